@@ -1,0 +1,211 @@
+"""The command line: a thin layer over ``fmwatch.pipeline`` and the warehouse.
+
+Exit status (interface.md): 0 done; 1 the run failed (nothing half-written);
+2 usage or configuration error; 3 done, but some input was quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import pipeline
+from .http import RedactingFilter
+from .settings import ConfigError, Settings, load_settings
+from .warehouse import Warehouse, WarehouseError, sql_text
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+                  help="fmwatch: finds new studies on magnesium and fibromyalgia and loads them into DuckDB.")
+console = Console(stderr=True)
+# Piped output (csv, a file, another program) should not be cut at 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 200)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[Path], typer.Option("--db", help="the DuckDB file (FMWATCH_DB)")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings (FMWATCH_CONFIG)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log each request and retry")] = False,
+) -> None:
+    try:
+        settings = load_settings(config, db=db)
+    except ConfigError as error:
+        console.print(f"[red]configuration error:[/red] {error}")
+        raise typer.Exit(2)
+    _configure_logging(settings, verbose)
+    ctx.obj = {"settings": settings}
+
+
+def _configure_logging(settings: Settings, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    secret = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
+    handler.addFilter(RedactingFilter([secret] if secret else []))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def update(what: str, done: int, total: int | None) -> None:
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=done, total=total)
+
+    return bar, update
+
+
+def _fail(message: str, code: int) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _print_summary(summary: pipeline.RunSummary) -> None:
+    published = summary.published
+    table = Table(title=f"fmwatch {summary.command} {summary.run_id}: {summary.status}", show_header=False)
+    if summary.watches:
+        for watch, count in summary.watches.items():
+            table.add_row(f"watch {watch}", f"{count} records fetched")
+    if published:
+        table.add_row("records seen", str(published.records_seen))
+        table.add_row("new records", str(published.records_new))
+        table.add_row("new versions", str(published.versions_new))
+        table.add_row("deletions applied", str(published.deletions))
+        table.add_row("quarantined (new)", str(published.quarantined))
+        if not published.recorded:
+            table.add_row("warehouse", "unchanged: nothing new")
+    if summary.command == "run":
+        table.add_row("requests", str(summary.requests))
+    console.print(table)
+    for item in summary.quarantined[:20]:
+        console.print(f"[yellow]quarantined[/yellow] {item.origin}: {item.reason}")
+    if len(summary.quarantined) > 20:
+        console.print(f"... and {len(summary.quarantined) - 20} more (see the quarantine view)")
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    offline: Annotated[bool, typer.Option("--offline", help="replay the recorded snapshot shipped in the package")] = False,
+    source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed",
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
+                                                      help="fetch from this entrez date, not the watermark")] = None,
+) -> None:
+    """The whole pipeline once: fetch what is new for every watch and load it."""
+    sources = [s.strip() for s in source.split(",") if s.strip()]
+    unknown = set(sources) - {"pubmed"}
+    if unknown:
+        _fail(f"unknown or not yet available source(s): {', '.join(sorted(unknown))}", 2)
+    bar, update = _progress()
+    try:
+        with bar:
+            summary = pipeline.run_pipeline(_settings(ctx), offline=offline, sources=sources,
+                                            since=since.date() if since else None, progress=update)
+    except pipeline.RunFailed as error:
+        _fail(f"run failed, nothing was published: {error}", 1)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    _print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="PubMed XML (.xml, .xml.gz) or MEDLINE text files")],
+) -> None:
+    """Load local files into the warehouse."""
+    bar, update = _progress()
+    try:
+        with bar:
+            summary = pipeline.import_files(_settings(ctx), paths, progress=update)
+    except FileNotFoundError as error:
+        _fail(str(error), 2)
+    except pipeline.RunFailed as error:
+        _fail(f"import failed, nothing was published: {error}", 1)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    _print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def sql(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="a SELECT (the connection is read-only)")],
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Run a query on a read-only connection to the warehouse."""
+    try:
+        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+            cursor = warehouse.con.execute(query)
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            rows = cursor.fetchall()
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    except duckdb.Error as error:
+        _fail(f"query failed: {error}", 2)
+    _print_rows(columns, rows, format)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], format: OutputFormat) -> None:
+    if format is OutputFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif format is OutputFormat.json:
+        print(json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=1))
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        out.print(table)
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Last runs, counts and watermarks."""
+    try:
+        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+            for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
+                                ("watermarks", "status_watermarks")):
+                cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
+                out.print(f"[bold]{title}[/bold]")
+                _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,402 @@
+"""Streaming parser for PubMed XML (EFetch output and PubMed's XML downloads).
+
+Memory stays flat in file size: lxml's iterparse hands over one record at a time
+and each record's subtree is freed once it has been read. The parser never
+touches the network and never expands entities: PubMed files name an external
+DTD, which is not needed to read them, and a hostile file must not make us fetch
+or expand anything.
+
+A record that cannot be read is yielded as ``Quarantined`` (with its bytes and the
+reason) and the records around it are still read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import IO
+
+from lxml import etree
+
+from ..records import (
+    AbstractSection,
+    ArticleRecord,
+    Author,
+    CommentCorrection,
+    Deletion,
+    Grant,
+    HistoryDate,
+    MeshHeading,
+    Quarantined,
+)
+
+RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet"}
+
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+# The first month of a season, so a "2000 Spring" issue sorts before "2000 Jun".
+SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+ParsedItem = ArticleRecord | Deletion | Quarantined
+
+
+class NotPubmedXml(ValueError):
+    """The document is well-formed XML but not a PubMed article set."""
+
+
+def _safe_parser_kwargs() -> dict:
+    return dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def iter_pubmed_xml(source: str | IO[bytes], origin: str | None = None) -> Iterator[ParsedItem]:
+    """Yield every record of a PubMed XML document, in document order.
+
+    ``source`` is a path or a binary file object. A syntax error stops the
+    streaming pass; the rest of the document is then cut at record boundaries
+    and read record by record, so one broken record costs only itself.
+    """
+    origin = origin or (source if isinstance(source, str) else getattr(source, "name", "<stream>"))
+    done = 0
+    try:
+        context = etree.iterparse(source, events=("end",), tag=RECORD_TAGS, **_safe_parser_kwargs())
+        for _event, elem in context:
+            parent = elem.getparent()
+            # A record element nested inside another element is not a record of the set.
+            if parent is None or parent.tag not in ROOT_TAGS:
+                continue
+            yield from _record_items(elem, origin)
+            done += 1
+            # Free what has been read: the element and the siblings before it.
+            elem.clear(keep_tail=False)
+            while elem.getprevious() is not None:
+                del parent[0]
+        if done == 0 and context.root is not None and context.root.tag not in ROOT_TAGS:
+            raise NotPubmedXml(f"not PubMed XML: the root element is <{context.root.tag}>")
+    except etree.XMLSyntaxError as error:
+        yield from _recover_after_syntax_error(source, origin, done, error)
+
+
+def parse_pubmed_record(element: etree._Element) -> ArticleRecord | Deletion:
+    """Read one <PubmedArticle>, <PubmedBookArticle> or <DeleteCitation> element."""
+    if element.tag == "PubmedArticle":
+        return _article(element)
+    if element.tag == "PubmedBookArticle":
+        return _book_article(element)
+    if element.tag == "DeleteCitation":
+        raise ValueError("DeleteCitation holds several PMIDs: use _record_items")
+    raise ValueError(f"not a PubMed record element: <{element.tag}>")
+
+
+def _record_items(elem: etree._Element, origin: str) -> Iterator[ParsedItem]:
+    if elem.tag == "DeleteCitation":
+        for pmid in elem.iterfind("PMID"):
+            if pmid.text and pmid.text.strip():
+                yield Deletion(pmid=pmid.text.strip())
+        return
+    try:
+        yield parse_pubmed_record(elem)
+    except (ValueError, TypeError) as error:
+        pmid = elem.findtext(".//PMID")
+        yield Quarantined(
+            source="pubmed",
+            origin=origin,
+            reason=f"{elem.tag}: {error}",
+            raw=etree.tostring(elem),
+            record_key=pmid.strip() if pmid else None,
+        )
+
+
+_RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
+_SET_END = re.compile(rb"</Pubmed(Book)?ArticleSet>\s*$")
+
+
+def _recover_after_syntax_error(
+    source: str | IO[bytes], origin: str, done: int, error: etree.XMLSyntaxError
+) -> Iterator[ParsedItem]:
+    """Re-read a broken document record by record, skipping the ``done`` already yielded."""
+    if isinstance(source, str):
+        with open(source, "rb") as handle:
+            data = handle.read()
+    else:
+        source.seek(0)
+        data = source.read()
+    starts = [m.start() for m in _RECORD_START.finditer(data)]
+    if not starts:
+        yield Quarantined("pubmed", origin, f"malformed XML with no readable record: {error}", data)
+        return
+    parser = etree.XMLParser(**_safe_parser_kwargs())
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(data)
+        chunk = _SET_END.sub(b"", data[start:end]).strip()
+        if index < done:
+            continue
+        try:
+            element = etree.fromstring(chunk, parser)
+        except etree.XMLSyntaxError as chunk_error:
+            pmid = re.search(rb"<PMID[^>]*>\s*(\d+)", chunk)
+            yield Quarantined(
+                "pubmed", origin, f"malformed XML: {chunk_error}", chunk,
+                record_key=pmid.group(1).decode() if pmid else None,
+            )
+            continue
+        yield from _record_items(element, origin)
+
+
+# --- field readers -------------------------------------------------------------------------------
+
+def _text(elem: etree._Element | None) -> str | None:
+    """Element text with inline markup (<i>, <sup>, MathML) flattened and whitespace folded."""
+    if elem is None:
+        return None
+    text = " ".join("".join(elem.itertext()).split())
+    return text or None
+
+
+def _texts(parent: etree._Element | None, path: str) -> list[str]:
+    if parent is None:
+        return []
+    return [t for t in (_text(e) for e in parent.iterfind(path)) if t]
+
+
+def _month(value: str | None) -> int | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        month = int(value)
+        return month if 1 <= month <= 12 else None
+    return MONTHS.get(value[:3].lower())
+
+
+def _make_date(year: int | None, month: int | None = None, day: int | None = None) -> date | None:
+    if year is None:
+        return None
+    try:
+        return date(year, month or 1, day or 1)
+    except ValueError:
+        return date(year, month or 1, 1) if month else date(year, 1, 1)
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def _ymd(elem: etree._Element | None) -> date | None:
+    if elem is None:
+        return None
+    return _make_date(_int(elem.findtext("Year")), _month(elem.findtext("Month")), _int(elem.findtext("Day")))
+
+
+_MEDLINE_DATE = re.compile(r"(?P<year>\d{4})(?:\s+(?P<word>[A-Za-z]+))?")
+
+
+def _pub_date(pub_date: etree._Element | None) -> tuple[int | None, date | None, str | None]:
+    """(year, first day of the period, printed form) of a <PubDate>."""
+    if pub_date is None:
+        return None, None, None
+    medline = pub_date.findtext("MedlineDate")
+    if medline:
+        match = _MEDLINE_DATE.search(medline)
+        if not match:
+            return None, None, medline.strip()
+        year = int(match.group("year"))
+        word = (match.group("word") or "").lower()
+        month = MONTHS.get(word[:3]) if word[:3] in MONTHS else SEASONS.get(word)
+        return year, _make_date(year, month), medline.strip()
+    year = _int(pub_date.findtext("Year"))
+    month_text, day_text, season = (pub_date.findtext(t) for t in ("Month", "Day", "Season"))
+    month = _month(month_text) or (SEASONS.get(season.strip().lower()) if season else None)
+    printed = " ".join(p.strip() for p in (pub_date.findtext("Year"), month_text, day_text, season) if p)
+    return year, _make_date(year, month, _int(day_text)), printed or None
+
+
+def _abstract(abstract: etree._Element | None) -> tuple[str | None, list[AbstractSection]]:
+    if abstract is None:
+        return None, []
+    sections = []
+    for part in abstract.iterfind("AbstractText"):
+        sections.append(AbstractSection(part.get("Label"), part.get("NlmCategory"), _text(part) or ""))
+    if not sections:
+        return None, []
+    # Labelled sections read as "BACKGROUND: ..." so the flat abstract keeps its structure.
+    text = "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections).strip()
+    return text or None, sections
+
+
+def _authors(author_list: etree._Element | None) -> list[Author]:
+    if author_list is None:
+        return []
+    authors = []
+    for node in author_list.iterfind("Author"):
+        orcid = None
+        for ident in node.iterfind("Identifier"):
+            if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
+                orcid = ident.text.strip()
+        affiliations = _texts(node, "AffiliationInfo/Affiliation") or _texts(node, "Affiliation")
+        authors.append(Author(
+            last_name=_text(node.find("LastName")),
+            fore_name=_text(node.find("ForeName")),
+            initials=_text(node.find("Initials")),
+            collective_name=_text(node.find("CollectiveName")),
+            affiliations=affiliations,
+            orcid=orcid,
+        ))
+    return authors
+
+
+def _mesh(citation: etree._Element) -> list[MeshHeading]:
+    headings = []
+    for node in citation.iterfind("MeshHeadingList/MeshHeading"):
+        descriptor = node.find("DescriptorName")
+        if descriptor is None:
+            continue
+        qualifiers = list(node.iterfind("QualifierName"))
+        headings.append(MeshHeading(
+            descriptor=_text(descriptor) or "",
+            descriptor_ui=descriptor.get("UI"),
+            major_topic=descriptor.get("MajorTopicYN") == "Y",
+            qualifiers=[_text(q) or "" for q in qualifiers],
+            major_qualifiers=[_text(q) or "" for q in qualifiers if q.get("MajorTopicYN") == "Y"],
+        ))
+    return headings
+
+
+def _history(pubmed_data: etree._Element | None) -> list[HistoryDate]:
+    if pubmed_data is None:
+        return []
+    dates = []
+    for node in pubmed_data.iterfind("History/PubMedPubDate"):
+        when = _ymd(node)
+        if when is not None:
+            dates.append(HistoryDate(status=node.get("PubStatus") or "unknown", date=when))
+    return dates
+
+
+def _article_ids(pubmed_data: etree._Element | None) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    if pubmed_data is None:
+        return ids
+    for node in pubmed_data.iterfind("ArticleIdList/ArticleId"):
+        kind, value = node.get("IdType"), (node.text or "").strip()
+        if kind and value and kind not in ids:
+            ids[kind] = value
+    return ids
+
+
+def _comments_corrections(citation: etree._Element) -> list[CommentCorrection]:
+    return [
+        CommentCorrection(
+            ref_type=node.get("RefType") or "",
+            ref_source=_text(node.find("RefSource")),
+            pmid=_text(node.find("PMID")),
+        )
+        for node in citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
+    ]
+
+
+def _grants(article: etree._Element) -> list[Grant]:
+    return [
+        Grant(_text(g.find("GrantID")), _text(g.find("Acronym")), _text(g.find("Agency")), _text(g.find("Country")))
+        for g in article.iterfind("GrantList/Grant")
+    ]
+
+
+def _keywords(container: etree._Element) -> list[str]:
+    return _texts(container, "KeywordList/Keyword")
+
+
+def _pmid(container: etree._Element) -> tuple[str, int]:
+    node = container.find("PMID")
+    if node is None or not (node.text or "").strip():
+        raise ValueError("record has no PMID")
+    pmid = node.text.strip()
+    if not pmid.isdigit():
+        raise ValueError(f"PMID is not a number: {pmid!r}")
+    return pmid, _int(node.get("Version")) or 1
+
+
+def _article(elem: etree._Element) -> ArticleRecord:
+    citation = elem.find("MedlineCitation")
+    if citation is None:
+        raise ValueError("PubmedArticle without MedlineCitation")
+    article = citation.find("Article")
+    if article is None:
+        raise ValueError("MedlineCitation without Article")
+    pmid, version = _pmid(citation)
+    pubmed_data = elem.find("PubmedData")
+    journal = article.find("Journal")
+    issue = journal.find("JournalIssue") if journal is not None else None
+    year, pub_date, pub_date_text = _pub_date(issue.find("PubDate") if issue is not None else None)
+    abstract, sections = _abstract(article.find("Abstract"))
+    pagination = article.find("Pagination")
+    pages = None
+    if pagination is not None:
+        pages = _text(pagination.find("MedlinePgn"))
+        if not pages and pagination.findtext("StartPage"):
+            end = pagination.findtext("EndPage")
+            pages = pagination.findtext("StartPage").strip() + (f"-{end.strip()}" if end else "")
+    electronic = [d for d in article.iterfind("ArticleDate")]
+    return ArticleRecord(
+        pmid=pmid,
+        pmid_version=version,
+        kind="article",
+        title=_text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")) or "",
+        abstract=abstract,
+        abstract_sections=sections,
+        authors=_authors(article.find("AuthorList")),
+        journal_title=_text(journal.find("Title")) if journal is not None else None,
+        journal_iso=_text(journal.find("ISOAbbreviation")) if journal is not None else None,
+        issn=_text(journal.find("ISSN")) if journal is not None else None,
+        volume=_text(issue.find("Volume")) if issue is not None else None,
+        issue=_text(issue.find("Issue")) if issue is not None else None,
+        pages=pages,
+        pub_year=year,
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        article_date=_ymd(electronic[0]) if electronic else None,
+        history=_history(pubmed_data),
+        languages=_texts(article, "Language"),
+        publication_types=_texts(article, "PublicationTypeList/PublicationType"),
+        mesh=_mesh(citation),
+        keywords=_keywords(citation),
+        chemicals=_texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
+        article_ids=_article_ids(pubmed_data),
+        comments_corrections=_comments_corrections(citation),
+        grants=_grants(article),
+    )
+
+
+def _book_article(elem: etree._Element) -> ArticleRecord:
+    document = elem.find("BookDocument")
+    if document is None:
+        raise ValueError("PubmedBookArticle without BookDocument")
+    pmid, version = _pmid(document)
+    book = document.find("Book")
+    book_data = elem.find("PubmedBookData")
+    year, pub_date, pub_date_text = _pub_date(book.find("PubDate") if book is not None else None)
+    abstract, sections = _abstract(document.find("Abstract"))
+    book_title = _text(book.find("BookTitle")) if book is not None else None
+    publisher = _text(book.find("Publisher/PublisherName")) if book is not None else None
+    return ArticleRecord(
+        pmid=pmid,
+        pmid_version=version,
+        kind="book",
+        title=_text(document.find("ArticleTitle")) or book_title or "",
+        abstract=abstract,
+        abstract_sections=sections,
+        authors=_authors(document.find("AuthorList")) or _authors(book.find("AuthorList") if book is not None else None),
+        journal_title=book_title or publisher,
+        pub_year=year,
+        pub_date=pub_date,
+        pub_date_text=pub_date_text,
+        history=_history(book_data),
+        languages=_texts(document, "Language"),
+        publication_types=_texts(document, "PublicationType"),
+        keywords=_keywords(document),
+        article_ids=_article_ids(book_data),
+    )

@@ -1,0 +1,151 @@
+"""Plain record types shared by every stage.
+
+Sources yield raw bytes, parsers turn them into these records, the warehouse
+stores them. No stage needs more than this module to talk to another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(slots=True)
+class Author:
+    last_name: str | None = None
+    fore_name: str | None = None
+    initials: str | None = None
+    collective_name: str | None = None
+    affiliations: list[str] = field(default_factory=list)
+    orcid: str | None = None
+
+
+@dataclass(slots=True)
+class MeshHeading:
+    descriptor: str
+    descriptor_ui: str | None = None
+    major_topic: bool = False
+    qualifiers: list[str] = field(default_factory=list)
+    major_qualifiers: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AbstractSection:
+    label: str | None
+    nlm_category: str | None
+    text: str
+
+
+@dataclass(slots=True)
+class CommentCorrection:
+    ref_type: str  # RetractionIn, ErratumIn, CommentIn, Cites, ...
+    ref_source: str | None
+    pmid: str | None
+
+
+@dataclass(slots=True)
+class Grant:
+    grant_id: str | None
+    acronym: str | None
+    agency: str | None
+    country: str | None
+
+
+@dataclass(slots=True)
+class HistoryDate:
+    status: str  # entrez, pubmed, medline, received, accepted, revised, ...
+    date: date
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """One PubMed citation (journal article or book article), flattened to text."""
+
+    pmid: str
+    pmid_version: int = 1
+    kind: str = "article"  # "article" or "book"
+    title: str = ""
+    abstract: str | None = None
+    abstract_sections: list[AbstractSection] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    journal_title: str | None = None
+    journal_iso: str | None = None
+    issn: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    pub_year: int | None = None
+    pub_date: date | None = None  # first day of the period the publication date names
+    pub_date_text: str | None = None  # as printed: "1998 Dec-1999 Jan", "2000 Spring"
+    article_date: date | None = None
+    history: list[HistoryDate] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
+    mesh: list[MeshHeading] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    chemicals: list[str] = field(default_factory=list)
+    article_ids: dict[str, str] = field(default_factory=dict)  # doi, pmc, pii, ...
+    comments_corrections: list[CommentCorrection] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+
+    @property
+    def doi(self) -> str | None:
+        return self.article_ids.get("doi")
+
+    @property
+    def pmcid(self) -> str | None:
+        return self.article_ids.get("pmc")
+
+    @property
+    def entrez_date(self) -> date | None:
+        for h in self.history:
+            if h.status == "entrez":
+                return h.date
+        return None
+
+    def content_hash(self) -> str:
+        """A stable hash of everything parsed: a changed record gets a new version."""
+        payload = json.dumps(asdict(self), sort_keys=True, default=_json_default, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True, frozen=True)
+class Deletion:
+    """A DeleteCitation entry: PubMed withdrew this PMID."""
+
+    pmid: str
+
+
+@dataclass(slots=True)
+class Quarantined:
+    """Input that could not be parsed, kept whole with the reason."""
+
+    source: str
+    origin: str  # file path or URL
+    reason: str
+    raw: bytes
+    record_key: str | None = None
+
+    @property
+    def raw_sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+
+@dataclass(slots=True)
+class RawResponse:
+    """One HTTP response body as fetched, with the URL already stripped of secrets."""
+
+    url: str
+    method: str
+    status: int
+    body: bytes
+    fetched_at: datetime
+    elapsed_ms: int = 0
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

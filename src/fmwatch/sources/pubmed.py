@@ -1,0 +1,168 @@
+"""PubMed through NCBI E-utilities: esearch on the history server, efetch XML in batches.
+
+The source yields response bodies; parsing and storage are other stages' work.
+Every request carries ``tool``, ``email`` and ``api_key`` and goes by POST, so the
+key is never part of a URL (URLs end up in logs, exceptions and the raw archive).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import requests
+from lxml import etree
+
+from ..http import Fetcher, FetchError, TransientFetchError
+
+log = logging.getLogger("fmwatch.pubmed")
+
+# esearch cannot page past this many ids, and history-server efetch is held to it too.
+ESEARCH_LIMIT = 10_000
+EARLIEST = date(1800, 1, 1)
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class EutilsError(FetchError):
+    """E-utilities answered, but not with what was asked for."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    term: str
+    count: int
+    webenv: str | None
+    query_key: str | None
+    mindate: date | None = None
+    maxdate: date | None = None
+
+
+@dataclass(frozen=True)
+class EfetchBatch:
+    retstart: int
+    body: bytes
+    url: str
+
+
+def _fmt(day: date) -> str:
+    return day.strftime("%Y/%m/%d")
+
+
+def _error_inside_200(root: etree._Element) -> str | None:
+    error = root.find("ERROR")
+    if error is not None:
+        return " ".join("".join(error.itertext()).split()) or "empty <ERROR>"
+    return None
+
+
+def validate_esearch(response: requests.Response, body: bytes) -> None:
+    try:
+        root = etree.fromstring(body, _SAFE)
+    except etree.XMLSyntaxError as error:
+        raise TransientFetchError(f"esearch answer is not complete XML ({error})") from None
+    message = _error_inside_200(root)
+    if message:
+        raise TransientFetchError(f"esearch answered with an error: {message}")
+    if root.tag != "eSearchResult" or root.findtext("Count") is None:
+        raise TransientFetchError(f"esearch answer has no <Count> (root <{root.tag}>)")
+
+
+def validate_efetch(response: requests.Response, body: bytes) -> None:
+    """A batch must be a whole PubMed article set; anything else is retried.
+
+    A full parse would cost as much as the real one, so this checks the two ends:
+    an ``<ERROR>`` near the start, and the closing tag at the end (a cut-off body lacks it).
+    """
+    head = body[:2048]
+    if b"<ERROR>" in head or b"<eFetchResult" in head:
+        try:
+            message = _error_inside_200(etree.fromstring(body, _SAFE)) or "eFetchResult without records"
+        except etree.XMLSyntaxError:
+            message = body[:200].decode("utf-8", "replace")
+        raise TransientFetchError(f"efetch answered with an error: {message}")
+    tail = body[-256:].rstrip()
+    if not (tail.endswith(b"</PubmedArticleSet>") or tail.endswith(b"</PubmedBookArticleSet>")
+            or tail.endswith(b"<PubmedArticleSet/>") or tail.endswith(b"<PubmedArticleSet></PubmedArticleSet>")):
+        raise TransientFetchError("efetch answer is truncated (no closing </PubmedArticleSet>)")
+
+
+def parse_esearch(body: bytes, term: str, mindate: date | None = None, maxdate: date | None = None) -> SearchResult:
+    root = etree.fromstring(body, _SAFE)
+    return SearchResult(
+        term=term,
+        count=int(root.findtext("Count")),
+        webenv=root.findtext("WebEnv"),
+        query_key=root.findtext("QueryKey"),
+        mindate=mindate,
+        maxdate=maxdate,
+    )
+
+
+class EutilsClient:
+    def __init__(self, fetcher: Fetcher, base_url: str, *, api_key: str | None, email: str | None,
+                 tool: str = "fmwatch", batch_size: int = 500):
+        self.fetcher = fetcher
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.identity = {"tool": tool, "email": email, "api_key": api_key}
+        self.batch_size = batch_size
+
+    def _post(self, endpoint: str, params: dict, validate) -> requests.Response:
+        data = {k: v for k, v in {**params, **self.identity}.items() if v is not None}
+        return self.fetcher.request("POST", self.base_url + endpoint, data=data, validate=validate)
+
+    def esearch(self, term: str, mindate: date | None = None, maxdate: date | None = None) -> SearchResult:
+        """Count the matches and leave them on the history server (``usehistory=y``)."""
+        params = {"db": "pubmed", "term": term, "usehistory": "y", "retmax": 0}
+        if mindate or maxdate:
+            params.update(datetype="edat", mindate=_fmt(mindate or EARLIEST), maxdate=_fmt(maxdate or date.today()))
+        response = self._post("esearch.fcgi", params, validate_esearch)
+        return parse_esearch(response.content, term, mindate, maxdate)
+
+    def search_windows(self, term: str, mindate: date | None, maxdate: date) -> list[SearchResult]:
+        """One or more searches that together cover the date range, each under esearch's 10,000.
+
+        A range with more matches is split in halves by entrez date until each half fits.
+        """
+        first = self.esearch(term, mindate, maxdate if mindate else None)
+        if first.count < ESEARCH_LIMIT:
+            return [first] if first.count else []
+        return self._split(term, mindate or EARLIEST, maxdate)
+
+    def _split(self, term: str, start: date, end: date) -> list[SearchResult]:
+        middle = start + (end - start) // 2
+        windows = []
+        for low, high in ((start, middle), (middle + timedelta(days=1), end)):
+            if low > high:
+                continue
+            result = self.esearch(term, low, high)
+            if result.count < ESEARCH_LIMIT:
+                windows += [result] if result.count else []
+            elif low == high:
+                raise EutilsError(
+                    f"{result.count} records share the entrez date {low} for {term!r}: over esearch's "
+                    f"{ESEARCH_LIMIT} limit, and a day cannot be split further. Narrow the watch's query.")
+            else:
+                windows += self._split(term, low, high)
+        return windows
+
+    def efetch_batches(self, search: SearchResult) -> Iterator[EfetchBatch]:
+        """The search's records as PubMed XML, ``batch_size`` at a time, from the history server."""
+        if not search.count:
+            return
+        if not (search.webenv and search.query_key):
+            raise EutilsError(f"esearch for {search.term!r} returned no WebEnv/QueryKey to fetch from")
+        for batch_number in range(math.ceil(search.count / self.batch_size)):
+            retstart = batch_number * self.batch_size
+            params = {"db": "pubmed", "query_key": search.query_key, "WebEnv": search.webenv,
+                      "retstart": retstart, "retmax": self.batch_size, "retmode": "xml"}
+            response = self._post("efetch.fcgi", params, validate_efetch)
+            yield EfetchBatch(retstart=retstart, body=response.content, url=self.fetcher.fetched[-1].url
+                              if self.fetcher.fetched else self.base_url + "efetch.fcgi")
+
+    def efetch_ids(self, pmids: list[str]) -> bytes:
+        """PubMed XML for a list of PMIDs (by POST, so a long list is fine)."""
+        params = {"db": "pubmed", "id": ",".join(pmids), "retmode": "xml"}
+        return self._post("efetch.fcgi", params, validate_efetch).content

@@ -1,0 +1,321 @@
+"""The DuckDB warehouse: migrations, staging, publishing, and read-only access.
+
+A run writes its batches to staging tables as they arrive (one commit per batch, so
+memory stays bounded) and publishes them in one short transaction at the end: the
+version merge, the raw archive, the quarantine, the watermarks and the run's row all
+land together or not at all. A failed or killed run therefore leaves the published
+warehouse exactly as it was; its leftover staging rows are cleared by the next run.
+
+Every statement lives in a .sql file under ``warehouse/`` (shipped as ``fmwatch.sql``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .records import ArticleRecord, Deletion, Quarantined, RawResponse
+
+DELETED_HASH = hashlib.sha256(b"deleted").hexdigest()
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be opened or written; the message says what to do."""
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of ``warehouse/<name>.sql`` (e.g. ``queries/publish_pubmed``)."""
+    return resources.files("fmwatch.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _sql_names(folder: str) -> list[str]:
+    entries = resources.files("fmwatch.sql").joinpath(folder).iterdir()
+    return sorted(f"{folder}/{e.name[:-4]}" for e in entries if e.name.endswith(".sql"))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def new_run_id() -> str:
+    return utcnow().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class PublishResult:
+    run_id: str
+    status: str
+    versions_new: int = 0
+    records_new: int = 0
+    deletions: int = 0
+    quarantined: int = 0
+    records_seen: int = 0
+    responses: int = 0
+    recorded: bool = True  # False when a no-op import left no trace
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.versions_new or self.quarantined or self.responses)
+
+
+@dataclass
+class RunInfo:
+    run_id: str
+    command: str
+    sources: str
+    offline: bool = False
+    started_at: datetime = field(default_factory=utcnow)
+    requests: int = 0
+    watermark: date | None = None
+
+
+class Warehouse:
+    """One DuckDB file. Open it with ``Warehouse.open(path)``; close it when done."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+        self._seq = 0
+
+    # --- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False) -> "Warehouse":
+        path = str(path)
+        if path != ":memory:":
+            parent = Path(path).parent
+            if read_only and not Path(path).exists():
+                raise WarehouseError(f"no warehouse at {path}: run `fmwatch run` or `fmwatch import` first")
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise WarehouseError(f"cannot create the warehouse folder {parent}: {error}") from error
+        try:
+            con = duckdb.connect(path, read_only=read_only)
+        except duckdb.IOException as error:
+            raise WarehouseError(_explain_open_error(path, error)) from error
+        warehouse = cls(con, path, read_only)
+        if not read_only:
+            warehouse.migrate()
+        return warehouse
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def migrate(self) -> list[int]:
+        """Apply the numbered migrations not yet applied, each in its own transaction, then the views."""
+        self.con.execute(sql_text("migrations/000_schema_version"))
+        applied = {row[0] for row in self.con.execute(sql_text("queries/applied_migrations")).fetchall()}
+        done = []
+        for name in _sql_names("migrations"):
+            number = int(Path(name).name.split("_", 1)[0])
+            if number == 0 or number in applied:
+                continue
+            self.con.begin()
+            try:
+                self.con.execute(sql_text(name))
+                self.con.execute(sql_text("queries/record_migration"), [number, name])
+                self.con.commit()
+            except Exception:
+                self.con.rollback()
+                raise
+            done.append(number)
+        for name in _sql_names("views"):
+            self.con.execute(sql_text(name))
+        return done
+
+    # --- staging (one commit per batch) --------------------------------------------------------
+
+    def clear_staging(self) -> None:
+        self.con.execute(sql_text("queries/clear_staging"))
+
+    def stage_pubmed(self, run_id: str, items: Iterable[ArticleRecord | Deletion], origin: str) -> int:
+        rows = []
+        for item in items:
+            self._seq += 1
+            rows.append(_staged_row(item, run_id, self._seq, origin))
+        if rows:
+            table = pa.Table.from_pylist(rows, schema=STAGED_PUBMED_SCHEMA)
+            self._insert_arrow("staged_pubmed_articles", table)
+        return len(rows)
+
+    def stage_raw(self, run_id: str, responses: Sequence[RawResponse]) -> None:
+        rows = []
+        for response in responses:
+            self._seq += 1
+            rows.append({
+                "run_id": run_id, "seq": self._seq, "method": response.method, "url": response.url,
+                "status": response.status, "fetched_at": response.fetched_at.replace(tzinfo=None),
+                "elapsed_ms": response.elapsed_ms, "body_bytes": len(response.body),
+                "body_sha256": hashlib.sha256(response.body).hexdigest(),
+                "body_gzip": gzip.compress(response.body, compresslevel=6),
+            })
+        if rows:
+            self._insert_arrow("staged_raw_responses", pa.Table.from_pylist(rows, schema=RAW_SCHEMA))
+
+    def stage_quarantine(self, run_id: str, items: Sequence[Quarantined]) -> None:
+        rows = [{
+            "source": q.source, "origin": q.origin, "record_key": q.record_key, "reason": q.reason[:2000],
+            "raw_sha256": q.raw_sha256, "raw": q.raw, "run_id": run_id, "created_at": utcnow(),
+        } for q in items]
+        if rows:
+            self._insert_arrow("staged_quarantine", pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA))
+
+    def stage_watermark(self, source: str, watch: str, query: str, watermark: date, run_id: str) -> None:
+        self.con.execute(sql_text("queries/stage_watermark"), [source, watch, query, watermark, run_id])
+
+    def _insert_arrow(self, table_name: str, table: pa.Table) -> None:
+        # Set-based: the whole batch goes in with one INSERT ... SELECT from Arrow.
+        self.con.register("incoming_batch", table)
+        try:
+            self.con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming_batch")
+        finally:
+            self.con.unregister("incoming_batch")
+
+    # --- publishing (one transaction) -----------------------------------------------------------
+
+    def publish(self, run: RunInfo, status: str = "succeeded", record_noop: bool = True) -> PublishResult:
+        """Merge everything staged into the warehouse, with the run's row, atomically.
+
+        ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
+        repeated import leaves every table as it was.
+        """
+        self.con.begin()
+        try:
+            self.con.execute(sql_text("queries/publish_pubmed"))
+            self.con.execute(sql_text("queries/publish_common"))
+            counts = self.con.execute(sql_text("queries/publish_counts")).fetchall()[0]
+            result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
+            if result.quarantined and status == "succeeded":
+                result.status = "quarantined"
+            if record_noop or result.changed:
+                self._insert_run(run, result.status, result, error=None)
+            else:
+                result.recorded = False
+            self.con.execute(sql_text("queries/clear_staging"))
+            self.con.commit()
+        except Exception:
+            self.con.rollback()
+            raise
+        return result
+
+    def record_failure(self, run: RunInfo, error: str) -> None:
+        """Drop what the run staged and say why it failed; the published data is untouched."""
+        try:
+            self.con.rollback()
+        except duckdb.Error:
+            pass  # no transaction was open
+        self.clear_staging()
+        self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
+
+    def _insert_run(self, run: RunInfo, status: str, result: PublishResult, error: str | None) -> None:
+        self.con.execute(sql_text("queries/insert_run"), [
+            run.run_id, run.command, run.sources, run.offline, run.started_at, utcnow(), status,
+            run.watermark, result.records_seen, result.versions_new, result.records_new,
+            result.deletions, result.quarantined, run.requests, error,
+        ])
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def watermark(self, source: str, watch: str, query: str) -> date | None:
+        rows = self.con.execute(sql_text("queries/get_watermark"), [source, watch, query]).fetchall()
+        return rows[0][0] if rows else None
+
+    def table_counts(self) -> dict[str, int]:
+        tables = [r[0] for r in self.con.execute(sql_text("queries/list_tables")).fetchall()]
+        return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+
+
+def _explain_open_error(path: str, error: Exception) -> str:
+    text = str(error)
+    if "lock" in text.lower():
+        return (f"the warehouse {path} is locked by another process ({text.splitlines()[0]}). "
+                "Close that process (an analyst's duckdb session, or another fmwatch run) or open "
+                "the file read-only, then run again.")
+    if "read-only" in text.lower() or "permission" in text.lower():
+        return f"cannot write the warehouse {path}: {text}. Check the folder's permissions or set FMWATCH_DB."
+    return f"cannot open the warehouse {path}: {text}"
+
+
+# --- Arrow shapes of the staged rows ---------------------------------------------------------------
+
+_STR = pa.string()
+_STR_LIST = pa.list_(_STR)
+
+STAGED_PUBMED_SCHEMA = pa.schema([
+    ("run_id", _STR), ("seq", pa.int64()), ("origin", _STR), ("content_hash", _STR), ("deleted", pa.bool_()),
+    ("pmid", _STR), ("pmid_version", pa.int32()), ("kind", _STR), ("title", _STR), ("abstract", _STR),
+    ("abstract_sections", pa.list_(pa.struct([("label", _STR), ("nlm_category", _STR), ("text", _STR)]))),
+    ("authors", pa.list_(pa.struct([
+        ("last_name", _STR), ("fore_name", _STR), ("initials", _STR), ("collective_name", _STR),
+        ("affiliations", _STR_LIST), ("orcid", _STR)]))),
+    ("journal_title", _STR), ("journal_iso", _STR), ("issn", _STR), ("volume", _STR), ("issue", _STR),
+    ("pages", _STR), ("pub_year", pa.int32()), ("pub_date", pa.date32()), ("pub_date_text", _STR),
+    ("article_date", pa.date32()),
+    ("history", pa.list_(pa.struct([("status", _STR), ("date", pa.date32())]))),
+    ("languages", _STR_LIST), ("publication_types", _STR_LIST),
+    ("mesh", pa.list_(pa.struct([
+        ("descriptor", _STR), ("descriptor_ui", _STR), ("major_topic", pa.bool_()),
+        ("qualifiers", _STR_LIST), ("major_qualifiers", _STR_LIST)]))),
+    ("keywords", _STR_LIST), ("chemicals", _STR_LIST),
+    ("article_ids", pa.list_(pa.struct([("id_type", _STR), ("value", _STR)]))),
+    ("comments_corrections", pa.list_(pa.struct([("ref_type", _STR), ("ref_source", _STR), ("pmid", _STR)]))),
+    ("grants", pa.list_(pa.struct([("grant_id", _STR), ("acronym", _STR), ("agency", _STR), ("country", _STR)]))),
+])
+
+RAW_SCHEMA = pa.schema([
+    ("run_id", _STR), ("seq", pa.int32()), ("method", _STR), ("url", _STR), ("status", pa.int32()),
+    ("fetched_at", pa.timestamp("us")), ("elapsed_ms", pa.int32()), ("body_bytes", pa.int32()),
+    ("body_sha256", _STR), ("body_gzip", pa.binary()),
+])
+
+QUARANTINE_SCHEMA = pa.schema([
+    ("source", _STR), ("origin", _STR), ("record_key", _STR), ("reason", _STR), ("raw_sha256", _STR),
+    ("raw", pa.binary()), ("run_id", _STR), ("created_at", pa.timestamp("us")),
+])
+
+
+def _slots(obj) -> dict:
+    return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: str) -> dict:
+    if isinstance(item, Deletion):
+        return {"run_id": run_id, "seq": seq, "origin": origin, "content_hash": DELETED_HASH,
+                "deleted": True, "pmid": item.pmid}
+    row = {
+        "run_id": run_id, "seq": seq, "origin": origin, "content_hash": item.content_hash(), "deleted": False,
+        "pmid": item.pmid, "pmid_version": item.pmid_version, "kind": item.kind, "title": item.title,
+        "abstract": item.abstract,
+        "abstract_sections": [_slots(s) for s in item.abstract_sections],
+        "authors": [_slots(a) for a in item.authors],
+        "journal_title": item.journal_title, "journal_iso": item.journal_iso, "issn": item.issn,
+        "volume": item.volume, "issue": item.issue, "pages": item.pages, "pub_year": item.pub_year,
+        "pub_date": item.pub_date, "pub_date_text": item.pub_date_text, "article_date": item.article_date,
+        "history": [_slots(h) for h in item.history],
+        "languages": item.languages, "publication_types": item.publication_types,
+        "mesh": [_slots(m) for m in item.mesh],
+        "keywords": item.keywords, "chemicals": item.chemicals,
+        "article_ids": [{"id_type": k, "value": v} for k, v in item.article_ids.items()],
+        "comments_corrections": [_slots(c) for c in item.comments_corrections],
+        "grants": [_slots(g) for g in item.grants],
+    }
+    return row

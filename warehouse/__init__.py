@@ -1,0 +1,1 @@
+"""The warehouse SQL (migrations, views, queries), shipped inside fmwatch as ``fmwatch.sql``."""

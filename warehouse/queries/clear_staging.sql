@@ -1,0 +1,5 @@
+-- Staging belongs to one run at a time: cleared before a run starts and after it publishes.
+DELETE FROM staged_pubmed_articles;
+DELETE FROM staged_raw_responses;
+DELETE FROM staged_quarantine;
+DELETE FROM staged_watermarks;

@@ -1,0 +1,1 @@
+SELECT watermark FROM watermarks WHERE source = ? AND watch = ? AND query = ?;

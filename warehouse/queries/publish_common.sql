@@ -1,0 +1,15 @@
+-- Publish what every run stages besides records: raw responses, quarantine, watermarks.
+-- Quarantine keeps one row per distinct input, so re-importing a bad file adds nothing.
+CREATE OR REPLACE TEMP TABLE publish_quarantine AS
+SELECT * FROM staged_quarantine AS q
+WHERE NOT EXISTS (
+    SELECT 1 FROM quarantined_inputs AS x
+    WHERE x.source = q.source AND x.origin = q.origin AND x.raw_sha256 = q.raw_sha256
+)
+QUALIFY row_number() OVER (PARTITION BY source, origin, raw_sha256 ORDER BY created_at) = 1;
+
+INSERT INTO quarantined_inputs SELECT * FROM publish_quarantine;
+
+INSERT INTO raw_responses SELECT * FROM staged_raw_responses;
+
+INSERT OR REPLACE INTO watermarks SELECT * FROM staged_watermarks;
