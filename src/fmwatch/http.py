@@ -116,7 +116,7 @@ class _wait_retry_after_or_backoff(wait_base):
     """Honour a server's Retry-After; otherwise exponential backoff with jitter."""
 
     def __init__(self, backoff: float):
-        self.backoff = wait_exponential_jitter(initial=backoff, max=max(backoff * 32, 0.001), jitter=backoff)
+        self.backoff = wait_exponential_jitter(multiplier=backoff, max=max(backoff * 32, 0.001), jitter=backoff)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         error = retry_state.outcome.exception() if retry_state.outcome else None

@@ -227,8 +227,8 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantin
             else:
                 raise ValueError("not a recognised format (PubMed XML or MEDLINE text)")
         except (NotPubmedXml, ValueError) as error:
-            handle.seek(0)
-            yield Quarantined("file", origin, f"{path.name}: {error}", handle.read(MAX_IMPORT_BYTES))
+            # Keep the file as it is on disk (compressed, for a .gz), not what it expands to.
+            yield Quarantined("file", origin, f"{path.name}: {error}", path.read_bytes())
 
 
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop) -> RunSummary:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +96,28 @@ class Settings(BaseSettings):
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The TOML file is passed in as init values by load_settings; environment wins over it.
-        return env_settings, init_settings
+        # First wins: command-line flags (init), then the environment, then the TOML file.
+        return init_settings, env_settings, _TomlValues(settings_cls)
+
+
+_toml_values: ContextVar[dict[str, Any]] = ContextVar("fmwatch_toml_values", default={})
+
+
+class _TomlValues(PydanticBaseSettingsSource):
+    """The parsed TOML file that load_settings is reading, as a settings source."""
+
+    def get_field_value(self, field, field_name):  # required by the base class; __call__ does the work
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        # Key each value by the field's first alias, as the environment source does, so
+        # that a key set in both places is one input (the environment's) and not two.
+        first_alias = {}
+        for name, info in self.settings_cls.model_fields.items():
+            choices = info.validation_alias.choices if isinstance(info.validation_alias, AliasChoices) else [name]
+            for choice in [*choices, name]:
+                first_alias.setdefault(choice, choices[0])
+        return {first_alias.get(key, key): value for key, value in _toml_values.get().items()}
 
 
 def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Settings:
@@ -115,12 +136,12 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
             raise ConfigError(f"{path}: not valid TOML: {error}") from error
     elif explicit:
         raise ConfigError(f"config file {path} does not exist")
+    token = _toml_values.set(values)
     try:
-        settings = Settings(**values)
-        if overrides:
-            settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in error.errors())
         raise ConfigError(f"bad settings ({path if path.exists() else 'environment'}): {problems}") from None
-    return settings
+    finally:
+        _toml_values.reset(token)

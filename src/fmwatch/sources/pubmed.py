@@ -7,6 +7,7 @@ key is never part of a URL (URLs end up in logs, exceptions and the raw archive)
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Iterator
@@ -58,7 +59,27 @@ def _error_inside_200(root: etree._Element) -> str | None:
     return None
 
 
+def _json_error(body: bytes) -> str | None:
+    """E-utilities' JSON answers carry errors as "ERROR" or "error", at the top or one level down."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for scope in [data, *[v for v in data.values() if isinstance(v, dict)]]:
+        for key in ("ERROR", "error"):
+            if scope.get(key):
+                return str(scope[key])
+    return None
+
+
 def validate_esearch(response: requests.Response, body: bytes) -> None:
+    if body.lstrip()[:1] == b"{":
+        message = _json_error(body)
+        if message:
+            raise TransientFetchError(f"esearch answered with an error: {message}")
+        raise EutilsError("esearch answered with JSON; fmwatch asks for XML")
     try:
         root = etree.fromstring(body, _SAFE)
     except etree.XMLSyntaxError as error:
@@ -76,6 +97,8 @@ def validate_efetch(response: requests.Response, body: bytes) -> None:
     A full parse would cost as much as the real one, so this checks the two ends:
     an ``<ERROR>`` near the start, and the closing tag at the end (a cut-off body lacks it).
     """
+    if body.lstrip()[:1] == b"{":
+        raise TransientFetchError(f"efetch answered with JSON, not XML: {_json_error(body) or body[:200]!r}")
     head = body[:2048]
     if b"<ERROR>" in head or b"<eFetchResult" in head:
         try:

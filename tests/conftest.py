@@ -1,0 +1,33 @@
+"""Shared test fixtures. Real data is read from ../shared (beside the repo), never copied."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FMWATCH_SHARED", REPO.parent / "shared")).resolve()
+FIXTURES = SHARED / "fixtures"
+DATA = Path(__file__).resolve().parent / "data"  # fixtures the team wrote (see data/README.md)
+
+if not FIXTURES.is_dir():
+    raise RuntimeError(f"the shared fixtures are missing: expected {FIXTURES} (set FMWATCH_SHARED)")
+
+PUBMED_XML_FILES = sorted((FIXTURES / "eutils").glob("pubmed*.xml"))
+MEDLINE_FILES = sorted((FIXTURES / "medline").glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch, tmp_path):
+    """No test reads the developer's environment or fmwatch.toml, or writes outside tmp_path."""
+    for name in list(os.environ):
+        if name.startswith(("FMWATCH_", "NCBI_")) and name != "FMWATCH_SHARED":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "wh" / "fmwatch.duckdb"

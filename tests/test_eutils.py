@@ -1,0 +1,239 @@
+"""The E-utilities client and the run against a local NCBI-shaped server: history-server
+paging and batching, the 10,000 split, the rate limit, retries, and failed runs."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+from werkzeug import Response
+
+from fmwatch.http import FetchError, RateLimiter
+from fmwatch.pipeline import RunFailed, make_eutils_client, run_pipeline
+from fmwatch.settings import Watch, load_settings
+from fmwatch.sources.pubmed import ESEARCH_LIMIT, parse_esearch
+from fmwatch.warehouse import Warehouse
+
+from .conftest import FIXTURES
+from .fake_eutils import FakeEutils
+
+TODAY = date(2026, 11, 24)
+WATCH = Watch(name="test-watch", query="magnesium AND fibromyalgia")
+
+
+def settings_for(url: str, db, **overrides):
+    values = dict(db=db, eutils_url=url, backoff_seconds=0.01, max_attempts=4, watches=[WATCH],
+                  requests_per_second=10, ncbi_api_key="test-key-0123456789", ncbi_email="dev@example.org")
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+@pytest.fixture
+def fake(httpserver):
+    server = FakeEutils()
+    server.url = server.install(httpserver)
+    return server
+
+
+def populate(fake: FakeEutils, count: int, start: int = 30000001, first_day: date = date(2020, 1, 1),
+             per_day: int = 50) -> None:
+    for i in range(count):
+        fake.add(start + i, first_day + timedelta(days=i // per_day))
+
+
+def test_real_esearch_answers_parse():
+    with open(FIXTURES / "eutils" / "esearch2.xml", "rb") as handle:
+        result = parse_esearch(handle.read(), "cancer")
+    assert (result.count, result.query_key, result.webenv) == (42249, "1", "MCID_6927d6e7fee3e90f880ec190")
+    with open(FIXTURES / "eutils" / "esearch8.xml", "rb") as handle:
+        assert parse_esearch(handle.read(), "abcXYZ").count == 0  # PhraseNotFound is no error
+
+
+def test_history_server_paging_in_batches(fake, db_path):
+    populate(fake, 1234)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    fetches = [e for e in fake.log if e.endpoint == "efetch"]
+    assert [int(e.params["retstart"]) for e in fetches] == [0, 500, 1000]
+    assert {e.params["retmax"] for e in fetches} == {"500"}
+    assert {e.params["WebEnv"] for e in fetches} == set(fake.searches)  # all from the one search
+    # tool, email and api_key on every request, and no request more than 2 + ceil(N/500)
+    assert all(e.params.get("tool") == "fmwatch" and e.params.get("email") == "dev@example.org"
+               and e.params.get("api_key") == "test-key-0123456789" for e in fake.log)
+    assert len(fake.log) == summary.requests == 1 + math.ceil(1234 / 500)
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert wh.con.execute("select count(*), count(distinct pmid) from articles").fetchall() == [(1234, 1234)]
+
+
+def test_batch_size_is_configurable_within_ncbi_bounds(fake, db_path):
+    populate(fake, 450)
+    run_pipeline(settings_for(fake.url, db_path, efetch_batch_size=200), today=TODAY)
+    assert [e.params["retstart"] for e in fake.log if e.endpoint == "efetch"] == ["0", "200", "400"]
+
+
+def test_over_ten_thousand_splits_into_date_windows(fake, db_path):
+    populate(fake, 23_456, per_day=40)  # 2020-01-01 onwards, 40 a day
+    client = make_eutils_client(settings_for(fake.url, db_path))
+    windows = client.search_windows(WATCH.query, None, TODAY)
+    assert sum(w.count for w in windows) == 23_456
+    assert all(0 < w.count < ESEARCH_LIMIT for w in windows)
+    # contiguous, non-overlapping date ranges in order
+    for before, after in zip(windows, windows[1:]):
+        assert after.mindate == before.maxdate + timedelta(days=1)
+
+
+def test_one_day_over_the_limit_fails_clearly(fake, db_path):
+    populate(fake, ESEARCH_LIMIT + 5, per_day=ESEARCH_LIMIT + 5)
+    client = make_eutils_client(settings_for(fake.url, db_path))
+    with pytest.raises(FetchError, match="share the entrez date 2020-01-01"):
+        client.search_windows(WATCH.query, None, TODAY)
+
+
+def test_incremental_run_searches_from_the_watermark_with_overlap(fake, db_path):
+    populate(fake, 10, first_day=date(2026, 11, 1), per_day=1)
+    settings = settings_for(fake.url, db_path, overlap_days=3)
+    run_pipeline(settings, today=date(2026, 11, 5))
+    first = fake.log[0].params
+    assert "mindate" not in first  # the first run backfills everything the watch matches
+    fake.log.clear()
+    run_pipeline(settings, today=date(2026, 11, 20))
+    second = fake.log[0].params
+    assert (second["datetype"], second["mindate"], second["maxdate"]) == ("edat", "2026/11/02", "2026/11/20")
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert wh.watermark("pubmed", WATCH.name, WATCH.query) == date(2026, 11, 20)
+        assert wh.con.execute("select count(*) from record_versions").fetchall()[0][0] == 10
+
+
+def test_no_op_rerun_costs_at_most_two_requests(fake, db_path):
+    settings = settings_for(fake.url, db_path)
+    run_pipeline(settings, today=TODAY)
+    fake.log.clear()
+    summary = run_pipeline(settings, today=TODAY)
+    assert summary.requests == len(fake.log) == 1
+
+
+def test_rate_limit_never_exceeded_across_threads(fake, db_path):
+    populate(fake, 3)
+    settings = settings_for(fake.url, db_path, ncbi_api_key=None, requests_per_second=None)
+    assert settings.rate_limit == 3.0  # NCBI's limit without a key
+    clients = [make_eutils_client(settings) for _ in range(3)]  # three clients, one process-wide limiter
+    threads = [threading.Thread(target=lambda c=c: [c.esearch(WATCH.query) for _ in range(4)]) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fake.log) == 12
+    assert fake.max_requests_in_any_second() <= 3
+
+
+def test_rate_limiter_sliding_window():
+    limiter = RateLimiter(5)
+    stamps = []
+    for _ in range(12):
+        limiter.acquire()
+        stamps.append(time.monotonic())
+    for i in range(len(stamps) - 5):
+        assert stamps[i + 5] - stamps[i] >= 1.0
+
+
+def _fail_first(n: int, make):
+    seen = {"count": 0}
+
+    def fault(fake, entry):
+        seen["count"] += 1
+        return make(entry) if seen["count"] <= n else None
+    return fault
+
+
+@pytest.mark.parametrize("kind, make", [
+    ("429", lambda e: Response("slow down", status=429, headers={"Retry-After": "0"})),
+    ("500", lambda e: Response("oops", status=500)),
+    ("502", lambda e: Response("bad gateway", status=502)),
+    ("503", lambda e: Response("unavailable", status=503)),
+    ("error inside 200", lambda e: Response("<eSearchResult><ERROR>Search Backend failed</ERROR></eSearchResult>"
+                                            if e.endpoint == "esearch" else
+                                            "<eFetchResult><ERROR>Unable to obtain query #1</ERROR></eFetchResult>",
+                                            content_type="text/xml")),
+    ("truncated body", lambda e: Response("<?xml version=\"1.0\" ?>\n<PubmedArticleSet>\n<PubmedArticle><Medline"
+                                          if e.endpoint == "efetch" else "<eSearchResult><Count>1",
+                                          content_type="text/xml")),
+])
+def test_transient_failures_are_retried(fake, db_path, kind, make):
+    populate(fake, 20)
+    fake.fault = _fail_first(2, make)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    assert summary.status == "succeeded"
+    assert len(fake.log) == 2 + 2  # two failed attempts, then esearch and one efetch
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from articles").fetchall()[0][0] == 20
+
+
+def test_retry_after_is_honoured(fake, db_path):
+    fake.fault = _fail_first(1, lambda e: Response("slow down", status=429, headers={"Retry-After": "1"}))
+    run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    assert fake.log[1].at - fake.log[0].at >= 1.0
+
+
+def test_client_errors_are_not_retried(fake, db_path):
+    fake.fault = lambda f, e: Response("bad request", status=400)
+    with pytest.raises(RunFailed, match="HTTP 400"):
+        run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    assert len(fake.log) == 1
+
+
+def _snapshot(db_path):
+    with Warehouse.open(db_path, read_only=True) as wh:
+        counts = wh.table_counts()
+        counts.pop("run_log")
+        hashes = wh.con.execute("select record_key, version, content_hash from record_versions order by all").fetchall()
+        marks = wh.con.execute("select watch, watermark from watermarks").fetchall()
+    return counts, hashes, marks
+
+
+def test_run_failing_after_last_retry_changes_nothing(fake, db_path):
+    populate(fake, 30, first_day=date(2026, 11, 1), per_day=3)
+    settings = settings_for(fake.url, db_path)
+    run_pipeline(settings, today=date(2026, 11, 10))
+    before = _snapshot(db_path)
+
+    fake.add(39999999, date(2026, 11, 12))
+    fake.fault = lambda f, e: Response("unavailable", status=503) if e.endpoint == "efetch" else None
+    with pytest.raises(RunFailed) as failure:
+        run_pipeline(settings, today=date(2026, 11, 20))
+    message = str(failure.value)
+    assert "test-watch" in message and "efetch.fcgi" in message and "4 attempts" in message
+    assert "test-key-0123456789" not in message
+
+    assert _snapshot(db_path) == before  # tables, versions and watermark as they were
+    with Warehouse.open(db_path, read_only=True) as wh:
+        status, error = wh.con.execute("select status, error from runs order by started_at desc limit 1").fetchall()[0]
+    assert status == "failed" and "efetch.fcgi" in error
+
+    fake.fault = None  # the next run picks up where the watermark says
+    run_pipeline(settings, today=date(2026, 11, 20))
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from articles").fetchall()[0][0] == 31
+
+
+def test_json_error_inside_200_is_retried(fake, db_path):
+    populate(fake, 5)
+    fake.fault = _fail_first(1, lambda e: Response('{"esearchresult": {"ERROR": "Search Backend failed"}}',
+                                                   content_type="application/json"))
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    assert summary.status == "succeeded" and len(fake.log) == 3
+
+
+def test_cut_off_body_with_content_length_is_retried(fake, db_path):
+    populate(fake, 5)
+
+    def short_body(fake_, entry):
+        if entry.endpoint == "efetch" and sum(e.endpoint == "efetch" for e in fake_.log) == 1:
+            body = b"<?xml version='1.0'?>\n<PubmedArticleSet>\n"
+            return Response(body, headers={"Content-Length": str(len(body) + 5000)}, content_type="text/xml")
+        return None
+    fake.fault = short_body
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    assert summary.status == "succeeded"
+    assert [e.endpoint for e in fake.log] == ["esearch", "efetch", "efetch"]
