@@ -1,0 +1,24 @@
+# The two Quickstart commands. Each one creates .venv and installs fmwatch on first use.
+VENV ?= .venv
+PYTHON ?= python3
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## the whole pipeline, offline, into warehouse/fmwatch.duckdb
+	$(VENV)/bin/fmwatch run --offline
+
+test: $(STAMP)  ## the test suite
+	$(VENV)/bin/python -m pytest
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) warehouse/fmwatch.duckdb
