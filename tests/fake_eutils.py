@@ -49,6 +49,9 @@ class FakeEutils:
     """Records: pmid -> (entrez date, title). ``fault`` may turn any request into a failure."""
 
     records: dict[str, tuple[date, str | None]] = field(default_factory=dict)
+    # term substring -> PMIDs: answers for searches that are not watch windows (citation lookups)
+    term_answers: dict[str, list[str]] = field(default_factory=dict)
+    citations: dict[str, str] = field(default_factory=dict)  # author in bdata -> PMID (ECitMatch)
     fault: Callable[["FakeEutils", Logged], Response | None] | None = None
     log: list[Logged] = field(default_factory=list)
     searches: dict[str, list[str]] = field(default_factory=dict)
@@ -61,6 +64,7 @@ class FakeEutils:
     def install(self, httpserver) -> str:
         httpserver.expect_request("/eutils/esearch.fcgi").respond_with_handler(self._esearch)
         httpserver.expect_request("/eutils/efetch.fcgi").respond_with_handler(self._efetch)
+        httpserver.expect_request("/eutils/ecitmatch.cgi").respond_with_handler(self._ecitmatch)
         return httpserver.url_for("/eutils/")
 
     # -- handlers ----------------------------------------------------------------------------
@@ -88,6 +92,11 @@ class FakeEutils:
         entry, injected = self._enter("esearch", request)
         if injected is not None:
             return injected
+        for fragment, answer in self.term_answers.items():
+            if fragment in entry.params.get("term", ""):
+                body = ESEARCH.format(count=len(answer), webenv="", term="test").replace(
+                    "<IdList/>", "<IdList>" + "".join(f"<Id>{p}</Id>" for p in answer) + "</IdList>")
+                return Response(body, content_type="text/xml")
         ids = self._matching(entry.params)
         webenv = f"MCID_test_{next(self._ids)}"
         self.searches[webenv] = ids
@@ -108,6 +117,14 @@ class FakeEutils:
         body = "<?xml version=\"1.0\" ?>\n<PubmedArticleSet>\n" + "\n".join(
             article_xml(p, *self.records[p]) for p in ids) + "\n</PubmedArticleSet>\n"
         return Response(body, content_type="text/xml")
+
+    def _ecitmatch(self, request: Request) -> Response:
+        entry, injected = self._enter("ecitmatch", request)
+        if injected is not None:
+            return injected
+        bdata = entry.params.get("bdata", "")
+        pmid = next((p for author, p in self.citations.items() if author in bdata), "NOT_FOUND")
+        return Response(bdata + pmid + "\n", content_type="text/plain")
 
     # -- what the tests look at --------------------------------------------------------------
 

@@ -101,6 +101,11 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
         table.add_row("quarantined (new)", str(published.quarantined))
         if not published.recorded:
             table.add_row("warehouse", "unchanged: nothing new")
+    if summary.fm_pages:
+        table.add_row("fmnetwork pages", ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.fm_pages.items()))
+    if summary.citations:
+        resolved = sum(1 for link in summary.citations if link.pmid)
+        table.add_row("citations", f"{resolved} of {len(summary.citations)} linked to PubMed")
     if summary.command == "run":
         table.add_row("requests", str(summary.requests))
     console.print(table)
@@ -114,15 +119,15 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
 def run(
     ctx: typer.Context,
     offline: Annotated[bool, typer.Option("--offline", help="replay the recorded snapshot shipped in the package")] = False,
-    source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed",
+    source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed,fmnetwork",
     since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
                                                       help="fetch from this entrez date, not the watermark")] = None,
 ) -> None:
     """The whole pipeline once: fetch what is new for every watch and load it."""
     sources = [s.strip() for s in source.split(",") if s.strip()]
-    unknown = set(sources) - {"pubmed"}
-    if unknown:
-        _fail(f"unknown or not yet available source(s): {', '.join(sorted(unknown))}", 2)
+    unknown = set(sources) - set(pipeline.SOURCES)
+    if unknown or not sources:
+        _fail(f"unknown source(s): {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(pipeline.SOURCES)}", 2)
     bar, update = _progress()
     try:
         with bar:
@@ -139,13 +144,15 @@ def run(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="PubMed XML (.xml, .xml.gz) or MEDLINE text files")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="PubMed XML (.xml, .xml.gz), MEDLINE text, saved article pages (.html) or print views (.txt)")],
+    offline: Annotated[bool, typer.Option("--offline", help="link citations with the recorded snapshot")] = False,
 ) -> None:
     """Load local files into the warehouse."""
     bar, update = _progress()
     try:
         with bar:
-            summary = pipeline.import_files(_settings(ctx), paths, progress=update)
+            summary = pipeline.import_files(_settings(ctx), paths, progress=update, offline=offline)
     except FileNotFoundError as error:
         _fail(str(error), 2)
     except pipeline.RunFailed as error:

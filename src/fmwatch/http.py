@@ -156,6 +156,7 @@ class Fetcher:
         backoff_seconds: float = 1.0,
         timeout_seconds: float = 60.0,
         transport: BaseAdapter | None = None,
+        max_bytes: int = MAX_BODY_BYTES,
     ):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
@@ -166,6 +167,7 @@ class Fetcher:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.timeout = (min(10.0, timeout_seconds), timeout_seconds)
+        self.max_bytes = max_bytes
         self.requests_made = 0
         self.fetched: list[RawResponse] = []  # drained by the caller into the raw archive
 
@@ -220,7 +222,7 @@ class Fetcher:
             response = self.session.request(
                 method, url, params=params, data=data, headers=headers, timeout=self.timeout,
                 allow_redirects=True, stream=True)
-            body = _read_bounded(response)
+            body = _read_bounded(response, self.max_bytes)
         except requests.TooManyRedirects:
             raise FetchError(f"{method} {shown}: too many redirects (a redirect loop?)") from None
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
@@ -238,18 +240,18 @@ class Fetcher:
         return response
 
 
-def _read_bounded(response: requests.Response) -> bytes:
-    """Read the body (refusing absurd sizes) and keep it on the response as ``.content``."""
+def _read_bounded(response: requests.Response, limit: int) -> bytes:
+    """Read the body (refusing more than ``limit`` bytes) and keep it on the response as ``.content``."""
     declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared and declared.isdigit() and int(declared) > limit:
         response.close()
-        raise FetchError(f"response of {declared} bytes is over the {MAX_BODY_BYTES} byte limit")
+        raise FetchError(f"{response.url}: {declared} bytes, over the {limit} byte limit")
     chunks, size = [], 0
     for chunk in response.raw.stream(64 * 1024, decode_content=True):
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             response.close()
-            raise FetchError(f"response is over the {MAX_BODY_BYTES} byte limit")
+            raise FetchError(f"{response.url}: over the {limit} byte limit")
         chunks.append(chunk)
     body = b"".join(chunks)
     response._content = body  # so response.content / .text work as usual
@@ -271,10 +273,11 @@ def _request_params(request: requests.PreparedRequest) -> dict[str, str]:
 class ReplayAdapter(BaseAdapter):
     """Serves recorded responses from a snapshot folder instead of the network.
 
-    ``index.json`` lists entries ``{"path", "params", "params_contain", "file", "status",
-    "headers"}``; a request matches the first entry whose path ends the request's path,
-    whose ``params`` are all among the request's, and whose ``params_contain`` values are
-    substrings of the request's (so dates, keys and long queries need not match exactly).
+    ``index.json`` lists entries ``{"path", "params", "params_contain", "params_absent",
+    "file", "status", "headers"}``; a request matches the first entry whose path ends the
+    request's path, whose ``params`` are all among the request's, whose ``params_contain``
+    values are substrings of the request's (so dates, keys and long queries need not match
+    exactly), and none of whose ``params_absent`` the request has.
     """
 
     def __init__(self, folder: Path):
@@ -288,11 +291,15 @@ class ReplayAdapter(BaseAdapter):
         for entry in self.entries:
             if not path.endswith("/" + entry["path"].lstrip("/")) and not (entry["path"] == "" and path in ("", "/")):
                 continue
-            if all(params.get(k) == str(v) for k, v in entry.get("params", {}).items()) and all(
-                    str(v) in params.get(k, "") for k, v in entry.get("params_contain", {}).items()):
-                body = (self.folder / entry["file"]).read_bytes() if entry.get("file") else b""
+            if (all(params.get(k) == str(v) for k, v in entry.get("params", {}).items())
+                    and all(str(v) in params.get(k, "") for k, v in entry.get("params_contain", {}).items())
+                    and not any(k in params for k in entry.get("params_absent", []))):
                 self.served += 1
-                return _response(request, entry.get("status", 200), body, entry.get("headers", {}))
+                headers = entry.get("headers", {})
+                if headers.get("ETag") and request.headers.get("If-None-Match") == headers["ETag"]:
+                    return _response(request, 304, b"", headers)  # as a server honouring validators would
+                body = (self.folder / entry["file"]).read_bytes() if entry.get("file") else b""
+                return _response(request, entry.get("status", 200), body, headers)
         message = f"fmwatch replay: no recorded response for {public_url(request.url)}"
         return _response(request, 404, message.encode(), {"Content-Type": "text/plain"})
 

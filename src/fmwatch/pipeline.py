@@ -7,6 +7,7 @@ these functions; the stages never call back into here.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,11 +17,14 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .http import FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
+from .citations import CitationLink, resolve_reference
+from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
+from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
 from .parse.medline import iter_medline
 from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
-from .records import ArticleRecord, Deletion, Quarantined
+from .records import ArticleRecord, Deletion, FmArticle, Quarantined
 from .settings import Settings, Watch
+from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.pubmed import EutilsClient, SearchResult
 from .warehouse import PublishResult, RunInfo, Warehouse, new_run_id
 
@@ -45,6 +49,8 @@ class RunSummary:
     requests: int = 0
     watches: dict[str, int] = field(default_factory=dict)  # watch -> records fetched
     quarantined: list[Quarantined] = field(default_factory=list)
+    fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
+    citations: list[CitationLink] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -63,23 +69,27 @@ def snapshot_folder(name: str) -> Path:
 
 
 def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float | None = None,
-                 throttle: Callable[[], None] | None = None) -> Fetcher:
+                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES) -> Fetcher:
     transport = None
     if offline:
         transport = ReplayAdapter(snapshot_folder(source))
     elif settings.record_dir:
         transport = RecordingAdapter(settings.record_dir / source)
-    contact = settings.ncbi_email or "https://github.com/fmwatch"
     if throttle is None and rate:
         throttle = shared_limiter(source, rate).acquire
     return Fetcher(
-        user_agent=f"fmwatch/{__version__} (+{contact})",
+        user_agent=user_agent(settings),
         throttle=throttle,
         max_attempts=settings.max_attempts,
         backoff_seconds=settings.backoff_seconds,
         timeout_seconds=settings.timeout_seconds,
         transport=transport,
+        max_bytes=max_bytes,
     )
+
+
+def user_agent(settings: Settings) -> str:
+    return f"fmwatch/{__version__} (+{settings.ncbi_email or 'https://github.com/fmwatch'})"
 
 
 def make_eutils_client(settings: Settings, *, offline: bool = False,
@@ -124,23 +134,109 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
     good: list[ArticleRecord | Deletion] = []
     bad: list[Quarantined] = []
     for item in items:
-        (bad if isinstance(item, Quarantined) else good).append(item)
+        if isinstance(item, FmArticle):
+            warehouse.stage_fm_article(run_id, item, origin)
+        else:
+            (bad if isinstance(item, Quarantined) else good).append(item)
     warehouse.stage_pubmed(run_id, good, origin)
     warehouse.stage_quarantine(run_id, bad)
     quarantined.extend(bad)
     return len(good)
 
 
-def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence[str] = ("pubmed",),
+# --- Fibromyalgia Network ---------------------------------------------------------------------
+
+def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
+    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES)
+    return FmNetworkSite(fetcher, settings.fmnetwork_url, user_agent=user_agent(settings),
+                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds)
+
+
+def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summary: RunSummary,
+                    progress: ProgressCallback = _noop) -> list[FmArticle]:
+    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse."""
+    states = warehouse.page_states()
+    found, method = site.discover(warehouse.newest_fm_article(), {url: s[3] for url, s in states.items()})
+    counts = summary.fm_pages
+    counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
+    articles = []
+    for number, item in enumerate(found, start=1):
+        known = states.get(item.url)
+        state = PageState(item.url, *known[:3]) if known else None
+        try:
+            page = site.get(item.url, state)
+        except Disallowed:
+            counts["disallowed"] += 1
+            continue
+        except FetchError as error:
+            counts["failed"] += 1
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            continue
+        finally:
+            progress(f"fmnetwork ({method})", number, len(found))
+        if page.status == 304:
+            counts["not_modified"] += 1
+            continue
+        sha = hashlib.sha256(page.body).hexdigest()
+        warehouse.stage_page_state(run_id, item.url, page.status, page.etag, page.last_modified, sha)
+        if state and state.content_sha256 == sha:
+            counts["unchanged"] += 1
+            continue
+        try:
+            article = parse_article_html(page.body, item.url)
+        except (NotAnArticle, ValueError) as error:
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"not an article: {error}", page.body))
+            continue
+        counts["parsed"] += 1
+        warehouse.stage_fm_article(run_id, article, item.url)
+        articles.append(article)
+    warehouse.stage_quarantine(run_id, [q for q in summary.quarantined if q.source == "fmnetwork"])
+    warehouse.stage_raw(run_id, site.fetcher.drain())
+    return articles
+
+
+def link_citations(client: EutilsClient, warehouse: Warehouse, run_id: str,
+                   articles: Sequence[FmArticle]) -> list[CitationLink]:
+    """Resolve every reference of these articles, and fetch cited records the warehouse lacks."""
+    links = [resolve_reference(client, article.record_id, index, reference, _citation_context(article))
+             for article in articles for index, reference in enumerate(article.references)]
+    warehouse.stage_citations(run_id, links)
+    wanted = {link.pmid for link in links if link.pmid}
+    missing = wanted - warehouse.known_pmids(wanted)
+    already_read = {r.pmid: r for link in links for r in link.fetched if r.pmid in missing}
+    warehouse.stage_pubmed(run_id, list(already_read.values()), "citation")
+    if missing - set(already_read):
+        body = client.efetch_ids(sorted(missing - set(already_read)))
+        stage_items(warehouse, run_id, iter_pubmed_xml(io.BytesIO(body), origin="citation"), "citation", [])
+    warehouse.stage_raw(run_id, client.fetcher.drain())
+    return links
+
+
+def _citation_context(article: FmArticle) -> str:
+    """What the article says about the study: its title and body, less the reference lines
+    themselves (a journal called "Sleep" is no evidence that the study is about sleep)."""
+    body = article.body
+    for reference in article.references:
+        body = body.replace(reference.raw_text, "")
+    return f"{article.title}\n{body}"
+
+
+# --- a run ------------------------------------------------------------------------------------------
+
+SOURCES = ("pubmed", "fmnetwork")
+
+
+def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
                  since: date | None = None, today: date | None = None,
                  progress: ProgressCallback = _noop, throttle: Callable[[], None] | None = None) -> RunSummary:
-    """Fetch what is new for every watch, stage it, and publish it as one run."""
+    """Fetch what is new for every watch and from the FM Network site, and publish it as one run."""
     today = today or date.today()
     run = RunInfo(run_id=new_run_id(), command="run", sources=",".join(sources), offline=offline)
     summary = RunSummary(run.run_id, "run", "running")
     with Warehouse.open(settings.db) as warehouse:
         warehouse.clear_staging()
         client = make_eutils_client(settings, offline=offline, throttle=throttle)
+        site = make_fm_site(settings, offline=offline) if "fmnetwork" in sources else None
         step = "start"
         try:
             if "pubmed" in sources:
@@ -152,11 +248,16 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
                     summary.quarantined += bad
                     warehouse.stage_watermark("pubmed", watch.name, watch.query, maxdate, run.run_id)
                 run.watermark = today
+            if site is not None:
+                step = "fmnetwork crawl"
+                articles = crawl_fmnetwork(site, warehouse, run.run_id, summary, progress)
+                step = "citation linking"
+                summary.citations = link_citations(client, warehouse, run.run_id, articles)
             step = "publish"
-            run.requests = client.fetcher.requests_made
+            run.requests = client.fetcher.requests_made + (site.fetcher.requests_made if site else 0)
             summary.published = warehouse.publish(run)
         except (FetchError, OSError, ValueError) as error:
-            run.requests = client.fetcher.requests_made
+            run.requests = client.fetcher.requests_made + (site.fetcher.requests_made if site else 0)
             message = f"{step}: {error}"
             warehouse.record_failure(run, message)
             raise RunFailed(message) from None
@@ -168,12 +269,19 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
 # --- local files ----------------------------------------------------------------------------------
 
 def detect_format(path: Path, head: bytes) -> str:
-    """pubmed-xml, medline, or unknown, from the name and the first bytes."""
+    """pubmed-xml, medline, fm-page, fm-print or unknown, from the first bytes (and the name)."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    lowered = text[:4096].lower()
+    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
+        return "fm-page"
     if text.startswith(b"<?xml") or text.startswith(b"<!DOCTYPE Pubmed") or text.startswith(b"<Pubmed"):
         return "pubmed-xml"
     if text.startswith(b"PMID-") or text[:5] == b"PMID ":
         return "medline"
+    if is_print_view(head.decode("utf-8", "replace")):
+        return "fm-print"
+    if path.suffix.lower() in (".html", ".htm"):
+        return "fm-page"
     return "unknown"
 
 
@@ -216,7 +324,7 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantin
     """Every record of one local file; an unreadable file is one quarantined item."""
     origin = str(path.resolve())
     with _open_bytes(path) as handle:
-        head = handle.read(512)
+        head = handle.read(256 * 1024)  # a print view's "Article printed from" sits near its end
         handle.seek(0)
         kind = detect_format(path, head)
         try:
@@ -224,15 +332,21 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantin
                 yield from iter_pubmed_xml(handle, origin=origin)
             elif kind == "medline":
                 yield from iter_medline(handle.read(), origin)
+            elif kind in ("fm-page", "fm-print"):
+                yield parse_fm_file(handle.read(MAX_PAGE_BYTES + 1)[:MAX_PAGE_BYTES])
             else:
-                raise ValueError("not a recognised format (PubMed XML or MEDLINE text)")
-        except (NotPubmedXml, ValueError) as error:
+                raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
+        except (NotPubmedXml, NotAnArticle, ValueError) as error:
             # Keep the file as it is on disk (compressed, for a .gz), not what it expands to.
             yield Quarantined("file", origin, f"{path.name}: {error}", path.read_bytes())
 
 
-def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop) -> RunSummary:
-    """Load local files as one run; importing the same files again changes nothing."""
+def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
+                 offline: bool = False) -> RunSummary:
+    """Load local files as one run; importing the same files again changes nothing.
+
+    Articles' references are linked through E-utilities (the snapshot when ``offline``).
+    """
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
@@ -240,19 +354,25 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     summary = RunSummary(run.run_id, "import", "running")
     with Warehouse.open(settings.db) as warehouse:
         warehouse.clear_staging()
+        client = make_eutils_client(settings, offline=offline)
+        articles: list[FmArticle] = []
         try:
             for number, path in enumerate(paths, start=1):
                 path = Path(path)
                 batch: list = []
                 for item in iter_file_items(path):
+                    if isinstance(item, FmArticle):
+                        articles.append(item)
                     batch.append(item)
                     if len(batch) >= STAGE_BATCH:
                         stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
                         batch = []
                 stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
                 progress("import", number, len(paths))
+            summary.citations = link_citations(client, warehouse, run.run_id, articles)
+            run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
-        except (OSError, ValueError) as error:
+        except (FetchError, OSError, ValueError) as error:
             warehouse.record_failure(run, f"import: {error}")
             raise RunFailed(f"import: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status

@@ -111,6 +111,69 @@ class ArticleRecord:
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+@dataclass(slots=True)
+class Reference:
+    """A study an article cites, as printed ("* Bagis S, et al. Rheumatology Int [epub ...] 2012.")."""
+
+    raw_text: str
+    first_author: str | None = None  # surname
+    first_author_initials: str | None = None
+    journal: str | None = None  # NLM abbreviation where known, else as printed
+    journal_raw: str | None = None
+    year: int | None = None
+    date: date | None = None
+    epub_ahead_of_print: bool = False
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+
+    @property
+    def first_page(self) -> str | None:
+        return self.pages.split("-")[0] if self.pages else None
+
+
+@dataclass(slots=True)
+class StudyMention:
+    """A study named in the running text ("A study headed up by Selda Bagis, M.D., of Turkey")."""
+
+    text: str
+    surname: str
+    place: str | None = None
+
+
+@dataclass(slots=True)
+class FmArticle:
+    """One Fibromyalgia Network article, from either site generation or a saved page."""
+
+    url: str | None
+    slug: str
+    title: str
+    body: str
+    generation: str  # wordpress, php, print
+    author: str | None = None
+    published_at: datetime | None = None
+    modified_at: datetime | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    comment_count: int | None = None
+    references: list[Reference] = field(default_factory=list)
+    mentions: list[StudyMention] = field(default_factory=list)
+
+    @property
+    def record_id(self) -> str:
+        return f"fmnetwork:{self.slug}"
+
+    def content_hash(self) -> str:
+        """A hash of what the article says. Left out: the view it was read from (page or print
+        view give one record), tags, the modified time and the comment count, which change
+        without the article changing and would otherwise make a new version every crawl."""
+        data = {name: getattr(self, name) for name in
+                ("url", "slug", "title", "body", "author", "published_at", "categories")}
+        data["references"] = [r.raw_text for r in self.references]
+        payload = json.dumps(data, sort_keys=True, default=_json_default, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 @dataclass(slots=True, frozen=True)
 class Deletion:
     """A DeleteCitation entry: PubMed withdrew this PMID."""

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
         "FMWATCH_BACKOFF_SECONDS", "backoff_seconds"))
     timeout_seconds: float = Field(60.0, gt=0, le=600, validation_alias=AliasChoices(
         "FMWATCH_TIMEOUT_SECONDS", "timeout_seconds"))
+    crawl_delay_seconds: float = Field(1.0, ge=0, le=120, validation_alias=AliasChoices(
+        "FMWATCH_CRAWL_DELAY_SECONDS", "crawl_delay_seconds"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
 
     @field_validator("eutils_url", "fmnetwork_url")

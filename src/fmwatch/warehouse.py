@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .records import ArticleRecord, Deletion, Quarantined, RawResponse
+from .records import ArticleRecord, Deletion, FmArticle, Quarantined, RawResponse
 
 DELETED_HASH = hashlib.sha256(b"deleted").hexdigest()
 
@@ -157,6 +157,33 @@ class Warehouse:
             self._insert_arrow("staged_pubmed_articles", table)
         return len(rows)
 
+    def stage_fm_article(self, run_id: str, article: FmArticle, origin: str) -> None:
+        self._seq += 1
+        row = {name: getattr(article, name) for name in (
+            "slug", "url", "title", "author", "published_at", "modified_at", "categories", "tags",
+            "comment_count", "body", "generation")}
+        row.update(run_id=run_id, seq=self._seq, origin=origin, content_hash=article.content_hash(),
+                   reference_list=[_slots(r) for r in article.references],
+                   mentions=[_slots(m) for m in article.mentions])
+        self._insert_arrow("staged_fm_articles", pa.Table.from_pylist([row], schema=STAGED_FM_SCHEMA))
+
+    def stage_page_state(self, run_id: str, url: str, status: int, etag: str | None, last_modified: str | None,
+                         content_sha256: str | None) -> None:
+        self.con.execute(sql_text("queries/stage_page_state"),
+                         [url, etag, last_modified, content_sha256, status, utcnow(), run_id])
+
+    def stage_citations(self, run_id: str, links: Sequence) -> None:
+        rows = [{
+            "from_record": link.from_record, "ref_index": link.ref_index, "raw_text": link.reference.raw_text,
+            "first_author": link.reference.first_author, "journal": link.reference.journal,
+            "year": link.reference.year, "ref_date": link.reference.date, "volume": link.reference.volume,
+            "pages": link.reference.pages, "pmid": link.pmid, "method": link.method,
+            "confidence": link.confidence, "note": link.note, "candidates": link.candidates,
+            "run_id": run_id, "resolved_at": utcnow(),
+        } for link in links]
+        if rows:
+            self._insert_arrow("staged_citations", pa.Table.from_pylist(rows, schema=CITATION_SCHEMA))
+
     def stage_raw(self, run_id: str, responses: Sequence[RawResponse]) -> None:
         rows = []
         for response in responses:
@@ -201,6 +228,7 @@ class Warehouse:
         self.con.begin()
         try:
             self.con.execute(sql_text("queries/publish_pubmed"))
+            self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
             counts = self.con.execute(sql_text("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
@@ -238,6 +266,22 @@ class Warehouse:
     def watermark(self, source: str, watch: str, query: str) -> date | None:
         rows = self.con.execute(sql_text("queries/get_watermark"), [source, watch, query]).fetchall()
         return rows[0][0] if rows else None
+
+    def page_states(self) -> dict[str, tuple]:
+        """url -> (etag, last_modified, content_sha256, fetched_at) from the last published fetch."""
+        return {row[0]: row[1:] for row in self.con.execute(sql_text("queries/page_states")).fetchall()}
+
+    def newest_fm_article(self) -> datetime | None:
+        return self.con.execute(sql_text("queries/newest_fm_article")).fetchall()[0][0]
+
+    def known_pmids(self, pmids: Iterable[str]) -> set[str]:
+        """Which of these PMIDs the warehouse holds, published or staged by this run."""
+        wanted = pa.table({"pmid": pa.array(sorted(set(pmids)), pa.string())})
+        self.con.register("wanted_pmids", wanted)
+        try:
+            return {r[0] for r in self.con.execute(sql_text("queries/known_pmids")).fetchall()}
+        finally:
+            self.con.unregister("wanted_pmids")
 
     def table_counts(self) -> dict[str, int]:
         tables = [r[0] for r in self.con.execute(sql_text("queries/list_tables")).fetchall()]
@@ -279,6 +323,25 @@ STAGED_PUBMED_SCHEMA = pa.schema([
     ("article_ids", pa.list_(pa.struct([("id_type", _STR), ("value", _STR)]))),
     ("comments_corrections", pa.list_(pa.struct([("ref_type", _STR), ("ref_source", _STR), ("pmid", _STR)]))),
     ("grants", pa.list_(pa.struct([("grant_id", _STR), ("acronym", _STR), ("agency", _STR), ("country", _STR)]))),
+])
+
+STAGED_FM_SCHEMA = pa.schema([
+    ("run_id", _STR), ("seq", pa.int64()), ("origin", _STR), ("content_hash", _STR),
+    ("slug", _STR), ("url", _STR), ("title", _STR), ("author", _STR), ("published_at", pa.timestamp("us")),
+    ("modified_at", pa.timestamp("us")), ("categories", _STR_LIST), ("tags", _STR_LIST),
+    ("comment_count", pa.int32()), ("body", _STR), ("generation", _STR),
+    ("reference_list", pa.list_(pa.struct([
+        ("raw_text", _STR), ("first_author", _STR), ("first_author_initials", _STR), ("journal", _STR),
+        ("journal_raw", _STR), ("year", pa.int32()), ("date", pa.date32()), ("epub_ahead_of_print", pa.bool_()),
+        ("volume", _STR), ("issue", _STR), ("pages", _STR)]))),
+    ("mentions", pa.list_(pa.struct([("text", _STR), ("surname", _STR), ("place", _STR)]))),
+])
+
+CITATION_SCHEMA = pa.schema([
+    ("from_record", _STR), ("ref_index", pa.int32()), ("raw_text", _STR), ("first_author", _STR),
+    ("journal", _STR), ("year", pa.int32()), ("ref_date", pa.date32()), ("volume", _STR), ("pages", _STR),
+    ("pmid", _STR), ("method", _STR), ("confidence", pa.float64()), ("note", _STR), ("candidates", _STR_LIST),
+    ("run_id", _STR), ("resolved_at", pa.timestamp("us")),
 ])
 
 RAW_SCHEMA = pa.schema([

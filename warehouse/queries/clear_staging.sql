@@ -3,3 +3,6 @@ DELETE FROM staged_pubmed_articles;
 DELETE FROM staged_raw_responses;
 DELETE FROM staged_quarantine;
 DELETE FROM staged_watermarks;
+DELETE FROM staged_fm_articles;
+DELETE FROM staged_fm_page_state;
+DELETE FROM staged_citations;

@@ -98,7 +98,22 @@ watches = {
 terms = {
  'mg': 'magnesium', 'ami': 'amitriptyline', 'trials': 'clinical trial[pt]',
 }
+ESEARCH_IDS = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
+               '<eSearchResult><Count>{n}</Count><RetMax>{n}</RetMax><RetStart>0</RetStart><IdList>\n{ids}</IdList><TranslationSet/><QueryTranslation>fmwatch offline snapshot</QueryTranslation></eSearchResult>\n')
+PMIDS = {'bagis': '22271372', 'macian': '35631229', 'engen': '99000103', 'russell': '99000104', 'kim': '99000105'}
 index = []
+# Citation linking: searches by first author, ECitMatch by volume and page, and efetch by id.
+for key, author in (('bagis', 'Bagis S[au]'), ('macian', 'Macian N[au]')):
+    open(f'esearch_cite_{key}.xml', 'w').write(ESEARCH_IDS.format(n=1, ids=f'<Id>{PMIDS[key]}</Id>\n'))
+    index.append({'path': 'esearch.fcgi', 'params_contain': {'term': author}, 'file': f'esearch_cite_{key}.xml'})
+for key, line in (('bagis', 'Rheumatol Int|2013|33|167|Bagis S|fmwatch'), ('engen', 'J Integr Med|2015|13|306|Engen DJ|fmwatch'),
+                  ('russell', 'J Rheumatol|1995|22|953|Russell IJ|fmwatch'), ('kim', 'J Korean Med Sci|2011|26|1253|Kim YS|fmwatch')):
+    open(f'ecitmatch_{key}.txt', 'w').write(f'{line}|{PMIDS[key]}\n')
+    index.append({'path': 'ecitmatch.cgi', 'params_contain': {'bdata': line.split('|')[4]}, 'file': f'ecitmatch_{key}.txt',
+                  'headers': {'Content-Type': 'text/plain'}})
+for key, pmid in PMIDS.items():
+    open(f'efetch_id_{pmid}.xml', 'w').write(HEAD + R[key] + TAIL)
+    index.append({'path': 'efetch.fcgi', 'params': {'id': pmid}, 'file': f'efetch_id_{pmid}.xml'})
 for key, recs in watches.items():
     webenv = f'MCID_fmwatch_snapshot_{key}'
     es = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'

@@ -189,3 +189,20 @@ class EutilsClient:
         """PubMed XML for a list of PMIDs (by POST, so a long list is fine)."""
         params = {"db": "pubmed", "id": ",".join(pmids), "retmode": "xml"}
         return self._post("efetch.fcgi", params, validate_efetch).content
+
+    def esearch_ids(self, term: str, retmax: int = 20) -> tuple[int, list[str]]:
+        """(count, first ``retmax`` PMIDs) of a search, without the history server."""
+        response = self._post("esearch.fcgi", {"db": "pubmed", "term": term, "retmax": retmax}, validate_esearch)
+        root = etree.fromstring(response.content, _SAFE)
+        return int(root.findtext("Count")), [i.text.strip() for i in root.iterfind("IdList/Id") if i.text]
+
+    def ecitmatch(self, journal: str, year: int | None, volume: str, first_page: str, author: str,
+                  key: str = "fmwatch") -> str | None:
+        """The PMID ECitMatch finds for a citation, or None (not found or ambiguous)."""
+        bdata = "|".join([journal, str(year or ""), volume, first_page, author, key]) + "|"
+        response = self._post("ecitmatch.cgi", {"db": "pubmed", "retmode": "xml", "bdata": bdata}, None)
+        for line in response.text.splitlines():
+            fields = line.strip().split("|")
+            if len(fields) >= 7 and fields[5] == key and fields[6].strip().isdigit():
+                return fields[6].strip()
+        return None
