@@ -25,6 +25,12 @@ def _isolated_settings(monkeypatch, tmp_path):
     for name in list(os.environ):
         if name.startswith(("FMWATCH_", "NCBI_")) and name != "FMWATCH_SHARED":
             monkeypatch.delenv(name)
+    # A test that forgets to point a source at its test server fails fast instead of
+    # trying the internet: nothing listens on port 9 of this machine.
+    monkeypatch.setenv("FMWATCH_EUTILS_URL", "http://127.0.0.1:9/eutils/")
+    monkeypatch.setenv("FMWATCH_FMNETWORK_URL", "http://127.0.0.1:9/site/")
+    monkeypatch.setenv("FMWATCH_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("FMWATCH_BACKOFF_SECONDS", "0.01")
     monkeypatch.chdir(tmp_path)
 
 

@@ -54,7 +54,7 @@ def test_real_esearch_answers_parse():
 
 def test_history_server_paging_in_batches(fake, db_path):
     populate(fake, 1234)
-    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     fetches = [e for e in fake.log if e.endpoint == "efetch"]
     assert [int(e.params["retstart"]) for e in fetches] == [0, 500, 1000]
     assert {e.params["retmax"] for e in fetches} == {"500"}
@@ -69,7 +69,7 @@ def test_history_server_paging_in_batches(fake, db_path):
 
 def test_batch_size_is_configurable_within_ncbi_bounds(fake, db_path):
     populate(fake, 450)
-    run_pipeline(settings_for(fake.url, db_path, efetch_batch_size=200), today=TODAY)
+    run_pipeline(settings_for(fake.url, db_path, efetch_batch_size=200), today=TODAY, sources=["pubmed"])
     assert [e.params["retstart"] for e in fake.log if e.endpoint == "efetch"] == ["0", "200", "400"]
 
 
@@ -94,11 +94,11 @@ def test_one_day_over_the_limit_fails_clearly(fake, db_path):
 def test_incremental_run_searches_from_the_watermark_with_overlap(fake, db_path):
     populate(fake, 10, first_day=date(2026, 11, 1), per_day=1)
     settings = settings_for(fake.url, db_path, overlap_days=3)
-    run_pipeline(settings, today=date(2026, 11, 5))
+    run_pipeline(settings, today=date(2026, 11, 5), sources=["pubmed"])
     first = fake.log[0].params
     assert "mindate" not in first  # the first run backfills everything the watch matches
     fake.log.clear()
-    run_pipeline(settings, today=date(2026, 11, 20))
+    run_pipeline(settings, today=date(2026, 11, 20), sources=["pubmed"])
     second = fake.log[0].params
     assert (second["datetype"], second["mindate"], second["maxdate"]) == ("edat", "2026/11/02", "2026/11/20")
     with Warehouse.open(db_path, read_only=True) as wh:
@@ -108,9 +108,9 @@ def test_incremental_run_searches_from_the_watermark_with_overlap(fake, db_path)
 
 def test_no_op_rerun_costs_at_most_two_requests(fake, db_path):
     settings = settings_for(fake.url, db_path)
-    run_pipeline(settings, today=TODAY)
+    run_pipeline(settings, today=TODAY, sources=["pubmed"])
     fake.log.clear()
-    summary = run_pipeline(settings, today=TODAY)
+    summary = run_pipeline(settings, today=TODAY, sources=["pubmed"])
     assert summary.requests == len(fake.log) == 1
 
 
@@ -163,7 +163,7 @@ def _fail_first(n: int, make):
 def test_transient_failures_are_retried(fake, db_path, kind, make):
     populate(fake, 20)
     fake.fault = _fail_first(2, make)
-    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert summary.status == "succeeded"
     assert len(fake.log) == 2 + 2  # two failed attempts, then esearch and one efetch
     with Warehouse.open(db_path, read_only=True) as wh:
@@ -172,14 +172,14 @@ def test_transient_failures_are_retried(fake, db_path, kind, make):
 
 def test_retry_after_is_honoured(fake, db_path):
     fake.fault = _fail_first(1, lambda e: Response("slow down", status=429, headers={"Retry-After": "1"}))
-    run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert fake.log[1].at - fake.log[0].at >= 1.0
 
 
 def test_client_errors_are_not_retried(fake, db_path):
     fake.fault = lambda f, e: Response("bad request", status=400)
     with pytest.raises(RunFailed, match="HTTP 400"):
-        run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+        run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert len(fake.log) == 1
 
 
@@ -195,13 +195,13 @@ def _snapshot(db_path):
 def test_run_failing_after_last_retry_changes_nothing(fake, db_path):
     populate(fake, 30, first_day=date(2026, 11, 1), per_day=3)
     settings = settings_for(fake.url, db_path)
-    run_pipeline(settings, today=date(2026, 11, 10))
+    run_pipeline(settings, today=date(2026, 11, 10), sources=["pubmed"])
     before = _snapshot(db_path)
 
     fake.add(39999999, date(2026, 11, 12))
     fake.fault = lambda f, e: Response("unavailable", status=503) if e.endpoint == "efetch" else None
     with pytest.raises(RunFailed) as failure:
-        run_pipeline(settings, today=date(2026, 11, 20))
+        run_pipeline(settings, today=date(2026, 11, 20), sources=["pubmed"])
     message = str(failure.value)
     assert "test-watch" in message and "efetch.fcgi" in message and "4 attempts" in message
     assert "test-key-0123456789" not in message
@@ -212,7 +212,7 @@ def test_run_failing_after_last_retry_changes_nothing(fake, db_path):
     assert status == "failed" and "efetch.fcgi" in error
 
     fake.fault = None  # the next run picks up where the watermark says
-    run_pipeline(settings, today=date(2026, 11, 20))
+    run_pipeline(settings, today=date(2026, 11, 20), sources=["pubmed"])
     with Warehouse.open(db_path, read_only=True) as wh:
         assert wh.con.execute("select count(*) from articles").fetchall()[0][0] == 31
 
@@ -221,7 +221,7 @@ def test_json_error_inside_200_is_retried(fake, db_path):
     populate(fake, 5)
     fake.fault = _fail_first(1, lambda e: Response('{"esearchresult": {"ERROR": "Search Backend failed"}}',
                                                    content_type="application/json"))
-    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert summary.status == "succeeded" and len(fake.log) == 3
 
 
@@ -234,6 +234,6 @@ def test_cut_off_body_with_content_length_is_retried(fake, db_path):
             return Response(body, headers={"Content-Length": str(len(body) + 5000)}, content_type="text/xml")
         return None
     fake.fault = short_body
-    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY)
+    summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert summary.status == "succeeded"
     assert [e.endpoint for e in fake.log] == ["esearch", "efetch", "efetch"]

@@ -174,7 +174,7 @@ def test_an_unrecognised_file_is_quarantined_whole(db_path, tmp_path):
     result = fmwatch(db_path, "import", str(odd))
     assert result.exit_code == 3
     assert query(db_path, "select source, reason from quarantine") == [
-        ("file", "notes.txt: not a recognised format (PubMed XML or MEDLINE text)")]
+        ("file", "notes.txt: not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")]
 
 
 def test_missing_file_is_a_usage_error(db_path):
@@ -187,11 +187,15 @@ def test_offline_run_then_sql(db_path):
     assert result.exit_code == 0, result.output
     out = fmwatch(db_path, "sql", "select count(*) as n from articles", "--format", "json")
     assert json.loads(out.stdout) == [{"n": 5}]
+    assert query(db_path, "select count(*) from fm_articles") == [(6,)]
     pmids = query(db_path, "select pmid from articles order by pmid")
     assert ("22271372",) in pmids and ("35631229",) in pmids
     again = fmwatch(db_path, "run", "--offline")
     assert again.exit_code == 0
-    assert query(db_path, "select versions_new, requests from runs order by started_at") == [(5, 6), (0, 6)]
+    # first run: 6 E-utilities requests for the watches, 13 to the site (robots, REST probe, 3 feed
+    # pages, 2 sitemaps, 6 articles), 5 citation lookups; a rerun: the watches' 6, and 5 to find
+    # the site unchanged (robots, REST probe, feed page 1, 2 sitemaps)
+    assert query(db_path, "select versions_new, requests from runs order by started_at") == [(11, 24), (0, 11)]
 
 
 def test_sql_is_read_only(db_path):
@@ -221,7 +225,7 @@ def test_status_reads_the_warehouse(db_path):
 
 def test_migrations_are_recorded_and_not_reapplied(db_path):
     with Warehouse.open(db_path) as wh:
-        assert wh.con.execute("select version from schema_version").fetchall() == [(1,)]
+        assert wh.con.execute("select version from schema_version order by 1").fetchall() == [(1,), (2,)]
     with Warehouse.open(db_path) as wh:
         assert wh.migrate() == []
 
@@ -230,7 +234,7 @@ def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "secret-key-abcdef123456")
     assert fmwatch(db_path, "run", "--offline").exit_code == 0
     rows = query(db_path, "select url, body_gzip, body_bytes from raw_responses")
-    assert len(rows) == 6
+    assert len(rows) == 21  # every accepted response; robots.txt and the 404s are not archived
     for url, body, size in rows:
         assert "secret-key-abcdef123456" not in url and "api_key" not in url
         assert len(gzip.decompress(body)) == size
