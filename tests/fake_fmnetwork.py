@@ -55,6 +55,7 @@ class FakeSite:
     extra: dict[str, Response] = field(default_factory=dict)  # path -> a canned (bad) answer
     log: list[tuple[float, str, dict]] = field(default_factory=list)
     base: str = ""
+    rest_api: bool = False
 
     def install(self, httpserver) -> str:
         httpserver.expect_request(__import__("re").compile(r"^/site/.*")).respond_with_handler(self._handle)
@@ -71,6 +72,12 @@ class FakeSite:
                          dict(request.headers)))
         if path in self.extra:
             return self.extra[path]
+        if path == "wp-json/wp/v2/posts" and self.rest_api:
+            since = datetime.fromisoformat(query["modified_after"]) if "modified_after" in query else datetime.min
+            posts = [{"link": f"{self.base}{a.path}/{a.slug}", "date": a.published.isoformat(),
+                      "modified": (a.modified or a.published).isoformat()}
+                     for a in self.articles if (a.modified or a.published) > since]
+            return Response(__import__("json").dumps(posts), content_type="application/json")
         if path == "robots.txt":
             return Response(self.robots, content_type="text/plain")
         if path == "feed/":

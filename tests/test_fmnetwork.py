@@ -236,3 +236,30 @@ def test_bad_pages_are_quarantined_and_the_run_goes_on(site, db_path, monkeypatc
     assert "redirect" in reasons[site.base + "latest-news/loop"]
     assert "limit" in reasons[site.base + "latest-news/huge"]
     assert query(db_path, "select count(*) from fm_articles") == [(3,)]  # the good ones, whole
+
+
+def test_the_rest_api_is_used_where_enabled(site, db_path):
+    site.rest_api = True
+    summary = crawl(site, db_path)
+    assert summary.fm_pages["parsed"] == 3 and not site.paths("feed/")
+    site.log.clear()
+    site.articles[0].modified, site.articles[0].version = datetime(2099, 1, 1), 2
+    site.articles[0].paragraphs = ["Magnesium news, edited " * 4]
+    crawl(site, db_path)
+    rest = [p for p in site.paths("wp-json/")]
+    assert len(rest) == 1 and "modified_after=2024-03-01T09:00:00" in rest[0]
+    assert [p for p in site.paths("latest-news/")] == ["latest-news/first-article"]
+
+
+def test_the_php_site_is_found_through_its_pages(httpserver, db_path):
+    php = FakeSite()
+    php.install(httpserver)
+    page = (DATA / "php_article.html").read_text().replace("<p>* Kim YS", "<p>Kim YS")  # no footnote to link
+    php.extra[""] = Response(f'<html><body><a href="{php.base}basics-news-minerals-root1011.php">Minerals</a>'
+                             f'<a href="{php.base}store.php">Store</a></body></html>', content_type="text/html")
+    php.extra["basics-news-minerals-root1011.php"] = Response(page, content_type="text/html")
+    summary = crawl(php, db_path)
+    assert summary.fm_pages == {"discovered": 1, "not_modified": 0, "unchanged": 0, "parsed": 1,
+                                "disallowed": 0, "failed": 0}
+    assert query(db_path, "select slug, title, author from fm_articles") == [
+        ("basics-news-minerals-root1011", "Minerals in Hair Samples", "Kristin Thorson")]

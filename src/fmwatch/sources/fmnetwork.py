@@ -140,7 +140,7 @@ class FmNetworkSite:
             return _unique(rest), "rest"
         feed = self._from_feed(newest_known)
         sitemap = self._from_sitemaps(None)
-        if feed is not None or sitemap is not None:
+        if feed is not None or sitemap:
             changed = [d for d in sitemap or [] if d.url not in last_fetched
                        or (d.published and d.published > last_fetched[d.url])]
             methods = "+".join(name for name, found in (("feed", feed), ("sitemap", sitemap)) if found is not None)
