@@ -1,0 +1,733 @@
+"""Rule-based extraction of study details, every value with the text span it came from.
+
+Input is a ``Document``: named text fields (title, abstract or body, and the publication
+types and MeSH terms as text, so that values read from them have spans too). Output is one
+evidence record per ``shared/contracts/evidence-record.schema.json``; ``claims`` is left
+empty here and filled by ``fmwatch.evidence``. Unknown values are null, never guessed.
+
+Rules rather than a model: they run at thousands of abstracts a second on one core, need no
+weights, and each value can be traced to the words that produced it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..records import ArticleRecord, FmArticle
+from . import lexicon as lx
+
+EXTRACTOR_VERSION = "rules-1"
+MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
+
+
+@dataclass
+class Document:
+    record_id: str
+    source: str
+    title: str
+    fields: dict[str, str]  # field name -> text; spans index into these
+    pmid: str | None = None
+    doi: str | None = None
+    publication_types: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)
+    language: str | None = None
+
+    @classmethod
+    def from_article(cls, record: ArticleRecord) -> "Document":
+        fields = {"title": record.title or "", "abstract": record.abstract or ""}
+        if record.publication_types:
+            fields["publication_types"] = "; ".join(record.publication_types)
+        if record.mesh:
+            fields["mesh"] = "; ".join(m.descriptor for m in record.mesh)
+        return cls(f"pubmed:{record.pmid}", "pubmed", record.title or "", fields, record.pmid, record.doi,
+                   record.publication_types, [m.descriptor for m in record.mesh],
+                   record.languages[0] if record.languages else None)
+
+    @classmethod
+    def from_fm_article(cls, article: FmArticle) -> "Document":
+        return cls(article.record_id, "fmnetwork", article.title, {"title": article.title, "body": article.body})
+
+    @property
+    def text_fields(self) -> list[str]:
+        return [name for name in ("title", "abstract", "body") if self.fields.get(name)]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+def span(doc: Document, field_name: str, start: int, end: int) -> dict:
+    return {"text": doc.fields[field_name][start:end], "start": start, "end": end, "field": field_name}
+
+
+def sentences(doc: Document) -> list[Sentence]:
+    found = []
+    for name in doc.text_fields:
+        text = doc.fields[name][:MAX_FIELD_CHARS]
+        start = 0
+        # A sentence ends at . ! ? or a newline before a capital, digit or section label.
+        for match in re.finditer(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“])|\n+", text):
+            if match.start() > start:
+                found.append(Sentence(name, start, match.start(), text[start:match.start()]))
+            start = match.end()
+        if start < len(text):
+            found.append(Sentence(name, start, len(text), text[start:]))
+    return found
+
+
+def _find(doc: Document, pattern: re.Pattern, fields: list[str] | None = None) -> list[dict]:
+    spans = []
+    for name in fields or doc.text_fields:
+        for match in pattern.finditer(doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
+            spans.append(span(doc, name, match.start(), match.end()))
+    return spans
+
+
+# --- topics ----------------------------------------------------------------------------------------
+
+FIBROMYALGIA_TEXT = re.compile(r"\bfibromyalgi\w*|\bFMS\b|\bfibrositis\b", re.I)
+AMITRIPTYLINE_TEXT = re.compile(r"\bamitriptyline\b", re.I)
+MAGNESIUM_MESH = re.compile(r"^(magnesium|magnesium compounds|magnesium (chloride|sulfate|oxide|hydroxide|citrate)|"
+                            r"magnesium deficiency|malates)$", re.I)
+
+
+def topics(doc: Document) -> dict:
+    mesh = [m.lower() for m in doc.mesh]
+    magnesium = bool(_find(doc, lx.MAGNESIUM) or _find(doc, lx.MG_SYMBOL)) or any(MAGNESIUM_MESH.match(m) for m in mesh)
+    return {
+        "fibromyalgia": bool(_find(doc, FIBROMYALGIA_TEXT)) or "fibromyalgia" in mesh,
+        "magnesium": magnesium,
+        "amitriptyline": bool(_find(doc, AMITRIPTYLINE_TEXT)) or "amitriptyline" in mesh,
+    }
+
+
+# --- design ----------------------------------------------------------------------------------------
+
+DESIGN_CUES = {
+    "randomized": re.compile(r"(?<!non-)(?<!non)(?<!not )\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
+    "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
+    "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
+    "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
+    "open": re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:study|trial)\b|\bno\s+placebo\s+group\b", re.I),
+    "placebo": re.compile(r"\bplacebos?\b|\bsham\b|\blook-alike\b", re.I),
+    "no_placebo": re.compile(r"\bno\s+placebo\b|\bwithout\s+(?:a\s+)?placebo\b", re.I),
+    "crossover": re.compile(r"\bcross[\s-]?over\b", re.I),
+    "pilot": re.compile(r"\bpilot\b|\bfeasibility\b", re.I),
+}
+TEXT_TYPES = [
+    ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b", re.I)),
+    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b", re.I)),
+    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b", re.I)),
+    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe)\s+(?:a|the)\s+case\b", re.I)),
+    ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
+    ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
+    ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
+    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+review\b|\bwe\s+review\b", re.I)),
+]
+PUBLICATION_TYPES = {
+    "meta-analysis": "meta_analysis", "systematic review": "systematic_review",
+    "randomized controlled trial": "rct", "controlled clinical trial": "non_randomized_trial",
+    "clinical trial protocol": "protocol", "case reports": "case_report", "review": "narrative_review",
+    "observational study": "cohort",
+}
+TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
+                         r"assigned|intervention|sprayed|applied|groups?\s+of\s+\d+)\b", re.I)
+
+
+def design(doc: Document, arms: list[dict]) -> dict:
+    cues = {name: _find(doc, pattern) for name, pattern in DESIGN_CUES.items()}
+    evidence: list[dict] = []
+    pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
+    randomized = None
+    if cues["not_randomized"]:
+        randomized, evidence = False, evidence + cues["not_randomized"][:1]
+    elif cues["randomized"]:
+        randomized, evidence = True, evidence + cues["randomized"][:1]
+    elif pt_type == "rct":
+        randomized = True
+        evidence += _find(doc, re.compile(r"Randomized Controlled Trial"), ["publication_types"])[:1]
+    blinding = None
+    for level in ("double", "single", "open"):
+        if cues[level]:
+            blinding, evidence = level, evidence + cues[level][:1]
+            break
+    placebo = None
+    if cues["no_placebo"]:
+        placebo, evidence = False, evidence + cues["no_placebo"][:1]
+    elif cues["placebo"]:
+        placebo, evidence = True, evidence + cues["placebo"][:1]
+    crossover = True if cues["crossover"] else None
+    pilot = True if cues["pilot"] else None
+    for name in ("crossover", "pilot"):
+        evidence += cues[name][:1]
+
+    text_type, type_span = None, None
+    for name, pattern in TEXT_TYPES:
+        found = _find(doc, pattern)
+        if found:
+            text_type, type_span = name, found[0]
+            break
+    treated_arms = [a for a in arms if not a.get("is_control")]
+    if text_type is None and doc.source == "fmnetwork":
+        text_type, type_span = "news", span(doc, "title", 0, len(doc.fields["title"]))
+    elif text_type is None and randomized and (cues["randomized"] or pt_type == "rct"):
+        text_type = "rct"
+    elif text_type is None and treated_arms and _find(doc, TRIAL_WORDS):
+        text_type = "non_randomized_trial" if len(arms) > 1 else "single_arm_trial"
+        type_span = _find(doc, TRIAL_WORDS)[0]
+    if type_span:
+        evidence.append(type_span)
+    result = {
+        "type": text_type or pt_type or "unknown",
+        "randomized": randomized,
+        "blinding": blinding,
+        "placebo_controlled": placebo,
+        "crossover": crossover,
+        "pilot": pilot,
+        "evidence": _dedupe(evidence),
+    }
+    if pt_type and text_type and pt_type != text_type and text_type != "news":
+        result["publication_type_says"] = pt_type  # the text wins; the record keeps the disagreement
+        result["type_source"] = "text"
+    else:
+        result["type_source"] = "text" if text_type else ("publication_type" if pt_type else None)
+    if not text_type and pt_type:
+        result["evidence"].extend(_find(doc, re.compile(re.escape(_pt_priority(doc.publication_types)[0]), re.I),
+                                        ["publication_types"])[:1])
+    return result
+
+
+def _pt_priority(types: list[str]) -> list[str]:
+    order = list(PUBLICATION_TYPES)
+    return sorted((t for t in types if t.lower() in PUBLICATION_TYPES), key=lambda t: order.index(t.lower()))
+
+
+# --- population -----------------------------------------------------------------------------------
+
+WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
+      r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers)"
+HEADCOUNT = re.compile(
+    rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|"
+    rf"and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b", re.I)
+HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})\s*\(\s*N\s*=\s*(?P<n>\d+)\s*\)", re.I)
+ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|participat|assign|underwent|were\s+studied|"
+                           r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
+ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
+FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant)\b", re.I)
+MALE = re.compile(r"\b(?:men|man|male|males|boys)\b", re.I)
+
+
+def population(doc: Document, topic: dict) -> dict:
+    result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
+              "condition": "fibromyalgia" if topic["fibromyalgia"] else None, "evidence": []}
+    for sentence in sentences(doc):
+        if sentence.field == "title":
+            continue
+        for match in [*HEADCOUNT.finditer(sentence.text), *HEADCOUNT_PAREN.finditer(sentence.text)]:
+            n = lx.words_to_number(match.group("n"))
+            if n is None or n < 2 or n != int(n):
+                continue
+            after = sentence.text[match.end():match.end() + 60]
+            before = sentence.text[max(0, match.start() - 40):match.start()]
+            phrase = match.group(0)
+            here = span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())
+            if match.group("who").lower() == "cases" and not ENROLLED_VERB.search(after + before):
+                continue  # "3 cases of eclampsia" counts events, not people enrolled
+            if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
+                key = "n_controls"
+            elif ANALYZED_VERB.search(after[:40]):
+                key = "n_analyzed"
+            elif ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before) or result["n_enrolled"] is None:
+                key = "n_enrolled"
+            else:
+                continue
+            if result[key] is None:
+                result[key] = int(n)
+                result["evidence"].append(here)
+    female, male = bool(_find(doc, FEMALE)), bool(_find(doc, MALE))
+    if female or male:
+        result["sex"] = "mixed" if female and male else ("female" if female else "male")
+        result["evidence"].append((_find(doc, FEMALE) or _find(doc, MALE))[0])
+    if result["condition"]:
+        result["evidence"].extend(_find(doc, FIBROMYALGIA_TEXT)[:1])
+    return result
+
+
+# --- arms and interventions -------------------------------------------------------------------------
+
+@dataclass
+class Mention:
+    name: str
+    substance: str | None
+    form: str | None
+    start: int  # within the sentence
+    end: int
+
+
+def substance_mentions(text: str) -> list[Mention]:
+    found: list[Mention] = []
+    for match in lx.MAGNESIUM.finditer(text):
+        if match.group("malic"):
+            found.append(Mention("malic acid", "malic acid", None, match.start(), match.end()))
+            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+            continue
+        form = match.group("form") or match.group("form_before")
+        form = lx.MAGNESIUM_FORMS.get(form.lower()) if form else None
+        if match.group("short"):
+            form = lx.MAGNESIUM_SHORT[match.group("short").lower()]
+        found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(), match.end()))
+    for match in lx.MG_SYMBOL.finditer(text):
+        if not any(m.start <= match.start() < m.end for m in found):
+            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+    lowered = text.lower()
+    for word, name in lx.KNOWN_SUBSTANCES.items():
+        # "placebo-controlled" describes the design, not an arm
+        for match in re.finditer(rf"\b{re.escape(word)}\b(?![\s-]+controlled)", lowered):
+            if not any(m.start <= match.start() < m.end for m in found):
+                found.append(Mention(name, name, None, match.start(), match.end()))
+    for match in lx.DRUG_SUFFIX.finditer(text):
+        if not any(m.start <= match.start() < m.end for m in found):
+            word = match.group(0).lower()
+            found.append(Mention(word, word, None, match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compared|versus|vs\.?|"
+                          r"either|or\s+(?:a\s+)?placebo|sprayed|applied|combining|pairs|tablets?|treated|"
+                          r"supplement\w*|administ\w*)\b", re.I)
+PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
+GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
+ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])", re.I)
+COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
+GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
+
+
+def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
+    value = float(amount.replace(",", "."))
+    unit = unit.lower()
+    if unit == "mg":
+        return value
+    if unit == "g":
+        return value * 1000
+    if unit in ("µg", "μg", "mcg", "ug", "microg", "microgram", "micrograms"):
+        return value / 1000
+    if unit == "mmol" and substance == "magnesium":
+        return round(value * 24.305, 1)
+    return None
+
+
+def _frequency(text: str) -> tuple[float | None, re.Match | None]:
+    for pattern, per_day in lx.FREQUENCY[1:] + lx.FREQUENCY[:1]:  # "twice daily" before "daily"
+        match = pattern.search(text)
+        if match:
+            return float(per_day), match
+    return None, None
+
+
+def _route(text: str) -> tuple[str | None, re.Match | None]:
+    for pattern, route in lx.ROUTES:
+        match = pattern.search(text)
+        if match:
+            return route, match
+    return None, None
+
+
+def arms(doc: Document) -> list[dict]:
+    candidates = []
+    for sentence in sentences(doc):
+        if sentence.field == "title" and doc.source != "pubmed":
+            continue
+        mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
+        doses = list(lx.DOSE.finditer(sentence.text))
+        if not mentions or not (ARM_SENTENCE.search(sentence.text) or (doses and GROUP_WORDS.search(sentence.text))):
+            continue
+        score = (len({m.name for m in mentions}) + 2 * bool(doses) + (sentence.field != "title")
+                 + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
+        candidates.append((score, sentence, mentions))
+    if not candidates:
+        return []
+    _, best, _ = max(candidates, key=lambda c: c[0])
+    result = _arms_from_sentence(doc, best)
+    whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    if any(i["name"] == "saline" for a in result for i in a["interventions"]):
+        for arm in result:
+            arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
+        return [a for a in result if a["label"] != "placebo"]
+    placebo_said = _find(doc, PLACEBO_ARM)
+    if placebo_said and not any(a["is_control"] for a in result) and not DESIGN_CUES["no_placebo"].search(whole):
+        placebo = placebo_said[0]
+        result.append({"label": "placebo", "n": None, "is_control": True, "interventions": [
+            {"name": "placebo", "substance": None, "form": None, "dose_mg": None, "daily_dose_mg": None,
+             "frequency_per_day": None, "route": None, "dose_text": None, "evidence": [placebo]}]})
+    return result
+
+
+def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
+    text = sentence.text
+    size = GROUP_SIZE.search(text)
+    group_n = None
+    if size:
+        group_n = lx.words_to_number(size.group("n") or size.group("n2"))
+    chunks = _chunks(text)
+    whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    doc_route, _ = _route(whole)
+    sentence_frequency, frequency_match = _frequency(text)
+    if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
+        sentence_frequency, frequency_match = _frequency(whole)
+        frequency_match = None if sentence_frequency is None else frequency_match
+    result: list[dict] = []
+    for chunk_start, chunk_end in chunks:
+        chunk = text[chunk_start:chunk_end]
+        mentions = substance_mentions(chunk)
+        if not mentions:
+            continue
+        interventions = []
+        assigned = _assign_doses(chunk, mentions)
+        for index, mention in enumerate(mentions):
+            dose = assigned.get(index)
+            dose_offset = 0
+            frequency, freq_match = _frequency(chunk)
+            if frequency is None:
+                frequency = sentence_frequency
+            route, route_match = _route(chunk)
+            route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
+            dose_mg = daily = None
+            dose_text = None
+            evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
+                             sentence.start + chunk_start + mention.end)]
+            if dose:
+                amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
+                per = (dose.group("per") or "").lower().replace(" ", "")
+                tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
+                count = lx.words_to_number(tablets.group("n")) if tablets else None
+                if amount is not None and not re.search(r"kg|h|min", per):
+                    if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
+                        daily = amount
+                        frequency = frequency or 1.0
+                        dose_mg = amount / frequency
+                    else:
+                        dose_mg = amount * (count or 1)
+                        daily = dose_mg * frequency if frequency else None
+                dose_text = dose.group(0)
+                absolute = sentence.start + chunk_start + dose_offset + dose.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
+            if freq_match is not None:
+                absolute = sentence.start + chunk_start + freq_match.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
+            if route_match is not None:
+                absolute = sentence.start + chunk_start + route_match.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
+            interventions.append({
+                "name": mention.name, "substance": mention.substance, "form": mention.form,
+                "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
+                "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
+                "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
+                "evidence": _dedupe(evidence),
+            })
+        interventions = _merge_same_substance(interventions)
+        names = [i["name"] for i in interventions]
+        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names):
+            # two substances in one chunk without "plus": separate arms (e.g. "A, B")
+            for intervention in interventions:
+                result.append(_arm([intervention], group_n))
+        else:
+            result.append(_arm(interventions, group_n))
+    return _merge_duplicate_arms(result)
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
+    inside parentheses, and a piece naming no substance stays with the piece before it."""
+    depth_at = []
+    depth = 0
+    for char in text:
+        depth += char in "([" 
+        depth -= char in ")]"
+        depth_at.append(depth)
+    pieces, start = [], 0
+    for match in ARM_SPLIT.finditer(text):
+        if depth_at[match.start()] > 0:
+            continue
+        pieces.append((start, match.start()))
+        start = match.end()
+    pieces.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    for piece_start, piece_end in pieces:
+        if merged and not substance_mentions(text[piece_start:piece_end]):
+            merged[-1] = (merged[-1][0], piece_end)
+        else:
+            merged.append((piece_start, piece_end))
+    return merged
+
+
+def _merge_same_substance(interventions: list[dict]) -> list[dict]:
+    """'magnesium chloride tablets (100 mg of magnesium)': one intervention, not two; and a
+    name said twice in one arm ("Super Malic ... malic acid") is one intervention."""
+    kept: list[dict] = []
+    for item in interventions:
+        same = next((k for k in kept if k["name"] == item["name"] or (
+            k["substance"] == item["substance"] == "magnesium" and (k["form"] is None or item["form"] is None))), None)
+        if same is None:
+            kept.append(item)
+            continue
+        if same["form"] is None and item["form"]:
+            same.update(name=item["name"], form=item["form"])
+        for key in ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text"):
+            same[key] = same[key] if same[key] is not None else item[key]
+        same["evidence"] = _dedupe(same["evidence"] + item["evidence"])
+    return kept
+
+
+def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
+    """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
+    substance just before the dose."""
+    assigned: dict[int, re.Match] = {}
+    for dose in lx.DOSE.finditer(chunk):
+        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?", chunk[dose.end():])
+        owner = None
+        if of:
+            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
+        if owner is None:
+            before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
+            owner = before[-1] if before else None
+        if owner is not None and owner not in assigned:
+            assigned[owner] = dose
+    return assigned
+
+
+def _tablets_with_frequency(text: str) -> re.Match | None:
+    for match in TABLETS.finditer(text):
+        if _frequency(text[match.end():match.end() + 20])[0] is not None:
+            return match
+    return None
+
+
+def _arm(interventions: list[dict], n: float | None) -> dict:
+    label = " + ".join(i["name"] for i in interventions)
+    return {"label": label, "n": int(n) if n else None,
+            "is_control": all(i["name"] in ("placebo", "saline") for i in interventions),
+            "interventions": interventions}
+
+
+def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
+    merged: dict[str, dict] = {}
+    for arm in arms_found:
+        if arm["label"] in merged:
+            kept = merged[arm["label"]]
+            for old, new in zip(kept["interventions"], arm["interventions"]):
+                for key in ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text"):
+                    old[key] = old[key] if old[key] is not None else new[key]
+                old["evidence"] = _dedupe(old["evidence"] + new["evidence"])
+        else:
+            merged[arm["label"]] = arm
+    return list(merged.values())
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+# --- duration -------------------------------------------------------------------------------------
+
+DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bof|\bat|\bafter|\bin)\s*$", re.I)
+DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
+                            r"phase|program|regimen)", re.I)
+NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore)\s*$", re.I)
+NOT_DURATION_AFTER = re.compile(r"^\s*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
+
+
+def duration(doc: Document) -> tuple[float | None, list[dict]]:
+    best = None
+    for sentence in sentences(doc):
+        for match in lx.DURATION.finditer(sentence.text):
+            n = lx.words_to_number(match.group("number"))
+            if not n:
+                continue
+            before = sentence.text[max(0, match.start() - 25):match.start()]
+            after = sentence.text[match.end():match.end() + 25]
+            of_treatment = re.match(r"\s+of\s+(?:treatment|therapy|supplementation|intervention)", after)
+            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
+                continue
+            strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
+            unit = match.group("unit").lower().rstrip("s")
+            if unit in ("year", "h", "hour") and not strong:
+                continue  # "aged 1-12 years", "at 2 h": ages and time points, not treatment lengths
+            weeks = round(n * lx.WEEKS_PER[unit], 2)
+            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end()))
+            if strong:
+                return weeks, [found[2]]
+            best = best or found
+    return (best[1], [best[2]]) if best else (None, [])
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
+
+
+def outcomes(doc: Document, arm_list: list[dict]) -> list[dict]:
+    found: dict[str, dict] = {}
+    for sentence in sentences(doc):
+        if sentence.field == "title":
+            continue
+        taken: list[tuple[int, int]] = []
+        for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+            for match in pattern.finditer(sentence.text):
+                if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+                    continue
+                taken.append((match.start(), match.end()))
+                if key in found and found[key]["direction"] is not None:
+                    continue
+                outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
+                if outcome["direction"] is not None or key not in found:
+                    found[key] = outcome
+    # a measure only named (methods) with no result anywhere says nothing: leave it out
+    return [o for o in found.values() if o["direction"] is not None]
+
+
+def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
+    text = sentence.text
+    before = text[max(0, match.start() - 25):match.start()]
+    clause_start, clause_end = 0, len(text)
+    for boundary in CLAUSE_BOUNDARY.finditer(text):
+        if boundary.end() <= match.start():
+            clause_start = boundary.end()
+        elif boundary.start() >= match.end():
+            clause_end = boundary.start()
+            break
+    clause = text[clause_start:clause_end]
+    direction = None
+    word = None
+    if EXCEPT.search(before):
+        direction = "no_change"
+    elif (word := lx.NO_CHANGE.search(clause)):
+        direction = "no_change"
+    elif (word := lx.WORSENED.search(clause)):
+        direction = "worsened"
+    elif (word := lx.IMPROVED.search(clause)):
+        direction = "improved"
+    elif (word := lx.INCREASED.search(clause)):
+        direction = "improved" if higher_is_better else "worsened"
+    p_match = None
+    for candidate in lx.P_VALUE.finditer(text, match.end()):
+        p_match = candidate
+        break
+    significant = None
+    if lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in clause.lower()):
+        significant = False
+    elif lx.SIGNIFICANT.search(clause):
+        significant = True
+    p_value = float(p_match.group("value")) if p_match else None
+    if p_value is not None and significant is None and p_match.group("op") in "<≤=":
+        significant = p_value < 0.05
+    arm = None
+    mentioned = {m.name for m in substance_mentions(text)}
+    for candidate in arm_list:
+        names = {i["name"] for i in candidate["interventions"]}
+        if names and names <= mentioned and not candidate["is_control"]:
+            arm = candidate["label"]
+    evidence = [span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())]
+    if word is not None:
+        evidence.append(span(doc, sentence.field, sentence.start + clause_start + word.start(),
+                             sentence.start + clause_start + word.end()))
+    if p_match is not None:
+        evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
+    evidence.append(span(doc, sentence.field, sentence.start, sentence.end))  # the evidence sentence
+    return {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
+            "significant": significant, "p_value": p_value, "evidence": evidence}
+
+
+# --- magnesium levels -----------------------------------------------------------------------------
+
+def magnesium_levels(doc: Document) -> list[dict]:
+    levels: dict[str, dict] = {}
+    for sentence in sentences(doc):
+        text = sentence.text
+        if not (lx.MAGNESIUM.search(text) or lx.MG_SYMBOL.search(text)):
+            continue
+        if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
+            continue  # a dose, not a level
+        for key, pattern in lx.COMPARTMENT_PATTERNS:
+            match = pattern.search(text)
+            if not match:
+                continue
+            if key == "serum" and any(k in levels or p.search(text) for k, p in lx.COMPARTMENT_PATTERNS[:9]
+                                      if k in ("plasma",) and p.search(text)):
+                continue
+            entry = levels.setdefault(key, {"compartment": key, "fm_vs_controls": None,
+                                            "correlation_with_symptoms": None, "evidence": []})
+            entry["evidence"].append(span(doc, sentence.field, sentence.start + match.start(),
+                                          sentence.start + match.end()))
+            compared = lx.CONTROLS.search(text) or re.search(r"\bthan\b", text)
+            if entry["fm_vs_controls"] is None and compared:
+                if lx.NO_CHANGE.search(text):
+                    entry["fm_vs_controls"] = "no_difference"
+                elif lx.LOWER.search(text):
+                    entry["fm_vs_controls"] = "lower"
+                elif lx.HIGHER.search(text):
+                    entry["fm_vs_controls"] = "higher"
+                if entry["fm_vs_controls"]:
+                    entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
+            if entry["correlation_with_symptoms"] is None:
+                for pattern_, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative"),
+                                        (lx.POSITIVE_CORRELATION, "positive")):
+                    if pattern_.search(text):
+                        entry["correlation_with_symptoms"] = value
+                        entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
+                        break
+        # "lower magnesium went with more symptoms" in a sentence naming no compartment
+        if not any(p.search(text) for _, p in lx.COMPARTMENT_PATTERNS):
+            for pattern_, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative")):
+                if pattern_.search(text):
+                    for entry in levels.values():
+                        if entry["correlation_with_symptoms"] is None:
+                            entry["correlation_with_symptoms"] = value
+                            entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
+                    break
+    for entry in levels.values():
+        entry["evidence"] = _dedupe(entry["evidence"])
+    return list(levels.values())
+
+
+# --- the record -----------------------------------------------------------------------------------
+
+def _dedupe(spans: list[dict]) -> list[dict]:
+    seen, unique = set(), []
+    for item in spans:
+        key = (item["field"], item["start"], item["end"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def extract(doc: Document) -> dict:
+    """The evidence record of one document (``claims`` empty: the evidence stage fills it)."""
+    topic = topics(doc)
+    arm_list = arms(doc)
+    weeks, duration_evidence = duration(doc)
+    return {
+        "record_id": doc.record_id,
+        "source": doc.source,
+        "pmid": doc.pmid,
+        "doi": doc.doi,
+        "title": doc.title,
+        "language": doc.language,
+        "topics": topic,
+        "design": design(doc, arm_list),
+        "population": population(doc, topic),
+        "arms": arm_list,
+        "duration_weeks": weeks,
+        "duration_evidence": duration_evidence,
+        "outcomes": outcomes(doc, arm_list),
+        "magnesium_levels": magnesium_levels(doc),
+        "claims": [],
+        "extractor": EXTRACTOR_VERSION,
+    }

@@ -1,0 +1,218 @@
+"""Measuring the extractor: per-field precision, recall and F1 on the team's gold file, and
+token-level F1 of intervention spans on the EBM-NLP corpus (expert labels)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tarfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..parse.fmnetwork import parse_article_html
+from ..parse.pubmed_xml import iter_pubmed_xml
+from ..records import ArticleRecord
+from .core import Document, extract, sentences, substance_mentions
+from .lexicon import DOSE, INTERVENTION_PHRASE
+
+EBM_ARCHIVE = "ebm_nlp/ebm_nlp_difficulty.tar.gz"
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, predicted: set, gold: set) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def row(self) -> dict:
+        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+# --- the gold file --------------------------------------------------------------------------------
+
+def _number(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def predicted_fields(record: dict) -> dict[str, set]:
+    interventions = set()
+    for arm in record["arms"]:
+        for item in arm["interventions"]:
+            interventions.add((item["name"], _number(item["dose_mg"]), _number(item["frequency_per_day"]), item["route"]))
+    return {
+        "design_type": {record["design"]["type"]},
+        "n_enrolled": {record["population"]["n_enrolled"]} - {None},
+        "arms": interventions,
+        "duration_weeks": {_number(record["duration_weeks"])} - {None},
+        "outcomes": {(o["measure"], o["direction"]) for o in record["outcomes"]},
+    }
+
+
+def gold_fields(gold: dict) -> dict[str, set]:
+    return {
+        "design_type": {gold["design_type"]},
+        "n_enrolled": {gold["n_enrolled"]} - {None},
+        "arms": {(a[0], _number(a[1]), _number(a[2]), a[3]) for a in gold["arms"]},
+        "duration_weeks": {_number(gold["duration_weeks"])} - {None},
+        "outcomes": {tuple(o) for o in gold["outcomes"]},
+    }
+
+
+def gold_documents(gold_path: Path, shared_eval: Path, snapshot: Path) -> Iterator[tuple[dict, Document]]:
+    ebm = EbmCorpus(shared_eval / EBM_ARCHIVE) if shared_eval else None
+    pubmed = {r.pmid: r for path in sorted((snapshot / "eutils").glob("efetch_id_*.xml"))
+              for r in iter_pubmed_xml(str(path)) if isinstance(r, ArticleRecord)}
+    for line in gold_path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        entry = json.loads(line)
+        kind, _, key = entry["text_source"].partition(":")
+        if kind == "ebm_nlp":
+            tokens = ebm.tokens(key)
+            doc = Document(f"pubmed:{key}", "pubmed", "", {"abstract": " ".join(tokens)}, pmid=key)
+        elif kind == "snapshot" and key.startswith("pubmed:"):
+            doc = Document.from_article(pubmed[key.split(":")[1]])
+        elif kind == "snapshot" and key.startswith("fmnetwork:"):
+            page = (snapshot / "fmnetwork" / f"article-{key.split(':')[1]}.html").read_bytes()
+            doc = Document.from_fm_article(parse_article_html(page))
+        else:
+            doc = Document(f"file:{entry['id']}", "file", entry["title"],
+                           {"title": entry["title"], "abstract": entry["abstract"]})
+        yield entry, doc
+
+
+def evaluate_gold(gold_path: Path, shared_eval: Path, snapshot: Path) -> tuple[dict[str, Score], list[dict]]:
+    scores = {name: Score() for name in ("design_type", "n_enrolled", "arms", "duration_weeks", "outcomes")}
+    misses = []
+    for entry, doc in gold_documents(gold_path, shared_eval, snapshot):
+        predicted, gold = predicted_fields(extract(doc)), gold_fields(entry["gold"])
+        for name, score in scores.items():
+            score.add(predicted[name], gold[name])
+            if predicted[name] != gold[name]:
+                misses.append({"id": entry["id"], "field": name, "predicted": sorted(map(str, predicted[name])),
+                               "gold": sorted(map(str, gold[name]))})
+    return scores, misses
+
+
+# --- EBM-NLP --------------------------------------------------------------------------------------
+
+@dataclass
+class EbmCorpus:
+    """The EBM-NLP difficulty subset, read straight from its archive (never unpacked into the repo)."""
+
+    archive: Path
+    _docs: dict[str, list[str]] = field(default_factory=dict)
+    _labels: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+    def _load(self) -> None:
+        if self._docs:
+            return
+        with tarfile.open(self.archive, "r:gz") as tar:
+            for member in tar:
+                name = member.name
+                if not member.isfile() or "/._" in name:
+                    continue
+                if name.endswith(".tokens") and "/documents/" in name:
+                    self._docs[Path(name).stem] = _lines(tar, member)
+                elif name.endswith(".ann") and "/interventions/" in name:
+                    split = "difficult" if "/difficult/" in name else "random"
+                    self._labels.setdefault(split, {})[Path(name).stem] = [int(x) for x in _lines(tar, member)]
+
+    def tokens(self, pmid: str) -> list[str]:
+        self._load()
+        return self._docs[pmid]
+
+    def documents(self) -> dict[str, list[str]]:
+        self._load()
+        return self._docs
+
+    def labels(self, split: str) -> dict[str, list[int]]:
+        self._load()
+        return self._labels.get(split, {})
+
+
+def _lines(tar: tarfile.TarFile, member: tarfile.TarInfo) -> list[str]:
+    data = tar.extractfile(member).read().decode("utf-8", errors="replace")
+    return [line for line in data.split("\n")][: data.count("\n") + (0 if data.endswith("\n") else 1)]
+
+
+def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
+    """Every mention of an intervention (and its dose) in the text: what EBM-NLP's annotators
+    mark. The names come from the arms' vocabulary; every later mention of a name counts too."""
+    spans = []
+    names: set[str] = set()
+    for sentence in sentences(doc):
+        found = [(m.start, m.end) for m in substance_mentions(sentence.text)]
+        found += [(m.start(), m.end()) for m in INTERVENTION_PHRASE.finditer(sentence.text)]
+        for start, end in found:
+            spans.append((sentence.field, sentence.start + start, sentence.start + end))
+            names.add(sentence.text[start:end].lower())
+            dose = DOSE.match(sentence.text, end + 1) or DOSE.match(sentence.text, end)
+            if dose:
+                spans.append((sentence.field, sentence.start + dose.start(), sentence.start + dose.end()))
+    for name in doc.text_fields:  # every further mention of a name already found
+        lowered = doc.fields[name].lower()
+        for phrase in names:
+            for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
+                spans.append((name, match.start(), match.end()))
+    return spans
+
+
+def evaluate_ebm(shared_eval: Path) -> dict[str, Score]:
+    corpus = EbmCorpus(shared_eval / EBM_ARCHIVE)
+    scores = {}
+    for split in ("random", "difficult"):
+        score = Score()
+        for pmid, labels in corpus.labels(split).items():
+            tokens = corpus.tokens(pmid)[: len(labels)]
+            text, offsets, position = [], [], 0
+            for token in tokens:
+                offsets.append((position, position + len(token)))
+                text.append(token)
+                position += len(token) + 1
+            doc = Document(f"pubmed:{pmid}", "pubmed", "", {"abstract": " ".join(text)}, pmid=pmid)
+            predicted = [0] * len(tokens)
+            for _, start, end in intervention_spans(doc):
+                for index, (t_start, t_end) in enumerate(offsets):
+                    if t_start < end and start < t_end:
+                        predicted[index] = 1
+            score.tp += sum(1 for p, g in zip(predicted, labels) if p and g)
+            score.fp += sum(1 for p, g in zip(predicted, labels) if p and not g)
+            score.fn += sum(1 for p, g in zip(predicted, labels) if g and not p)
+        scores[split] = score
+    return scores
+
+
+def extract_all_ebm(shared_eval: Path) -> Counter:
+    """Run the extractor over every EBM-NLP abstract; returns counts of what it found."""
+    counts: Counter = Counter()
+    for pmid, tokens in EbmCorpus(shared_eval / EBM_ARCHIVE).documents().items():
+        record = extract(Document(f"pubmed:{pmid}", "pubmed", "", {"abstract": " ".join(tokens)}, pmid=pmid))
+        counts["documents"] += 1
+        counts["with_arms"] += bool(record["arms"])
+        counts["with_n"] += record["population"]["n_enrolled"] is not None
+        counts["with_duration"] += record["duration_weeks"] is not None
+        counts[f"design:{record['design']['type']}"] += 1
+    return counts

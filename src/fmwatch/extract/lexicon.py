@@ -1,0 +1,178 @@
+"""The vocabulary the extractor recognises: numbers in words, substances and their forms,
+frequencies, routes, outcome measures, magnesium compartments. Patterns are compiled once."""
+
+from __future__ import annotations
+
+import re
+
+# --- numbers written as words ("Sixty", "Twenty-four", "Two hundred seven") -------------------
+UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+NUMBER_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|" \
+              r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|" \
+              r"thousand|and|a)"
+NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{NUMBER_WORD}(?:[\s-]+{NUMBER_WORD})*))"
+
+
+def words_to_number(text: str) -> float | None:
+    text = text.strip().lower().replace(",", "")
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total, current, seen = 0, 0, False
+    for word in re.split(r"[\s-]+", text):
+        if word in ("and", ""):
+            continue
+        if word == "a":
+            current = max(current, 1)
+            continue
+        if word in UNITS:
+            current += UNITS[word]
+        elif word in TENS:
+            current += TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total += max(current, 1) * 1000
+            current = 0
+        else:
+            return None
+        seen = True
+    return float(total + current) if seen else None
+
+
+# --- substances --------------------------------------------------------------------------------
+MAGNESIUM_FORMS = {
+    "citrate": "citrate", "malate": "malate", "chloride": "chloride", "sulfate": "sulfate", "sulphate": "sulfate",
+    "oxide": "oxide", "glycinate": "glycinate", "bisglycinate": "glycinate", "hydroxide": "hydroxide",
+    "threonate": "threonate", "l-threonate": "threonate", "aspartate": "aspartate", "lactate": "lactate",
+    "gluconate": "gluconate", "orotate": "orotate", "pidolate": "pidolate", "taurate": "taurate",
+    "carbonate": "carbonate",
+}
+MAGNESIUM_SHORT = {"mgcl2": "chloride", "mgso4": "sulfate", "mgo": "oxide", "mg(oh)2": "hydroxide"}
+FORM_WORDS = "|".join(sorted(MAGNESIUM_FORMS, key=len, reverse=True))
+MAGNESIUM = re.compile(
+    rf"\b(?:(?P<form_before>{FORM_WORDS})\s+of\s+)?magnesium(?:\s+(?P<form>{FORM_WORDS}))?\b"
+    r"|\b(?P<short>MgCl2|MgSO4|MgO)\b|\b(?P<malic>Super\s+Malic)\b", re.I)
+# The element symbol, case-sensitive so that "300 mg" is not magnesium.
+MG_SYMBOL = re.compile(r"\bMg(?:2\+|\+\+)?(?![/\w])")
+
+# Drugs and other interventions the fibromyalgia literature names, with their normal names.
+KNOWN_SUBSTANCES = {
+    "amitriptyline": "amitriptyline", "duloxetine": "duloxetine", "milnacipran": "milnacipran",
+    "pregabalin": "pregabalin", "gabapentin": "gabapentin", "cyclobenzaprine": "cyclobenzaprine",
+    "tramadol": "tramadol", "fluoxetine": "fluoxetine", "malic acid": "malic acid", "vitamin d": "vitamin d",
+    "zinc": "zinc", "calcium": "calcium", "sotalol": "sotalol", "salbutamol": "salbutamol", "placebo": "placebo",
+    "saline": "saline", "melatonin": "melatonin", "coenzyme q10": "coenzyme q10", "naltrexone": "naltrexone",
+    "folate": "folate", "folic acid": "folate", "vitamin b6": "vitamin b6", "b6": "vitamin b6",
+    "vitamin b12": "vitamin b12", "b12": "vitamin b12", "vitamin c": "vitamin c", "vitamin e": "vitamin e",
+    "fish oil": "fish oil", "evening primrose oil": "evening primrose oil", "iron": "iron", "selenium": "selenium",
+    "omega-3/omega-6 fatty acids": "omega-3/6 fatty acids", "omega-3/6 fatty acids": "omega-3/6 fatty acids", "omega 3/6 fatty acids": "omega-3/6 fatty acids",
+    "omega 3/6": "omega-3/6 fatty acids", "omega-3 fatty acids": "omega-3 fatty acids",
+    "omega-3": "omega-3 fatty acids", "vitamin d3": "vitamin d", "cholecalciferol": "vitamin d",
+}
+# Common drug-name endings: a word ending so is very likely a drug.
+DRUG_SUFFIX = re.compile(
+    r"\b[a-z]{3,}(?:mab|cillin|olol|pril|sartan|statin|azole|mycin|cycline|oxacin|afil|prazole|tidine|triptan|"
+    r"dronate|parin|vir|tinib|zepam|azolam|caine|dopa|setron|lukast|terol|sone|olone|profen|fenac|coxib|"
+    r"triptyline|pramine|oxetine|faxine|apine|idone|barbital|phylline|thiazide|semide|dipine|floxacin|"
+    r"platin|rubicin|taxel|umab|ximab|zumab|tide|relin|gliptin|glitazone|formin|glinide|nidazole|conazole)\b",
+    re.I)
+
+# --- dose, frequency, route, duration --------------------------------------------------------------
+DOSE = re.compile(
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
+    r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|/\s*(?:kg|h|hr|hour|min)\b|"
+    r"\s*(?:kg|h|hr)\s*\(\s*-1\s*\)))?", re.I)
+FREQUENCY = [
+    (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
+                r"every\s+(?:evening|night|morning)|at\s+bedtime|q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
+    (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid)\b", re.I), 2),
+    (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid)\b", re.I), 3),
+    (re.compile(r"\b(?:four\s+times\s+(?:a\s+day|daily|per\s+day)|q\.?i\.?d\.?|qid)\b", re.I), 4),
+]
+ROUTES = [
+    (re.compile(r"\b(?:transdermal(?:ly)?|spray(?:ed|s)?\s+on|applied\s+to\s+the\s+skin|on\s+the\s+skin|"
+                r"(?:skin|topical)\s+spray)\b", re.I), "transdermal"),
+    (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?)", re.I), "intravenous"),
+    (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
+    (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),
+    (re.compile(r"\b(?:oral(?:ly)?|by\s+mouth|tablets?|capsules?|pills?|per\s+os|p\.o\.)\b", re.I), "oral"),
+]
+DURATION = re.compile(
+    rf"\b(?P<number>{NUMBER})(?:[\s-]+consecutive)?[\s-]+(?P<unit>weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
+WEEKS_PER = {"week": 1.0, "wk": 1.0, "month": 4.3, "day": 1 / 7, "year": 52.0, "h": 1 / 168, "hour": 1 / 168}
+
+# --- outcome measures ------------------------------------------------------------------------------
+# (key, pattern, higher_is_better): the first matching key wins within a mention.
+MEASURES = [
+    ("fiqr", r"revised\s+fibromyalgia\s+impact\s+questionnaire|\bFIQ-?R\b", False),
+    ("fiq", r"fibromyalgia\s+impact\s+questionnaire|\bFIQ\b", False),
+    ("tender_point_index", r"tender\s+point\s+index|\bTPI\b", False),
+    ("tender_point_count", r"tender\s+point\s+counts?|number\s+of\s+tender\s+points|tender\s+points|tenderness", False),
+    ("beck_depression", r"beck\s+depression|\bBDI\b", False),
+    ("beck_anxiety", r"beck\s+anxiety|\bBAI\b", False),
+    ("dass42_stress", r"DASS-?42|stress\s+score|\bstress\b", False),
+    ("pain_threshold", r"pain\s+thresholds?|pressure\s+pain\s+threshold", True),
+    ("pain_vas", r"visual\s+analog(?:ue)?\s+(?:scale|pain)|\bVAS\b", False),
+    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bpain\b", False),
+    ("sf36", r"\bSF-?36", True),
+    ("quality_of_life", r"quality[\s-]+of[\s-]+life|\bQoL\b", True),
+    ("fatigue", r"\bfatigue\b|\btiredness\b", False),
+    ("sleep", r"\bsleep\b", True),
+    ("numbness", r"\bnumbness\b", False),
+    ("depression", r"\bdepression\b|\bdepressive\b", False),
+    ("anxiety", r"\banxiety\b", False),
+]
+MEASURE_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in MEASURES]
+
+NO_CHANGE = re.compile(
+    r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
+    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
+    r"were\s+not\s+significant|non-?significant|no\s+better|similar|comparable|unchanged|"
+    r"(?:ended\s+up|were|was)\s+(?:in\s+)?the\s+same(?:\s+place)?)\b", re.I)
+IMPROVED = re.compile(
+    r"\b(?:improv\w*|reduc\w*|decreas\w*|lower\w*|fell|fall|eased?|diminish\w*|better|relie\w*|alleviat\w*|"
+    r"benefit\w*|effective|fewer|declin\w*|drop\w*)\b", re.I)
+WORSENED = re.compile(r"\b(?:worse\w*|deteriorat\w*|aggravat\w*)\b", re.I)
+INCREASED = re.compile(r"\b(?:increas\w*|higher|rose|raised|elevat\w*)\b", re.I)
+SIGNIFICANT = re.compile(r"\bsignifican(?:t|tly|ce)\b|p\s*[<≤]\s*0?\.0[0-5]", re.I)
+NOT_SIGNIFICANT = re.compile(r"\b(?:not|non-?)\s*(?:statistically\s+)?significan", re.I)
+P_VALUE = re.compile(r"\b[Pp]\s*(?P<op>[=<>≤≥])\s*(?P<value>0?\.\d+|[01](?:\.0+)?)\b")
+
+# --- magnesium levels ---------------------------------------------------------------------------------
+COMPARTMENTS = [
+    ("erythrocyte", r"erythrocyte|red\s+(?:blood\s+)?cells?|\bRBC\b|intracellular"),
+    ("ionized", r"ioni[sz]ed"),
+    ("whole_blood", r"whole[\s-]+blood"),
+    ("platelet", r"platelets?"),
+    ("leukocyte", r"leu[ck]ocytes?|white\s+(?:blood\s+)?cells?"),
+    ("hair", r"\bhair\b"),
+    ("muscle", r"\bmuscle\s+(?:biops|tissue|magnesium)|\bin\s+muscle\b"),
+    ("urine", r"\burin\w*"),
+    ("plasma", r"\bplasma\b"),
+    ("serum", r"\bserum\b|\bblood\s+(?:magnesium|levels?|concentrations?)\b|\bin\s+(?:their|the)\s+blood\b"),
+]
+COMPARTMENT_PATTERNS = [(key, re.compile(pattern, re.I)) for key, pattern in COMPARTMENTS]
+LOWER = re.compile(r"\b(?:lower|decreased|reduced|less|low|deficien\w*|depleted)\b", re.I)
+HIGHER = re.compile(r"\b(?:higher|increased|elevated|greater)\b", re.I)
+NEGATIVE_CORRELATION = re.compile(
+    r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
+    r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
+    r"\b(?:low|lower|reduced)\s+(?:\w+\s+){0,3}magnesium\s+(?:went|was\s+associated|corresponded|correlated)\s+with\s+(?:more|greater|worse|increase)|"
+    r"\bthe\s+lower\s+the\s+magnesium", re.I)
+POSITIVE_CORRELATION = re.compile(r"\bpositive(?:ly)?\s+correlat\w*", re.I)
+NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:significant\s+)?(?:correlat|associat|relat)\w*|"
+                            r"\bwas\s+not\s+correlated|\bwere\s+not\s+correlated|\bdid\s+not\s+correlate", re.I)
+# Interventions that are not substances: a head noun with up to two modifiers before it.
+_NOT_MODIFIER = r"(?!(?:the|a|an|of|with|and|or|in|for|to|was|were|is|are|this|that|these|those|patients|their|" \
+                r"his|her|its|by|on|at|as|from|after|before|during|than|no|any|each|all|both|who|which)\b)"
+INTERVENTION_PHRASE = re.compile(
+    rf"\b(?:{_NOT_MODIFIER}[A-Za-z][\w/+-]*\s+){{0,2}}(?:therapy|therapies|treatments?|exercises?|training|programmes?|"
+    r"programs?|interventions?|surgery|vaccines?|vaccination|supplementation|supplements?|injections?|infusions?|"
+    r"drugs?|medications?|counsel+ing|education|acupuncture|massage|diets?|placebo|inhalers?|formulas?|regimens?|"
+    r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis)\b", re.I)
+CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
