@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
@@ -32,6 +33,8 @@ class Document:
     publication_types: list[str] = field(default_factory=list)
     mesh: list[str] = field(default_factory=list)
     language: str | None = None
+    _sentences: list | None = field(default=None, repr=False, compare=False)
+    _lower: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_article(cls, record: ArticleRecord) -> "Document":
@@ -66,6 +69,8 @@ def span(doc: Document, field_name: str, start: int, end: int) -> dict:
 
 
 def sentences(doc: Document) -> list[Sentence]:
+    if doc._sentences is not None:
+        return doc._sentences
     found = []
     for name in doc.text_fields:
         text = doc.fields[name][:MAX_FIELD_CHARS]
@@ -77,6 +82,7 @@ def sentences(doc: Document) -> list[Sentence]:
             start = match.end()
         if start < len(text):
             found.append(Sentence(name, start, len(text), text[start:]))
+    doc._sentences = found
     return found
 
 
@@ -98,11 +104,12 @@ MAGNESIUM_MESH = re.compile(r"^(magnesium|magnesium compounds|magnesium (chlorid
 
 def topics(doc: Document) -> dict:
     mesh = [m.lower() for m in doc.mesh]
-    magnesium = bool(_find(doc, lx.MAGNESIUM) or _find(doc, lx.MG_SYMBOL)) or any(MAGNESIUM_MESH.match(m) for m in mesh)
+    magnesium = bool(_find_if(doc, lx.MAGNESIUM, ("magnes", "mgcl", "mgso", "mgo", "malic"))
+                     or ("Mg" in "".join(doc.fields[f] for f in doc.text_fields) and _find(doc, lx.MG_SYMBOL)))
     return {
-        "fibromyalgia": bool(_find(doc, FIBROMYALGIA_TEXT)) or "fibromyalgia" in mesh,
-        "magnesium": magnesium,
-        "amitriptyline": bool(_find(doc, AMITRIPTYLINE_TEXT)) or "amitriptyline" in mesh,
+        "fibromyalgia": bool(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))) or "fibromyalgia" in mesh,
+        "magnesium": magnesium or any(MAGNESIUM_MESH.match(m) for m in mesh),
+        "amitriptyline": bool(_find_if(doc, AMITRIPTYLINE_TEXT, ("amitriptyline",))) or "amitriptyline" in mesh,
     }
 
 
@@ -139,8 +146,28 @@ TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementatio
                          r"assigned|intervention|sprayed|applied|groups?\s+of\s+\d+)\b", re.I)
 
 
+CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
+               "single": ("single",), "open": ("open", "unblind", "no placebo"), "placebo": ("placebo", "sham", "look-alike"),
+               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib")}
+TYPE_NEEDLES = {"meta_analysis": ("meta",), "systematic_review": ("systematic",), "protocol": ("protocol",),
+                "case_report": ("case",), "case_control": ("case",), "cross_sectional": ("sectional",),
+                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review",)}
+
+
+def _lower_text(doc: Document) -> str:
+    if doc._lower is None:
+        doc._lower = "\n".join(doc.fields[f] for f in doc.text_fields).lower()
+    return doc._lower
+
+
+def _find_if(doc: Document, pattern: re.Pattern, needles: tuple[str, ...]) -> list[dict]:
+    """_find, skipped when none of the needles is in the text (a substring test costs far less)."""
+    lowered = _lower_text(doc)
+    return _find(doc, pattern) if any(n in lowered for n in needles) else []
+
+
 def design(doc: Document, arms: list[dict]) -> dict:
-    cues = {name: _find(doc, pattern) for name, pattern in DESIGN_CUES.items()}
+    cues = {name: _find_if(doc, pattern, CUE_NEEDLES[name]) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
     randomized = None
@@ -168,7 +195,7 @@ def design(doc: Document, arms: list[dict]) -> dict:
 
     text_type, type_span = None, None
     for name, pattern in TEXT_TYPES:
-        found = _find(doc, pattern)
+        found = _find_if(doc, pattern, TYPE_NEEDLES[name])
         if found:
             text_type, type_span = name, found[0]
             break
@@ -214,6 +241,7 @@ WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|
 HEADCOUNT = re.compile(
     rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|"
     rf"and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b", re.I)
+WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})\s*\(\s*N\s*=\s*(?P<n>\d+)\s*\)", re.I)
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
@@ -226,7 +254,7 @@ def population(doc: Document, topic: dict) -> dict:
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
               "condition": "fibromyalgia" if topic["fibromyalgia"] else None, "evidence": []}
     for sentence in sentences(doc):
-        if sentence.field == "title":
+        if sentence.field == "title" or not WHO_WORD.search(sentence.text):
             continue
         for match in [*HEADCOUNT.finditer(sentence.text), *HEADCOUNT_PAREN.finditer(sentence.text)]:
             n = lx.words_to_number(match.group("n"))
@@ -249,10 +277,10 @@ def population(doc: Document, topic: dict) -> dict:
             if result[key] is None:
                 result[key] = int(n)
                 result["evidence"].append(here)
-    female, male = bool(_find(doc, FEMALE)), bool(_find(doc, MALE))
+    female, male = _find(doc, FEMALE), _find(doc, MALE)
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
-        result["evidence"].append((_find(doc, FEMALE) or _find(doc, MALE))[0])
+        result["evidence"].append((female or male)[0])
     if result["condition"]:
         result["evidence"].extend(_find(doc, FIBROMYALGIA_TEXT)[:1])
     return result
@@ -269,9 +297,23 @@ class Mention:
     end: int
 
 
+# Names of one word are looked up word by word (a dict lookup); only names of several words need
+# a regex. "placebo-controlled" describes the design, not an arm.
+SINGLE_WORD_SUBSTANCES = {w: n for w, n in lx.KNOWN_SUBSTANCES.items() if re.fullmatch(r"[a-z0-9]+", w)}
+KNOWN_PHRASE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES),
+                                                     key=len, reverse=True)) + r")\b", re.I)
+NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
+
+
+@lru_cache(maxsize=4096)
 def substance_mentions(text: str) -> list[Mention]:
     found: list[Mention] = []
-    for match in lx.MAGNESIUM.finditer(text):
+    lowered = text.lower()
+    magnesium_matches = lx.MAGNESIUM.finditer(text) if ("magnes" in lowered or "malic" in lowered
+                                                         or "mgcl" in lowered or "mgso" in lowered or "mgo" in lowered) else ()
+    for match in magnesium_matches:
         if match.group("malic"):
             found.append(Mention("malic acid", "malic acid", None, match.start(), match.end()))
             found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
@@ -281,19 +323,23 @@ def substance_mentions(text: str) -> list[Mention]:
         if match.group("short"):
             form = lx.MAGNESIUM_SHORT[match.group("short").lower()]
         found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(), match.end()))
-    for match in lx.MG_SYMBOL.finditer(text):
-        if not any(m.start <= match.start() < m.end for m in found):
-            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
-    lowered = text.lower()
-    for word, name in lx.KNOWN_SUBSTANCES.items():
-        # "placebo-controlled" describes the design, not an arm
-        for match in re.finditer(rf"\b{re.escape(word)}\b(?![\s-]+controlled)", lowered):
+    if "Mg" in text:
+        for match in lx.MG_SYMBOL.finditer(text):
             if not any(m.start <= match.start() < m.end for m in found):
-                found.append(Mention(name, name, None, match.start(), match.end()))
-    for match in lx.DRUG_SUFFIX.finditer(text):
+                found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+    for match in KNOWN_PHRASE.finditer(text):
         if not any(m.start <= match.start() < m.end for m in found):
-            word = match.group(0).lower()
-            found.append(Mention(word, word, None, match.start(), match.end()))
+            name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
+            found.append(Mention(name, name, None, match.start(), match.end()))
+    for match in NAME_WORD.finditer(text):
+        word = match.group(0).lower()
+        name = SINGLE_WORD_SUBSTANCES.get(word)
+        if name is None and not (len(word) >= 5 and word.endswith(lx.DRUG_SUFFIXES)):
+            continue
+        if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
+            continue
+        if not any(m.start <= match.start() < m.end for m in found):
+            found.append(Mention(name or word, name or word, None, match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -575,7 +621,7 @@ EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+
 def outcomes(doc: Document, arm_list: list[dict]) -> list[dict]:
     found: dict[str, dict] = {}
     for sentence in sentences(doc):
-        if sentence.field == "title":
+        if sentence.field == "title" or not lx.ANY_MEASURE.search(sentence.text):
             continue
         taken: list[tuple[int, int]] = []
         for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:

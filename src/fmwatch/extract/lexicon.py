@@ -75,12 +75,19 @@ KNOWN_SUBSTANCES = {
     "omega-3": "omega-3 fatty acids", "vitamin d3": "vitamin d", "cholecalciferol": "vitamin d",
 }
 # Common drug-name endings: a word ending so is very likely a drug.
-DRUG_SUFFIX = re.compile(
-    r"\b[a-z]{3,}(?:mab|cillin|olol|pril|sartan|statin|azole|mycin|cycline|oxacin|afil|prazole|tidine|triptan|"
-    r"dronate|parin|vir|tinib|zepam|azolam|caine|dopa|setron|lukast|terol|sone|olone|profen|fenac|coxib|"
-    r"triptyline|pramine|oxetine|faxine|apine|idone|barbital|phylline|thiazide|semide|dipine|floxacin|"
-    r"platin|rubicin|taxel|umab|ximab|zumab|tide|relin|gliptin|glitazone|formin|glinide|nidazole|conazole)\b",
-    re.I)
+DRUG_SUFFIXES = tuple("""mab cillin olol pril sartan statin azole mycin cycline oxacin afil prazole tidine triptan
+dronate parin vir tinib zepam azolam caine dopa setron lukast terol sone olone profen fenac coxib triptyline pramine
+oxetine faxine apine idone barbital phylline thiazide semide dipine floxacin platin rubicin taxel umab ximab zumab
+tide relin gliptin glitazone formin glinide nidazole conazole""".split())
+WORD = re.compile(r"[A-Za-z][a-z]{4,}")  # candidate drug names: checked against the endings in C, not by regex
+
+
+def drug_like_words(text: str):
+    """Words with a drug-name ending ('...olol', '...statin'): the ending test is str.endswith on a tuple."""
+    for match in WORD.finditer(text):
+        if match.group(0).lower().endswith(DRUG_SUFFIXES):
+            yield match
+
 
 # --- dose, frequency, route, duration --------------------------------------------------------------
 DOSE = re.compile(
@@ -128,6 +135,7 @@ MEASURES = [
     ("anxiety", r"\banxiety\b", False),
 ]
 MEASURE_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in MEASURES]
+ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES), re.I)
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
