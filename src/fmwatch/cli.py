@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import sys
 from datetime import date, datetime
 from enum import Enum
@@ -208,6 +209,133 @@ def status(ctx: typer.Context) -> None:
                 _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)
     except WarehouseError as error:
         _fail(str(error), 1)
+
+
+class RecordFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+@app.command("extract")
+def extract_(
+    paths: Annotated[list[Path], typer.Argument(help="files as for import")],
+    format: Annotated[RecordFormat, typer.Option("--format")] = RecordFormat.jsonl,
+) -> None:
+    """Print one evidence record per input record; the warehouse is not touched."""
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        _fail(f"no such file: {', '.join(missing)}", 2)
+    quarantined = 0
+    rows = []
+    for item in pipeline.extract_files(paths):
+        if isinstance(item, pipeline.Quarantined):
+            quarantined += 1
+            console.print(f"[yellow]quarantined[/yellow] {item.origin}: {item.reason}")
+        elif format is RecordFormat.jsonl:
+            print(json.dumps(item, ensure_ascii=False, default=str))
+        else:
+            rows.append(_record_row(item))
+    if format is RecordFormat.table:
+        _print_rows(["record", "design", "n", "arms", "weeks", "outcomes", "claims"], rows, OutputFormat.table)
+    raise typer.Exit(3 if quarantined else 0)
+
+
+def _record_row(record: dict) -> tuple:
+    arms = "; ".join(
+        " + ".join(f"{i['name']}{' ' + format(i['dose_mg'], 'g') + ' mg' if i['dose_mg'] else ''}"
+                   f"{' x' + format(i['frequency_per_day'], 'g') + '/d' if i['frequency_per_day'] else ''}"
+                   f"{' ' + i['route'] if i['route'] else ''}" for i in arm["interventions"]) for arm in record["arms"])
+    outcomes = ", ".join(f"{o['measure']} {o['direction']}" for o in record["outcomes"])
+    claims = ", ".join(f"{c['claim']} {c['relation']}" for c in record["claims"])
+    return (record["record_id"], record["design"]["type"], record["population"]["n_enrolled"], arms,
+            record["duration_weeks"], outcomes, claims)
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Option(help="the team's gold file")] = Path("tests/gold/gold.jsonl"),
+    shared: Annotated[Optional[Path], typer.Option(help="the shared eval folder (FMWATCH_SHARED/eval)")] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="list every disagreement with the gold file")] = False,
+) -> None:
+    """Extraction accuracy: per-field P/R/F1 on the gold file, intervention-span F1 on EBM-NLP."""
+    from .extract.evaluate import evaluate_ebm, evaluate_gold
+    shared = shared or Path(os.environ.get("FMWATCH_SHARED", "../shared")) / "eval"
+    if not gold.is_file():
+        _fail(f"no gold file at {gold} (run from the repository, or pass --gold)", 2)
+    if not (shared / "ebm_nlp").is_dir():
+        _fail(f"no annotated corpora at {shared} (pass --shared)", 2)
+    scores, missed = evaluate_gold(gold, shared, pipeline.snapshot_folder(""))
+    out.print(f"[bold]gold file {gold}[/bold]")
+    _print_rows(["field", "precision", "recall", "f1", "tp", "fp", "fn"],
+                [(name, *score.row().values()) for name, score in scores.items()], OutputFormat.table)
+    out.print("[bold]EBM-NLP interventions, token level[/bold]")
+    _print_rows(["split", "precision", "recall", "f1", "tp", "fp", "fn"],
+                [(name, *score.row().values()) for name, score in evaluate_ebm(shared).items()], OutputFormat.table)
+    if misses:
+        for miss in missed:
+            out.print(miss)
+
+
+@app.command()
+def reextract(ctx: typer.Context) -> None:
+    """Run extraction and the evidence judgement again over every current record."""
+    try:
+        summary = pipeline.reextract(_settings(ctx))
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    console.print(f"re-extracted {summary.records} records; {summary.flags} flags judged; "
+                  f"{len(summary.failed)} failed")
+    raise typer.Exit(3 if summary.failed else 0)
+
+
+class FlagState(str, Enum):
+    new = "new"
+    seen = "seen"
+    dismissed = "dismissed"
+
+
+@app.command()
+def flags(
+    ctx: typer.Context,
+    state: Annotated[Optional[FlagState], typer.Option("--state")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """The evidence flags, most important first (ID = record_id/flag_key)."""
+    try:
+        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+            cursor = warehouse.con.execute(sql_text("queries/list_flags"), [state.value if state else None])
+            _print_rows([d[0] for d in cursor.description], cursor.fetchall(), format)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+
+
+class FlagAction(str, Enum):
+    seen = "seen"
+    dismiss = "dismiss"
+
+
+@app.command()
+def flag(
+    ctx: typer.Context,
+    action: Annotated[FlagAction, typer.Argument(help="seen or dismiss")],
+    flag_id: Annotated[str, typer.Argument(metavar="ID", help="record_id/flag_key, as `fmwatch flags` shows")],
+    reason: Annotated[Optional[str], typer.Option("--reason")] = None,
+) -> None:
+    """Mark a flag seen, or dismiss it (with a reason)."""
+    record_id, _, flag_key = flag_id.partition("/")
+    if not flag_key:
+        _fail("ID is record_id/flag_key, e.g. pubmed:35631229/BAGIS-C3", 2)
+    if action is FlagAction.dismiss and not reason:
+        _fail("dismiss needs --reason", 2)
+    try:
+        with Warehouse.open(_settings(ctx).db) as warehouse:
+            changed = warehouse.set_flag_state(record_id, flag_key, "seen" if action is FlagAction.seen else "dismissed",
+                                               reason)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    if not changed:
+        _fail(f"no flag {flag_id}", 2)
+    console.print(f"{flag_id}: {'seen' if action is FlagAction.seen else 'dismissed'}")
 
 
 def main() -> None:

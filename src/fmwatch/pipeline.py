@@ -18,6 +18,8 @@ from pathlib import Path
 
 from . import __version__
 from .citations import CitationLink, resolve_reference
+from .evidence import Flag, RecordContext, judge
+from .extract.core import EXTRACTOR_VERSION, Document, extract
 from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
 from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
 from .parse.medline import iter_medline
@@ -51,6 +53,7 @@ class RunSummary:
     quarantined: list[Quarantined] = field(default_factory=list)
     fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
     citations: list[CitationLink] = field(default_factory=list)
+    extracted: "ExtractSummary | None" = None
 
     @property
     def exit_code(self) -> int:
@@ -221,6 +224,101 @@ def _citation_context(article: FmArticle) -> str:
     return f"{article.title}\n{body}"
 
 
+# --- extraction and flags ------------------------------------------------------------------------
+
+@dataclass
+class ExtractSummary:
+    records: int = 0
+    flags: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (record_id, error)
+
+
+def documents_from_warehouse(pubmed_rows, fm_rows) -> Iterator[tuple[Document, int, RecordContext]]:
+    """Documents for extraction, from the rows of queries/pending_*_evidence.sql."""
+    for pmid, version, title, abstract, types, mesh, language, doi, corrections in pubmed_rows:
+        fields = {"title": title or "", "abstract": abstract or ""}
+        if types:
+            fields["publication_types"] = "; ".join(types)
+        if mesh:
+            fields["mesh"] = "; ".join(mesh)
+        doc = Document(f"pubmed:{pmid}", "pubmed", title or "", fields, pmid, doi, types or [], mesh or [], language)
+        context = RecordContext(publication_types=types or [],
+                                comments_corrections=[(c["ref_type"], c["pmid"]) for c in corrections or []],
+                                cited_pmids={c["pmid"] for c in corrections or [] if c["ref_type"] == "Cites" and c["pmid"]},
+                                text=f"{title}\n{abstract or ''}")
+        yield doc, version, context
+    for slug, version, title, body, reports_on in fm_rows:
+        doc = Document(f"fmnetwork:{slug}", "fmnetwork", title, {"title": title, "body": body})
+        yield doc, version, RecordContext(reports_on=list(reports_on or []), cited_pmids=set(reports_on or []), text=body)
+
+
+def document_of(item: ArticleRecord | FmArticle) -> tuple[Document, RecordContext]:
+    """The extraction input and judgement context of a parsed record (no warehouse needed)."""
+    if isinstance(item, FmArticle):
+        return Document.from_fm_article(item), RecordContext(text=item.body)
+    corrections = [(c.ref_type, c.pmid) for c in item.comments_corrections]
+    return Document.from_article(item), RecordContext(
+        publication_types=item.publication_types, comments_corrections=corrections,
+        cited_pmids={pmid for kind, pmid in corrections if kind == "Cites" and pmid},
+        text=f"{item.title}\n{item.abstract or ''}")
+
+
+def extract_files(paths: Sequence[Path]) -> Iterator[dict | Quarantined]:
+    """Evidence records of local files, one per record, without touching the warehouse."""
+    for path in paths:
+        for item in iter_file_items(Path(path)):
+            if isinstance(item, Quarantined):
+                yield item
+            elif not isinstance(item, Deletion):
+                record, _ = evidence_record(*document_of(item))
+                yield record
+
+
+def evidence_record(doc: Document, context: RecordContext) -> tuple[dict, list[Flag]]:
+    """The full evidence record of one document: extracted details, then judged against the claims."""
+    record = extract(doc)
+    _, flags = judge(record, context)
+    return record, flags
+
+
+def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = False,
+                     progress: ProgressCallback = _noop) -> ExtractSummary:
+    """Extract and judge every current record version that has no evidence yet (all with
+    ``everything``), and publish the evidence and flags in one transaction."""
+    pubmed_rows, fm_rows = warehouse.pending_evidence(everything)
+    known = warehouse.known_pmids(
+        c["pmid"] for row in pubmed_rows for c in (row[8] or []) if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+    summary = ExtractSummary()
+    rows, flags = [], []
+    total = len(pubmed_rows) + len(fm_rows)
+    for number, (doc, version, context) in enumerate(documents_from_warehouse(pubmed_rows, fm_rows), start=1):
+        context.known_pmids = known
+        try:
+            record, raised = evidence_record(doc, context)
+        except Exception as error:  # one record the rules choke on must not stop the others
+            log.exception("extraction failed for %s", doc.record_id)
+            summary.failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
+            continue
+        rows.append((doc.record_id, version, doc.source, EXTRACTOR_VERSION, record))
+        flags += [(flag, version) for flag in raised]
+        progress("extract", number, total)
+        if len(rows) >= STAGE_BATCH:
+            warehouse.stage_evidence(run_id, rows, flags)
+            summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
+            rows, flags = [], []
+    warehouse.stage_evidence(run_id, rows, flags)
+    summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
+    warehouse.publish_evidence()
+    return summary
+
+
+def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
+    """Run the extractor and the judgement again over every current record (after they change)."""
+    with Warehouse.open(settings.db) as warehouse:
+        warehouse.clear_staging()
+        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress)
+
+
 # --- a run ------------------------------------------------------------------------------------------
 
 SOURCES = ("pubmed", "fmnetwork")
@@ -263,6 +361,7 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
             raise RunFailed(message) from None
         summary.status = summary.published.status
         summary.requests = run.requests
+        summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
     return summary
 
 
@@ -375,5 +474,6 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
         except (FetchError, OSError, ValueError) as error:
             warehouse.record_failure(run, f"import: {error}")
             raise RunFailed(f"import: {error}") from None
+        summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -184,6 +185,45 @@ class Warehouse:
         if rows:
             self._insert_arrow("staged_citations", pa.Table.from_pylist(rows, schema=CITATION_SCHEMA))
 
+    def stage_evidence(self, run_id: str, rows: Sequence[tuple[str, int, str, str, dict]],
+                       flags: Sequence) -> None:
+        """rows: (record_id, version, source, extractor, record); flags: evidence.Flag with their versions."""
+        now = utcnow()
+        if rows:
+            table = pa.Table.from_pylist([
+                {"record_id": r[0], "version": r[1], "source": r[2], "extractor": r[3], "extracted_at": now,
+                 "run_id": run_id, "record": json.dumps(r[4], ensure_ascii=False, default=str)} for r in rows],
+                schema=EVIDENCE_SCHEMA)
+            self._insert_arrow("staged_evidence", table)
+        if flags:
+            table = pa.Table.from_pylist([
+                {"record_id": f.record_id, "flag_key": f.flag_key, "version": version, "flag_type": f.flag_type,
+                 "claim": f.claim, "relation": f.relation, "novelty": f.novelty, "priority": f.priority,
+                 "reason": f.reason, "evidence": json.dumps(f.evidence, ensure_ascii=False),
+                 "judgement_hash": f.judgement_hash, "run_id": run_id} for f, version in flags],
+                schema=FLAG_SCHEMA)
+            self._insert_arrow("staged_flags", table)
+
+    def publish_evidence(self) -> None:
+        self.con.begin()
+        try:
+            self.con.execute(sql_text("queries/publish_evidence"))
+            self.con.commit()
+        except Exception:
+            self.con.rollback()
+            raise
+
+    def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
+        """(PubMed rows, FM Network rows) whose current version has no evidence yet (or all)."""
+        pubmed = self.con.execute(sql_text("queries/pending_pubmed_evidence"), [everything]).fetchall()
+        fm = self.con.execute(sql_text("queries/pending_fm_evidence"), [everything]).fetchall()
+        return pubmed, fm
+
+    def set_flag_state(self, record_id: str, flag_key: str, state: str, reason: str | None) -> bool:
+        rows = self.con.execute(sql_text("queries/set_flag_state"), {
+            "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key}).fetchall()
+        return bool(rows)
+
     def stage_raw(self, run_id: str, responses: Sequence[RawResponse]) -> None:
         rows = []
         for response in responses:
@@ -342,6 +382,17 @@ CITATION_SCHEMA = pa.schema([
     ("journal", _STR), ("year", pa.int32()), ("ref_date", pa.date32()), ("volume", _STR), ("pages", _STR),
     ("pmid", _STR), ("method", _STR), ("confidence", pa.float64()), ("note", _STR), ("candidates", _STR_LIST),
     ("run_id", _STR), ("resolved_at", pa.timestamp("us")),
+])
+
+EVIDENCE_SCHEMA = pa.schema([
+    ("record_id", _STR), ("version", pa.int32()), ("source", _STR), ("extractor", _STR),
+    ("extracted_at", pa.timestamp("us")), ("run_id", _STR), ("record", _STR),
+])
+
+FLAG_SCHEMA = pa.schema([
+    ("record_id", _STR), ("flag_key", _STR), ("version", pa.int32()), ("flag_type", _STR), ("claim", _STR),
+    ("relation", _STR), ("novelty", _STR_LIST), ("priority", pa.int32()), ("reason", _STR), ("evidence", _STR),
+    ("judgement_hash", _STR), ("run_id", _STR),
 ])
 
 RAW_SCHEMA = pa.schema([

@@ -6,3 +6,5 @@ DELETE FROM staged_watermarks;
 DELETE FROM staged_fm_articles;
 DELETE FROM staged_fm_page_state;
 DELETE FROM staged_citations;
+DELETE FROM staged_evidence;
+DELETE FROM staged_flags;

@@ -614,6 +614,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
 
 # --- outcomes -------------------------------------------------------------------------------------
 
+COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
 CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
@@ -679,6 +680,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         names = {i["name"] for i in candidate["interventions"]}
         if names and names <= mentioned and not candidate["is_control"]:
             arm = candidate["label"]
+    combinations = [a["label"] for a in arm_list if len(a["interventions"]) > 1 and not a["is_control"]]
+    if combinations and COMBINATION_WORDS.search(clause):
+        arm = combinations[0]
     evidence = [span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())]
     if word is not None:
         evidence.append(span(doc, sentence.field, sentence.start + clause_start + word.start(),

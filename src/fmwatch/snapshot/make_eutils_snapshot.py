@@ -82,7 +82,7 @@ R['russell'] = record('99000104',
   [], chemicals=['Malates', 'Magnesium'])
 R['kim'] = record('99000105',
   'Women with fibromyalgia have lower levels of calcium, magnesium, iron and manganese in hair mineral analysis.',
-  [('', 'Hair mineral analysis was used to compare women with fibromyalgia with healthy women of similar age in a case-control study. Calcium, magnesium, iron and manganese in hair were significantly lower in the women with fibromyalgia than in the controls. Hair magnesium was not correlated with the number of tender points. Mineral status, magnesium included, may deserve attention in the care of women with fibromyalgia.')],
+  [('', 'Hair mineral analysis was used to compare women with fibromyalgia with healthy women of similar age in a case-control study. Calcium, magnesium, iron and manganese in hair were significantly lower in the women with fibromyalgia than in the controls. Mineral status, magnesium included, may deserve attention in the care of women with fibromyalgia.')],
   [author('Kim', 'Yang-Soo', 'YS', 'Department of Family Medicine, Seoul, Korea.'), author('Kim', 'Kwang-Min', 'KM')],
   'Journal of Korean medical science', 'J Korean Med Sci', '1598-6357', '26', '10', '2011', 'Oct', '1253-7',
   ['Journal Article'],

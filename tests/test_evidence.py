@@ -1,0 +1,180 @@
+"""Judgements against the Bagis 2012 claims, flags and their state across runs.
+
+The study records below were written by the team for these tests: the facts of real studies
+(named in each case) in our own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fmwatch.cli import app
+from fmwatch.evidence import RecordContext, judge, load_registry, registry
+from fmwatch.extract.core import Document, extract
+from fmwatch.warehouse import Warehouse
+
+from .conftest import SHARED
+
+runner = CliRunner()
+SEED = SHARED / "seeds" / "000_c6083a9237b25750.txt"
+
+CASES = {
+    # after Macian et al., Nutrients 2022
+    "chloride_rct": ("Oral magnesium chloride for stress in fibromyalgia: a randomized, double-blind trial",
+                     "Adults with fibromyalgia were randomized to oral magnesium chloride 100 mg/day or placebo for one "
+                     "month. The primary endpoint, stress on the DASS-42 scale, did not differ between groups "
+                     "(p = 0.930). Pain severity improved significantly with magnesium (p = 0.029)."),
+    # after Sendur et al., Rheumatol Int 2008
+    "lower_serum": ("Serum trace elements in fibromyalgia: a case-control study",
+                    "Thirty-two women with fibromyalgia and 32 healthy controls were compared. Serum magnesium was lower "
+                    "in the patients than in the healthy controls (p < 0.05)."),
+    # after Sakarya et al. 2011
+    "no_difference": ("Serum magnesium in fibromyalgia: a case-control study",
+                      "Forty women with fibromyalgia and 40 healthy controls took part. Serum magnesium did not differ "
+                      "between patients and controls. Serum magnesium was not correlated with pain or tender points."),
+    # after Engen et al., J Integr Med 2015
+    "transdermal": ("Transdermal magnesium chloride in fibromyalgia: an open-label study",
+                    "Forty women with fibromyalgia applied transdermal magnesium chloride twice daily for 4 weeks in "
+                    "this open-label study. Scores on the revised Fibromyalgia Impact Questionnaire (FIQR) improved "
+                    "significantly (P = 0.001)."),
+    # after Russell et al., J Rheumatol 1995
+    "malic_crossover": ("Malic acid and magnesium in fibromyalgia: a randomized, double-blind, crossover study",
+                        "Twenty-four patients with fibromyalgia were randomized to tablets of malic acid 200 mg and "
+                        "magnesium 50 mg, 3 tablets twice daily, or placebo for 4 weeks. In the blinded phase there was no "
+                        "difference from placebo in pain or tenderness."),
+}
+
+
+def judged(case: str, **context):
+    title, abstract = CASES[case]
+    doc = Document(f"pubmed:{case}", "pubmed", title, {"title": title, "abstract": abstract})
+    record = extract(doc)
+    claims, flags = judge(record, RecordContext(text=f"{title}\n{abstract}", **context))
+    return {c["claim"]: c for c in claims}, flags
+
+
+def test_a_placebo_controlled_chloride_trial_is_mixed_with_what_is_new():
+    claims, flags = judged("chloride_rct")
+    c3 = claims["BAGIS-C3"]
+    assert c3["relation"] == "mixed"
+    assert {"design", "form", "dose", "duration"} <= set(c3["novelty"])
+    assert "dass42 stress no change" in c3["reason"] and "pain intensity improved" in c3["reason"]
+    assert any(f.flag_type == "new_trial" and f.claim == "BAGIS-C3" for f in flags)
+
+
+def test_lower_serum_magnesium_supports_c1():
+    claims, flags = judged("lower_serum")
+    assert claims["BAGIS-C1"]["relation"] == "supports"
+    assert claims["BAGIS-C1"]["evidence"][0]["text"].startswith("Serum magnesium was lower")
+    assert any(f.flag_type == "new_levels_study" for f in flags)
+
+
+def test_no_difference_and_no_correlation_contradict_c1_and_c2():
+    claims, flags = judged("no_difference")
+    assert (claims["BAGIS-C1"]["relation"], claims["BAGIS-C2"]["relation"]) == ("contradicts", "contradicts")
+    contradicting = sorted(f.claim for f in flags if f.flag_type == "contradicts_claim")
+    assert contradicting == ["BAGIS-C1", "BAGIS-C2"] and all(f.priority == 1 for f in flags if f.claim in contradicting)
+
+
+def test_open_label_transdermal_supports_c3_with_new_route_and_form():
+    claims, _ = judged("transdermal")
+    assert claims["BAGIS-C3"]["relation"] == "supports"
+    assert {"route", "form"} <= set(claims["BAGIS-C3"]["novelty"])
+
+
+def test_malic_acid_crossover_contradicts_or_is_mixed_on_c3():
+    claims, _ = judged("malic_crossover")
+    assert claims["BAGIS-C3"]["relation"] in ("contradicts", "mixed")
+    assert "design" in claims["BAGIS-C3"]["novelty"]
+
+
+def test_a_retraction_is_flagged_and_notices_only_for_records_we_hold():
+    _, flags = judged("lower_serum", comments_corrections=[("RetractionIn", "90000009")])
+    (retraction,) = [f for f in flags if f.flag_type == "retraction"]
+    assert retraction.priority == 2 and "retracted" in retraction.reason
+    _, flags = judged("lower_serum", comments_corrections=[("RetractionOf", "123")], known_pmids=set())
+    assert not [f for f in flags if f.flag_type == "retraction"]
+    _, flags = judged("lower_serum", comments_corrections=[("RetractionOf", "123")], known_pmids={"123"})
+    assert [f for f in flags if f.flag_type == "retraction"]
+
+
+def test_records_not_about_magnesium_in_fibromyalgia_raise_no_claim():
+    doc = Document("pubmed:1", "pubmed", "Exercise for knee pain", {"title": "Exercise for knee pain",
+                                                                     "abstract": "Exercise reduced knee pain."})
+    claims, flags = judge(extract(doc), RecordContext())
+    assert claims == [] and flags == []
+
+
+def test_the_registry_is_data(tmp_path):
+    assert [c.id for c in registry()[0].claims] == ["BAGIS-C1", "BAGIS-C2", "BAGIS-C3", "BAGIS-C4", "BAGIS-C5"]
+    package = Path(__file__).resolve().parents[1] / "src" / "fmwatch" / "claims" / "bagis2012.toml"
+    (tmp_path / "bagis2012.toml").write_text(package.read_text())
+    (tmp_path / "other2020.toml").write_text(
+        '[reference]\nid = "OTHER"\ncitation = "Another study."\n[reference.facts]\nforms = ["chloride"]\n'
+        '[[claim]]\nid = "OTHER-C1"\ntext = "Magnesium helps."\nspeaks_to = "magnesium_trial"\n')
+    assert [r.id for r in load_registry(tmp_path)] == ["BAGIS", "OTHER"]
+
+
+# --- through the warehouse ------------------------------------------------------------------------
+
+def flag_rows(db):
+    with Warehouse.open(db, read_only=True) as wh:
+        return wh.con.execute("select record_id, claim, relation, flag_type, state, raised_count from evidence_flags "
+                              "order by record_id, flag_key").fetchall()
+
+
+def test_the_seed_is_related_to_every_claim_and_reports_on_bagis(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["--db", str(db), "import", "--offline", str(SEED)]).exit_code == 0
+    rows = [r for r in flag_rows(db) if r[0] == "fmnetwork:magnesium-treats-fibromyalgia-pain"]
+    assert sorted((r[1], r[2]) for r in rows if r[1]) == [(f"BAGIS-C{i}", "related") for i in range(1, 6)]
+    with Warehouse.open(db, read_only=True) as wh:
+        (reason,) = wh.con.execute("select reason from evidence_flags where flag_key = 'fm_coverage' "
+                                   "and record_id = 'fmnetwork:magnesium-treats-fibromyalgia-pain'").fetchone()
+    assert "PMID 22271372" in reason
+
+
+def test_flags_are_raised_once_and_dismissals_stay(tmp_path):
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
+    first = flag_rows(db)
+    assert first and all(r[5] == 1 for r in first)
+    contradiction = next(r for r in first if r[3] == "contradicts_claim")
+    flag_id = f"{contradiction[0]}/{contradiction[1]}"
+    assert runner.invoke(app, ["--db", str(db), "flag", "dismiss", flag_id, "--reason", "known pilot"]).exit_code == 0
+    assert runner.invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
+    assert runner.invoke(app, ["--db", str(db), "reextract"]).exit_code == 0
+    again = flag_rows(db)
+    assert len(again) == len(first) and all(r[5] == 1 for r in again)  # nothing raised twice
+    assert next(r for r in again if f"{r[0]}/{r[1]}" == flag_id)[4] == "dismissed"
+
+
+def test_a_changed_judgement_raises_the_flag_again(tmp_path):
+    db = tmp_path / "w.duckdb"
+    title, abstract = CASES["no_difference"]
+    xml = ('<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">90000077</PMID>'
+           '<Article><Journal><Title>T</Title><JournalIssue><PubDate><Year>2011</Year></PubDate></JournalIssue></Journal>'
+           f'<ArticleTitle>{title}</ArticleTitle><Abstract><AbstractText>{{abstract}}</AbstractText></Abstract>'
+           '</Article></MedlineCitation><PubmedData/></PubmedArticle></PubmedArticleSet>\n')
+    first, second = tmp_path / "v1.xml", tmp_path / "v2.xml"
+    first.write_text(xml.format(abstract=abstract))
+    second.write_text(xml.format(abstract=abstract.replace("did not differ between patients and controls",
+                                                           "was lower in patients than in controls")))
+    runner.invoke(app, ["--db", str(db), "import", str(first)])
+    runner.invoke(app, ["--db", str(db), "flag", "seen", "pubmed:90000077/BAGIS-C1"])
+    runner.invoke(app, ["--db", str(db), "flag", "seen", "pubmed:90000077/BAGIS-C2"])
+    runner.invoke(app, ["--db", str(db), "import", str(second)])
+    rows = {r[1]: r for r in flag_rows(db) if r[0] == "pubmed:90000077"}
+    assert rows["BAGIS-C1"][2:] == ("supports", "new_levels_study", "new", 2)  # judgement changed: new again
+    assert rows["BAGIS-C2"][2:] == ("contradicts", "contradicts_claim", "seen", 1)  # unchanged: stays seen
+
+
+def test_claim_ledger_counts_by_year(tmp_path):
+    db = tmp_path / "w.duckdb"
+    runner.invoke(app, ["--db", str(db), "run", "--offline"])
+    with Warehouse.open(db, read_only=True) as wh:
+        rows = wh.con.execute("select claim, year, supports, contradicts, mixed from claim_ledger "
+                              "where claim = 'BAGIS-C3' order by year").fetchall()
+    assert ("BAGIS-C3", 1995, 0, 1, 0) in rows and ("BAGIS-C3", 2022, 0, 0, 1) in rows
