@@ -132,10 +132,20 @@ def test_rate_limiter_sliding_window():
     limiter = RateLimiter(5)
     stamps = []
     for _ in range(12):
-        limiter.acquire()
+        release = limiter.acquire()
         stamps.append(time.monotonic())
+        release()
     for i in range(len(stamps) - 5):
         assert stamps[i + 5] - stamps[i] >= 1.0
+    # a request still in flight holds its slot: five in flight, and a sixth waits for one to finish
+    held = [limiter.acquire() for _ in range(5)]
+    waiter = threading.Thread(target=lambda: limiter.acquire()())
+    waiter.start()
+    time.sleep(1.2)
+    assert waiter.is_alive()
+    held[0]()
+    waiter.join(timeout=3)
+    assert not waiter.is_alive()
 
 
 def _fail_first(n: int, make):

@@ -52,25 +52,37 @@ class RateLimiter:
     """At most ``rate`` requests in any sliding one-second window, across all threads.
 
     A sliding window rather than even spacing: spacing 1/3 s apart still lets four
-    requests fall inside one second, which NCBI counts as over the limit.
+    requests fall inside one second, which NCBI counts as over the limit. And the window is
+    counted from when each request *finished*, not when it left: NCBI counts arrivals, and an
+    arrival lies somewhere between the two, so only the finish time makes the count safe on
+    the server's side whatever the network's jitter.
     """
 
     def __init__(self, rate: float, window: float = 1.0):
         self.limit = max(1, int(rate))
         self.window = window
-        self._sent: deque[float] = deque()
-        self._lock = threading.Lock()
+        self._slots: list[float] = []  # finish times; inf while a request is in flight
+        self._changed = threading.Condition()
 
-    def acquire(self) -> None:
-        with self._lock:
+    def acquire(self) -> Callable[[], None]:
+        """Wait for a slot; returns the function to call when the request has finished."""
+        with self._changed:
             while True:
                 now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return
-                time.sleep(self.window - (now - self._sent[0]) + 0.001)
+                self._slots = [t for t in self._slots if now - t < self.window]
+                if len(self._slots) < self.limit:
+                    self._slots.append(float("inf"))
+                    break
+                oldest = min(self._slots)
+                # wait() lets go of the lock, so a finishing request can release its slot meanwhile
+                self._changed.wait(None if oldest == float("inf") else self.window - (now - oldest) + 0.001)
+
+        def release() -> None:
+            with self._changed:
+                self._slots.remove(float("inf"))
+                self._slots.append(time.monotonic())
+                self._changed.notify_all()
+        return release
 
 
 _limiters: dict[tuple[str, float], RateLimiter] = {}
@@ -151,7 +163,7 @@ class Fetcher:
         self,
         *,
         user_agent: str,
-        throttle: Callable[[], None] | None = None,
+        throttle: Callable[[], object] | None = None,
         max_attempts: int = 6,
         backoff_seconds: float = 1.0,
         timeout_seconds: float = 60.0,
@@ -216,8 +228,15 @@ class Fetcher:
         return response
 
     def _attempt(self, method, url, shown, params, data, headers, validate) -> requests.Response:
-        self.throttle()
+        release = self.throttle()  # the library's limiter hands back a release; Prefect's rate_limit does not
         self.requests_made += 1
+        try:
+            return self._send(method, url, shown, params, data, headers, validate)
+        finally:
+            if callable(release):
+                release()
+
+    def _send(self, method, url, shown, params, data, headers, validate) -> requests.Response:
         try:
             response = self.session.request(
                 method, url, params=params, data=data, headers=headers, timeout=self.timeout,

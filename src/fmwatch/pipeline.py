@@ -116,20 +116,20 @@ def watch_window(warehouse: Warehouse, watch: Watch, settings: Settings, since: 
     return mark - timedelta(days=settings.overlap_days), today
 
 
-def fetch_watch(client: EutilsClient, warehouse: Warehouse, run_id: str, watch: Watch,
-                mindate: date | None, maxdate: date, progress: ProgressCallback = _noop) -> tuple[int, list[Quarantined]]:
-    """Fetch every record a watch matches in the window into staging, batch by batch."""
-    windows: list[SearchResult] = client.search_windows(watch.query, mindate, maxdate)
-    total = sum(w.count for w in windows)
-    done, quarantined = 0, []
-    for window in windows:
-        for batch in client.efetch_batches(window):
-            items = list(iter_pubmed_xml(io.BytesIO(batch.body), origin=batch.url))
-            done += stage_items(warehouse, run_id, items, batch.url, quarantined)
-            warehouse.stage_raw(run_id, client.fetcher.drain())
-            progress(f"pubmed {watch.name}", done, total)
-    warehouse.stage_raw(run_id, client.fetcher.drain())  # searches that found nothing
-    return done, quarantined
+@dataclass
+class WatchPlan:
+    watch: Watch
+    maxdate: date
+    windows: list[SearchResult]
+
+    @property
+    def total(self) -> int:
+        return sum(w.count for w in self.windows)
+
+
+def parse_batch(body: bytes, origin: str) -> list[ArticleRecord | Deletion | Quarantined]:
+    """Parse one efetch answer. Pure: the same body always gives the same records."""
+    return list(iter_pubmed_xml(io.BytesIO(body), origin=origin))
 
 
 def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
@@ -324,45 +324,124 @@ def reextract(settings: Settings, progress: ProgressCallback = _noop) -> Extract
 SOURCES = ("pubmed", "fmnetwork")
 
 
+class PipelineRun:
+    """One run, step by step. ``run_pipeline`` calls the steps in order; the Prefect flows call
+    the very same steps as tasks (a batch, a page), so both paths share every line of logic.
+
+    Use it as a context manager: it opens the warehouse and clears what a killed run left staged.
+    """
+
+    def __init__(self, settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
+                 since: date | None = None, today: date | None = None, throttle: Callable[[], None] | None = None,
+                 progress: ProgressCallback = _noop, command: str = "run"):
+        self.settings, self.offline, self.sources, self.since = settings, offline, list(sources), since
+        self.today = today or date.today()
+        self.progress = progress
+        self.info = RunInfo(run_id=new_run_id(), command=command, sources=",".join(sources), offline=offline)
+        self.summary = RunSummary(self.info.run_id, command, "running")
+        self.client = make_eutils_client(settings, offline=offline, throttle=throttle)
+        self.site = make_fm_site(settings, offline=offline) if "fmnetwork" in sources else None
+        self.warehouse: Warehouse | None = None
+
+    def __enter__(self) -> "PipelineRun":
+        self.warehouse = Warehouse.open(self.settings.db)
+        self.warehouse.clear_staging()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.warehouse.close()
+
+    @property
+    def run_id(self) -> str:
+        return self.info.run_id
+
+    def requests(self) -> int:
+        return self.client.fetcher.requests_made + (self.site.fetcher.requests_made if self.site else 0)
+
+    # --- PubMed, batch by batch ---------------------------------------------------------------
+
+    def plan_watch(self, watch: Watch) -> WatchPlan:
+        mindate, maxdate = watch_window(self.warehouse, watch, self.settings, self.since, self.today)
+        return WatchPlan(watch, maxdate, self.client.search_windows(watch.query, mindate, maxdate))
+
+    def fetch_batch(self, search: SearchResult, retstart: int):
+        return self.client.efetch_batch(search, retstart)
+
+    def stage_parsed(self, items: list, origin: str) -> int:
+        count = stage_items(self.warehouse, self.run_id, items, origin, self.summary.quarantined)
+        self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
+        return count
+
+    def finish_watch(self, plan: WatchPlan, count: int) -> None:
+        self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())  # searches that found nothing
+        self.warehouse.stage_watermark("pubmed", plan.watch.name, plan.watch.query, plan.maxdate, self.run_id)
+        self.summary.watches[plan.watch.name] = count
+        self.info.watermark = self.today
+
+    def ingest_watch(self, watch: Watch) -> int:
+        plan = self.plan_watch(watch)
+        done = 0
+        for window in plan.windows:
+            for retstart in self.client.batch_starts(window):
+                batch = self.fetch_batch(window, retstart)
+                done += self.stage_parsed(parse_batch(batch.body, batch.url), batch.url)
+                self.progress(f"pubmed {watch.name}", done, plan.total)
+        self.finish_watch(plan, done)
+        return done
+
+    # --- the FM Network site -----------------------------------------------------------------
+
+    def ingest_fmnetwork(self) -> list[CitationLink]:
+        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress)
+        self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles)
+        return self.summary.citations
+
+    # --- the end of a run --------------------------------------------------------------------
+
+    def publish(self) -> RunSummary:
+        self.info.requests = self.requests()
+        self.summary.published = self.warehouse.publish(self.info)
+        self.summary.status = self.summary.published.status
+        self.summary.requests = self.info.requests
+        return self.summary
+
+    def extract_and_flag(self) -> ExtractSummary:
+        self.summary.extracted = extract_and_flag(self.warehouse, self.run_id, progress=self.progress)
+        return self.summary.extracted
+
+    def fail(self, step: str, error: Exception) -> RunFailed:
+        """Drop what was staged, log the failure in the runs table, and say which step failed."""
+        self.info.requests = self.requests()
+        message = f"{step}: {error}"
+        self.warehouse.record_failure(self.info, message)
+        return RunFailed(message)
+
+    def run_all(self) -> RunSummary:
+        step = "start"
+        try:
+            if "pubmed" in self.sources:
+                for watch in self.settings.watches:
+                    step = f"pubmed watch {watch.name!r}"
+                    self.ingest_watch(watch)
+            if self.site is not None:
+                step = "fmnetwork crawl and citation linking"
+                self.ingest_fmnetwork()
+            step = "publish"
+            self.publish()
+        except (FetchError, OSError, ValueError) as error:
+            raise self.fail(step, error) from None
+        self.extract_and_flag()
+        return self.summary
+
+
 def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
                  since: date | None = None, today: date | None = None,
                  progress: ProgressCallback = _noop, throttle: Callable[[], None] | None = None) -> RunSummary:
-    """Fetch what is new for every watch and from the FM Network site, and publish it as one run."""
-    today = today or date.today()
-    run = RunInfo(run_id=new_run_id(), command="run", sources=",".join(sources), offline=offline)
-    summary = RunSummary(run.run_id, "run", "running")
-    with Warehouse.open(settings.db) as warehouse:
-        warehouse.clear_staging()
-        client = make_eutils_client(settings, offline=offline, throttle=throttle)
-        site = make_fm_site(settings, offline=offline) if "fmnetwork" in sources else None
-        step = "start"
-        try:
-            if "pubmed" in sources:
-                for watch in settings.watches:
-                    step = f"pubmed watch {watch.name!r}"
-                    mindate, maxdate = watch_window(warehouse, watch, settings, since, today)
-                    count, bad = fetch_watch(client, warehouse, run.run_id, watch, mindate, maxdate, progress)
-                    summary.watches[watch.name] = count
-                    summary.quarantined += bad
-                    warehouse.stage_watermark("pubmed", watch.name, watch.query, maxdate, run.run_id)
-                run.watermark = today
-            if site is not None:
-                step = "fmnetwork crawl"
-                articles = crawl_fmnetwork(site, warehouse, run.run_id, summary, progress)
-                step = "citation linking"
-                summary.citations = link_citations(client, warehouse, run.run_id, articles)
-            step = "publish"
-            run.requests = client.fetcher.requests_made + (site.fetcher.requests_made if site else 0)
-            summary.published = warehouse.publish(run)
-        except (FetchError, OSError, ValueError) as error:
-            run.requests = client.fetcher.requests_made + (site.fetcher.requests_made if site else 0)
-            message = f"{step}: {error}"
-            warehouse.record_failure(run, message)
-            raise RunFailed(message) from None
-        summary.status = summary.published.status
-        summary.requests = run.requests
-        summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
-    return summary
+    """Fetch what is new for every watch and from the FM Network site, publish it as one run,
+    then extract and judge the new record versions."""
+    with PipelineRun(settings, offline=offline, sources=sources, since=since, today=today, throttle=throttle,
+                     progress=progress) as run:
+        return run.run_all()
 
 
 # --- local files ----------------------------------------------------------------------------------

@@ -173,17 +173,22 @@ class EutilsClient:
 
     def efetch_batches(self, search: SearchResult) -> Iterator[EfetchBatch]:
         """The search's records as PubMed XML, ``batch_size`` at a time, from the history server."""
+        for retstart in self.batch_starts(search):
+            yield self.efetch_batch(search, retstart)
+
+    def batch_starts(self, search: SearchResult) -> list[int]:
         if not search.count:
-            return
+            return []
         if not (search.webenv and search.query_key):
             raise EutilsError(f"esearch for {search.term!r} returned no WebEnv/QueryKey to fetch from")
-        for batch_number in range(math.ceil(search.count / self.batch_size)):
-            retstart = batch_number * self.batch_size
-            params = {"db": "pubmed", "query_key": search.query_key, "WebEnv": search.webenv,
-                      "retstart": retstart, "retmax": self.batch_size, "retmode": "xml"}
-            response = self._post("efetch.fcgi", params, validate_efetch)
-            yield EfetchBatch(retstart=retstart, body=response.content, url=self.fetcher.fetched[-1].url
-                              if self.fetcher.fetched else self.base_url + "efetch.fcgi")
+        return [n * self.batch_size for n in range(math.ceil(search.count / self.batch_size))]
+
+    def efetch_batch(self, search: SearchResult, retstart: int) -> EfetchBatch:
+        params = {"db": "pubmed", "query_key": search.query_key, "WebEnv": search.webenv,
+                  "retstart": retstart, "retmax": self.batch_size, "retmode": "xml"}
+        response = self._post("efetch.fcgi", params, validate_efetch)
+        return EfetchBatch(retstart=retstart, body=response.content,
+                           url=self.fetcher.fetched[-1].url if self.fetcher.fetched else self.base_url + "efetch.fcgi")
 
     def efetch_ids(self, pmids: list[str]) -> bytes:
         """PubMed XML for a list of PMIDs (by POST, so a long list is fine)."""
