@@ -211,6 +211,30 @@ def status(ctx: typer.Context) -> None:
         _fail(str(error), 1)
 
 
+@app.command("digest")
+def digest_(
+    ctx: typer.Context,
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"])] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W47")] = None,
+    out: Annotated[Path, typer.Option("--out", help="where the HTML and Markdown go")] = Path("digests"),
+) -> None:
+    """Render the weekly digest (HTML and Markdown): what is new since the last one, or in the window."""
+    from .digest import week_window
+    if since and week:
+        _fail("give --since or --week, not both", 2)
+    until = None
+    if week:
+        try:
+            since, until = week_window(week)
+        except ValueError:
+            _fail(f"--week takes an ISO week like 2026-W47, not {week!r}", 2)
+    try:
+        result = pipeline.make_digest(_settings(ctx), since=since, until=until, out_dir=out)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    console.print(f"digest {result.digest_id}: {result.items} items -> {result.html_path}, {result.markdown_path}")
+
+
 class RecordFormat(str, Enum):
     jsonl = "jsonl"
     table = "table"

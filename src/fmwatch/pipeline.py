@@ -12,11 +12,11 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
+from . import __version__, digest
 from .citations import CitationLink, resolve_reference
 from .evidence import Flag, RecordContext, judge
 from .extract.core import EXTRACTOR_VERSION, Document, extract
@@ -317,6 +317,36 @@ def reextract(settings: Settings, progress: ProgressCallback = _noop) -> Extract
     with Warehouse.open(settings.db) as warehouse:
         warehouse.clear_staging()
         return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress)
+
+
+# --- the digest ------------------------------------------------------------------------------
+
+@dataclass
+class DigestResult:
+    digest_id: str
+    items: int
+    html_path: Path | None
+    markdown_path: Path | None
+    markdown: str
+    html: str
+
+
+def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
+                out_dir: Path | None = None) -> DigestResult:
+    """Render the digest of what is new (since the last one, or in the window), store it in
+    ``digests`` and, with ``out_dir``, write its HTML and Markdown there."""
+    with Warehouse.open(settings.db) as warehouse:
+        built = digest.build_digest(warehouse, since, until)
+        html, markdown = digest.render(built)
+        digest_id = digest.store(warehouse, built, html, markdown)
+    html_path = markdown_path = None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"digest-{built.window_end:%Y-%m-%d}"
+        html_path, markdown_path = out_dir / f"{stem}.html", out_dir / f"{stem}.md"
+        html_path.write_text(html, encoding="utf-8")
+        markdown_path.write_text(markdown, encoding="utf-8")
+    return DigestResult(digest_id, len(built.items), html_path, markdown_path, markdown, html)
 
 
 # --- a run ------------------------------------------------------------------------------------------

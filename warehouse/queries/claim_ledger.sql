@@ -1,0 +1,1 @@
+SELECT claim, year, supports, contradicts, mixed, related FROM claim_ledger;

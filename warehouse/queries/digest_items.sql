@@ -1,0 +1,19 @@
+-- The flags raised in a digest window ($1 exclusive, $2 inclusive), with what the digest shows of
+-- each record: the evidence record, the citation, and for FM Network articles the paper they report on.
+SELECT f.record_id, f.flag_key, f.flag_type, f.claim, f.relation, f.novelty, f.priority, f.reason, f.state,
+       e.record::VARCHAR AS record,
+       a.pmid, a.title AS article_title, a.journal, a.pub_year, a.doi,
+       [coalesce(x.last_name || ' ' || x.initials, x.collective_name) FOR x IN p.authors] AS authors,
+       fm.url AS fm_url, fm.title AS fm_title, fm.published_at AS fm_published,
+       (SELECT list({'pmid': c.pmid, 'title': ca.title, 'journal': ca.journal, 'year': ca.pub_year}
+                    ORDER BY c.ref_index)
+        FROM citation_links AS c LEFT JOIN articles AS ca ON ca.pmid = c.pmid
+        WHERE c.from_record = f.record_id AND c.pmid IS NOT NULL) AS reports_on
+FROM flags AS f
+JOIN current_evidence AS e ON e.record_id = f.record_id
+LEFT JOIN articles AS a ON f.record_id = 'pubmed:' || a.pmid
+LEFT JOIN pubmed_article_versions AS p ON p.pmid = a.pmid AND p.version = a.version
+LEFT JOIN fm_articles AS fm ON fm.record_id = f.record_id
+WHERE f.state <> 'dismissed'
+  AND ($1 IS NULL OR f.raised_at > $1) AND f.raised_at <= $2
+ORDER BY f.priority, f.record_id, f.flag_key;

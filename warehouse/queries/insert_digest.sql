@@ -1,0 +1,2 @@
+INSERT INTO digest_log (digest_id, created_at, window_start, window_end, items, html, markdown)
+VALUES (?, ?, ?, ?, ?, ?, ?);

@@ -1,0 +1,1 @@
+SELECT max(window_end) FROM digest_log;
