@@ -11,8 +11,8 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## the whole pipeline, offline, into warehouse/fmwatch.duckdb
-	$(VENV)/bin/fmwatch run --offline
+run: $(STAMP)  ## the whole pipeline as a Prefect flow (local mode), offline, into warehouse/fmwatch.duckdb
+	FMWATCH_OFFLINE=1 $(VENV)/bin/python flows/fmwatch_flows.py
 
 test: $(STAMP)  ## the test suite
 	$(VENV)/bin/python -m pytest

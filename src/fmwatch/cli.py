@@ -362,6 +362,18 @@ def flag(
     console.print(f"{flag_id}: {'seen' if action is FlagAction.seen else 'dismissed'}")
 
 
+@app.command()
+def serve() -> None:
+    """Serve every Prefect deployment, with its schedule, from this one process."""
+    flows_dir = Path(__file__).resolve().parents[2] / "flows"
+    sys.path.insert(0, str(flows_dir))
+    try:
+        from fmwatch_flows import serve_all
+    except ImportError as error:
+        _fail(f"cannot load the flows from {flows_dir}: {error}", 2)
+    serve_all()
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,217 @@
+"""Prefect flows over the fmwatch library: thin wrappers, one task per batch or page.
+
+Every step is a method of ``fmwatch.pipeline.PipelineRun``, the same code ``fmwatch run``
+calls; the flows add retries, caching of pure steps, logging, artifacts and schedules.
+The warehouse is the state: task results are not persisted, except the pure parse step's,
+which is cached by the hash of the body it parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.blocks.notifications import NotificationBlock
+from prefect.tasks import exponential_backoff
+
+from prefect.cache_policies import NO_CACHE
+
+from fmwatch import pipeline
+from fmwatch.http import FetchError
+from fmwatch.settings import load_settings
+from fmwatch.warehouse import Warehouse, new_run_id, sql_text
+
+# Tasks that take the run (an open warehouse) are not cached: only the pure parse step is.
+RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
+               cache_policy=NO_CACHE)
+
+
+def _settings(db: str | None):
+    return load_settings(None, db=Path(db) if db else None)
+
+
+def _throttle():
+    """NCBI's limit. With FMWATCH_PREFECT_RATE_LIMIT naming a global concurrency limit on the
+    Prefect server (created with slot decay), Prefect counts every request across all flow runs;
+    otherwise the library's own process-wide limiter does. Never both."""
+    name = os.environ.get("FMWATCH_PREFECT_RATE_LIMIT")
+    if not name:
+        return None
+    from prefect.concurrency.sync import rate_limit
+    return lambda: rate_limit(name)
+
+
+# --- tasks: a batch or a page each -------------------------------------------------------------
+
+@task(name="plan watch", **RETRIES)
+def plan_watch(run: pipeline.PipelineRun, watch) -> pipeline.WatchPlan:
+    plan = run.plan_watch(watch)
+    get_run_logger().info("watch %s: %d records in %d date window(s)", watch.name, plan.total, len(plan.windows))
+    return plan
+
+
+@task(name="fetch efetch batch", task_run_name="efetch {search.term:.30}... @{retstart}", **RETRIES)
+def fetch_batch(run: pipeline.PipelineRun, search, retstart: int):
+    return run.fetch_batch(search, retstart)
+
+
+def _body_key(context, parameters) -> str:
+    return "parse-" + hashlib.sha256(parameters["body"]).hexdigest()
+
+
+@task(name="parse efetch batch", cache_key_fn=_body_key, cache_expiration=timedelta(days=30), persist_result=True)
+def parse_batch(body: bytes, origin: str) -> list:
+    """Pure: the same body always parses to the same records, so the result is cached by its hash."""
+    return pipeline.parse_batch(body, origin)
+
+
+@task(name="stage batch", cache_policy=NO_CACHE)
+def stage_batch(run: pipeline.PipelineRun, items: list, origin: str) -> int:
+    return run.stage_parsed(items, origin)
+
+
+@task(name="publish run", cache_policy=NO_CACHE)
+def publish(run: pipeline.PipelineRun):
+    return run.publish()
+
+
+@task(name="crawl fmnetwork and link citations", **RETRIES)
+def crawl_fmnetwork(run: pipeline.PipelineRun) -> int:
+    return len(run.ingest_fmnetwork())
+
+
+def _run_table(summary: pipeline.RunSummary, key: str) -> None:
+    published = summary.published
+    rows = [{"watch": w, "records fetched": n} for w, n in summary.watches.items()]
+    rows.append({"watch": "(run)", "records fetched": published.records_seen if published else 0})
+    create_table_artifact(key=key, table=rows, description=(
+        f"run {summary.run_id}: {summary.status}; {published.versions_new if published else 0} new versions, "
+        f"{len(summary.quarantined)} quarantined, {summary.requests} requests"))
+
+
+def _ingest(sources: list[str], watches: list[str] | None, since: date | None, offline: bool, db: str | None,
+            today: date | None):
+    logger = get_run_logger()
+    settings = _settings(db)
+    if watches:
+        settings = settings.model_copy(update={"watches": [w for w in settings.watches if w.name in watches]})
+    with pipeline.PipelineRun(settings, offline=offline, sources=sources, since=since, today=today,
+                              throttle=_throttle()) as run:
+        step = "start"
+        try:
+            if "pubmed" in sources:
+                for watch in settings.watches:
+                    step = f"pubmed watch {watch.name!r}"
+                    plan = plan_watch(run, watch)
+                    done = 0
+                    for window in plan.windows:
+                        for retstart in run.client.batch_starts(window):
+                            step = f"pubmed watch {watch.name!r}, efetch retstart={retstart}"
+                            batch = fetch_batch(run, window, retstart)
+                            done += stage_batch(run, parse_batch(batch.body, batch.url), batch.url)
+                    run.finish_watch(plan, done)
+                    logger.info("watch %s: %d records staged", watch.name, done)
+            if "fmnetwork" in sources:
+                step = "fmnetwork crawl"
+                crawl_fmnetwork(run)
+            step = "publish"
+            summary = publish(run)
+        except (FetchError, OSError, ValueError) as error:
+            failure = run.fail(step, error)
+            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step, error)
+            raise failure from None
+        for item in summary.quarantined:
+            logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+        _run_table(summary, key=f"{'-'.join(sources)}-run")
+        return summary
+
+
+# --- flows -----------------------------------------------------------------------------------------
+
+@flow(name="ingest_pubmed", log_prints=True)
+def ingest_pubmed(watches: list[str] | None = None, since: date | None = None, offline: bool = False,
+                  db: str | None = None, today: date | None = None) -> dict:
+    """Bring every watch (or the named ones) up to date from PubMed."""
+    summary = _ingest(["pubmed"], watches, since, offline, db, today)
+    return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
+
+
+@flow(name="ingest_fmnetwork", log_prints=True)
+def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
+    """Crawl the Fibromyalgia Network site for new or changed articles and link their citations."""
+    summary = _ingest(["fmnetwork"], None, None, offline, db, None)
+    return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
+
+
+@flow(name="extract_and_flag")
+def extract_and_flag(db: str | None = None) -> dict:
+    """Extract and judge every record version that has no evidence yet."""
+    with Warehouse.open(_settings(db).db) as warehouse:
+        result = pipeline.extract_and_flag(warehouse, new_run_id())
+    for record_id, error in result.failed:
+        get_run_logger().error("extraction failed for %s: %s", record_id, error)
+    return {"records": result.records, "flags": result.flags, "failed": len(result.failed)}
+
+
+@flow(name="weekly_digest")
+def weekly_digest(db: str | None = None, out_dir: str = "digests", week: str | None = None,
+                  notify_block: str | None = None, notify_priority: int = 1) -> dict:
+    """Render the digest of what is new, publish it as a Markdown artifact, and notify (optionally)."""
+    since = until = None
+    if week:
+        from fmwatch.digest import week_window
+        since, until = week_window(week)
+    result = pipeline.make_digest(_settings(db), since=since, until=until, out_dir=Path(out_dir))
+    create_markdown_artifact(key="weekly-digest", markdown=result.markdown,
+                             description=f"fmwatch digest {result.digest_id}: {result.items} items")
+    if notify_block:
+        notify_flags(db=db, block_name=notify_block, max_priority=notify_priority)
+    return {"digest_id": result.digest_id, "items": result.items, "html": str(result.html_path)}
+
+
+@flow(name="notify_flags")
+def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) -> int:
+    """Send the new flags of priority <= max_priority through a notification block (email,
+    Slack, webhook, ...) that an operator saved under ``block_name``. Nothing is hard-coded."""
+    with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
+        rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
+    if rows:
+        body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
+                         for record_id, claim, relation, priority, reason in rows)
+        NotificationBlock.load(block_name).notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
+    return len(rows)
+
+
+@flow(name="fmwatch_pipeline")
+def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str | None = None,
+                     watches: list[str] | None = None, digest: bool = True, out_dir: str = "digests") -> dict:
+    """The whole pipeline in order: PubMed, the FM Network site, extraction and flags, the digest."""
+    results = {
+        "ingest_pubmed": ingest_pubmed(watches=watches, since=since, offline=offline, db=db),
+        "ingest_fmnetwork": ingest_fmnetwork(offline=offline, db=db),
+        "extract_and_flag": extract_and_flag(db=db),
+    }
+    if digest:
+        results["weekly_digest"] = weekly_digest(db=db, out_dir=out_dir)
+    return results
+
+
+def serve_all() -> None:
+    """``fmwatch serve``: every deployment served from this one process, schedules included."""
+    from prefect import serve
+    tz = os.environ.get("FMWATCH_TIMEZONE", "Europe/London")
+    serve(
+        fmwatch_pipeline.to_deployment(name="daily", cron="0 6 * * *", timezone=tz, parameters={"digest": False}),
+        weekly_digest.to_deployment(name="weekly", cron="0 7 * * 1", timezone=tz),
+        ingest_pubmed.to_deployment(name="on-demand"),
+        ingest_fmnetwork.to_deployment(name="on-demand"),
+        extract_and_flag.to_deployment(name="on-demand"),
+    )
+
+
+if __name__ == "__main__":
+    fmwatch_pipeline(offline=os.environ.get("FMWATCH_OFFLINE") == "1")
