@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.blocks.notifications import NotificationBlock
+from prefect.blocks.core import Block
 from prefect.tasks import exponential_backoff
 
 from prefect.cache_policies import NO_CACHE
@@ -176,13 +176,14 @@ def weekly_digest(db: str | None = None, out_dir: str = "digests", week: str | N
 @flow(name="notify_flags")
 def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) -> int:
     """Send the new flags of priority <= max_priority through a notification block (email,
-    Slack, webhook, ...) that an operator saved under ``block_name``. Nothing is hard-coded."""
+    Slack, webhook, ...) that an operator saved: ``block_name`` is "<block-type-slug>/<name>",
+    e.g. "slack-webhook/editors". Nothing is hard-coded."""
     with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
         rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
     if rows:
         body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
                          for record_id, claim, relation, priority, reason in rows)
-        NotificationBlock.load(block_name).notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
+        Block.load(block_name).notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
     return len(rows)
 
 

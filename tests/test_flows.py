@@ -1,0 +1,104 @@
+"""The Prefect flows, end to end in a test harness (a temporary local Prefect server)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from prefect.blocks.notifications import NotificationBlock
+from prefect.client.orchestration import get_client
+from prefect.testing.utilities import prefect_test_harness
+
+from fmwatch import pipeline
+from fmwatch.warehouse import Warehouse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+import fmwatch_flows  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def snapshot(db):
+    with Warehouse.open(db, read_only=True) as wh:
+        return (wh.con.execute("select source, record_key, version, content_hash from record_versions order by all").fetchall(),
+                wh.con.execute("select watch, watermark from watermarks order by all").fetchall(),
+                wh.con.execute("select record_id, flag_key, relation from flags order by all").fetchall())
+
+
+def test_the_parent_flow_runs_offline_end_to_end(harness, tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    state = fmwatch_flows.fmwatch_pipeline(offline=True, db=db, out_dir=str(tmp_path / "digests"), return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert result["ingest_pubmed"]["versions_new"] == 5 and result["ingest_fmnetwork"]["versions_new"] == 6
+    assert result["extract_and_flag"]["records"] == 11 and result["weekly_digest"]["items"] > 0
+    with Warehouse.open(db, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from articles").fetchall() == [(5,)]
+        assert wh.con.execute("select count(*) from fm_articles").fetchall() == [(6,)]
+        assert wh.con.execute("select count(*) from digests").fetchall() == [(1,)]
+    with get_client(sync_client=True) as client:
+        artifacts = {a.key: a for a in client.read_artifacts()}
+    assert "weekly-digest" in artifacts and "Contradicting evidence" in artifacts["weekly-digest"].data
+    assert "pubmed-run" in artifacts and "fmnetwork-run" in artifacts
+
+
+def test_a_killed_flow_run_started_again_leaves_the_same_warehouse(harness, tmp_path, monkeypatch):
+    clean = str(tmp_path / "clean.duckdb")
+    fmwatch_flows.fmwatch_pipeline(offline=True, db=clean, digest=False)
+
+    broken = str(tmp_path / "broken.duckdb")
+    calls = {"n": 0}
+    real = pipeline.PipelineRun.stage_parsed
+
+    def dies_on_second_batch(self, items, origin):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt("killed midway")  # the process dying mid-run, as far as the flow can tell
+        return real(self, items, origin)
+    monkeypatch.setattr(pipeline.PipelineRun, "stage_parsed", dies_on_second_batch)
+    with pytest.raises(BaseException):
+        fmwatch_flows.ingest_pubmed(offline=True, db=broken)
+    monkeypatch.setattr(pipeline.PipelineRun, "stage_parsed", real)
+    with Warehouse.open(broken, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from record_versions").fetchall() == [(0,)]  # nothing half-published
+    fmwatch_flows.fmwatch_pipeline(offline=True, db=broken, digest=False)
+    assert snapshot(broken)[0] == snapshot(clean)[0] and snapshot(broken)[2] == snapshot(clean)[2]
+
+
+SENT: list[tuple] = []
+
+
+class RecordingNotification(NotificationBlock):
+    """A stand-in for an email or webhook block: it keeps what it was asked to send."""
+
+    _block_type_slug = "fmwatch-test-recording"
+
+    def notify(self, body: str, subject: str | None = None) -> None:
+        SENT.append((subject, body))
+
+
+def test_high_priority_flags_go_to_the_operators_notification_block(harness, tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    fmwatch_flows.fmwatch_pipeline(offline=True, db=db, digest=False)
+    RecordingNotification().save("editors", overwrite=True)
+    SENT.clear()
+    assert fmwatch_flows.notify_flags(block_name="fmwatch-test-recording/editors", db=db, max_priority=1) == 1
+    ((subject, body),) = SENT
+    assert subject == "fmwatch: 1 high-priority flags" and "pubmed:99000104 BAGIS-C3 contradicts" in body
+
+
+def test_deployments_carry_their_schedules():
+    import yaml
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "prefect.yaml").read_text())
+    schedules = {d["name"]: d.get("schedules", []) for d in config["deployments"]}
+    assert schedules["daily"][0]["cron"] == "0 6 * * *" and schedules["weekly"][0]["cron"] == "0 7 * * 1"
+    assert all(s[0]["timezone"] for s in (schedules["daily"], schedules["weekly"]))
+    for deployment in config["deployments"]:
+        path, _, name = deployment["entrypoint"].partition(":")
+        assert hasattr(fmwatch_flows, name) and path == "flows/fmwatch_flows.py"
+        assert deployment["work_pool"]["name"] == "fmwatch-pool"
