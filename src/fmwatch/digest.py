@@ -112,8 +112,11 @@ def _item(row: dict) -> DigestItem:
         arms.append(" + ".join(parts) + (f" (n={arm['n']})" if arm.get("n") else ""))
     outcomes = [f"{o['measure'].replace('_', ' ')}: {o['direction'].replace('_', ' ')}"
                 + (f" (p={o['p_value']:g})" if o.get("p_value") is not None else "") for o in record["outcomes"]]
-    sentence = next((o["evidence"][-1]["text"] for o in record["outcomes"] if o.get("evidence")), None) or \
-        next((m["evidence"][-1]["text"] for m in record["magnesium_levels"] if m.get("evidence")), None)
+    # the sentence to quote: a result with a p-value first, then any result, then a level comparison
+    ranked = sorted((o for o in record["outcomes"] if o.get("evidence")), key=lambda o: o.get("p_value") is None)
+    candidates = [o["evidence"][-1]["text"] for o in ranked] + [
+        e["text"] for m in record["magnesium_levels"] for e in reversed(m.get("evidence", []))]
+    sentence = next((text for text in candidates if len(text) > 30), None)
     return DigestItem(
         record_id=row["record_id"], section=section, priority=row["priority"],
         title=row["fm_title"] if is_fm else (row["article_title"] or record["title"]),
