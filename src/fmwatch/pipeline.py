@@ -74,8 +74,8 @@ def snapshot_folder(name: str) -> Path:
 def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float | None = None,
                  throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES) -> Fetcher:
     transport = None
-    if offline:
-        transport = ReplayAdapter(snapshot_folder(source))
+    if offline:  # the shipped snapshot, or one recorded with FMWATCH_RECORD_DIR
+        transport = ReplayAdapter(settings.snapshot_dir / source if settings.snapshot_dir else snapshot_folder(source))
     elif settings.record_dir:
         transport = RecordingAdapter(settings.record_dir / source)
     if throttle is None and rate:
@@ -550,7 +550,7 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantin
 
 
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
-                 offline: bool = False) -> RunSummary:
+                 offline: bool = False, extract: bool = True) -> RunSummary:
     """Load local files as one run; importing the same files again changes nothing.
 
     Articles' references are linked through E-utilities (the snapshot when ``offline``).
@@ -583,6 +583,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
         except (FetchError, OSError, ValueError) as error:
             warehouse.record_failure(run, f"import: {error}")
             raise RunFailed(f"import: {error}") from None
-        summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
+        if extract:
+            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         "FMWATCH_TIMEOUT_SECONDS", "timeout_seconds"))
     crawl_delay_seconds: float = Field(1.0, ge=0, le=120, validation_alias=AliasChoices(
         "FMWATCH_CRAWL_DELAY_SECONDS", "crawl_delay_seconds"))
+    snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
 
     @field_validator("eutils_url", "fmnetwork_url")

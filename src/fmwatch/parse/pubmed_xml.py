@@ -150,8 +150,15 @@ def _text(elem: etree._Element | None) -> str | None:
     """Element text with inline markup (<i>, <sup>, MathML) flattened and whitespace folded."""
     if elem is None:
         return None
+    if len(elem) == 0:  # no inline markup: most elements; skip the itertext walk
+        raw = elem.text
+        return (" ".join(raw.split()) or None) if raw else None
     text = " ".join("".join(elem.itertext()).split())
     return text or None
+
+
+def _plain(value: str | None) -> str | None:
+    return (" ".join(value.split()) or None) if value else None
 
 
 def _texts(parent: etree._Element | None, path: str) -> list[str]:
@@ -292,8 +299,8 @@ def _comments_corrections(citation: etree._Element) -> list[CommentCorrection]:
     return [
         CommentCorrection(
             ref_type=node.get("RefType") or "",
-            ref_source=_text(node.find("RefSource")),
-            pmid=_text(node.find("PMID")),
+            ref_source=_plain(node.findtext("RefSource")),
+            pmid=_plain(node.findtext("PMID")),
         )
         for node in citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
     ]
