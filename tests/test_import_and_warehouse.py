@@ -225,7 +225,7 @@ def test_status_reads_the_warehouse(db_path):
 
 def test_migrations_are_recorded_and_not_reapplied(db_path):
     with Warehouse.open(db_path) as wh:
-        assert wh.con.execute("select version from schema_version order by 1").fetchall() == [(1,), (2,), (3,)]
+        assert wh.con.execute("select version from schema_version order by 1").fetchall() == [(1,), (2,), (3,), (4,)]
     with Warehouse.open(db_path) as wh:
         assert wh.migrate() == []
 

@@ -65,9 +65,13 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secret = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
     handler.addFilter(RedactingFilter([secret] if secret else []))
-    root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # fmwatch's own loggers (and urllib3's, with -v) only: the root logger belongs to the host
+    # process (Prefect, a notebook), which the CLI must not rewire.
+    for name in ("fmwatch", "urllib3"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler] if name == "fmwatch" or verbose else []
+        logger.setLevel(logging.DEBUG if verbose else logging.WARNING)
+        logger.propagate = False
 
 
 def _progress() -> tuple[Progress, pipeline.ProgressCallback]:

@@ -105,10 +105,6 @@ class ArticleRecord:
                 return h.date
         return None
 
-    def content_hash(self) -> str:
-        """A stable hash of everything parsed: a changed record gets a new version."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=_json_default, ensure_ascii=False)
-        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(slots=True)

@@ -416,7 +416,6 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
         return {"run_id": run_id, "seq": seq, "origin": origin, "content_hash": DELETED_HASH,
                 "deleted": True, "pmid": item.pmid}
     row = {
-        "run_id": run_id, "seq": seq, "origin": origin, "content_hash": item.content_hash(), "deleted": False,
         "pmid": item.pmid, "pmid_version": item.pmid_version, "kind": item.kind, "title": item.title,
         "abstract": item.abstract,
         "abstract_sections": [_slots(s) for s in item.abstract_sections],
@@ -432,4 +431,7 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
         "comments_corrections": [_slots(c) for c in item.comments_corrections],
         "grants": [_slots(g) for g in item.grants],
     }
+    # The hash of what was parsed, from the row we stage anyway (dataclasses.asdict would copy it all again).
+    content_hash = hashlib.sha256(json.dumps(row, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    row.update(run_id=run_id, seq=seq, origin=origin, content_hash=content_hash, deleted=False)
     return row
