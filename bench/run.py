@@ -224,7 +224,9 @@ def main() -> None:
         print(f"{n:>6} records: " + ", ".join(f"{k} {v['records_per_second']:.0f}/s ({v['ratio_to_floor']}x floor, "
                                                f"{v['peak_rss_mb']:.0f} MB)" for k, v in row.items()), flush=True)
     report["extraction"] = extraction_speed()
-    pipeline_n = 1_000 if args.smoke else 10_000
+    # 9,500 rather than 10,000: a search of 10,000 or more is split into date windows, which a
+    # replayed snapshot cannot answer window by window
+    pipeline_n = 1_000 if args.smoke else 9_500
     report["pipeline"] = pipeline_runs(build_corpus(max(pipeline_n, sizes[0]), work), pipeline_n, work)
     parse = report["parse"]
     largest = parse[max(sizes)]

@@ -93,7 +93,7 @@ class Warehouse:
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False) -> "Warehouse":
+    def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB") -> "Warehouse":
         path = str(path)
         if path != ":memory:":
             parent = Path(path).parent
@@ -104,7 +104,10 @@ class Warehouse:
             except OSError as error:
                 raise WarehouseError(f"cannot create the warehouse folder {parent}: {error}") from error
         try:
-            con = duckdb.connect(path, read_only=read_only)
+            # A bound on DuckDB's buffer pool keeps a run's memory flat as the warehouse grows; past
+            # it, DuckDB spills to disk instead of growing.
+            con = duckdb.connect(path, read_only=read_only,
+                                 config={"memory_limit": memory_limit, "preserve_insertion_order": False})
         except duckdb.IOException as error:
             raise WarehouseError(_explain_open_error(path, error)) from error
         warehouse = cls(con, path, read_only)
