@@ -35,6 +35,7 @@ class Document:
     language: str | None = None
     _sentences: list | None = field(default=None, repr=False, compare=False)
     _lower: str | None = field(default=None, repr=False, compare=False)
+    _found: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_article(cls, record: ArticleRecord) -> "Document":
@@ -87,7 +88,10 @@ def sentences(doc: Document) -> list[Sentence]:
 
 
 def _find(doc: Document, pattern: re.Pattern, fields: list[str] | None = None) -> list[dict]:
-    spans = []
+    key = (id(pattern), tuple(fields) if fields else None)
+    if key in doc._found:  # several stages ask the same question of one document
+        return doc._found[key]
+    spans = doc._found[key] = []
     for name in fields or doc.text_fields:
         for match in pattern.finditer(doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
             spans.append(span(doc, name, match.start(), match.end()))
@@ -622,7 +626,8 @@ EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+
 def outcomes(doc: Document, arm_list: list[dict]) -> list[dict]:
     found: dict[str, dict] = {}
     for sentence in sentences(doc):
-        if sentence.field == "title" or not lx.ANY_MEASURE.search(sentence.text):
+        lowered = sentence.text.lower()
+        if sentence.field == "title" or not any(n in lowered for n in lx.MEASURE_NEEDLES):
             continue
         taken: list[tuple[int, int]] = []
         for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
@@ -700,7 +705,7 @@ def magnesium_levels(doc: Document) -> list[dict]:
     levels: dict[str, dict] = {}
     for sentence in sentences(doc):
         text = sentence.text
-        if not (lx.MAGNESIUM.search(text) or lx.MG_SYMBOL.search(text)):
+        if "agnes" not in text and "AGNES" not in text and "Mg" not in text:
             continue
         if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
             continue  # a dose, not a level

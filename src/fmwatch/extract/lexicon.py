@@ -135,6 +135,10 @@ MEASURES = [
     ("anxiety", r"\banxiety\b", False),
 ]
 MEASURE_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in MEASURES]
+# Substrings one of which every measure pattern needs: a cheap test before the regexes.
+MEASURE_NEEDLES = ("fibromyalgia impact", "fiq", "tender", "tpi", "beck", "bdi", "bai", "dass", "stress", "threshold",
+                   "analog", "vas", "pain", "sf-36", "sf36", "quality", "qol", "fatigue", "tired", "sleep", "numb",
+                   "depress", "anxiety")
 ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES), re.I)
 
 NO_CHANGE = re.compile(
