@@ -74,6 +74,11 @@ def stage_batch(run: pipeline.PipelineRun, items: list, origin: str) -> int:
     return run.stage_parsed(items, origin)
 
 
+@task(name="find records citing the reference studies", **RETRIES)
+def find_citing(run: pipeline.PipelineRun) -> int:
+    return run.find_citing()
+
+
 @task(name="publish run", cache_policy=NO_CACHE)
 def publish(run: pipeline.PipelineRun):
     return run.publish()
@@ -115,6 +120,8 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
                             done += stage_batch(run, parse_batch(batch.body, batch.url), batch.url)
                     run.finish_watch(plan, done)
                     logger.info("watch %s: %d records staged", watch.name, done)
+                step = "records citing the reference studies (ELink)"
+                find_citing(run)
             if "fmnetwork" in sources:
                 step = "fmnetwork crawl"
                 crawl_fmnetwork(run)

@@ -52,6 +52,7 @@ class FakeEutils:
     # term substring -> PMIDs: answers for searches that are not watch windows (citation lookups)
     term_answers: dict[str, list[str]] = field(default_factory=dict)
     citations: dict[str, str] = field(default_factory=dict)  # author in bdata -> PMID (ECitMatch)
+    cited_by: dict[str, list[str]] = field(default_factory=dict)  # PMID -> PMIDs citing it (ELink)
     fault: Callable[["FakeEutils", Logged], Response | None] | None = None
     log: list[Logged] = field(default_factory=list)
     searches: dict[str, list[str]] = field(default_factory=dict)
@@ -65,6 +66,7 @@ class FakeEutils:
         httpserver.expect_request("/eutils/esearch.fcgi").respond_with_handler(self._esearch)
         httpserver.expect_request("/eutils/efetch.fcgi").respond_with_handler(self._efetch)
         httpserver.expect_request("/eutils/ecitmatch.cgi").respond_with_handler(self._ecitmatch)
+        httpserver.expect_request("/eutils/elink.fcgi").respond_with_handler(self._elink)
         return httpserver.url_for("/eutils/")
 
     # -- handlers ----------------------------------------------------------------------------
@@ -125,6 +127,17 @@ class FakeEutils:
         bdata = entry.params.get("bdata", "")
         pmid = next((p for author, p in self.citations.items() if author in bdata), "NOT_FOUND")
         return Response(bdata + pmid + "\n", content_type="text/plain")
+
+    def _elink(self, request: Request) -> Response:
+        entry, injected = self._enter("elink", request)
+        if injected is not None:
+            return injected
+        pmid = entry.params.get("id", "")
+        links = "".join(f"<Link><Id>{p}</Id></Link>" for p in self.cited_by.get(pmid, []))
+        linkset = (f"<LinkSetDb><DbTo>pubmed</DbTo><LinkName>pubmed_pubmed_citedin</LinkName>{links}</LinkSetDb>"
+                   if links else "")
+        return Response(f'<?xml version="1.0"?>\n<eLinkResult><LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>{pmid}</Id>'
+                        f"</IdList>{linkset}</LinkSet></eLinkResult>", content_type="text/xml")
 
     # -- what the tests look at --------------------------------------------------------------
 

@@ -62,7 +62,7 @@ def test_history_server_paging_in_batches(fake, db_path):
     # tool, email and api_key on every request, and no request more than 2 + ceil(N/500)
     assert all(e.params.get("tool") == "fmwatch" and e.params.get("email") == "dev@example.org"
                and e.params.get("api_key") == "test-key-0123456789" for e in fake.log)
-    assert len(fake.log) == summary.requests == 1 + math.ceil(1234 / 500)
+    assert len(fake.log) == summary.requests == 2 + math.ceil(1234 / 500)  # esearch, batches, ELink
     with Warehouse.open(db_path, read_only=True) as wh:
         assert wh.con.execute("select count(*), count(distinct pmid) from articles").fetchall() == [(1234, 1234)]
 
@@ -111,7 +111,7 @@ def test_no_op_rerun_costs_at_most_two_requests(fake, db_path):
     run_pipeline(settings, today=TODAY, sources=["pubmed"])
     fake.log.clear()
     summary = run_pipeline(settings, today=TODAY, sources=["pubmed"])
-    assert summary.requests == len(fake.log) == 1
+    assert summary.requests == len(fake.log) == 2  # the search, and ELink for records citing Bagis
 
 
 def test_rate_limit_never_exceeded_across_threads(fake, db_path):
@@ -175,7 +175,7 @@ def test_transient_failures_are_retried(fake, db_path, kind, make):
     fake.fault = _fail_first(2, make)
     summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert summary.status == "succeeded"
-    assert len(fake.log) == 2 + 2  # two failed attempts, then esearch and one efetch
+    assert len(fake.log) == 2 + 3  # two failed attempts, then esearch, one efetch and ELink
     with Warehouse.open(db_path, read_only=True) as wh:
         assert wh.con.execute("select count(*) from articles").fetchall()[0][0] == 20
 
@@ -232,7 +232,7 @@ def test_json_error_inside_200_is_retried(fake, db_path):
     fake.fault = _fail_first(1, lambda e: Response('{"esearchresult": {"ERROR": "Search Backend failed"}}',
                                                    content_type="application/json"))
     summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
-    assert summary.status == "succeeded" and len(fake.log) == 3
+    assert summary.status == "succeeded" and len(fake.log) == 4
 
 
 def test_cut_off_body_with_content_length_is_retried(fake, db_path):
@@ -246,4 +246,23 @@ def test_cut_off_body_with_content_length_is_retried(fake, db_path):
     fake.fault = short_body
     summary = run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
     assert summary.status == "succeeded"
-    assert [e.endpoint for e in fake.log] == ["esearch", "efetch", "efetch"]
+    assert [e.endpoint for e in fake.log] == ["esearch", "efetch", "efetch", "elink"]
+
+
+def test_elink_citedin_on_a_real_answer_and_the_cites_flag(fake, db_path, httpserver):
+    with open(FIXTURES / "eutils" / "elink1.xml", "rb") as handle:
+        body = handle.read()
+    httpserver.clear()
+    httpserver.expect_request("/eutils/elink.fcgi").respond_with_data(body, content_type="text/xml")
+    client = make_eutils_client(settings_for(fake.url, db_path))
+    citing = client.elink_citedin("9298984")
+    assert len(citing) > 5 and all(p.isdigit() for p in citing)
+
+
+def test_a_record_citing_the_reference_is_flagged(fake, db_path):
+    fake.add("70000001", date(2026, 11, 20), "Magnesium in fibromyalgia: serum magnesium was lower than in controls")
+    fake.cited_by["22271372"] = ["70000001"]
+    run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
+    with Warehouse.open(db_path, read_only=True) as wh:
+        flags = wh.con.execute("select flag_type from evidence_flags where record_id = 'pubmed:70000001'").fetchall()
+    assert ("cites_reference",) in flags

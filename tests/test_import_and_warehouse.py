@@ -6,6 +6,7 @@ import gzip
 import json
 
 import pytest
+from pathlib import Path
 from Bio import Medline
 from typer.testing import CliRunner
 
@@ -192,10 +193,10 @@ def test_offline_run_then_sql(db_path):
     assert ("22271372",) in pmids and ("35631229",) in pmids
     again = fmwatch(db_path, "run", "--offline")
     assert again.exit_code == 0
-    # first run: 6 E-utilities requests for the watches, 13 to the site (robots, REST probe, 3 feed
+    # first run: 6 E-utilities requests for the watches and 1 to ELink, 13 to the site (robots, REST probe, 3 feed
     # pages, 2 sitemaps, 6 articles), 5 citation lookups; a rerun: the watches' 6, and 5 to find
-    # the site unchanged (robots, REST probe, feed page 1, 2 sitemaps)
-    assert query(db_path, "select versions_new, requests from runs order by started_at") == [(11, 24), (0, 11)]
+    # the site unchanged (robots, REST probe, feed page 1, 2 sitemaps), and ELink
+    assert query(db_path, "select versions_new, requests from runs order by started_at") == [(11, 25), (0, 12)]
 
 
 def test_sql_is_read_only(db_path):
@@ -225,7 +226,9 @@ def test_status_reads_the_warehouse(db_path):
 
 def test_migrations_are_recorded_and_not_reapplied(db_path):
     with Warehouse.open(db_path) as wh:
-        assert wh.con.execute("select version from schema_version order by 1").fetchall() == [(1,), (2,), (3,), (4,)]
+        migrations = sorted((Path(__file__).resolve().parents[1] / "warehouse" / "migrations").glob("[0-9]*.sql"))
+        numbers = [int(p.name.split("_")[0]) for p in migrations if not p.name.startswith("000")]
+        assert [r[0] for r in wh.con.execute("select version from schema_version order by 1").fetchall()] == numbers
     with Warehouse.open(db_path) as wh:
         assert wh.migrate() == []
 
@@ -234,7 +237,7 @@ def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "secret-key-abcdef123456")
     assert fmwatch(db_path, "run", "--offline").exit_code == 0
     rows = query(db_path, "select url, body_gzip, body_bytes from raw_responses")
-    assert len(rows) == 21  # every accepted response; robots.txt and the 404s are not archived
+    assert len(rows) == 22  # every accepted response; robots.txt and the 404s are not archived
     for url, body, size in rows:
         assert "secret-key-abcdef123456" not in url and "api_key" not in url
         assert len(gzip.decompress(body)) == size

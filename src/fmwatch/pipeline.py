@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import __version__, digest
 from .citations import CitationLink, resolve_reference
-from .evidence import Flag, RecordContext, judge
+from .evidence import Flag, RecordContext, judge, registry
 from .extract.core import EXTRACTOR_VERSION, Document, extract
 from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
 from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
@@ -235,7 +235,7 @@ class ExtractSummary:
 
 def documents_from_warehouse(pubmed_rows, fm_rows) -> Iterator[tuple[Document, int, RecordContext]]:
     """Documents for extraction, from the rows of queries/pending_*_evidence.sql."""
-    for pmid, version, title, abstract, types, mesh, language, doi, corrections in pubmed_rows:
+    for pmid, version, title, abstract, types, mesh, language, doi, corrections, cites in pubmed_rows:
         fields = {"title": title or "", "abstract": abstract or ""}
         if types:
             fields["publication_types"] = "; ".join(types)
@@ -244,7 +244,8 @@ def documents_from_warehouse(pubmed_rows, fm_rows) -> Iterator[tuple[Document, i
         doc = Document(f"pubmed:{pmid}", "pubmed", title or "", fields, pmid, doi, types or [], mesh or [], language)
         context = RecordContext(publication_types=types or [],
                                 comments_corrections=[(c["ref_type"], c["pmid"]) for c in corrections or []],
-                                cited_pmids={c["pmid"] for c in corrections or [] if c["ref_type"] == "Cites" and c["pmid"]},
+                                cited_pmids={c["pmid"] for c in corrections or [] if c["ref_type"] == "Cites" and c["pmid"]}
+                                | set(cites or []),
                                 text=f"{title}\n{abstract or ''}")
         yield doc, version, context
     for slug, version, title, body, reports_on in fm_rows:
@@ -419,6 +420,17 @@ class PipelineRun:
         self.finish_watch(plan, done)
         return done
 
+    def find_citing(self) -> int:
+        """Records citing each reference study, by ELink (pubmed_pubmed_citedin): one request each."""
+        found = 0
+        for reference in registry():
+            if reference.pmid:
+                citing = self.client.elink_citedin(reference.pmid)
+                self.warehouse.stage_citing(reference.pmid, citing, self.run_id)
+                found += len(citing)
+        self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
+        return found
+
     # --- the FM Network site -----------------------------------------------------------------
 
     def ingest_fmnetwork(self) -> list[CitationLink]:
@@ -453,6 +465,8 @@ class PipelineRun:
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
                     self.ingest_watch(watch)
+                step = "records citing the reference studies (ELink)"
+                self.find_citing()
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
                 self.ingest_fmnetwork()

@@ -249,6 +249,10 @@ class Warehouse:
         if rows:
             self._insert_arrow("staged_quarantine", pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA))
 
+    def stage_citing(self, reference_pmid: str, citing: Iterable[str], run_id: str) -> None:
+        for pmid in citing:
+            self.con.execute(sql_text("queries/stage_citing"), [reference_pmid, pmid, run_id])
+
     def stage_watermark(self, source: str, watch: str, query: str, watermark: date, run_id: str) -> None:
         self.con.execute(sql_text("queries/stage_watermark"), [source, watch, query, watermark, run_id])
 
@@ -273,6 +277,7 @@ class Warehouse:
             self.con.execute(sql_text("queries/publish_pubmed"))
             self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
+            self.con.execute(sql_text("queries/publish_citing"))
             counts = self.con.execute(sql_text("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
             if result.quarantined and status == "succeeded":

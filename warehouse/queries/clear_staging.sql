@@ -8,3 +8,4 @@ DELETE FROM staged_fm_page_state;
 DELETE FROM staged_citations;
 DELETE FROM staged_evidence;
 DELETE FROM staged_flags;
+DELETE FROM staged_citing_links;

@@ -122,4 +122,6 @@ for key, recs in watches.items():
     open(f'efetch_{key}.xml', 'w').write(HEAD + ''.join(R[r] for r in recs) + TAIL)
     index.append({'path': 'esearch.fcgi', 'params': {'db': 'pubmed'}, 'params_contain': {'term': terms[key]}, 'file': f'esearch_{key}.xml'})
     index.append({'path': 'efetch.fcgi', 'params': {'WebEnv': webenv, 'query_key': '1', 'retstart': '0'}, 'file': f'efetch_{key}.xml'})
+open('elink_citedin.xml', 'w').write('<?xml version="1.0" encoding="UTF-8" ?>\n<!-- fmwatch offline snapshot: no citing records are recorded -->\n<eLinkResult><LinkSet><DbFrom>pubmed</DbFrom><IdList><Id>22271372</Id></IdList></LinkSet></eLinkResult>\n')
+index.insert(0, {"path": "elink.fcgi", "params": {"linkname": "pubmed_pubmed_citedin"}, "file": "elink_citedin.xml"})
 json.dump(index, open('index.json', 'w'), indent=1)

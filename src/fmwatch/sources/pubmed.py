@@ -211,3 +211,23 @@ class EutilsClient:
             if len(fields) >= 7 and fields[5] == key and fields[6].strip().isdigit():
                 return fields[6].strip()
         return None
+
+    def elink_citedin(self, pmid: str) -> list[str]:
+        """PMIDs of the PubMed records that cite ``pmid`` (ELink, linkname pubmed_pubmed_citedin)."""
+        params = {"dbfrom": "pubmed", "db": "pubmed", "linkname": "pubmed_pubmed_citedin", "id": pmid}
+        response = self._post("elink.fcgi", params, validate_elink)
+        root = etree.fromstring(response.content, _SAFE)
+        return [node.text.strip() for node in root.iterfind(
+            "LinkSet/LinkSetDb[LinkName='pubmed_pubmed_citedin']/Link/Id") if node.text]
+
+
+def validate_elink(response: requests.Response, body: bytes) -> None:
+    try:
+        root = etree.fromstring(body, _SAFE)
+    except etree.XMLSyntaxError as error:
+        raise TransientFetchError(f"elink answer is not complete XML ({error})") from None
+    message = _error_inside_200(root) or (root.findtext("LinkSet/ERROR") if root.find("LinkSet/ERROR") is not None else None)
+    if message:
+        raise TransientFetchError(f"elink answered with an error: {message}")
+    if root.tag != "eLinkResult":
+        raise TransientFetchError(f"elink answer has root <{root.tag}>")
