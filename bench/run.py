@@ -148,8 +148,10 @@ def write_snapshot(folder: Path, corpus: Path, n: int, batch: int = 500) -> None
         "<eSearchResult><Count>0</Count><RetMax>0</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey>"
         "<WebEnv>MCID_bench_empty</WebEnv><IdList/></eSearchResult>")
     # the backfill (no mindate) finds everything; a later run, searching from the watermark, finds nothing new
+    (eutils / "elink.xml").write_text("<eLinkResult><LinkSet><DbFrom>pubmed</DbFrom></LinkSet></eLinkResult>")
     index = [{"path": "esearch.fcgi", "params_absent": ["mindate"], "file": "esearch.xml"},
-             {"path": "esearch.fcgi", "file": "esearch-empty.xml"}]
+             {"path": "esearch.fcgi", "file": "esearch-empty.xml"},
+             {"path": "elink.fcgi", "file": "elink.xml"}]  # records citing the reference study: none here
     for number in range(math.ceil(n / batch)):
         name = f"efetch-{number}.xml"
         (eutils / name).write_bytes(b'<?xml version="1.0" ?>\n<PubmedArticleSet>\n' +
