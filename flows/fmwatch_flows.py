@@ -21,7 +21,6 @@ from prefect.tasks import exponential_backoff
 from prefect.cache_policies import NO_CACHE
 
 from fmwatch import pipeline
-from fmwatch.http import FetchError
 from fmwatch.settings import load_settings
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
 
@@ -127,7 +126,7 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
                 crawl_fmnetwork(run)
             step = "publish"
             summary = publish(run)
-        except (FetchError, OSError, ValueError) as error:
+        except pipeline.RUN_ERRORS as error:
             failure = run.fail(step, error)
             logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step, error)
             raise failure from None

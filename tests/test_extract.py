@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from fmwatch.cli import app
 from fmwatch.extract.core import Document, extract
 from fmwatch.extract.evaluate import EbmCorpus, evaluate_ebm, evaluate_gold, extract_all_ebm
-from fmwatch.parse.fmnetwork import parse_fm_file
 from fmwatch.parse.pubmed_xml import iter_pubmed_xml
 from fmwatch.pipeline import document_of, evidence_record, iter_file_items, snapshot_folder
 from fmwatch.records import ArticleRecord, FmArticle

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 
-import pytest
 from pathlib import Path
 from Bio import Medline
 from typer.testing import CliRunner

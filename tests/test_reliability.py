@@ -8,7 +8,6 @@ import logging
 import os
 import random
 import signal
-import stat
 import subprocess
 import sys
 import time
@@ -136,27 +135,64 @@ def test_a_locked_warehouse_fails_fast_with_what_to_do(fake, tmp_path):
         assert "locked by another process" in result.stderr and "read-only" in result.stderr
     finally:
         holder.kill()
+        holder.wait()  # the lock goes only with the process: wait until it is gone
     assert fingerprint(db)[0]  # untouched
 
 
+def _cli_run(fake, db, *, prefix=(), preexec_fn=None, extra_env=None):
+    env = {**os.environ, "FMWATCH_EUTILS_URL": fake.url, "FMWATCH_DB": str(db), "NCBI_API_KEY": KEY,
+           "FMWATCH_MAX_ATTEMPTS": "2", "FMWATCH_BACKOFF_SECONDS": "0.01", **(extra_env or {})}
+    return subprocess.run([*prefix, sys.executable, "-m", "fmwatch.cli", "run", "--source", "pubmed"],
+                          capture_output=True, text=True, env=env, preexec_fn=preexec_fn, timeout=120)
+
+
+def _can_bind_mount_read_only() -> bool:
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind / /mnt && mount -o remount,bind,ro /mnt"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
 def test_a_read_only_warehouse_folder_is_a_clear_error_and_keeps_the_warehouse(fake, tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root ignores directory permissions")
+    # Root ignores permission bits, so the folder is made read-only the way a real read-only mount is:
+    # a read-only bind mount in a private mount namespace of the run's own (unshare -m).
+    if not _can_bind_mount_read_only():
+        pytest.skip("no mount namespaces here (unshare -m)")
     folder = tmp_path / "ro"
     folder.mkdir()
     db = folder / "w.duckdb"
     run_pipeline(settings_for(fake.url, db), sources=["pubmed"], today=date(2024, 3, 1))
     before = fingerprint(db)
-    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    db.chmod(stat.S_IRUSR)
-    try:
-        with pytest.raises(Exception) as failure:
-            run_pipeline(settings_for(fake.url, db), sources=["pubmed"], today=date(2024, 3, 2))
-        assert "warehouse" in str(failure.value).lower() or "read-only" in str(failure.value).lower()
-    finally:
-        folder.chmod(stat.S_IRWXU)
-        db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    fake.add(79000001, date.today())  # something new, so the run has to write
+    mount = f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} && exec \"$@\""
+    result = _cli_run(fake, db, prefix=("unshare", "-m", "sh", "-c", mount, "sh"))
+    assert result.returncode == 1, result.stderr
+    assert "cannot write the warehouse" in result.stderr and str(db) in result.stderr
+    assert "Traceback" not in result.stderr
     assert fingerprint(db) == before
+
+
+def test_a_full_disk_is_a_clear_error_and_keeps_the_warehouse(fake, tmp_path):
+    # A full disk, as the process sees it: every write past a size limit fails (RLIMIT_FSIZE, EFBIG),
+    # which also holds for root. The second run has 2,000 new records to write and no room for them.
+    import resource
+    db = tmp_path / "w.duckdb"
+    run_pipeline(settings_for(fake.url, db), sources=["pubmed"], today=date(2024, 3, 1))
+    before = fingerprint(db)
+    for i in range(2000):
+        fake.add(78000000 + i, date.today())
+    limit = 256 * 1024  # the staged batches do not fit in the write-ahead log
+
+    def no_room():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    result = _cli_run(fake, db, preexec_fn=no_room)
+    assert result.returncode == 1, result.stderr
+    assert "nothing was published" in result.stderr and f"cannot write the warehouse {db}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert fingerprint(db) == before
+    # with room again, the next run publishes everything
+    assert _cli_run(fake, db).returncode == 0
+    assert len(fingerprint(db)[0]) == len(before[0]) + 2000
 
 
 def test_the_api_key_never_reaches_the_archive_the_runs_table_or_errors(fake, tmp_path, caplog):

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from . import pipeline
 from .http import RedactingFilter
@@ -88,7 +89,8 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
 
 
 def _fail(message: str, code: int) -> None:
-    console.print(f"[red]error:[/red] {message}")
+    # One unwrapped line that scripts can grep; the message is plain text, never markup.
+    console.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -139,7 +141,7 @@ def run(
             summary = pipeline.run_pipeline(_settings(ctx), offline=offline, sources=sources,
                                             since=since.date() if since else None, progress=update)
     except pipeline.RunFailed as error:
-        _fail(f"run failed, nothing was published: {error}", 1)
+        _fail(f"run failed: {error}", 1)
     except WarehouseError as error:
         _fail(str(error), 1)
     _print_summary(summary)
@@ -161,7 +163,7 @@ def import_(
     except FileNotFoundError as error:
         _fail(str(error), 2)
     except pipeline.RunFailed as error:
-        _fail(f"import failed, nothing was published: {error}", 1)
+        _fail(f"import failed: {error}", 1)
     except WarehouseError as error:
         _fail(str(error), 1)
     _print_summary(summary)

@@ -28,7 +28,7 @@ from .records import ArticleRecord, Deletion, FmArticle, Quarantined
 from .settings import Settings, Watch
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.pubmed import EutilsClient, SearchResult
-from .warehouse import PublishResult, RunInfo, Warehouse, new_run_id
+from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
 
 log = logging.getLogger("fmwatch.pipeline")
 
@@ -39,7 +39,12 @@ ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
 
 class RunFailed(RuntimeError):
-    """A run stopped; nothing it fetched was published. The message names the step."""
+    """A run stopped. The message names the step and says what was published (usually nothing)."""
+
+
+# What ends a run with RunFailed (anything else is a bug, and keeps its traceback): the network after
+# the last retry, the disk, input the parsers refuse as a whole, and a warehouse that cannot be written.
+RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
 
 
 @dataclass
@@ -455,8 +460,11 @@ class PipelineRun:
         """Drop what was staged, log the failure in the runs table, and say which step failed."""
         self.info.requests = self.requests()
         message = f"{step}: {error}"
-        self.warehouse.record_failure(self.info, message)
-        return RunFailed(message)
+        try:
+            self.warehouse.record_failure(self.info, message)
+        except WarehouseError as also:  # a full disk may not take the failure's row either
+            log.warning("the failed run could not be recorded in the runs table: %s", also)
+        return RunFailed(f"nothing was published; {message}")
 
     def run_all(self) -> RunSummary:
         step = "start"
@@ -472,9 +480,13 @@ class PipelineRun:
                 self.ingest_fmnetwork()
             step = "publish"
             self.publish()
-        except (FetchError, OSError, ValueError) as error:
+        except RUN_ERRORS as error:
             raise self.fail(step, error) from None
-        self.extract_and_flag()
+        try:
+            self.extract_and_flag()
+        except WarehouseError as error:
+            raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
+                            f"catches them up); extract and flag: {error}") from None
         return self.summary
 
 
@@ -594,9 +606,12 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
             summary.citations = link_citations(client, warehouse, run.run_id, articles)
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
-        except (FetchError, OSError, ValueError) as error:
-            warehouse.record_failure(run, f"import: {error}")
-            raise RunFailed(f"import: {error}") from None
+        except RUN_ERRORS as error:
+            try:
+                warehouse.record_failure(run, f"import: {error}")
+            except WarehouseError as also:
+                log.warning("the failed import could not be recorded in the runs table: %s", also)
+            raise RunFailed(f"nothing was published; import: {error}") from None
         if extract:
             summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
     summary.status = "quarantined" if summary.quarantined else summary.published.status

@@ -15,7 +15,8 @@ import gzip
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cache
@@ -32,6 +33,12 @@ DELETED_HASH = hashlib.sha256(b"deleted").hexdigest()
 
 class WarehouseError(RuntimeError):
     """The warehouse file cannot be opened or written; the message says what to do."""
+
+
+# What DuckDB raises when the file cannot take a write (disk full, read-only, I/O failure). Other
+# DuckDB errors are our bugs and keep their traceback.
+_WRITE_FAILURES = (duckdb.IOException, duckdb.TransactionException, duckdb.OutOfMemoryException,
+                   duckdb.FatalException)
 
 
 @cache
@@ -149,7 +156,8 @@ class Warehouse:
     # --- staging (one commit per batch) --------------------------------------------------------
 
     def clear_staging(self) -> None:
-        self.con.execute(sql_text("queries/clear_staging"))
+        with self.writing("clear staging"):
+            self.con.execute(sql_text("queries/clear_staging"))
 
     def stage_pubmed(self, run_id: str, items: Iterable[ArticleRecord | Deletion], origin: str) -> int:
         rows = []
@@ -173,8 +181,9 @@ class Warehouse:
 
     def stage_page_state(self, run_id: str, url: str, status: int, etag: str | None, last_modified: str | None,
                          content_sha256: str | None) -> None:
-        self.con.execute(sql_text("queries/stage_page_state"),
-                         [url, etag, last_modified, content_sha256, status, utcnow(), run_id])
+        with self.writing("stage a page state"):
+            self.con.execute(sql_text("queries/stage_page_state"),
+                             [url, etag, last_modified, content_sha256, status, utcnow(), run_id])
 
     def stage_citations(self, run_id: str, links: Sequence) -> None:
         rows = [{
@@ -208,13 +217,8 @@ class Warehouse:
             self._insert_arrow("staged_flags", table)
 
     def publish_evidence(self) -> None:
-        self.con.begin()
-        try:
+        with self.transaction():
             self.con.execute(sql_text("queries/publish_evidence"))
-            self.con.commit()
-        except Exception:
-            self.con.rollback()
-            raise
 
     def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
         """(PubMed rows, FM Network rows) whose current version has no evidence yet (or all)."""
@@ -250,17 +254,20 @@ class Warehouse:
             self._insert_arrow("staged_quarantine", pa.Table.from_pylist(rows, schema=QUARANTINE_SCHEMA))
 
     def stage_citing(self, reference_pmid: str, citing: Iterable[str], run_id: str) -> None:
-        for pmid in citing:
-            self.con.execute(sql_text("queries/stage_citing"), [reference_pmid, pmid, run_id])
+        with self.writing("stage citing records"):
+            for pmid in citing:
+                self.con.execute(sql_text("queries/stage_citing"), [reference_pmid, pmid, run_id])
 
     def stage_watermark(self, source: str, watch: str, query: str, watermark: date, run_id: str) -> None:
-        self.con.execute(sql_text("queries/stage_watermark"), [source, watch, query, watermark, run_id])
+        with self.writing("stage a watermark"):
+            self.con.execute(sql_text("queries/stage_watermark"), [source, watch, query, watermark, run_id])
 
     def _insert_arrow(self, table_name: str, table: pa.Table) -> None:
         # Set-based: the whole batch goes in with one INSERT ... SELECT from Arrow.
         self.con.register("incoming_batch", table)
         try:
-            self.con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming_batch")
+            with self.writing(f"stage {table_name}"):
+                self.con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM incoming_batch")
         finally:
             self.con.unregister("incoming_batch")
 
@@ -272,8 +279,7 @@ class Warehouse:
         ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
         repeated import leaves every table as it was.
         """
-        self.con.begin()
-        try:
+        with self.transaction():
             self.con.execute(sql_text("queries/publish_pubmed"))
             self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
@@ -287,20 +293,43 @@ class Warehouse:
             else:
                 result.recorded = False
             self.con.execute(sql_text("queries/clear_staging"))
-            self.con.commit()
-        except Exception:
-            self.con.rollback()
-            raise
         return result
 
     def record_failure(self, run: RunInfo, error: str) -> None:
         """Drop what the run staged and say why it failed; the published data is untouched."""
+        self._rollback()
+        self.clear_staging()
+        with self.writing("record the failed run"):
+            self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All of the block's statements land, or none does."""
+        with self.writing("publish"):
+            self.con.begin()
+            try:
+                yield
+                self.con.commit()
+            except BaseException:
+                self._rollback()
+                raise
+
+    @contextmanager
+    def writing(self, what: str) -> Iterator[None]:
+        """Turn a write the file cannot take (full disk, read-only, I/O error) into a WarehouseError."""
+        try:
+            yield
+        except _WRITE_FAILURES as error:
+            raise WarehouseError(
+                f"cannot write the warehouse {self.path} ({what}): {str(error).splitlines()[0]}. Nothing of "
+                "this step was written; free disk space or check the file's permissions, then run again."
+            ) from error
+
+    def _rollback(self) -> None:
         try:
             self.con.rollback()
-        except duckdb.Error:
-            pass  # no transaction was open
-        self.clear_staging()
-        self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
+        except duckdb.TransactionException:
+            pass  # no transaction is open: a failed commit has already ended it
 
     def _insert_run(self, run: RunInfo, status: str, result: PublishResult, error: str | None) -> None:
         self.con.execute(sql_text("queries/insert_run"), [

@@ -3,7 +3,6 @@ token-level F1 of intervention spans on the EBM-NLP corpus (expert labels)."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import tarfile

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
