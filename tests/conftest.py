@@ -15,6 +15,10 @@ DATA = Path(__file__).resolve().parent / "data"  # fixtures the team wrote (see 
 if not FIXTURES.is_dir():
     raise RuntimeError(f"the shared fixtures are missing: expected {FIXTURES} (set FMWATCH_SHARED)")
 
+# The temporary Prefect servers of the flow tests must not phone home: no test talks to the internet.
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
 PUBMED_XML_FILES = sorted((FIXTURES / "eutils").glob("pubmed*.xml"))
 MEDLINE_FILES = sorted((FIXTURES / "medline").glob("*.txt"))
 

@@ -102,3 +102,23 @@ def test_deployments_carry_their_schedules():
         path, _, name = deployment["entrypoint"].partition(":")
         assert hasattr(fmwatch_flows, name) and path == "flows/fmwatch_flows.py"
         assert deployment["work_pool"]["name"] == "fmwatch-pool"
+
+
+def test_the_api_key_never_reaches_prefect_artifacts_logs_or_parameters(harness, tmp_path, monkeypatch):
+    from prefect.logging.handlers import APILogHandler
+
+    key = "known-secret-key-for-prefect-0123"
+    monkeypatch.setenv("NCBI_API_KEY", key)
+    client = pipeline.make_eutils_client(fmwatch_flows._settings(None), offline=True)
+    assert client.identity["api_key"] == key  # the flows' requests carry it
+    db = str(tmp_path / "w.duckdb")
+    state = fmwatch_flows.fmwatch_pipeline(offline=True, db=db, out_dir=str(tmp_path / "digests"), return_state=True)
+    assert state.is_completed()
+    APILogHandler().flush()  # the log worker sends in the background: wait for it
+    with get_client(sync_client=True) as client:
+        texts = [f"{a.key} {a.description} {a.data}" for a in client.read_artifacts()]
+        logs = [log.message for log in client.read_logs()]
+        texts += logs + [f"{run.name} {run.parameters}" for run in client.read_flow_runs()]
+        texts += [f"{run.name} {run.task_inputs}" for run in client.read_task_runs()]
+    assert any("watch" in message for message in logs)  # the run's own log lines are there to search
+    assert [text for text in texts if key in text] == []

@@ -23,6 +23,7 @@ from fmwatch.parse.medline import iter_medline
 from fmwatch.parse.pubmed_xml import iter_pubmed_xml
 from fmwatch.pipeline import RunFailed, run_pipeline
 from fmwatch.records import ArticleRecord, Deletion, Quarantined
+from fmwatch.sources.fmnetwork import FmNetworkSite, Page
 from fmwatch.settings import Watch, load_settings
 from fmwatch.warehouse import Warehouse
 
@@ -249,3 +250,31 @@ def test_article_page_parser_raises_only_not_an_article(data):
             parse_fm_file(candidate)
         except NotAnArticle:
             pass
+
+
+class _SiteServing(FmNetworkSite):
+    """A site whose discovery answer at the URL holding ``marker`` is ``body``; nothing else exists."""
+
+    def __init__(self, marker: str, body: bytes):
+        super().__init__(fetcher=None, base_url="http://fm.test/", user_agent="fmwatch-test")
+        self.marker, self.body = marker, body
+
+    def _try(self, url, accept):
+        return Page(url, 200, self.body, None, None, "text/xml") if self.marker in url else None
+
+
+FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        b'<link>http://fm.test/a/</link><pubDate>Tue, 31 Jan 2012 12:33:00 +0000</pubDate></item></channel></rss>')
+SITEMAP = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url>'
+           b'<loc>http://fm.test/b/</loc><lastmod>2012-02-07T10:00:00+00:00</lastmod></url></urlset>')
+
+
+@settings(max_examples=150, deadline=None)
+@given(which=st.sampled_from(["wp-json", "feed/", "sitemap", "category/"]), cut=st.integers(0, 400),
+       junk=st.binary(max_size=200), newest=st.one_of(st.none(), st.datetimes()))
+def test_discovery_never_raises_on_hostile_feeds_sitemaps_and_api_answers(which, cut, junk, newest):
+    base = {"wp-json": b'[{"link": "http://fm.test/c/", "modified": "2012-01-31T12:33:00"}]', "feed/": FEED,
+            "sitemap": SITEMAP, "category/": b"<html><h2 class='entry-title'><a href='/d/'>d</a></h2></html>"}[which]
+    found, how = _SiteServing(which, base[:cut] + junk + base[cut:]).discover(newest)
+    assert how in {"rest", "feed", "sitemap", "feed+sitemap", "archive", "none"}
+    assert all(d.url for d in found)

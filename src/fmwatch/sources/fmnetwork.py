@@ -243,7 +243,11 @@ def _unique(found: list[Discovered]) -> list[Discovered]:
 
 
 def _feed_time(entry) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # Look at the keys the entry really has: asking feedparser for a missing one makes it fall
+    # back from one date to the other with a deprecation warning.
+    present = entry.keys()
+    parsed = next((entry[key] for key in ("published_parsed", "updated_parsed") if key in present and entry[key]),
+                  None)
     return datetime(*parsed[:6]) if parsed else None
 
 
