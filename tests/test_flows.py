@@ -66,8 +66,14 @@ def test_a_killed_flow_run_started_again_leaves_the_same_warehouse(harness, tmp_
     monkeypatch.setattr(pipeline.PipelineRun, "stage_parsed", real)
     with Warehouse.open(broken, read_only=True) as wh:
         assert wh.con.execute("select count(*) from record_versions").fetchall() == [(0,)]  # nothing half-published
+    state = fmwatch_flows.ingest_pubmed(offline=True, db=broken, return_state=True)
     fmwatch_flows.fmwatch_pipeline(offline=True, db=broken, digest=False)
     assert snapshot(broken)[0] == snapshot(clean)[0] and snapshot(broken)[2] == snapshot(clean)[2]
+    # the restarted run took its parsed batches from the cache, keyed by the hash of each body
+    with get_client(sync_client=True) as client:
+        parses = [t for t in client.read_task_runs() if t.flow_run_id == state.state_details.flow_run_id
+                  and t.name.startswith("parse efetch batch")]
+    assert parses and all(t.state.name == "Cached" for t in parses)
 
 
 SENT: list[tuple] = []

@@ -111,7 +111,10 @@ def topics(doc: Document) -> dict:
     magnesium = bool(_find_if(doc, lx.MAGNESIUM, ("magnes", "mgcl", "mgso", "mgo", "malic"))
                      or ("Mg" in "".join(doc.fields[f] for f in doc.text_fields) and _find(doc, lx.MG_SYMBOL)))
     return {
-        "fibromyalgia": bool(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))) or "fibromyalgia" in mesh,
+        # The Fibromyalgia Network writes for people with fibromyalgia: its articles are about it
+        # even when one ("Malic Acid and Magnesium, Revisited") never says the word.
+        "fibromyalgia": (doc.source == "fmnetwork" or bool(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms")))
+                         or "fibromyalgia" in mesh),
         "magnesium": magnesium or any(MAGNESIUM_MESH.match(m) for m in mesh),
         "amitriptyline": bool(_find_if(doc, AMITRIPTYLINE_TEXT, ("amitriptyline",))) or "amitriptyline" in mesh,
     }
@@ -243,20 +246,26 @@ def _pt_priority(types: list[str]) -> list[str]:
 WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
       r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers)"
 HEADCOUNT = re.compile(
-    rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|"
-    rf"and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b", re.I)
+    rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-\s+and\s+)?(?!(?:of|with|mg|g|years?|weeks?|"
+    rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b", re.I)
+# "Among the 24 who finished": completers named by what they did, not by who they were.
+COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:who|that)\s+(?:completed|finished)\b", re.I)
+# "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
+SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})\s*\(\s*N\s*=\s*(?P<n>\d+)\s*\)", re.I)
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
 ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
-FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant)\b", re.I)
+FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant|mothers)\b", re.I)
 MALE = re.compile(r"\b(?:men|man|male|males|boys)\b", re.I)
 
 
 def population(doc: Document, topic: dict) -> dict:
+    # The condition is what the text (or MeSH) says, not what the source is about.
+    said = _find(doc, FIBROMYALGIA_TEXT) or any(m.lower() == "fibromyalgia" for m in doc.mesh)
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
-              "condition": "fibromyalgia" if topic["fibromyalgia"] else None, "evidence": []}
+              "condition": "fibromyalgia" if topic["fibromyalgia"] and said else None, "evidence": []}
     for sentence in sentences(doc):
         if sentence.field == "title" or not WHO_WORD.search(sentence.text):
             continue
@@ -281,10 +290,24 @@ def population(doc: Document, topic: dict) -> dict:
             if result[key] is None:
                 result[key] = int(n)
                 result["evidence"].append(here)
+    if result["n_analyzed"] is None:
+        completers = _find(doc, COMPLETERS)
+        if completers:
+            n = lx.words_to_number(COMPLETERS.match(completers[0]["text"]).group("n"))
+            if n is not None and n == int(n) and (result["n_enrolled"] is None or n <= result["n_enrolled"]):
+                result["n_analyzed"] = int(n)
+                result["evidence"].append(completers[0])
     female, male = _find(doc, FEMALE), _find(doc, MALE)
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
+        if result["sex"] != "mixed" and result["n_enrolled"]:
+            for counted in _find(doc, SEX_COUNT):
+                n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
+                if n is not None and n < result["n_enrolled"]:  # "44 patients ... 20 males"
+                    result["sex"] = "mixed"
+                    result["evidence"].append(counted)
+                    break
     if result["condition"]:
         result["evidence"].extend(_find(doc, FIBROMYALGIA_TEXT)[:1])
     return result
@@ -703,52 +726,80 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
 
 def magnesium_levels(doc: Document) -> list[dict]:
     levels: dict[str, dict] = {}
+    # Whether the study has a comparison group at all: then "lower in the women with fibromyalgia"
+    # is a comparison with it even in a sentence that does not name the controls.
+    has_controls = any(lx.CONTROLS.search(doc.fields[f]) for f in doc.text_fields)
+    named_before: list[str] = []  # compartments the previous sentence named ("Both were lower")
     for sentence in sentences(doc):
         text = sentence.text
+        judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
+        verdict = _level_verdict(judged)
         if "agnes" not in text and "AGNES" not in text and "Mg" not in text:
+            if verdict and lx.ANAPHOR.search(text) and (has_controls or re.search(r"\bthan\b", text)):
+                for key in named_before:
+                    _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
+            named_before = []
             continue
         if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
+            named_before = []
             continue  # a dose, not a level
+        compared = (lx.CONTROLS.search(judged) or re.search(r"\bthan\b", text)
+                    or (has_controls and lx.FM_GROUP.search(text)))
+        correlation = _correlation(text)
+        named = []
         for key, pattern in lx.COMPARTMENT_PATTERNS:
             match = pattern.search(text)
             if not match:
                 continue
-            if key == "serum" and any(k in levels or p.search(text) for k, p in lx.COMPARTMENT_PATTERNS[:9]
-                                      if k in ("plasma",) and p.search(text)):
-                continue
+            if key == "serum" and "plasma" in named:
+                continue  # "plasma magnesium levels": the blood levels are the plasma ones
+            named.append(key)
             entry = levels.setdefault(key, {"compartment": key, "fm_vs_controls": None,
                                             "correlation_with_symptoms": None, "evidence": []})
             entry["evidence"].append(span(doc, sentence.field, sentence.start + match.start(),
                                           sentence.start + match.end()))
-            compared = lx.CONTROLS.search(text) or re.search(r"\bthan\b", text)
-            if entry["fm_vs_controls"] is None and compared:
-                if lx.NO_CHANGE.search(text):
-                    entry["fm_vs_controls"] = "no_difference"
-                elif lx.LOWER.search(text):
-                    entry["fm_vs_controls"] = "lower"
-                elif lx.HIGHER.search(text):
-                    entry["fm_vs_controls"] = "higher"
-                if entry["fm_vs_controls"]:
-                    entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
-            if entry["correlation_with_symptoms"] is None:
-                for pattern_, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative"),
-                                        (lx.POSITIVE_CORRELATION, "positive")):
-                    if pattern_.search(text):
-                        entry["correlation_with_symptoms"] = value
-                        entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
-                        break
-        # "lower magnesium went with more symptoms" in a sentence naming no compartment
-        if not any(p.search(text) for _, p in lx.COMPARTMENT_PATTERNS):
-            for pattern_, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative")):
-                if pattern_.search(text):
-                    for entry in levels.values():
-                        if entry["correlation_with_symptoms"] is None:
-                            entry["correlation_with_symptoms"] = value
-                            entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
-                    break
+            if compared and verdict:
+                _set_level(entry, "fm_vs_controls", verdict, doc, sentence)
+            if correlation:
+                _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
+        if not named:
+            if verdict and compared and lx.ANAPHOR.search(text):  # "Both were lower in ..."
+                for key in named_before:
+                    _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
+            if correlation in ("none", "negative"):  # "lower magnesium went with more symptoms"
+                for entry in levels.values():
+                    _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
+        named_before = named
     for entry in levels.values():
         entry["evidence"] = _dedupe(entry["evidence"])
     return list(levels.values())
+
+
+def _level_verdict(text: str) -> str | None:
+    if lx.NO_CHANGE.search(text):
+        return "no_difference"
+    if lx.LOWER.search(text):
+        return "lower"
+    if lx.HIGHER.search(text):
+        return "higher"
+    return None
+
+
+def _correlation(text: str) -> str | None:
+    if not lx.SYMPTOM_WORDS.search(text):
+        return None  # a correlation with C-reactive protein or age is not one with symptoms
+    for pattern, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative"),
+                           (lx.POSITIVE_CORRELATION, "positive")):
+        if pattern.search(text):
+            return value
+    return None
+
+
+def _set_level(entry: dict, key: str, value: str, doc: Document, sentence: Sentence) -> None:
+    """The first statement about a compartment wins; its sentence is the evidence."""
+    if entry[key] is None:
+        entry[key] = value
+        entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
 
 
 # --- the record -----------------------------------------------------------------------------------

@@ -144,6 +144,7 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
     r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
+    r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
     r"were\s+not\s+significant|non-?significant|no\s+better|similar|comparable|unchanged|"
     r"(?:ended\s+up|were|was)\s+(?:in\s+)?the\s+same(?:\s+place)?)\b", re.I)
 IMPROVED = re.compile(
@@ -187,4 +188,16 @@ INTERVENTION_PHRASE = re.compile(
     r"programs?|interventions?|surgery|vaccines?|vaccination|supplementation|supplements?|injections?|infusions?|"
     r"drugs?|medications?|counsel+ing|education|acupuncture|massage|diets?|placebo|inhalers?|formulas?|regimens?|"
     r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis)\b", re.I)
+# Words that make a correlation one with symptoms (C-reactive protein or age are not symptoms).
+SYMPTOM_WORDS = re.compile(r"symptom|pain|tender|\bFIQR?\b|impact\s+questionnaire|fatigue|sleep|depress|anxi|"
+                           r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life", re.I)
+# "controls of similar age", "age- and weight-matched": how the groups were matched, not a result.
+MATCHING = re.compile(r"\b(?:of\s+)?similar\s+(?:in\s+)?(?:age|sex|weight|body\s+mass\s+index)\b|"
+                      r"\bmatched\s+(?:for|by|on)\s+[\w\s-]{0,40}?(?=[.;,)]|$)|\b[\w-]*matched\b", re.I)
+# The fibromyalgia group as the subject of a comparison: "lower in the women with fibromyalgia".
+FM_GROUP = re.compile(r"\b(?:patients|women|men|subjects|people|participants|group)\s+with\s+(?:primary\s+)?"
+                      r"(?:fibromyalgia|FMS?)\b(?:\s+syndrome)?\s+(?:had|have|showed|were|was)\b|"
+                      r"\bin\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|women|men|subjects|group)\s+with\s+"
+                      r"(?:fibromyalgia|FMS?)\b|\bbetween\s+(?:the\s+)?(?:two\s+)?groups\b", re.I)
+ANAPHOR = re.compile(r"^\s*(?:both|they|these|all|each|the\s+two|levels?|concentrations?)\b", re.I)
 CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
