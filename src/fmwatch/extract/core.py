@@ -123,7 +123,8 @@ def topics(doc: Document) -> dict:
 # --- design ----------------------------------------------------------------------------------------
 
 DESIGN_CUES = {
-    "randomized": re.compile(r"(?<!non-)(?<!non)(?<!not )\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
+    # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
+    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -263,9 +264,10 @@ MALE = re.compile(r"\b(?:men|man|male|males|boys)\b", re.I)
 
 def population(doc: Document, topic: dict) -> dict:
     # The condition is what the text (or MeSH) says, not what the source is about.
-    said = _find(doc, FIBROMYALGIA_TEXT) or any(m.lower() == "fibromyalgia" for m in doc.mesh)
+    said = topic["fibromyalgia"] and (_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))
+                                      or any(m.lower() == "fibromyalgia" for m in doc.mesh))
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
-              "condition": "fibromyalgia" if topic["fibromyalgia"] and said else None, "evidence": []}
+              "condition": "fibromyalgia" if said else None, "evidence": []}
     for sentence in sentences(doc):
         if sentence.field == "title" or not WHO_WORD.search(sentence.text):
             continue
@@ -291,7 +293,7 @@ def population(doc: Document, topic: dict) -> dict:
                 result[key] = int(n)
                 result["evidence"].append(here)
     if result["n_analyzed"] is None:
-        completers = _find(doc, COMPLETERS)
+        completers = _find_if(doc, COMPLETERS, ("completed", "finished"))
         if completers:
             n = lx.words_to_number(COMPLETERS.match(completers[0]["text"]).group("n"))
             if n is not None and n == int(n) and (result["n_enrolled"] is None or n <= result["n_enrolled"]):
@@ -302,14 +304,14 @@ def population(doc: Document, topic: dict) -> dict:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
         if result["sex"] != "mixed" and result["n_enrolled"]:
-            for counted in _find(doc, SEX_COUNT):
+            for counted in _find_if(doc, SEX_COUNT, ("male", "men", "boys", "girls")):
                 n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
                 if n is not None and n < result["n_enrolled"]:  # "44 patients ... 20 males"
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
                     break
     if result["condition"]:
-        result["evidence"].extend(_find(doc, FIBROMYALGIA_TEXT)[:1])
+        result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
 
 
@@ -728,18 +730,21 @@ def magnesium_levels(doc: Document) -> list[dict]:
     levels: dict[str, dict] = {}
     # Whether the study has a comparison group at all: then "lower in the women with fibromyalgia"
     # is a comparison with it even in a sentence that does not name the controls.
+    if not any("agnes" in doc.fields[f] or "AGNES" in doc.fields[f] or "Mg" in doc.fields[f] for f in doc.text_fields):
+        return []
     has_controls = any(lx.CONTROLS.search(doc.fields[f]) for f in doc.text_fields)
     named_before: list[str] = []  # compartments the previous sentence named ("Both were lower")
     for sentence in sentences(doc):
         text = sentence.text
-        judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
-        verdict = _level_verdict(judged)
         if "agnes" not in text and "AGNES" not in text and "Mg" not in text:
-            if verdict and lx.ANAPHOR.search(text) and (has_controls or re.search(r"\bthan\b", text)):
-                for key in named_before:
+            if named_before and lx.ANAPHOR.search(text) and (has_controls or re.search(r"\bthan\b", text)):
+                verdict = _level_verdict(lx.MATCHING.sub(" ", text))
+                for key in named_before if verdict else []:
                     _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
             named_before = []
             continue
+        judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
+        verdict = _level_verdict(judged)
         if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
             named_before = []
             continue  # a dose, not a level
