@@ -161,6 +161,15 @@ def _plain(value: str | None) -> str | None:
     return (" ".join(value.split()) or None) if value else None
 
 
+def _name(elem: etree._Element) -> str | None:
+    """Text of a name-like leaf (a surname, a MeSH term, a PMID): trimmed only. These are the most
+    numerous fields, carry no markup or line breaks, and a full whitespace fold costs twice as much."""
+    text = elem.text
+    if text is None or len(elem):
+        return _text(elem)
+    return text.strip() or None
+
+
 def _texts(parent: etree._Element | None, path: str) -> list[str]:
     if parent is None:
         return []
@@ -196,7 +205,8 @@ def _int(value: str | None) -> int | None:
 def _ymd(elem: etree._Element | None) -> date | None:
     if elem is None:
         return None
-    return _make_date(_int(elem.findtext("Year")), _month(elem.findtext("Month")), _int(elem.findtext("Day")))
+    parts = {child.tag: child.text for child in elem}
+    return _make_date(_int(parts.get("Year")), _month(parts.get("Month")), _int(parts.get("Day")))
 
 
 _MEDLINE_DATE = re.compile(r"(?P<year>\d{4})(?:\s+(?P<word>[A-Za-z]+))?")
@@ -240,35 +250,57 @@ def _authors(author_list: etree._Element | None) -> list[Author]:
         return []
     authors = []
     for node in author_list.iterfind("Author"):
+        # One pass over the author's children: cheaper than a find() per field, and authors are
+        # the most numerous elements we read.
+        names: dict[str, str | None] = {}
+        affiliations: list[str] = []
         orcid = None
-        for ident in node.iterfind("Identifier"):
-            if (ident.get("Source") or "").upper() == "ORCID" and ident.text:
-                orcid = ident.text.strip()
-        affiliations = _texts(node, "AffiliationInfo/Affiliation") or _texts(node, "Affiliation")
+        for child in node:
+            tag = child.tag
+            if tag in _NAME_TAGS:
+                names[tag] = _name(child)
+            elif tag == "AffiliationInfo":
+                affiliations += [t for t in (_text(a) for a in child.iterfind("Affiliation")) if t]
+            elif tag == "Affiliation":  # the pre-2015 DTD: directly under Author
+                text = _text(child)
+                if text:
+                    affiliations.append(text)
+            elif tag == "Identifier" and (child.get("Source") or "").upper() == "ORCID" and child.text:
+                orcid = child.text.strip()
         authors.append(Author(
-            last_name=_text(node.find("LastName")),
-            fore_name=_text(node.find("ForeName")),
-            initials=_text(node.find("Initials")),
-            collective_name=_text(node.find("CollectiveName")),
+            last_name=names.get("LastName"),
+            fore_name=names.get("ForeName"),
+            initials=names.get("Initials"),
+            collective_name=names.get("CollectiveName"),
             affiliations=affiliations,
             orcid=orcid,
         ))
     return authors
 
 
+_NAME_TAGS = frozenset(("LastName", "ForeName", "Initials", "CollectiveName"))
+
+
 def _mesh(citation: etree._Element) -> list[MeshHeading]:
     headings = []
     for node in citation.iterfind("MeshHeadingList/MeshHeading"):
-        descriptor = node.find("DescriptorName")
+        descriptor, qualifiers, major = None, [], []
+        for child in node:
+            if child.tag == "DescriptorName":
+                descriptor = child
+            elif child.tag == "QualifierName":
+                name = _name(child) or ""
+                qualifiers.append(name)
+                if child.get("MajorTopicYN") == "Y":
+                    major.append(name)
         if descriptor is None:
             continue
-        qualifiers = list(node.iterfind("QualifierName"))
         headings.append(MeshHeading(
-            descriptor=_text(descriptor) or "",
+            descriptor=_name(descriptor) or "",
             descriptor_ui=descriptor.get("UI"),
             major_topic=descriptor.get("MajorTopicYN") == "Y",
-            qualifiers=[_text(q) or "" for q in qualifiers],
-            major_qualifiers=[_text(q) or "" for q in qualifiers if q.get("MajorTopicYN") == "Y"],
+            qualifiers=qualifiers,
+            major_qualifiers=major,
         ))
     return headings
 
@@ -296,21 +328,28 @@ def _article_ids(pubmed_data: etree._Element | None) -> dict[str, str]:
 
 
 def _comments_corrections(citation: etree._Element) -> list[CommentCorrection]:
-    return [
-        CommentCorrection(
-            ref_type=node.get("RefType") or "",
-            ref_source=_plain(node.findtext("RefSource")),
-            pmid=_plain(node.findtext("PMID")),
-        )
-        for node in citation.iterfind("CommentsCorrectionsList/CommentsCorrections")
-    ]
+    found = []
+    # Older records list every reference as a "Cites" entry: hundreds, so one pass each.
+    for node in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+        source = pmid = None
+        for child in node:
+            if child.tag == "RefSource":
+                source = _name(child)
+            elif child.tag == "PMID":
+                pmid = _name(child)
+        found.append(CommentCorrection(ref_type=node.get("RefType") or "", ref_source=source, pmid=pmid))
+    return found
+
+
+_GRANT_FIELDS = ("GrantID", "Acronym", "Agency", "Country")
 
 
 def _grants(article: etree._Element) -> list[Grant]:
-    return [
-        Grant(_text(g.find("GrantID")), _text(g.find("Acronym")), _text(g.find("Agency")), _text(g.find("Country")))
-        for g in article.iterfind("GrantList/Grant")
-    ]
+    grants = []
+    for node in article.iterfind("GrantList/Grant"):
+        fields = {child.tag: _name(child) for child in node if child.tag in _GRANT_FIELDS}
+        grants.append(Grant(*(fields.get(name) for name in _GRANT_FIELDS)))
+    return grants
 
 
 def _keywords(container: etree._Element) -> list[str]:
