@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         "FMWATCH_TIMEOUT_SECONDS", "timeout_seconds"))
     crawl_delay_seconds: float = Field(1.0, ge=0, le=120, validation_alias=AliasChoices(
         "FMWATCH_CRAWL_DELAY_SECONDS", "crawl_delay_seconds"))
-    db_memory_limit: str = Field("1GB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", validation_alias=AliasChoices(
+    # DuckDB's buffer pool for a run: past it DuckDB evicts to disk. A run streams its batches
+    # through, so a small pool keeps its memory flat however large the run (bench/run.py).
+    db_memory_limit: str = Field("128MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", validation_alias=AliasChoices(
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))

@@ -320,10 +320,11 @@ class Warehouse:
         try:
             yield
         except _WRITE_FAILURES as error:
+            remedy = ("raise FMWATCH_DB_MEMORY_LIMIT" if isinstance(error, duckdb.OutOfMemoryException)
+                      else "free disk space or check the file's permissions")
             raise WarehouseError(
                 f"cannot write the warehouse {self.path} ({what}): {str(error).splitlines()[0]}. Nothing of "
-                "this step was written; free disk space or check the file's permissions, then run again."
-            ) from error
+                f"this step was written; {remedy}, then run again.") from error
 
     def _rollback(self) -> None:
         try:
