@@ -104,7 +104,17 @@ n = s.published.records_seen
 }
 
 
+# This machine's timings wander by a quarter from one run to the next; the quick measurements are
+# taken three times and the fastest kept (the slow ones, once: they average over a minute).
+REPEATS = {"floor_iterparse": 3, "fmwatch_parse": 3}
+
+
 def measure(kind: str, path: Path) -> dict:
+    runs = [_measure_once(kind, path) for _ in range(REPEATS.get(kind, 1))]
+    return min(runs, key=lambda r: r["seconds"])
+
+
+def _measure_once(kind: str, path: Path) -> dict:
     imports, body = WORKERS[kind]
     code = f"""
 import resource, time, json
@@ -126,14 +136,19 @@ print(json.dumps({{"records": n, "seconds": elapsed, "peak_rss_mb": resource.get
 
 def extraction_speed() -> dict:
     sys.path.insert(0, str(REPO / "src"))
-    from fmwatch.extract.core import Document, extract
+    from fmwatch.extract.core import Document, extract, substance_mentions
     from fmwatch.extract.evaluate import EBM_ARCHIVE, EbmCorpus
     corpus = EbmCorpus(SHARED / "eval" / EBM_ARCHIVE)
     docs = [Document(f"pubmed:{p}", "pubmed", "", {"abstract": " ".join(t)}, pmid=p) for p, t in corpus.documents().items()]
-    start = time.perf_counter()
-    for doc in docs:
-        extract(doc)
-    elapsed = time.perf_counter() - start
+    timings = []
+    for _ in range(3):  # fresh documents each pass: a document caches what it has found
+        fresh = [Document(d.record_id, d.source, d.title, dict(d.fields), pmid=d.pmid) for d in docs]
+        substance_mentions.cache_clear()
+        start = time.perf_counter()
+        for doc in fresh:
+            extract(doc)
+        timings.append(time.perf_counter() - start)
+    elapsed = min(timings)
     return {"abstracts": len(docs), "seconds": round(elapsed, 2), "abstracts_per_second": round(len(docs) / elapsed, 1)}
 
 

@@ -128,3 +128,28 @@ def test_the_api_key_never_reaches_prefect_artifacts_logs_or_parameters(harness,
         texts += [f"{run.name} {run.task_inputs}" for run in client.read_task_runs()]
     assert any("watch" in message for message in logs)  # the run's own log lines are there to search
     assert [text for text in texts if key in text] == []
+
+
+def test_prefect_deploy_all_registers_every_deployment_with_its_schedule(harness, tmp_path):
+    """The operator's `prefect deploy --all`, against a real (temporary, local) Prefect server."""
+    import os
+    import subprocess
+
+    from prefect.settings import PREFECT_API_URL
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "FMWATCH_HOME": str(repo),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    prefect = [sys.executable, "-m", "prefect", "--no-prompt"]
+    pool = subprocess.run([*prefect, "work-pool", "create", "fmwatch-pool", "--type", "process", "--overwrite"],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert pool.returncode == 0, pool.stdout + pool.stderr
+    deployed = subprocess.run([*prefect, "deploy", "--all"], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=600)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    with get_client(sync_client=True) as client:
+        deployments = {d.name: d for d in client.read_deployments()}
+    assert {"daily", "weekly", "pubmed-on-demand", "fmnetwork-on-demand", "extract-on-demand"} <= set(deployments)
+    crons = {name: [(s.schedule.cron, s.schedule.timezone) for s in d.schedules] for name, d in deployments.items()}
+    assert crons["daily"] == [("0 6 * * *", "Europe/London")] and crons["weekly"] == [("0 7 * * 1", "Europe/London")]
+    assert deployments["daily"].work_pool_name == "fmwatch-pool" and deployments["daily"].parameters["digest"] is False
