@@ -43,6 +43,18 @@ CASES = {
                         "Twenty-four patients with fibromyalgia were randomized to tablets of malic acid 200 mg and "
                         "magnesium 50 mg, 3 tablets twice daily, or placebo for 4 weeks. In the blinded phase there was no "
                         "difference from placebo in pain or tenderness."),
+    # after Ali et al., J Altern Complement Med 2009 (intravenous micronutrients, "Myers' cocktail")
+    "both_groups_improved": ("Intravenous micronutrient therapy for fibromyalgia: a placebo-controlled pilot study",
+                             "In this randomized, double-blind, placebo-controlled pilot study, 34 patients with "
+                             "fibromyalgia received weekly intravenous infusions of micronutrients including magnesium, "
+                             "or lactated Ringer's solution as placebo, for 8 weeks. Both groups improved in pain, tender "
+                             "points and the Fibromyalgia Impact Questionnaire; the differences between the groups were "
+                             "not significant."),
+    # a level study told with a pronoun, as abstracts often do (our own example, no real study)
+    "plasma_pronoun": ("Plasma magnesium and tender points in women with fibromyalgia",
+                       "Plasma magnesium was measured in 25 women with fibromyalgia and 25 healthy women. It was "
+                       "significantly lower in the patients (p < 0.01) and was inversely correlated with the number "
+                       "of tender points."),
 }
 
 
@@ -177,3 +189,18 @@ def test_claim_ledger_counts_by_year(tmp_path):
         rows = wh.con.execute("select claim, year, supports, contradicts, mixed from claim_ledger "
                               "where claim = 'BAGIS-C3' order by year").fetchall()
     assert ("BAGIS-C3", 1995, 0, 1, 0) in rows and ("BAGIS-C3", 2022, 0, 0, 1) in rows
+
+
+def test_improvement_in_both_groups_with_no_difference_between_them_contradicts_c3():
+    claims, _ = judged("both_groups_improved")
+    c3 = claims["BAGIS-C3"]
+    assert c3["relation"] == "contradicts" and {"design", "route"} <= set(c3["novelty"])
+    record = extract(Document("pubmed:x", "pubmed", *CASES["both_groups_improved"][:1],
+                              {"abstract": CASES["both_groups_improved"][1]}))
+    assert {(o["measure"], o["direction"], o["significant"]) for o in record["outcomes"]} == {
+        ("pain_intensity", "no_change", False), ("tender_point_count", "no_change", False), ("fiq", "no_change", False)}
+
+
+def test_a_level_said_with_a_pronoun_supports_c1_and_c2():
+    claims, _ = judged("plasma_pronoun")
+    assert claims["BAGIS-C1"]["relation"] == "supports" and claims["BAGIS-C2"]["relation"] == "supports"

@@ -111,6 +111,9 @@ def test_a_double_blind_trial_with_p_values():
     ("Patients received magnesium glycinate 200 mg once a day for 28 consecutive days.", (200, 200, 1, "28 consecutive days", 4)),
     ("Patients were given 3 tablets bid of magnesium 50 mg for two months.", (150, 300, 2, "two months", 8.6)),
     ("Subjects were randomized to magnesium citrate 300 mg/day or placebo for 1 month.", (300, 300, 1, "1 month", 4.3)),
+    # daily totals in brackets after a tablet count, each dose before its substance, a thousands comma
+    ("Fifteen patients took 6 tablets of Super Malic a day (1,200 mg malic acid and 300 mg magnesium) for 8 weeks.",
+     (300, 300, 1, "8 weeks", 8)),
 ])
 def test_doses_frequencies_and_durations(sentence, expected):
     doc = Document("file:x", "file", "t", {"title": "t", "abstract": sentence})

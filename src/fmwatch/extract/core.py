@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
 
-EXTRACTOR_VERSION = "rules-1"
+EXTRACTOR_VERSION = "rules-2"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 
 
@@ -383,8 +383,16 @@ GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?
 TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
 
 
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+# A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
+# capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
+# tablets and the substance gives the daily totals.
+PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
+
+
 def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
-    value = float(amount.replace(",", "."))
+    # "1,200 mg" is twelve hundred; "1,5 g" (a decimal comma) is one and a half
+    value = float(amount.replace(",", "") if THOUSANDS.fullmatch(amount) else amount.replace(",", "."))
     unit = unit.lower()
     if unit == "mg":
         return value
@@ -479,8 +487,10 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if dose:
                 amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
                 per = (dose.group("per") or "").lower().replace(" ", "")
-                tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
-                count = lx.words_to_number(tablets.group("n")) if tablets else None
+                count = None
+                if PER_TABLET.search(text, 0, chunk_start + mention.start):
+                    tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
+                    count = lx.words_to_number(tablets.group("n")) if tablets else None
                 if amount is not None and not re.search(r"kg|h|min", per):
                     if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
                         daily = amount
@@ -568,6 +578,12 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
         owner = None
         if of:
             owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
+        if owner is None:  # "malic acid 200 mg": the substance right before the dose
+            owner = next((i for i, m in enumerate(mentions)
+                          if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
+        if owner is None:  # "1,200 mg malic acid": the dose written before its substance
+            owner = next((i for i, m in enumerate(mentions)
+                          if m.start >= dose.end() and not chunk[dose.end():m.start].strip()), None)
         if owner is None:
             before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
             owner = before[-1] if before else None
@@ -643,12 +659,17 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
 
 # --- outcomes -------------------------------------------------------------------------------------
 
+BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
 CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
 def outcomes(doc: Document, arm_list: list[dict]) -> list[dict]:
+    """Results of the treatments the record gives; a record with no arm (a comparison of levels,
+    a survey) has measures, but no treatment result to report."""
+    if not arm_list:
+        return []
     found: dict[str, dict] = {}
     for sentence in sentences(doc):
         lowered = sentence.text.lower()
@@ -692,6 +713,14 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         direction = "improved"
     elif (word := lx.INCREASED.search(clause)):
         direction = "improved" if higher_is_better else "worsened"
+    # "Both groups improved in pain; the difference between the groups was not significant": a change
+    # within each group, and no difference from the control. The null must be this clause's own, or
+    # the clause must speak of both groups (not "the other endpoints did not differ between groups").
+    between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
+    if direction in ("improved", "worsened") and between:
+        direction, word, clause_start, significant_override = "no_change", between, 0, False
+    else:
+        significant_override = None
     p_match = None
     for candidate in lx.P_VALUE.finditer(text, match.end()):
         p_match = candidate
@@ -704,6 +733,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     p_value = float(p_match.group("value")) if p_match else None
     if p_value is not None and significant is None and p_match.group("op") in "<≤=":
         significant = p_value < 0.05
+    if significant_override is not None:
+        significant = significant_override
     arm = None
     mentioned = {m.name for m in substance_mentions(text)}
     for candidate in arm_list:
@@ -737,10 +768,14 @@ def magnesium_levels(doc: Document) -> list[dict]:
     for sentence in sentences(doc):
         text = sentence.text
         if "agnes" not in text and "AGNES" not in text and "Mg" not in text:
-            if named_before and lx.ANAPHOR.search(text) and (has_controls or re.search(r"\bthan\b", text)):
+            if named_before and lx.ANAPHOR.search(text):  # "It was lower in the patients and ..."
                 verdict = _level_verdict(lx.MATCHING.sub(" ", text))
-                for key in named_before if verdict else []:
-                    _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
+                correlation = _correlation(text)
+                for key in named_before:
+                    if verdict and (has_controls or re.search(r"\bthan\b", text)):
+                        _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
+                    if correlation:
+                        _set_level(levels[key], "correlation_with_symptoms", correlation, doc, sentence)
             named_before = []
             continue
         judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium

@@ -91,7 +91,7 @@ def drug_like_words(text: str):
 
 # --- dose, frequency, route, duration --------------------------------------------------------------
 DOSE = re.compile(
-    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
+    r"(?P<amount>\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
     r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|/\s*(?:kg|h|hr|hour|min)\b|"
     r"\s*(?:kg|h|hr)\s*\(\s*-1\s*\)))?", re.I)
 FREQUENCY = [
@@ -188,6 +188,12 @@ INTERVENTION_PHRASE = re.compile(
     r"programs?|interventions?|surgery|vaccines?|vaccination|supplementation|supplements?|injections?|infusions?|"
     r"drugs?|medications?|counsel+ing|education|acupuncture|massage|diets?|placebo|inhalers?|formulas?|regimens?|"
     r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis)\b", re.I)
+# A comparison with the control group that found nothing: "both groups improved; the differences
+# between the groups were not significant" is no benefit over placebo, whatever improved within a group.
+BETWEEN_NULL = re.compile(
+    r"\bdifferences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups\s+(?:was|were)\s+not\s+(?:statistically\s+)?"
+    r"significant|\bno\s+(?:statistically\s+)?(?:significant\s+)?differences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?"
+    r"groups|\bdid\s+not\s+differ\s+(?:significantly\s+)?between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups", re.I)
 # Words that make a correlation one with symptoms (C-reactive protein or age are not symptoms).
 SYMPTOM_WORDS = re.compile(r"symptom|pain|tender|\bFIQR?\b|impact\s+questionnaire|fatigue|sleep|depress|anxi|"
                            r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life", re.I)
@@ -199,5 +205,5 @@ FM_GROUP = re.compile(r"\b(?:patients|women|men|subjects|people|participants|gro
                       r"(?:fibromyalgia|FMS?)\b(?:\s+syndrome)?\s+(?:had|have|showed|were|was)\b|"
                       r"\bin\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|women|men|subjects|group)\s+with\s+"
                       r"(?:fibromyalgia|FMS?)\b|\bbetween\s+(?:the\s+)?(?:two\s+)?groups\b", re.I)
-ANAPHOR = re.compile(r"^\s*(?:both|they|these|all|each|the\s+two|levels?|concentrations?)\b", re.I)
+ANAPHOR = re.compile(r"^\s*(?:both|they|these|it|all|each|the\s+two|levels?|concentrations?)\b", re.I)
 CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
