@@ -175,3 +175,46 @@ def test_extract_command_prints_valid_jsonl_and_touches_no_warehouse(tmp_path):
     assert [r["record_id"] for r in records] == ["fmnetwork:magnesium-treats-fibromyalgia-pain", "pubmed:29768149"]
     assert all(not list(VALIDATOR.iter_errors(r)) for r in records)
     assert not (tmp_path / "none.duckdb").exists()
+
+
+# Abstracts written here in our own words, each after a real kind of magnesium-and-fibromyalgia report;
+# the numbers of the first are made up.
+LEVEL_CASES = [
+    ("Red blood cell magnesium was measured in 100 patients with fibromyalgia syndrome and 50 healthy controls. "
+     "Mean RBC magnesium was 4.1 mg/dl in patients and 5.0 mg/dl in controls (p < 0.001). Low magnesium was "
+     "associated with fatigue and muscle pain.", ("erythrocyte", "lower", "negative"), (100, None, 50)),
+    ("In 22 patients with fibromyalgia and 20 controls, erythrocyte magnesium tended to be lower in patients, but "
+     "the difference was not significant.", ("erythrocyte", "no_difference", None), (22, None, 20)),
+]
+
+
+@pytest.mark.parametrize("abstract, level, counts", LEVEL_CASES)
+def test_levels_given_as_numbers_or_as_a_trend_that_was_not_significant(abstract, level, counts):
+    record = extract(Document("file:x", "file", "t", {"abstract": abstract}))
+    assert [(m["compartment"], m["fm_vs_controls"], m["correlation_with_symptoms"]) for m in record["magnesium_levels"]] == [level]
+    population = record["population"]
+    assert (population["n_enrolled"], population["n_analyzed"], population["n_controls"]) == counts
+    assert record["outcomes"] == []  # no arm, so no treatment result
+
+
+def test_three_numbered_groups_and_matched_controls_without_hyphens():
+    abstract = ("Sixty premenopausal women with fibromyalgia and twenty age and weight matched healthy women were "
+                "included. Group 1 received 300 mg/day magnesium citrate, Group 2 received 10 mg/day amitriptyline and "
+                "Group 3 received 300 mg/day magnesium citrate plus 10 mg/day amitriptyline for 8 weeks.")
+    record = extract(Document("file:x", "file", "t", {"abstract": abstract}))
+    assert sorted(a["label"] for a in record["arms"]) == [
+        "amitriptyline", "magnesium citrate", "magnesium citrate + amitriptyline"]
+    assert (record["population"]["n_enrolled"], record["population"]["n_controls"]) == (60, 20)
+
+
+def test_a_spray_study_with_completers_counted_after_the_enrolled():
+    abstract = ("Forty female patients with fibromyalgia were recruited. Participants were asked to spray magnesium "
+                "chloride 4 times on each upper and lower limb twice daily for 4 weeks. Of the 40 patients, 24 "
+                "completed the study. The FIQR total score improved from 54.7 at baseline to 45.1 at week 4 (P = 0.001).")
+    record = extract(Document("file:x", "file", "t", {"abstract": abstract}))
+    (arm,) = record["arms"]
+    assert [(i["name"], i["route"], i["frequency_per_day"]) for i in arm["interventions"]] == [
+        ("magnesium chloride", "transdermal", 2.0)]
+    assert record["design"]["type"] == "single_arm_trial"
+    assert (record["population"]["n_enrolled"], record["population"]["n_analyzed"]) == (40, 24)
+    assert [(o["measure"], o["direction"], o["p_value"]) for o in record["outcomes"]] == [("fiqr", "improved", 0.001)]

@@ -151,7 +151,7 @@ PUBLICATION_TYPES = {
     "observational study": "cohort",
 }
 TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
-                         r"assigned|intervention|sprayed|applied|groups?\s+of\s+\d+)\b", re.I)
+                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+)\b", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
@@ -247,10 +247,11 @@ def _pt_priority(types: list[str]) -> list[str]:
 WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
       r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers)"
 HEADCOUNT = re.compile(
-    rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-\s+and\s+)?(?!(?:of|with|mg|g|years?|weeks?|"
+    rf"(?<![\w.\-/])(?P<n>{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?(?!(?:of|with|mg|g|years?|weeks?|"
     rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b", re.I)
 # "Among the 24 who finished": completers named by what they did, not by who they were.
-COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:who|that)\s+(?:completed|finished)\b", re.I)
+COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|subjects|women|men)\s+)?"
+                        r"(?:who\s+|that\s+)?(?:completed|finished)\b", re.I)
 # "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
 SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
@@ -283,8 +284,8 @@ def population(doc: Document, topic: dict) -> dict:
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
             if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
                 key = "n_controls"
-            elif ANALYZED_VERB.search(after[:40]):
-                key = "n_analyzed"
+            elif ANALYZED_VERB.search(after[:40]) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I):
+                key = "n_analyzed"  # ("Of the 40 patients, 24 completed": the 40 are those enrolled)
             elif ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before) or result["n_enrolled"] is None:
                 key = "n_enrolled"
             else:
@@ -373,11 +374,12 @@ def substance_mentions(text: str) -> list[Mention]:
 
 
 ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compared|versus|vs\.?|"
-                          r"either|or\s+(?:a\s+)?placebo|sprayed|applied|combining|pairs|tablets?|treated|"
+                          r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
-ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])", re.I)
+ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
+                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
 GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
 TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
@@ -779,7 +781,7 @@ def magnesium_levels(doc: Document) -> list[dict]:
             named_before = []
             continue
         judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
-        verdict = _level_verdict(judged)
+        verdict = _level_verdict(judged) or _level_from_numbers(judged)
         if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
             named_before = []
             continue  # a dose, not a level
@@ -823,6 +825,21 @@ def _level_verdict(text: str) -> str | None:
     if lx.HIGHER.search(text):
         return "higher"
     return None
+
+
+def _level_from_numbers(text: str) -> str | None:
+    """ "Mean RBC magnesium was 4.1 mg/dl in patients and 5.0 mg/dl in controls (p < 0.001)": the
+    direction from the two numbers, if the sentence says the difference is significant."""
+    pair = lx.LEVEL_PAIR.search(text)
+    if not pair:
+        return None
+    p = lx.P_VALUE.search(text, pair.end())
+    significant = (lx.SIGNIFICANT.search(text) and not lx.NOT_SIGNIFICANT.search(text)) or (
+        p is not None and p.group("op") in "<≤=" and float(p.group("value")) < 0.05)
+    if not significant:
+        return "no_difference" if p is not None else None
+    fm, controls = float(pair.group("fm")), float(pair.group("controls"))
+    return "lower" if fm < controls else "higher" if fm > controls else "no_difference"
 
 
 def _correlation(text: str) -> str | None:

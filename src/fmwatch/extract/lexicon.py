@@ -103,7 +103,8 @@ FREQUENCY = [
 ]
 ROUTES = [
     (re.compile(r"\b(?:transdermal(?:ly)?|spray(?:ed|s)?\s+on|applied\s+to\s+the\s+skin|on\s+the\s+skin|"
-                r"(?:skin|topical)\s+spray)\b", re.I), "transdermal"),
+                r"(?:skin|topical)\s+spray|spray(?:ed|s)?\s+(?:\w+\s+){1,6}?on\s+(?:the\s+|each\s+|both\s+)?"
+                r"(?:\w+\s+){0,3}?(?:limbs?|arms?|legs?|skin))\b", re.I), "transdermal"),
     (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?)", re.I), "intravenous"),
     (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
     (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),
@@ -145,7 +146,7 @@ NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
     r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
-    r"were\s+not\s+significant|non-?significant|no\s+better|similar|comparable|unchanged|"
+    r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|similar|comparable|unchanged|"
     r"(?:ended\s+up|were|was)\s+(?:in\s+)?the\s+same(?:\s+place)?)\b", re.I)
 IMPROVED = re.compile(
     r"\b(?:improv\w*|reduc\w*|decreas\w*|lower\w*|fell|fall|eased?|diminish\w*|better|relie\w*|alleviat\w*|"
@@ -176,6 +177,8 @@ NEGATIVE_CORRELATION = re.compile(
     r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
     r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
     r"\b(?:low|lower|reduced)\s+(?:\w+\s+){0,3}magnesium\s+(?:went|was\s+associated|corresponded|correlated)\s+with\s+(?:more|greater|worse|increase)|"
+    # "low magnesium was associated with fatigue": a symptom word is required around it (SYMPTOM_WORDS)
+    r"\b(?:low|lower|reduced|deficient)\s+(?:\w+\s+){0,3}magnesium\s+(?:levels?\s+)?(?:was|were)\s+(?:associated|linked)\s+with|"
     r"\bthe\s+lower\s+the\s+magnesium", re.I)
 POSITIVE_CORRELATION = re.compile(r"\bpositive(?:ly)?\s+correlat\w*", re.I)
 NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:significant\s+)?(?:correlat|associat|relat)\w*|"
@@ -205,5 +208,11 @@ FM_GROUP = re.compile(r"\b(?:patients|women|men|subjects|people|participants|gro
                       r"(?:fibromyalgia|FMS?)\b(?:\s+syndrome)?\s+(?:had|have|showed|were|was)\b|"
                       r"\bin\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|women|men|subjects|group)\s+with\s+"
                       r"(?:fibromyalgia|FMS?)\b|\bbetween\s+(?:the\s+)?(?:two\s+)?groups\b", re.I)
+# "4.1 mg/dl in patients and 5.0 mg/dl in controls": a level given as two numbers.
+LEVEL_PAIR = re.compile(
+    r"(?P<fm>\d+(?:\.\d+)?)\s*(?:\+/-|±)?\s*(?:\d+(?:\.\d+)?\s*)?(?:[a-zµμ]+\s*/\s*[a-zµμ]+|mM|mmol|mg|mEq|ppm)?\s+"
+    r"in\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|cases|women|subjects|group)\b[^.;]{0,40}?\s+(?:and|vs\.?|versus|compared\s+with)\s+"
+    r"(?P<controls>\d+(?:\.\d+)?)\s*(?:\+/-|±)?\s*(?:\d+(?:\.\d+)?\s*)?(?:[a-zµμ]+\s*/\s*[a-zµμ]+|mM|mmol|mg|mEq|ppm)?\s+"
+    r"in\s+(?:the\s+)?(?:healthy\s+)?(?:controls?|volunteers|control\s+group)", re.I)
 ANAPHOR = re.compile(r"^\s*(?:both|they|these|it|all|each|the\s+two|levels?|concentrations?)\b", re.I)
 CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
