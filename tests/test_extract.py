@@ -114,6 +114,8 @@ def test_a_double_blind_trial_with_p_values():
     # daily totals in brackets after a tablet count, each dose before its substance, a thousands comma
     ("Fifteen patients took 6 tablets of Super Malic a day (1,200 mg malic acid and 300 mg magnesium) for 8 weeks.",
      (300, 300, 1, "8 weeks", 8)),
+    ("Sixty patients were randomized to 2 g of intravenous magnesium sulfate or saline, given weekly for 6 weeks.",
+     (2000, None, None, "6 weeks", 6)),
 ])
 def test_doses_frequencies_and_durations(sentence, expected):
     doc = Document("file:x", "file", "t", {"title": "t", "abstract": sentence})

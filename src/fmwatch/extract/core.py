@@ -576,7 +576,8 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?", chunk[dose.end():])
+        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*",
+                      chunk[dose.end():], re.I)
         owner = None
         if of:
             owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
