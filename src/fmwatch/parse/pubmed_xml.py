@@ -329,15 +329,22 @@ def _article_ids(pubmed_data: etree._Element | None) -> dict[str, str]:
 
 def _comments_corrections(citation: etree._Element) -> list[CommentCorrection]:
     found = []
-    # Older records list every reference as a "Cites" entry: hundreds, so one pass each.
-    for node in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+    listing = citation.find("CommentsCorrectionsList")
+    if listing is None:
+        return found
+    # Older records list every reference as a "Cites" entry, hundreds of them: this loop is the
+    # parser's hottest, so it reads the children inline rather than through helpers.
+    for node in listing.iterchildren("CommentsCorrections"):
         source = pmid = None
         for child in node:
-            if child.tag == "RefSource":
-                source = _name(child)
-            elif child.tag == "PMID":
-                pmid = _name(child)
-        found.append(CommentCorrection(ref_type=node.get("RefType") or "", ref_source=source, pmid=pmid))
+            tag = child.tag
+            if tag == "RefSource":
+                source = child.text
+            elif tag == "PMID":
+                pmid = child.text
+        found.append(CommentCorrection(ref_type=node.get("RefType") or "",
+                                       ref_source=(source.strip() or None) if source else None,
+                                       pmid=(pmid.strip() or None) if pmid else None))
     return found
 
 
