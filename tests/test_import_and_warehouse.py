@@ -242,3 +242,18 @@ def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):
         assert len(gzip.decompress(body)) == size
     text = str(query(db_path, "select * from run_log")) + str(query(db_path, "select * from watermarks"))
     assert "secret-key-abcdef123456" not in text
+
+
+def test_every_sql_file_and_snapshot_file_ships_in_the_package():
+    """An installed (not editable) fmwatch reads its SQL and snapshot from package data: every file
+    under warehouse/ and src/fmwatch/snapshot/ must match a package-data pattern of pyproject.toml."""
+    import fnmatch
+    import tomllib
+
+    repo = Path(__file__).resolve().parents[1]
+    package_data = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    for package, folder in (("fmwatch.sql", repo / "warehouse"), ("fmwatch.snapshot", repo / "src/fmwatch/snapshot")):
+        for path in folder.rglob("*"):
+            relative = path.relative_to(folder).as_posix()
+            if path.is_file() and path.suffix in (".sql", ".xml", ".json", ".html", ".txt", ".md"):
+                assert any(fnmatch.fnmatch(relative, pattern) for pattern in package_data[package]), relative
