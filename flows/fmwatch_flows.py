@@ -112,6 +112,7 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
     settings = _settings(db)
     if watches:
         settings = settings.model_copy(update={"watches": [w for w in settings.watches if w.name in watches]})
+    parse = parse_batch_cached if cache_parsed_batches else parse_batch
     with pipeline.PipelineRun(settings, offline=offline, sources=sources, since=since, today=today,
                               throttle=_throttle()) as run:
         step = "start"
@@ -125,7 +126,6 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
                         for retstart in run.client.batch_starts(window):
                             step = f"pubmed watch {watch.name!r}, efetch retstart={retstart}"
                             batch = fetch_batch(quote(run), window, retstart)
-                            parse = parse_batch_cached if cache_parsed_batches else parse_batch
                             items = parse(batch.body, batch.url)
                             done += stage_batch(quote(run), quote(items), batch.url)
                     run.finish_watch(plan, done)

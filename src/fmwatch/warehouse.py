@@ -217,7 +217,7 @@ class Warehouse:
             self._insert_arrow("staged_flags", table)
 
     def publish_evidence(self) -> None:
-        with self.transaction():
+        with self.transaction("publish evidence and flags"):
             self.con.execute(sql_text("queries/publish_evidence"))
 
     def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
@@ -279,7 +279,7 @@ class Warehouse:
         ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
         repeated import leaves every table as it was.
         """
-        with self.transaction():
+        with self.transaction("publish the run"):
             self.con.execute(sql_text("queries/publish_pubmed"))
             self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
@@ -303,9 +303,9 @@ class Warehouse:
             self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, what: str) -> Iterator[None]:
         """All of the block's statements land, or none does."""
-        with self.writing("publish"):
+        with self.writing(what):
             self.con.begin()
             try:
                 yield

@@ -157,10 +157,6 @@ def _text(elem: etree._Element | None) -> str | None:
     return text or None
 
 
-def _plain(value: str | None) -> str | None:
-    return (" ".join(value.split()) or None) if value else None
-
-
 def _name(elem: etree._Element) -> str | None:
     """Text of a name-like leaf (a surname, a MeSH term, a PMID): trimmed only. These are the most
     numerous fields, carry no markup or line breaks, and a full whitespace fold costs twice as much."""
