@@ -760,37 +760,34 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
 
 # --- magnesium levels -----------------------------------------------------------------------------
 
+def _names_magnesium(text: str) -> bool:
+    return "agnes" in text or "AGNES" in text or "Mg" in text
+
+
 def magnesium_levels(doc: Document) -> list[dict]:
+    if not any(_names_magnesium(doc.fields[f]) for f in doc.text_fields):
+        return []
     levels: dict[str, dict] = {}
     # Whether the study has a comparison group at all: then "lower in the women with fibromyalgia"
     # is a comparison with it even in a sentence that does not name the controls.
-    if not any("agnes" in doc.fields[f] or "AGNES" in doc.fields[f] or "Mg" in doc.fields[f] for f in doc.text_fields):
-        return []
     has_controls = any(lx.CONTROLS.search(doc.fields[f]) for f in doc.text_fields)
     named_before: list[str] = []  # compartments the previous sentence named ("Both were lower")
     for sentence in sentences(doc):
         text = sentence.text
-        if "agnes" not in text and "AGNES" not in text and "Mg" not in text:
-            if named_before and lx.ANAPHOR.search(text):  # "It was lower in the patients and ..."
-                verdict = _level_verdict(lx.MATCHING.sub(" ", text))
-                correlation = _correlation(text)
-                for key in named_before:
-                    if verdict and (has_controls or re.search(r"\bthan\b", text)):
-                        _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
-                    if correlation:
-                        _set_level(levels[key], "correlation_with_symptoms", correlation, doc, sentence)
+        about_magnesium = _names_magnesium(text)
+        if not about_magnesium and not (named_before and lx.ANAPHOR.search(text)):
             named_before = []
-            continue
-        judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
-        verdict = _level_verdict(judged) or _level_from_numbers(judged)
-        if lx.DOSE.search(text) and not lx.CONTROLS.search(text):
+            continue  # the common case, kept cheap: a sentence that says nothing of magnesium
+        if about_magnesium and lx.DOSE.search(text) and not lx.CONTROLS.search(text):
             named_before = []
             continue  # a dose, not a level
+        judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
+        verdict = _level_verdict(judged) or _level_from_numbers(judged)
         compared = (lx.CONTROLS.search(judged) or re.search(r"\bthan\b", text)
-                    or (has_controls and lx.FM_GROUP.search(text)))
+                    or (has_controls and (lx.FM_GROUP.search(text) or not about_magnesium)))
         correlation = _correlation(text)
         named = []
-        for key, pattern in lx.COMPARTMENT_PATTERNS:
+        for key, pattern in lx.COMPARTMENT_PATTERNS if about_magnesium else ():
             match = pattern.search(text)
             if not match:
                 continue
@@ -805,13 +802,15 @@ def magnesium_levels(doc: Document) -> list[dict]:
                 _set_level(entry, "fm_vs_controls", verdict, doc, sentence)
             if correlation:
                 _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
-        if not named:
-            if verdict and compared and lx.ANAPHOR.search(text):  # "Both were lower in ..."
-                for key in named_before:
+        if not named and lx.ANAPHOR.search(text):  # "Both were lower in ...", "It was lower ..."
+            for key in named_before:
+                if compared and verdict:
                     _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
-            if correlation in ("none", "negative"):  # "lower magnesium went with more symptoms"
-                for entry in levels.values():
-                    _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
+                if correlation:
+                    _set_level(levels[key], "correlation_with_symptoms", correlation, doc, sentence)
+        elif not named and about_magnesium and correlation in ("none", "negative"):
+            for entry in levels.values():  # "lower magnesium went with more symptoms"
+                _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
         named_before = named
     for entry in levels.values():
         entry["evidence"] = _dedupe(entry["evidence"])
