@@ -153,7 +153,7 @@ def test_all_ebm_nlp_abstracts_are_extracted_and_scored():
     assert len(corpus.labels("random")) == 763 and len(corpus.labels("difficult")) == 1276
     scores = evaluate_ebm(SHARED / "eval")
     # a floor, not a goal: the figures themselves are reported by `fmwatch eval`
-    assert scores["random"].f1 > 0.25 and scores["difficult"].f1 > 0.25
+    assert scores["random"].f1 > 0.35 and scores["difficult"].f1 > 0.38  # 0.38 and 0.42 when written
 
 
 @pytest.mark.parametrize("abstract", [

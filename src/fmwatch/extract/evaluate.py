@@ -15,7 +15,7 @@ from ..parse.fmnetwork import parse_article_html
 from ..parse.pubmed_xml import iter_pubmed_xml
 from ..records import ArticleRecord
 from .core import Document, extract, sentences, substance_mentions
-from .lexicon import DOSE, INTERVENTION_PHRASE
+from .lexicon import ABBREVIATION_AFTER, COMPARATOR_PHRASE, DOSE, GENERIC_LEADS, INTERVENTION_PHRASE
 
 EBM_ARCHIVE = "ebm_nlp/ebm_nlp_difficulty.tar.gz"
 
@@ -183,16 +183,24 @@ def _lines(tar: tarfile.TarFile, member: tarfile.TarInfo) -> list[str]:
 
 def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
     """Every mention of an intervention (and its dose) in the text: what EBM-NLP's annotators
-    mark. The names come from the arms' vocabulary; every later mention of a name counts too."""
+    mark. The names come from the arms' vocabulary, intervention phrases with a modifier ("usual
+    care", "weight-bearing exercise"; never a bare "treatment"), comparator groups, and an
+    abbreviation defined right after a name; every later mention of a name counts too."""
     spans = []
     names: set[str] = set()
     for sentence in sentences(doc):
-        found = [(m.start, m.end) for m in substance_mentions(sentence.text)]
-        found += [(m.start(), m.end()) for m in INTERVENTION_PHRASE.finditer(sentence.text)]
+        text = sentence.text
+        found = [(m.start, m.end) for m in substance_mentions(text)]
+        found += [(m.start(), m.end()) for m in INTERVENTION_PHRASE.finditer(text) if _specific(m.group(0))]
+        found += [(m.start(), m.end()) for m in COMPARATOR_PHRASE.finditer(text)]
         for start, end in found:
+            abbreviation = ABBREVIATION_AFTER.match(text, end)
+            if abbreviation:
+                names.add(abbreviation.group("abbr").lower())
+                end = abbreviation.end()
             spans.append((sentence.field, sentence.start + start, sentence.start + end))
-            names.add(sentence.text[start:end].lower())
-            dose = DOSE.match(sentence.text, end + 1) or DOSE.match(sentence.text, end)
+            names.add(text[start:end].lower() if not abbreviation else text[start:abbreviation.start()].lower())
+            dose = DOSE.match(text, end + 1) or DOSE.match(text, end)
             if dose:
                 spans.append((sentence.field, sentence.start + dose.start(), sentence.start + dose.end()))
     for name in doc.text_fields:  # every further mention of a name already found
@@ -201,6 +209,14 @@ def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
             for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
                 spans.append((name, match.start(), match.end()))
     return spans
+
+
+def _specific(phrase: str) -> bool:
+    """An intervention phrase with at least one real modifier: "exercise training", not "treatment"."""
+    words = phrase.lower().split()
+    while words and words[0] in GENERIC_LEADS:
+        words.pop(0)
+    return len(words) >= 2
 
 
 def evaluate_ebm(shared_eval: Path) -> dict[str, Score]:

@@ -73,6 +73,17 @@ KNOWN_SUBSTANCES = {
     "omega-3/omega-6 fatty acids": "omega-3/6 fatty acids", "omega-3/6 fatty acids": "omega-3/6 fatty acids", "omega 3/6 fatty acids": "omega-3/6 fatty acids",
     "omega 3/6": "omega-3/6 fatty acids", "omega-3 fatty acids": "omega-3 fatty acids",
     "omega-3": "omega-3 fatty acids", "vitamin d3": "vitamin d", "cholecalciferol": "vitamin d",
+    # common drugs with no telling ending, frequent in trial abstracts (EBM-NLP)
+    "aspirin": "aspirin", "oxytocin": "oxytocin", "fentanyl": "fentanyl", "morphine": "morphine",
+    "ketamine": "ketamine", "insulin": "insulin", "heparin": "heparin", "paracetamol": "paracetamol",
+    "acetaminophen": "paracetamol", "propofol": "propofol", "misoprostol": "misoprostol",
+    "estradiol": "estradiol", "oestradiol": "estradiol", "progesterone": "progesterone",
+    "testosterone": "testosterone", "nicotine": "nicotine", "methadone": "methadone", "clonidine": "clonidine",
+    "dexmedetomidine": "dexmedetomidine", "remifentanil": "remifentanil", "sufentanil": "sufentanil",
+    "warfarin": "warfarin", "ondansetron": "ondansetron", "tamoxifen": "tamoxifen", "letrozole": "letrozole",
+    "cisplatin": "cisplatin", "carboplatin": "carboplatin", "gemcitabine": "gemcitabine",
+    "erythropoietin": "erythropoietin", "levothyroxine": "levothyroxine", "probiotics": "probiotics",
+    "probiotic": "probiotics", "vitamin a": "vitamin a",
 }
 # Common drug-name endings: a word ending so is very likely a drug.
 DRUG_SUFFIXES = tuple("""mab cillin olol pril sartan statin azole mycin cycline oxacin afil prazole tidine triptan
@@ -190,7 +201,16 @@ INTERVENTION_PHRASE = re.compile(
     rf"\b(?:{_NOT_MODIFIER}[A-Za-z][\w/+-]*\s+){{0,2}}(?:therapy|therapies|treatments?|exercises?|training|programmes?|"
     r"programs?|interventions?|surgery|vaccines?|vaccination|supplementation|supplements?|injections?|infusions?|"
     r"drugs?|medications?|counsel+ing|education|acupuncture|massage|diets?|placebo|inhalers?|formulas?|regimens?|"
-    r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis)\b", re.I)
+    r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis|"
+    r"chemotherapy|radiotherapy|immunotherapy|screening|care)\b", re.I)
+# The comparator named as a group: "the control group", "usual care", "sham".
+COMPARATOR_PHRASE = re.compile(r"\b(?:control|placebo|sham|usual[\s-]+care|standard[\s-]+care|no[\s-]+treatment|"
+                               r"comparison)\s+(?:groups?|arms?|condition)\b|\b[a-z]+(?:ic|ous)\s+acid\b", re.I)
+# An abbreviation defined right after a name: "oxytocin ( OT )".
+ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9/-]{0,9})\s*\)")
+# Words that do not make a bare "treatment" specific: "two treatments", "either treatment".
+GENERIC_LEADS = frozenset("""two three four both either each all other active usual standard current new
+conclusions conclusion results methods background objective objectives design setting""".split())
 # A comparison with the control group that found nothing: "both groups improved; the differences
 # between the groups were not significant" is no benefit over placebo, whatever improved within a group.
 BETWEEN_NULL = re.compile(
