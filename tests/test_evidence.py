@@ -55,6 +55,17 @@ CASES = {
                        "Plasma magnesium was measured in 25 women with fibromyalgia and 25 healthy women. It was "
                        "significantly lower in the patients (p < 0.01) and was inversely correlated with the number "
                        "of tender points."),
+    # written here: a narrative review, a case report, and a level study with no difference (after
+    # Prescott et al. 1992), each the shape of a real kind of report
+    "narrative_review": ("Magnesium and fibromyalgia: a literature review",
+                         "This review summarizes studies of magnesium status and magnesium supplementation in "
+                         "fibromyalgia. Small trials suggested benefit, but the evidence is limited."),
+    "case_report": ("Intravenous magnesium for refractory fibromyalgia pain: a case report",
+                    "We describe a 45-year-old woman with fibromyalgia whose pain had not responded to duloxetine. "
+                    "After four weekly infusions of 2 g magnesium sulfate, her pain score fell from 8 to 3."),
+    "no_difference_between_groups": ("Red cell magnesium in fibromyalgia",
+                                     "Red cell magnesium was measured in 19 patients with fibromyalgia and 19 matched "
+                                     "controls. No significant difference was found between the groups."),
 }
 
 
@@ -204,3 +215,14 @@ def test_improvement_in_both_groups_with_no_difference_between_them_contradicts_
 def test_a_level_said_with_a_pronoun_supports_c1_and_c2():
     claims, _ = judged("plasma_pronoun")
     assert claims["BAGIS-C1"]["relation"] == "supports" and claims["BAGIS-C2"]["relation"] == "supports"
+
+
+def test_a_review_a_case_report_and_a_null_level_study_get_their_own_kind_of_flag():
+    _, flags = judged("narrative_review")
+    assert {f.flag_type for f in flags} == {"review"}
+    claims, flags = judged("case_report")
+    assert claims["BAGIS-C3"]["relation"] == "supports" and {f.flag_type for f in flags} == {"related"}
+    claims, flags = judged("no_difference_between_groups")
+    assert claims["BAGIS-C1"]["relation"] == "contradicts" and {f.flag_type for f in flags} == {"contradicts_claim"}
+    record = extract(Document("pubmed:x", "pubmed", "t", {"abstract": CASES["case_report"][1]}))
+    assert record["duration_weeks"] is None  # "45-year-old" is an age, not four decades of treatment

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 NEWS_DESIGNS = {"news"}
-REVIEW_DESIGNS = {"systematic_review", "meta_analysis"}
+REVIEW_DESIGNS = {"systematic_review", "meta_analysis", "narrative_review"}  # a review is never a "new trial"
 CORRECTION_TYPES = {
     "RetractionIn": "retracted", "ErratumIn": "corrected (erratum)", "ExpressionOfConcernIn": "under an expression of concern",
     "RetractionOf": "a retraction notice", "ErratumFor": "an erratum", "ExpressionOfConcernFor": "an expression of concern",
@@ -265,8 +265,9 @@ def judge(record: dict, context: RecordContext) -> tuple[list[dict], list[Flag]]
                 continue
             if judgement["relation"] == "contradicts":
                 kind = "contradicts_claim"
-            elif claim.speaks_to in ("magnesium_trial", "combination_trial", "tolerability") and design_type not in NEWS_DESIGNS:
-                kind = "new_trial"
+            elif (claim.speaks_to in ("magnesium_trial", "combination_trial", "tolerability")
+                  and design_type not in NEWS_DESIGNS and design_type != "case_report"):
+                kind = "new_trial"  # (one patient's story is related evidence, not a trial)
             elif claim.speaks_to.startswith("levels") and design_type not in NEWS_DESIGNS:
                 kind = "new_levels_study"
             elif design_type in NEWS_DESIGNS:

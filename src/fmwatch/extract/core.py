@@ -375,7 +375,7 @@ def substance_mentions(text: str) -> list[Mention]:
 
 ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compared|versus|vs\.?|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
-                          r"supplement\w*|administ\w*)\b", re.I)
+                          r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
@@ -633,7 +633,7 @@ DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bof|\bat|\baf
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
 NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore)\s*$", re.I)
-NOT_DURATION_AFTER = re.compile(r"^\s*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
 
 
 def duration(doc: Document) -> tuple[float | None, list[dict]]:
@@ -775,7 +775,8 @@ def magnesium_levels(doc: Document) -> list[dict]:
     for sentence in sentences(doc):
         text = sentence.text
         about_magnesium = _names_magnesium(text)
-        if not about_magnesium and not (named_before and lx.ANAPHOR.search(text)):
+        follows_up = named_before and (lx.ANAPHOR.search(text) or lx.FM_GROUP.search(text))
+        if not about_magnesium and not follows_up:
             named_before = []
             continue  # the common case, kept cheap: a sentence that says nothing of magnesium
         if about_magnesium and lx.DOSE.search(text) and not lx.CONTROLS.search(text):
@@ -802,7 +803,7 @@ def magnesium_levels(doc: Document) -> list[dict]:
                 _set_level(entry, "fm_vs_controls", verdict, doc, sentence)
             if correlation:
                 _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
-        if not named and lx.ANAPHOR.search(text):  # "Both were lower in ...", "It was lower ..."
+        if not named and follows_up:  # "Both were lower in ...", "No difference between the groups"
             for key in named_before:
                 if compared and verdict:
                     _set_level(levels[key], "fm_vs_controls", verdict, doc, sentence)
