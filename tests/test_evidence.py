@@ -66,6 +66,11 @@ CASES = {
     "no_difference_between_groups": ("Red cell magnesium in fibromyalgia",
                                      "Red cell magnesium was measured in 19 patients with fibromyalgia and 19 matched "
                                      "controls. No significant difference was found between the groups."),
+    # written here: magnesium added to a background antidepressant, the shape of an add-on trial
+    "add_on": ("Magnesium added to duloxetine in fibromyalgia: a double-blind placebo-controlled trial",
+               "Ninety women with fibromyalgia on duloxetine 60 mg/day were randomized to add oral magnesium "
+               "citrate 400 mg/day or placebo for 12 weeks. FIQR scores improved more with magnesium (p = 0.03); "
+               "Beck Depression Inventory scores did not differ."),
 }
 
 
@@ -226,3 +231,11 @@ def test_a_review_a_case_report_and_a_null_level_study_get_their_own_kind_of_fla
     assert claims["BAGIS-C1"]["relation"] == "contradicts" and {f.flag_type for f in flags} == {"contradicts_claim"}
     record = extract(Document("pubmed:x", "pubmed", "t", {"abstract": CASES["case_report"][1]}))
     assert record["duration_weeks"] is None  # "45-year-old" is an age, not four decades of treatment
+
+
+def test_an_add_on_trial_keeps_the_background_drug_in_every_arm_and_speaks_to_c4():
+    record = extract(Document("pubmed:x", "pubmed", CASES["add_on"][0], {"abstract": CASES["add_on"][1]}))
+    arms = {a["label"]: a["is_control"] for a in record["arms"]}
+    assert arms == {"magnesium citrate + duloxetine": False, "placebo + duloxetine": True}
+    claims, _ = judged("add_on")
+    assert claims["BAGIS-C4"]["relation"] == "mixed" and claims["BAGIS-C3"]["relation"] == "mixed"

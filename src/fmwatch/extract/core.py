@@ -385,6 +385,11 @@ GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?
 TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
 
 
+# A drug the patients were already on when randomised to something else: background, in every arm.
+BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
+                               r"added\s+to|add[\s-]on\s+to|on\s+top\s+of)\s+(?:stable\s+|a\s+stable\s+dose\s+of\s+|"
+                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$", re.I)
+RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
 # capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
@@ -467,6 +472,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         sentence_frequency, frequency_match = _frequency(whole)
         frequency_match = None if sentence_frequency is None else frequency_match
     result: list[dict] = []
+    background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
         mentions = substance_mentions(chunk)
@@ -510,14 +516,21 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if route_match is not None:
                 absolute = sentence.start + chunk_start + route_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
-            interventions.append({
+            intervention = {
                 "name": mention.name, "substance": mention.substance, "form": mention.form,
                 "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
                 "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
                 "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
                 "evidence": _dedupe(evidence),
-            })
+            }
+            at = chunk_start + mention.start
+            if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
+                background.append({**intervention, "background": True})
+            else:
+                interventions.append(intervention)
         interventions = _merge_same_substance(interventions)
+        if not interventions:
+            continue
         names = [i["name"] for i in interventions]
         if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names):
             # two substances in one chunk without "plus": separate arms (e.g. "A, B")
@@ -525,6 +538,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 result.append(_arm([intervention], group_n))
         else:
             result.append(_arm(interventions, group_n))
+    if background and result:  # every arm keeps taking it: an add-on trial
+        result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
     return _merge_duplicate_arms(result)
 
 
@@ -604,8 +619,10 @@ def _tablets_with_frequency(text: str) -> re.Match | None:
 
 def _arm(interventions: list[dict], n: float | None) -> dict:
     label = " + ".join(i["name"] for i in interventions)
+    # A background drug every arm takes does not make the placebo arm a treatment arm.
+    tested = [i for i in interventions if not i.get("background")]
     return {"label": label, "n": int(n) if n else None,
-            "is_control": all(i["name"] in ("placebo", "saline") for i in interventions),
+            "is_control": all(i["name"] in ("placebo", "saline") for i in tested),
             "interventions": interventions}
 
 
