@@ -239,3 +239,20 @@ def test_an_add_on_trial_keeps_the_background_drug_in_every_arm_and_speaks_to_c4
     assert arms == {"magnesium citrate + duloxetine": False, "placebo + duloxetine": True}
     claims, _ = judged("add_on")
     assert claims["BAGIS-C4"]["relation"] == "mixed" and claims["BAGIS-C3"]["relation"] == "mixed"
+
+
+def test_the_interventions_view_marks_the_background_drug(tmp_path):
+    title, abstract = CASES["add_on"]
+    xml = tmp_path / "add_on.xml"
+    xml.write_text(
+        '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">90000077</PMID>'
+        f'<Article><Journal><Title>T</Title><JournalIssue><PubDate><Year>2025</Year></PubDate></JournalIssue></Journal>'
+        f'<ArticleTitle>{title}</ArticleTitle><Abstract><AbstractText>{abstract}</AbstractText></Abstract></Article>'
+        '</MedlineCitation><PubmedData/></PubmedArticle></PubmedArticleSet>\n')
+    db = tmp_path / "w.duckdb"
+    assert runner.invoke(app, ["--db", str(db), "import", str(xml)]).exit_code == 0
+    with Warehouse.open(db, read_only=True) as wh:
+        rows = wh.con.execute("select arm_label, name, background from interventions order by all").fetchall()
+    assert rows == [("magnesium citrate + duloxetine", "duloxetine", True),
+                    ("magnesium citrate + duloxetine", "magnesium citrate", False),
+                    ("placebo + duloxetine", "duloxetine", True), ("placebo + duloxetine", "placebo", False)]

@@ -39,10 +39,11 @@ FROM (
 
 CREATE OR REPLACE VIEW interventions AS
 SELECT record_id, version, arm_index, arm_label, i.name, i.substance, i.form, i.dose_mg, i.daily_dose_mg,
-       i.frequency_per_day, i.route, i.dose_text, i.evidence[1].text AS evidence_text
+       i.frequency_per_day, i.route, i.dose_text, i.evidence[1].text AS evidence_text,
+       coalesce(i.background, false) AS background  -- taken in every arm (an add-on trial's base drug)
 FROM (
     SELECT record_id, version, arm_index, arm.label AS arm_label,
-           unnest(from_json(arm.interventions::JSON, '[{"name":"VARCHAR","substance":"VARCHAR","form":"VARCHAR","dose_mg":"DOUBLE","daily_dose_mg":"DOUBLE","frequency_per_day":"DOUBLE","route":"VARCHAR","dose_text":"VARCHAR","evidence":[{"text":"VARCHAR","start":"INTEGER","end":"INTEGER","field":"VARCHAR"}]}]')) AS i
+           unnest(from_json(arm.interventions::JSON, '[{"name":"VARCHAR","substance":"VARCHAR","form":"VARCHAR","dose_mg":"DOUBLE","daily_dose_mg":"DOUBLE","frequency_per_day":"DOUBLE","route":"VARCHAR","dose_text":"VARCHAR","evidence":[{"text":"VARCHAR","start":"INTEGER","end":"INTEGER","field":"VARCHAR"}],"background":"BOOLEAN"}]')) AS i
     FROM (
         SELECT record_id, version,
                unnest(from_json(record->'$.arms', '[{"label":"VARCHAR","interventions":"JSON"}]')) AS arm,
