@@ -12,7 +12,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)  ## the whole pipeline as a Prefect flow (local mode), offline, into warehouse/fmwatch.duckdb
-	FMWATCH_OFFLINE=1 $(VENV)/bin/python flows/fmwatch_flows.py
+	# offline means offline: Prefect's temporary local server must not try to send telemetry either
+	FMWATCH_OFFLINE=1 PREFECT_SERVER_ANALYTICS_ENABLED=false $(VENV)/bin/python flows/fmwatch_flows.py
 
 test: $(STAMP)  ## the test suite
 	$(VENV)/bin/python -m pytest
