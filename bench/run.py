@@ -177,9 +177,6 @@ def write_snapshot(folder: Path, corpus: Path, n: int, batch: int = 500) -> None
     (eutils / "index.json").write_text(json.dumps(index))
 
 
-CACHE = True  # the flows' parse cache (cache_parsed_batches), on as operators run it; each bench run is cold
-
-
 def pipeline_runs(corpus: Path, n: int, work: Path) -> dict:
     sys.path.insert(0, str(REPO / "src"))
     sys.path.insert(0, str(REPO / "flows"))
@@ -209,7 +206,7 @@ def pipeline_runs(corpus: Path, n: int, work: Path) -> dict:
         try:
             db = work / f"prefect-{n}.duckdb"
             start = time.perf_counter()
-            fmwatch_flows.ingest_pubmed(watches=None, offline=True, db=str(db), cache_parsed_batches=CACHE)
+            fmwatch_flows.ingest_pubmed(watches=None, offline=True, db=str(db))  # parse cache on, as operators run it
             with_prefect_ingest = time.perf_counter() - start
             fmwatch_flows.extract_and_flag(db=str(db))
             with_prefect = time.perf_counter() - start
