@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -132,9 +134,6 @@ def test_the_api_key_never_reaches_prefect_artifacts_logs_or_parameters(harness,
 
 def test_prefect_deploy_all_registers_every_deployment_with_its_schedule(harness, tmp_path):
     """The operator's `prefect deploy --all`, against a real (temporary, local) Prefect server."""
-    import os
-    import subprocess
-
     from prefect.settings import PREFECT_API_URL
 
     repo = Path(__file__).resolve().parents[1]

@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -144,9 +145,9 @@ def test_a_locked_warehouse_fails_fast_with_what_to_do(fake, tmp_path):
     assert fingerprint(db)[0]  # untouched
 
 
-def _cli_run(fake, db, *, prefix=(), preexec_fn=None, extra_env=None):
+def _cli_run(fake, db, *, prefix=(), preexec_fn=None):
     env = {**os.environ, "FMWATCH_EUTILS_URL": fake.url, "FMWATCH_DB": str(db), "NCBI_API_KEY": KEY,
-           "FMWATCH_MAX_ATTEMPTS": "2", "FMWATCH_BACKOFF_SECONDS": "0.01", **(extra_env or {})}
+           "FMWATCH_MAX_ATTEMPTS": "2", "FMWATCH_BACKOFF_SECONDS": "0.01"}
     return subprocess.run([*prefix, sys.executable, "-m", "fmwatch.cli", "run", "--source", "pubmed"],
                           capture_output=True, text=True, env=env, preexec_fn=preexec_fn, timeout=120)
 
@@ -179,7 +180,6 @@ def test_a_read_only_warehouse_folder_is_a_clear_error_and_keeps_the_warehouse(f
 def test_a_full_disk_is_a_clear_error_and_keeps_the_warehouse(fake, tmp_path):
     # A full disk, as the process sees it: every write past a size limit fails (RLIMIT_FSIZE, EFBIG),
     # which also holds for root. The second run has 2,000 new records to write and no room for them.
-    import resource
     db = tmp_path / "w.duckdb"
     run_pipeline(settings_for(fake.url, db), sources=["pubmed"], today=date(2024, 3, 1))
     before = fingerprint(db)

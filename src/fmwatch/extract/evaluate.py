@@ -66,40 +66,36 @@ def _known(name: str, value) -> set:
 
 
 def predicted_fields(record: dict) -> dict[str, set]:
-    interventions = set()
-    for arm in record["arms"]:
-        for item in arm["interventions"]:
-            interventions.add((item["name"], _number(item["dose_mg"]), _number(item["frequency_per_day"]), item["route"]))
     design, population = record["design"], record["population"]
-    return {
-        "design_type": {record["design"]["type"]},
-        "n_enrolled": {population["n_enrolled"]} - {None},
-        "arms": interventions,
-        "duration_weeks": {_number(record["duration_weeks"])} - {None},
-        "outcomes": {(o["measure"], o["direction"]) for o in record["outcomes"]},
-        "topics": {name for name, on in record["topics"].items() if on},
-        "design_flags": set().union(*(_known(name, design[name]) for name in DESIGN_FLAGS)),
-        "sex": _known("sex", population["sex"]),
-        "n_controls": _known("n_controls", population["n_controls"]),
-        "n_analyzed": _known("n_analyzed", population["n_analyzed"]),
-        "magnesium_levels": {(m["compartment"], m["fm_vs_controls"], m["correlation_with_symptoms"])
-                             for m in record["magnesium_levels"]},
-    }
+    return _field_sets(
+        design["type"], population["n_enrolled"],
+        [(i["name"], i["dose_mg"], i["frequency_per_day"], i["route"]) for a in record["arms"] for i in a["interventions"]],
+        record["duration_weeks"], [(o["measure"], o["direction"]) for o in record["outcomes"]], record["topics"],
+        {name: design[name] for name in DESIGN_FLAGS}, population,
+        [(m["compartment"], m["fm_vs_controls"], m["correlation_with_symptoms"]) for m in record["magnesium_levels"]])
 
 
 def gold_fields(gold: dict) -> dict[str, set]:
+    return _field_sets(gold["design_type"], gold["n_enrolled"], gold["arms"], gold["duration_weeks"],
+                       gold["outcomes"], gold["topics"], {name: gold[name] for name in DESIGN_FLAGS}, gold,
+                       gold["magnesium_levels"])
+
+
+def _field_sets(design_type, n_enrolled, arms, duration_weeks, outcomes, topics, flags: dict, population: dict,
+                levels) -> dict[str, set]:
+    """The facts of one record as sets, one per scored field, the same way for prediction and gold."""
     return {
-        "design_type": {gold["design_type"]},
-        "n_enrolled": {gold["n_enrolled"]} - {None},
-        "arms": {(a[0], _number(a[1]), _number(a[2]), a[3]) for a in gold["arms"]},
-        "duration_weeks": {_number(gold["duration_weeks"])} - {None},
-        "outcomes": {tuple(o) for o in gold["outcomes"]},
-        "topics": {name for name, on in gold["topics"].items() if on},
-        "design_flags": set().union(*(_known(name, gold[name]) for name in DESIGN_FLAGS)),
-        "sex": _known("sex", gold["sex"]),
-        "n_controls": _known("n_controls", gold["n_controls"]),
-        "n_analyzed": _known("n_analyzed", gold["n_analyzed"]),
-        "magnesium_levels": {tuple(level) for level in gold["magnesium_levels"]},
+        "design_type": {design_type},
+        "n_enrolled": {n_enrolled} - {None},
+        "arms": {(name, _number(dose), _number(frequency), route) for name, dose, frequency, route in arms},
+        "duration_weeks": {_number(duration_weeks)} - {None},
+        "outcomes": {tuple(o) for o in outcomes},
+        "topics": {name for name, on in topics.items() if on},
+        "design_flags": set().union(*(_known(name, value) for name, value in flags.items())),
+        "sex": _known("sex", population["sex"]),
+        "n_controls": _known("n_controls", population["n_controls"]),
+        "n_analyzed": _known("n_analyzed", population["n_analyzed"]),
+        "magnesium_levels": {tuple(level) for level in levels},
     }
 
 
@@ -194,12 +190,12 @@ def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
         found += [(m.start(), m.end()) for m in INTERVENTION_PHRASE.finditer(text) if _specific(m.group(0))]
         found += [(m.start(), m.end()) for m in COMPARATOR_PHRASE.finditer(text)]
         for start, end in found:
-            abbreviation = ABBREVIATION_AFTER.match(text, end)
+            names.add(text[start:end].lower())
+            abbreviation = ABBREVIATION_AFTER.match(text, end)  # "oxytocin ( OT )": OT is a name too
             if abbreviation:
                 names.add(abbreviation.group("abbr").lower())
                 end = abbreviation.end()
             spans.append((sentence.field, sentence.start + start, sentence.start + end))
-            names.add(text[start:end].lower() if not abbreviation else text[start:abbreviation.start()].lower())
             dose = DOSE.match(text, end + 1) or DOSE.match(text, end)
             if dose:
                 spans.append((sentence.field, sentence.start + dose.start(), sentence.start + dose.end()))
