@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
-
 from pathlib import Path
+
+import duckdb
+import pytest
 from Bio import Medline
 from typer.testing import CliRunner
 
@@ -14,7 +16,7 @@ from fmwatch.cli import app
 from fmwatch.parse.medline import iter_medline
 from fmwatch.parse.pubmed_xml import iter_pubmed_xml
 from fmwatch.records import Quarantined
-from fmwatch.warehouse import Warehouse
+from fmwatch.warehouse import Warehouse, WarehouseError, sql_text
 
 from .conftest import DATA, MEDLINE_FILES, PUBMED_XML_FILES
 
@@ -230,6 +232,22 @@ def test_migrations_are_recorded_and_not_reapplied(db_path):
         assert [r[0] for r in wh.con.execute("select version from schema_version order by 1").fetchall()] == numbers
     with Warehouse.open(db_path) as wh:
         assert wh.migrate() == []
+
+
+def test_a_creation_killed_half_way_never_leaves_a_warehouse_without_tables(db_path):
+    # What a run killed while creating the file leaves: a half-built file beside the warehouse.
+    building = Path(f"{db_path}.creating")
+    building.parent.mkdir(parents=True)
+    with duckdb.connect(str(building)) as con:
+        con.execute(sql_text("migrations/000_schema_version"))
+    with pytest.raises(WarehouseError, match="no warehouse at"):
+        Warehouse.open(db_path, read_only=True)  # an analyst finds nothing rather than an empty schema
+    with Warehouse.open(db_path) as wh:  # the next run finishes the job
+        assert wh.table_counts()["record_versions"] == 0
+    assert not building.exists()
+    with Warehouse.open(db_path, read_only=True) as wh:
+        tables = {r[0] for r in wh.con.execute("select table_name from information_schema.tables").fetchall()}
+        assert {"record_versions", "trials", "evidence_flags"} <= tables
 
 
 def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):

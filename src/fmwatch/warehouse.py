@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -102,25 +103,42 @@ class Warehouse:
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB") -> "Warehouse":
         path = str(path)
-        if path != ":memory:":
+        if path != ":memory:" and read_only and not Path(path).exists():
+            raise WarehouseError(f"no warehouse at {path}: run `fmwatch run` or `fmwatch import` first")
+        if path != ":memory:" and not read_only:
             parent = Path(path).parent
-            if read_only and not Path(path).exists():
-                raise WarehouseError(f"no warehouse at {path}: run `fmwatch run` or `fmwatch import` first")
             try:
                 parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise WarehouseError(f"cannot create the warehouse folder {parent}: {error}") from error
-        try:
-            # A bound on DuckDB's buffer pool keeps a run's memory flat as the warehouse grows; past
-            # it, DuckDB spills to disk instead of growing.
-            con = duckdb.connect(path, read_only=read_only,
-                                 config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-        except duckdb.IOException as error:
-            raise WarehouseError(_explain_open_error(path, error)) from error
-        warehouse = cls(con, path, read_only)
+            if not Path(path).exists():
+                cls._create(path, memory_limit)
+            elif Path(f"{path}.creating").exists():
+                # left by a run killed between linking a new warehouse into place and removing this name
+                Path(f"{path}.creating").unlink()
+        warehouse = cls(_connect(path, read_only, memory_limit), path, read_only)
         if not read_only:
             warehouse.migrate()
         return warehouse
+
+    @classmethod
+    def _create(cls, path: str, memory_limit: str) -> None:
+        """Build a new warehouse beside ``path`` and link it into place once its schema is complete.
+
+        A process killed while creating the file must not leave a warehouse without tables for an
+        analyst (or the next run) to find. A half-built ``<path>.creating`` from a killed run is
+        simply migrated further; DuckDB's file lock keeps two creators apart.
+        """
+        building = f"{path}.creating"
+        with cls(_connect(building, False, memory_limit), building, False) as warehouse:
+            warehouse.migrate()
+        try:
+            os.link(building, path)  # atomic, and never over a warehouse another process just made
+        except FileExistsError:
+            pass
+        except OSError as error:
+            raise WarehouseError(f"cannot create the warehouse {path}: {error}") from error
+        Path(building).unlink(missing_ok=True)
 
     def close(self) -> None:
         self.con.close()
@@ -364,6 +382,16 @@ class Warehouse:
     def table_counts(self) -> dict[str, int]:
         tables = [r[0] for r in self.con.execute(sql_text("queries/list_tables")).fetchall()]
         return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+
+
+def _connect(path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    try:
+        # A bound on DuckDB's buffer pool keeps a run's memory flat as the warehouse grows; past it,
+        # DuckDB spills to disk instead of growing.
+        return duckdb.connect(path, read_only=read_only,
+                              config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+    except duckdb.IOException as error:
+        raise WarehouseError(_explain_open_error(path, error)) from error
 
 
 def _explain_open_error(path: str, error: Exception) -> str:
