@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
 
-EXTRACTOR_VERSION = "rules-2"  # bumped when the rules change: `fmwatch reextract` brings old records up
+EXTRACTOR_VERSION = "rules-3"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 
 
@@ -364,7 +364,7 @@ def substance_mentions(text: str) -> list[Mention]:
     for match in NAME_WORD.finditer(text):
         word = match.group(0).lower()
         name = SINGLE_WORD_SUBSTANCES.get(word)
-        if name is None and not (len(word) >= 5 and word.endswith(lx.DRUG_SUFFIXES)):
+        if name is None and not (len(word) >= 5 and word.endswith(lx.DRUG_SUFFIXES) and word not in lx.NOT_DRUGS):
             continue
         if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
             continue

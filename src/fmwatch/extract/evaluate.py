@@ -15,7 +15,8 @@ from ..parse.fmnetwork import parse_article_html
 from ..parse.pubmed_xml import iter_pubmed_xml
 from ..records import ArticleRecord
 from .core import Document, extract, sentences, substance_mentions
-from .lexicon import ABBREVIATION_AFTER, COMPARATOR_PHRASE, DOSE, GENERIC_LEADS, INTERVENTION_PHRASE
+from .lexicon import (ABBREVIATION_AFTER, COMPARATOR_PHRASE, DOSE, GENERIC_LEADS, INTERVENTION_PHRASE,
+                      SPECIFIC_ALONE)
 
 EBM_ARCHIVE = "ebm_nlp/ebm_nlp_difficulty.tar.gz"
 
@@ -208,11 +209,12 @@ def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
 
 
 def _specific(phrase: str) -> bool:
-    """An intervention phrase with at least one real modifier: "exercise training", not "treatment"."""
+    """An intervention phrase with at least one real modifier ("exercise training", not "treatment"),
+    or one that names a kind of intervention by itself ("chemotherapy", "acupuncture")."""
     words = phrase.lower().split()
     while words and words[0] in GENERIC_LEADS:
         words.pop(0)
-    return len(words) >= 2
+    return len(words) >= 2 or (len(words) == 1 and words[0] in SPECIFIC_ALONE)
 
 
 def evaluate_ebm(shared_eval: Path) -> dict[str, Score]:

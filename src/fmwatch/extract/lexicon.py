@@ -85,19 +85,18 @@ KNOWN_SUBSTANCES = {
     "erythropoietin": "erythropoietin", "levothyroxine": "levothyroxine", "probiotics": "probiotics",
     "probiotic": "probiotics", "vitamin a": "vitamin a",
 }
-# Common drug-name endings: a word ending so is very likely a drug.
+# Common drug-name endings (WHO INN and USAN stems): a word ending so is very likely a drug.
 DRUG_SUFFIXES = tuple("""mab cillin olol pril sartan statin azole mycin cycline oxacin afil prazole tidine triptan
 dronate parin vir tinib zepam azolam caine dopa setron lukast terol sone olone profen fenac coxib triptyline pramine
 oxetine faxine apine idone barbital phylline thiazide semide dipine floxacin platin rubicin taxel umab ximab zumab
-tide relin gliptin glitazone formin glinide nidazole conazole""".split())
-WORD = re.compile(r"[A-Za-z][a-z]{4,}")  # candidate drug names: checked against the endings in C, not by regex
-
-
-def drug_like_words(text: str):
-    """Words with a drug-name ending ('...olol', '...statin'): the ending test is str.endswith on a tuple."""
-    for match in WORD.finditer(text):
-        if match.group(0).lower().endswith(DRUG_SUFFIXES):
-            yield match
+tide relin gliptin glitazone formin glinide nidazole conazole
+azem pamil flurane planin vaptan grel grelor micin lexin tilide arone grastim poetin mulin azine oxamine amide acin
+idine curium curonium tropium codone morphone orphine fentanil pidem gliflozin fenib parib ciclib zomib limus
+citabine trexate oquine aquine vudine fungin sonide xaban gatran teplase peridol pezil mantine stigmine tropine
+dilol alol gestrel prost oxone""".split())
+# Words with such an ending that name no drug (found in the EBM-NLP abstracts, and ordinary English).
+NOT_DRUGS = frozenset("""cholesterol sterol campesterol lathosterol april peptide peptides polypeptide neuropeptide
+propeptide nucleotide nucleotides magazine""".split())
 
 
 # --- dose, frequency, route, duration --------------------------------------------------------------
@@ -202,7 +201,8 @@ INTERVENTION_PHRASE = re.compile(
     r"programs?|interventions?|surgery|vaccines?|vaccination|supplementation|supplements?|injections?|infusions?|"
     r"drugs?|medications?|counsel+ing|education|acupuncture|massage|diets?|placebo|inhalers?|formulas?|regimens?|"
     r"psychotherapy|rehabilitation|physiotherapy|stimulation|block|anaesthesia|anesthesia|analgesia|prophylaxis|"
-    r"chemotherapy|radiotherapy|immunotherapy|screening|care)\b", re.I)
+    r"chemotherapy|radiotherapy|immunotherapy|screening|care|hypnosis|sedation|dialysis|haemodialysis|hemodialysis|"
+    r"antibiotics|interferon|irradiation)\b", re.I)
 # The comparator named as a group: "the control group", "usual care", "sham".
 COMPARATOR_PHRASE = re.compile(r"\b(?:control|placebo|sham|usual[\s-]+care|standard[\s-]+care|no[\s-]+treatment|"
                                r"comparison)\s+(?:groups?|arms?|condition)\b|\b[a-z]+(?:ic|ous)\s+acid\b", re.I)
@@ -211,6 +211,10 @@ ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9/-]{0,9})\s*\)
 # Words that do not make a bare "treatment" specific: "two treatments", "either treatment".
 GENERIC_LEADS = frozenset("""two three four both either each all other active usual standard current new
 conclusions conclusion results methods background objective objectives design setting""".split())
+# Heads that name a kind of intervention on their own, with no modifier: "chemotherapy", "acupuncture".
+SPECIFIC_ALONE = frozenset("""chemotherapy radiotherapy immunotherapy psychotherapy physiotherapy acupuncture massage
+vaccination vaccine vaccines anaesthesia anesthesia hypnosis sedation dialysis haemodialysis hemodialysis antibiotics
+interferon irradiation placebo""".split())
 # A comparison with the control group that found nothing: "both groups improved; the differences
 # between the groups were not significant" is no benefit over placebo, whatever improved within a group.
 BETWEEN_NULL = re.compile(
