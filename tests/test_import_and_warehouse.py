@@ -250,6 +250,15 @@ def test_a_creation_killed_half_way_never_leaves_a_warehouse_without_tables(db_p
         assert {"record_versions", "trials", "evidence_flags"} <= tables
 
 
+def test_a_file_system_without_hard_links_still_gets_a_complete_warehouse(db_path, monkeypatch):
+    def refuse(*_):
+        raise PermissionError("hard links are not supported here")
+    monkeypatch.setattr("os.link", refuse)
+    with Warehouse.open(db_path) as wh:
+        assert wh.table_counts()["record_versions"] == 0
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+
+
 def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "secret-key-abcdef123456")
     assert fmwatch(db_path, "run", "--offline").exit_code == 0

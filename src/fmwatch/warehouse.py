@@ -136,8 +136,9 @@ class Warehouse:
             os.link(building, path)  # atomic, and never over a warehouse another process just made
         except FileExistsError:
             pass
-        except OSError as error:
-            raise WarehouseError(f"cannot create the warehouse {path}: {error}") from error
+        except OSError:  # a file system without hard links: a rename is atomic too
+            if not Path(path).exists():
+                os.replace(building, path)
         Path(building).unlink(missing_ok=True)
 
     def close(self) -> None:
