@@ -47,6 +47,15 @@ class RunFailed(RuntimeError):
 RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
 
 
+def _failed(warehouse: Warehouse, run: RunInfo, message: str) -> RunFailed:
+    """Drop what the run staged, log it in the runs table if the warehouse can still take a row."""
+    try:
+        warehouse.record_failure(run, message)
+    except WarehouseError as also:  # a full disk may not take the failure's row either
+        log.warning("the failed run could not be recorded in the runs table: %s", also)
+    return RunFailed(f"nothing was published; {message}")
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -459,12 +468,7 @@ class PipelineRun:
     def fail(self, step: str, error: Exception) -> RunFailed:
         """Drop what was staged, log the failure in the runs table, and say which step failed."""
         self.info.requests = self.requests()
-        message = f"{step}: {error}"
-        try:
-            self.warehouse.record_failure(self.info, message)
-        except WarehouseError as also:  # a full disk may not take the failure's row either
-            log.warning("the failed run could not be recorded in the runs table: %s", also)
-        return RunFailed(f"nothing was published; {message}")
+        return _failed(self.warehouse, self.info, f"{step}: {error}")
 
     def run_all(self) -> RunSummary:
         step = "start"
@@ -607,11 +611,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
         except RUN_ERRORS as error:
-            try:
-                warehouse.record_failure(run, f"import: {error}")
-            except WarehouseError as also:
-                log.warning("the failed import could not be recorded in the runs table: %s", also)
-            raise RunFailed(f"nothing was published; import: {error}") from None
+            raise _failed(warehouse, run, f"import: {error}") from None
         if extract:
             summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
     summary.status = "quarantined" if summary.quarantined else summary.published.status

@@ -103,43 +103,43 @@ class Warehouse:
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB") -> "Warehouse":
         path = str(path)
-        if path != ":memory:" and read_only and not Path(path).exists():
+        on_disk = path != ":memory:"
+        if on_disk and read_only and not Path(path).exists():
             raise WarehouseError(f"no warehouse at {path}: run `fmwatch run` or `fmwatch import` first")
-        if path != ":memory:" and not read_only:
-            parent = Path(path).parent
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise WarehouseError(f"cannot create the warehouse folder {parent}: {error}") from error
-            if not Path(path).exists():
-                cls._create(path, memory_limit)
-            elif Path(f"{path}.creating").exists():
-                # left by a run killed between linking a new warehouse into place and removing this name
-                Path(f"{path}.creating").unlink()
+        created = on_disk and not read_only and cls._create_if_missing(path, memory_limit)
         warehouse = cls(_connect(path, read_only, memory_limit), path, read_only)
-        if not read_only:
+        if not read_only and not created:
             warehouse.migrate()
         return warehouse
 
     @classmethod
-    def _create(cls, path: str, memory_limit: str) -> None:
-        """Build a new warehouse beside ``path`` and link it into place once its schema is complete.
+    def _create_if_missing(cls, path: str, memory_limit: str) -> bool:
+        """Build a missing warehouse beside ``path``; link it into place once its schema is complete.
 
         A process killed while creating the file must not leave a warehouse without tables for an
         analyst (or the next run) to find. A half-built ``<path>.creating`` from a killed run is
         simply migrated further; DuckDB's file lock keeps two creators apart.
         """
-        building = f"{path}.creating"
-        with cls(_connect(building, False, memory_limit), building, False) as warehouse:
+        target, building = Path(path), Path(f"{path}.creating")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WarehouseError(f"cannot create the warehouse folder {target.parent}: {error}") from error
+        if target.exists():
+            if building.exists():  # a run killed between linking the new warehouse and removing this name
+                building.unlink()
+            return False
+        with cls(_connect(str(building), False, memory_limit), str(building), False) as warehouse:
             warehouse.migrate()
         try:
-            os.link(building, path)  # atomic, and never over a warehouse another process just made
+            os.link(building, target)  # atomic, and never over a warehouse another process just made
         except FileExistsError:
             pass
         except OSError:  # a file system without hard links: a rename is atomic too
-            if not Path(path).exists():
-                os.replace(building, path)
-        Path(building).unlink(missing_ok=True)
+            if not target.exists():
+                os.replace(building, target)
+        building.unlink(missing_ok=True)
+        return True
 
     def close(self) -> None:
         self.con.close()
