@@ -274,7 +274,7 @@ def document_of(item: ArticleRecord | FmArticle) -> tuple[Document, RecordContex
     corrections = [(c.ref_type, c.pmid) for c in item.comments_corrections]
     return Document.from_article(item), RecordContext(
         publication_types=item.publication_types, comments_corrections=corrections,
-        cited_pmids={pmid for kind, pmid in corrections if kind == "Cites" and pmid},
+        cited_pmids=item.cited_pmids,
         text=f"{item.title}\n{item.abstract or ''}")
 
 

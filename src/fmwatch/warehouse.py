@@ -300,6 +300,7 @@ class Warehouse:
         """
         with self.transaction("publish the run"):
             self.con.execute(sql_text("queries/publish_pubmed"))
+            self.con.execute(sql_text("queries/withdraw_flags"))
             self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
             self.con.execute(sql_text("queries/publish_citing"))
@@ -430,6 +431,8 @@ STAGED_PUBMED_SCHEMA = pa.schema([
     ("article_ids", pa.list_(pa.struct([("id_type", _STR), ("value", _STR)]))),
     ("comments_corrections", pa.list_(pa.struct([("ref_type", _STR), ("ref_source", _STR), ("pmid", _STR)]))),
     ("grants", pa.list_(pa.struct([("grant_id", _STR), ("acronym", _STR), ("agency", _STR), ("country", _STR)]))),
+    ("vernacular_title", _STR), ("english_title", _STR),
+    ("reference_list", pa.list_(pa.struct([("citation", _STR), ("pmid", _STR), ("doi", _STR), ("pmcid", _STR)]))),
 ])
 
 STAGED_FM_SCHEMA = pa.schema([
@@ -498,6 +501,11 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
         "comments_corrections": [_slots(c) for c in item.comments_corrections],
         "grants": [_slots(g) for g in item.grants],
     }
+    # Fields added after records were first stored (issue 13) enter the hash only when they hold
+    # something, so a record without them keeps its hash and an upgrade writes no new versions.
+    added = {"vernacular_title": item.vernacular_title, "english_title": item.english_title,
+             "reference_list": [_slots(r) for r in item.references]}
+    row.update({name: value for name, value in added.items() if value})
     # The hash of what was parsed, from the row we stage anyway (dataclasses.asdict would copy it all again).
     content_hash = hashlib.sha256(json.dumps(row, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
     row.update(run_id=run_id, seq=seq, origin=origin, content_hash=content_hash, deleted=False)
