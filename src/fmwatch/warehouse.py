@@ -304,6 +304,7 @@ class Warehouse:
             self.con.execute(sql_text("queries/publish_fmnetwork"))
             self.con.execute(sql_text("queries/publish_common"))
             self.con.execute(sql_text("queries/publish_citing"))
+            self.con.execute(sql_text("queries/publish_enrichment"))
             counts = self.con.execute(sql_text("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
             if result.quarantined and status == "succeeded":
@@ -384,6 +385,40 @@ class Warehouse:
     def table_counts(self) -> dict[str, int]:
         tables = [r[0] for r in self.con.execute(sql_text("queries/list_tables")).fetchall()]
         return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+
+    # --- enrichment and revisions (issue 13) ----------------------------------------------------
+
+    def stage_enrichment(self, run_id: str, kind: str, subject: str, error: str | None) -> None:
+        """Stage the outcome of one enrichment look-up: ``error`` None means it succeeded (it leaves
+        ``pending_enrichment`` when the run publishes), otherwise it is pending with that error."""
+        with self.writing("stage an enrichment outcome"):
+            self.con.execute(sql_text("queries/stage_enrichment"),
+                             [kind, subject, error[:2000] if error else None, run_id, utcnow()])
+
+    def pending_enrichment(self, kind: str) -> list[str]:
+        """Subjects of the enrichment of this kind still pending (elink_citedin, citation_link, fetch_cited)."""
+        return [r[0] for r in self.con.execute(sql_text("queries/pending_enrichment"), [kind]).fetchall()]
+
+    def pending_citation_references(self) -> list[tuple]:
+        """(subject, record_id, ref_index, title, body, reference dict) of each pending citation link."""
+        return self.con.execute(sql_text("queries/pending_citation_references")).fetchall()
+
+    def stage_run_note(self, run_id: str, level: str, subject: str, message: str) -> None:
+        """A line of the run's report (level ``error`` or ``warning``), published with the run."""
+        with self.writing("stage a run note"):
+            self.con.execute(sql_text("queries/stage_run_note"),
+                             [run_id, level, subject, message[:4000], utcnow()])
+
+    def last_reconciliation(self, source: str, watch: str, query: str) -> date | None:
+        """The day a watch's full PMID set was last reconciled with the warehouse (same query), or None."""
+        rows = self.con.execute(sql_text("queries/last_reconciliation"), [source, watch, query]).fetchall()
+        return rows[0][0] if rows else None
+
+    def stage_reconciliation(self, source: str, watch: str, query: str, day: date, matched: int, missing: int,
+                             run_id: str) -> None:
+        with self.writing("stage a reconciliation"):
+            self.con.execute(sql_text("queries/stage_reconciliation"),
+                             [source, watch, query, day, matched, missing, run_id])
 
 
 def _connect(path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
