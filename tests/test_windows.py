@@ -266,3 +266,27 @@ def test_import_needs_no_network_and_leaves_citation_linking_pending(tmp_path, f
     assert query(db, "select pmid, method from citations") == [("22271372", "esearch")]
     assert query(db, "select pmid from articles") == [("22271372",)]
     assert query(db, "select count(*) from pending_enrichment") == [(0,)]
+
+
+def test_a_cited_record_that_cannot_be_fetched_waits_for_the_next_run(tmp_path, fake):
+    seed = SHARED / "seeds" / "000_c6083a9237b25750.txt"
+    db = tmp_path / "cited.duckdb"
+    fake.term_answers["Bagis S[au]"] = ["22271372"]
+    fake.add("22271372", date(2012, 1, 26), "Is magnesium citrate treatment effective on pain?")
+    fake.fault = lambda f, e: Response("unavailable", status=503) if e.endpoint == "efetch" else None
+    settings = settings_for(fake.url, db)
+    summary = import_files(settings, [seed])
+    assert summary.exit_code == 0 and any("cited record" in w for w in summary.warnings)
+    assert query(db, "select pmid from citations") == [("22271372",)]  # linked: the link needs no efetch
+    assert query(db, "select kind, subject from pending_enrichment") == [("fetch_cited", "22271372")]
+    assert query(db, "select count(*) from articles") == [(0,)]
+    with PipelineRun(settings, today=D1, sources=["pubmed"]) as run:  # still down: pending, tried twice
+        run.retry_pending_enrichment()
+        run.publish()
+    assert query(db, "select attempts from pending_enrichment") == [(2,)]
+    fake.fault = None
+    with PipelineRun(settings, today=D1, sources=["pubmed"]) as run:
+        run.retry_pending_enrichment()
+        run.publish()
+    assert query(db, "select pmid from articles") == [("22271372",)]
+    assert query(db, "select count(*) from pending_enrichment") == [(0,)]

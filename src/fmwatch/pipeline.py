@@ -144,7 +144,6 @@ class WatchPlan:
     maxdate: date
     windows: list[SearchResult]
     expected: set[str] = field(default_factory=set)
-    counted: int = 0  # what esearch counted for the watch's windows
     failure: str | None = None
     reconciliation: tuple[int, int] | None = None  # (PMIDs matched, missing from the warehouse)
 
@@ -280,17 +279,18 @@ def _fetch_cited(client: EutilsClient, warehouse: Warehouse, run_id: str, links:
     already_read = {r.pmid: r for link in links for r in link.fetched if r.pmid in missing}
     warehouse.stage_pubmed(run_id, list(already_read.values()), "citation")
     rest = sorted(missing - set(already_read))
+    failed: set[str] = set()
     if rest:
         try:
             body = client.efetch_ids(rest)
         except FetchError as error:
+            failed = set(rest)
             for pmid in rest:
                 warehouse.stage_enrichment(run_id, "fetch_cited", pmid, str(error))
             warnings.append(f"fetching {len(rest)} cited record(s) failed ({error}); pending, the next run tries again")
-            rest = []
         else:
             stage_items(warehouse, run_id, iter_pubmed_xml(io.BytesIO(body), origin="citation"), "citation", [])
-    for pmid in extra | set(rest) | set(already_read):
+    for pmid in (extra | set(rest) | set(already_read)) - failed:  # fetched, or held already: no longer pending
         warehouse.stage_enrichment(run_id, "fetch_cited", pmid, None)
 
 
@@ -498,7 +498,6 @@ class PipelineRun:
             return plan
         if mindate is None:  # a backfill reads the watch's whole set: it is a full reconciliation too
             plan.reconciliation = (sum(w.count for w in windows), 0)
-        plan.counted = sum(w.count for w in windows)
         for window in windows:
             complete = len(window.ids) == window.count
             plan.expected.update(window.ids if complete else ())
@@ -573,7 +572,7 @@ class PipelineRun:
         Returns how many records that staged; raises WatchFailed naming those still missing."""
         expected = set(plan.expected)
         unlisted = [w for w in plan.windows if len(w.ids) != w.count]
-        if unlisted and len(self._watch_received) < sum(w.count for w in unlisted) + len(plan.expected):
+        if unlisted and len(self._watch_received - plan.expected) < sum(w.count for w in unlisted):
             # counts fall short where esearch listed no ids: ask for the ids (no history needed)
             for window in unlisted:
                 count, ids = self.client.esearch_ids(window.term, retmax=ESEARCH_LIMIT)
