@@ -209,3 +209,15 @@ def test_a_deleted_record_leaves_articles_and_its_flags_are_withdrawn(db_path):
     assert listed.exit_code == 0 and f"pubmed:{deleted_pmid}/" not in listed.output
     # 10b's own record is deleted in the same file, so it never reaches the editors either
     assert query(db_path, "select count(*) from articles") == [(0,)]
+
+
+def test_medline_structured_abstracts_keep_their_sections_as_the_xml_does():
+    path = FIXTURES / "medline" / "pubmed_result3.txt"
+    (record,) = list(iter_medline(path.read_bytes(), path.name))
+    text = path.read_text(encoding="utf-8")
+    labels = [label for label in ("PURPOSE", "METHODS", "RESULTS", "CONCLUSIONS") if f"{label}: " in text]
+    assert [s.label for s in record.abstract_sections] == labels == ["PURPOSE", "METHODS", "RESULTS", "CONCLUSIONS"]
+    assert record.abstract.split("\n")[0].startswith("PURPOSE: ")
+    one_label = b"PMID- 1\nTI  - A title.\nAB  - HIV: a short unstructured abstract about one thing.\n"
+    (plain,) = list(iter_medline(one_label, "written by us"))
+    assert [s.label for s in plain.abstract_sections] == [None]

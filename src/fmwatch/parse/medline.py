@@ -163,7 +163,8 @@ def _abstract(lines: list[str]) -> tuple[str | None, list[AbstractSection]]:
     sections: list[AbstractSection] = []
     for paragraph in paragraphs:
         labels = list(_LABEL.finditer(paragraph))
-        if not labels or labels[0].start() != 0:
+        # Structured only when it starts with a label and has another ("HIV: a review" is a title-like start)
+        if len(labels) < 2 or labels[0].start() != 0:
             sections.append(AbstractSection(None, None, paragraph))
             continue
         for number, match in enumerate(labels):
