@@ -233,13 +233,18 @@ def test_the_full_reconciliation_fetches_what_the_windows_missed_once_a_week(fak
         (MG.name, D1 + timedelta(days=7), 2, 1)]
 
 
-def test_an_altered_query_fails_only_its_watch(fake, db_path):
+@pytest.mark.parametrize("element, term", [
+    ("QuotedPhraseNotFound", '"magnesium sulfat"'),  # WarningList: the quoted phrase was dropped
+    ("FieldNotFound", "[majr:noexp]"),  # ErrorList: an unknown field tag
+    ("PhraseIgnored", "and"),  # WarningList: a word left out of the search
+])
+def test_an_altered_query_fails_only_its_watch(fake, db_path, element, term):
     fake.add(76000001, D1)
-    fake.not_found['"magnesium sulfat"'] = [("QuotedPhraseNotFound", '"magnesium sulfat"')]
+    fake.not_found["sulfat"] = [(element, term)]
     bad = Watch(name="quoted", query='"magnesium sulfat" AND fibromyalgia')
     summary = run_pipeline(settings_for(fake.url, db_path, watches=[bad, MG]), today=D1, sources=["pubmed"])
     (failure,) = summary.failures
-    assert failure.startswith("watch 'quoted'") and 'QuotedPhraseNotFound: "magnesium sulfat"' in failure
+    assert failure.startswith("watch 'quoted'") and f"{element}: {term}" in failure
     assert summary.exit_code == 3 and query(db_path, "select pmid from articles") == [("76000001",)]
     assert query(db_path, "select watch from watermarks") == [(MG.name,)]
     assert query(db_path, "select level, subject from run_notes") == [("error", "watch quoted")]
