@@ -20,7 +20,9 @@ from . import __version__, digest
 from .citations import CitationLink, resolve_reference
 from .evidence import Flag, RecordContext, judge, registry
 from .extract.core import EXTRACTOR_VERSION, Document, extract
-from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
+from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
+                   shared_limiter)
+from .redact import redact, register as register_secrets
 from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
 from .parse.medline import iter_medline
 from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
@@ -39,7 +41,12 @@ ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
 
 class RunFailed(RuntimeError):
-    """A run stopped. The message names the step and says what was published (usually nothing)."""
+    """A run stopped. The message names the step and says what was published (usually nothing).
+
+    The message is redacted of the API key and e-mail (``fmwatch.redact``)."""
+
+    def __init__(self, message: object = ""):
+        super().__init__(redact(message))
 
 
 # What ends a run with RunFailed (anything else is a bug, and keeps its traceback): the network after
@@ -49,6 +56,7 @@ RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
 
 def _failed(warehouse: Warehouse, run: RunInfo, message: str) -> RunFailed:
     """Drop what the run staged, log it in the runs table if the warehouse can still take a row."""
+    message = redact(message)
     try:
         warehouse.record_failure(run, message)
     except WarehouseError as also:  # a full disk may not take the failure's row either
@@ -68,10 +76,20 @@ class RunSummary:
     fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
     citations: list[CitationLink] = field(default_factory=list)
     extracted: "ExtractSummary | None" = None
+    failed: dict[str, str] = field(default_factory=dict)  # part of the run (a watch, a source) -> why it failed
+    notes: list[str] = field(default_factory=list)  # what an operator should know (robots.txt, budgets)
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.quarantined else 0
+        """1 when a part of the run failed (the rest was published), 3 when input was quarantined, else 0."""
+        return 1 if self.failed else 3 if self.quarantined else 0
+
+    def outcome(self) -> str:
+        """One line: what was published and what failed, e.g. "published: pubmed watch 'a'; failed: fmnetwork (...)"."""
+        done = [f"pubmed watch {name!r}" for name in self.watches] + (
+            ["fmnetwork"] if self.fm_pages and not any(k.startswith("fmnetwork") for k in self.failed) else [])
+        failed = "; ".join(f"{part} ({reason})" for part, reason in self.failed.items())
+        return f"published: {', '.join(done) or 'nothing'}; failed: {failed or 'nothing'}"
 
 
 def _noop(what: str, done: int, total: int | None) -> None:
@@ -86,7 +104,8 @@ def snapshot_folder(name: str) -> Path:
 
 
 def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float | None = None,
-                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES) -> Fetcher:
+                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES,
+                 allowed_hosts: Sequence[str] = ()) -> Fetcher:
     transport = None
     if offline:  # the shipped snapshot, or one recorded with FMWATCH_RECORD_DIR
         transport = ReplayAdapter(settings.snapshot_dir / source if settings.snapshot_dir else snapshot_folder(source))
@@ -102,6 +121,8 @@ def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float 
         timeout_seconds=settings.timeout_seconds,
         transport=transport,
         max_bytes=max_bytes,
+        request_deadline_seconds=settings.request_deadline_seconds,
+        allowed_hosts=allowed_hosts,
     )
 
 
@@ -112,6 +133,7 @@ def user_agent(settings: Settings) -> str:
 def make_eutils_client(settings: Settings, *, offline: bool = False,
                        throttle: Callable[[], None] | None = None) -> EutilsClient:
     fetcher = make_fetcher(settings, "eutils", offline=offline, rate=settings.rate_limit, throttle=throttle)
+    register_secrets(settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None, settings.ncbi_email)
     return EutilsClient(
         fetcher, settings.eutils_url,
         api_key=settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None,
@@ -164,18 +186,36 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
 # --- Fibromyalgia Network ---------------------------------------------------------------------
 
 def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
-    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES)
+    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES,
+                           allowed_hosts=settings.fmnetwork_aliases)
     return FmNetworkSite(fetcher, settings.fmnetwork_url, user_agent=user_agent(settings),
-                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds)
+                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds,
+                         max_crawl_delay=settings.max_crawl_delay_seconds, aliases=settings.fmnetwork_aliases)
 
 
 def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summary: RunSummary,
-                    progress: ProgressCallback = _noop) -> list[FmArticle]:
-    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse."""
+                    progress: ProgressCallback = _noop, budget: int | None = None) -> list[FmArticle]:
+    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse.
+
+    At most ``budget`` pages a run, oldest first: the pages' states are published with the run,
+    so the next run starts where this one stopped (a killed run loses only its own pages). Links
+    off the site's host are quarantined unfetched; the source's deadline stops the crawl, keeping
+    what was fetched before it.
+    """
     states = warehouse.page_states()
     found, method = site.discover(warehouse.newest_fm_article(), {url: s[3] for url, s in states.items()})
+    summary.notes += site.notes
     counts = summary.fm_pages
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
+    if site.refused:
+        counts["off_site"] = len(site.refused)
+    summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
+    found = sorted(found, key=lambda d: (d.published is None, d.published or datetime.min))  # oldest first
+    if budget is not None and len(found) > budget:
+        counts["left_for_next_run"] = len(found) - budget
+        summary.notes.append(f"fmnetwork: {len(found)} pages to fetch, over the budget of {budget} a run "
+                             f"(FMWATCH_FMNETWORK_PAGE_BUDGET); {len(found) - budget} are left for the next runs")
+        found = found[:budget]
     articles = []
     for number, item in enumerate(found, start=1):
         known = states.get(item.url)
@@ -185,6 +225,9 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         except Disallowed:
             counts["disallowed"] += 1
             continue
+        except DeadlineExceeded as error:
+            summary.failed["fmnetwork crawl"] = (f"stopped after {number - 1} of {len(found)} pages: {error}")
+            break
         except FetchError as error:
             counts["failed"] += 1
             summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
@@ -448,7 +491,9 @@ class PipelineRun:
     # --- the FM Network site -----------------------------------------------------------------
 
     def ingest_fmnetwork(self) -> list[CitationLink]:
-        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress)
+        self.start_source("fmnetwork")
+        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress,
+                                   budget=self.settings.fmnetwork_page_budget)
         self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles)
         return self.summary.citations
 
@@ -470,18 +515,60 @@ class PipelineRun:
         self.info.requests = self.requests()
         return _failed(self.warehouse, self.info, f"{step}: {error}")
 
+    # --- deadlines and isolation ------------------------------------------------------------------
+
+    def start_source(self, source: str) -> None:
+        """Start ``source``'s deadline (and the run's, on the first call) on the fetchers it uses."""
+        fetchers = [self.client.fetcher] + ([self.site.fetcher] if self.site else [])
+        if not getattr(self, "_run_deadline_set", False):
+            self._run_deadline_set = True
+            for fetcher in fetchers:
+                fetcher.set_deadline(self.settings.run_deadline_seconds,
+                                     f"the run's deadline ({self.settings.run_deadline_seconds:g} s, "
+                                     "FMWATCH_RUN_DEADLINE_SECONDS)")
+        for fetcher in fetchers if source == "fmnetwork" else [self.client.fetcher]:
+            fetcher.set_deadline(self.settings.source_deadline_seconds,
+                                 f"the {source} source's deadline ({self.settings.source_deadline_seconds:g} s, "
+                                 "FMWATCH_SOURCE_DEADLINE_SECONDS)")
+
+    def isolated(self, part: str, step: Callable[[], object]) -> bool:
+        """Run one part of the run (a watch, a source); if the network or its input fails it, note
+        why in ``summary.failed`` and go on, so the other parts are still published. What it staged
+        before failing is published too (each record is whole; a failed watch's watermark stays).
+        A warehouse or disk error is not a part's failure: it stops the run (``RUN_ERRORS``)."""
+        try:
+            step()
+            return True
+        except (FetchError, ValueError) as error:
+            self.summary.failed[part] = redact(error)
+            log.warning("%s failed; the rest of the run goes on: %s", part, self.summary.failed[part])
+            for fetcher in [self.client.fetcher] + ([self.site.fetcher] if self.site else []):
+                self.warehouse.stage_raw(self.run_id, fetcher.drain())
+            return False
+
     def run_all(self) -> RunSummary:
+        """Every watch and source, each succeeding or failing on its own; publish what succeeded.
+
+        Raises RunFailed (nothing published) when every part failed or the warehouse cannot be
+        written; otherwise returns the summary, whose ``failed`` names the parts that did not finish
+        (exit status 1, ``summary.outcome()``)."""
         step = "start"
         try:
+            succeeded = []
             if "pubmed" in self.sources:
+                self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    self.ingest_watch(watch)
+                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                self.find_citing()
+                succeeded.append(self.isolated(step, self.find_citing))
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
-                self.ingest_fmnetwork()
+                succeeded.append(self.isolated(step, self.ingest_fmnetwork))
+            if self.summary.failed and not any(succeeded):
+                self.info.requests = self.requests()
+                raise _failed(self.warehouse, self.info, "; ".join(
+                    f"{part}: {reason}" for part, reason in self.summary.failed.items()))
             step = "publish"
             self.publish()
         except RUN_ERRORS as error:
