@@ -142,13 +142,14 @@ def run(
         with bar:
             summary = pipeline.run_pipeline(_settings(ctx), offline=offline, sources=sources,
                                             since=since.date() if since else None, progress=update)
+    except pipeline.RunPartlyFailed as error:  # some parts published: show them, then say what failed
+        _print_summary(error.summary)
+        _fail(str(error), 1)
     except pipeline.RunFailed as error:
         _fail(f"run failed: {error}", 1)
     except WarehouseError as error:
         _fail(str(error), 1)
     _print_summary(summary)
-    if summary.failed:  # some parts were published, some failed: say which, and exit 1
-        _fail(f"run failed in part: {summary.outcome()}", summary.exit_code)
     raise typer.Exit(summary.exit_code)
 
 

@@ -282,8 +282,9 @@ class Fetcher:
                     self.check_deadline(shown)
                     response = self._attempt(method, url, shown, params, data, headers, validate)
         except TransientFetchError as error:
-            raise RetriesExhausted(f"{method} {shown} failed after {attempt.retry_state.attempt_number} "
-                                   f"attempt(s): {error}", status=error.status) from None
+            tries = attempt.retry_state.attempt_number
+            raise RetriesExhausted(f"{method} {shown} failed after {tries} attempt{'s' if tries != 1 else ''}: "
+                                   f"{error}", status=error.status) from None
         if archive:
             self.fetched.append(RawResponse(
                 url=public_url(response.url) if getattr(response, "redirected_from", None) else shown, method=method,

@@ -49,6 +49,15 @@ class RunFailed(RuntimeError):
         super().__init__(redact(message))
 
 
+class RunPartlyFailed(RunFailed):
+    """Some parts of the run (watches, sources) were published and others failed: ``summary.failed``
+    names them, and the message is ``summary.outcome()``."""
+
+    def __init__(self, summary: "RunSummary"):
+        super().__init__(f"run failed in part: {summary.outcome()}")
+        self.summary = summary
+
+
 # What ends a run with RunFailed (anything else is a bug, and keeps its traceback): the network after
 # the last retry, the disk, input the parsers refuse as a whole, and a warehouse that cannot be written.
 RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
@@ -501,7 +510,8 @@ class PipelineRun:
 
     def publish(self) -> RunSummary:
         self.info.requests = self.requests()
-        self.summary.published = self.warehouse.publish(self.info)
+        failed = "; ".join(f"{part}: {reason}" for part, reason in self.summary.failed.items())
+        self.summary.published = self.warehouse.publish(self.info, *(("partial", True, failed) if failed else ()))
         self.summary.status = self.summary.published.status
         self.summary.requests = self.info.requests
         return self.summary
@@ -554,14 +564,14 @@ class PipelineRun:
         (exit status 1, ``summary.outcome()``)."""
         step = "start"
         try:
-            succeeded = []
+            succeeded = []  # ELink's look-up is not counted: it only adds to the watches' records
             if "pubmed" in self.sources:
                 self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
                     succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                succeeded.append(self.isolated(step, self.find_citing))
+                self.isolated(step, self.find_citing)
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
                 succeeded.append(self.isolated(step, self.ingest_fmnetwork))
@@ -588,7 +598,10 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
     then extract and judge the new record versions."""
     with PipelineRun(settings, offline=offline, sources=sources, since=since, today=today, throttle=throttle,
                      progress=progress) as run:
-        return run.run_all()
+        summary = run.run_all()
+    if summary.failed:
+        raise RunPartlyFailed(summary)
+    return summary
 
 
 # --- local files ----------------------------------------------------------------------------------
