@@ -115,11 +115,14 @@ class FmNetworkSite:
                 "(add it to FMWATCH_FMNETWORK_ALIASES if the site really lives there)")
 
     def _keep_on_site(self, found: list[Discovered]) -> list[Discovered]:
-        kept = []
+        kept, refused = [], {url for url, _ in self.refused}
         for item in found:
             reason = self.off_site(item.url)
-            if reason:
+            if reason and item.url not in refused:
+                refused.add(item.url)
                 self.refused.append((item.url, f"{item.via} link not fetched: {reason}"))
+            elif reason:
+                continue
             else:
                 kept.append(item)
         return kept
@@ -258,6 +261,7 @@ class FmNetworkSite:
             if not feed.entries:
                 return None if page_number == 1 and not feed.feed else found
             reached_known = False
+            before = {d.url for d in found}
             for entry in feed.entries:
                 published = _feed_time(entry)
                 if newest_known and published and published <= newest_known:
@@ -265,7 +269,7 @@ class FmNetworkSite:
                     break
                 if isinstance(entry.get("link"), str) and entry.link:
                     found.append(Discovered(entry.link, published, "feed"))
-            if reached_known:
+            if reached_known or not {d.url for d in found} - before:  # a page that repeats the last: the end
                 return found
         return found
 
