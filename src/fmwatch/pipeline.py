@@ -6,7 +6,6 @@ these functions; the stages never call back into here.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import logging
@@ -23,11 +22,11 @@ from .extract.core import EXTRACTOR_VERSION, Document, extract
 from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
                    shared_limiter)
 from .redact import redact, register as register_secrets
-from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
-from .parse.medline import iter_medline
-from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
+from .parse.fmnetwork import NotAnArticle, parse_article_html
+from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined
 from .settings import Settings, Watch
+from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.pubmed import EutilsClient, SearchResult
 from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
@@ -35,7 +34,6 @@ from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_ru
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
-MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024  # decompressed, per file: a gzip bomb stops here
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
@@ -605,79 +603,6 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
 
 
 # --- local files ----------------------------------------------------------------------------------
-
-def detect_format(path: Path, head: bytes) -> str:
-    """pubmed-xml, medline, fm-page, fm-print or unknown, from the first bytes (and the name)."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    lowered = text[:4096].lower()
-    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
-        return "fm-page"
-    if text.startswith(b"<?xml") or text.startswith(b"<!DOCTYPE Pubmed") or text.startswith(b"<Pubmed"):
-        return "pubmed-xml"
-    if text.startswith(b"PMID-") or text[:5] == b"PMID ":
-        return "medline"
-    if is_print_view(head.decode("utf-8", "replace")):
-        return "fm-print"
-    if path.suffix.lower() in (".html", ".htm"):
-        return "fm-page"
-    return "unknown"
-
-
-def _open_bytes(path: Path) -> io.BufferedIOBase:
-    if path.suffix == ".gz":
-        return _BoundedReader(gzip.open(path, "rb"), MAX_IMPORT_BYTES, str(path))
-    return open(path, "rb")
-
-
-class _BoundedReader(io.RawIOBase):
-    """A reader that refuses to yield more than ``limit`` bytes (a gzip bomb stops here)."""
-
-    def __init__(self, inner, limit: int, name: str):
-        self.inner, self.limit, self.name, self.read_so_far = inner, limit, name, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.inner.read(len(buffer))
-        self.read_so_far += len(data)
-        if self.read_so_far > self.limit:
-            raise ValueError(f"{self.name} decompresses to more than {self.limit} bytes")
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.read_so_far = 0
-        return self.inner.seek(offset, whence)
-
-    def seekable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.inner.close()
-        super().close()
-
-
-def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantined]:
-    """Every record of one local file; an unreadable file is one quarantined item."""
-    origin = str(path.resolve())
-    with _open_bytes(path) as handle:
-        head = handle.read(256 * 1024)  # a print view's "Article printed from" sits near its end
-        handle.seek(0)
-        kind = detect_format(path, head)
-        try:
-            if kind == "pubmed-xml":
-                yield from iter_pubmed_xml(handle, origin=origin)
-            elif kind == "medline":
-                yield from iter_medline(handle.read(), origin)
-            elif kind in ("fm-page", "fm-print"):
-                yield parse_fm_file(handle.read(MAX_PAGE_BYTES + 1)[:MAX_PAGE_BYTES])
-            else:
-                raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
-        except (NotPubmedXml, NotAnArticle, ValueError) as error:
-            # Keep the file as it is on disk (compressed, for a .gz), not what it expands to.
-            yield Quarantined("file", origin, f"{path.name}: {error}", path.read_bytes())
-
 
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
                  offline: bool = False, extract: bool = True) -> RunSummary:

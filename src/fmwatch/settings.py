@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_FMNETWORK_URL = "http://fmnetnews.iraherman.com/"
+FMNETWORK_KNOWN_HOSTS = ("fmnetnews.iraherman.com", "www.fmnetnews.com", "fmnetnews.com")
 DEFAULT_CONFIG_FILE = "fmwatch.toml"
 
 FIBROMYALGIA = '(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab] OR "fibromyalgia syndrome"[tiab] OR FMS[tiab])'
@@ -89,8 +90,9 @@ class Settings(BaseSettings):
     # Pages fetched from the site per run: a large sitemap is crawled over several runs.
     fmnetwork_page_budget: int = Field(500, ge=1, le=100_000, validation_alias=AliasChoices(
         "FMWATCH_FMNETWORK_PAGE_BUDGET", "fmnetwork_page_budget"))
-    # Other host names of the site whose links are followed (e.g. the www. form); any other host is quarantined.
-    fmnetwork_aliases: list[str] = Field(default_factory=list, validation_alias=AliasChoices(
+    # Other host names of the site whose links are followed; any other host is quarantined. The
+    # defaults are the site's two known generations (shared/contracts/fmnetwork-site.md).
+    fmnetwork_aliases: list[str] = Field(default_factory=lambda: list(FMNETWORK_KNOWN_HOSTS), validation_alias=AliasChoices(
         "FMWATCH_FMNETWORK_ALIASES", "fmnetwork_aliases"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))

@@ -325,9 +325,10 @@ def _php_site(soup: BeautifulSoup, url: str | None) -> FmArticle:
     )
 
 
-def parse_fm_file(data: bytes, url: str | None = None) -> FmArticle:
-    """A saved article page (.html) or print view (.txt)."""
-    text = data.decode("utf-8", errors="replace")
+def parse_fm_file(data: bytes | str, url: str | None = None) -> FmArticle:
+    """A saved article page (.html) or print view (.txt): its text, or its bytes in UTF-8
+    (``fmwatch.sources.files.decode_text`` decodes other encodings strictly first)."""
+    text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
     if is_print_view(text):
         return parse_print_view(text)
     if "<html" in text[:5000].lower() or "<body" in text.lower() or "<article" in text.lower():
