@@ -58,6 +58,10 @@ class FileRefused(ValueError):
 
 def detect_format(path: Path, head: bytes) -> str:
     """pubmed-xml, medline, fm-page, fm-print or unknown, from the first bytes (and the name)."""
+    for bom, encoding in _BOMS[1:]:  # UTF-16/32 text: look at it as UTF-8 (detection only)
+        if head.startswith(bom):
+            head = head[: len(head) // 4 * 4].decode(encoding, "replace").encode("utf-8")
+            break
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     lowered = text[:4096].lower()
     if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
