@@ -119,14 +119,34 @@ def test_a_mixed_import_quarantines_each_bad_file_by_name_and_loads_the_good_one
     assert by_name["odd.txt"].startswith("odd.txt: not a recognised format")
 
 
-def test_a_file_over_the_read_whole_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):
-    monkeypatch.setattr(files, "MAX_TEXT_BYTES", 1000)
-    path = tmp_path / "big.txt"
-    path.write_bytes(MEDLINE_ACCENTS.encode("utf-8") * 20)
+def test_a_big_medline_file_streams_in_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MEDLINE_BATCH_BYTES", 3000)
+    monkeypatch.setattr(files, "ENCODING_SAMPLE_BYTES", 1000)
+    path = tmp_path / "many.txt"
+    path.write_bytes("".join(MEDLINE_ACCENTS.replace("90000071", str(90000100 + n)) for n in range(40)).encode())
+    found = items(path)
+    assert [r.pmid for r in found] == [str(90000100 + n) for n in range(40)]
+    assert all(r.title.startswith("Magnésium oral") for r in found)
+
+
+def test_a_bad_byte_past_the_encoding_sample_is_reported_with_its_offset(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MEDLINE_BATCH_BYTES", 3000)
+    monkeypatch.setattr(files, "ENCODING_SAMPLE_BYTES", 1000)
+    utf8 = "".join(MEDLINE_ACCENTS.replace("90000071", str(90000100 + n)) for n in range(10)).encode()
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(utf8 + MEDLINE_ACCENTS.encode("latin-1"))
+    found = items(path)
+    assert [r.pmid for r in found[:-1]] == [str(90000100 + n) for n in range(10)]  # the records before it stand
+    offset = len(utf8) + MEDLINE_ACCENTS.encode("latin-1").index("é".encode("latin-1"))
+    assert found[-1].reason.startswith(f"mixed.txt: byte 0xe9 at offset {offset} is not utf-8")
+
+
+def test_a_text_file_without_record_breaks_is_refused_at_the_record_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_RECORD_BYTES", 100_000)
+    path = tmp_path / "endless.txt"
+    path.write_bytes(b"PMID- 1\nTI  - x\n" + b"AB  - words\n" * 50_000)
     (item,) = items(path)
-    assert isinstance(item, Quarantined)
-    assert item.reason.startswith(f"big.txt: MEDLINE text file of {path.stat().st_size} bytes, over the 1000 byte")
-    assert "split the export" in item.reason
+    assert "over 100000 bytes without a blank line between records: not a MEDLINE export" in item.reason
 
 
 def test_a_large_unknown_file_keeps_only_its_first_megabyte(tmp_path):

@@ -9,13 +9,18 @@ Limits, per file (README, "Reliability and security"):
 
 - PubMed XML streams (lxml ``iterparse``), so its size only costs time, up to
   ``MAX_DECOMPRESSED_BYTES`` (2 GiB) read. A malformed document is re-read record by record
-  only up to ``MAX_RECOVERY_BYTES`` (256 MiB), which that re-read holds in memory; a larger
+  only up to ``MAX_RECOVERY_BYTES`` (128 MiB), which that re-read holds in memory; a larger
   broken document is quarantined whole.
 - A ``.gz`` file may expand ``MAX_RATIO`` (100) times its compressed size, checked as it is read
   once ``RATIO_FLOOR`` (8 MiB) has come out: a gzip bomb stops within a few MB. (PubMed's own
   ``.xml.gz`` files expand about 8 times.)
-- MEDLINE text is read whole (Biopython's reader), so a file over ``MAX_TEXT_BYTES`` (256 MiB)
-  is refused before it is read; pages and print views over ``MAX_PAGE_BYTES`` (5 MB) likewise.
+- MEDLINE text streams too: it is decoded incrementally and handed to Biopython's reader
+  ``MEDLINE_BATCH_BYTES`` (4 MiB) of whole records at a time; a "record" over ``MAX_RECORD_BYTES``
+  (8 MiB) means the file is not MEDLINE, and it is refused there.
+- Pages and print views are read whole: over ``MAX_PAGE_BYTES`` (5 MB) they are refused before
+  they are read.
+- Measured (bench/hostile_inputs.py): peak RSS under 400 MB for a 2 GB file of any kind and for a
+  4 MB gzip bomb of 4 GB.
 - The bytes kept with a quarantined file are its first ``QUARANTINE_KEEP_BYTES`` (1 MiB) as on disk.
 
 Encodings: XML says its own (BOM or XML declaration; lxml reads both). Text is decoded strictly:
@@ -40,10 +45,12 @@ from ..parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
 from ..records import ArticleRecord, Deletion, FmArticle, Quarantined
 
 MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
-MAX_RECOVERY_BYTES = 256 * 1024 ** 2
+MAX_RECOVERY_BYTES = 128 * 1024 ** 2
 MAX_RATIO = 100
 RATIO_FLOOR = 8 * 1024 ** 2
-MAX_TEXT_BYTES = 256 * 1024 ** 2
+MEDLINE_BATCH_BYTES = 4 * 1024 ** 2
+MAX_RECORD_BYTES = 8 * 1024 ** 2
+ENCODING_SAMPLE_BYTES = 4 * 1024 ** 2
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 QUARANTINE_KEEP_BYTES = 1024 ** 2
 HEAD_BYTES = 256 * 1024  # a print view's "Article printed from" sits near its end
@@ -185,6 +192,59 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
                       "encoding explains the file; save it as UTF-8 and import it again")
 
 
+def iter_medline_file(handle, name: str, origin: str) -> Iterator[ArticleRecord | Quarantined]:
+    """The records of a MEDLINE text file, streamed: memory is bounded by ``MEDLINE_BATCH_BYTES``
+    and ``MAX_RECORD_BYTES``, whatever the file's size.
+
+    The encoding is chosen on the first ``ENCODING_SAMPLE_BYTES`` (:func:`decode_text`) and the
+    whole file is decoded strictly with it: a byte it cannot decode further on raises
+    :class:`FileRefused` with its offset (the records before it stand).
+    """
+    sample = handle.read(ENCODING_SAMPLE_BYTES)
+    encoding = _sample_encoding(sample, name)
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    pending, offset, chunk = "", 0, sample
+    while True:
+        try:
+            pending += decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            at = offset + error.start
+            try:  # the whole records before the bad byte stand
+                pending += chunk[:error.start].decode(encoding)
+            except UnicodeDecodeError:
+                pass
+            cut = max(pending.rfind("\n\n"), pending.rfind("\n\r\n"))
+            if cut > 0:
+                yield from iter_medline(pending[:cut].encode("utf-8"), origin)
+            raise FileRefused(f"{name}: byte 0x{chunk[error.start:error.start + 1].hex()} at offset {at} is not "
+                              f"{encoding} (the encoding of the file's start); save the file as UTF-8 and import "
+                              "it again") from None
+        offset += len(chunk)
+        cut = max(pending.rfind("\n\n"), pending.rfind("\n\r\n")) if chunk else len(pending)
+        if cut > 0 and (len(pending) >= MEDLINE_BATCH_BYTES or not chunk):
+            yield from iter_medline(pending[:cut].encode("utf-8"), origin)
+            pending = pending[cut:]
+        elif len(pending) > MAX_RECORD_BYTES:
+            raise FileRefused(f"{name}: over {MAX_RECORD_BYTES} bytes without a blank line between records: "
+                              "not a MEDLINE export")
+        if not chunk:
+            return
+        chunk = handle.read(1024 * 1024)
+
+
+def _sample_encoding(sample: bytes, name: str) -> str:
+    """The encoding of a file judged on its first bytes (which may end inside a character)."""
+    for bom, encoding in _BOMS:
+        if sample.startswith(bom):
+            return encoding
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return decode_text(sample[: len(sample) - 3] if len(sample) >= ENCODING_SAMPLE_BYTES else sample, name)[1]
+
+
 def _strict(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
@@ -217,8 +277,7 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | FmArticle
             if kind == "pubmed-xml":
                 yield from iter_pubmed_xml(handle, origin=origin)
             elif kind == "medline":
-                text, _ = decode_text(_read_all(handle, MAX_TEXT_BYTES, path, "MEDLINE text file"), path.name)
-                yield from iter_medline(text.encode("utf-8"), origin)
+                yield from iter_medline_file(handle, path.name, origin)
             elif kind in ("fm-page", "fm-print"):
                 text, _ = decode_text(_read_all(handle, MAX_PAGE_BYTES, path, "page"), path.name)
                 yield parse_fm_file(text)
