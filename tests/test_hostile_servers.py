@@ -311,3 +311,27 @@ def test_a_transient_deadline_is_retried_then_reported(drip):
         fetcher.request("GET", drip.url)
     assert "failed after 2 attempts" in str(failure.value) and drip.connections == 2
     assert not isinstance(failure.value, TransientFetchError)
+
+
+def test_the_prefect_pipeline_publishes_pubmed_and_its_state_names_the_failed_site(
+        httpserver, eutils, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from prefect.testing.utilities import prefect_test_harness
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
+    import fmwatch_flows
+
+    site = _site(httpserver, robots="User-agent: *\nCrawl-delay: 86400\n")
+    for name, value in dict(FMWATCH_EUTILS_URL=eutils.url, FMWATCH_FMNETWORK_URL=site.base,
+                            FMWATCH_CRAWL_DELAY_SECONDS="0").items():
+        monkeypatch.setenv(name, value)
+    db = tmp_path / "w.duckdb"
+    with prefect_test_harness(server_startup_timeout=120):
+        state = fmwatch_flows.fmwatch_pipeline(db=str(db), digest=False, return_state=True)
+    assert state.is_failed()
+    message = str(state.result(raise_on_failure=False))
+    assert message.startswith("ingest_fmnetwork failed: ") and "Crawl-delay of 86400 s" in message
+    assert "ingest_pubmed" not in message
+    with Warehouse.open(db, read_only=True) as wh:  # PubMed published, and extraction ran after the failure
+        assert wh.con.execute("select count(*) from articles").fetchall() == [(5,)]
+        assert wh.con.execute("select count(*) from evidence_records").fetchall()[0][0] >= 5

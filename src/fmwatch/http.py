@@ -21,8 +21,10 @@ the Session changes (``ReplayAdapter`` serves recorded responses from a snapshot
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -148,12 +150,15 @@ def shared_limiter(key: str, rate: float) -> RateLimiter:
 # --- secrets ---------------------------------------------------------------------------------
 
 def public_url(url: str, params: dict[str, Any] | None = None) -> str:
-    """The URL with its parameters, less any secret: what logs and the raw archive see."""
+    """The URL with its parameters, less any secret: what logs and the raw archive see.
+
+    The ``api_key`` parameter is dropped; any other registered secret (the e-mail) is masked
+    (``fmwatch.redact``)."""
     parts = urlsplit(url)
     pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in SECRET_PARAMS]
     pairs += [(k, v) for k, v in (params or {}).items() if k not in SECRET_PARAMS and v is not None]
     base = parts._replace(query="").geturl()
-    return f"{base}?{urlencode(pairs)}" if pairs else base
+    return redact(f"{base}?{urlencode(pairs)}" if pairs else base)
 
 
 # --- retries ---------------------------------------------------------------------------------
@@ -391,7 +396,6 @@ def describe_html_page(response: requests.Response, body: bytes) -> str | None:
     if not (head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
             or ("html" in content_type.lower() and b"<" in head[:1])):
         return None
-    import re
     match = re.search(rb"<title[^>]*>(.*?)</title>", body[:65536], re.I | re.S)
     title = " ".join(match.group(1).decode("utf-8", "replace").split())[:80] if match else ""
     return (f"an HTML page{f' titled {title!r}' if title else ''} ({len(body)} bytes, "
@@ -429,7 +433,7 @@ def _read_bounded(response: requests.Response, limit: int, ends_at: float | None
 
 def _chunks(raw) -> Iterator[bytes]:
     read1 = getattr(raw, "read1", None)
-    if read1 is None or isinstance(getattr(raw, "_fp", None), __import__("io").BytesIO):
+    if read1 is None or isinstance(getattr(raw, "_fp", None), io.BytesIO):  # a replayed body: all there
         yield from raw.stream(64 * 1024, decode_content=True)
         return
     while True:
@@ -514,8 +518,6 @@ class RecordingAdapter(HTTPAdapter):
 
 
 def _response(request: requests.PreparedRequest, status: int, body: bytes, headers: dict) -> requests.Response:
-    import io
-
     from urllib3 import HTTPResponse
 
     raw = HTTPResponse(body=io.BytesIO(body), headers={"Content-Length": str(len(body)), **headers},
