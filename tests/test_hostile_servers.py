@@ -32,8 +32,8 @@ WATCH = Watch(name="hostile", query="magnesium AND fibromyalgia")
 class DripServer:
     """Answers every request with a 200 whose body arrives one byte every ``interval`` seconds, forever."""
 
-    def __init__(self, interval: float):
-        self.interval = interval
+    def __init__(self, interval: float, headers_too: bool = False):
+        self.interval, self.headers_too = interval, headers_too
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.connections = 0
@@ -57,9 +57,16 @@ class DripServer:
     def _drip(self, conn):
         try:
             conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000000\r\n\r\n")
-            while not self.stopped.is_set():
-                conn.sendall(b" ")
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000000\r\n"
+            if self.headers_too:  # the status line and headers a byte at a time, then endless headers
+                head = head + b"".join(b"X-Drip-%d: %d\r\n" % (n, n) for n in range(100_000))
+            else:
+                conn.sendall(head + b"\r\n")
+                head = b" " * 1_000_000
+            for byte in head:
+                if self.stopped.is_set():
+                    break
+                conn.sendall(bytes([byte]))
                 time.sleep(self.interval)
         except OSError:
             pass
@@ -86,6 +93,19 @@ def test_a_request_to_a_dripping_server_is_cut_off_at_its_deadline(drip):
     elapsed = time.monotonic() - started
     assert 1.4 < elapsed < 3.0  # the deadline, not the 5 s read timeout (each byte comes well within it)
     assert "deadline" in str(failure.value) and "dripping" in str(failure.value)
+
+
+def test_headers_dripped_a_byte_at_a_time_are_cut_off_at_the_deadline_too():
+    server = DripServer(interval=0.2, headers_too=True)
+    try:
+        fetcher = Fetcher(user_agent="t", max_attempts=1, timeout_seconds=5.0, request_deadline_seconds=1.5)
+        started = time.monotonic()
+        with pytest.raises(Exception) as failure:
+            fetcher.request("GET", server.url + "esearch.fcgi")
+        assert 1.4 < time.monotonic() - started < 3.0
+        assert "deadline passed" in str(failure.value) and "dripping" in str(failure.value)
+    finally:
+        server.stop()
 
 
 def test_a_dripping_server_ends_the_run_by_its_deadline_and_releases_the_lock(drip, tmp_path):

@@ -25,6 +25,7 @@ import io
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -190,6 +191,43 @@ def _retry_after(response: requests.Response) -> float | None:
             return None
 
 
+# --- the request deadline ------------------------------------------------------------------
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' HTTP adapter, remembering the connection each thread is using, so that a
+    watchdog can shut its socket when the request's deadline passes: a server that drips its
+    headers or body a byte at a time never lets the read timeout fire on its own."""
+
+    def __init__(self, **kwargs):
+        self.in_use: dict[int, object] = {}  # thread id -> the urllib3 connection it is using
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        adapter = self
+
+        def tracking(pool_class):
+            class Tracking(pool_class):
+                def _get_conn(self, timeout=None):
+                    conn = super()._get_conn(timeout)
+                    adapter.in_use[threading.get_ident()] = conn
+                    return conn
+            return Tracking
+
+        self.poolmanager.pool_classes_by_scheme = {
+            scheme: tracking(cls) for scheme, cls in self.poolmanager.pool_classes_by_scheme.items()}
+
+    def cut(self, thread_id: int) -> None:
+        """Shut the socket of the connection ``thread_id`` is using (its blocked read returns at once)."""
+        conn = self.in_use.get(thread_id)
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 # --- the fetcher -----------------------------------------------------------------------------
 
 Validator = Callable[[requests.Response, bytes], None]
@@ -219,9 +257,9 @@ class Fetcher:
     ):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        if transport is not None:
-            self.session.mount("http://", transport)
-            self.session.mount("https://", transport)
+        self.adapter = transport if transport is not None else _DeadlineAdapter()
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
         self.throttle = throttle or (lambda: None)
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
@@ -343,16 +381,31 @@ class Fetcher:
         ends_at = time.monotonic() + self.request_deadline
         if self.deadline is not None:
             ends_at = min(ends_at, self.deadline)
+        cut = threading.Event()
+        watchdog = None
+        if isinstance(self.adapter, _DeadlineAdapter):
+            thread_id = threading.get_ident()
+            watchdog = threading.Timer(max(0.0, ends_at - time.monotonic()),
+                                       lambda: (cut.set(), self.adapter.cut(thread_id)))
+            watchdog.daemon = True
+            watchdog.start()
         try:
             response = self._open(method, url, shown, params, data, headers, ends_at)
             body = _read_bounded(response, self.max_bytes, ends_at, shown)
+            if cut.is_set():  # a body without a length, cut short by the watchdog
+                raise TransientFetchError(_too_slow("the request's deadline passed"))
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError,
                 http.client.HTTPException, ConnectionError) as error:
+            if cut.is_set():
+                raise TransientFetchError(_too_slow("the request's deadline passed")) from None
             # The original exception text can hold the full URL; say only what kind it was.
             raise TransientFetchError(f"{type(error).__name__} while fetching") from None
         except requests.RequestException as error:  # InvalidSchema, InvalidURL, MissingSchema: another try cannot help
             raise PermanentFetchError(f"{method} {shown}: cannot be fetched ({type(error).__name__})") from None
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
         status = response.status_code
         if status == 429 or status >= 500:
             raise TransientFetchError(f"HTTP {status}", retry_after=_retry_after(response), status=status)
@@ -423,12 +476,16 @@ def _read_bounded(response: requests.Response, limit: int, ends_at: float | None
         chunks.append(chunk)
         if ends_at is not None and time.monotonic() > ends_at:
             response.close()
-            raise TransientFetchError(f"the body was still arriving when the request's deadline passed "
-                                      f"({size} bytes read); the server is too slow or dripping data")
+            raise TransientFetchError(_too_slow(f"the body was still arriving when the request's deadline passed "
+                                                f"({size} bytes read)"))
     body = b"".join(chunks)
     response._content = body  # so response.content / .text work as usual
     response._content_consumed = True
     return body
+
+
+def _too_slow(what: str) -> str:
+    return f"{what}; the server is too slow or dripping data (FMWATCH_REQUEST_DEADLINE_SECONDS)"
 
 
 def _chunks(raw) -> Iterator[bytes]:
