@@ -217,7 +217,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
     if site.refused:
         counts["off_site"] = len(site.refused)
     summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
-    found = sorted(found, key=lambda d: (d.published is None, d.published or datetime.min))  # oldest first
+    found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
+                                         d.published.replace(tzinfo=None) if d.published else datetime.min))
     if budget is not None and len(found) > budget:
         counts["left_for_next_run"] = len(found) - budget
         summary.notes.append(f"fmnetwork: {len(found)} pages to fetch, over the budget of {budget} a run "
