@@ -355,3 +355,21 @@ def test_the_prefect_pipeline_publishes_pubmed_and_its_state_names_the_failed_si
     with Warehouse.open(db, read_only=True) as wh:  # PubMed published, and extraction ran after the failure
         assert wh.con.execute("select count(*) from articles").fetchall() == [(5,)]
         assert wh.con.execute("select count(*) from evidence_records").fetchall()[0][0] >= 5
+
+
+def test_pages_that_always_fail_do_not_hold_the_budget(httpserver, tmp_path):
+    site = FakeSite(bulk=60)
+    site.install(httpserver)
+    site.extra["feed/"] = Response("gone", status=404)
+    for n in range(30):  # the 30 oldest pages are gone for good
+        site.extra[f"p/{n}"] = Response("gone", status=404)
+    db = tmp_path / "w.duckdb"
+    settings = load_settings(None, db=db, fmnetwork_url=site.base, crawl_delay_seconds=0, max_attempts=1,
+                             fmnetwork_page_budget=20)
+    parsed, failed = [], []
+    for _ in range(3):
+        summary = run_pipeline(settings, sources=["fmnetwork"])
+        parsed.append(summary.fm_pages["parsed"])
+        failed.append(summary.fm_pages["failed"])
+    assert failed == [20, 10, 0] and parsed == [0, 10, 20]  # each failing page tried once, then the crawl moves on
+    assert [p for p in site.paths("p/")].count("p/0") == 1

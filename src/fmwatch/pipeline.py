@@ -29,11 +29,12 @@ from .settings import Settings, Watch
 from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.pubmed import EutilsClient, SearchResult
-from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
+from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id, utcnow
 
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
+RETRY_FAILED_PAGES_AFTER = timedelta(days=7)  # a site page that failed is tried again after this
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
@@ -210,7 +211,11 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
     what was fetched before it.
     """
     states = warehouse.page_states()
-    found, method = site.discover(warehouse.newest_fm_article(), {url: s[3] for url, s in states.items()})
+    # A page that failed (recorded without content) is not offered again until RETRY_FAILED_PAGES_AFTER
+    # has passed, so pages that always fail cannot hold the budget run after run.
+    retry_before = utcnow() - RETRY_FAILED_PAGES_AFTER
+    last_fetched = {url: s[3] for url, s in states.items() if s[2] is not None or s[3] >= retry_before}
+    found, method = site.discover(warehouse.newest_fm_article(), last_fetched)
     summary.notes += site.notes
     counts = summary.fm_pages
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
@@ -219,6 +224,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
     summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
     found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
                                          d.published.replace(tzinfo=None) if d.published else datetime.min))
+    allowed = [d for d in found if site.allowed(d.url)]  # robots.txt's refusals cost no budget
+    counts["disallowed"], found = len(found) - len(allowed), allowed
     if budget is not None and len(found) > budget:
         counts["left_for_next_run"] = len(found) - budget
         summary.notes.append(f"fmnetwork: {len(found)} pages to fetch, over the budget of {budget} a run "
@@ -239,6 +246,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         except FetchError as error:
             counts["failed"] += 1
             summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            if known is None or known[2] is None:  # a page never read: remember the attempt (see above)
+                warehouse.stage_page_state(run_id, item.url, error.status or 0, None, None, None)
             continue
         finally:
             progress(f"fmnetwork ({method})", number, len(found))
