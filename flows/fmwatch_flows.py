@@ -9,6 +9,7 @@ which is cached by the hash of the body it parsed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,12 +23,30 @@ from prefect.utilities.annotations import quote
 from prefect.cache_policies import NO_CACHE
 
 from fmwatch import pipeline
+from fmwatch.http import is_retriable
+from fmwatch.redact import RedactingFilter, redact
 from fmwatch.settings import load_settings
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
 
+# Prefect's run loggers (and what they show in the UI and store in its database) pass through
+# the same redaction as the CLI's: the API key and the e-mail never reach Prefect.
+for _name in ("prefect.flow_runs", "prefect.task_runs"):
+    logging.getLogger(_name).addFilter(RedactingFilter())
+
+
+def _worth_retrying(task, task_run, state) -> bool:
+    """Prefect's retry_condition_fn: no retry for what another try cannot fix (a 4xx other than
+    429, a refused redirect, a passed deadline; ``fmwatch.http.is_retriable``)."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception as raised:  # a result that cannot be read: let the retry policy decide
+        error = raised
+    return is_retriable(error) if isinstance(error, BaseException) else True
+
+
 # Tasks that take the run (an open warehouse) are not cached: only the pure parse step is.
 RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
-               cache_policy=NO_CACHE)
+               cache_policy=NO_CACHE, retry_condition_fn=_worth_retrying)
 
 
 def _settings(db: str | None):
@@ -116,34 +135,47 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
     with pipeline.PipelineRun(settings, offline=offline, sources=sources, since=since, today=today,
                               throttle=_throttle()) as run:
         step = "start"
+
+        def ingest_watch(watch):  # one watch's tasks; the watch fails on its own (run.isolated)
+            plan = plan_watch(quote(run), watch)
+            done = 0
+            for window in plan.windows:
+                for retstart in run.client.batch_starts(window):
+                    batch = fetch_batch(quote(run), window, retstart)
+                    items = parse(batch.body, batch.url)
+                    done += stage_batch(quote(run), quote(items), batch.url)
+            run.finish_watch(plan, done)
+            logger.info("watch %s: %d records staged", watch.name, done)
+
         try:
+            succeeded = []
             if "pubmed" in sources:
+                run.start_source("pubmed")
                 for watch in settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    plan = plan_watch(quote(run), watch)
-                    done = 0
-                    for window in plan.windows:
-                        for retstart in run.client.batch_starts(window):
-                            step = f"pubmed watch {watch.name!r}, efetch retstart={retstart}"
-                            batch = fetch_batch(quote(run), window, retstart)
-                            items = parse(batch.body, batch.url)
-                            done += stage_batch(quote(run), quote(items), batch.url)
-                    run.finish_watch(plan, done)
-                    logger.info("watch %s: %d records staged", watch.name, done)
+                    succeeded.append(run.isolated(step, lambda: ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                find_citing(quote(run))
+                run.isolated(step, lambda: find_citing(quote(run)))  # not counted: it adds to the watches
             if "fmnetwork" in sources:
-                step = "fmnetwork crawl"
-                crawl_fmnetwork(quote(run))
+                step = "fmnetwork crawl and citation linking"
+                succeeded.append(run.isolated(step, lambda: crawl_fmnetwork(quote(run))))
+            if not any(succeeded):
+                step = "; ".join(run.summary.failed)
+                raise pipeline.FetchError("; ".join(run.summary.failed.values()))
             step = "publish"
             summary = publish(quote(run))
         except pipeline.RUN_ERRORS as error:
             failure = run.fail(step, error)
-            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step, error)
+            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step,
+                         redact(error))
             raise failure from None
         for item in summary.quarantined:
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+        for note in summary.notes:
+            logger.warning("%s", note)
         _run_table(summary, key=f"{'-'.join(sources)}-run")
+        if summary.failed:  # the flow's state says what was published and what was not
+            raise pipeline.RunPartlyFailed(summary)
         return summary
 
 
@@ -208,13 +240,19 @@ def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) 
 def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str | None = None,
                      watches: list[str] | None = None, digest: bool = True, out_dir: str = "digests") -> dict:
     """The whole pipeline in order: PubMed, the FM Network site, extraction and flags, the digest."""
-    results = {
-        "ingest_pubmed": ingest_pubmed(watches=watches, since=since, offline=offline, db=db),
-        "ingest_fmnetwork": ingest_fmnetwork(offline=offline, db=db),
-        "extract_and_flag": extract_and_flag(db=db),
+    # Each source succeeds or fails on its own: a failed PubMed ingest does not stop the site's,
+    # and the parent flow ends Failed, naming the parts that failed, after the others are done.
+    states = {
+        "ingest_pubmed": ingest_pubmed(watches=watches, since=since, offline=offline, db=db, return_state=True),
+        "ingest_fmnetwork": ingest_fmnetwork(offline=offline, db=db, return_state=True),
     }
+    results = {name: state.result(raise_on_failure=False) for name, state in states.items()}
+    results["extract_and_flag"] = extract_and_flag(db=db)
     if digest:
         results["weekly_digest"] = weekly_digest(db=db, out_dir=out_dir)
+    failed = {name: redact(state.message or results[name]) for name, state in states.items() if not state.is_completed()}
+    if failed:
+        raise pipeline.RunFailed("; ".join(f"{name} failed: {why}" for name, why in failed.items()))
     return results
 
 

@@ -167,7 +167,8 @@ def test_gzipped_xml_imports_and_a_gzip_bomb_is_bounded(db_path, tmp_path, monke
     bomb = tmp_path / "bomb.xml.gz"
     with gzip.open(bomb, "wb") as handle:
         handle.write(b"<?xml version='1.0'?><PubmedArticleSet>" + b" " * 5_000_000)
-    monkeypatch.setattr(pipeline, "MAX_IMPORT_BYTES", 1_000_000)
+    from fmwatch.sources import files
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED_BYTES", 1_000_000)
     result = fmwatch(db_path, "import", str(bomb))
     assert result.exit_code == 3
     assert query(db_path, "select count(*) from articles") == [(1,)]

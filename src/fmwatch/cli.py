@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import pipeline
-from .http import RedactingFilter
+from .redact import RedactingFilter, redact
 from .settings import ConfigError, Settings, load_settings
 from .warehouse import Warehouse, WarehouseError, sql_text
 
@@ -65,7 +65,7 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secret = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
-    handler.addFilter(RedactingFilter([secret] if secret else []))
+    handler.addFilter(RedactingFilter([s for s in (secret, settings.ncbi_email) if s]))
     # fmwatch's own loggers (and urllib3's, with -v) only: the root logger belongs to the host
     # process (Prefect, a notebook), which the CLI must not rewire.
     for name in ("fmwatch", "urllib3"):
@@ -89,8 +89,8 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
 
 
 def _fail(message: str, code: int) -> None:
-    # One unwrapped line that scripts can grep; the message is plain text, never markup.
-    console.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    # One unwrapped line that scripts can grep; the message is plain text, never markup, and redacted.
+    console.print(Text.assemble(("error: ", "red"), redact(message)), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -116,8 +116,10 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     if summary.command == "run":
         table.add_row("requests", str(summary.requests))
     console.print(table)
+    for note in summary.notes:
+        console.print(Text.assemble(("note: ", "yellow"), redact(note)), soft_wrap=True)
     for item in summary.quarantined[:20]:
-        console.print(f"[yellow]quarantined[/yellow] {item.origin}: {item.reason}")
+        console.print(Text.assemble(("quarantined ", "yellow"), f"{item.origin}: {redact(item.reason)}"), soft_wrap=True)
     if len(summary.quarantined) > 20:
         console.print(f"... and {len(summary.quarantined) - 20} more (see the quarantine view)")
 
@@ -140,6 +142,9 @@ def run(
         with bar:
             summary = pipeline.run_pipeline(_settings(ctx), offline=offline, sources=sources,
                                             since=since.date() if since else None, progress=update)
+    except pipeline.RunPartlyFailed as error:  # some parts published: show them, then say what failed
+        _print_summary(error.summary)
+        _fail(str(error), 1)
     except pipeline.RunFailed as error:
         _fail(f"run failed: {error}", 1)
     except WarehouseError as error:

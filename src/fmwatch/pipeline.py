@@ -6,7 +6,6 @@ these functions; the stages never call back into here.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import logging
@@ -20,26 +19,42 @@ from . import __version__, digest
 from .citations import CitationLink, resolve_reference
 from .evidence import Flag, RecordContext, judge, registry
 from .extract.core import EXTRACTOR_VERSION, Document, extract
-from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
-from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
-from .parse.medline import iter_medline
-from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
+from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
+                   shared_limiter)
+from .parse.fmnetwork import NotAnArticle, parse_article_html
+from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
+from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
+from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
-from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
+from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id, utcnow
 
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
-MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024  # decompressed, per file: a gzip bomb stops here
+RETRY_FAILED_PAGES_AFTER = timedelta(days=7)  # a site page that failed is tried again after this
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
 
 class RunFailed(RuntimeError):
-    """A run stopped. The message names the step and says what was published (usually nothing)."""
+    """A run stopped. The message names the step and says what was published (usually nothing).
+
+    The message is redacted of the API key and e-mail (``fmwatch.redact``)."""
+
+    def __init__(self, message: object = ""):
+        super().__init__(redact(message))
+
+
+class RunPartlyFailed(RunFailed):
+    """Some parts of the run (watches, sources) were published and others failed: ``summary.failed``
+    names them, and the message is ``summary.outcome()``."""
+
+    def __init__(self, summary: "RunSummary"):
+        super().__init__(f"run failed in part: {summary.outcome()}")
+        self.summary = summary
 
 
 # What ends a run with RunFailed (anything else is a bug, and keeps its traceback): the network after
@@ -49,6 +64,7 @@ RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
 
 def _failed(warehouse: Warehouse, run: RunInfo, message: str) -> RunFailed:
     """Drop what the run staged, log it in the runs table if the warehouse can still take a row."""
+    message = redact(message)
     try:
         warehouse.record_failure(run, message)
     except WarehouseError as also:  # a full disk may not take the failure's row either
@@ -68,14 +84,22 @@ class RunSummary:
     fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
     citations: list[CitationLink] = field(default_factory=list)
     extracted: "ExtractSummary | None" = None
-    failures: list[str] = field(default_factory=list)  # watches that failed (their watermarks stayed)
+    failed: dict[str, str] = field(default_factory=dict)  # part of the run (a watch, a source) -> why it failed
     warnings: list[str] = field(default_factory=list)  # enrichment left pending for the next run
+    notes: list[str] = field(default_factory=list)  # what an operator should know (robots.txt, budgets)
 
     @property
     def exit_code(self) -> int:
-        """0 done; 3 done, but input was quarantined or a watch failed (the summary says which).
+        """1 when a part of the run failed (the rest was published), 3 when input was quarantined, else 0.
         Pending enrichment is a warning and leaves the code as it is."""
-        return 3 if self.quarantined or self.failures else 0
+        return 1 if self.failed else 3 if self.quarantined else 0
+
+    def outcome(self) -> str:
+        """One line: what was published and what failed, e.g. "published: pubmed watch 'a'; failed: fmnetwork (...)"."""
+        done = [f"pubmed watch {name!r}" for name in self.watches] + (
+            ["fmnetwork"] if self.fm_pages and not any(k.startswith("fmnetwork") for k in self.failed) else [])
+        failed = "; ".join(f"{part} ({reason})" for part, reason in self.failed.items())
+        return f"published: {', '.join(done) or 'nothing'}; failed: {failed or 'nothing'}"
 
 
 def _noop(what: str, done: int, total: int | None) -> None:
@@ -90,7 +114,8 @@ def snapshot_folder(name: str) -> Path:
 
 
 def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float | None = None,
-                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES) -> Fetcher:
+                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES,
+                 allowed_hosts: Sequence[str] = ()) -> Fetcher:
     transport = None
     if offline:  # the shipped snapshot, or one recorded with FMWATCH_RECORD_DIR
         transport = ReplayAdapter(settings.snapshot_dir / source if settings.snapshot_dir else snapshot_folder(source))
@@ -106,6 +131,8 @@ def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float 
         timeout_seconds=settings.timeout_seconds,
         transport=transport,
         max_bytes=max_bytes,
+        request_deadline_seconds=settings.request_deadline_seconds,
+        allowed_hosts=allowed_hosts,
     )
 
 
@@ -116,6 +143,7 @@ def user_agent(settings: Settings) -> str:
 def make_eutils_client(settings: Settings, *, offline: bool = False,
                        throttle: Callable[[], None] | None = None) -> EutilsClient:
     fetcher = make_fetcher(settings, "eutils", offline=offline, rate=settings.rate_limit, throttle=throttle)
+    register_secrets(settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None, settings.ncbi_email)
     return EutilsClient(
         fetcher, settings.eutils_url,
         api_key=settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None,
@@ -180,18 +208,43 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
 # --- Fibromyalgia Network ---------------------------------------------------------------------
 
 def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
-    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES)
+    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES,
+                           allowed_hosts=settings.fmnetwork_aliases)
     return FmNetworkSite(fetcher, settings.fmnetwork_url, user_agent=user_agent(settings),
-                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds)
+                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds,
+                         max_crawl_delay=settings.max_crawl_delay_seconds, aliases=settings.fmnetwork_aliases)
 
 
 def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summary: RunSummary,
-                    progress: ProgressCallback = _noop) -> list[FmArticle]:
-    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse."""
+                    progress: ProgressCallback = _noop, budget: int | None = None) -> list[FmArticle]:
+    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse.
+
+    At most ``budget`` pages a run, oldest first: the pages' states are published with the run,
+    so the next run starts where this one stopped (a killed run loses only its own pages). Links
+    off the site's host are quarantined unfetched; the source's deadline stops the crawl, keeping
+    what was fetched before it.
+    """
     states = warehouse.page_states()
-    found, method = site.discover(warehouse.newest_fm_article(), {url: s[3] for url, s in states.items()})
+    # A page that failed (recorded without content) is not offered again until RETRY_FAILED_PAGES_AFTER
+    # has passed, so pages that always fail cannot hold the budget run after run.
+    retry_before = utcnow() - RETRY_FAILED_PAGES_AFTER
+    last_fetched = {url: s[3] for url, s in states.items() if s[2] is not None or s[3] >= retry_before}
+    found, method = site.discover(warehouse.newest_fm_article(), last_fetched)
+    summary.notes += site.notes
     counts = summary.fm_pages
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
+    if site.refused:
+        counts["off_site"] = len(site.refused)
+    summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
+    found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
+                                         d.published.replace(tzinfo=None) if d.published else datetime.min))
+    allowed = [d for d in found if site.allowed(d.url)]  # robots.txt's refusals cost no budget
+    counts["disallowed"], found = len(found) - len(allowed), allowed
+    if budget is not None and len(found) > budget:
+        counts["left_for_next_run"] = len(found) - budget
+        summary.notes.append(f"fmnetwork: {len(found)} pages to fetch, over the budget of {budget} a run "
+                             f"(FMWATCH_FMNETWORK_PAGE_BUDGET); {len(found) - budget} are left for the next runs")
+        found = found[:budget]
     articles = []
     for number, item in enumerate(found, start=1):
         known = states.get(item.url)
@@ -201,9 +254,14 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         except Disallowed:
             counts["disallowed"] += 1
             continue
+        except DeadlineExceeded as error:
+            summary.failed["fmnetwork crawl"] = (f"stopped after {number - 1} of {len(found)} pages: {error}")
+            break
         except FetchError as error:
             counts["failed"] += 1
             summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            if known is None or known[2] is None:  # a page never read: remember the attempt (see above)
+                warehouse.stage_page_state(run_id, item.url, error.status or 0, None, None, None)
             continue
         finally:
             progress(f"fmnetwork ({method})", number, len(found))
@@ -556,7 +614,8 @@ class PipelineRun:
             self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
             message = f"watch {plan.watch.name!r}: {failure}; its watermark stays where it was"
             log.error(message)
-            self.summary.failures.append(message)
+            self.summary.failed[f"pubmed watch {plan.watch.name!r}"] = redact(
+                f"{failure}; its watermark stays where it was")
             self.warehouse.stage_run_note(self.run_id, "error", f"watch {plan.watch.name}", message)
             return
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())  # searches that found nothing
@@ -662,7 +721,9 @@ class PipelineRun:
     # --- the FM Network site -----------------------------------------------------------------
 
     def ingest_fmnetwork(self) -> list[CitationLink]:
-        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress)
+        self.start_source("fmnetwork")
+        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress,
+                                   budget=self.settings.fmnetwork_page_budget)
         warnings: list[str] = []
         self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles, warnings)
         for message in warnings:
@@ -674,10 +735,9 @@ class PipelineRun:
 
     def publish(self) -> RunSummary:
         self.info.requests = self.requests()
-        self.summary.published = self.warehouse.publish(self.info)
+        failed = "; ".join(f"{part}: {reason}" for part, reason in self.summary.failed.items())
+        self.summary.published = self.warehouse.publish(self.info, *(("partial", True, failed) if failed else ()))
         self.summary.status = self.summary.published.status
-        if self.summary.failures and self.summary.status == "succeeded":
-            self.summary.status = "partial"  # the other watches published; the failed ones said why
         self.summary.requests = self.info.requests
         return self.summary
 
@@ -690,18 +750,60 @@ class PipelineRun:
         self.info.requests = self.requests()
         return _failed(self.warehouse, self.info, f"{step}: {error}")
 
+    # --- deadlines and isolation ------------------------------------------------------------------
+
+    def start_source(self, source: str) -> None:
+        """Start ``source``'s deadline (and the run's, on the first call) on the fetchers it uses."""
+        fetchers = [self.client.fetcher] + ([self.site.fetcher] if self.site else [])
+        if not getattr(self, "_run_deadline_set", False):
+            self._run_deadline_set = True
+            for fetcher in fetchers:
+                fetcher.set_deadline(self.settings.run_deadline_seconds,
+                                     f"the run's deadline ({self.settings.run_deadline_seconds:g} s, "
+                                     "FMWATCH_RUN_DEADLINE_SECONDS)")
+        for fetcher in fetchers if source == "fmnetwork" else [self.client.fetcher]:
+            fetcher.set_deadline(self.settings.source_deadline_seconds,
+                                 f"the {source} source's deadline ({self.settings.source_deadline_seconds:g} s, "
+                                 "FMWATCH_SOURCE_DEADLINE_SECONDS)")
+
+    def isolated(self, part: str, step: Callable[[], object]) -> bool:
+        """Run one part of the run (a watch, a source); if the network or its input fails it, note
+        why in ``summary.failed`` and go on, so the other parts are still published. What it staged
+        before failing is published too (each record is whole; a failed watch's watermark stays).
+        A warehouse or disk error is not a part's failure: it stops the run (``RUN_ERRORS``)."""
+        try:
+            step()
+            return True
+        except (FetchError, ValueError) as error:
+            self.summary.failed[part] = redact(error)
+            log.warning("%s failed; the rest of the run goes on: %s", part, self.summary.failed[part])
+            for fetcher in [self.client.fetcher] + ([self.site.fetcher] if self.site else []):
+                self.warehouse.stage_raw(self.run_id, fetcher.drain())
+            return False
+
     def run_all(self) -> RunSummary:
+        """Every watch and source, each succeeding or failing on its own; publish what succeeded.
+
+        Raises RunFailed (nothing published) when every part failed or the warehouse cannot be
+        written; otherwise returns the summary, whose ``failed`` names the parts that did not finish
+        (exit status 1, ``summary.outcome()``)."""
         step = "start"
         try:
+            succeeded = []  # ELink's look-up is not counted: it only adds to the watches' records
             if "pubmed" in self.sources:
+                self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    self.ingest_watch(watch)
+                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                self.find_citing()
+                self.isolated(step, self.find_citing)
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
-                self.ingest_fmnetwork()
+                succeeded.append(self.isolated(step, self.ingest_fmnetwork))
+            if self.summary.failed and not any(succeeded):
+                self.info.requests = self.requests()
+                raise _failed(self.warehouse, self.info, "; ".join(
+                    f"{part}: {reason}" for part, reason in self.summary.failed.items()))
             step = "publish"
             self.publish()
         except RUN_ERRORS as error:
@@ -721,83 +823,13 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
     then extract and judge the new record versions."""
     with PipelineRun(settings, offline=offline, sources=sources, since=since, today=today, throttle=throttle,
                      progress=progress) as run:
-        return run.run_all()
+        summary = run.run_all()
+    if summary.failed:
+        raise RunPartlyFailed(summary)
+    return summary
 
 
 # --- local files ----------------------------------------------------------------------------------
-
-def detect_format(path: Path, head: bytes) -> str:
-    """pubmed-xml, medline, fm-page, fm-print or unknown, from the first bytes (and the name)."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    lowered = text[:4096].lower()
-    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
-        return "fm-page"
-    if text.startswith(b"<?xml") or text.startswith(b"<!DOCTYPE Pubmed") or text.startswith(b"<Pubmed"):
-        return "pubmed-xml"
-    if text.startswith(b"PMID-") or text[:5] == b"PMID ":
-        return "medline"
-    if is_print_view(head.decode("utf-8", "replace")):
-        return "fm-print"
-    if path.suffix.lower() in (".html", ".htm"):
-        return "fm-page"
-    return "unknown"
-
-
-def _open_bytes(path: Path) -> io.BufferedIOBase:
-    if path.suffix == ".gz":
-        return _BoundedReader(gzip.open(path, "rb"), MAX_IMPORT_BYTES, str(path))
-    return open(path, "rb")
-
-
-class _BoundedReader(io.RawIOBase):
-    """A reader that refuses to yield more than ``limit`` bytes (a gzip bomb stops here)."""
-
-    def __init__(self, inner, limit: int, name: str):
-        self.inner, self.limit, self.name, self.read_so_far = inner, limit, name, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.inner.read(len(buffer))
-        self.read_so_far += len(data)
-        if self.read_so_far > self.limit:
-            raise ValueError(f"{self.name} decompresses to more than {self.limit} bytes")
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.read_so_far = 0
-        return self.inner.seek(offset, whence)
-
-    def seekable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.inner.close()
-        super().close()
-
-
-def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantined]:
-    """Every record of one local file; an unreadable file is one quarantined item."""
-    origin = str(path.resolve())
-    with _open_bytes(path) as handle:
-        head = handle.read(256 * 1024)  # a print view's "Article printed from" sits near its end
-        handle.seek(0)
-        kind = detect_format(path, head)
-        try:
-            if kind == "pubmed-xml":
-                yield from iter_pubmed_xml(handle, origin=origin)
-            elif kind == "medline":
-                yield from iter_medline(handle.read(), origin)
-            elif kind in ("fm-page", "fm-print"):
-                yield parse_fm_file(handle.read(MAX_PAGE_BYTES + 1)[:MAX_PAGE_BYTES])
-            else:
-                raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
-        except (NotPubmedXml, NotAnArticle, ValueError) as error:
-            # Keep the file as it is on disk (compressed, for a .gz), not what it expands to.
-            yield Quarantined("file", origin, f"{path.name}: {error}", path.read_bytes())
-
 
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
                  offline: bool = False, extract: bool = True) -> RunSummary:

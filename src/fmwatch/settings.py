@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_FMNETWORK_URL = "http://fmnetnews.iraherman.com/"
+FMNETWORK_KNOWN_HOSTS = ("fmnetnews.iraherman.com", "www.fmnetnews.com", "fmnetnews.com")
 DEFAULT_CONFIG_FILE = "fmwatch.toml"
 
 FIBROMYALGIA = '(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab] OR "fibromyalgia syndrome"[tiab] OR FMS[tiab])'
@@ -74,6 +75,25 @@ class Settings(BaseSettings):
     # through, so a small pool keeps its memory flat however large the run (bench/run.py).
     db_memory_limit: str = Field("128MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", validation_alias=AliasChoices(
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
+    # Deadlines, so that a run finishes or fails in bounded time (a dripping server, a Crawl-delay
+    # of a day). The defaults fit a daily run: a request 5 minutes (an efetch of 500 records is a few MB),
+    # a source 1 hour, the whole run 3 hours.
+    request_deadline_seconds: float = Field(300.0, gt=0, le=3600, validation_alias=AliasChoices(
+        "FMWATCH_REQUEST_DEADLINE_SECONDS", "request_deadline_seconds"))
+    source_deadline_seconds: float = Field(3600.0, gt=0, le=86400, validation_alias=AliasChoices(
+        "FMWATCH_SOURCE_DEADLINE_SECONDS", "source_deadline_seconds"))
+    run_deadline_seconds: float = Field(3 * 3600.0, gt=0, le=86400, validation_alias=AliasChoices(
+        "FMWATCH_RUN_DEADLINE_SECONDS", "run_deadline_seconds"))
+    # A robots.txt Crawl-delay above this skips the site for the run (reported), rather than crawl for days.
+    max_crawl_delay_seconds: float = Field(60.0, ge=0, le=3600, validation_alias=AliasChoices(
+        "FMWATCH_MAX_CRAWL_DELAY_SECONDS", "max_crawl_delay_seconds"))
+    # Pages fetched from the site per run: a large sitemap is crawled over several runs.
+    fmnetwork_page_budget: int = Field(500, ge=1, le=100_000, validation_alias=AliasChoices(
+        "FMWATCH_FMNETWORK_PAGE_BUDGET", "fmnetwork_page_budget"))
+    # Other host names of the site whose links are followed; any other host is quarantined. The
+    # defaults are the site's two known generations (shared/contracts/fmnetwork-site.md).
+    fmnetwork_aliases: list[str] = Field(default_factory=lambda: list(FMNETWORK_KNOWN_HOSTS), validation_alias=AliasChoices(
+        "FMWATCH_FMNETWORK_ALIASES", "fmnetwork_aliases"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
     # How often (days) each watch's full PMID set is compared with the warehouse and what is missing

@@ -292,11 +292,13 @@ class Warehouse:
 
     # --- publishing (one transaction) -----------------------------------------------------------
 
-    def publish(self, run: RunInfo, status: str = "succeeded", record_noop: bool = True) -> PublishResult:
+    def publish(self, run: RunInfo, status: str = "succeeded", record_noop: bool = True,
+                error: str | None = None) -> PublishResult:
         """Merge everything staged into the warehouse, with the run's row, atomically.
 
         ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
-        repeated import leaves every table as it was.
+        repeated import leaves every table as it was. ``status="partial"`` with ``error`` records a
+        run that published some parts and names the ones that failed.
         """
         with self.transaction("publish the run"):
             self.con.execute(sql_text("queries/publish_pubmed"))
@@ -310,7 +312,7 @@ class Warehouse:
             if result.quarantined and status == "succeeded":
                 result.status = "quarantined"
             if record_noop or result.changed:
-                self._insert_run(run, result.status, result, error=None)
+                self._insert_run(run, result.status, result, error=error[:4000] if error else None)
             else:
                 result.recorded = False
             self.con.execute(sql_text("queries/clear_staging"))
