@@ -29,6 +29,10 @@ TOLERABILITY = re.compile(r"\b(?:well\s+tolerated|tolerab\w*|side[\s-]+effects?|
 POOR_TOLERABILITY = re.compile(r"\b(?:serious\s+adverse|discontinu\w*|withdr[ae]w\w*|quit|stop|stopped|intolerab\w*|"
                                r"not\s+tolerated|dropouts?)\b", re.I)
 
+# Magnesium as a treatment, in a review's words: "magnesium supplementation", "treated with magnesium".
+MAGNESIUM_TREATMENT = re.compile(r"\bmagnesium\s+(?:\w+\s+)?(?:supplement\w*|treatment|therapy|administration|"
+                                 r"intake\s+from\s+supplements)|\b(?:supplement\w*|treat\w*|therapy)\s+with\s+"
+                                 r"(?:\w+\s+)?magnesium|\bmagnesium\s+(?:was|were|is)\s+(?:given|administered)", re.I)
 ALL_IMPROVED = re.compile(r"\b(?:improv\w*|helped)\s+(?:on\s+)?(?:every|all|nearly\s+every)\s+(?:parameters?|measures?|outcomes?)",
                           re.I)
 
@@ -113,6 +117,21 @@ def _magnesium_arms(record: dict) -> list[dict]:
             and any(i.get("substance") == "magnesium" for i in a["interventions"])]
 
 
+TRIAL_DESIGNS = {"rct", "non_randomized_trial", "single_arm_trial", "protocol"}
+
+
+def is_magnesium_trial(record: dict) -> bool:
+    """Whether a record is a clinical trial (run, registered or planned) that gives magnesium as the
+    tested intervention: a trial design, human subjects, and an arm that is not a control with
+    magnesium in it that is not background medication. Case reports, animal experiments, reviews,
+    level studies (a diagnostic magnesium load is not an arm) and trials of other agents are not."""
+    design = record["design"]
+    if design["type"] not in TRIAL_DESIGNS or design.get("subjects") in ("animal", "in_vitro"):
+        return False
+    return any(i.get("substance") == "magnesium" and not i.get("background")
+               for a in _magnesium_arms(record) for i in a["interventions"])
+
+
 def _relation(directions: list[str]) -> str:
     good = sum(d == "improved" for d in directions)
     bad = sum(d in ("no_change", "worsened") for d in directions)
@@ -189,6 +208,16 @@ def judge_claim(record: dict, claim: Claim, reference: Reference, context: Recor
         return _judgement(claim, relation, [], "Correlation of magnesium with symptoms: " + ", ".join(sorted(values)) + ".",
                           [correlated[0]["evidence"][-1]])
     if claim.speaks_to == "magnesium_trial":
+        if not mg_arms and record["design"]["type"] in REVIEW_DESIGNS and MAGNESIUM_TREATMENT.search(context.text):
+            # a review of magnesium treatment speaks to the claim; without a verdict we can read, it is related
+            outcomes = [o for o in record["outcomes"] if o.get("direction")]
+            relation = _relation([o["direction"] for o in outcomes])
+            kind = record["design"]["type"].replace("_", " ")
+            return _judgement(claim, relation, [], f"A {kind} of magnesium treatment"
+                              + (": " + "; ".join(f"{o['measure'].replace('_', ' ')} {o['direction'].replace('_', ' ')}"
+                                                 for o in outcomes) + "." if outcomes else
+                                 ", with no verdict we can read."),
+                              _outcome_evidence(outcomes) or record["design"]["evidence"][:1])
         if not mg_arms:
             return None
         new = novelty(record, reference.facts)

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
+from . import statements as st
 
 EXTRACTOR_VERSION = "rules-3"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
@@ -135,31 +136,67 @@ DESIGN_CUES = {
     "pilot": re.compile(r"\bpilot\b|\bfeasibility\b", re.I),
 }
 TEXT_TYPES = [
-    ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b", re.I)),
-    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b", re.I)),
-    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b", re.I)),
-    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe)\s+(?:a|the)\s+case\b", re.I)),
+    ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b|\bquantitative\s+systematic\s+review\b", re.I)),
+    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b", re.I)),
+    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
+    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
+                               r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b", re.I)),
     ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
-    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+review\b|\bwe\s+review\b", re.I)),
+    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
+                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
+                                    r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
+# The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
+# sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
+SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort"}
+SELF_REFERENCE = re.compile(r"\b(?:this|we|our|present|here)\b", re.I)
+# "Heterogeneity precluded any meta-analyses", "no meta-analysis was possible": a review without one.
+NEGATED_META = re.compile(r"\b(?:no|not|precluded?\w*|without|impossible|could\s+not)\b[^.]{0,40}meta-?analys|"
+                          r"meta-?analys[ie]s\s+(?:was|were|could)\s+not\b", re.I)
 PUBLICATION_TYPES = {
     "meta-analysis": "meta_analysis", "systematic review": "systematic_review",
-    "randomized controlled trial": "rct", "controlled clinical trial": "non_randomized_trial",
     "clinical trial protocol": "protocol", "case reports": "case_report", "review": "narrative_review",
+    "randomized controlled trial": "rct", "controlled clinical trial": "non_randomized_trial",
     "observational study": "cohort",
 }
+# MeSH publication-type-like headings that name the design of the record itself.
+MESH_TYPES = {"case-control studies": "case_control", "cross-sectional studies": "cross_sectional",
+              "cohort studies": "cohort", "prospective studies": "cohort"}
+REVIEW_TYPES = {"meta_analysis", "systematic_review", "narrative_review"}
 TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
-                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+)\b", re.I)
+                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
+                         r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
+# Animal and laboratory studies: never human trials, whatever they give.
+ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
+                          r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
+ANIMAL_MESH = re.compile(r"\bAnimals\b")
+ANIMAL_NEEDLES = ("rat", "mice", "mouse", "murine", "rodent", "rabbit", "guinea", "piglet", "hamster", "dogs",
+                  "primate", "animal")
+IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:\w+\s+)?cells\b", re.I)
+HUMAN_WORDS = re.compile(r"\b(?:patients?|women|men|volunteers|participants|subjects\s+with|adults|children|humans)\b", re.I)
+# A registry record (ClinicalTrials.gov and its like) names its own fields.
+REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollment|Allocation|Intervention\s+Model|"
+                             r"Masking|Primary\s+Purpose|Primary\s+Outcome\s+Measures?|Secondary\s+Outcome\s+Measures?|"
+                             r"Eligibility\s+Criteria|Study\s+Start|Brief\s+Summary|Recruitment\s+Status)\s*:", re.I)
+REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
+                    "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
+# A planned trial told in the future tense: "patients will be randomized".
+WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
                "single": ("single",), "open": ("open", "unblind", "no placebo"), "placebo": ("placebo", "sham", "look-alike"),
-               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib")}
-TYPE_NEEDLES = {"meta_analysis": ("meta",), "systematic_review": ("systematic",), "protocol": ("protocol",),
-                "case_report": ("case",), "case_control": ("case",), "cross_sectional": ("sectional",),
-                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review",)}
+               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
+               "parallel": ("parallel",)}
+DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
+                                 r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)
+DESIGN_CUES["parallel"] = re.compile(r"\bparallel[\s-]+(?:groups?|arms?|design)\b", re.I)
+TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero"),
+                "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present"),
+                "case_control": ("case",), "cross_sectional": ("sectional",),
+                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review", "chapter")}
 
 
 def _lower_text(doc: Document) -> str:
@@ -174,67 +211,181 @@ def _find_if(doc: Document, pattern: re.Pattern, needles: tuple[str, ...]) -> li
     return _find(doc, pattern) if any(n in lowered for n in needles) else []
 
 
-def design(doc: Document, arms: list[dict]) -> dict:
-    cues = {name: _find_if(doc, pattern, CUE_NEEDLES[name]) for name, pattern in DESIGN_CUES.items()}
+def _kind(doc: Document, sentence: Sentence) -> str:
+    """"wish", "background", "objective" or "statement" (see ``statements``); titles are statements."""
+    key = ("kind", sentence.field, sentence.start)
+    if key not in doc._found:
+        text = sentence.text
+        doc._found[key] = ("statement" if sentence.field == "title" else "wish" if st.is_wish(text)
+                           else "background" if st.is_background(text) else "objective" if st.is_objective(text)
+                           else "statement")
+    return doc._found[key]
+
+
+def _said(doc: Document, spans: list[dict], excluded: tuple[str, ...] = ("wish", "background")) -> list[dict]:
+    """The spans that sit in sentences of this study's own (not a wish, not background from elsewhere)."""
+    if not spans:
+        return spans
+    kept = []
+    for item in spans:
+        sentence = next((s for s in sentences(doc) if s.field == item["field"] and s.start <= item["start"] < s.end + 1),
+                        None)
+        if sentence is None or _kind(doc, sentence) not in excluded:
+            kept.append(item)
+    return kept
+
+
+def subjects(doc: Document) -> str | None:
+    """"animal" or "in_vitro" when the record studies animals or cells, else None (humans or unsaid).
+
+    Reads MeSH (Animals without Humans) and the text: animal words twice or in the title, with no
+    human subjects named outside background sentences."""
+    mesh = {m.lower() for m in doc.mesh}
+    if "animals" in mesh and "humans" not in mesh:
+        return "animal"
+    lowered = _lower_text(doc)
+    if "in vitro" in lowered or "cultur" in lowered:
+        if _said(doc, _find(doc, IN_VITRO_WORDS)) and not _said(doc, _find(doc, HUMAN_WORDS)):
+            return "in_vitro"
+    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
+    if animal and (len(animal) > 1 or animal[0]["field"] == "title") and not _said(doc, _find(doc, HUMAN_WORDS)):
+        return "animal"
+    return None
+
+
+def _text_type(doc: Document) -> tuple[str | None, dict | None]:
+    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found."""
+    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
+    planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
+    if len(registry) >= 2 or len(planned) >= 2:
+        return "protocol", (registry if len(registry) >= 2 else planned)[0]
+    for name, pattern in TEXT_TYPES:
+        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        if name in SELF_TYPES:
+            found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
+        if name == "meta_analysis":
+            found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
+        if found:
+            return name, found[0]
+    return None, None
+
+
+def _sentence_of(doc: Document, item: dict) -> Sentence:
+    return next(s for s in sentences(doc) if s.field == item["field"] and s.start <= item["start"] <= s.end)
+
+
+def design(doc: Document, arms: list[dict], population_: dict | None = None, levels: list[dict] | None = None) -> dict:
+    """The record's design from every signal together, each value with its evidence.
+
+    Reads: publication types and MeSH (``doc``), design words in the text (only in sentences of
+    the study's own, never a wish or background), the arms found and, for a study with no arm,
+    whether it compares magnesium levels with controls. Returns the schema's ``design`` object
+    plus ``subjects`` ("animal", "in_vitro" or None) and where the type came from.
+
+    Order of trust: a review, protocol or case report named by the text or PubMed; animals or
+    cells; case-control or cross-sectional named; then the shape of a trial (randomised; double
+    blind against placebo with two arms or more, read as an RCT as PubMed indexes such trials;
+    treated arms); a comparison of levels with controls and no arm is case-control; else PubMed's
+    type, else "unknown"."""
+    cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
+    mesh_type = next((MESH_TYPES[m.lower()] for m in doc.mesh if m.lower() in MESH_TYPES), None)
+    text_type, type_span = _text_type(doc)
+    kind = subjects(doc)
+    source = "text" if text_type else None
+    type_ = None
+    if text_type in REVIEW_TYPES | {"protocol", "case_report"}:
+        type_ = text_type
+    elif pt_type in REVIEW_TYPES | {"protocol", "case_report"} and doc.source != "fmnetwork":
+        type_, source = pt_type, "publication_type"
+        type_span = _find(doc, re.compile(re.escape(_pt_priority(doc.publication_types)[0]), re.I), ["publication_types"])[:1]
+        type_span = type_span[0] if type_span else None
+    review = type_ in REVIEW_TYPES
     randomized = None
-    if cues["not_randomized"]:
-        randomized, evidence = False, evidence + cues["not_randomized"][:1]
-    elif cues["randomized"]:
-        randomized, evidence = True, evidence + cues["randomized"][:1]
-    elif pt_type == "rct":
-        randomized = True
-        evidence += _find(doc, re.compile(r"Randomized Controlled Trial"), ["publication_types"])[:1]
+    if not review:
+        if cues["not_randomized"]:
+            randomized, evidence = False, evidence + cues["not_randomized"][:1]
+        elif cues["randomized"]:
+            randomized, evidence = True, evidence + cues["randomized"][:1]
+        elif pt_type == "rct":
+            randomized = True
+            evidence += _find(doc, re.compile(r"Randomized Controlled Trial"), ["publication_types"])[:1]
     blinding = None
-    for level in ("double", "single", "open"):
+    for level in ("double", "single", "open") if not review else ():
         if cues[level]:
             blinding, evidence = level, evidence + cues[level][:1]
             break
     placebo = None
-    if cues["no_placebo"]:
+    if not review and cues["no_placebo"]:
         placebo, evidence = False, evidence + cues["no_placebo"][:1]
-    elif cues["placebo"]:
+    elif not review and cues["placebo"]:
         placebo, evidence = True, evidence + cues["placebo"][:1]
-    crossover = True if cues["crossover"] else None
+    crossover = None
+    if not review and cues["crossover"]:
+        crossover = True
+    elif not review and cues["parallel"]:
+        crossover = False  # "two parallel groups" says it is not a crossover
+        evidence += cues["parallel"][:1]
     pilot = True if cues["pilot"] else None
     for name in ("crossover", "pilot"):
-        evidence += cues[name][:1]
+        evidence += cues[name][:1] if not review or name == "pilot" else []
 
-    text_type, type_span = None, None
-    for name, pattern in TEXT_TYPES:
-        found = _find_if(doc, pattern, TYPE_NEEDLES[name])
-        if found:
-            text_type, type_span = name, found[0]
-            break
     treated_arms = [a for a in arms if not a.get("is_control")]
-    if text_type is None and doc.source == "fmnetwork":
-        text_type, type_span = "news", span(doc, "title", 0, len(doc.fields["title"]))
-    elif text_type is None and randomized and (cues["randomized"] or pt_type == "rct"):
-        text_type = "rct"
-    elif text_type is None and treated_arms and _find(doc, TRIAL_WORDS):
-        text_type = "non_randomized_trial" if len(arms) > 1 else "single_arm_trial"
-        type_span = _find(doc, TRIAL_WORDS)[0]
+    controls = bool(population_ and population_.get("n_controls")) or bool(levels and any(
+        lv.get("fm_vs_controls") for lv in levels))
+    if type_ is None and kind:
+        type_, source = "other", "text"
+        type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
+                     or [None])[0]
+    if type_ is None and doc.source == "fmnetwork" and text_type is None:
+        type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
+    if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
+        type_ = text_type
+    if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
+        type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
+    if (type_ is None and treated_arms and blinding in ("double", "single") and placebo and len(arms) > 1
+            and not PARTIAL_BLINDING.search(_lower_text(doc))):
+        type_, source = "rct", "text"  # a blinded comparison with placebo
+    if type_ is None and treated_arms and _find(doc, TRIAL_WORDS):
+        type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
+            treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
+        type_span, source = _find(doc, TRIAL_WORDS)[0], "text"
+    if type_ is None and text_type:
+        type_ = text_type
+    if type_ is None and not treated_arms and (levels or controls):
+        type_ = "case_control" if controls else "cross_sectional"
+        source = "text"
+        type_span = (population_ or {}).get("evidence", [None])[0] if population_ else None
+    if type_ is None and (mesh_type or pt_type):
+        type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
     if type_span:
         evidence.append(type_span)
     result = {
-        "type": text_type or pt_type or "unknown",
+        "type": type_ or "unknown",
         "randomized": randomized,
         "blinding": blinding,
         "placebo_controlled": placebo,
         "crossover": crossover,
         "pilot": pilot,
+        "subjects": kind,
         "evidence": _dedupe(evidence),
+        "type_source": source,
     }
-    if pt_type and text_type and pt_type != text_type and text_type != "news":
-        result["publication_type_says"] = pt_type  # the text wins; the record keeps the disagreement
-        result["type_source"] = "text"
-    else:
-        result["type_source"] = "text" if text_type else ("publication_type" if pt_type else None)
-    if not text_type and pt_type:
-        result["evidence"].extend(_find(doc, re.compile(re.escape(_pt_priority(doc.publication_types)[0]), re.I),
-                                        ["publication_types"])[:1])
+    if pt_type and pt_type != result["type"] and result["type"] != "news":
+        result["publication_type_says"] = pt_type  # the record keeps the disagreement
     return result
+
+
+PARTIAL_BLINDING = re.compile(r"\bpartially\s+(?:double[\s-]+)?blind", re.I)
+SINGLE_GROUP = re.compile(r"\b(?:first|next|remaining|remainder|subsequent)\s+(?:\w+\s+)?(?:patients|subjects|cohort)\b"
+                          r"|\bdose[\s-]+escalation\b|\bcohorts?\b", re.I)
+
+
+def _single_group(doc: Document) -> bool:
+    """Doses given in turn to successive patients of one open study ("the first six patients received
+    500 mg, the remainder 1 g"): one uncontrolled study, not a controlled comparison."""
+    return bool(_find(doc, SINGLE_GROUP))
 
 
 def _pt_priority(types: list[str]) -> list[str]:
@@ -373,7 +524,8 @@ def substance_mentions(text: str) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compared|versus|vs\.?|"
+ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compar(?:ed|ing)|versus|vs\.?|"
+                          r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
@@ -382,6 +534,9 @@ ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
 GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+# The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
+CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
+                     rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
 TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
 
 
@@ -407,11 +562,14 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
         return value * 1000
     if unit in ("µg", "μg", "mcg", "ug", "microg", "microgram", "micrograms"):
         return value / 1000
-    if unit == "mmol" and substance == "magnesium":
+    if unit == "mmol" and substance == "magnesium":  # elemental magnesium, 24.305 g/mol
         return round(value * 24.305, 1)
+    if unit == "meq" and substance == "magnesium":  # Mg2+ carries two charges: 1 mEq = 0.5 mmol
+        return round(value * 24.305 / 2, 1)
     return None
 
 
+@lru_cache(maxsize=2048)
 def _frequency(text: str) -> tuple[float | None, re.Match | None]:
     for pattern, per_day in lx.FREQUENCY[1:] + lx.FREQUENCY[:1]:  # "twice daily" before "daily"
         match = pattern.search(text)
@@ -420,6 +578,7 @@ def _frequency(text: str) -> tuple[float | None, re.Match | None]:
     return None, None
 
 
+@lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
     for pattern, route in lx.ROUTES:
         match = pattern.search(text)
@@ -428,34 +587,150 @@ def _route(text: str) -> tuple[str | None, re.Match | None]:
     return None, None
 
 
+# After a substance: it is measured, eaten or lacking, not given ("magnesium levels", "Mg-deficient
+# rats", "magnesium intake", "magnesium ion"), or it acts ("magnesium blocks the receptor").
+NOT_GIVEN_AFTER = re.compile(
+    r"[)\s-]*(?:\(\s*mg\s*\)[\s-]*)?(?:2\+|\+\+)?[\s-]*(?:ions?\b|levels?|concentrations?|status|content|contents|intake|"
+    r"deficien\w*|deplet\w*|depriv\w*|excretion|retention|homeostasis|balance|load\w*|values?|profile|"
+    r"measurements?|blocks?|is\s+(?:an?\s+)?(?:known|essential|physiological|natural|cofactor)|plays?|"
+    r"(?:free|restricted|rich|poor)\b|in\s+(?:the\s+)?(?:serum|plasma|blood|urine|muscles?|cells?|diet))", re.I)
+# Before a substance: a compartment or a measurement ("serum magnesium", "free Mg2+", "dosage of").
+MEASURED_BEFORE = re.compile(r"(?:serum|plasma|blood|erythrocyte|red[\s-]+(?:blood[\s-]+)?cell|RBC|urinary|urine|"
+                             r"muscle|intracellular|ioni[sz]ed|free|total|dietary|tissue|hair|cellular|"
+                             r"serum\s+dosage\s+of|levels?\s+of|concentrations?\s+of|deficiency\s+of|"
+                             r"intake\s+of|status\s+of)\s+$", re.I)
+# A diagnostic load, a tolerance or retention test: magnesium given to measure status, not to treat.
+LOAD_TEST = re.compile(r"\b(?:load(?:ing)?|tolerance|retention|challenge)\s+test|\bafter\s+(?:oral\s+)?loading\b", re.I)
+
+
+def _given(text: str, mention: "Mention") -> bool:
+    """Whether a substance named in an arms sentence is something given to the participants."""
+    if mention.substance in (None, "placebo", "saline"):
+        return True
+    return not (NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start))
+
+
 def arms(doc: Document) -> list[dict]:
+    """The study's arms: only what was given to participants as part of the study.
+
+    Reads the one sentence that best describes the arms (substances, doses, frequency, group
+    words) among the study's own statements: never a wish or advice ("should be treated with"),
+    background ("magnesium is known to block"), a diagnostic load test, or a substance that is
+    measured, eaten or lacking ("magnesium levels", "Mg-deficient rats"). Returns arms as in the
+    schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
+    study's own sentences becomes a control arm."""
     candidates = []
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
         mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
+        if not mentions:
+            continue  # the common case, kept cheap
         doses = list(lx.DOSE.finditer(sentence.text))
-        if not mentions or not (ARM_SENTENCE.search(sentence.text) or (doses and GROUP_WORDS.search(sentence.text))):
+        if not (ARM_SENTENCE.search(sentence.text) or (doses and GROUP_WORDS.search(sentence.text))):
+            continue
+        mentions = [m for m in mentions if _given(sentence.text, m)]
+        if (not mentions or _kind(doc, sentence) in ("wish", "background")
+                or (("test" in sentence.text or "load" in sentence.text) and LOAD_TEST.search(sentence.text))):
             continue
         score = (len({m.name for m in mentions}) + 2 * bool(doses) + (sentence.field != "title")
                  + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
         candidates.append((score, sentence, mentions))
     if not candidates:
         return []
-    _, best, _ = max(candidates, key=lambda c: c[0])
-    result = _arms_from_sentence(doc, best)
+    ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
+    result = _arms_from_sentence(doc, ranked[0][1])
+    for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
+        if not any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
+                   for a in result):
+            break
+        _fill_arms(result, _arms_from_sentence(doc, other))
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
-        return [a for a in result if a["label"] != "placebo"]
-    placebo_said = _find(doc, PLACEBO_ARM)
+        result = [a for a in result if a["label"] != "placebo"]
+    placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
     if placebo_said and not any(a["is_control"] for a in result) and not DESIGN_CUES["no_placebo"].search(whole):
         placebo = placebo_said[0]
         result.append({"label": "placebo", "n": None, "is_control": True, "interventions": [
             {"name": "placebo", "substance": None, "form": None, "dose_mg": None, "daily_dose_mg": None,
              "frequency_per_day": None, "route": None, "dose_text": None, "evidence": [placebo]}]})
-    return result
+    _placebo_route(result)
+    return _dose_cohorts(doc, result)
+
+
+_DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
+# Successive cohorts of one open study given different doses: "the first six patients received
+# 500 mg, the remainder 1 g" (a dose-escalation design).
+DOSE_COHORTS = re.compile(
+    rf"\bfirst\s+(?P<n>{lx.NUMBER})\s+(?:patients|subjects|participants|cases)\s+(?:received|were\s+given|got)\s+"
+    rf"(?P<first>{_DOSE_TEXT}),?\s+(?:and\s+|while\s+|whereas\s+)?(?:the\s+)?(?:remainder|rest|others|remaining\s+"
+    rf"(?:(?P<m>{lx.NUMBER})\s+)?(?:patients|subjects|participants)|next\s+(?P<m2>{lx.NUMBER})\s+(?:patients|subjects"
+    rf"|participants))\s*(?:received\s+|were\s+given\s+|got\s+)?(?P<second>{_DOSE_TEXT})", re.I)
+
+
+def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
+    """One tested substance given at two doses to successive cohorts becomes two arms, one per dose,
+    each with its cohort's size (the remainder: those enrolled less the first cohort)."""
+    tested = [a for a in arms_found if not a["is_control"]]
+    if len(tested) != 1 or len(tested[0]["interventions"]) != 1 or "first" not in _lower_text(doc):
+        return arms_found
+    for sentence in sentences(doc):
+        match = DOSE_COHORTS.search(sentence.text)
+        if not match or _kind(doc, sentence) != "statement":
+            continue
+        (base,) = tested[0]["interventions"]
+        first_n = lx.words_to_number(match.group("n"))
+        rest_n = lx.words_to_number(match.group("m") or match.group("m2") or "") if (
+            match.group("m") or match.group("m2")) else None
+        if rest_n is None:
+            enrolled = population(doc, {"fibromyalgia": False})["n_enrolled"]
+            rest_n = enrolled - first_n if enrolled and first_n and enrolled > first_n else None
+        cohorts = []
+        for group, n in (("first", first_n), ("second", rest_n)):
+            dose = lx.DOSE.match(match.group(group))
+            amount = _dose_mg(dose.group("amount"), dose.group("unit"), base["substance"])
+            at = sentence.start + match.start(group)
+            intervention = {**base, "dose_mg": _round(amount), "daily_dose_mg": None, "dose_text": match.group(group),
+                            "evidence": _dedupe(base["evidence"] + [span(doc, sentence.field, at, at + len(match.group(group)))])}
+            arm = _arm([intervention], n)
+            arm["label"] = f"{arm['label']} {match.group(group)}"
+            cohorts.append(arm)
+        return [a for a in arms_found if a["is_control"]] + cohorts
+    return arms_found
+
+
+def _fill_arms(arms_found: list[dict], other: list[dict]) -> None:
+    """Fill the unsaid values (group size, dose, route) of arms from another sentence's arms of the
+    same name; never overwrite what the arms sentence said."""
+    by_label = {a["label"]: a for a in other}
+    for arm in arms_found:
+        same = by_label.get(arm["label"])
+        if same is None:
+            continue
+        if arm["n"] is None and same["n"] is not None:
+            arm["n"] = same["n"]
+        for mine, theirs in zip(arm["interventions"], same["interventions"]):
+            if mine["name"] != theirs["name"]:
+                continue
+            for key in DOSE_KEYS:
+                if mine.get(key) is None and theirs.get(key) is not None:
+                    mine[key] = theirs[key]
+                    mine["evidence"] = _dedupe(mine["evidence"] + theirs["evidence"][1:])
+
+
+def _placebo_route(arms_found: list[dict]) -> None:
+    """A placebo matches the treatment it stands in for: it takes the tested arms' route when they
+    all share one ("oral magnesium ... versus placebo": an oral placebo)."""
+    routes = {i["route"] for a in arms_found if not a["is_control"] for i in a["interventions"]
+              if not i.get("background")}
+    if len(routes) != 1 or None in routes:
+        return
+    for arm in arms_found:
+        for intervention in arm["interventions"]:
+            if intervention["name"] in ("placebo", "saline") and intervention["route"] is None:
+                intervention["route"] = next(iter(routes))
 
 
 def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
@@ -475,9 +750,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
-        mentions = substance_mentions(chunk)
+        mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
         if not mentions:
             continue
+        chunk_n = CHUNK_N.search(chunk)
+        arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
         for index, mention in enumerate(mentions):
@@ -490,6 +767,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
             dose_mg = daily = None
             dose_text = None
+            per_kg: dict = {}
             evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
                              sentence.start + chunk_start + mention.end)]
             if dose:
@@ -499,6 +777,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 if PER_TABLET.search(text, 0, chunk_start + mention.start):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
+                if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
+                    per_hour = bool(re.search(r"h|hour", per))
+                    per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
                 if amount is not None and not re.search(r"kg|h|min", per):
                     if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
                         daily = amount
@@ -521,7 +802,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
                 "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
                 "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
-                "evidence": _dedupe(evidence),
+                "evidence": _dedupe(evidence), **per_kg,
             }
             at = chunk_start + mention.start
             if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
@@ -537,7 +818,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             for intervention in interventions:
                 result.append(_arm([intervention], group_n))
         else:
-            result.append(_arm(interventions, group_n))
+            result.append(_arm(interventions, arm_n))
     if background and result:  # every arm keeps taking it: an add-on trial
         result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
     return _merge_duplicate_arms(result)
@@ -568,6 +849,10 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return merged
 
 
+DOSE_KEYS = ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text", "dose_mg_per_kg",
+             "infusion_mg_per_kg_per_h")
+
+
 def _merge_same_substance(interventions: list[dict]) -> list[dict]:
     """'magnesium chloride tablets (100 mg of magnesium)': one intervention, not two; and a
     name said twice in one arm ("Super Malic ... malic acid") is one intervention."""
@@ -580,8 +865,9 @@ def _merge_same_substance(interventions: list[dict]) -> list[dict]:
             continue
         if same["form"] is None and item["form"]:
             same.update(name=item["name"], form=item["form"])
-        for key in ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text"):
-            same[key] = same[key] if same[key] is not None else item[key]
+        for key in DOSE_KEYS:
+            if same.get(key) is None and item.get(key) is not None:
+                same[key] = item[key]
         same["evidence"] = _dedupe(same["evidence"] + item["evidence"])
     return kept
 
@@ -632,8 +918,9 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
         if arm["label"] in merged:
             kept = merged[arm["label"]]
             for old, new in zip(kept["interventions"], arm["interventions"]):
-                for key in ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text"):
-                    old[key] = old[key] if old[key] is not None else new[key]
+                for key in DOSE_KEYS:
+                    if old.get(key) is None and new.get(key) is not None:
+                        old[key] = new[key]
                 old["evidence"] = _dedupe(old["evidence"] + new["evidence"])
         else:
             merged[arm["label"]] = arm
@@ -893,6 +1180,16 @@ def extract(doc: Document) -> dict:
     """The evidence record of one document (``claims`` empty: the evidence stage fills it)."""
     topic = topics(doc)
     arm_list = arms(doc)
+    people = population(doc, topic)
+    levels = magnesium_levels(doc)
+    study_design = design(doc, arm_list, people, levels)
+    if study_design["type"] in REVIEW_TYPES or (study_design["type"] in ("case_control", "cross_sectional")
+                                                and not any(a["is_control"] for a in arm_list)
+                                                and not _said(doc, _find(doc, TRIAL_WORDS))):
+        arm_list = []  # a review's or a level study's substances are not arms of its own
+    if len(arm_list) == 1 and not arm_list[0]["is_control"] and arm_list[0]["n"] is None and not (
+            study_design["randomized"] or study_design["type"] == "rct"):
+        arm_list[0]["n"] = people["n_enrolled"]  # one group: everyone enrolled is in it
     weeks, duration_evidence = duration(doc)
     return {
         "record_id": doc.record_id,
@@ -902,13 +1199,13 @@ def extract(doc: Document) -> dict:
         "title": doc.title,
         "language": doc.language,
         "topics": topic,
-        "design": design(doc, arm_list),
-        "population": population(doc, topic),
+        "design": study_design,
+        "population": people,
         "arms": arm_list,
         "duration_weeks": weeks,
         "duration_evidence": duration_evidence,
         "outcomes": outcomes(doc, arm_list),
-        "magnesium_levels": magnesium_levels(doc),
+        "magnesium_levels": levels,
         "claims": [],
         "extractor": EXTRACTOR_VERSION,
     }

@@ -102,8 +102,11 @@ propeptide nucleotide nucleotides magazine""".split())
 # --- dose, frequency, route, duration --------------------------------------------------------------
 DOSE = re.compile(
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
-    r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|/\s*(?:kg|h|hr|hour|min)\b|"
-    r"\s*(?:kg|h|hr)\s*\(\s*-1\s*\)))?", re.I)
+    r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|"
+    r"/\s*kg\s*/\s*(?:h|hr|hour)\b|\s*kg\s*\(\s*-1\s*\)\s*(?:h|hr)\s*\(\s*-1\s*\)|/\s*kg\s+per\s+hour\b|"
+    r"/\s*(?:kg|h|hr|hour|min)\b|\s*(?:kg|h|hr)\s*\(\s*-1\s*\)|per\s+(?:kg|kilogram)\b))?"
+    # "775 µg/g", "0.8 mmol/L": a concentration, not a dose
+    r"(?!\s*/\s*(?:g|dl|dL|l|L|ml|mL|mg|kg\s+(?:dry|wet|tissue)|100\s*ml)\b)", re.I)
 FREQUENCY = [
     (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
                 r"every\s+(?:evening|night|morning)|at\s+bedtime|q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
