@@ -936,11 +936,26 @@ def _round(value: float | None) -> float | None:
 DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bof|\bat|\bafter|\bin)\s*$", re.I)
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
-NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore)\s*$", re.I)
+NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
+                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
+# "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
+# or an exposure lasted, said of its end.
+OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
+                          r"administration|exposure|intake|use|magnesium)\b", re.I)
+# "one month (28 days)": the finer unit in brackets is what the text counted.
+EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
 NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
 
 
 def duration(doc: Document) -> tuple[float | None, list[dict]]:
+    """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
+
+    The first duration said as one ("for 8 weeks", "a 9-week trial", "after 7 days of feeding")
+    wins, else the first plain one. Not durations: ages, time points ("at 2 h", "after 4 weeks"
+    with nothing of treatment after it), follow-up, "more than three months" (a definition), and
+    hours (a single session or a perioperative study has no treatment length in weeks). The unit
+    the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
+    otherwise. Returns (weeks or None, evidence spans)."""
     best = None
     for sentence in sentences(doc):
         for match in lx.DURATION.finditer(sentence.text):
@@ -949,15 +964,19 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 continue
             before = sentence.text[max(0, match.start() - 25):match.start()]
             after = sentence.text[match.end():match.end() + 25]
-            of_treatment = re.match(r"\s+of\s+(?:treatment|therapy|supplementation|intervention)", after)
+            of_treatment = OF_TREATMENT.match(after)
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
                 continue
             strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
             unit = match.group("unit").lower().rstrip("s")
-            if unit in ("year", "h", "hour") and not strong:
-                continue  # "aged 1-12 years", "at 2 h": ages and time points, not treatment lengths
+            if unit in ("h", "hour") or (unit == "year" and not strong):
+                continue  # "aged 1-12 years", "a 24-hour urine": ages and sessions, not treatment lengths
+            end = match.end()
+            exact = EXACT_AFTER.match(sentence.text, end)
+            if exact and lx.words_to_number(exact.group("number")):
+                n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
             weeks = round(n * lx.WEEKS_PER[unit], 2)
-            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end()))
+            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end))
             if strong:
                 return weeks, [found[2]]
             best = best or found
@@ -1087,9 +1106,13 @@ def magnesium_levels(doc: Document) -> list[dict]:
             named_before = []
             continue  # a dose, not a level
         judged = lx.MATCHING.sub(" ", text)  # "controls of similar age" says nothing of magnesium
-        verdict = _level_verdict(judged) or _level_from_numbers(judged)
+        clauses = _level_clauses(judged)
+        verdicts = {v for _, _, v in clauses} - {None}
+        verdict = verdicts.pop() if len(verdicts) == 1 else None  # the sentence's, when it has only one
         compared = (lx.CONTROLS.search(judged) or re.search(r"\bthan\b", text)
                     or (has_controls and (lx.FM_GROUP.search(text) or not about_magnesium)))
+        if lx.OTHER_PATIENTS.search(judged):
+            compared = None  # treated vs untreated patients: not a comparison with controls
         correlation = _correlation(text)
         named = []
         for key, pattern in lx.COMPARTMENT_PATTERNS if about_magnesium else ():
@@ -1103,8 +1126,9 @@ def magnesium_levels(doc: Document) -> list[dict]:
                                             "correlation_with_symptoms": None, "evidence": []})
             entry["evidence"].append(span(doc, sentence.field, sentence.start + match.start(),
                                           sentence.start + match.end()))
-            if compared and verdict:
-                _set_level(entry, "fm_vs_controls", verdict, doc, sentence)
+            own = next((v for start, end, v in clauses if start <= match.start() < end), None)
+            if compared and (own or verdict):
+                _set_level(entry, "fm_vs_controls", own or verdict, doc, sentence)
             if correlation:
                 _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
         if not named and follows_up:  # "Both were lower in ...", "No difference between the groups"
@@ -1120,6 +1144,23 @@ def magnesium_levels(doc: Document) -> list[dict]:
     for entry in levels.values():
         entry["evidence"] = _dedupe(entry["evidence"])
     return list(levels.values())
+
+
+QUALIFIER = re.compile(r"\s*(?:the\s+(?:difference|change|trend|effect)s?|this|it|which|that)\b", re.I)
+
+
+def _level_clauses(text: str) -> list[tuple[int, int, str | None]]:
+    """The clauses of a sentence with each one's verdict: "urine magnesium was lower in the patients,
+    but serum values did not differ" says lower of urine and no difference of serum."""
+    bounds, start = [], 0
+    for boundary in CLAUSE_BOUNDARY.finditer(text):
+        bounds.append((start, boundary.start()))
+        start = boundary.end()
+    bounds.append((start, len(text)))
+    for index in range(len(bounds) - 1, 0, -1):  # "..., but the difference was not significant" qualifies
+        if QUALIFIER.match(text, bounds[index][0]):  # the clause before it: one clause
+            bounds[index - 1:index + 1] = [(bounds[index - 1][0], bounds[index][1])]
+    return [(a, b, _level_verdict(text[a:b]) or _level_from_numbers(text[a:b])) for a, b in bounds]
 
 
 def _level_verdict(text: str) -> str | None:

@@ -26,8 +26,9 @@ def words_to_number(text: str) -> float | None:
     for word in re.split(r"[\s-]+", text):
         if word in ("and", ""):
             continue
-        if word == "a":
+        if word == "a":  # "a month", "a hundred"
             current = max(current, 1)
+            seen = True
             continue
         if word in UNITS:
             current += UNITS[word]
@@ -178,7 +179,8 @@ COMPARTMENTS = [
     ("platelet", r"platelets?"),
     ("leukocyte", r"leu[ck]ocytes?|white\s+(?:blood\s+)?cells?"),
     ("hair", r"\bhair\b"),
-    ("muscle", r"\bmuscle\s+(?:biops|tissue|magnesium)|\bin\s+muscle\b"),
+    ("muscle", r"\bmuscle\s+(?:biops|tissue|magnesium|Mg)|\bin\s+(?:the\s+|their\s+)?(?:skeletal\s+)?muscles?\b|"
+               r"\bskeletal\s+muscle\b"),
     ("urine", r"\burin\w*"),
     ("plasma", r"\bplasma\b"),
     ("serum", r"\bserum\b|\bblood\s+(?:magnesium|levels?|concentrations?)\b|\bin\s+(?:their|the)\s+blood\b"),
@@ -242,4 +244,10 @@ LEVEL_PAIR = re.compile(
     r"(?P<controls>\d+(?:\.\d+)?)\s*(?:\+/-|±)?\s*(?:\d+(?:\.\d+)?\s*)?(?:[a-zµμ]+\s*/\s*[a-zµμ]+|mM|mmol|mg|mEq|ppm)?\s+"
     r"in\s+(?:the\s+)?(?:healthy\s+)?(?:controls?|volunteers|control\s+group)", re.I)
 ANAPHOR = re.compile(r"^\s*(?:both|they|these|it|all|each|the\s+two|levels?|concentrations?)\b", re.I)
-CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
+CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers)\b", re.I)
+# A comparison between two groups of patients (treated and untreated, migraine and other headache):
+# not one with healthy controls, so it says nothing of levels in the condition.
+OTHER_PATIENTS = re.compile(
+    r"\bthan\s+(?:(?:those|that|in|the|found|seen|observed|measured)\s+){0,4}(?:\w+\s+){0,2}"
+    r"(?:treated|untreated|non-?treated|other|remaining)\s+(?:\w+\s+)?(?:patients|group|subjects|cases)\b|"
+    r"\bbetween\s+(?:the\s+)?(?:treated|untreated)\s+and\s+(?:the\s+)?(?:non-?|un)treated\b", re.I)
