@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
+from . import measures as ms
 from . import statements as st
 
 EXTRACTOR_VERSION = "rules-3"  # bumped when the rules change: `fmwatch reextract` brings old records up
@@ -216,9 +217,14 @@ def _kind(doc: Document, sentence: Sentence) -> str:
     key = ("kind", sentence.field, sentence.start)
     if key not in doc._found:
         text = sentence.text
+        if "lead" not in doc._found:  # the sentences before the study is first spoken of are background
+            abstract = [s for s in sentences(doc) if s.field == "abstract"]  # (a news story has no such order)
+            count = st.leading_background([s.text for s in abstract])
+            doc._found["lead"] = {(s.field, s.start) for s in abstract[:count]}
         doc._found[key] = ("statement" if sentence.field == "title" else "wish" if st.is_wish(text)
-                           else "background" if st.is_background(text) else "objective" if st.is_objective(text)
-                           else "statement")
+                           else "background" if ((sentence.field, sentence.start) in doc._found["lead"]
+                                                 or st.is_background(text))
+                           else "objective" if st.is_objective(text) else "statement")
     return doc._found[key]
 
 
@@ -985,35 +991,112 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
 
 # --- outcomes -------------------------------------------------------------------------------------
 
+PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|"
+                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
+DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
 CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
-def outcomes(doc: Document, arm_list: list[dict]) -> list[dict]:
-    """Results of the treatments the record gives; a record with no arm (a comparison of levels,
-    a survey) has measures, but no treatment result to report."""
-    if not arm_list:
+@dataclass(frozen=True)
+class _Found:
+    """A measure found by ``measures.generic_measures``, shaped like a regex match for ``_outcome``."""
+
+    begin: int
+    stop: int
+    label: str
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.stop
+
+    def group(self, _index: int = 0) -> str:
+        return self.label
+
+
+def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = None) -> list[dict]:
+    """The results the record reports, one per measure: direction (improved, worsened, no_change)
+    against the comparator where there is one, else against baseline; significance and p-value;
+    the evidence sentence.
+
+    Read from the study's own result statements only (never an objective, background, a wish or
+    the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
+    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result.
+    Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
+    clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
+    design_type = (study_design or {}).get("type")
+    if design_type == "protocol":
+        return []  # a protocol's or registry record's outcomes are planned, not results
+    if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
         return []
     found: dict[str, dict] = {}
     for sentence in sentences(doc):
-        lowered = sentence.text.lower()
-        if sentence.field == "title" or not any(n in lowered for n in lx.MEASURE_NEEDLES):
+        if sentence.field == "title" or _kind(doc, sentence) != "statement":
             continue
+        lowered = sentence.text.lower()
         taken: list[tuple[int, int]] = []
-        for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
-            for match in pattern.finditer(sentence.text):
-                if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
-                    continue
-                taken.append((match.start(), match.end()))
-                if key in found and found[key]["direction"] is not None:
-                    continue
-                outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
-                if outcome["direction"] is not None or key not in found:
-                    found[key] = outcome
+        if any(n in lowered for n in lx.MEASURE_NEEDLES):
+            _known_outcomes(doc, sentence, arm_list, found, taken)
+        if GENERIC_NEEDLE.search(sentence.text):
+            _generic_outcomes(doc, sentence, arm_list, found, taken)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
+                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief", re.I)
+RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
+
+
+def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    text = sentence.text
+    start = 0
+    bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
+    for boundary in bounds:
+        end = boundary.start() if boundary else len(text)
+        for measure in ms.generic_measures(text[start:end]):
+            at, stop = start + measure.start, start + measure.end
+            if any(s <= at < e or at <= s < stop for s, e in taken):
+                continue
+            taken.append((at, stop))
+            key = ms.key_of(measure.label)
+            if substance_mentions(measure.label):
+                continue  # "fatty acids improved": a substance is what was given, not what was measured
+            if not key or (key in found and found[key]["direction"] is not None):
+                continue
+            outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, measure.higher_is_better, arm_list)
+            if outcome["direction"] is not None or key not in found:
+                found[key] = outcome
+        start = boundary.end() if boundary else len(text)
+
+
+def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    text = sentence.text
+    for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+                continue
+            if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
+                continue  # "(events per hour of total sleep time)": a unit, not a result
+            if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
+                continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
+            taken.append((match.start(), match.end()))
+            if key in found and found[key]["direction"] is not None:
+                continue
+            outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
+            if outcome["direction"] is not None or key not in found:
+                found[key] = outcome
+
+
+def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
+    """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
+    quality of life and reduction of pain": "positive effect" for quality of life)."""
+    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED) for m in pattern.finditer(clause)]
+    return min(words, key=lambda m: abs(m.start() - at), default=None)
 
 
 def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
@@ -1033,12 +1116,14 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         direction = "no_change"
     elif (word := lx.NO_CHANGE.search(clause)):
         direction = "no_change"
-    elif (word := lx.WORSENED.search(clause)):
-        direction = "worsened"
-    elif (word := lx.IMPROVED.search(clause)):
-        direction = "improved"
-    elif (word := lx.INCREASED.search(clause)):
-        direction = "improved" if higher_is_better else "worsened"
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
+        if lx.WORSENED.fullmatch(word.group(0)):
+            direction = "worsened"
+        elif lx.IMPROVED.fullmatch(word.group(0)):
+            # "a decrease in pain thresholds": less of a measure where more is better is worse
+            direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
+        else:
+            direction = "improved" if higher_is_better else "worsened"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
@@ -1245,7 +1330,7 @@ def extract(doc: Document) -> dict:
         "arms": arm_list,
         "duration_weeks": weeks,
         "duration_evidence": duration_evidence,
-        "outcomes": outcomes(doc, arm_list),
+        "outcomes": outcomes(doc, arm_list, study_design),
         "magnesium_levels": levels,
         "claims": [],
         "extractor": EXTRACTOR_VERSION,

@@ -158,13 +158,16 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
-    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
+    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
+    r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
-    r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|similar|comparable|unchanged|"
+    r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|unchanged|"
+    r"(?:were|was|remained|are|is)\s+(?:\w+\s+)?(?:similar|comparable)|(?:similar|comparable)\s+(?:between|in\s+(?:both|"
+    r"the\s+two|all|each))|(?<!of\s)similar(?!\s+(?:duration|age|size|design|dose|way|manner|pattern|to\s+other))|"
     r"(?:ended\s+up|were|was)\s+(?:in\s+)?the\s+same(?:\s+place)?)\b", re.I)
 IMPROVED = re.compile(
     r"\b(?:improv\w*|reduc\w*|decreas\w*|lower\w*|fell|fall|eased?|diminish\w*|better|relie\w*|alleviat\w*|"
-    r"benefit\w*|effective|fewer|declin\w*|drop\w*)\b", re.I)
+    r"benefit\w*|effective|fewer|declin\w*|drop\w*|positive\s+effects?)\b", re.I)
 WORSENED = re.compile(r"\b(?:worse\w*|deteriorat\w*|aggravat\w*)\b", re.I)
 INCREASED = re.compile(r"\b(?:increas\w*|higher|rose|raised|elevat\w*)\b", re.I)
 SIGNIFICANT = re.compile(r"\bsignifican(?:t|tly|ce)\b|p\s*[<≤]\s*0?\.0[0-5]", re.I)

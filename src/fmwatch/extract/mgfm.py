@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..evidence import RecordContext, is_magnesium_trial, judge
 from .core import Document, extract
+from .measures import tokens
 
 MGFM_FOLDER = "mgfm_dev"
 TOLERANCE = 0.02  # the corpus README's suggested tolerance for numbers
@@ -129,11 +130,17 @@ def _matching(predicted: list, gold: list, same: Callable[[dict, dict], bool]) -
     return None
 
 
-def _outcome_names(outcome: dict) -> set[str]:
-    names = {outcome["measure"]}
-    if outcome.get("label"):
-        names.add(re.sub(r"[^a-z0-9]+", "_", outcome["label"].lower()).strip("_"))
-    return names
+def _answers(outcome: dict, names: set[str]) -> bool:
+    """Whether a predicted outcome answers to a label key: by its measure key, or by its label,
+    whose words hold all the content words of one of the key's names ("PLMS associated with
+    arousals" answers to ``plms_with_arousal``; "pain scores at rest" to ``pain_at_rest``)."""
+    if outcome["measure"] in names:
+        return True
+    label = outcome.get("label") or ""
+    if re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_") in names:
+        return True
+    said = tokens(label)
+    return any(tokens(name.replace("_", " ")) <= said for name in names if tokens(name.replace("_", " ")))
 
 
 def outcomes_ok(predicted: list[dict], gold: dict) -> bool:
@@ -144,7 +151,7 @@ def outcomes_ok(predicted: list[dict], gold: dict) -> bool:
     answered: set[int] = set()
     for key, direction in gold.items():
         names = set(key.split("|"))
-        hits = [i for i, o in enumerate(reported) if _outcome_names(o) & names]
+        hits = [i for i, o in enumerate(reported) if _answers(o, names)]
         wanted = {DIRECTION_NAMES.get(d, d) for d in _accepted(direction)}
         if not hits or any(reported[i]["direction"] not in wanted for i in hits):
             return False

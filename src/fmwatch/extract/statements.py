@@ -14,7 +14,7 @@ import re
 # "may play a role", "further studies are warranted".
 WISH = re.compile(
     r"\b(?:needs?\s+to\s+be|need(?:ed)?\s+to\s+(?:be|confirm|determine|clarify)|should\s+(?:be|receive|consider|take)|"
-    r"further\s+(?:\w+\s+)?(?:studies|research|investigations?|trials?|evaluation|work)|future\s+(?:\w+\s+)?"
+    r"further\s+(?:\w+\s+)?(?:studies|research|investigations?|trials?|evaluation|work)|future[\s,]+(?:[\w-]+[\s,]+){0,2}"
     r"(?:studies|research|trials?)|(?:are|is)\s+(?:needed|warranted|required)|would\s+(?:likely|probably|be)|"
     r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
     r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored)\b", re.I)
@@ -52,3 +52,28 @@ def is_background(text: str) -> bool:
 def is_statement(text: str) -> bool:
     """A sentence that reports this study's methods or findings: not a wish, an objective or background."""
     return not (is_wish(text) or is_objective(text) or is_background(text))
+
+
+# The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
+# In an abstract without headings, what comes before it is background ("Chronic pain is a highly
+# prevalent problem ...", "It reduces the neuropathic pain response in animals ...").
+STUDY_START = re.compile(
+    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|^\s*(?:methods?|design|patients|participants|subjects|"
+    r"setting|results?|objectives?|aims?|purpose)\s*[:.]|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|recruited|"
+    r"selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|\b(?:aims?|objectives?|purpose)\b|"
+    r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
+    r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
+    r"children|adults|rats|mice)\b", re.I)
+BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)\s*:", re.I)
+
+
+def leading_background(texts: list[str]) -> int:
+    """How many of an abstract's first sentences are background: those before the first sentence
+    that speaks of the study (``STUDY_START``), or under a Background heading. 0 when the first
+    sentence already speaks of the study; 0 as well when no sentence does (nothing to go by)."""
+    for index, text in enumerate(texts):
+        if BACKGROUND_HEADING.match(text):
+            continue
+        if STUDY_START.search(text):
+            return index
+    return 0
