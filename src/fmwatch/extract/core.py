@@ -11,6 +11,7 @@ weights, and each value can be traced to the words that produced it.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -221,10 +222,10 @@ def _kind(doc: Document, sentence: Sentence) -> str:
             abstract = [s for s in sentences(doc) if s.field == "abstract"]  # (a news story has no such order)
             count = st.leading_background([s.text for s in abstract])
             doc._found["lead"] = {(s.field, s.start) for s in abstract[:count]}
-        doc._found[key] = ("statement" if sentence.field == "title" else "wish" if st.is_wish(text)
-                           else "background" if ((sentence.field, sentence.start) in doc._found["lead"]
-                                                 or st.is_background(text))
-                           else "objective" if st.is_objective(text) else "statement")
+        kind = "statement" if sentence.field == "title" else st.kind_of(text)
+        if kind in ("objective", "statement") and (sentence.field, sentence.start) in doc._found["lead"]:
+            kind = "background"
+        doc._found[key] = kind
     return doc._found[key]
 
 
@@ -234,11 +235,26 @@ def _said(doc: Document, spans: list[dict], excluded: tuple[str, ...] = ("wish",
         return spans
     kept = []
     for item in spans:
-        sentence = next((s for s in sentences(doc) if s.field == item["field"] and s.start <= item["start"] < s.end + 1),
-                        None)
+        sentence = _sentence_at(doc, item["field"], item["start"])
         if sentence is None or _kind(doc, sentence) not in excluded:
             kept.append(item)
     return kept
+
+
+def _sentence_at(doc: Document, field_name: str, position: int) -> Sentence | None:
+    """The sentence of a field that holds a position (a binary search over the sentence starts)."""
+    index = doc._found.get("starts")
+    if index is None:
+        index = doc._found["starts"] = {}
+        for sentence in sentences(doc):
+            index.setdefault(sentence.field, ([], []))
+            index[sentence.field][0].append(sentence.start)
+            index[sentence.field][1].append(sentence)
+    starts, found = index.get(field_name, ([], []))
+    at = bisect.bisect_right(starts, position) - 1
+    if at < 0 or position > found[at].end:
+        return None
+    return found[at]
 
 
 def subjects(doc: Document) -> str | None:
@@ -277,7 +293,7 @@ def _text_type(doc: Document) -> tuple[str | None, dict | None]:
 
 
 def _sentence_of(doc: Document, item: dict) -> Sentence:
-    return next(s for s in sentences(doc) if s.field == item["field"] and s.start <= item["start"] <= s.end)
+    return _sentence_at(doc, item["field"], item["start"])
 
 
 def design(doc: Document, arms: list[dict], population_: dict | None = None, levels: list[dict] | None = None) -> dict:
@@ -1035,13 +1051,17 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         return []
     found: dict[str, dict] = {}
     for sentence in sentences(doc):
-        if sentence.field == "title" or _kind(doc, sentence) != "statement":
+        if sentence.field == "title":
             continue
         lowered = sentence.text.lower()
+        known = any(n in lowered for n in lx.MEASURE_NEEDLES)
+        generic = GENERIC_NEEDLE.search(sentence.text)
+        if not (known or generic) or _kind(doc, sentence) != "statement":
+            continue  # (the cheap tests first: most sentences report no result)
         taken: list[tuple[int, int]] = []
-        if any(n in lowered for n in lx.MEASURE_NEEDLES):
+        if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
-        if GENERIC_NEEDLE.search(sentence.text):
+        if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]

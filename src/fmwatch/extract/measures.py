@@ -19,10 +19,11 @@ NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
-# "<measure> (was) (significantly) decreased": the measure is the subject before the verb.
-SUBJECT_VERB = re.compile(
-    rf"(?P<np>[A-Za-z][\w'/-]*(?:,?\s+(?:of|with|without|at|on|to|and|in\s+the)?\s*[\w'/()+-]+){{0,7}}?)"
-    rf"\s+(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+# "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
+VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+SUBJECT_WORDS = 12
+# Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
+SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
@@ -46,7 +47,8 @@ controls magnesium mg placebo treatment therapy supplementation drug infusion st
 tablet tablets capsule capsules week weeks day days month months limb limbs dose doses combination combined""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
-value level result change effect difference mean rate overall main""".split())
+value level result change effect difference mean rate overall main significant slight marked small large modest
+greater""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -164,13 +166,28 @@ def generic_measures(clause: str) -> list[Measure]:
     "PLMS associated with arousals", lower is better. Returns [] when the clause names none."""
     found: list[Measure] = []
     candidates: list[tuple[int, int]] = []
-    for match in CHANGE_IN.finditer(clause):
-        candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause):
-        if SUBSTANCE_SUBJECT.search(clause, 0, match.start()) or re.match(r"(?i)improv", match.group("verb")):
+    lowered = clause.lower()
+    if " in " in lowered:
+        for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in SUBJECT_VERB.finditer(clause):
-        candidates.append((match.start("np"), match.end("np")))
+    for match in VERB_OBJECT.finditer(clause):
+        if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
+                                                                                      match.start()):
+            candidates.append((match.start("np"), match.end("np")))
+    for match in VERB.finditer(clause):
+        start = match.start()
+        words = list(re.finditer(r"\S+", clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
+        stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
+        if stops:
+            words = words[stops[-1] + 1:]
+        while words and not words[0].group(0)[0].isalpha():
+            words.pop(0)
+        if {w.group(0).lower().strip(",;:()") for w in words[-3:]} & NOT_IN_MEASURE:
+            continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
+            # subject is the treatment or the people; the measure, if any, is the object
+        if words:
+            offset = max(0, start - 200)
+            candidates.append((offset + words[0].start(), offset + words[-1].end()))
     for match in RELIEF.finditer(clause):
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
@@ -178,10 +195,12 @@ def generic_measures(clause: str) -> list[Measure]:
         joined = list(re.finditer(r"\s+and\s+(?:the|a|an|their)\s+", clause[start:end]))
         if joined and re.search(CHANGE, clause[start:start + joined[-1].start()], re.I):
             start += joined[-1].end()
-        cleaned = _clean(clause, start, end)
-        if cleaned is None:
-            continue
-        for a, b, label in _split_list(clause[cleaned[0]:cleaned[1]], cleaned[0]):
+        while (intro := INTRO.match(clause, start, end)) is not None:  # "After 4 weeks, NPSI ..." -> "NPSI ..."
+            start = intro.end()
+        trailing = TRAILING_TIME.search(clause, start, end)
+        if trailing and trailing.start() > start:
+            end = trailing.start()
+        for a, b, label in _split_list(clause[start:end], start):
             piece = _clean(clause, a, b)
             if piece is None and label != clause[a:b]:
                 piece = (a, b)  # "patient [global assessments]": the shared head makes it a measure

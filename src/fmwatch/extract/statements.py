@@ -34,6 +34,24 @@ BACKGROUND = re.compile(
     r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b", re.I)
 
 
+# One pass for all three kinds: a sentence is searched once, not three times.
+_ANY_KIND = re.compile(f"(?P<wish>{WISH.pattern})|(?P<background>{BACKGROUND.pattern})|(?P<objective>{OBJECTIVE.pattern})",
+                       re.I)
+
+
+def kind_of(text: str) -> str:
+    """"wish", "background", "objective" or "statement", in that order of precedence."""
+    found = {match.lastgroup for match in _ANY_KIND.finditer(text)}
+    if not found:
+        return "statement"
+    # a later kind may hide behind an earlier match of another: look for the ones of higher precedence
+    if "wish" not in found and is_wish(text):
+        found.add("wish")
+    if "wish" not in found and "background" not in found and is_background(text):
+        found.add("background")
+    return next(kind for kind in ("wish", "background", "objective") if kind in found)
+
+
 def is_wish(text: str) -> bool:
     """True for advice, speculation and future work ("should be treated with", "would likely")."""
     return WISH.search(text) is not None
