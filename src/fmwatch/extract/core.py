@@ -72,6 +72,12 @@ def span(doc: Document, field_name: str, start: int, end: int) -> dict:
     return {"text": doc.fields[field_name][start:end], "start": start, "end": end, "field": field_name}
 
 
+def sentence_span(doc: Document, sentence: Sentence) -> dict:
+    """A whole sentence as an evidence span, marked ``"role": "sentence"``: the span a reason may
+    quote (a word or a number never stands as a quote)."""
+    return {**span(doc, sentence.field, sentence.start, sentence.end), "role": "sentence"}
+
+
 def sentences(doc: Document) -> list[Sentence]:
     if doc._sentences is not None:
         return doc._sentences
@@ -571,6 +577,11 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
 # capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
 # tablets and the substance gives the daily totals.
+# "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
+# after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
+TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$", re.I)
+# "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
+TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
 PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
 
 
@@ -796,9 +807,14 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
                 per = (dose.group("per") or "").lower().replace(" ", "")
                 count = None
-                if PER_TABLET.search(text, 0, chunk_start + mention.start):
+                if (PER_TABLET.search(text, 0, chunk_start + mention.start)
+                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
+                times = TIMES_BEFORE.search(chunk, 0, dose.start())
+                if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
+                    frequency = lx.words_to_number(times.group("k"))
+                    per = "" if per in ("/day", "/d", "/daily", "perday", "aday", "daily") else per
                 if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
                     per_hour = bool(re.search(r"h|hour", per))
                     per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
@@ -824,7 +840,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
                 "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
                 "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
-                "evidence": _dedupe(evidence), **per_kg,
+                "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
             }
             at = chunk_start + mention.start
             if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
@@ -1086,12 +1102,20 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             key = ms.key_of(measure.label)
             if substance_mentions(measure.label):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
-            if not key or (key in found and found[key]["direction"] is not None):
+            if not key:
                 continue
             outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, measure.higher_is_better, arm_list)
-            if outcome["direction"] is not None or key not in found:
-                found[key] = outcome
+            _keep(found, key, outcome)
         start = boundary.end() if boundary else len(text)
+
+
+def _keep(found: dict, key: str, outcome: dict) -> None:
+    """The first result with a direction for each measure and population (a subgroup's or an open
+    phase's result is kept apart from the whole group's)."""
+    slot = key if outcome["population"] is None else f"{key}@{outcome['population']['kind']}"
+    if outcome["direction"] is not None or slot not in found:
+        if slot not in found or found[slot]["direction"] is None:
+            found[slot] = outcome
 
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
@@ -1105,11 +1129,8 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
             taken.append((match.start(), match.end()))
-            if key in found and found[key]["direction"] is not None:
-                continue
             outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
-            if outcome["direction"] is not None or key not in found:
-                found[key] = outcome
+            _keep(found, key, outcome)
 
 
 def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
@@ -1181,9 +1202,32 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
                              sentence.start + clause_start + word.end()))
     if p_match is not None:
         evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
-    evidence.append(span(doc, sentence.field, sentence.start, sentence.end))  # the evidence sentence
+    evidence.append(sentence_span(doc, sentence))  # the evidence sentence
+    population_ = _qualifier(text)
     return {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
-            "significant": significant, "p_value": p_value, "evidence": evidence}
+            "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
+
+
+# Who a result is about when it is not everyone randomised: a subgroup, the completers, an open
+# phase after the blinded one. The result keeps it; the blinded, whole-group result decides a claim.
+QUALIFIERS = [
+    ("open_label", re.compile(r"\bopen[\s-]label\s+(?:phase|extension|period|part|follow-up)|\bduring\s+the\s+open\b|"
+                              r"\bin\s+the\s+open[\s-]label\b|\bopenly\b|\bunblinded\s+(?:phase|extension|period)", re.I)),
+    ("per_protocol", re.compile(r"\bper[\s-]protocol\b|\bcompleters?\s+analys\w*|\bamong\s+(?:the\s+)?completers\b", re.I)),
+    ("subgroup", re.compile(r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
+                            r"men|those|subjects)\s+with\s+(?:mild|moderate|severe|high|low|higher|lower|baseline|more|less)"
+                            r"\b[^,;.()]{0,50}", re.I)),
+]
+
+
+def _qualifier(text: str) -> dict | None:
+    """``{"kind": "subgroup" | "per_protocol" | "open_label", "text": ...}`` when a result sentence
+    says whom it is about ("in patients with mild to moderate stress"), else None."""
+    for kind, pattern in QUALIFIERS:
+        match = pattern.search(text)
+        if match:
+            return {"kind": kind, "text": match.group(0).strip()}
+    return None
 
 
 # --- magnesium levels -----------------------------------------------------------------------------
@@ -1214,8 +1258,11 @@ def magnesium_levels(doc: Document) -> list[dict]:
         clauses = _level_clauses(judged)
         verdicts = {v for _, _, v in clauses} - {None}
         verdict = verdicts.pop() if len(verdicts) == 1 else None  # the sentence's, when it has only one
-        compared = (lx.CONTROLS.search(judged) or re.search(r"\bthan\b", text)
-                    or (has_controls and (lx.FM_GROUP.search(text) or not about_magnesium)))
+        # compared with controls: named in the sentence, or the study has healthy controls and the
+        # sentence compares ("than", the patient group as subject) - never "than in rheumatoid arthritis"
+        # in a study without them
+        compared = (lx.CONTROLS.search(judged)
+                    or (has_controls and (re.search(r"\bthan\b", text) or lx.FM_GROUP.search(text) or not about_magnesium)))
         if lx.OTHER_PATIENTS.search(judged):
             compared = None  # treated vs untreated patients: not a comparison with controls
         correlation = _correlation(text)
@@ -1307,7 +1354,7 @@ def _set_level(entry: dict, key: str, value: str, doc: Document, sentence: Sente
     """The first statement about a compartment wins; its sentence is the evidence."""
     if entry[key] is None:
         entry[key] = value
-        entry["evidence"].append(span(doc, sentence.field, sentence.start, sentence.end))
+        entry["evidence"].append(sentence_span(doc, sentence))
 
 
 # --- the record -----------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ ROUTES = [
     (re.compile(r"\b(?:transdermal(?:ly)?|spray(?:ed|s)?\s+on|applied\s+to\s+the\s+skin|on\s+the\s+skin|"
                 r"(?:skin|topical)\s+spray|spray(?:ed|s)?\s+(?:\w+\s+){1,6}?on\s+(?:the\s+|each\s+|both\s+)?"
                 r"(?:\w+\s+){0,3}?(?:limbs?|arms?|legs?|skin))\b", re.I), "transdermal"),
-    (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?)", re.I), "intravenous"),
+    (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?|infused)", re.I), "intravenous"),
     (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
     (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),
     (re.compile(r"\b(?:oral(?:ly)?|by\s+mouth|tablets?|capsules?|pills?|per\s+os|p\.o\.)\b", re.I), "oral"),
@@ -158,7 +158,7 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
-    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
+    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|no\s+different|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
     r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
     r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|unchanged|"
@@ -189,8 +189,8 @@ COMPARTMENTS = [
     ("serum", r"\bserum\b|\bblood\s+(?:magnesium|levels?|concentrations?)\b|\bin\s+(?:their|the)\s+blood\b"),
 ]
 COMPARTMENT_PATTERNS = [(key, re.compile(pattern, re.I)) for key, pattern in COMPARTMENTS]
-LOWER = re.compile(r"\b(?:lower|decreased|reduced|less|low|deficien\w*|depleted)\b", re.I)
-HIGHER = re.compile(r"\b(?:higher|increased|elevated|greater)\b", re.I)
+LOWER = re.compile(r"\b(?:lower(?:ed)?|decreased?|reduced|reductions?|less|low|deficien\w*|depleted|diminished)\b", re.I)
+HIGHER = re.compile(r"\b(?:higher|increased?|elevated|elevations?|raised|greater)\b", re.I)
 NEGATIVE_CORRELATION = re.compile(
     r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
     r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
@@ -199,7 +199,8 @@ NEGATIVE_CORRELATION = re.compile(
     r"\b(?:low|lower|reduced|deficient)\s+(?:\w+\s+){0,3}magnesium\s+(?:levels?\s+)?(?:was|were)\s+(?:associated|linked)\s+with|"
     r"\bthe\s+lower\s+the\s+magnesium", re.I)
 POSITIVE_CORRELATION = re.compile(r"\bpositive(?:ly)?\s+correlat\w*", re.I)
-NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:significant\s+)?(?:correlat|associat|relat)\w*|"
+NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:(?:significant|clear|obvious|apparent|meaningful|consistent)\s+)?"
+                            r"(?:correlat|associat|relat)\w*|"
                             r"\bwas\s+not\s+correlated|\bwere\s+not\s+correlated|\bdid\s+not\s+correlate", re.I)
 # Interventions that are not substances: a head noun with up to two modifiers before it.
 _NOT_MODIFIER = r"(?!(?:the|a|an|of|with|and|or|in|for|to|was|were|is|are|this|that|these|those|patients|their|" \

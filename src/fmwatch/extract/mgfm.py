@@ -148,6 +148,9 @@ def outcomes_ok(predicted: list[dict], gold: dict) -> bool:
     not have. A label's key ``a|b|c`` accepts any of the names; a predicted outcome answers to a key
     by its measure key or its label written as a key."""
     reported = [o for o in predicted if o.get("direction")]
+    # the labels give the whole group's result; a subgroup's or an open phase's stands beside it
+    whole = {o["measure"] for o in reported if not o.get("population")}
+    reported = [o for o in reported if not o.get("population") or o["measure"] not in whole]
     answered: set[int] = set()
     for key, direction in gold.items():
         names = set(key.split("|"))
