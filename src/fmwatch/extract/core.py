@@ -384,9 +384,13 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and not treated_arms and (levels or controls):
         type_ = "case_control" if controls else "cross_sectional"
         source = "text"
-        type_span = (population_ or {}).get("evidence", [None])[0] if population_ else None
+        type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
+                     or [None])[0]
     if type_ is None and (mesh_type or pt_type):
         type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
+        said = _find(doc, re.compile(re.escape(next((m for m in doc.mesh if m.lower() in MESH_TYPES), "")), re.I),
+                     ["mesh"]) if mesh_type else []
+        type_span = said[0] if said else type_span
     if type_span:
         evidence.append(type_span)
     result = {
@@ -1079,8 +1083,43 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken)
+    _blanket_null(doc, arm_list, found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+# "There were no differences between the groups in any outcome": a null for every measure named.
+BLANKET_NULL = re.compile(
+    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+)?groups\s+)?"
+    r"(?:in|on|for)\s+(?:any|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|variables?)|"
+    r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:outcomes|measures|endpoints|parameters)\s+(?:differed|changed|improved)|"
+    r"\b(?:all|every)\s+(?:\w+\s+)?(?:outcomes?|measures?|endpoints?)\s+(?:were\s+|was\s+)?(?:similar|unchanged|comparable)", re.I)
+
+
+def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
+    """A blanket null ("no differences in any outcome") applies to each measure the record names
+    (in its methods or aims) that has no result of its own."""
+    if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
+        return
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _kind(doc, s) == "statement"
+                    for m in [BLANKET_NULL.search(s.text)] if m), None)
+    if blanket is None:
+        return
+    sentence, match = blanket
+    for named in sentences(doc):
+        if named.field == "title":
+            continue
+        for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+            if key in found and found[key]["direction"] is not None:
+                continue
+            mention = pattern.search(named.text)
+            if mention:
+                outcome = _outcome(doc, sentence, _Found(match.start(), match.end(), mention.group(0)), key,
+                                   higher_is_better, arm_list)
+                outcome.update(direction="no_change", significant=False)
+                outcome["evidence"].insert(0, span(doc, named.field, named.start + mention.start(),
+                                                   named.start + mention.end()))
+                found[key] = outcome
 
 
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
@@ -1120,8 +1159,11 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
+    qualifier = next((m for _, pattern in QUALIFIERS for m in [pattern.search(text)] if m), None)
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
         for match in pattern.finditer(text):
+            if qualifier and qualifier.start() <= match.start() < qualifier.end():
+                continue  # "in patients with severe fatigue": who the result is about, not what it measured
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
                 continue
             if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):

@@ -28,7 +28,7 @@ SUBJECT_STOP = frozenset("that which where whereas while but because when showed
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
     r"\s+(?:of\s+[\d.,%±\s-]+\s+)?in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
-    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)\b)))",
+    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the))\b))",
     re.I)
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
@@ -44,7 +44,7 @@ RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
 NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have received receiving experienced was were
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
-tablet tablets capsule capsules week weeks day days month months limb limbs dose doses combination combined""".split())
+tablet tablets capsule capsules limb limbs dose doses combination combined""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
