@@ -64,6 +64,13 @@ DESIGN_FLAGS = ("randomized", "blinding", "placebo_controlled", "crossover")
 VOCABULARY = frozenset(key for key, _, _ in MEASURES)
 
 
+def whole_group(outcomes: list[dict]) -> list[dict]:
+    """The outcomes of everyone randomised: a subgroup's or an open phase's result of a measure that
+    also has a whole-group result stands beside it and is not what gold files annotate."""
+    whole = {o["measure"] for o in outcomes if not o.get("population")}
+    return [o for o in outcomes if not o.get("population") or o["measure"] not in whole]
+
+
 def _known(name: str, value) -> set:
     """One fact as a set, so that "not said" (None) is neither right nor wrong, only missing."""
     return set() if value is None else {(name, value)}
@@ -74,7 +81,8 @@ def predicted_fields(record: dict) -> dict[str, set]:
     return _field_sets(
         design["type"], population["n_enrolled"],
         [(i["name"], i["dose_mg"], i["frequency_per_day"], i["route"]) for a in record["arms"] for i in a["interventions"]],
-        record["duration_weeks"], [(o["measure"], o["direction"]) for o in record["outcomes"] if o["measure"] in VOCABULARY],
+        record["duration_weeks"], [(o["measure"], o["direction"]) for o in whole_group(record["outcomes"])
+                                   if o["measure"] in VOCABULARY],
         record["topics"],
         {name: design[name] for name in DESIGN_FLAGS}, population,
         [(m["compartment"], m["fm_vs_controls"], m["correlation_with_symptoms"]) for m in record["magnesium_levels"]])

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..evidence import RecordContext, is_magnesium_trial, judge
 from .core import Document, extract
+from .evaluate import whole_group
 from .measures import tokens
 
 MGFM_FOLDER = "mgfm_dev"
@@ -147,10 +148,8 @@ def outcomes_ok(predicted: list[dict], gold: dict) -> bool:
     """Every labelled measure found with its direction, and no measure reported that the labels do
     not have. A label's key ``a|b|c`` accepts any of the names; a predicted outcome answers to a key
     by its measure key or its label written as a key."""
-    reported = [o for o in predicted if o.get("direction")]
     # the labels give the whole group's result; a subgroup's or an open phase's stands beside it
-    whole = {o["measure"] for o in reported if not o.get("population")}
-    reported = [o for o in reported if not o.get("population") or o["measure"] not in whole]
+    reported = whole_group([o for o in predicted if o.get("direction")])
     answered: set[int] = set()
     for key, direction in gold.items():
         names = set(key.split("|"))

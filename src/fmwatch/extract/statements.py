@@ -81,7 +81,7 @@ STUDY_START = re.compile(
     r"selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|\b(?:aims?|objectives?|purpose)\b|"
     r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
     r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
-    r"children|adults|rats|mice)\b", re.I)
+    r"children|adults|rats|mice)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
 BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)\s*:", re.I)
 
 
