@@ -267,3 +267,18 @@ def test_the_reference_study_is_shown_as_the_reference_and_never_judged_against_
     claims, flags = judge(result, RecordContext(text=f"{title}\n{abstract}"))
     assert claims == [] and result["reference_study"] == "BAGIS"
     assert [f.flag_type for f in flags] == ["reference_study"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # routes the schema files under "other", with their words kept
+    ("A woman with nerve pain received epidural magnesium sulfate 100 mg.", [("magnesium sulfate", "other", "epidural")]),
+    ("Twenty rats received intrathecal magnesium sulfate 50 µg or saline.",
+     [("magnesium sulfate", "other", "intrathecal"), ("saline", "other", "intrathecal")]),
+    # an untreated control group is an arm; a count before a choice is everyone's, not one arm's
+    ("Forty patients were randomized to magnesium chloride 248 mg daily or no treatment for 6 weeks.",
+     [("magnesium chloride", None, None), ("no treatment", None, None)]),
+])
+def test_other_routes_and_untreated_controls(abstract, expected):
+    result = record(abstract)
+    assert sorted((i["name"], i["route"], i.get("route_text")) for a in result["arms"] for i in a["interventions"]) == expected
+    assert all(a["n"] is None for a in result["arms"]) or len(result["arms"]) == 1

@@ -615,6 +615,12 @@ def _frequency(text: str) -> tuple[float | None, re.Match | None]:
     return None, None
 
 
+def _route_words(text: str) -> str | None:
+    """The words of an "other" route ("epidural", "intrathecal"), lower case."""
+    _, match = _route(text)
+    return match.group(0).lower() if match is not None else None
+
+
 @lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
     for pattern, route in lx.ROUTES:
@@ -689,10 +695,11 @@ def arms(doc: Document) -> list[dict]:
         result = [a for a in result if a["label"] != "placebo"]
     placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
     if placebo_said and not any(a["is_control"] for a in result) and not DESIGN_CUES["no_placebo"].search(whole):
-        placebo = placebo_said[0]
-        result.append({"label": "placebo", "n": None, "is_control": True, "interventions": [
-            {"name": "placebo", "substance": None, "form": None, "dose_mg": None, "daily_dose_mg": None,
-             "frequency_per_day": None, "route": None, "dose_text": None, "evidence": [placebo]}]})
+        result.append(_control_arm("placebo", placebo_said[0]))
+    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result else []
+    if untreated and not any(a["is_control"] for a in result):
+        name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
+        result.append(_control_arm(name, untreated[0]))
     _placebo_route(result)
     return _dose_cohorts(doc, result)
 
@@ -736,6 +743,22 @@ def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
             cohorts.append(arm)
         return [a for a in arms_found if a["is_control"]] + cohorts
     return arms_found
+
+
+# A control group given nothing (or what it would have had anyway): "no treatment", "untreated
+# controls", "a waiting list", "delayed treatment", "usual care".
+UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
+                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
+UNTREATED_NEEDLES = ("no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
+                     "no intervention")
+CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
+
+
+def _control_arm(name: str, evidence: dict) -> dict:
+    """A control arm said outside the arms sentence: placebo, no treatment, usual care."""
+    return {"label": name, "n": None, "is_control": True, "interventions": [
+        {"name": name, "substance": name if name != "placebo" else None, "form": None, "dose_mg": None,
+         "daily_dose_mg": None, "frequency_per_day": None, "route": None, "dose_text": None, "evidence": [evidence]}]}
 
 
 def _fill_arms(arms_found: list[dict], other: list[dict]) -> None:
@@ -791,6 +814,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         if not mentions:
             continue
         chunk_n = CHUNK_N.search(chunk)
+        if chunk_n and chunk_n.group("n") and re.search(r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
+            chunk_n = None  # "Twenty rats received A or B": everyone, before the choice
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
@@ -839,8 +864,10 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if route_match is not None:
                 absolute = sentence.start + chunk_start + route_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
+            route_text = route_match.group(0).lower() if route == "other" and route_match is not None else (
+                _route_words(text) if route == "other" else None)
             intervention = {
-                "name": mention.name, "substance": mention.substance, "form": mention.form,
+                "name": mention.name, "substance": mention.substance, "form": mention.form, "route_text": route_text,
                 "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
                 "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
                 "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
@@ -950,7 +977,7 @@ def _arm(interventions: list[dict], n: float | None) -> dict:
     # A background drug every arm takes does not make the placebo arm a treatment arm.
     tested = [i for i in interventions if not i.get("background")]
     return {"label": label, "n": int(n) if n else None,
-            "is_control": all(i["name"] in ("placebo", "saline") for i in tested),
+            "is_control": all(i["name"] in CONTROL_NAMES for i in tested),
             "interventions": interventions}
 
 

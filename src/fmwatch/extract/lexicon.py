@@ -119,6 +119,9 @@ ROUTES = [
     (re.compile(r"\b(?:transdermal(?:ly)?|spray(?:ed|s)?\s+on|applied\s+to\s+the\s+skin|on\s+the\s+skin|"
                 r"(?:skin|topical)\s+spray|spray(?:ed|s)?\s+(?:\w+\s+){1,6}?on\s+(?:the\s+|each\s+|both\s+)?"
                 r"(?:\w+\s+){0,3}?(?:limbs?|arms?|legs?|skin))\b", re.I), "transdermal"),
+    # routes the schema files under "other" (the intervention keeps the words as route_text)
+    (re.compile(r"\b(?:epidural(?:ly)?|intrathecal(?:ly)?|intra-?articular|subcutaneous(?:ly)?|s\.c\.|"
+                r"nebuli[sz]ed|inhaled|rectal(?:ly)?|sublingual(?:ly)?|intranasal(?:ly)?)", re.I), "other"),
     (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?|infused)", re.I), "intravenous"),
     (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
     (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),
