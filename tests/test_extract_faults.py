@@ -282,3 +282,18 @@ def test_other_routes_and_untreated_controls(abstract, expected):
     result = record(abstract)
     assert sorted((i["name"], i["route"], i.get("route_text")) for a in result["arms"] for i in a["interventions"]) == expected
     assert all(a["n"] is None for a in result["arms"]) or len(result["arms"]) == 1
+
+
+def test_a_double_dummy_trial_keeps_each_drug_with_its_placebo_and_adds_no_placebo_arm():
+    result = record("One hundred patients were randomized to fluoxetine 20 mg plus placebo, melatonin 5 mg plus "
+                    "placebo, or fluoxetine 20 mg plus melatonin 5 mg daily for 8 weeks.")
+    assert sorted(a["label"] for a in result["arms"]) == ["fluoxetine + melatonin", "fluoxetine + placebo",
+                                                          "melatonin + placebo"]
+    assert all(i["dose_mg"] == 20 for a in result["arms"] for i in a["interventions"] if i["name"] == "fluoxetine")
+
+
+def test_a_salt_named_in_words_is_one_intervention_and_a_day_is_a_frequency():
+    result = record("Women with premenstrual syndrome received magnesium pyrrolidone carboxylic acid (360 mg Mg) three "
+                    "times a day or placebo for two cycles.")
+    assert interventions(result)[0] == ("magnesium pyrrolidone carboxylic acid", 360.0, 1080.0, 3.0, None)
+    assert result["duration_weeks"] is None  # "a day" after "three times" is how often, not how long

@@ -694,7 +694,9 @@ def arms(doc: Document) -> list[dict]:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
         result = [a for a in result if a["label"] != "placebo"]
     placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
-    if placebo_said and not any(a["is_control"] for a in result) and not DESIGN_CUES["no_placebo"].search(whole):
+    double_dummy = any(i["name"] == "placebo" for a in result for i in a["interventions"])  # "X plus placebo"
+    if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
+            and not DESIGN_CUES["no_placebo"].search(whole)):
         result.append(_control_arm("placebo", placebo_said[0]))
     untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result else []
     if untreated and not any(a["is_control"] for a in result):
@@ -1007,6 +1009,8 @@ DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|s
                             r"phase|program|regimen)", re.I)
 NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
                                  r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
+FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
+                              r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
 # "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
 # or an exposure lasted, said of its end.
 OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
@@ -1036,6 +1040,8 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             of_treatment = OF_TREATMENT.match(after)
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
                 continue
+            if match.group("number").lower() == "a" and FREQUENCY_BEFORE.search(before):
+                continue  # "three times a day", "300 mg a day": a frequency, not a duration
             strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
             unit = match.group("unit").lower().rstrip("s")
             if unit in ("h", "hour") or (unit == "year" and not strong):

@@ -51,7 +51,8 @@ MAGNESIUM_FORMS = {
     "oxide": "oxide", "glycinate": "glycinate", "bisglycinate": "glycinate", "hydroxide": "hydroxide",
     "threonate": "threonate", "l-threonate": "threonate", "aspartate": "aspartate", "lactate": "lactate",
     "gluconate": "gluconate", "orotate": "orotate", "pidolate": "pidolate", "taurate": "taurate",
-    "carbonate": "carbonate",
+    "carbonate": "carbonate", "pyrrolidone carboxylic acid": "pyrrolidone carboxylic acid",
+    "pyrrolidone carboxylate": "pyrrolidone carboxylic acid", "pca": "pyrrolidone carboxylic acid",
 }
 MAGNESIUM_SHORT = {"mgcl2": "chloride", "mgso4": "sulfate", "mgo": "oxide", "mg(oh)2": "hydroxide"}
 FORM_WORDS = "|".join(sorted(MAGNESIUM_FORMS, key=len, reverse=True))
