@@ -119,6 +119,11 @@ def test_mgfm_evaluation_counts_every_record_and_lists_only_development_misses()
     ("Headache days fell by half, whereas nausea did not change.", "nausea", "no_difference"),
     ("Headache days fell by half, whereas nausea did not change.", "headache days", "decreased"),
     ("The groups were recruited in two cities.", None, None),
+    # a null said in the next clause, or by a confidence interval that holds no effect
+    ("Cholesterol dropped by 5 mg/dl, but this was not significant statistically (p = 0.3).", "cholesterol",
+     "no_difference"),
+    ("The hazard ratio for stroke was 1.10 (95% CI 0.80 to 1.45).", "stroke", "no_difference"),
+    ("Survival was greater in the placebo group than in the treated group (p = 0.01).", "survival", "decreased"),
 ])
 def test_result_direction_on_sentences_we_wrote(sentence, outcome, direction):
     assert result_direction(sentence, outcome) == direction

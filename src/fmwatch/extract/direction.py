@@ -27,6 +27,16 @@ UP = re.compile(r"\b(?:increas\w*|higher|greater|more|rais\w*|rose|elevat\w*|lon
                 r"gain\w*|superior|better|boost\w*|highest|exceed\w*|prolong\w*)\b", re.I)
 P_AT_LEAST = re.compile(r"\b[Pp]\s*(?:=|>|≥)\s*(?P<value>0?\.\d+|1(?:\.0+)?)\b")
 CLAUSE = re.compile(r";|,\s+(?:but|whereas|while|although)\s+|\s+(?:but|whereas|while)\s+", re.I)
+# A clause that only qualifies the one before it: "..., but this was not significant".
+QUALIFIES = re.compile(r"\s*(?:this|these|that|it|they|the\s+(?:differences?|changes?|effects?|reductions?|increases?)|"
+                       r"the\s+latter|not)\b", re.I)
+# A confidence interval: a ratio's that holds 1, or a difference's that holds 0, is no difference.
+CI = re.compile(r"(?:95\s*%\s*(?:CI|confidence\s+interval)|\bCI\b)[\s:=,]*\[?\(?\s*(?P<lo>[−-]?\d+(?:\.\d+)?)\s*"
+                r"(?:to|–|-|—|,)\s*(?P<hi>[−-]?\d+(?:\.\d+)?)", re.I)
+RATIO = re.compile(r"\b(?:ratio|OR|RR|HR|IRR|odds|hazard|relative\s+risk)\b", re.I)
+# "greater in the placebo group than ...": the comparator had more, so the intervention less.
+COMPARATOR_AFTER = re.compile(r"^\W*(?:\w+\s+){0,3}?in\s+(?:the\s+)?(?:placebo|control|untreated|usual[\s-]care|"
+                              r"comparison|sham)\b", re.I)
 
 
 def _clause_of(sentence: str, target: str | None) -> str:
@@ -44,9 +54,22 @@ def _clause_of(sentence: str, target: str | None) -> str:
         if boundary.end() <= at:
             start = boundary.end()
         elif boundary.start() > at:
+            if QUALIFIES.match(sentence, boundary.end()):
+                continue  # "..., but this was not significant": the same clause
             end = boundary.start()
             break
     return sentence[start:end]
+
+
+def _ci_null(clause: str) -> bool:
+    """A 95% confidence interval that holds no effect (1 for a ratio, 0 for a difference)."""
+    for match in CI.finditer(clause):
+        lo, hi = (float(match.group(g).replace("−", "-")) for g in ("lo", "hi"))
+        lo, hi = min(lo, hi), max(lo, hi)
+        ratio = RATIO.search(clause, 0, match.start()) is not None
+        if (ratio and lo < 1 < hi) or (not ratio and lo < 0 < hi):
+            return True
+    return False
 
 
 def result_direction(sentence: str, outcome: str | None = None) -> str | None:
@@ -63,11 +86,13 @@ def result_direction(sentence: str, outcome: str | None = None) -> str | None:
     p = P_AT_LEAST.search(clause)
     if p and float(p.group("value")) >= 0.05 and not lx.SIGNIFICANT.search(clause.replace(p.group(0), "")):
         return NO_DIFFERENCE
+    if _ci_null(clause) and not lx.SIGNIFICANT.search(clause):
+        return NO_DIFFERENCE
     down, up = DOWN.search(clause), UP.search(clause)
-    if down and up:  # the first direction word is the verb about the subject, usually
-        return DECREASED if down.start() < up.start() else INCREASED
-    if down:
-        return DECREASED
-    if up:
-        return INCREASED
-    return None
+    if not (down or up):
+        return None
+    word = down if down and (not up or down.start() < up.start()) else up  # the first is the verb, usually
+    direction = DECREASED if word is down else INCREASED
+    if COMPARATOR_AFTER.match(clause, word.end()):
+        direction = INCREASED if direction == DECREASED else DECREASED
+    return direction
