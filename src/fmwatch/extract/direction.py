@@ -34,9 +34,6 @@ QUALIFIES = re.compile(r"\s*(?:this|these|that|it|they|the\s+(?:differences?|cha
 CI = re.compile(r"(?:95\s*%\s*(?:CI|confidence\s+interval)|\bCI\b)[\s:=,]*\[?\(?\s*(?P<lo>[−-]?\d+(?:\.\d+)?)\s*"
                 r"(?:to|–|-|—|,)\s*(?P<hi>[−-]?\d+(?:\.\d+)?)", re.I)
 RATIO = re.compile(r"\b(?:ratio|OR|RR|HR|IRR|odds|hazard|relative\s+risk)\b", re.I)
-# "greater in the placebo group than ...": the comparator had more, so the intervention less.
-COMPARATOR_AFTER = re.compile(r"^\W*(?:\w+\s+){0,3}?in\s+(?:the\s+)?(?:placebo|control|untreated|usual[\s-]care|"
-                              r"comparison|sham)\b", re.I)
 
 
 def _clause_of(sentence: str, target: str | None) -> str:
@@ -93,6 +90,4 @@ def result_direction(sentence: str, outcome: str | None = None) -> str | None:
         return None
     word = down if down and (not up or down.start() < up.start()) else up  # the first is the verb, usually
     direction = DECREASED if word is down else INCREASED
-    if COMPARATOR_AFTER.match(clause, word.end()):
-        direction = INCREASED if direction == DECREASED else DECREASED
     return direction

@@ -57,7 +57,7 @@ NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
-INTRO = re.compile(r"^(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|"
+INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
