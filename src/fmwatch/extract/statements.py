@@ -34,22 +34,27 @@ BACKGROUND = re.compile(
     r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b", re.I)
 
 
-# One pass for all three kinds: a sentence is searched once, not three times.
-_ANY_KIND = re.compile(f"(?P<wish>{WISH.pattern})|(?P<background>{BACKGROUND.pattern})|(?P<objective>{OBJECTIVE.pattern})",
-                       re.I)
+# Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
+# are none of these).
+WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
+                "recommend", "suggest", "will be")
+BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
+                      " is ", "play", "literature")
+OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
+                     "rationale", "we ", "sought", "set out", "to determine", "to assess", "to evaluate",
+                     "to investigate", "to examine", "to compare", "to test", "whether")
 
 
 def kind_of(text: str) -> str:
     """"wish", "background", "objective" or "statement", in that order of precedence."""
-    found = {match.lastgroup for match in _ANY_KIND.finditer(text)}
-    if not found:
-        return "statement"
-    # a later kind may hide behind an earlier match of another: look for the ones of higher precedence
-    if "wish" not in found and is_wish(text):
-        found.add("wish")
-    if "wish" not in found and "background" not in found and is_background(text):
-        found.add("background")
-    return next(kind for kind in ("wish", "background", "objective") if kind in found)
+    lowered = text.lower()
+    if any(n in lowered for n in WISH_NEEDLES) and WISH.search(text):
+        return "wish"
+    if any(n in lowered for n in BACKGROUND_NEEDLES) and BACKGROUND.search(text):
+        return "background"
+    if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
+        return "objective"
+    return "statement"
 
 
 def is_wish(text: str) -> bool:
