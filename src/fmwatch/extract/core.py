@@ -21,7 +21,7 @@ from . import lexicon as lx
 from . import measures as ms
 from . import statements as st
 
-EXTRACTOR_VERSION = "rules-3"  # bumped when the rules change: `fmwatch reextract` brings old records up
+EXTRACTOR_VERSION = "rules-4"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 
 
@@ -180,8 +180,8 @@ TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementatio
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
                           r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
 ANIMAL_MESH = re.compile(r"\bAnimals\b")
-ANIMAL_NEEDLES = ("rat", "mice", "mouse", "murine", "rodent", "rabbit", "guinea", "piglet", "hamster", "dogs",
-                  "primate", "animal")
+ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
+                  "hamster", "dogs", "primates", "animal model", "animal stud", "animal experiment")
 IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:\w+\s+)?cells\b", re.I)
 HUMAN_WORDS = re.compile(r"\b(?:patients?|women|men|volunteers|participants|subjects\s+with|adults|children|humans)\b", re.I)
 # A registry record (ClinicalTrials.gov and its like) names its own fields.
@@ -1162,6 +1162,7 @@ RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", 
 
 def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
+    qualified = _qualifier(text) is not None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
@@ -1172,10 +1173,10 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
                 continue
             taken.append((at, stop))
             key = ms.key_of(measure.label)
+            if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
+                continue  # (a measure's first result is kept; the rest would be read for nothing)
             if substance_mentions(measure.label):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
-            if not key:
-                continue
             outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, measure.higher_is_better, arm_list)
             _keep(found, key, outcome)
         start = boundary.end() if boundary else len(text)
@@ -1197,6 +1198,9 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         for match in pattern.finditer(text):
             if qualifier and qualifier.start() <= match.start() < qualifier.end():
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
+            if not qualifier and (found.get(key) or {}).get("direction") is not None:
+                taken.append((match.start(), match.end()))
+                continue  # (a measure's first result is kept)
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
                 continue
             if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
