@@ -297,3 +297,29 @@ def test_a_salt_named_in_words_is_one_intervention_and_a_day_is_a_frequency():
                     "times a day or placebo for two cycles.")
     assert interventions(result)[0] == ("magnesium pyrrolidone carboxylic acid", 360.0, 1080.0, 3.0, None)
     assert result["duration_weeks"] is None  # "a day" after "three times" is how often, not how long
+
+
+def test_the_typed_record_names_every_part_of_the_schema():
+    """extract.record's types against the contract: every schema property has a typed key, and
+    an extracted record has every required key with no key the types do not know."""
+    import json
+    import typing
+
+    from fmwatch.extract import record as types
+
+    from .conftest import SHARED
+    schema = json.loads((SHARED / "contracts" / "evidence-record.schema.json").read_text())
+    hints = typing.get_type_hints(types.EvidenceRecord)
+    assert set(schema["required"]) == set(types.REQUIRED) and set(schema["properties"]) <= set(hints)
+    for part, typed in (("design", types.Design), ("population", types.Population)):
+        assert set(schema["properties"][part]["properties"]) <= set(typing.get_type_hints(typed))
+    intervention = schema["properties"]["arms"]["items"]["properties"]["interventions"]["items"]["properties"]
+    assert set(intervention) <= set(typing.get_type_hints(types.Intervention))
+    result = record("Forty patients were randomized to oral magnesium oxide 400 mg daily or placebo for 8 weeks. "
+                    "Pain scores were lower with magnesium (p = 0.01).")
+    assert set(types.REQUIRED) <= set(result) and set(result) <= set(hints)
+    for arm in result["arms"]:
+        for item in arm["interventions"]:
+            assert set(item) <= set(typing.get_type_hints(types.Intervention))
+    for outcome in result["outcomes"]:
+        assert set(outcome) <= set(typing.get_type_hints(types.Outcome))

@@ -20,6 +20,7 @@ from ..records import ArticleRecord, FmArticle
 from . import lexicon as lx
 from . import measures as ms
 from . import statements as st
+from .record import EvidenceRecord
 
 EXTRACTOR_VERSION = "rules-4"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
@@ -1448,8 +1449,9 @@ def _dedupe(spans: list[dict]) -> list[dict]:
     return unique
 
 
-def extract(doc: Document) -> dict:
-    """The evidence record of one document (``claims`` empty: the evidence stage fills it)."""
+def extract(doc: Document) -> EvidenceRecord:
+    """The evidence record of one document (``claims`` empty: the evidence stage fills it); its
+    shape is ``extract.record.EvidenceRecord`` (the schema's)."""
     topic = topics(doc)
     arm_list = arms(doc)
     people = population(doc, topic)
