@@ -292,23 +292,44 @@ def _record_row(record: dict) -> tuple:
 def eval_(
     gold: Annotated[Path, typer.Option(help="the team's gold file")] = Path("tests/gold/gold.jsonl"),
     shared: Annotated[Optional[Path], typer.Option(help="the shared eval folder (FMWATCH_SHARED/eval)")] = None,
-    misses: Annotated[bool, typer.Option("--misses", help="list every disagreement with the gold file")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="list the development part's misses and the gold "
+                                         "file's disagreements")] = False,
 ) -> None:
-    """Extraction accuracy: per-field P/R/F1 on the gold file, intervention-span F1 on EBM-NLP."""
+    """Extraction accuracy: per field on mgfm_dev (development and measured-only parts apart), result
+    direction on Evidence Inference 2.0, N on the PICO corpus, intervention-span F1 on EBM-NLP, and
+    the gold file as a regression check (not an accuracy)."""
+    from .extract.corpora import evaluate_evidence_inference, evaluate_pico_n
     from .extract.evaluate import evaluate_ebm, evaluate_gold
+    from .extract.mgfm import FIELDS, evaluate_mgfm
     shared = shared or Path(os.environ.get("FMWATCH_SHARED", "../shared")) / "eval"
     if not gold.is_file():
         _fail(f"no gold file at {gold} (run from the repository, or pass --gold)", 2)
-    if not (shared / "ebm_nlp").is_dir():
+    if not (shared / "ebm_nlp").is_dir() or not (shared / "mgfm_dev").is_dir():
         _fail(f"no annotated corpora at {shared} (pass --shared)", 2)
-    scores, missed = evaluate_gold(gold, shared, pipeline.snapshot_folder(""))
-    out.print(f"[bold]gold file {gold}[/bold]")
-    _print_rows(["field", "precision", "recall", "f1", "tp", "fp", "fn"],
-                [(name, *score.row().values()) for name, score in scores.items()], OutputFormat.table)
+    parts, dev_misses = evaluate_mgfm(shared)
+    out.print("[bold]mgfm_dev, per-field accuracy (share of records right)[/bold]")
+    _print_rows(["field", *(f"{part} ({score.records})" for part, score in parts.items())],
+                [(name, *(round(score.accuracy(name), 3) for score in parts.values())) for name in FIELDS],
+                OutputFormat.table)
+    direction = evaluate_evidence_inference(shared, "test")
+    out.print("[bold]Evidence Inference 2.0, ev2 test, evidence sentence given (in-abstract prompts)[/bold]")
+    _print_rows(["prompts", "accuracy", "macro_f1", "f1_increased", "f1_decreased", "f1_no_difference", "unanswered"],
+                [(direction.total, round(direction.accuracy, 3), round(direction.macro_f1, 3),
+                  *(round(direction.f1(label), 3) for label in ("increased", "decreased", "no_difference")),
+                  direction.unanswered)], OutputFormat.table)
+    out.print("[bold]PICO corpus, total participants (N enrolled)[/bold]")
+    pico = evaluate_pico_n(shared).row()
+    _print_rows(list(pico), [tuple(pico.values())], OutputFormat.table)
     out.print("[bold]EBM-NLP interventions, token level[/bold]")
     _print_rows(["split", "precision", "recall", "f1", "tp", "fp", "fn"],
                 [(name, *score.row().values()) for name, score in evaluate_ebm(shared).items()], OutputFormat.table)
+    scores, missed = evaluate_gold(gold, shared, pipeline.snapshot_folder(""))
+    out.print(f"[bold]regression check, not an accuracy: {gold} (written with the rules)[/bold]")
+    _print_rows(["field", "precision", "recall", "f1", "tp", "fp", "fn"],
+                [(name, *score.row().values()) for name, score in scores.items()], OutputFormat.table)
     if misses:
+        for miss in dev_misses:
+            out.print({"mgfm_dev development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
 
