@@ -25,7 +25,8 @@ from rich.text import Text
 
 from . import pipeline
 from .http import RedactingFilter
-from .settings import ConfigError, Settings, load_settings
+from .settings import ConfigError, Settings, load_settings, missing_email_warning
+from .urls import ShortUrlFilter, shorten_urls
 from .warehouse import Warehouse, WarehouseError, sql_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -66,6 +67,7 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secret = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
     handler.addFilter(RedactingFilter([secret] if secret else []))
+    handler.addFilter(ShortUrlFilter())  # a retry names its request, not the watch's 400-character query
     # fmwatch's own loggers (and urllib3's, with -v) only: the root logger belongs to the host
     # process (Prefect, a notebook), which the CLI must not rewire.
     for name in ("fmwatch", "urllib3"):
@@ -90,7 +92,7 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
 
 def _fail(message: str, code: int) -> None:
     # One unwrapped line that scripts can grep; the message is plain text, never markup.
-    console.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    console.print(Text.assemble(("error: ", "red"), shorten_urls(message)), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -135,6 +137,9 @@ def run(
     unknown = set(sources) - set(pipeline.SOURCES)
     if unknown or not sources:
         _fail(f"unknown source(s): {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(pipeline.SOURCES)}", 2)
+    warning = missing_email_warning(_settings(ctx), offline=offline, sources=sources)
+    if warning:
+        console.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
     bar, update = _progress()
     try:
         with bar:
@@ -220,25 +225,39 @@ def status(ctx: typer.Context) -> None:
 @app.command("digest")
 def digest_(
     ctx: typer.Context,
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"])] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W47")] = None,
-    out: Annotated[Path, typer.Option("--out", help="where the HTML and Markdown go")] = Path("digests"),
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
+                                                      help="a preview from this date to now")] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="a preview of an ISO week, e.g. 2026-W47")] = None,
+    out: Annotated[Path, typer.Option("--out", help="where the HTML, Markdown and chart go")] = Path("digests"),
+    preview: Annotated[bool, typer.Option("--preview", help="the scheduled window, without moving its mark")] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace the files of a digest of the same period")] = False,
 ) -> None:
-    """Render the weekly digest (HTML and Markdown): what is new since the last one, or in the window."""
-    from .digest import week_window
+    """Render the digest (HTML and Markdown). Without options: the scheduled digest, what was flagged
+    since the last scheduled one. --since and --week make previews, which never move that mark."""
     if since and week:
         _fail("give --since or --week, not both", 2)
-    until = None
     if week:
+        from .digest import week_window
         try:
-            since, until = week_window(week)
+            week_window(week)
         except ValueError:
             _fail(f"--week takes an ISO week like 2026-W47, not {week!r}", 2)
     try:
-        result = pipeline.make_digest(_settings(ctx), since=since, until=until, out_dir=out)
+        result = pipeline.make_digest(_settings(ctx), since=since, out_dir=out, week=week, preview=preview,
+                                      force=force)
+    except ValueError as error:
+        _fail(str(error), 2)
+    except OSError as error:
+        _fail(f"cannot write the digest files: {error}", 1)
     except WarehouseError as error:
         _fail(str(error), 1)
-    console.print(f"digest {result.digest_id}: {result.items} items -> {result.html_path}, {result.markdown_path}")
+    window = (f"{result.window_start:%Y-%m-%d %H:%M} to " if result.window_start else "everything up to ") + \
+        f"{result.window_end:%Y-%m-%d %H:%M}"
+    console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
+                  f" ({result.baseline_items} in the baseline)")
+    for path in (result.html_path, result.markdown_path, result.chart_path):
+        if path:
+            console.print(f"  {path}")
 
 
 class RecordFormat(str, Enum):

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
+    # The digest's baseline: a record already older than this when first read is backlog, not news.
+    digest_backlog_days: int = Field(30, ge=0, le=3650, validation_alias=AliasChoices(
+        "FMWATCH_DIGEST_BACKLOG_DAYS", "digest_backlog_days"))
 
     @field_validator("eutils_url", "fmnetwork_url")
     @classmethod
@@ -152,3 +155,18 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"bad settings ({path if path.exists() else 'environment'}): {problems}") from None
     finally:
         _toml_values.reset(token)
+
+
+_email_warned = False
+
+
+def missing_email_warning(settings: Settings, *, offline: bool, sources) -> str | None:
+    """The warning to give, once per process, when PubMed is queried live without NCBI_EMAIL
+    (NCBI asks every E-utilities client for a contact address and may block one without it);
+    None when there is nothing to say or it was said already."""
+    global _email_warned
+    if offline or "pubmed" not in sources or settings.ncbi_email or _email_warned:
+        return None
+    _email_warned = True
+    return ("NCBI_EMAIL is not set: NCBI asks every E-utilities client for a contact address and may block "
+            "clients without one. Set NCBI_EMAIL (or ncbi_email in fmwatch.toml).")
