@@ -272,31 +272,52 @@ def serve_all() -> None:
 
 def main() -> int:
     """`make run`: the whole pipeline as a Prefect flow, offline; always ends with its summary and
-    where the warehouse and the digest are. Returns the exit status."""
+    where the warehouse and the digest are. If Prefect's temporary server cannot start (a very
+    busy machine), the same steps run without Prefect, and the summary says so. Returns the exit
+    status."""
     offline = os.environ.get("FMWATCH_OFFLINE") == "1"
     settings = _settings(None)
+    how = "as a Prefect flow"
     try:
         results = fmwatch_pipeline(offline=offline)
     except Exception as error:  # the summary below says what failed; the warehouse is as it was
-        print(f"\nfmwatch: the run failed: {str(error).splitlines()[0] if str(error) else type(error).__name__}",
-              file=sys.stderr)
-        if "ephemeral Prefect API server" in str(error):
-            print("Prefect's temporary server did not start in time. Raise PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,"
-                  " or run without Prefect: .venv/bin/fmwatch run --offline && .venv/bin/fmwatch digest", file=sys.stderr)
-        print(f"warehouse: {settings.db.resolve()} (unchanged by the failed step)", file=sys.stderr)
-        return 1
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "ephemeral Prefect API server" not in message:
+            print(f"\nfmwatch: the run failed: {message}", file=sys.stderr)
+            print(f"warehouse: {settings.db.resolve()} (a failed run publishes nothing)", file=sys.stderr)
+            return 1
+        how = ("without Prefect: its temporary server did not start in time (raise "
+               "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS to wait longer)")
+        results = _without_prefect(settings, offline)
     pubmed, site, extracted = results["ingest_pubmed"], results["ingest_fmnetwork"], results["extract_and_flag"]
     digest = results.get("weekly_digest") or {}
-    print("\nfmwatch run finished")
-    print(f"  PubMed:              {pubmed['versions_new']} new record versions ({pubmed['status']})")
-    print(f"  Fibromyalgia Network: {site['versions_new']} new article versions ({site['status']})")
-    print(f"  extraction:          {extracted['records']} records read, {extracted['flags']} flags judged, "
+    print(f"\nfmwatch run finished, {how}")
+    if site is None:
+        print(f"  records:         {pubmed['versions_new']} new versions from PubMed and the FM Network site "
+              f"({pubmed['status']})")
+    else:
+        print(f"  PubMed:          {pubmed['versions_new']} new record versions ({pubmed['status']})")
+        print(f"  FM Network site: {site['versions_new']} new article versions ({site['status']})")
+    print(f"  extraction:      {extracted['records']} records read, {extracted['flags']} flags judged, "
           f"{extracted['failed']} failed")
     if digest:
-        print(f"  digest:              {digest['items']} items -> {Path(digest['html']).resolve()}")
-    print(f"  warehouse:           {settings.db.resolve()}")
+        print(f"  digest:          {digest['items']} items -> {Path(digest['html']).resolve()}")
+    print(f"  warehouse:       {settings.db.resolve()}")
     print("  next: .venv/bin/fmwatch flags   |   .venv/bin/fmwatch status")
     return 0
+
+
+def _without_prefect(settings, offline: bool) -> dict:
+    """The parent flow's steps through the library alone, in the flow's result shape."""
+    summary = pipeline.run_pipeline(settings, offline=offline)
+    versions = summary.published.versions_new if summary.published else 0
+    extracted = summary.extracted
+    digest = pipeline.make_digest(settings, out_dir=Path("digests"))
+    return {"ingest_pubmed": {"versions_new": versions, "status": summary.status}, "ingest_fmnetwork": None,
+            "extract_and_flag": {"records": extracted.records if extracted else 0,
+                                 "flags": extracted.flags if extracted else 0,
+                                 "failed": len(extracted.failed) if extracted else 0},
+            "weekly_digest": {"items": digest.items, "html": str(digest.html_path)}}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Prefect pull steps for fmwatch's deployments (prefect.yaml), run by the worker at run time.
 
-Prefect resolves ``{{ $FMWATCH_HOME }}`` in a pull step from the worker's environment when the
-flow run starts; when it is not set the template is dropped, and Prefect's own
-``set_working_directory`` then fails far from the cause. This step says what is wrong instead.
+Prefect (3.9) fills ``{{ $FMWATCH_HOME }}`` in prefect.yaml at *deploy* time, from the deploying
+shell: the directory is frozen then, and a deployment made without it crashes later, on the
+worker, with a FileNotFoundError. This step reads FMWATCH_HOME from the worker's environment
+when the run starts, falls back to the value recorded at deploy time and then to the worker's
+own directory, and fails at once, saying what to set, when none is an fmwatch checkout.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from pathlib import Path
 MARKER = Path("flows") / "fmwatch_flows.py"
 
 
-def set_project_directory(directory: str | None = None) -> dict[str, str]:
+def set_project_directory(deployed_from: str | None = None) -> dict[str, str]:
     """Change into the fmwatch project directory and return ``{"directory": path}``.
 
-    ``directory`` is FMWATCH_HOME as the worker sees it at run time (prefect.yaml passes
-    ``{{ $FMWATCH_HOME }}``); without it, the worker's current directory is used if it is an
-    fmwatch checkout. Raises RuntimeError naming what to set when neither holds
-    ``flows/fmwatch_flows.py``."""
-    candidates = [Path(d) for d in (directory, os.environ.get("FMWATCH_HOME")) if d and "{{" not in d]
+    Tried in order: FMWATCH_HOME in the worker's environment now (run time); ``deployed_from``
+    (prefect.yaml passes ``{{ $FMWATCH_HOME }}`` as the deploying shell had it; an unfilled
+    template is ignored); the worker's current directory. Raises RuntimeError naming what to set
+    when none holds ``flows/fmwatch_flows.py``."""
+    candidates = [Path(d) for d in (os.environ.get("FMWATCH_HOME"), deployed_from) if d and "{{" not in d]
     candidates.append(Path.cwd())
     for candidate in candidates:
         if (candidate / MARKER).is_file():
