@@ -463,10 +463,16 @@ def export_(
     query: Annotated[Optional[str], typer.Option("--sql", help="records a query returns (a record_id or pmid column)")]
     = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="instead: every analyst view as DIR/<view>.parquet")]
+    = None,
 ) -> None:
     """Export flagged records (default: every flag not dismissed) or the records a query returns,
-    for Zotero, EndNote or pandoc: RIS, BibTeX or CSL-JSON."""
+    for Zotero, EndNote or pandoc: RIS, BibTeX or CSL-JSON. With --parquet, every analyst view
+    as a Parquet file instead (for notebooks and tools without DuckDB)."""
     from .exports import FORMATS, render_export
+    if parquet is not None:
+        _export_parquet(_settings(ctx), parquet)
+        return
     if format not in FORMATS:
         _fail(f"--format is one of {', '.join(FORMATS)}, not {format!r}", 2)
     try:
@@ -496,6 +502,27 @@ def export_(
         console.print(f"{len(records)} records -> {output}")
     else:
         sys.stdout.write(text)
+
+
+# The stable views of shared/contracts/interface.md and the guide's extra ones.
+PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "citations",
+                 "trials", "trial_arms", "interventions", "outcomes", "magnesium_levels", "evidence_flags",
+                 "claim_ledger", "runs", "digests", "quarantine")
+
+
+def _export_parquet(settings: Settings, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with Warehouse.open(settings.db, read_only=True) as warehouse:
+            for view in PARQUET_VIEWS:
+                target = folder / f"{view}.parquet"
+                quoted = "'" + str(target).replace("'", "''") + "'"
+                warehouse.con.execute(sql_text("queries/export_view_parquet").format(view=view, path=quoted))
+                console.print(f"{view} -> {target}", soft_wrap=True)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    except duckdb.Error as error:
+        _fail(f"parquet export failed: {_one_line(error)}", 1)
 
 
 class FeedFormat(str, Enum):
