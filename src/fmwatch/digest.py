@@ -423,7 +423,7 @@ def ledger_png(ledger: list[tuple], claims: dict[str, str] | None = None, width_
                    label=relation if claim == claim_ids[0] else None)
             bottom = [b + v for b, v in zip(bottom, values)]
         text = textwrap.shorten((claims or {}).get(claim, ""), 150, placeholder="…")
-        ax.set_title("\n".join(textwrap.wrap(f"{claim}: {text}", 88)), fontsize=8.5, loc="left")
+        ax.set_title("\n".join(textwrap.wrap(f"{claim}: {text}", 78)), fontsize=8.5, loc="left")
         ax.set_ylim(0, top + 0.5)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
         ax.set_ylabel("records", fontsize=8)
