@@ -96,3 +96,32 @@ def test_sql_empty_multi_statement_and_csv_lists(db):
                                           "--format", "csv").stdout)))
     assert rows[0] == ["pmid", "mesh_terms"] and isinstance(json.loads(rows[1][1]), list)
     assert "['" not in fm(db, "sql", "select publication_types from articles", "--format", "csv").stdout
+
+
+def test_a_live_run_without_ncbi_email_warns_once_and_names_requests_by_short_urls(tmp_path, monkeypatch):
+    from fmwatch import settings as settings_module
+
+    monkeypatch.setattr(settings_module, "_email_warned", False)
+    monkeypatch.setenv("FMWATCH_MAX_ATTEMPTS", "1")
+    result = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "run", "--source", "pubmed"])
+    assert result.exit_code == 1  # nothing listens on the test's E-utilities port
+    assert result.output.count("NCBI_EMAIL is not set") == 1
+    error = next(line for line in result.output.splitlines() if line.startswith("error:"))
+    assert "esearch.fcgi?db=pubmed&term=(fibromyalgia[MeSH Terms…(" in error and len(error) < 300
+    again = settings_module.missing_email_warning(cli.load_settings(None), offline=False, sources=["pubmed"])
+    assert again is None  # once per process
+    monkeypatch.setenv("NCBI_EMAIL", "editor@example.org")
+    monkeypatch.setattr(settings_module, "_email_warned", False)
+    assert settings_module.missing_email_warning(cli.load_settings(None), offline=False, sources=["pubmed"]) is None
+
+
+def test_short_urls_keep_host_path_and_parameter_names():
+    from fmwatch.urls import short_url, shorten_urls
+
+    term = "(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab]) AND (magnesium[MeSH Terms] OR magnesium[tiab])"
+    url = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi?db=pubmed&term=" + term.replace(" ", "+") + "&retmax=0"
+    short = short_url(url)
+    assert short.startswith("https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi?db=pubmed&term=")
+    assert short.endswith(f"…({len(term)} chars)&retmax=0") and len(short) < 130
+    assert short_url("https://example.org/a") == "https://example.org/a"
+    assert shorten_urls(f"GET {url}. Retrying") == f"GET {short}. Retrying"
