@@ -284,6 +284,38 @@ def test_no_script_runs_from_either_digest_in_a_browser(tmp_path):
         assert not re.search(r'<a\b[^>]*\bhref="(?!https?://)', doms[name]), name
 
 
+HOSTILE_XML = (
+    '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version="1">90000088</PMID>'
+    '<Article><Journal><Title>T</Title><JournalIssue><PubDate><Year>2024</Year></PubDate></JournalIssue></Journal>'
+    '<ArticleTitle>Magnesium &lt;script&gt;document.body.setAttribute("data-owned","title")&lt;/script&gt; in '
+    'fibromyalgia [x](javascript:alert(1))</ArticleTitle>'
+    '<Abstract><AbstractText>Serum magnesium was lower in 30 women with fibromyalgia than in 30 healthy controls '
+    '&lt;img src=x onerror="document.body.setAttribute(\'data-owned\',\'abstract\')"&gt;.</AbstractText></Abstract>'
+    '</Article></MedlineCitation><PubmedData/></PubmedArticle></PubmedArticleSet>\n')
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
+def test_hostile_records_through_the_pipeline_run_no_script_in_either_digest(tmp_path):
+    from markdown_it import MarkdownIt
+
+    db = tmp_path / "w.duckdb"
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text(HOSTILE_XML)
+    assert runner.invoke(app, ["--db", str(db), "import", str(hostile)]).exit_code == 0
+    assert digest_cli(db, "--out", str(tmp_path / "out")).exit_code == 0
+    html_file = next((tmp_path / "out").glob("*.html"))
+    markdown = next((tmp_path / "out").glob("*.md")).read_text()
+    assert "setAttribute" in html_file.read_text() and "setAttribute" in markdown  # the record is in both
+    markdown_page = tmp_path / "markdown.html"
+    markdown_page.write_text("<!DOCTYPE html><html><body>" + MarkdownIt("commonmark", {"html": True}).render(markdown)
+                             + "</body></html>")
+    for page in (html_file, markdown_page):
+        dom = rendered_dom(page, tmp_path)
+        assert "data-owned=" not in dom.replace('setAttribute("data-owned"', "").replace(
+            "setAttribute('data-owned'", "").replace("setAttribute(&quot;data-owned", ""), page.name
+        assert "&lt;script&gt;" in dom and not re.search(r'<a\b[^>]*\bhref="(?!https?://)', dom), page.name
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
 def test_the_digest_renders_in_a_browser_at_mail_width(offline_db, tmp_path):
     digest_cli(offline_db, "--out", str(tmp_path / "out"))
