@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,23 @@ def test_a_missing_notification_block_fails_the_digest_flow_before_it_records_an
     with Warehouse.open(db, read_only=True) as wh:
         assert wh.con.execute("select count(*) from digests").fetchall() == [(0,)]
     assert not (tmp_path / "digests").exists()
+
+
+def test_make_run_ends_with_its_summary_even_when_prefects_server_cannot_start(tmp_path):
+    """`make run`'s entry point on a machine too busy for Prefect's temporary server (here: no time
+    at all to start it): the same steps run without Prefect and the summary names the files."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0",
+                "FMWATCH_OFFLINE": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    done = subprocess.run([sys.executable, str(repo / "flows" / "fmwatch_flows.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = done.stdout[done.stdout.index("fmwatch run finished"):]
+    assert "without Prefect" in summary and "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in summary
+    digest = Path(re.search(r"digest: +\d+ items -> (\S+)", summary).group(1))
+    warehouse = Path(re.search(r"warehouse: +(\S+)", summary).group(1))
+    assert digest.is_file() and digest.parent == tmp_path / "digests"
+    assert warehouse == tmp_path / "warehouse" / "fmwatch.duckdb" and warehouse.is_file()
+    with Warehouse.open(warehouse, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from record_versions").fetchall()[0][0] == 11
