@@ -144,7 +144,8 @@ def test_previews_never_move_the_scheduled_window(offline_db, tmp_path):
     (s1, w1, since1, end1, items1, _, _), (p1, w2, since2, end2, items2, _, html2), \
         (p2, _, since3, _, items3, _, _), (s2, _, since4, end4, items4, _, _) = digest_rows(offline_db)
     assert (s1, p1, p2, s2) == ("scheduled", "preview", "preview", "scheduled")
-    assert since1 is None and (since2, end2) == week_window(this_week) and w2 == this_week
+    week_start, week_end = week_window(this_week)
+    assert since1 is None and since2 == week_start and end1 < end2 <= min(week_end, datetime.utcnow()) and w2 == this_week
     assert since3 == datetime.combine(date.today() - timedelta(days=2), datetime.min.time())
     assert since4 == end1 and end4 > end1  # the scheduled digest starts where the last *scheduled* one ended
     # the previews cover today's offline run as well; the scheduled one only what came after the first

@@ -366,6 +366,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``."""
     if week:
         since, until = digest.week_window(week)
+        until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
     kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
     with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
