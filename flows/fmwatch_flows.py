@@ -28,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 
 from fmwatch import pipeline
 from fmwatch.settings import load_settings, missing_email_warning
+from fmwatch.urls import shorten_urls
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
 
 # Tasks that take the run (an open warehouse) are not cached: only the pure parse step is.
@@ -147,8 +148,9 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
             summary = publish(quote(run))
         except pipeline.RUN_ERRORS as error:
             failure = run.fail(step, error)
-            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step, error)
-            raise failure from None
+            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step,
+                         shorten_urls(str(error)))
+            raise pipeline.RunFailed(shorten_urls(str(failure))) from None  # the flow state names a short URL
         for item in summary.quarantined:
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
         _run_table(summary, key=f"{'-'.join(sources)}-run")
