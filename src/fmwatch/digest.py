@@ -175,6 +175,9 @@ def markdown_url(url: str | None) -> str | None:
 
 @dataclass
 class DigestItem:
+    """One entry of the digest: a flagged record (PubMed article or lay article) as an editor reads
+    it, with every flag it raised in the window (``judgements``) and the lay articles about it."""
+
     record_id: str
     section: str
     priority: int
@@ -205,6 +208,9 @@ class DigestItem:
 
 @dataclass
 class Digest:
+    """A digest's content: the window (start exclusive, None for "everything"; end inclusive),
+    its entries, the counts of new record versions by source, and the claim ledger."""
+
     window_start: datetime | None
     window_end: datetime
     items: list[DigestItem]  # top-level entries (lay articles about a listed study are nested)

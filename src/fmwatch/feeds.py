@@ -40,6 +40,7 @@ def _entry_fields(flag: dict, claims: dict[str, str]) -> dict:
 
 
 def feed_title(max_priority: int | None, state: str | None) -> str:
+    """The feed's title, naming its filter ("fmwatch: new flags, priority 1 and above")."""
     what = "new flags" if state == "new" else "flags"
     return f"fmwatch: {what}" + (f", priority {max_priority} and above" if max_priority else "")
 
