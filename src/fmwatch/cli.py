@@ -283,10 +283,10 @@ def digest_(
     window = (f"{result.window_start:%Y-%m-%d %H:%M} to " if result.window_start else "everything up to ") + \
         f"{result.window_end:%Y-%m-%d %H:%M}"
     console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
-                  f" ({result.baseline_items} in the baseline)")
+                  f" ({result.baseline_items} in the baseline)", soft_wrap=True)
     for path in (result.html_path, result.markdown_path, result.chart_path):
         if path:
-            console.print(f"  {path}")
+            console.print(f"  {path}", soft_wrap=True)
 
 
 class RecordFormat(str, Enum):
