@@ -23,23 +23,6 @@ PUBMED_XML_FILES = sorted((FIXTURES / "eutils").glob("pubmed*.xml"))
 MEDLINE_FILES = sorted((FIXTURES / "medline").glob("*.txt"))
 
 
-def fixture_pmids() -> list[str]:
-    """The PMID of every record in the shared PubMed XML and MEDLINE fixtures, one per record
-    (a PMID in two files counts twice), read by Biopython: tests count what ../shared holds."""
-    from Bio import Entrez, Medline
-
-    pmids = []
-    for path in PUBMED_XML_FILES:
-        with path.open("rb") as handle:
-            answer = Entrez.read(handle, validate=False)
-        pmids += [str(a["MedlineCitation"]["PMID"]) for a in answer.get("PubmedArticle", [])]
-        pmids += [str(a["BookDocument"]["PMID"]) for a in answer.get("PubmedBookArticle", [])]
-    for path in MEDLINE_FILES:
-        with path.open(encoding="utf-8") as handle:
-            pmids += [record["PMID"] for record in Medline.parse(handle) if "PMID" in record]
-    return pmids
-
-
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch, tmp_path):
     """No test reads the developer's environment or fmwatch.toml, or writes outside tmp_path."""

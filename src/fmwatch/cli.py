@@ -243,7 +243,9 @@ def status(ctx: typer.Context) -> None:
     try:
         with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
             for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
-                                ("watermarks", "status_watermarks")):
+                                ("watermarks", "status_watermarks"),
+                                ("pending enrichment (retried by the next run)", "status_pending_enrichment"),
+                                ("notes of the last run with notes", "status_run_notes")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
                 out.print(f"[bold]{title}[/bold]")
                 _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)
@@ -370,6 +372,7 @@ class FlagState(str, Enum):
     new = "new"
     seen = "seen"
     dismissed = "dismissed"
+    withdrawn = "withdrawn"  # the record was withdrawn from PubMed (DeleteCitation)
 
 
 @app.command()

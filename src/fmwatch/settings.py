@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
+    # How often (days) each watch's full PMID set is compared with the warehouse and what is missing
+    # fetched: the net under the CRDT/MDAT windows (issue 13). 0: every run.
+    reconcile_days: int = Field(7, ge=0, le=366, validation_alias=AliasChoices(
+        "FMWATCH_RECONCILE_DAYS", "reconcile_days"))
     # The digest's baseline: a record already older than this when first read is backlog, not news.
     digest_backlog_days: int = Field(30, ge=0, le=3650, validation_alias=AliasChoices(
         "FMWATCH_DIGEST_BACKLOG_DAYS", "digest_backlog_days"))
