@@ -65,8 +65,23 @@ def fetch_batch(run: pipeline.PipelineRun, search, retstart: int):
     return run.fetch_batch(search, retstart)
 
 
+def _parser_fingerprint() -> str:
+    """A hash of the code that turns a body into records (the parser and the record classes): a
+    cached parse is reused only by the same code, so an upgraded fmwatch never gets records in an
+    older shape from Prefect's result storage."""
+    import fmwatch.parse.pubmed_xml
+    import fmwatch.records
+    digest = hashlib.sha256()
+    for module in (fmwatch.parse.pubmed_xml, fmwatch.records):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PARSER_FINGERPRINT = _parser_fingerprint()
+
+
 def _body_key(context, parameters) -> str:
-    return "parse-" + hashlib.sha256(parameters["body"]).hexdigest()
+    return f"parse-{PARSER_FINGERPRINT}-" + hashlib.sha256(parameters["body"]).hexdigest()
 
 
 def _parse_batch(body: bytes, origin: str) -> list:
