@@ -11,8 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+# A temporary local Prefect server (no PREFECT_API_URL) may take far longer than Prefect's 20 s
+# default to start on a busy machine: the Quickstart's first `make run` must not fail on that.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -25,7 +30,8 @@ from prefect.cache_policies import NO_CACHE
 from fmwatch import pipeline
 from fmwatch.http import is_retriable
 from fmwatch.redact import RedactingFilter, redact
-from fmwatch.settings import load_settings
+from fmwatch.settings import load_settings, missing_email_warning
+from fmwatch.urls import shorten_urls
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
 
 # Prefect's run loggers (and what they show in the UI and store in its database) pass through
@@ -78,8 +84,23 @@ def fetch_batch(run: pipeline.PipelineRun, search, retstart: int):
     return run.fetch_batch(search, retstart)
 
 
+def _parser_fingerprint() -> str:
+    """A hash of the code that turns a body into records (the parser and the record classes): a
+    cached parse is reused only by the same code, so an upgraded fmwatch never gets records in an
+    older shape from Prefect's result storage."""
+    import fmwatch.parse.pubmed_xml
+    import fmwatch.records
+    digest = hashlib.sha256()
+    for module in (fmwatch.parse.pubmed_xml, fmwatch.records):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PARSER_FINGERPRINT = _parser_fingerprint()
+
+
 def _body_key(context, parameters) -> str:
-    return "parse-" + hashlib.sha256(parameters["body"]).hexdigest()
+    return f"parse-{PARSER_FINGERPRINT}-" + hashlib.sha256(parameters["body"]).hexdigest()
 
 
 def _parse_batch(body: bytes, origin: str) -> list:
@@ -129,6 +150,9 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
             today: date | None, cache_parsed_batches: bool = True):
     logger = get_run_logger()
     settings = _settings(db)
+    warning = missing_email_warning(settings, offline=offline, sources=sources)
+    if warning:
+        logger.warning(warning)
     if watches:
         settings = settings.model_copy(update={"watches": [w for w in settings.watches if w.name in watches]})
     parse = parse_batch_cached if cache_parsed_batches else parse_batch
@@ -167,8 +191,8 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
         except pipeline.RUN_ERRORS as error:
             failure = run.fail(step, error)
             logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step,
-                         redact(error))
-            raise failure from None
+                         shorten_urls(redact(error)))
+            raise pipeline.RunFailed(shorten_urls(str(failure))) from None  # the flow state names a short URL
         for item in summary.quarantined:
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
         for note in summary.notes:
@@ -209,31 +233,47 @@ def extract_and_flag(db: str | None = None) -> dict:
 @flow(name="weekly_digest")
 def weekly_digest(db: str | None = None, out_dir: str = "digests", week: str | None = None,
                   notify_block: str | None = None, notify_priority: int = 1) -> dict:
-    """Render the digest of what is new, publish it as a Markdown artifact, and notify (optionally)."""
-    since = until = None
-    if week:
-        from fmwatch.digest import week_window
-        since, until = week_window(week)
-    result = pipeline.make_digest(_settings(db), since=since, until=until, out_dir=Path(out_dir))
+    """Render the digest, publish it as a Markdown artifact, and notify (optionally).
+
+    Without ``week`` it is the scheduled digest (what was flagged since the last scheduled one);
+    with ``week`` (ISO, e.g. 2026-W48) a preview that does not move that mark. The notification
+    block is loaded first: a wrong name fails the flow before any digest is recorded."""
+    block = _notification_block(notify_block) if notify_block else None
+    result = pipeline.make_digest(_settings(db), out_dir=Path(out_dir), week=week)
     create_markdown_artifact(key="weekly-digest", markdown=result.markdown,
-                             description=f"fmwatch digest {result.digest_id}: {result.items} items")
-    if notify_block:
-        notify_flags(db=db, block_name=notify_block, max_priority=notify_priority)
-    return {"digest_id": result.digest_id, "items": result.items, "html": str(result.html_path)}
+                             description=f"fmwatch {result.kind} digest {result.period}: {result.items} items")
+    if block is not None:
+        _notify(block, db, notify_priority)
+    return {"digest_id": result.digest_id, "items": result.items, "kind": result.kind, "period": result.period,
+            "html": str(result.html_path)}
+
+
+def _notification_block(block_name: str):
+    """The operator's saved notification block ("<block-type-slug>/<name>"), or a clear error."""
+    try:
+        return Block.load(block_name)
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"notification block {block_name!r} cannot be loaded ({error}); save it first "
+                         "(e.g. `prefect block create slack-webhook`) and pass its \"type/name\"") from None
+
+
+def _notify(block, db: str | None, max_priority: int) -> int:
+    with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
+        rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
+    if rows:
+        body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
+                         for record_id, claim, relation, priority, reason in rows)
+        block.notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
+    return len(rows)
 
 
 @flow(name="notify_flags")
 def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) -> int:
     """Send the new flags of priority <= max_priority through a notification block (email,
     Slack, webhook, ...) that an operator saved: ``block_name`` is "<block-type-slug>/<name>",
-    e.g. "slack-webhook/editors". Nothing is hard-coded."""
-    with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
-        rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
-    if rows:
-        body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
-                         for record_id, claim, relation, priority, reason in rows)
-        Block.load(block_name).notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
-    return len(rows)
+    e.g. "slack-webhook/editors". Nothing is hard-coded. The block is loaded before the
+    warehouse is read, so a wrong name fails at once."""
+    return _notify(_notification_block(block_name), db, max_priority)
 
 
 @flow(name="fmwatch_pipeline")
@@ -256,18 +296,83 @@ def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str |
     return results
 
 
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def deployments_from_yaml(path: Path = PROJECT / "prefect.yaml") -> list:
+    """The deployments of prefect.yaml (name, flow, parameters, cron schedules with their time
+    zones) as served deployments: `fmwatch serve` and `prefect deploy --all` schedule the same."""
+    import yaml
+    from prefect.schedules import Cron
+
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    served = []
+    for spec in config["deployments"]:
+        flow_name = spec["entrypoint"].partition(":")[2]
+        schedules = [Cron(s["cron"], timezone=os.environ.get("FMWATCH_TIMEZONE") or s.get("timezone"),
+                          active=s.get("active", True)) for s in spec.get("schedules") or [] if s.get("cron")]
+        served.append(globals()[flow_name].to_deployment(
+            name=spec["name"], description=spec.get("description"), parameters=spec.get("parameters") or {},
+            schedules=schedules or None))
+    return served
+
+
 def serve_all() -> None:
-    """``fmwatch serve``: every deployment served from this one process, schedules included."""
+    """``fmwatch serve``: every deployment of prefect.yaml served from this one process, schedules
+    included (FMWATCH_TIMEZONE overrides the file's time zone)."""
     from prefect import serve
-    tz = os.environ.get("FMWATCH_TIMEZONE", "Europe/London")
-    serve(
-        fmwatch_pipeline.to_deployment(name="daily", cron="0 6 * * *", timezone=tz, parameters={"digest": False}),
-        weekly_digest.to_deployment(name="weekly", cron="0 7 * * 1", timezone=tz),
-        ingest_pubmed.to_deployment(name="on-demand"),
-        ingest_fmnetwork.to_deployment(name="on-demand"),
-        extract_and_flag.to_deployment(name="on-demand"),
-    )
+    serve(*deployments_from_yaml())
+
+
+def main() -> int:
+    """`make run`: the whole pipeline as a Prefect flow, offline; always ends with its summary and
+    where the warehouse and the digest are. If Prefect's temporary server cannot start (a very
+    busy machine), the same steps run without Prefect, and the summary says so. Returns the exit
+    status."""
+    offline = os.environ.get("FMWATCH_OFFLINE") == "1"
+    settings = _settings(None)
+    how = "as a Prefect flow"
+    try:
+        results = fmwatch_pipeline(offline=offline)
+    except Exception as error:  # the summary below says what failed; the warehouse is as it was
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "ephemeral Prefect API server" not in message:
+            print(f"\nfmwatch: the run failed: {message}", file=sys.stderr)
+            print(f"warehouse: {settings.db.resolve()} (a failed run publishes nothing)", file=sys.stderr)
+            return 1
+        how = ("without Prefect: its temporary server did not start in time (raise "
+               "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS to wait longer)")
+        results = _without_prefect(settings, offline)
+    pubmed, site, extracted = results["ingest_pubmed"], results["ingest_fmnetwork"], results["extract_and_flag"]
+    digest = results.get("weekly_digest") or {}
+    print(f"\nfmwatch run finished, {how}")
+    if site is None:
+        print(f"  records:         {pubmed['versions_new']} new versions from PubMed and the FM Network site "
+              f"({pubmed['status']})")
+    else:
+        print(f"  PubMed:          {pubmed['versions_new']} new record versions ({pubmed['status']})")
+        print(f"  FM Network site: {site['versions_new']} new article versions ({site['status']})")
+    print(f"  extraction:      {extracted['records']} records read, {extracted['flags']} flags judged, "
+          f"{extracted['failed']} failed")
+    if digest:
+        print(f"  digest:          {digest['items']} items -> {Path(digest['html']).resolve()}")
+    print(f"  warehouse:       {settings.db.resolve()}")
+    print("  next: .venv/bin/fmwatch flags   |   .venv/bin/fmwatch status")
+    return 0
+
+
+def _without_prefect(settings, offline: bool) -> dict:
+    """The parent flow's steps through the library alone, in the flow's result shape."""
+    summary = pipeline.run_pipeline(settings, offline=offline)
+    versions = summary.published.versions_new if summary.published else 0
+    extracted = summary.extracted
+    digest = pipeline.make_digest(settings, out_dir=Path("digests"))
+    return {"ingest_pubmed": {"versions_new": versions, "status": summary.status}, "ingest_fmnetwork": None,
+            "extract_and_flag": {"records": extracted.records if extracted else 0,
+                                 "flags": extracted.flags if extracted else 0,
+                                 "failed": len(extracted.failed) if extracted else 0},
+            "weekly_digest": {"items": digest.items, "html": str(digest.html_path)}}
 
 
 if __name__ == "__main__":
-    fmwatch_pipeline(offline=os.environ.get("FMWATCH_OFFLINE") == "1")
+    sys.exit(main())

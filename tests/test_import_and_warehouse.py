@@ -290,4 +290,9 @@ def test_every_sql_file_and_snapshot_file_ships_in_the_package():
         for path in folder.rglob("*"):
             relative = path.relative_to(folder).as_posix()
             if path.is_file() and path.suffix in (".sql", ".xml", ".json", ".html", ".txt", ".md"):
-                assert any(fnmatch.fnmatch(relative, pattern) for pattern in package_data[package]), relative
+                # each data folder is its own package (fmwatch.sql.queries, ...): match the file
+                # against the patterns of the package that holds it
+                folder_package = ".".join([package, *Path(relative).parent.parts])
+                patterns = package_data.get(folder_package, package_data[package])
+                base = Path(relative).name if folder_package in package_data else relative
+                assert any(fnmatch.fnmatch(base, pattern) for pattern in patterns), relative

@@ -470,24 +470,52 @@ class DigestResult:
     markdown_path: Path | None
     markdown: str
     html: str
+    kind: str = "scheduled"
+    period: str = ""
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    baseline_items: int = 0
+    chart_path: Path | None = None
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
-                out_dir: Path | None = None) -> DigestResult:
-    """Render the digest of what is new (since the last one, or in the window), store it in
-    ``digests`` and, with ``out_dir``, write its HTML and Markdown there."""
+                out_dir: Path | None = None, week: str | None = None, preview: bool = False,
+                force: bool = False) -> DigestResult:
+    """Render a digest, write its files to ``out_dir`` (HTML, Markdown and the chart's PNG), then
+    record it in ``digests``: a digest is recorded only once its files exist, so a failed write
+    leaves the next digest's window where it was.
+
+    Without ``since``/``until``/``week`` it is the scheduled digest: what was flagged since the
+    last scheduled one, and recording it moves that mark. ``since``, ``week`` (ISO week, e.g.
+    2026-W48) or ``preview=True`` make a preview, which never moves it. Files are named by the
+    period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
+    Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``."""
+    if week:
+        since, until = digest.week_window(week)
+        until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
+    kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
     with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
-        built = digest.build_digest(warehouse, since, until)
-        html, markdown = digest.render(built)
-        digest_id = digest.store(warehouse, built, html, markdown)
-    html_path = markdown_path = None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stem = f"digest-{built.window_end:%Y-%m-%d}"
-        html_path, markdown_path = out_dir / f"{stem}.html", out_dir / f"{stem}.md"
-        html_path.write_text(html, encoding="utf-8")
-        markdown_path.write_text(markdown, encoding="utf-8")
-    return DigestResult(digest_id, len(built.items), html_path, markdown_path, markdown, html)
+        built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
+        built.period = digest.period_name(built.window_start, built.window_end, week)
+        chart = digest.ledger_png(built.ledger, built.claims)
+        html, markdown = digest.render(built, chart)
+        paths: dict[str, Path] = {}
+        if out_dir is not None:
+            files = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
+            if chart:
+                files[".png"] = chart
+            paths = digest.write_files(out_dir, built.period, files, force=force)
+        try:
+            with warehouse.transaction("record the digest"):
+                digest_id = digest.store(warehouse, built, html, markdown, html_path=paths.get(".html"),
+                                         markdown_path=paths.get(".md"))
+        except BaseException:
+            for path in paths.values():  # not recorded: the files go too, and the window stays open
+                path.unlink(missing_ok=True)
+            raise
+    return DigestResult(digest_id, built.entries, paths.get(".html"), paths.get(".md"), markdown, html, kind,
+                        built.period, built.window_start, built.window_end,
+                        sum(1 + len(i.coverage) for i in built.baseline_items), paths.get(".png"))
 
 
 # --- a run ------------------------------------------------------------------------------------------

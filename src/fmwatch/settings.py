@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # fetched: the net under the CRDT/MDAT windows (issue 13). 0: every run.
     reconcile_days: int = Field(7, ge=0, le=366, validation_alias=AliasChoices(
         "FMWATCH_RECONCILE_DAYS", "reconcile_days"))
+    # The digest's baseline: a record already older than this when first read is backlog, not news.
+    digest_backlog_days: int = Field(30, ge=0, le=3650, validation_alias=AliasChoices(
+        "FMWATCH_DIGEST_BACKLOG_DAYS", "digest_backlog_days"))
 
     @field_validator("eutils_url", "fmnetwork_url")
     @classmethod
@@ -176,3 +179,18 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"bad settings ({path if path.exists() else 'environment'}): {problems}") from None
     finally:
         _toml_values.reset(token)
+
+
+_email_warned = False
+
+
+def missing_email_warning(settings: Settings, *, offline: bool, sources) -> str | None:
+    """The warning to give, once per process, when PubMed is queried live without NCBI_EMAIL
+    (NCBI asks every E-utilities client for a contact address and may block one without it);
+    None when there is nothing to say or it was said already."""
+    global _email_warned
+    if offline or "pubmed" not in sources or settings.ncbi_email or _email_warned:
+        return None
+    _email_warned = True
+    return ("NCBI_EMAIL is not set: NCBI asks every E-utilities client for a contact address and may block "
+            "clients without one. Set NCBI_EMAIL (or ncbi_email in fmwatch.toml).")

@@ -422,6 +422,56 @@ class Warehouse:
             self.con.execute(sql_text("queries/stage_reconciliation"),
                              [source, watch, query, day, matched, missing, run_id])
 
+    # --- digests and triage (issue 14) -------------------------------------------------------------
+
+    def list_flags(self, state: str | None = None, max_priority: int | None = None, flag_type: str | None = None,
+                   record_id: str | None = None, raised_after: datetime | None = None) -> list[dict]:
+        """The flags matching every filter given (None = any), most important first: dicts with
+        id (record_id/flag_key), record_id, flag_key, priority, flag_type, claim, relation, novelty,
+        state, reason, state_reason, title, year, url, raised_at, raised_count."""
+        cursor = self.con.execute(sql_text("queries/list_flags"),
+                                  [state, max_priority, flag_type, record_id, raised_after])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def change_flag_states(self, flag_ids: Sequence[str], state: str, reason: str | None,
+                           force: bool = False) -> dict[str, str]:
+        """Set ``state`` ("seen" or "dismissed") on every flag of ``flag_ids`` (record_id/flag_key),
+        all or none, in one transaction. Returns id -> what happened ("seen", "dismissed",
+        "unchanged"). A change that would undo an editor's decision (a dismissed flag marked
+        seen) or replace a dismissal's reason needs ``force``. Raises KeyError naming unknown IDs
+        and ValueError naming the flags that need ``force``; nothing is changed then."""
+        current = {row["id"]: row for row in self.list_flags()}
+        unknown = [i for i in flag_ids if i not in current]
+        if unknown:
+            raise KeyError(f"no such open flag (unknown, or its record was withdrawn): {', '.join(unknown)}")
+        outcome, refused = {}, []
+        for flag_id in dict.fromkeys(flag_ids):
+            before = current[flag_id]
+            same = before["state"] == state and (state != "dismissed" or not reason or reason == before["state_reason"])
+            if same:
+                outcome[flag_id] = "unchanged"
+            elif before["state"] == "dismissed" and not force:
+                refused.append(f"{flag_id} (dismissed: {before['state_reason'] or 'no reason given'})")
+            else:
+                outcome[flag_id] = state
+        if refused:
+            raise ValueError("would undo an editor's dismissal of " + "; ".join(refused) + ": add --force to do it")
+        with self.transaction("change flag states"):
+            for flag_id, what in outcome.items():
+                if what != "unchanged":
+                    record_id, _, flag_key = flag_id.partition("/")
+                    self.con.execute(sql_text("queries/set_flag_state"), {
+                        "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key})
+        return outcome
+
+    def export_records(self, record_ids: Sequence[str]) -> list[dict]:
+        """The citation fields of each record (queries/export_records.sql), in the order given;
+        unknown IDs are left out."""
+        cursor = self.con.execute(sql_text("queries/export_records"), [list(record_ids)])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
 
 def _connect(path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
     try:
