@@ -24,6 +24,7 @@ from prefect.cache_policies import NO_CACHE
 from fmwatch import pipeline
 from fmwatch.settings import load_settings
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
+from fmwatch.workers import WorkerPool
 
 # Tasks that take the run (an open warehouse) are not cached: only the pure parse step is.
 RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
@@ -164,14 +165,60 @@ def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
     return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
 
 
-@flow(name="extract_and_flag")
-def extract_and_flag(db: str | None = None) -> dict:
-    """Extract and judge every record version that has no evidence yet."""
-    with Warehouse.open(_settings(db).db) as warehouse:
-        result = pipeline.extract_and_flag(warehouse, new_run_id())
+# --- parallel units: parse a file, extract a batch (issue 15b) ------------------------------------
+# The library's loop (pipeline.import_files, pipeline.extract_and_flag) hands each unit to these tasks
+# through the flow's task runner: Prefect's process pool here, a Dask cluster with prefect-dask, or the
+# pods of a Kubernetes work pool; the one process that holds the warehouse stages what comes back.
+
+parse_file_task = task(name="parse file", task_run_name="parse {path}", cache_policy=NO_CACHE)(
+    pipeline.parse_file_unit)
+extract_batch_task = task(name="extract and judge a batch", cache_policy=NO_CACHE)(pipeline.extract_unit)
+_UNIT_TASKS = {pipeline.parse_file_unit: parse_file_task, pipeline.extract_unit: extract_batch_task}
+
+
+def _submit_unit(fn, *args):
+    """WorkerPool's ``submit``: the unit as a task on the flow's task runner (its arguments quoted, so
+    Prefect does not walk a thousand rows looking for futures)."""
+    return _UNIT_TASKS[fn].submit(*[quote(arg) for arg in args])
+
+
+def _task_runner():
+    """Dask when FMWATCH_DASK_ADDRESS names a scheduler (needs the ``dask`` extra, prefect-dask);
+    otherwise Prefect's process pool with FMWATCH_WORKERS processes (default: one per CPU)."""
+    address = os.environ.get("FMWATCH_DASK_ADDRESS")
+    if address:
+        from prefect_dask import DaskTaskRunner
+        return DaskTaskRunner(address=address)
+    from prefect.task_runners import ProcessPoolTaskRunner
+    from fmwatch.workers import default_workers
+    return ProcessPoolTaskRunner(max_workers=int(os.environ.get("FMWATCH_WORKERS") or default_workers()))
+
+
+@flow(name="extract_and_flag", task_runner=_task_runner())
+def extract_and_flag(db: str | None = None, everything: bool = False, batch_size: int = pipeline.STAGE_BATCH) -> dict:
+    """Extract and judge every record version that has no evidence yet (all with ``everything``),
+    a batch per task on the flow's task runner."""
+    settings = _settings(db)
+    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+        result = pipeline.extract_and_flag(warehouse, new_run_id(), everything=everything, batch_size=batch_size,
+                                           pool=WorkerPool(settings.workers, submit=_submit_unit))
     for record_id, error in result.failed:
         get_run_logger().error("extraction failed for %s: %s", record_id, error)
     return {"records": result.records, "flags": result.flags, "failed": len(result.failed)}
+
+
+@flow(name="import_files", task_runner=_task_runner())
+def import_files(paths: list[str], db: str | None = None, offline: bool = False, extract: bool = True) -> dict:
+    """``fmwatch import`` as a flow: each file parsed by a task on the flow's task runner, one
+    publisher, then extraction a batch per task."""
+    settings = _settings(db)
+    summary = pipeline.import_files(settings, [Path(p) for p in paths], offline=offline, extract=extract,
+                                    pool=WorkerPool(settings.workers, submit=_submit_unit))
+    for item in summary.quarantined:
+        get_run_logger().warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+    return {"run_id": summary.run_id, "status": summary.status,
+            "versions_new": summary.published.versions_new if summary.published else 0,
+            "evidence": summary.extracted.records if summary.extracted else 0}
 
 
 @flow(name="weekly_digest")

@@ -16,9 +16,13 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .workers import default_workers
+
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_FMNETWORK_URL = "http://fmnetnews.iraherman.com/"
 DEFAULT_CONFIG_FILE = "fmwatch.toml"
+# NLM's bulk files: the annual baseline and the daily updates (issue 15b)
+DEFAULT_MIRROR_URL = "https://ftp.ncbi.nlm.nih.gov/pubmed/"
 
 FIBROMYALGIA = '(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab] OR "fibromyalgia syndrome"[tiab] OR FMS[tiab])'
 
@@ -76,8 +80,16 @@ class Settings(BaseSettings):
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
+    # Processes that parse and extract in parallel (issue 15b); one process still writes the warehouse.
+    workers: int = Field(default_factory=default_workers, ge=1, le=256, validation_alias=AliasChoices(
+        "FMWATCH_WORKERS", "workers"))
+    # A local PubMed mirror (issue 15b): where NLM's baseline and update files are read from, and
+    # whether watches take their records from the mirror (esearch for the PMIDs, efetch only for
+    # what the mirror lacks).
+    mirror_url: str = Field(DEFAULT_MIRROR_URL, validation_alias=AliasChoices("FMWATCH_MIRROR_URL", "mirror_url"))
+    use_mirror: bool = Field(False, validation_alias=AliasChoices("FMWATCH_USE_MIRROR", "use_mirror"))
 
-    @field_validator("eutils_url", "fmnetwork_url")
+    @field_validator("eutils_url", "fmnetwork_url", "mirror_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
