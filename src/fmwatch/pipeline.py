@@ -6,6 +6,7 @@ these functions; the stages never call back into here.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -326,7 +327,7 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
                                           if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
             yield run_id, pubmed_rows, fm_rows, known
 
-    with pool or WorkerPool(workers) as runner:
+    with _own_pool(pool, workers) as runner:
         for batch in runner.map(extract_unit, units()):
             warehouse.stage_tables(evidence=batch.evidence, flags=batch.flags)
             summary.records += batch.evidence.num_rows
@@ -338,6 +339,11 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
             progress("extract", done, None)
     warehouse.publish_evidence()
     return summary
+
+
+def _own_pool(pool: WorkerPool | None, workers: int) -> contextlib.AbstractContextManager[WorkerPool]:
+    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after."""
+    return contextlib.nullcontext(pool) if pool is not None else WorkerPool(workers)
 
 
 @dataclass
@@ -669,24 +675,23 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
     with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse, \
-            tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool:
+            tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         warehouse.clear_staging()
         client = make_eutils_client(settings, offline=offline)
         articles: list[FmArticle] = []
         try:
-            with pool or WorkerPool(workers) as runner:
-                units = ((str(Path(path)), number, run.run_id, spool) for number, path in enumerate(paths, start=1))
-                for number, parsed in enumerate(runner.map(parse_file_unit, units), start=1):
-                    stage_parsed_file(warehouse, run.run_id, parsed, summary.quarantined)
-                    articles += parsed.fm_articles
-                    progress("import", number, len(paths))
+            units = ((str(Path(path)), number, run.run_id, spool) for number, path in enumerate(paths, start=1))
+            for number, parsed in enumerate(runner.map(parse_file_unit, units), start=1):
+                stage_parsed_file(warehouse, run.run_id, parsed, summary.quarantined)
+                articles += parsed.fm_articles
+                progress("import", number, len(paths))
             summary.citations = link_citations(client, warehouse, run.run_id, articles)
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
         except (*RUN_ERRORS, BrokenProcessPool) as error:
             raise _failed(warehouse, run, f"import: {error}") from None
         if extract:
-            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, workers=workers, pool=pool)
+            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, pool=runner)
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary
 
@@ -828,7 +833,7 @@ def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, worke
             done = warehouse.mirror_file_names()
             todo = [f for f in listed if f.name not in done]
             summary.listed, summary.skipped = len(listed), len(listed) - len(todo)
-            with pool or WorkerPool(workers) as runner:
+            with _own_pool(pool, workers) as runner:
                 units = ((settings, f, number, run.run_id, spool) for number, f in enumerate(todo, start=1))
                 for got in runner.map(mirror_file_unit, units):
                     try:
