@@ -83,6 +83,12 @@ def stage_batch(run: pipeline.PipelineRun, items: list, origin: str) -> int:
     return run.stage_parsed(items, origin)
 
 
+@task(name="watch from the local mirror", task_run_name="mirror {watch.name}", **RETRIES)
+def mirror_watch(run: pipeline.PipelineRun, watch) -> int | None:
+    """esearch for the watch's PMIDs, the records from the mirror, one efetch for the rest (issue 15b)."""
+    return run.ingest_watch_from_mirror(watch)
+
+
 @task(name="find records citing the reference studies", **RETRIES)
 def find_citing(run: pipeline.PipelineRun) -> int:
     return run.find_citing()
@@ -121,6 +127,8 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
             if "pubmed" in sources:
                 for watch in settings.watches:
                     step = f"pubmed watch {watch.name!r}"
+                    if settings.use_mirror and mirror_watch(quote(run), watch) is not None:
+                        continue  # its records came from the local mirror (and at most one efetch)
                     plan = plan_watch(quote(run), watch)
                     done = 0
                     for window in plan.windows:
@@ -173,7 +181,11 @@ def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
 parse_file_task = task(name="parse file", task_run_name="parse {path}", cache_policy=NO_CACHE)(
     pipeline.parse_file_unit)
 extract_batch_task = task(name="extract and judge a batch", cache_policy=NO_CACHE)(pipeline.extract_unit)
-_UNIT_TASKS = {pipeline.parse_file_unit: parse_file_task, pipeline.extract_unit: extract_batch_task}
+# a bulk file's download is retried by the HTTP layer; a refused file (bad md5) must not be retried here
+mirror_file_task = task(name="download and parse a bulk file", task_run_name="bulk file {file.name}",
+                        cache_policy=NO_CACHE)(pipeline.mirror_file_unit)
+_UNIT_TASKS = {pipeline.parse_file_unit: parse_file_task, pipeline.extract_unit: extract_batch_task,
+               pipeline.mirror_file_unit: mirror_file_task}
 
 
 def _submit_unit(fn, *args):
@@ -219,6 +231,18 @@ def import_files(paths: list[str], db: str | None = None, offline: bool = False,
     return {"run_id": summary.run_id, "status": summary.status,
             "versions_new": summary.published.versions_new if summary.published else 0,
             "evidence": summary.extracted.records if summary.extracted else 0}
+
+
+@flow(name="sync_mirror", task_runner=_task_runner())
+def sync_mirror(db: str | None = None) -> dict:
+    """Bring the local PubMed mirror up to date with NLM's bulk files: each file downloaded, md5-checked
+    and parsed by a task on the flow's task runner, applied in order by this one process."""
+    settings = _settings(db)
+    summary = pipeline.sync_mirror(settings, pool=WorkerPool(settings.workers, submit=_submit_unit))
+    create_table_artifact(key="mirror-sync", table=summary.files or [{"name": "(none new)"}],
+                          description=f"mirror sync {summary.run_id}: {len(summary.files)} new of {summary.listed} files")
+    return {"run_id": summary.run_id, "files": len(summary.files), "skipped": summary.skipped,
+            "records": sum(f["records"] for f in summary.files)}
 
 
 @flow(name="weekly_digest")

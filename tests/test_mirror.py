@@ -238,3 +238,20 @@ def test_a_watch_takes_its_records_from_the_mirror_and_efetches_only_what_it_lac
     again = pipeline.run_pipeline(watched, sources=["pubmed"], today=date(2026, 11, 30))
     assert again.published.versions_new == 0
     assert len([1 for kind, _ in eutils.log if kind == "efetch"]) == 1
+
+
+def test_the_mirror_command_syncs_and_names_a_refused_file(tmp_path, nlm, corpus, monkeypatch):
+    from typer.testing import CliRunner
+
+    from fmwatch.cli import app
+
+    monkeypatch.setenv("FMWATCH_MIRROR_URL", nlm.url)
+    runner = CliRunner()
+    nlm.md5_override["pubmed26n0002.xml.gz"] = "f" * 32
+    refused = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "mirror", "--workers", "1"])
+    assert refused.exit_code == 1 and "pubmed26n0002.xml.gz: refused, md5" in " ".join(refused.output.split())
+    del nlm.md5_override["pubmed26n0002.xml.gz"]
+    done = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "mirror", "--workers", "1"])
+    assert done.exit_code == 0, done.output
+    assert [f[0] for f in mirror_files(tmp_path / "w.duckdb")] == [
+        "pubmed26n0001.xml.gz", "pubmed26n0002.xml.gz", "pubmed26n0003.xml.gz"]

@@ -52,3 +52,23 @@ def test_the_import_flow_parses_and_extracts_in_tasks_and_matches_the_library(ha
                 and t.name.startswith("extract and judge")]
     assert len(parses) == len(FILES) and all(t.state.is_completed() for t in parses)
     assert len(extracts) == -(-result.result()["records"] // 4)  # ceil: one task per batch of 4
+
+
+def test_the_mirror_flow_ingests_bulk_files_in_tasks_and_a_rerun_skips_them(harness, tmp_path, httpserver, monkeypatch):
+    from .test_mirror import NlmServer, bulk_file, mirror_files, real_articles
+
+    nlm = NlmServer(httpserver)
+    articles = real_articles()
+    nlm.put("baseline", "pubmed26n0001.xml.gz", bulk_file(articles[:6]))
+    nlm.put("updatefiles", "pubmed26n0002.xml.gz", bulk_file(articles[6:]))
+    monkeypatch.setenv("FMWATCH_MIRROR_URL", nlm.url)
+    monkeypatch.setenv("FMWATCH_WORKERS", "2")
+    db = str(tmp_path / "w.duckdb")
+    first = fmwatch_flows.sync_mirror(db=db, return_state=True)
+    assert first.is_completed(), first
+    assert first.result()["files"] == 2 and first.result()["records"] == len(articles)
+    assert [f[0] for f in mirror_files(tmp_path / "w.duckdb")] == ["pubmed26n0001.xml.gz", "pubmed26n0002.xml.gz"]
+    assert fmwatch_flows.sync_mirror(db=db)["files"] == 0
+    with get_client(sync_client=True) as client:
+        units = [t for t in client.read_task_runs() if t.flow_run_id == first.state_details.flow_run_id]
+    assert sorted(t.name for t in units) == ["bulk file pubmed26n0001.xml.gz", "bulk file pubmed26n0002.xml.gz"]
