@@ -207,7 +207,7 @@ def _task_runner():
 
 
 @flow(name="extract_and_flag", task_runner=_task_runner())
-def extract_and_flag(db: str | None = None, everything: bool = False, batch_size: int = pipeline.STAGE_BATCH) -> dict:
+def extract_and_flag(db: str | None = None, everything: bool = False, batch_size: int = pipeline.EXTRACT_BATCH) -> dict:
     """Extract and judge every record version that has no evidence yet (all with ``everything``),
     a batch per task on the flow's task runner."""
     settings = _settings(db)

@@ -43,6 +43,10 @@ from .workers import BrokenProcessPool, WorkerPool
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
+# Pending records extracted per unit of work: small enough that the units spread evenly over the
+# workers (7 units of 1,000 on 2 workers leave one idle for the last), large enough that the keyset
+# page query and the staging commit stay a small share (bench/run.py).
+EXTRACT_BATCH = 500
 MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024  # decompressed, per file: a gzip bomb stops here
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
@@ -308,7 +312,7 @@ def evidence_record(doc: Document, context: RecordContext) -> tuple[dict, list[F
 
 def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = False,
                      progress: ProgressCallback = _noop, workers: int = 1, pool: WorkerPool | None = None,
-                     batch_size: int = STAGE_BATCH) -> ExtractSummary:
+                     batch_size: int = EXTRACT_BATCH) -> ExtractSummary:
     """Extract and judge every current record version that has no evidence yet (all with
     ``everything``), and publish the evidence and flags in one transaction.
 
