@@ -37,6 +37,12 @@ def fails_on(n: int) -> int:
     return n
 
 
+def dies(n: int) -> int:
+    if n == 2:
+        os._exit(9)  # a worker killed (the kernel's OOM killer, a pod evicted)
+    return n
+
+
 def evidence_state(db) -> tuple[list, list, list]:
     with Warehouse.open(db, read_only=True) as wh:
         return (
@@ -146,3 +152,33 @@ def test_an_unreadable_file_among_others_is_quarantined_by_the_workers(tmp_path)
                                     extract=False, workers=2)
     assert [q.origin for q in summary.quarantined] == [str(bad.resolve())]
     assert summary.published.versions_new == sum(1 for f in PUBMED_XML_FILES for _ in iter_pubmed_xml(str(f)))
+
+
+def test_a_worker_that_dies_ends_the_map_with_broken_process_pool():
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool), WorkerPool(2) as pool:
+        list(pool.map(dies, ((n,) for n in range(5))))
+
+
+def test_an_import_never_reads_every_pending_row_at_once(tmp_path, monkeypatch):
+    """The unbounded pending_evidence (all rows, sorted, fetched at once: out of memory at 50k
+    records under the 128 MB limit) is not on the import's path; evidence goes in batches."""
+    def unbounded(*args, **kwargs):
+        raise AssertionError("pending_evidence read every pending row at once")
+
+    staged = []
+    real = Warehouse.stage_tables
+
+    def counting(self, evidence=None, flags=None, pubmed=None):
+        staged.append(evidence.num_rows if evidence is not None else 0)
+        return real(self, evidence, flags, pubmed)
+
+    monkeypatch.setattr(Warehouse, "pending_evidence", unbounded)
+    monkeypatch.setattr(Warehouse, "stage_tables", counting)
+    db = tmp_path / "w.duckdb"
+    summary = pipeline.import_files(load_settings(None, db=db), FILES, offline=True, extract=False, workers=1)
+    with Warehouse.open(db) as wh:
+        result = pipeline.extract_and_flag(wh, "batched", workers=1, batch_size=5)
+    assert result.records == summary.published.versions_new > 10
+    assert max(staged) <= 5 and sum(staged) == result.records and len(staged) >= result.records / 5

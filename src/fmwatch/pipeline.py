@@ -569,7 +569,7 @@ class PipelineRun:
             raise self.fail(step, error) from None
         try:
             self.extract_and_flag()
-        except WarehouseError as error:
+        except (WarehouseError, BrokenProcessPool) as error:
             raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
                             f"catches them up); extract and flag: {error}") from None
         return self.summary
@@ -695,7 +695,11 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
         except (*RUN_ERRORS, BrokenProcessPool) as error:
             raise _failed(warehouse, run, f"import: {error}") from None
         if extract:
-            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, pool=runner)
+            try:
+                summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, pool=runner)
+            except (WarehouseError, BrokenProcessPool) as error:
+                raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
+                                f"or `fmwatch reextract` catches them up); extract and flag: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary
 
