@@ -10,7 +10,9 @@ Kubernetes work pool.
 
 Small runs never pay for a pool: with a single unit, or ``workers=1``, the work runs in this
 process. The pool starts with the second unit, in ``spawn`` mode (a fork of a process that holds a
-DuckDB connection and Prefect's threads is not safe).
+DuckDB connection and Prefect's threads is not safe). As with any spawned pool, a script that calls
+fmwatch with ``workers`` > 1 keeps its own top-level work under ``if __name__ == "__main__":`` (each
+worker imports the script's module); the ``fmwatch`` command and the flows do.
 """
 
 from __future__ import annotations
