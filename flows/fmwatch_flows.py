@@ -33,6 +33,7 @@ from fmwatch.redact import RedactingFilter, redact
 from fmwatch.settings import load_settings, missing_email_warning
 from fmwatch.urls import shorten_urls
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
+from fmwatch.workers import WorkerPool
 
 # Prefect's run loggers (and what they show in the UI and store in its database) pass through
 # the same redaction as the CLI's: the API key and the e-mail never reach Prefect.
@@ -122,6 +123,12 @@ def stage_batch(run: pipeline.PipelineRun, items: list, origin: str) -> int:
     return run.stage_parsed(items, origin)
 
 
+@task(name="watch from the local mirror", task_run_name="mirror {watch.name}", **RETRIES)
+def mirror_watch(run: pipeline.PipelineRun, watch) -> int | None:
+    """esearch for the watch's PMIDs, the records from the mirror, one efetch for the rest (issue 15b)."""
+    return run.ingest_watch_from_mirror(watch)
+
+
 @task(name="find records citing the reference studies", **RETRIES)
 def find_citing(run: pipeline.PipelineRun) -> int:
     return run.find_citing()
@@ -161,6 +168,8 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
         step = "start"
 
         def ingest_watch(watch):  # one watch's tasks; the watch fails on its own (run.isolated)
+            if settings.use_mirror and mirror_watch(quote(run), watch) is not None:
+                return  # its records came from the local mirror (and at most one efetch)
             plan = plan_watch(quote(run), watch)
             done = 0
             for window in plan.windows:
@@ -220,14 +229,76 @@ def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
     return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
 
 
-@flow(name="extract_and_flag")
-def extract_and_flag(db: str | None = None) -> dict:
-    """Extract and judge every record version that has no evidence yet."""
-    with Warehouse.open(_settings(db).db) as warehouse:
-        result = pipeline.extract_and_flag(warehouse, new_run_id())
+# --- parallel units: parse a file, extract a batch (issue 15b) ------------------------------------
+# The library's loop (pipeline.import_files, pipeline.extract_and_flag) hands each unit to these tasks
+# through the flow's task runner: Prefect's process pool here, a Dask cluster with prefect-dask, or the
+# pods of a Kubernetes work pool; the one process that holds the warehouse stages what comes back.
+
+parse_file_task = task(name="parse file", task_run_name="parse {path}", cache_policy=NO_CACHE)(
+    pipeline.parse_file_unit)
+extract_batch_task = task(name="extract and judge a batch", cache_policy=NO_CACHE)(pipeline.extract_unit)
+# a bulk file's download is retried by the HTTP layer; a refused file (bad md5) must not be retried here
+mirror_file_task = task(name="download and parse a bulk file", task_run_name="bulk file {file.name}",
+                        cache_policy=NO_CACHE)(pipeline.mirror_file_unit)
+_UNIT_TASKS = {pipeline.parse_file_unit: parse_file_task, pipeline.extract_unit: extract_batch_task,
+               pipeline.mirror_file_unit: mirror_file_task}
+
+
+def _submit_unit(fn, *args):
+    """WorkerPool's ``submit``: the unit as a task on the flow's task runner (its arguments quoted, so
+    Prefect does not walk a thousand rows looking for futures)."""
+    return _UNIT_TASKS[fn].submit(*[quote(arg) for arg in args])
+
+
+def _task_runner():
+    """Dask when FMWATCH_DASK_ADDRESS names a scheduler (needs the ``dask`` extra, prefect-dask);
+    otherwise Prefect's process pool with FMWATCH_WORKERS processes (default: one per CPU)."""
+    address = os.environ.get("FMWATCH_DASK_ADDRESS")
+    if address:
+        from prefect_dask import DaskTaskRunner
+        return DaskTaskRunner(address=address)
+    from prefect.task_runners import ProcessPoolTaskRunner
+    from fmwatch.workers import default_workers
+    return ProcessPoolTaskRunner(max_workers=int(os.environ.get("FMWATCH_WORKERS") or default_workers()))
+
+
+@flow(name="extract_and_flag", task_runner=_task_runner())
+def extract_and_flag(db: str | None = None, everything: bool = False, batch_size: int = pipeline.EXTRACT_BATCH) -> dict:
+    """Extract and judge every record version that has no evidence yet (all with ``everything``),
+    a batch per task on the flow's task runner."""
+    settings = _settings(db)
+    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+        result = pipeline.extract_and_flag(warehouse, new_run_id(), everything=everything, batch_size=batch_size,
+                                           pool=WorkerPool(settings.workers, submit=_submit_unit))
     for record_id, error in result.failed:
         get_run_logger().error("extraction failed for %s: %s", record_id, error)
     return {"records": result.records, "flags": result.flags, "failed": len(result.failed)}
+
+
+@flow(name="import_files", task_runner=_task_runner())
+def import_files(paths: list[str], db: str | None = None, offline: bool = False, extract: bool = True) -> dict:
+    """``fmwatch import`` as a flow: each file parsed by a task on the flow's task runner, one
+    publisher, then extraction a batch per task."""
+    settings = _settings(db)
+    summary = pipeline.import_files(settings, [Path(p) for p in paths], offline=offline, extract=extract,
+                                    pool=WorkerPool(settings.workers, submit=_submit_unit))
+    for item in summary.quarantined:
+        get_run_logger().warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+    return {"run_id": summary.run_id, "status": summary.status,
+            "versions_new": summary.published.versions_new if summary.published else 0,
+            "evidence": summary.extracted.records if summary.extracted else 0}
+
+
+@flow(name="sync_mirror", task_runner=_task_runner())
+def sync_mirror(db: str | None = None) -> dict:
+    """Bring the local PubMed mirror up to date with NLM's bulk files: each file downloaded, md5-checked
+    and parsed by a task on the flow's task runner, applied in order by this one process."""
+    settings = _settings(db)
+    summary = pipeline.sync_mirror(settings, pool=WorkerPool(settings.workers, submit=_submit_unit))
+    create_table_artifact(key="mirror-sync", table=summary.files or [{"name": "(none new)"}],
+                          description=f"mirror sync {summary.run_id}: {len(summary.files)} new of {summary.listed} files")
+    return {"run_id": summary.run_id, "files": len(summary.files), "skipped": summary.skipped,
+            "records": sum(f["records"] for f in summary.files)}
 
 
 @flow(name="weekly_digest")

@@ -598,6 +598,30 @@ def serve() -> None:
     serve_all()
 
 
+@app.command()
+def mirror(
+    ctx: typer.Context,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="parallel downloads and parses (FMWATCH_WORKERS)")] = None,
+) -> None:
+    """Bring the local PubMed mirror up to date with NLM's baseline and update files (FMWATCH_MIRROR_URL)."""
+    bar, update = _progress()
+    try:
+        with bar:
+            summary = pipeline.sync_mirror(_settings(ctx), progress=update, workers=workers)
+    except pipeline.RunFailed as error:
+        _fail(str(error), 1)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    table = Table(title=f"fmwatch mirror {summary.run_id}", show_header=False)
+    table.add_row("files listed", str(summary.listed))
+    table.add_row("already ingested", str(summary.skipped))
+    for item in summary.files:
+        table.add_row(item["name"], f"{item['records']} records, {item['deletions']} deleted, "
+                                    f"{item['quarantined']} quarantined ({item['kind']})")
+    console.print(table)
+    raise typer.Exit(3 if summary.quarantined else 0)
+
+
 def main() -> None:
     app()
 

@@ -6,14 +6,20 @@ these functions; the stages never call back into here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import __version__, digest
 from .citations import CitationLink, resolve_reference
@@ -28,13 +34,21 @@ from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
 from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
+from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFileRefused, PubmedMirrorSource,
+                             refuse_unreadable)
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
-from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id, utcnow
+from .warehouse import (PublishResult, RunInfo, Warehouse, WarehouseError, evidence_tables, new_run_id,
+                        staged_pubmed_table, utcnow)
+from .workers import BrokenProcessPool, WorkerPool
 
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
 RETRY_FAILED_PAGES_AFTER = timedelta(days=7)  # a site page that failed is tried again after this
+# Pending records extracted per unit of work: small enough that the units spread evenly over the
+# workers (7 units of 1,000 on 2 workers leave one idle for the last), large enough that the keyset
+# page query and the staging commit stay a small share (bench/run.py).
+EXTRACT_BATCH = 500
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
@@ -423,41 +437,80 @@ def evidence_record(doc: Document, context: RecordContext) -> tuple[dict, list[F
 
 
 def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = False,
-                     progress: ProgressCallback = _noop) -> ExtractSummary:
+                     progress: ProgressCallback = _noop, workers: int = 1, pool: WorkerPool | None = None,
+                     batch_size: int = EXTRACT_BATCH) -> ExtractSummary:
     """Extract and judge every current record version that has no evidence yet (all with
-    ``everything``), and publish the evidence and flags in one transaction."""
-    pubmed_rows, fm_rows = warehouse.pending_evidence(everything)
-    known = warehouse.known_pmids(
-        c["pmid"] for row in pubmed_rows for c in (row[8] or []) if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+    ``everything``), and publish the evidence and flags in one transaction.
+
+    Bounded at every step: the pending rows are read ``batch_size`` at a time (keyset pages,
+    ``Warehouse.iter_pending_evidence``), each batch is extracted and judged in one of ``workers``
+    processes (or through ``pool``, the Prefect flows' task runner), and its evidence and flags are
+    staged as it comes back, so memory does not grow with the number of pending records. Only
+    this process writes the warehouse.
+    """
     summary = ExtractSummary()
-    rows, flags = [], []
-    total = len(pubmed_rows) + len(fm_rows)
-    for number, (doc, version, context) in enumerate(documents_from_warehouse(pubmed_rows, fm_rows), start=1):
+    done = 0
+
+    def units() -> Iterator[tuple]:
+        for pubmed_rows, fm_rows in warehouse.iter_pending_evidence(everything, batch_size):
+            known = warehouse.known_pmids(c["pmid"] for row in pubmed_rows for c in (row[8] or [])
+                                          if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+            yield run_id, pubmed_rows, fm_rows, known
+
+    with _own_pool(pool, workers) as runner:
+        for batch in runner.map(extract_unit, units()):
+            warehouse.stage_tables(evidence=batch.evidence, flags=batch.flags)
+            summary.records += batch.evidence.num_rows
+            summary.flags += batch.flags.num_rows
+            summary.failed += batch.failed
+            for record_id, error in batch.failed:
+                log.error("extraction failed for %s: %s", record_id, error)
+            done += batch.evidence.num_rows + len(batch.failed)
+            progress("extract", done, None)
+    warehouse.publish_evidence()
+    return summary
+
+
+def _own_pool(pool: WorkerPool | None, workers: int) -> contextlib.AbstractContextManager[WorkerPool]:
+    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after."""
+    return contextlib.nullcontext(pool) if pool is not None else WorkerPool(workers)
+
+
+@dataclass
+class ExtractedBatch:
+    """What one extraction unit hands back: Arrow tables ready to stage, and the records that failed."""
+    evidence: "pa.Table"
+    flags: "pa.Table"
+    failed: list[tuple[str, str]]
+
+
+def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], known: set[str]) -> ExtractedBatch:
+    """Extract and judge one batch of pending rows (``Warehouse.iter_pending_evidence``'s shapes).
+
+    Pure and picklable, so it runs in a worker process: it reads no warehouse (``known``, the PMIDs
+    the warehouse holds among the batch's retraction/erratum links, comes with it) and returns the
+    staged tables with their JSON already encoded. A record the rules choke on is reported in
+    ``failed`` and does not stop the others.
+    """
+    rows, flags, failed = [], [], []
+    for doc, version, context in documents_from_warehouse(pubmed_rows, fm_rows):
         context.known_pmids = known
         try:
             record, raised = evidence_record(doc, context)
         except Exception as error:  # one record the rules choke on must not stop the others
-            log.exception("extraction failed for %s", doc.record_id)
-            summary.failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
+            failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
             continue
         rows.append((doc.record_id, version, doc.source, EXTRACTOR_VERSION, record))
         flags += [(flag, version) for flag in raised]
-        progress("extract", number, total)
-        if len(rows) >= STAGE_BATCH:
-            warehouse.stage_evidence(run_id, rows, flags)
-            summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
-            rows, flags = [], []
-    warehouse.stage_evidence(run_id, rows, flags)
-    summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
-    warehouse.publish_evidence()
-    return summary
+    evidence, flag_table = evidence_tables(run_id, rows, flags)
+    return ExtractedBatch(evidence, flag_table, failed)
 
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
     with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
         warehouse.clear_staging()
-        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress)
+        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress, workers=settings.workers)
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -685,6 +738,10 @@ class PipelineRun:
         return staged
 
     def ingest_watch(self, watch: Watch) -> int:
+        if self.settings.use_mirror:  # records from the local mirror, when it can serve the watch
+            done = self.ingest_watch_from_mirror(watch)
+            if done is not None:
+                return done
         plan = self.plan_watch(watch)
         done = 0
         for window in plan.windows:
@@ -700,6 +757,29 @@ class PipelineRun:
                 self.progress(f"pubmed {watch.name}", done, plan.total)
         self.finish_watch(plan, done)
         return done
+
+    def ingest_watch_from_mirror(self, watch: Watch) -> int | None:
+        """A watch's records from the local PubMed mirror (issue 15b): its PMIDs from one esearch
+        (ids only), the records the mirror holds staged from it, and the rest (publisher-supplied
+        records not in a bulk file yet) by one efetch. None when one esearch cannot list them all
+        (10,000 or more): the caller then takes the history-server path."""
+        mindate, maxdate = watch_window(self.warehouse, watch, self.settings, self.since, self.today)
+        count, pmids = self.client.esearch_pmids(watch.query, mindate, maxdate)
+        if count > len(pmids):
+            log.warning("watch %s: %d records are more than one esearch lists; fetching them by efetch",
+                        watch.name, count)
+            return None
+        found = self.warehouse.stage_from_mirror(self.run_id, pmids)
+        missing = sorted(set(pmids) - found)
+        if missing:
+            body = self.client.efetch_ids(missing)
+            origin = self.client.fetcher.fetched[-1].url if self.client.fetcher.fetched else "efetch"
+            self.stage_parsed(parse_batch(body, origin), origin)
+        log.info("watch %s: %d records, %d from the mirror, %d by efetch", watch.name, len(pmids), len(found),
+                 len(missing))
+        self.progress(f"pubmed {watch.name} (mirror)", len(pmids), len(pmids))
+        self.finish_watch(WatchPlan(watch, maxdate, []), len(pmids))
+        return len(pmids)
 
     def find_citing(self) -> int:
         """Records citing each reference study, by ELink (pubmed_pubmed_citedin): one request each.
@@ -770,7 +850,8 @@ class PipelineRun:
         return self.summary
 
     def extract_and_flag(self) -> ExtractSummary:
-        self.summary.extracted = extract_and_flag(self.warehouse, self.run_id, progress=self.progress)
+        self.summary.extracted = extract_and_flag(self.warehouse, self.run_id, progress=self.progress,
+                                                  workers=self.settings.workers)
         return self.summary.extracted
 
     def fail(self, step: str, error: Exception) -> RunFailed:
@@ -838,7 +919,7 @@ class PipelineRun:
             raise self.fail(step, error) from None
         try:
             self.extract_and_flag()
-        except WarehouseError as error:
+        except (WarehouseError, BrokenProcessPool) as error:
             raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
                             f"catches them up); extract and flag: {error}") from None
         return self.summary
@@ -860,17 +941,25 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
 # --- local files ----------------------------------------------------------------------------------
 
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
-                 offline: bool = False, extract: bool = True) -> RunSummary:
+                 offline: bool = False, extract: bool = True, workers: int | None = None,
+                 pool: WorkerPool | None = None) -> RunSummary:
     """Load local files as one run; importing the same files again changes nothing.
 
-    Articles' references are linked through E-utilities (the snapshot when ``offline``).
+    Each file is parsed in one of ``workers`` processes (default: the ``workers`` setting; or
+    through ``pool``, the Prefect flows' task runner), which writes its staged rows as Parquet
+    chunks of ``STAGE_BATCH`` records to a spool folder; this process, the only one writing the
+    warehouse, stages them file by file in order and publishes the run. Extraction then runs the
+    same way (``extract_and_flag``). Articles' references are linked through E-utilities (the
+    snapshot when ``offline``).
     """
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
+    workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse, \
+            tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         warehouse.clear_staging()
         # Loading a file needs no network; linking its citations is enrichment, so it gets few
         # attempts and a short timeout: on a machine that cannot reach NCBI it becomes pending at once.
@@ -879,17 +968,10 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
             "backoff_seconds": min(settings.backoff_seconds, 0.5)}), offline=offline)
         articles: list[FmArticle] = []
         try:
-            for number, path in enumerate(paths, start=1):
-                path = Path(path)
-                batch: list = []
-                for item in iter_file_items(path):
-                    if isinstance(item, FmArticle):
-                        articles.append(item)
-                    batch.append(item)
-                    if len(batch) >= STAGE_BATCH:
-                        stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
-                        batch = []
-                stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
+            units = ((str(Path(path)), number, run.run_id, spool) for number, path in enumerate(paths, start=1))
+            for number, parsed in enumerate(runner.map(parse_file_unit, units), start=1):
+                stage_parsed_file(warehouse, run.run_id, parsed, summary.quarantined)
+                articles += parsed.fm_articles
                 progress("import", number, len(paths))
             summary.citations = link_citations(client, warehouse, run.run_id, articles, summary.warnings)
             for message in summary.warnings:
@@ -897,9 +979,178 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
                 warehouse.stage_run_note(run.run_id, "warning", "citation_link", message)
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
-        except RUN_ERRORS as error:
+        except (*RUN_ERRORS, BrokenProcessPool) as error:
             raise _failed(warehouse, run, f"import: {error}") from None
         if extract:
-            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
+            try:
+                summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, pool=runner)
+            except (WarehouseError, BrokenProcessPool) as error:
+                raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
+                                f"or `fmwatch reextract` catches them up); extract and flag: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status
+    return summary
+
+
+# Staged rows of the n-th file of an import are numbered from n << 32, so the last copy of a PMID
+# in the last file wins however the worker processes finish (a file holds far fewer than 2**32).
+_FILE_SEQ_SHIFT = 32
+
+
+@dataclass
+class ParsedFile:
+    """What one parse unit hands back: the Parquet chunks of its PubMed rows, and the rest as objects."""
+    origin: str
+    parquet: list[str]
+    records: int
+    fm_articles: list[FmArticle]
+    quarantined: list[Quarantined]
+
+
+def parse_file_unit(path: str, number: int, run_id: str, spool: str, chunk: int = STAGE_BATCH,
+                    origin: str | None = None) -> ParsedFile:
+    """Parse one local file into staged PubMed rows, written as Parquet files of ``chunk`` rows
+    under ``spool`` (named by ``number``, the file's place in the import).
+
+    Pure and picklable (it writes only its own spool files), so it runs in a worker process; the
+    content hash and the row building happen here, not in the publisher. Unreadable input comes
+    back quarantined, as with ``iter_file_items``. ``origin`` (default: the resolved path) is what
+    the rows say they came from.
+    """
+    origin = origin or str(Path(path).resolve())
+    parsed = ParsedFile(origin, [], 0, [], [])
+    batch: list[ArticleRecord | Deletion] = []
+
+    def flush() -> None:
+        if batch:
+            table = staged_pubmed_table(batch, run_id, origin, (number << _FILE_SEQ_SHIFT) + parsed.records)
+            target = Path(spool) / f"file-{number:07d}-{len(parsed.parquet):05d}.parquet"
+            pq.write_table(table, target, compression="lz4")
+            parsed.parquet.append(str(target))
+            parsed.records += len(batch)
+            batch.clear()
+
+    for item in iter_file_items(Path(path)):
+        if isinstance(item, Quarantined):
+            parsed.quarantined.append(item)
+        elif isinstance(item, FmArticle):
+            parsed.fm_articles.append(item)
+        else:
+            batch.append(item)
+            if len(batch) >= chunk:
+                flush()
+    flush()
+    return parsed
+
+
+def stage_parsed_file(warehouse: Warehouse, run_id: str, parsed: ParsedFile, quarantined: list[Quarantined]) -> int:
+    """Stage what ``parse_file_unit`` made of one file, then remove its spool files."""
+    try:
+        count = warehouse.stage_pubmed_parquet(parsed.parquet)
+    finally:
+        for name in parsed.parquet:
+            Path(name).unlink(missing_ok=True)
+    for article in parsed.fm_articles:
+        warehouse.stage_fm_article(run_id, article, parsed.origin)
+    warehouse.stage_quarantine(run_id, parsed.quarantined)
+    quarantined.extend(parsed.quarantined)
+    return count
+
+
+# --- the local PubMed mirror (issue 15b) ------------------------------------------------------------
+
+@dataclass
+class MirrorSummary:
+    run_id: str
+    listed: int = 0  # bulk files on the listing pages
+    skipped: int = 0  # already ingested by an earlier sync
+    files: list[dict] = field(default_factory=list)  # name, kind, records, deletions, quarantined
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+
+@dataclass
+class FetchedBulkFile:
+    """What one mirror unit hands back: the file checked, and its parse."""
+    file: BulkFile
+    md5: str
+    size: int
+    parsed: ParsedFile
+
+
+def make_mirror_source(settings: Settings) -> PubmedMirrorSource:
+    """NLM's bulk files at ``settings.mirror_url``, through the shared HTTP layer (retries, user agent)."""
+    fetcher = make_fetcher(settings, "mirror", offline=False, max_bytes=MAX_FILE_BYTES)
+    return PubmedMirrorSource(fetcher, settings.mirror_url)
+
+
+def mirror_file_unit(settings: Settings, file: BulkFile, number: int, run_id: str, spool: str) -> FetchedBulkFile:
+    """Download one bulk file (md5 checked) and parse it to Parquet under ``spool``: a worker's unit.
+
+    Raises MirrorFileRefused, naming the file, for a bad md5, a gzip stream cut short, or a file
+    that is not PubMed XML; nothing of such a file reaches the warehouse.
+    """
+    source = make_mirror_source(settings)
+    folder = Path(spool) / f"download-{number:07d}"
+    folder.mkdir()
+    try:
+        path, md5, size = source.download(file, folder)
+        try:
+            parsed = parse_file_unit(str(path), number, run_id, spool, origin=file.url)
+        except UNREADABLE_GZIP as error:
+            raise refuse_unreadable(file.name, error) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    whole_file = [q for q in parsed.quarantined if q.source == "file"]
+    if whole_file:
+        for name in parsed.parquet:
+            Path(name).unlink(missing_ok=True)
+        raise MirrorFileRefused(file.name, whole_file[0].reason)
+    return FetchedBulkFile(file, md5, size, parsed)
+
+
+def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, workers: int | None = None,
+                pool: WorkerPool | None = None) -> MirrorSummary:
+    """Bring the local PubMed mirror up to date with NLM's bulk files at ``settings.mirror_url``.
+
+    Lists ``baseline/`` and ``updatefiles/``, skips the files already ingested, and applies the rest
+    in order (baseline, then updates by number), each in its own transaction with its row in
+    ``mirror_files``: downloads and parses run in ``workers`` processes (or through ``pool``), this
+    process applies them one by one. A refused file (bad md5, truncated gzip) stops the sync with
+    RunFailed naming it; the files before it stay ingested, and a rerun resumes at it.
+    """
+    workers = workers or settings.workers
+    run = RunInfo(run_id=new_run_id(), command="mirror", sources="mirror")
+    summary = MirrorSummary(run.run_id)
+    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse, \
+            tempfile.TemporaryDirectory(prefix="fmwatch-mirror-") as spool:
+        warehouse.clear_staging()
+        try:
+            listed = make_mirror_source(settings).list_files()
+            done = warehouse.mirror_file_names()
+            todo = [f for f in listed if f.name not in done]
+            summary.listed, summary.skipped = len(listed), len(listed) - len(todo)
+            with _own_pool(pool, workers) as runner:
+                units = ((settings, f, number, run.run_id, spool) for number, f in enumerate(todo, start=1))
+                for got in runner.map(mirror_file_unit, units):
+                    try:
+                        records, deletions = warehouse.apply_mirror_file(
+                            got.file.name, got.file.kind, got.file.url, got.md5, got.size, got.parsed.parquet,
+                            len(got.parsed.quarantined))
+                    finally:
+                        for name in got.parsed.parquet:
+                            Path(name).unlink(missing_ok=True)
+                    warehouse.stage_quarantine(run.run_id, got.parsed.quarantined)
+                    summary.quarantined += got.parsed.quarantined
+                    summary.files.append({"name": got.file.name, "kind": got.file.kind, "records": records,
+                                          "deletions": deletions, "quarantined": len(got.parsed.quarantined)})
+                    progress("mirror", len(summary.files), len(todo))
+            run.requests = 2 + 2 * len(summary.files)  # the listings, and each file with its .md5
+            warehouse.publish(run, record_noop=False)
+        except (*RUN_ERRORS, BrokenProcessPool) as error:
+            message = (f"mirror sync stopped: {error}. The {len(summary.files)} file(s) before it were ingested "
+                       f"and recorded; a rerun resumes from there.")
+            try:
+                warehouse.record_failure(run, message)
+            except WarehouseError as also:
+                log.warning("the failed sync could not be recorded in the runs table: %s", also)
+            raise RunFailed(message) from None
     return summary

@@ -16,10 +16,14 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .workers import default_workers
+
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_FMNETWORK_URL = "http://fmnetnews.iraherman.com/"
 FMNETWORK_KNOWN_HOSTS = ("fmnetnews.iraherman.com", "www.fmnetnews.com", "fmnetnews.com")
 DEFAULT_CONFIG_FILE = "fmwatch.toml"
+# NLM's bulk files: the annual baseline and the daily updates (issue 15b)
+DEFAULT_MIRROR_URL = "https://ftp.ncbi.nlm.nih.gov/pubmed/"
 
 FIBROMYALGIA = '(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab] OR "fibromyalgia syndrome"[tiab] OR FMS[tiab])'
 
@@ -103,8 +107,16 @@ class Settings(BaseSettings):
     # The digest's baseline: a record already older than this when first read is backlog, not news.
     digest_backlog_days: int = Field(30, ge=0, le=3650, validation_alias=AliasChoices(
         "FMWATCH_DIGEST_BACKLOG_DAYS", "digest_backlog_days"))
+    # Processes that parse and extract in parallel (issue 15b); one process still writes the warehouse.
+    workers: int = Field(default_factory=default_workers, ge=1, le=256, validation_alias=AliasChoices(
+        "FMWATCH_WORKERS", "workers"))
+    # A local PubMed mirror (issue 15b): where NLM's baseline and update files are read from, and
+    # whether watches take their records from the mirror (esearch for the PMIDs, efetch only for
+    # what the mirror lacks).
+    mirror_url: str = Field(DEFAULT_MIRROR_URL, validation_alias=AliasChoices("FMWATCH_MIRROR_URL", "mirror_url"))
+    use_mirror: bool = Field(False, validation_alias=AliasChoices("FMWATCH_USE_MIRROR", "use_mirror"))
 
-    @field_validator("eutils_url", "fmnetwork_url")
+    @field_validator("eutils_url", "fmnetwork_url", "mirror_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):

@@ -219,21 +219,8 @@ class Warehouse:
     def stage_evidence(self, run_id: str, rows: Sequence[tuple[str, int, str, str, dict]],
                        flags: Sequence) -> None:
         """rows: (record_id, version, source, extractor, record); flags: evidence.Flag with their versions."""
-        now = utcnow()
-        if rows:
-            table = pa.Table.from_pylist([
-                {"record_id": r[0], "version": r[1], "source": r[2], "extractor": r[3], "extracted_at": now,
-                 "run_id": run_id, "record": json.dumps(r[4], ensure_ascii=False, default=str)} for r in rows],
-                schema=EVIDENCE_SCHEMA)
-            self._insert_arrow("staged_evidence", table)
-        if flags:
-            table = pa.Table.from_pylist([
-                {"record_id": f.record_id, "flag_key": f.flag_key, "version": version, "flag_type": f.flag_type,
-                 "claim": f.claim, "relation": f.relation, "novelty": f.novelty, "priority": f.priority,
-                 "reason": f.reason, "evidence": json.dumps(f.evidence, ensure_ascii=False),
-                 "judgement_hash": f.judgement_hash, "run_id": run_id} for f, version in flags],
-                schema=FLAG_SCHEMA)
-            self._insert_arrow("staged_flags", table)
+        evidence, flag_table = evidence_tables(run_id, rows, flags)
+        self.stage_tables(evidence=evidence, flags=flag_table)
 
     def publish_evidence(self) -> None:
         with self.transaction("publish evidence and flags"):
@@ -471,6 +458,83 @@ class Warehouse:
         cursor = self.con.execute(sql_text("queries/export_records"), [list(record_ids)])
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    # --- batched evidence (issue 15b) -------------------------------------------------------------
+
+    def iter_pending_evidence(self, everything: bool = False,
+                              batch_size: int = 1000) -> Iterator[tuple[list[tuple], list[tuple]]]:
+        """(PubMed rows, FM Network rows) batches of the current versions with no evidence yet (or all).
+
+        The rows have the shapes of ``pending_evidence``'s; a batch holds at most ``batch_size`` rows
+        of one source (the other list is empty). Keyset pagination on the PMID, then the slug, so
+        each batch costs a bounded top-N and never a sort of every pending row. Evidence staged while
+        iterating is not published yet, so the pending set does not shift under the iteration.
+        """
+        for name, key in (("pubmed", 0), ("fm", 0)):
+            after = ""
+            while True:
+                rows = self.con.execute(sql_text(f"queries/pending_{name}_evidence_batch"), {
+                    "everything": everything, "after": after, "batch_size": batch_size}).fetchall()
+                if not rows:
+                    break
+                yield (rows, []) if name == "pubmed" else ([], rows)
+                if len(rows) < batch_size:
+                    break
+                after = rows[-1][key]
+
+    def stage_tables(self, evidence: pa.Table | None = None, flags: pa.Table | None = None,
+                     pubmed: pa.Table | None = None) -> None:
+        """Stage Arrow tables built elsewhere (in worker processes, by ``evidence_tables`` and
+        ``staged_pubmed_table``): one set-based INSERT each, one commit per table."""
+        for name, table in (("staged_evidence", evidence), ("staged_flags", flags), ("staged_pubmed_articles", pubmed)):
+            if table is not None and table.num_rows:
+                self._insert_arrow(name, table)
+
+    def stage_pubmed_parquet(self, paths: Sequence[Path]) -> int:
+        """Stage PubMed rows that worker processes wrote as Parquet (``staged_pubmed_table``'s
+        shape), in one INSERT; returns the rows staged. The files are left for the caller to remove."""
+        if not paths:
+            return 0
+        with self.writing("stage parsed records"):
+            return self.con.execute(sql_text("queries/stage_pubmed_parquet"),
+                                    [[str(p) for p in paths]]).fetchall()[0][0]
+
+    # --- the local PubMed mirror (issue 15b) -----------------------------------------------------
+
+    def mirror_file_names(self) -> set[str]:
+        """The names of the bulk files already ingested into the mirror."""
+        return {row[0] for row in self.con.execute(sql_text("queries/mirror_file_names")).fetchall()}
+
+    def apply_mirror_file(self, name: str, kind: str, url: str, md5: str, size: int,
+                          parquet: Sequence[str], quarantined: int) -> tuple[int, int]:
+        """Apply one bulk file's parsed rows (``staged_pubmed_table`` Parquet) to the mirror and
+        record the file, in one transaction: (PMIDs written, PMIDs deleted). Within the file the
+        last version of a PMID wins; its DeleteCitation removes PMIDs. A file with no rows still
+        counts as ingested."""
+        with self.transaction(f"apply the mirror file {name}"):
+            if parquet:
+                self.con.execute(sql_text("queries/mirror_incoming"), [list(parquet), name])
+                self.con.execute(sql_text("queries/mirror_apply"))
+                records, deletions = self.con.execute(sql_text("queries/mirror_incoming_counts")).fetchall()[0]
+                self.con.execute("DROP TABLE mirror_incoming")
+            else:
+                records = deletions = 0
+            self.con.execute(sql_text("queries/insert_mirror_file"),
+                             [name, kind, url, md5, size, records, deletions, quarantined, utcnow()])
+        return records, deletions
+
+    def stage_from_mirror(self, run_id: str, pmids: Iterable[str]) -> set[str]:
+        """Stage the mirror's records of these PMIDs for the run (as if fetched); returns the PMIDs
+        the mirror held. Their content hashes are the parser's, so unchanged records add no version."""
+        wanted = pa.table({"pmid": pa.array(sorted(set(pmids)), pa.string())})
+        self.con.register("wanted_pmids", wanted)
+        try:
+            with self.writing("stage records from the mirror"):
+                found = {r[0] for r in self.con.execute(sql_text("queries/stage_from_mirror"),
+                                                         [run_id, self._seq]).fetchall()}
+        finally:
+            self.con.unregister("wanted_pmids")
+        self._seq += len(found)
+        return found
 
 
 def _connect(path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
@@ -597,3 +661,31 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
     content_hash = hashlib.sha256(json.dumps(row, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
     row.update(run_id=run_id, seq=seq, origin=origin, content_hash=content_hash, deleted=False)
     return row
+
+
+# --- batched evidence and parallel parsing (issue 15b): pure builders a worker process can call ----
+
+def evidence_tables(run_id: str, rows: Sequence[tuple[str, int, str, str, dict]],
+                    flags: Sequence) -> tuple[pa.Table, pa.Table]:
+    """The Arrow tables ``stage_evidence`` inserts, built without a connection (so a worker process
+    pays for the JSON encoding, not the one publisher). Shapes: EVIDENCE_SCHEMA, FLAG_SCHEMA."""
+    now = utcnow()
+    evidence = pa.Table.from_pylist([
+        {"record_id": r[0], "version": r[1], "source": r[2], "extractor": r[3], "extracted_at": now,
+         "run_id": run_id, "record": json.dumps(r[4], ensure_ascii=False, default=str)} for r in rows],
+        schema=EVIDENCE_SCHEMA)
+    flag_table = pa.Table.from_pylist([
+        {"record_id": f.record_id, "flag_key": f.flag_key, "version": version, "flag_type": f.flag_type,
+         "claim": f.claim, "relation": f.relation, "novelty": f.novelty, "priority": f.priority,
+         "reason": f.reason, "evidence": json.dumps(f.evidence, ensure_ascii=False),
+         "judgement_hash": f.judgement_hash, "run_id": run_id} for f, version in flags],
+        schema=FLAG_SCHEMA)
+    return evidence, flag_table
+
+
+def staged_pubmed_table(items: Iterable[ArticleRecord | Deletion], run_id: str, origin: str,
+                        first_seq: int) -> pa.Table:
+    """PubMed records (and deletions) as staged rows (STAGED_PUBMED_SCHEMA), numbered from
+    ``first_seq`` in the order given: a later ``seq`` wins when a run stages a PMID twice."""
+    rows = [_staged_row(item, run_id, first_seq + n, origin) for n, item in enumerate(items)]
+    return pa.Table.from_pylist(rows, schema=STAGED_PUBMED_SCHEMA)

@@ -271,6 +271,19 @@ class EutilsClient:
         root = etree.fromstring(response.content, _SAFE)
         return int(root.findtext("Count")), [i.text.strip() for i in root.iterfind("IdList/Id") if i.text]
 
+    def esearch_pmids(self, term: str, mindate: date | None, maxdate: date,
+                      retmax: int = ESEARCH_LIMIT - 1) -> tuple[int, list[str]]:
+        """(count, PMIDs) of a watch's search in one request, without the history server: what a
+        watch backed by a local mirror asks NCBI for (issue 15b). ``mindate`` None searches all
+        dates, as ``search_windows`` does; when count exceeds the PMIDs listed, one request was not
+        enough and the caller falls back to the history server."""
+        params = {"db": "pubmed", "term": term, "retmax": retmax}
+        if mindate:
+            params.update(datetype="edat", mindate=_fmt(mindate), maxdate=_fmt(maxdate))
+        response = self._post("esearch.fcgi", params, validate_esearch)
+        root = etree.fromstring(response.content, _SAFE)
+        return int(root.findtext("Count")), [i.text.strip() for i in root.iterfind("IdList/Id") if i.text]
+
     def ecitmatch(self, journal: str, year: int | None, volume: str, first_page: str, author: str,
                   key: str = "fmwatch") -> str | None:
         """The PMID ECitMatch finds for a citation, or None (not found or ambiguous)."""
