@@ -176,7 +176,7 @@ def test_a_bad_md5_is_refused_by_name_and_nothing_of_it_is_ingested(tmp_path, nl
 def test_a_truncated_gzip_is_refused_by_name(tmp_path, nlm, corpus):
     whole = nlm.folders["updatefiles"]["pubmed26n0003.xml.gz"]
     nlm.put("updatefiles", "pubmed26n0003.xml.gz", whole[: len(whole) * 2 // 3])  # its .md5 matches the cut file
-    with pytest.raises(pipeline.RunFailed, match=r"pubmed26n0003\.xml\.gz: refused, not a whole gzip file"):
+    with pytest.raises(pipeline.RunFailed, match=r"pubmed26n0003\.xml\.gz: refused, .*gzip"):
         pipeline.sync_mirror(settings(tmp_path, nlm), workers=1)
     assert len(mirror_files(tmp_path / "w.duckdb")) == 2
     assert corpus["deleted"] in mirror_rows(tmp_path / "w.duckdb")

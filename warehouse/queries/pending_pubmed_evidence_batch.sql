@@ -7,7 +7,9 @@ SELECT a.pmid, a.version, a.title, a.abstract, a.publication_types,
        [m.descriptor FOR m IN a.mesh] AS mesh, a.languages[1] AS language,
        [i.value FOR i IN a.article_ids IF i.id_type = 'doi'][1] AS doi,
        [{'ref_type': c.ref_type, 'pmid': c.pmid} FOR c IN a.comments_corrections] AS corrections,
-       coalesce((SELECT list(l.reference_pmid) FROM citing_links AS l WHERE l.citing_pmid = a.pmid), []) AS cites
+       -- what the record cites: ELink's citing links and its own reference list
+       list_concat(coalesce((SELECT list(l.reference_pmid) FROM citing_links AS l WHERE l.citing_pmid = a.pmid), []),
+                   [r.pmid FOR r IN coalesce(a.reference_list, []) IF r.pmid IS NOT NULL]) AS cites
 FROM (
     -- record_heads, not the wide articles view: the page is chosen on narrow columns
     SELECT h.record_key AS pmid, h.version
