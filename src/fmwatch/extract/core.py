@@ -214,6 +214,13 @@ def _lower_text(doc: Document) -> str:
     return doc._lower
 
 
+def _may_hold(doc: Document, needles: tuple[str, ...]) -> bool:
+    """False only when the document's text is ASCII and holds none of the (lower-case) needles: then
+    a case-insensitive pattern that needs one of them cannot match (non-ASCII text is always read)."""
+    lowered = _lower_text(doc)
+    return not all(doc.fields[f].isascii() for f in doc.text_fields) or any(n in lowered for n in needles)
+
+
 def _find_if(doc: Document, pattern: re.Pattern, needles: tuple[str, ...]) -> list[dict]:
     """_find, skipped when none of the needles is in the text (a substring test costs far less)."""
     lowered = _lower_text(doc)
@@ -445,6 +452,7 @@ ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|p
 ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
 FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant|mothers)\b", re.I)
 MALE = re.compile(r"\b(?:men|man|male|males|boys)\b", re.I)
+FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 
 
 def population(doc: Document, topic: dict) -> dict:
@@ -456,7 +464,8 @@ def population(doc: Document, topic: dict) -> dict:
     for sentence in sentences(doc):
         if sentence.field == "title" or not WHO_WORD.search(sentence.text):
             continue
-        for match in [*HEADCOUNT.finditer(sentence.text), *HEADCOUNT_PAREN.finditer(sentence.text)]:
+        in_brackets = HEADCOUNT_PAREN.finditer(sentence.text) if "=" in sentence.text else ()
+        for match in [*HEADCOUNT.finditer(sentence.text), *in_brackets]:
             n = lx.words_to_number(match.group("n"))
             if n is None or n < 2 or n != int(n):
                 continue
@@ -484,7 +493,8 @@ def population(doc: Document, topic: dict) -> dict:
             if n is not None and n == int(n) and (result["n_enrolled"] is None or n <= result["n_enrolled"]):
                 result["n_analyzed"] = int(n)
                 result["evidence"].append(completers[0])
-    female, male = _find(doc, FEMALE), _find(doc, MALE)
+    female = _find(doc, FEMALE) if _may_hold(doc, FEMALE_NEEDLES) else []
+    male = _find(doc, MALE)
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
@@ -607,13 +617,44 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
     return None
 
 
-@lru_cache(maxsize=2048)
-def _frequency(text: str) -> tuple[float | None, re.Match | None]:
-    for pattern, per_day in lx.FREQUENCY[1:] + lx.FREQUENCY[:1]:  # "twice daily" before "daily"
+# Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
+# the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
+# folding of a few non-ASCII letters is left to the patterns themselves).
+FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "qd", "q.d", "day", "daily"),
+                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d"),
+                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d"),
+                     ("four", "qid", "q.id", "qi.d", "q.i.d"))
+ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
+                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
+                  "sublingual"),
+                 ("intravenous", "i.", "iv", "infus"),
+                 ("intramuscular", "i.m."),
+                 ("topical", "cream", "gel", "ointment"),
+                 ("oral", "mouth", "tablet", "capsule", "pill", "per os", "p.o."))
+assert len(FREQUENCY_NEEDLES) == len(lx.FREQUENCY) and len(ROUTE_NEEDLES) == len(lx.ROUTES)
+
+
+def _first_match(patterns: list, needles: tuple, text: str) -> tuple[object, re.Match | None]:
+    """The value of the first (pattern, value) whose pattern matches ``text``, with its match;
+    a pattern none of whose needles is in the (ASCII) text is not run."""
+    lowered = text.lower() if text.isascii() else None
+    for (pattern, value), wanted in zip(patterns, needles):
+        if lowered is not None and not any(n in lowered for n in wanted):
+            continue
         match = pattern.search(text)
         if match:
-            return float(per_day), match
+            return value, match
     return None, None
+
+
+_FREQUENCY_ORDER = lx.FREQUENCY[1:] + lx.FREQUENCY[:1]  # "twice daily" before "daily"
+_FREQUENCY_ORDER_NEEDLES = FREQUENCY_NEEDLES[1:] + FREQUENCY_NEEDLES[:1]
+
+
+@lru_cache(maxsize=2048)
+def _frequency(text: str) -> tuple[float | None, re.Match | None]:
+    per_day, match = _first_match(_FREQUENCY_ORDER, _FREQUENCY_ORDER_NEEDLES, text)
+    return (float(per_day), match) if match else (None, None)
 
 
 def _route_words(text: str) -> str | None:
@@ -624,11 +665,7 @@ def _route_words(text: str) -> str | None:
 
 @lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
-    for pattern, route in lx.ROUTES:
-        match = pattern.search(text)
-        if match:
-            return route, match
-    return None, None
+    return _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
 
 
 # After a substance: it is measured, eaten or lacking, not given ("magnesium levels", "Mg-deficient
@@ -1018,6 +1055,8 @@ OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplem
                           r"administration|exposure|intake|use|magnesium)\b", re.I)
 # "one month (28 days)": the finer unit in brackets is what the text counted.
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
+# What every match of lx.DURATION holds: a unit after a space or a hyphen.
+DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
 NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
 
 
@@ -1032,6 +1071,8 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
     otherwise. Returns (weeks or None, evidence spans)."""
     best = None
     for sentence in sentences(doc):
+        if not DURATION_HINT.search(sentence.text):
+            continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
         for match in lx.DURATION.finditer(sentence.text):
             n = lx.words_to_number(match.group("number"))
             if not n:
@@ -1109,7 +1150,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             continue
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
-        generic = GENERIC_NEEDLE.search(sentence.text)
+        generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
+                   if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         taken: list[tuple[int, int]] = []
@@ -1156,6 +1198,10 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
                 found[key] = outcome
 
 
+# GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
+GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief", re.I)
 RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
