@@ -214,6 +214,14 @@ def _lower_text(doc: Document) -> str:
     return doc._lower
 
 
+def _may_say(text: str, needles: tuple[str, ...]) -> bool:
+    """False only when ``text`` is ASCII and holds none of the (lower-case) needles."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(n in lowered for n in needles)
+
+
 def _may_hold(doc: Document, needles: tuple[str, ...]) -> bool:
     """False only when the document's text is ASCII and holds none of the (lower-case) needles: then
     a case-insensitive pattern that needs one of them cannot match (non-ASCII text is always read)."""
@@ -446,6 +454,9 @@ COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|su
 # "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
 SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
+# One of these is in every (ASCII, lower-case) text WHO_WORD matches: a cheaper test first.
+WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
+               "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers")
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})\s*\(\s*N\s*=\s*(?P<n>\d+)\s*\)", re.I)
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
@@ -462,7 +473,7 @@ def population(doc: Document, topic: dict) -> dict:
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
               "condition": "fibromyalgia" if said else None, "evidence": []}
     for sentence in sentences(doc):
-        if sentence.field == "title" or not WHO_WORD.search(sentence.text):
+        if sentence.field == "title" or not _may_say(sentence.text, WHO_NEEDLES) or not WHO_WORD.search(sentence.text):
             continue
         in_brackets = HEADCOUNT_PAREN.finditer(sentence.text) if "=" in sentence.text else ()
         for match in [*HEADCOUNT.finditer(sentence.text), *in_brackets]:
@@ -528,6 +539,15 @@ KNOWN_PHRASE = re.compile(
     r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES),
                                                      key=len, reverse=True)) + r")\b", re.I)
 NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+# The first word of every name KNOWN_PHRASE holds: an ASCII text without one of them names none.
+KNOWN_PHRASE_NEEDLES = tuple(sorted({re.match(r"[a-z0-9]*", w).group(0)
+                                     for w in set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES)}))
+assert all(KNOWN_PHRASE_NEEDLES)
+# The drug-name suffixes by their last two letters: one short endswith() per word instead of all.
+_SUFFIXES_BY_END: dict[str, tuple[str, ...]] = {}
+for _suffix in lx.DRUG_SUFFIXES:
+    _SUFFIXES_BY_END[_suffix[-2:]] = _SUFFIXES_BY_END.get(_suffix[-2:], ()) + (_suffix,)
+assert min(len(s) for s in lx.DRUG_SUFFIXES) >= 2
 CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
 
 
@@ -551,14 +571,17 @@ def substance_mentions(text: str) -> list[Mention]:
         for match in lx.MG_SYMBOL.finditer(text):
             if not any(m.start <= match.start() < m.end for m in found):
                 found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
-    for match in KNOWN_PHRASE.finditer(text):
+    phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
+               else ())
+    for match in phrases:
         if not any(m.start <= match.start() < m.end for m in found):
             name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
             found.append(Mention(name, name, None, match.start(), match.end()))
     for match in NAME_WORD.finditer(text):
         word = match.group(0).lower()
         name = SINGLE_WORD_SUBSTANCES.get(word)
-        if name is None and not (len(word) >= 5 and word.endswith(lx.DRUG_SUFFIXES) and word not in lx.NOT_DRUGS):
+        if name is None and not (len(word) >= 5 and word.endswith(_SUFFIXES_BY_END.get(word[-2:], ()))
+                                 and word not in lx.NOT_DRUGS):
             continue
         if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
             continue
@@ -1348,11 +1371,18 @@ QUALIFIERS = [
 
 def _qualifier(text: str) -> dict | None:
     """``{"kind": "subgroup" | "per_protocol" | "open_label", "text": ...}`` when a result sentence
-    says whom it is about ("in patients with mild to moderate stress"), else None."""
+    says whom it is about ("in patients with mild to moderate stress"), else None (a new dict each
+    call: the caller may keep it in a record)."""
+    found = _qualifier_of(text)
+    return {"kind": found[0], "text": found[1]} if found else None
+
+
+@lru_cache(maxsize=1024)
+def _qualifier_of(text: str) -> tuple[str, str] | None:
     for kind, pattern in QUALIFIERS:
         match = pattern.search(text)
         if match:
-            return {"kind": kind, "text": match.group(0).strip()}
+            return kind, match.group(0).strip()
     return None
 
 

@@ -79,6 +79,20 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
 
+# Substrings (lower case) one of which each pattern needs: in an ASCII clause holding none of them,
+# the pattern is not run (a substring test costs far less than the regex).
+CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
+                     "worsening", "deterioration")
+VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen")
+VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+WORD_RUN = re.compile(r"\S+")
+
+
+def _may_say(lowered: str | None, needles: tuple[str, ...]) -> bool:
+    return lowered is None or any(n in lowered for n in needles)
+
+
 @dataclass(frozen=True)
 class Measure:
     start: int  # within the clause
@@ -167,16 +181,17 @@ def generic_measures(clause: str) -> list[Measure]:
     found: list[Measure] = []
     candidates: list[tuple[int, int]] = []
     lowered = clause.lower()
-    if " in " in lowered:
+    ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
+    if " in " in lowered and _may_say(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause):
+    for match in VERB_OBJECT.finditer(clause) if _may_say(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause):
+    for match in VERB.finditer(clause) if _may_say(ascii_lowered, VERB_NEEDLES) else ():
         start = match.start()
-        words = list(re.finditer(r"\S+", clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
+        words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
@@ -188,7 +203,7 @@ def generic_measures(clause: str) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
-    for match in RELIEF.finditer(clause):
+    for match in RELIEF.finditer(clause) if _may_say(ascii_lowered, ("relief",)) else ():
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"
