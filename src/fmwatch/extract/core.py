@@ -231,8 +231,14 @@ def _may_hold(doc: Document, needles: tuple[str, ...]) -> bool:
 
 def _find_if(doc: Document, pattern: re.Pattern, needles: tuple[str, ...]) -> list[dict]:
     """_find, skipped when none of the needles is in the text (a substring test costs far less)."""
+    found = doc._found.get((id(pattern), None)) or doc._found.get(("unsaid", id(pattern), needles))
+    if found is not None:  # asked before of this document
+        return found
     lowered = _lower_text(doc)
-    return _find(doc, pattern) if any(n in lowered for n in needles) else []
+    if any(n in lowered for n in needles):
+        return _find(doc, pattern)
+    found = doc._found[("unsaid", id(pattern), needles)] = []  # (kept apart: _find itself may still match)
+    return found
 
 
 def _kind(doc: Document, sentence: Sentence) -> str:
@@ -462,7 +468,9 @@ ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|took\s+part|p
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
 ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
 FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant|mothers)\b", re.I)
-MALE = re.compile(r"\b(?:men|man|male|males|boys)\b", re.I)
+# (As r"\b(?:men|man|male|males|boys)\b", written first letter first and the word boundary after it
+# as a look-behind: the regex engine then skips to an m or b instead of trying every position.)
+MALE = re.compile(r"[mb](?<!\w[mb])(?:en|an|ale|ales|oys)\b", re.I)
 FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 
 
@@ -959,15 +967,10 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
 def _chunks(text: str) -> list[tuple[int, int]]:
     """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
     inside parentheses, and a piece naming no substance stays with the piece before it."""
-    depth_at = []
-    depth = 0
-    for char in text:
-        depth += char in "([" 
-        depth -= char in ")]"
-        depth_at.append(depth)
     pieces, start = [], 0
     for match in ARM_SPLIT.finditer(text):
-        if depth_at[match.start()] > 0:
+        end = match.start() + 1  # the bracket depth after the split's first character
+        if (text.count("(", 0, end) + text.count("[", 0, end) - text.count(")", 0, end) - text.count("]", 0, end)) > 0:
             continue
         pieces.append((start, match.start()))
         start = match.end()
