@@ -22,7 +22,7 @@ from . import measures as ms
 from . import statements as st
 from .record import EvidenceRecord
 
-EXTRACTOR_VERSION = "rules-4"  # bumped when the rules change: `fmwatch reextract` brings old records up
+EXTRACTOR_VERSION = "rules-5"  # bumped when the rules change: `fmwatch reextract` brings old records up
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 
 
@@ -1171,9 +1171,15 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
         return []
     found: dict[str, dict] = {}
+    in_conclusion = False
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
+        heading = SECTION_HEADING.match(sentence.text)
+        if heading:
+            in_conclusion = heading.group("name").lower().startswith("conclusion")
+        if in_conclusion and any(o["direction"] for o in found.values()):
+            continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
@@ -1186,8 +1192,33 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken)
     _blanket_null(doc, arm_list, found)
+    _direction_from_record(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+# "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
+SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# "Significant differences were observed in the FIQ scores before and after supplementation": a
+# change within the group whose direction the clause does not say.
+UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
+BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
+                          r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# "pain was unchanged in one patient": what happened to one person, not a result of the group.
+ONE_PATIENT = re.compile(r"\b(?:in|for)\s+(?:only\s+)?(?:one|a\s+single|1)\s+(?:patient|subject|participant|case|woman|"
+                         r"man|child)\b", re.I)
+
+
+def _direction_from_record(found: dict) -> None:
+    """A before/after "significant difference" without a direction word ("significant differences
+    in the FIQ scores before and after treatment") takes the direction of the record's other
+    results when they all say the same ("there was also a significant improvement in VAS"); else
+    it stays without one (and is left out)."""
+    pending = [o for o in found.values() if o.pop("_direction_from_record", False)]
+    said = {o["direction"] for o in found.values() if o["direction"] is not None and o not in pending}
+    if pending and len(said) == 1 and said <= {"improved", "worsened"}:
+        for outcome in pending:
+            outcome["direction"] = next(iter(said))
 
 
 # "There were no differences between the groups in any outcome": a null for every measure named.
@@ -1245,23 +1276,48 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             if any(s <= at < e or at <= s < stop for s, e in taken):
                 continue
             taken.append((at, stop))
-            key = ms.key_of(measure.label)
+            key, higher_is_better = _measure_key(doc, measure, text[stop:end])
             if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
                 continue  # (a measure's first result is kept; the rest would be read for nothing)
             if substance_mentions(measure.label):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
-            outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, measure.higher_is_better, arm_list)
+            outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, higher_is_better, arm_list)
             _keep(found, key, outcome)
         start = boundary.end() if boundary else len(text)
+
+
+def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str, bool]:
+    """The key (and polarity) of a measure found by ``generic_measures``, named as the field names
+    it: an abbreviation the record defines by its long form ("numerical scale (NS)": NS is the
+    numerical scale, a pain intensity scale), "complete relief" as pain relief, and a count per hour
+    of sleep as its index ("PLMS ... (PLMS per hour of total sleep time)": the PLMS index).
+
+    ``after`` is the rest of the clause after the measure."""
+    label = measure.label
+    index = ms.PER_HOUR_INDEX.search(after)
+    if index and label.split()[0] == index.group("abbr"):
+        return f"{index.group('abbr').lower()}_index", False
+    if doc._found.get("abbreviations") is None:
+        doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
+    long_form = doc._found["abbreviations"].get(label.strip())
+    if long_form:
+        known = next(((key, better) for key, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(long_form)), None)
+        if known:
+            return known
+        label = long_form
+    return ms.key_of(ms.plain_label(label)), measure.higher_is_better
 
 
 def _keep(found: dict, key: str, outcome: dict) -> None:
     """The first result with a direction for each measure and population (a subgroup's or an open
     phase's result is kept apart from the whole group's)."""
     slot = key if outcome["population"] is None else f"{key}@{outcome['population']['kind']}"
-    if outcome["direction"] is not None or slot not in found:
-        if slot not in found or found[slot]["direction"] is None:
-            found[slot] = outcome
+    old = found.get(slot)
+    if old is None or (old["direction"] is None and (
+            outcome["direction"] is not None
+            # an undirected before/after difference (its direction comes later) beats a mere mention
+            or (outcome.get("_direction_from_record") and not old.get("_direction_from_record")))):
+        found[slot] = outcome
 
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
@@ -1339,6 +1395,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         significant = p_value < 0.05
     if significant_override is not None:
         significant = significant_override
+    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
+    if ONE_PATIENT.search(clause):
+        direction, word, from_record = None, None, False  # one person's course is not the group's result
     arm = None
     mentioned = {m.name for m in substance_mentions(text)}
     for candidate in arm_list:
@@ -1356,8 +1415,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
     evidence.append(sentence_span(doc, sentence))  # the evidence sentence
     population_ = _qualifier(text)
-    return {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
-            "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
+    outcome = {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
+               "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
+    if from_record:
+        outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
+    return outcome
 
 
 # Who a result is about when it is not everyone randomised: a subgroup, the completers, an open

@@ -144,7 +144,9 @@ MEASURES = [
     ("dass42_stress", r"DASS-?42|stress\s+score|\bstress\b", False),
     ("pain_threshold", r"pain\s+thresholds?|pressure\s+pain\s+threshold", True),
     ("pain_vas", r"visual\s+analog(?:ue)?\s+(?:scale|pain)|\bVAS\b", False),
-    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bpain\b", False),
+    # a numerical (rating) scale said without what it rates is a pain scale, as a bare VAS is
+    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
+                       r"\bNRS\b|\bpain\b", False),
     ("sf36", r"\bSF-?36", True),
     ("quality_of_life", r"quality[\s-]+of[\s-]+life|\bQoL\b", True),
     ("fatigue", r"\bfatigue\b|\btiredness\b", False),
@@ -156,7 +158,7 @@ MEASURES = [
 MEASURE_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in MEASURES]
 # Substrings one of which every measure pattern needs: a cheap test before the regexes.
 MEASURE_NEEDLES = ("fibromyalgia impact", "fiq", "tender", "tpi", "beck", "bdi", "bai", "dass", "stress", "threshold",
-                   "analog", "vas", "pain", "sf-36", "sf36", "quality", "qol", "fatigue", "tired", "sleep", "numb",
+                   "analog", "vas", "pain", "numeric", "nrs", "sf-36", "sf36", "quality", "qol", "fatigue", "tired", "sleep", "numb",
                    "depress", "anxiety")
 ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES), re.I)
 

@@ -107,6 +107,42 @@ def tokens(text: str) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP
 
 
+# "(PLMS per hour of total sleep time ...)": a count per hour of sleep, which the field names the
+# index of what is counted (periodic limb movement index, apnoea-hypopnoea index).
+PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b")
+# "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
+DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
+                    r"adequate|effective|satisfactory)\s+", re.I)
+# "long form (ABBR)": an abbreviation the text defines.
+DEFINITION = re.compile(r"(?P<long>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,7})\s*\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+
+
+def plain_label(label: str) -> str:
+    """A measure's label without a degree word; bare relief is pain relief (the IMMPACT outcome).
+
+    >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
+    ('pain relief', 'pain relief', 'pain scores')"""
+    plain = DEGREE.sub("", label.strip())
+    return "pain relief" if plain.lower() == "relief" else plain
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """The abbreviations a text defines as "long form (ABBR)", the long form being the last words
+    whose initials spell the abbreviation: {"NS": "numerical scale"} for "on pain [Neuropathic Pain
+    Symptom Inventory (NPSI) and numerical scale (NS)]". An abbreviation with no such words is left out."""
+    found: dict[str, str] = {}
+    for match in DEFINITION.finditer(text):
+        short = match.group("short")
+        letters = re.sub(r"[^a-z]", "", short.lower())
+        words = match.group("long").split()
+        for count in range(1, min(len(words), len(letters) + 2) + 1):
+            candidate = words[-count:]
+            if "".join(w[0] for w in candidate).lower() == letters:
+                found.setdefault(short, " ".join(candidate))
+                break
+    return found
+
+
 def key_of(label: str) -> str:
     """A measure key from a label: lower case words joined by "_" ("PLMS index" -> "plms_index")."""
     return "_".join(re.findall(r"[a-z0-9]+", LEADING.sub("", label.lower())))
