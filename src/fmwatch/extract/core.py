@@ -1297,9 +1297,11 @@ def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str,
     index = ms.PER_HOUR_INDEX.search(after)
     if index and label.split()[0] == index.group("abbr"):
         return f"{index.group('abbr').lower()}_index", False
-    if doc._found.get("abbreviations") is None:
-        doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
-    long_form = doc._found["abbreviations"].get(label.strip())
+    long_form = None
+    if ms.ABBREVIATION.fullmatch(label.strip()):
+        if doc._found.get("abbreviations") is None:
+            doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
+        long_form = doc._found["abbreviations"].get(label.strip())
     if long_form:
         known = next(((key, better) for key, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(long_form)), None)
         if known:

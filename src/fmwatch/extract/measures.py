@@ -113,8 +113,11 @@ PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b"
 # "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
 DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
                     r"adequate|effective|satisfactory)\s+", re.I)
-# "long form (ABBR)": an abbreviation the text defines.
-DEFINITION = re.compile(r"(?P<long>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,7})\s*\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+# "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
+ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+DEFINED = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+LONG_WORD = re.compile(r"[A-Za-z][\w'-]*")
+LONG_WORD_END = re.compile(r"[A-Za-z][\w'-]*$")
 
 
 def plain_label(label: str) -> str:
@@ -131,10 +134,20 @@ def abbreviations(text: str) -> dict[str, str]:
     whose initials spell the abbreviation: {"NS": "numerical scale"} for "on pain [Neuropathic Pain
     Symptom Inventory (NPSI) and numerical scale (NS)]". An abbreviation with no such words is left out."""
     found: dict[str, str] = {}
-    for match in DEFINITION.finditer(text):
+    for match in DEFINED.finditer(text):
         short = match.group("short")
         letters = re.sub(r"[^a-z]", "", short.lower())
-        words = match.group("long").split()
+        words: list[str] = []  # the words right before the bracket, nearest last
+        for token in reversed(text[max(0, match.start() - 150):match.start()].split()):
+            if len(words) == 8:
+                break
+            if LONG_WORD.fullmatch(token):
+                words.insert(0, token)
+                continue
+            tail = LONG_WORD_END.search(token)  # "[Neuropathic": the word after the bracket opens
+            if tail:
+                words.insert(0, tail.group(0))
+            break
         for count in range(1, min(len(words), len(letters) + 2) + 1):
             candidate = words[-count:]
             if "".join(w[0] for w in candidate).lower() == letters:
