@@ -5,7 +5,7 @@ route, and how long the treatment lasted."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon as lx
@@ -18,6 +18,9 @@ from .population import population
 
 @dataclass
 class Mention:
+    """A substance named in a text: normalised ``name`` ("magnesium citrate"), ``substance``
+    ("magnesium"), salt ``form`` ("citrate") or None, and its offsets in that text."""
+
     name: str
     substance: str | None
     form: str | None
@@ -46,6 +49,12 @@ CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
 
 @lru_cache(maxsize=4096)
 def substance_mentions(text: str) -> list[Mention]:
+    """Every substance a text names, in text order: magnesium in its forms and symbols ("MgCl2",
+    "Mg2+", "malic acid" as magnesium malate's two parts), the known substances of
+    ``lexicon.KNOWN_SUBSTANCES`` and words shaped like drug names (``lexicon.DRUG_SUFFIXES``, less
+    ``NOT_DRUGS``); "placebo-controlled" is no placebo. Cached per text.
+
+    Example: "magnesium citrate 300 mg or placebo" -> magnesium citrate (0, 17), placebo (28, 35)."""
     found: list[Mention] = []
     lowered = text.lower()
     magnesium_matches = lx.MAGNESIUM.finditer(text) if ("magnes" in lowered or "malic" in lowered

@@ -19,6 +19,9 @@ MAGNESIUM_MESH = re.compile(r"^(magnesium|magnesium compounds|magnesium (chlorid
 
 
 def topics(doc: Document) -> dict:
+    """What the record is about: ``{"fibromyalgia": bool, "magnesium": bool, "amitriptyline": bool}``
+    from its text (any field, "Mg" as a symbol included) and its MeSH; a Fibromyalgia Network page is
+    always about fibromyalgia. Example: "Magnesium in FMS" -> fibromyalgia and magnesium true."""
     mesh = [m.lower() for m in doc.mesh]
     magnesium = bool(_find_if(doc, lx.MAGNESIUM, ("magnes", "mgcl", "mgso", "mgo", "malic"))
                      or ("Mg" in "".join(doc.fields[f] for f in doc.text_fields) and _find(doc, lx.MG_SYMBOL)))

@@ -17,6 +17,17 @@ def _names_magnesium(text: str) -> bool:
 
 
 def magnesium_levels(doc: Document) -> list[dict]:
+    """Magnesium levels compared with healthy controls, one entry per compartment:
+    ``{"compartment": "serum" | "erythrocyte" | ..., "fm_vs_controls": "lower" | "higher" |
+    "no_difference" | None, "correlation_with_symptoms": "negative" | "positive" | "none" | None,
+    "evidence": [spans]}``.
+
+    Reads the study's own sentences that name magnesium (or follow one that did: "Both were lower"),
+    the compartment anywhere in the record, the vocabulary of comparison (reduction, decreased by,
+    no different than, elevation ...) only against healthy controls, and correlation wording
+    ("inversely related", "no clear correlation"). No values (mmol/L) are kept: directions only.
+
+    Example: "Serum magnesium was lower in patients than in healthy controls" -> serum, lower."""
     if not any(_names_magnesium(doc.fields[f]) for f in doc.text_fields):
         return []
     levels: dict[str, dict] = {}

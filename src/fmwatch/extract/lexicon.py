@@ -17,6 +17,8 @@ NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{NUMBER_WORD}(?:[\s-]+{NU
 
 
 def words_to_number(text: str) -> float | None:
+    """A number written in digits or words: "40" -> 40.0, "forty-two" -> 42.0, "a" -> 1.0,
+    "1,200" -> 1200.0; None when the text is no number."""
     text = text.strip().lower().replace(",", "")
     try:
         return float(text)

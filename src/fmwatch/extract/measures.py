@@ -95,6 +95,9 @@ def _may_say(lowered: str | None, needles: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Measure:
+    """A measure found in a clause: offsets in the clause, its label as written (or with a shared
+    head: "physician global assessments"), and whether more of it is better."""
+
     start: int  # within the clause
     end: int
     label: str

@@ -34,12 +34,15 @@ class _Found:
     label: str
 
     def start(self) -> int:
+        """Where the measure starts in the sentence."""
         return self.begin
 
     def end(self) -> int:
+        """Where the measure ends in the sentence."""
         return self.stop
 
     def group(self, _index: int = 0) -> str:
+        """The measure's label (what ``re.Match.group(0)`` gives for a fixed-vocabulary measure)."""
         return self.label
 
 

@@ -38,6 +38,16 @@ FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 
 
 def population(doc: Document, topic: dict) -> dict:
+    """Who was studied: ``{"n_enrolled", "n_analyzed", "n_controls", "sex", "condition", "evidence"}``.
+
+    Reads head counts in the study's sentences ("40 women with fibromyalgia were randomized",
+    "patients (N = 24)", numbers in words too), completers ("24 completed"), healthy controls, sex
+    words (female / male / mixed, "20 males" among 44 making it mixed) and the condition
+    ("fibromyalgia" when the text or MeSH says it, given ``topic`` from ``topics``). Counts are
+    people (ints); each value found adds its span to ``evidence``; unknown values are None.
+
+    Example: "Forty women with fibromyalgia were enrolled; 36 completed." -> n_enrolled 40,
+    n_analyzed 36, sex "female", condition "fibromyalgia"."""
     # The condition is what the text (or MeSH) says, not what the source is about.
     said = topic["fibromyalgia"] and (_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))
                                       or any(m.lower() == "fibromyalgia" for m in doc.mesh))

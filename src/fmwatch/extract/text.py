@@ -17,6 +17,13 @@ MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest can
 
 @dataclass
 class Document:
+    """One record as the extractor reads it: named text fields (``title``, ``abstract`` or ``body``,
+    and ``publication_types`` / ``mesh`` as "; "-joined text so that values read from them have
+    spans too) and the record's identifiers. The ``_`` fields cache what the stages find in it
+    (sentences, lower-case text, pattern look-ups); a Document is read by one extraction.
+
+    Example: ``Document("pubmed:1", "pubmed", "A trial", {"title": "A trial", "abstract": "..."})``."""
+
     record_id: str
     source: str
     title: str
@@ -32,6 +39,8 @@ class Document:
 
     @classmethod
     def from_article(cls, record: ArticleRecord) -> "Document":
+        """A PubMed record's Document: title, abstract, publication types and MeSH descriptors as
+        fields; the first language as ``language``."""
         fields = {"title": record.title or "", "abstract": record.abstract or ""}
         if record.publication_types:
             fields["publication_types"] = "; ".join(record.publication_types)
@@ -43,15 +52,19 @@ class Document:
 
     @classmethod
     def from_fm_article(cls, article: FmArticle) -> "Document":
+        """A Fibromyalgia Network page's Document: its title and body (source ``fmnetwork``)."""
         return cls(article.record_id, "fmnetwork", article.title, {"title": article.title, "body": article.body})
 
     @property
     def text_fields(self) -> list[str]:
+        """The prose fields present, in reading order: a subset of ``["title", "abstract", "body"]``."""
         return [name for name in ("title", "abstract", "body") if self.fields.get(name)]
 
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of a field: ``text == doc.fields[field][start:end]`` (character offsets)."""
+
     field: str
     start: int
     end: int
@@ -59,6 +72,8 @@ class Sentence:
 
 
 def span(doc: Document, field_name: str, start: int, end: int) -> dict:
+    """An evidence span: ``{"text", "start", "end", "field"}`` with ``text`` the field's characters
+    ``start:end``. Example: ``span(doc, "abstract", 0, 5)`` -> ``{"text": "Forty", "start": 0, ...}``."""
     return {"text": doc.fields[field_name][start:end], "start": start, "end": end, "field": field_name}
 
 
@@ -69,6 +84,11 @@ def sentence_span(doc: Document, sentence: Sentence) -> dict:
 
 
 def sentences(doc: Document) -> list[Sentence]:
+    """The sentences of every prose field (title first), each with its offsets in its field; a
+    sentence ends at . ! or ? before a capital, a digit or a bracket, or at a line break. Fields are
+    read up to ``MAX_FIELD_CHARS``. Cached on the document.
+
+    Example: "Ten took it. Pain fell." -> two sentences, (0, 12) and (13, 23)."""
     if doc._sentences is not None:
         return doc._sentences
     found = []
