@@ -140,7 +140,9 @@ def _may_hold(doc: Document, needles: tuple[str, ...]) -> bool:
 
 def _find_if(doc: Document, pattern: re.Pattern, needles: tuple[str, ...]) -> list[dict]:
     """_find, skipped when none of the needles is in the text (a substring test costs far less)."""
-    found = doc._found.get((id(pattern), None)) or doc._found.get(("unsaid", id(pattern), needles))
+    found = doc._found.get((id(pattern), None))
+    if found is None:
+        found = doc._found.get(("unsaid", id(pattern), needles))
     if found is not None:  # asked before of this document
         return found
     lowered = _lower_text(doc)
