@@ -89,7 +89,9 @@ VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "
 WORD_RUN = re.compile(r"\S+")
 
 
-def _may_say(lowered: str | None, needles: tuple[str, ...]) -> bool:
+def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
+    """Whether an ASCII clause in lower case holds one of the needles (always True for None: a
+    clause that is not ASCII runs every pattern)."""
     return lowered is None or any(n in lowered for n in needles)
 
 
@@ -234,14 +236,14 @@ def generic_measures(clause: str) -> list[Measure]:
     candidates: list[tuple[int, int]] = []
     lowered = clause.lower()
     ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
-    if " in " in lowered and _may_say(ascii_lowered, CHANGE_IN_NEEDLES):
+    if " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause) if _may_say(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
+    for match in VERB_OBJECT.finditer(clause) if _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause) if _may_say(ascii_lowered, VERB_NEEDLES) else ():
+    for match in VERB.finditer(clause) if _holds_any(ascii_lowered, VERB_NEEDLES) else ():
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
@@ -255,7 +257,7 @@ def generic_measures(clause: str) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
-    for match in RELIEF.finditer(clause) if _may_say(ascii_lowered, ("relief",)) else ():
+    for match in RELIEF.finditer(clause) if _holds_any(ascii_lowered, ("relief",)) else ():
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"
