@@ -17,6 +17,8 @@ NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|(?:{NUMBER_WORD}(?:[\s-]+{NU
 
 
 def words_to_number(text: str) -> float | None:
+    """A number written in digits or words: "40" -> 40.0, "forty-two" -> 42.0, "a" -> 1.0,
+    "1,200" -> 1200.0; None when the text is no number."""
     text = text.strip().lower().replace(",", "")
     try:
         return float(text)
@@ -144,7 +146,9 @@ MEASURES = [
     ("dass42_stress", r"DASS-?42|stress\s+score|\bstress\b", False),
     ("pain_threshold", r"pain\s+thresholds?|pressure\s+pain\s+threshold", True),
     ("pain_vas", r"visual\s+analog(?:ue)?\s+(?:scale|pain)|\bVAS\b", False),
-    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bpain\b", False),
+    # a numerical (rating) scale said without what it rates is a pain scale, as a bare VAS is
+    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
+                       r"\bNRS\b|\bpain\b", False),
     ("sf36", r"\bSF-?36", True),
     ("quality_of_life", r"quality[\s-]+of[\s-]+life|\bQoL\b", True),
     ("fatigue", r"\bfatigue\b|\btiredness\b", False),
@@ -156,7 +160,7 @@ MEASURES = [
 MEASURE_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in MEASURES]
 # Substrings one of which every measure pattern needs: a cheap test before the regexes.
 MEASURE_NEEDLES = ("fibromyalgia impact", "fiq", "tender", "tpi", "beck", "bdi", "bai", "dass", "stress", "threshold",
-                   "analog", "vas", "pain", "sf-36", "sf36", "quality", "qol", "fatigue", "tired", "sleep", "numb",
+                   "analog", "vas", "pain", "numeric", "nrs", "sf-36", "sf36", "quality", "qol", "fatigue", "tired", "sleep", "numb",
                    "depress", "anxiety")
 ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES), re.I)
 

@@ -79,8 +79,27 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
 
+# Substrings (lower case) one of which each pattern needs: in an ASCII clause holding none of them,
+# the pattern is not run (a substring test costs far less than the regex).
+CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
+                     "worsening", "deterioration")
+VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen")
+VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+WORD_RUN = re.compile(r"\S+")
+
+
+def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
+    """Whether an ASCII clause in lower case holds one of the needles (always True for None: a
+    clause that is not ASCII runs every pattern)."""
+    return lowered is None or any(n in lowered for n in needles)
+
+
 @dataclass(frozen=True)
 class Measure:
+    """A measure found in a clause: offsets in the clause, its label as written (or with a shared
+    head: "physician global assessments"), and whether more of it is better."""
+
     start: int  # within the clause
     end: int
     label: str
@@ -91,6 +110,55 @@ def tokens(text: str) -> set[str]:
     """Content words of a label, lower case, a plural "s" dropped: {"pain", "score"} for "pain scores"."""
     words = re.findall(r"[a-z0-9]+", text.lower())
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP
+
+
+# "(PLMS per hour of total sleep time ...)": a count per hour of sleep, which the field names the
+# index of what is counted (periodic limb movement index, apnoea-hypopnoea index).
+PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b")
+# "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
+DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
+                    r"adequate|effective|satisfactory)\s+", re.I)
+# "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
+ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+DEFINED = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+LONG_WORD = re.compile(r"[A-Za-z][\w'-]*")
+LONG_WORD_END = re.compile(r"[A-Za-z][\w'-]*$")
+
+
+def plain_label(label: str) -> str:
+    """A measure's label without a degree word; bare relief is pain relief (the IMMPACT outcome).
+
+    >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
+    ('pain relief', 'pain relief', 'pain scores')"""
+    plain = DEGREE.sub("", label.strip())
+    return "pain relief" if plain.lower() == "relief" else plain
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """The abbreviations a text defines as "long form (ABBR)", the long form being the last words
+    whose initials spell the abbreviation: {"NS": "numerical scale"} for "on pain [Neuropathic Pain
+    Symptom Inventory (NPSI) and numerical scale (NS)]". An abbreviation with no such words is left out."""
+    found: dict[str, str] = {}
+    for match in DEFINED.finditer(text):
+        short = match.group("short")
+        letters = re.sub(r"[^a-z]", "", short.lower())
+        words: list[str] = []  # the words right before the bracket, nearest last
+        for token in reversed(text[max(0, match.start() - 150):match.start()].split()):
+            if len(words) == 8:
+                break
+            if LONG_WORD.fullmatch(token):
+                words.insert(0, token)
+                continue
+            tail = LONG_WORD_END.search(token)  # "[Neuropathic": the word after the bracket opens
+            if tail:
+                words.insert(0, tail.group(0))
+            break
+        for count in range(1, min(len(words), len(letters) + 2) + 1):
+            candidate = words[-count:]
+            if "".join(w[0] for w in candidate).lower() == letters:
+                found.setdefault(short, " ".join(candidate))
+                break
+    return found
 
 
 def key_of(label: str) -> str:
@@ -167,16 +235,17 @@ def generic_measures(clause: str) -> list[Measure]:
     found: list[Measure] = []
     candidates: list[tuple[int, int]] = []
     lowered = clause.lower()
-    if " in " in lowered:
+    ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
+    if " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause):
+    for match in VERB_OBJECT.finditer(clause) if _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause):
+    for match in VERB.finditer(clause) if _holds_any(ascii_lowered, VERB_NEEDLES) else ():
         start = match.start()
-        words = list(re.finditer(r"\S+", clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
+        words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
@@ -188,7 +257,7 @@ def generic_measures(clause: str) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
-    for match in RELIEF.finditer(clause):
+    for match in RELIEF.finditer(clause) if _holds_any(ascii_lowered, ("relief",)) else ():
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"

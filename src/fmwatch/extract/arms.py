@@ -1,0 +1,620 @@
+"""Arms and doses: the substances given as part of the study, their doses as written (per
+administration and per day, per kg, mmol and mEq of magnesium as elemental mg), frequency and
+route, and how long the treatment lasted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon as lx
+from .text import Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _said, sentence_span, sentences, span
+from .design import DESIGN_CUES
+from .population import population
+
+
+# --- arms and interventions -------------------------------------------------------------------------
+
+@dataclass
+class Mention:
+    """A substance named in a text: normalised ``name`` ("magnesium citrate"), ``substance``
+    ("magnesium"), salt ``form`` ("citrate") or None, and its offsets in that text."""
+
+    name: str
+    substance: str | None
+    form: str | None
+    start: int  # within the sentence
+    end: int
+
+
+# Names of one word are looked up word by word (a dict lookup); only names of several words need
+# a regex. "placebo-controlled" describes the design, not an arm.
+SINGLE_WORD_SUBSTANCES = {w: n for w, n in lx.KNOWN_SUBSTANCES.items() if re.fullmatch(r"[a-z0-9]+", w)}
+KNOWN_PHRASE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES),
+                                                     key=len, reverse=True)) + r")\b", re.I)
+NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+# The first word of every name KNOWN_PHRASE holds: an ASCII text without one of them names none.
+KNOWN_PHRASE_NEEDLES = tuple(sorted({re.match(r"[a-z0-9]*", w).group(0)
+                                     for w in set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES)}))
+assert all(KNOWN_PHRASE_NEEDLES)
+# The drug-name suffixes by their last two letters: one short endswith() per word instead of all.
+_SUFFIXES_BY_END: dict[str, tuple[str, ...]] = {}
+for _suffix in lx.DRUG_SUFFIXES:
+    _SUFFIXES_BY_END[_suffix[-2:]] = _SUFFIXES_BY_END.get(_suffix[-2:], ()) + (_suffix,)
+assert min(len(s) for s in lx.DRUG_SUFFIXES) >= 2
+CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
+
+
+@lru_cache(maxsize=4096)
+def substance_mentions(text: str) -> list[Mention]:
+    """Every substance a text names, in text order: magnesium in its forms and symbols ("MgCl2",
+    "Mg2+", "malic acid" as magnesium malate's two parts), the known substances of
+    ``lexicon.KNOWN_SUBSTANCES`` and words shaped like drug names (``lexicon.DRUG_SUFFIXES``, less
+    ``NOT_DRUGS``); "placebo-controlled" is no placebo. Cached per text.
+
+    Example: "magnesium citrate 300 mg or placebo" -> magnesium citrate (0, 17), placebo (28, 35)."""
+    found: list[Mention] = []
+    lowered = text.lower()
+    magnesium_matches = lx.MAGNESIUM.finditer(text) if ("magnes" in lowered or "malic" in lowered
+                                                         or "mgcl" in lowered or "mgso" in lowered or "mgo" in lowered) else ()
+    for match in magnesium_matches:
+        if match.group("malic"):
+            found.append(Mention("malic acid", "malic acid", None, match.start(), match.end()))
+            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+            continue
+        form = match.group("form") or match.group("form_before")
+        form = lx.MAGNESIUM_FORMS.get(form.lower()) if form else None
+        if match.group("short"):
+            form = lx.MAGNESIUM_SHORT[match.group("short").lower()]
+        found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(), match.end()))
+    if "Mg" in text:
+        for match in lx.MG_SYMBOL.finditer(text):
+            if not any(m.start <= match.start() < m.end for m in found):
+                found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+    phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
+               else ())
+    for match in phrases:
+        if not any(m.start <= match.start() < m.end for m in found):
+            name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
+            found.append(Mention(name, name, None, match.start(), match.end()))
+    for match in NAME_WORD.finditer(text):
+        word = match.group(0).lower()
+        name = SINGLE_WORD_SUBSTANCES.get(word)
+        if name is None and not (len(word) >= 5 and word.endswith(_SUFFIXES_BY_END.get(word[-2:], ()))
+                                 and word not in lx.NOT_DRUGS):
+            continue
+        if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
+            continue
+        if not any(m.start <= match.start() < m.end for m in found):
+            found.append(Mention(name or word, name or word, None, match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compar(?:ed|ing)|versus|vs\.?|"
+                          r"doses?\s+of|"
+                          r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
+                          r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
+PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
+GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
+ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
+                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
+COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
+GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+# The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
+CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
+                     rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
+
+
+# A drug the patients were already on when randomised to something else: background, in every arm.
+BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
+                               r"added\s+to|add[\s-]on\s+to|on\s+top\s+of)\s+(?:stable\s+|a\s+stable\s+dose\s+of\s+|"
+                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$", re.I)
+RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+# A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
+# capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
+# tablets and the substance gives the daily totals.
+# "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
+# after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
+TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$", re.I)
+# "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
+TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
+PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
+
+
+def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
+    # "1,200 mg" is twelve hundred; "1,5 g" (a decimal comma) is one and a half
+    value = float(amount.replace(",", "") if THOUSANDS.fullmatch(amount) else amount.replace(",", "."))
+    unit = unit.lower()
+    if unit == "mg":
+        return value
+    if unit == "g":
+        return value * 1000
+    if unit in ("µg", "μg", "mcg", "ug", "microg", "microgram", "micrograms"):
+        return value / 1000
+    if unit == "mmol" and substance == "magnesium":  # elemental magnesium, 24.305 g/mol
+        return round(value * 24.305, 1)
+    if unit == "meq" and substance == "magnesium":  # Mg2+ carries two charges: 1 mEq = 0.5 mmol
+        return round(value * 24.305 / 2, 1)
+    return None
+
+
+# Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
+# the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
+# folding of a few non-ASCII letters is left to the patterns themselves).
+FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "qd", "q.d", "day", "daily"),
+                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d"),
+                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d"),
+                     ("four", "qid", "q.id", "qi.d", "q.i.d"))
+ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
+                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
+                  "sublingual"),
+                 ("intravenous", "i.", "iv", "infus"),
+                 ("intramuscular", "i.m."),
+                 ("topical", "cream", "gel", "ointment"),
+                 ("oral", "mouth", "tablet", "capsule", "pill", "per os", "p.o."))
+assert len(FREQUENCY_NEEDLES) == len(lx.FREQUENCY) and len(ROUTE_NEEDLES) == len(lx.ROUTES)
+
+
+def _first_match(patterns: list, needles: tuple, text: str) -> tuple[object, re.Match | None]:
+    """The value of the first (pattern, value) whose pattern matches ``text``, with its match;
+    a pattern none of whose needles is in the (ASCII) text is not run."""
+    lowered = text.lower() if text.isascii() else None
+    for (pattern, value), wanted in zip(patterns, needles):
+        if lowered is not None and not any(n in lowered for n in wanted):
+            continue
+        match = pattern.search(text)
+        if match:
+            return value, match
+    return None, None
+
+
+_FREQUENCY_ORDER = lx.FREQUENCY[1:] + lx.FREQUENCY[:1]  # "twice daily" before "daily"
+_FREQUENCY_ORDER_NEEDLES = FREQUENCY_NEEDLES[1:] + FREQUENCY_NEEDLES[:1]
+
+
+@lru_cache(maxsize=2048)
+def _frequency(text: str) -> tuple[float | None, re.Match | None]:
+    per_day, match = _first_match(_FREQUENCY_ORDER, _FREQUENCY_ORDER_NEEDLES, text)
+    return (float(per_day), match) if match else (None, None)
+
+
+def _route_words(text: str) -> str | None:
+    """The words of an "other" route ("epidural", "intrathecal"), lower case."""
+    _, match = _route(text)
+    return match.group(0).lower() if match is not None else None
+
+
+@lru_cache(maxsize=2048)
+def _route(text: str) -> tuple[str | None, re.Match | None]:
+    return _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
+
+
+# After a substance: it is measured, eaten or lacking, not given ("magnesium levels", "Mg-deficient
+# rats", "magnesium intake", "magnesium ion"), or it acts ("magnesium blocks the receptor").
+NOT_GIVEN_AFTER = re.compile(
+    r"[)\s-]*(?:\(\s*mg\s*\)[\s-]*)?(?:2\+|\+\+)?[\s-]*(?:ions?\b|levels?|concentrations?|status|content|contents|intake|"
+    r"deficien\w*|deplet\w*|depriv\w*|excretion|retention|homeostasis|balance|load\w*|values?|profile|"
+    r"measurements?|blocks?|is\s+(?:an?\s+)?(?:known|essential|physiological|natural|cofactor)|plays?|"
+    r"(?:free|restricted|rich|poor)\b|in\s+(?:the\s+)?(?:serum|plasma|blood|urine|muscles?|cells?|diet))", re.I)
+# Before a substance: a compartment or a measurement ("serum magnesium", "free Mg2+", "dosage of").
+MEASURED_BEFORE = re.compile(r"(?:serum|plasma|blood|erythrocyte|red[\s-]+(?:blood[\s-]+)?cell|RBC|urinary|urine|"
+                             r"muscle|intracellular|ioni[sz]ed|free|total|dietary|tissue|hair|cellular|"
+                             r"serum\s+dosage\s+of|levels?\s+of|concentrations?\s+of|deficiency\s+of|"
+                             r"intake\s+of|status\s+of)\s+$", re.I)
+# A diagnostic load, a tolerance or retention test: magnesium given to measure status, not to treat.
+LOAD_TEST = re.compile(r"\b(?:load(?:ing)?|tolerance|retention|challenge)\s+test|\bafter\s+(?:oral\s+)?loading\b", re.I)
+
+
+def _given(text: str, mention: "Mention") -> bool:
+    """Whether a substance named in an arms sentence is something given to the participants."""
+    if mention.substance in (None, "placebo", "saline"):
+        return True
+    return not (NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start))
+
+
+def arms(doc: Document) -> list[dict]:
+    """The study's arms: only what was given to participants as part of the study.
+
+    Reads the one sentence that best describes the arms (substances, doses, frequency, group
+    words) among the study's own statements: never a wish or advice ("should be treated with"),
+    background ("magnesium is known to block"), a diagnostic load test, or a substance that is
+    measured, eaten or lacking ("magnesium levels", "Mg-deficient rats"). Returns arms as in the
+    schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
+    study's own sentences becomes a control arm."""
+    candidates = []
+    for sentence in sentences(doc):
+        if sentence.field == "title" and doc.source != "pubmed":
+            continue
+        mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
+        if not mentions:
+            continue  # the common case, kept cheap
+        doses = list(lx.DOSE.finditer(sentence.text))
+        if not (ARM_SENTENCE.search(sentence.text) or (doses and GROUP_WORDS.search(sentence.text))):
+            continue
+        mentions = [m for m in mentions if _given(sentence.text, m)]
+        if (not mentions or _kind(doc, sentence) in ("wish", "background")
+                or (("test" in sentence.text or "load" in sentence.text) and LOAD_TEST.search(sentence.text))):
+            continue
+        score = (len({m.name for m in mentions}) + 2 * bool(doses) + (sentence.field != "title")
+                 + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
+        candidates.append((score, sentence, mentions))
+    if not candidates:
+        return []
+    ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
+    result = _arms_from_sentence(doc, ranked[0][1])
+    for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
+        if not any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
+                   for a in result):
+            break
+        _fill_arms(result, _arms_from_sentence(doc, other))
+    whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    if any(i["name"] == "saline" for a in result for i in a["interventions"]):
+        for arm in result:
+            arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
+        result = [a for a in result if a["label"] != "placebo"]
+    placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
+    double_dummy = any(i["name"] == "placebo" for a in result for i in a["interventions"])  # "X plus placebo"
+    if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
+            and not DESIGN_CUES["no_placebo"].search(whole)):
+        result.append(_control_arm("placebo", placebo_said[0]))
+    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result else []
+    if untreated and not any(a["is_control"] for a in result):
+        name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
+        result.append(_control_arm(name, untreated[0]))
+    _placebo_route(result)
+    return _dose_cohorts(doc, result)
+
+
+_DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
+# Successive cohorts of one open study given different doses: "the first six patients received
+# 500 mg, the remainder 1 g" (a dose-escalation design).
+DOSE_COHORTS = re.compile(
+    rf"\bfirst\s+(?P<n>{lx.NUMBER})\s+(?:patients|subjects|participants|cases)\s+(?:received|were\s+given|got)\s+"
+    rf"(?P<first>{_DOSE_TEXT}),?\s+(?:and\s+|while\s+|whereas\s+)?(?:the\s+)?(?:remainder|rest|others|remaining\s+"
+    rf"(?:(?P<m>{lx.NUMBER})\s+)?(?:patients|subjects|participants)|next\s+(?P<m2>{lx.NUMBER})\s+(?:patients|subjects"
+    rf"|participants))\s*(?:received\s+|were\s+given\s+|got\s+)?(?P<second>{_DOSE_TEXT})", re.I)
+
+
+def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
+    """One tested substance given at two doses to successive cohorts becomes two arms, one per dose,
+    each with its cohort's size (the remainder: those enrolled less the first cohort)."""
+    tested = [a for a in arms_found if not a["is_control"]]
+    if len(tested) != 1 or len(tested[0]["interventions"]) != 1 or "first" not in _lower_text(doc):
+        return arms_found
+    for sentence in sentences(doc):
+        match = DOSE_COHORTS.search(sentence.text)
+        if not match or _kind(doc, sentence) != "statement":
+            continue
+        (base,) = tested[0]["interventions"]
+        first_n = lx.words_to_number(match.group("n"))
+        rest_n = lx.words_to_number(match.group("m") or match.group("m2") or "") if (
+            match.group("m") or match.group("m2")) else None
+        if rest_n is None:
+            enrolled = population(doc, {"fibromyalgia": False})["n_enrolled"]
+            rest_n = enrolled - first_n if enrolled and first_n and enrolled > first_n else None
+        cohorts = []
+        for group, n in (("first", first_n), ("second", rest_n)):
+            dose = lx.DOSE.match(match.group(group))
+            amount = _dose_mg(dose.group("amount"), dose.group("unit"), base["substance"])
+            at = sentence.start + match.start(group)
+            intervention = {**base, "dose_mg": _round(amount), "daily_dose_mg": None, "dose_text": match.group(group),
+                            "evidence": _dedupe(base["evidence"] + [span(doc, sentence.field, at, at + len(match.group(group)))])}
+            arm = _arm([intervention], n)
+            arm["label"] = f"{arm['label']} {match.group(group)}"
+            cohorts.append(arm)
+        return [a for a in arms_found if a["is_control"]] + cohorts
+    return arms_found
+
+
+# A control group given nothing (or what it would have had anyway): "no treatment", "untreated
+# controls", "a waiting list", "delayed treatment", "usual care".
+UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
+                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
+UNTREATED_NEEDLES = ("no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
+                     "no intervention")
+CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
+
+
+def _control_arm(name: str, evidence: dict) -> dict:
+    """A control arm said outside the arms sentence: placebo, no treatment, usual care."""
+    return {"label": name, "n": None, "is_control": True, "interventions": [
+        {"name": name, "substance": name if name != "placebo" else None, "form": None, "dose_mg": None,
+         "daily_dose_mg": None, "frequency_per_day": None, "route": None, "dose_text": None, "evidence": [evidence]}]}
+
+
+def _fill_arms(arms_found: list[dict], other: list[dict]) -> None:
+    """Fill the unsaid values (group size, dose, route) of arms from another sentence's arms of the
+    same name; never overwrite what the arms sentence said."""
+    by_label = {a["label"]: a for a in other}
+    for arm in arms_found:
+        same = by_label.get(arm["label"])
+        if same is None:
+            continue
+        if arm["n"] is None and same["n"] is not None:
+            arm["n"] = same["n"]
+        for mine, theirs in zip(arm["interventions"], same["interventions"]):
+            if mine["name"] != theirs["name"]:
+                continue
+            for key in DOSE_KEYS:
+                if mine.get(key) is None and theirs.get(key) is not None:
+                    mine[key] = theirs[key]
+                    mine["evidence"] = _dedupe(mine["evidence"] + theirs["evidence"][1:])
+
+
+def _placebo_route(arms_found: list[dict]) -> None:
+    """A placebo matches the treatment it stands in for: it takes the tested arms' route when they
+    all share one ("oral magnesium ... versus placebo": an oral placebo)."""
+    routes = {i["route"] for a in arms_found if not a["is_control"] for i in a["interventions"]
+              if not i.get("background")}
+    if len(routes) != 1 or None in routes:
+        return
+    for arm in arms_found:
+        for intervention in arm["interventions"]:
+            if intervention["name"] in ("placebo", "saline") and intervention["route"] is None:
+                intervention["route"] = next(iter(routes))
+
+
+def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
+    text = sentence.text
+    size = GROUP_SIZE.search(text)
+    group_n = None
+    if size:
+        group_n = lx.words_to_number(size.group("n") or size.group("n2"))
+    chunks = _chunks(text)
+    whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    doc_route, _ = _route(whole)
+    sentence_frequency, frequency_match = _frequency(text)
+    if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
+        sentence_frequency, frequency_match = _frequency(whole)
+        frequency_match = None if sentence_frequency is None else frequency_match
+    result: list[dict] = []
+    background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
+    for chunk_start, chunk_end in chunks:
+        chunk = text[chunk_start:chunk_end]
+        mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
+        if not mentions:
+            continue
+        chunk_n = CHUNK_N.search(chunk)
+        if chunk_n and chunk_n.group("n") and re.search(r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
+            chunk_n = None  # "Twenty rats received A or B": everyone, before the choice
+        arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
+        interventions = []
+        assigned = _assign_doses(chunk, mentions)
+        for index, mention in enumerate(mentions):
+            dose = assigned.get(index)
+            dose_offset = 0
+            frequency, freq_match = _frequency(chunk)
+            if frequency is None:
+                frequency = sentence_frequency
+            route, route_match = _route(chunk)
+            route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
+            dose_mg = daily = None
+            dose_text = None
+            per_kg: dict = {}
+            evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
+                             sentence.start + chunk_start + mention.end)]
+            if dose:
+                amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
+                per = (dose.group("per") or "").lower().replace(" ", "")
+                count = None
+                if (PER_TABLET.search(text, 0, chunk_start + mention.start)
+                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
+                    tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
+                    count = lx.words_to_number(tablets.group("n")) if tablets else None
+                times = TIMES_BEFORE.search(chunk, 0, dose.start())
+                if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
+                    frequency = lx.words_to_number(times.group("k"))
+                    per = "" if per in ("/day", "/d", "/daily", "perday", "aday", "daily") else per
+                if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
+                    per_hour = bool(re.search(r"h|hour", per))
+                    per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
+                if amount is not None and not re.search(r"kg|h|min", per):
+                    if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
+                        daily = amount
+                        frequency = frequency or 1.0
+                        dose_mg = amount / frequency
+                    else:
+                        dose_mg = amount * (count or 1)
+                        daily = dose_mg * frequency if frequency else None
+                dose_text = dose.group(0)
+                absolute = sentence.start + chunk_start + dose_offset + dose.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
+            if freq_match is not None:
+                absolute = sentence.start + chunk_start + freq_match.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
+            if route_match is not None:
+                absolute = sentence.start + chunk_start + route_match.start()
+                evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
+            route_text = route_match.group(0).lower() if route == "other" and route_match is not None else (
+                _route_words(text) if route == "other" else None)
+            intervention = {
+                "name": mention.name, "substance": mention.substance, "form": mention.form, "route_text": route_text,
+                "dose_mg": _round(dose_mg), "daily_dose_mg": _round(daily),
+                "frequency_per_day": frequency if dose_mg is not None or mention.name != "placebo" else None,
+                "route": route if mention.name != "placebo" else None, "dose_text": dose_text,
+                "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
+            }
+            at = chunk_start + mention.start
+            if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
+                background.append({**intervention, "background": True})
+            else:
+                interventions.append(intervention)
+        interventions = _merge_same_substance(interventions)
+        if not interventions:
+            continue
+        names = [i["name"] for i in interventions]
+        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names):
+            # two substances in one chunk without "plus": separate arms (e.g. "A, B")
+            for intervention in interventions:
+                result.append(_arm([intervention], group_n))
+        else:
+            result.append(_arm(interventions, arm_n))
+    if background and result:  # every arm keeps taking it: an add-on trial
+        result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
+    return _merge_duplicate_arms(result)
+
+
+def _chunks(text: str) -> list[tuple[int, int]]:
+    """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
+    inside parentheses, and a piece naming no substance stays with the piece before it."""
+    pieces, start = [], 0
+    for match in ARM_SPLIT.finditer(text):
+        end = match.start() + 1  # the bracket depth after the split's first character
+        if (text.count("(", 0, end) + text.count("[", 0, end) - text.count(")", 0, end) - text.count("]", 0, end)) > 0:
+            continue
+        pieces.append((start, match.start()))
+        start = match.end()
+    pieces.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    for piece_start, piece_end in pieces:
+        if merged and not substance_mentions(text[piece_start:piece_end]):
+            merged[-1] = (merged[-1][0], piece_end)
+        else:
+            merged.append((piece_start, piece_end))
+    return merged
+
+
+DOSE_KEYS = ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text", "dose_mg_per_kg",
+             "infusion_mg_per_kg_per_h")
+
+
+def _merge_same_substance(interventions: list[dict]) -> list[dict]:
+    """'magnesium chloride tablets (100 mg of magnesium)': one intervention, not two; and a
+    name said twice in one arm ("Super Malic ... malic acid") is one intervention."""
+    kept: list[dict] = []
+    for item in interventions:
+        same = next((k for k in kept if k["name"] == item["name"] or (
+            k["substance"] == item["substance"] == "magnesium" and (k["form"] is None or item["form"] is None))), None)
+        if same is None:
+            kept.append(item)
+            continue
+        if same["form"] is None and item["form"]:
+            same.update(name=item["name"], form=item["form"])
+        for key in DOSE_KEYS:
+            if same.get(key) is None and item.get(key) is not None:
+                same[key] = item[key]
+        same["evidence"] = _dedupe(same["evidence"] + item["evidence"])
+    return kept
+
+
+def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
+    """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
+    substance just before the dose."""
+    assigned: dict[int, re.Match] = {}
+    for dose in lx.DOSE.finditer(chunk):
+        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*",
+                      chunk[dose.end():], re.I)
+        owner = None
+        if of:
+            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
+        if owner is None:  # "malic acid 200 mg": the substance right before the dose
+            owner = next((i for i, m in enumerate(mentions)
+                          if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
+        if owner is None:  # "1,200 mg malic acid": the dose written before its substance
+            owner = next((i for i, m in enumerate(mentions)
+                          if m.start >= dose.end() and not chunk[dose.end():m.start].strip()), None)
+        if owner is None:
+            before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
+            owner = before[-1] if before else None
+        if owner is not None and owner not in assigned:
+            assigned[owner] = dose
+    return assigned
+
+
+def _tablets_with_frequency(text: str) -> re.Match | None:
+    for match in TABLETS.finditer(text):
+        if _frequency(text[match.end():match.end() + 20])[0] is not None:
+            return match
+    return None
+
+
+def _arm(interventions: list[dict], n: float | None) -> dict:
+    label = " + ".join(i["name"] for i in interventions)
+    # A background drug every arm takes does not make the placebo arm a treatment arm.
+    tested = [i for i in interventions if not i.get("background")]
+    return {"label": label, "n": int(n) if n else None,
+            "is_control": all(i["name"] in CONTROL_NAMES for i in tested),
+            "interventions": interventions}
+
+
+def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
+    merged: dict[str, dict] = {}
+    for arm in arms_found:
+        if arm["label"] in merged:
+            kept = merged[arm["label"]]
+            for old, new in zip(kept["interventions"], arm["interventions"]):
+                for key in DOSE_KEYS:
+                    if old.get(key) is None and new.get(key) is not None:
+                        old[key] = new[key]
+                old["evidence"] = _dedupe(old["evidence"] + new["evidence"])
+        else:
+            merged[arm["label"]] = arm
+    return list(merged.values())
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+# --- duration -------------------------------------------------------------------------------------
+
+DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bof|\bat|\bafter|\bin)\s*$", re.I)
+DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
+                            r"phase|program|regimen)", re.I)
+NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
+                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
+FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
+                              r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
+# "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
+# or an exposure lasted, said of its end.
+OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
+                          r"administration|exposure|intake|use|magnesium)\b", re.I)
+# "one month (28 days)": the finer unit in brackets is what the text counted.
+EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
+# What every match of lx.DURATION holds: a unit after a space or a hyphen.
+DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
+
+
+def duration(doc: Document) -> tuple[float | None, list[dict]]:
+    """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
+
+    The first duration said as one ("for 8 weeks", "a 9-week trial", "after 7 days of feeding")
+    wins, else the first plain one. Not durations: ages, time points ("at 2 h", "after 4 weeks"
+    with nothing of treatment after it), follow-up, "more than three months" (a definition), and
+    hours (a single session or a perioperative study has no treatment length in weeks). The unit
+    the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
+    otherwise. Returns (weeks or None, evidence spans)."""
+    best = None
+    for sentence in sentences(doc):
+        if not DURATION_HINT.search(sentence.text):
+            continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
+        for match in lx.DURATION.finditer(sentence.text):
+            n = lx.words_to_number(match.group("number"))
+            if not n:
+                continue
+            before = sentence.text[max(0, match.start() - 25):match.start()]
+            after = sentence.text[match.end():match.end() + 25]
+            of_treatment = OF_TREATMENT.match(after)
+            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
+                continue
+            if match.group("number").lower() == "a" and FREQUENCY_BEFORE.search(before):
+                continue  # "three times a day", "300 mg a day": a frequency, not a duration
+            strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
+            unit = match.group("unit").lower().rstrip("s")
+            if unit in ("h", "hour") or (unit == "year" and not strong):
+                continue  # "aged 1-12 years", "a 24-hour urine": ages and sessions, not treatment lengths
+            end = match.end()
+            exact = EXACT_AFTER.match(sentence.text, end)
+            if exact and lx.words_to_number(exact.group("number")):
+                n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
+            weeks = round(n * lx.WEEKS_PER[unit], 2)
+            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end))
+            if strong:
+                return weeks, [found[2]]
+            best = best or found
+    return (best[1], [best[2]]) if best else (None, [])

@@ -1,0 +1,271 @@
+"""Topics and design: what the record is about (fibromyalgia, magnesium, amitriptyline) and the
+study design from every signal together (publication types, MeSH, the text's own words, the arms
+and levels found), each value with its evidence."""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .text import Document, _dedupe, _find, _find_if, _lower_text, _said, _sentence_of, span
+
+
+# --- topics ----------------------------------------------------------------------------------------
+
+FIBROMYALGIA_TEXT = re.compile(r"\bfibromyalgi\w*|\bFMS\b|\bfibrositis\b", re.I)
+AMITRIPTYLINE_TEXT = re.compile(r"\bamitriptyline\b", re.I)
+MAGNESIUM_MESH = re.compile(r"^(magnesium|magnesium compounds|magnesium (chloride|sulfate|oxide|hydroxide|citrate)|"
+                            r"magnesium deficiency|malates)$", re.I)
+
+
+def topics(doc: Document) -> dict:
+    """What the record is about: ``{"fibromyalgia": bool, "magnesium": bool, "amitriptyline": bool}``
+    from its text (any field, "Mg" as a symbol included) and its MeSH; a Fibromyalgia Network page is
+    always about fibromyalgia. Example: "Magnesium in FMS" -> fibromyalgia and magnesium true."""
+    mesh = [m.lower() for m in doc.mesh]
+    magnesium = bool(_find_if(doc, lx.MAGNESIUM, ("magnes", "mgcl", "mgso", "mgo", "malic"))
+                     or ("Mg" in "".join(doc.fields[f] for f in doc.text_fields) and _find(doc, lx.MG_SYMBOL)))
+    return {
+        # The Fibromyalgia Network writes for people with fibromyalgia: its articles are about it
+        # even when one ("Malic Acid and Magnesium, Revisited") never says the word.
+        "fibromyalgia": (doc.source == "fmnetwork" or bool(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms")))
+                         or "fibromyalgia" in mesh),
+        "magnesium": magnesium or any(MAGNESIUM_MESH.match(m) for m in mesh),
+        "amitriptyline": bool(_find_if(doc, AMITRIPTYLINE_TEXT, ("amitriptyline",))) or "amitriptyline" in mesh,
+    }
+
+
+# --- design ----------------------------------------------------------------------------------------
+
+DESIGN_CUES = {
+    # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
+    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
+    "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
+    "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
+    "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
+    "open": re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:study|trial)\b|\bno\s+placebo\s+group\b", re.I),
+    "placebo": re.compile(r"\bplacebos?\b|\bsham\b|\blook-alike\b", re.I),
+    "no_placebo": re.compile(r"\bno\s+placebo\b|\bwithout\s+(?:a\s+)?placebo\b", re.I),
+    "crossover": re.compile(r"\bcross[\s-]?over\b", re.I),
+    "pilot": re.compile(r"\bpilot\b|\bfeasibility\b", re.I),
+}
+TEXT_TYPES = [
+    ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b|\bquantitative\s+systematic\s+review\b", re.I)),
+    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b", re.I)),
+    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
+    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
+                               r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b", re.I)),
+    ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
+    ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
+    ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
+    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
+                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
+                                    r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
+]
+# The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
+# sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
+SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort"}
+SELF_REFERENCE = re.compile(r"\b(?:this|we|our|present|here)\b", re.I)
+# "Heterogeneity precluded any meta-analyses", "no meta-analysis was possible": a review without one.
+NEGATED_META = re.compile(r"\b(?:no|not|precluded?\w*|without|impossible|could\s+not)\b[^.]{0,40}meta-?analys|"
+                          r"meta-?analys[ie]s\s+(?:was|were|could)\s+not\b", re.I)
+PUBLICATION_TYPES = {
+    "meta-analysis": "meta_analysis", "systematic review": "systematic_review",
+    "clinical trial protocol": "protocol", "case reports": "case_report", "review": "narrative_review",
+    "randomized controlled trial": "rct", "controlled clinical trial": "non_randomized_trial",
+    "observational study": "cohort",
+}
+# MeSH publication-type-like headings that name the design of the record itself.
+MESH_TYPES = {"case-control studies": "case_control", "cross-sectional studies": "cross_sectional",
+              "cohort studies": "cohort", "prospective studies": "cohort"}
+REVIEW_TYPES = {"meta_analysis", "systematic_review", "narrative_review"}
+TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
+                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
+                         r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
+# Animal and laboratory studies: never human trials, whatever they give.
+ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
+                          r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
+ANIMAL_MESH = re.compile(r"\bAnimals\b")
+ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
+                  "hamster", "dogs", "primates", "animal model", "animal stud", "animal experiment")
+IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:\w+\s+)?cells\b", re.I)
+HUMAN_WORDS = re.compile(r"\b(?:patients?|women|men|volunteers|participants|subjects\s+with|adults|children|humans)\b", re.I)
+# A registry record (ClinicalTrials.gov and its like) names its own fields.
+REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollment|Allocation|Intervention\s+Model|"
+                             r"Masking|Primary\s+Purpose|Primary\s+Outcome\s+Measures?|Secondary\s+Outcome\s+Measures?|"
+                             r"Eligibility\s+Criteria|Study\s+Start|Brief\s+Summary|Recruitment\s+Status)\s*:", re.I)
+REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
+                    "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
+# A planned trial told in the future tense: "patients will be randomized".
+WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
+
+
+CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
+               "single": ("single",), "open": ("open", "unblind", "no placebo"), "placebo": ("placebo", "sham", "look-alike"),
+               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
+               "parallel": ("parallel",)}
+DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
+                                 r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)
+DESIGN_CUES["parallel"] = re.compile(r"\bparallel[\s-]+(?:groups?|arms?|design)\b", re.I)
+TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero"),
+                "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present"),
+                "case_control": ("case",), "cross_sectional": ("sectional",),
+                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review", "chapter")}
+
+
+def subjects(doc: Document) -> str | None:
+    """"animal" or "in_vitro" when the record studies animals or cells, else None (humans or unsaid).
+
+    Reads MeSH (Animals without Humans) and the text: animal words twice or in the title, with no
+    human subjects named outside background sentences."""
+    mesh = {m.lower() for m in doc.mesh}
+    if "animals" in mesh and "humans" not in mesh:
+        return "animal"
+    lowered = _lower_text(doc)
+    if "in vitro" in lowered or "cultur" in lowered:
+        if _said(doc, _find(doc, IN_VITRO_WORDS)) and not _said(doc, _find(doc, HUMAN_WORDS)):
+            return "in_vitro"
+    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
+    if animal and (len(animal) > 1 or animal[0]["field"] == "title") and not _said(doc, _find(doc, HUMAN_WORDS)):
+        return "animal"
+    return None
+
+
+def _text_type(doc: Document) -> tuple[str | None, dict | None]:
+    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found."""
+    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
+    planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
+    if len(registry) >= 2 or len(planned) >= 2:
+        return "protocol", (registry if len(registry) >= 2 else planned)[0]
+    for name, pattern in TEXT_TYPES:
+        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        if name in SELF_TYPES:
+            found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
+        if name == "meta_analysis":
+            found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
+        if found:
+            return name, found[0]
+    return None, None
+
+
+def design(doc: Document, arms: list[dict], population_: dict | None = None, levels: list[dict] | None = None) -> dict:
+    """The record's design from every signal together, each value with its evidence.
+
+    Reads: publication types and MeSH (``doc``), design words in the text (only in sentences of
+    the study's own, never a wish or background), the arms found and, for a study with no arm,
+    whether it compares magnesium levels with controls. Returns the schema's ``design`` object
+    plus ``subjects`` ("animal", "in_vitro" or None) and where the type came from.
+
+    Order of trust: a review, protocol or case report named by the text or PubMed; animals or
+    cells; case-control or cross-sectional named; then the shape of a trial (randomised; double
+    blind against placebo with two arms or more, read as an RCT as PubMed indexes such trials;
+    treated arms); a comparison of levels with controls and no arm is case-control; else PubMed's
+    type, else "unknown"."""
+    cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
+    evidence: list[dict] = []
+    pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
+    mesh_type = next((MESH_TYPES[m.lower()] for m in doc.mesh if m.lower() in MESH_TYPES), None)
+    text_type, type_span = _text_type(doc)
+    kind = subjects(doc)
+    source = "text" if text_type else None
+    type_ = None
+    if text_type in REVIEW_TYPES | {"protocol", "case_report"}:
+        type_ = text_type
+    elif pt_type in REVIEW_TYPES | {"protocol", "case_report"} and doc.source != "fmnetwork":
+        type_, source = pt_type, "publication_type"
+        type_span = _find(doc, re.compile(re.escape(_pt_priority(doc.publication_types)[0]), re.I), ["publication_types"])[:1]
+        type_span = type_span[0] if type_span else None
+    review = type_ in REVIEW_TYPES
+    randomized = None
+    if not review:
+        if cues["not_randomized"]:
+            randomized, evidence = False, evidence + cues["not_randomized"][:1]
+        elif cues["randomized"]:
+            randomized, evidence = True, evidence + cues["randomized"][:1]
+        elif pt_type == "rct":
+            randomized = True
+            evidence += _find(doc, re.compile(r"Randomized Controlled Trial"), ["publication_types"])[:1]
+    blinding = None
+    for level in ("double", "single", "open") if not review else ():
+        if cues[level]:
+            blinding, evidence = level, evidence + cues[level][:1]
+            break
+    placebo = None
+    if not review and cues["no_placebo"]:
+        placebo, evidence = False, evidence + cues["no_placebo"][:1]
+    elif not review and cues["placebo"]:
+        placebo, evidence = True, evidence + cues["placebo"][:1]
+    crossover = None
+    if not review and cues["crossover"]:
+        crossover = True
+    elif not review and cues["parallel"]:
+        crossover = False  # "two parallel groups" says it is not a crossover
+        evidence += cues["parallel"][:1]
+    pilot = True if cues["pilot"] else None
+    for name in ("crossover", "pilot"):
+        evidence += cues[name][:1] if not review or name == "pilot" else []
+
+    treated_arms = [a for a in arms if not a.get("is_control")]
+    controls = bool(population_ and population_.get("n_controls")) or bool(levels and any(
+        lv.get("fm_vs_controls") for lv in levels))
+    if type_ is None and kind:
+        type_, source = "other", "text"
+        type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
+                     or [None])[0]
+    if type_ is None and doc.source == "fmnetwork" and text_type is None:
+        type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
+    if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
+        type_ = text_type
+    if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
+        type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
+    if (type_ is None and treated_arms and blinding in ("double", "single") and placebo and len(arms) > 1
+            and not PARTIAL_BLINDING.search(_lower_text(doc))):
+        type_, source = "rct", "text"  # a blinded comparison with placebo
+    if type_ is None and treated_arms and _find(doc, TRIAL_WORDS):
+        type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
+            treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
+        type_span, source = _find(doc, TRIAL_WORDS)[0], "text"
+    if type_ is None and text_type:
+        type_ = text_type
+    if type_ is None and not treated_arms and (levels or controls):
+        type_ = "case_control" if controls else "cross_sectional"
+        source = "text"
+        type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
+                     or [None])[0]
+    if type_ is None and (mesh_type or pt_type):
+        type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
+        said = _find(doc, re.compile(re.escape(next((m for m in doc.mesh if m.lower() in MESH_TYPES), "")), re.I),
+                     ["mesh"]) if mesh_type else []
+        type_span = said[0] if said else type_span
+    if type_span:
+        evidence.append(type_span)
+    result = {
+        "type": type_ or "unknown",
+        "randomized": randomized,
+        "blinding": blinding,
+        "placebo_controlled": placebo,
+        "crossover": crossover,
+        "pilot": pilot,
+        "subjects": kind,
+        "evidence": _dedupe(evidence),
+        "type_source": source,
+    }
+    if pt_type and pt_type != result["type"] and result["type"] != "news":
+        result["publication_type_says"] = pt_type  # the record keeps the disagreement
+    return result
+
+
+PARTIAL_BLINDING = re.compile(r"\bpartially\s+(?:double[\s-]+)?blind", re.I)
+SINGLE_GROUP = re.compile(r"\b(?:first|next|remaining|remainder|subsequent)\s+(?:\w+\s+)?(?:patients|subjects|cohort)\b"
+                          r"|\bdose[\s-]+escalation\b|\bcohorts?\b", re.I)
+
+
+def _single_group(doc: Document) -> bool:
+    """Doses given in turn to successive patients of one open study ("the first six patients received
+    500 mg, the remainder 1 g"): one uncontrolled study, not a controlled comparison."""
+    return bool(_find(doc, SINGLE_GROUP))
+
+
+def _pt_priority(types: list[str]) -> list[str]:
+    order = list(PUBLICATION_TYPES)
+    return sorted((t for t in types if t.lower() in PUBLICATION_TYPES), key=lambda t: order.index(t.lower()))

@@ -1,0 +1,344 @@
+"""Outcomes: the results a record reports, one per measure, with direction, significance,
+p-value, the population a result is about and its evidence sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import lexicon as lx
+from . import measures as ms
+from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentences, span
+from .design import REVIEW_TYPES
+from .arms import substance_mentions
+
+
+# --- outcomes -------------------------------------------------------------------------------------
+
+PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|"
+                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
+DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
+BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
+COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
+CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A measure found by ``measures.generic_measures``, shaped like a regex match for ``_outcome``."""
+
+    begin: int
+    stop: int
+    label: str
+
+    def start(self) -> int:
+        """Where the measure starts in the sentence."""
+        return self.begin
+
+    def end(self) -> int:
+        """Where the measure ends in the sentence."""
+        return self.stop
+
+    def group(self, _index: int = 0) -> str:
+        """The measure's label (what ``re.Match.group(0)`` gives for a fixed-vocabulary measure)."""
+        return self.label
+
+
+def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = None) -> list[dict]:
+    """The results the record reports, one per measure: direction (improved, worsened, no_change)
+    against the comparator where there is one, else against baseline; significance and p-value;
+    the evidence sentence.
+
+    Read from the study's own result statements only (never an objective, background, a wish or
+    the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
+    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result.
+    Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
+    clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
+    design_type = (study_design or {}).get("type")
+    if design_type == "protocol":
+        return []  # a protocol's or registry record's outcomes are planned, not results
+    if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
+        return []
+    found: dict[str, dict] = {}
+    in_conclusion = False
+    for sentence in sentences(doc):
+        if sentence.field == "title":
+            continue
+        heading = SECTION_HEADING.match(sentence.text)
+        if heading:
+            in_conclusion = heading.group("name").lower().startswith("conclusion")
+        if in_conclusion and any(o["direction"] for o in found.values()):
+            continue  # a structured abstract's conclusion restates its results: it adds no measure
+        lowered = sentence.text.lower()
+        known = any(n in lowered for n in lx.MEASURE_NEEDLES)
+        generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
+                   if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
+        if not (known or generic) or _kind(doc, sentence) != "statement":
+            continue  # (the cheap tests first: most sentences report no result)
+        taken: list[tuple[int, int]] = []
+        if known:
+            _known_outcomes(doc, sentence, arm_list, found, taken)
+        if generic:
+            _generic_outcomes(doc, sentence, arm_list, found, taken)
+    _blanket_null(doc, arm_list, found)
+    _direction_from_record(found)
+    # a measure only named (methods) with no result anywhere says nothing: leave it out
+    return [o for o in found.values() if o["direction"] is not None]
+
+
+# "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
+SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# "Significant differences were observed in the FIQ scores before and after supplementation": a
+# change within the group whose direction the clause does not say.
+UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
+BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
+                          r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# "pain was unchanged in one patient": what happened to one person, not a result of the group.
+ONE_PATIENT = re.compile(r"\b(?:in|for)\s+(?:only\s+)?(?:one|a\s+single|1)\s+(?:patient|subject|participant|case|woman|"
+                         r"man|child)\b", re.I)
+
+
+def _direction_from_record(found: dict) -> None:
+    """A before/after "significant difference" without a direction word ("significant differences
+    in the FIQ scores before and after treatment") takes the direction of the record's other
+    results when they all say the same ("there was also a significant improvement in VAS"); else
+    it stays without one (and is left out)."""
+    pending = [o for o in found.values() if o.pop("_direction_from_record", False)]
+    said = {o["direction"] for o in found.values() if o["direction"] is not None and o not in pending}
+    if pending and len(said) == 1 and said <= {"improved", "worsened"}:
+        for outcome in pending:
+            outcome["direction"] = next(iter(said))
+
+
+# "There were no differences between the groups in any outcome": a null for every measure named.
+BLANKET_NULL = re.compile(
+    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+)?groups\s+)?"
+    r"(?:in|on|for)\s+(?:any|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|variables?)|"
+    r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:outcomes|measures|endpoints|parameters)\s+(?:differed|changed|improved)|"
+    r"\b(?:all|every)\s+(?:\w+\s+)?(?:outcomes?|measures?|endpoints?)\s+(?:were\s+|was\s+)?(?:similar|unchanged|comparable)", re.I)
+
+
+def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
+    """A blanket null ("no differences in any outcome") applies to each measure the record names
+    (in its methods or aims) that has no result of its own."""
+    if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
+        return
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _kind(doc, s) == "statement"
+                    for m in [BLANKET_NULL.search(s.text)] if m), None)
+    if blanket is None:
+        return
+    sentence, match = blanket
+    for named in sentences(doc):
+        if named.field == "title":
+            continue
+        for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+            if key in found and found[key]["direction"] is not None:
+                continue
+            mention = pattern.search(named.text)
+            if mention:
+                outcome = _outcome(doc, sentence, _Found(match.start(), match.end(), mention.group(0)), key,
+                                   higher_is_better, arm_list)
+                outcome.update(direction="no_change", significant=False)
+                outcome["evidence"].insert(0, span(doc, named.field, named.start + mention.start(),
+                                                   named.start + mention.end()))
+                found[key] = outcome
+
+
+# GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
+GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
+GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
+                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief", re.I)
+RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
+
+
+def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    text = sentence.text
+    qualified = _qualifier(text) is not None
+    start = 0
+    bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
+    for boundary in bounds:
+        end = boundary.start() if boundary else len(text)
+        for measure in ms.generic_measures(text[start:end]):
+            at, stop = start + measure.start, start + measure.end
+            if any(s <= at < e or at <= s < stop for s, e in taken):
+                continue
+            taken.append((at, stop))
+            key, higher_is_better = _measure_key(doc, measure, text[stop:end])
+            if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
+                continue  # (a measure's first result is kept; the rest would be read for nothing)
+            if substance_mentions(measure.label):
+                continue  # "fatty acids improved": a substance is what was given, not what was measured
+            outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, higher_is_better, arm_list)
+            _keep(found, key, outcome)
+        start = boundary.end() if boundary else len(text)
+
+
+def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str, bool]:
+    """The key (and polarity) of a measure found by ``generic_measures``, named as the field names
+    it: an abbreviation the record defines by its long form ("numerical scale (NS)": NS is the
+    numerical scale, a pain intensity scale), "complete relief" as pain relief, and a count per hour
+    of sleep as its index ("PLMS ... (PLMS per hour of total sleep time)": the PLMS index).
+
+    ``after`` is the rest of the clause after the measure."""
+    label = measure.label
+    index = ms.PER_HOUR_INDEX.search(after)
+    if index and label.split()[0] == index.group("abbr"):
+        return f"{index.group('abbr').lower()}_index", False
+    long_form = None
+    if ms.ABBREVIATION.fullmatch(label.strip()):
+        if doc._found.get("abbreviations") is None:
+            doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
+        long_form = doc._found["abbreviations"].get(label.strip())
+    if long_form:
+        known = next(((key, better) for key, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(long_form)), None)
+        if known:
+            return known
+        label = long_form
+    return ms.key_of(ms.plain_label(label)), measure.higher_is_better
+
+
+def _keep(found: dict, key: str, outcome: dict) -> None:
+    """The first result with a direction for each measure and population (a subgroup's or an open
+    phase's result is kept apart from the whole group's)."""
+    slot = key if outcome["population"] is None else f"{key}@{outcome['population']['kind']}"
+    old = found.get(slot)
+    if old is None or (old["direction"] is None and (
+            outcome["direction"] is not None
+            # an undirected before/after difference (its direction comes later) beats a mere mention
+            or (outcome.get("_direction_from_record") and not old.get("_direction_from_record")))):
+        found[slot] = outcome
+
+
+def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    text = sentence.text
+    qualifier = next((m for _, pattern in QUALIFIERS for m in [pattern.search(text)] if m), None)
+    for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+        for match in pattern.finditer(text):
+            if qualifier and qualifier.start() <= match.start() < qualifier.end():
+                continue  # "in patients with severe fatigue": who the result is about, not what it measured
+            if not qualifier and (found.get(key) or {}).get("direction") is not None:
+                taken.append((match.start(), match.end()))
+                continue  # (a measure's first result is kept)
+            if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+                continue
+            if text.count("(", 0, match.start()) > text.count(")", 0, match.start()):
+                continue  # "(events per hour of total sleep time)": a unit, not a result
+            if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
+                continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
+            taken.append((match.start(), match.end()))
+            outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
+            _keep(found, key, outcome)
+
+
+def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
+    """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
+    quality of life and reduction of pain": "positive effect" for quality of life)."""
+    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED) for m in pattern.finditer(clause)]
+    return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
+    text = sentence.text
+    before = text[max(0, match.start() - 25):match.start()]
+    clause_start, clause_end = 0, len(text)
+    for boundary in CLAUSE_BOUNDARY.finditer(text):
+        if boundary.end() <= match.start():
+            clause_start = boundary.end()
+        elif boundary.start() >= match.end():
+            clause_end = boundary.start()
+            break
+    clause = text[clause_start:clause_end]
+    direction = None
+    word = None
+    if EXCEPT.search(before):
+        direction = "no_change"
+    elif (word := lx.NO_CHANGE.search(clause)):
+        direction = "no_change"
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
+        if lx.WORSENED.fullmatch(word.group(0)):
+            direction = "worsened"
+        elif lx.IMPROVED.fullmatch(word.group(0)):
+            # "a decrease in pain thresholds": less of a measure where more is better is worse
+            direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
+        else:
+            direction = "improved" if higher_is_better else "worsened"
+    # "Both groups improved in pain; the difference between the groups was not significant": a change
+    # within each group, and no difference from the control. The null must be this clause's own, or
+    # the clause must speak of both groups (not "the other endpoints did not differ between groups").
+    between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
+    if direction in ("improved", "worsened") and between:
+        direction, word, clause_start, significant_override = "no_change", between, 0, False
+    else:
+        significant_override = None
+    p_match = None
+    for candidate in lx.P_VALUE.finditer(text, match.end()):
+        p_match = candidate
+        break
+    significant = None
+    if lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in clause.lower()):
+        significant = False
+    elif lx.SIGNIFICANT.search(clause):
+        significant = True
+    p_value = float(p_match.group("value")) if p_match else None
+    if p_value is not None and significant is None and p_match.group("op") in "<≤=":
+        significant = p_value < 0.05
+    if significant_override is not None:
+        significant = significant_override
+    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
+    if ONE_PATIENT.search(clause):
+        direction, word, from_record = None, None, False  # one person's course is not the group's result
+    arm = None
+    mentioned = {m.name for m in substance_mentions(text)}
+    for candidate in arm_list:
+        names = {i["name"] for i in candidate["interventions"]}
+        if names and names <= mentioned and not candidate["is_control"]:
+            arm = candidate["label"]
+    combinations = [a["label"] for a in arm_list if len(a["interventions"]) > 1 and not a["is_control"]]
+    if combinations and COMBINATION_WORDS.search(clause):
+        arm = combinations[0]
+    evidence = [span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())]
+    if word is not None:
+        evidence.append(span(doc, sentence.field, sentence.start + clause_start + word.start(),
+                             sentence.start + clause_start + word.end()))
+    if p_match is not None:
+        evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
+    evidence.append(sentence_span(doc, sentence))  # the evidence sentence
+    population_ = _qualifier(text)
+    outcome = {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
+               "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
+    if from_record:
+        outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
+    return outcome
+
+
+# Who a result is about when it is not everyone randomised: a subgroup, the completers, an open
+# phase after the blinded one. The result keeps it; the blinded, whole-group result decides a claim.
+QUALIFIERS = [
+    ("open_label", re.compile(r"\bopen[\s-]label\s+(?:phase|extension|period|part|follow-up)|\bduring\s+the\s+open\b|"
+                              r"\bin\s+the\s+open[\s-]label\b|\bopenly\b|\bunblinded\s+(?:phase|extension|period)", re.I)),
+    ("per_protocol", re.compile(r"\bper[\s-]protocol\b|\bcompleters?\s+analys\w*|\bamong\s+(?:the\s+)?completers\b", re.I)),
+    ("subgroup", re.compile(r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
+                            r"men|those|subjects)\s+with\s+(?:mild|moderate|severe|high|low|higher|lower|baseline|more|less)"
+                            r"\b[^,;.()]{0,50}", re.I)),
+]
+
+
+def _qualifier(text: str) -> dict | None:
+    """``{"kind": "subgroup" | "per_protocol" | "open_label", "text": ...}`` when a result sentence
+    says whom it is about ("in patients with mild to moderate stress"), else None (a new dict each
+    call: the caller may keep it in a record)."""
+    found = _qualifier_of(text)
+    return {"kind": found[0], "text": found[1]} if found else None
+
+
+@lru_cache(maxsize=1024)
+def _qualifier_of(text: str) -> tuple[str, str] | None:
+    for kind, pattern in QUALIFIERS:
+        match = pattern.search(text)
+        if match:
+            return kind, match.group(0).strip()
+    return None
