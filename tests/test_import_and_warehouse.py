@@ -15,7 +15,7 @@ from fmwatch import pipeline
 from fmwatch.cli import app
 from fmwatch.parse.medline import iter_medline
 from fmwatch.parse.pubmed_xml import iter_pubmed_xml
-from fmwatch.records import Quarantined
+from fmwatch.records import ArticleRecord, Quarantined
 from fmwatch.warehouse import Warehouse, WarehouseError, sql_text
 
 from .conftest import DATA, MEDLINE_FILES, PUBMED_XML_FILES
@@ -39,11 +39,15 @@ def query(db_path, sql):
 
 def test_import_of_all_fixtures_loads_each_record_once_and_is_idempotent(db_path):
     files = [str(p) for p in PUBMED_XML_FILES + MEDLINE_FILES]
+    # what the shared fixtures hold (it grows): every PMID the two parsers find, counted once
+    pmids = {r.pmid for p in PUBMED_XML_FILES for r in iter_pubmed_xml(str(p)) if isinstance(r, ArticleRecord)}
+    pmids |= {r.pmid for p in MEDLINE_FILES for r in iter_medline(p.read_bytes(), str(p)) if isinstance(r, ArticleRecord)}
+    assert len(pmids) >= 15
     first = fmwatch(db_path, "import", *files)
     assert first.exit_code == 0, first.output
-    assert query(db_path, "select count(*), count(distinct pmid) from articles") == [(15, 15)]  # 9 XML + 6 MEDLINE
+    assert query(db_path, "select count(*), count(distinct pmid) from articles") == [(len(pmids), len(pmids))]
     before = counts(db_path)
-    assert before["record_versions"] == before["pubmed_article_versions"] == 15
+    assert before["record_versions"] == before["pubmed_article_versions"] == len(pmids)
     second = fmwatch(db_path, "import", *files)
     assert second.exit_code == 0
     assert counts(db_path) == before  # every table, run log included
@@ -256,7 +260,9 @@ def test_a_file_system_without_hard_links_still_gets_a_complete_warehouse(db_pat
     monkeypatch.setattr("os.link", refuse)
     with Warehouse.open(db_path) as wh:
         assert wh.table_counts()["record_versions"] == 0
-    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name]
+    # the warehouse, its read snapshots and their pointer; no half-built file left beside them
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [
+        "fmwatch-read.duckdb", db_path.name, f"{db_path.name}.snapshots"]
 
 
 def test_raw_archive_keeps_bodies_without_the_api_key(db_path, monkeypatch):

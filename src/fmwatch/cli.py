@@ -178,7 +178,7 @@ def sql(
 ) -> None:
     """Run a query on a read-only connection to the warehouse."""
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             cursor = warehouse.con.execute(query)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             rows = cursor.fetchall()
@@ -207,7 +207,7 @@ def _print_rows(columns: list[str], rows: list[tuple], format: OutputFormat) -> 
 def status(ctx: typer.Context) -> None:
     """Last runs, counts and watermarks."""
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
                                 ("watermarks", "status_watermarks")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
@@ -332,7 +332,7 @@ def flags(
 ) -> None:
     """The evidence flags, most important first (ID = record_id/flag_key)."""
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             cursor = warehouse.con.execute(sql_text("queries/list_flags"), [state.value if state else None])
             _print_rows([d[0] for d in cursor.description], cursor.fetchall(), format)
     except WarehouseError as error:
@@ -358,7 +358,7 @@ def flag(
     if action is FlagAction.dismiss and not reason:
         _fail("dismiss needs --reason", 2)
     try:
-        with Warehouse.open(_settings(ctx).db) as warehouse:
+        with Warehouse.from_settings(_settings(ctx)) as warehouse:
             changed = warehouse.set_flag_state(record_id, flag_key, "seen" if action is FlagAction.seen else "dismissed",
                                                reason)
     except WarehouseError as error:

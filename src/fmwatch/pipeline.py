@@ -329,7 +329,7 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
         return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress)
 
@@ -350,7 +350,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
                 out_dir: Path | None = None) -> DigestResult:
     """Render the digest of what is new (since the last one, or in the window), store it in
     ``digests`` and, with ``out_dir``, write its HTML and Markdown there."""
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse:
         built = digest.build_digest(warehouse, since, until)
         html, markdown = digest.render(built)
         digest_id = digest.store(warehouse, built, html, markdown)
@@ -389,7 +389,7 @@ class PipelineRun:
         self.warehouse: Warehouse | None = None
 
     def __enter__(self) -> "PipelineRun":
-        self.warehouse = Warehouse.open(self.settings.db, memory_limit=self.settings.db_memory_limit)
+        self.warehouse = Warehouse.from_settings(self.settings)
         self.warehouse.clear_staging()
         return self
 
@@ -590,7 +590,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
         client = make_eutils_client(settings, offline=offline)
         articles: list[FmArticle] = []

@@ -1,0 +1,141 @@
+"""DuckLake: the warehouse a team shares (catalog in PostgreSQL, data as Parquet files).
+
+A DuckLake is named by ``db = "ducklake:postgres:dbname=fmwatch host=db.example.org user=fmwatch"``
+(any catalog DuckLake accepts after ``ducklake:``); ``ducklake_data_path`` says where a new lake
+writes its Parquet files (a local folder or ``s3://bucket/prefix/``; the catalog remembers it).
+
+The ``ducklake`` and ``postgres_scanner`` extensions come from the PyPI packages
+``duckdb-extension-ducklake`` and ``duckdb-extension-postgres-scanner`` built for the DuckDB
+version fmwatch pins (the ``lakehouse`` extra), and are loaded from those files: nothing is
+downloaded at run time, and DuckDB's automatic install and load of extensions are off.
+
+The same migrations, views and queries run on both backends. Where DuckLake lacks a feature the
+SQL uses, the difference is made here, by a stated rule, or by a variant file under
+``warehouse/ducklake/``:
+
+- PRIMARY KEY and UNIQUE constraints: DuckLake supports NOT NULL only. The keys are left out of
+  the DDL; uniqueness is kept by the publish queries, which already merge on those keys (the
+  ``ducklake/`` variants replace ``INSERT OR REPLACE`` and ``ON CONFLICT``, which need a key,
+  with ``MERGE INTO``).
+- Defaults that are not literals (``DEFAULT current_timestamp``): left out; the one insert that
+  relied on it has a variant that gives the time.
+
+Guarantees: one publish is one DuckLake transaction, so one snapshot of the lake; readers
+(other processes, other machines) attach the same catalog and read a consistent snapshot while a
+run writes; versioning and idempotent reruns come from the same publish SQL as on DuckDB.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+PREFIX = "ducklake:"
+CATALOG = "lake"  # the name the lake is attached under
+
+# (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres).
+EXTENSIONS = (("duckdb_extension_postgres_scanner", "postgres_scanner"), ("duckdb_extension_ducklake", "ducklake"))
+
+
+class LakehouseError(RuntimeError):
+    """The DuckLake cannot be reached or its extensions are not installed; the message says what to do."""
+
+
+def is_ducklake(db: str) -> bool:
+    """Whether a ``db`` setting names a DuckLake (``ducklake:...``) rather than a DuckDB file."""
+    return str(db).startswith(PREFIX)
+
+
+def extension_path(module: str, name: str) -> Path:
+    """The ``.duckdb_extension`` file a PyPI extension package ships for the running DuckDB.
+
+    Raises LakehouseError when the package is missing or was built for another DuckDB version.
+    """
+    try:
+        root = resources.files(module)
+    except ModuleNotFoundError:
+        raise LakehouseError(
+            f"the DuckDB extension {name!r} is not installed: pip install 'fmwatch[lakehouse]' "
+            f"(the package {module.replace('_', '-')}=={duckdb.__version__})") from None
+    path = Path(str(root.joinpath("extensions", f"v{duckdb.__version__}", f"{name}.duckdb_extension")))
+    if not path.is_file():
+        raise LakehouseError(f"{module.replace('_', '-')} has no {name} extension for DuckDB {duckdb.__version__} "
+                             f"(expected {path}); install the version matching duckdb=={duckdb.__version__}")
+    return path
+
+
+def connect(db: str, *, data_path: str | None, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the lake ``db`` attached as ``lake`` and in use.
+
+    ``data_path``: where a new lake writes its Parquet files (ignored by an existing lake, whose
+    catalog remembers its own). Raises LakehouseError when the catalog cannot be reached.
+    """
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": memory_limit, "preserve_insertion_order": False,
+        # Nothing from the network: the extensions are the files the PyPI packages installed.
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+    })
+    try:
+        for module, name in EXTENSIONS:
+            con.execute(f"LOAD {_literal(str(extension_path(module, name)))}")
+        options = ["READ_ONLY"] if read_only else []
+        if data_path:
+            options.append(f"DATA_PATH {_literal(str(data_path))}")
+        attach = f"ATTACH {_literal(db)} AS {CATALOG}" + (f" ({', '.join(options)})" if options else "")
+        try:
+            con.execute(attach)
+        except duckdb.Error as error:
+            raise LakehouseError(f"cannot attach the DuckLake {redact(db)}: {str(error).splitlines()[0]}. "
+                                 "Check that its catalog database is reachable and the settings name it.") from error
+        use_lake(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def use_lake(con: duckdb.DuckDBPyConnection) -> None:
+    """Make the lake the default catalog of ``con`` (each cursor needs it too)."""
+    con.execute(f"USE {CATALOG}")
+
+
+def redact(db: str) -> str:
+    """The ``db`` setting without a password (for messages)."""
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", db, flags=re.I)
+
+
+def adapt_sql(name: str, text: str) -> str:
+    """``warehouse/<name>.sql`` as DuckLake runs it: the variant ``warehouse/ducklake/<name>.sql`` if
+    there is one; otherwise, for a migration, the DDL less what DuckLake does not support (the
+    module's docstring lists it); otherwise the text unchanged."""
+    variant = _variant(name)
+    if variant is not None:
+        return variant
+    if name.startswith("migrations/"):
+        return strip_unsupported_ddl(text)
+    return text
+
+
+def strip_unsupported_ddl(sql: str) -> str:
+    """Leave out PRIMARY KEY and UNIQUE constraints and non-literal defaults from DDL.
+
+    Column constraints (``col VARCHAR PRIMARY KEY``) and table constraints
+    (``, PRIMARY KEY (a, b)``) both go; NOT NULL stays (DuckLake supports it).
+    """
+    sql = re.sub(r",\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", "", sql, flags=re.I)
+    sql = re.sub(r"\s+(PRIMARY\s+KEY|UNIQUE)\b(?!\s*\()", "", sql, flags=re.I)
+    return re.sub(r"\s+DEFAULT\s+(current_timestamp|now\(\))", "", sql, flags=re.I)
+
+
+@cache
+def _variant(name: str) -> str | None:
+    path = resources.files("fmwatch.sql").joinpath("ducklake", f"{name}.sql")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
