@@ -126,7 +126,8 @@ def strip_unsupported_ddl(sql: str) -> str:
     Column constraints (``col VARCHAR PRIMARY KEY``) and table constraints
     (``, PRIMARY KEY (a, b)``) both go; NOT NULL stays (DuckLake supports it).
     """
-    sql = re.sub(r",\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", "", sql, flags=re.I)
+    # the comma before a table constraint goes too; a comment after that comma stays
+    sql = re.sub(r",([ \t]*--[^\n]*)?\s*(PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", r"\1", sql, flags=re.I)
     sql = re.sub(r"\s+(PRIMARY\s+KEY|UNIQUE)\b(?!\s*\()", "", sql, flags=re.I)
     return re.sub(r"\s+DEFAULT\s+(current_timestamp|now\(\))", "", sql, flags=re.I)
 

@@ -18,7 +18,8 @@ import hashlib
 import json
 import logging
 import os
-import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -147,7 +148,7 @@ def _publish_snapshot_file(db: Path) -> Path:
     numbers = [n for n in map(_snapshot_number, folder.iterdir()) if n is not None]
     made = folder / f"{max(numbers, default=0) + 1:06d}.duckdb"
     partial = made.with_name(made.name + ".partial")
-    shutil.copyfile(db, partial)  # copy_file_range: a reflink where the file system has them
+    _copy_in_another_process(db, partial)
     os.replace(partial, made)
     link = read_pointer(db)
     new_link = link.with_name(link.name + ".new")
@@ -156,6 +157,22 @@ def _publish_snapshot_file(db: Path) -> Path:
     os.replace(new_link, link)
     _collect_snapshots(folder)
     return made
+
+
+def _copy_in_another_process(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` from a child process.
+
+    DuckDB holds its write lock on the warehouse as a POSIX (fcntl) lock, and POSIX drops every lock
+    a process holds on a file when that process closes *any* descriptor of it: a copy made here
+    would open and close the file and so hand the write lock to whoever asks next. A child opens
+    and closes it with locks of its own. (shutil.copyfile uses copy_file_range, a reflink where the
+    file system has them.)
+    """
+    copy = subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
+                           str(source), str(target)], capture_output=True, text=True)
+    if copy.returncode != 0:
+        last = (copy.stderr.strip().splitlines() or ["the copy failed"])[-1]
+        raise OSError(f"copying {source} to {target}: {last}")
 
 
 def _collect_snapshots(folder: Path) -> None:

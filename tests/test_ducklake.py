@@ -1,0 +1,169 @@
+"""DuckLake as the warehouse: the pipeline against a real PostgreSQL catalog with Parquet data.
+
+Needs a PostgreSQL server: ``FMWATCH_TEST_POSTGRES_DSN`` is a libpq connection string of a user
+that may create databases (``.ci/run`` starts one from Debian's package and sets it). Each test
+gets a database of its own, dropped afterwards. Without the variable these tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fmwatch import lakehouse
+from fmwatch.cli import app
+from fmwatch.warehouse import Warehouse, backend_sql, sql_text, _sql_names
+
+from .conftest import DATA, MEDLINE_FILES, PUBMED_XML_FILES
+from .test_soak import write_pubmed_batches
+
+# Read when the module is collected: the suite's autouse fixture clears FMWATCH_* for each test.
+DSN = os.environ.get("FMWATCH_TEST_POSTGRES_DSN")
+needs_postgres = pytest.mark.skipif(
+    not DSN, reason="FMWATCH_TEST_POSTGRES_DSN is not set: no PostgreSQL to hold a DuckLake catalog "
+                    "(.ci/run starts one; see the README's 'DuckLake for a team')")
+ANALYST = Path(__file__).with_name("analyst.py")
+runner = CliRunner()
+
+
+def psql(sql: str) -> None:
+    subprocess.run(["psql", DSN, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def lake(tmp_path):
+    """A new, empty DuckLake: its catalog a fresh PostgreSQL database, its data a folder."""
+    name = f"fmwatch_test_{uuid.uuid4().hex[:10]}"
+    psql(f"CREATE DATABASE {name}")
+    keywords = " ".join(part for part in DSN.split() if not part.startswith("dbname="))
+    data = tmp_path / "lake-data"
+    try:
+        yield {"db": f"ducklake:postgres:dbname={name} {keywords}", "data": str(data) + "/"}
+    finally:
+        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def fmwatch(lake, *args, **kwargs):
+    return runner.invoke(app, ["--db", lake["db"], *args], env={"FMWATCH_DUCKLAKE_DATA_PATH": lake["data"]},
+                         catch_exceptions=False, **kwargs)
+
+
+def query(lake, sql):
+    with Warehouse.open(lake["db"], read_only=True) as wh:
+        return wh.con.execute(sql).fetchall()
+
+
+def test_every_migration_runs_on_ducklake_as_adapted():
+    """No primary key or unique constraint reaches DuckLake, and nothing else of the DDL is lost."""
+    for name in _sql_names("migrations"):
+        adapted = backend_sql(name, "ducklake")
+        assert "PRIMARY KEY" not in adapted.upper() and " UNIQUE" not in adapted.upper(), name
+        original = sql_text(name)
+        assert adapted.count("CREATE TABLE") == original.count("CREATE TABLE"), name
+        assert adapted.count("NOT NULL") == original.count("NOT NULL"), name
+    # the rule on a table constraint after a commented column, and on a column constraint
+    assert lakehouse.strip_unsupported_ddl(
+        "CREATE TABLE t (\n  a VARCHAR PRIMARY KEY,\n  b INT NOT NULL DEFAULT current_timestamp, -- why\n"
+        "  PRIMARY KEY (a, b)\n);") == "CREATE TABLE t (\n  a VARCHAR,\n  b INT NOT NULL -- why\n);"
+
+
+def test_extensions_load_from_the_packages_not_the_network():
+    for module, name in lakehouse.EXTENSIONS:
+        path = lakehouse.extension_path(module, name)
+        assert path.is_file() and path.name == f"{name}.duckdb_extension"
+    with pytest.raises(lakehouse.LakehouseError, match="pip install"):
+        lakehouse.extension_path("duckdb_extension_no_such_thing", "nothing")
+
+
+@needs_postgres
+def test_offline_run_on_ducklake_is_versioned_and_idempotent(lake):
+    result = fmwatch(lake, "run", "--offline")
+    assert result.exit_code == 0, result.output
+    assert query(lake, "select count(*) from articles") == [(5,)]
+    assert query(lake, "select count(*) from fm_articles") == [(6,)]
+    assert query(lake, "select count(*) from trials")[0][0] == 11
+    flags = query(lake, "select count(*) from evidence_flags")[0][0]
+    assert flags > 0
+    again = fmwatch(lake, "run", "--offline")
+    assert again.exit_code == 0, again.output
+    # the same answers as on the DuckDB file (tests/test_import_and_warehouse.py::test_offline_run_then_sql)
+    assert query(lake, "select versions_new, requests from runs order by started_at") == [(11, 25), (0, 12)]
+    assert query(lake, "select count(*) from evidence_flags")[0][0] == flags  # rerun: no duplicate flag
+    assert query(lake, "select count(*), count(distinct (record_id, version)) from evidence_records")[0] == (11, 11)
+    assert list(Path(lake["data"]).rglob("*.parquet"))  # the data is Parquet in the data path
+    # an editor's triage and the read commands work on the lake too
+    flag_id = json.loads(fmwatch(lake, "flags", "--format", "json").stdout)[0]["id"]
+    assert fmwatch(lake, "flag", "seen", flag_id).exit_code == 0
+    states = {f["id"]: f["state"] for f in json.loads(fmwatch(lake, "flags", "--format", "json").stdout)}
+    assert states[flag_id] == "seen"
+    assert fmwatch(lake, "status").exit_code == 0
+
+
+@needs_postgres
+def test_import_on_ducklake_versions_changes_and_repeats_nothing(lake, tmp_path):
+    files = [str(p) for p in PUBMED_XML_FILES + MEDLINE_FILES]
+    assert fmwatch(lake, "import", *files).exit_code == 0
+    before = query(lake, "select count(*), count(distinct pmid) from articles")[0]
+    assert before[0] == before[1] >= 15
+    with Warehouse.open(lake["db"], read_only=True) as wh:
+        counts = wh.table_counts()
+    assert fmwatch(lake, "import", *files).exit_code == 0
+    with Warehouse.open(lake["db"], read_only=True) as wh:
+        assert wh.table_counts() == counts  # every table, run log included
+    original = DATA / "edge_cases.xml"
+    assert fmwatch(lake, "import", str(original)).exit_code == 0
+    edited = tmp_path / "edited.xml"
+    edited.write_text(original.read_text().replace("A season-dated record.", "A season-dated record, corrected."))
+    assert fmwatch(lake, "import", str(edited)).exit_code == 0
+    assert query(lake, "select version, title from article_versions where pmid = '90000002' order by version") == [
+        (1, "A season-dated record."), (2, "A season-dated record, corrected.")]
+
+
+@needs_postgres
+def test_a_failed_publish_leaves_the_lake_as_it_was(lake, monkeypatch):
+    assert fmwatch(lake, "import", str(PUBMED_XML_FILES[0])).exit_code == 0
+    before = query(lake, "select count(*) from record_versions union all select count(*) from run_log")
+    real = Warehouse._insert_run
+
+    def fail_after_the_merge(self, run, status, result, error):
+        if status != "failed":
+            raise OSError("the disk went away after the records were merged")
+        return real(self, run, status, result, error)
+    monkeypatch.setattr(Warehouse, "_insert_run", fail_after_the_merge)
+    result = fmwatch(lake, "import", *map(str, PUBMED_XML_FILES[1:]))
+    assert result.exit_code == 1 and "nothing was published" in result.output
+    after = query(lake, "select count(*) from record_versions union all select count(*) from run_log")
+    assert after[0] == before[0] and after[1][0] == before[1][0] + 1  # only the failed run's row
+
+
+@needs_postgres
+def test_two_analysts_read_the_lake_while_a_run_writes(lake, tmp_path):
+    assert fmwatch(lake, "run", "--offline").exit_code == 0
+    batches = write_pubmed_batches(tmp_path / "batches", count=3, size=150)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    analysts = [subprocess.Popen([sys.executable, str(ANALYST), lake["db"], "0.2"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    try:
+        for analyst in analysts:
+            assert json.loads(analyst.stdout.readline()) == {"ready": True}
+        for batch in batches:
+            result = fmwatch(lake, "import", str(batch))
+            assert result.exit_code == 0, result.output
+    finally:
+        looks = [[json.loads(line) for line in analyst.communicate("stop\n", timeout=120)[0].splitlines()]
+                 for analyst in analysts]
+    for seen in looks:
+        assert seen and not [look for look in seen if "error" in look]
+        assert all(look["whole"] for look in seen), [look for look in seen if not look["whole"]]
+        versions = [look["versions"] for look in seen]
+        assert versions == sorted(versions)  # never back in time
+        assert len(set(versions)) >= 2, versions  # it read while the imports published
+    assert query(lake, "select count(*) from record_versions")[0][0] == 11 + 3 * 150
+

@@ -1,0 +1,109 @@
+"""The analysts-and-writer soak on the embedded DuckDB warehouse: three analyst processes look at
+the warehouse every second while ten imports publish, one after another, and an editor triages
+flags. Nobody may see an error, and every look must be made of whole runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import PUBMED_XML_FILES
+
+ANALYST = Path(__file__).with_name("analyst.py")
+_ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
+
+
+def write_pubmed_batches(folder: Path, count: int, size: int, first_pmid: int = 91_000_000) -> list[Path]:
+    """``count`` PubMed XML files of ``size`` records each, every record a real one from the shared
+    fixtures under a PMID of its own, so each file is new to the warehouse (written by the test)."""
+    articles = [a for path in PUBMED_XML_FILES for a in _ARTICLE.findall(path.read_bytes())]
+    assert articles, "no <PubmedArticle> in the shared fixtures"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, pmid = [], first_pmid
+    for number in range(count):
+        path = folder / f"batch-{number:02d}.xml"
+        with open(path, "wb") as out:
+            out.write(b'<?xml version="1.0"?>\n<PubmedArticleSet>\n')
+            for i in range(size):
+                article = articles[(number * size + i) % len(articles)]
+                article = re.sub(rb"(<PMID[^>]*>)\d+(</PMID>)", rb"\g<1>%d\g<2>" % pmid, article, count=1)
+                out.write(re.sub(rb'(<ArticleId IdType="pubmed">)\d+(</ArticleId>)', rb"\g<1>%d\g<2>" % pmid,
+                                 article) + b"\n")
+                pmid += 1
+            out.write(b"</PubmedArticleSet>\n")
+        paths.append(path)
+    return paths
+
+
+def cli(env, *args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "fmwatch.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.slow
+def test_three_analysts_ten_runs_and_an_editor_see_no_error_and_only_whole_runs(db_path, tmp_path):
+    env = {**os.environ, "FMWATCH_DB": str(db_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+           # a writer waits for another writer (an import, a triage) rather than failing; readers never wait
+           "FMWATCH_DB_LOCK_WAIT_SECONDS": "120"}
+    first = cli(env, "run", "--offline")
+    assert first.returncode == 0, first.stderr
+    flag_ids = [f["id"] for f in json.loads(cli(env, "flags", "--format", "json").stdout)]
+    assert len(flag_ids) >= 10
+    batches = write_pubmed_batches(tmp_path / "batches", count=10, size=60)
+
+    analysts = [subprocess.Popen([sys.executable, str(ANALYST), str(db_path), "1.0"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    for analyst in analysts:
+        assert json.loads(analyst.stdout.readline()) == {"ready": True}
+
+    triaged, editor_errors, stop = [], [], threading.Event()
+
+    def editor():
+        for number, flag_id in enumerate(flag_ids):
+            if stop.is_set():
+                return
+            args = ("flag", "seen", flag_id) if number % 2 else ("flag", "dismiss", flag_id, "--reason", "soak")
+            result = cli(env, *args)
+            (triaged if result.returncode == 0 else editor_errors).append((flag_id, result.stderr.strip()))
+            time.sleep(0.5)
+
+    started = time.monotonic()
+    editing = threading.Thread(target=editor)
+    editing.start()
+    writer_errors = []
+    try:
+        for batch in batches:
+            result = cli(env, "import", str(batch))
+            if result.returncode != 0:
+                writer_errors.append((batch.name, result.returncode, result.stderr[-2000:]))
+    finally:
+        editing.join(timeout=600)
+        stop.set()
+        looks = [[json.loads(line) for line in analyst.communicate("stop\n", timeout=120)[0].splitlines()]
+                 for analyst in analysts]
+    seconds = time.monotonic() - started
+    print(f"soak: {seconds:.0f} s, {sum(map(len, looks))} looks by 3 analysts, {len(triaged)} triaged, "
+          f"{len(batches)} imports")
+
+    assert writer_errors == [] and editor_errors == []
+    assert len(triaged) == len(flag_ids)
+    for seen in looks:
+        errors = [look for look in seen if "error" in look]
+        assert errors == []
+        assert all(look["whole"] for look in seen), [look for look in seen if not look["whole"]]
+        runs = [look["runs"] for look in seen]
+        assert runs == sorted(runs)  # a reconnecting reader never goes back in time
+        assert len(set(runs)) >= 3, runs  # it looked while the runs published
+        assert len(seen) >= seconds / 3  # it kept looking all along (about one look a second)
+    final = cli(env, "sql", "select count(*) as runs, sum(versions_new) as versions from runs", "--format", "json")
+    assert json.loads(final.stdout) == [{"runs": 11, "versions": 11 + 10 * 60}]
+    triage = cli(env, "sql", "select count(*) as n from evidence_flags where state <> 'new'", "--format", "json")
+    assert json.loads(triage.stdout) == [{"n": len(flag_ids)}]
