@@ -572,12 +572,13 @@ class Warehouse:
         return cursor
 
     def set_flag_state(self, record_id: str, flag_key: str, state: str, reason: str | None) -> bool:
+        """An editor's triage of one flag; False when there is no such flag."""
         with self.writing("triage a flag"):
-            rows = self.con.execute(self.sql("queries/set_flag_state"), {
+            (changed,), = self.con.execute(self.sql("queries/set_flag_state"), {
                 "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key}).fetchall()
-        if rows:
+        if changed:
             self._refresh_snapshot()
-        return bool(rows)
+        return bool(changed)
 
     def stage_raw(self, run_id: str, responses: Sequence[RawResponse]) -> None:
         rows = []
