@@ -4,8 +4,8 @@ A DuckLake is named by ``db = "ducklake:postgres:dbname=fmwatch host=db.example.
 (any catalog DuckLake accepts after ``ducklake:``); ``ducklake_data_path`` says where a new lake
 writes its Parquet files (a local folder or ``s3://bucket/prefix/``; the catalog remembers it).
 
-The ``ducklake`` and ``postgres_scanner`` extensions come from the PyPI packages
-``duckdb-extension-ducklake`` and ``duckdb-extension-postgres-scanner`` built for the DuckDB
+The ``ducklake``, ``postgres_scanner`` and ``httpfs`` extensions come from the PyPI packages
+``duckdb-extension-ducklake``, ``-postgres-scanner`` and ``-httpfs`` built for the DuckDB
 version fmwatch pins (the ``lakehouse`` extra), and are loaded from those files: nothing is
 downloaded at run time, and DuckDB's automatic install and load of extensions are off.
 
@@ -19,6 +19,12 @@ SQL uses, the difference is made here, by a stated rule, or by a variant file un
   with ``MERGE INTO``).
 - Defaults that are not literals (``DEFAULT current_timestamp``): left out; the one insert that
   relied on it has a variant that gives the time.
+- ``RETURNING`` on ``UPDATE``: not supported; the triage query counts the rows it changed instead
+  (on both backends).
+- Sequences and indexes: the schema uses none.
+
+Parquet files on S3-compatible storage (``ducklake_data_path = "s3://..."``) take their
+credentials from the AWS SDK's variables (``s3_secret_from_environment``).
 
 Guarantees: one publish is one DuckLake transaction, so one snapshot of the lake; readers
 (other processes, other machines) attach the same catalog and read a consistent snapshot while a
@@ -27,18 +33,23 @@ run writes; versioning and idempotent reruns come from the same publish SQL as o
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
 PREFIX = "ducklake:"
 CATALOG = "lake"  # the name the lake is attached under
 
-# (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres).
-EXTENSIONS = (("duckdb_extension_postgres_scanner", "postgres_scanner"), ("duckdb_extension_ducklake", "ducklake"))
+# (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres;
+# httpfs reads and writes Parquet files on S3-compatible storage).
+EXTENSIONS = (("duckdb_extension_postgres_scanner", "postgres_scanner"), ("duckdb_extension_httpfs", "httpfs"),
+              ("duckdb_extension_ducklake", "ducklake"))
 
 
 class LakehouseError(RuntimeError):
@@ -82,6 +93,9 @@ def connect(db: str, *, data_path: str | None, read_only: bool, memory_limit: st
     try:
         for module, name in EXTENSIONS:
             con.execute(f"LOAD {_literal(str(extension_path(module, name)))}")
+        s3_secret = s3_secret_from_environment()
+        if s3_secret:
+            con.execute(s3_secret)
         options = ["READ_ONLY"] if read_only else []
         if data_path:
             options.append(f"DATA_PATH {_literal(str(data_path))}")
@@ -96,6 +110,31 @@ def connect(db: str, *, data_path: str | None, read_only: bool, memory_limit: st
         con.close()
         raise
     return con
+
+
+def s3_secret_from_environment(environ: Mapping[str, str] = os.environ) -> str | None:
+    """A ``CREATE SECRET`` for S3-compatible storage from the AWS SDK's standard variables, or None.
+
+    ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY`` (and ``AWS_SESSION_TOKEN``), ``AWS_REGION``
+    (or ``AWS_DEFAULT_REGION``), and ``AWS_ENDPOINT_URL`` for a store other than AWS (MinIO, R2,
+    Ceph: ``http://host:port`` or ``https://host``), which is then addressed path-style. The
+    secret lives in this connection's memory only; it is never written to the lake.
+    """
+    key, secret = environ.get("AWS_ACCESS_KEY_ID"), environ.get("AWS_SECRET_ACCESS_KEY")
+    if not (key and secret):
+        return None
+    options = {"KEY_ID": key, "SECRET": secret}
+    if environ.get("AWS_SESSION_TOKEN"):
+        options["SESSION_TOKEN"] = environ["AWS_SESSION_TOKEN"]
+    region = environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+    if region:
+        options["REGION"] = region
+    endpoint = environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        parsed = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+        options.update(ENDPOINT=parsed.netloc, URL_STYLE="path", USE_SSL=str(parsed.scheme == "https").lower())
+    body = ", ".join(f"{name} {value if name == 'USE_SSL' else _literal(value)}" for name, value in options.items())
+    return f"CREATE OR REPLACE SECRET fmwatch_s3 (TYPE s3, {body})"
 
 
 def use_lake(con: duckdb.DuckDBPyConnection) -> None:
