@@ -26,6 +26,9 @@ SQL uses, the difference is made here, by a stated rule, or by a variant file un
 Parquet files on S3-compatible storage (``ducklake_data_path = "s3://..."``) take their
 credentials from the AWS SDK's variables (``s3_secret_from_environment``).
 
+- Staging tables: not in the lake at all. Each writer stages into a local DuckDB file of its own
+  (``attach_staging``) and publishes from it into the lake in one transaction.
+
 Guarantees: one publish is one DuckLake transaction, so one snapshot of the lake; readers
 (other processes, other machines) attach the same catalog and read a consistent snapshot while a
 run writes; versioning and idempotent reruns come from the same publish SQL as on DuckDB.
@@ -35,6 +38,8 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+import uuid
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -45,6 +50,7 @@ import duckdb
 
 PREFIX = "ducklake:"
 CATALOG = "lake"  # the name the lake is attached under
+STAGE = "stage"  # a writer's own staging database (attach_staging)
 
 # (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres;
 # httpfs reads and writes Parquet files on S3-compatible storage).
@@ -137,9 +143,47 @@ def s3_secret_from_environment(environ: Mapping[str, str] = os.environ) -> str |
     return f"CREATE OR REPLACE SECRET fmwatch_s3 (TYPE s3, {body})"
 
 
-def use_lake(con: duckdb.DuckDBPyConnection) -> None:
-    """Make the lake the default catalog of ``con`` (each cursor needs it too)."""
+def use_lake(con: duckdb.DuckDBPyConnection, staging: bool = False) -> None:
+    """Make the lake the default catalog of ``con`` (each cursor needs it too); with ``staging``,
+    names the lake lacks (the staging tables) are looked up in the writer's own staging database."""
     con.execute(f"USE {CATALOG}")
+    if staging:
+        con.execute(f"SET search_path = '{CATALOG}.main,{STAGE}.main'")
+
+
+def attach_staging(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Path:
+    """Give this writer staging tables of its own, in a local DuckDB file attached as ``stage``.
+
+    Staging is one run's scratch space: in the lake it would cost a lake snapshot (and Parquet
+    files) per staged batch, and two writers would share it. Here each writer has its own; the
+    publish reads it and writes the lake in one lake transaction. ``statements`` are the staging
+    DDL of the migrations (``staging_statements``), run in order against the lake's tables.
+    Returns the file, which the caller deletes when it closes (a killed writer leaves it in the
+    temporary folder).
+    """
+    path = Path(tempfile.gettempdir()) / f"fmwatch-stage-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
+    con.execute(f"ATTACH {_literal(str(path))} AS {STAGE}")
+    con.execute(f"USE {STAGE}")
+    con.execute(f"SET search_path = '{STAGE}.main,{CATALOG}.main'")  # create in stage, read the lake
+    for statement in statements:
+        con.execute(statement)
+    use_lake(con, staging=True)
+    return path
+
+
+def staging_statements(migrations: list[str]) -> list[str]:
+    """The statements of these migration texts that create or alter a staging table, in order."""
+    return [s for text in migrations for s in split_statements(text) if _STAGING_DDL.match(s)]
+
+
+def split_statements(sql: str) -> list[str]:
+    """The statements of a SQL file (each ends with ``;`` at the end of a line)."""
+    parts = re.split(r";[ \t]*(?:\n|$)", sql)
+    return [p.strip() + ";" for p in parts if re.sub(r"--[^\n]*", "", p).strip()]
+
+
+_STAGING_DDL = re.compile(r"^(?:\s*--[^\n]*\n)*\s*(?:CREATE|ALTER)\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?staged_",
+                          re.I)
 
 
 def redact(db: str) -> str:
@@ -154,8 +198,8 @@ def adapt_sql(name: str, text: str) -> str:
     variant = _variant(name)
     if variant is not None:
         return variant
-    if name.startswith("migrations/"):
-        return strip_unsupported_ddl(text)
+    if name.startswith("migrations/"):  # staging lives with each writer, not in the lake (attach_staging)
+        return "\n\n".join(s for s in split_statements(strip_unsupported_ddl(text)) if not _STAGING_DDL.match(s))
     return text
 
 

@@ -262,6 +262,7 @@ class Warehouse:
         self._seq = 0
         self._snapshots = False  # whether this writer publishes read snapshots (the DuckDB file)
         self._snapshot_state: tuple | None = None  # the file's state at the last read snapshot
+        self._stage_file: Path | None = None  # DuckLake: this writer's own staging database
 
     def sql(self, name: str) -> str:
         """The text of ``warehouse/<name>.sql`` for this warehouse's backend."""
@@ -293,6 +294,8 @@ class Warehouse:
             if not read_only:
                 try:
                     warehouse.migrate_if_due()
+                    warehouse._stage_file = lakehouse.attach_staging(con, lakehouse.staging_statements(
+                        [sql_text(name) for name in _sql_names("migrations")]))
                 except BaseException:
                     warehouse.close()
                     raise
@@ -373,6 +376,9 @@ class Warehouse:
                 self._refresh_snapshot()
         finally:
             self.con.close()
+            if self._stage_file is not None:
+                for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
+                    leftover.unlink(missing_ok=True)
 
     def __enter__(self) -> "Warehouse":
         return self
@@ -526,6 +532,8 @@ class Warehouse:
     def publish_evidence(self) -> None:
         with self.transaction("publish evidence and flags"):
             self.con.execute(self.sql("queries/publish_evidence"))
+        if self.backend == "ducklake":  # staging is another database there: cleared after the lake commit
+            self.clear_staging()
         self._refresh_snapshot()
 
     def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
@@ -568,7 +576,7 @@ class Warehouse:
         """A second connection to the same database (its own transaction), set up like ``con``."""
         cursor = self.con.cursor()
         if self.backend == "ducklake":
-            lakehouse.use_lake(cursor)
+            lakehouse.use_lake(cursor, staging=self._stage_file is not None)
         return cursor
 
     def set_flag_state(self, record_id: str, flag_key: str, state: str, reason: str | None) -> bool:
@@ -641,7 +649,10 @@ class Warehouse:
                 self._insert_run(run, result.status, result, error=None)
             else:
                 result.recorded = False
-            self.con.execute(self.sql("queries/clear_staging"))
+            if self.backend == "duckdb":  # one transaction writes one database: DuckLake's staging is another
+                self.con.execute(self.sql("queries/clear_staging"))
+        if self.backend == "ducklake":
+            self.clear_staging()
         self._refresh_snapshot()
         return result
 
