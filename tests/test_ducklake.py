@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from fmwatch import lakehouse
 from fmwatch.cli import app
-from fmwatch.warehouse import Warehouse, backend_sql, sql_text, _sql_names
+from fmwatch.warehouse import Warehouse, WarehouseError, backend_sql, sql_text, _sql_names
 
 from .conftest import DATA, MEDLINE_FILES, PUBMED_XML_FILES
 from .test_soak import write_pubmed_batches
@@ -214,3 +214,23 @@ def test_s3_credentials_come_from_the_aws_variables():
         "AWS_ENDPOINT_URL": "http://127.0.0.1:9000"})
     assert secret == ("CREATE OR REPLACE SECRET fmwatch_s3 (TYPE s3, KEY_ID 'id', SECRET 'it''s secret', "
                       "REGION 'eu-west-1', ENDPOINT '127.0.0.1:9000', URL_STYLE 'path', USE_SSL false)")
+
+
+@needs_postgres
+def test_one_writer_at_a_time_and_readers_are_never_held_up(lake):
+    assert fmwatch(lake, "import", str(PUBMED_XML_FILES[0])).exit_code == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from fmwatch.warehouse import Warehouse\n"
+         "w = Warehouse.open(sys.argv[1], lock_wait=0)\nprint('writing', flush=True)\nsys.stdin.readline()\nw.close()",
+         lake["db"]], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "writing"
+        with pytest.raises(WarehouseError, match="is being written by fmwatch writer"):
+            Warehouse.open(lake["db"], lock_wait=0.5)
+        result = fmwatch(lake, "import", str(PUBMED_XML_FILES[1]))  # the CLI says so in one line, exit 1
+        assert result.exit_code == 1 and "being written by" in result.output and "Traceback" not in result.output
+        assert query(lake, "select count(*) from runs") == [(1,)]  # a reader is not held up
+    finally:
+        holder.communicate("done\n", timeout=60)
+    with Warehouse.open(lake["db"], lock_wait=5) as wh:  # free again once the writer closed
+        assert wh.con.execute("select count(*) from run_log").fetchall() == [(1,)]

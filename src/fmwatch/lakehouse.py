@@ -29,6 +29,9 @@ credentials from the AWS SDK's variables (``s3_secret_from_environment``).
 - Staging tables: not in the lake at all. Each writer stages into a local DuckDB file of its own
   (``attach_staging``) and publishes from it into the lake in one transaction.
 
+One writer at a time: a writer holds a PostgreSQL advisory lock for as long as it has the lake
+open (``acquire_writer_lock``), as DuckDB's file lock does for the embedded warehouse.
+
 Guarantees: one publish is one DuckLake transaction, so one snapshot of the lake; readers
 (other processes, other machines) attach the same catalog and read a consistent snapshot while a
 run writes; versioning and idempotent reruns come from the same publish SQL as on DuckDB.
@@ -39,6 +42,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import time
 import uuid
 from collections.abc import Mapping
 from functools import cache
@@ -51,6 +55,8 @@ import duckdb
 PREFIX = "ducklake:"
 CATALOG = "lake"  # the name the lake is attached under
 STAGE = "stage"  # a writer's own staging database (attach_staging)
+# The advisory lock key of "the lake's writer" in its catalog database (any fixed bigint).
+WRITER_LOCK_KEY = 0x666D7761746368  # "fmwatch" in ASCII
 
 # (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres;
 # httpfs reads and writes Parquet files on S3-compatible storage).
@@ -141,6 +147,44 @@ def s3_secret_from_environment(environ: Mapping[str, str] = os.environ) -> str |
         options.update(ENDPOINT=parsed.netloc, URL_STYLE="path", USE_SSL=str(parsed.scheme == "https").lower())
     body = ", ".join(f"{name} {value if name == 'USE_SSL' else _literal(value)}" for name, value in options.items())
     return f"CREATE OR REPLACE SECRET fmwatch_s3 (TYPE s3, {body})"
+
+
+def acquire_writer_lock(db: str, wait_seconds: float):
+    """Make this process the lake's one writer: a PostgreSQL advisory lock, held by a session of its
+    own until the returned connection is closed (or the process dies, when PostgreSQL ends the
+    session and so frees the lock). Waits up to ``wait_seconds`` for another writer to finish.
+
+    Returns the psycopg connection holding the lock, or None for a catalog other than PostgreSQL
+    (then one writer at a time is the operator's to keep). Raises LakehouseError naming the
+    holder when the lake stays busy.
+    """
+    if not db.startswith(f"{PREFIX}postgres:"):
+        return None
+    import psycopg  # the lakehouse extra
+
+    dsn = db[len(f"{PREFIX}postgres:"):]
+    try:
+        session = psycopg.connect(dsn, autocommit=True, application_name="fmwatch writer", connect_timeout=30)
+    except psycopg.Error as error:
+        raise LakehouseError(f"cannot reach the DuckLake catalog {redact(db)}: {str(error).strip().splitlines()[0]}") from None
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while not session.execute("SELECT pg_try_advisory_lock(%s)", [WRITER_LOCK_KEY]).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                holder = session.execute(
+                    "SELECT a.application_name, a.client_addr::text, a.pid, a.backend_start FROM pg_locks AS l "
+                    "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+                    "AND l.objid = (%s::bigint & 4294967295) AND l.granted", [WRITER_LOCK_KEY]).fetchone()
+                who = (f"{holder[0] or 'a client'} from {holder[1] or 'this host'} (PostgreSQL pid {holder[2]}, "
+                       f"since {holder[3]:%Y-%m-%d %H:%M:%S %Z})" if holder else "another writer")
+                raise LakehouseError(
+                    f"the DuckLake {redact(db)} is being written by {who}; one run or triage writes at a "
+                    f"time. Waited {wait_seconds:g} s (FMWATCH_DB_LOCK_WAIT_SECONDS); run again when it is done.")
+            time.sleep(0.2)
+    except BaseException:
+        session.close()
+        raise
+    return session
 
 
 def use_lake(con: duckdb.DuckDBPyConnection, staging: bool = False) -> None:

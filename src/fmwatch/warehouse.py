@@ -263,6 +263,7 @@ class Warehouse:
         self._snapshots = False  # whether this writer publishes read snapshots (the DuckDB file)
         self._snapshot_state: tuple | None = None  # the file's state at the last read snapshot
         self._stage_file: Path | None = None  # DuckLake: this writer's own staging database
+        self._writer_lock = None  # DuckLake on PostgreSQL: the session holding the writer's advisory lock
 
     def sql(self, name: str) -> str:
         """The text of ``warehouse/<name>.sql`` for this warehouse's backend."""
@@ -289,8 +290,16 @@ class Warehouse:
         """
         path = str(path)
         if lakehouse.is_ducklake(path):
-            con = lakehouse.connect(path, data_path=data_path, read_only=read_only, memory_limit=memory_limit)
+            writer_lock = None
+            try:
+                writer_lock = None if read_only else lakehouse.acquire_writer_lock(path, lock_wait)
+                con = lakehouse.connect(path, data_path=data_path, read_only=read_only, memory_limit=memory_limit)
+            except lakehouse.LakehouseError as error:
+                if writer_lock is not None:
+                    writer_lock.close()
+                raise WarehouseError(str(error)) from error
             warehouse = cls(con, path, read_only, backend="ducklake")
+            warehouse._writer_lock = writer_lock
             if not read_only:
                 try:
                     warehouse.migrate_if_due()
@@ -379,6 +388,8 @@ class Warehouse:
             if self._stage_file is not None:
                 for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
                     leftover.unlink(missing_ok=True)
+            if self._writer_lock is not None:
+                self._writer_lock.close()  # the next writer may go on
 
     def __enter__(self) -> "Warehouse":
         return self
