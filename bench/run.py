@@ -164,10 +164,11 @@ def write_snapshot(folder: Path, corpus: Path, n: int, batch: int = 500) -> None
     (eutils / "esearch-empty.xml").write_text(
         "<eSearchResult><Count>0</Count><RetMax>0</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey>"
         "<WebEnv>MCID_bench_empty</WebEnv><IdList/></eSearchResult>")
-    # the backfill (no mindate) finds everything; a later run, searching from the watermark, finds nothing new
+    # the backfill (no date range) finds everything; a later run, searching the CRDT/MDAT window from
+    # the watermark, finds nothing new
     (eutils / "elink.xml").write_text("<eLinkResult><LinkSet><DbFrom>pubmed</DbFrom></LinkSet></eLinkResult>")
-    index = [{"path": "esearch.fcgi", "params_absent": ["mindate"], "file": "esearch.xml"},
-             {"path": "esearch.fcgi", "file": "esearch-empty.xml"},
+    index = [{"path": "esearch.fcgi", "params_contain": {"term": "[CRDT]"}, "file": "esearch-empty.xml"},
+             {"path": "esearch.fcgi", "file": "esearch.xml"},
              {"path": "elink.fcgi", "file": "elink.xml"}]  # records citing the reference study: none here
     for number in range(math.ceil(n / batch)):
         name = f"efetch-{number}.xml"

@@ -49,7 +49,13 @@ def test_real_esearch_answers_parse():
         result = parse_esearch(handle.read(), "cancer")
     assert (result.count, result.query_key, result.webenv) == (42249, "1", "MCID_6927d6e7fee3e90f880ec190")
     with open(FIXTURES / "eutils" / "esearch8.xml", "rb") as handle:
-        assert parse_esearch(handle.read(), "abcXYZ").count == 0  # PhraseNotFound is no error
+        empty = parse_esearch(handle.read(), "abcXYZ")
+    # parsed, not raised: the answer is complete; the pipeline refuses a watch NCBI altered
+    assert empty.count == 0 and empty.not_run == ("PhraseNotFound: abcXYZ",)  # "No items found." is no alteration
+    with open(FIXTURES / "eutils" / "esearch.error.xml", "rb") as handle:
+        altered = parse_esearch(handle.read(), "obstetrics[mh] AND fleegle[mh]")
+    assert altered.count == 5163 and altered.not_run == ("PhraseNotFound: fleegle[MeSH Terms]",)
+    assert len(altered.ids) == 20 and altered.ids[0] == "101595451"
 
 
 def test_history_server_paging_in_batches(fake, db_path):
@@ -87,7 +93,7 @@ def test_over_ten_thousand_splits_into_date_windows(fake, db_path):
 def test_one_day_over_the_limit_fails_clearly(fake, db_path):
     populate(fake, ESEARCH_LIMIT + 5, per_day=ESEARCH_LIMIT + 5)
     client = make_eutils_client(settings_for(fake.url, db_path))
-    with pytest.raises(FetchError, match="share the entrez date 2020-01-01"):
+    with pytest.raises(FetchError, match=r"share the date 2020-01-01 \(CRDT\)"):
         client.search_windows(WATCH.query, None, TODAY)
 
 
@@ -100,7 +106,11 @@ def test_incremental_run_searches_from_the_watermark_with_overlap(fake, db_path)
     fake.log.clear()
     run_pipeline(settings, today=date(2026, 11, 20), sources=["pubmed"])
     second = fake.log[0].params
-    assert (second["datetype"], second["mindate"], second["maxdate"]) == ("edat", "2026/11/02", "2026/11/20")
+    # new records by create date and revised ones by modification date, from the watermark less the
+    # overlap, in one search
+    assert second["term"] == (f'({WATCH.query}) AND (("2026/11/02"[CRDT] : "3000"[CRDT]) OR '
+                              f'("2026/11/02"[MDAT] : "3000"[MDAT]))')
+    assert "datetype" not in second and second["usehistory"] == "y"
     with Warehouse.open(db_path, read_only=True) as wh:
         assert wh.watermark("pubmed", WATCH.name, WATCH.query) == date(2026, 11, 20)
         assert wh.con.execute("select count(*) from record_versions").fetchall()[0][0] == 10

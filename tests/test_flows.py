@@ -55,17 +55,20 @@ def test_a_killed_flow_run_started_again_leaves_the_same_warehouse(harness, tmp_
 
     broken = str(tmp_path / "broken.duckdb")
     calls = {"n": 0}
-    real = pipeline.PipelineRun.stage_parsed
+    real = pipeline.PipelineRun.plan_watch
 
-    def dies_on_second_batch(self, items, origin):
+    # The first watch's batch is staged, then the process dies planning the second watch (the offline
+    # watches overlap, so the first watch's one batch holds every record: each PMID is fetched once).
+    def dies_on_second_watch(self, watch):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt("killed midway")  # the process dying mid-run, as far as the flow can tell
-        return real(self, items, origin)
-    monkeypatch.setattr(pipeline.PipelineRun, "stage_parsed", dies_on_second_batch)
+        return real(self, watch)
+    monkeypatch.setattr(pipeline.PipelineRun, "plan_watch", dies_on_second_watch)
     with pytest.raises(BaseException):
         fmwatch_flows.ingest_pubmed(offline=True, db=broken)
-    monkeypatch.setattr(pipeline.PipelineRun, "stage_parsed", real)
+    assert calls["n"] == 2
+    monkeypatch.setattr(pipeline.PipelineRun, "plan_watch", real)
     with Warehouse.open(broken, read_only=True) as wh:
         assert wh.con.execute("select count(*) from record_versions").fetchall() == [(0,)]  # nothing half-published
     state = fmwatch_flows.ingest_pubmed(offline=True, db=broken, return_state=True)

@@ -209,7 +209,9 @@ def status(ctx: typer.Context) -> None:
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
-                                ("watermarks", "status_watermarks")):
+                                ("watermarks", "status_watermarks"),
+                                ("pending enrichment (retried by the next run)", "status_pending_enrichment"),
+                                ("notes of the last run with notes", "status_run_notes")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
                 out.print(f"[bold]{title}[/bold]")
                 _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)

@@ -216,8 +216,14 @@ def attach_staging(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Pat
 
 
 def staging_statements(migrations: list[str]) -> list[str]:
-    """The statements of these migration texts that create or alter a staging table, in order."""
-    return [s for text in migrations for s in split_statements(text) if _STAGING_DDL.match(s)]
+    """The statements of these migration texts that create or alter a staging table, in order.
+
+    They run against the lake's tables as they are now, after every migration: a staging table
+    made ``AS SELECT ... FROM`` a lake table already has the columns later migrations added there,
+    so a later ``ADD COLUMN`` to it is made ``ADD COLUMN IF NOT EXISTS``.
+    """
+    return [re.sub(r"\bADD\s+COLUMN\s+(?!IF\s+NOT\s+EXISTS)", "ADD COLUMN IF NOT EXISTS ", s, flags=re.I)
+            for text in migrations for s in split_statements(text) if _STAGING_DDL.match(s)]
 
 
 def split_statements(sql: str) -> list[str]:

@@ -24,10 +24,10 @@ from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayA
 from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
 from .parse.medline import iter_medline
 from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
-from .records import ArticleRecord, Deletion, FmArticle, Quarantined
+from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
 from .settings import Settings, Watch
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
-from .sources.pubmed import EutilsClient, SearchResult
+from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
 from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
 
 log = logging.getLogger("fmwatch.pipeline")
@@ -68,10 +68,14 @@ class RunSummary:
     fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
     citations: list[CitationLink] = field(default_factory=list)
     extracted: "ExtractSummary | None" = None
+    failures: list[str] = field(default_factory=list)  # watches that failed (their watermarks stayed)
+    warnings: list[str] = field(default_factory=list)  # enrichment left pending for the next run
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.quarantined else 0
+        """0 done; 3 done, but input was quarantined or a watch failed (the summary says which).
+        Pending enrichment is a warning and leaves the code as it is."""
+        return 3 if self.quarantined or self.failures else 0
 
 
 def _noop(what: str, done: int, total: int | None) -> None:
@@ -132,13 +136,25 @@ def watch_window(warehouse: Warehouse, watch: Watch, settings: Settings, since: 
 
 @dataclass
 class WatchPlan:
+    """What a watch's run will fetch. ``windows`` are history-server searches or PMID lists (by id);
+    ``expected`` the PMIDs esearch listed for the watch (empty when it listed none, e.g. a recorded
+    snapshot: then counts are compared); ``failure`` says why the watch will not run at all."""
+
     watch: Watch
     maxdate: date
     windows: list[SearchResult]
+    expected: set[str] = field(default_factory=set)
+    failure: str | None = None
+    reconciliation: tuple[int, int] | None = None  # (PMIDs matched, missing from the warehouse)
 
     @property
     def total(self) -> int:
         return sum(w.count for w in self.windows)
+
+
+class WatchFailed(RuntimeError):
+    """A watch cannot be brought up to date this run (query altered by NCBI, records not delivered).
+    The other watches go on; this one's watermark stays."""
 
 
 def parse_batch(body: bytes, origin: str) -> list[ArticleRecord | Deletion | Quarantined]:
@@ -213,29 +229,81 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
 
 
 def link_citations(client: EutilsClient, warehouse: Warehouse, run_id: str,
-                   articles: Sequence[FmArticle]) -> list[CitationLink]:
-    """Resolve every reference of these articles, and fetch cited records the warehouse lacks."""
-    links = [resolve_reference(client, article.record_id, index, reference, _citation_context(article))
-             for article in articles for index, reference in enumerate(article.references)]
-    warehouse.stage_citations(run_id, links)
-    wanted = {link.pmid for link in links if link.pmid}
-    missing = wanted - warehouse.known_pmids(wanted)
-    already_read = {r.pmid: r for link in links for r in link.fetched if r.pmid in missing}
-    warehouse.stage_pubmed(run_id, list(already_read.values()), "citation")
-    if missing - set(already_read):
-        body = client.efetch_ids(sorted(missing - set(already_read)))
-        stage_items(warehouse, run_id, iter_pubmed_xml(io.BytesIO(body), origin="citation"), "citation", [])
+                   articles: Sequence[FmArticle], warnings: list[str] | None = None) -> list[CitationLink]:
+    """Resolve every reference of these articles, and fetch cited records the warehouse lacks.
+
+    Both are enrichment: when E-utilities fails (after its retries, or at once when an earlier
+    look-up of this call already failed, so an offline machine does not wait out every reference's
+    retries) the look-ups are recorded as pending in the warehouse for the next run, a message is
+    appended to ``warnings``, and the articles themselves still load.
+    """
+    warnings = warnings if warnings is not None else []
+    todo = [(article.record_id, index, reference, _citation_context(article))
+            for article in articles for index, reference in enumerate(article.references)]
+    links = _resolve_all(client, warehouse, run_id, todo, warnings)
+    _fetch_cited(client, warehouse, run_id, links, warnings)
     warehouse.stage_raw(run_id, client.fetcher.drain())
     return links
 
 
+def _resolve_all(client: EutilsClient, warehouse: Warehouse, run_id: str,
+                 todo: Sequence[tuple[str, int, Reference, str]], warnings: list[str]) -> list[CitationLink]:
+    """Resolve (record_id, ref_index, reference, context) items; a failure makes the rest pending."""
+    links: list[CitationLink] = []
+    first_error: FetchError | None = None
+    pending = 0
+    for record_id, index, reference, context in todo:
+        subject = f"{record_id}#{index}"
+        if first_error is None:
+            try:
+                links.append(resolve_reference(client, record_id, index, reference, context))
+                warehouse.stage_enrichment(run_id, "citation_link", subject, None)
+                continue
+            except FetchError as error:
+                first_error = error
+        pending += 1
+        warehouse.stage_enrichment(run_id, "citation_link", subject, str(first_error))
+    warehouse.stage_citations(run_id, links)
+    if pending:
+        warnings.append(f"citation linking failed ({first_error}); {pending} reference(s) pending, "
+                        f"the next run tries again")
+    return links
+
+
+def _fetch_cited(client: EutilsClient, warehouse: Warehouse, run_id: str, links: Sequence[CitationLink],
+                 warnings: list[str], extra: Iterable[str] = ()) -> None:
+    """Stage the cited records (and ``extra`` PMIDs left pending) the warehouse lacks."""
+    extra = set(extra)
+    wanted = {link.pmid for link in links if link.pmid} | extra
+    missing = wanted - warehouse.known_pmids(wanted)
+    already_read = {r.pmid: r for link in links for r in link.fetched if r.pmid in missing}
+    warehouse.stage_pubmed(run_id, list(already_read.values()), "citation")
+    rest = sorted(missing - set(already_read))
+    failed: set[str] = set()
+    if rest:
+        try:
+            body = client.efetch_ids(rest)
+        except FetchError as error:
+            failed = set(rest)
+            for pmid in rest:
+                warehouse.stage_enrichment(run_id, "fetch_cited", pmid, str(error))
+            warnings.append(f"fetching {len(rest)} cited record(s) failed ({error}); pending, the next run tries again")
+        else:
+            stage_items(warehouse, run_id, iter_pubmed_xml(io.BytesIO(body), origin="citation"), "citation", [])
+    for pmid in (extra | set(rest) | set(already_read)) - failed:  # fetched, or held already: no longer pending
+        warehouse.stage_enrichment(run_id, "fetch_cited", pmid, None)
+
+
 def _citation_context(article: FmArticle) -> str:
+    return _citation_context_text(article.title, article.body, article.references)
+
+
+def _citation_context_text(title: str, body: str, references: Sequence[Reference]) -> str:
     """What the article says about the study: its title and body, less the reference lines
     themselves (a journal called "Sleep" is no evidence that the study is about sleep)."""
-    body = article.body
-    for reference in article.references:
+    for reference in references:
         body = body.replace(reference.raw_text, "")
-    return f"{article.title}\n{body}"
+    return f"{title}\n{body}"
 
 
 # --- extraction and flags ------------------------------------------------------------------------
@@ -274,7 +342,7 @@ def document_of(item: ArticleRecord | FmArticle) -> tuple[Document, RecordContex
     corrections = [(c.ref_type, c.pmid) for c in item.comments_corrections]
     return Document.from_article(item), RecordContext(
         publication_types=item.publication_types, comments_corrections=corrections,
-        cited_pmids={pmid for kind, pmid in corrections if kind == "Cites" and pmid},
+        cited_pmids=item.cited_pmids,
         text=f"{item.title}\n{item.abstract or ''}")
 
 
@@ -387,6 +455,9 @@ class PipelineRun:
         self.client = make_eutils_client(settings, offline=offline, throttle=throttle)
         self.site = make_fm_site(settings, offline=offline) if "fmnetwork" in sources else None
         self.warehouse: Warehouse | None = None
+        self.planned: set[str] = set()  # PMIDs some watch of this run fetches: each is fetched once
+        self.received: set[str] = set()  # PMIDs efetch delivered this run (loaded or quarantined)
+        self._watch_received: set[str] = set()  # ... since the current watch was planned
 
     def __enter__(self) -> "PipelineRun":
         self.warehouse = Warehouse.from_settings(self.settings)
@@ -406,22 +477,125 @@ class PipelineRun:
     # --- PubMed, batch by batch ---------------------------------------------------------------
 
     def plan_watch(self, watch: Watch) -> WatchPlan:
+        """Search what the watch must fetch this run: new (CRDT) or revised (MDAT) since its watermark
+        less the overlap, plus, when due, what its full PMID set has that the warehouse lacks.
+
+        A PMID another watch of this run already fetches is left out (each is fetched once). A search
+        NCBI did not run as written gives a plan with ``failure`` set and nothing to fetch.
+        """
+        self._watch_received = set()
         mindate, maxdate = watch_window(self.warehouse, watch, self.settings, self.since, self.today)
-        return WatchPlan(watch, maxdate, self.client.search_windows(watch.query, mindate, maxdate))
+        windows = self.client.search_windows(watch.query, mindate, maxdate)
+        plan = WatchPlan(watch, maxdate, [])
+        altered = [n for w in windows for n in w.not_run]
+        if not altered and mindate is not None and self.since is None and self._reconciliation_due(watch):
+            full = self.client.search_windows(watch.query, None, maxdate)
+            altered = [n for w in full for n in w.not_run]
+            windows += self._reconcile(plan, full)
+        if altered:
+            plan.failure = (f"NCBI did not run the query as written ({'; '.join(dict.fromkeys(altered))}); "
+                            f"correct the watch's query: {watch.query!r}")
+            return plan
+        if mindate is None:  # a backfill reads the watch's whole set: it is a full reconciliation too
+            plan.reconciliation = (sum(w.count for w in windows), 0)
+        for window in windows:
+            complete = len(window.ids) == window.count
+            plan.expected.update(window.ids if complete else ())
+            if not complete:  # esearch listed no ids (a recorded snapshot): fetch it all, check counts
+                plan.windows.append(window)
+                continue
+            fresh = [pmid for pmid in window.ids if pmid not in self.planned]
+            self.planned.update(fresh)
+            if fresh and len(fresh) == len(window.ids) and not window.by_id:
+                plan.windows.append(window)  # from the history server, as esearch left it
+            elif fresh:
+                plan.windows.append(window.only(fresh))
+        return plan
+
+    def _reconciliation_due(self, watch: Watch) -> bool:
+        last = self.warehouse.last_reconciliation("pubmed", watch.name, watch.query)
+        return last is None or (self.today - last).days >= self.settings.reconcile_days
+
+    def _reconcile(self, plan: WatchPlan, full: list[SearchResult]) -> list[SearchResult]:
+        """A by-id window of what the watch's full PMID set has and the warehouse lacks."""
+        if any(len(w.ids) != w.count for w in full):
+            log.warning("watch %s: esearch did not list every PMID; the full reconciliation is skipped",
+                        plan.watch.name)
+            return []
+        matched = {pmid for w in full for pmid in w.ids}
+        missing = sorted(matched - self.warehouse.known_pmids(matched), key=int)
+        plan.reconciliation = (len(matched), len(missing))
+        if missing:
+            log.warning("watch %s: the full reconciliation found %d records the windows had missed",
+                        plan.watch.name, len(missing))
+            return [SearchResult(f"reconciliation of {plan.watch.name}", len(missing), None, None,
+                                 ids=tuple(missing), by_id=True)]
+        return []
 
     def fetch_batch(self, search: SearchResult, retstart: int):
         return self.client.efetch_batch(search, retstart)
 
     def stage_parsed(self, items: list, origin: str) -> int:
+        delivered = {i.record_key if isinstance(i, Quarantined) else getattr(i, "pmid", None) for i in items}
+        delivered.discard(None)
+        self.received |= delivered
+        self._watch_received |= delivered
         count = stage_items(self.warehouse, self.run_id, items, origin, self.summary.quarantined)
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
         return count
 
     def finish_watch(self, plan: WatchPlan, count: int) -> None:
+        """Check what efetch delivered against what esearch counted, fetch what is missing by id, and
+        move the watch's watermark only when nothing is missing. A watch that cannot be completed is
+        reported (summary, run notes) and keeps its watermark; the other watches go on."""
+        try:
+            if plan.failure:
+                raise WatchFailed(plan.failure)
+            count += self._fetch_missing(plan)
+        except WatchFailed as failure:
+            self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
+            message = f"watch {plan.watch.name!r}: {failure}; its watermark stays where it was"
+            log.error(message)
+            self.summary.failures.append(message)
+            self.warehouse.stage_run_note(self.run_id, "error", f"watch {plan.watch.name}", message)
+            return
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())  # searches that found nothing
         self.warehouse.stage_watermark("pubmed", plan.watch.name, plan.watch.query, plan.maxdate, self.run_id)
+        if plan.reconciliation is not None:
+            self.warehouse.stage_reconciliation("pubmed", plan.watch.name, plan.watch.query, self.today,
+                                                *plan.reconciliation, self.run_id)
         self.summary.watches[plan.watch.name] = count
         self.info.watermark = self.today
+
+    def _fetch_missing(self, plan: WatchPlan) -> int:
+        """PMIDs esearch counted for the watch that efetch did not deliver, fetched again by id.
+        Returns how many records that staged; raises WatchFailed naming those still missing."""
+        expected = set(plan.expected)
+        unlisted = [w for w in plan.windows if len(w.ids) != w.count]
+        if unlisted and len(self._watch_received - plan.expected) < sum(w.count for w in unlisted):
+            # counts fall short where esearch listed no ids: ask for the ids (no history needed)
+            for window in unlisted:
+                count, ids = self.client.esearch_ids(window.term, retmax=ESEARCH_LIMIT)
+                expected.update(ids)
+                if count > len(ids):
+                    raise WatchFailed(f"esearch counted {count} records for {window.term!r} but listed {len(ids)}")
+        missing = sorted(expected - self.received, key=int)
+        if not missing:
+            return 0
+        log.warning("watch %s: efetch delivered %d fewer records than esearch counted; fetching them by id: %s",
+                    plan.watch.name, len(missing), ", ".join(missing[:20]))
+        staged = 0
+        retry = SearchResult(f"missing records of {plan.watch.name}", len(missing), None, None,
+                             ids=tuple(missing), by_id=True)
+        for retstart in self.client.batch_starts(retry):
+            batch = self.client.efetch_batch(retry, retstart)
+            staged += self.stage_parsed(parse_batch(batch.body, batch.url), batch.url)
+        still = sorted(expected - self.received, key=int)
+        if still:
+            shown = ", ".join(still[:50]) + (f" and {len(still) - 50} more" if len(still) > 50 else "")
+            raise WatchFailed(f"efetch did not deliver {len(still)} of the {len(expected)} records esearch "
+                              f"counted, even by id: PMIDs {shown}")
+        return staged
 
     def ingest_watch(self, watch: Watch) -> int:
         plan = self.plan_watch(watch)
@@ -429,27 +603,71 @@ class PipelineRun:
         for window in plan.windows:
             for retstart in self.client.batch_starts(window):
                 batch = self.fetch_batch(window, retstart)
-                done += self.stage_parsed(parse_batch(batch.body, batch.url), batch.url)
+                staged = self.stage_parsed(items := parse_batch(batch.body, batch.url), batch.url)
+                wanted = min(self.client.batch_size, window.count - retstart)
+                if len(items) < wanted:
+                    log.warning("watch %s: an efetch batch brought %d records of the %d esearch counted "
+                                "(retstart %d); the missing ones are fetched by id", watch.name, len(items),
+                                wanted, retstart)
+                done += staged
                 self.progress(f"pubmed {watch.name}", done, plan.total)
         self.finish_watch(plan, done)
         return done
 
     def find_citing(self) -> int:
-        """Records citing each reference study, by ELink (pubmed_pubmed_citedin): one request each."""
+        """Records citing each reference study, by ELink (pubmed_pubmed_citedin): one request each.
+
+        ELink is enrichment: a look-up that fails after its retries is recorded as pending (retried by
+        the next run, shown by ``fmwatch status``) and the run goes on."""
         found = 0
+        failed = []
         for reference in registry():
             if reference.pmid:
-                citing = self.client.elink_citedin(reference.pmid)
+                try:
+                    citing = self.client.elink_citedin(reference.pmid)
+                except FetchError as error:
+                    failed.append(reference.pmid)
+                    self.warehouse.stage_enrichment(self.run_id, "elink_citedin", reference.pmid, str(error))
+                    continue
                 self.warehouse.stage_citing(reference.pmid, citing, self.run_id)
+                self.warehouse.stage_enrichment(self.run_id, "elink_citedin", reference.pmid, None)
                 found += len(citing)
+        if failed:
+            self._warn("elink_citedin", f"ELink (records citing {', '.join(failed)}) failed after its retries; "
+                                        f"pending, the next run tries again")
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
         return found
+
+    def _warn(self, subject: str, message: str) -> None:
+        log.warning(message)
+        self.summary.warnings.append(message)
+        self.warehouse.stage_run_note(self.run_id, "warning", subject, message)
+
+    def retry_pending_enrichment(self) -> None:
+        """Try again the citation links and cited-record fetches an earlier run left pending."""
+        references = self.warehouse.pending_citation_references()
+        fetches = self.warehouse.pending_enrichment("fetch_cited")
+        if not (references or fetches):
+            return
+        warnings: list[str] = []
+        retried = []
+        for subject, record_id, index, title, body, reference in references:
+            ref = Reference(**{k: v for k, v in (reference or {}).items() if k in Reference.__slots__})
+            retried.append((record_id, index, ref, _citation_context_text(title, body, [ref])))
+        links = _resolve_all(self.client, self.warehouse, self.run_id, retried, warnings)
+        _fetch_cited(self.client, self.warehouse, self.run_id, links, warnings, extra=fetches)
+        for message in warnings:
+            self._warn("enrichment", message)
 
     # --- the FM Network site -----------------------------------------------------------------
 
     def ingest_fmnetwork(self) -> list[CitationLink]:
         articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress)
-        self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles)
+        warnings: list[str] = []
+        self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles, warnings)
+        for message in warnings:
+            self._warn("citation_link", message)
+        self.retry_pending_enrichment()
         return self.summary.citations
 
     # --- the end of a run --------------------------------------------------------------------
@@ -458,6 +676,8 @@ class PipelineRun:
         self.info.requests = self.requests()
         self.summary.published = self.warehouse.publish(self.info)
         self.summary.status = self.summary.published.status
+        if self.summary.failures and self.summary.status == "succeeded":
+            self.summary.status = "partial"  # the other watches published; the failed ones said why
         self.summary.requests = self.info.requests
         return self.summary
 
@@ -592,7 +812,11 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     summary = RunSummary(run.run_id, "import", "running")
     with Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
-        client = make_eutils_client(settings, offline=offline)
+        # Loading a file needs no network; linking its citations is enrichment, so it gets few
+        # attempts and a short timeout: on a machine that cannot reach NCBI it becomes pending at once.
+        client = make_eutils_client(settings.model_copy(update={
+            "max_attempts": min(settings.max_attempts, 2), "timeout_seconds": min(settings.timeout_seconds, 10.0),
+            "backoff_seconds": min(settings.backoff_seconds, 0.5)}), offline=offline)
         articles: list[FmArticle] = []
         try:
             for number, path in enumerate(paths, start=1):
@@ -607,7 +831,10 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
                         batch = []
                 stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
                 progress("import", number, len(paths))
-            summary.citations = link_citations(client, warehouse, run.run_id, articles)
+            summary.citations = link_citations(client, warehouse, run.run_id, articles, summary.warnings)
+            for message in summary.warnings:
+                log.warning(message)
+                warehouse.stage_run_note(run.run_id, "warning", "citation_link", message)
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
         except RUN_ERRORS as error:

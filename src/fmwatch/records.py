@@ -46,6 +46,20 @@ class CommentCorrection:
 
 
 @dataclass(slots=True)
+class CitedReference:
+    """One entry of a record's reference list (``PubmedData/ReferenceList``, or a book's).
+
+    ``citation`` is the reference as NCBI prints it ("Rheumatol Int. 2013 Jan;33(1):167-72");
+    the ids are those NCBI linked it to (any may be missing).
+    """
+
+    citation: str | None
+    pmid: str | None = None
+    doi: str | None = None
+    pmcid: str | None = None
+
+
+@dataclass(slots=True)
 class Grant:
     grant_id: str | None
     acronym: str | None
@@ -89,6 +103,18 @@ class ArticleRecord:
     article_ids: dict[str, str] = field(default_factory=dict)  # doi, pmc, pii, ...
     comments_corrections: list[CommentCorrection] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)
+    # The title in the article's own language (VernacularTitle, MEDLINE TT). When the English title
+    # is a placeholder ("[Not Available].") ``title`` is this one, as PubMed shows, and
+    # ``english_title`` keeps the placeholder; otherwise ``english_title`` is None.
+    vernacular_title: str | None = None
+    english_title: str | None = None
+    references: list[CitedReference] = field(default_factory=list)  # the record's reference list
+
+    @property
+    def cited_pmids(self) -> set[str]:
+        """Every PMID the record cites: its reference list and its "Cites" comments/corrections."""
+        return ({r.pmid for r in self.references if r.pmid}
+                | {c.pmid for c in self.comments_corrections if c.ref_type == "Cites" and c.pmid})
 
     @property
     def doi(self) -> str | None:

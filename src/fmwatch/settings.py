@@ -84,6 +84,10 @@ class Settings(BaseSettings):
         "FMWATCH_DUCKLAKE_DATA_PATH", "ducklake_data_path"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
+    # How often (days) each watch's full PMID set is compared with the warehouse and what is missing
+    # fetched: the net under the CRDT/MDAT windows (issue 13). 0: every run.
+    reconcile_days: int = Field(7, ge=0, le=366, validation_alias=AliasChoices(
+        "FMWATCH_RECONCILE_DAYS", "reconcile_days"))
 
     @field_validator("eutils_url", "fmnetwork_url")
     @classmethod

@@ -649,9 +649,11 @@ class Warehouse:
         """
         with self.transaction("publish the run"):
             self.con.execute(self.sql("queries/publish_pubmed"))
+            self.con.execute(self.sql("queries/withdraw_flags"))
             self.con.execute(self.sql("queries/publish_fmnetwork"))
             self.con.execute(self.sql("queries/publish_common"))
             self.con.execute(self.sql("queries/publish_citing"))
+            self.con.execute(self.sql("queries/publish_enrichment"))
             counts = self.con.execute(self.sql("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
             if result.quarantined and status == "succeeded":
@@ -738,6 +740,40 @@ class Warehouse:
         tables = [r[0] for r in self.con.execute(self.sql("queries/list_tables")).fetchall()]
         return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
+    # --- enrichment and revisions (issue 13) ----------------------------------------------------
+
+    def stage_enrichment(self, run_id: str, kind: str, subject: str, error: str | None) -> None:
+        """Stage the outcome of one enrichment look-up: ``error`` None means it succeeded (it leaves
+        ``pending_enrichment`` when the run publishes), otherwise it is pending with that error."""
+        with self.writing("stage an enrichment outcome"):
+            self.con.execute(self.sql("queries/stage_enrichment"),
+                             [kind, subject, error[:2000] if error else None, run_id, utcnow()])
+
+    def pending_enrichment(self, kind: str) -> list[str]:
+        """Subjects of the enrichment of this kind still pending (elink_citedin, citation_link, fetch_cited)."""
+        return [r[0] for r in self.con.execute(self.sql("queries/pending_enrichment"), [kind]).fetchall()]
+
+    def pending_citation_references(self) -> list[tuple]:
+        """(subject, record_id, ref_index, title, body, reference dict) of each pending citation link."""
+        return self.con.execute(self.sql("queries/pending_citation_references")).fetchall()
+
+    def stage_run_note(self, run_id: str, level: str, subject: str, message: str) -> None:
+        """A line of the run's report (level ``error`` or ``warning``), published with the run."""
+        with self.writing("stage a run note"):
+            self.con.execute(self.sql("queries/stage_run_note"),
+                             [run_id, level, subject, message[:4000], utcnow()])
+
+    def last_reconciliation(self, source: str, watch: str, query: str) -> date | None:
+        """The day a watch's full PMID set was last reconciled with the warehouse (same query), or None."""
+        rows = self.con.execute(self.sql("queries/last_reconciliation"), [source, watch, query]).fetchall()
+        return rows[0][0] if rows else None
+
+    def stage_reconciliation(self, source: str, watch: str, query: str, day: date, matched: int, missing: int,
+                             run_id: str) -> None:
+        with self.writing("stage a reconciliation"):
+            self.con.execute(self.sql("queries/stage_reconciliation"),
+                             [source, watch, query, day, matched, missing, run_id])
+
 
 def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file; a writer retries a locked file for ``lock_wait`` seconds."""
@@ -789,6 +825,8 @@ STAGED_PUBMED_SCHEMA = pa.schema([
     ("article_ids", pa.list_(pa.struct([("id_type", _STR), ("value", _STR)]))),
     ("comments_corrections", pa.list_(pa.struct([("ref_type", _STR), ("ref_source", _STR), ("pmid", _STR)]))),
     ("grants", pa.list_(pa.struct([("grant_id", _STR), ("acronym", _STR), ("agency", _STR), ("country", _STR)]))),
+    ("vernacular_title", _STR), ("english_title", _STR),
+    ("reference_list", pa.list_(pa.struct([("citation", _STR), ("pmid", _STR), ("doi", _STR), ("pmcid", _STR)]))),
 ])
 
 STAGED_FM_SCHEMA = pa.schema([
@@ -857,6 +895,11 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
         "comments_corrections": [_slots(c) for c in item.comments_corrections],
         "grants": [_slots(g) for g in item.grants],
     }
+    # Fields added after records were first stored (issue 13) enter the hash only when they hold
+    # something, so a record without them keeps its hash and an upgrade writes no new versions.
+    added = {"vernacular_title": item.vernacular_title, "english_title": item.english_title,
+             "reference_list": [_slots(r) for r in item.references]}
+    row.update({name: value for name, value in added.items() if value})
     # The hash of what was parsed, from the row we stage anyway (dataclasses.asdict would copy it all again).
     content_hash = hashlib.sha256(json.dumps(row, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
     row.update(run_id=run_id, seq=seq, origin=origin, content_hash=content_hash, deleted=False)

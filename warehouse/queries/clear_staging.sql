@@ -9,3 +9,6 @@ DELETE FROM staged_citations;
 DELETE FROM staged_evidence;
 DELETE FROM staged_flags;
 DELETE FROM staged_citing_links;
+DELETE FROM staged_enrichment;
+DELETE FROM staged_watch_reconciliations;
+DELETE FROM staged_run_notes;

@@ -18,7 +18,9 @@ SELECT a.pmid, a.version, a.title, a.abstract, a.publication_types,
        [m.descriptor FOR m IN a.mesh] AS mesh, a.languages[1] AS language,
        [i.value FOR i IN a.article_ids IF i.id_type = 'doi'][1] AS doi,
        [{'ref_type': c.ref_type, 'pmid': c.pmid} FOR c IN a.comments_corrections] AS corrections,
-       coalesce(cited.cites, []) AS cites
+       -- what the record cites: ELink's citing links and its own reference list
+       list_concat(coalesce(cited.cites, []),
+                   [r.pmid FOR r IN coalesce(a.reference_list, []) IF r.pmid IS NOT NULL]) AS cites
 FROM pubmed_article_versions AS a
 JOIN pending ON pending.pmid = a.pmid AND pending.version = a.version
 LEFT JOIN cited ON cited.pmid = a.pmid;

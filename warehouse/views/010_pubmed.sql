@@ -40,7 +40,13 @@ SELECT
     a.comments_corrections,
     a.grants,
     h.first_loaded_at,
-    h.last_loaded_at
+    h.last_loaded_at,
+    a.vernacular_title,
+    a.english_title,
+    -- what the record cites: its reference list and its "Cites" comments/corrections
+    list_distinct(list_concat([r.pmid FOR r IN coalesce(a.reference_list, []) IF r.pmid IS NOT NULL],
+                              [c.pmid FOR c IN a.comments_corrections IF c.ref_type = 'Cites' AND c.pmid IS NOT NULL]))
+                                                                                AS cited_pmids
 FROM pubmed_article_versions AS a
 JOIN record_heads AS h ON h.source = 'pubmed' AND h.record_key = a.pmid AND h.version = a.version;
 
@@ -66,5 +72,13 @@ CREATE OR REPLACE VIEW article_mesh AS
 SELECT pmid, version, m.descriptor, m.descriptor_ui, m.major_topic, m.qualifiers, m.major_qualifiers
 FROM (
     SELECT a.pmid, a.version, unnest(a.mesh) AS m
+    FROM pubmed_article_versions AS a JOIN articles AS x ON x.pmid = a.pmid AND x.version = a.version
+);
+
+-- One row per entry of a current article's reference list, in list order (issue 13).
+CREATE OR REPLACE VIEW article_references AS
+SELECT pmid, version, position, ref.citation, ref.pmid AS cited_pmid, ref.doi AS cited_doi, ref.pmcid AS cited_pmcid
+FROM (
+    SELECT a.pmid, a.version, unnest(a.reference_list) AS ref, generate_subscripts(a.reference_list, 1) AS position
     FROM pubmed_article_versions AS a JOIN articles AS x ON x.pmid = a.pmid AND x.version = a.version
 );

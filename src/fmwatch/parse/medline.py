@@ -1,20 +1,27 @@
-"""PubMed "Save" exports in MEDLINE text format, read with Bio.Medline.
+"""PubMed "Save" exports in MEDLINE text format (and efetch ``rettype=medline``).
 
-The MEDLINE tags carry the same facts as the XML under other names; this module
-maps them onto the same ``ArticleRecord`` so both import paths load alike.
+The MEDLINE tags carry the same facts as the XML under other names; this module maps
+them onto the same ``ArticleRecord`` so both import paths load alike. It reads the lines
+itself rather than through ``Bio.Medline``, because Bio groups values by tag and so loses
+what the line order says: which ``AD`` (affiliation) lines belong to which author, and
+where a paragraph break (a whitespace-only continuation line) falls in an abstract.
+
+Format (NLM, "MEDLINE/PubMed Data Element (Field) Descriptions"): a field starts with a
+tag padded to four characters and ``"- "``; a line starting with six spaces continues it.
+Records are separated by a blank line; a blank or whitespace-only line followed by a
+continuation line is a paragraph break inside the field (StatPearls abstracts have them).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from datetime import date
 
-from Bio import Medline
-
-from ..records import ArticleRecord, Author, CommentCorrection, Grant, HistoryDate, MeshHeading, Quarantined
-from .pubmed_xml import MONTHS, SEASONS, ParsedItem, _make_date
+from ..records import (
+    AbstractSection, ArticleRecord, Author, CommentCorrection, Grant, HistoryDate, MeshHeading, Quarantined,
+)
+from .pubmed_xml import ParsedItem, _make_date, _titles, printed_date
 
 # MEDLINE's comment/correction tags and the XML RefType each stands for.
 COMMENT_TAGS = {
@@ -26,53 +33,72 @@ COMMENT_TAGS = {
 }
 _ID_SUFFIX = re.compile(r"^(?P<value>.+?)\s*\[(?P<kind>[a-z-]+)\]$")
 _PMID_IN_COMMENT = re.compile(r"PMID:\s*(\d+)")
-_DP = re.compile(r"^(?P<year>\d{4})(?:\s+(?P<month>[A-Za-z]+))?(?:\s+(?P<day>\d{1,2}))?")
+_FIELD = re.compile(r"^(?P<tag>[A-Z][A-Z0-9]{0,3}) {0,3}- ?(?P<value>.*)$")
+# A structured abstract in MEDLINE text: "BACKGROUND: ... METHODS: ..." (labels in capitals).
+_LABEL = re.compile(r"(?:^|(?<=[.?!] ))(?P<label>[A-Z][A-Z0-9,&/() -]{1,60}[A-Z)]): ")
+
+Field = tuple[str, list[str]]  # (tag, the value's lines; "" marks a paragraph break)
 
 
 def iter_medline(data: bytes, origin: str) -> Iterator[ParsedItem]:
     """Yield one ArticleRecord per MEDLINE record; a record without a PMID is quarantined."""
-    text = data.decode("utf-8", errors="replace")
-    for raw_record in _split_records(text):
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    for raw_record, fields in _records(text):
         try:
-            parsed = next(Medline.parse(io.StringIO(raw_record)), None)
-            if not parsed or not parsed.get("PMID", "").strip().isdigit():
-                raise ValueError("MEDLINE record has no numeric PMID")
-            yield medline_to_record(parsed)
-        except (ValueError, KeyError, TypeError) as error:
-            yield Quarantined("pubmed", origin, f"MEDLINE: {error}", raw_record.encode("utf-8"))
+            yield fields_to_record(fields)
+        except (ValueError, KeyError, TypeError, IndexError) as error:
+            yield Quarantined("pubmed", origin, f"MEDLINE: {error}", raw_record.encode("utf-8"),
+                              record_key=next((_join(v) for t, v in fields if t == "PMID"), None))
 
 
-def _split_records(text: str) -> Iterator[str]:
-    # Records are separated by blank lines; keeping each record's own text lets a bad
-    # record be quarantined with exactly its bytes.
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        if block.strip():
-            yield block.strip("\n") + "\n"
+def _records(text: str) -> Iterator[tuple[str, list[Field]]]:
+    """(the record's own text, its fields in line order) for each record."""
+    lines = text.split("\n")
+    record_lines: list[str] = []
+    fields: list[Field] = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            if fields and _next_starts_record(lines, index):
+                yield "\n".join(record_lines) + "\n", fields
+                record_lines, fields = [], []
+            elif fields:  # a paragraph break inside the current field
+                fields[-1][1].append("")
+                record_lines.append(line)
+            continue
+        match = _FIELD.match(line) if not line.startswith("      ") else None
+        if match:
+            fields.append((match.group("tag"), [match.group("value").strip()]))
+        elif fields:
+            fields[-1][1].append(line.strip())
+        else:
+            fields.append(("?", [line.strip()]))  # text before any tag: kept, and the record quarantined
+        record_lines.append(line)
+    if fields:
+        yield "\n".join(record_lines) + "\n", fields
 
 
-def _list(record: dict, tag: str) -> list[str]:
-    value = record.get(tag, [])
-    return [value] if isinstance(value, str) else list(value)
+def _next_starts_record(lines: list[str], index: int) -> bool:
+    """A blank line ends the record unless the next text continues a field (six spaces)."""
+    for line in lines[index + 1:]:
+        if line.strip():
+            return not line.startswith("      ")
+    return True  # the end of the file
 
 
-def _one(record: dict, tag: str) -> str | None:
-    value = record.get(tag)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return " ".join(value.split()) if value else None
+def _join(lines: list[str]) -> str:
+    """A field's lines as one value: continuation lines joined by a space, breaks dropped."""
+    return " ".join(" ".join(p for p in lines if p).split())
 
 
-def _parse_dp(value: str | None) -> tuple[int | None, date | None]:
-    if not value:
-        return None, None
-    match = _DP.match(value.strip())
-    if not match:
-        return None, None
-    year = int(match.group("year"))
-    word = (match.group("month") or "").lower()
-    month = MONTHS.get(word[:3]) or SEASONS.get(word)
-    day = int(match.group("day")) if match.group("day") and month else None
-    return year, _make_date(year, month, day)
+def _paragraphs(lines: list[str]) -> list[str]:
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(" ".join(current).split()))
+            current = []
+    return paragraphs
 
 
 def _slash_date(value: str) -> date | None:
@@ -93,78 +119,133 @@ def _mesh(terms: list[str]) -> list[MeshHeading]:
     return headings
 
 
-def _authors(record: dict) -> list[Author]:
-    full = _list(record, "FAU")
-    short = _list(record, "AU")
-    affiliations = _list(record, "AD")
-    orcids = [a.split(":", 1)[1].strip() if ":" in a else a for a in _list(record, "AUID")]
-    authors = []
-    for index, name in enumerate(full or short):
-        last, _, fore = name.partition(", ")
-        initials = short[index].rpartition(" ")[2] if index < len(short) else None
-        authors.append(Author(
-            last_name=last or None,
-            fore_name=fore or None,
-            initials=initials,
-            # Older exports list affiliations for the first author only.
-            affiliations=[affiliations[index]] if index < len(affiliations) else [],
-            orcid=orcids[index] if index < len(orcids) and len(orcids) == len(full) else None,
-        ))
-    for collective in _list(record, "CN"):
-        authors.append(Author(collective_name=collective))
+def _authors(fields: list[Field]) -> list[Author]:
+    """Authors in line order, each with the AD lines that follow it (its own affiliations).
+
+    An ``FAU`` line starts an author and the ``AU`` after it is that author's short form; an ``AU``
+    with no ``FAU`` before it (older records) starts one too. Records before 2014 give one ``AD``
+    line before the authors: it is the first author's, as the XML of those years has it.
+    """
+    authors: list[Author] = []
+    pending_affiliations: list[str] = []
+    open_fau = False  # the last author came from an FAU line still waiting for its AU
+    for tag, lines in fields:
+        value = _join(lines)
+        if tag == "FAU":
+            last, _, fore = value.partition(", ")
+            authors.append(Author(last_name=last or None, fore_name=fore or None))
+            open_fau = True
+        elif tag == "AU":
+            if not open_fau:
+                last, _, initials = value.rpartition(" ")
+                authors.append(Author(last_name=last or value, initials=initials if last else None))
+            else:
+                authors[-1].initials = value.rpartition(" ")[2] if " " in value else None
+            open_fau = False
+        elif tag == "CN":
+            authors.append(Author(collective_name=value))
+            open_fau = False
+        elif tag == "AD":
+            (authors[-1].affiliations if authors else pending_affiliations).append(value)
+        elif tag == "AUID" and authors:
+            authors[-1].orcid = value.split(":", 1)[1].strip() if value.upper().startswith("ORCID:") else value
+    if authors and pending_affiliations:
+        authors[0].affiliations[:0] = pending_affiliations
     return authors
 
 
-def medline_to_record(record: dict) -> ArticleRecord:
-    article_ids: dict[str, str] = {"pubmed": record["PMID"].strip()}
-    for value in _list(record, "AID") + _list(record, "LID"):
+def _abstract(lines: list[str]) -> tuple[str | None, list[AbstractSection]]:
+    """The abstract and its sections: labelled ("METHODS: ...") as the XML's AbstractText
+    elements are, else one unlabelled section per paragraph."""
+    paragraphs = _paragraphs(lines)
+    if not paragraphs:
+        return None, []
+    sections: list[AbstractSection] = []
+    for paragraph in paragraphs:
+        labels = list(_LABEL.finditer(paragraph))
+        # Structured only when it starts with a label and has another ("HIV: a review" is a title-like start)
+        if len(labels) < 2 or labels[0].start() != 0:
+            sections.append(AbstractSection(None, None, paragraph))
+            continue
+        for number, match in enumerate(labels):
+            end = labels[number + 1].start() if number + 1 < len(labels) else len(paragraph)
+            sections.append(AbstractSection(match.group("label"), None, paragraph[match.end():end].strip()))
+    text = "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
+    return text or None, sections
+
+
+def fields_to_record(fields: list[Field]) -> ArticleRecord:
+    """One MEDLINE record's fields (tag, lines) as an ArticleRecord. Raises ValueError without a PMID."""
+    values: dict[str, list[str]] = {}
+    for tag, lines in fields:
+        values.setdefault(tag, []).append(_join(lines))
+    if "?" in values:
+        raise ValueError(f"text before the first field: {values['?'][0][:60]!r}")
+
+    def one(tag: str) -> str | None:
+        found = values.get(tag)
+        return found[0] if found and found[0] else None
+
+    pmid = one("PMID")
+    if not pmid or not pmid.isdigit():
+        raise ValueError("MEDLINE record has no numeric PMID")
+    article_ids: dict[str, str] = {"pubmed": pmid}
+    for value in values.get("AID", []) + values.get("LID", []):
         match = _ID_SUFFIX.match(value.strip())
         if match and match.group("kind") not in article_ids:
             article_ids[match.group("kind")] = match.group("value")
-    if _one(record, "PMC"):
-        article_ids.setdefault("pmc", _one(record, "PMC"))
+    if one("PMC"):
+        article_ids.setdefault("pmc", one("PMC"))
     history = []
-    for value in _list(record, "PHST"):
+    for value in values.get("PHST", []):
         match = re.match(r"(.+?)\s*\[(.+)\]$", value)
         when = _slash_date(match.group(1)) if match else None
         if when:
             history.append(HistoryDate(status=match.group(2), date=when))
-    if not any(h.status == "entrez" for h in history) and _one(record, "EDAT"):
-        history.append(HistoryDate(status="entrez", date=_slash_date(_one(record, "EDAT"))))
-    year, pub_date = _parse_dp(_one(record, "DP"))
-    dep = _one(record, "DEP")
-    issn = _one(record, "IS")
+    if not any(h.status == "entrez" for h in history) and one("EDAT") and _slash_date(one("EDAT")):
+        history.append(HistoryDate(status="entrez", date=_slash_date(one("EDAT"))))
+    year, pub_date = printed_date(one("DP"))
+    dep = one("DEP")
+    issn = one("IS")
     comments = []
     for tag, ref_type in COMMENT_TAGS.items():
-        for value in _list(record, tag):
-            pmid = _PMID_IN_COMMENT.search(value)
-            comments.append(CommentCorrection(ref_type, value.split(" PMID:")[0].strip(), pmid.group(1) if pmid else None))
+        for value in values.get(tag, []):
+            found = _PMID_IN_COMMENT.search(value)
+            comments.append(CommentCorrection(ref_type, value.split(" PMID:")[0].strip(), found.group(1) if found else None))
     grants = []
-    for value in _list(record, "GR"):
+    for value in values.get("GR", []):
         parts = [p.strip() for p in value.split("/")]
-        grants.append(Grant(parts[0] or None, None, parts[-2] if len(parts) >= 3 else None, parts[-1] if len(parts) >= 2 else None))
-    abstract = _one(record, "AB")
+        grants.append(Grant(parts[0] or None, None, parts[-2] if len(parts) >= 3 else None,
+                            parts[-1] if len(parts) >= 2 else None))
+    abstract_lines = next((lines for tag, lines in fields if tag == "AB"), [])
+    abstract, sections = _abstract(abstract_lines)
+    book_title = one("BTI")
+    title, english_title, vernacular = _titles(one("TI"), one("TT"))
     return ArticleRecord(
-        pmid=record["PMID"].strip(),
-        title=_one(record, "TI") or _one(record, "BTI") or "",
+        pmid=pmid,
+        kind="book" if book_title else "article",
+        title=title or book_title or "",
+        english_title=english_title,
+        vernacular_title=vernacular,
         abstract=abstract,
-        authors=_authors(record),
-        journal_title=_one(record, "JT"),
-        journal_iso=_one(record, "TA"),
+        abstract_sections=sections,
+        authors=_authors(fields),
+        journal_title=one("JT") or book_title,
+        journal_iso=one("TA"),
         issn=issn.split(" (")[0] if issn else None,
-        volume=_one(record, "VI"),
-        issue=_one(record, "IP"),
-        pages=_one(record, "PG"),
+        volume=one("VI"),
+        issue=one("IP"),
+        pages=one("PG"),
         pub_year=year,
         pub_date=pub_date,
-        pub_date_text=_one(record, "DP"),
-        article_date=_make_date(int(dep[:4]), int(dep[4:6]), int(dep[6:8])) if dep and len(dep) >= 8 and dep.isdigit() else None,
+        pub_date_text=one("DP"),
+        article_date=_make_date(int(dep[:4]), int(dep[4:6]), int(dep[6:8])) if dep and len(dep) >= 8 and dep[:8].isdigit() else None,
         history=history,
-        languages=_list(record, "LA"),
-        publication_types=_list(record, "PT"),
-        mesh=_mesh(_list(record, "MH")),
-        keywords=_list(record, "OT"),
-        chemicals=[re.sub(r"^\S+\s+\((.*)\)$", r"\1", c) for c in _list(record, "RN")],
+        languages=values.get("LA", []),
+        publication_types=values.get("PT", []),
+        mesh=_mesh(values.get("MH", [])),
+        keywords=values.get("OT", []),
+        chemicals=[re.sub(r"^\S+\s+\((.*)\)$", r"\1", c) for c in values.get("RN", [])],
         article_ids=article_ids,
         comments_corrections=comments,
         grants=grants,

@@ -23,6 +23,7 @@ from ..records import (
     AbstractSection,
     ArticleRecord,
     Author,
+    CitedReference,
     CommentCorrection,
     Deletion,
     Grant,
@@ -31,8 +32,10 @@ from ..records import (
     Quarantined,
 )
 
-RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
-ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet"}
+# MedlineCitation is a record of its own only directly under MedlineCitationSet, the root of NLM's
+# files before 2017 (no PubmedArticle wrapper, no PubmedData); inside PubmedArticle it is a part.
+RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation")
+ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet", "MedlineCitationSet"}
 
 MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -84,6 +87,8 @@ def parse_pubmed_record(element: etree._Element) -> ArticleRecord | Deletion:
         return _article(element)
     if element.tag == "PubmedBookArticle":
         return _book_article(element)
+    if element.tag == "MedlineCitation":
+        return _article(element)
     if element.tag == "DeleteCitation":
         raise ValueError("DeleteCitation holds several PMIDs: use _record_items")
     raise ValueError(f"not a PubMed record element: <{element.tag}>")
@@ -109,7 +114,8 @@ def _record_items(elem: etree._Element, origin: str) -> Iterator[ParsedItem]:
 
 
 _RECORD_START = re.compile(rb"<(PubmedArticle|PubmedBookArticle|DeleteCitation)[\s>]")
-_SET_END = re.compile(rb"</Pubmed(Book)?ArticleSet>\s*$")
+_CITATION_SET_START = re.compile(rb"<(MedlineCitation|DeleteCitation)[\s>]")
+_SET_END = re.compile(rb"</(Pubmed(Book)?ArticleSet|MedlineCitationSet)>\s*$")
 
 
 def _recover_after_syntax_error(
@@ -122,7 +128,8 @@ def _recover_after_syntax_error(
     else:
         source.seek(0)
         data = source.read()
-    starts = [m.start() for m in _RECORD_START.finditer(data)]
+    pattern = _CITATION_SET_START if b"<MedlineCitationSet" in data[:8192] else _RECORD_START
+    starts = [m.start() for m in pattern.finditer(data)]
     if not starts:
         yield Quarantined("pubmed", origin, f"malformed XML with no readable record: {error}", data)
         return
@@ -153,8 +160,32 @@ def _text(elem: etree._Element | None) -> str | None:
     if len(elem) == 0:  # no inline markup: most elements; skip the itertext walk
         raw = elem.text
         return (" ".join(raw.split()) or None) if raw else None
-    text = " ".join("".join(elem.itertext()).split())
+    pieces: list[str] = []
+    _flatten(elem, False, pieces)
+    text = " ".join("".join(pieces).split())
     return text or None
+
+
+# MathML's token elements hold text (a space in <mtext> </mtext> is meant); in every other MathML
+# element whitespace only lays the markup out, so "Mg<sup>2+</sup>" written as MathML reads "Mg2+",
+# not "Mg 2 +" (MathML 3, section 2.1.7: whitespace between elements is not significant).
+_MATHML_TOKENS = frozenset(("mi", "mn", "mo", "mtext", "ms"))
+
+
+def _flatten(elem: etree._Element, in_math: bool, out: list[str]) -> None:
+    """Append the text of ``elem`` (not its tail) to ``out``, dropping MathML's layout whitespace."""
+    if not isinstance(elem.tag, str):  # a comment or processing instruction: no text of the record
+        return
+    local = elem.tag.rpartition("}")[2]
+    in_math = in_math or local == "math"
+    text = elem.text
+    if text and (not in_math or local in _MATHML_TOKENS or text.strip()):
+        out.append(text)
+    for child in elem:
+        _flatten(child, in_math, out)
+        tail = child.tail
+        if tail and (not in_math or tail.strip()):
+            out.append(tail)
 
 
 def _name(elem: etree._Element) -> str | None:
@@ -205,7 +236,36 @@ def _ymd(elem: etree._Element | None) -> date | None:
     return _make_date(_int(parts.get("Year")), _month(parts.get("Month")), _int(parts.get("Day")))
 
 
-_MEDLINE_DATE = re.compile(r"(?P<year>\d{4})(?:\s+(?P<word>[A-Za-z]+))?")
+_YEAR = re.compile(r"(?<!\d)(1[6-9]\d\d|2\d\d\d)(?!\d)")
+_WORD = re.compile(r"[A-Za-z]+")
+_DAY_AFTER_MONTH = re.compile(r"^\s+(\d{1,2})(?!\d)")
+
+
+def printed_date(text: str | None) -> tuple[int | None, date | None]:
+    """(year, first day of the period) of a date as printed: a MedlineDate or a MEDLINE DP.
+
+    The words may come in any order ("2017 Summer", "Summer 2017", "1998 Dec-1999 Jan",
+    "Fall-Winter 2003"): the year is the first four-digit year, the month the first month or
+    season word (a season starts at its first month: Spring 3, Summer 6, Fall 9, Winter 12), the
+    day a number right after that month ("2023 May 17"). No year gives (None, None).
+    """
+    if not text:
+        return None, None
+    year_match = _YEAR.search(text)
+    if not year_match:
+        return None, None
+    year = int(year_match.group(1))
+    month = day = None
+    for word in _WORD.finditer(text):
+        lowered = word.group().lower()
+        month = MONTHS.get(lowered[:3]) if len(lowered) >= 3 and lowered[:3] in MONTHS else SEASONS.get(lowered)
+        if month:
+            # A month written after the year (2023 May 17) may carry a day; a season or range never does.
+            after = _DAY_AFTER_MONTH.match(text[word.end():])
+            if after and lowered[:3] in MONTHS and word.start() > year_match.start():
+                day = int(after.group(1))
+            break
+    return year, _make_date(year, month, day)
 
 
 def _pub_date(pub_date: etree._Element | None) -> tuple[int | None, date | None, str | None]:
@@ -214,13 +274,8 @@ def _pub_date(pub_date: etree._Element | None) -> tuple[int | None, date | None,
         return None, None, None
     medline = pub_date.findtext("MedlineDate")
     if medline:
-        match = _MEDLINE_DATE.search(medline)
-        if not match:
-            return None, None, medline.strip()
-        year = int(match.group("year"))
-        word = (match.group("word") or "").lower()
-        month = MONTHS.get(word[:3]) if word[:3] in MONTHS else SEASONS.get(word)
-        return year, _make_date(year, month), medline.strip()
+        year, first_day = printed_date(medline)
+        return year, first_day, medline.strip()
     year = _int(pub_date.findtext("Year"))
     month_text, day_text, season = (pub_date.findtext(t) for t in ("Month", "Day", "Season"))
     month = _month(month_text) or (SEASONS.get(season.strip().lower()) if season else None)
@@ -370,7 +425,8 @@ def _pmid(container: etree._Element) -> tuple[str, int]:
 
 
 def _article(elem: etree._Element) -> ArticleRecord:
-    citation = elem.find("MedlineCitation")
+    """A <PubmedArticle>, or a bare <MedlineCitation> of a pre-2017 MedlineCitationSet file."""
+    citation = elem if elem.tag == "MedlineCitation" else elem.find("MedlineCitation")
     if citation is None:
         raise ValueError("PubmedArticle without MedlineCitation")
     article = citation.find("Article")
@@ -390,11 +446,23 @@ def _article(elem: etree._Element) -> ArticleRecord:
             end = pagination.findtext("EndPage")
             pages = pagination.findtext("StartPage").strip() + (f"-{end.strip()}" if end else "")
     electronic = [d for d in article.iterfind("ArticleDate")]
+    title, english_title, vernacular = _titles(_text(article.find("ArticleTitle")),
+                                               _text(article.find("VernacularTitle")))
+    ids = _article_ids(pubmed_data) if pubmed_data is not None else {"pubmed": pmid}
+    # Files before 2017 (and records PubMed has not yet given an ArticleIdList) carry the DOI and
+    # PII only in ELocationID; the ArticleIdList wins where both are given.
+    for location in article.iterfind("ELocationID"):
+        kind, value = location.get("EIdType"), (location.text or "").strip()
+        if kind and value and location.get("ValidYN", "Y") == "Y":
+            ids.setdefault(kind, value)
     return ArticleRecord(
         pmid=pmid,
         pmid_version=version,
         kind="article",
-        title=_text(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")) or "",
+        title=title,
+        english_title=english_title,
+        vernacular_title=vernacular,
+        references=_references(pubmed_data),
         abstract=abstract,
         abstract_sections=sections,
         authors=_authors(article.find("AuthorList")),
@@ -414,7 +482,7 @@ def _article(elem: etree._Element) -> ArticleRecord:
         mesh=_mesh(citation),
         keywords=_keywords(citation),
         chemicals=_texts(citation, "ChemicalList/Chemical/NameOfSubstance"),
-        article_ids=_article_ids(pubmed_data),
+        article_ids=ids,
         comments_corrections=_comments_corrections(citation),
         grants=_grants(article),
     )
@@ -448,4 +516,39 @@ def _book_article(elem: etree._Element) -> ArticleRecord:
         publication_types=_texts(document, "PublicationType"),
         keywords=_keywords(document),
         article_ids=_article_ids(book_data),
+        references=_references(document),
     )
+
+
+# English titles PubMed prints when it has none (the real title is then the VernacularTitle).
+_PLACEHOLDER_TITLE = re.compile(r"^\[?\s*(not available|in process citation|title not available|no title)"
+                                r"\s*\]?\.?$", re.IGNORECASE)
+
+
+def _titles(english: str | None, vernacular: str | None) -> tuple[str, str | None, str | None]:
+    """(title to show, the English placeholder it replaced or None, the vernacular title).
+
+    PubMed shows the vernacular title where the English one is a placeholder such as
+    "[Not Available]."; the placeholder is kept so both titles reach the warehouse.
+    """
+    if vernacular and (not english or _PLACEHOLDER_TITLE.match(english)):
+        return vernacular, english, vernacular
+    return english or vernacular or "", None, vernacular
+
+
+def _references(container: etree._Element | None) -> list[CitedReference]:
+    """The entries of every <ReferenceList> directly under ``container`` (PubmedData or BookDocument),
+    including lists nested in a list (a book chapter's per-section lists), in document order."""
+    if container is None:
+        return []
+    found = []
+    for listing in container.iterchildren("ReferenceList"):
+        for reference in listing.iter("Reference"):
+            ids: dict[str, str] = {}
+            for node in reference.iterfind("ArticleIdList/ArticleId"):
+                kind, value = node.get("IdType"), (node.text or "").strip()
+                if kind and value:
+                    ids.setdefault(kind, value)
+            found.append(CitedReference(citation=_text(reference.find("Citation")), pmid=ids.get("pubmed"),
+                                        doi=ids.get("doi"), pmcid=ids.get("pmc")))
+    return found

@@ -117,7 +117,7 @@ for key, pmid in PMIDS.items():
 for key, recs in watches.items():
     webenv = f'MCID_fmwatch_snapshot_{key}'
     es = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" "https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
-          f'<eSearchResult><Count>{len(recs)}</Count><RetMax>0</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv><IdList/><TranslationSet/><QueryTranslation>fmwatch offline snapshot</QueryTranslation></eSearchResult>\n')
+          f'<eSearchResult><Count>{len(recs)}</Count><RetMax>0</RetMax><RetStart>0</RetStart><QueryKey>1</QueryKey><WebEnv>{webenv}</WebEnv><IdList>{"".join(f"<Id>{PMIDS[r]}</Id>" for r in recs)}</IdList><TranslationSet/><QueryTranslation>fmwatch offline snapshot</QueryTranslation></eSearchResult>\n')
     open(f'esearch_{key}.xml', 'w').write(es)
     open(f'efetch_{key}.xml', 'w').write(HEAD + ''.join(R[r] for r in recs) + TAIL)
     index.append({'path': 'esearch.fcgi', 'params': {'db': 'pubmed'}, 'params_contain': {'term': terms[key]}, 'file': f'esearch_{key}.xml'})

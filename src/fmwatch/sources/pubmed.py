@@ -33,12 +33,27 @@ class EutilsError(FetchError):
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One esearch answer, or a list of PMIDs to fetch by id (``by_id``).
+
+    ``ids`` are the PMIDs esearch listed (all of them when ``count`` is under ``ESEARCH_LIMIT``;
+    empty when the answer listed none, as a recorded snapshot may). ``not_run`` names what NCBI
+    did not run as written ("PhraseNotFound: fibromyalgai"): the search then ran without it.
+    """
+
     term: str
     count: int
     webenv: str | None
     query_key: str | None
     mindate: date | None = None
     maxdate: date | None = None
+    ids: tuple[str, ...] = ()
+    not_run: tuple[str, ...] = ()
+    by_id: bool = False
+
+    def only(self, pmids: list[str]) -> "SearchResult":
+        """The same search narrowed to these PMIDs, fetched by id (not from the history server)."""
+        return SearchResult(self.term, len(pmids), None, None, self.mindate, self.maxdate, tuple(pmids),
+                            self.not_run, by_id=True)
 
 
 @dataclass(frozen=True)
@@ -112,8 +127,22 @@ def validate_efetch(response: requests.Response, body: bytes) -> None:
         raise TransientFetchError("efetch answer is truncated (no closing </PubmedArticleSet>)")
 
 
+# What esearch reports under ErrorList and WarningList when it did not run the term as written
+# (E-utilities help, "ESearch": PhraseNotFound, FieldNotFound, PhraseIgnored, QuotedPhraseNotFound).
+# OutputMessage ("No items found.") only says the answer is empty.
+_NOT_AN_ALTERATION = frozenset(("OutputMessage",))
+
+
 def parse_esearch(body: bytes, term: str, mindate: date | None = None, maxdate: date | None = None) -> SearchResult:
+    """An esearch XML answer as a SearchResult: count, history key, the listed PMIDs, and what of
+    the term NCBI did not run as written (``not_run``, from ErrorList and WarningList)."""
     root = etree.fromstring(body, _SAFE)
+    not_run = []
+    for listing in ("ErrorList", "WarningList"):
+        for node in root.iterfind(f"{listing}/*"):
+            text = " ".join("".join(node.itertext()).split())
+            if node.tag not in _NOT_AN_ALTERATION and text:
+                not_run.append(f"{node.tag}: {text}")
     return SearchResult(
         term=term,
         count=int(root.findtext("Count")),
@@ -121,7 +150,27 @@ def parse_esearch(body: bytes, term: str, mindate: date | None = None, maxdate: 
         query_key=root.findtext("QueryKey"),
         mindate=mindate,
         maxdate=maxdate,
+        ids=tuple(i.text.strip() for i in root.iterfind("IdList/Id") if i.text and i.text.strip()),
+        not_run=tuple(not_run),
     )
+
+
+def date_range(field: str, low: date, high: date | None = None) -> str:
+    """A PubMed date-range term: ``("2026/11/27"[CRDT] : "3000"[CRDT])``; no ``high`` means to the
+    present (PubMed's documented "3000" upper bound)."""
+    return f'("{_fmt(low)}"[{field}] : "{_fmt(high) if high else "3000"}"[{field}])'
+
+
+def window_term(query: str, since: date | None) -> str:
+    """The watch's query over what is new or revised since ``since`` (None: everything).
+
+    New records by create date (CRDT: when the record entered PubMed, whatever its publication
+    date) and revised ones by modification date (MDAT: moves when a retraction, erratum or
+    expression of concern is added), in one search, so an incremental run costs one esearch.
+    """
+    if since is None:
+        return query
+    return f"({query}) AND ({date_range('CRDT', since)} OR {date_range('MDAT', since)})"
 
 
 class EutilsClient:
@@ -136,39 +185,47 @@ class EutilsClient:
         data = {k: v for k, v in {**params, **self.identity}.items() if v is not None}
         return self.fetcher.request("POST", self.base_url + endpoint, data=data, validate=validate)
 
-    def esearch(self, term: str, mindate: date | None = None, maxdate: date | None = None) -> SearchResult:
-        """Count the matches and leave them on the history server (``usehistory=y``)."""
-        params = {"db": "pubmed", "term": term, "usehistory": "y", "retmax": 0}
-        if mindate or maxdate:
-            params.update(datetype="edat", mindate=_fmt(mindate or EARLIEST), maxdate=_fmt(maxdate or date.today()))
+    def esearch(self, term: str, mindate: date | None = None, maxdate: date | None = None, *,
+                retmax: int = ESEARCH_LIMIT) -> SearchResult:
+        """Run ``term``, leave the matches on the history server (``usehistory=y``) and list their
+        PMIDs (up to ``retmax``), so what efetch delivers can be checked id by id.
+
+        ``mindate``/``maxdate`` only label the result (the dates are in the term itself).
+        """
+        params = {"db": "pubmed", "term": term, "usehistory": "y", "retmax": retmax}
         response = self._post("esearch.fcgi", params, validate_esearch)
         return parse_esearch(response.content, term, mindate, maxdate)
 
-    def search_windows(self, term: str, mindate: date | None, maxdate: date) -> list[SearchResult]:
-        """One or more searches that together cover the date range, each under esearch's 10,000.
+    def search_windows(self, query: str, since: date | None, today: date) -> list[SearchResult]:
+        """Searches that together cover what ``query`` matches, new (CRDT) or revised (MDAT) since
+        ``since`` (None: everything), each under esearch's 10,000.
 
-        A range with more matches is split in halves by entrez date until each half fits.
+        One search when it fits; otherwise the CRDT range (and, incrementally, the MDAT range) is
+        split in halves by date until each part fits (the parts may share PMIDs: a record created
+        and revised in the window is in both; the pipeline fetches it once). A search NCBI did not
+        run as written is returned as it is (``not_run``) for the caller to refuse.
         """
-        first = self.esearch(term, mindate, maxdate if mindate else None)
-        if first.count < ESEARCH_LIMIT:
-            return [first] if first.count else []
-        return self._split(term, mindate or EARLIEST, maxdate)
+        first = self.esearch(window_term(query, since), since, today)
+        if first.count < ESEARCH_LIMIT or first.not_run:
+            return [first]
+        windows = self._split(query, "CRDT", since or EARLIEST, today)
+        return windows + (self._split(query, "MDAT", since, today) if since else [])
 
-    def _split(self, term: str, start: date, end: date) -> list[SearchResult]:
+    def _split(self, query: str, field: str, start: date, end: date) -> list[SearchResult]:
         middle = start + (end - start) // 2
         windows = []
         for low, high in ((start, middle), (middle + timedelta(days=1), end)):
             if low > high:
                 continue
-            result = self.esearch(term, low, high)
+            result = self.esearch(f"({query}) AND {date_range(field, low, high)}", low, high)
             if result.count < ESEARCH_LIMIT:
                 windows += [result] if result.count else []
             elif low == high:
                 raise EutilsError(
-                    f"{result.count} records share the entrez date {low} for {term!r}: over esearch's "
+                    f"{result.count} records share the date {low} ({field}) for {query!r}: over esearch's "
                     f"{ESEARCH_LIMIT} limit, and a day cannot be split further. Narrow the watch's query.")
             else:
-                windows += self._split(term, low, high)
+                windows += self._split(query, field, low, high)
         return windows
 
     def efetch_batches(self, search: SearchResult) -> Iterator[EfetchBatch]:
@@ -179,13 +236,19 @@ class EutilsClient:
     def batch_starts(self, search: SearchResult) -> list[int]:
         if not search.count:
             return []
+        if search.by_id:
+            return list(range(0, len(search.ids), self.batch_size))
         if not (search.webenv and search.query_key):
             raise EutilsError(f"esearch for {search.term!r} returned no WebEnv/QueryKey to fetch from")
         return [n * self.batch_size for n in range(math.ceil(search.count / self.batch_size))]
 
     def efetch_batch(self, search: SearchResult, retstart: int) -> EfetchBatch:
-        params = {"db": "pubmed", "query_key": search.query_key, "WebEnv": search.webenv,
-                  "retstart": retstart, "retmax": self.batch_size, "retmode": "xml"}
+        if search.by_id:
+            params = {"db": "pubmed", "id": ",".join(search.ids[retstart:retstart + self.batch_size]),
+                      "retmode": "xml"}
+        else:
+            params = {"db": "pubmed", "query_key": search.query_key, "WebEnv": search.webenv,
+                      "retstart": retstart, "retmax": self.batch_size, "retmode": "xml"}
         response = self._post("efetch.fcgi", params, validate_efetch)
         return EfetchBatch(retstart=retstart, body=response.content,
                            url=self.fetcher.fetched[-1].url if self.fetcher.fetched else self.base_url + "efetch.fcgi")
