@@ -290,25 +290,7 @@ class Warehouse:
         """
         path = str(path)
         if lakehouse.is_ducklake(path):
-            writer_lock = None
-            try:
-                writer_lock = None if read_only else lakehouse.acquire_writer_lock(path, lock_wait)
-                con = lakehouse.connect(path, data_path=data_path, read_only=read_only, memory_limit=memory_limit)
-            except lakehouse.LakehouseError as error:
-                if writer_lock is not None:
-                    writer_lock.close()
-                raise WarehouseError(str(error)) from error
-            warehouse = cls(con, path, read_only, backend="ducklake")
-            warehouse._writer_lock = writer_lock
-            if not read_only:
-                try:
-                    warehouse.migrate_if_due()
-                    warehouse._stage_file = lakehouse.attach_staging(con, lakehouse.staging_statements(
-                        [sql_text(name) for name in _sql_names("migrations")]))
-                except BaseException:
-                    warehouse.close()
-                    raise
-            return warehouse
+            return cls._open_lake(path, read_only, memory_limit, lock_wait, data_path)
         on_disk = path != ":memory:"
         if on_disk and read_only:
             return cls._open_reader(Path(path), memory_limit)
@@ -325,6 +307,31 @@ class Warehouse:
                 warehouse._refresh_snapshot()
             else:
                 warehouse._snapshot_state = _file_state(path)
+        return warehouse
+
+    @classmethod
+    def _open_lake(cls, db: str, read_only: bool, memory_limit: str, lock_wait: float,
+                   data_path: str | None) -> "Warehouse":
+        """A DuckLake: a writer takes the lake's writer lock first, then migrates if due and gets
+        staging tables of its own (``fmwatch.lakehouse``); a reader just attaches read-only."""
+        writer_lock = None
+        try:
+            writer_lock = None if read_only else lakehouse.acquire_writer_lock(db, lock_wait)
+            con = lakehouse.connect(db, data_path=data_path, read_only=read_only, memory_limit=memory_limit)
+        except lakehouse.LakehouseError as error:
+            if writer_lock is not None:
+                writer_lock.close()
+            raise WarehouseError(str(error)) from error
+        warehouse = cls(con, db, read_only, backend="ducklake")
+        warehouse._writer_lock = writer_lock
+        if not read_only:
+            try:
+                warehouse.migrate_if_due()
+                warehouse._stage_file = lakehouse.attach_staging(con, lakehouse.staging_statements(
+                    [sql_text(name) for name in _sql_names("migrations")]))
+            except BaseException:
+                warehouse.close()
+                raise
         return warehouse
 
     @classmethod
