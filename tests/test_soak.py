@@ -48,19 +48,21 @@ def cli(env, *args, timeout=300):
                           timeout=timeout)
 
 
-@pytest.mark.slow
-def test_three_analysts_ten_runs_and_an_editor_see_no_error_and_only_whole_runs(db_path, tmp_path):
+def run_soak(db_path: Path, workdir: Path, *, readers: int = 3, runs: int = 10, records: int = 60,
+             interval: float = 1.0) -> dict:
+    """The soak, as a benchmark can call it too: ``readers`` analyst processes look every ``interval``
+    seconds while ``runs`` imports of ``records`` new records each publish one after another and an
+    editor triages every flag of a first offline run. Returns what each side saw (errors listed)."""
     env = {**os.environ, "FMWATCH_DB": str(db_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
            # a writer waits for another writer (an import, a triage) rather than failing; readers never wait
            "FMWATCH_DB_LOCK_WAIT_SECONDS": "120"}
     first = cli(env, "run", "--offline")
     assert first.returncode == 0, first.stderr
     flag_ids = [f["id"] for f in json.loads(cli(env, "flags", "--format", "json").stdout)]
-    assert len(flag_ids) >= 10
-    batches = write_pubmed_batches(tmp_path / "batches", count=10, size=60)
+    batches = write_pubmed_batches(workdir / "batches", count=runs, size=records)
 
-    analysts = [subprocess.Popen([sys.executable, str(ANALYST), str(db_path), "1.0"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    analysts = [subprocess.Popen([sys.executable, str(ANALYST), str(db_path), str(interval)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, env=env) for _ in range(readers)]
     for analyst in analysts:
         assert json.loads(analyst.stdout.readline()) == {"ready": True}
 
@@ -89,21 +91,36 @@ def test_three_analysts_ten_runs_and_an_editor_see_no_error_and_only_whole_runs(
         stop.set()
         looks = [[json.loads(line) for line in analyst.communicate("stop\n", timeout=120)[0].splitlines()]
                  for analyst in analysts]
-    seconds = time.monotonic() - started
-    print(f"soak: {seconds:.0f} s, {sum(map(len, looks))} looks by 3 analysts, {len(triaged)} triaged, "
-          f"{len(batches)} imports")
+    seconds = [look["seconds"] for seen in looks for look in seen if "seconds" in look]
+    return {
+        "seconds": round(time.monotonic() - started, 1), "imports": len(batches), "flag_ids": flag_ids,
+        "triaged": len(triaged), "writer_errors": writer_errors, "editor_errors": editor_errors,
+        "looks": looks, "looks_total": sum(map(len, looks)),
+        "reader_errors": [look for seen in looks for look in seen if "error" in look],
+        "not_whole": [look for seen in looks for look in seen if "error" not in look and not look["whole"]],
+        "look_seconds_max": max(seconds, default=None),
+        "look_seconds_median": sorted(seconds)[len(seconds) // 2] if seconds else None,
+        "env": env,
+    }
 
-    assert writer_errors == [] and editor_errors == []
-    assert len(triaged) == len(flag_ids)
-    for seen in looks:
-        errors = [look for look in seen if "error" in look]
-        assert errors == []
-        assert all(look["whole"] for look in seen), [look for look in seen if not look["whole"]]
+
+@pytest.mark.slow
+def test_three_analysts_ten_runs_and_an_editor_see_no_error_and_only_whole_runs(db_path, tmp_path):
+    report = run_soak(db_path, tmp_path, readers=3, runs=10, records=60)
+    print(f"soak: {report['seconds']:.0f} s, {report['looks_total']} looks by 3 analysts "
+          f"(median {report['look_seconds_median']} s, max {report['look_seconds_max']} s), "
+          f"{report['triaged']} triaged, {report['imports']} imports")
+    assert len(report["flag_ids"]) >= 10
+    assert report["writer_errors"] == [] and report["editor_errors"] == []
+    assert report["reader_errors"] == [] and report["not_whole"] == []
+    assert report["triaged"] == len(report["flag_ids"])
+    for seen in report["looks"]:
         runs = [look["runs"] for look in seen]
         assert runs == sorted(runs)  # a reconnecting reader never goes back in time
         assert len(set(runs)) >= 3, runs  # it looked while the runs published
-        assert len(seen) >= seconds / 3  # it kept looking all along (about one look a second)
+        assert len(seen) >= report["seconds"] / 3  # it kept looking all along (about one look a second)
+    env = report["env"]
     final = cli(env, "sql", "select count(*) as runs, sum(versions_new) as versions from runs", "--format", "json")
     assert json.loads(final.stdout) == [{"runs": 11, "versions": 11 + 10 * 60}]
     triage = cli(env, "sql", "select count(*) as n from evidence_flags where state <> 'new'", "--format", "json")
-    assert json.loads(triage.stdout) == [{"n": len(flag_ids)}]
+    assert json.loads(triage.stdout) == [{"n": len(report["flag_ids"])}]
