@@ -549,7 +549,7 @@ class Warehouse:
 
     def publish_evidence(self) -> None:
         self._checkpoint_staging()
-        with self.transaction("publish evidence and flags"):
+        with self._one_thread(), self.transaction("publish evidence and flags"):
             self.con.execute(self.sql("queries/publish_evidence"))
         if self.backend == "ducklake":  # staging is another database there: cleared after the lake commit
             self.clear_staging()
@@ -656,7 +656,7 @@ class Warehouse:
         repeated import leaves every table as it was.
         """
         self._checkpoint_staging()
-        with self.transaction("publish the run"):
+        with self._one_thread(), self.transaction("publish the run"):
             self.con.execute(self.sql("queries/publish_pubmed"))
             self.con.execute(self.sql("queries/withdraw_flags"))
             self.con.execute(self.sql("queries/publish_fmnetwork"))
@@ -687,6 +687,17 @@ class Warehouse:
             return
         with self.writing("checkpoint the staged rows"):
             self.con.execute("CHECKPOINT" if self.backend == "duckdb" else f"CHECKPOINT {lakehouse.STAGE}")
+
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """Run a publish on one DuckDB thread. Its inserts stay in memory until they commit (a row
+        group is 122,880 rows), one partial row group per thread: with two threads a 50,000-record
+        import ran out of DuckDB's 128 MB default at publish; with one it published (measured)."""
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute("RESET threads")
 
     def record_failure(self, run: RunInfo, error: str) -> None:
         """Drop what the run staged and say why it failed; the published data is untouched."""
