@@ -4,9 +4,11 @@ measured side by side in the same run, on the same files.
     python bench/run.py            # the full benchmark (1k, 10k and 50k records)
     python bench/run.py --smoke    # 1k records only, for CI (no timing is asserted anywhere)
 
-Corpora are built from the real PubMed records in ../shared/fixtures/eutils/ (copies with fresh
-PMIDs and entrez dates). Each measurement runs in its own process, so peak RSS is its own.
-Results go to bench/results/latest.json and a table is printed.
+Corpora are distinct real records turned into PubMed XML at bench time (bench/corpus.py: the 2016
+MEDLINE update file and the EBM-NLP, Evidence Inference and PICO abstracts, about 7,600); a corpus
+larger than that repeats them under fresh PMIDs, and the report says how many were distinct. Each
+measurement runs in its own process, so peak RSS is its own. Results go to
+bench/results/latest.json and a table is printed.
 """
 
 from __future__ import annotations
@@ -15,13 +17,11 @@ import argparse
 import json
 import math
 import os
-import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 # A benchmark talks to nothing: not even Prefect's telemetry from the temporary server.
@@ -31,50 +31,65 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = Path(os.environ.get("FMWATCH_SHARED", REPO.parent / "shared"))
 RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE))
+import corpus  # noqa: E402  (bench/corpus.py)
 
 # --- corpora ---------------------------------------------------------------------------------------
 
-# Bio.Entrez needs the DOCTYPE (it ships the DTD); our parser never loads it.
-DOCTYPE = (b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
-           b'"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n')
 _ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
 
 
-def fixture_articles() -> list[bytes]:
-    articles = []
-    for path in sorted((SHARED / "fixtures" / "eutils").glob("pubmed*.xml")):
-        articles += _ARTICLE.findall(path.read_bytes())
-    return articles
+_POOL: list[bytes] = []
 
 
-def with_identity(article: bytes, pmid: int, entrez: date) -> bytes:
-    """A copy of a real record under a fresh PMID and entrez date."""
-    article = re.sub(rb"(<MedlineCitation[^>]*>\s*<PMID[^>]*>)\d+(</PMID>)", rb"\g<1>%d\g<2>" % pmid, article, count=1)
-    article = re.sub(rb'(<ArticleId IdType="pubmed">)\d+(</ArticleId>)', rb"\g<1>%d\g<2>" % pmid, article)
-    stamp = b'<PubMedPubDate PubStatus="entrez"><Year>%d</Year><Month>%d</Month><Day>%d</Day></PubMedPubDate>' % (
-        entrez.year, entrez.month, entrez.day)
-    article = re.sub(rb'<PubMedPubDate PubStatus="entrez">.*?</PubMedPubDate>', b"", article, flags=re.S)
-    if b"<History>" in article:
-        return article.replace(b"<History>", b"<History>" + stamp, 1)
-    return article.replace(b"<PubmedData>", b"<PubmedData><History>" + stamp + b"</History>", 1)
+def pool() -> list[bytes]:
+    """The distinct real records (built once per benchmark run)."""
+    if not _POOL:
+        _POOL.extend(corpus.distinct_pool(SHARED))
+    return _POOL
 
 
-def build_corpus(n: int, folder: Path, seed: int = 7) -> Path:
-    path = folder / f"corpus-{n}.xml"
-    if path.exists():
-        return path
-    rng = random.Random(seed)
-    articles = fixture_articles()
-    with open(path, "wb") as out:
-        out.write(DOCTYPE + b"<PubmedArticleSet>\n")
-        for i in range(n):
-            out.write(with_identity(rng.choice(articles), 80_000_000 + i, date(2020, 1, 1) + timedelta(days=i % 1500)))
-            out.write(b"\n")
-        out.write(b"</PubmedArticleSet>\n")
+def build_corpus(n: int, folder: Path) -> Path:
+    """One file of ``n`` records: the distinct pool first, repeated under fresh PMIDs beyond it."""
+    path = folder / f"corpus-{n}" / "pubmed26n0001.xml"
+    if not path.exists():
+        corpus.write_corpus(pool(), n, path.parent, per_file=n)
     return path
 
 
 # --- one measurement in its own process ------------------------------------------------------------
+
+# Peak RSS from /proc (VmHWM, per process image): getrusage's ru_maxrss survives exec, so a child
+# started from this benchmark (or a spawned worker) would report this process's peak instead of its own.
+# Worker processes are sampled from a thread every 50 ms (their high-water mark only grows).
+MEMORY = """
+import os as _os, threading as _threading
+def peak_mb(pid="self"):
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+worker_peaks = {}
+def _children():
+    found = set()
+    for task in _os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as handle:
+                found.update(handle.read().split())
+        except OSError:
+            pass
+    return found
+def _sample(stop=_threading.Event()):
+    while not stop.wait(0.05):
+        for pid in _children():
+            try:
+                worker_peaks[pid] = max(worker_peaks.get(pid, 0.0), peak_mb(pid))
+            except (OSError, ValueError):
+                pass
+_threading.Thread(target=_sample, daemon=True).start()
+"""
+
 
 # (imports, timed body): imports are not timed, so a one-off import cost does not blur the rates
 WORKERS = {
@@ -116,14 +131,14 @@ def measure(kind: str, path: Path) -> dict:
 
 def _measure_once(kind: str, path: Path) -> dict:
     imports, body = WORKERS[kind]
-    code = f"""
+    code = MEMORY + f"""
 import resource, time, json
 PATH = {str(path)!r}
 {imports}
 start = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - start
-print(json.dumps({{"records": n, "seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+print(json.dumps({{"records": n, "seconds": elapsed, "peak_rss_mb": peak_mb()}}))
 """
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={**os.environ, "OMP_NUM_THREADS": "1"}).stdout
@@ -227,6 +242,213 @@ def pipeline_runs(corpus: Path, n: int, work: Path) -> dict:
     }
 
 
+# --- end to end, in worker processes (issue 15b) ---------------------------------------------------
+
+# One import (parse + load + extract + judge) at the default settings (128 MB DuckDB limit), in its
+# own process: wall time, this process's CPU (the publisher, and with one worker everything) and the
+# workers' CPU (RUSAGE_CHILDREN, counted once the pool has ended) and peak RSS (the largest worker's).
+_END_TO_END = MEMORY + """
+import json, pathlib, resource, sys, tempfile, time
+from fmwatch.pipeline import import_files
+from fmwatch.settings import load_settings
+paths = [pathlib.Path(p) for p in json.loads(sys.argv[1])]
+workers = int(sys.argv[2])
+db = pathlib.Path(tempfile.mkdtemp()) / "b.duckdb"
+settings = load_settings(None, db=db)
+before = resource.getrusage(resource.RUSAGE_SELF)
+start = time.perf_counter()
+summary = import_files(settings, paths, workers=workers)
+elapsed = time.perf_counter() - start
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+publisher_cpu = me.ru_utime + me.ru_stime - before.ru_utime - before.ru_stime  # not the imports before start
+cpu = publisher_cpu + kids.ru_utime + kids.ru_stime
+print(json.dumps({"records": summary.published.records_seen, "evidence": summary.extracted.records,
+                  "cpu_seconds": cpu, "cores_used": cpu / elapsed,
+                  "failed": len(summary.extracted.failed), "seconds": elapsed, "workers": workers,
+                  "db_memory_limit": settings.db_memory_limit,
+                  "publisher_cpu_seconds": publisher_cpu, "workers_cpu_seconds": kids.ru_utime + kids.ru_stime,
+                  "peak_rss_mb": peak_mb(), "worker_peak_rss_mb": max(worker_peaks.values(), default=0.0),
+                  "child_processes": len(worker_peaks)}))
+"""
+
+_FLOOR = """
+import json, sys, time
+from lxml import etree
+paths = json.loads(sys.argv[1])
+start = time.perf_counter()
+n = 0
+for path in paths:
+    for _, el in etree.iterparse(path, events=("end",), tag="PubmedArticle"):
+        n += 1
+        el.clear(); p = el.getparent()
+        while el.getprevious() is not None: del p[0]
+print(json.dumps({"records": n, "seconds": time.perf_counter() - start}))
+"""
+
+
+def _run(code: str, *args: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if done.returncode:
+        raise RuntimeError(f"benchmark step failed: {done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["records_per_second"] = round(result["records"] / result["seconds"], 1)
+    return result
+
+
+def end_to_end(n: int, work: Path, per_file: int, rounds: int) -> dict:
+    """Import with extraction on 1 and 2 worker processes against the bare iterparse floor, on the same
+    distinct records in files of ``per_file``, interleaved ``rounds`` times (the fastest of each kept:
+    the machine is shared, so the three are taken side by side, not one after the other)."""
+    made = corpus.write_corpus(pool(), n, work / f"e2e-{n}", per_file=per_file)
+    paths = json.dumps([str(p) for p in made.files])
+    runs: dict[str, list[dict]] = {"floor_iterparse": [], "workers_1": [], "workers_2": []}
+    for _ in range(rounds):
+        runs["floor_iterparse"].append(_run(_FLOOR, paths))
+        runs["workers_1"].append(_run(_END_TO_END, paths, "1"))
+        runs["workers_2"].append(_run(_END_TO_END, paths, "2"))
+    row = {kind: min(results, key=lambda r: r["seconds"]) for kind, results in runs.items()}
+    floor = row["floor_iterparse"]["records_per_second"]
+    for result in row.values():
+        result["ratio_to_floor"] = round(result["records_per_second"] / floor, 3)
+    row["scaling_efficiency_1_to_2"] = round(row["workers_2"]["records_per_second"]
+                                             / (2 * row["workers_1"]["records_per_second"]), 3)
+    # contention-free view: the CPU the same work took on 1 and on 2 workers (1.0: no parallel overhead)
+    row["cpu_work_efficiency_1_to_2"] = round(row["workers_1"]["cpu_seconds"] / row["workers_2"]["cpu_seconds"], 3)
+    row["all_rounds_seconds"] = {kind: [round(r["seconds"], 2) for r in results] for kind, results in runs.items()}
+    row.update(records=n, distinct=made.distinct, files=len(made.files))
+    return row
+
+
+def memory_growth(sizes: list[int], work: Path, per_file: int) -> dict:
+    """Peak RSS of the whole import with extraction at the default settings and workers."""
+    out = {}
+    for n in sizes:
+        made = corpus.write_corpus(pool(), n, work / f"mem-{n}", per_file=per_file)
+        result = _run(_END_TO_END, json.dumps([str(p) for p in made.files]), "2")
+        result["distinct"] = made.distinct
+        out[n] = result
+    return out
+
+
+# --- the mirror's ingest of a baseline-shaped file (issue 15b) -----------------------------------------
+
+_MIRROR = MEMORY + """
+import json, pathlib, resource, sys, tempfile, time
+from fmwatch import pipeline
+from fmwatch.settings import load_settings
+from fmwatch.warehouse import Warehouse
+applying = [0.0]
+real = Warehouse.apply_mirror_file
+def timed(self, *args, **kwargs):
+    start = time.perf_counter()
+    try:
+        return real(self, *args, **kwargs)
+    finally:
+        applying[0] += time.perf_counter() - start
+Warehouse.apply_mirror_file = timed
+db = pathlib.Path(tempfile.mkdtemp()) / "m.duckdb"
+settings = load_settings(None, db=db, mirror_url=sys.argv[1])
+start = time.perf_counter()
+summary = pipeline.sync_mirror(settings, workers=1)
+elapsed = time.perf_counter() - start
+again = time.perf_counter()
+rerun = pipeline.sync_mirror(settings, workers=1)
+rerun_seconds = time.perf_counter() - again
+first_apply = applying[0]
+# The publisher's cost on a large mirror: pad it with rows of other PMIDs, then apply an update file
+# holding the same records again (each replaces its PMID's row: the DELETE scans the whole mirror).
+padding = int(sys.argv[3])
+with Warehouse.open(db) as warehouse:
+    warehouse.con.execute("INSERT INTO mirror_articles (pmid, mirror_file) SELECT 'pad' || i, 'pad' FROM range(?) t(i)", [padding])
+root = pathlib.Path(sys.argv[2])
+updates = root / "pubmed" / "updatefiles"
+updates.mkdir()
+for path in (root / "pubmed" / "baseline").glob("*.xml.gz*"):
+    (updates / path.name.replace("n0001", "n0002")).write_bytes(path.read_bytes().replace(b"n0001", b"n0002") if path.name.endswith(".md5") else path.read_bytes())
+(updates / "index.html").write_text('<a href="pubmed26n0002.xml.gz">u</a> <a href="pubmed26n0002.xml.gz.md5">m</a>')
+applying[0] = 0.0
+update = pipeline.sync_mirror(settings, workers=1)
+print(json.dumps({"records": sum(f["records"] for f in summary.files), "files": len(summary.files),
+                  "seconds": elapsed, "publisher_seconds": first_apply, "rerun_seconds": rerun_seconds,
+                  "rerun_files": len(rerun.files), "peak_rss_mb": peak_mb(),
+                  "padded_mirror_rows": padding + sum(f["records"] for f in summary.files),
+                  "update_records": sum(f["records"] for f in update.files),
+                  "update_publisher_seconds": applying[0]}))
+"""
+
+_FLOOR_GZ = """
+import gzip, json, sys, time
+from lxml import etree
+start = time.perf_counter()
+n = 0
+with gzip.open(sys.argv[1], "rb") as handle:
+    for _, el in etree.iterparse(handle, events=("end",), tag="PubmedArticle"):
+        n += 1
+        el.clear(); p = el.getparent()
+        while el.getprevious() is not None: del p[0]
+print(json.dumps({"records": n, "seconds": time.perf_counter() - start}))
+"""
+
+
+def mirror_ingest(n: int, work: Path, padding: int) -> dict:
+    """Sync a mirror from one baseline-shaped bulk file (gzipped, with its .md5, behind a listing
+    page on a loopback HTTP server) against the floor: iterparse through gzip of the same file."""
+    import hashlib
+    import http.server
+    import threading
+    from functools import partial
+
+    root = work / f"nlm-{n}"
+    made = corpus.write_corpus(pool(), n, root / "pubmed" / "baseline", per_file=n, gzipped=True)
+    for path in made.files:
+        path.with_name(path.name + ".md5").write_text(f"MD5({path.name})= {hashlib.md5(path.read_bytes()).hexdigest()}\n")
+    (root / "pubmed" / "baseline" / "index.html").write_text("<html><body>" + "".join(
+        f'<a href="{p.name}">{p.name}</a> <a href="{p.name}.md5">{p.name}.md5</a>' for p in made.files) + "</body></html>")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/pubmed/"
+        floor = min((_run(_FLOOR_GZ, str(made.files[0])) for _ in range(2)), key=lambda r: r["seconds"])
+        result = _run(_MIRROR, url, str(root), str(padding))
+    finally:
+        server.shutdown()
+    result.update(distinct=made.distinct, gz_bytes=made.files[0].stat().st_size,
+                  floor_records_per_second=floor["records_per_second"],
+                  ratio_to_floor=round(result["records_per_second"] / floor["records_per_second"], 3),
+                  worker_records_per_second=round(result["records"] / (result["seconds"] - result["publisher_seconds"]), 1),
+                  publisher_records_per_second=round(result["records"] / result["publisher_seconds"], 1),
+                  publisher_records_per_second_padded=round(result["update_records"] / result["update_publisher_seconds"], 1))
+    return result
+
+
+BASELINE_FILES, BASELINE_RECORDS = 1_334, 38_000_000
+
+
+def baseline_plan(mirror: dict, e2e: dict) -> dict:
+    """The whole 2026 baseline on a Kubernetes work pool, from the measured rates: one worker pod per
+    core downloads and parses a file at a time (the worker rate), one publisher applies the files in
+    order (the publisher rate, its own pod). Workers beyond publisher rate / worker rate only wait."""
+    worker_rate = mirror["worker_records_per_second"]
+    # the publisher's rate on a mirror of millions of rows (its DELETE scans them all): the slower one
+    publisher_rate = min(mirror["publisher_records_per_second"], mirror["publisher_records_per_second_padded"])
+    useful_workers = max(1, math.ceil(publisher_rate / worker_rate))
+    plan = {"files": BASELINE_FILES, "records": BASELINE_RECORDS,
+            "worker_records_per_second_per_core": worker_rate, "publisher_records_per_second": publisher_rate,
+            "workers_until_the_publisher_bounds": useful_workers}
+    for workers in sorted({1, 8, 32, useful_workers}):
+        rate = min(workers * worker_rate, publisher_rate)
+        plan[f"hours_with_{workers}_workers"] = round(BASELINE_RECORDS / rate / 3600, 2)
+    plan["publisher_busy_hours"] = round(BASELINE_RECORDS / publisher_rate / 3600, 2)
+    plan["hours_one_process_today"] = round(BASELINE_RECORDS / e2e["workers_1"]["records_per_second"] / 3600, 1)
+    return plan
+
+
 # --- the report ---------------------------------------------------------------------------------------
 
 def main() -> None:
@@ -239,8 +461,8 @@ def main() -> None:
     report: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "parse": {}, "goals": {}}
     started = time.perf_counter()
     for n in sizes:
-        corpus = build_corpus(n, work)
-        row = {kind: measure(kind, corpus) for kind in WORKERS
+        path = build_corpus(n, work)
+        row = {kind: measure(kind, path) for kind in WORKERS
                if not (kind == "biopython" and n > 10_000)}  # the reference is slow; 10k shows the ratio
         floor = row["floor_iterparse"]["records_per_second"]
         for kind, result in row.items():
@@ -266,6 +488,24 @@ def main() -> None:
     goals["requests_no_op_rerun (<= 2)"] = report["pipeline"]["requests_no_op_rerun"]
     goals["prefect_over_plain (<= 1.5)"] = report["pipeline"]["prefect_over_plain"]
     goals["extraction_per_second (>= 500)"] = report["extraction"]["abstracts_per_second"]
+    # issue 15b: end to end in worker processes, memory growth, the mirror, the baseline plan
+    e2e_n, per_file = (1_000, 250) if args.smoke else (len(pool()) // 1000 * 1000, 1_000)
+    report["end_to_end"] = end_to_end(e2e_n, work, per_file, rounds=1 if args.smoke else 2)
+    report["memory_growth"] = memory_growth([1_000, 2_000] if args.smoke else [10_000, 50_000], work, per_file)
+    report["mirror"] = mirror_ingest(1_000 if args.smoke else len(pool()), work,
+                                     padding=100_000 if args.smoke else 5_000_000)
+    report["baseline_plan"] = baseline_plan(report["mirror"], report["end_to_end"])
+    e2e, mem = report["end_to_end"], report["memory_growth"]
+    small, large = sorted(mem)
+    goals["end_to_end_2_workers_vs_floor (>= 0.25)"] = e2e["workers_2"]["ratio_to_floor"]
+    goals["end_to_end_1_worker_vs_floor"] = e2e["workers_1"]["ratio_to_floor"]
+    goals["scaling_efficiency_1_to_2 (>= 0.8)"] = e2e["scaling_efficiency_1_to_2"]
+    goals["cpu_work_efficiency_1_to_2"] = e2e["cpu_work_efficiency_1_to_2"]
+    goals["cores_used_1_and_2_workers"] = (round(e2e["workers_1"]["cores_used"], 2), round(e2e["workers_2"]["cores_used"], 2))
+    goals[f"e2e_rss_growth_{small}_to_{large} (<= 1.2)"] = round(mem[large]["peak_rss_mb"] / mem[small]["peak_rss_mb"], 3)
+    goals[f"e2e_worker_rss_growth_{small}_to_{large} (<= 1.2)"] = round(
+        mem[large]["worker_peak_rss_mb"] / mem[small]["worker_peak_rss_mb"], 3)
+    goals["mirror_ingest_vs_gzip_floor"] = report["mirror"]["ratio_to_floor"]
     report["total_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1, default=str))

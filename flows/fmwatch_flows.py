@@ -9,9 +9,15 @@ which is cached by the hash of the body it parsed.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import sys
 from datetime import date, timedelta
 from pathlib import Path
+
+# A temporary local Prefect server (no PREFECT_API_URL) may take far longer than Prefect's 20 s
+# default to start on a busy machine: the Quickstart's first `make run` must not fail on that.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -22,12 +28,32 @@ from prefect.utilities.annotations import quote
 from prefect.cache_policies import NO_CACHE
 
 from fmwatch import pipeline
-from fmwatch.settings import load_settings
+from fmwatch.http import is_retriable
+from fmwatch.redact import RedactingFilter, redact
+from fmwatch.settings import load_settings, missing_email_warning
+from fmwatch.urls import shorten_urls
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
+from fmwatch.workers import WorkerPool
+
+# Prefect's run loggers (and what they show in the UI and store in its database) pass through
+# the same redaction as the CLI's: the API key and the e-mail never reach Prefect.
+for _name in ("prefect.flow_runs", "prefect.task_runs"):
+    logging.getLogger(_name).addFilter(RedactingFilter())
+
+
+def _worth_retrying(task, task_run, state) -> bool:
+    """Prefect's retry_condition_fn: no retry for what another try cannot fix (a 4xx other than
+    429, a refused redirect, a passed deadline; ``fmwatch.http.is_retriable``)."""
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception as raised:  # a result that cannot be read: let the retry policy decide
+        error = raised
+    return is_retriable(error) if isinstance(error, BaseException) else True
+
 
 # Tasks that take the run (an open warehouse) are not cached: only the pure parse step is.
 RETRIES = dict(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
-               cache_policy=NO_CACHE)
+               cache_policy=NO_CACHE, retry_condition_fn=_worth_retrying)
 
 
 def _settings(db: str | None):
@@ -59,8 +85,23 @@ def fetch_batch(run: pipeline.PipelineRun, search, retstart: int):
     return run.fetch_batch(search, retstart)
 
 
+def _parser_fingerprint() -> str:
+    """A hash of the code that turns a body into records (the parser and the record classes): a
+    cached parse is reused only by the same code, so an upgraded fmwatch never gets records in an
+    older shape from Prefect's result storage."""
+    import fmwatch.parse.pubmed_xml
+    import fmwatch.records
+    digest = hashlib.sha256()
+    for module in (fmwatch.parse.pubmed_xml, fmwatch.records):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+PARSER_FINGERPRINT = _parser_fingerprint()
+
+
 def _body_key(context, parameters) -> str:
-    return "parse-" + hashlib.sha256(parameters["body"]).hexdigest()
+    return f"parse-{PARSER_FINGERPRINT}-" + hashlib.sha256(parameters["body"]).hexdigest()
 
 
 def _parse_batch(body: bytes, origin: str) -> list:
@@ -80,6 +121,12 @@ parse_batch_cached = task(name="parse efetch batch (cached)", cache_key_fn=_body
 @task(name="stage batch", cache_policy=NO_CACHE)
 def stage_batch(run: pipeline.PipelineRun, items: list, origin: str) -> int:
     return run.stage_parsed(items, origin)
+
+
+@task(name="watch from the local mirror", task_run_name="mirror {watch.name}", **RETRIES)
+def mirror_watch(run: pipeline.PipelineRun, watch) -> int | None:
+    """esearch for the watch's PMIDs, the records from the mirror, one efetch for the rest (issue 15b)."""
+    return run.ingest_watch_from_mirror(watch)
 
 
 @task(name="find records citing the reference studies", **RETRIES)
@@ -110,40 +157,58 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
             today: date | None, cache_parsed_batches: bool = True):
     logger = get_run_logger()
     settings = _settings(db)
+    warning = missing_email_warning(settings, offline=offline, sources=sources)
+    if warning:
+        logger.warning(warning)
     if watches:
         settings = settings.model_copy(update={"watches": [w for w in settings.watches if w.name in watches]})
     parse = parse_batch_cached if cache_parsed_batches else parse_batch
     with pipeline.PipelineRun(settings, offline=offline, sources=sources, since=since, today=today,
                               throttle=_throttle()) as run:
         step = "start"
+
+        def ingest_watch(watch):  # one watch's tasks; the watch fails on its own (run.isolated)
+            if settings.use_mirror and mirror_watch(quote(run), watch) is not None:
+                return  # its records came from the local mirror (and at most one efetch)
+            plan = plan_watch(quote(run), watch)
+            done = 0
+            for window in plan.windows:
+                for retstart in run.client.batch_starts(window):
+                    batch = fetch_batch(quote(run), window, retstart)
+                    items = parse(batch.body, batch.url)
+                    done += stage_batch(quote(run), quote(items), batch.url)
+            run.finish_watch(plan, done)
+            logger.info("watch %s: %d records staged", watch.name, done)
+
         try:
+            succeeded = []
             if "pubmed" in sources:
+                run.start_source("pubmed")
                 for watch in settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    plan = plan_watch(quote(run), watch)
-                    done = 0
-                    for window in plan.windows:
-                        for retstart in run.client.batch_starts(window):
-                            step = f"pubmed watch {watch.name!r}, efetch retstart={retstart}"
-                            batch = fetch_batch(quote(run), window, retstart)
-                            items = parse(batch.body, batch.url)
-                            done += stage_batch(quote(run), quote(items), batch.url)
-                    run.finish_watch(plan, done)
-                    logger.info("watch %s: %d records staged", watch.name, done)
+                    succeeded.append(run.isolated(step, lambda: ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                find_citing(quote(run))
+                run.isolated(step, lambda: find_citing(quote(run)))  # not counted: it adds to the watches
             if "fmnetwork" in sources:
-                step = "fmnetwork crawl"
-                crawl_fmnetwork(quote(run))
+                step = "fmnetwork crawl and citation linking"
+                succeeded.append(run.isolated(step, lambda: crawl_fmnetwork(quote(run))))
+            if not any(succeeded):
+                step = "; ".join(run.summary.failed)
+                raise pipeline.FetchError("; ".join(run.summary.failed.values()))
             step = "publish"
             summary = publish(quote(run))
         except pipeline.RUN_ERRORS as error:
             failure = run.fail(step, error)
-            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step, error)
-            raise failure from None
+            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step,
+                         shorten_urls(redact(error)))
+            raise pipeline.RunFailed(shorten_urls(str(failure))) from None  # the flow state names a short URL
         for item in summary.quarantined:
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+        for note in summary.notes:
+            logger.warning("%s", note)
         _run_table(summary, key=f"{'-'.join(sources)}-run")
+        if summary.failed:  # the flow's state says what was published and what was not
+            raise pipeline.RunPartlyFailed(summary)
         return summary
 
 
@@ -164,72 +229,221 @@ def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
     return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
 
 
-@flow(name="extract_and_flag")
-def extract_and_flag(db: str | None = None) -> dict:
-    """Extract and judge every record version that has no evidence yet."""
-    with Warehouse.open(_settings(db).db) as warehouse:
-        result = pipeline.extract_and_flag(warehouse, new_run_id())
+# --- parallel units: parse a file, extract a batch (issue 15b) ------------------------------------
+# The library's loop (pipeline.import_files, pipeline.extract_and_flag) hands each unit to these tasks
+# through the flow's task runner: Prefect's process pool here, a Dask cluster with prefect-dask, or the
+# pods of a Kubernetes work pool; the one process that holds the warehouse stages what comes back.
+
+parse_file_task = task(name="parse file", task_run_name="parse {path}", cache_policy=NO_CACHE)(
+    pipeline.parse_file_unit)
+extract_batch_task = task(name="extract and judge a batch", cache_policy=NO_CACHE)(pipeline.extract_unit)
+# a bulk file's download is retried by the HTTP layer; a refused file (bad md5) must not be retried here
+mirror_file_task = task(name="download and parse a bulk file", task_run_name="bulk file {file.name}",
+                        cache_policy=NO_CACHE)(pipeline.mirror_file_unit)
+_UNIT_TASKS = {pipeline.parse_file_unit: parse_file_task, pipeline.extract_unit: extract_batch_task,
+               pipeline.mirror_file_unit: mirror_file_task}
+
+
+def _submit_unit(fn, *args):
+    """WorkerPool's ``submit``: the unit as a task on the flow's task runner (its arguments quoted, so
+    Prefect does not walk a thousand rows looking for futures)."""
+    return _UNIT_TASKS[fn].submit(*[quote(arg) for arg in args])
+
+
+def _task_runner():
+    """Dask when FMWATCH_DASK_ADDRESS names a scheduler (needs the ``dask`` extra, prefect-dask);
+    otherwise Prefect's process pool with FMWATCH_WORKERS processes (default: one per CPU)."""
+    address = os.environ.get("FMWATCH_DASK_ADDRESS")
+    if address:
+        from prefect_dask import DaskTaskRunner
+        return DaskTaskRunner(address=address)
+    from prefect.task_runners import ProcessPoolTaskRunner
+    from fmwatch.workers import default_workers
+    return ProcessPoolTaskRunner(max_workers=int(os.environ.get("FMWATCH_WORKERS") or default_workers()))
+
+
+@flow(name="extract_and_flag", task_runner=_task_runner())
+def extract_and_flag(db: str | None = None, everything: bool = False, batch_size: int = pipeline.EXTRACT_BATCH) -> dict:
+    """Extract and judge every record version that has no evidence yet (all with ``everything``),
+    a batch per task on the flow's task runner."""
+    settings = _settings(db)
+    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+        result = pipeline.extract_and_flag(warehouse, new_run_id(), everything=everything, batch_size=batch_size,
+                                           pool=WorkerPool(settings.workers, submit=_submit_unit))
     for record_id, error in result.failed:
         get_run_logger().error("extraction failed for %s: %s", record_id, error)
     return {"records": result.records, "flags": result.flags, "failed": len(result.failed)}
 
 
+@flow(name="import_files", task_runner=_task_runner())
+def import_files(paths: list[str], db: str | None = None, offline: bool = False, extract: bool = True) -> dict:
+    """``fmwatch import`` as a flow: each file parsed by a task on the flow's task runner, one
+    publisher, then extraction a batch per task."""
+    settings = _settings(db)
+    summary = pipeline.import_files(settings, [Path(p) for p in paths], offline=offline, extract=extract,
+                                    pool=WorkerPool(settings.workers, submit=_submit_unit))
+    for item in summary.quarantined:
+        get_run_logger().warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
+    return {"run_id": summary.run_id, "status": summary.status,
+            "versions_new": summary.published.versions_new if summary.published else 0,
+            "evidence": summary.extracted.records if summary.extracted else 0}
+
+
+@flow(name="sync_mirror", task_runner=_task_runner())
+def sync_mirror(db: str | None = None) -> dict:
+    """Bring the local PubMed mirror up to date with NLM's bulk files: each file downloaded, md5-checked
+    and parsed by a task on the flow's task runner, applied in order by this one process."""
+    settings = _settings(db)
+    summary = pipeline.sync_mirror(settings, pool=WorkerPool(settings.workers, submit=_submit_unit))
+    create_table_artifact(key="mirror-sync", table=summary.files or [{"name": "(none new)"}],
+                          description=f"mirror sync {summary.run_id}: {len(summary.files)} new of {summary.listed} files")
+    return {"run_id": summary.run_id, "files": len(summary.files), "skipped": summary.skipped,
+            "records": sum(f["records"] for f in summary.files)}
+
+
 @flow(name="weekly_digest")
 def weekly_digest(db: str | None = None, out_dir: str = "digests", week: str | None = None,
                   notify_block: str | None = None, notify_priority: int = 1) -> dict:
-    """Render the digest of what is new, publish it as a Markdown artifact, and notify (optionally)."""
-    since = until = None
-    if week:
-        from fmwatch.digest import week_window
-        since, until = week_window(week)
-    result = pipeline.make_digest(_settings(db), since=since, until=until, out_dir=Path(out_dir))
+    """Render the digest, publish it as a Markdown artifact, and notify (optionally).
+
+    Without ``week`` it is the scheduled digest (what was flagged since the last scheduled one);
+    with ``week`` (ISO, e.g. 2026-W48) a preview that does not move that mark. The notification
+    block is loaded first: a wrong name fails the flow before any digest is recorded."""
+    block = _notification_block(notify_block) if notify_block else None
+    result = pipeline.make_digest(_settings(db), out_dir=Path(out_dir), week=week)
     create_markdown_artifact(key="weekly-digest", markdown=result.markdown,
-                             description=f"fmwatch digest {result.digest_id}: {result.items} items")
-    if notify_block:
-        notify_flags(db=db, block_name=notify_block, max_priority=notify_priority)
-    return {"digest_id": result.digest_id, "items": result.items, "html": str(result.html_path)}
+                             description=f"fmwatch {result.kind} digest {result.period}: {result.items} items")
+    if block is not None:
+        _notify(block, db, notify_priority)
+    return {"digest_id": result.digest_id, "items": result.items, "kind": result.kind, "period": result.period,
+            "html": str(result.html_path)}
+
+
+def _notification_block(block_name: str):
+    """The operator's saved notification block ("<block-type-slug>/<name>"), or a clear error."""
+    try:
+        return Block.load(block_name)
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"notification block {block_name!r} cannot be loaded ({error}); save it first "
+                         "(e.g. `prefect block create slack-webhook`) and pass its \"type/name\"") from None
+
+
+def _notify(block, db: str | None, max_priority: int) -> int:
+    with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
+        rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
+    if rows:
+        body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
+                         for record_id, claim, relation, priority, reason in rows)
+        block.notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
+    return len(rows)
 
 
 @flow(name="notify_flags")
 def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) -> int:
     """Send the new flags of priority <= max_priority through a notification block (email,
     Slack, webhook, ...) that an operator saved: ``block_name`` is "<block-type-slug>/<name>",
-    e.g. "slack-webhook/editors". Nothing is hard-coded."""
-    with Warehouse.open(_settings(db).db, read_only=True) as warehouse:
-        rows = warehouse.con.execute(sql_text("queries/new_flags_to_notify"), [max_priority]).fetchall()
-    if rows:
-        body = "\n".join(f"[{priority}] {record_id} {claim or ''} {relation or ''}: {reason}"
-                         for record_id, claim, relation, priority, reason in rows)
-        Block.load(block_name).notify(body=body, subject=f"fmwatch: {len(rows)} high-priority flags")
-    return len(rows)
+    e.g. "slack-webhook/editors". Nothing is hard-coded. The block is loaded before the
+    warehouse is read, so a wrong name fails at once."""
+    return _notify(_notification_block(block_name), db, max_priority)
 
 
 @flow(name="fmwatch_pipeline")
 def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str | None = None,
                      watches: list[str] | None = None, digest: bool = True, out_dir: str = "digests") -> dict:
     """The whole pipeline in order: PubMed, the FM Network site, extraction and flags, the digest."""
-    results = {
-        "ingest_pubmed": ingest_pubmed(watches=watches, since=since, offline=offline, db=db),
-        "ingest_fmnetwork": ingest_fmnetwork(offline=offline, db=db),
-        "extract_and_flag": extract_and_flag(db=db),
+    # Each source succeeds or fails on its own: a failed PubMed ingest does not stop the site's,
+    # and the parent flow ends Failed, naming the parts that failed, after the others are done.
+    states = {
+        "ingest_pubmed": ingest_pubmed(watches=watches, since=since, offline=offline, db=db, return_state=True),
+        "ingest_fmnetwork": ingest_fmnetwork(offline=offline, db=db, return_state=True),
     }
+    results = {name: state.result(raise_on_failure=False) for name, state in states.items()}
+    results["extract_and_flag"] = extract_and_flag(db=db)
     if digest:
         results["weekly_digest"] = weekly_digest(db=db, out_dir=out_dir)
+    failed = {name: redact(state.message or results[name]) for name, state in states.items() if not state.is_completed()}
+    if failed:
+        raise pipeline.RunFailed("; ".join(f"{name} failed: {why}" for name, why in failed.items()))
     return results
 
 
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def deployments_from_yaml(path: Path = PROJECT / "prefect.yaml") -> list:
+    """The deployments of prefect.yaml (name, flow, parameters, cron schedules with their time
+    zones) as served deployments: `fmwatch serve` and `prefect deploy --all` schedule the same."""
+    import yaml
+    from prefect.schedules import Cron
+
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    served = []
+    for spec in config["deployments"]:
+        flow_name = spec["entrypoint"].partition(":")[2]
+        schedules = [Cron(s["cron"], timezone=os.environ.get("FMWATCH_TIMEZONE") or s.get("timezone"),
+                          active=s.get("active", True)) for s in spec.get("schedules") or [] if s.get("cron")]
+        served.append(globals()[flow_name].to_deployment(
+            name=spec["name"], description=spec.get("description"), parameters=spec.get("parameters") or {},
+            schedules=schedules or None))
+    return served
+
+
 def serve_all() -> None:
-    """``fmwatch serve``: every deployment served from this one process, schedules included."""
+    """``fmwatch serve``: every deployment of prefect.yaml served from this one process, schedules
+    included (FMWATCH_TIMEZONE overrides the file's time zone)."""
     from prefect import serve
-    tz = os.environ.get("FMWATCH_TIMEZONE", "Europe/London")
-    serve(
-        fmwatch_pipeline.to_deployment(name="daily", cron="0 6 * * *", timezone=tz, parameters={"digest": False}),
-        weekly_digest.to_deployment(name="weekly", cron="0 7 * * 1", timezone=tz),
-        ingest_pubmed.to_deployment(name="on-demand"),
-        ingest_fmnetwork.to_deployment(name="on-demand"),
-        extract_and_flag.to_deployment(name="on-demand"),
-    )
+    serve(*deployments_from_yaml())
+
+
+def main() -> int:
+    """`make run`: the whole pipeline as a Prefect flow, offline; always ends with its summary and
+    where the warehouse and the digest are. If Prefect's temporary server cannot start (a very
+    busy machine), the same steps run without Prefect, and the summary says so. Returns the exit
+    status."""
+    offline = os.environ.get("FMWATCH_OFFLINE") == "1"
+    settings = _settings(None)
+    how = "as a Prefect flow"
+    try:
+        results = fmwatch_pipeline(offline=offline)
+    except Exception as error:  # the summary below says what failed; the warehouse is as it was
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "ephemeral Prefect API server" not in message:
+            print(f"\nfmwatch: the run failed: {message}", file=sys.stderr)
+            print(f"warehouse: {settings.db.resolve()} (a failed run publishes nothing)", file=sys.stderr)
+            return 1
+        how = ("without Prefect: its temporary server did not start in time (raise "
+               "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS to wait longer)")
+        results = _without_prefect(settings, offline)
+    pubmed, site, extracted = results["ingest_pubmed"], results["ingest_fmnetwork"], results["extract_and_flag"]
+    digest = results.get("weekly_digest") or {}
+    print(f"\nfmwatch run finished, {how}")
+    if site is None:
+        print(f"  records:         {pubmed['versions_new']} new versions from PubMed and the FM Network site "
+              f"({pubmed['status']})")
+    else:
+        print(f"  PubMed:          {pubmed['versions_new']} new record versions ({pubmed['status']})")
+        print(f"  FM Network site: {site['versions_new']} new article versions ({site['status']})")
+    print(f"  extraction:      {extracted['records']} records read, {extracted['flags']} flags judged, "
+          f"{extracted['failed']} failed")
+    if digest:
+        print(f"  digest:          {digest['items']} items -> {Path(digest['html']).resolve()}")
+    print(f"  warehouse:       {settings.db.resolve()}")
+    print("  next: .venv/bin/fmwatch flags   |   .venv/bin/fmwatch status")
+    return 0
+
+
+def _without_prefect(settings, offline: bool) -> dict:
+    """The parent flow's steps through the library alone, in the flow's result shape."""
+    summary = pipeline.run_pipeline(settings, offline=offline)
+    versions = summary.published.versions_new if summary.published else 0
+    extracted = summary.extracted
+    digest = pipeline.make_digest(settings, out_dir=Path("digests"))
+    return {"ingest_pubmed": {"versions_new": versions, "status": summary.status}, "ingest_fmnetwork": None,
+            "extract_and_flag": {"records": extracted.records if extracted else 0,
+                                 "flags": extracted.flags if extracted else 0,
+                                 "failed": len(extracted.failed) if extracted else 0},
+            "weekly_digest": {"items": digest.items, "html": str(digest.html_path)}}
 
 
 if __name__ == "__main__":
-    fmwatch_pipeline(offline=os.environ.get("FMWATCH_OFFLINE") == "1")
+    sys.exit(main())

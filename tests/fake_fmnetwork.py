@@ -3,6 +3,9 @@
 Articles are served with ETags and answer 304 to a matching If-None-Match; the feed is
 paged (``/feed/?paged=N``, newest first, two a page); the core sitemap lists every article
 with its lastmod; the REST API is off (404). Every request is logged.
+
+``bulk=N`` adds N generated articles at ``p/<n>``, listed in sitemaps of ``SITEMAP_SIZE`` URLs each
+(a site with a 100k-URL sitemap), served without the ETag round trip.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import datetime
 from werkzeug import Request, Response
 
 FEED_PAGE_SIZE = 2
+SITEMAP_SIZE = 25_000  # the protocol allows 50,000 a file; this keeps each under the 5 MB page bound
 
 
 @dataclass
@@ -56,6 +60,7 @@ class FakeSite:
     log: list[tuple[float, str, dict]] = field(default_factory=list)
     base: str = ""
     rest_api: bool = False
+    bulk: int = 0
 
     def install(self, httpserver) -> str:
         httpserver.expect_request(__import__("re").compile(r"^/site/.*")).respond_with_handler(self._handle)
@@ -83,14 +88,25 @@ class FakeSite:
         if path == "feed/":
             return self._feed(int(query.get("paged", 1)))
         if path == "wp-sitemap.xml":
+            parts = "".join(f"<sitemap><loc>{self.base}wp-sitemap-posts-post-{n}.xml</loc></sitemap>"
+                            for n in range(1, 2 + (self.bulk - 1) // SITEMAP_SIZE if self.bulk else 2))
             return Response('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-                            f'<sitemap><loc>{self.base}wp-sitemap-posts-post-1.xml</loc></sitemap></sitemapindex>',
-                            content_type="application/xml")
-        if path == "wp-sitemap-posts-post-1.xml":
+                            f'{parts}</sitemapindex>', content_type="application/xml")
+        if path.startswith("wp-sitemap-posts-post-"):
+            number = int(path.removeprefix("wp-sitemap-posts-post-").removesuffix(".xml"))
             urls = "".join(f"<url><loc>{self.base}{a.path}/{a.slug}</loc>"
-                           f"<lastmod>{(a.modified or a.published).isoformat()}</lastmod></url>" for a in self.articles)
+                           f"<lastmod>{(a.modified or a.published).isoformat()}</lastmod></url>"
+                           for a in (self.articles if number == 1 else []))
+            first = (number - 1) * SITEMAP_SIZE
+            urls += "".join(f"<url><loc>{self.base}p/{n}</loc><lastmod>{self._bulk_date(n).isoformat()}</lastmod></url>"
+                            for n in range(first, min(first + SITEMAP_SIZE, self.bulk)))
             return Response('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                             f'{urls}</urlset>', content_type="application/xml")
+        if path.startswith("p/") and path[2:].isdigit() and int(path[2:]) < self.bulk:
+            n = int(path[2:])
+            article = FakeArticle(f"bulk-{n}", f"Generated article {n}", self._bulk_date(n),
+                                  [f"Generated paragraph for article {n}. " * 3], path="p")
+            return Response(wordpress_page(self.base, article), content_type="text/html; charset=UTF-8")
         for article in self.articles:
             if path == f"{article.path}/{article.slug}":
                 if request.headers.get("If-None-Match") == article.etag:
@@ -98,6 +114,10 @@ class FakeSite:
                 return Response(wordpress_page(self.base, article), content_type="text/html; charset=UTF-8",
                                 headers={"ETag": article.etag})
         return Response("not found", status=404)
+
+    @staticmethod
+    def _bulk_date(n: int) -> datetime:
+        return datetime(2000, 1, 1) + __import__("datetime").timedelta(minutes=n)  # distinct, oldest first
 
     def _feed(self, page: int) -> Response:
         newest_first = sorted(self.articles, key=lambda a: a.published, reverse=True)

@@ -26,3 +26,18 @@ def test_bench_smoke_reports_every_figure(tmp_path):
     assert pipeline["versions_new_first_run"] == 1000 and pipeline["versions_new_rerun"] == 0
     assert pipeline["requests_first_run"] <= pipeline["requests_goal_first_run"]
     assert pipeline["requests_no_op_rerun"] <= 2
+    # issue 15b: end to end with extraction on 1 and 2 worker processes beside the floor, on distinct records
+    e2e = report["end_to_end"]
+    assert e2e["distinct"] == e2e["records"] == 1000 and e2e["files"] > 1
+    for kind in ("workers_1", "workers_2"):
+        assert e2e[kind]["records"] == e2e[kind]["evidence"] == 1000 and e2e[kind]["failed"] == 0
+        assert e2e[kind]["db_memory_limit"] == "128MB" and e2e[kind]["peak_rss_mb"] > 0
+    assert e2e["workers_1"]["workers_cpu_seconds"] == 0 < e2e["workers_2"]["workers_cpu_seconds"]
+    assert e2e["workers_2"]["worker_peak_rss_mb"] > 0 and e2e["scaling_efficiency_1_to_2"] > 0
+    assert set(report["memory_growth"]) == {"1000", "2000"}
+    assert all(row["evidence"] == int(n) for n, row in report["memory_growth"].items())
+    mirror = report["mirror"]
+    assert mirror["records"] == 1000 and mirror["files"] == 1 and mirror["rerun_files"] == 0
+    plan = report["baseline_plan"]
+    assert plan["files"] == 1334 and plan["workers_until_the_publisher_bounds"] >= 1
+    assert plan["publisher_busy_hours"] > 0

@@ -200,7 +200,8 @@ def test_client_errors_are_not_retried(fake, db_path):
     fake.fault = lambda f, e: Response("bad request", status=400)
     with pytest.raises(RunFailed, match="HTTP 400"):
         run_pipeline(settings_for(fake.url, db_path), today=TODAY, sources=["pubmed"])
-    assert len(fake.log) == 1
+    # each part of the run (the watch's esearch, then ELink) tried once, never retried
+    assert [e.endpoint for e in fake.log] == ["esearch", "elink"]
 
 
 def _snapshot(db_path):

@@ -104,7 +104,7 @@ def test_a_double_blind_trial_with_p_values():
     magnesium, placebo = sorted(record["arms"], key=lambda a: a["is_control"])
     assert (magnesium["interventions"][0]["name"], magnesium["interventions"][0]["dose_mg"],
             magnesium["interventions"][0]["route"]) == ("magnesium chloride", 100, "oral")
-    assert placebo["is_control"] and record["duration_weeks"] == 4.3
+    assert placebo["is_control"] and record["duration_weeks"] == 4.0  # "one month (28 days)": the days the text counted
     stress = next(o for o in record["outcomes"] if o["measure"] == "dass42_stress")
     assert (stress["direction"], stress["significant"], stress["p_value"]) == ("no_change", False, 0.93)
 
@@ -245,3 +245,19 @@ def test_an_ordinary_word_with_a_drug_like_ending_is_not_a_drug():
         "to magnesium citrate or placebo.")}))
     names = {i["name"] for a in record["arms"] for i in a["interventions"]}
     assert names == {"magnesium citrate", "placebo"}
+
+
+def test_a_review_chapter_is_a_narrative_review_with_no_arms_and_no_new_trial_flag():
+    """cases/pubmed/09: a StatPearls chapter (publication types Review, Study Guide) whose text says
+    "supplementation": a review, not a trial."""
+    from fmwatch.pipeline import iter_file_items as items
+    path = SHARED / "cases" / "pubmed" / "09-book-chapter-statpearls.xml"
+    (item,) = [i for i in items(path) if isinstance(i, ArticleRecord)]
+    doc, context = document_of(item)
+    record, flags = evidence_record(doc, context)
+    assert record["design"]["type"] == "narrative_review" and record["arms"] == []
+    assert record["design"]["randomized"] is None and record["design"]["evidence"]
+    assert not [f for f in flags if f.flag_type == "new_trial"]
+    # about magnesium in fibromyalgia, an editor sees it as a review; its reference list cites Bagis 2012
+    assert {f.flag_type for f in flags} == {"review", "cites_reference"}
+    assert_spans_and_evidence(doc, record)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,86 @@ def test_prefect_deploy_all_registers_every_deployment_with_its_schedule(harness
     crons = {name: [(s.schedule.cron, s.schedule.timezone) for s in d.schedules] for name, d in deployments.items()}
     assert crons["daily"] == [("0 6 * * *", "Europe/London")] and crons["weekly"] == [("0 7 * * 1", "Europe/London")]
     assert deployments["daily"].work_pool_name == "fmwatch-pool" and deployments["daily"].parameters["digest"] is False
+    # the worker finds the project when a run starts (FMWATCH_HOME there), the deploy-time value as a fallback
+    assert deployments["daily"].pull_steps == [
+        {"fmwatch.prefect_steps.set_project_directory": {"deployed_from": str(repo)}}]
+
+
+def test_the_pull_step_finds_the_project_or_says_what_to_set(tmp_path, monkeypatch):
+    from fmwatch.prefect_steps import set_project_directory
+
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.delenv("FMWATCH_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(RuntimeError, match="Start the worker with FMWATCH_HOME set"):
+        set_project_directory(None)
+    with pytest.raises(RuntimeError, match=str(tmp_path / "nowhere")):
+        set_project_directory(str(tmp_path / "nowhere"))
+    with pytest.raises(RuntimeError):
+        set_project_directory("{{ $FMWATCH_HOME }}")  # deployed without FMWATCH_HOME: the template stays unfilled
+    assert set_project_directory(str(repo)) == {"directory": str(repo)} and Path.cwd() == repo
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FMWATCH_HOME", str(repo))  # the worker's value at run time wins over the deploy-time one
+    assert set_project_directory(str(tmp_path / "moved-away")) == {"directory": str(repo)} and Path.cwd() == repo
+
+
+def test_fmwatch_serve_registers_every_deployment_with_its_schedule(harness, tmp_path):
+    """`fmwatch serve` on the installed Prefect, against a real (temporary, local) Prefect server."""
+    import signal
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    fmwatch = Path(sys.executable).with_name("fmwatch")
+    process = subprocess.Popen([str(fmwatch), "serve"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        wanted = {"daily", "weekly", "pubmed-on-demand", "fmnetwork-on-demand", "extract-on-demand"}
+        deployments = {}
+        while time.monotonic() < deadline and process.poll() is None:
+            with get_client(sync_client=True) as client:
+                deployments = {d.name: d for d in client.read_deployments()}
+            if wanted <= set(deployments):
+                break
+            time.sleep(2)
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        assert wanted <= set(deployments)
+        crons = {name: [(s.schedule.cron, s.schedule.timezone) for s in d.schedules] for name, d in deployments.items()}
+        assert crons["daily"] == [("0 6 * * *", "Europe/London")] and crons["weekly"] == [("0 7 * * 1", "Europe/London")]
+        assert crons["pubmed-on-demand"] == [] and deployments["daily"].parameters == {"offline": False, "digest": False}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def test_a_missing_notification_block_fails_the_digest_flow_before_it_records_anything(harness, tmp_path):
+    db = str(tmp_path / "w.duckdb")
+    fmwatch_flows.fmwatch_pipeline(offline=True, db=db, digest=False)
+    state = fmwatch_flows.weekly_digest(db=db, out_dir=str(tmp_path / "digests"), notify_block="slack-webhook/nobody",
+                                        return_state=True)
+    assert state.is_failed() and "notification block 'slack-webhook/nobody' cannot be loaded" in str(state.message)
+    with Warehouse.open(db, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from digests").fetchall() == [(0,)]
+    assert not (tmp_path / "digests").exists()
+
+
+def test_make_run_ends_with_its_summary_even_when_prefects_server_cannot_start(tmp_path):
+    """`make run`'s entry point on a machine too busy for Prefect's temporary server (here: no time
+    at all to start it): the same steps run without Prefect and the summary names the files."""
+    repo = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0",
+                "FMWATCH_OFFLINE": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    done = subprocess.run([sys.executable, str(repo / "flows" / "fmwatch_flows.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = done.stdout[done.stdout.index("fmwatch run finished"):]
+    assert "without Prefect" in summary and "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in summary
+    digest = Path(re.search(r"digest: +\d+ items -> (\S+)", summary).group(1))
+    warehouse = Path(re.search(r"warehouse: +(\S+)", summary).group(1))
+    assert digest.is_file() and digest.parent == tmp_path / "digests"
+    assert warehouse == tmp_path / "warehouse" / "fmwatch.duckdb" and warehouse.is_file()
+    with Warehouse.open(warehouse, read_only=True) as wh:
+        assert wh.con.execute("select count(*) from record_versions").fetchall()[0][0] == 11

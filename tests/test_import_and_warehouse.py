@@ -167,7 +167,8 @@ def test_gzipped_xml_imports_and_a_gzip_bomb_is_bounded(db_path, tmp_path, monke
     bomb = tmp_path / "bomb.xml.gz"
     with gzip.open(bomb, "wb") as handle:
         handle.write(b"<?xml version='1.0'?><PubmedArticleSet>" + b" " * 5_000_000)
-    monkeypatch.setattr(pipeline, "MAX_IMPORT_BYTES", 1_000_000)
+    from fmwatch.sources import files
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED_BYTES", 1_000_000)
     result = fmwatch(db_path, "import", str(bomb))
     assert result.exit_code == 3
     assert query(db_path, "select count(*) from articles") == [(1,)]
@@ -291,4 +292,9 @@ def test_every_sql_file_and_snapshot_file_ships_in_the_package():
         for path in folder.rglob("*"):
             relative = path.relative_to(folder).as_posix()
             if path.is_file() and path.suffix in (".sql", ".xml", ".json", ".html", ".txt", ".md"):
-                assert any(fnmatch.fnmatch(relative, pattern) for pattern in package_data[package]), relative
+                # each data folder is its own package (fmwatch.sql.queries, ...): match the file
+                # against the patterns of the package that holds it
+                folder_package = ".".join([package, *Path(relative).parent.parts])
+                patterns = package_data.get(folder_package, package_data[package])
+                base = Path(relative).name if folder_package in package_data else relative
+                assert any(fnmatch.fnmatch(base, pattern) for pattern in patterns), relative

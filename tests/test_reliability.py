@@ -262,6 +262,9 @@ class _SiteServing(FmNetworkSite):
     def __init__(self, marker: str, body: bytes):
         super().__init__(fetcher=None, base_url="http://fm.test/", user_agent="fmwatch-test")
         self.marker, self.body = marker, body
+        from urllib.robotparser import RobotFileParser
+        self.robots = RobotFileParser()
+        self.robots.parse([])  # no robots.txt: everything allowed
 
     def _try(self, url, accept):
         return Page(url, 200, self.body, None, None, "text/xml") if self.marker in url else None
@@ -282,3 +285,4 @@ def test_discovery_never_raises_on_hostile_feeds_sitemaps_and_api_answers(which,
     found, how = _SiteServing(which, base[:cut] + junk + base[cut:]).discover(newest)
     assert how in {"rest", "feed", "sitemap", "feed+sitemap", "archive", "none"}
     assert all(d.url for d in found)
+    assert all(d.url.startswith("http://fm.test/") for d in found)  # nothing off the site is kept

@@ -24,8 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from . import pipeline
-from .http import RedactingFilter
-from .settings import ConfigError, Settings, load_settings
+from .redact import RedactingFilter, redact
+from .settings import ConfigError, Settings, load_settings, missing_email_warning
+from .urls import ShortUrlFilter, shorten_urls
 from .warehouse import Warehouse, WarehouseError, sql_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -65,7 +66,8 @@ def _configure_logging(settings: Settings, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     secret = settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None
-    handler.addFilter(RedactingFilter([secret] if secret else []))
+    handler.addFilter(RedactingFilter([s for s in (secret, settings.ncbi_email) if s]))
+    handler.addFilter(ShortUrlFilter())  # a retry names its request, not the watch's 400-character query
     # fmwatch's own loggers (and urllib3's, with -v) only: the root logger belongs to the host
     # process (Prefect, a notebook), which the CLI must not rewire.
     for name in ("fmwatch", "urllib3"):
@@ -89,8 +91,9 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
 
 
 def _fail(message: str, code: int) -> None:
-    # One unwrapped line that scripts can grep; the message is plain text, never markup.
-    console.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    # One unwrapped line that scripts can grep; the message is plain text, never markup, redacted, and
+    # names requests by short URLs.
+    console.print(Text.assemble(("error: ", "red"), shorten_urls(redact(message))), soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -116,8 +119,10 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     if summary.command == "run":
         table.add_row("requests", str(summary.requests))
     console.print(table)
+    for note in summary.notes:
+        console.print(Text.assemble(("note: ", "yellow"), redact(note)), soft_wrap=True)
     for item in summary.quarantined[:20]:
-        console.print(f"[yellow]quarantined[/yellow] {item.origin}: {item.reason}")
+        console.print(Text.assemble(("quarantined ", "yellow"), f"{item.origin}: {redact(item.reason)}"), soft_wrap=True)
     if len(summary.quarantined) > 20:
         console.print(f"... and {len(summary.quarantined) - 20} more (see the quarantine view)")
 
@@ -135,11 +140,17 @@ def run(
     unknown = set(sources) - set(pipeline.SOURCES)
     if unknown or not sources:
         _fail(f"unknown source(s): {', '.join(sorted(unknown)) or '(none)'}; choose from {', '.join(pipeline.SOURCES)}", 2)
+    warning = missing_email_warning(_settings(ctx), offline=offline, sources=sources)
+    if warning:
+        console.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
     bar, update = _progress()
     try:
         with bar:
             summary = pipeline.run_pipeline(_settings(ctx), offline=offline, sources=sources,
                                             since=since.date() if since else None, progress=update)
+    except pipeline.RunPartlyFailed as error:  # some parts published: show them, then say what failed
+        _print_summary(error.summary)
+        _fail(str(error), 1)
     except pipeline.RunFailed as error:
         _fail(f"run failed: {error}", 1)
     except WarehouseError as error:
@@ -173,33 +184,62 @@ def import_(
 @app.command()
 def sql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="a SELECT (the connection is read-only)")],
-    format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    query: Annotated[str, typer.Argument(help="SELECT statements, ';'-separated (the connection is read-only)")],
+    format: Annotated[OutputFormat, typer.Option("--format", help="csv and json write lists and structs as JSON")]
+    = OutputFormat.table,
 ) -> None:
-    """Run a query on a read-only connection to the warehouse."""
+    """Run queries on a read-only connection to the warehouse; each result is printed (csv and
+    json take one result-returning statement)."""
+    if not query.strip().strip(";").strip():
+        _fail("empty query: give a SELECT, e.g. fmwatch sql \"select count(*) from articles\"", 2)
+    results = []
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
-            cursor = warehouse.con.execute(query)
-            columns = [d[0] for d in cursor.description] if cursor.description else []
-            rows = cursor.fetchall()
+            statements = warehouse.con.extract_statements(query)
+            for number, statement in enumerate(statements, 1):
+                try:
+                    cursor = warehouse.con.execute(statement.query)
+                except duckdb.Error as error:
+                    where = f" (statement {number} of {len(statements)})" if len(statements) > 1 else ""
+                    _fail(f"query failed{where}: {_one_line(error)}", 2)
+                if cursor.description:
+                    results.append(([d[0] for d in cursor.description], cursor.fetchall()))
     except WarehouseError as error:
         _fail(str(error), 1)
     except duckdb.Error as error:
-        _fail(f"query failed: {error}", 2)
-    _print_rows(columns, rows, format)
+        _fail(f"query failed: {_one_line(error)}", 2)
+    if format is not OutputFormat.table and len(results) > 1:
+        _fail(f"--format {format.value} takes one query that returns rows; got {len(results)}", 2)
+    for columns, rows in results:
+        _print_rows(columns, rows, format)
+
+
+def _one_line(error: Exception) -> str:
+    """DuckDB's message without its caret drawing: the first line, plus the LINE n: context."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip() and set(line.strip()) != {"^"}]
+    return " ".join(lines[:2]) if lines else type(error).__name__
+
+
+def _flat(value):
+    """A CSV cell: lists and structs as JSON (["a", "b"], {"k": 1}), the rest as it is."""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    return value
 
 
 def _print_rows(columns: list[str], rows: list[tuple], format: OutputFormat) -> None:
     if format is OutputFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
-        writer.writerows(rows)
+        writer.writerows([_flat(v) for v in row] for row in rows)
     elif format is OutputFormat.json:
         print(json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=1))
     else:
         table = Table(*columns)
+        for column in table.columns:
+            column.overflow = "fold"  # wrap long values (IDs stay whole, copyable), never cut them
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*("" if v is None else str(_flat(v)) for v in row))
         out.print(table)
 
 
@@ -222,25 +262,39 @@ def status(ctx: typer.Context) -> None:
 @app.command("digest")
 def digest_(
     ctx: typer.Context,
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"])] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="an ISO week, e.g. 2026-W47")] = None,
-    out: Annotated[Path, typer.Option("--out", help="where the HTML and Markdown go")] = Path("digests"),
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
+                                                      help="a preview from this date to now")] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="a preview of an ISO week, e.g. 2026-W47")] = None,
+    out: Annotated[Path, typer.Option("--out", help="where the HTML, Markdown and chart go")] = Path("digests"),
+    preview: Annotated[bool, typer.Option("--preview", help="the scheduled window, without moving its mark")] = False,
+    force: Annotated[bool, typer.Option("--force", help="replace the files of a digest of the same period")] = False,
 ) -> None:
-    """Render the weekly digest (HTML and Markdown): what is new since the last one, or in the window."""
-    from .digest import week_window
+    """Render the digest (HTML and Markdown). Without options: the scheduled digest, what was flagged
+    since the last scheduled one. --since and --week make previews, which never move that mark."""
     if since and week:
         _fail("give --since or --week, not both", 2)
-    until = None
     if week:
+        from .digest import week_window
         try:
-            since, until = week_window(week)
+            week_window(week)
         except ValueError:
             _fail(f"--week takes an ISO week like 2026-W47, not {week!r}", 2)
     try:
-        result = pipeline.make_digest(_settings(ctx), since=since, until=until, out_dir=out)
+        result = pipeline.make_digest(_settings(ctx), since=since, out_dir=out, week=week, preview=preview,
+                                      force=force)
+    except ValueError as error:
+        _fail(str(error), 2)
+    except OSError as error:
+        _fail(f"cannot write the digest files: {error}", 1)
     except WarehouseError as error:
         _fail(str(error), 1)
-    console.print(f"digest {result.digest_id}: {result.items} items -> {result.html_path}, {result.markdown_path}")
+    window = (f"{result.window_start:%Y-%m-%d %H:%M} to " if result.window_start else "everything up to ") + \
+        f"{result.window_end:%Y-%m-%d %H:%M}"
+    console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
+                  f" ({result.baseline_items} in the baseline)", soft_wrap=True)
+    for path in (result.html_path, result.markdown_path, result.chart_path):
+        if path:
+            console.print(f"  {path}", soft_wrap=True)
 
 
 class RecordFormat(str, Enum):
@@ -287,23 +341,44 @@ def _record_row(record: dict) -> tuple:
 def eval_(
     gold: Annotated[Path, typer.Option(help="the team's gold file")] = Path("tests/gold/gold.jsonl"),
     shared: Annotated[Optional[Path], typer.Option(help="the shared eval folder (FMWATCH_SHARED/eval)")] = None,
-    misses: Annotated[bool, typer.Option("--misses", help="list every disagreement with the gold file")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="list the development part's misses and the gold "
+                                         "file's disagreements")] = False,
 ) -> None:
-    """Extraction accuracy: per-field P/R/F1 on the gold file, intervention-span F1 on EBM-NLP."""
+    """Extraction accuracy: per field on mgfm_dev (development and measured-only parts apart), result
+    direction on Evidence Inference 2.0, N on the PICO corpus, intervention-span F1 on EBM-NLP, and
+    the gold file as a regression check (not an accuracy)."""
+    from .extract.corpora import evaluate_evidence_inference, evaluate_pico_n
     from .extract.evaluate import evaluate_ebm, evaluate_gold
+    from .extract.mgfm import FIELDS, evaluate_mgfm
     shared = shared or Path(os.environ.get("FMWATCH_SHARED", "../shared")) / "eval"
     if not gold.is_file():
         _fail(f"no gold file at {gold} (run from the repository, or pass --gold)", 2)
-    if not (shared / "ebm_nlp").is_dir():
+    if not (shared / "ebm_nlp").is_dir() or not (shared / "mgfm_dev").is_dir():
         _fail(f"no annotated corpora at {shared} (pass --shared)", 2)
-    scores, missed = evaluate_gold(gold, shared, pipeline.snapshot_folder(""))
-    out.print(f"[bold]gold file {gold}[/bold]")
-    _print_rows(["field", "precision", "recall", "f1", "tp", "fp", "fn"],
-                [(name, *score.row().values()) for name, score in scores.items()], OutputFormat.table)
+    parts, dev_misses = evaluate_mgfm(shared)
+    out.print("[bold]mgfm_dev, per-field accuracy (share of records right)[/bold]")
+    _print_rows(["field", *(f"{part} ({score.records})" for part, score in parts.items())],
+                [(name, *(round(score.accuracy(name), 3) for score in parts.values())) for name in FIELDS],
+                OutputFormat.table)
+    direction = evaluate_evidence_inference(shared, "test")
+    out.print("[bold]Evidence Inference 2.0, ev2 test, evidence sentence given (in-abstract prompts)[/bold]")
+    _print_rows(["prompts", "accuracy", "macro_f1", "f1_increased", "f1_decreased", "f1_no_difference", "unanswered"],
+                [(direction.total, round(direction.accuracy, 3), round(direction.macro_f1, 3),
+                  *(round(direction.f1(label), 3) for label in ("increased", "decreased", "no_difference")),
+                  direction.unanswered)], OutputFormat.table)
+    out.print("[bold]PICO corpus, total participants (N enrolled)[/bold]")
+    pico = evaluate_pico_n(shared).row()
+    _print_rows(list(pico), [tuple(pico.values())], OutputFormat.table)
     out.print("[bold]EBM-NLP interventions, token level[/bold]")
     _print_rows(["split", "precision", "recall", "f1", "tp", "fp", "fn"],
                 [(name, *score.row().values()) for name, score in evaluate_ebm(shared).items()], OutputFormat.table)
+    scores, missed = evaluate_gold(gold, shared, pipeline.snapshot_folder(""))
+    out.print(f"[bold]regression check, not an accuracy: {gold} (written with the rules)[/bold]")
+    _print_rows(["field", "precision", "recall", "f1", "tp", "fp", "fn"],
+                [(name, *score.row().values()) for name, score in scores.items()], OutputFormat.table)
     if misses:
+        for miss in dev_misses:
+            out.print({"mgfm_dev development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
 
@@ -324,21 +399,39 @@ class FlagState(str, Enum):
     new = "new"
     seen = "seen"
     dismissed = "dismissed"
+    withdrawn = "withdrawn"  # the record was withdrawn from PubMed (DeleteCitation)
 
 
 @app.command()
 def flags(
     ctx: typer.Context,
     state: Annotated[Optional[FlagState], typer.Option("--state")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
-    """The evidence flags, most important first (ID = record_id/flag_key)."""
+    """The evidence flags, most important first: full ID (record_id/flag_key, as `flag` takes it),
+    priority, year, title, what was judged, state."""
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
-            cursor = warehouse.con.execute(sql_text("queries/list_flags"), [state.value if state else None])
-            _print_rows([d[0] for d in cursor.description], cursor.fetchall(), format)
+            rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
     except WarehouseError as error:
         _fail(str(error), 1)
+    if format is OutputFormat.table:
+        from .digest import humanize
+        table = Table("ID", "P", "year", "title / flag", "state", title=f"{len(rows)} flags", title_justify="left")
+        for column in table.columns:
+            column.overflow = "fold"  # wrap, never cut with "…"
+        # IDs stay on one line, whole, so they can be copied into `fmwatch flag`; the title wraps instead
+        table.columns[0].no_wrap, table.columns[0].min_width = True, max((len(r["id"]) for r in rows), default=2)
+        for row in rows:
+            what = " ".join(x for x in (row["relation"], row["claim"]) if x) if row["claim"] else row["flag_type"]
+            table.add_row(row["id"], str(row["priority"]), str(row["year"] or ""),
+                          Text.assemble(row["title"] or "", "\n", (humanize(what.replace("_", " ")), "dim")), row["state"])
+        out.print(table)
+        return
+    columns = ["id", "priority", "year", "title", "flag_type", "claim", "relation", "novelty", "state", "reason",
+               "state_reason", "url"]
+    _print_rows(columns, [tuple(row[c] for c in columns) for row in rows], format)
 
 
 class FlagAction(str, Enum):
@@ -350,24 +443,147 @@ class FlagAction(str, Enum):
 def flag(
     ctx: typer.Context,
     action: Annotated[FlagAction, typer.Argument(help="seen or dismiss")],
-    flag_id: Annotated[str, typer.Argument(metavar="ID", help="record_id/flag_key, as `fmwatch flags` shows")],
+    flag_ids: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ID]...", help="record_id/flag_key, as `fmwatch flags` shows; several allowed")] = None,
+    state: Annotated[Optional[FlagState], typer.Option("--state", help="every flag in this state...")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", help="...of this priority or more urgent")] = None,
+    flag_type: Annotated[Optional[str], typer.Option("--type", help="...of this type (fm_coverage, related, ...)")]
+    = None,
+    record: Annotated[Optional[str], typer.Option("--record", help="...of this record (pubmed:PMID)")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason")] = None,
+    force: Annotated[bool, typer.Option("--force", help="allow undoing a dismissal")] = False,
 ) -> None:
-    """Mark a flag seen, or dismiss it (with a reason)."""
-    record_id, _, flag_key = flag_id.partition("/")
-    if not flag_key:
-        _fail("ID is record_id/flag_key, e.g. pubmed:35631229/BAGIS-C3", 2)
+    """Mark flags seen, or dismiss them (with a reason): by ID, or every flag a filter matches.
+    All change or none does; undoing a dismissal needs --force."""
+    flag_ids = list(flag_ids or [])
+    bad = [i for i in flag_ids if not i.partition("/")[2]]
+    if bad:
+        _fail(f"an ID is record_id/flag_key, e.g. pubmed:35631229/BAGIS-C3, not {bad[0]!r}", 2)
+    filtered = any(v is not None for v in (state, priority, flag_type, record))
+    if not flag_ids and not filtered:
+        _fail("give flag IDs, or a filter (--state, --priority, --type, --record)", 2)
     if action is FlagAction.dismiss and not reason:
         _fail("dismiss needs --reason", 2)
+    new_state = "seen" if action is FlagAction.seen else "dismissed"
     try:
         with Warehouse.from_settings(_settings(ctx)) as warehouse:
-            changed = warehouse.set_flag_state(record_id, flag_key, "seen" if action is FlagAction.seen else "dismissed",
-                                               reason)
+            if filtered:
+                flag_ids += [row["id"] for row in warehouse.list_flags(
+                    state=state.value if state else None, max_priority=priority, flag_type=flag_type, record_id=record)]
+            if not flag_ids:
+                _fail("no flag matches the filter", 2)
+            outcome = warehouse.change_flag_states(flag_ids, new_state, reason, force=force)
+    except KeyError as error:
+        _fail(error.args[0], 2)
+    except ValueError as error:
+        _fail(str(error), 2)
     except WarehouseError as error:
         _fail(str(error), 1)
-    if not changed:
-        _fail(f"no flag {flag_id}", 2)
-    console.print(f"{flag_id}: {'seen' if action is FlagAction.seen else 'dismissed'}")
+    for flag_id, what in outcome.items():
+        out.print(Text(f"{flag_id}: {what if what != 'unchanged' else 'already ' + new_state}"), soft_wrap=True)
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", help="ris, bibtex or csl-json")] = "ris",
+    state: Annotated[Optional[FlagState], typer.Option("--state", help="flagged records in this state")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", help="flagged records of this priority or more urgent")]
+    = None,
+    query: Annotated[Optional[str], typer.Option("--sql", help="records a query returns (a record_id or pmid column)")]
+    = None,
+    output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="instead: every analyst view as DIR/<view>.parquet")]
+    = None,
+) -> None:
+    """Export flagged records (default: every flag not dismissed) or the records a query returns,
+    for Zotero, EndNote or pandoc: RIS, BibTeX or CSL-JSON. With --parquet, every analyst view
+    as a Parquet file instead (for notebooks and tools without DuckDB)."""
+    from .exports import FORMATS, render_export
+    if parquet is not None:
+        _export_parquet(_settings(ctx), parquet)
+        return
+    if format not in FORMATS:
+        _fail(f"--format is one of {', '.join(FORMATS)}, not {format!r}", 2)
+    try:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
+            if query:
+                try:
+                    cursor = warehouse.con.execute(query)
+                except duckdb.Error as error:
+                    _fail(f"query failed: {_one_line(error)}", 2)
+                columns = [d[0] for d in cursor.description or []]
+                if "record_id" in columns:
+                    ids = [r[columns.index("record_id")] for r in cursor.fetchall()]
+                elif "pmid" in columns:
+                    ids = [f"pubmed:{r[columns.index('pmid')]}" for r in cursor.fetchall()]
+                else:
+                    _fail(f"--sql must return a record_id or pmid column; it returned {', '.join(columns) or 'nothing'}", 2)
+            else:
+                ids = [row["record_id"] for row in warehouse.list_flags(
+                    state=state.value if state else None, max_priority=priority) if row["state"] != "dismissed"
+                    or state is FlagState.dismissed]
+            records = warehouse.export_records(list(dict.fromkeys(ids)))
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    text = render_export(records, format)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"{len(records)} records -> {output}")
+    else:
+        sys.stdout.write(text)
+
+
+# The stable views of shared/contracts/interface.md and the guide's extra ones.
+PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "citations",
+                 "trials", "trial_arms", "interventions", "outcomes", "magnesium_levels", "evidence_flags",
+                 "claim_ledger", "runs", "digests", "quarantine")
+
+
+def _export_parquet(settings: Settings, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with Warehouse.open(settings.db, read_only=True) as warehouse:
+            for view in PARQUET_VIEWS:
+                target = folder / f"{view}.parquet"
+                quoted = "'" + str(target).replace("'", "''") + "'"
+                warehouse.con.execute(sql_text("queries/export_view_parquet").format(view=view, path=quoted))
+                console.print(f"{view} -> {target}", soft_wrap=True)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    except duckdb.Error as error:
+        _fail(f"parquet export failed: {_one_line(error)}", 1)
+
+
+class FeedFormat(str, Enum):
+    atom = "atom"
+    json = "json"
+
+
+@app.command()
+def feed(
+    ctx: typer.Context,
+    format: Annotated[FeedFormat, typer.Option("--format", help="atom or json (JSON Feed 1.1)")] = FeedFormat.atom,
+    priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
+    state: Annotated[Optional[FlagState], typer.Option("--state")] = FlagState.new,
+    self_url: Annotated[Optional[str], typer.Option("--self-url", help="where the feed will be published")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
+) -> None:
+    """A feed of flags (default: the new ones) for feed readers, Slack or Teams: Atom or JSON Feed."""
+    from .feeds import feed_title, to_atom, to_json_feed
+    try:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
+            rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    feed_id = f"tag:fmwatch.invalid,2026:flags/{state.value if state else 'all'}/{priority or 'all'}"
+    title = feed_title(priority, state.value if state else None)
+    text = (to_atom if format is FeedFormat.atom else to_json_feed)(rows, title, feed_id, self_url)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"{len(rows)} entries -> {output}")
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
@@ -380,6 +596,30 @@ def serve() -> None:
     except ImportError as error:
         _fail(f"cannot load the flows from {flows_dir}: {error}", 2)
     serve_all()
+
+
+@app.command()
+def mirror(
+    ctx: typer.Context,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="parallel downloads and parses (FMWATCH_WORKERS)")] = None,
+) -> None:
+    """Bring the local PubMed mirror up to date with NLM's baseline and update files (FMWATCH_MIRROR_URL)."""
+    bar, update = _progress()
+    try:
+        with bar:
+            summary = pipeline.sync_mirror(_settings(ctx), progress=update, workers=workers)
+    except pipeline.RunFailed as error:
+        _fail(str(error), 1)
+    except WarehouseError as error:
+        _fail(str(error), 1)
+    table = Table(title=f"fmwatch mirror {summary.run_id}", show_header=False)
+    table.add_row("files listed", str(summary.listed))
+    table.add_row("already ingested", str(summary.skipped))
+    for item in summary.files:
+        table.add_row(item["name"], f"{item['records']} records, {item['deletions']} deleted, "
+                                    f"{item['quarantined']} quarantined ({item['kind']})")
+    console.print(table)
+    raise typer.Exit(3 if summary.quarantined else 0)
 
 
 def main() -> None:

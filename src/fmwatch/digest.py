@@ -1,18 +1,34 @@
-"""The weekly digest for editors: what is new, why it matters, with the evidence sentence.
+"""The weekly digest for editors: what is new, why it matters, with the evidence quoted whole.
 
-Rendered with Jinja2 (autoescaping on for HTML: record text can hold anything) into
-email-safe HTML (inline styles, no scripts, the chart as inline SVG) and Markdown.
+Rendered with Jinja2 into email-safe HTML (inline styles, no scripts, autoescaped; the claim
+ledger as a PNG drawn by matplotlib and inlined as a data URI) and Markdown (record text escaped,
+so a title holding ``<script>`` stays text once the Markdown is rendered, e.g. as a Prefect
+artifact). Links are made only of http(s) URLs: a ``javascript:`` or ``file:`` link in a record
+is shown as text, never as a link.
+
+Windows (README, "The weekly digest"): a *scheduled* digest covers what was flagged since the
+last scheduled one; a digest for ``--since``/``--week`` is a *preview* and never moves that mark.
+A flag raised when fmwatch first read an already old record (a new watch's backfill, an import
+of old files) is *backlog*: it goes into the baseline section, not into "what is new".
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import os
+import re
+import textwrap
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .evidence import registry
 from .warehouse import Warehouse, sql_text, utcnow
 
 SECTIONS = [
@@ -25,10 +41,143 @@ SECTIONS = [
     ("related", "Other related records"),
 ]
 SECTION_OF = {"cites_reference": "related"}
+DEFAULT_BACKLOG_DAYS = 30
 
+# --- human labels for the extractor's keys (evidence-record.schema.json) ----------------------------
+
+MEASURE_LABELS = {
+    "fiqr": "FIQ-R score", "fiq": "FIQ score", "tender_point_index": "tender point index",
+    "tender_point_count": "tender point count", "beck_depression": "Beck depression score",
+    "beck_anxiety": "Beck anxiety score", "dass42_stress": "DASS-42 stress score", "pain_threshold": "pain threshold",
+    "pain_vas": "pain (visual analogue scale)", "pain_intensity": "pain intensity", "sf36": "SF-36 quality of life",
+    "quality_of_life": "quality of life", "fatigue": "fatigue", "sleep": "sleep", "numbness": "numbness",
+    "depression": "depression", "anxiety": "anxiety",
+}
+DESIGN_LABELS = {
+    "rct": "randomised controlled trial", "non_randomized_trial": "non-randomised trial",
+    "single_arm_trial": "single-arm trial", "case_control": "case-control study",
+    "cross_sectional": "cross-sectional study", "cohort": "cohort study", "case_report": "case report",
+    "systematic_review": "systematic review", "meta_analysis": "meta-analysis", "narrative_review": "narrative review",
+    "protocol": "trial protocol", "news": "lay article", "other": "other design", "unknown": "design not stated",
+}
+DIRECTION_LABELS = {"improved": "improved", "worsened": "worsened", "no_change": "no change"}
+RELATION_COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "mixed": "#b8860b", "related": "#555555"}
+
+# Keys as the reasons of evidence.py spell them ("dass42_stress", "dass42 stress", "(rct)").
+_KEY_WORDS = {**{k: v for k, v in MEASURE_LABELS.items()}, **{k.replace("_", " "): v for k, v in MEASURE_LABELS.items()},
+              **{k: v for k, v in DESIGN_LABELS.items() if "_" in k or k == "rct"},
+              **{k.replace("_", " "): v for k, v in DESIGN_LABELS.items() if "_" in k},
+              **{k: v for k, v in DIRECTION_LABELS.items() if "_" in k}, "no change": "no change"}
+_KEY_PATTERN = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, _KEY_WORDS), key=len, reverse=True))
+                          + r")(?![\w-])")
+
+
+def humanize(text: str | None) -> str:
+    """Replace the extractor's internal keys in a sentence ("fiqr improved", "(rct)") with the
+    labels an editor reads ("FIQ-R score improved", "(randomised controlled trial)")."""
+    return _KEY_PATTERN.sub(lambda m: _KEY_WORDS[m.group(1)], text or "")
+
+
+def measure_label(key: str) -> str:
+    """'dass42_stress' -> 'DASS-42 stress score'; an unknown key loses its underscores."""
+    return MEASURE_LABELS.get(key, key.replace("_", " "))
+
+
+def design_label(design: dict) -> str:
+    """The design as an editor says it: 'Randomised, double-blind, placebo-controlled trial'."""
+    kind = design.get("type") or "unknown"
+    label = DESIGN_LABELS.get(kind, kind.replace("_", " "))
+    qualifiers = []
+    if design.get("blinding") in ("double", "single"):
+        qualifiers.append(f"{design['blinding']}-blind")
+    if design.get("placebo_controlled"):
+        qualifiers.append("placebo-controlled")
+    if design.get("crossover"):
+        qualifiers.append("crossover")
+    if design.get("pilot"):
+        qualifiers.append("pilot")
+    label = label[0].upper() + label[1:]
+    return f"{label} ({', '.join(qualifiers)})" if qualifiers else label
+
+
+def novelty_labels(keys: list[str], record: dict, facts: dict) -> list[str]:
+    """What is new against the reference study, in words, with the record's own values
+    (e.g. 'another form of magnesium (malate)'). ``keys`` come from ``evidence.novelty``."""
+    mg = [i for a in record.get("arms", []) for i in a.get("interventions", []) if i.get("substance") == "magnesium"]
+    labels = []
+    for key in keys:
+        if key == "design":
+            design = record["design"]
+            parts = (["randomised"] if design.get("randomized") else []) + [
+                word for word, on in ((f"{design.get('blinding')}-blind", design.get("blinding") in ("double", "single")),
+                                      ("placebo-controlled", design.get("placebo_controlled")),
+                                      ("crossover", design.get("crossover"))) if on]
+            labels.append("a stronger design" + (f" ({', '.join(parts)})" if parts else ""))
+        elif key == "form":
+            forms = sorted({i["form"] for i in mg if i.get("form")})
+            labels.append("another form of magnesium" + (f" ({', '.join(forms)})" if forms else ""))
+        elif key == "dose":
+            doses = sorted({i["daily_dose_mg"] for i in mg if i.get("daily_dose_mg")})
+            labels.append("another dose" + (f" ({', '.join(f'{d:g} mg/day' for d in doses)})" if doses else ""))
+        elif key == "route":
+            routes = sorted({i["route"] for i in mg if i.get("route")})
+            labels.append("another route" + (f" ({', '.join(routes)})" if routes else ""))
+        elif key == "duration":
+            weeks = record.get("duration_weeks")
+            labels.append("another duration" + (f" ({weeks:g} weeks)" if weeks else ""))
+        elif key == "population":
+            sex = (record.get("population") or {}).get("sex")
+            labels.append("another population" + (f" ({sex})" if sex else ""))
+        elif key == "outcomes":
+            extra = sorted({measure_label(o["measure"]) for o in record.get("outcomes", [])
+                            if o["measure"] not in facts.get("outcomes", [])})
+            labels.append("outcomes the reference did not measure" + (f" ({', '.join(extra)})" if extra else ""))
+        else:
+            labels.append(key.replace("_", " "))
+    return labels
+
+
+# --- untrusted text ----------------------------------------------------------------------------------
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL with a host, else None: only such URLs become
+    links (a ``javascript:``, ``data:`` or ``file:`` URL from a record is never clickable)."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\r\n\t"):
+        return None
+    return url
+
+
+# Inline syntax only: the text is one line placed after a heading, list or quote marker, so block
+# syntax (#, -, >) cannot start there; brackets are escaped, so no link can form.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
+
+
+def markdown_text(text) -> str:
+    """Record text made inert for Markdown: HTML escaped as entities (so ``<script>`` is shown,
+    not run, by any renderer) and Markdown's own syntax characters backslash-escaped."""
+    text = "" if text is None else str(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return " ".join(text.split())  # one line: a newline in a title must not start a Markdown block
+
+
+def markdown_url(url: str | None) -> str | None:
+    """A safe http(s) URL with the characters that would end a Markdown link destination escaped."""
+    url = safe_url(url)
+    return quote(url, safe=":/?#@!$&'*+,;=%~.-_") if url else None
+
+
+# --- the digest's content ------------------------------------------------------------------------------
 
 @dataclass
 class DigestItem:
+    """One entry of the digest: a flagged record (PubMed article or lay article) as an editor reads
+    it, with every flag it raised in the window (``judgements``) and the lay articles about it."""
+
     record_id: str
     section: str
     priority: int
@@ -42,65 +191,184 @@ class DigestItem:
     arms: list[str]
     duration_weeks: float | None
     outcomes: list[str]
-    judgements: list[dict]  # claim, relation, reason, novelty
+    judgements: list[dict]  # claim, claim_text, relation, reason, novelty (labels)
     evidence_sentence: str | None
     reports_on: list[dict] = field(default_factory=list)
+    is_news: bool = False
+    is_backlog: bool = False
+    quotes: list[str] = field(default_factory=list)  # why-flagged sentences, whole
+    coverage: list["DigestItem"] = field(default_factory=list)  # lay articles reporting on this study
+    year: int | None = None
+    novelty: list[str] = field(default_factory=list)  # what is new against the reference, in words
+
+    @property
+    def section_title(self) -> str:
+        return dict(SECTIONS).get(self.section, self.section)
 
 
 @dataclass
 class Digest:
+    """A digest's content: the window (start exclusive, None for "everything"; end inclusive),
+    its entries, the counts of new record versions by source, and the claim ledger."""
+
     window_start: datetime | None
     window_end: datetime
-    items: list[DigestItem]
+    items: list[DigestItem]  # top-level entries (lay articles about a listed study are nested)
     counts: dict[str, int]
     ledger: list[tuple]  # (claim, year, supports, contradicts, mixed, related)
+    kind: str = "scheduled"  # or "preview"
+    period: str = ""
+    claims: dict[str, str] = field(default_factory=dict)  # claim id -> its text
+    backlog_days: int = DEFAULT_BACKLOG_DAYS
+
+    @property
+    def new_items(self) -> list[DigestItem]:
+        return [i for i in self.items if not i.is_backlog]
+
+    @property
+    def baseline_items(self) -> list[DigestItem]:
+        return [i for i in self.items if i.is_backlog]
 
     @property
     def sections(self) -> list[tuple[str, list[DigestItem]]]:
-        return [(title, [i for i in self.items if i.section == key]) for key, title in SECTIONS
-                if any(i.section == key for i in self.items)]
+        """What is new, by section, most important first."""
+        return _by_section(self.new_items)
+
+    @property
+    def baseline_sections(self) -> list[tuple[str, list[DigestItem]]]:
+        """The backlog (baseline), by the same sections."""
+        return _by_section(self.baseline_items)
+
+    @property
+    def entries(self) -> int:
+        """Flagged records in the digest, nested lay articles included."""
+        return sum(1 + len(i.coverage) for i in self.items)
+
+
+def _by_section(items: list[DigestItem]) -> list[tuple[str, list[DigestItem]]]:
+    return [(title, [i for i in items if i.section == key]) for key, title in SECTIONS
+            if any(i.section == key for i in items)]
 
 
 def week_window(week: str) -> tuple[datetime, datetime]:
-    """'2026-W47' -> (Monday 00:00, next Monday 00:00)."""
-    year, number = week.split("-W")
-    start = datetime.combine(date.fromisocalendar(int(year), int(number), 1), datetime.min.time())
+    """'2026-W47' -> (Monday 00:00, next Monday 00:00). ValueError for anything else."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", week.strip())
+    if not match:
+        raise ValueError(f"not an ISO week like 2026-W47: {week!r}")
+    start = datetime.combine(date.fromisocalendar(int(match[1]), int(match[2]), 1), datetime.min.time())
     return start, start + timedelta(days=7)
 
 
-def build_digest(warehouse: Warehouse, since: datetime | None = None, until: datetime | None = None) -> Digest:
-    """The items raised after ``since`` (default: the end of the last digest) up to ``until``."""
+def claim_texts() -> dict[str, str]:
+    """Every reference claim's id and text (``fmwatch/claims/*.toml``)."""
+    return {claim.id: claim.text for reference in registry() for claim in reference.claims}
+
+
+def build_digest(warehouse: Warehouse, since: datetime | None = None, until: datetime | None = None, *,
+                 kind: str = "scheduled", backlog_days: int = DEFAULT_BACKLOG_DAYS) -> Digest:
+    """The items raised after ``since`` up to ``until`` (default now). For a scheduled digest
+    ``since`` defaults to the end of the last scheduled digest (None before the first one)."""
     until = until or utcnow()
-    if since is None:
+    if since is None and kind == "scheduled":
         since = warehouse.con.execute(sql_text("queries/last_digest")).fetchall()[0][0]
-    cursor = warehouse.con.execute(sql_text("queries/digest_items"), [since, until])
+    if since is not None and since >= until:
+        raise ValueError(f"the digest window starts ({since:%Y-%m-%d %H:%M}) after it ends ({until:%Y-%m-%d %H:%M})")
+    cursor = warehouse.con.execute(sql_text("queries/digest_items"), [since, until, backlog_days])
     columns = [d[0] for d in cursor.description]
+    texts = claim_texts()
+    facts = registry()[0].facts if registry() else {}
     by_record: dict[str, DigestItem] = {}
     for row in (dict(zip(columns, r)) for r in cursor.fetchall()):
         item = by_record.get(row["record_id"])
+        record = json.loads(row["record"])
         if item is None:
-            item = by_record[row["record_id"]] = _item(row)
+            item = by_record[row["record_id"]] = _item(row, record)
+        elif row["priority"] < item.priority:  # an item sits in the section of its most important flag
+            item.priority, item.section = row["priority"], SECTION_OF.get(row["flag_type"], row["flag_type"])
+        item.is_backlog = item.is_backlog and bool(row["is_backlog"])
         if row["claim"]:
-            item.judgements.append({"claim": row["claim"], "relation": row["relation"], "reason": row["reason"],
-                                    "novelty": row["novelty"] or []})
+            item.judgements.append({"claim": row["claim"], "claim_text": texts.get(row["claim"], ""),
+                                    "relation": row["relation"], "reason": humanize(row["reason"])})
+            keys = [k for k in row["novelty"] or [] if not (item.is_news and k == "design")]
+            item.novelty += [label for label in novelty_labels(keys, record, facts) if label not in item.novelty]
         elif row["reason"] and row["flag_type"] in ("retraction", "fm_coverage", "cites_reference", "review"):
-            item.judgements.append({"claim": None, "relation": row["relation"], "reason": row["reason"], "novelty": []})
+            item.judgements.append({"claim": None, "claim_text": "", "relation": row["relation"],
+                                    "reason": humanize(row["reason"])})
+        for span in json.loads(row["flag_evidence"] or "[]") or []:
+            _add_quote(item.quotes, _whole_sentence(span, row))
+    for item in by_record.values():
+        if not item.quotes and item.evidence_sentence:
+            item.quotes.append(item.evidence_sentence)
+    items = _nest_coverage(sorted(by_record.values(), key=lambda i: (i.priority, -(i.year or 0), i.record_id)))
     counts = dict(warehouse.con.execute(sql_text("queries/digest_counts"), [since, until]).fetchall())
     ledger = warehouse.con.execute(sql_text("queries/claim_ledger")).fetchall()
-    items = sorted(by_record.values(), key=lambda i: (i.priority, i.record_id))
-    return Digest(since, until, items, counts, ledger)
+    return Digest(since, until, items, counts, ledger, kind=kind, claims=texts, backlog_days=backlog_days)
 
 
-def _item(row: dict) -> DigestItem:
-    record = json.loads(row["record"])
+MAX_QUOTES = 2
+
+
+def _add_quote(quotes: list[str], sentence: str | None) -> None:
+    """Keep whole sentences once: a quote sharing a sentence with one kept is the same evidence."""
+    if not sentence:
+        return
+    parts = {p.strip() for p in _SENTENCE_END.split(sentence) if p.strip()}
+    if any(parts & {p.strip() for p in _SENTENCE_END.split(q)} for q in quotes):
+        return
+    if len(quotes) < MAX_QUOTES:
+        quotes.append(sentence)
+
+
+def _nest_coverage(items: list[DigestItem]) -> list[DigestItem]:
+    """One entry per study: a lay article reporting on a study listed in this digest goes under it."""
+    by_pmid = {i.pmid: i for i in items if i.pmid and not i.is_news}
+    top = []
+    for item in items:
+        study = next((by_pmid[p["pmid"]] for p in item.reports_on if p.get("pmid") in by_pmid), None) \
+            if item.is_news else None
+        if study is not None:
+            study.coverage.append(item)
+            study.is_backlog = study.is_backlog and item.is_backlog
+        else:
+            top.append(item)
+    return top
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")
+
+
+def _whole_sentence(span: dict, row: dict) -> str | None:
+    """The whole sentence around an evidence span (``text == fields[field][start:end]``), read from
+    the record's title, abstract or article body; the span's own text if the field is not at hand."""
+    if not isinstance(span, dict) or not span.get("text"):
+        return None
+    text = {"title": row.get("article_title") or row.get("fm_title"), "abstract": row.get("abstract"),
+            "body": row.get("fm_body")}.get(span.get("field") or "")
+    start, end = span.get("start"), span.get("end")
+    if not text or not isinstance(start, int) or text[start:end] != span["text"]:
+        found = text.find(span["text"]) if text else -1
+        if found < 0:
+            return span["text"].strip()
+        start, end = found, found + len(span["text"])
+    begin = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        begin = match.end()
+    after = _SENTENCE_END.search(text, end)
+    sentence = text[begin: after.start() if after else len(text)].strip()
+    return sentence if len(sentence) <= 600 else span["text"].strip()
+
+
+def _item(row: dict, record: dict) -> DigestItem:
     section = SECTION_OF.get(row["flag_type"], row["flag_type"])
     is_fm = record["source"] == "fmnetwork"
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     if is_fm:
         citation = f"Fibromyalgia Network, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else "Fibromyalgia Network"
+        year = row["fm_published"].year if row["fm_published"] else None
     else:
         citation = f"{author_text}. {row['journal'] or ''} {row['pub_year'] or ''}".strip(" .")
+        year = row["pub_year"]
     arms = []
     for arm in record["arms"]:
         parts = []
@@ -110,73 +378,142 @@ def _item(row: dict) -> DigestItem:
             route = f", {i['route']}" if i.get("route") else ""
             parts.append(f"{i['name']}{dose}{frequency}{route}")
         arms.append(" + ".join(parts) + (f" (n={arm['n']})" if arm.get("n") else ""))
-    outcomes = [f"{o['measure'].replace('_', ' ')}: {o['direction'].replace('_', ' ')}"
+    outcomes = [f"{measure_label(o['measure'])}: {DIRECTION_LABELS.get(o['direction'], o['direction'] or 'not stated')}"
                 + (f" (p={o['p_value']:g})" if o.get("p_value") is not None else "") for o in record["outcomes"]]
-    # the sentence to quote: a result with a p-value first, then any result, then a level comparison
+    # the sentence to quote when no flag carries evidence: a result with a p-value first, then any
+    # result, then a level comparison
     ranked = sorted((o for o in record["outcomes"] if o.get("evidence")), key=lambda o: o.get("p_value") is None)
-    candidates = [o["evidence"][-1]["text"] for o in ranked] + [
-        e["text"] for m in record["magnesium_levels"] for e in reversed(m.get("evidence", []))]
-    sentence = next((text for text in candidates if len(text) > 30), None)
+    spans = [o["evidence"][-1] for o in ranked] + [e for m in record["magnesium_levels"] for e in reversed(m.get("evidence", []))]
+    sentence = next((s for s in (_whole_sentence(span, row) for span in spans) if s and len(s) > 30), None)
     return DigestItem(
         record_id=row["record_id"], section=section, priority=row["priority"],
         title=row["fm_title"] if is_fm else (row["article_title"] or record["title"]),
-        url=row["fm_url"] if is_fm else (f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/" if row["pmid"] else None),
-        citation=citation, pmid=row["pmid"], doi=row["doi"], design=record["design"]["type"].replace("_", " "),
+        url=safe_url(row["fm_url"]) if is_fm else (f"https://pubmed.ncbi.nlm.nih.gov/{row['pmid']}/" if row["pmid"] else None),
+        citation=citation, pmid=row["pmid"], doi=row["doi"], design=design_label(record["design"]),
         n=record["population"]["n_enrolled"], arms=arms, duration_weeks=record["duration_weeks"],
         outcomes=outcomes, judgements=[], evidence_sentence=sentence, reports_on=row["reports_on"] or [],
+        is_news=record["design"]["type"] == "news", is_backlog=bool(row["is_backlog"]), year=year,
     )
 
 
-# --- the chart: the claim ledger as inline SVG ----------------------------------------------------
+# --- the chart: the claim ledger as a PNG ------------------------------------------------------------
 
-COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "mixed": "#f9a825"}
-
-
-def ledger_chart(ledger: list[tuple]) -> dict:
-    """Bars per claim and year (supports / contradicts / mixed stacked), laid out for the template."""
-    claims = sorted({row[0] for row in ledger})
-    years = sorted({row[1] for row in ledger if row[1] is not None})
-    if not claims or not years:
-        return {"width": 0, "height": 0, "bars": [], "labels": [], "legend": []}
-    top = max((row[2] + row[3] + row[4]) for row in ledger) or 1
-    row_height, bar_width, left, gap = 70, 14, 90, 4
-    width = left + len(years) * (bar_width + gap) + 20
-    bars, labels = [], []
-    for c_index, claim in enumerate(claims):
-        base_y = 20 + (c_index + 1) * row_height
-        labels.append({"x": 4, "y": base_y - 6, "text": claim})
-        for y_index, year in enumerate(years):
-            x = left + y_index * (bar_width + gap)
-            counts = next((r for r in ledger if r[0] == claim and r[1] == year), None)
-            y = base_y
-            for relation, value in zip(("supports", "contradicts", "mixed"), counts[2:5] if counts else (0, 0, 0)):
-                if value:
-                    h = round(value / top * (row_height - 20))
-                    y -= h
-                    bars.append({"x": x, "y": y, "w": bar_width, "h": h, "colour": COLOURS[relation],
-                                 "title": f"{claim} {year}: {value} {relation}"})
-    year_labels = [{"x": left + i * (bar_width + gap), "text": str(year)[2:]} for i, year in enumerate(years)]
-    height = 20 + len(claims) * row_height + 30
-    return {"width": width, "height": height, "bars": bars, "labels": labels, "years": year_labels,
-            "axis_y": height - 12, "legend": list(COLOURS.items())}
+LEDGER_COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "mixed": "#f9a825"}
 
 
-# --- rendering and storing --------------------------------------------------------------------------
+def ledger_png(ledger: list[tuple], claims: dict[str, str] | None = None, width_px: int = 560) -> bytes | None:
+    """The claim ledger as a PNG (matplotlib, Agg backend: no display needed): one panel per claim,
+    records per publication year stacked by relation (supports, contradicts, mixed), integer
+    counts on the y axis. ``ledger`` rows are (claim, year, supports, contradicts, mixed, related).
+    None when no claim has a dated supporting, contradicting or mixed record."""
+    rows = [r for r in ledger if r[1] is not None and (r[2] or r[3] or r[4])]
+    if not rows:
+        return None
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    claim_ids = sorted({r[0] for r in rows})
+    years = list(range(min(r[1] for r in rows), max(r[1] for r in rows) + 1))
+    dpi = 100
+    figure = Figure(figsize=(width_px / dpi, 0.6 + 1.6 * len(claim_ids)), dpi=dpi, layout="constrained")
+    axes = figure.subplots(len(claim_ids), 1, sharex=True, squeeze=False)[:, 0]
+    top = max(r[2] + r[3] + r[4] for r in rows)
+    for ax, claim in zip(axes, claim_ids):
+        counts = {r[1]: r for r in rows if r[0] == claim}
+        bottom = [0] * len(years)
+        for index, relation in enumerate(("supports", "contradicts", "mixed")):
+            values = [counts[y][2 + index] if y in counts else 0 for y in years]
+            ax.bar(years, values, bottom=bottom, color=LEDGER_COLOURS[relation], width=0.8,
+                   label=relation if claim == claim_ids[0] else None)
+            bottom = [b + v for b, v in zip(bottom, values)]
+        text = textwrap.shorten((claims or {}).get(claim, ""), 150, placeholder="…")
+        ax.set_title("\n".join(textwrap.wrap(f"{claim}: {text}", 78)), fontsize=8.5, loc="left")
+        ax.set_ylim(0, top + 0.5)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+        ax.set_ylabel("records", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    axes[-1].set_xlabel("year of publication", fontsize=8)
+    axes[0].legend(loc="upper left", fontsize=8, frameon=False, ncols=3)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+# --- rendering, files and the record --------------------------------------------------------------------
 
 _env = Environment(loader=PackageLoader("fmwatch", "templates"), autoescape=select_autoescape(["html", "j2"]),
                    trim_blocks=True, lstrip_blocks=True)
 _markdown_env = Environment(loader=PackageLoader("fmwatch", "templates"), autoescape=False,
                             trim_blocks=True, lstrip_blocks=True)
+for _environment in (_env, _markdown_env):
+    _environment.filters.update(safe_url=safe_url, md=markdown_text, md_url=markdown_url)
+    _environment.globals.update(relation_colours=RELATION_COLOURS)
 
 
-def render(digest: Digest) -> tuple[str, str]:
-    context = {"digest": digest, "chart": ledger_chart(digest.ledger)}
+def render(digest: Digest, chart: bytes | None = None) -> tuple[str, str]:
+    """(HTML, Markdown) of a digest. ``chart`` is the ledger PNG (``ledger_png``), drawn here
+    when not given; the HTML inlines it as a data URI."""
+    chart = chart if chart is not None else ledger_png(digest.ledger, digest.claims)
+    uri = "data:image/png;base64," + base64.b64encode(chart).decode() if chart else None
+    context = {"digest": digest, "chart_uri": uri}
     return (_env.get_template("digest.html.j2").render(**context),
             _markdown_env.get_template("digest.md.j2").render(**context))
 
 
-def store(warehouse: Warehouse, digest: Digest, html: str, markdown: str) -> str:
+def period_name(since: datetime | None, until: datetime, week: str | None = None) -> str:
+    """What a digest's files are named by: the ISO week ('2026-W48') for --week, else the
+    window's dates ('2026-11-23--2026-11-30'; 'to-2026-11-30' for the first digest)."""
+    if week:
+        return week.strip()
+    return f"{since:%Y-%m-%d}--{until:%Y-%m-%d}" if since else f"to-{until:%Y-%m-%d}"
+
+
+def write_files(out_dir: Path, period: str, files: dict[str, bytes], force: bool = False) -> dict[str, Path]:
+    """Write ``files`` (suffix -> content, e.g. {'.html': ..., '.md': ...}) as ``digest-<period><suffix>``
+    in ``out_dir``, never over an existing digest: a second digest of the same period gets
+    ``digest-<period>-2``, and so on; ``force`` replaces the files of the first name instead.
+    Each file appears whole (written beside, then linked into place). Returns suffix -> path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for number in range(1, 1000):
+        stem = f"digest-{period}" + (f"-{number}" if number > 1 else "")
+        targets = {suffix: out_dir / f"{stem}{suffix}" for suffix in files}
+        if force or not any(p.exists() for p in targets.values()):
+            break
+    else:
+        raise FileExistsError(f"999 digests of period {period} in {out_dir}")
+    written: dict[str, Path] = {}
+    try:
+        for suffix, content in files.items():
+            target = targets[suffix]
+            temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+            temporary.write_bytes(content)
+            try:
+                if force:
+                    os.replace(temporary, target)
+                else:
+                    os.link(temporary, target)  # fails if the name was taken meanwhile: never overwrites
+            finally:
+                temporary.unlink(missing_ok=True)
+            written[suffix] = target
+    except BaseException:
+        for path in written.values():
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def store(warehouse: Warehouse, digest: Digest, html: str, markdown: str, *, html_path: Path | None = None,
+          markdown_path: Path | None = None) -> str:
+    """Record a digest in ``digests`` (its kind, period and files). Call it after the files are
+    written: a scheduled digest's row is what moves the "since the last digest" mark."""
     digest_id = f"{digest.window_end:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     warehouse.con.execute(sql_text("queries/insert_digest"), [
-        digest_id, utcnow(), digest.window_start, digest.window_end, len(digest.items), html, markdown])
+        digest_id, utcnow(), digest.window_start, digest.window_end, digest.entries, html, markdown,
+        digest.kind, digest.period, str(html_path) if html_path else None,
+        str(markdown_path) if markdown_path else None,
+        sum(1 + len(i.coverage) for i in digest.baseline_items)])
     return digest_id

@@ -29,12 +29,16 @@ TOLERABILITY = re.compile(r"\b(?:well\s+tolerated|tolerab\w*|side[\s-]+effects?|
 POOR_TOLERABILITY = re.compile(r"\b(?:serious\s+adverse|discontinu\w*|withdr[ae]w\w*|quit|stop|stopped|intolerab\w*|"
                                r"not\s+tolerated|dropouts?)\b", re.I)
 
+# Magnesium as a treatment, in a review's words: "magnesium supplementation", "treated with magnesium".
+MAGNESIUM_TREATMENT = re.compile(r"\bmagnesium\s+(?:\w+\s+)?(?:supplement\w*|treatment|therapy|administration|"
+                                 r"intake\s+from\s+supplements)|\b(?:supplement\w*|treat\w*|therapy)\s+with\s+"
+                                 r"(?:\w+\s+)?magnesium|\bmagnesium\s+(?:was|were|is)\s+(?:given|administered)", re.I)
 ALL_IMPROVED = re.compile(r"\b(?:improv\w*|helped)\s+(?:on\s+)?(?:every|all|nearly\s+every)\s+(?:parameters?|measures?|outcomes?)",
                           re.I)
 
 # Priorities an editor sorts by: 1 comes first.
 PRIORITY = {"contradicts_claim": 1, "retraction": 2, "new_trial": 3, "new_levels_study": 4, "review": 5,
-            "fm_coverage": 6, "cites_reference": 7, "related": 8}
+            "fm_coverage": 6, "cites_reference": 7, "related": 8, "reference_study": 9}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class Reference:
     pmid: str | None
     facts: dict
     claims: tuple[Claim, ...]
+    title: str | None = None
+    doi: str | None = None
 
 
 @dataclass
@@ -92,6 +98,21 @@ def registry() -> tuple[Reference, ...]:
     return load_registry(resources.files("fmwatch.claims"))
 
 
+def _normal_title(title: str | None) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", (title or "").lower()))
+
+
+def is_reference(record: dict, reference: Reference) -> bool:
+    """Whether a record is the reference study itself: its PMID, its DOI, or its title (case,
+    punctuation and spacing aside; a record whose title holds the reference title counts)."""
+    if reference.pmid and record.get("pmid") == reference.pmid:
+        return True
+    if reference.doi and (record.get("doi") or "").lower() == reference.doi.lower():
+        return True
+    title, own = _normal_title(reference.title), _normal_title(record.get("title"))
+    return bool(title) and len(title) > 20 and title in own
+
+
 def load_registry(folder) -> tuple[Reference, ...]:
     """The reference studies of every .toml file in a folder."""
     references = []
@@ -102,7 +123,8 @@ def load_registry(folder) -> tuple[Reference, ...]:
         ref = data["reference"]
         claims = tuple(Claim(c["id"], c["text"], c["speaks_to"], tuple(c.get("partners", ())),
                              tuple(c.get("except_measures", ()))) for c in data["claim"])
-        references.append(Reference(ref["id"], ref["citation"], ref.get("pmid"), ref.get("facts", {}), claims))
+        references.append(Reference(ref["id"], ref["citation"], ref.get("pmid"), ref.get("facts", {}), claims,
+                                    ref.get("title"), ref.get("doi")))
     return tuple(references)
 
 
@@ -111,6 +133,36 @@ def load_registry(folder) -> tuple[Reference, ...]:
 def _magnesium_arms(record: dict) -> list[dict]:
     return [a for a in record["arms"] if not a.get("is_control")
             and any(i.get("substance") == "magnesium" for i in a["interventions"])]
+
+
+TRIAL_DESIGNS = {"rct", "non_randomized_trial", "single_arm_trial", "protocol"}
+
+
+def is_magnesium_trial(record: dict) -> bool:
+    """Whether a record is a clinical trial (run, registered or planned) that gives magnesium as the
+    tested intervention: a trial design, human subjects, and an arm that is not a control with
+    magnesium in it that is not background medication. Case reports, animal experiments, reviews,
+    level studies (a diagnostic magnesium load is not an arm) and trials of other agents are not."""
+    design = record["design"]
+    if design["type"] not in TRIAL_DESIGNS or design.get("subjects") in ("animal", "in_vitro"):
+        return False
+    return any(i.get("substance") == "magnesium" and not i.get("background")
+               for a in _magnesium_arms(record) for i in a["interventions"])
+
+
+def deciding(outcomes: list[dict]) -> list[dict]:
+    """The results that decide a claim. An open-label phase after the blinded one, or a completers'
+    analysis, decides only when the record has no other result (the blinded phase decides); a
+    subgroup's result counts, and its reason names the subgroup."""
+    decisive = [o for o in outcomes if (o.get("population") or {}).get("kind") not in ("open_label", "per_protocol")]
+    return decisive or outcomes
+
+
+def _said(outcome: dict) -> str:
+    """"fiq improved", or "fiq improved (subgroup: in patients with mild to moderate stress)"."""
+    text = f"{outcome['measure'].replace('_', ' ')} {outcome['direction'].replace('_', ' ')}"
+    population = outcome.get("population")
+    return f"{text} ({population['kind'].replace('_', ' ')}: {population['text']})" if population else text
 
 
 def _relation(directions: list[str]) -> str:
@@ -123,8 +175,24 @@ def _relation(directions: list[str]) -> str:
     return "mixed" if good and bad else "related"
 
 
+def quotes(spans: list[dict]) -> list[dict]:
+    """The whole sentences among evidence spans (``role == "sentence"``), each once: what a reason
+    may quote. A one-word span (a dose, a compartment name) is evidence, never a quote."""
+    seen, found = set(), []
+    for item in spans:
+        key = (item.get("field"), item["start"], item["end"])
+        if item.get("role") == "sentence" and key not in seen:
+            seen.add(key)
+            found.append(item)
+    return found
+
+
 def _outcome_evidence(outcomes: list[dict]) -> list[dict]:
-    return [o["evidence"][-1] for o in outcomes if o.get("evidence")][:3]
+    return quotes([e for o in outcomes for e in o.get("evidence", [])])[:3]
+
+
+def _arm_quotes(arms: list[dict]) -> list[dict]:
+    return quotes([e for a in arms for i in a["interventions"] for e in i.get("evidence", [])])[:1]
 
 
 def novelty(record: dict, facts: dict) -> list[str]:
@@ -169,41 +237,59 @@ def judge_claim(record: dict, claim: Claim, reference: Reference, context: Recor
         compared = [lv for lv in levels if lv.get("fm_vs_controls")]
         if not levels:
             return None
-        if is_news or not compared:
-            return _judgement(claim, "related", [], "It measures magnesium levels in fibromyalgia without a "
-                              "comparison with healthy controls we can read.", [e for lv in levels for e in lv["evidence"]][:2])
+        where = ", ".join(f"{lv['compartment']} {lv['fm_vs_controls'].replace('_', ' ')}" for lv in compared)
+        if is_news and compared:  # the reason says what the stored values say, news or not
+            return _judgement(claim, "related", [], f"A lay article on magnesium in fibromyalgia vs healthy "
+                              f"controls: {where}.", quotes([e for lv in compared for e in lv["evidence"]])[:2])
+        if not compared:
+            measured = ", ".join(sorted({lv["compartment"] for lv in levels}))
+            controls = record["population"].get("n_controls")
+            reason = (f"It measures {measured} magnesium in fibromyalgia and has healthy controls, but states no "
+                      "direction against them that we can read." if controls else
+                      f"It measures {measured} magnesium in fibromyalgia without a comparison with healthy "
+                      "controls we can read.")
+            return _judgement(claim, "related", [], reason, quotes([e for lv in levels for e in lv["evidence"]])[:2])
         values = [lv["fm_vs_controls"] for lv in compared]
         relation = _relation(["improved" if v == "lower" else "no_change" for v in values])
-        where = ", ".join(f"{lv['compartment']} {lv['fm_vs_controls'].replace('_', ' ')}" for lv in compared)
-        return _judgement(claim, relation, [], f"Magnesium in fibromyalgia vs controls: {where}.",
-                          [lv["evidence"][-1] for lv in compared])
+        return _judgement(claim, relation, [], f"Magnesium in fibromyalgia vs healthy controls: {where}.",
+                          quotes([e for lv in compared for e in lv["evidence"]])[:2])
     if claim.speaks_to == "levels_correlation":
         correlated = [lv for lv in levels if lv.get("correlation_with_symptoms")]
         if not correlated:
             return None
         if is_news:
             return _judgement(claim, "related", [], "A lay article on how magnesium levels track symptoms.",
-                              [correlated[0]["evidence"][-1]])
+                              quotes([e for lv in correlated for e in lv["evidence"]])[:1])
         values = {lv["correlation_with_symptoms"] for lv in correlated}
         relation = "supports" if values == {"negative"} else ("contradicts" if "negative" not in values else "mixed")
         return _judgement(claim, relation, [], "Correlation of magnesium with symptoms: " + ", ".join(sorted(values)) + ".",
-                          [correlated[0]["evidence"][-1]])
+                          quotes([e for lv in correlated for e in lv["evidence"]])[:1])
     if claim.speaks_to == "magnesium_trial":
+        if not mg_arms and record["design"]["type"] in REVIEW_DESIGNS and MAGNESIUM_TREATMENT.search(context.text):
+            # a review of magnesium treatment speaks to the claim; without a verdict we can read, it is related
+            outcomes = [o for o in record["outcomes"] if o.get("direction")]
+            relation = _relation([o["direction"] for o in outcomes])
+            kind = record["design"]["type"].replace("_", " ")
+            return _judgement(claim, relation, [], f"A {kind} of magnesium treatment"
+                              + (": " + "; ".join(f"{o['measure'].replace('_', ' ')} {o['direction'].replace('_', ' ')}"
+                                                 for o in outcomes) + "." if outcomes else
+                                 ", with no verdict we can read."),
+                              _outcome_evidence(outcomes))
         if not mg_arms:
             return None
         new = novelty(record, reference.facts)
         if is_news:
             return _judgement(claim, "related", new, "A lay article reporting a trial of magnesium in fibromyalgia.",
-                              mg_arms[0]["interventions"][0]["evidence"][:1])
+                              _arm_quotes(mg_arms))
         combination_labels = {a["label"] for a in mg_arms if len(a["interventions"]) > 1}
         # outcomes of a combination arm speak to the combination claim, not to magnesium alone
         outcomes = [o for o in record["outcomes"] if o.get("direction") and o.get("arm") not in combination_labels]
+        outcomes = deciding(outcomes)
         relation = _relation([o["direction"] for o in outcomes])
-        parts = [f"{o['measure'].replace('_', ' ')} {o['direction'].replace('_', ' ')}" for o in outcomes]
+        parts = [_said(o) for o in outcomes]
         reason = (f"Magnesium trial ({record['design']['type'].replace('_', ' ')}): " + "; ".join(parts) + "."
                   if parts else "A trial of magnesium in fibromyalgia with no result we can read.")
-        return _judgement(claim, relation, new, reason, _outcome_evidence(outcomes) or
-                          mg_arms[0]["interventions"][0]["evidence"][:1])
+        return _judgement(claim, relation, new, reason, _outcome_evidence(outcomes) or _arm_quotes(mg_arms))
     if claim.speaks_to == "combination_trial":
         combined = [a for a in mg_arms if any(i["name"] in claim.partners for i in a["interventions"])]
         if not combined:
@@ -211,7 +297,7 @@ def judge_claim(record: dict, claim: Claim, reference: Reference, context: Recor
         new = novelty(record, reference.facts)
         if is_news:
             return _judgement(claim, "related", new, "A lay article on magnesium combined with an antidepressant.",
-                              combined[0]["interventions"][-1]["evidence"][:1])
+                              _arm_quotes(combined))
         labels = {a["label"] for a in combined}
         outcomes = [o for o in record["outcomes"] if o.get("direction") and o.get("arm") in labels] or \
             [o for o in record["outcomes"] if o.get("direction") and o.get("arm") is None]
@@ -221,7 +307,7 @@ def judge_claim(record: dict, claim: Claim, reference: Reference, context: Recor
         relation = _relation(directions)
         return _judgement(claim, relation, new, f"Magnesium combined with {combined[0]['label']}: "
                           + ", ".join(f"{o['measure']} {o['direction']}" for o in outcomes) + ".",
-                          _outcome_evidence(outcomes) or combined[0]["interventions"][-1]["evidence"][:1])
+                          _outcome_evidence(outcomes) or _arm_quotes(combined))
     if claim.speaks_to == "tolerability":
         if not mg_arms:
             return None
@@ -257,8 +343,14 @@ def judge(record: dict, context: RecordContext) -> tuple[list[dict], list[Flag]]
     design_type = record["design"]["type"]
     about_mg_in_fm = topic.get("fibromyalgia") and topic.get("magnesium")
     for reference in registry():
-        if not about_mg_in_fm or record.get("pmid") == reference.pmid:
-            break  # not about magnesium in fibromyalgia, or the reference study itself
+        if is_reference(record, reference):  # shown as the reference, never judged against itself
+            record["reference_study"] = reference.id
+            flags.append(Flag(record_id, f"reference:{reference.id}", "reference_study", None, None, [],
+                              PRIORITY["reference_study"], f"This is the reference study the {reference.id} claims "
+                              f"come from ({reference.citation[:60]}...); it is not judged against itself.", []))
+            continue
+        if not about_mg_in_fm:
+            break  # not about magnesium in fibromyalgia
         for claim in reference.claims:
             judgement = judge_claim(record, claim, reference, context)
             if judgement is None:

@@ -1,5 +1,18 @@
 """The HTTP layer every source shares: one requests Session, a process-wide rate limit,
-retries with backoff (tenacity), secret redaction, and record/replay.
+retries with backoff (tenacity), secret redaction, deadlines, a redirect policy, and record/replay.
+
+Policies (README, "Reliability and security"):
+
+- **Redirects** are followed by hand, never across hosts: a redirect to another host (or from
+  https down to http) is refused with a ``PermanentFetchError``, so a POST body carrying the
+  ``api_key`` never reaches another host and nothing from that host is accepted. A 303 (and a
+  301/302 after a POST) becomes a GET without the body, as browsers do.
+- **Retries**: 429, 5xx, timeouts, resets, cut-off bodies and errors inside a 200 are retried;
+  any other 4xx, a refused redirect, an HTML page where a document was expected and a passed
+  deadline are not, here or by Prefect (:func:`is_retriable`).
+- **Deadlines**: each attempt has a total deadline (``request_deadline``), checked between the
+  reads of the body, so a server that drips one byte at a time is cut off; a source or a run may
+  also set ``Fetcher.deadline`` (a ``time.monotonic()`` instant) past which no request starts.
 
 Offline runs and tests use the very same code: only the transport adapter mounted on
 the Session changes (``ReplayAdapter`` serves recorded responses from a snapshot folder).
@@ -8,15 +21,18 @@ the Session changes (``ReplayAdapter`` serves recorded responses from a snapshot
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import logging
+import re
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3
@@ -25,6 +41,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.wait import wait_base
 
 from .records import RawResponse
+from .redact import RedactingFilter, redact  # noqa: F401  (RedactingFilter: where the CLI found it before)
 
 log = logging.getLogger("fmwatch.http")
 
@@ -33,16 +50,53 @@ MAX_RETRY_AFTER_SECONDS = 120.0
 MAX_BODY_BYTES = 200 * 1024 * 1024  # an E-utilities batch of 500 records is a few MB
 
 
+MAX_REDIRECTS = 10
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
 class FetchError(RuntimeError):
-    """A request failed for good (after its retries, or at once for a client error)."""
+    """A request failed for good (after its retries, or at once for a client error).
+
+    The message is redacted (``fmwatch.redact``) when the error is made, so no copy of it
+    (a log line, ``runs.error``, a Prefect state) can carry the key or the e-mail.
+    """
+
+    def __init__(self, message: object = "", *, status: int | None = None):
+        super().__init__(redact(message))
+        self.status = status  # the HTTP status that caused it, when there was one
 
 
 class TransientFetchError(FetchError):
     """Worth another attempt: 429, 5xx, timeouts, resets, truncated bodies, errors inside a 200."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: float | None = None, *, status: int | None = None):
+        super().__init__(message, status=status)
         self.retry_after = retry_after
+
+
+class RetriesExhausted(FetchError):
+    """A transient failure that outlived every attempt: a later try (Prefect's task retry) may succeed."""
+
+
+class PermanentFetchError(FetchError):
+    """Another attempt would get the same answer: a 4xx other than 429, a refused redirect, an HTML
+    page where a document was expected. Neither the library nor Prefect retries it."""
+
+
+class DeadlineExceeded(PermanentFetchError):
+    """The source's or the run's deadline passed: no further request starts."""
+
+
+def is_retriable(error: BaseException | None) -> bool:
+    """Whether a failed step is worth retrying later (Prefect's ``retry_condition_fn`` asks this).
+
+    False for the permanent kinds above and for :class:`DeadlineExceeded`; True for a transient
+    failure that exhausted its attempts and for anything that is not a fetch error at all
+    (a locked warehouse, say).
+    """
+    if isinstance(error, FetchError):
+        return isinstance(error, (RetriesExhausted, TransientFetchError))
+    return True
 
 
 # --- rate limiting ---------------------------------------------------------------------------
@@ -97,28 +151,15 @@ def shared_limiter(key: str, rate: float) -> RateLimiter:
 # --- secrets ---------------------------------------------------------------------------------
 
 def public_url(url: str, params: dict[str, Any] | None = None) -> str:
-    """The URL with its parameters, less any secret: what logs and the raw archive see."""
+    """The URL with its parameters, less any secret: what logs and the raw archive see.
+
+    The ``api_key`` parameter is dropped; any other registered secret (the e-mail) is masked
+    (``fmwatch.redact``)."""
     parts = urlsplit(url)
     pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in SECRET_PARAMS]
     pairs += [(k, v) for k, v in (params or {}).items() if k not in SECRET_PARAMS and v is not None]
     base = parts._replace(query="").geturl()
-    return f"{base}?{urlencode(pairs)}" if pairs else base
-
-
-class RedactingFilter(logging.Filter):
-    """Replaces known secret values in every log record that passes through a handler."""
-
-    def __init__(self, secrets: Iterable[str]):
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
+    return redact(f"{base}?{urlencode(pairs)}" if pairs else base)
 
 
 # --- retries ---------------------------------------------------------------------------------
@@ -150,13 +191,56 @@ def _retry_after(response: requests.Response) -> float | None:
             return None
 
 
+# --- the request deadline ------------------------------------------------------------------
+
+class _DeadlineAdapter(HTTPAdapter):
+    """requests' HTTP adapter, remembering the connection each thread is using, so that a
+    watchdog can shut its socket when the request's deadline passes: a server that drips its
+    headers or body a byte at a time never lets the read timeout fire on its own."""
+
+    def __init__(self, **kwargs):
+        self.in_use: dict[int, object] = {}  # thread id -> the urllib3 connection it is using
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        adapter = self
+
+        def tracking(pool_class):
+            class Tracking(pool_class):
+                def _get_conn(self, timeout=None):
+                    conn = super()._get_conn(timeout)
+                    adapter.in_use[threading.get_ident()] = conn
+                    return conn
+            return Tracking
+
+        self.poolmanager.pool_classes_by_scheme = {
+            scheme: tracking(cls) for scheme, cls in self.poolmanager.pool_classes_by_scheme.items()}
+
+    def cut(self, thread_id: int) -> None:
+        """Shut the socket of the connection ``thread_id`` is using (its blocked read returns at once)."""
+        conn = self.in_use.get(thread_id)
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
 # --- the fetcher -----------------------------------------------------------------------------
 
 Validator = Callable[[requests.Response, bytes], None]
 
 
 class Fetcher:
-    """GET/POST with the shared limiter and retry policy; keeps what it fetched for the raw archive."""
+    """GET/POST with the shared limiter and retry policy; keeps what it fetched for the raw archive.
+
+    ``request_deadline_seconds`` bounds one attempt from its first byte sent to its last byte read
+    (None: ``timeout_seconds`` x 5). ``deadline`` (a ``time.monotonic()`` instant, set by the
+    pipeline for a source or a run) stops any further attempt, and any wait before one, once passed.
+    ``allowed_hosts`` are the ``host[:port]`` names a redirect may lead to besides the request's own.
+    """
 
     def __init__(
         self,
@@ -168,16 +252,22 @@ class Fetcher:
         timeout_seconds: float = 60.0,
         transport: BaseAdapter | None = None,
         max_bytes: int = MAX_BODY_BYTES,
+        request_deadline_seconds: float | None = None,
+        allowed_hosts: Iterable[str] = (),
     ):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
-        if transport is not None:
-            self.session.mount("http://", transport)
-            self.session.mount("https://", transport)
+        self.adapter = transport if transport is not None else _DeadlineAdapter()
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
         self.throttle = throttle or (lambda: None)
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.timeout = (min(10.0, timeout_seconds), timeout_seconds)
+        self.request_deadline = request_deadline_seconds or timeout_seconds * 5
+        self.deadline: float | None = None
+        self.deadline_reason = "the deadline"
+        self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.max_bytes = max_bytes
         self.requests_made = 0
         self.fetched: list[RawResponse] = []  # drained by the caller into the raw archive
@@ -185,6 +275,20 @@ class Fetcher:
     def drain(self) -> list[RawResponse]:
         fetched, self.fetched = self.fetched, []
         return fetched
+
+    def set_deadline(self, seconds: float | None, reason: str) -> None:
+        """No request starts more than ``seconds`` from now (the earlier of this and any deadline set before)."""
+        if seconds is None:
+            return
+        deadline = time.monotonic() + seconds
+        if self.deadline is None or deadline < self.deadline:
+            self.deadline, self.deadline_reason = deadline, reason
+
+    def check_deadline(self, shown: str = "") -> None:
+        """Raise :class:`DeadlineExceeded` if the source's or run's deadline has passed."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise DeadlineExceeded(f"{self.deadline_reason} passed{' before ' + shown if shown else ''}; "
+                                   "what was fetched before it is kept and the rest is left for the next run")
 
     def request(
         self,
@@ -200,11 +304,14 @@ class Fetcher:
         """One logical request, retried on transient failure; returns the accepted response.
 
         The response's body is read and checked (``validate``) inside the retry, so a
-        truncated body or an error inside a 200 is retried like a 503.
+        truncated body or an error inside a 200 is retried like a 503. Raises
+        :class:`RetriesExhausted` after the last attempt, :class:`PermanentFetchError` at once
+        for what another attempt cannot fix, and :class:`DeadlineExceeded` when the deadline
+        passes (a wait for the next attempt that would end past it is not begun).
         """
         shown = public_url(url, {**(params or {}), **(data or {})})
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
             wait=_wait_retry_after_or_backoff(self.backoff_seconds),
             retry=retry_if_exception_type(TransientFetchError),
             reraise=True,
@@ -215,16 +322,26 @@ class Fetcher:
         try:
             for attempt in retrying:
                 with attempt:
+                    self.check_deadline(shown)
                     response = self._attempt(method, url, shown, params, data, headers, validate)
         except TransientFetchError as error:
-            raise FetchError(f"{method} {shown} failed after {self.max_attempts} attempts: {error}") from None
+            tries = attempt.retry_state.attempt_number
+            raise RetriesExhausted(f"{method} {shown} failed after {tries} attempt{'s' if tries != 1 else ''}: "
+                                   f"{error}", status=error.status) from None
         if archive:
             self.fetched.append(RawResponse(
-                url=shown, method=method, status=response.status_code, body=response.content,
+                url=public_url(response.url) if getattr(response, "redirected_from", None) else shown, method=method,
+                status=response.status_code, body=response.content,
                 fetched_at=datetime.now(timezone.utc),
                 elapsed_ms=int(response.elapsed.total_seconds() * 1000) if response.elapsed else 0,
             ))
         return response
+
+    def _stop_at_deadline(self, retry_state: RetryCallState) -> bool:
+        if self.deadline is None:
+            return False
+        wait = _wait_retry_after_or_backoff(self.backoff_seconds)(retry_state)
+        return time.monotonic() + wait >= self.deadline
 
     def _attempt(self, method, url, shown, params, data, headers, validate) -> requests.Response:
         release = self.throttle()  # the library's limiter hands back a release; Prefect's rate_limit does not
@@ -235,46 +352,152 @@ class Fetcher:
             if callable(release):
                 release()
 
-    def _send(self, method, url, shown, params, data, headers, validate) -> requests.Response:
-        try:
+    def _open(self, method, url, shown, params, data, headers, ends_at: float) -> requests.Response:
+        """Send, following redirects by hand within the policy (module docstring)."""
+        origin = urlsplit(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            read_timeout = max(0.1, min(self.timeout[1], ends_at - time.monotonic()))
             response = self.session.request(
-                method, url, params=params, data=data, headers=headers, timeout=self.timeout,
-                allow_redirects=True, stream=True)
-            body = _read_bounded(response, self.max_bytes)
-        except requests.TooManyRedirects:
-            raise FetchError(f"{method} {shown}: too many redirects (a redirect loop?)") from None
+                method, url, params=params, data=data, headers=headers,
+                timeout=(min(self.timeout[0], read_timeout), read_timeout), allow_redirects=False, stream=True)
+            location = response.headers.get("Location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                if url != urlunsplit(origin):
+                    response.redirected_from = shown
+                return response
+            response.close()
+            target = urljoin(response.url or url, location)
+            refusal = _redirect_refusal(origin, urlsplit(target), self.allowed_hosts)
+            if refusal:
+                raise PermanentFetchError(
+                    f"{method} {shown}: HTTP {response.status_code} redirect to {public_url(target)} not followed: "
+                    f"{refusal}. If the service has moved, set its URL in the settings to the new address.")
+            if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+                method, data = "GET", None
+            url, params = target, None
+        raise PermanentFetchError(f"{method} {shown}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")
+
+    def _send(self, method, url, shown, params, data, headers, validate) -> requests.Response:
+        ends_at = time.monotonic() + self.request_deadline
+        if self.deadline is not None:
+            ends_at = min(ends_at, self.deadline)
+        cut = threading.Event()
+        watchdog = None
+        if isinstance(self.adapter, _DeadlineAdapter):
+            thread_id = threading.get_ident()
+            watchdog = threading.Timer(max(0.0, ends_at - time.monotonic()),
+                                       lambda: (cut.set(), self.adapter.cut(thread_id)))
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            response = self._open(method, url, shown, params, data, headers, ends_at)
+            body = _read_bounded(response, self.max_bytes, ends_at, shown)
+            if cut.is_set():  # a body without a length, cut short by the watchdog
+                raise TransientFetchError(_too_slow("the request's deadline passed"))
         except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError,
                 http.client.HTTPException, ConnectionError) as error:
+            if cut.is_set():
+                raise TransientFetchError(_too_slow("the request's deadline passed")) from None
             # The original exception text can hold the full URL; say only what kind it was.
             raise TransientFetchError(f"{type(error).__name__} while fetching") from None
+        except requests.RequestException as error:  # InvalidSchema, InvalidURL, MissingSchema: another try cannot help
+            raise PermanentFetchError(f"{method} {shown}: cannot be fetched ({type(error).__name__})") from None
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
         status = response.status_code
         if status == 429 or status >= 500:
-            raise TransientFetchError(f"HTTP {status}", retry_after=_retry_after(response))
+            raise TransientFetchError(f"HTTP {status}", retry_after=_retry_after(response), status=status)
         if status >= 400:
-            raise FetchError(f"{method} {shown}: HTTP {status}: {body[:200]!r}")
+            raise PermanentFetchError(f"{method} {shown}: HTTP {status}: {body[:200]!r}", status=status)
         if validate is not None:
-            validate(response, body)
+            try:
+                validate(response, body)
+            except FetchError as error:
+                page = describe_html_page(response, body)
+                if page:
+                    raise PermanentFetchError(
+                        f"{method} {shown}: expected a document, received {page} (the validator said: {error}). "
+                        "A captcha, login or block page means the service is refusing this client: open the URL "
+                        "in a browser, check NCBI_API_KEY/NCBI_EMAIL, or wait and run again.") from None
+                raise
         return response
 
 
-def _read_bounded(response: requests.Response, limit: int) -> bytes:
-    """Read the body (refusing more than ``limit`` bytes) and keep it on the response as ``.content``."""
+def _redirect_refusal(origin, target, allowed_hosts: set[str]) -> str | None:
+    """Why a redirect from ``origin`` to ``target`` (SplitResults) is not followed, or None."""
+    if target.scheme not in ("http", "https"):
+        return f"only http(s) is followed, not {target.scheme or 'a relative'}: URL"
+    if origin.scheme == "https" and target.scheme == "http":
+        return "a downgrade from https to http"
+    same = (target.hostname or "").lower() == (origin.hostname or "").lower() and (
+        _port(target) == _port(origin) or (origin.scheme, target.scheme) == ("http", "https"))
+    if same or (target.netloc or "").lower() in allowed_hosts or (target.hostname or "").lower() in allowed_hosts:
+        return None
+    return f"it leads to another host ({target.netloc}), and a request may carry the API key"
+
+
+def _port(parts) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def describe_html_page(response: requests.Response, body: bytes) -> str | None:
+    """'an HTML page titled ... (N bytes, text/html)' when the body is an HTML page, else None."""
+    head = body[:4096].lstrip().lower()
+    content_type = response.headers.get("Content-Type", "")
+    if not (head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]
+            or ("html" in content_type.lower() and b"<" in head[:1])):
+        return None
+    match = re.search(rb"<title[^>]*>(.*?)</title>", body[:65536], re.I | re.S)
+    title = " ".join(match.group(1).decode("utf-8", "replace").split())[:80] if match else ""
+    return (f"an HTML page{f' titled {title!r}' if title else ''} ({len(body)} bytes, "
+            f"HTTP {response.status_code}, {content_type or 'no Content-Type'})")
+
+
+def _read_bounded(response: requests.Response, limit: int, ends_at: float | None = None, shown: str = "") -> bytes:
+    """Read the body (refusing more than ``limit`` bytes, or reading past ``ends_at``, a monotonic
+    instant) and keep it on the response as ``.content``.
+
+    The body is read one network read at a time (``read1``), so the deadline is checked as often as
+    data arrives: a server dripping a byte every few seconds is cut off at the deadline, however
+    short each wait.
+    """
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
         response.close()
-        raise FetchError(f"{response.url}: {declared} bytes, over the {limit} byte limit")
+        raise PermanentFetchError(f"{shown or public_url(response.url)}: {declared} bytes, over the {limit} byte limit")
     chunks, size = [], 0
-    for chunk in response.raw.stream(64 * 1024, decode_content=True):
+    for chunk in _chunks(response.raw):
         size += len(chunk)
         if size > limit:
             response.close()
-            raise FetchError(f"{response.url}: over the {limit} byte limit")
+            raise PermanentFetchError(f"{shown or public_url(response.url)}: over the {limit} byte limit")
         chunks.append(chunk)
+        if ends_at is not None and time.monotonic() > ends_at:
+            response.close()
+            raise TransientFetchError(_too_slow(f"the body was still arriving when the request's deadline passed "
+                                                f"({size} bytes read)"))
     body = b"".join(chunks)
     response._content = body  # so response.content / .text work as usual
     response._content_consumed = True
     return body
+
+
+def _too_slow(what: str) -> str:
+    return f"{what}; the server is too slow or dripping data (FMWATCH_REQUEST_DEADLINE_SECONDS)"
+
+
+def _chunks(raw) -> Iterator[bytes]:
+    read1 = getattr(raw, "read1", None)
+    if read1 is None or isinstance(getattr(raw, "_fp", None), io.BytesIO):  # a replayed body: all there
+        yield from raw.stream(64 * 1024, decode_content=True)
+        return
+    while True:
+        chunk = read1(64 * 1024, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
 
 
 # --- record / replay -------------------------------------------------------------------------
@@ -352,8 +575,6 @@ class RecordingAdapter(HTTPAdapter):
 
 
 def _response(request: requests.PreparedRequest, status: int, body: bytes, headers: dict) -> requests.Response:
-    import io
-
     from urllib3 import HTTPResponse
 
     raw = HTTPResponse(body=io.BytesIO(body), headers={"Content-Length": str(len(body)), **headers},

@@ -6,40 +6,69 @@ these functions; the stages never call back into here.
 
 from __future__ import annotations
 
-import gzip
+import contextlib
 import hashlib
 import io
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from . import __version__, digest
 from .citations import CitationLink, resolve_reference
 from .evidence import Flag, RecordContext, judge, registry
 from .extract.core import EXTRACTOR_VERSION, Document, extract
-from .http import MAX_BODY_BYTES, FetchError, Fetcher, RecordingAdapter, ReplayAdapter, shared_limiter
-from .parse.fmnetwork import NotAnArticle, is_print_view, parse_article_html, parse_fm_file
-from .parse.medline import iter_medline
-from .parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
+from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
+                   shared_limiter)
+from .parse.fmnetwork import NotAnArticle, parse_article_html
+from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
+from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
+from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
+from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFileRefused, PubmedMirrorSource,
+                             refuse_unreadable)
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
-from .warehouse import PublishResult, RunInfo, Warehouse, WarehouseError, new_run_id
+from .warehouse import (PublishResult, RunInfo, Warehouse, WarehouseError, evidence_tables, new_run_id,
+                        staged_pubmed_table, utcnow)
+from .workers import BrokenProcessPool, WorkerPool
 
 log = logging.getLogger("fmwatch.pipeline")
 
 STAGE_BATCH = 1000  # records staged per commit on imports
-MAX_IMPORT_BYTES = 2 * 1024 * 1024 * 1024  # decompressed, per file: a gzip bomb stops here
+RETRY_FAILED_PAGES_AFTER = timedelta(days=7)  # a site page that failed is tried again after this
+# Pending records extracted per unit of work: small enough that the units spread evenly over the
+# workers (7 units of 1,000 on 2 workers leave one idle for the last), large enough that the keyset
+# page query and the staging commit stay a small share (bench/run.py).
+EXTRACT_BATCH = 500
 
 ProgressCallback = Callable[[str, int, int | None], None]  # (what, done, total)
 
 
 class RunFailed(RuntimeError):
-    """A run stopped. The message names the step and says what was published (usually nothing)."""
+    """A run stopped. The message names the step and says what was published (usually nothing).
+
+    The message is redacted of the API key and e-mail (``fmwatch.redact``)."""
+
+    def __init__(self, message: object = ""):
+        super().__init__(redact(message))
+
+
+class RunPartlyFailed(RunFailed):
+    """Some parts of the run (watches, sources) were published and others failed: ``summary.failed``
+    names them, and the message is ``summary.outcome()``."""
+
+    def __init__(self, summary: "RunSummary"):
+        super().__init__(f"run failed in part: {summary.outcome()}")
+        self.summary = summary
 
 
 # What ends a run with RunFailed (anything else is a bug, and keeps its traceback): the network after
@@ -49,6 +78,7 @@ RUN_ERRORS = (FetchError, OSError, ValueError, WarehouseError)
 
 def _failed(warehouse: Warehouse, run: RunInfo, message: str) -> RunFailed:
     """Drop what the run staged, log it in the runs table if the warehouse can still take a row."""
+    message = redact(message)
     try:
         warehouse.record_failure(run, message)
     except WarehouseError as also:  # a full disk may not take the failure's row either
@@ -68,14 +98,22 @@ class RunSummary:
     fm_pages: dict[str, int] = field(default_factory=dict)  # discovered, not_modified, parsed, ...
     citations: list[CitationLink] = field(default_factory=list)
     extracted: "ExtractSummary | None" = None
-    failures: list[str] = field(default_factory=list)  # watches that failed (their watermarks stayed)
+    failed: dict[str, str] = field(default_factory=dict)  # part of the run (a watch, a source) -> why it failed
     warnings: list[str] = field(default_factory=list)  # enrichment left pending for the next run
+    notes: list[str] = field(default_factory=list)  # what an operator should know (robots.txt, budgets)
 
     @property
     def exit_code(self) -> int:
-        """0 done; 3 done, but input was quarantined or a watch failed (the summary says which).
+        """1 when a part of the run failed (the rest was published), 3 when input was quarantined, else 0.
         Pending enrichment is a warning and leaves the code as it is."""
-        return 3 if self.quarantined or self.failures else 0
+        return 1 if self.failed else 3 if self.quarantined else 0
+
+    def outcome(self) -> str:
+        """One line: what was published and what failed, e.g. "published: pubmed watch 'a'; failed: fmnetwork (...)"."""
+        done = [f"pubmed watch {name!r}" for name in self.watches] + (
+            ["fmnetwork"] if self.fm_pages and not any(k.startswith("fmnetwork") for k in self.failed) else [])
+        failed = "; ".join(f"{part} ({reason})" for part, reason in self.failed.items())
+        return f"published: {', '.join(done) or 'nothing'}; failed: {failed or 'nothing'}"
 
 
 def _noop(what: str, done: int, total: int | None) -> None:
@@ -90,7 +128,8 @@ def snapshot_folder(name: str) -> Path:
 
 
 def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float | None = None,
-                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES) -> Fetcher:
+                 throttle: Callable[[], None] | None = None, max_bytes: int = MAX_BODY_BYTES,
+                 allowed_hosts: Sequence[str] = ()) -> Fetcher:
     transport = None
     if offline:  # the shipped snapshot, or one recorded with FMWATCH_RECORD_DIR
         transport = ReplayAdapter(settings.snapshot_dir / source if settings.snapshot_dir else snapshot_folder(source))
@@ -106,6 +145,8 @@ def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float 
         timeout_seconds=settings.timeout_seconds,
         transport=transport,
         max_bytes=max_bytes,
+        request_deadline_seconds=settings.request_deadline_seconds,
+        allowed_hosts=allowed_hosts,
     )
 
 
@@ -116,6 +157,7 @@ def user_agent(settings: Settings) -> str:
 def make_eutils_client(settings: Settings, *, offline: bool = False,
                        throttle: Callable[[], None] | None = None) -> EutilsClient:
     fetcher = make_fetcher(settings, "eutils", offline=offline, rate=settings.rate_limit, throttle=throttle)
+    register_secrets(settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None, settings.ncbi_email)
     return EutilsClient(
         fetcher, settings.eutils_url,
         api_key=settings.ncbi_api_key.get_secret_value() if settings.ncbi_api_key else None,
@@ -180,18 +222,43 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
 # --- Fibromyalgia Network ---------------------------------------------------------------------
 
 def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
-    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES)
+    fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES,
+                           allowed_hosts=settings.fmnetwork_aliases)
     return FmNetworkSite(fetcher, settings.fmnetwork_url, user_agent=user_agent(settings),
-                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds)
+                         crawl_delay=0.0 if offline else settings.crawl_delay_seconds,
+                         max_crawl_delay=settings.max_crawl_delay_seconds, aliases=settings.fmnetwork_aliases)
 
 
 def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summary: RunSummary,
-                    progress: ProgressCallback = _noop) -> list[FmArticle]:
-    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse."""
+                    progress: ProgressCallback = _noop, budget: int | None = None) -> list[FmArticle]:
+    """Fetch the new or changed articles into staging; an unchanged page costs a 304 and no parse.
+
+    At most ``budget`` pages a run, oldest first: the pages' states are published with the run,
+    so the next run starts where this one stopped (a killed run loses only its own pages). Links
+    off the site's host are quarantined unfetched; the source's deadline stops the crawl, keeping
+    what was fetched before it.
+    """
     states = warehouse.page_states()
-    found, method = site.discover(warehouse.newest_fm_article(), {url: s[3] for url, s in states.items()})
+    # A page that failed (recorded without content) is not offered again until RETRY_FAILED_PAGES_AFTER
+    # has passed, so pages that always fail cannot hold the budget run after run.
+    retry_before = utcnow() - RETRY_FAILED_PAGES_AFTER
+    last_fetched = {url: s[3] for url, s in states.items() if s[2] is not None or s[3] >= retry_before}
+    found, method = site.discover(warehouse.newest_fm_article(), last_fetched)
+    summary.notes += site.notes
     counts = summary.fm_pages
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
+    if site.refused:
+        counts["off_site"] = len(site.refused)
+    summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
+    found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
+                                         d.published.replace(tzinfo=None) if d.published else datetime.min))
+    allowed = [d for d in found if site.allowed(d.url)]  # robots.txt's refusals cost no budget
+    counts["disallowed"], found = len(found) - len(allowed), allowed
+    if budget is not None and len(found) > budget:
+        counts["left_for_next_run"] = len(found) - budget
+        summary.notes.append(f"fmnetwork: {len(found)} pages to fetch, over the budget of {budget} a run "
+                             f"(FMWATCH_FMNETWORK_PAGE_BUDGET); {len(found) - budget} are left for the next runs")
+        found = found[:budget]
     articles = []
     for number, item in enumerate(found, start=1):
         known = states.get(item.url)
@@ -201,9 +268,14 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         except Disallowed:
             counts["disallowed"] += 1
             continue
+        except DeadlineExceeded as error:
+            summary.failed["fmnetwork crawl"] = (f"stopped after {number - 1} of {len(found)} pages: {error}")
+            break
         except FetchError as error:
             counts["failed"] += 1
             summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            if known is None or known[2] is None:  # a page never read: remember the attempt (see above)
+                warehouse.stage_page_state(run_id, item.url, error.status or 0, None, None, None)
             continue
         finally:
             progress(f"fmnetwork ({method})", number, len(found))
@@ -365,41 +437,80 @@ def evidence_record(doc: Document, context: RecordContext) -> tuple[dict, list[F
 
 
 def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = False,
-                     progress: ProgressCallback = _noop) -> ExtractSummary:
+                     progress: ProgressCallback = _noop, workers: int = 1, pool: WorkerPool | None = None,
+                     batch_size: int = EXTRACT_BATCH) -> ExtractSummary:
     """Extract and judge every current record version that has no evidence yet (all with
-    ``everything``), and publish the evidence and flags in one transaction."""
-    pubmed_rows, fm_rows = warehouse.pending_evidence(everything)
-    known = warehouse.known_pmids(
-        c["pmid"] for row in pubmed_rows for c in (row[8] or []) if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+    ``everything``), and publish the evidence and flags in one transaction.
+
+    Bounded at every step: the pending rows are read ``batch_size`` at a time (keyset pages,
+    ``Warehouse.iter_pending_evidence``), each batch is extracted and judged in one of ``workers``
+    processes (or through ``pool``, the Prefect flows' task runner), and its evidence and flags are
+    staged as it comes back, so memory does not grow with the number of pending records. Only
+    this process writes the warehouse.
+    """
     summary = ExtractSummary()
-    rows, flags = [], []
-    total = len(pubmed_rows) + len(fm_rows)
-    for number, (doc, version, context) in enumerate(documents_from_warehouse(pubmed_rows, fm_rows), start=1):
+    done = 0
+
+    def units() -> Iterator[tuple]:
+        for pubmed_rows, fm_rows in warehouse.iter_pending_evidence(everything, batch_size):
+            known = warehouse.known_pmids(c["pmid"] for row in pubmed_rows for c in (row[8] or [])
+                                          if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+            yield run_id, pubmed_rows, fm_rows, known
+
+    with _own_pool(pool, workers) as runner:
+        for batch in runner.map(extract_unit, units()):
+            warehouse.stage_tables(evidence=batch.evidence, flags=batch.flags)
+            summary.records += batch.evidence.num_rows
+            summary.flags += batch.flags.num_rows
+            summary.failed += batch.failed
+            for record_id, error in batch.failed:
+                log.error("extraction failed for %s: %s", record_id, error)
+            done += batch.evidence.num_rows + len(batch.failed)
+            progress("extract", done, None)
+    warehouse.publish_evidence()
+    return summary
+
+
+def _own_pool(pool: WorkerPool | None, workers: int) -> contextlib.AbstractContextManager[WorkerPool]:
+    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after."""
+    return contextlib.nullcontext(pool) if pool is not None else WorkerPool(workers)
+
+
+@dataclass
+class ExtractedBatch:
+    """What one extraction unit hands back: Arrow tables ready to stage, and the records that failed."""
+    evidence: "pa.Table"
+    flags: "pa.Table"
+    failed: list[tuple[str, str]]
+
+
+def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], known: set[str]) -> ExtractedBatch:
+    """Extract and judge one batch of pending rows (``Warehouse.iter_pending_evidence``'s shapes).
+
+    Pure and picklable, so it runs in a worker process: it reads no warehouse (``known``, the PMIDs
+    the warehouse holds among the batch's retraction/erratum links, comes with it) and returns the
+    staged tables with their JSON already encoded. A record the rules choke on is reported in
+    ``failed`` and does not stop the others.
+    """
+    rows, flags, failed = [], [], []
+    for doc, version, context in documents_from_warehouse(pubmed_rows, fm_rows):
         context.known_pmids = known
         try:
             record, raised = evidence_record(doc, context)
         except Exception as error:  # one record the rules choke on must not stop the others
-            log.exception("extraction failed for %s", doc.record_id)
-            summary.failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
+            failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
             continue
         rows.append((doc.record_id, version, doc.source, EXTRACTOR_VERSION, record))
         flags += [(flag, version) for flag in raised]
-        progress("extract", number, total)
-        if len(rows) >= STAGE_BATCH:
-            warehouse.stage_evidence(run_id, rows, flags)
-            summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
-            rows, flags = [], []
-    warehouse.stage_evidence(run_id, rows, flags)
-    summary.records, summary.flags = summary.records + len(rows), summary.flags + len(flags)
-    warehouse.publish_evidence()
-    return summary
+    evidence, flag_table = evidence_tables(run_id, rows, flags)
+    return ExtractedBatch(evidence, flag_table, failed)
 
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
     with Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
-        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress)
+        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress, workers=settings.workers)
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -412,24 +523,52 @@ class DigestResult:
     markdown_path: Path | None
     markdown: str
     html: str
+    kind: str = "scheduled"
+    period: str = ""
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    baseline_items: int = 0
+    chart_path: Path | None = None
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
-                out_dir: Path | None = None) -> DigestResult:
-    """Render the digest of what is new (since the last one, or in the window), store it in
-    ``digests`` and, with ``out_dir``, write its HTML and Markdown there."""
+                out_dir: Path | None = None, week: str | None = None, preview: bool = False,
+                force: bool = False) -> DigestResult:
+    """Render a digest, write its files to ``out_dir`` (HTML, Markdown and the chart's PNG), then
+    record it in ``digests``: a digest is recorded only once its files exist, so a failed write
+    leaves the next digest's window where it was.
+
+    Without ``since``/``until``/``week`` it is the scheduled digest: what was flagged since the
+    last scheduled one, and recording it moves that mark. ``since``, ``week`` (ISO week, e.g.
+    2026-W48) or ``preview=True`` make a preview, which never moves it. Files are named by the
+    period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
+    Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``."""
+    if week:
+        since, until = digest.week_window(week)
+        until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
+    kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
     with Warehouse.from_settings(settings) as warehouse:
-        built = digest.build_digest(warehouse, since, until)
-        html, markdown = digest.render(built)
-        digest_id = digest.store(warehouse, built, html, markdown)
-    html_path = markdown_path = None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stem = f"digest-{built.window_end:%Y-%m-%d}"
-        html_path, markdown_path = out_dir / f"{stem}.html", out_dir / f"{stem}.md"
-        html_path.write_text(html, encoding="utf-8")
-        markdown_path.write_text(markdown, encoding="utf-8")
-    return DigestResult(digest_id, len(built.items), html_path, markdown_path, markdown, html)
+        built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
+        built.period = digest.period_name(built.window_start, built.window_end, week)
+        chart = digest.ledger_png(built.ledger, built.claims)
+        html, markdown = digest.render(built, chart)
+        paths: dict[str, Path] = {}
+        if out_dir is not None:
+            files = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
+            if chart:
+                files[".png"] = chart
+            paths = digest.write_files(out_dir, built.period, files, force=force)
+        try:
+            with warehouse.transaction("record the digest"):
+                digest_id = digest.store(warehouse, built, html, markdown, html_path=paths.get(".html"),
+                                         markdown_path=paths.get(".md"))
+        except BaseException:
+            for path in paths.values():  # not recorded: the files go too, and the window stays open
+                path.unlink(missing_ok=True)
+            raise
+    return DigestResult(digest_id, built.entries, paths.get(".html"), paths.get(".md"), markdown, html, kind,
+                        built.period, built.window_start, built.window_end,
+                        sum(1 + len(i.coverage) for i in built.baseline_items), paths.get(".png"))
 
 
 # --- a run ------------------------------------------------------------------------------------------
@@ -556,7 +695,8 @@ class PipelineRun:
             self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
             message = f"watch {plan.watch.name!r}: {failure}; its watermark stays where it was"
             log.error(message)
-            self.summary.failures.append(message)
+            self.summary.failed[f"pubmed watch {plan.watch.name!r}"] = redact(
+                f"{failure}; its watermark stays where it was")
             self.warehouse.stage_run_note(self.run_id, "error", f"watch {plan.watch.name}", message)
             return
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())  # searches that found nothing
@@ -598,6 +738,10 @@ class PipelineRun:
         return staged
 
     def ingest_watch(self, watch: Watch) -> int:
+        if self.settings.use_mirror:  # records from the local mirror, when it can serve the watch
+            done = self.ingest_watch_from_mirror(watch)
+            if done is not None:
+                return done
         plan = self.plan_watch(watch)
         done = 0
         for window in plan.windows:
@@ -613,6 +757,29 @@ class PipelineRun:
                 self.progress(f"pubmed {watch.name}", done, plan.total)
         self.finish_watch(plan, done)
         return done
+
+    def ingest_watch_from_mirror(self, watch: Watch) -> int | None:
+        """A watch's records from the local PubMed mirror (issue 15b): its PMIDs from one esearch
+        (ids only), the records the mirror holds staged from it, and the rest (publisher-supplied
+        records not in a bulk file yet) by one efetch. None when one esearch cannot list them all
+        (10,000 or more): the caller then takes the history-server path."""
+        mindate, maxdate = watch_window(self.warehouse, watch, self.settings, self.since, self.today)
+        count, pmids = self.client.esearch_pmids(watch.query, mindate, maxdate)
+        if count > len(pmids):
+            log.warning("watch %s: %d records are more than one esearch lists; fetching them by efetch",
+                        watch.name, count)
+            return None
+        found = self.warehouse.stage_from_mirror(self.run_id, pmids)
+        missing = sorted(set(pmids) - found)
+        if missing:
+            body = self.client.efetch_ids(missing)
+            origin = self.client.fetcher.fetched[-1].url if self.client.fetcher.fetched else "efetch"
+            self.stage_parsed(parse_batch(body, origin), origin)
+        log.info("watch %s: %d records, %d from the mirror, %d by efetch", watch.name, len(pmids), len(found),
+                 len(missing))
+        self.progress(f"pubmed {watch.name} (mirror)", len(pmids), len(pmids))
+        self.finish_watch(WatchPlan(watch, maxdate, []), len(pmids))
+        return len(pmids)
 
     def find_citing(self) -> int:
         """Records citing each reference study, by ELink (pubmed_pubmed_citedin): one request each.
@@ -662,7 +829,9 @@ class PipelineRun:
     # --- the FM Network site -----------------------------------------------------------------
 
     def ingest_fmnetwork(self) -> list[CitationLink]:
-        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress)
+        self.start_source("fmnetwork")
+        articles = crawl_fmnetwork(self.site, self.warehouse, self.run_id, self.summary, self.progress,
+                                   budget=self.settings.fmnetwork_page_budget)
         warnings: list[str] = []
         self.summary.citations = link_citations(self.client, self.warehouse, self.run_id, articles, warnings)
         for message in warnings:
@@ -674,15 +843,15 @@ class PipelineRun:
 
     def publish(self) -> RunSummary:
         self.info.requests = self.requests()
-        self.summary.published = self.warehouse.publish(self.info)
+        failed = "; ".join(f"{part}: {reason}" for part, reason in self.summary.failed.items())
+        self.summary.published = self.warehouse.publish(self.info, *(("partial", True, failed) if failed else ()))
         self.summary.status = self.summary.published.status
-        if self.summary.failures and self.summary.status == "succeeded":
-            self.summary.status = "partial"  # the other watches published; the failed ones said why
         self.summary.requests = self.info.requests
         return self.summary
 
     def extract_and_flag(self) -> ExtractSummary:
-        self.summary.extracted = extract_and_flag(self.warehouse, self.run_id, progress=self.progress)
+        self.summary.extracted = extract_and_flag(self.warehouse, self.run_id, progress=self.progress,
+                                                  workers=self.settings.workers)
         return self.summary.extracted
 
     def fail(self, step: str, error: Exception) -> RunFailed:
@@ -690,25 +859,67 @@ class PipelineRun:
         self.info.requests = self.requests()
         return _failed(self.warehouse, self.info, f"{step}: {error}")
 
+    # --- deadlines and isolation ------------------------------------------------------------------
+
+    def start_source(self, source: str) -> None:
+        """Start ``source``'s deadline (and the run's, on the first call) on the fetchers it uses."""
+        fetchers = [self.client.fetcher] + ([self.site.fetcher] if self.site else [])
+        if not getattr(self, "_run_deadline_set", False):
+            self._run_deadline_set = True
+            for fetcher in fetchers:
+                fetcher.set_deadline(self.settings.run_deadline_seconds,
+                                     f"the run's deadline ({self.settings.run_deadline_seconds:g} s, "
+                                     "FMWATCH_RUN_DEADLINE_SECONDS)")
+        for fetcher in fetchers if source == "fmnetwork" else [self.client.fetcher]:
+            fetcher.set_deadline(self.settings.source_deadline_seconds,
+                                 f"the {source} source's deadline ({self.settings.source_deadline_seconds:g} s, "
+                                 "FMWATCH_SOURCE_DEADLINE_SECONDS)")
+
+    def isolated(self, part: str, step: Callable[[], object]) -> bool:
+        """Run one part of the run (a watch, a source); if the network or its input fails it, note
+        why in ``summary.failed`` and go on, so the other parts are still published. What it staged
+        before failing is published too (each record is whole; a failed watch's watermark stays).
+        A warehouse or disk error is not a part's failure: it stops the run (``RUN_ERRORS``)."""
+        try:
+            step()
+            return True
+        except (FetchError, ValueError) as error:
+            self.summary.failed[part] = redact(error)
+            log.warning("%s failed; the rest of the run goes on: %s", part, self.summary.failed[part])
+            for fetcher in [self.client.fetcher] + ([self.site.fetcher] if self.site else []):
+                self.warehouse.stage_raw(self.run_id, fetcher.drain())
+            return False
+
     def run_all(self) -> RunSummary:
+        """Every watch and source, each succeeding or failing on its own; publish what succeeded.
+
+        Raises RunFailed (nothing published) when every part failed or the warehouse cannot be
+        written; otherwise returns the summary, whose ``failed`` names the parts that did not finish
+        (exit status 1, ``summary.outcome()``)."""
         step = "start"
         try:
+            succeeded = []  # ELink's look-up is not counted: it only adds to the watches' records
             if "pubmed" in self.sources:
+                self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    self.ingest_watch(watch)
+                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
                 step = "records citing the reference studies (ELink)"
-                self.find_citing()
+                self.isolated(step, self.find_citing)
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
-                self.ingest_fmnetwork()
+                succeeded.append(self.isolated(step, self.ingest_fmnetwork))
+            if self.summary.failed and not any(succeeded):
+                self.info.requests = self.requests()
+                raise _failed(self.warehouse, self.info, "; ".join(
+                    f"{part}: {reason}" for part, reason in self.summary.failed.items()))
             step = "publish"
             self.publish()
         except RUN_ERRORS as error:
             raise self.fail(step, error) from None
         try:
             self.extract_and_flag()
-        except WarehouseError as error:
+        except (WarehouseError, BrokenProcessPool) as error:
             raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
                             f"catches them up); extract and flag: {error}") from None
         return self.summary
@@ -721,96 +932,34 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
     then extract and judge the new record versions."""
     with PipelineRun(settings, offline=offline, sources=sources, since=since, today=today, throttle=throttle,
                      progress=progress) as run:
-        return run.run_all()
+        summary = run.run_all()
+    if summary.failed:
+        raise RunPartlyFailed(summary)
+    return summary
 
 
 # --- local files ----------------------------------------------------------------------------------
 
-def detect_format(path: Path, head: bytes) -> str:
-    """pubmed-xml, medline, fm-page, fm-print or unknown, from the first bytes (and the name)."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    lowered = text[:4096].lower()
-    if b"<html" in lowered or lowered.startswith(b"<!doctype html"):
-        return "fm-page"
-    if text.startswith(b"<?xml") or text.startswith(b"<!DOCTYPE Pubmed") or text.startswith(b"<Pubmed"):
-        return "pubmed-xml"
-    if text.startswith(b"PMID-") or text[:5] == b"PMID ":
-        return "medline"
-    if is_print_view(head.decode("utf-8", "replace")):
-        return "fm-print"
-    if path.suffix.lower() in (".html", ".htm"):
-        return "fm-page"
-    return "unknown"
-
-
-def _open_bytes(path: Path) -> io.BufferedIOBase:
-    if path.suffix == ".gz":
-        return _BoundedReader(gzip.open(path, "rb"), MAX_IMPORT_BYTES, str(path))
-    return open(path, "rb")
-
-
-class _BoundedReader(io.RawIOBase):
-    """A reader that refuses to yield more than ``limit`` bytes (a gzip bomb stops here)."""
-
-    def __init__(self, inner, limit: int, name: str):
-        self.inner, self.limit, self.name, self.read_so_far = inner, limit, name, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        data = self.inner.read(len(buffer))
-        self.read_so_far += len(data)
-        if self.read_so_far > self.limit:
-            raise ValueError(f"{self.name} decompresses to more than {self.limit} bytes")
-        buffer[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self.read_so_far = 0
-        return self.inner.seek(offset, whence)
-
-    def seekable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.inner.close()
-        super().close()
-
-
-def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | Quarantined]:
-    """Every record of one local file; an unreadable file is one quarantined item."""
-    origin = str(path.resolve())
-    with _open_bytes(path) as handle:
-        head = handle.read(256 * 1024)  # a print view's "Article printed from" sits near its end
-        handle.seek(0)
-        kind = detect_format(path, head)
-        try:
-            if kind == "pubmed-xml":
-                yield from iter_pubmed_xml(handle, origin=origin)
-            elif kind == "medline":
-                yield from iter_medline(handle.read(), origin)
-            elif kind in ("fm-page", "fm-print"):
-                yield parse_fm_file(handle.read(MAX_PAGE_BYTES + 1)[:MAX_PAGE_BYTES])
-            else:
-                raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
-        except (NotPubmedXml, NotAnArticle, ValueError) as error:
-            # Keep the file as it is on disk (compressed, for a .gz), not what it expands to.
-            yield Quarantined("file", origin, f"{path.name}: {error}", path.read_bytes())
-
-
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
-                 offline: bool = False, extract: bool = True) -> RunSummary:
+                 offline: bool = False, extract: bool = True, workers: int | None = None,
+                 pool: WorkerPool | None = None) -> RunSummary:
     """Load local files as one run; importing the same files again changes nothing.
 
-    Articles' references are linked through E-utilities (the snapshot when ``offline``).
+    Each file is parsed in one of ``workers`` processes (default: the ``workers`` setting; or
+    through ``pool``, the Prefect flows' task runner), which writes its staged rows as Parquet
+    chunks of ``STAGE_BATCH`` records to a spool folder; this process, the only one writing the
+    warehouse, stages them file by file in order and publishes the run. Extraction then runs the
+    same way (``extract_and_flag``). Articles' references are linked through E-utilities (the
+    snapshot when ``offline``).
     """
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         raise FileNotFoundError(f"no such file: {', '.join(missing)}")
+    workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
-    with Warehouse.from_settings(settings) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse, \
+            tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         warehouse.clear_staging()
         # Loading a file needs no network; linking its citations is enrichment, so it gets few
         # attempts and a short timeout: on a machine that cannot reach NCBI it becomes pending at once.
@@ -819,17 +968,10 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
             "backoff_seconds": min(settings.backoff_seconds, 0.5)}), offline=offline)
         articles: list[FmArticle] = []
         try:
-            for number, path in enumerate(paths, start=1):
-                path = Path(path)
-                batch: list = []
-                for item in iter_file_items(path):
-                    if isinstance(item, FmArticle):
-                        articles.append(item)
-                    batch.append(item)
-                    if len(batch) >= STAGE_BATCH:
-                        stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
-                        batch = []
-                stage_items(warehouse, run.run_id, batch, str(path.resolve()), summary.quarantined)
+            units = ((str(Path(path)), number, run.run_id, spool) for number, path in enumerate(paths, start=1))
+            for number, parsed in enumerate(runner.map(parse_file_unit, units), start=1):
+                stage_parsed_file(warehouse, run.run_id, parsed, summary.quarantined)
+                articles += parsed.fm_articles
                 progress("import", number, len(paths))
             summary.citations = link_citations(client, warehouse, run.run_id, articles, summary.warnings)
             for message in summary.warnings:
@@ -837,9 +979,178 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
                 warehouse.stage_run_note(run.run_id, "warning", "citation_link", message)
             run.requests = client.fetcher.requests_made
             summary.published = warehouse.publish(run, record_noop=False)
-        except RUN_ERRORS as error:
+        except (*RUN_ERRORS, BrokenProcessPool) as error:
             raise _failed(warehouse, run, f"import: {error}") from None
         if extract:
-            summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress)
+            try:
+                summary.extracted = extract_and_flag(warehouse, run.run_id, progress=progress, pool=runner)
+            except (WarehouseError, BrokenProcessPool) as error:
+                raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
+                                f"or `fmwatch reextract` catches them up); extract and flag: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status
+    return summary
+
+
+# Staged rows of the n-th file of an import are numbered from n << 32, so the last copy of a PMID
+# in the last file wins however the worker processes finish (a file holds far fewer than 2**32).
+_FILE_SEQ_SHIFT = 32
+
+
+@dataclass
+class ParsedFile:
+    """What one parse unit hands back: the Parquet chunks of its PubMed rows, and the rest as objects."""
+    origin: str
+    parquet: list[str]
+    records: int
+    fm_articles: list[FmArticle]
+    quarantined: list[Quarantined]
+
+
+def parse_file_unit(path: str, number: int, run_id: str, spool: str, chunk: int = STAGE_BATCH,
+                    origin: str | None = None) -> ParsedFile:
+    """Parse one local file into staged PubMed rows, written as Parquet files of ``chunk`` rows
+    under ``spool`` (named by ``number``, the file's place in the import).
+
+    Pure and picklable (it writes only its own spool files), so it runs in a worker process; the
+    content hash and the row building happen here, not in the publisher. Unreadable input comes
+    back quarantined, as with ``iter_file_items``. ``origin`` (default: the resolved path) is what
+    the rows say they came from.
+    """
+    origin = origin or str(Path(path).resolve())
+    parsed = ParsedFile(origin, [], 0, [], [])
+    batch: list[ArticleRecord | Deletion] = []
+
+    def flush() -> None:
+        if batch:
+            table = staged_pubmed_table(batch, run_id, origin, (number << _FILE_SEQ_SHIFT) + parsed.records)
+            target = Path(spool) / f"file-{number:07d}-{len(parsed.parquet):05d}.parquet"
+            pq.write_table(table, target, compression="lz4")
+            parsed.parquet.append(str(target))
+            parsed.records += len(batch)
+            batch.clear()
+
+    for item in iter_file_items(Path(path)):
+        if isinstance(item, Quarantined):
+            parsed.quarantined.append(item)
+        elif isinstance(item, FmArticle):
+            parsed.fm_articles.append(item)
+        else:
+            batch.append(item)
+            if len(batch) >= chunk:
+                flush()
+    flush()
+    return parsed
+
+
+def stage_parsed_file(warehouse: Warehouse, run_id: str, parsed: ParsedFile, quarantined: list[Quarantined]) -> int:
+    """Stage what ``parse_file_unit`` made of one file, then remove its spool files."""
+    try:
+        count = warehouse.stage_pubmed_parquet(parsed.parquet)
+    finally:
+        for name in parsed.parquet:
+            Path(name).unlink(missing_ok=True)
+    for article in parsed.fm_articles:
+        warehouse.stage_fm_article(run_id, article, parsed.origin)
+    warehouse.stage_quarantine(run_id, parsed.quarantined)
+    quarantined.extend(parsed.quarantined)
+    return count
+
+
+# --- the local PubMed mirror (issue 15b) ------------------------------------------------------------
+
+@dataclass
+class MirrorSummary:
+    run_id: str
+    listed: int = 0  # bulk files on the listing pages
+    skipped: int = 0  # already ingested by an earlier sync
+    files: list[dict] = field(default_factory=list)  # name, kind, records, deletions, quarantined
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+
+@dataclass
+class FetchedBulkFile:
+    """What one mirror unit hands back: the file checked, and its parse."""
+    file: BulkFile
+    md5: str
+    size: int
+    parsed: ParsedFile
+
+
+def make_mirror_source(settings: Settings) -> PubmedMirrorSource:
+    """NLM's bulk files at ``settings.mirror_url``, through the shared HTTP layer (retries, user agent)."""
+    fetcher = make_fetcher(settings, "mirror", offline=False, max_bytes=MAX_FILE_BYTES)
+    return PubmedMirrorSource(fetcher, settings.mirror_url)
+
+
+def mirror_file_unit(settings: Settings, file: BulkFile, number: int, run_id: str, spool: str) -> FetchedBulkFile:
+    """Download one bulk file (md5 checked) and parse it to Parquet under ``spool``: a worker's unit.
+
+    Raises MirrorFileRefused, naming the file, for a bad md5, a gzip stream cut short, or a file
+    that is not PubMed XML; nothing of such a file reaches the warehouse.
+    """
+    source = make_mirror_source(settings)
+    folder = Path(spool) / f"download-{number:07d}"
+    folder.mkdir()
+    try:
+        path, md5, size = source.download(file, folder)
+        try:
+            parsed = parse_file_unit(str(path), number, run_id, spool, origin=file.url)
+        except UNREADABLE_GZIP as error:
+            raise refuse_unreadable(file.name, error) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    whole_file = [q for q in parsed.quarantined if q.source == "file"]
+    if whole_file:
+        for name in parsed.parquet:
+            Path(name).unlink(missing_ok=True)
+        raise MirrorFileRefused(file.name, whole_file[0].reason)
+    return FetchedBulkFile(file, md5, size, parsed)
+
+
+def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, workers: int | None = None,
+                pool: WorkerPool | None = None) -> MirrorSummary:
+    """Bring the local PubMed mirror up to date with NLM's bulk files at ``settings.mirror_url``.
+
+    Lists ``baseline/`` and ``updatefiles/``, skips the files already ingested, and applies the rest
+    in order (baseline, then updates by number), each in its own transaction with its row in
+    ``mirror_files``: downloads and parses run in ``workers`` processes (or through ``pool``), this
+    process applies them one by one. A refused file (bad md5, truncated gzip) stops the sync with
+    RunFailed naming it; the files before it stay ingested, and a rerun resumes at it.
+    """
+    workers = workers or settings.workers
+    run = RunInfo(run_id=new_run_id(), command="mirror", sources="mirror")
+    summary = MirrorSummary(run.run_id)
+    with Warehouse.from_settings(settings) as warehouse, \
+            tempfile.TemporaryDirectory(prefix="fmwatch-mirror-") as spool:
+        warehouse.clear_staging()
+        try:
+            listed = make_mirror_source(settings).list_files()
+            done = warehouse.mirror_file_names()
+            todo = [f for f in listed if f.name not in done]
+            summary.listed, summary.skipped = len(listed), len(listed) - len(todo)
+            with _own_pool(pool, workers) as runner:
+                units = ((settings, f, number, run.run_id, spool) for number, f in enumerate(todo, start=1))
+                for got in runner.map(mirror_file_unit, units):
+                    try:
+                        records, deletions = warehouse.apply_mirror_file(
+                            got.file.name, got.file.kind, got.file.url, got.md5, got.size, got.parsed.parquet,
+                            len(got.parsed.quarantined))
+                    finally:
+                        for name in got.parsed.parquet:
+                            Path(name).unlink(missing_ok=True)
+                    warehouse.stage_quarantine(run.run_id, got.parsed.quarantined)
+                    summary.quarantined += got.parsed.quarantined
+                    summary.files.append({"name": got.file.name, "kind": got.file.kind, "records": records,
+                                          "deletions": deletions, "quarantined": len(got.parsed.quarantined)})
+                    progress("mirror", len(summary.files), len(todo))
+            run.requests = 2 + 2 * len(summary.files)  # the listings, and each file with its .md5
+            warehouse.publish(run, record_noop=False)
+        except (*RUN_ERRORS, BrokenProcessPool) as error:
+            message = (f"mirror sync stopped: {error}. The {len(summary.files)} file(s) before it were ingested "
+                       f"and recorded; a rerun resumes from there.")
+            try:
+                warehouse.record_failure(run, message)
+            except WarehouseError as also:
+                log.warning("the failed sync could not be recorded in the runs table: %s", also)
+            raise RunFailed(message) from None
     return summary

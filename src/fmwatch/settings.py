@@ -16,9 +16,14 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .workers import default_workers
+
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 DEFAULT_FMNETWORK_URL = "http://fmnetnews.iraherman.com/"
+FMNETWORK_KNOWN_HOSTS = ("fmnetnews.iraherman.com", "www.fmnetnews.com", "fmnetnews.com")
 DEFAULT_CONFIG_FILE = "fmwatch.toml"
+# NLM's bulk files: the annual baseline and the daily updates (issue 15b)
+DEFAULT_MIRROR_URL = "https://ftp.ncbi.nlm.nih.gov/pubmed/"
 
 FIBROMYALGIA = '(fibromyalgia[MeSH Terms] OR fibromyalgia[tiab] OR "fibromyalgia syndrome"[tiab] OR FMS[tiab])'
 
@@ -82,14 +87,44 @@ class Settings(BaseSettings):
     # folder or an S3-compatible URL (s3://bucket/prefix/). The lake's catalog remembers it.
     ducklake_data_path: str | None = Field(None, validation_alias=AliasChoices(
         "FMWATCH_DUCKLAKE_DATA_PATH", "ducklake_data_path"))
+    # Deadlines, so that a run finishes or fails in bounded time (a dripping server, a Crawl-delay
+    # of a day). The defaults fit a daily run: a request 5 minutes (an efetch of 500 records is a few MB),
+    # a source 1 hour, the whole run 3 hours.
+    request_deadline_seconds: float = Field(300.0, gt=0, le=3600, validation_alias=AliasChoices(
+        "FMWATCH_REQUEST_DEADLINE_SECONDS", "request_deadline_seconds"))
+    source_deadline_seconds: float = Field(3600.0, gt=0, le=86400, validation_alias=AliasChoices(
+        "FMWATCH_SOURCE_DEADLINE_SECONDS", "source_deadline_seconds"))
+    run_deadline_seconds: float = Field(3 * 3600.0, gt=0, le=86400, validation_alias=AliasChoices(
+        "FMWATCH_RUN_DEADLINE_SECONDS", "run_deadline_seconds"))
+    # A robots.txt Crawl-delay above this skips the site for the run (reported), rather than crawl for days.
+    max_crawl_delay_seconds: float = Field(60.0, ge=0, le=3600, validation_alias=AliasChoices(
+        "FMWATCH_MAX_CRAWL_DELAY_SECONDS", "max_crawl_delay_seconds"))
+    # Pages fetched from the site per run: a large sitemap is crawled over several runs.
+    fmnetwork_page_budget: int = Field(500, ge=1, le=100_000, validation_alias=AliasChoices(
+        "FMWATCH_FMNETWORK_PAGE_BUDGET", "fmnetwork_page_budget"))
+    # Other host names of the site whose links are followed; any other host is quarantined. The
+    # defaults are the site's two known generations (shared/contracts/fmnetwork-site.md).
+    fmnetwork_aliases: list[str] = Field(default_factory=lambda: list(FMNETWORK_KNOWN_HOSTS), validation_alias=AliasChoices(
+        "FMWATCH_FMNETWORK_ALIASES", "fmnetwork_aliases"))
     snapshot_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_SNAPSHOT_DIR", "snapshot_dir"))
     record_dir: Path | None = Field(None, validation_alias=AliasChoices("FMWATCH_RECORD_DIR", "record_dir"))
     # How often (days) each watch's full PMID set is compared with the warehouse and what is missing
     # fetched: the net under the CRDT/MDAT windows (issue 13). 0: every run.
     reconcile_days: int = Field(7, ge=0, le=366, validation_alias=AliasChoices(
         "FMWATCH_RECONCILE_DAYS", "reconcile_days"))
+    # The digest's baseline: a record already older than this when first read is backlog, not news.
+    digest_backlog_days: int = Field(30, ge=0, le=3650, validation_alias=AliasChoices(
+        "FMWATCH_DIGEST_BACKLOG_DAYS", "digest_backlog_days"))
+    # Processes that parse and extract in parallel (issue 15b); one process still writes the warehouse.
+    workers: int = Field(default_factory=default_workers, ge=1, le=256, validation_alias=AliasChoices(
+        "FMWATCH_WORKERS", "workers"))
+    # A local PubMed mirror (issue 15b): where NLM's baseline and update files are read from, and
+    # whether watches take their records from the mirror (esearch for the PMIDs, efetch only for
+    # what the mirror lacks).
+    mirror_url: str = Field(DEFAULT_MIRROR_URL, validation_alias=AliasChoices("FMWATCH_MIRROR_URL", "mirror_url"))
+    use_mirror: bool = Field(False, validation_alias=AliasChoices("FMWATCH_USE_MIRROR", "use_mirror"))
 
-    @field_validator("eutils_url", "fmnetwork_url")
+    @field_validator("eutils_url", "fmnetwork_url", "mirror_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
@@ -164,3 +199,18 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
         raise ConfigError(f"bad settings ({path if path.exists() else 'environment'}): {problems}") from None
     finally:
         _toml_values.reset(token)
+
+
+_email_warned = False
+
+
+def missing_email_warning(settings: Settings, *, offline: bool, sources) -> str | None:
+    """The warning to give, once per process, when PubMed is queried live without NCBI_EMAIL
+    (NCBI asks every E-utilities client for a contact address and may block one without it);
+    None when there is nothing to say or it was said already."""
+    global _email_warned
+    if offline or "pubmed" not in sources or settings.ncbi_email or _email_warned:
+        return None
+    _email_warned = True
+    return ("NCBI_EMAIL is not set: NCBI asks every E-utilities client for a contact address and may block "
+            "clients without one. Set NCBI_EMAIL (or ncbi_email in fmwatch.toml).")

@@ -531,21 +531,8 @@ class Warehouse:
     def stage_evidence(self, run_id: str, rows: Sequence[tuple[str, int, str, str, dict]],
                        flags: Sequence) -> None:
         """rows: (record_id, version, source, extractor, record); flags: evidence.Flag with their versions."""
-        now = utcnow()
-        if rows:
-            table = pa.Table.from_pylist([
-                {"record_id": r[0], "version": r[1], "source": r[2], "extractor": r[3], "extracted_at": now,
-                 "run_id": run_id, "record": json.dumps(r[4], ensure_ascii=False, default=str)} for r in rows],
-                schema=EVIDENCE_SCHEMA)
-            self._insert_arrow("staged_evidence", table)
-        if flags:
-            table = pa.Table.from_pylist([
-                {"record_id": f.record_id, "flag_key": f.flag_key, "version": version, "flag_type": f.flag_type,
-                 "claim": f.claim, "relation": f.relation, "novelty": f.novelty, "priority": f.priority,
-                 "reason": f.reason, "evidence": json.dumps(f.evidence, ensure_ascii=False),
-                 "judgement_hash": f.judgement_hash, "run_id": run_id} for f, version in flags],
-                schema=FLAG_SCHEMA)
-            self._insert_arrow("staged_flags", table)
+        evidence, flag_table = evidence_tables(run_id, rows, flags)
+        self.stage_tables(evidence=evidence, flags=flag_table)
 
     def publish_evidence(self) -> None:
         self._checkpoint_staging()
@@ -564,39 +551,6 @@ class Warehouse:
             pubmed += pubmed_rows
             fm += fm_rows
         return pubmed, fm
-
-    def iter_pending_evidence(self, everything: bool = False,
-                              batch_size: int = 1000) -> Iterator[tuple[list[tuple], list[tuple]]]:
-        """The record versions to extract, in batches: ``(pubmed_rows, fm_rows)`` pairs, one of the
-        two empty, each batch at most ``batch_size`` rows; every PubMed batch comes first.
-
-        Rows are those of ``queries/pending_pubmed_evidence.sql`` (pmid, version, title, abstract,
-        publication_types, mesh, language, doi, corrections, cites) and
-        ``queries/pending_fm_evidence.sql`` (slug, version, title, body, reports_on): current versions
-        without evidence, or all of them with ``everything`` (reextract).
-
-        The query is streamed from a cursor of its own (no sort of the wide rows, no fetch of them
-        all), so memory stays bounded by ``batch_size`` whatever the number pending, and the caller
-        may stage evidence on this warehouse between batches. The cursor reads the warehouse as it
-        was when iteration began. Closing the generator early closes the cursor.
-        """
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-        reader = self._cursor()
-        try:
-            for name, is_pubmed in (("queries/pending_pubmed_evidence", True), ("queries/pending_fm_evidence", False)):
-                reader.execute(self.sql(name), [everything])
-                while rows := reader.fetchmany(batch_size):
-                    yield (rows, []) if is_pubmed else ([], rows)
-        finally:
-            reader.close()
-
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        """A second connection to the same database (its own transaction), set up like ``con``."""
-        cursor = self.con.cursor()
-        if self.backend == "ducklake":
-            lakehouse.use_lake(cursor, staging=self._stage_file is not None)
-        return cursor
 
     def set_flag_state(self, record_id: str, flag_key: str, state: str, reason: str | None) -> bool:
         """An editor's triage of one flag; False when there is no such flag."""
@@ -649,11 +603,13 @@ class Warehouse:
 
     # --- publishing (one transaction) -----------------------------------------------------------
 
-    def publish(self, run: RunInfo, status: str = "succeeded", record_noop: bool = True) -> PublishResult:
+    def publish(self, run: RunInfo, status: str = "succeeded", record_noop: bool = True,
+                error: str | None = None) -> PublishResult:
         """Merge everything staged into the warehouse, with the run's row, atomically.
 
         ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
-        repeated import leaves every table as it was.
+        repeated import leaves every table as it was. ``status="partial"`` with ``error`` records a
+        run that published some parts and names the ones that failed.
         """
         self._checkpoint_staging()
         with self._one_thread(), self.transaction("publish the run"):
@@ -668,7 +624,7 @@ class Warehouse:
             if result.quarantined and status == "succeeded":
                 result.status = "quarantined"
             if record_noop or result.changed:
-                self._insert_run(run, result.status, result, error=None)
+                self._insert_run(run, result.status, result, error=error[:4000] if error else None)
             else:
                 result.recorded = False
             if self.backend == "duckdb":  # one transaction writes one database: DuckLake's staging is another
@@ -804,6 +760,133 @@ class Warehouse:
             self.con.execute(self.sql("queries/stage_reconciliation"),
                              [source, watch, query, day, matched, missing, run_id])
 
+    # --- digests and triage (issue 14) -------------------------------------------------------------
+
+    def list_flags(self, state: str | None = None, max_priority: int | None = None, flag_type: str | None = None,
+                   record_id: str | None = None, raised_after: datetime | None = None) -> list[dict]:
+        """The flags matching every filter given (None = any), most important first: dicts with
+        id (record_id/flag_key), record_id, flag_key, priority, flag_type, claim, relation, novelty,
+        state, reason, state_reason, title, year, url, raised_at, raised_count."""
+        cursor = self.con.execute(sql_text("queries/list_flags"),
+                                  [state, max_priority, flag_type, record_id, raised_after])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def change_flag_states(self, flag_ids: Sequence[str], state: str, reason: str | None,
+                           force: bool = False) -> dict[str, str]:
+        """Set ``state`` ("seen" or "dismissed") on every flag of ``flag_ids`` (record_id/flag_key),
+        all or none, in one transaction. Returns id -> what happened ("seen", "dismissed",
+        "unchanged"). A change that would undo an editor's decision (a dismissed flag marked
+        seen) or replace a dismissal's reason needs ``force``. Raises KeyError naming unknown IDs
+        and ValueError naming the flags that need ``force``; nothing is changed then."""
+        current = {row["id"]: row for row in self.list_flags()}
+        unknown = [i for i in flag_ids if i not in current]
+        if unknown:
+            raise KeyError(f"no such open flag (unknown, or its record was withdrawn): {', '.join(unknown)}")
+        outcome, refused = {}, []
+        for flag_id in dict.fromkeys(flag_ids):
+            before = current[flag_id]
+            same = before["state"] == state and (state != "dismissed" or not reason or reason == before["state_reason"])
+            if same:
+                outcome[flag_id] = "unchanged"
+            elif before["state"] == "dismissed" and not force:
+                refused.append(f"{flag_id} (dismissed: {before['state_reason'] or 'no reason given'})")
+            else:
+                outcome[flag_id] = state
+        if refused:
+            raise ValueError("would undo an editor's dismissal of " + "; ".join(refused) + ": add --force to do it")
+        with self.transaction("change flag states"):
+            for flag_id, what in outcome.items():
+                if what != "unchanged":
+                    record_id, _, flag_key = flag_id.partition("/")
+                    self.con.execute(sql_text("queries/set_flag_state"), {
+                        "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key})
+        return outcome
+
+    def export_records(self, record_ids: Sequence[str]) -> list[dict]:
+        """The citation fields of each record (queries/export_records.sql), in the order given;
+        unknown IDs are left out."""
+        cursor = self.con.execute(sql_text("queries/export_records"), [list(record_ids)])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    # --- batched evidence (issue 15b) -------------------------------------------------------------
+
+    def iter_pending_evidence(self, everything: bool = False,
+                              batch_size: int = 1000) -> Iterator[tuple[list[tuple], list[tuple]]]:
+        """(PubMed rows, FM Network rows) batches of the current versions with no evidence yet (or all).
+
+        The rows have the shapes of ``pending_evidence``'s; a batch holds at most ``batch_size`` rows
+        of one source (the other list is empty). Keyset pagination on the PMID, then the slug, so
+        each batch costs a bounded top-N and never a sort of every pending row. Evidence staged while
+        iterating is not published yet, so the pending set does not shift under the iteration.
+        """
+        for name, key in (("pubmed", 0), ("fm", 0)):
+            after = ""
+            while True:
+                rows = self.con.execute(sql_text(f"queries/pending_{name}_evidence_batch"), {
+                    "everything": everything, "after": after, "batch_size": batch_size}).fetchall()
+                if not rows:
+                    break
+                yield (rows, []) if name == "pubmed" else ([], rows)
+                if len(rows) < batch_size:
+                    break
+                after = rows[-1][key]
+
+    def stage_tables(self, evidence: pa.Table | None = None, flags: pa.Table | None = None,
+                     pubmed: pa.Table | None = None) -> None:
+        """Stage Arrow tables built elsewhere (in worker processes, by ``evidence_tables`` and
+        ``staged_pubmed_table``): one set-based INSERT each, one commit per table."""
+        for name, table in (("staged_evidence", evidence), ("staged_flags", flags), ("staged_pubmed_articles", pubmed)):
+            if table is not None and table.num_rows:
+                self._insert_arrow(name, table)
+
+    def stage_pubmed_parquet(self, paths: Sequence[Path]) -> int:
+        """Stage PubMed rows that worker processes wrote as Parquet (``staged_pubmed_table``'s
+        shape), in one INSERT; returns the rows staged. The files are left for the caller to remove."""
+        if not paths:
+            return 0
+        with self.writing("stage parsed records"):
+            return self.con.execute(sql_text("queries/stage_pubmed_parquet"),
+                                    [[str(p) for p in paths]]).fetchall()[0][0]
+
+    # --- the local PubMed mirror (issue 15b) -----------------------------------------------------
+
+    def mirror_file_names(self) -> set[str]:
+        """The names of the bulk files already ingested into the mirror."""
+        return {row[0] for row in self.con.execute(sql_text("queries/mirror_file_names")).fetchall()}
+
+    def apply_mirror_file(self, name: str, kind: str, url: str, md5: str, size: int,
+                          parquet: Sequence[str], quarantined: int) -> tuple[int, int]:
+        """Apply one bulk file's parsed rows (``staged_pubmed_table`` Parquet) to the mirror and
+        record the file, in one transaction: (PMIDs written, PMIDs deleted). Within the file the
+        last version of a PMID wins; its DeleteCitation removes PMIDs. A file with no rows still
+        counts as ingested."""
+        with self.transaction(f"apply the mirror file {name}"):
+            if parquet:
+                self.con.execute(sql_text("queries/mirror_incoming"), [list(parquet), name])
+                self.con.execute(sql_text("queries/mirror_apply"))
+                records, deletions = self.con.execute(sql_text("queries/mirror_incoming_counts")).fetchall()[0]
+                self.con.execute("DROP TABLE mirror_incoming")
+            else:
+                records = deletions = 0
+            self.con.execute(sql_text("queries/insert_mirror_file"),
+                             [name, kind, url, md5, size, records, deletions, quarantined, utcnow()])
+        return records, deletions
+
+    def stage_from_mirror(self, run_id: str, pmids: Iterable[str]) -> set[str]:
+        """Stage the mirror's records of these PMIDs for the run (as if fetched); returns the PMIDs
+        the mirror held. Their content hashes are the parser's, so unchanged records add no version."""
+        wanted = pa.table({"pmid": pa.array(sorted(set(pmids)), pa.string())})
+        self.con.register("wanted_pmids", wanted)
+        try:
+            with self.writing("stage records from the mirror"):
+                found = {r[0] for r in self.con.execute(sql_text("queries/stage_from_mirror"),
+                                                         [run_id, self._seq]).fetchall()}
+        finally:
+            self.con.unregister("wanted_pmids")
+        self._seq += len(found)
+        return found
+
 
 def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file; a writer retries a locked file for ``lock_wait`` seconds."""
@@ -934,3 +1017,31 @@ def _staged_row(item: ArticleRecord | Deletion, run_id: str, seq: int, origin: s
     content_hash = hashlib.sha256(json.dumps(row, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
     row.update(run_id=run_id, seq=seq, origin=origin, content_hash=content_hash, deleted=False)
     return row
+
+
+# --- batched evidence and parallel parsing (issue 15b): pure builders a worker process can call ----
+
+def evidence_tables(run_id: str, rows: Sequence[tuple[str, int, str, str, dict]],
+                    flags: Sequence) -> tuple[pa.Table, pa.Table]:
+    """The Arrow tables ``stage_evidence`` inserts, built without a connection (so a worker process
+    pays for the JSON encoding, not the one publisher). Shapes: EVIDENCE_SCHEMA, FLAG_SCHEMA."""
+    now = utcnow()
+    evidence = pa.Table.from_pylist([
+        {"record_id": r[0], "version": r[1], "source": r[2], "extractor": r[3], "extracted_at": now,
+         "run_id": run_id, "record": json.dumps(r[4], ensure_ascii=False, default=str)} for r in rows],
+        schema=EVIDENCE_SCHEMA)
+    flag_table = pa.Table.from_pylist([
+        {"record_id": f.record_id, "flag_key": f.flag_key, "version": version, "flag_type": f.flag_type,
+         "claim": f.claim, "relation": f.relation, "novelty": f.novelty, "priority": f.priority,
+         "reason": f.reason, "evidence": json.dumps(f.evidence, ensure_ascii=False),
+         "judgement_hash": f.judgement_hash, "run_id": run_id} for f, version in flags],
+        schema=FLAG_SCHEMA)
+    return evidence, flag_table
+
+
+def staged_pubmed_table(items: Iterable[ArticleRecord | Deletion], run_id: str, origin: str,
+                        first_seq: int) -> pa.Table:
+    """PubMed records (and deletions) as staged rows (STAGED_PUBMED_SCHEMA), numbered from
+    ``first_seq`` in the order given: a later ``seq`` wins when a run stages a PMID twice."""
+    rows = [_staged_row(item, run_id, first_seq + n, origin) for n, item in enumerate(items)]
+    return pa.Table.from_pylist(rows, schema=STAGED_PUBMED_SCHEMA)

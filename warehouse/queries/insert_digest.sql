@@ -1,2 +1,3 @@
-INSERT INTO digest_log (digest_id, created_at, window_start, window_end, items, html, markdown)
-VALUES (?, ?, ?, ?, ?, ?, ?);
+INSERT INTO digest_log (digest_id, created_at, window_start, window_end, items, html, markdown,
+                        kind, period, html_path, markdown_path, baseline_items)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);

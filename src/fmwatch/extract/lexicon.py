@@ -26,8 +26,9 @@ def words_to_number(text: str) -> float | None:
     for word in re.split(r"[\s-]+", text):
         if word in ("and", ""):
             continue
-        if word == "a":
+        if word == "a":  # "a month", "a hundred"
             current = max(current, 1)
+            seen = True
             continue
         if word in UNITS:
             current += UNITS[word]
@@ -50,7 +51,8 @@ MAGNESIUM_FORMS = {
     "oxide": "oxide", "glycinate": "glycinate", "bisglycinate": "glycinate", "hydroxide": "hydroxide",
     "threonate": "threonate", "l-threonate": "threonate", "aspartate": "aspartate", "lactate": "lactate",
     "gluconate": "gluconate", "orotate": "orotate", "pidolate": "pidolate", "taurate": "taurate",
-    "carbonate": "carbonate",
+    "carbonate": "carbonate", "pyrrolidone carboxylic acid": "pyrrolidone carboxylic acid",
+    "pyrrolidone carboxylate": "pyrrolidone carboxylic acid", "pca": "pyrrolidone carboxylic acid",
 }
 MAGNESIUM_SHORT = {"mgcl2": "chloride", "mgso4": "sulfate", "mgo": "oxide", "mg(oh)2": "hydroxide"}
 FORM_WORDS = "|".join(sorted(MAGNESIUM_FORMS, key=len, reverse=True))
@@ -102,8 +104,11 @@ propeptide nucleotide nucleotides magazine""".split())
 # --- dose, frequency, route, duration --------------------------------------------------------------
 DOSE = re.compile(
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
-    r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|/\s*(?:kg|h|hr|hour|min)\b|"
-    r"\s*(?:kg|h|hr)\s*\(\s*-1\s*\)))?", re.I)
+    r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|"
+    r"/\s*kg\s*/\s*(?:h|hr|hour)\b|\s*kg\s*\(\s*-1\s*\)\s*(?:h|hr)\s*\(\s*-1\s*\)|/\s*kg\s+per\s+hour\b|"
+    r"/\s*(?:kg|h|hr|hour|min)\b|\s*(?:kg|h|hr)\s*\(\s*-1\s*\)|per\s+(?:kg|kilogram)\b))?"
+    # "775 µg/g", "0.8 mmol/L": a concentration, not a dose
+    r"(?!\s*/\s*(?:g|dl|dL|l|L|ml|mL|mg|kg\s+(?:dry|wet|tissue)|100\s*ml)\b)", re.I)
 FREQUENCY = [
     (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
                 r"every\s+(?:evening|night|morning)|at\s+bedtime|q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
@@ -115,7 +120,10 @@ ROUTES = [
     (re.compile(r"\b(?:transdermal(?:ly)?|spray(?:ed|s)?\s+on|applied\s+to\s+the\s+skin|on\s+the\s+skin|"
                 r"(?:skin|topical)\s+spray|spray(?:ed|s)?\s+(?:\w+\s+){1,6}?on\s+(?:the\s+|each\s+|both\s+)?"
                 r"(?:\w+\s+){0,3}?(?:limbs?|arms?|legs?|skin))\b", re.I), "transdermal"),
-    (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?)", re.I), "intravenous"),
+    # routes the schema files under "other" (the intervention keeps the words as route_text)
+    (re.compile(r"\b(?:epidural(?:ly)?|intrathecal(?:ly)?|intra-?articular|subcutaneous(?:ly)?|s\.c\.|"
+                r"nebuli[sz]ed|inhaled|rectal(?:ly)?|sublingual(?:ly)?|intranasal(?:ly)?)", re.I), "other"),
+    (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?|infused)", re.I), "intravenous"),
     (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
     (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),
     (re.compile(r"\b(?:oral(?:ly)?|by\s+mouth|tablets?|capsules?|pills?|per\s+os|p\.o\.)\b", re.I), "oral"),
@@ -154,13 +162,16 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
-    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
+    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|no\s+different|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
+    r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
-    r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|similar|comparable|unchanged|"
+    r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|unchanged|"
+    r"(?:were|was|remained|are|is)\s+(?:\w+\s+)?(?:similar|comparable)|(?:similar|comparable)\s+(?:between|in\s+(?:both|"
+    r"the\s+two|all|each))|(?<!of\s)similar(?!\s+(?:duration|age|size|design|dose|way|manner|pattern|to\s+other))|"
     r"(?:ended\s+up|were|was)\s+(?:in\s+)?the\s+same(?:\s+place)?)\b", re.I)
 IMPROVED = re.compile(
     r"\b(?:improv\w*|reduc\w*|decreas\w*|lower\w*|fell|fall|eased?|diminish\w*|better|relie\w*|alleviat\w*|"
-    r"benefit\w*|effective|fewer|declin\w*|drop\w*)\b", re.I)
+    r"benefit\w*|effective|fewer|declin\w*|drop\w*|positive\s+effects?)\b", re.I)
 WORSENED = re.compile(r"\b(?:worse\w*|deteriorat\w*|aggravat\w*)\b", re.I)
 INCREASED = re.compile(r"\b(?:increas\w*|higher|rose|raised|elevat\w*)\b", re.I)
 SIGNIFICANT = re.compile(r"\bsignifican(?:t|tly|ce)\b|p\s*[<≤]\s*0?\.0[0-5]", re.I)
@@ -175,14 +186,15 @@ COMPARTMENTS = [
     ("platelet", r"platelets?"),
     ("leukocyte", r"leu[ck]ocytes?|white\s+(?:blood\s+)?cells?"),
     ("hair", r"\bhair\b"),
-    ("muscle", r"\bmuscle\s+(?:biops|tissue|magnesium)|\bin\s+muscle\b"),
+    ("muscle", r"\bmuscle\s+(?:biops|tissue|magnesium|Mg)|\bin\s+(?:the\s+|their\s+)?(?:skeletal\s+)?muscles?\b|"
+               r"\bskeletal\s+muscle\b"),
     ("urine", r"\burin\w*"),
     ("plasma", r"\bplasma\b"),
     ("serum", r"\bserum\b|\bblood\s+(?:magnesium|levels?|concentrations?)\b|\bin\s+(?:their|the)\s+blood\b"),
 ]
 COMPARTMENT_PATTERNS = [(key, re.compile(pattern, re.I)) for key, pattern in COMPARTMENTS]
-LOWER = re.compile(r"\b(?:lower|decreased|reduced|less|low|deficien\w*|depleted)\b", re.I)
-HIGHER = re.compile(r"\b(?:higher|increased|elevated|greater)\b", re.I)
+LOWER = re.compile(r"\b(?:lower(?:ed)?|decreased?|reduced|reductions?|less|low|deficien\w*|depleted|diminished)\b", re.I)
+HIGHER = re.compile(r"\b(?:higher|increased?|elevated|elevations?|raised|greater)\b", re.I)
 NEGATIVE_CORRELATION = re.compile(
     r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
     r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
@@ -191,7 +203,8 @@ NEGATIVE_CORRELATION = re.compile(
     r"\b(?:low|lower|reduced|deficient)\s+(?:\w+\s+){0,3}magnesium\s+(?:levels?\s+)?(?:was|were)\s+(?:associated|linked)\s+with|"
     r"\bthe\s+lower\s+the\s+magnesium", re.I)
 POSITIVE_CORRELATION = re.compile(r"\bpositive(?:ly)?\s+correlat\w*", re.I)
-NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:significant\s+)?(?:correlat|associat|relat)\w*|"
+NO_CORRELATION = re.compile(r"\b(?:no|not|without)\s+(?:(?:significant|clear|obvious|apparent|meaningful|consistent)\s+)?"
+                            r"(?:correlat|associat|relat)\w*|"
                             r"\bwas\s+not\s+correlated|\bwere\s+not\s+correlated|\bdid\s+not\s+correlate", re.I)
 # Interventions that are not substances: a head noun with up to two modifiers before it.
 _NOT_MODIFIER = r"(?!(?:the|a|an|of|with|and|or|in|for|to|was|were|is|are|this|that|these|those|patients|their|" \
@@ -239,4 +252,10 @@ LEVEL_PAIR = re.compile(
     r"(?P<controls>\d+(?:\.\d+)?)\s*(?:\+/-|±)?\s*(?:\d+(?:\.\d+)?\s*)?(?:[a-zµμ]+\s*/\s*[a-zµμ]+|mM|mmol|mg|mEq|ppm)?\s+"
     r"in\s+(?:the\s+)?(?:healthy\s+)?(?:controls?|volunteers|control\s+group)", re.I)
 ANAPHOR = re.compile(r"^\s*(?:both|they|these|it|all|each|the\s+two|levels?|concentrations?)\b", re.I)
-CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers|matched)\b", re.I)
+CONTROLS = re.compile(r"\b(?:healthy|controls?|control\s+(?:group|subjects)|volunteers)\b", re.I)
+# A comparison between two groups of patients (treated and untreated, migraine and other headache):
+# not one with healthy controls, so it says nothing of levels in the condition.
+OTHER_PATIENTS = re.compile(
+    r"\bthan\s+(?:(?:those|that|in|the|found|seen|observed|measured)\s+){0,4}(?:\w+\s+){0,2}"
+    r"(?:treated|untreated|non-?treated|other|remaining)\s+(?:\w+\s+)?(?:patients|group|subjects|cases)\b|"
+    r"\bbetween\s+(?:the\s+)?(?:treated|untreated)\s+and\s+(?:the\s+)?(?:non-?|un)treated\b", re.I)

@@ -265,7 +265,11 @@ def _comment_count(soup: BeautifulSoup) -> int | None:
 def _wordpress(soup: BeautifulSoup, url: str | None) -> FmArticle:
     article = soup.find("article") or soup
     canonical = soup.find("link", rel="canonical")
-    url = (canonical.get("href") if canonical else None) or _meta(soup, property="og:url") or url
+    # The page's own claim of its address is untrusted: only an http(s) URL is taken (a
+    # "javascript:" canonical would otherwise become a link in the digest).
+    claimed = [c for c in ((canonical.get("href") if canonical else None), _meta(soup, property="og:url"))
+               if isinstance(c, str) and c.strip().lower().startswith(("http://", "https://"))]
+    url = (claimed[0].strip() if claimed else None) or url
     heading = article.find(class_=re.compile(r"\bentry-title\b|\bpost-title\b")) or article.find("h1")
     title = _fold(heading.get_text(" ")) if heading else _meta(soup, property="og:title")
     author_node = article.select_one(".author .fn, .author a, a[rel='author'], .byline a")
@@ -321,9 +325,10 @@ def _php_site(soup: BeautifulSoup, url: str | None) -> FmArticle:
     )
 
 
-def parse_fm_file(data: bytes, url: str | None = None) -> FmArticle:
-    """A saved article page (.html) or print view (.txt)."""
-    text = data.decode("utf-8", errors="replace")
+def parse_fm_file(data: bytes | str, url: str | None = None) -> FmArticle:
+    """A saved article page (.html) or print view (.txt): its text, or its bytes in UTF-8
+    (``fmwatch.sources.files.decode_text`` decodes other encodings strictly first)."""
+    text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
     if is_print_view(text):
         return parse_print_view(text)
     if "<html" in text[:5000].lower() or "<body" in text.lower() or "<article" in text.lower():

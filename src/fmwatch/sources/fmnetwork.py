@@ -6,6 +6,13 @@ the RSS feed (``/feed/?paged=N``, read until an article we already hold), the si
 way into the hand-built PHP site). robots.txt is obeyed, its crawl delay kept, and every page
 is fetched with the validators of the last fetch so that an unchanged page costs a 304.
 
+Untrusted answers are kept in bounds: only http(s) links on the site's own host (or one of its
+configured aliases) are followed from feeds, sitemaps and REST answers; the others are listed in
+``refused`` with the reason and never fetched (no request to another host or port, no
+``file:`` or ``javascript:``). robots.txt is read as RFC 9309 says: 4xx allows everything, 5xx or
+an unreachable server disallows everything for the run; a Crawl-delay over ``max_crawl_delay``
+skips the site for the run (:class:`SiteSkipped`). Each such decision is noted in ``notes``.
+
 The source yields pages; parsing them is ``fmwatch.parse.fmnetwork``'s work.
 """
 
@@ -25,7 +32,7 @@ import requests
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from ..http import Fetcher, FetchError, RateLimiter
+from ..http import DeadlineExceeded, Fetcher, FetchError, PermanentFetchError, RateLimiter
 from ..parse.fmnetwork import parse_wordpress_datetime
 
 log = logging.getLogger("fmwatch.fmnetwork")
@@ -38,6 +45,10 @@ _NOT_ARTICLES = re.compile(r"/(category|tag|author|feed|page|wp-|comments|search
 
 class Disallowed(FetchError):
     """robots.txt forbids this URL to fmwatch."""
+
+
+class SiteSkipped(PermanentFetchError):
+    """The site is not crawled this run (a Crawl-delay over the ceiling); the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -68,33 +79,94 @@ class Page:
 
 
 class FmNetworkSite:
-    def __init__(self, fetcher: Fetcher, base_url: str, *, user_agent: str, crawl_delay: float = 1.0):
+    def __init__(self, fetcher: Fetcher, base_url: str, *, user_agent: str, crawl_delay: float = 1.0,
+                 max_crawl_delay: float = 60.0, aliases: tuple[str, ...] | list[str] = ()):
         self.fetcher = fetcher
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self.user_agent = user_agent
         self.default_delay = crawl_delay
+        self.max_crawl_delay = max_crawl_delay
+        base = urlsplit(self.base_url)
+        self.hosts = {base.netloc.lower(), *(a.lower() for a in aliases)}
         self.robots: RobotFileParser | None = None
         self.not_modified = 0
         self.disallowed: list[str] = []
+        self.refused: list[tuple[str, str]] = []  # (url, why it was not fetched)
+        self.notes: list[str] = []  # robots.txt decisions, for the run's summary
+
+    # --- the site's bounds ------------------------------------------------------------------
+
+    def off_site(self, url: str) -> str | None:
+        """Why ``url`` (from a feed, sitemap or REST answer) is not fetched, or None if it may be."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return f"not a valid URL: {url[:200]!r}"
+        if parts.scheme not in ("http", "https"):
+            return f"only http(s) links on the site are followed, not {parts.scheme or 'a relative'}: link"
+        netloc = parts.netloc.lower().rsplit("@", 1)[-1]
+        default = {"http": 80, "https": 443}[parts.scheme]
+        bare = parts.hostname.lower() if parts.hostname else ""
+        if netloc in self.hosts or (port in (None, default) and bare in {h.split(":")[0] for h in self.hosts
+                                                                          if ":" not in h}):
+            return None
+        return (f"off the site: {parts.netloc} is not {' or '.join(sorted(self.hosts))} "
+                "(add it to FMWATCH_FMNETWORK_ALIASES if the site really lives there)")
+
+    def _keep_on_site(self, found: list[Discovered]) -> list[Discovered]:
+        kept, refused = [], {url for url, _ in self.refused}
+        for item in found:
+            reason = self.off_site(item.url)
+            if reason and item.url not in refused:
+                refused.add(item.url)
+                self.refused.append((item.url, f"{item.via} link not fetched: {reason}"))
+            elif reason:
+                continue
+            else:
+                kept.append(item)
+        return kept
 
     # --- politeness -------------------------------------------------------------------------
 
     def load_robots(self) -> None:
-        """Read robots.txt once; a missing one allows everything. Its crawl delay paces us."""
+        """Read robots.txt once, as RFC 9309 (section 2.3.1) says: a 4xx answer allows everything;
+        a 5xx answer or an unreachable server disallows everything (for this run). Its crawl delay
+        paces us; one over ``max_crawl_delay`` raises :class:`SiteSkipped`.
+        """
         robots = RobotFileParser()
+        url = self.base_url + "robots.txt"
         try:
-            response = self.fetcher.request("GET", self.base_url + "robots.txt", archive=False)
+            response = self.fetcher.request("GET", url, archive=False)
             robots.parse(response.text.splitlines())
-        except FetchError:
-            robots.parse([])
+        except DeadlineExceeded:
+            raise
+        except FetchError as error:
+            if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+                robots.parse([])  # "unavailable": no rules, everything allowed
+            else:
+                robots.parse(["User-agent: *", "Disallow: /"])
+                self.notes.append(
+                    f"fmnetwork: robots.txt at {url} could not be read ({error}); as RFC 9309 says for a server "
+                    "error, the whole site is treated as disallowed this run. It is tried again next run.")
         self.robots = robots
         delay = robots.crawl_delay(self.user_agent)
         rate = robots.request_rate(self.user_agent)
         if rate:
             delay = max(delay or 0, rate.seconds / max(rate.requests, 1))
+        if delay and float(delay) > self.max_crawl_delay:
+            raise SiteSkipped(
+                f"robots.txt at {url} asks for a Crawl-delay of {float(delay):g} s, over fmwatch's ceiling of "
+                f"{self.max_crawl_delay:g} s (FMWATCH_MAX_CRAWL_DELAY_SECONDS): the site is skipped this run. "
+                "Raise the ceiling to crawl it that slowly, or ask the site to lower the delay.")
         delay = max(float(delay or 0), self.default_delay)
         if delay > 0:
             self.fetcher.throttle = RateLimiter(1, window=delay).acquire
+        if not self.notes and not robots.can_fetch(self.user_agent, self.base_url):
+            self.notes.append(
+                f"fmnetwork: robots.txt at {url} disallows {self.user_agent.split(' ')[0]} from {self.base_url}: "
+                "nothing was fetched from the site. Ask the site's owner to allow fmwatch, or leave the site "
+                "out of runs (--source pubmed).")
 
     def allowed(self, url: str) -> bool:
         if self.robots is None:
@@ -120,6 +192,8 @@ class FmNetworkSite:
     def _try(self, url: str, accept: str) -> Page | None:
         try:
             return self.get(url, accept=accept)
+        except DeadlineExceeded:
+            raise
         except FetchError as error:
             log.info("not available: %s (%s)", url, error)
             return None
@@ -135,12 +209,19 @@ class FmNetworkSite:
         edited ones; the category and home pages are the last resort.
         """
         last_fetched = last_fetched or {}
+        if self.robots is None:
+            self.load_robots()
+        if not self.robots.can_fetch(self.user_agent, self.base_url) and not self.robots.can_fetch(
+                self.user_agent, self.base_url + "feed/"):
+            return [], "none (robots.txt)"
         rest = self._from_rest_api(newest_known and min([newest_known, *last_fetched.values()]))
         if rest is not None:
-            return _unique(rest), "rest"
+            return _unique(self._keep_on_site(rest)), "rest"
         feed = self._from_feed(newest_known)
         sitemap = self._from_sitemaps(None)
         if feed is not None or sitemap:
+            feed, sitemap = self._keep_on_site(feed or []) if feed is not None else None, self._keep_on_site(
+                sitemap or [])
             changed = [d for d in sitemap or [] if d.url not in last_fetched
                        or (d.published and d.published > last_fetched[d.url])]
             methods = "+".join(name for name, found in (("feed", feed), ("sitemap", sitemap)) if found is not None)
@@ -164,7 +245,7 @@ class FmNetworkSite:
             if not isinstance(posts, list):
                 return None if page_number == 1 else found
             found += [Discovered(p["link"], parse_wordpress_datetime(p.get("modified") or p.get("date")), "rest")
-                      for p in posts if isinstance(p, dict) and p.get("link")]
+                      for p in posts if isinstance(p, dict) and isinstance(p.get("link"), str)]
             if len(posts) < 100:
                 return found
         return found
@@ -180,14 +261,15 @@ class FmNetworkSite:
             if not feed.entries:
                 return None if page_number == 1 and not feed.feed else found
             reached_known = False
+            before = {d.url for d in found}
             for entry in feed.entries:
                 published = _feed_time(entry)
                 if newest_known and published and published <= newest_known:
                     reached_known = True  # the feed is newest first: the rest are known
                     break
-                if entry.get("link"):
+                if isinstance(entry.get("link"), str) and entry.link:
                     found.append(Discovered(entry.link, published, "feed"))
-            if reached_known:
+            if reached_known or not {d.url for d in found} - before:  # a page that repeats the last: the end
                 return found
         return found
 
@@ -211,6 +293,10 @@ class FmNetworkSite:
             for loc in root.iterfind("sm:sitemap/sm:loc", ns):
                 name = (loc.text or "").strip()
                 if "posts-post" in name or "post-sitemap" in name:  # WordPress core, Yoast
+                    reason = self.off_site(name)
+                    if reason:
+                        self.refused.append((name, f"sitemap not fetched: {reason}"))
+                        continue
                     page = self._try(name, accept="xml")
                     if page is not None:
                         yield from self._sitemap_urls(page.body, depth + 1)

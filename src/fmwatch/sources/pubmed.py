@@ -24,6 +24,7 @@ log = logging.getLogger("fmwatch.pubmed")
 # esearch cannot page past this many ids, and history-server efetch is held to it too.
 ESEARCH_LIMIT = 10_000
 EARLIEST = date(1800, 1, 1)
+PUBMED_CEILING = 100_000_000  # PubMed holds about 38 million records (2025): a larger Count is a broken answer
 _SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -143,9 +144,15 @@ def parse_esearch(body: bytes, term: str, mindate: date | None = None, maxdate: 
             text = " ".join("".join(node.itertext()).split())
             if node.tag not in _NOT_AN_ALTERATION and text:
                 not_run.append(f"{node.tag}: {text}")
+    count = int(root.findtext("Count"))
+    if count > PUBMED_CEILING:
+        raise EutilsError(
+            f"esearch counted {count:,} records for {term!r}, more than all of PubMed (under {PUBMED_CEILING:,}): "
+            "the answer cannot be right. Check FMWATCH_EUTILS_URL points at NCBI (not a proxy or a test server) "
+            "and run again.")
     return SearchResult(
         term=term,
-        count=int(root.findtext("Count")),
+        count=count,
         webenv=root.findtext("WebEnv"),
         query_key=root.findtext("QueryKey"),
         mindate=mindate,
@@ -261,6 +268,19 @@ class EutilsClient:
     def esearch_ids(self, term: str, retmax: int = 20) -> tuple[int, list[str]]:
         """(count, first ``retmax`` PMIDs) of a search, without the history server."""
         response = self._post("esearch.fcgi", {"db": "pubmed", "term": term, "retmax": retmax}, validate_esearch)
+        root = etree.fromstring(response.content, _SAFE)
+        return int(root.findtext("Count")), [i.text.strip() for i in root.iterfind("IdList/Id") if i.text]
+
+    def esearch_pmids(self, term: str, mindate: date | None, maxdate: date,
+                      retmax: int = ESEARCH_LIMIT - 1) -> tuple[int, list[str]]:
+        """(count, PMIDs) of a watch's search in one request, without the history server: what a
+        watch backed by a local mirror asks NCBI for (issue 15b). ``mindate`` None searches all
+        dates, as ``search_windows`` does; when count exceeds the PMIDs listed, one request was not
+        enough and the caller falls back to the history server."""
+        params = {"db": "pubmed", "term": term, "retmax": retmax}
+        if mindate:
+            params.update(datetype="edat", mindate=_fmt(mindate), maxdate=_fmt(maxdate))
+        response = self._post("esearch.fcgi", params, validate_esearch)
         root = etree.fromstring(response.content, _SAFE)
         return int(root.findtext("Count")), [i.text.strip() for i in root.iterfind("IdList/Id") if i.text]
 

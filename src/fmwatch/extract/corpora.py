@@ -1,0 +1,117 @@
+"""Measuring on public annotated corpora read in place from ``../shared/eval``: result direction on
+Evidence Inference 2.0 (evidence sentence given) and the number of participants on the PICO corpus.
+
+Published figures are given beside ours in the README; these functions only count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import lexicon as lx
+from .core import Document, population
+from .direction import DECREASED, INCREASED, NO_DIFFERENCE, result_direction
+
+EI_LABELS = {"significantly increased": INCREASED, "significantly decreased": DECREASED,
+             "no significant difference": NO_DIFFERENCE}
+
+
+@dataclass
+class ClassScore:
+    """Confusion counts of a three-way label; None as a prediction is a miss of every class."""
+
+    pairs: Counter = field(default_factory=Counter)  # (gold, predicted) -> count
+
+    def add(self, gold: str, predicted: str | None) -> None:
+        self.pairs[(gold, predicted)] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.pairs.values())
+
+    @property
+    def accuracy(self) -> float:
+        return sum(n for (g, p), n in self.pairs.items() if g == p) / self.total if self.total else 0.0
+
+    def f1(self, label: str) -> float:
+        tp = self.pairs[(label, label)]
+        fp = sum(n for (g, p), n in self.pairs.items() if p == label and g != label)
+        fn = sum(n for (g, p), n in self.pairs.items() if g == label and p != label)
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(self.f1(label) for label in EI_LABELS.values()) / len(EI_LABELS)
+
+    @property
+    def unanswered(self) -> int:
+        return sum(n for (_, p), n in self.pairs.items() if p is None)
+
+
+def evidence_inference_prompts(shared_eval: Path, split: str) -> list[dict]:
+    """Evidence Inference 2.0 prompts of one ``ev2_split`` (train, validation, test) whose evidence
+    is inside the abstract: ``{"prompt_id", "outcome", "intervention", "comparator", "label",
+    "evidence"}``, label in our three names, evidence the first in-abstract annotation whose label a
+    verifier accepted. Prompts without a majority label are left out."""
+    prompts = []
+    path = shared_eval / "evidence_inference" / "v2_prompts.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        prompt = json.loads(line)
+        label = EI_LABELS.get(prompt.get("majority_label"))
+        if prompt["ev2_split"] != split or label is None:
+            continue
+        evidence = [a["evidence"] for a in prompt["annotations"] if a["evidence_in_abstract"] and a["valid_label"]]
+        if not evidence:
+            continue
+        prompts.append({"prompt_id": prompt["prompt_id"], "outcome": prompt["outcome"],
+                        "intervention": prompt["intervention"], "comparator": prompt["comparator"],
+                        "label": label, "evidence": " ".join(evidence[0].split())})
+    return prompts
+
+
+def evaluate_evidence_inference(shared_eval: Path, split: str = "test") -> ClassScore:
+    """Direction accuracy and macro-F1 of ``result_direction`` on one split's in-abstract prompts."""
+    score = ClassScore()
+    for prompt in evidence_inference_prompts(shared_eval, split):
+        score.add(prompt["label"], result_direction(prompt["evidence"], prompt["outcome"]))
+    return score
+
+
+@dataclass
+class CountScore:
+    """Sample size against the annotated total-participants mentions of each abstract."""
+
+    documents: int = 0
+    answered: int = 0
+    right_any: int = 0  # our N equals one of the annotated total-participants numbers
+    right_first: int = 0  # our N equals the first one annotated
+
+    def row(self) -> dict:
+        share = (lambda n: round(n / self.documents, 3) if self.documents else 0.0)
+        return {"documents": self.documents, "answered": share(self.answered), "accuracy_any": share(self.right_any),
+                "accuracy_first": share(self.right_first),
+                "precision_any": round(self.right_any / self.answered, 3) if self.answered else 0.0}
+
+
+def evaluate_pico_n(shared_eval: Path) -> CountScore:
+    """Our ``n_enrolled`` on every PICO-corpus abstract that has a ``total-participants`` entity
+    (Mutinda et al., WIESP 2022). The corpus marks every mention of the total, which may differ
+    (randomised, analysed): ``accuracy_any`` accepts any of them, ``accuracy_first`` the first."""
+    score = CountScore()
+    for line in (shared_eval / "pico_corpus" / "pico_corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        mentions = [e["text"] for e in item["entities"] if e["type"] == "total-participants"]
+        if not mentions:
+            continue
+        # "13 388" is one number; a mention that is no number ("all patients") can match nothing
+        totals = [lx.words_to_number(t.replace(" ", "") if t.replace(" ", "").isdigit() else t) for t in mentions]
+        doc = Document(f"pubmed:{item['pmid']}", "pubmed", "", {"abstract": item["text"]}, pmid=item["pmid"])
+        n = population(doc, {"fibromyalgia": False})["n_enrolled"]
+        score.documents += 1
+        score.answered += n is not None
+        score.right_any += n is not None and n in totals
+        score.right_first += n is not None and n == totals[0]
+    return score

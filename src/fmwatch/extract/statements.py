@@ -1,0 +1,102 @@
+"""What kind of statement a sentence is: a result or a method the study reports, or something else
+that must never be read as one (an objective, a hypothesis, background from other work,
+speculation, advice, a wish for future studies).
+
+Rule of the house: design cues, arms and outcomes are read from statements only; a sentence of
+any other kind may still name a measure or a substance, but says nothing about this study.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Future work, advice and speculation: "need to be performed", "should be treated", "would likely",
+# "may play a role", "further studies are warranted".
+WISH = re.compile(
+    r"\b(?:needs?\s+to\s+be|need(?:ed)?\s+to\s+(?:be|confirm|determine|clarify)|should\s+(?:be|receive|consider|take)|"
+    r"further\s+(?:\w+\s+)?(?:studies|research|investigations?|trials?|evaluation|work)|future[\s,]+(?:[\w-]+[\s,]+){0,2}"
+    r"(?:studies|research|trials?)|(?:are|is)\s+(?:needed|warranted|required)|would\s+(?:likely|probably|be)|"
+    r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
+    r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored)\b", re.I)
+# The study's aim or hypothesis: what it set out to learn, not what it found.
+OBJECTIVE = re.compile(
+    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)\s*[:.]|"
+    r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
+    r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
+    r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
+    r"compare|test)\s+whether\b|\bwhether\s+(?:or\s+not\s+)?\w+", re.I)
+# Background: what other work found or what is known, told before the study's own methods.
+BACKGROUND = re.compile(
+    r"\b(?:is|are)\s+known\s+to\b|\bit\s+is\s+known\b|\bhas\s+been\s+(?:shown|reported|suggested|proposed|found|"
+    r"used|drawn)|\bhave\s+(?:been\s+)?(?:shown|suggested|reported|found)\b|\b(?:studies|reports|observations|"
+    r"trials|evidence)\s+(?:have\s+)?(?:indicate|suggest|show|report)\w*|\banecdotal\b|\bthere\s+is\s+evidence\b|"
+    r"\bis\s+(?:an?\s+)?(?:essential|physiological|natural|common|known)\b|\bplays?\s+a\s+(?:\w+\s+)?role\b|"
+    r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b", re.I)
+
+
+# Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
+# are none of these).
+WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
+                "recommend", "suggest", "will be")
+BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
+                      " is ", "play", "literature")
+OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
+                     "rationale", "we ", "sought", "set out", "to determine", "to assess", "to evaluate",
+                     "to investigate", "to examine", "to compare", "to test", "whether")
+
+
+def kind_of(text: str) -> str:
+    """"wish", "background", "objective" or "statement", in that order of precedence."""
+    lowered = text.lower()
+    if any(n in lowered for n in WISH_NEEDLES) and WISH.search(text):
+        return "wish"
+    if any(n in lowered for n in BACKGROUND_NEEDLES) and BACKGROUND.search(text):
+        return "background"
+    if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
+        return "objective"
+    return "statement"
+
+
+def is_wish(text: str) -> bool:
+    """True for advice, speculation and future work ("should be treated with", "would likely")."""
+    return WISH.search(text) is not None
+
+
+def is_objective(text: str) -> bool:
+    """True for an aim, objective or hypothesis ("to determine whether magnesium improves ...")."""
+    return OBJECTIVE.search(text) is not None
+
+
+def is_background(text: str) -> bool:
+    """True for what is known or was found elsewhere ("magnesium is known to block ...")."""
+    return BACKGROUND.search(text) is not None
+
+
+def is_statement(text: str) -> bool:
+    """A sentence that reports this study's methods or findings: not a wish, an objective or background."""
+    return not (is_wish(text) or is_objective(text) or is_background(text))
+
+
+# The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
+# In an abstract without headings, what comes before it is background ("Chronic pain is a highly
+# prevalent problem ...", "It reduces the neuropathic pain response in animals ...").
+STUDY_START = re.compile(
+    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|^\s*(?:methods?|design|patients|participants|subjects|"
+    r"setting|results?|objectives?|aims?|purpose)\s*[:.]|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|recruited|"
+    r"selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|\b(?:aims?|objectives?|purpose)\b|"
+    r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
+    r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
+    r"children|adults|rats|mice)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
+BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)\s*:", re.I)
+
+
+def leading_background(texts: list[str]) -> int:
+    """How many of an abstract's first sentences are background: those before the first sentence
+    that speaks of the study (``STUDY_START``), or under a Background heading. 0 when the first
+    sentence already speaks of the study; 0 as well when no sentence does (nothing to go by)."""
+    for index, text in enumerate(texts):
+        if BACKGROUND_HEADING.match(text):
+            continue
+        if STUDY_START.search(text):
+            return index
+    return 0

@@ -1,0 +1,2 @@
+-- The bulk files already ingested.
+SELECT name FROM mirror_files;
