@@ -194,7 +194,7 @@ def sql(
         _fail("empty query: give a SELECT, e.g. fmwatch sql \"select count(*) from articles\"", 2)
     results = []
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             statements = warehouse.con.extract_statements(query)
             for number, statement in enumerate(statements, 1):
                 try:
@@ -247,7 +247,7 @@ def _print_rows(columns: list[str], rows: list[tuple], format: OutputFormat) -> 
 def status(ctx: typer.Context) -> None:
     """Last runs, counts and watermarks."""
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
                                 ("watermarks", "status_watermarks"),
                                 ("pending enrichment (retried by the next run)", "status_pending_enrichment"),
@@ -412,7 +412,7 @@ def flags(
     """The evidence flags, most important first: full ID (record_id/flag_key, as `flag` takes it),
     priority, year, title, what was judged, state."""
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
     except WarehouseError as error:
         _fail(str(error), 1)
@@ -466,7 +466,7 @@ def flag(
         _fail("dismiss needs --reason", 2)
     new_state = "seen" if action is FlagAction.seen else "dismissed"
     try:
-        with Warehouse.open(_settings(ctx).db) as warehouse:
+        with Warehouse.from_settings(_settings(ctx)) as warehouse:
             if filtered:
                 flag_ids += [row["id"] for row in warehouse.list_flags(
                     state=state.value if state else None, max_priority=priority, flag_type=flag_type, record_id=record)]
@@ -506,7 +506,7 @@ def export_(
     if format not in FORMATS:
         _fail(f"--format is one of {', '.join(FORMATS)}, not {format!r}", 2)
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             if query:
                 try:
                     cursor = warehouse.con.execute(query)
@@ -572,7 +572,7 @@ def feed(
     """A feed of flags (default: the new ones) for feed readers, Slack or Teams: Atom or JSON Feed."""
     from .feeds import feed_title, to_atom, to_json_feed
     try:
-        with Warehouse.open(_settings(ctx).db, read_only=True) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
     except WarehouseError as error:
         _fail(str(error), 1)

@@ -508,7 +508,7 @@ def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], kn
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
         return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress, workers=settings.workers)
 
@@ -547,7 +547,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
         since, until = digest.week_window(week)
         until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
     kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse:
+    with Warehouse.from_settings(settings) as warehouse:
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
         chart = digest.ledger_png(built.ledger, built.claims)
@@ -599,7 +599,7 @@ class PipelineRun:
         self._watch_received: set[str] = set()  # ... since the current watch was planned
 
     def __enter__(self) -> "PipelineRun":
-        self.warehouse = Warehouse.open(self.settings.db, memory_limit=self.settings.db_memory_limit)
+        self.warehouse = Warehouse.from_settings(self.settings)
         self.warehouse.clear_staging()
         return self
 
@@ -958,7 +958,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse, \
+    with Warehouse.from_settings(settings) as warehouse, \
             tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         warehouse.clear_staging()
         # Loading a file needs no network; linking its citations is enrichment, so it gets few
@@ -1120,7 +1120,7 @@ def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, worke
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="mirror", sources="mirror")
     summary = MirrorSummary(run.run_id)
-    with Warehouse.open(settings.db, memory_limit=settings.db_memory_limit) as warehouse, \
+    with Warehouse.from_settings(settings) as warehouse, \
             tempfile.TemporaryDirectory(prefix="fmwatch-mirror-") as spool:
         warehouse.clear_staging()
         try:

@@ -79,6 +79,14 @@ class Settings(BaseSettings):
     # through, so a small pool keeps its memory flat however large the run (bench/run.py).
     db_memory_limit: str = Field("128MB", pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$", validation_alias=AliasChoices(
         "FMWATCH_DB_MEMORY_LIMIT", "db_memory_limit"))
+    # How long a writer (a run, an editor's `flag` or `digest`) waits for another writer to let go of
+    # the DuckDB file before it gives up with a message naming what holds it. Readers never hold it.
+    db_lock_wait_seconds: float = Field(10.0, ge=0, le=3600, validation_alias=AliasChoices(
+        "FMWATCH_DB_LOCK_WAIT_SECONDS", "db_lock_wait_seconds"))
+    # DuckLake (db = "ducklake:postgres:..."): where a new lake writes its Parquet files, a local
+    # folder or an S3-compatible URL (s3://bucket/prefix/). The lake's catalog remembers it.
+    ducklake_data_path: str | None = Field(None, validation_alias=AliasChoices(
+        "FMWATCH_DUCKLAKE_DATA_PATH", "ducklake_data_path"))
     # Deadlines, so that a run finishes or fails in bounded time (a dripping server, a Crawl-delay
     # of a day). The defaults fit a daily run: a request 5 minutes (an efetch of 500 records is a few MB),
     # a source 1 hour, the whole run 3 hours.

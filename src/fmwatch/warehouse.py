@@ -11,10 +11,16 @@ Every statement lives in a .sql file under ``warehouse/`` (shipped as ``fmwatch.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import gzip
 import hashlib
 import json
+import logging
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,9 +33,21 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from . import lakehouse
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, RawResponse
 
+log = logging.getLogger("fmwatch.warehouse")
+
 DELETED_HASH = hashlib.sha256(b"deleted").hexdigest()
+
+# How long a writer waits for another writer (a run, an editor's triage) to let go of the file
+# before it gives up with a message naming what holds it. Triage holds the file for a second or
+# two; a scheduled run for its whole length.
+LOCK_WAIT_SECONDS = 10.0
+
+# Read snapshots kept besides the current one, so a reader that has just resolved the pointer
+# can still open the file it resolved. Older ones go once no process holds them open.
+SNAPSHOTS_KEPT = 1
 
 
 class WarehouseError(RuntimeError):
@@ -51,6 +69,140 @@ def sql_text(name: str) -> str:
 def _sql_names(folder: str) -> list[str]:
     entries = resources.files("fmwatch.sql").joinpath(folder).iterdir()
     return sorted(f"{folder}/{e.name[:-4]}" for e in entries if e.name.endswith(".sql"))
+
+
+@cache
+def backend_sql(name: str, backend: str) -> str:
+    """``warehouse/<name>.sql`` as the backend runs it: the file itself on DuckDB; on DuckLake its
+    variant under ``warehouse/ducklake/`` if there is one, else the file adapted by
+    ``lakehouse.adapt_sql`` (constraints DuckLake does not support left out)."""
+    if backend == "ducklake":
+        return lakehouse.adapt_sql(name, sql_text(name))
+    return sql_text(name)
+
+
+def _migration_numbers() -> list[int]:
+    return [number for number in (int(Path(n).name.split("_", 1)[0]) for n in _sql_names("migrations")) if number]
+
+
+@cache
+def _views_fingerprint(backend: str) -> str:
+    """sha256 of the views' SQL: opening rebuilds the views only when it changed."""
+    digest = hashlib.sha256()
+    for name in _sql_names("views"):
+        digest.update(name.encode() + b"\0" + backend_sql(name, backend).encode() + b"\0")
+    return digest.hexdigest()
+
+
+# --- read snapshots of the DuckDB file ---------------------------------------------------------------
+
+def read_pointer(db: Path) -> Path:
+    """The symlink analysts open: ``warehouse/fmwatch.duckdb`` -> ``warehouse/fmwatch-read.duckdb``."""
+    return db.with_name(f"{db.stem}-read{db.suffix}")
+
+
+def snapshot_folder(db: Path) -> Path:
+    return db.with_name(f"{db.name}.snapshots")
+
+
+def current_snapshot(db: Path) -> Path | None:
+    """The read snapshot the pointer names now, or None when the warehouse has none yet."""
+    link = read_pointer(db)
+    try:
+        return link.parent / os.readlink(link)
+    except OSError:  # no pointer yet (or not a symlink)
+        return None
+
+
+def _snapshot_number(path: Path) -> int | None:
+    stem = path.name.split(".", 1)[0]
+    return int(stem) if stem.isdigit() and path.name == f"{stem}.duckdb" else None
+
+
+def _file_state(path: str) -> tuple:
+    """What changes when a commit reaches the file: its size and time, and its write-ahead log's."""
+    main = os.stat(path)
+    try:
+        wal = os.stat(f"{path}.wal").st_size
+    except FileNotFoundError:
+        wal = 0
+    return main.st_mtime_ns, main.st_size, wal
+
+
+def _snapshot_is_fresh(db: Path) -> bool:
+    """Whether the current snapshot holds every commit (none came after it, e.g. from a killed writer)."""
+    snapshot = current_snapshot(db)
+    if snapshot is None or not snapshot.exists():
+        return False
+    _, _, wal = _file_state(str(db))
+    return wal == 0 and os.stat(db).st_mtime_ns <= os.stat(snapshot).st_mtime_ns
+
+
+def _publish_snapshot_file(db: Path) -> Path:
+    """Copy ``db`` (checkpointed, its writer idle) into a new numbered snapshot and point the reader
+    symlink at it, each step atomic: a reader resolves either the old snapshot or the new one."""
+    folder = snapshot_folder(db)
+    folder.mkdir(exist_ok=True)
+    for partial in folder.glob("*.partial"):  # a copy a killed writer left; only one writer runs at a time
+        partial.unlink(missing_ok=True)
+    numbers = [n for n in map(_snapshot_number, folder.iterdir()) if n is not None]
+    made = folder / f"{max(numbers, default=0) + 1:06d}.duckdb"
+    partial = made.with_name(made.name + ".partial")
+    _copy_in_another_process(db, partial)
+    os.replace(partial, made)
+    link = read_pointer(db)
+    new_link = link.with_name(link.name + ".new")
+    new_link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(made, link.parent), new_link)
+    os.replace(new_link, link)
+    _collect_snapshots(folder)
+    return made
+
+
+def _copy_in_another_process(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` from a child process.
+
+    DuckDB holds its write lock on the warehouse as a POSIX (fcntl) lock, and POSIX drops every lock
+    a process holds on a file when that process closes *any* descriptor of it: a copy made here
+    would open and close the file and so hand the write lock to whoever asks next. A child opens
+    and closes it with locks of its own. (shutil.copyfile uses copy_file_range, a reflink where the
+    file system has them.)
+    """
+    copy = subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
+                           str(source), str(target)], capture_output=True, text=True)
+    if copy.returncode != 0:
+        last = (copy.stderr.strip().splitlines() or ["the copy failed"])[-1]
+        raise OSError(f"copying {source} to {target}: {last}")
+
+
+def _collect_snapshots(folder: Path) -> None:
+    """Delete snapshots older than the newest ``SNAPSHOTS_KEPT`` + 1 that no other process has open."""
+    numbered = sorted((n, p) for p in folder.iterdir() if (n := _snapshot_number(p)) is not None)
+    for _, old in numbered[: -(SNAPSHOTS_KEPT + 1)]:
+        if not _held_by_a_reader(old):
+            old.unlink(missing_ok=True)
+
+
+def _held_by_a_reader(path: Path) -> bool:
+    """Whether another process holds DuckDB's lock on ``path`` (a reader has it open).
+
+    Probes with a non-blocking exclusive fcntl lock, the kind DuckDB takes; POSIX locks are per
+    process, so this process's own readers are not seen (deleting a file they have open is safe on
+    POSIX: they keep reading it until they close it).
+    """
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        if error.errno in (errno.EACCES, errno.EAGAIN):
+            return True
+        raise
+    finally:
+        os.close(fd)
+    return False
 
 
 def utcnow() -> datetime:
@@ -90,27 +242,119 @@ class RunInfo:
 
 
 class Warehouse:
-    """One DuckDB file. Open it with ``Warehouse.open(path)``; close it when done."""
+    """The warehouse: one DuckDB file (the default), or a DuckLake shared by a team
+    (``ducklake:postgres:...``, see ``fmwatch.lakehouse``). Open it with ``Warehouse.open(path)``
+    (or ``Warehouse.from_settings``); close it when done.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+    On the DuckDB file, readers never open the file the writer writes: every commit that changes
+    what analysts see (a publish, evidence, a triage, a digest) is followed by an immutable read
+    snapshot, ``<db>.snapshots/<n>.duckdb``, made current by an atomically replaced symlink
+    ``<stem>-read.duckdb``. ``Warehouse.open(path, read_only=True)`` opens the current snapshot.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool, backend: str = "duckdb",
+                 snapshot: Path | None = None):
         self.con = con
         self.path = path
         self.read_only = read_only
+        self.backend = backend  # duckdb or ducklake: which SQL variant to run (backend_sql)
+        self.snapshot = snapshot  # the read snapshot a reader opened; None: the warehouse itself
         self._seq = 0
+        self._snapshots = False  # whether this writer publishes read snapshots (the DuckDB file)
+        self._snapshot_state: tuple | None = None  # the file's state at the last read snapshot
+        self._stage_file: Path | None = None  # DuckLake: this writer's own staging database
+        self._writer_lock = None  # DuckLake on PostgreSQL: the session holding the writer's advisory lock
+
+    def sql(self, name: str) -> str:
+        """The text of ``warehouse/<name>.sql`` for this warehouse's backend."""
+        return backend_sql(name, self.backend)
 
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB") -> "Warehouse":
+    def from_settings(cls, settings, read_only: bool = False) -> "Warehouse":
+        """Open the warehouse the settings name (``db``, ``db_memory_limit``, ``db_lock_wait_seconds``,
+        ``ducklake_data_path``)."""
+        return cls.open(settings.db, read_only=read_only, memory_limit=settings.db_memory_limit,
+                        lock_wait=settings.db_lock_wait_seconds, data_path=settings.ducklake_data_path)
+
+    @classmethod
+    def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB",
+             lock_wait: float = LOCK_WAIT_SECONDS, data_path: str | None = None) -> "Warehouse":
+        """Open for writing (migrating first if, and only if, a migration or a changed view is due),
+        or ``read_only`` (the current read snapshot of a DuckDB file, else the file itself).
+
+        A writer waits up to ``lock_wait`` seconds for another writer to close the file, then raises
+        WarehouseError naming what holds it. ``data_path`` (DuckLake only): where a new lake keeps
+        its Parquet files (a folder or an S3-compatible URL).
+        """
         path = str(path)
+        if lakehouse.is_ducklake(path):
+            return cls._open_lake(path, read_only, memory_limit, lock_wait, data_path)
         on_disk = path != ":memory:"
-        if on_disk and read_only and not Path(path).exists():
-            raise WarehouseError(f"no warehouse at {path}: run `fmwatch run` or `fmwatch import` first")
-        created = on_disk and not read_only and cls._create_if_missing(path, memory_limit)
-        warehouse = cls(_connect(path, read_only, memory_limit), path, read_only)
-        if not read_only and not created:
-            warehouse.migrate()
+        if on_disk and read_only:
+            return cls._open_reader(Path(path), memory_limit)
+        created = on_disk and cls._create_if_missing(path, memory_limit)
+        warehouse = cls(_connect(path, False, memory_limit, lock_wait), path, False)
+        try:
+            migrated = bool(warehouse.migrate_if_due()) if not created else False
+        except BaseException:
+            warehouse.close()
+            raise
+        if on_disk:
+            warehouse._snapshots = True
+            if created or migrated or not _snapshot_is_fresh(Path(path)):
+                warehouse._refresh_snapshot()
+            else:
+                warehouse._snapshot_state = _file_state(path)
         return warehouse
+
+    @classmethod
+    def _open_lake(cls, db: str, read_only: bool, memory_limit: str, lock_wait: float,
+                   data_path: str | None) -> "Warehouse":
+        """A DuckLake: a writer takes the lake's writer lock first, then migrates if due and gets
+        staging tables of its own (``fmwatch.lakehouse``); a reader just attaches read-only."""
+        writer_lock = None
+        try:
+            writer_lock = None if read_only else lakehouse.acquire_writer_lock(db, lock_wait)
+            con = lakehouse.connect(db, data_path=data_path, read_only=read_only, memory_limit=memory_limit)
+        except lakehouse.LakehouseError as error:
+            if writer_lock is not None:
+                writer_lock.close()
+            raise WarehouseError(str(error)) from error
+        warehouse = cls(con, db, read_only, backend="ducklake")
+        warehouse._writer_lock = writer_lock
+        if not read_only:
+            try:
+                warehouse.migrate_if_due()
+                warehouse._stage_file = lakehouse.attach_staging(con, lakehouse.staging_statements(
+                    [sql_text(name) for name in _sql_names("migrations")]))
+            except BaseException:
+                warehouse.close()
+                raise
+        return warehouse
+
+    @classmethod
+    def _open_reader(cls, db: Path, memory_limit: str) -> "Warehouse":
+        """The current read snapshot, read-only; the warehouse file itself if it has none yet.
+
+        The pointer may move between reading it and opening its target (a publish, then the
+        collection of old snapshots): then the new current one is opened.
+        """
+        for _ in range(10):
+            snapshot = current_snapshot(db)
+            target = snapshot or db
+            if not target.exists():
+                if snapshot is not None:
+                    time.sleep(0.05)
+                    continue
+                raise WarehouseError(f"no warehouse at {db}: run `fmwatch run` or `fmwatch import` first")
+            try:
+                return cls(_connect(str(target), True, memory_limit), str(db), True, snapshot=snapshot)
+            except WarehouseError:
+                if snapshot is None or current_snapshot(db) == snapshot:
+                    raise
+        raise WarehouseError(f"cannot open a read snapshot of {db}: it changed ten times while opening; try again")
 
     @classmethod
     def _create_if_missing(cls, path: str, memory_limit: str) -> bool:
@@ -142,7 +386,17 @@ class Warehouse:
         return True
 
     def close(self) -> None:
-        self.con.close()
+        """Close; a writer whose file changed since its last read snapshot publishes one first."""
+        try:
+            if self._snapshots and _file_state(self.path) != self._snapshot_state:
+                self._refresh_snapshot()
+        finally:
+            self.con.close()
+            if self._stage_file is not None:
+                for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
+                    leftover.unlink(missing_ok=True)
+            if self._writer_lock is not None:
+                self._writer_lock.close()  # the next writer may go on
 
     def __enter__(self) -> "Warehouse":
         return self
@@ -150,10 +404,27 @@ class Warehouse:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def migrate_if_due(self) -> list[int]:
+        """Migrate only if a migration is not applied yet or a view's SQL changed; otherwise write
+        nothing (a warehouse in a read-only folder opens without a write). Returns what was applied."""
+        if self._schema_is_current():
+            return []
+        with self.writing("migrate the schema"):
+            applied = self.migrate()
+        return applied or [0]  # [0]: only the views were rebuilt
+
+    def _schema_is_current(self) -> bool:
+        try:
+            applied = {row[0] for row in self.con.execute(self.sql("queries/applied_migrations")).fetchall()}
+            views = self.con.execute(self.sql("queries/views_fingerprint")).fetchall()
+        except duckdb.CatalogException:  # a new file, or one from before migration 030
+            return False
+        return applied >= set(_migration_numbers()) and views == [(_views_fingerprint(self.backend),)]
+
     def migrate(self) -> list[int]:
         """Apply the numbered migrations not yet applied, each in its own transaction, then the views."""
-        self.con.execute(sql_text("migrations/000_schema_version"))
-        applied = {row[0] for row in self.con.execute(sql_text("queries/applied_migrations")).fetchall()}
+        self.con.execute(self.sql("migrations/000_schema_version"))
+        applied = {row[0] for row in self.con.execute(self.sql("queries/applied_migrations")).fetchall()}
         done = []
         for name in _sql_names("migrations"):
             number = int(Path(name).name.split("_", 1)[0])
@@ -161,22 +432,63 @@ class Warehouse:
                 continue
             self.con.begin()
             try:
-                self.con.execute(sql_text(name))
-                self.con.execute(sql_text("queries/record_migration"), [number, name])
+                self.con.execute(self.sql(name))
+                self.con.execute(self.sql("queries/record_migration"), [number, name])
                 self.con.commit()
             except Exception:
                 self.con.rollback()
                 raise
             done.append(number)
-        for name in _sql_names("views"):
-            self.con.execute(sql_text(name))
+        self.con.begin()
+        try:
+            for name in _sql_names("views"):
+                self.con.execute(self.sql(name))
+            self.con.execute(self.sql("queries/record_views_fingerprint"), [_views_fingerprint(self.backend)])
+            self.con.commit()
+        except Exception:
+            self.con.rollback()
+            raise
         return done
+
+    # --- read snapshots (the DuckDB file) -----------------------------------------------------
+
+    def publish_read_snapshot(self) -> Path | None:
+        """Copy the warehouse as of its last commit to ``<db>.snapshots/<n>.duckdb`` and make it
+        the current read snapshot (``<stem>-read.duckdb``, a symlink replaced atomically).
+
+        Readers that have a snapshot open keep it until they reconnect; snapshots older than the
+        last ``SNAPSHOTS_KEPT`` + 1 are deleted once no other process holds them. Returns the new
+        snapshot, or None for a backend that needs none (DuckLake readers have their own snapshots,
+        and an in-memory warehouse has no readers). Raises WarehouseError when the copy fails
+        (the folder is read-only or full): the data itself is committed either way.
+        """
+        if self.read_only or self.backend != "duckdb" or self.path == ":memory:":
+            return None
+        with self.writing("checkpoint for a read snapshot"):
+            self.con.execute("CHECKPOINT")  # every commit into the file itself, the write-ahead log empty
+        try:
+            made = _publish_snapshot_file(Path(self.path))
+        except OSError as error:
+            raise WarehouseError(
+                f"cannot publish a read snapshot of {self.path}: {error}. The data is committed; readers keep "
+                "the previous snapshot until a later write publishes one.") from error
+        self._snapshot_state = _file_state(self.path)
+        return made
+
+    def _refresh_snapshot(self) -> None:
+        """publish_read_snapshot, after a commit: a failure is logged, never raised over the commit."""
+        if not self._snapshots:
+            return
+        try:
+            self.publish_read_snapshot()
+        except WarehouseError as error:
+            log.warning("%s", error)
 
     # --- staging (one commit per batch) --------------------------------------------------------
 
     def clear_staging(self) -> None:
         with self.writing("clear staging"):
-            self.con.execute(sql_text("queries/clear_staging"))
+            self.con.execute(self.sql("queries/clear_staging"))
 
     def stage_pubmed(self, run_id: str, items: Iterable[ArticleRecord | Deletion], origin: str) -> int:
         rows = []
@@ -201,7 +513,7 @@ class Warehouse:
     def stage_page_state(self, run_id: str, url: str, status: int, etag: str | None, last_modified: str | None,
                          content_sha256: str | None) -> None:
         with self.writing("stage a page state"):
-            self.con.execute(sql_text("queries/stage_page_state"),
+            self.con.execute(self.sql("queries/stage_page_state"),
                              [url, etag, last_modified, content_sha256, status, utcnow(), run_id])
 
     def stage_citations(self, run_id: str, links: Sequence) -> None:
@@ -223,19 +535,31 @@ class Warehouse:
         self.stage_tables(evidence=evidence, flags=flag_table)
 
     def publish_evidence(self) -> None:
-        with self.transaction("publish evidence and flags"):
-            self.con.execute(sql_text("queries/publish_evidence"))
+        self._checkpoint_staging()
+        with self._one_thread(), self.transaction("publish evidence and flags"):
+            self.con.execute(self.sql("queries/publish_evidence"))
+        if self.backend == "ducklake":  # staging is another database there: cleared after the lake commit
+            self.clear_staging()
+        self._refresh_snapshot()
 
     def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
-        """(PubMed rows, FM Network rows) whose current version has no evidence yet (or all)."""
-        pubmed = self.con.execute(sql_text("queries/pending_pubmed_evidence"), [everything]).fetchall()
-        fm = self.con.execute(sql_text("queries/pending_fm_evidence"), [everything]).fetchall()
+        """(PubMed rows, FM Network rows) whose current version has no evidence yet (or all), all at
+        once. Memory grows with the number pending: prefer ``iter_pending_evidence``."""
+        pubmed: list[tuple] = []
+        fm: list[tuple] = []
+        for pubmed_rows, fm_rows in self.iter_pending_evidence(everything):
+            pubmed += pubmed_rows
+            fm += fm_rows
         return pubmed, fm
 
     def set_flag_state(self, record_id: str, flag_key: str, state: str, reason: str | None) -> bool:
-        rows = self.con.execute(sql_text("queries/set_flag_state"), {
-            "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key}).fetchall()
-        return bool(rows)
+        """An editor's triage of one flag; False when there is no such flag."""
+        with self.writing("triage a flag"):
+            (changed,), = self.con.execute(self.sql("queries/set_flag_state"), {
+                "state": state, "reason": reason, "record_id": record_id, "flag_key": flag_key}).fetchall()
+        if changed:
+            self._refresh_snapshot()
+        return bool(changed)
 
     def stage_raw(self, run_id: str, responses: Sequence[RawResponse]) -> None:
         rows = []
@@ -262,11 +586,11 @@ class Warehouse:
     def stage_citing(self, reference_pmid: str, citing: Iterable[str], run_id: str) -> None:
         with self.writing("stage citing records"):
             for pmid in citing:
-                self.con.execute(sql_text("queries/stage_citing"), [reference_pmid, pmid, run_id])
+                self.con.execute(self.sql("queries/stage_citing"), [reference_pmid, pmid, run_id])
 
     def stage_watermark(self, source: str, watch: str, query: str, watermark: date, run_id: str) -> None:
         with self.writing("stage a watermark"):
-            self.con.execute(sql_text("queries/stage_watermark"), [source, watch, query, watermark, run_id])
+            self.con.execute(self.sql("queries/stage_watermark"), [source, watch, query, watermark, run_id])
 
     def _insert_arrow(self, table_name: str, table: pa.Table) -> None:
         # Set-based: the whole batch goes in with one INSERT ... SELECT from Arrow.
@@ -287,14 +611,15 @@ class Warehouse:
         repeated import leaves every table as it was. ``status="partial"`` with ``error`` records a
         run that published some parts and names the ones that failed.
         """
-        with self.transaction("publish the run"):
-            self.con.execute(sql_text("queries/publish_pubmed"))
-            self.con.execute(sql_text("queries/withdraw_flags"))
-            self.con.execute(sql_text("queries/publish_fmnetwork"))
-            self.con.execute(sql_text("queries/publish_common"))
-            self.con.execute(sql_text("queries/publish_citing"))
-            self.con.execute(sql_text("queries/publish_enrichment"))
-            counts = self.con.execute(sql_text("queries/publish_counts")).fetchall()[0]
+        self._checkpoint_staging()
+        with self._one_thread(), self.transaction("publish the run"):
+            self.con.execute(self.sql("queries/publish_pubmed"))
+            self.con.execute(self.sql("queries/withdraw_flags"))
+            self.con.execute(self.sql("queries/publish_fmnetwork"))
+            self.con.execute(self.sql("queries/publish_common"))
+            self.con.execute(self.sql("queries/publish_citing"))
+            self.con.execute(self.sql("queries/publish_enrichment"))
+            counts = self.con.execute(self.sql("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
             if result.quarantined and status == "succeeded":
                 result.status = "quarantined"
@@ -302,8 +627,33 @@ class Warehouse:
                 self._insert_run(run, result.status, result, error=error[:4000] if error else None)
             else:
                 result.recorded = False
-            self.con.execute(sql_text("queries/clear_staging"))
+            if self.backend == "duckdb":  # one transaction writes one database: DuckLake's staging is another
+                self.con.execute(self.sql("queries/clear_staging"))
+        if self.backend == "ducklake":
+            self.clear_staging()
+        self._refresh_snapshot()
         return result
+
+    def _checkpoint_staging(self) -> None:
+        """Write the staged rows into the staging file before a publish. DuckDB keeps committed but
+        not yet checkpointed rows in memory; with them there, the publish's own uncommitted rows did
+        not fit DuckDB's 128 MB default at 50,000 records (measured: OutOfMemory without, published
+        with)."""
+        if self.path == ":memory:":
+            return
+        with self.writing("checkpoint the staged rows"):
+            self.con.execute("CHECKPOINT" if self.backend == "duckdb" else f"CHECKPOINT {lakehouse.STAGE}")
+
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """Run a publish on one DuckDB thread. Its inserts stay in memory until they commit (a row
+        group is 122,880 rows), one partial row group per thread: with two threads a 50,000-record
+        import ran out of DuckDB's 128 MB default at publish; with one it published (measured)."""
+        self.con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self.con.execute("RESET threads")
 
     def record_failure(self, run: RunInfo, error: str) -> None:
         """Drop what the run staged and say why it failed; the published data is untouched."""
@@ -311,6 +661,7 @@ class Warehouse:
         self.clear_staging()
         with self.writing("record the failed run"):
             self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
+        self._refresh_snapshot()
 
     @contextmanager
     def transaction(self, what: str) -> Iterator[None]:
@@ -343,7 +694,7 @@ class Warehouse:
             pass  # no transaction is open: a failed commit has already ended it
 
     def _insert_run(self, run: RunInfo, status: str, result: PublishResult, error: str | None) -> None:
-        self.con.execute(sql_text("queries/insert_run"), [
+        self.con.execute(self.sql("queries/insert_run"), [
             run.run_id, run.command, run.sources, run.offline, run.started_at, utcnow(), status,
             run.watermark, result.records_seen, result.versions_new, result.records_new,
             result.deletions, result.quarantined, run.requests, error,
@@ -352,27 +703,27 @@ class Warehouse:
     # --- reading --------------------------------------------------------------------------------
 
     def watermark(self, source: str, watch: str, query: str) -> date | None:
-        rows = self.con.execute(sql_text("queries/get_watermark"), [source, watch, query]).fetchall()
+        rows = self.con.execute(self.sql("queries/get_watermark"), [source, watch, query]).fetchall()
         return rows[0][0] if rows else None
 
     def page_states(self) -> dict[str, tuple]:
         """url -> (etag, last_modified, content_sha256, fetched_at) from the last published fetch."""
-        return {row[0]: row[1:] for row in self.con.execute(sql_text("queries/page_states")).fetchall()}
+        return {row[0]: row[1:] for row in self.con.execute(self.sql("queries/page_states")).fetchall()}
 
     def newest_fm_article(self) -> datetime | None:
-        return self.con.execute(sql_text("queries/newest_fm_article")).fetchall()[0][0]
+        return self.con.execute(self.sql("queries/newest_fm_article")).fetchall()[0][0]
 
     def known_pmids(self, pmids: Iterable[str]) -> set[str]:
         """Which of these PMIDs the warehouse holds, published or staged by this run."""
         wanted = pa.table({"pmid": pa.array(sorted(set(pmids)), pa.string())})
         self.con.register("wanted_pmids", wanted)
         try:
-            return {r[0] for r in self.con.execute(sql_text("queries/known_pmids")).fetchall()}
+            return {r[0] for r in self.con.execute(self.sql("queries/known_pmids")).fetchall()}
         finally:
             self.con.unregister("wanted_pmids")
 
     def table_counts(self) -> dict[str, int]:
-        tables = [r[0] for r in self.con.execute(sql_text("queries/list_tables")).fetchall()]
+        tables = [r[0] for r in self.con.execute(self.sql("queries/list_tables")).fetchall()]
         return {t: self.con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
     # --- enrichment and revisions (issue 13) ----------------------------------------------------
@@ -381,32 +732,32 @@ class Warehouse:
         """Stage the outcome of one enrichment look-up: ``error`` None means it succeeded (it leaves
         ``pending_enrichment`` when the run publishes), otherwise it is pending with that error."""
         with self.writing("stage an enrichment outcome"):
-            self.con.execute(sql_text("queries/stage_enrichment"),
+            self.con.execute(self.sql("queries/stage_enrichment"),
                              [kind, subject, error[:2000] if error else None, run_id, utcnow()])
 
     def pending_enrichment(self, kind: str) -> list[str]:
         """Subjects of the enrichment of this kind still pending (elink_citedin, citation_link, fetch_cited)."""
-        return [r[0] for r in self.con.execute(sql_text("queries/pending_enrichment"), [kind]).fetchall()]
+        return [r[0] for r in self.con.execute(self.sql("queries/pending_enrichment"), [kind]).fetchall()]
 
     def pending_citation_references(self) -> list[tuple]:
         """(subject, record_id, ref_index, title, body, reference dict) of each pending citation link."""
-        return self.con.execute(sql_text("queries/pending_citation_references")).fetchall()
+        return self.con.execute(self.sql("queries/pending_citation_references")).fetchall()
 
     def stage_run_note(self, run_id: str, level: str, subject: str, message: str) -> None:
         """A line of the run's report (level ``error`` or ``warning``), published with the run."""
         with self.writing("stage a run note"):
-            self.con.execute(sql_text("queries/stage_run_note"),
+            self.con.execute(self.sql("queries/stage_run_note"),
                              [run_id, level, subject, message[:4000], utcnow()])
 
     def last_reconciliation(self, source: str, watch: str, query: str) -> date | None:
         """The day a watch's full PMID set was last reconciled with the warehouse (same query), or None."""
-        rows = self.con.execute(sql_text("queries/last_reconciliation"), [source, watch, query]).fetchall()
+        rows = self.con.execute(self.sql("queries/last_reconciliation"), [source, watch, query]).fetchall()
         return rows[0][0] if rows else None
 
     def stage_reconciliation(self, source: str, watch: str, query: str, day: date, matched: int, missing: int,
                              run_id: str) -> None:
         with self.writing("stage a reconciliation"):
-            self.con.execute(sql_text("queries/stage_reconciliation"),
+            self.con.execute(self.sql("queries/stage_reconciliation"),
                              [source, watch, query, day, matched, missing, run_id])
 
     # --- digests and triage (issue 14) -------------------------------------------------------------
@@ -537,14 +888,19 @@ class Warehouse:
         return found
 
 
-def _connect(path: str, read_only: bool, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    try:
-        # A bound on DuckDB's buffer pool keeps a run's memory flat as the warehouse grows; past it,
-        # DuckDB spills to disk instead of growing.
-        return duckdb.connect(path, read_only=read_only,
-                              config={"memory_limit": memory_limit, "preserve_insertion_order": False})
-    except duckdb.IOException as error:
-        raise WarehouseError(_explain_open_error(path, error)) from error
+def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file; a writer retries a locked file for ``lock_wait`` seconds."""
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            # A bound on DuckDB's buffer pool keeps a run's memory flat as the warehouse grows; past it,
+            # DuckDB spills to disk instead of growing.
+            return duckdb.connect(path, read_only=read_only,
+                                  config={"memory_limit": memory_limit, "preserve_insertion_order": False})
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise WarehouseError(_explain_open_error(path, error)) from error
+            time.sleep(0.1)
 
 
 def _explain_open_error(path: str, error: Exception) -> str:

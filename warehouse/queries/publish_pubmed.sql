@@ -21,11 +21,14 @@ WHERE heads.content_hash IS DISTINCT FROM staged.content_hash
   -- deleting a PMID the warehouse never held changes nothing
   AND NOT (heads.pmid IS NULL AND staged.deleted);
 
-INSERT INTO record_versions (source, record_key, version, content_hash, deleted, run_id, loaded_at, origin)
-SELECT 'pubmed', pmid, new_version, content_hash, deleted, run_id, current_timestamp::TIMESTAMP, origin
-FROM publish_pubmed;
-
+-- The wide rows first, then the narrow versions: in the other order a 50,000-record import ran
+-- out of DuckDB's 128 MB (the versions' uncommitted rows and key index were still held in memory
+-- when the wide insert began).
 INSERT INTO pubmed_article_versions BY NAME
 SELECT s.* EXCLUDE (run_id, seq, origin, content_hash, deleted), p.new_version AS version
 FROM staged_pubmed_articles AS s JOIN publish_pubmed AS p USING (pmid, seq)
 WHERE NOT p.deleted;
+
+INSERT INTO record_versions (source, record_key, version, content_hash, deleted, run_id, loaded_at, origin)
+SELECT 'pubmed', pmid, new_version, content_hash, deleted, run_id, current_timestamp::TIMESTAMP, origin
+FROM publish_pubmed;

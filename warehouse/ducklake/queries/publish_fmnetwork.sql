@@ -1,0 +1,41 @@
+-- DuckLake variant of queries/publish_fmnetwork.sql: the two upserts (page state on url, citation
+-- links on (from_record, ref_index)) are MERGEs, as DuckLake has no keys; the rest is the same.
+CREATE OR REPLACE TEMP TABLE publish_fm AS
+WITH latest AS (
+    SELECT * FROM staged_fm_articles
+    QUALIFY row_number() OVER (PARTITION BY slug ORDER BY seq DESC) = 1
+), heads AS (
+    SELECT record_key AS slug, max(version) AS version, arg_max(content_hash, version) AS content_hash
+    FROM record_versions
+    WHERE source = 'fmnetwork' AND record_key IN (SELECT slug FROM latest)
+    GROUP BY record_key
+)
+SELECT latest.*, coalesce(heads.version, 0) + 1 AS new_version, heads.slug IS NULL AS is_new_key
+FROM latest LEFT JOIN heads ON heads.slug = latest.slug
+WHERE heads.content_hash IS DISTINCT FROM latest.content_hash;
+
+INSERT INTO record_versions (source, record_key, version, content_hash, deleted, run_id, loaded_at, origin)
+SELECT 'fmnetwork', slug, new_version, content_hash, false, run_id, current_timestamp::TIMESTAMP, origin
+FROM publish_fm;
+
+INSERT INTO fm_article_versions BY NAME
+SELECT * EXCLUDE (run_id, seq, origin, content_hash, new_version, is_new_key), new_version AS version
+FROM publish_fm;
+
+MERGE INTO fm_page_state AS p
+USING (SELECT * FROM staged_fm_page_state QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC) = 1) AS s
+ON p.url = s.url
+WHEN MATCHED THEN UPDATE
+WHEN NOT MATCHED THEN INSERT;
+
+MERGE INTO citation_links AS c
+USING (
+    SELECT s.* FROM staged_citations AS s
+    LEFT JOIN citation_links AS c ON c.from_record = s.from_record AND c.ref_index = s.ref_index
+    WHERE c.from_record IS NULL OR c.raw_text IS DISTINCT FROM s.raw_text OR c.pmid IS DISTINCT FROM s.pmid
+       OR c.method IS DISTINCT FROM s.method
+    QUALIFY row_number() OVER (PARTITION BY s.from_record, s.ref_index ORDER BY s.resolved_at DESC) = 1
+) AS s
+ON c.from_record = s.from_record AND c.ref_index = s.ref_index
+WHEN MATCHED THEN UPDATE
+WHEN NOT MATCHED THEN INSERT;
