@@ -132,8 +132,8 @@ def run(
     ctx: typer.Context,
     offline: Annotated[bool, typer.Option("--offline", help="replay the recorded snapshot shipped in the package")] = False,
     source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed,fmnetwork",
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
-                                                      help="fetch from this entrez date, not the watermark")] = None,
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], help=(
+        "fetch what PubMed created (CRDT) or revised (MDAT) since this date, not since the watermark"))] = None,
 ) -> None:
     """The whole pipeline once: fetch what is new for every watch and load it."""
     sources = [s.strip() for s in source.split(",") if s.strip()]
@@ -405,7 +405,9 @@ class FlagState(str, Enum):
 @app.command()
 def flags(
     ctx: typer.Context,
-    state: Annotated[Optional[FlagState], typer.Option("--state")] = None,
+    state: Annotated[Optional[FlagState], typer.Option("--state", help=(
+        "only this state; withdrawn: flags of records PubMed withdrew (DeleteCitation), which the default "
+        "list of open flags leaves out"))] = None,
     priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
