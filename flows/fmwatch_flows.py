@@ -22,6 +22,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.blocks.core import Block
+from prefect.states import Completed
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
@@ -145,12 +146,27 @@ def crawl_fmnetwork(run: pipeline.PipelineRun) -> int:
 
 
 def _run_table(summary: pipeline.RunSummary, key: str) -> None:
+    """The run's table artifact: a row per watch, the run's total, and a row per warning (enrichment
+    left pending for the next run)."""
     published = summary.published
-    rows = [{"watch": w, "records fetched": n} for w, n in summary.watches.items()]
-    rows.append({"watch": "(run)", "records fetched": published.records_seen if published else 0})
+    rows = [{"watch": w, "records fetched": n, "warning": ""} for w, n in summary.watches.items()]
+    rows.append({"watch": "(run)", "records fetched": published.records_seen if published else 0, "warning": ""})
+    rows += [{"watch": "(pending enrichment)", "records fetched": "", "warning": shorten_urls(redact(message))}
+             for message in summary.warnings]
     create_table_artifact(key=key, table=rows, description=(
         f"run {summary.run_id}: {summary.status}; {published.versions_new if published else 0} new versions, "
-        f"{len(summary.quarantined)} quarantined, {summary.requests} requests"))
+        f"{len(summary.quarantined)} quarantined, {summary.requests} requests"
+        + (f"; {len(summary.warnings)} warning(s): enrichment pending" if summary.warnings else "")))
+
+
+def _completed(result: dict, warnings: list[str]):
+    """The flow's result, or, when enrichment was left pending, a Completed state whose message
+    names the pending look-ups (a warning, not a failure: the records were published, and the next
+    run retries the look-ups). Callers get ``result`` either way (the state's data)."""
+    if not warnings:
+        return result
+    message = f"completed with {len(warnings)} warning(s): " + "; ".join(shorten_urls(redact(w)) for w in warnings)
+    return Completed(message=message[:2000], data=result)
 
 
 def _ingest(sources: list[str], watches: list[str] | None, since: date | None, offline: bool, db: str | None,
@@ -206,6 +222,8 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
         for note in summary.notes:
             logger.warning("%s", note)
+        for message in summary.warnings:  # enrichment pending: the flow completes, and says so
+            logger.warning("%s", shorten_urls(redact(message)))
         _run_table(summary, key=f"{'-'.join(sources)}-run")
         if summary.failed:  # the flow's state says what was published and what was not
             raise pipeline.RunPartlyFailed(summary)
@@ -219,14 +237,18 @@ def ingest_pubmed(watches: list[str] | None = None, since: date | None = None, o
                   db: str | None = None, today: date | None = None, cache_parsed_batches: bool = True) -> dict:
     """Bring every watch (or the named ones) up to date from PubMed."""
     summary = _ingest(["pubmed"], watches, since, offline, db, today, cache_parsed_batches)
-    return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
+    return _completed({"run_id": summary.run_id, "status": summary.status,
+                       "versions_new": summary.published.versions_new, "warnings": summary.warnings},
+                      summary.warnings)
 
 
 @flow(name="ingest_fmnetwork", log_prints=True)
 def ingest_fmnetwork(offline: bool = False, db: str | None = None) -> dict:
     """Crawl the Fibromyalgia Network site for new or changed articles and link their citations."""
     summary = _ingest(["fmnetwork"], None, None, offline, db, None)
-    return {"run_id": summary.run_id, "status": summary.status, "versions_new": summary.published.versions_new}
+    return _completed({"run_id": summary.run_id, "status": summary.status,
+                       "versions_new": summary.published.versions_new, "warnings": summary.warnings},
+                      summary.warnings)
 
 
 # --- parallel units: parse a file, extract a batch (issue 15b) ------------------------------------
@@ -350,7 +372,10 @@ def notify_flags(block_name: str, db: str | None = None, max_priority: int = 1) 
 @flow(name="fmwatch_pipeline")
 def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str | None = None,
                      watches: list[str] | None = None, digest: bool = True, out_dir: str = "digests") -> dict:
-    """The whole pipeline in order: PubMed, the FM Network site, extraction and flags, the digest."""
+    """The whole pipeline in order: PubMed, the FM Network site, extraction and flags, the digest.
+
+    Ends Failed naming the sources that failed; Completed with a message naming the look-ups left
+    pending when a source published its records but not all of its enrichment."""
     # Each source succeeds or fails on its own: a failed PubMed ingest does not stop the site's,
     # and the parent flow ends Failed, naming the parts that failed, after the others are done.
     states = {
@@ -364,7 +389,8 @@ def fmwatch_pipeline(offline: bool = False, since: date | None = None, db: str |
     failed = {name: redact(state.message or results[name]) for name, state in states.items() if not state.is_completed()}
     if failed:
         raise pipeline.RunFailed("; ".join(f"{name} failed: {why}" for name, why in failed.items()))
-    return results
+    # pending enrichment in either source: Completed, with a message naming it (a warning, not a failure)
+    return _completed(results, [w for r in results.values() if isinstance(r, dict) for w in r.get("warnings") or []])
 
 
 PROJECT = Path(__file__).resolve().parents[1]

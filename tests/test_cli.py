@@ -128,3 +128,19 @@ def test_short_urls_keep_host_path_and_parameter_names():
     assert short.endswith(f"…({len(term)} chars)&retmax=0") and len(short) < 130
     assert short_url("https://example.org/a") == "https://example.org/a"
     assert shorten_urls(f"GET {url}. Retrying") == f"GET {short}. Retrying"
+
+
+def test_flags_of_a_withdrawn_record_are_listed_with_state_withdrawn(db, tmp_path):
+    before = states(db)
+    withdrawn = sorted(i for i in before if i.startswith("pubmed:99000104/"))
+    assert withdrawn
+    # a file of ours (written here): PubMed's DeleteCitation of the record
+    deletion = tmp_path / "deletecitation.xml"
+    deletion.write_text('<?xml version="1.0"?><PubmedArticleSet><DeleteCitation><PMID Version="1">99000104</PMID>'
+                        '</DeleteCitation></PubmedArticleSet>', encoding="utf-8")
+    assert fm(db, "import", str(deletion), "--offline").exit_code == 0
+    assert fm(db, "flags", "--format", "json").exit_code == 0
+    assert set(states(db)) == set(before) - set(withdrawn)  # they left the open list...
+    listed = json.loads(fm(db, "flags", "--state", "withdrawn", "--format", "json").stdout)
+    assert sorted(row["id"] for row in listed) == withdrawn  # ...and are listed by --state withdrawn
+    assert all(row["state"] == "withdrawn" and "DeleteCitation" in row["state_reason"] for row in listed)

@@ -104,3 +104,55 @@ def test_json_feed(offline_db):
     assert len(feed["items"]) == len(new) > 0
     for item in feed["items"]:
         assert item["id"].startswith("tag:") and item["content_text"] and item["date_modified"]
+
+
+# --- a feed per watch (issue 14 item 4): which watch found which record --------------------------------
+
+def test_each_watch_has_a_feed_of_its_own_records_flags(httpserver, db_path):
+    from datetime import date, timedelta
+
+    from fmwatch.pipeline import run_pipeline
+    from fmwatch.settings import Watch, load_settings
+
+    from .fake_eutils import FakeEutils
+    from .test_windows import TRIAL_TEXT, efetched
+
+    fake = FakeEutils()
+    url = fake.install(httpserver)
+    day = date(2026, 11, 20)
+    fibro, sleep = Watch(name="mg-fm", query="magnesium AND fibromyalgia"), Watch(name="mg-sleep", query="magnesium AND sleep")
+    # one record for each watch alone, and one both watches match (fetched once, found by both)
+    for pmid, matches in ((71000001, ("fibromyalgia",)), (71000002, ("sleep",)), (71000003, ("fibromyalgia", "sleep"))):
+        fake.add(pmid, day - timedelta(days=1), f"Magnesium citrate in fibromyalgia: randomised trial {pmid}",
+                 abstract=TRIAL_TEXT, matches=matches)
+    settings = load_settings(None, db=db_path, eutils_url=url, backoff_seconds=0.01, max_attempts=2,
+                             watches=[fibro, sleep], requests_per_second=10, ncbi_email="dev@example.org")
+    first = run_pipeline(settings, today=day, sources=["pubmed"])
+    assert sorted(efetched(fake)) == ["71000001", "71000002", "71000003"]  # each PMID fetched once
+    with Warehouse.open(db_path, read_only=True) as wh:
+        found = sorted(wh.con.execute("select watch, pmid, first_run_id from watch_records").fetchall())
+        flags_of = {}
+        for row in wh.list_flags(state="new"):
+            flags_of.setdefault(row["record_id"], set()).add(row["flag_key"])
+    assert found == [("mg-fm", "71000001", first.run_id), ("mg-fm", "71000003", first.run_id),
+                     ("mg-sleep", "71000002", first.run_id), ("mg-sleep", "71000003", first.run_id)]
+    assert {"pubmed:71000001", "pubmed:71000002", "pubmed:71000003"} <= set(flags_of)  # every record is flagged
+
+    for watch, pmids in (("mg-fm", ("71000001", "71000003")), ("mg-sleep", ("71000002", "71000003"))):
+        atom = feedparser.parse(fm(db_path, "feed", "--watch", watch))
+        assert not atom.bozo, atom.get("bozo_exception")
+        assert watch in atom.feed.title and atom.feed.id.endswith(f"/watch/{watch}")
+        wanted = {f"pubmed:{p}/{key}" for p in pmids for key in flags_of[f"pubmed:{p}"]}
+        assert {"/".join(e.id.split("/")[1:3]) for e in atom.entries} == wanted
+        json_feed = json.loads(fm(db_path, "feed", "--watch", watch, "--format", "json"))
+        assert {"/".join(i["id"].split("/")[1:3]) for i in json_feed["items"]} == wanted
+    # priority narrows a watch's feed too
+    urgent = feedparser.parse(fm(db_path, "feed", "--watch", "mg-fm", "--priority", "1"))
+    assert len(urgent.entries) <= len(feedparser.parse(fm(db_path, "feed", "--watch", "mg-fm")).entries)
+
+    # a rerun records nothing new, and the first run that found a record stays
+    run_pipeline(settings, today=day, sources=["pubmed"])
+    with Warehouse.open(db_path, read_only=True) as wh:
+        assert sorted(wh.con.execute("select watch, pmid, first_run_id from watch_records").fetchall()) == found
+    unknown = runner.invoke(app, ["--db", str(db_path), "feed", "--watch", "no-such-watch"])
+    assert unknown.exit_code == 2 and "no watch named 'no-such-watch'" in unknown.output

@@ -239,3 +239,36 @@ def test_make_run_ends_with_its_summary_even_when_prefects_server_cannot_start(t
     assert warehouse == tmp_path / "warehouse" / "fmwatch.duckdb" and warehouse.is_file()
     with Warehouse.open(warehouse, read_only=True) as wh:
         assert wh.con.execute("select count(*) from record_versions").fetchall()[0][0] == 11
+
+
+def test_pending_enrichment_completes_the_flow_with_a_warning_naming_it(harness, tmp_path, monkeypatch):
+    from fmwatch.http import FetchError
+    from fmwatch.sources.pubmed import EutilsClient
+
+    def elink_down(self, pmid):  # ELink failing after its retries, as a 503 every time would
+        raise FetchError(f"HTTP 503 from elink.fcgi (records citing {pmid}) after 3 attempts", status=503)
+    monkeypatch.setattr(EutilsClient, "elink_citedin", elink_down)
+    db = str(tmp_path / "w.duckdb")
+    state = fmwatch_flows.ingest_pubmed(offline=True, db=db, return_state=True)
+    assert state.is_completed() and not state.is_failed()
+    assert state.message.startswith("completed with 1 warning(s)") and "ELink" in state.message
+    assert "22271372" in state.message  # the reference study whose look-up is pending
+    result = state.result()
+    assert result["versions_new"] == 5 and any("ELink" in w for w in result["warnings"])
+    with Warehouse.open(db, read_only=True) as wh:  # the records landed; the look-up waits
+        assert wh.con.execute("select count(*) from articles").fetchall() == [(5,)]
+        assert ("elink_citedin", "22271372") in wh.con.execute("select kind, subject from pending_enrichment").fetchall()
+    with get_client(sync_client=True) as client:
+        table = next(a for a in client.read_artifacts() if a.key == "pubmed-run" and a.flow_run_id == state.state_details.flow_run_id)
+    assert "pending enrichment" in str(table.data) and "ELink" in str(table.data)
+    assert "warning" in table.description
+    # the parent flow completes too, its message naming the look-up; called directly, a flow gives its data
+    parent = fmwatch_flows.fmwatch_pipeline(offline=True, db=db, digest=False, return_state=True)
+    assert parent.is_completed() and "ELink" in parent.message and "22271372" in parent.message
+    assert parent.result()["ingest_pubmed"]["warnings"] and parent.result()["extract_and_flag"]["failed"] == 0
+    assert fmwatch_flows.ingest_pubmed(offline=True, db=db)["warnings"]
+
+    monkeypatch.undo()  # ELink is back: the next run completes the look-up, and its state has no warning
+    again = fmwatch_flows.ingest_pubmed(offline=True, db=db, return_state=True)
+    assert again.is_completed() and not (again.message or "").startswith("completed with")
+    assert again.result()["warnings"] == []

@@ -13,12 +13,13 @@ from werkzeug import Response
 
 from fmwatch.cli import app
 from fmwatch.evidence import registry
-from fmwatch.pipeline import PipelineRun, RunPartlyFailed, import_files, run_pipeline
+from fmwatch.pipeline import PipelineRun, RunPartlyFailed, import_files, run_pipeline, sync_mirror
 from fmwatch.settings import Watch, load_settings
 from fmwatch.warehouse import Warehouse
 
 from .conftest import SHARED
-from .fake_eutils import FakeEutils
+from .fake_eutils import FakeEutils, article_xml
+from .test_mirror import IdsEutils, corpus, mirror_rows, nlm, settings as mirror_settings  # noqa: F401 - fixtures
 
 D1 = date(2026, 11, 20)
 D2 = date(2026, 11, 27)
@@ -213,6 +214,9 @@ def test_overlapping_watches_fetch_each_pmid_once_and_a_no_op_rerun_keeps_the_bu
     run_pipeline(settings, today=D1, sources=["pubmed"])
     fetched = efetched(fake)
     assert sorted(fetched) == sorted(fake.records)  # each PMID once, though three watches match it
+    # ... and recorded for each watch that matches it (the watch_records view)
+    assert query(db_path, "select watch, count(*) from watch_records group by 1 order by 1") == sorted(
+        (w.name, len(fake.records)) for w in watches)
     fake.log.clear()
     rerun = run_pipeline(settings, today=D1, sources=["pubmed"])  # nothing new: the overlap only
     assert rerun.requests == len(fake.log) <= 2 * len(watches) + REFERENCE_STUDIES
@@ -303,3 +307,21 @@ def test_a_cited_record_that_cannot_be_fetched_waits_for_the_next_run(tmp_path, 
         run.publish()
     assert query(db, "select pmid from articles") == [("22271372",)]
     assert query(db, "select count(*) from pending_enrichment") == [(0,)]
+
+
+# --- which watch found which record, when the local mirror serves the watches (polish) ----------------
+
+def test_watches_served_by_the_mirror_record_their_records(tmp_path, nlm, corpus, httpserver):
+    sync_mirror(mirror_settings(tmp_path, nlm), workers=1)
+    in_mirror = sorted(mirror_rows(tmp_path / "w.duckdb"))[:3]
+    publisher_only = {"39999001": article_xml("39999001", D1, "Publisher-supplied record")}
+    eutils = IdsEutils(httpserver, [*in_mirror, corpus["deleted"], *publisher_only], publisher_only)
+    watches = [Watch(name="first", query="magnesium AND fibromyalgia"), Watch(name="second", query="fibromyalgia")]
+    watched = mirror_settings(tmp_path, nlm, use_mirror=True, eutils_url=eutils.url, watches=watches)
+    run = run_pipeline(watched, sources=["pubmed"], today=D1)
+    found = query(tmp_path / "w.duckdb", "select watch, pmid, first_run_id from watch_records order by all")
+    # both watches match every PMID: each is recorded for both, the mirror's and the one efetched alike;
+    # the deleted PMID efetch did not deliver is recorded for neither
+    assert found == [(w.name, p, run.run_id) for w in watches for p in sorted([*in_mirror, "39999001"])]
+    run_pipeline(watched, sources=["pubmed"], today=D1)
+    assert query(tmp_path / "w.duckdb", "select watch, pmid, first_run_id from watch_records order by all") == found

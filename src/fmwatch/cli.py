@@ -132,8 +132,8 @@ def run(
     ctx: typer.Context,
     offline: Annotated[bool, typer.Option("--offline", help="replay the recorded snapshot shipped in the package")] = False,
     source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed,fmnetwork",
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
-                                                      help="fetch from this entrez date, not the watermark")] = None,
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], help=(
+        "fetch what PubMed created (CRDT) or revised (MDAT) since this date, not since the watermark"))] = None,
 ) -> None:
     """The whole pipeline once: fetch what is new for every watch and load it."""
     sources = [s.strip() for s in source.split(",") if s.strip()]
@@ -405,7 +405,9 @@ class FlagState(str, Enum):
 @app.command()
 def flags(
     ctx: typer.Context,
-    state: Annotated[Optional[FlagState], typer.Option("--state")] = None,
+    state: Annotated[Optional[FlagState], typer.Option("--state", help=(
+        "only this state; withdrawn: flags of records PubMed withdrew (DeleteCitation), which the default "
+        "list of open flags leaves out"))] = None,
     priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
@@ -568,17 +570,27 @@ def feed(
     state: Annotated[Optional[FlagState], typer.Option("--state")] = FlagState.new,
     self_url: Annotated[Optional[str], typer.Option("--self-url", help="where the feed will be published")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
+    watch: Annotated[Optional[str], typer.Option("--watch", help="only the flags of records this watch found")] = None,
 ) -> None:
-    """A feed of flags (default: the new ones) for feed readers, Slack or Teams: Atom or JSON Feed."""
-    from .feeds import feed_title, to_atom, to_json_feed
+    """A feed of flags (default: the new ones) for feed readers, Slack or Teams: Atom or JSON Feed.
+    With --watch, one feed per watch (the records that watch found: the watch_records view)."""
+    from .feeds import feed_id, feed_title, to_atom, to_json_feed
+    settings = _settings(ctx)
     try:
-        with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
+        with Warehouse.from_settings(settings, read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
+            if watch is not None:
+                known = {w.name for w in settings.watches} | set(warehouse.watch_names())
+                if watch not in known:
+                    _fail(f"no watch named {watch!r}; the watches are: {', '.join(sorted(known)) or '(none)'}", 2)
+                found = warehouse.watch_record_ids(watch)
+                rows = [row for row in rows if row["record_id"] in found]
     except WarehouseError as error:
         _fail(str(error), 1)
-    feed_id = f"tag:fmwatch.invalid,2026:flags/{state.value if state else 'all'}/{priority or 'all'}"
-    title = feed_title(priority, state.value if state else None)
-    text = (to_atom if format is FeedFormat.atom else to_json_feed)(rows, title, feed_id, self_url)
+    state_name = state.value if state else None
+    title = feed_title(priority, state_name, watch)
+    text = (to_atom if format is FeedFormat.atom else to_json_feed)(rows, title, feed_id(priority, state_name, watch),
+                                                                    self_url)
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"{len(rows)} entries -> {output}")

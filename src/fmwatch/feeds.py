@@ -1,7 +1,8 @@
 """Feeds of new flags: Atom (RFC 4287, written by feedgen) and JSON Feed 1.1, so editors can follow
 them in a feed reader or pipe them to Slack or Teams.
 
-Input: the dicts of ``Warehouse.list_flags``. One entry per flag raising; its id stays the same
+Input: the dicts of ``Warehouse.list_flags`` (for a feed of one watch, those of the records the
+watch found: ``Warehouse.watch_record_ids``, the ``watch_records`` view). One entry per flag raising; its id stays the same
 for the same raising (``tag:`` URI of record, flag key and raise count, RFC 4151), so a reader
 shows a flag again only when its judgement changed. Links are made only of http(s) URLs.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
@@ -39,10 +41,19 @@ def _entry_fields(flag: dict, claims: dict[str, str]) -> dict:
     }
 
 
-def feed_title(max_priority: int | None, state: str | None) -> str:
-    """The feed's title, naming its filter ("fmwatch: new flags, priority 1 and above")."""
+def feed_title(max_priority: int | None, state: str | None, watch: str | None = None) -> str:
+    """The feed's title, naming its filter ("fmwatch: new flags of watch mg-fm, priority 1 and above")."""
     what = "new flags" if state == "new" else "flags"
-    return f"fmwatch: {what}" + (f", priority {max_priority} and above" if max_priority else "")
+    return (f"fmwatch: {what}" + (f" of watch {watch}" if watch else "")
+            + (f", priority {max_priority} and above" if max_priority else ""))
+
+
+def feed_id(max_priority: int | None, state: str | None, watch: str | None = None) -> str:
+    """A stable ``tag:`` URI naming the feed's filter (RFC 4151), e.g.
+    ``tag:fmwatch.invalid,2026:flags/new/1`` or ``.../flags/new/all/watch/mg-fm``; the watch name is
+    percent-encoded, so any name gives a valid URI."""
+    base = f"tag:{TAG_AUTHORITY}:flags/{state or 'all'}/{max_priority or 'all'}"
+    return base + (f"/watch/{quote(watch, safe='')}" if watch else "")
 
 
 def to_atom(flags: list[dict], title: str, feed_id: str, self_url: str | None = None) -> str:

@@ -692,6 +692,7 @@ class PipelineRun:
                 raise WatchFailed(plan.failure)
             count += self._fetch_missing(plan)
         except WatchFailed as failure:
+            self._stage_watch_records(plan)
             self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())
             message = f"watch {plan.watch.name!r}: {failure}; its watermark stays where it was"
             log.error(message)
@@ -699,6 +700,7 @@ class PipelineRun:
                 f"{failure}; its watermark stays where it was")
             self.warehouse.stage_run_note(self.run_id, "error", f"watch {plan.watch.name}", message)
             return
+        self._stage_watch_records(plan)
         self.warehouse.stage_raw(self.run_id, self.client.fetcher.drain())  # searches that found nothing
         self.warehouse.stage_watermark("pubmed", plan.watch.name, plan.watch.query, plan.maxdate, self.run_id)
         if plan.reconciliation is not None:
@@ -706,6 +708,14 @@ class PipelineRun:
                                                 *plan.reconciliation, self.run_id)
         self.summary.watches[plan.watch.name] = count
         self.info.watermark = self.today
+
+    def _stage_watch_records(self, plan: WatchPlan) -> None:
+        """Record which PMIDs this watch found: those esearch listed for it that the run received
+        (also when another watch of the run fetched them: each PMID is fetched once, but recorded
+        for every watch that matches it), and those delivered while it ran (a listing without ids,
+        the mirror). Published with the run; ``watch_records`` view."""
+        found = (plan.expected & self.received) | self._watch_received
+        self.warehouse.stage_watch_records(self.run_id, "pubmed", plan.watch.name, (p for p in found if p.isdigit()))
 
     def _fetch_missing(self, plan: WatchPlan) -> int:
         """PMIDs esearch counted for the watch that efetch did not deliver, fetched again by id.
@@ -770,6 +780,7 @@ class PipelineRun:
                         watch.name, count)
             return None
         found = self.warehouse.stage_from_mirror(self.run_id, pmids)
+        self._watch_received = set(found)  # this watch's records, for watch_records (with those efetched below)
         missing = sorted(set(pmids) - found)
         if missing:
             body = self.client.efetch_ids(missing)

@@ -887,6 +887,27 @@ class Warehouse:
         self._seq += len(found)
         return found
 
+    # --- watch records (polish) ----------------------------------------------------------------------
+
+    def stage_watch_records(self, run_id: str, source: str, watch: str, pmids: Iterable[str]) -> int:
+        """Stage that ``watch`` found these PMIDs this run; the run's publish adds the ones new to
+        ``watch_records`` (the first run that found a PMID stays). Returns how many were staged."""
+        pmids = sorted(set(pmids))
+        if pmids:
+            now = utcnow()
+            table = pa.table({"source": [source] * len(pmids), "watch": [watch] * len(pmids), "pmid": pmids,
+                              "first_run_id": [run_id] * len(pmids), "first_seen_at": [now] * len(pmids)})
+            self._insert_arrow("staged_watch_record_hits", table)
+        return len(pmids)
+
+    def watch_record_ids(self, watch: str, source: str = "pubmed") -> set[str]:
+        """The record_ids (``pubmed:<PMID>``) a watch has found, in published runs."""
+        return {r[0] for r in self.con.execute(sql_text("queries/watch_record_ids"), [source, watch]).fetchall()}
+
+    def watch_names(self) -> list[str]:
+        """The names of the watches that have found records, sorted."""
+        return [r[0] for r in self.con.execute(sql_text("queries/watch_names")).fetchall()]
+
 
 def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0.0) -> duckdb.DuckDBPyConnection:
     """A connection to a DuckDB file; a writer retries a locked file for ``lock_wait`` seconds."""

@@ -12,3 +12,4 @@ DELETE FROM staged_citing_links;
 DELETE FROM staged_enrichment;
 DELETE FROM staged_watch_reconciliations;
 DELETE FROM staged_run_notes;
+DELETE FROM staged_watch_record_hits;

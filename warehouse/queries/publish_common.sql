@@ -13,3 +13,9 @@ INSERT INTO quarantined_inputs SELECT * FROM publish_quarantine;
 INSERT INTO raw_responses SELECT * FROM staged_raw_responses;
 
 INSERT OR REPLACE INTO watermarks SELECT * FROM staged_watermarks;
+
+-- Which watch found which record: the first run that found it stays; a rerun adds nothing.
+INSERT OR IGNORE INTO watch_record_hits
+SELECT source, watch, pmid, arg_min(first_run_id, first_seen_at), min(first_seen_at)
+FROM staged_watch_record_hits
+GROUP BY source, watch, pmid;
