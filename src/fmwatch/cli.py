@@ -545,7 +545,7 @@ PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mes
 def _export_parquet(settings: Settings, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with Warehouse.open(settings.db, read_only=True) as warehouse:
+        with Warehouse.from_settings(settings, read_only=True) as warehouse:
             for view in PARQUET_VIEWS:
                 target = folder / f"{view}.parquet"
                 quoted = "'" + str(target).replace("'", "''") + "'"

@@ -4,7 +4,7 @@ p-value, the population a result is about and its evidence sentence."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon as lx
