@@ -246,7 +246,8 @@ def pipeline_runs(corpus: Path, n: int, work: Path) -> dict:
 
 # One import (parse + load + extract + judge) at the default settings (128 MB DuckDB limit), in its
 # own process: wall time, this process's CPU (the publisher, and with one worker everything) and the
-# workers' CPU (RUSAGE_CHILDREN, counted once the pool has ended) and peak RSS (the largest worker's).
+# workers' CPU (RUSAGE_CHILDREN, counted once the pool has ended; it includes the small child processes
+# that copy each read snapshot) and peak RSS (the largest worker's).
 _END_TO_END = MEMORY + """
 import json, pathlib, resource, sys, tempfile, time
 from fmwatch.pipeline import import_files

@@ -32,7 +32,8 @@ def test_bench_smoke_reports_every_figure(tmp_path):
     for kind in ("workers_1", "workers_2"):
         assert e2e[kind]["records"] == e2e[kind]["evidence"] == 1000 and e2e[kind]["failed"] == 0
         assert e2e[kind]["db_memory_limit"] == "128MB" and e2e[kind]["peak_rss_mb"] > 0
-    assert e2e["workers_1"]["workers_cpu_seconds"] == 0 < e2e["workers_2"]["workers_cpu_seconds"]
+    # one worker runs in the main process: its child processes are only the read-snapshot copies
+    assert e2e["workers_1"]["workers_cpu_seconds"] < e2e["workers_2"]["workers_cpu_seconds"]
     assert e2e["workers_2"]["worker_peak_rss_mb"] > 0 and e2e["scaling_efficiency_1_to_2"] > 0
     assert set(report["memory_growth"]) == {"1000", "2000"}
     assert all(row["evidence"] == int(n) for n, row in report["memory_growth"].items())

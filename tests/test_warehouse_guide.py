@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,9 @@ SHELL_EXAMPLES = re.findall(r"```sh\n(.*?)```", GUIDE.read_text(), re.S)
 
 @pytest.fixture(scope="module")
 def warehouse_file(tmp_path_factory):
-    db = tmp_path_factory.mktemp("guide") / "w.duckdb"
+    """A project laid out as the guide assumes (warehouse/fmwatch.duckdb), made by fmwatch itself, so
+    its read snapshot (warehouse/fmwatch-read.duckdb) is there too."""
+    db = tmp_path_factory.mktemp("guide") / "warehouse" / "fmwatch.duckdb"
     assert CliRunner().invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
     return db
 
@@ -35,11 +36,10 @@ def warehouse(warehouse_file):
 
 
 @pytest.fixture
-def project(warehouse_file, tmp_path):
-    """A working directory laid out as the guide assumes: warehouse/fmwatch.duckdb."""
-    (tmp_path / "warehouse").mkdir()
-    shutil.copy(warehouse_file, tmp_path / "warehouse" / "fmwatch.duckdb")
-    return tmp_path
+def project(warehouse_file, monkeypatch):
+    """The working directory the guide's examples run in (they only read)."""
+    monkeypatch.chdir(warehouse_file.parent.parent)
+    return warehouse_file.parent.parent
 
 
 def test_the_guides_python_examples_run_with_the_analysis_extra(project):
