@@ -94,6 +94,7 @@ SAME_ANSWERS = {
     "trials": "select record_id, version, design_type, n_enrolled from trials order by record_id",
     "flags": "select record_id, flag_key, relation, priority, state from evidence_flags order by record_id, flag_key",
     "citations": "select from_record, ref_index, pmid, method from citations order by all",
+    "watch_records": "select watch, pmid, record_id from watch_records order by all",
 }
 
 

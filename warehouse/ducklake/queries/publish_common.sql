@@ -17,3 +17,16 @@ USING (SELECT * FROM staged_watermarks QUALIFY row_number() OVER (PARTITION BY s
 ON w.source = s.source AND w.watch = s.watch
 WHEN MATCHED THEN UPDATE
 WHEN NOT MATCHED THEN INSERT;
+
+-- Which watch found which record (queries/publish_common.sql's INSERT OR IGNORE, which needs a key
+-- DuckLake does not have): the first run that found it stays; a rerun adds nothing.
+INSERT INTO watch_record_hits
+SELECT s.* FROM (
+    SELECT source, watch, pmid, arg_min(first_run_id, first_seen_at) AS first_run_id,
+           min(first_seen_at) AS first_seen_at
+    FROM staged_watch_record_hits
+    GROUP BY source, watch, pmid
+) AS s
+WHERE NOT EXISTS (
+    SELECT 1 FROM watch_record_hits AS h WHERE h.source = s.source AND h.watch = s.watch AND h.pmid = s.pmid
+);
