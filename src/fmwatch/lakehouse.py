@@ -57,6 +57,7 @@ CATALOG = "lake"  # the name the lake is attached under
 STAGE = "stage"  # a writer's own staging database (attach_staging)
 # The advisory lock key of "the lake's writer" in its catalog database (any fixed bigint).
 WRITER_LOCK_KEY = 0x666D7761746368  # "fmwatch" in ASCII
+RUN_LOCK_KEY = 0x666D7761746372  # the run lock (acquire_run_lock): "fmwatcr"
 
 # (module of the PyPI package, extension name): loaded in this order (DuckLake's catalog needs postgres;
 # httpfs reads and writes Parquet files on S3-compatible storage).
@@ -158,28 +159,47 @@ def acquire_writer_lock(db: str, wait_seconds: float):
     (then one writer at a time is the operator's to keep). Raises LakehouseError naming the
     holder when the lake stays busy.
     """
+    return _advisory_lock(db, WRITER_LOCK_KEY, "fmwatch writer", wait_seconds, lambda who: (
+        f"the DuckLake {redact(db)} is being written by {who}; one run or triage writes at a "
+        f"time. Waited {wait_seconds:g} s (FMWATCH_DB_LOCK_WAIT_SECONDS); run again when it is done."))
+
+
+def acquire_run_lock(db: str):
+    """Make this process the lake's one run (``fmwatch run``, an import, a mirror sync, a reextract):
+    an advisory lock of its own key, so a run fetching from the network, which holds no writer lock,
+    still keeps a second run out, on any machine, while an editor's triage goes on. Does not wait.
+
+    Returns the psycopg connection holding it (None for a catalog other than PostgreSQL); raises
+    LakehouseError naming the run that holds it.
+    """
+    return _advisory_lock(db, RUN_LOCK_KEY, "fmwatch run", 0.0, lambda who: (
+        f"another fmwatch run is writing the DuckLake {redact(db)}: {who}. One run at a time; "
+        "run again when it has finished."))
+
+
+def _advisory_lock(db: str, key: int, application_name: str, wait_seconds: float, busy):
+    """A session holding PostgreSQL's advisory lock ``key``, or None for a catalog other than
+    PostgreSQL; ``busy(who)`` is the message of the LakehouseError raised when it stays taken."""
     if not db.startswith(f"{PREFIX}postgres:"):
         return None
     import psycopg  # the lakehouse extra
 
     dsn = db[len(f"{PREFIX}postgres:"):]
     try:
-        session = psycopg.connect(dsn, autocommit=True, application_name="fmwatch writer", connect_timeout=30)
+        session = psycopg.connect(dsn, autocommit=True, application_name=application_name, connect_timeout=30)
     except psycopg.Error as error:
         raise LakehouseError(f"cannot reach the DuckLake catalog {redact(db)}: {str(error).strip().splitlines()[0]}") from None
     deadline = time.monotonic() + wait_seconds
     try:
-        while not session.execute("SELECT pg_try_advisory_lock(%s)", [WRITER_LOCK_KEY]).fetchone()[0]:
+        while not session.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]:
             if time.monotonic() >= deadline:
                 holder = session.execute(
                     "SELECT a.application_name, a.client_addr::text, a.pid, a.backend_start FROM pg_locks AS l "
                     "JOIN pg_stat_activity AS a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-                    "AND l.objid = (%s::bigint & 4294967295) AND l.granted", [WRITER_LOCK_KEY]).fetchone()
+                    "AND l.objid = (%s::bigint & 4294967295) AND l.granted", [key]).fetchone()
                 who = (f"{holder[0] or 'a client'} from {holder[1] or 'this host'} (PostgreSQL pid {holder[2]}, "
                        f"since {holder[3]:%Y-%m-%d %H:%M:%S %Z})" if holder else "another writer")
-                raise LakehouseError(
-                    f"the DuckLake {redact(db)} is being written by {who}; one run or triage writes at a "
-                    f"time. Waited {wait_seconds:g} s (FMWATCH_DB_LOCK_WAIT_SECONDS); run again when it is done.")
+                raise LakehouseError(busy(who))
             time.sleep(0.2)
     except BaseException:
         session.close()
@@ -192,26 +212,36 @@ def use_lake(con: duckdb.DuckDBPyConnection, staging: bool = False) -> None:
     names the lake lacks (the staging tables) are looked up in the writer's own staging database."""
     con.execute(f"USE {CATALOG}")
     if staging:
-        con.execute(f"SET search_path = '{CATALOG}.main,{STAGE}.main'")
+        use_staging(con, CATALOG)
 
 
-def attach_staging(con: duckdb.DuckDBPyConnection, statements: list[str]) -> Path:
+def use_staging(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Look unqualified names up in the attached staging database first, then in ``catalog``: the
+    staging tables are the stage's even where ``catalog`` (a DuckDB file) has staging tables of its own."""
+    con.execute(f"SET search_path = '{STAGE}.main,{catalog}.main'")
+
+
+def attach_staging(con: duckdb.DuckDBPyConnection, statements: list[str], path: Path | None = None,
+                   catalog: str = CATALOG) -> Path:
     """Give this writer staging tables of its own, in a local DuckDB file attached as ``stage``.
 
     Staging is one run's scratch space: in the lake it would cost a lake snapshot (and Parquet
     files) per staged batch, and two writers would share it. Here each writer has its own; the
     publish reads it and writes the lake in one lake transaction. ``statements`` are the staging
-    DDL of the migrations (``staging_statements``), run in order against the lake's tables.
-    Returns the file, which the caller deletes when it closes (a killed writer leaves it in the
-    temporary folder).
+    DDL of the migrations (``staging_statements``), run in order against ``catalog``'s tables (none
+    for a stage file that has them already). ``path``: the file (default: a new one in the
+    temporary folder). Afterwards ``catalog`` is the default one, with the stage first on the
+    search path (``use_staging``). Returns the file, which the caller deletes when it closes (a
+    killed writer leaves it behind).
     """
-    path = Path(tempfile.gettempdir()) / f"fmwatch-stage-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
+    path = path or Path(tempfile.gettempdir()) / f"fmwatch-stage-{os.getpid()}-{uuid.uuid4().hex[:8]}.duckdb"
     con.execute(f"ATTACH {_literal(str(path))} AS {STAGE}")
     con.execute(f"USE {STAGE}")
-    con.execute(f"SET search_path = '{STAGE}.main,{CATALOG}.main'")  # create in stage, read the lake
+    use_staging(con, catalog)  # create in stage, read the catalog
     for statement in statements:
         con.execute(statement)
-    use_lake(con, staging=True)
+    con.execute(f"USE {catalog}")
+    use_staging(con, catalog)
     return path
 
 

@@ -37,7 +37,7 @@ from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageSt
 from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFileRefused, PubmedMirrorSource,
                              refuse_unreadable)
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
-from .warehouse import (PublishResult, RunInfo, Warehouse, WarehouseError, evidence_tables, new_run_id,
+from .warehouse import (PublishResult, RunInfo, RunLock, Warehouse, WarehouseError, evidence_tables, new_run_id,
                         staged_pubmed_table, utcnow)
 from .workers import BrokenProcessPool, WorkerPool
 
@@ -580,7 +580,10 @@ class PipelineRun:
     """One run, step by step. ``run_pipeline`` calls the steps in order; the Prefect flows call
     the very same steps as tasks (a batch, a page), so both paths share every line of logic.
 
-    Use it as a context manager: it opens the warehouse and clears what a killed run left staged.
+    Use it as a context manager: it takes the run lock (a second run is refused at once, an
+    editor's triage is not), then opens a stage of its own (``Warehouse.open_run_stage``): while
+    the run fetches, it holds no lock on the warehouse; ``publish`` and the evidence's publish
+    open the warehouse for writing, each for one transaction.
     """
 
     def __init__(self, settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
@@ -599,12 +602,19 @@ class PipelineRun:
         self._watch_received: set[str] = set()  # ... since the current watch was planned
 
     def __enter__(self) -> "PipelineRun":
-        self.warehouse = Warehouse.from_settings(self.settings)
-        self.warehouse.clear_staging()
+        self.run_lock = RunLock.acquire(self.settings.db, f"{self.info.command} {self.run_id}")
+        try:
+            self.warehouse = Warehouse.run_stage_from_settings(self.settings, self.run_lock, self.run_id)
+        except BaseException:
+            self.run_lock.release()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
-        self.warehouse.close()
+        try:
+            self.warehouse.close()  # removes the run's stage
+        finally:
+            self.run_lock.release()
 
     @property
     def run_id(self) -> str:

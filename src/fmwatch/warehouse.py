@@ -6,6 +6,11 @@ version merge, the raw archive, the quarantine, the watermarks and the run's row
 land together or not at all. A failed or killed run therefore leaves the published
 warehouse exactly as it was; its leftover staging rows are cleared by the next run.
 
+``fmwatch run`` stages into a private DuckDB file of its own (``Warehouse.open_run_stage``)
+and holds no lock on the warehouse while it waits on the network: it opens the warehouse
+for writing only to publish. One run at a time is kept by a lock of its own (``RunLock``),
+which an editor's triage does not take.
+
 Every statement lives in a .sql file under ``warehouse/`` (shipped as ``fmwatch.sql``).
 """
 
@@ -20,6 +25,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,6 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import filelock
 import pyarrow as pa
 
 from . import lakehouse
@@ -205,6 +212,92 @@ def _held_by_a_reader(path: Path) -> bool:
     return False
 
 
+# --- one run at a time -------------------------------------------------------------------------------
+
+def run_folder(db: str) -> Path:
+    """Where the runs of warehouse ``db`` keep their lock and their private stages: ``<db>.run/``
+    beside a DuckDB file; for a DuckLake, a folder of this machine's temporary directory named by
+    the lake (the lake's own run lock is in its catalog, ``lakehouse.acquire_run_lock``)."""
+    if lakehouse.is_ducklake(db):
+        return Path(tempfile.gettempdir()) / f"fmwatch-run-{hashlib.sha256(db.encode()).hexdigest()[:16]}"
+    return Path(f"{db}.run")
+
+
+class RunLock:
+    """The lock that keeps a second run (``fmwatch run``, an import, a mirror sync, a reextract) off a
+    warehouse while one is under way, without locking the warehouse itself: a run waiting on the
+    network holds this and nothing else, so an editor's ``fmwatch flag``/``digest``, which never
+    takes it, writes at once.
+
+    ``RunLock.acquire(db, what)`` does not wait: a second run fails at once with a one-line
+    WarehouseError naming the holder. It is an flock on ``<db>.run/lock`` (the ``filelock``
+    library), dropped by the kernel when its process dies, so a SIGKILLed run never leaves it
+    taken; on a DuckLake in PostgreSQL also an advisory lock, which keeps out runs on other machines.
+    Holding it, a run owns ``run_folder(db)``: stage files left there by killed runs are removed.
+    """
+
+    def __init__(self, db: str, folder: Path, lock: filelock.BaseFileLock, session=None):
+        self.db, self.folder, self._lock, self._session = db, folder, lock, session
+
+    @classmethod
+    def acquire(cls, db: str | Path, what: str = "run") -> "RunLock":
+        db = str(db)
+        folder = run_folder(db)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WarehouseError(f"cannot write the warehouse {db}: cannot make its run folder {folder} ({error}). "
+                                 "Check the folder's permissions or set FMWATCH_DB.") from error
+        lock = filelock.FileLock(folder / "lock", timeout=0, thread_local=False)
+        holder = folder / "holder"
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            try:
+                who = holder.read_text(encoding="utf-8").strip()
+            except OSError:
+                who = "a process that has not said who it is yet"
+            raise WarehouseError(f"another fmwatch run is writing the warehouse {db} ({who}); one run at a time: "
+                                 f"run again when it has finished.") from None
+        except OSError as error:
+            raise WarehouseError(f"cannot write the warehouse {db}: cannot lock {folder / 'lock'} ({error}). "
+                                 "Check the folder's permissions or set FMWATCH_DB.") from error
+        session = None
+        try:
+            if lakehouse.is_ducklake(db):
+                session = lakehouse.acquire_run_lock(db)
+            partial = holder.with_name("holder.new")
+            partial.write_text(f"{what}, process {os.getpid()} on {os.uname().nodename}, "
+                               f"started {utcnow():%Y-%m-%d %H:%M:%S} UTC", encoding="utf-8")
+            os.replace(partial, holder)
+            for leftover in folder.glob("stage-*"):  # of runs killed before they could remove them
+                leftover.unlink(missing_ok=True)
+        except lakehouse.LakehouseError as error:
+            lock.release()
+            raise WarehouseError(str(error)) from None
+        except BaseException:
+            if session is not None:
+                session.close()
+            lock.release()
+            raise
+        return cls(db, folder, lock, session)
+
+    def release(self) -> None:
+        """Let the next run go; safe to call twice."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        if self._lock.is_locked:
+            (self.folder / "holder").unlink(missing_ok=True)
+            self._lock.release()
+
+    def __enter__(self) -> "RunLock":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -264,6 +357,8 @@ class Warehouse:
         self._snapshot_state: tuple | None = None  # the file's state at the last read snapshot
         self._stage_file: Path | None = None  # DuckLake: this writer's own staging database
         self._writer_lock = None  # DuckLake on PostgreSQL: the session holding the writer's advisory lock
+        self._staging_apart = False  # whether the staging tables are another database's (``stage``)
+        self._run_stage: dict | None = None  # a run's stage (open_run_stage): how to open the warehouse to publish
 
     def sql(self, name: str) -> str:
         """The text of ``warehouse/<name>.sql`` for this warehouse's backend."""
@@ -324,6 +419,7 @@ class Warehouse:
             raise WarehouseError(str(error)) from error
         warehouse = cls(con, db, read_only, backend="ducklake")
         warehouse._writer_lock = writer_lock
+        warehouse._staging_apart = not read_only
         if not read_only:
             try:
                 warehouse.migrate_if_due()
@@ -355,6 +451,109 @@ class Warehouse:
                 if snapshot is None or current_snapshot(db) == snapshot:
                     raise
         raise WarehouseError(f"cannot open a read snapshot of {db}: it changed ten times while opening; try again")
+
+    @classmethod
+    def run_stage_from_settings(cls, settings, run_lock: "RunLock", run_id: str) -> "Warehouse":
+        """``open_run_stage`` for the warehouse the settings name (as ``from_settings``)."""
+        return cls.open_run_stage(settings.db, run_lock, run_id, memory_limit=settings.db_memory_limit,
+                                  lock_wait=settings.db_lock_wait_seconds, data_path=settings.ducklake_data_path)
+
+    @classmethod
+    def open_run_stage(cls, path: str | Path, run_lock: "RunLock", run_id: str, memory_limit: str = "1GB",
+                       lock_wait: float = LOCK_WAIT_SECONDS, data_path: str | None = None) -> "Warehouse":
+        """A run's own staging warehouse: stage into it while fetching, with no lock on the warehouse.
+
+        The warehouse is opened for writing once, briefly, to migrate if due and make sure its read
+        snapshot holds every commit; then it is closed. The returned Warehouse writes only a private
+        DuckDB file, ``run_folder(path)/stage-<run_id>.duckdb`` (the DuckLake design:
+        ``lakehouse.attach_staging``), and reads what a run needs while fetching (watermarks, known
+        PMIDs, page states, pending enrichment, reconciliations, the mirror) from the current read
+        snapshot, attached read-only: the immutable copy analysts read, which no writer ever waits
+        for. On a DuckLake it reads the lake itself, attached read-only (lake readers block no
+        writer). That is simpler than a brief open per read (which would still block a writer for
+        those moments, and cost an open each time) and than loading every read into memory first
+        (the mirror alone can be millions of rows), and as correct: while ``run_lock`` is held no
+        other run publishes, so the snapshot is the published warehouse; only an editor's triage,
+        which a run never reads, changes it meanwhile.
+
+        Its ``publish``, ``publish_evidence`` and ``record_failure`` open the warehouse for writing
+        (waiting up to ``lock_wait`` seconds, as any writer), attach the stage, run the same SQL in
+        one transaction, and close it again; the stage is then read over the new snapshot. Closing
+        it removes the stage file; ``RunLock.acquire`` removes one a killed run left.
+        Raises WarehouseError as ``open``, or when no read snapshot can be published.
+        """
+        path = str(path)
+        if path == ":memory:":
+            raise WarehouseError("a run needs a warehouse on disk (its stage is a file beside it); set FMWATCH_DB")
+        with cls.open(path, memory_limit=memory_limit, lock_wait=lock_wait, data_path=data_path) as warehouse:
+            if warehouse._snapshots and not _snapshot_is_fresh(Path(path)):
+                warehouse.publish_read_snapshot()  # the run reads it: a stale one is an error here
+        stage = cls(None, path, False, backend="ducklake" if lakehouse.is_ducklake(path) else "duckdb")
+        stage._run_stage = {"memory_limit": memory_limit, "lock_wait": lock_wait, "data_path": data_path}
+        stage._stage_file = run_lock.folder / f"stage-{run_id}.duckdb"
+        stage._staging_apart = True
+        try:
+            stage._connect_stage(create=True)
+        except BaseException:
+            stage.close()
+            raise
+        return stage
+
+    def _connect_stage(self, create: bool) -> None:
+        """(Re)connect a run stage: the stage file attached as ``stage`` (its tables made when
+        ``create``) and the published warehouse read-only, the default catalog (its current read
+        snapshot; a DuckLake itself)."""
+        options = self._run_stage
+        if self.backend == "ducklake":
+            try:
+                con = lakehouse.connect(self.path, data_path=options["data_path"], read_only=True,
+                                        memory_limit=options["memory_limit"])
+            except lakehouse.LakehouseError as error:
+                raise WarehouseError(str(error)) from error
+            published = lakehouse.CATALOG
+        else:
+            snapshot = current_snapshot(Path(self.path))
+            if snapshot is None:
+                raise WarehouseError(f"the warehouse {self.path} has no read snapshot to read from; "
+                                     "check that its folder is writable")
+            con = duckdb.connect(":memory:", config={"memory_limit": options["memory_limit"],
+                                                     "preserve_insertion_order": False})
+            published = "published"
+            con.execute(f"ATTACH {_sql_literal(str(snapshot))} AS {published} (READ_ONLY)")
+        try:
+            statements = lakehouse.staging_statements([sql_text(n) for n in _sql_names("migrations")]) if create else []
+            with self.writing("make the run's stage"):
+                lakehouse.attach_staging(con, statements, self._stage_file, catalog=published)
+        except BaseException:
+            con.close()
+            raise
+        self.con = con
+
+    @contextmanager
+    def _publishing(self) -> Iterator["Warehouse"]:
+        """The warehouse a run stage publishes into: opened for writing with the stage attached, for
+        one step, then closed; the stage is then reconnected over the new read snapshot."""
+        self.con.close()  # the stage file: a process may attach it only once at a time
+        try:
+            with Warehouse.open(self.path, **self._run_stage) as warehouse:
+                warehouse._attach_run_stage(self._stage_file)
+                yield warehouse
+        finally:
+            self._connect_stage(create=False)
+
+    def _attach_run_stage(self, stage_file: Path) -> None:
+        """Read the staging tables from a run's stage file (attached as ``stage``) instead of this
+        writer's own (the DuckDB file's tables, or a DuckLake writer's own stage, removed)."""
+        if self._stage_file is not None:
+            self.con.execute(f"USE {lakehouse.CATALOG}")
+            self.con.execute(f"DETACH {lakehouse.STAGE}")
+            for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
+                leftover.unlink(missing_ok=True)
+            self._stage_file = None
+        catalog = self.con.execute("SELECT current_database()").fetchall()[0][0]
+        self.con.execute(f"ATTACH {_sql_literal(str(stage_file))} AS {lakehouse.STAGE}")
+        lakehouse.use_staging(self.con, catalog)
+        self._staging_apart = True
 
     @classmethod
     def _create_if_missing(cls, path: str, memory_limit: str) -> bool:
@@ -391,7 +590,8 @@ class Warehouse:
             if self._snapshots and _file_state(self.path) != self._snapshot_state:
                 self._refresh_snapshot()
         finally:
-            self.con.close()
+            if self.con is not None:
+                self.con.close()
             if self._stage_file is not None:
                 for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
                     leftover.unlink(missing_ok=True)
@@ -535,11 +735,19 @@ class Warehouse:
         self.stage_tables(evidence=evidence, flags=flag_table)
 
     def publish_evidence(self) -> None:
+        """Publish the staged evidence and flags in one transaction (a run stage: into its warehouse)."""
+        if self._run_stage is not None:
+            with self._publishing() as warehouse:
+                warehouse.publish_evidence()
+            return
         self._checkpoint_staging()
         with self._one_thread(), self.transaction("publish evidence and flags"):
             self.con.execute(self.sql("queries/publish_evidence"))
-        if self.backend == "ducklake":  # staging is another database there: cleared after the lake commit
-            self.clear_staging()
+            if not self._staging_apart:
+                self.con.execute(sql_text("queries/clear_staged_evidence"))
+        if self._staging_apart:  # staging is another database: cleared after the commit (one transaction writes one)
+            with self.writing("clear the staged evidence"):
+                self.con.execute(sql_text("queries/clear_staged_evidence"))
         self._refresh_snapshot()
 
     def pending_evidence(self, everything: bool = False) -> tuple[list[tuple], list[tuple]]:
@@ -609,8 +817,12 @@ class Warehouse:
 
         ``record_noop=False`` (imports) leaves no run row when nothing changed, so a
         repeated import leaves every table as it was. ``status="partial"`` with ``error`` records a
-        run that published some parts and names the ones that failed.
+        run that published some parts and names the ones that failed. A run stage
+        (``open_run_stage``) opens its warehouse for this publish only.
         """
+        if self._run_stage is not None:
+            with self._publishing() as warehouse:
+                return warehouse.publish(run, status, record_noop, error)
         self._checkpoint_staging()
         with self._one_thread(), self.transaction("publish the run"):
             self.con.execute(self.sql("queries/publish_pubmed"))
@@ -627,9 +839,9 @@ class Warehouse:
                 self._insert_run(run, result.status, result, error=error[:4000] if error else None)
             else:
                 result.recorded = False
-            if self.backend == "duckdb":  # one transaction writes one database: DuckLake's staging is another
+            if not self._staging_apart:  # one transaction writes one database: a stage of its own is another
                 self.con.execute(self.sql("queries/clear_staging"))
-        if self.backend == "ducklake":
+        if self._staging_apart:
             self.clear_staging()
         self._refresh_snapshot()
         return result
@@ -642,7 +854,7 @@ class Warehouse:
         if self.path == ":memory:":
             return
         with self.writing("checkpoint the staged rows"):
-            self.con.execute("CHECKPOINT" if self.backend == "duckdb" else f"CHECKPOINT {lakehouse.STAGE}")
+            self.con.execute(f"CHECKPOINT {lakehouse.STAGE}" if self._staging_apart else "CHECKPOINT")
 
     @contextmanager
     def _one_thread(self) -> Iterator[None]:
@@ -659,6 +871,10 @@ class Warehouse:
         """Drop what the run staged and say why it failed; the published data is untouched."""
         self._rollback()
         self.clear_staging()
+        if self._run_stage is not None:
+            with self._publishing() as warehouse:
+                warehouse.record_failure(run, error)
+            return
         with self.writing("record the failed run"):
             self._insert_run(run, "failed", PublishResult(run.run_id, "failed"), error=error[:4000])
         self._refresh_snapshot()
@@ -922,6 +1138,10 @@ def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0
             if "lock" not in str(error).lower() or time.monotonic() >= deadline:
                 raise WarehouseError(_explain_open_error(path, error)) from error
             time.sleep(0.1)
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _explain_open_error(path: str, error: Exception) -> str:

@@ -20,6 +20,3 @@ ON CONFLICT (record_id, flag_key) DO UPDATE SET
     relation = EXCLUDED.relation, novelty = EXCLUDED.novelty, priority = EXCLUDED.priority,
     reason = EXCLUDED.reason, evidence = EXCLUDED.evidence, judgement_hash = EXCLUDED.judgement_hash,
     updated_at = EXCLUDED.updated_at;
-
-DELETE FROM staged_evidence;
-DELETE FROM staged_flags;

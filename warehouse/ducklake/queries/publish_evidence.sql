@@ -28,5 +28,5 @@ WHEN NOT MATCHED THEN INSERT (record_id, flag_key, version, flag_type, claim, re
     VALUES (s.record_id, s.flag_key, s.version, s.flag_type, s.claim, s.relation, s.novelty, s.priority, s.reason,
             s.evidence, s.judgement_hash, 'new', NULL, NULL, s.run_id, s.run_id, 1, s.now, s.now);
 
--- (staged_evidence and staged_flags are cleared after the commit: they are in the writer's own
--- staging database, and one transaction writes one database.)
+-- (staged_evidence and staged_flags are cleared after the commit, queries/clear_staged_evidence.sql:
+-- they are in the writer's own staging database, and one transaction writes one database.)
