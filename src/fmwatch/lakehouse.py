@@ -218,7 +218,7 @@ def use_lake(con: duckdb.DuckDBPyConnection, staging: bool = False) -> None:
 def use_staging(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """Look unqualified names up in the attached staging database first, then in ``catalog``: the
     staging tables are the stage's even where ``catalog`` (a DuckDB file) has staging tables of its own."""
-    con.execute(f"SET search_path = '{STAGE}.main,{catalog}.main'")
+    con.execute(f"SET search_path = '{STAGE}.main,\"{catalog}\".main'")  # a file's catalog may be "my-db"
 
 
 def attach_staging(con: duckdb.DuckDBPyConnection, statements: list[str], path: Path | None = None,

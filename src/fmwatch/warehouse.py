@@ -359,6 +359,7 @@ class Warehouse:
         self._writer_lock = None  # DuckLake on PostgreSQL: the session holding the writer's advisory lock
         self._staging_apart = False  # whether the staging tables are another database's (``stage``)
         self._run_stage: dict | None = None  # a run's stage (open_run_stage): how to open the warehouse to publish
+        self._catalog = ""  # this file's catalog, once a stage attached beside it is the default one
 
     def sql(self, name: str) -> str:
         """The text of ``warehouse/<name>.sql`` for this warehouse's backend."""
@@ -550,7 +551,7 @@ class Warehouse:
             for leftover in (self._stage_file, Path(f"{self._stage_file}.wal")):
                 leftover.unlink(missing_ok=True)
             self._stage_file = None
-        catalog = self.con.execute("SELECT current_database()").fetchall()[0][0]
+        catalog = self._catalog = self.con.execute("SELECT current_database()").fetchall()[0][0]
         self.con.execute(f"ATTACH {_sql_literal(str(stage_file))} AS {lakehouse.STAGE}")
         lakehouse.use_staging(self.con, catalog)
         self._staging_apart = True
@@ -665,7 +666,8 @@ class Warehouse:
         if self.read_only or self.backend != "duckdb" or self.path == ":memory:":
             return None
         with self.writing("checkpoint for a read snapshot"):
-            self.con.execute("CHECKPOINT")  # every commit into the file itself, the write-ahead log empty
+            # every commit into the file itself, the write-ahead log empty (named: an attached stage is the default)
+            self.con.execute(f"CHECKPOINT \"{self._catalog}\"" if self._catalog else "CHECKPOINT")
         try:
             made = _publish_snapshot_file(Path(self.path))
         except OSError as error:
