@@ -19,9 +19,10 @@ from datetime import date
 
 import pytest
 
+from fmwatch import lakehouse
 from fmwatch.pipeline import run_pipeline
 from fmwatch.settings import Watch, load_settings
-from fmwatch.warehouse import Warehouse, run_folder
+from fmwatch.warehouse import Warehouse, WarehouseError, run_folder
 
 from .fake_eutils import FakeEutils
 
@@ -155,3 +156,32 @@ def test_a_run_killed_mid_fetch_leaves_only_its_stage_and_the_rerun_ends_where_a
     assert _records(db) == _records(clean) and len(_records(db)) == RECORDS
     with Warehouse.open(db, read_only=True) as wh:
         assert wh.con.execute("select status from runs").fetchall() == [("succeeded",)]
+
+
+# --- the same on a DuckLake (a PostgreSQL catalog: tests/test_ducklake.py's fixture) -----------------
+
+from .test_ducklake import lake, needs_postgres  # noqa: E402,F401  (the fixture, and its skip without PostgreSQL)
+
+
+@needs_postgres
+def test_a_run_on_a_ducklake_holds_no_writer_lock_while_it_waits_on_the_network(fake, tmp_path, lake):
+    env = _env(tmp_path, fake, lake["db"], FMWATCH_DUCKLAKE_DATA_PATH=lake["data"])
+    fake.fault = gate = Gate()
+    run = _start_run(env)
+    try:
+        _wait_until_held(gate, run)
+        Warehouse.open(lake["db"], lock_wait=0).close()  # the lake's writer lock is free: triage would write
+        settings = load_settings(None, db=lake["db"], eutils_url=fake.url, watches=[WATCH])
+        with pytest.raises(WarehouseError, match="another fmwatch run is writing the warehouse ducklake:"):
+            run_pipeline(settings, sources=["pubmed"])  # on this machine, the run folder's lock says so
+        # a run on another machine meets the lake's own run lock, in PostgreSQL
+        with pytest.raises(lakehouse.LakehouseError, match="another fmwatch run is writing the DuckLake .*fmwatch run from"):
+            lakehouse.acquire_run_lock(lake["db"])
+        assert run.poll() is None
+    finally:
+        gate.open()
+    assert run.wait(timeout=300) == 0, run.stderr.read()
+    with Warehouse.open(lake["db"], read_only=True) as wh:
+        assert wh.con.execute("select count(*) from articles").fetchall() == [(RECORDS,)]
+        assert wh.con.execute("select status from runs").fetchall() == [("succeeded",)]
+    assert not list(run_folder(lake["db"]).glob("stage-*"))

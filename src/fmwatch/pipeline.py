@@ -508,9 +508,10 @@ def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], kn
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
-    with Warehouse.from_settings(settings) as warehouse:
+    run_id = new_run_id()
+    with RunLock.acquire(settings.db, f"reextract {run_id}"), Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
-        return extract_and_flag(warehouse, new_run_id(), everything=True, progress=progress, workers=settings.workers)
+        return extract_and_flag(warehouse, run_id, everything=True, progress=progress, workers=settings.workers)
 
 
 # --- the digest ------------------------------------------------------------------------------
@@ -979,7 +980,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
-    with Warehouse.from_settings(settings) as warehouse, \
+    with RunLock.acquire(settings.db, f"import {run.run_id}"), Warehouse.from_settings(settings) as warehouse, \
             tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         warehouse.clear_staging()
         # Loading a file needs no network; linking its citations is enrichment, so it gets few
@@ -1141,7 +1142,7 @@ def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, worke
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="mirror", sources="mirror")
     summary = MirrorSummary(run.run_id)
-    with Warehouse.from_settings(settings) as warehouse, \
+    with RunLock.acquire(settings.db, f"mirror sync {run.run_id}"), Warehouse.from_settings(settings) as warehouse, \
             tempfile.TemporaryDirectory(prefix="fmwatch-mirror-") as spool:
         warehouse.clear_staging()
         try:

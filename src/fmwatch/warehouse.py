@@ -236,12 +236,16 @@ class RunLock:
     Holding it, a run owns ``run_folder(db)``: stage files left there by killed runs are removed.
     """
 
-    def __init__(self, db: str, folder: Path, lock: filelock.BaseFileLock, session=None):
+    def __init__(self, db: str, folder: Path, lock: filelock.BaseFileLock | None, session=None):
         self.db, self.folder, self._lock, self._session = db, folder, lock, session
 
     @classmethod
     def acquire(cls, db: str | Path, what: str = "run") -> "RunLock":
+        """Take the run lock of warehouse ``db``; ``what`` says who holds it (shown to a refused run).
+        An in-memory warehouse is this process's alone: nothing to lock."""
         db = str(db)
+        if db == ":memory:":
+            return cls(db, Path(tempfile.gettempdir()), None)
         folder = run_folder(db)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -257,7 +261,7 @@ class RunLock:
                 who = holder.read_text(encoding="utf-8").strip()
             except OSError:
                 who = "a process that has not said who it is yet"
-            raise WarehouseError(f"another fmwatch run is writing the warehouse {db} ({who}); one run at a time: "
+            raise WarehouseError(f"another fmwatch run is writing the warehouse {lakehouse.redact(db)} ({who}); one run at a time: "
                                  f"run again when it has finished.") from None
         except OSError as error:
             raise WarehouseError(f"cannot write the warehouse {db}: cannot lock {folder / 'lock'} ({error}). "
@@ -287,7 +291,7 @@ class RunLock:
         if self._session is not None:
             self._session.close()
             self._session = None
-        if self._lock.is_locked:
+        if self._lock is not None and self._lock.is_locked:
             (self.folder / "holder").unlink(missing_ok=True)
             self._lock.release()
 
