@@ -52,6 +52,13 @@ DELETED_HASH = hashlib.sha256(b"deleted").hexdigest()
 # two; a scheduled run for its whole length.
 LOCK_WAIT_SECONDS = 10.0
 
+# A run's publish, in order. Each statement is written once: the upserts, which need a key DuckLake
+# does not have, are files of their own (upsert_*), with a MERGE variant under warehouse/ducklake/.
+PUBLISH_STEPS = ("publish_pubmed", "withdraw_flags", "publish_fmnetwork", "upsert_fm_page_state",
+                 "upsert_citation_links", "publish_common", "upsert_watermarks", "upsert_watch_record_hits",
+                 "publish_citing", "publish_enrichment", "upsert_pending_enrichment", "publish_enrichment_outcomes",
+                 "upsert_watch_reconciliations")
+
 # Read snapshots kept besides the current one, so a reader that has just resolved the pointer
 # can still open the file it resolved. Older ones go once no process holds them open.
 SNAPSHOTS_KEPT = 1
@@ -831,12 +838,8 @@ class Warehouse:
                 return warehouse.publish(run, status, record_noop, error)
         self._checkpoint_staging()
         with self._one_thread(), self.transaction("publish the run"):
-            self.con.execute(self.sql("queries/publish_pubmed"))
-            self.con.execute(self.sql("queries/withdraw_flags"))
-            self.con.execute(self.sql("queries/publish_fmnetwork"))
-            self.con.execute(self.sql("queries/publish_common"))
-            self.con.execute(self.sql("queries/publish_citing"))
-            self.con.execute(self.sql("queries/publish_enrichment"))
+            for step in PUBLISH_STEPS:
+                self.con.execute(self.sql(f"queries/{step}"))
             counts = self.con.execute(self.sql("queries/publish_counts")).fetchall()[0]
             result = PublishResult(run.run_id, status, *counts[:4], records_seen=counts[5], responses=counts[4])
             if result.quarantined and status == "succeeded":

@@ -1,4 +1,5 @@
--- Publish what every run stages besides records: raw responses, quarantine, watermarks.
+-- Publish what every run stages besides records: raw responses, quarantine; then the watermarks and
+-- which watch found which record (queries/upsert_watermarks.sql, upsert_watch_record_hits.sql).
 -- Quarantine keeps one row per distinct input, so re-importing a bad file adds nothing.
 CREATE OR REPLACE TEMP TABLE publish_quarantine AS
 SELECT * FROM staged_quarantine AS q
@@ -12,10 +13,8 @@ INSERT INTO quarantined_inputs SELECT * FROM publish_quarantine;
 
 INSERT INTO raw_responses SELECT * FROM staged_raw_responses;
 
-INSERT OR REPLACE INTO watermarks SELECT * FROM staged_watermarks;
-
--- Which watch found which record: the first run that found it stays; a rerun adds nothing.
-INSERT OR IGNORE INTO watch_record_hits
-SELECT source, watch, pmid, arg_min(first_run_id, first_seen_at), min(first_seen_at)
+-- Which watch found which record, once per (source, watch, pmid), with the first run that found it.
+CREATE OR REPLACE TEMP TABLE publish_watch_record_hits AS
+SELECT source, watch, pmid, arg_min(first_run_id, first_seen_at) AS first_run_id, min(first_seen_at) AS first_seen_at
 FROM staged_watch_record_hits
 GROUP BY source, watch, pmid;

@@ -1,5 +1,6 @@
 -- Merge the FM Network articles a run staged, as sets, the same way as PubMed records:
 -- the last staged copy of a slug wins and a version is written only when the content changed.
+-- (Their page states and citation links follow: queries/upsert_fm_page_state.sql, upsert_citation_links.sql.)
 CREATE OR REPLACE TEMP TABLE publish_fm AS
 WITH latest AS (
     SELECT * FROM staged_fm_articles
@@ -22,12 +23,10 @@ INSERT INTO fm_article_versions BY NAME
 SELECT * EXCLUDE (run_id, seq, origin, content_hash, new_version, is_new_key), new_version AS version
 FROM publish_fm;
 
-INSERT OR REPLACE INTO fm_page_state
-SELECT * FROM staged_fm_page_state QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC) = 1;
 
--- A reference resolved again replaces its earlier link; an unchanged one is left alone so a
--- rerun writes nothing.
-INSERT OR REPLACE INTO citation_links
+-- The citation links the run resolved anew or differently (an unchanged one is left alone, so a
+-- rerun writes nothing); queries/upsert_citation_links.sql replaces the earlier links with them.
+CREATE OR REPLACE TEMP TABLE publish_citation_links AS
 SELECT s.* FROM staged_citations AS s
 LEFT JOIN citation_links AS c ON c.from_record = s.from_record AND c.ref_index = s.ref_index
 WHERE c.from_record IS NULL OR c.raw_text IS DISTINCT FROM s.raw_text OR c.pmid IS DISTINCT FROM s.pmid
