@@ -32,7 +32,7 @@ from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
 from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
-from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
+from .sources.files import iter_file_items
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFileRefused, PubmedMirrorSource,
                              refuse_unreadable)
@@ -747,17 +747,22 @@ class PipelineRun:
                               f"counted, even by id: PMIDs {shown}")
         return staged
 
-    def ingest_watch(self, watch: Watch) -> int:
+    def ingest_watch(self, watch: Watch, steps: "RunSteps | None" = None) -> int:
+        """Bring one watch up to date: from the local mirror when it is used and can serve the watch,
+        otherwise plan, fetch, parse and stage its efetch batches, then ``finish_watch``. Each step is
+        taken from ``steps`` (default: this run's own methods, ``RunSteps.of``). Returns the records
+        staged; raises what a step raises (``isolated`` decides what that means for the run)."""
+        steps = steps or RunSteps.of(self)
         if self.settings.use_mirror:  # records from the local mirror, when it can serve the watch
-            done = self.ingest_watch_from_mirror(watch)
+            done = steps.mirror_watch(watch)
             if done is not None:
                 return done
-        plan = self.plan_watch(watch)
+        plan = steps.plan_watch(watch)
         done = 0
         for window in plan.windows:
             for retstart in self.client.batch_starts(window):
-                batch = self.fetch_batch(window, retstart)
-                staged = self.stage_parsed(items := parse_batch(batch.body, batch.url), batch.url)
+                batch = steps.fetch_batch(window, retstart)
+                staged = steps.stage_batch(items := steps.parse_batch(batch.body, batch.url), batch.url)
                 wanted = min(self.client.batch_size, window.count - retstart)
                 if len(items) < wanted:
                     log.warning("watch %s: an efetch batch brought %d records of the %d esearch counted "
@@ -901,12 +906,18 @@ class PipelineRun:
                 self.warehouse.stage_raw(self.run_id, fetcher.drain())
             return False
 
-    def run_all(self) -> RunSummary:
-        """Every watch and source, each succeeding or failing on its own; publish what succeeded.
+    def run_all(self, steps: "RunSteps | None" = None, *, extract: bool = True) -> RunSummary:
+        """Every watch and source, each succeeding or failing on its own; publish what succeeded;
+        then (with ``extract``) extract and judge the new record versions.
+
+        The one loop of a run: ``fmwatch run`` calls it with this run's own steps, the Prefect flows
+        with ``steps`` whose members are the same methods wrapped as tasks (``RunSteps``), so the
+        step order, the isolation of each part and the failure handling are the same in both.
 
         Raises RunFailed (nothing published) when every part failed or the warehouse cannot be
         written; otherwise returns the summary, whose ``failed`` names the parts that did not finish
         (exit status 1, ``summary.outcome()``)."""
+        steps = steps or RunSteps.of(self)
         step = "start"
         try:
             succeeded = []  # ELink's look-up is not counted: it only adds to the watches' records
@@ -914,26 +925,60 @@ class PipelineRun:
                 self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
+                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch, steps)))
                 step = "records citing the reference studies (ELink)"
-                self.isolated(step, self.find_citing)
+                self.isolated(step, steps.find_citing)
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
-                succeeded.append(self.isolated(step, self.ingest_fmnetwork))
+                succeeded.append(self.isolated(step, steps.ingest_fmnetwork))
             if self.summary.failed and not any(succeeded):
                 self.info.requests = self.requests()
                 raise _failed(self.warehouse, self.info, "; ".join(
                     f"{part}: {reason}" for part, reason in self.summary.failed.items()))
             step = "publish"
-            self.publish()
+            steps.publish()
         except RUN_ERRORS as error:
             raise self.fail(step, error) from None
+        if not extract:
+            return self.summary
         try:
             self.extract_and_flag()
         except (WarehouseError, BrokenProcessPool) as error:
             raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
                             f"catches them up); extract and flag: {error}") from None
         return self.summary
+
+
+@dataclass(frozen=True)
+class RunSteps:
+    """The steps ``PipelineRun.run_all`` takes, in its order, each a callable it may be given in
+    place of the run's own method (``RunSteps.of(run)``, the default).
+
+    The Prefect flows pass the same methods wrapped as tasks (retries, caching of the pure parse,
+    task runs in the UI); the loop around them (which watch, isolation, what failing means, publish)
+    is ``run_all``'s and so the same for ``fmwatch run`` and the flows.
+
+    Shapes: ``plan_watch(watch) -> WatchPlan``; ``fetch_batch(search, retstart) -> EfetchBatch``;
+    ``parse_batch(body, origin) -> list`` of records (pure); ``stage_batch(items, origin) -> int``
+    staged; ``mirror_watch(watch) -> int | None`` (None: the mirror cannot serve the watch);
+    ``find_citing() -> int``; ``ingest_fmnetwork() -> object``; ``publish() -> RunSummary``.
+    """
+
+    plan_watch: Callable[[Watch], WatchPlan]
+    fetch_batch: Callable[[SearchResult, int], object]
+    parse_batch: Callable[[bytes, str], list]
+    stage_batch: Callable[[list, str], int]
+    mirror_watch: Callable[[Watch], int | None]
+    find_citing: Callable[[], object]
+    ingest_fmnetwork: Callable[[], object]
+    publish: Callable[[], RunSummary]
+
+    @classmethod
+    def of(cls, run: "PipelineRun") -> "RunSteps":
+        """The run's own methods: what ``fmwatch run`` takes."""
+        return cls(plan_watch=run.plan_watch, fetch_batch=run.fetch_batch, parse_batch=parse_batch,
+                   stage_batch=run.stage_parsed, mirror_watch=run.ingest_watch_from_mirror,
+                   find_citing=run.find_citing, ingest_fmnetwork=run.ingest_fmnetwork, publish=run.publish)
 
 
 def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
