@@ -39,7 +39,7 @@ from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFi
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
 from .warehouse import (PublishResult, RunInfo, Warehouse, WarehouseError, evidence_tables, new_run_id,
                         staged_pubmed_table, utcnow)
-from .workers import BrokenProcessPool, WorkerPool
+from .workers import BrokenProcessPool, WorkerPool, fewer_collections
 
 log = logging.getLogger("fmwatch.pipeline")
 
@@ -471,9 +471,16 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
     return summary
 
 
-def _own_pool(pool: WorkerPool | None, workers: int) -> contextlib.AbstractContextManager[WorkerPool]:
-    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after."""
-    return contextlib.nullcontext(pool) if pool is not None else WorkerPool(workers)
+@contextlib.contextmanager
+def _own_pool(pool: WorkerPool | None, workers: int) -> Iterator[WorkerPool]:
+    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after;
+    while it runs, this process collects garbage less often (``workers.fewer_collections``)."""
+    with fewer_collections():
+        if pool is not None:
+            yield pool
+            return
+        with WorkerPool(workers) as own:
+            yield own
 
 
 @dataclass
