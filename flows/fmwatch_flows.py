@@ -1,7 +1,10 @@
 """Prefect flows over the fmwatch library: thin wrappers, one task per batch or page.
 
-Every step is a method of ``fmwatch.pipeline.PipelineRun``, the same code ``fmwatch run``
-calls; the flows add retries, caching of pure steps, logging, artifacts and schedules.
+Every step is a method of ``fmwatch.pipeline.PipelineRun``, and the loop that calls them (which
+watch, each part isolated, what failing means, publish) is the library's own ``PipelineRun.run_all``,
+the code ``fmwatch run`` runs: the flows pass it the steps wrapped as tasks (``RunSteps``) and add
+retries, caching of pure steps, logging, artifacts and schedules. The import, extraction and mirror
+flows likewise run the library's loops, their units as tasks on the flow's task runner.
 The warehouse is the state: task results are not persisted, except the pure parse step's,
 which is cached by the hash of the body it parsed.
 """
