@@ -120,10 +120,13 @@ class Corpus:
     distinct: int  # records that are distinct real ones; the rest repeat them under fresh PMIDs
 
 
-def distinct_pool(shared: Path) -> list[bytes]:
-    """Every distinct real record (by PMID, then by text), medline first."""
+def distinct_pool(shared: Path, medline: bool = True, abstracts: bool = True) -> list[bytes]:
+    """Every distinct real record (by PMID, then by text), medline first. ``abstracts=False`` keeps
+    only the complete MEDLINE citations (authors, MeSH, structured abstracts: the shape of NLM's
+    baseline files); ``medline=False`` only the short annotated abstracts."""
     seen_pmids, seen_text, pool = set(), set(), []
-    for pmid, article in [*medline_citations(shared), *abstract_records(shared)]:
+    chosen = (medline_citations(shared) if medline else []) + (abstract_records(shared) if abstracts else [])
+    for pmid, article in chosen:
         key = re.sub(rb"<PMID[^>]*>\d+</PMID>|<ArticleId[^>]*>\d+</ArticleId>", b"", article)
         if pmid in seen_pmids or key in seen_text or b"<AbstractText" not in article and b"<ArticleTitle>" not in article:
             continue

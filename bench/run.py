@@ -287,9 +287,13 @@ print(json.dumps({"records": n, "seconds": time.perf_counter() - start}))
 """
 
 
-def _run(code: str, *args: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+def _run(code: str, *args: str, src: str | None = None) -> dict:
+    """Run ``code`` in a fresh process; ``src``, when given, is another fmwatch source tree (its
+    ``src`` folder) to import instead of this checkout's (``--compare-src``: before and after)."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
     if done.returncode:
         raise RuntimeError(f"benchmark step failed: {done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -297,28 +301,94 @@ def _run(code: str, *args: str) -> dict:
     return result
 
 
-def end_to_end(n: int, work: Path, per_file: int, rounds: int) -> dict:
+def end_to_end(n: int, work: Path, per_file: int, rounds: int, records: list[bytes] | None = None,
+               name: str = "e2e", trees: dict[str, str | None] | None = None) -> dict:
     """Import with extraction on 1 and 2 worker processes against the bare iterparse floor, on the same
-    distinct records in files of ``per_file``, interleaved ``rounds`` times (the fastest of each kept:
-    the machine is shared, so the three are taken side by side, not one after the other)."""
-    made = corpus.write_corpus(pool(), n, work / f"e2e-{n}", per_file=per_file)
+    distinct records (``records``, default: the whole pool) in files of ``per_file``, interleaved
+    ``rounds`` times (the fastest of each kept: the machine is shared, so they are taken side by
+    side, not one after the other). ``trees`` maps a label to a source tree (None: this checkout):
+    with two, each round runs both, and the report has a row per label (before and after)."""
+    made = corpus.write_corpus(records or pool(), n, work / f"{name}-{n}", per_file=per_file)
     paths = json.dumps([str(p) for p in made.files])
-    runs: dict[str, list[dict]] = {"floor_iterparse": [], "workers_1": [], "workers_2": []}
+    trees = trees or {"": None}
+    runs: dict[str, list[dict]] = {"floor_iterparse": []}
+    for label in trees:
+        runs[f"{label}workers_1"], runs[f"{label}workers_2"] = [], []
     for _ in range(rounds):
         runs["floor_iterparse"].append(_run(_FLOOR, paths))
-        runs["workers_1"].append(_run(_END_TO_END, paths, "1"))
-        runs["workers_2"].append(_run(_END_TO_END, paths, "2"))
+        for label, src in trees.items():
+            runs[f"{label}workers_1"].append(_run(_END_TO_END, paths, "1", src=src))
+            runs[f"{label}workers_2"].append(_run(_END_TO_END, paths, "2", src=src))
     row = {kind: min(results, key=lambda r: r["seconds"]) for kind, results in runs.items()}
     floor = row["floor_iterparse"]["records_per_second"]
     for result in row.values():
         result["ratio_to_floor"] = round(result["records_per_second"] / floor, 3)
-    row["scaling_efficiency_1_to_2"] = round(row["workers_2"]["records_per_second"]
-                                             / (2 * row["workers_1"]["records_per_second"]), 3)
-    # contention-free view: the CPU the same work took on 1 and on 2 workers (1.0: no parallel overhead)
-    row["cpu_work_efficiency_1_to_2"] = round(row["workers_1"]["cpu_seconds"] / row["workers_2"]["cpu_seconds"], 3)
+    for label in trees:
+        one, two = row[f"{label}workers_1"], row[f"{label}workers_2"]
+        row[f"{label}scaling_efficiency_1_to_2"] = round(two["records_per_second"] / (2 * one["records_per_second"]), 3)
+        # contention-free view: the CPU the same work took on 1 and on 2 workers (1.0: no parallel overhead)
+        row[f"{label}cpu_work_efficiency_1_to_2"] = round(one["cpu_seconds"] / two["cpu_seconds"], 3)
+        # the rate each got per core it was given (the machine is shared: a run may get less than 2)
+        row[f"{label}records_per_cpu_second"] = {k: round(n / r["cpu_seconds"], 1) for k, r in
+                                                 (("workers_1", one), ("workers_2", two))}
     row["all_rounds_seconds"] = {kind: [round(r["seconds"], 2) for r in results] for kind, results in runs.items()}
+    row["load_average"] = os.getloadavg()
     row.update(records=n, distinct=made.distinct, files=len(made.files))
     return row
+
+
+# Per-record CPU of each stage, in one process on the same files (CPU seconds, not wall: the
+# machine is shared): the floor, fmwatch's parser, the parse unit (parse, staged rows with their
+# content hash, Parquet), and extraction + judgement of the parsed records. From these, the best
+# end-to-end rate W workers could reach if the publisher cost nothing: W / (unit + extraction).
+_BREAKDOWN = """
+import gc, json, pathlib, sys, tempfile, time
+gc.set_threshold(50_000, 20, 20)
+from lxml import etree
+from fmwatch.pipeline import document_of, evidence_record, parse_file_unit
+from fmwatch.records import ArticleRecord
+from fmwatch.sources.files import iter_file_items
+paths = json.loads(sys.argv[1])
+def cpu(fn):
+    best = None
+    for _ in range(int(sys.argv[2])):
+        start = time.process_time(); fn(); took = time.process_time() - start
+        best = took if best is None else min(best, took)
+    return best
+def floor():
+    for path in paths:
+        for _, el in etree.iterparse(path, events=("end",), tag="PubmedArticle"):
+            el.clear(); p = el.getparent()
+            while el.getprevious() is not None: del p[0]
+items = [i for p in paths for i in iter_file_items(pathlib.Path(p)) if isinstance(i, ArticleRecord)]
+spool = tempfile.mkdtemp()
+parse_file_unit(paths[0], 0, "r", spool)  # imports and first calls: not timed
+def extraction():
+    for item in items:
+        evidence_record(*document_of(item))
+n = len(items)
+out = {"records": n, "floor": cpu(floor), "parse": cpu(lambda: [i for p in paths for i in iter_file_items(pathlib.Path(p))]),
+       "parse_unit": cpu(lambda: [parse_file_unit(p, k, "r", spool) for k, p in enumerate(paths, 1)]),
+       "extract_and_judge": cpu(extraction)}
+print(json.dumps({"records": n, "seconds": out["floor"], **{f"{k}_ms_per_record": round(v / n * 1000, 4)
+                                                              for k, v in out.items() if k != "records"}}))
+"""
+
+
+def cpu_breakdown(n: int, work: Path, per_file: int, records: list[bytes] | None = None, name: str = "e2e",
+                  repeats: int = 2) -> dict:
+    """Per-record CPU of each stage (``_BREAKDOWN``) on the files ``end_to_end`` used, and the arithmetic
+    it gives: the floor's rate, and the best end-to-end rate and ratio on 2 cores with a free publisher."""
+    made = corpus.write_corpus(records or pool(), n, work / f"{name}-{n}", per_file=per_file)
+    result = _run(_BREAKDOWN, json.dumps([str(p) for p in made.files]), str(repeats))
+    per_core = 1000 / (result["parse_unit_ms_per_record"] + result["extract_and_judge_ms_per_record"])
+    floor_rate = 1000 / result["floor_ms_per_record"]
+    result.update(floor_records_per_cpu_second=round(floor_rate, 1), best_records_per_second_per_core=round(per_core, 1),
+                  best_ratio_2_cores_free_publisher=round(2 * per_core / floor_rate, 4),
+                  cores_for_a_quarter_of_the_floor=round(0.25 * floor_rate / per_core, 1),
+                  extraction_ms_allowed_for_a_quarter_on_2_cores=round(
+                      2000 / (0.25 * floor_rate) - result["parse_unit_ms_per_record"], 4))
+    return result
 
 
 def memory_growth(sizes: list[int], work: Path, per_file: int) -> dict:
@@ -452,15 +522,74 @@ def baseline_plan(mirror: dict, e2e: dict) -> dict:
 
 # --- the report ---------------------------------------------------------------------------------------
 
+def end_to_end_figures(smoke: bool, work: Path, rounds: int, trees: dict[str, str | None] | None = None) -> dict:
+    """The end-to-end import on the bench corpus (the whole distinct pool, mostly short annotated
+    abstracts) and on the complete MEDLINE citations alone (the shape of NLM's baseline files: a much
+    slower floor), each beside its floor, with the per-record CPU of each stage."""
+    full = corpus.distinct_pool(SHARED, abstracts=False)
+    e2e_n, per_file = (1_000, 250) if smoke else (len(pool()) // 1000 * 1000, 1_000)
+    full_n = min(len(full), 200 if smoke else len(full))
+    full_per_file = -(-full_n // 4)  # four files: both workers busy
+    return {
+        "end_to_end": end_to_end(e2e_n, work, per_file, rounds, trees=trees),
+        "end_to_end_full_records": end_to_end(full_n, work, full_per_file, rounds, records=full, name="full",
+                                              trees=trees),
+        "cpu_breakdown": {"bench_corpus": cpu_breakdown(e2e_n, work, per_file, repeats=1 if smoke else 2),
+                          "full_medline_records": cpu_breakdown(full_n, work, full_per_file, records=full,
+                                                                name="full", repeats=1 if smoke else 3)},
+    }
+
+
+def end_to_end_goals(report: dict, goals: dict, label: str = "") -> None:
+    for key, name in (("end_to_end", ""), ("end_to_end_full_records", "full_records_")):
+        e2e = report[key]
+        goals[f"{label}{name}end_to_end_2_workers_vs_floor (>= 0.25)"] = e2e[f"{label}workers_2"]["ratio_to_floor"]
+        goals[f"{label}{name}end_to_end_1_worker_vs_floor"] = e2e[f"{label}workers_1"]["ratio_to_floor"]
+        goals[f"{label}{name}records_per_second_1_and_2_workers"] = (
+            e2e[f"{label}workers_1"]["records_per_second"], e2e[f"{label}workers_2"]["records_per_second"])
+        goals[f"{label}{name}scaling_efficiency_1_to_2 (>= 0.8)"] = e2e[f"{label}scaling_efficiency_1_to_2"]
+        goals[f"{label}{name}cpu_work_efficiency_1_to_2"] = e2e[f"{label}cpu_work_efficiency_1_to_2"]
+        goals[f"{label}{name}cores_used_1_and_2_workers"] = (round(e2e[f"{label}workers_1"]["cores_used"], 2),
+                                                             round(e2e[f"{label}workers_2"]["cores_used"], 2))
+
+
+def _report(report: dict, out: Path, started: float) -> None:
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1, default=str))
+    print("\ngoal                                        measured")
+    for goal, value in report["goals"].items():
+        print(f"{goal:<44}{value}")
+    for corpus_name, row in report.get("cpu_breakdown", {}).items():
+        print(f"CPU ms per record, {corpus_name}: " + ", ".join(
+            f"{k.replace('_ms_per_record', '')} {v}" for k, v in row.items() if k.endswith("_ms_per_record")))
+    print(f"\nwritten to {out} in {report['total_seconds']} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="1k records only (CI)")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--only", choices=["end-to-end"],
+                        help="only the end-to-end import figures (both corpora) and the per-stage CPU")
+    parser.add_argument("--compare-src", type=Path, metavar="SRC",
+                        help="with --only end-to-end: another fmwatch checkout's src/ folder (e.g. a git worktree "
+                             "of main); its import runs beside this checkout's in every round (before/after)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of the end-to-end import (default 2; smoke 1)")
     args = parser.parse_args()
-    sizes = [1_000] if args.smoke else [1_000, 10_000, 50_000]
+    rounds = args.rounds or (1 if args.smoke else 2)
     work = Path(tempfile.mkdtemp(prefix="fmwatch-bench-"))
-    report: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "parse": {}, "goals": {}}
     started = time.perf_counter()
+    if args.only == "end-to-end":
+        trees = {"before_": str(args.compare_src.resolve()), "after_": None} if args.compare_src else None
+        report = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "goals": {},
+                  **end_to_end_figures(args.smoke, work, rounds, trees)}
+        for label in (trees or {"": None}):
+            end_to_end_goals(report, report["goals"], label)
+        _report(report, args.out, started)
+        return
+    sizes = [1_000] if args.smoke else [1_000, 10_000, 50_000]
+    report: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "parse": {}, "goals": {}}
     for n in sizes:
         path = build_corpus(n, work)
         row = {kind: measure(kind, path) for kind in WORKERS
@@ -490,30 +619,20 @@ def main() -> None:
     goals["prefect_over_plain (<= 1.5)"] = report["pipeline"]["prefect_over_plain"]
     goals["extraction_per_second (>= 500)"] = report["extraction"]["abstracts_per_second"]
     # issue 15b: end to end in worker processes, memory growth, the mirror, the baseline plan
-    e2e_n, per_file = (1_000, 250) if args.smoke else (len(pool()) // 1000 * 1000, 1_000)
-    report["end_to_end"] = end_to_end(e2e_n, work, per_file, rounds=1 if args.smoke else 2)
+    per_file = 250 if args.smoke else 1_000
+    report.update(end_to_end_figures(args.smoke, work, rounds))
     report["memory_growth"] = memory_growth([1_000, 2_000] if args.smoke else [10_000, 50_000], work, per_file)
     report["mirror"] = mirror_ingest(1_000 if args.smoke else len(pool()), work,
                                      padding=100_000 if args.smoke else 5_000_000)
     report["baseline_plan"] = baseline_plan(report["mirror"], report["end_to_end"])
-    e2e, mem = report["end_to_end"], report["memory_growth"]
+    mem = report["memory_growth"]
     small, large = sorted(mem)
-    goals["end_to_end_2_workers_vs_floor (>= 0.25)"] = e2e["workers_2"]["ratio_to_floor"]
-    goals["end_to_end_1_worker_vs_floor"] = e2e["workers_1"]["ratio_to_floor"]
-    goals["scaling_efficiency_1_to_2 (>= 0.8)"] = e2e["scaling_efficiency_1_to_2"]
-    goals["cpu_work_efficiency_1_to_2"] = e2e["cpu_work_efficiency_1_to_2"]
-    goals["cores_used_1_and_2_workers"] = (round(e2e["workers_1"]["cores_used"], 2), round(e2e["workers_2"]["cores_used"], 2))
+    end_to_end_goals(report, goals)
     goals[f"e2e_rss_growth_{small}_to_{large} (<= 1.2)"] = round(mem[large]["peak_rss_mb"] / mem[small]["peak_rss_mb"], 3)
     goals[f"e2e_worker_rss_growth_{small}_to_{large} (<= 1.2)"] = round(
         mem[large]["worker_peak_rss_mb"] / mem[small]["worker_peak_rss_mb"], 3)
     goals["mirror_ingest_vs_gzip_floor"] = report["mirror"]["ratio_to_floor"]
-    report["total_seconds"] = round(time.perf_counter() - started, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=1, default=str))
-    print("\ngoal                                        measured")
-    for goal, value in goals.items():
-        print(f"{goal:<44}{value}")
-    print(f"\nwritten to {args.out} in {report['total_seconds']} s")
+    _report(report, args.out, started)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Prefect flows over the fmwatch library: thin wrappers, one task per batch or page.
 
-Every step is a method of ``fmwatch.pipeline.PipelineRun``, the same code ``fmwatch run``
-calls; the flows add retries, caching of pure steps, logging, artifacts and schedules.
+Every step is a method of ``fmwatch.pipeline.PipelineRun``, and the loop that calls them (which
+watch, each part isolated, what failing means, publish) is the library's own ``PipelineRun.run_all``,
+the code ``fmwatch run`` runs: the flows pass it the steps wrapped as tasks (``RunSteps``) and add
+retries, caching of pure steps, logging, artifacts and schedules. The import, extraction and mirror
+flows likewise run the library's loops, their units as tasks on the flow's task runner.
 The warehouse is the state: task results are not persisted, except the pure parse step's,
 which is cached by the hash of the body it parsed.
 """
@@ -181,43 +184,24 @@ def _ingest(sources: list[str], watches: list[str] | None, since: date | None, o
     parse = parse_batch_cached if cache_parsed_batches else parse_batch
     with pipeline.PipelineRun(settings, offline=offline, sources=sources, since=since, today=today,
                               throttle=_throttle()) as run:
-        step = "start"
-
-        def ingest_watch(watch):  # one watch's tasks; the watch fails on its own (run.isolated)
-            if settings.use_mirror and mirror_watch(quote(run), watch) is not None:
-                return  # its records came from the local mirror (and at most one efetch)
-            plan = plan_watch(quote(run), watch)
-            done = 0
-            for window in plan.windows:
-                for retstart in run.client.batch_starts(window):
-                    batch = fetch_batch(quote(run), window, retstart)
-                    items = parse(batch.body, batch.url)
-                    done += stage_batch(quote(run), quote(items), batch.url)
-            run.finish_watch(plan, done)
-            logger.info("watch %s: %d records staged", watch.name, done)
-
+        # The library's loop (PipelineRun.run_all: order, isolation of each watch and source, what
+        # failing means, publish), with each step a task; extraction is its own flow.
+        steps = pipeline.RunSteps(
+            plan_watch=lambda watch: plan_watch(quote(run), watch),
+            fetch_batch=lambda search, retstart: fetch_batch(quote(run), search, retstart),
+            parse_batch=parse,
+            stage_batch=lambda items, origin: stage_batch(quote(run), quote(items), origin),
+            mirror_watch=lambda watch: mirror_watch(quote(run), watch),
+            find_citing=lambda: find_citing(quote(run)),
+            ingest_fmnetwork=lambda: crawl_fmnetwork(quote(run)),
+            publish=lambda: publish(quote(run)))
         try:
-            succeeded = []
-            if "pubmed" in sources:
-                run.start_source("pubmed")
-                for watch in settings.watches:
-                    step = f"pubmed watch {watch.name!r}"
-                    succeeded.append(run.isolated(step, lambda: ingest_watch(watch)))
-                step = "records citing the reference studies (ELink)"
-                run.isolated(step, lambda: find_citing(quote(run)))  # not counted: it adds to the watches
-            if "fmnetwork" in sources:
-                step = "fmnetwork crawl and citation linking"
-                succeeded.append(run.isolated(step, lambda: crawl_fmnetwork(quote(run))))
-            if not any(succeeded):
-                step = "; ".join(run.summary.failed)
-                raise pipeline.FetchError("; ".join(run.summary.failed.values()))
-            step = "publish"
-            summary = publish(quote(run))
-        except pipeline.RUN_ERRORS as error:
-            failure = run.fail(step, error)
-            logger.error("run failed at %s; nothing was published. Rerun when the cause is fixed: %s", step,
-                         shorten_urls(redact(error)))
+            summary = run.run_all(steps, extract=False)
+        except pipeline.RunFailed as failure:
+            logger.error("run failed (%s). Rerun when the cause is fixed.", shorten_urls(redact(failure)))
             raise pipeline.RunFailed(shorten_urls(str(failure))) from None  # the flow state names a short URL
+        for watch, count in summary.watches.items():
+            logger.info("watch %s: %d records staged", watch, count)
         for item in summary.quarantined:
             logger.warning("quarantined %s: %s (see the quarantine view)", item.origin, item.reason)
         for note in summary.notes:

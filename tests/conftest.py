@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,20 @@ def _isolated_settings(monkeypatch, tmp_path):
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "wh" / "fmwatch.duckdb"
+
+
+@pytest.fixture
+def seeded_eutils(httpserver):
+    """A factory: ``seeded_eutils(first_pmid, count)`` installs the fake E-utilities server
+    (tests/fake_eutils.py, written by the team) on this test's loopback server, holding ``count``
+    records with PMIDs from ``first_pmid``, dated 2024-01-01 onwards (28 days, round and round).
+    The server's ``url`` is its E-utilities base URL."""
+    from .fake_eutils import FakeEutils
+
+    def make(first_pmid: int, count: int) -> FakeEutils:
+        server = FakeEutils()
+        server.url = server.install(httpserver)
+        for i in range(count):
+            server.add(first_pmid + i, date(2024, 1, 1 + i % 28))
+        return server
+    return make

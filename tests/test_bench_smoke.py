@@ -35,6 +35,15 @@ def test_bench_smoke_reports_every_figure(tmp_path):
     # one worker runs in the main process: its child processes are only the read-snapshot copies
     assert e2e["workers_1"]["workers_cpu_seconds"] < e2e["workers_2"]["workers_cpu_seconds"]
     assert e2e["workers_2"]["worker_peak_rss_mb"] > 0 and e2e["scaling_efficiency_1_to_2"] > 0
+    # the same beside its own floor on the complete MEDLINE citations alone, and the CPU of each stage
+    full = report["end_to_end_full_records"]
+    assert full["distinct"] == full["records"] > 0 and full["files"] > 1
+    assert all(full[kind]["evidence"] == full["records"] for kind in ("workers_1", "workers_2"))
+    for corpus, n in (("bench_corpus", 1000), ("full_medline_records", full["records"])):
+        stages = report["cpu_breakdown"][corpus]
+        assert stages["records"] == n
+        assert 0 < stages["floor_ms_per_record"] < stages["parse_ms_per_record"] and stages["parse_unit_ms_per_record"] > 0
+        assert stages["extract_and_judge_ms_per_record"] > 0 and stages["cores_for_a_quarter_of_the_floor"] > 0
     assert set(report["memory_growth"]) == {"1000", "2000"}
     assert all(row["evidence"] == int(n) for n, row in report["memory_growth"].items())
     mirror = report["mirror"]

@@ -82,6 +82,43 @@ def test_a_killed_flow_run_started_again_leaves_the_same_warehouse(harness, tmp_
     assert parses and all(t.state.name == "Cached" for t in parses)
 
 
+def test_the_flow_and_the_cli_run_one_loop_a_failing_watch_is_isolated_alike(harness, tmp_path, monkeypatch):
+    """`fmwatch run` and the ingest flow both run ``PipelineRun.run_all`` (the flow with its steps as
+    tasks): a watch whose search fails is left out in both, the others published, the same way."""
+    from fmwatch.http import FetchError
+
+    real_plan, real_loop = pipeline.PipelineRun.plan_watch, pipeline.PipelineRun.run_all
+    loops = []
+
+    def second_watch_fails(self, watch):
+        if watch.name == "amitriptyline-fibromyalgia":
+            raise FetchError("HTTP 500 from esearch.fcgi after 3 attempts", status=500)
+        return real_plan(self, watch)
+
+    def counted_loop(self, steps=None, **kwargs):
+        loops.append("library steps" if steps is None else "flow tasks")
+        return real_loop(self, steps, **kwargs)
+    monkeypatch.setattr(pipeline.PipelineRun, "plan_watch", second_watch_fails)
+    monkeypatch.setattr(pipeline.PipelineRun, "run_all", counted_loop)
+
+    cli_db, flow_db = tmp_path / "cli.duckdb", tmp_path / "flow.duckdb"
+    with pytest.raises(pipeline.RunPartlyFailed) as cli:
+        pipeline.run_pipeline(fmwatch_flows._settings(str(cli_db)), offline=True, sources=["pubmed"])
+    state = fmwatch_flows.ingest_pubmed(offline=True, db=str(flow_db), return_state=True)
+    assert loops == ["library steps", "flow tasks"]
+    assert state.is_failed() and str(state.message).endswith(cli.value.summary.outcome())
+    assert cli.value.summary.failed == {"pubmed watch 'amitriptyline-fibromyalgia'":
+                                        "HTTP 500 from esearch.fcgi after 3 attempts"}
+    assert set(cli.value.summary.watches) == {"magnesium-fibromyalgia", "fibromyalgia-trials"}
+    cli_state, flow_state = snapshot(cli_db), snapshot(flow_db)
+    assert cli_state[0] and cli_state[0] == flow_state[0]  # the same record versions published
+    assert cli_state[1] == flow_state[1]  # the failed watch has no watermark in either
+    assert "amitriptyline-fibromyalgia" not in {watch for watch, _ in cli_state[1]}
+    with Warehouse.open(cli_db, read_only=True) as cli_wh, Warehouse.open(flow_db, read_only=True) as flow_wh:
+        runs = "select status, error from runs"
+        assert cli_wh.con.execute(runs).fetchall() == flow_wh.con.execute(runs).fetchall() != []
+
+
 SENT: list[tuple] = []
 
 

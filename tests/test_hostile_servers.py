@@ -23,7 +23,6 @@ from fmwatch.pipeline import RunFailed, RunPartlyFailed, run_pipeline
 from fmwatch.settings import Watch, load_settings
 from fmwatch.warehouse import Warehouse
 
-from .fake_eutils import FakeEutils
 from .fake_fmnetwork import FakeArticle, FakeSite
 
 WATCH = Watch(name="hostile", query="magnesium AND fibromyalgia")
@@ -132,12 +131,8 @@ def test_a_dripping_server_ends_the_run_by_its_deadline_and_releases_the_lock(dr
 # --- the site: links, robots.txt, budgets --------------------------------------------------------
 
 @pytest.fixture
-def eutils(httpserver):
-    server = FakeEutils()
-    server.url = server.install(httpserver)
-    for i in range(5):
-        server.add(72000000 + i, date(2024, 1, 1 + i))
-    return server
+def eutils(seeded_eutils):
+    return seeded_eutils(72000000, 5)
 
 
 @pytest.fixture

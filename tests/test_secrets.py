@@ -22,7 +22,6 @@ from fmwatch.pipeline import RunFailed, run_pipeline
 from fmwatch.settings import Watch, load_settings
 from fmwatch.warehouse import Warehouse
 
-from .fake_eutils import FakeEutils
 
 KEY = "secret-key-9f8e7d6c5b4a3210"
 EMAIL = "editor.secret@example.org"
@@ -37,12 +36,8 @@ def settings_for(url, db, **extra):
 
 
 @pytest.fixture
-def fake(httpserver):
-    server = FakeEutils()
-    server.url = server.install(httpserver)
-    for i in range(10):
-        server.add(71000000 + i, date(2024, 1, 1 + i))
-    return server
+def fake(seeded_eutils):
+    return seeded_eutils(71000000, 10)
 
 
 @pytest.fixture

@@ -18,13 +18,9 @@ from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from . import __version__, digest
 from .citations import CitationLink, resolve_reference
-from .evidence import Flag, RecordContext, judge, registry
-from .extract.core import EXTRACTOR_VERSION, Document, extract
+from .evidence import registry
 from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
                    shared_limiter)
 from .parse.fmnetwork import NotAnArticle, parse_article_html
@@ -32,18 +28,18 @@ from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
 from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
-from .sources.files import MAX_DECOMPRESSED_BYTES as MAX_IMPORT_BYTES, detect_format, iter_file_items  # noqa: F401
+from .sources.files import iter_file_items
 from .sources.fmnetwork import MAX_PAGE_BYTES, Disallowed, FmNetworkSite, PageState
 from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFileRefused, PubmedMirrorSource,
                              refuse_unreadable)
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
-from .warehouse import (PublishResult, RunInfo, RunLock, Warehouse, WarehouseError, evidence_tables, new_run_id,
-                        staged_pubmed_table, utcnow)
-from .workers import BrokenProcessPool, WorkerPool
+from .units import (STAGE_BATCH, ExtractedBatch, ParsedFile, document_of, documents_from_warehouse,  # noqa: F401
+                    evidence_record, extract_unit, parse_file_unit)  # noqa: F401  (re-exported)
+from .warehouse import PublishResult, RunInfo, RunLock, Warehouse, WarehouseError, new_run_id, utcnow
+from .workers import BrokenProcessPool, WorkerPool, fewer_collections
 
 log = logging.getLogger("fmwatch.pipeline")
 
-STAGE_BATCH = 1000  # records staged per commit on imports
 RETRY_FAILED_PAGES_AFTER = timedelta(days=7)  # a site page that failed is tried again after this
 # Pending records extracted per unit of work: small enough that the units spread evenly over the
 # workers (7 units of 1,000 on 2 workers leave one idle for the last), large enough that the keyset
@@ -387,37 +383,6 @@ class ExtractSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (record_id, error)
 
 
-def documents_from_warehouse(pubmed_rows, fm_rows) -> Iterator[tuple[Document, int, RecordContext]]:
-    """Documents for extraction, from the rows of queries/pending_*_evidence.sql."""
-    for pmid, version, title, abstract, types, mesh, language, doi, corrections, cites in pubmed_rows:
-        fields = {"title": title or "", "abstract": abstract or ""}
-        if types:
-            fields["publication_types"] = "; ".join(types)
-        if mesh:
-            fields["mesh"] = "; ".join(mesh)
-        doc = Document(f"pubmed:{pmid}", "pubmed", title or "", fields, pmid, doi, types or [], mesh or [], language)
-        context = RecordContext(publication_types=types or [],
-                                comments_corrections=[(c["ref_type"], c["pmid"]) for c in corrections or []],
-                                cited_pmids={c["pmid"] for c in corrections or [] if c["ref_type"] == "Cites" and c["pmid"]}
-                                | set(cites or []),
-                                text=f"{title}\n{abstract or ''}")
-        yield doc, version, context
-    for slug, version, title, body, reports_on in fm_rows:
-        doc = Document(f"fmnetwork:{slug}", "fmnetwork", title, {"title": title, "body": body})
-        yield doc, version, RecordContext(reports_on=list(reports_on or []), cited_pmids=set(reports_on or []), text=body)
-
-
-def document_of(item: ArticleRecord | FmArticle) -> tuple[Document, RecordContext]:
-    """The extraction input and judgement context of a parsed record (no warehouse needed)."""
-    if isinstance(item, FmArticle):
-        return Document.from_fm_article(item), RecordContext(text=item.body)
-    corrections = [(c.ref_type, c.pmid) for c in item.comments_corrections]
-    return Document.from_article(item), RecordContext(
-        publication_types=item.publication_types, comments_corrections=corrections,
-        cited_pmids=item.cited_pmids,
-        text=f"{item.title}\n{item.abstract or ''}")
-
-
 def extract_files(paths: Sequence[Path]) -> Iterator[dict | Quarantined]:
     """Evidence records of local files, one per record, without touching the warehouse."""
     for path in paths:
@@ -427,13 +392,6 @@ def extract_files(paths: Sequence[Path]) -> Iterator[dict | Quarantined]:
             elif not isinstance(item, Deletion):
                 record, _ = evidence_record(*document_of(item))
                 yield record
-
-
-def evidence_record(doc: Document, context: RecordContext) -> tuple[dict, list[Flag]]:
-    """The full evidence record of one document: extracted details, then judged against the claims."""
-    record = extract(doc)
-    _, flags = judge(record, context)
-    return record, flags
 
 
 def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = False,
@@ -471,39 +429,16 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
     return summary
 
 
-def _own_pool(pool: WorkerPool | None, workers: int) -> contextlib.AbstractContextManager[WorkerPool]:
-    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after."""
-    return contextlib.nullcontext(pool) if pool is not None else WorkerPool(workers)
-
-
-@dataclass
-class ExtractedBatch:
-    """What one extraction unit hands back: Arrow tables ready to stage, and the records that failed."""
-    evidence: "pa.Table"
-    flags: "pa.Table"
-    failed: list[tuple[str, str]]
-
-
-def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], known: set[str]) -> ExtractedBatch:
-    """Extract and judge one batch of pending rows (``Warehouse.iter_pending_evidence``'s shapes).
-
-    Pure and picklable, so it runs in a worker process: it reads no warehouse (``known``, the PMIDs
-    the warehouse holds among the batch's retraction/erratum links, comes with it) and returns the
-    staged tables with their JSON already encoded. A record the rules choke on is reported in
-    ``failed`` and does not stop the others.
-    """
-    rows, flags, failed = [], [], []
-    for doc, version, context in documents_from_warehouse(pubmed_rows, fm_rows):
-        context.known_pmids = known
-        try:
-            record, raised = evidence_record(doc, context)
-        except Exception as error:  # one record the rules choke on must not stop the others
-            failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
-            continue
-        rows.append((doc.record_id, version, doc.source, EXTRACTOR_VERSION, record))
-        flags += [(flag, version) for flag in raised]
-    evidence, flag_table = evidence_tables(run_id, rows, flags)
-    return ExtractedBatch(evidence, flag_table, failed)
+@contextlib.contextmanager
+def _own_pool(pool: WorkerPool | None, workers: int) -> Iterator[WorkerPool]:
+    """The caller's pool, left running (it is reused), or a new one of ``workers``, shut down after;
+    while it runs, this process collects garbage less often (``workers.fewer_collections``)."""
+    with fewer_collections():
+        if pool is not None:
+            yield pool
+            return
+        with WorkerPool(workers) as own:
+            yield own
 
 
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
@@ -758,17 +693,22 @@ class PipelineRun:
                               f"counted, even by id: PMIDs {shown}")
         return staged
 
-    def ingest_watch(self, watch: Watch) -> int:
+    def ingest_watch(self, watch: Watch, steps: "RunSteps | None" = None) -> int:
+        """Bring one watch up to date: from the local mirror when it is used and can serve the watch,
+        otherwise plan, fetch, parse and stage its efetch batches, then ``finish_watch``. Each step is
+        taken from ``steps`` (default: this run's own methods, ``RunSteps.of``). Returns the records
+        staged; raises what a step raises (``isolated`` decides what that means for the run)."""
+        steps = steps or RunSteps.of(self)
         if self.settings.use_mirror:  # records from the local mirror, when it can serve the watch
-            done = self.ingest_watch_from_mirror(watch)
+            done = steps.mirror_watch(watch)
             if done is not None:
                 return done
-        plan = self.plan_watch(watch)
+        plan = steps.plan_watch(watch)
         done = 0
         for window in plan.windows:
             for retstart in self.client.batch_starts(window):
-                batch = self.fetch_batch(window, retstart)
-                staged = self.stage_parsed(items := parse_batch(batch.body, batch.url), batch.url)
+                batch = steps.fetch_batch(window, retstart)
+                staged = steps.stage_batch(items := steps.parse_batch(batch.body, batch.url), batch.url)
                 wanted = min(self.client.batch_size, window.count - retstart)
                 if len(items) < wanted:
                     log.warning("watch %s: an efetch batch brought %d records of the %d esearch counted "
@@ -912,12 +852,18 @@ class PipelineRun:
                 self.warehouse.stage_raw(self.run_id, fetcher.drain())
             return False
 
-    def run_all(self) -> RunSummary:
-        """Every watch and source, each succeeding or failing on its own; publish what succeeded.
+    def run_all(self, steps: "RunSteps | None" = None, *, extract: bool = True) -> RunSummary:
+        """Every watch and source, each succeeding or failing on its own; publish what succeeded;
+        then (with ``extract``) extract and judge the new record versions.
+
+        The one loop of a run: ``fmwatch run`` calls it with this run's own steps, the Prefect flows
+        with ``steps`` whose members are the same methods wrapped as tasks (``RunSteps``), so the
+        step order, the isolation of each part and the failure handling are the same in both.
 
         Raises RunFailed (nothing published) when every part failed or the warehouse cannot be
         written; otherwise returns the summary, whose ``failed`` names the parts that did not finish
         (exit status 1, ``summary.outcome()``)."""
+        steps = steps or RunSteps.of(self)
         step = "start"
         try:
             succeeded = []  # ELink's look-up is not counted: it only adds to the watches' records
@@ -925,26 +871,60 @@ class PipelineRun:
                 self.start_source("pubmed")
                 for watch in self.settings.watches:
                     step = f"pubmed watch {watch.name!r}"
-                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch)))
+                    succeeded.append(self.isolated(step, lambda: self.ingest_watch(watch, steps)))
                 step = "records citing the reference studies (ELink)"
-                self.isolated(step, self.find_citing)
+                self.isolated(step, steps.find_citing)
             if self.site is not None:
                 step = "fmnetwork crawl and citation linking"
-                succeeded.append(self.isolated(step, self.ingest_fmnetwork))
+                succeeded.append(self.isolated(step, steps.ingest_fmnetwork))
             if self.summary.failed and not any(succeeded):
                 self.info.requests = self.requests()
                 raise _failed(self.warehouse, self.info, "; ".join(
                     f"{part}: {reason}" for part, reason in self.summary.failed.items()))
             step = "publish"
-            self.publish()
+            steps.publish()
         except RUN_ERRORS as error:
             raise self.fail(step, error) from None
+        if not extract:
+            return self.summary
         try:
             self.extract_and_flag()
         except (WarehouseError, BrokenProcessPool) as error:
             raise RunFailed(f"the records were published, but not their evidence and flags (the next run "
                             f"catches them up); extract and flag: {error}") from None
         return self.summary
+
+
+@dataclass(frozen=True)
+class RunSteps:
+    """The steps ``PipelineRun.run_all`` takes, in its order, each a callable it may be given in
+    place of the run's own method (``RunSteps.of(run)``, the default).
+
+    The Prefect flows pass the same methods wrapped as tasks (retries, caching of the pure parse,
+    task runs in the UI); the loop around them (which watch, isolation, what failing means, publish)
+    is ``run_all``'s and so the same for ``fmwatch run`` and the flows.
+
+    Shapes: ``plan_watch(watch) -> WatchPlan``; ``fetch_batch(search, retstart) -> EfetchBatch``;
+    ``parse_batch(body, origin) -> list`` of records (pure); ``stage_batch(items, origin) -> int``
+    staged; ``mirror_watch(watch) -> int | None`` (None: the mirror cannot serve the watch);
+    ``find_citing() -> int``; ``ingest_fmnetwork() -> object``; ``publish() -> RunSummary``.
+    """
+
+    plan_watch: Callable[[Watch], WatchPlan]
+    fetch_batch: Callable[[SearchResult, int], object]
+    parse_batch: Callable[[bytes, str], list]
+    stage_batch: Callable[[list, str], int]
+    mirror_watch: Callable[[Watch], int | None]
+    find_citing: Callable[[], object]
+    ingest_fmnetwork: Callable[[], object]
+    publish: Callable[[], RunSummary]
+
+    @classmethod
+    def of(cls, run: "PipelineRun") -> "RunSteps":
+        """The run's own methods: what ``fmwatch run`` takes."""
+        return cls(plan_watch=run.plan_watch, fetch_batch=run.fetch_batch, parse_batch=parse_batch,
+                   stage_batch=run.stage_parsed, mirror_watch=run.ingest_watch_from_mirror,
+                   find_citing=run.find_citing, ingest_fmnetwork=run.ingest_fmnetwork, publish=run.publish)
 
 
 def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence[str] = SOURCES,
@@ -1011,57 +991,6 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
                                 f"or `fmwatch reextract` catches them up); extract and flag: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary
-
-
-# Staged rows of the n-th file of an import are numbered from n << 32, so the last copy of a PMID
-# in the last file wins however the worker processes finish (a file holds far fewer than 2**32).
-_FILE_SEQ_SHIFT = 32
-
-
-@dataclass
-class ParsedFile:
-    """What one parse unit hands back: the Parquet chunks of its PubMed rows, and the rest as objects."""
-    origin: str
-    parquet: list[str]
-    records: int
-    fm_articles: list[FmArticle]
-    quarantined: list[Quarantined]
-
-
-def parse_file_unit(path: str, number: int, run_id: str, spool: str, chunk: int = STAGE_BATCH,
-                    origin: str | None = None) -> ParsedFile:
-    """Parse one local file into staged PubMed rows, written as Parquet files of ``chunk`` rows
-    under ``spool`` (named by ``number``, the file's place in the import).
-
-    Pure and picklable (it writes only its own spool files), so it runs in a worker process; the
-    content hash and the row building happen here, not in the publisher. Unreadable input comes
-    back quarantined, as with ``iter_file_items``. ``origin`` (default: the resolved path) is what
-    the rows say they came from.
-    """
-    origin = origin or str(Path(path).resolve())
-    parsed = ParsedFile(origin, [], 0, [], [])
-    batch: list[ArticleRecord | Deletion] = []
-
-    def flush() -> None:
-        if batch:
-            table = staged_pubmed_table(batch, run_id, origin, (number << _FILE_SEQ_SHIFT) + parsed.records)
-            target = Path(spool) / f"file-{number:07d}-{len(parsed.parquet):05d}.parquet"
-            pq.write_table(table, target, compression="lz4")
-            parsed.parquet.append(str(target))
-            parsed.records += len(batch)
-            batch.clear()
-
-    for item in iter_file_items(Path(path)):
-        if isinstance(item, Quarantined):
-            parsed.quarantined.append(item)
-        elif isinstance(item, FmArticle):
-            parsed.fm_articles.append(item)
-        else:
-            batch.append(item)
-            if len(batch) >= chunk:
-                flush()
-    flush()
-    return parsed
 
 
 def stage_parsed_file(warehouse: Warehouse, run_id: str, parsed: ParsedFile, quarantined: list[Quarantined]) -> int:
