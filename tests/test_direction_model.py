@@ -164,3 +164,13 @@ def test_the_training_script_reproduces_the_same_coefficients_on_a_slice(tmp_pat
     out = tmp_path / "model.json"
     assert td.main(["--shared", str(EVAL), "--out", str(out), "--limit", "120"]) == 0
     assert dm.DirectionModel.from_json(out.read_text(encoding="utf-8")).metadata["training"]["limit"] == 120
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_this_data_and_this_code():
+    from fmwatch.extract.train_direction import fingerprint
+    stored = dm.load_model().metadata["training"]
+    assert fingerprint(EVAL) == {"data_sha256": stored["data_sha256"], "code_sha256": stored["code_sha256"]}, (
+        "direction_model.py, train_direction.py or the data changed since the model was trained: run "
+        "python -m fmwatch.extract.train_direction --shared ../shared/eval")
+    assert stored["limit"] is None and stored["examples"] > 1000
