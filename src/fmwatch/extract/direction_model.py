@@ -89,8 +89,8 @@ def features(sentence: str, outcome: str | None = None, *, chars: bool = True, w
 
     ``chars`` and ``window`` turn feature groups off (the training script compares them on the
     validation split; the stored model says which it used). Example: ``features("Pain was lower
-    (p < 0.01)", chars=False)`` -> ``['P:sig', 'w:(', ..., 'w:lower', 'w:pain', 'w:pain was', ...]``
-    (tokens only, brackets dropped)."""
+    (p < 0.01)", chars=False)`` -> ``['P:sig', 'w:0', 'w:<', 'w:< 0', 'w:lower', 'w:lower p', 'w:p',
+    'w:p <', 'w:pain', 'w:pain was', 'w:was', 'w:was lower']`` (numbers are ``0``, brackets dropped)."""
     tokens = _tokens(sentence)
     found = {f"w:{t}" for t in tokens}
     found.update(f"w:{a} {b}" for a, b in zip(tokens, tokens[1:]))
@@ -123,6 +123,7 @@ class DirectionModel:
 
     @property
     def version(self) -> str:
+        """The model's version string (``train_direction.MODEL_VERSION`` when it was trained)."""
         return self.metadata.get("version", "")
 
     def probabilities(self, sentence: str, outcome: str | None = None) -> dict[str, float]:
@@ -185,13 +186,11 @@ def load_model(path: Path = MODEL_PATH) -> DirectionModel | None:
     return DirectionModel.from_json(path.read_text(encoding="utf-8"))
 
 
-# Where the model may overrule nothing and answer only where the rules are silent: the smallest
-# probability it must give its label, chosen on the validation split by the training script and
-# stored in the model's metadata (``abstain_below``).
 def model_direction(sentence: str, outcome: str | None = None, model: DirectionModel | None = None) -> tuple[str, float] | None:
     """``(label, probability)`` of the stored model for a sentence where the rules gave no
-    direction, or None when there is no model or its probability is below the threshold chosen
-    on the validation split. Labels are ``direction.INCREASED`` / ``DECREASED`` / ``NO_DIFFERENCE``."""
+    direction, or None when there is no model or its probability is below ``abstain_below`` (in the
+    model's metadata: chosen on the validation split by the training script). Labels are
+    ``direction.INCREASED`` / ``DECREASED`` / ``NO_DIFFERENCE``."""
     model = model or load_model()
     if model is None:
         return None
