@@ -73,7 +73,7 @@ OUR_SENTENCES = [
      "pain intensity", DECREASED),
     pytest.param("Patients in the supplement arm needed fewer rescue analgesic doses over 48 hours (P = 0.01).",
                  "rescue analgesic doses", DECREASED, marks=pytest.mark.xfail(strict=True, reason=(
-                     "a known weakness of model 1.0 alone: it reads this as increased (0.94); the rules decide "
+                     "a known weakness of model 1.0 alone: it reads this as increased (p 0.97); the rules decide "
                      "it (\"fewer\" is their direction word), and the model answers only where they say none"))),
     ("Handgrip strength was significantly higher in the training group at week 12 (p = 0.004).",
      "handgrip strength", INCREASED),
