@@ -366,6 +366,7 @@ def eval_(
                 [(direction.total, round(direction.accuracy, 3), round(direction.macro_f1, 3),
                   *(round(direction.f1(label), 3) for label in ("increased", "decreased", "no_difference")),
                   direction.unanswered)], OutputFormat.table)
+    _print_direction_model(shared)
     out.print("[bold]PICO corpus, total participants (N enrolled)[/bold]")
     pico = evaluate_pico_n(shared).row()
     _print_rows(list(pico), [tuple(pico.values())], OutputFormat.table)
@@ -381,6 +382,26 @@ def eval_(
             out.print({"mgfm_dev development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
+
+
+def _print_direction_model(shared: Path) -> None:
+    """Evidence Inference 2.0 test split: the rules, the learned direction model and the two
+    together, on the in-abstract prompts and on every prompt, beside the published figure."""
+    from .extract.corpora import evaluate_direction_model
+    from .extract.direction_model import load_model
+    model = load_model()
+    if model is None:
+        out.print("no direction model stored (python -m fmwatch.extract.train_direction makes one)")
+        return
+    out.print(f"[bold]Evidence Inference 2.0, ev2 test: rules vs the direction model {model.version} (answers "
+              f"where the rules do not, at probability >= {model.metadata.get('abstain_below')})[/bold]")
+    rows = []
+    for name, in_abstract in (("in-abstract prompts", True), ("every prompt", False)):
+        for reader, score in evaluate_direction_model(shared, "test", in_abstract, model).items():
+            rows.append((name, reader, score.total, round(score.accuracy, 3), round(score.macro_f1, 3),
+                         score.unanswered))
+    rows.append(("published", "DeYoung et al. 2020, end-to-end (must find the evidence too)", "", "", 0.78, ""))
+    _print_rows(["prompts", "reader", "n", "accuracy", "macro_f1", "unanswered"], rows, OutputFormat.table)
 
 
 @app.command()

@@ -51,11 +51,12 @@ class ClassScore:
         return sum(n for (_, p), n in self.pairs.items() if p is None)
 
 
-def evidence_inference_prompts(shared_eval: Path, split: str) -> list[dict]:
+def evidence_inference_prompts(shared_eval: Path, split: str, in_abstract: bool = True) -> list[dict]:
     """Evidence Inference 2.0 prompts of one ``ev2_split`` (train, validation, test) whose evidence
     is inside the abstract: ``{"prompt_id", "outcome", "intervention", "comparator", "label",
     "evidence"}``, label in our three names, evidence the first in-abstract annotation whose label a
-    verifier accepted. Prompts without a majority label are left out."""
+    verifier accepted. Prompts without a majority label are left out. ``in_abstract=False``: every
+    prompt of the split, evidence the first accepted annotation's wherever it is (full text too)."""
     prompts = []
     path = shared_eval / "evidence_inference" / "v2_prompts.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -63,7 +64,8 @@ def evidence_inference_prompts(shared_eval: Path, split: str) -> list[dict]:
         label = EI_LABELS.get(prompt.get("majority_label"))
         if prompt["ev2_split"] != split or label is None:
             continue
-        evidence = [a["evidence"] for a in prompt["annotations"] if a["evidence_in_abstract"] and a["valid_label"]]
+        evidence = [a["evidence"] for a in prompt["annotations"]
+                    if (a["evidence_in_abstract"] or not in_abstract) and a["valid_label"]]
         if not evidence:
             continue
         prompts.append({"prompt_id": prompt["prompt_id"], "outcome": prompt["outcome"],
@@ -115,3 +117,28 @@ def evaluate_pico_n(shared_eval: Path) -> CountScore:
         score.right_any += n is not None and n in totals
         score.right_first += n is not None and n == totals[0]
     return score
+
+
+def evaluate_direction_model(shared_eval: Path, split: str = "test", in_abstract: bool = True,
+                             model=None) -> dict[str, ClassScore]:
+    """The rules, the learned model (``direction_model``) and their combination side by side on one
+    Evidence Inference 2.0 split, evidence sentence given: ``{"rules", "model", "rules_then_model",
+    "rules_then_model_always"}``. ``rules_then_model`` is what extraction does: the rules' direction,
+    else the model's where its probability reaches the threshold stored with it (chosen on the
+    validation split); ``_always`` lets the model answer wherever the rules abstain. Empty scores
+    when no model is stored. ``in_abstract=False``: every prompt of the split (see
+    ``evidence_inference_prompts``)."""
+    from .direction_model import load_model
+    model = model or load_model()
+    scores = {name: ClassScore() for name in ("rules", "model", "rules_then_model", "rules_then_model_always")}
+    if model is None:
+        return scores
+    threshold = model.metadata.get("abstain_below", 0.0)
+    for prompt in evidence_inference_prompts(shared_eval, split, in_abstract):
+        rules = result_direction(prompt["evidence"], prompt["outcome"])
+        label, probability = model.predict(prompt["evidence"], prompt["outcome"])
+        scores["rules"].add(prompt["label"], rules)
+        scores["model"].add(prompt["label"], label)
+        scores["rules_then_model"].add(prompt["label"], rules or (label if probability >= threshold else None))
+        scores["rules_then_model_always"].add(prompt["label"], rules or label)
+    return scores

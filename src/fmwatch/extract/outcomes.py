@@ -12,6 +12,7 @@ from . import measures as ms
 from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentences, span
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
+from .direction_model import decide_undirected
 
 
 # --- outcomes -------------------------------------------------------------------------------------
@@ -84,6 +85,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _generic_outcomes(doc, sentence, arm_list, found, taken)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
+    decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
 
@@ -209,7 +211,9 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
     if old is None or (old["direction"] is None and (
             outcome["direction"] is not None
             # an undirected before/after difference (its direction comes later) beats a mere mention
-            or (outcome.get("_direction_from_record") and not old.get("_direction_from_record")))):
+            or (outcome.get("_direction_from_record") and not old.get("_direction_from_record"))
+            # a result sentence without a direction word (the model may read it) beats a mere mention
+            or (outcome.get("_model_input") and not old.get("_model_input") and not old.get("_direction_from_record")))):
         found[slot] = outcome
 
 
@@ -312,6 +316,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
                "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
+    elif (direction is None and word is None and (significant is not None or p_value is not None)
+          and not ONE_PATIENT.search(clause)):
+        outcome["_model_input"] = (text, match.group(0), higher_is_better)  # (read and removed by outcomes())
     return outcome
 
 

@@ -80,6 +80,9 @@ class Outcome(TypedDict, total=False):
     p_value: float | None
     population: OutcomePopulation | None  # whom the result is about, when not everyone randomised
     evidence: list[Span]
+    direction_by: Literal["rule", "model"]  # who decided the direction (extract/direction_model.py)
+    direction_probability: float  # the model's probability of its label (model only)
+    direction_model: str  # the model's version (model only)
 
 
 class MagnesiumLevel(TypedDict):
