@@ -30,7 +30,9 @@ credentials from the AWS SDK's variables (``s3_secret_from_environment``).
   (``attach_staging``) and publishes from it into the lake in one transaction.
 
 One writer at a time: a writer holds a PostgreSQL advisory lock for as long as it has the lake
-open (``acquire_writer_lock``), as DuckDB's file lock does for the embedded warehouse.
+open (``acquire_writer_lock``), as DuckDB's file lock does for the embedded warehouse. A run holds
+it only to publish; while it fetches it reads the lake read-only and stages apart, holding the run
+lock (``acquire_run_lock``, another advisory key), which keeps out other runs but not triage.
 
 Guarantees: one publish is one DuckLake transaction, so one snapshot of the lake; readers
 (other processes, other machines) attach the same catalog and read a consistent snapshot while a

@@ -18,6 +18,10 @@ CREATE TABLE mirror_files (
 -- same content hash, so a watch that takes a record from the mirror versions it as efetch would).
 -- No primary key: a 38M-row ART index would not fit the run's memory limit; each file's apply
 -- replaces its PMIDs with a set-based DELETE and INSERT.
+-- A staged PubMed row is (run_id, seq, origin, content_hash, deleted, pubmed_article_versions less
+-- version): the mirror keeps it less run_id, seq and deleted. Made from pubmed_article_versions, not
+-- from the staging table, which a DuckLake does not hold (each writer stages apart); the columns and
+-- types are the same as when it was made from the staging table (checked when this was changed).
 CREATE TABLE mirror_articles AS
-    SELECT * EXCLUDE (run_id, seq, deleted), ''::VARCHAR AS mirror_file
-    FROM staged_pubmed_articles WITH NO DATA;
+    SELECT ''::VARCHAR AS origin, ''::VARCHAR AS content_hash, * EXCLUDE (version), ''::VARCHAR AS mirror_file
+    FROM pubmed_article_versions WITH NO DATA;
