@@ -185,3 +185,39 @@ def test_a_run_on_a_ducklake_holds_no_writer_lock_while_it_waits_on_the_network(
         assert wh.con.execute("select count(*) from articles").fetchall() == [(RECORDS,)]
         assert wh.con.execute("select status from runs").fetchall() == [("succeeded",)]
     assert not list(run_folder(lake["db"]).glob("stage-*"))
+
+
+class AnyRequestGate(Gate):
+    """Holds every E-utilities request (an import's citation look-ups) until ``open()``."""
+
+    def __call__(self, server, entry):
+        self.waiting.set()
+        self.released.wait(timeout=120)
+        return None
+
+
+def test_an_editor_writes_at_once_while_an_import_waits_on_its_citation_look_ups(fake, tmp_path):
+    from .test_reliability import DATA
+    db = tmp_path / "w.duckdb"
+    offline = _fmwatch({**os.environ, "FMWATCH_DB": str(db)}, "run", "--offline")  # flags for the editor
+    assert offline.returncode == 0, offline.stderr
+    with Warehouse.open(db, read_only=True) as wh:
+        flag = next(f["id"] for f in wh.list_flags() if f["state"] == "new")
+        (articles_before,) = wh.con.execute("select count(*) from fm_articles").fetchone()
+    fake.fault = gate = AnyRequestGate()
+    env = _env(tmp_path, fake, db)
+    importing = subprocess.Popen([sys.executable, "-m", "fmwatch.cli", "import", str(DATA / "php_article.html")],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_held(gate, importing)
+        assert _stages(db), "the import stages into a file of its own"
+        triage = _fmwatch({**env, "FMWATCH_DB_LOCK_WAIT_SECONDS": "0"}, "flag", "seen", flag)
+        assert triage.returncode == 0, triage.stderr
+        assert importing.poll() is None, "the import was still waiting on E-utilities"
+    finally:
+        gate.open()
+    assert importing.wait(timeout=180) == 0, importing.stderr.read()
+    with Warehouse.open(db, read_only=True) as wh:
+        assert {f["id"]: f["state"] for f in wh.list_flags()}[flag] == "seen"
+        assert wh.con.execute("select count(*) from fm_articles").fetchone() == (articles_before + 1,)  # the page
+    assert _stages(db) == []
