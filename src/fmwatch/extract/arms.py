@@ -11,6 +11,7 @@ from functools import lru_cache
 from . import lexicon as lx
 from .text import Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _said, sentence_span, sentences, span
 from .design import DESIGN_CUES
+from .arm_sizes import fill_arm_sizes
 from .population import population
 
 
@@ -266,7 +267,9 @@ def arms(doc: Document) -> list[dict]:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
     _placebo_route(result)
-    return _dose_cohorts(doc, result)
+    result = _dose_cohorts(doc, result)
+    fill_arm_sizes(doc, result)
+    return result
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"

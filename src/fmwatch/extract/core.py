@@ -40,6 +40,13 @@ def extract(doc: Document) -> EvidenceRecord:
     if len(arm_list) == 1 and not arm_list[0]["is_control"] and arm_list[0]["n"] is None and not (
             study_design["randomized"] or study_design["type"] == "rct"):
         arm_list[0]["n"] = people["n_enrolled"]  # one group: everyone enrolled is in it
+    if (study_design["randomized"] or study_design["type"] == "rct") and not study_design["crossover"]:
+        # A parallel trial's arm never holds everyone randomised: an arm's count equal to the total, with
+        # no other arm sized, is the total read into the arm ("64 patients were randomized to A or B").
+        for arm in arm_list:
+            others = [a for a in arm_list if a is not arm and a["n"] is not None and a["n"] != arm["n"]]
+            if arm["n"] is not None and arm["n"] == people["n_enrolled"] and not others:
+                arm["n"] = None
     weeks, duration_evidence = duration(doc)
     return {
         "record_id": doc.record_id,

@@ -1,0 +1,62 @@
+"""Arm sizes (``extract.arm_sizes``) on sentences written here by the team (none copied from
+../shared): each way an abstract gives the number of people in an arm, and the numbers that are
+not arm sizes (ratios, doses, percentages, planned sizes, everyone randomised)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmwatch.extract.core import Document, extract
+
+
+def sizes(abstract: str, title: str = "A trial") -> dict[str, int | None]:
+    result = extract(Document("file:ours", "file", title, {"title": title, "abstract": abstract}))
+    return {arm["label"]: arm["n"] for arm in result["arms"]}
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # a bracket after each arm
+    ("Fifty-one adults with chronic low back pain were randomized to oral magnesium oxide 400 mg daily (n = 26) or "
+     "placebo (n = 25) for eight weeks.", {"magnesium oxide": 26, "placebo": 25}),
+    # "n =" before each arm
+    ("Thirty women were randomised and 21 were evaluable (n=11 pregabalin, n=10 placebo).",
+     {"pregabalin": 11, "placebo": 10}),
+    # a count before the arm with a verb of allocation, the arm named by its abbreviation
+    ("We enrolled 120 patients with tension headache. Patients received magnesium citrate (MC) 300 mg twice daily "
+     "or placebo. In all, 58 were assigned to MC and 62 to placebo.", {"magnesium citrate": 58, "placebo": 62}),
+    # "Of K patients randomised to A"
+    ("Patients were randomised to duloxetine 60 mg or placebo in a double-blind design. Of 93 patients randomised "
+     "to duloxetine, 80 completed; of 95 patients randomised to placebo, 84 completed.",
+     {"duloxetine": 93, "placebo": 95}),
+    # one size said of every arm
+    ("Sixty patients undergoing knee surgery were randomly allocated to intravenous magnesium sulfate 50 mg/kg or "
+     "saline, 30 patients per group.", {"magnesium sulfate": 30, "saline": 30}),
+    # a count of controls
+    ("Twenty-two patients who received pregabalin 150 mg daily and 18 controls were followed for twelve weeks in "
+     "an open comparison.", {"pregabalin": 22, "no treatment": None} ),
+])
+def test_an_arm_takes_the_count_tied_to_its_name(abstract, expected):
+    found = sizes(abstract)
+    for label, n in expected.items():
+        if label in found:
+            assert found[label] == n, (label, found)
+    assert {label for label in expected if expected[label] is not None} <= set(found)
+
+
+def test_ratios_doses_percentages_and_planned_sizes_are_no_arm_sizes():
+    # "1:1" is a ratio, "400 mg" a dose, "(45%)" a share, "40 per group were needed" a plan
+    found = sizes("A sample of 40 per group was needed for 80% power. Eighty-four adults were randomized 1:1 to "
+                  "magnesium oxide 400 mg or placebo; 38 (45%) reported diarrhoea.")
+    assert found == {"magnesium oxide": None, "placebo": None}
+
+
+def test_a_parallel_trial_arm_never_holds_everyone_randomised():
+    # the arms sentence gives the total only: no arm has all 64
+    found = sizes("Sixty-four patients (n = 64) were randomized to receive magnesium sulfate 2 g or placebo.")
+    assert set(found.values()) == {None}
+
+
+def test_a_single_group_study_keeps_everyone_in_its_arm():
+    found = sizes("Twelve patients with restless legs took magnesium 300 mg every evening for six weeks in an open "
+                  "study.", "Open study of magnesium")
+    assert found == {"magnesium": 12}
