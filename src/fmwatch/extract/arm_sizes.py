@@ -31,7 +31,11 @@ UNIT_WORDS = (r"(?:mg|g|kg|µg|μg|mcg|ug|ml|l|mmol|meq|iu|units?|weeks?|wk|days
               r"minutes?|seconds?|times|cycles?|courses?|doses?|tablets?|capsules?|sessions?|percent|mm|cm|points?|"
               r"fractions?|gy|sites?|centres?|centers?|hospitals?|countries|trials|studies|articles|years?-old)")
 # After the arm's name: "(n = 12)", ", n = 186", "group (N=20)", ": n=30".
-N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|cohort))?\s*[(\[,:;]?\s*\b[nN]\s*[=:]\s*"
+# Also past the arm's dose and inside a bracket that says more: "duloxetine 60 mg/day (group D, n = 30)",
+# "pregabalin (150 mg twice daily; n = 40)"; never past another arm ("A 300 mg or B (n = 20)").
+N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|cohort))?"
+                     r"(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu|ml)\b(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
+                     r"\s*(?:\((?:(?!\b(?:or|versus|vs)\b)[^()]){0,40}?[,;:]\s*|[(\[,:;])?\s*\b[nN]\s*[=:]\s*"
                      rf"(?P<n>{COUNT})(?![\d.,]\d|\s*%)")
 # Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
 N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
@@ -62,6 +66,9 @@ ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|includ
                         r"received|consist\w*|comprised)\b", re.I)
 # A planned size (a power calculation) is not the size the arm had.
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
+# A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
+LISTED_COUNT = re.compile(rf"(?:,|\band)\s+(?P<n>{COUNT})\s+$", re.I)
+UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
@@ -126,6 +133,9 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         match = COUNT_BEFORE.search(before)
     if match:
         return _count(match.group("n"))
+    listed = LISTED_COUNT.search(before[-30:])
+    if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
+        return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
     if PEOPLE_AFTER.match(text, end) or text[start:end].lower().startswith("control"):
         match = COUNT_OF_PEOPLE.search(before[-40:])
         if match:

@@ -73,7 +73,10 @@ def substance_mentions(text: str) -> list[Mention]:
     if "Mg" in text:
         for match in lx.MG_SYMBOL.finditer(text):
             if not any(m.start <= match.start() < m.end for m in found):
-                found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+                salt = lx.MG_FORM_AFTER.match(text, match.end())  # "Mg-pyrrolidone carboxylic acid"
+                form = lx.MAGNESIUM_FORMS[salt.group("form").lower()] if salt else None
+                found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(),
+                                     salt.end() if salt else match.end()))
     phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
                else ())
     for match in phrases:
@@ -102,7 +105,9 @@ GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
-GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+# "two groups of 20": one size for every arm of the sentence. (An "(n = K)" belongs to the arm it follows,
+# or is everyone's: ``arm_sizes`` reads it with the arm's name.)
+GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b(?!\s*(?:mg|g|µg|μg|mcg|mmol|iu|ml)\b)", re.I)
 # The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
 CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
                      rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
@@ -146,7 +151,7 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
 # Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
 # the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
 # folding of a few non-ASCII letters is left to the patterns themselves).
-FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "qd", "q.d", "day", "daily"),
+FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "qd", "q.d", "day", "daily"),
                      ("twice", "two", "bid", "b.id", "bi.d", "b.i.d"),
                      ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d"),
                      ("four", "qid", "q.id", "qi.d", "q.i.d"))
@@ -366,7 +371,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     size = GROUP_SIZE.search(text)
     group_n = None
     if size:
-        group_n = lx.words_to_number(size.group("n") or size.group("n2"))
+        group_n = lx.words_to_number(size.group("n"))
     chunks = _chunks(text)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     doc_route, _ = _route(whole)
@@ -382,8 +387,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         if not mentions:
             continue
         chunk_n = CHUNK_N.search(chunk)
-        if chunk_n and chunk_n.group("n") and re.search(r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
-            chunk_n = None  # "Twenty rats received A or B": everyone, before the choice
+        if chunk_n and (chunk_n.group("n") or chunk_n.start() < mentions[0].start) and re.search(
+                r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
+            chunk_n = None  # "Twenty rats received A or B", "Patients (n = 36) received A or B": everyone's
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
@@ -544,9 +550,28 @@ def _arm(interventions: list[dict], n: float | None) -> dict:
             "interventions": interventions}
 
 
+def _doses_differ(one: dict, other: dict) -> bool:
+    """Two arms of the same substances at different doses ("melatonin 3 mg + fluoxetine" and
+    "melatonin 5 mg + fluoxetine"): arms of their own, not one arm said twice."""
+    return any(a.get(key) is not None and b.get(key) is not None and a[key] != b[key]
+               for a, b in zip(one["interventions"], other["interventions"])
+               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h"))
+
+
+def _dose_label(arm: dict) -> str:
+    return " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+
+
 def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
+    """One arm per label: an arm said twice is merged (the doses one left unsaid filled from the
+    other); arms of one label at different doses stay apart, each labelled with its doses."""
     merged: dict[str, dict] = {}
     for arm in arms_found:
+        kept = merged.get(arm["label"])
+        if kept is not None and _doses_differ(kept, arm):
+            del merged[arm["label"]]
+            kept["label"], arm["label"] = _dose_label(kept), _dose_label(arm)
+            merged[kept["label"]] = kept
         if arm["label"] in merged:
             kept = merged[arm["label"]]
             for old, new in zip(kept["interventions"], arm["interventions"]):

@@ -61,6 +61,8 @@ FORM_WORDS = "|".join(sorted(MAGNESIUM_FORMS, key=len, reverse=True))
 MAGNESIUM = re.compile(
     rf"\b(?:(?P<form_before>{FORM_WORDS})\s+of\s+)?magnesium(?:\s+(?P<form>{FORM_WORDS}))?\b"
     r"|\b(?P<short>MgCl2|MgSO4|MgO)\b|\b(?P<malic>Super\s+Malic)\b", re.I)
+# A salt named after the element symbol: "Mg-pyrrolidone carboxylic acid", "Mg pidolate", "Mg citrate".
+MG_FORM_AFTER = re.compile(rf"[\s-]+(?P<form>{FORM_WORDS})\b", re.I)
 # The element symbol, case-sensitive so that "300 mg" is not magnesium.
 MG_SYMBOL = re.compile(r"\bMg(?:2\+|\+\+)?(?![/\w])")
 
@@ -113,7 +115,8 @@ DOSE = re.compile(
     r"(?!\s*/\s*(?:g|dl|dL|l|L|ml|mL|mg|kg\s+(?:dry|wet|tissue)|100\s*ml)\b)", re.I)
 FREQUENCY = [
     (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
-                r"every\s+(?:evening|night|morning)|at\s+bedtime|q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
+                r"every\s+(?:evening|night|morning)|at\s+(?:bedtime|night)|nightly|in\s+the\s+evening|"
+                r"q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
     (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid)\b", re.I), 2),
     (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid)\b", re.I), 3),
     (re.compile(r"\b(?:four\s+times\s+(?:a\s+day|daily|per\s+day)|q\.?i\.?d\.?|qid)\b", re.I), 4),
