@@ -169,7 +169,9 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
-    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|no\s+different|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
+    r"did\s+not\s+(?:significantly\s+)?(?:differ|change|improve|reduce|decrease|affect|alter|influence)|no\s+different|"
+    r"not\s+(?:significantly\s+)?(?:affected|altered|influenced|modified)|unaffected|unaltered|"
+    r"failed\s+to\s+(?:improve|reduce|change|alter|affect|show|demonstrate)|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
     r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
     r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|unchanged|"
@@ -240,7 +242,11 @@ interferon irradiation placebo""".split())
 BETWEEN_NULL = re.compile(
     r"\bdifferences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups\s+(?:was|were)\s+not\s+(?:statistically\s+)?"
     r"significant|\bno\s+(?:statistically\s+)?(?:significant\s+)?differences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?"
-    r"groups|\bdid\s+not\s+differ\s+(?:significantly\s+)?between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups", re.I)
+    r"groups|\bdid\s+not\s+differ\s+(?:significantly\s+)?between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups|"
+    # the comparator named instead of "the groups": "did not differ from placebo", "no difference versus placebo"
+    r"\b(?:did\s+not\s+differ|(?:was|were)\s+not\s+(?:significantly\s+)?different|no\s+(?:significant\s+)?"
+    r"differences?)\s+(?:\w+\s+){0,3}?(?:from|versus|vs\.?|compared\s+(?:with|to)|relative\s+to)\s+(?:the\s+)?"
+    r"(?:placebo|control|saline|sham)", re.I)
 # Words that make a correlation one with symptoms (C-reactive protein or age are not symptoms).
 SYMPTOM_WORDS = re.compile(r"symptom|pain|tender|\bFIQR?\b|impact\s+questionnaire|fatigue|sleep|depress|anxi|"
                            r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life", re.I)
