@@ -60,3 +60,30 @@ def test_a_single_group_study_keeps_everyone_in_its_arm():
     found = sizes("Twelve patients with restless legs took magnesium 300 mg every evening for six weeks in an open "
                   "study.", "Open study of magnesium")
     assert found == {"magnesium": 12}
+
+
+# --- N enrolled: who took part, not the pool, the plan or a trial's name ---------------------------------
+
+def enrolled(abstract: str) -> int | None:
+    return extract(Document("file:ours", "file", "A trial", {"title": "A trial", "abstract": abstract}))[
+        "population"]["n_enrolled"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # a part of a pool: the first count took part
+    ("Between 2015 and 2018, 48 of 310 eligible women agreed to take part and were randomized to magnesium or "
+     "placebo.", 48),
+    ("Thirty-nine (41%) of 95 patients approached were enrolled.", 39),
+    # the plan and the screening are not the enrolment; the count with the verb wins
+    ("We planned to study 200 patients. Of 410 patients screened, 152 patients were randomized.", 152),
+    ("The sample size was 40 patients per arm. In total, 86 patients (43 patients in each group) were included.", 86),
+    # the verb said first belongs to the count
+    ("Seventy-two women were randomized and 65 completed the study.", 72),
+    # a trial's name or a grade is no count; thousands with a space are one number
+    ("The SOLO 2 study enrolled patients with ovarian cancer; 3 150 women were randomised.", 3150),
+    # a count described at length before its bracket
+    ("Participants with chronic tension-type headache from two clinics (n = 64) were randomized to magnesium or "
+     "placebo.", 64),
+])
+def test_n_enrolled_is_who_took_part(abstract, expected):
+    assert enrolled(abstract) == expected
