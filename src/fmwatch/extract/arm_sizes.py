@@ -69,6 +69,8 @@ PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|targe
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
 LISTED_COUNT = re.compile(rf"(?:,|\band)\s+(?P<n>{COUNT})\s+$", re.I)
 UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
+# What COUNT_BEFORE needs in the 40 characters before the name (case as written: a cheap test first).
+ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
@@ -129,8 +131,8 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     match = N_BEFORE.search(before)  # (first: in "n=11 A, n=10 B" the "n=10" after A is B's)
     if match is None:
         match = N_AFTER.match(text, end)
-    if match is None and not CHOICE_AFTER.match(text, end):  # "Twenty rats received A or B": everyone's count
-        match = COUNT_BEFORE.search(before)
+    if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
+        match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
         return _count(match.group("n"))
     listed = LISTED_COUNT.search(before[-30:])
@@ -180,7 +182,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             n = _size_near(text, at, end)
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
-        if every_arm is None and ("each" in lowered or "per " in lowered or "every" in lowered or " of " in lowered):
+        if every_arm is None and ("group" in lowered or "arm" in lowered) and (
+                "each" in lowered or "per " in lowered or "every" in lowered or "s of " in lowered or "/" in lowered):
             whole = EVERY_ARM.search(text)
             if whole and ALLOCATION.search(text) and not PLANNED.search(text) and _kind(doc, sentence) == "statement":
                 every_arm = _count(next(g for g in whole.groups() if g))

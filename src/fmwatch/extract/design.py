@@ -100,9 +100,10 @@ REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention mode
 WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
 
 
-CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
-               "single": ("single",), "open": ("open", "unblind", "no placebo"), "placebo": ("placebo", "sham", "look-alike"),
-               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
+CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
+               "double": ("blind", "mask", "neither"), "single": ("single",),
+               "open": ("open", "unblind", "no placebo", "uncontrolled"), "placebo": ("placebo", "sham", "look-alike"),
+               "no_placebo": ("no placebo", "without placebo", "without a placebo"), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
                "parallel": ("parallel",)}
 DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
                                  r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)

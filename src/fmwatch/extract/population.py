@@ -32,6 +32,7 @@ WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "childre
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
                              r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*\)", re.I)
+N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper test first)
 # A count the study did not enrol: the pool it was drawn from, a plan, a per-arm target.
 POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|potentially)\b", re.I)
 POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assessed|approached|invited|contacted|needed|"
@@ -43,6 +44,10 @@ PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s
 # A number that belongs to what comes before: "PALOMA 2", "phase 2", "grade 1 and 2", "type 2".
 NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|step|cycle|visit|day|week|month|year|"
                                 r"status|score|version|group|arm|cohort|study|trial)|\d\s+(?:and|or|to))\s*-?\s*$")
+NOT_A_COUNT_WORDS = frozenset("phase stage grade type class level step cycle visit day week month year status score "
+                              "version group arm cohort study trial".split())
+POOL_BEFORE_NEEDLES = ("planned", "needed", "required", "target", "potential", "sample", "pool", "up to", "screened",
+                       "approached", "invited")
 # A trial's name with its number: "the PALOMA 2 study" (a heading such as "SUBJECTS 47 children" is no name).
 TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
@@ -75,7 +80,8 @@ def population(doc: Document, topic: dict) -> dict:
     for sentence in sentences(doc):
         if sentence.field == "title" or not _may_say(sentence.text, WHO_NEEDLES) or not WHO_WORD.search(sentence.text):
             continue
-        in_brackets = HEADCOUNT_PAREN.finditer(sentence.text) if "=" in sentence.text else ()
+        in_brackets = (HEADCOUNT_PAREN.finditer(sentence.text) if "=" in sentence.text and N_EQUALS.search(sentence.text)
+                       else ())
         for match in [*HEADCOUNT.finditer(sentence.text), *in_brackets]:
             written = match.group("n")
             n = lx.words_to_number(re.sub(r"[ \u00a0\u2009,]", "", written) if written[:1].isdigit() else written)
@@ -87,8 +93,10 @@ def population(doc: Document, topic: dict) -> dict:
             here = span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())
             if match.group("who").lower() == "cases" and not ENROLLED_VERB.search(after + before):
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
-            if written[:1].isdigit() and match.re is HEADCOUNT and (
-                    NOT_A_COUNT_BEFORE.search(before) or (n < 10 and TRIAL_NAME_BEFORE.search(before))):
+            last = before[-12:].split()[-1:] or [""]
+            if written[:1].isdigit() and match.re is HEADCOUNT and last[0] and (
+                    last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
+                    or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
             if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
                 key = "n_controls"
@@ -98,14 +106,15 @@ def population(doc: Document, topic: dict) -> dict:
                   and not ((first := ENROLLED_VERB.search(after[:40])) and first.start() < analysed.start())):
                 key = "n_analyzed"  # ("Of the 40 patients, 24 completed": the 40 are those enrolled)
             else:
-                part = PART_OF.search(before)
+                part = PART_OF.search(before) if before.rstrip().lower().endswith(("of", "of the", "of all")) else None
                 k = lx.words_to_number(part.group("k")) if part is not None else None
                 if k is not None and 2 <= k < n and k == int(k):  # "31 of 322 eligible women"
                     k = int(k)
                     at = sentence.start + match.start() - len(before) + part.start("k")
                     enrolled.append((0, len(enrolled), k, span(doc, sentence.field, at, at + len(part.group("k")))))
                     continue
-                if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or POOL_BEFORE.search(before):
+                if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
+                        any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
                     continue  # screened, planned, per arm: not the people enrolled
                 verb_near = ENROLLED_VERB.search(after[:40]) or ENROLLED_VERB.search(before[-30:]) or (
                     match.re is HEADCOUNT and ENROLLED_VERB.search(match.group("between") or ""))
