@@ -171,6 +171,7 @@ NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
     r"did\s+not\s+(?:significantly\s+)?(?:differ|change|improve|reduce|decrease|affect|alter|influence)|no\s+different|"
     r"not\s+(?:significantly\s+)?(?:affected|altered|influenced|modified)|unaffected|unaltered|"
+    r"no\s+(?:significant\s+)?between[\s-]+groups?\s+differences?|"
     r"failed\s+to\s+(?:improve|reduce|change|alter|affect|show|demonstrate)|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
     r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"

@@ -12,6 +12,7 @@ from . import measures as ms
 from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentences, span
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
+from .statements import phase_of_sentences
 
 
 # --- outcomes -------------------------------------------------------------------------------------
@@ -188,7 +189,7 @@ RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", 
 
 def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
-    qualified = _qualifier(text) is not None
+    qualified = _qualifier_for(doc, sentence) is not None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
@@ -283,11 +284,12 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
     qualifier = next((m for _, pattern in QUALIFIERS for m in [pattern.search(text)] if m), None)
+    in_phase = qualifier is not None or _phase(doc, sentence) is not None
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
         for match in pattern.finditer(text):
             if qualifier and qualifier.start() <= match.start() < qualifier.end():
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
-            if not qualifier and (found.get(key) or {}).get("direction") is not None:
+            if not in_phase and (found.get(key) or {}).get("direction") is not None:
                 taken.append((match.start(), match.end()))
                 continue  # (a measure's first result is kept)
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -377,7 +379,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if p_match is not None:
         evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
     evidence.append(sentence_span(doc, sentence))  # the evidence sentence
-    population_ = _qualifier(text)
+    population_ = _qualifier_for(doc, sentence)
     outcome = {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
                "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
     if from_record:
@@ -403,6 +405,28 @@ def _qualifier(text: str) -> dict | None:
     call: the caller may keep it in a record)."""
     found = _qualifier_of(text)
     return {"kind": found[0], "text": found[1]} if found else None
+
+
+def _phase(doc: Document, sentence: Sentence) -> str | None:
+    """The open phase a sentence is about when an earlier sentence opened it (``statements.phase_of_sentences``)."""
+    phases = doc._found.get("phases")
+    if phases is None:
+        listed = [s for s in sentences(doc) if s.field != "title"]
+        phases = doc._found["phases"] = dict(zip(((s.field, s.start) for s in listed),
+                                                 phase_of_sentences([s.text for s in listed])))
+    return phases.get((sentence.field, sentence.start))
+
+
+def _qualifier_for(doc: Document, sentence: Sentence) -> dict | None:
+    """Whom a result sentence is about: its own qualifier ("in patients with mild stress",
+    "per-protocol"), else the open phase an earlier sentence opened ("In a following open-label
+    phase ... . Pain fell.": the second sentence is about the open phase too); None for everyone
+    randomised in the main comparison."""
+    own = _qualifier(sentence.text)
+    if own is not None:
+        return own
+    phase = _phase(doc, sentence)
+    return {"kind": "open_label", "text": phase} if phase else None
 
 
 @lru_cache(maxsize=1024)
