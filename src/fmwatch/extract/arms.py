@@ -215,11 +215,23 @@ MEASURED_BEFORE = re.compile(r"(?:serum|plasma|blood|erythrocyte|red[\s-]+(?:blo
 LOAD_TEST = re.compile(r"\b(?:load(?:ing)?|tolerance|retention|challenge)\s+test|\bafter\s+(?:oral\s+)?loading\b", re.I)
 
 
+# Before a substance: what the participants had before or failed on, not what the study gave ("refractory
+# to gabapentin", "despite opioids", "after failure of amitriptyline", "intolerant of pregabalin").
+PRIOR_BEFORE = re.compile(r"\b(?:refractory|resistant|unresponsive|intolerant|intolerance|allergic|allergy)\s+(?:to|of)\s+"
+                          r"(?:\w+\s+){0,2}$|\b(?:despite|failed|failure\s+of|previously\s+(?:treated\s+with|on)|"
+                          r"prior|previous)\s+(?:\w+\s+){0,2}$", re.I)
+PRIOR_NEEDLES = ("refractory", "resistant", "unresponsive", "intoleran", "allerg", "despite", "fail", "previous", "prior")
+
+
 def _given(text: str, mention: "Mention") -> bool:
-    """Whether a substance named in an arms sentence is something given to the participants."""
+    """Whether a substance named in an arms sentence is something given to the participants: not a
+    measured or lacking substance, nor a treatment the participants had before or failed on."""
     if mention.substance in (None, "placebo", "saline"):
         return True
-    return not (NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start))
+    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start):
+        return False
+    before = text[max(0, mention.start - 50):mention.start]
+    return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
 
 
 def arms(doc: Document) -> list[dict]:

@@ -37,6 +37,8 @@ def extract(doc: Document) -> EvidenceRecord:
                                                 and not any(a["is_control"] for a in arm_list)
                                                 and not _said(doc, _find(doc, TRIAL_WORDS))):
         arm_list = []  # a review's or a level study's substances are not arms of its own
+    if study_design["type"] == "case_report" and people["n_enrolled"] is None and study_design["type_source"] == "text":
+        people["n_enrolled"] = 1  # one person's course ("A 67-year-old man ... received ...")
     if len(arm_list) == 1 and not arm_list[0]["is_control"] and arm_list[0]["n"] is None and not (
             study_design["randomized"] or study_design["type"] == "rct"):
         arm_list[0]["n"] = people["n_enrolled"]  # one group: everyone enrolled is in it

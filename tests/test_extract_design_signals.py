@@ -1,0 +1,48 @@
+"""Design from every signal (``extract.design``) and what is given (``extract.arms``), on sentences
+written here by the team (none copied from ../shared): a review that only says how it searched,
+a case report that opens with the patient, laboratory strains and cultured cells, treatments the
+patient had failed on."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmwatch.extract.core import Document, extract
+
+
+def record(abstract: str, title: str = "A study") -> dict:
+    return extract(Document("file:ours", "file", title, {"title": title, "abstract": abstract}))
+
+
+@pytest.mark.parametrize("title, abstract, expected, subjects", [
+    ("Magnesium for neuropathic pain",
+     "We searched PubMed, Embase and CENTRAL to March 2021 for randomized trials of oral or intravenous magnesium in "
+     "neuropathic pain. Eleven trials with 640 participants were included.", "systematic_review", None),
+    ("Epidural magnesium after spine surgery",
+     "A 52-year-old woman with failed back surgery syndrome, refractory to pregabalin and tramadol, received epidural "
+     "magnesium sulfate 50 mg. Her pain fell from 9 to 3 within a week.", "case_report", None),
+    ("Magnesium and spinal sensitisation",
+     "Adult male Wistar rats received intraperitoneal magnesium sulfate 300 mg/kg or saline before the formalin "
+     "injection. Magnesium reduced flinching in phase 2.", "other", "animal"),
+    ("Magnesium block of NMDA receptors",
+     "Dorsal horn neurons were cultured from embryonic tissue and exposed to magnesium chloride. Magnesium reduced "
+     "the evoked currents.", "other", "in_vitro"),
+])
+def test_design_from_the_texts_own_signals(title, abstract, expected, subjects):
+    result = record(abstract, title)
+    assert result["design"]["type"] == expected and result["design"]["evidence"]
+    assert result["design"]["subjects"] == subjects
+
+
+def test_a_case_report_has_one_patient_and_the_drugs_they_failed_on_are_no_arms():
+    result = record("A 52-year-old woman with failed back surgery syndrome, refractory to pregabalin and tramadol, "
+                    "received epidural magnesium sulfate 50 mg. Her pain fell from 9 to 3 within a week.")
+    assert [(a["label"], a["n"]) for a in result["arms"]] == [("magnesium sulfate", 1)]
+    assert result["population"]["n_enrolled"] == 1
+    assert result["arms"][0]["interventions"][0]["route"] == "other"
+
+
+def test_a_review_found_by_its_search_has_no_arms_of_its_own():
+    result = record("We searched MEDLINE and Embase for trials of magnesium for migraine prophylaxis. Twelve trials "
+                    "compared oral magnesium 600 mg daily with placebo.", "Magnesium for migraine")
+    assert result["design"]["type"] == "systematic_review" and result["arms"] == []
