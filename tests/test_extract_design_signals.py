@@ -46,3 +46,14 @@ def test_a_review_found_by_its_search_has_no_arms_of_its_own():
     result = record("We searched MEDLINE and Embase for trials of magnesium for migraine prophylaxis. Twelve trials "
                     "compared oral magnesium 600 mg daily with placebo.", "Magnesium for migraine")
     assert result["design"]["type"] == "systematic_review" and result["arms"] == []
+
+
+@pytest.mark.parametrize("abstract", [
+    "Forty adults having knee surgery were randomly allocated to magnesium sulfate 40 mg/kg intravenously or the same "
+    "volume of isotonic saline.",
+    "Sixteen patients with nerve pain received an infusion of magnesium sulfate or normal saline on two days in random "
+    "order.",
+])
+def test_an_inert_comparator_makes_a_placebo_control_and_a_random_order_a_randomisation(abstract):
+    design = record(abstract)["design"]
+    assert design["placebo_controlled"] is True and design["randomized"] is True

@@ -96,7 +96,8 @@ def substance_mentions(text: str) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compar(?:ed|ing)|versus|vs\.?|"
+ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|received|receiv\w*|took|gave|given|"
+                          r"compar(?:ed|ing)|versus|vs\.?|"
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)

@@ -39,7 +39,8 @@ def topics(doc: Document) -> dict:
 
 DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
-    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
+    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
+                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -214,6 +215,11 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         placebo, evidence = False, evidence + cues["no_placebo"][:1]
     elif not review and cues["placebo"]:
         placebo, evidence = True, evidence + cues["placebo"][:1]
+    if not review and placebo is None:  # an inert comparator said as such: "or the same volume of saline"
+        inert = next((i for a in arms if a.get("is_control") for i in a["interventions"]
+                      if i["name"] in ("placebo", "saline")), None)
+        if inert is not None:
+            placebo, evidence = True, evidence + inert["evidence"][:1]
     crossover = None
     if not review and cues["crossover"]:
         crossover = True
