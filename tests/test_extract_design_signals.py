@@ -57,3 +57,32 @@ def test_a_review_found_by_its_search_has_no_arms_of_its_own():
 def test_an_inert_comparator_makes_a_placebo_control_and_a_random_order_a_randomisation(abstract):
     design = record(abstract)["design"]
     assert design["placebo_controlled"] is True and design["randomized"] is True
+
+
+# --- doses as written: per unit in brackets, units a day, divided doses, one substance said twice -----------
+
+def doses(abstract: str) -> list[tuple]:
+    return [(i["name"], i["dose_mg"], i.get("daily_dose_mg"), i["frequency_per_day"]) for a in record(abstract)["arms"]
+            for i in a["interventions"] if i["name"] != "placebo"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # the bracket gives one tablet's content: two tablets a dose
+    ("Adults with cramps took two tablets of magnesium citrate (each containing 150 mg of magnesium) twice daily for "
+     "4 weeks.", [("magnesium citrate", 300.0, 600.0, 2.0)]),
+    # a count of capsules a day is how often, the dose is one capsule's
+    ("The intervention was 3 capsules per day of 200 mg magnesium glycinate for 8 weeks.",
+     [("magnesium glycinate", 200.0, 600.0, 3.0)]),
+    # the day's amount in divided doses
+    ("Participants were given 600 mg magnesium daily in three divided doses.", [("magnesium", 200.0, 600.0, 3.0)]),
+    # one substance said twice in a sentence with no choice is one arm, with the form and dose said
+    ("Magnesium was applied to the skin, 2 sprays twice daily (each spray 10 mg magnesium chloride).",
+     [("magnesium chloride", 20.0, 40.0, 2.0)]),
+])
+def test_doses_as_written(abstract, expected):
+    assert doses(abstract) == expected
+
+
+def test_a_washout_is_no_treatment_length():
+    assert record("After a 2-week washout, 40 patients received duloxetine 60 mg or placebo for 12 weeks.")[
+        "duration_weeks"] == 12.0

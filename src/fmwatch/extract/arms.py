@@ -97,6 +97,7 @@ def substance_mentions(text: str) -> list[Mention]:
 
 
 ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|received|receiv\w*|took|gave|given|"
+                          r"capsules?|sachets?|intervention\s+(?:was|consisted)|"
                           r"compar(?:ed|ing)|versus|vs\.?|"
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
@@ -126,7 +127,12 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # tablets and the substance gives the daily totals.
 # "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
 # after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
-TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$", re.I)
+TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$|"
+                                # "(each containing 150 mg of magnesium)", "(per capsule: 84 mg)", "(each spray 12.5 mg"
+                                r"\(\s*(?:each|per)\s+(?:(?:tablet|capsule|pill|sachet|spray|dose|unit)s?\s*)?"
+                                r"(?:contain\w*|provid\w*|deliver\w*|with|of|:|=)?\s*(?:about\s+|approximately\s+)?$", re.I)
+# "per day", "daily", "a day" right after a count of tablets or a substance.
+PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
 # "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
 TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
 PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
@@ -153,8 +159,8 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
 # the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
 # folding of a few non-ASCII letters is left to the patterns themselves).
 FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "qd", "q.d", "day", "daily"),
-                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d"),
-                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d"),
+                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d", "2 divided", "2 equal", "2 separate"),
+                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d", "3 divided", "3 equal", "3 separate"),
                      ("four", "qid", "q.id", "qi.d", "q.i.d"))
 ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
                  ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
@@ -427,6 +433,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                         or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
+                    if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
+                            _frequency(chunk)[0] in (None, 1.0)):
+                        frequency, count = count, None  # "4 capsules per day of 250 mg": 250 mg, four times a day
+                if not per and dose.end() <= mention.start and PER_DAY_AFTER.match(chunk, mention.end):
+                    per = "daily"  # "500 mg magnesium daily in two divided doses": the day's amount
                 times = TIMES_BEFORE.search(chunk, 0, dose.start())
                 if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
                     frequency = lx.words_to_number(times.group("k"))
@@ -477,7 +488,31 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             result.append(_arm(interventions, arm_n))
     if background and result:  # every arm keeps taking it: an add-on trial
         result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
-    return _merge_duplicate_arms(result)
+    result = _merge_duplicate_arms(result)
+    if len(result) > 1 and not CHOICE_WORDS.search(text):
+        result = _merge_same_substance_arms(result)
+    return result
+
+
+# Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
+CHOICE_WORDS = re.compile(r"\b(?:or|versus|vs\.?|compared|either|groups?|arms?|randomi[sz]\w*|allocated|assigned)\b", re.I)
+
+
+def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
+    """One arm for one substance said twice in a sentence that offers no choice ("Magnesium was sprayed on
+    the limbs, 4 sprays twice daily (each spray 12.5 mg magnesium chloride)"): the form and the dose
+    come from whichever piece says them."""
+    kept: list[dict] = []
+    for arm in arms_found:
+        (mine,) = arm["interventions"] if len(arm["interventions"]) == 1 else (None,)
+        same = next((k for k in kept if len(k["interventions"]) == 1 and mine is not None
+                     and k["interventions"][0]["substance"] == mine["substance"] and not arm["is_control"]), None)
+        if same is None:
+            kept.append(arm)
+            continue
+        merged = _merge_same_substance(same["interventions"] + [mine])
+        same.update(_arm(merged, same["n"] or arm["n"]))
+    return kept
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -618,7 +653,9 @@ OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplem
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval|"
+                                r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
+                                r"single-blind\s+placebo)", re.I)
 
 
 def duration(doc: Document) -> tuple[float | None, list[dict]]:

@@ -117,8 +117,10 @@ FREQUENCY = [
     (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
                 r"every\s+(?:evening|night|morning)|at\s+(?:bedtime|night)|nightly|in\s+the\s+evening|"
                 r"q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
-    (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid)\b", re.I), 2),
-    (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid)\b", re.I), 3),
+    (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid|"
+                r"(?:two|2)\s+(?:divided|equal|separate)\s+doses)\b", re.I), 2),
+    (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid|"
+                r"(?:three|3)\s+(?:divided|equal|separate)\s+doses)\b", re.I), 3),
     (re.compile(r"\b(?:four\s+times\s+(?:a\s+day|daily|per\s+day)|q\.?i\.?d\.?|qid)\b", re.I), 4),
 ]
 ROUTES = [
