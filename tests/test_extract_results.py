@@ -85,3 +85,25 @@ def test_phase_of_sentences_ends_when_the_blinded_comparison_is_spoken_of_again(
 ])
 def test_direction_of_a_result_sentence(sentence, expected):
     assert result_direction(sentence, sentence.split()[0]) == expected
+
+
+# --- levels: the compartment from the title, correlation wording ---------------------------------------
+
+def levels(abstract: str, title: str = "A study") -> list[tuple]:
+    record = extract(Document("file:ours", "file", title, {"title": title, "abstract": abstract}))
+    return [(m["compartment"], m["fm_vs_controls"], m["correlation_with_symptoms"]) for m in record["magnesium_levels"]]
+
+
+def test_the_compartment_named_only_in_the_title_is_the_one_compared():
+    assert levels("Magnesium concentrations were significantly lower in the patient group than in the control group.",
+                  "Plasma magnesium in chronic tension-type headache") == [("plasma", "lower", None)]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("There was an inverse relationship between hair magnesium and the tender point count.", "negative"),
+    ("Serum magnesium was negatively associated with the number of attacks per month.", "negative"),
+    ("Serum magnesium showed no clear correlation with headache frequency.", "none"),
+])
+def test_correlation_wording(sentence, expected):
+    found = levels("Twenty patients and twenty healthy controls were studied. " + sentence)
+    assert {c for _, _, c in found} == {expected}

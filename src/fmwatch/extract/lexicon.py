@@ -208,7 +208,7 @@ COMPARTMENT_PATTERNS = [(key, re.compile(pattern, re.I)) for key, pattern in COM
 LOWER = re.compile(r"\b(?:lower(?:ed)?|decreased?|reduced|reductions?|less|low|deficien\w*|depleted|diminished)\b", re.I)
 HIGHER = re.compile(r"\b(?:higher|increased?|elevated|elevations?|raised|greater)\b", re.I)
 NEGATIVE_CORRELATION = re.compile(
-    r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
+    r"\bnegative(?:ly)?\s+(?:correlat|associat|relat)\w*|\binverse(?:ly)?\s+(?:correlat|associat|relat)\w*|"
     r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
     r"\b(?:low|lower|reduced)\s+(?:\w+\s+){0,3}magnesium\s+(?:went|was\s+associated|corresponded|correlated)\s+with\s+(?:more|greater|worse|increase)|"
     # "low magnesium was associated with fatigue": a symptom word is required around it (SYMPTOM_WORDS)
@@ -252,7 +252,9 @@ BETWEEN_NULL = re.compile(
     r"(?:placebo|control|saline|sham)", re.I)
 # Words that make a correlation one with symptoms (C-reactive protein or age are not symptoms).
 SYMPTOM_WORDS = re.compile(r"symptom|pain|tender|\bFIQR?\b|impact\s+questionnaire|fatigue|sleep|depress|anxi|"
-                           r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life", re.I)
+                           r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life|attacks?\b|headache|"
+                           r"migraine\s+(?:days|frequency|index)|frequency\s+of\s+(?:attacks|migraine|headache|cramps)|"
+                           r"disabilit|cramp|spasm|allodynia|hyperalgesia", re.I)
 # "controls of similar age", "age- and weight-matched": how the groups were matched, not a result.
 MATCHING = re.compile(r"\b(?:of\s+)?similar\s+(?:in\s+)?(?:age|sex|weight|body\s+mass\s+index)\b|"
                       r"\bmatched\s+(?:for|by|on)\s+[\w\s-]{0,40}?(?=[.;,)]|$)|\b[\w-]*matched\b", re.I)
