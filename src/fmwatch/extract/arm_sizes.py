@@ -19,6 +19,7 @@ percentage, a fraction ("18/24") or followed by a unit ("12 weeks", "300 mg").
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from . import lexicon as lx
@@ -76,8 +77,6 @@ CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control group", "control subjects", "control arm", "untreated group")
-NEEDLES = ("n=", "n =", "n:", " to ", "receiv", "given", " on ", "in the", "per ", "each", "every", "groups of",
-           "arms of", "control")
 
 
 def _count(text: str) -> int | None:
@@ -113,10 +112,10 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
             if name and len(name) > 2:
                 names.add(name.lower())
     lowered = _lower_text(doc)
-    text = "\n".join(doc.fields[f] for f in doc.text_fields)  # (the same offsets as ``_lower_text``)
     for name in list(names):
         at = lowered.find(name)
         if at >= 0 and lowered.startswith("(", at + len(name) + (lowered[at + len(name):at + len(name) + 1] == " ")):
+            text = "\n".join(doc.fields[f] for f in doc.text_fields)  # (the same offsets as ``_lower_text``)
             abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
             if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po"):
                 names.add(abbreviation.group("abbr").lower())
@@ -128,7 +127,7 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
 def _size_near(text: str, start: int, end: int) -> int | None:
     """A head count tied to the arm named at ``text[start:end]``, or None."""
     before = text[max(0, start - 120):start]
-    match = N_BEFORE.search(before)  # (first: in "n=11 A, n=10 B" the "n=10" after A is B's)
+    match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
         match = N_AFTER.match(text, end)
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
@@ -164,26 +163,36 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}
     if not unique:
         return
-    names = tuple(unique)
+    lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
+    base, bases = 0, {}
+    for name in doc.text_fields:
+        bases[name] = base
+        base += len(doc.fields[name]) + 1
+    if len(lowered) != base - 1:  # a letter whose lower case is longer ("İ"): lower case letter by letter
+        lowered = "\n".join("".join(c.lower() if len(c.lower()) == 1 else c for c in doc.fields[f])
+                             for f in doc.text_fields)
+    hits_by_sentence: dict[int, list] = {}
+    starts = [bases[s.field] + s.start for s in sentences(doc)]
+    for name, arm in unique.items():
+        for at, end in _occurrences(lowered, name):
+            index = bisect.bisect_right(starts, at) - 1
+            hits_by_sentence.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
     every_arm = None
-    for sentence in sentences(doc):
+    for index, sentence in enumerate(sentences(doc)):
         if sentence.field == "title":
             continue
         text = sentence.text
-        lowered = text.lower()
-        if not any(n in lowered for n in NEEDLES):
-            continue  # (the cheap tests first: most sentences give no size)
-        hits = sorted((at, end, unique[name]) for name in names if name in lowered
-                      for at, end in _occurrences(lowered, name))
+        offset = starts[index]
+        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence.get(index, ()))
         for at, end, arm in hits:
             if id(arm) in sized or any(a < at < e for a, e, _ in hits):
                 continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
             n = _size_near(text, at, end)
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
-        if every_arm is None and ("group" in lowered or "arm" in lowered) and (
-                "each" in lowered or "per " in lowered or "every" in lowered or "s of " in lowered or "/" in lowered):
+        if every_arm is None and (lowered.find("group", offset, offset + len(text)) >= 0
+                                  or lowered.find("arm", offset, offset + len(text)) >= 0):
             whole = EVERY_ARM.search(text)
             if whole and ALLOCATION.search(text) and not PLANNED.search(text) and _kind(doc, sentence) == "statement":
                 every_arm = _count(next(g for g in whole.groups() if g))

@@ -411,9 +411,13 @@ def _phase(doc: Document, sentence: Sentence) -> str | None:
     """The open phase a sentence is about when an earlier sentence opened it (``statements.phase_of_sentences``)."""
     phases = doc._found.get("phases")
     if phases is None:
-        listed = [s for s in sentences(doc) if s.field != "title"]
-        phases = doc._found["phases"] = dict(zip(((s.field, s.start) for s in listed),
-                                                 phase_of_sentences([s.text for s in listed])))
+        lowered = _lower_text(doc)
+        if not any(word in lowered for word in ("open", "extension", "continuation", "unblind")):
+            phases = doc._found["phases"] = {}  # (no phase named: the common case, kept cheap)
+        else:
+            listed = [s for s in sentences(doc) if s.field != "title"]
+            phases = doc._found["phases"] = dict(zip(((s.field, s.start) for s in listed),
+                                                     phase_of_sentences([s.text for s in listed])))
     return phases.get((sentence.field, sentence.start))
 
 
