@@ -107,3 +107,10 @@ def test_the_compartment_named_only_in_the_title_is_the_one_compared():
 def test_correlation_wording(sentence, expected):
     found = levels("Twenty patients and twenty healthy controls were studied. " + sentence)
     assert {c for _, _, c in found} == {expected}
+
+
+def test_a_word_inside_another_names_no_measure():
+    # "distress" holds "stress": the menstrual distress score is no stress scale
+    found = results("Twenty-six women with premenstrual syndrome took magnesium 200 mg or placebo for two cycles. "
+                    "Magnesium reduced the menstrual distress score (p < 0.05).")
+    assert "dass42_stress" not in found and found.get("menstrual_distress", (None,))[0] == "improved"

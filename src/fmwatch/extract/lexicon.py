@@ -148,11 +148,11 @@ MEASURES = [
     ("tender_point_count", r"tender\s+point\s+counts?|number\s+of\s+tender\s+points|tender\s+points|tenderness", False),
     ("beck_depression", r"beck\s+depression|\bBDI\b", False),
     ("beck_anxiety", r"beck\s+anxiety|\bBAI\b", False),
-    ("dass42_stress", r"DASS-?42|stress\s+score|\bstress\b", False),
-    ("pain_threshold", r"pain\s+thresholds?|pressure\s+pain\s+threshold", True),
+    ("dass42_stress", r"DASS-?42|\bstress\s+score|\bstress\b", False),  # (never "distress score")
+    ("pain_threshold", r"\bpain\s+thresholds?|pressure\s+pain\s+threshold", True),
     ("pain_vas", r"visual\s+analog(?:ue)?\s+(?:scale|pain)|\bVAS\b", False),
     # a numerical (rating) scale said without what it rates is a pain scale, as a bare VAS is
-    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
+    ("pain_intensity", r"\bpain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
                        r"\bNRS\b|\bpain\b", False),
     ("sf36", r"\bSF-?36", True),
     ("quality_of_life", r"quality[\s-]+of[\s-]+life|\bQoL\b", True),
