@@ -87,3 +87,12 @@ def enrolled(abstract: str) -> int | None:
 ])
 def test_n_enrolled_is_who_took_part(abstract, expected):
     assert enrolled(abstract) == expected
+
+
+def test_completers_per_arm_in_a_list_and_the_comparator_named_in_another_sentence():
+    assert sizes("Seventy adults were randomized to amitriptyline 25 mg or placebo. Of the 70 enrolled, 61 completed "
+                 "the trial (amitriptyline, 30; placebo, 31).") == {"amitriptyline": 30, "placebo": 31}
+    # the dose sentence names one arm; the comparator is in the allocation sentence before it
+    found = sizes("Patients were randomized to receive magnesium (group M) or saline (group S). Group M (n = 22) "
+                  "received magnesium sulfate 30 mg/kg.")
+    assert found == {"magnesium sulfate": 22, "saline": None}

@@ -64,11 +64,13 @@ EVERY_ARM = re.compile(
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
 ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
-                        r"received|consist\w*|comprised)\b", re.I)
+                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
 # A planned size (a power calculation) is not the size the arm had.
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
-LISTED_COUNT = re.compile(rf"(?:,|\band)\s+(?P<n>{COUNT})\s+$", re.I)
+LISTED_COUNT = re.compile(rf"(?:,|:|\band)\s+(?P<n>{COUNT})\s+(?:(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# "(amitriptyline, 27; placebo, 32)", "magnesium: 21": the count right after the arm's name in a list.
+COUNT_AFTER_IN_LIST = re.compile(rf"\s*[,:]\s*(?P<n>{COUNT})\s*(?=[;)]|,?\s+and\b)", re.I)
 UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
 # What COUNT_BEFORE needs in the 40 characters before the name (case as written: a cheap test first).
 ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
@@ -137,6 +139,9 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     listed = LISTED_COUNT.search(before[-30:])
     if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
         return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
+    in_list = COUNT_AFTER_IN_LIST.match(text, end)
+    if in_list and ALLOCATION.search(text):
+        return _count(in_list.group("n"))  # "59 completed (amitriptyline, 27; placebo, 32)"
     if PEOPLE_AFTER.match(text, end) or text[start:end].lower().startswith("control"):
         match = COUNT_OF_PEOPLE.search(before[-40:])
         if match:

@@ -272,10 +272,13 @@ def arms(doc: Document) -> list[dict]:
     ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
     result = _arms_from_sentence(doc, ranked[0][1])
     for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
+        others = _arms_from_sentence(doc, other)
+        if not any(a["is_control"] for a in result):  # "randomized to magnesium (group M) or saline (group S)."
+            result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
         if not any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
                    for a in result):
             break
-        _fill_arms(result, _arms_from_sentence(doc, other))
+        _fill_arms(result, others)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
