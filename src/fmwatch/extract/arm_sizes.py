@@ -76,6 +76,9 @@ UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injecti
 ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
+# What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
+EVERY_ARM_CUES = ("per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+                  "/group", "/arm", "/ group", "/ arm")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control group", "control subjects", "control arm", "untreated group")
@@ -184,23 +187,26 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             hits_by_sentence.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
     every_arm = None
-    for index, sentence in enumerate(sentences(doc)):
+    listed = sentences(doc)
+    for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
+        sentence = listed[index]
         if sentence.field == "title":
             continue
-        text = sentence.text
         offset = starts[index]
-        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence.get(index, ()))
+        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
         for at, end, arm in hits:
             if id(arm) in sized or any(a < at < e for a, e, _ in hits):
                 continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
-            n = _size_near(text, at, end)
+            n = _size_near(sentence.text, at, end)
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
-        if every_arm is None and (lowered.find("group", offset, offset + len(text)) >= 0
-                                  or lowered.find("arm", offset, offset + len(text)) >= 0):
-            whole = EVERY_ARM.search(text)
-            if whole and ALLOCATION.search(text) and not PLANNED.search(text) and _kind(doc, sentence) == "statement":
+    if any(cue in lowered for cue in EVERY_ARM_CUES):
+        for sentence in listed:
+            whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None
+            if whole and ALLOCATION.search(sentence.text) and not PLANNED.search(sentence.text) and (
+                    _kind(doc, sentence) == "statement"):
                 every_arm = _count(next(g for g in whole.groups() if g))
+                break
     for arm in arms_found:
         if id(arm) in sized:
             arm["n"] = sized[id(arm)]

@@ -102,6 +102,7 @@ ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|rece
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
+PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
@@ -272,13 +273,17 @@ def arms(doc: Document) -> list[dict]:
     ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
     result = _arms_from_sentence(doc, ranked[0][1])
     for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
-        others = _arms_from_sentence(doc, other)
-        if not any(a["is_control"] for a in result):  # "randomized to magnesium (group M) or saline (group S)."
-            result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
-        if not any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
-                   for a in result):
+        no_control = len(result) == 1 and not result[0]["is_control"] and any(
+            w in other.text for w in (" or ", "versus", " vs")) and PLACEBO_OR_SALINE.search(other.text) is not None
+        unsaid = any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
+                     for a in result)
+        if not (no_control or unsaid):
             break
-        _fill_arms(result, others)
+        others = _arms_from_sentence(doc, other)
+        if no_control:  # "randomized to magnesium (group M) or saline (group S)."
+            result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
+        if unsaid:
+            _fill_arms(result, others)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
