@@ -155,4 +155,7 @@ def test_pico_n_is_scored_over_every_abstract_with_a_total():
                    for line in (EVAL / "pico_corpus" / "pico_corpus.jsonl").read_text().splitlines() if line.strip())
     score = evaluate_pico_n(EVAL)
     assert score.documents == expected and score.right_first <= score.right_any <= score.answered <= score.documents
-    assert score.row()["accuracy_any"] > 0.75  # a floor under today's figure (0.80)
+    assert score.row()["accuracy_any"] > 0.78  # a floor under today's figure (0.83; 0.79 before issue 12's rules)
+    # arm sizes: every size given is an annotated per-arm count, on most abstracts that give one
+    assert score.arm_documents > 100 and score.arm_right <= score.arm_answered <= score.arm_documents
+    assert score.row()["arm_n_precision"] > 0.85 and score.heldout_documents < score.documents

@@ -256,3 +256,23 @@ def test_the_interventions_view_marks_the_background_drug(tmp_path):
     assert rows == [("magnesium citrate + duloxetine", "duloxetine", True),
                     ("magnesium citrate + duloxetine", "magnesium citrate", False),
                     ("placebo + duloxetine", "duloxetine", True), ("placebo + duloxetine", "placebo", False)]
+
+
+def test_the_digest_shows_an_open_phase_result_with_its_phase(tmp_path):
+    # the shipped Super Malic record (Russell 1995): a blinded phase with no difference from placebo,
+    # then an open-label phase where pain fell; the digest says which result is which
+    from datetime import datetime
+
+    from fmwatch.digest import build_digest, population_label
+
+    db = tmp_path / "w.duckdb"
+    assert CliRunner().invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
+    with Warehouse.open(db, read_only=True) as wh:
+        built = build_digest(wh, since=datetime(1900, 1, 1), until=datetime(2100, 1, 1), kind="preview")
+    (item,) = [i for i in built.items if "Super Malic" in i.title]
+    phased = [o for o in item.outcomes if "[open-label phase" in o]
+    blinded = [o for o in item.outcomes if "[" not in o]
+    assert phased and all("improved" in o for o in phased)
+    assert blinded and all("no change" in o.lower() or "no difference" in o.lower() for o in blinded), item.outcomes
+    assert population_label(None) == "" and population_label({"kind": "per_protocol", "text": "per-protocol"}) == (
+        " [per-protocol]")

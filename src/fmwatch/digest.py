@@ -379,7 +379,8 @@ def _item(row: dict, record: dict) -> DigestItem:
             parts.append(f"{i['name']}{dose}{frequency}{route}")
         arms.append(" + ".join(parts) + (f" (n={arm['n']})" if arm.get("n") else ""))
     outcomes = [f"{measure_label(o['measure'])}: {DIRECTION_LABELS.get(o['direction'], o['direction'] or 'not stated')}"
-                + (f" (p={o['p_value']:g})" if o.get("p_value") is not None else "") for o in record["outcomes"]]
+                + (f" (p={o['p_value']:g})" if o.get("p_value") is not None else "") + population_label(o.get("population"))
+                for o in record["outcomes"]]
     # the sentence to quote when no flag carries evidence: a result with a p-value first, then any
     # result, then a level comparison
     ranked = sorted((o for o in record["outcomes"] if o.get("evidence")), key=lambda o: o.get("p_value") is None)
@@ -394,6 +395,19 @@ def _item(row: dict, record: dict) -> DigestItem:
         outcomes=outcomes, judgements=[], evidence_sentence=sentence, reports_on=row["reports_on"] or [],
         is_news=record["design"]["type"] == "news", is_backlog=bool(row["is_backlog"]), year=year,
     )
+
+
+def population_label(population: dict | None) -> str:
+    """Whom a result is about when it is not everyone randomised, as the digest shows it after the
+    result: " [open-label phase: open-label extension]", " [per-protocol]", " [subgroup: in patients
+    with mild stress]"; "" for the whole randomised group (issue 12: a phase's or a subgroup's result
+    is never shown as the trial's own)."""
+    if not population:
+        return ""
+    kind = {"open_label": "open-label phase", "per_protocol": "per-protocol", "subgroup": "subgroup"}.get(
+        population.get("kind"), population.get("kind") or "")
+    words = (population.get("text") or "").strip()
+    return f" [{kind}: {words}]" if words and words.lower() != kind else f" [{kind}]"
 
 
 # --- the chart: the claim ledger as a PNG ------------------------------------------------------------

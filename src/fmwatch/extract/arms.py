@@ -11,6 +11,7 @@ from functools import lru_cache
 from . import lexicon as lx
 from .text import Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _said, sentence_span, sentences, span
 from .design import DESIGN_CUES
+from .arm_sizes import fill_arm_sizes
 from .population import population
 
 
@@ -72,7 +73,10 @@ def substance_mentions(text: str) -> list[Mention]:
     if "Mg" in text:
         for match in lx.MG_SYMBOL.finditer(text):
             if not any(m.start <= match.start() < m.end for m in found):
-                found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
+                salt = lx.MG_FORM_AFTER.match(text, match.end())  # "Mg-pyrrolidone carboxylic acid"
+                form = lx.MAGNESIUM_FORMS[salt.group("form").lower()] if salt else None
+                found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(),
+                                     salt.end() if salt else match.end()))
     phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
                else ())
     for match in phrases:
@@ -92,16 +96,21 @@ def substance_mentions(text: str) -> list[Mention]:
     return sorted(found, key=lambda m: m.start)
 
 
-ARM_SENTENCE = re.compile(r"\b(?:assigned|randomi[sz]\w*|received|receiv\w*|took|gave|given|compar(?:ed|ing)|versus|vs\.?|"
+ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|received|receiv\w*|took|gave|given|"
+                          r"capsules?|sachets?|intervention\s+(?:was|consisted)|"
+                          r"compar(?:ed|ing)|versus|vs\.?|"
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
+PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
-GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+# "two groups of 20": one size for every arm of the sentence. (An "(n = K)" belongs to the arm it follows,
+# or is everyone's: ``arm_sizes`` reads it with the arm's name.)
+GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b(?!\s*(?:mg|g|µg|μg|mcg|mmol|iu|ml)\b)", re.I)
 # The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
 CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
                      rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
@@ -119,7 +128,12 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # tablets and the substance gives the daily totals.
 # "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
 # after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
-TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$", re.I)
+TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$|"
+                                # "(each containing 150 mg of magnesium)", "(per capsule: 84 mg)", "(each spray 12.5 mg"
+                                r"\(\s*(?:each|per)\s+(?:(?:tablet|capsule|pill|sachet|spray|dose|unit)s?\s*)?"
+                                r"(?:contain\w*|provid\w*|deliver\w*|with|of|:|=)?\s*(?:about\s+|approximately\s+)?$", re.I)
+# "per day", "daily", "a day" right after a count of tablets or a substance.
+PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
 # "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
 TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
 PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
@@ -145,9 +159,9 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
 # Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
 # the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
 # folding of a few non-ASCII letters is left to the patterns themselves).
-FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "qd", "q.d", "day", "daily"),
-                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d"),
-                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d"),
+FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "qd", "q.d", "day", "daily"),
+                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d", "2 divided", "2 equal", "2 separate"),
+                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d", "3 divided", "3 equal", "3 separate"),
                      ("four", "qid", "q.id", "qi.d", "q.i.d"))
 ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
                  ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
@@ -209,11 +223,23 @@ MEASURED_BEFORE = re.compile(r"(?:serum|plasma|blood|erythrocyte|red[\s-]+(?:blo
 LOAD_TEST = re.compile(r"\b(?:load(?:ing)?|tolerance|retention|challenge)\s+test|\bafter\s+(?:oral\s+)?loading\b", re.I)
 
 
+# Before a substance: what the participants had before or failed on, not what the study gave ("refractory
+# to gabapentin", "despite opioids", "after failure of amitriptyline", "intolerant of pregabalin").
+PRIOR_BEFORE = re.compile(r"\b(?:refractory|resistant|unresponsive|intolerant|intolerance|allergic|allergy)\s+(?:to|of)\s+"
+                          r"(?:\w+\s+){0,2}$|\b(?:despite|failed|failure\s+of|previously\s+(?:treated\s+with|on)|"
+                          r"prior|previous)\s+(?:\w+\s+){0,2}$", re.I)
+PRIOR_NEEDLES = ("refractory", "resistant", "unresponsive", "intoleran", "allerg", "despite", "fail", "previous", "prior")
+
+
 def _given(text: str, mention: "Mention") -> bool:
-    """Whether a substance named in an arms sentence is something given to the participants."""
+    """Whether a substance named in an arms sentence is something given to the participants: not a
+    measured or lacking substance, nor a treatment the participants had before or failed on."""
     if mention.substance in (None, "placebo", "saline"):
         return True
-    return not (NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start))
+    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start):
+        return False
+    before = text[max(0, mention.start - 50):mention.start]
+    return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
 
 
 def arms(doc: Document) -> list[dict]:
@@ -247,10 +273,17 @@ def arms(doc: Document) -> list[dict]:
     ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
     result = _arms_from_sentence(doc, ranked[0][1])
     for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
-        if not any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
-                   for a in result):
+        no_control = len(result) == 1 and not result[0]["is_control"] and any(
+            w in other.text for w in (" or ", "versus", " vs")) and PLACEBO_OR_SALINE.search(other.text) is not None
+        unsaid = any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
+                     for a in result)
+        if not (no_control or unsaid):
             break
-        _fill_arms(result, _arms_from_sentence(doc, other))
+        others = _arms_from_sentence(doc, other)
+        if no_control:  # "randomized to magnesium (group M) or saline (group S)."
+            result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
+        if unsaid:
+            _fill_arms(result, others)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
@@ -266,7 +299,9 @@ def arms(doc: Document) -> list[dict]:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
     _placebo_route(result)
-    return _dose_cohorts(doc, result)
+    result = _dose_cohorts(doc, result)
+    fill_arm_sizes(doc, result)
+    return result
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
@@ -363,7 +398,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     size = GROUP_SIZE.search(text)
     group_n = None
     if size:
-        group_n = lx.words_to_number(size.group("n") or size.group("n2"))
+        group_n = lx.words_to_number(size.group("n"))
     chunks = _chunks(text)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     doc_route, _ = _route(whole)
@@ -379,8 +414,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         if not mentions:
             continue
         chunk_n = CHUNK_N.search(chunk)
-        if chunk_n and chunk_n.group("n") and re.search(r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
-            chunk_n = None  # "Twenty rats received A or B": everyone, before the choice
+        if chunk_n and (chunk_n.group("n") or chunk_n.start() < mentions[0].start) and re.search(
+                r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
+            chunk_n = None  # "Twenty rats received A or B", "Patients (n = 36) received A or B": everyone's
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
@@ -405,6 +441,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                         or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
+                    if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
+                            _frequency(chunk)[0] in (None, 1.0)):
+                        frequency, count = count, None  # "4 capsules per day of 250 mg": 250 mg, four times a day
+                if not per and dose.end() <= mention.start and PER_DAY_AFTER.match(chunk, mention.end):
+                    per = "daily"  # "500 mg magnesium daily in two divided doses": the day's amount
                 times = TIMES_BEFORE.search(chunk, 0, dose.start())
                 if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
                     frequency = lx.words_to_number(times.group("k"))
@@ -455,7 +496,31 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             result.append(_arm(interventions, arm_n))
     if background and result:  # every arm keeps taking it: an add-on trial
         result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
-    return _merge_duplicate_arms(result)
+    result = _merge_duplicate_arms(result)
+    if len(result) > 1 and not CHOICE_WORDS.search(text):
+        result = _merge_same_substance_arms(result)
+    return result
+
+
+# Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
+CHOICE_WORDS = re.compile(r"\b(?:or|versus|vs\.?|compared|either|groups?|arms?|randomi[sz]\w*|allocated|assigned)\b", re.I)
+
+
+def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
+    """One arm for one substance said twice in a sentence that offers no choice ("Magnesium was sprayed on
+    the limbs, 4 sprays twice daily (each spray 12.5 mg magnesium chloride)"): the form and the dose
+    come from whichever piece says them."""
+    kept: list[dict] = []
+    for arm in arms_found:
+        (mine,) = arm["interventions"] if len(arm["interventions"]) == 1 else (None,)
+        same = next((k for k in kept if len(k["interventions"]) == 1 and mine is not None
+                     and k["interventions"][0]["substance"] == mine["substance"] and not arm["is_control"]), None)
+        if same is None:
+            kept.append(arm)
+            continue
+        merged = _merge_same_substance(same["interventions"] + [mine])
+        same.update(_arm(merged, same["n"] or arm["n"]))
+    return kept
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -541,9 +606,28 @@ def _arm(interventions: list[dict], n: float | None) -> dict:
             "interventions": interventions}
 
 
+def _doses_differ(one: dict, other: dict) -> bool:
+    """Two arms of the same substances at different doses ("melatonin 3 mg + fluoxetine" and
+    "melatonin 5 mg + fluoxetine"): arms of their own, not one arm said twice."""
+    return any(a.get(key) is not None and b.get(key) is not None and a[key] != b[key]
+               for a, b in zip(one["interventions"], other["interventions"])
+               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h"))
+
+
+def _dose_label(arm: dict) -> str:
+    return " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+
+
 def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
+    """One arm per label: an arm said twice is merged (the doses one left unsaid filled from the
+    other); arms of one label at different doses stay apart, each labelled with its doses."""
     merged: dict[str, dict] = {}
     for arm in arms_found:
+        kept = merged.get(arm["label"])
+        if kept is not None and _doses_differ(kept, arm):
+            del merged[arm["label"]]
+            kept["label"], arm["label"] = _dose_label(kept), _dose_label(arm)
+            merged[kept["label"]] = kept
         if arm["label"] in merged:
             kept = merged[arm["label"]]
             for old, new in zip(kept["interventions"], arm["interventions"]):
@@ -577,7 +661,9 @@ OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplem
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval)", re.I)
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval|"
+                                r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
+                                r"single-blind\s+placebo)", re.I)
 
 
 def duration(doc: Document) -> tuple[float | None, list[dict]]:

@@ -22,7 +22,7 @@ from .levels import magnesium_levels
 __all__ = ["EXTRACTOR_VERSION", "Document", "Sentence", "arms", "design", "duration", "extract", "magnesium_levels",
            "outcomes", "population", "sentence_span", "sentences", "span", "substance_mentions", "topics"]
 
-EXTRACTOR_VERSION = "rules-5"  # bumped when the rules change: `fmwatch reextract` brings old records up
+EXTRACTOR_VERSION = "rules-6"  # bumped when the rules change: `fmwatch reextract` brings old records up
 
 
 def extract(doc: Document) -> EvidenceRecord:
@@ -37,9 +37,18 @@ def extract(doc: Document) -> EvidenceRecord:
                                                 and not any(a["is_control"] for a in arm_list)
                                                 and not _said(doc, _find(doc, TRIAL_WORDS))):
         arm_list = []  # a review's or a level study's substances are not arms of its own
+    if study_design["type"] == "case_report" and people["n_enrolled"] is None and study_design["type_source"] == "text":
+        people["n_enrolled"] = 1  # one person's course ("A 67-year-old man ... received ...")
     if len(arm_list) == 1 and not arm_list[0]["is_control"] and arm_list[0]["n"] is None and not (
             study_design["randomized"] or study_design["type"] == "rct"):
         arm_list[0]["n"] = people["n_enrolled"]  # one group: everyone enrolled is in it
+    if (study_design["randomized"] or study_design["type"] == "rct") and not study_design["crossover"]:
+        # A parallel trial's arm never holds everyone randomised: an arm's count equal to the total, with
+        # no other arm sized, is the total read into the arm ("64 patients were randomized to A or B").
+        for arm in arm_list:
+            others = [a for a in arm_list if a is not arm and a["n"] is not None and a["n"] != arm["n"]]
+            if arm["n"] is not None and arm["n"] == people["n_enrolled"] and not others:
+                arm["n"] = None
     weeks, duration_evidence = duration(doc)
     return {
         "record_id": doc.record_id,

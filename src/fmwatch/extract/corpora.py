@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lexicon as lx
-from .core import Document, population
+from .core import Document, extract, population
 from .direction import DECREASED, INCREASED, NO_DIFFERENCE, result_direction
 
 EI_LABELS = {"significantly increased": INCREASED, "significantly decreased": DECREASED,
@@ -84,38 +84,71 @@ def evaluate_evidence_inference(shared_eval: Path, split: str = "test") -> Class
 
 @dataclass
 class CountScore:
-    """Sample size against the annotated total-participants mentions of each abstract."""
+    """Sample size against the annotated total-participants mentions of each abstract, and arm
+    sizes against the annotated intervention- and control-participants mentions.
+
+    The rules of issue 12 were developed on the abstracts with an even PMID only; the odd ones are
+    counted apart (``heldout_*``) as the part no rule was tuned on."""
 
     documents: int = 0
     answered: int = 0
     right_any: int = 0  # our N equals one of the annotated total-participants numbers
     right_first: int = 0  # our N equals the first one annotated
+    heldout_documents: int = 0
+    heldout_right_any: int = 0
+    arm_documents: int = 0  # abstracts with two or more per-arm counts annotated
+    arm_answered: int = 0  # ... where our arms have a size
+    arm_right: int = 0  # ... and every size we give is one of the annotated per-arm counts
+    heldout_arm_answered: int = 0
+    heldout_arm_right: int = 0
 
     def row(self) -> dict:
-        share = (lambda n: round(n / self.documents, 3) if self.documents else 0.0)
-        return {"documents": self.documents, "answered": share(self.answered), "accuracy_any": share(self.right_any),
-                "accuracy_first": share(self.right_first),
-                "precision_any": round(self.right_any / self.answered, 3) if self.answered else 0.0}
+        share = (lambda n, d: round(n / d, 3) if d else 0.0)
+        return {"documents": self.documents, "answered": share(self.answered, self.documents),
+                "accuracy_any": share(self.right_any, self.documents),
+                "accuracy_first": share(self.right_first, self.documents),
+                "precision_any": share(self.right_any, self.answered),
+                "accuracy_any_heldout": share(self.heldout_right_any, self.heldout_documents),
+                "arm_n_documents": self.arm_documents, "arm_n_answered": share(self.arm_answered, self.arm_documents),
+                "arm_n_precision": share(self.arm_right, self.arm_answered),
+                "arm_n_precision_heldout": share(self.heldout_arm_right, self.heldout_arm_answered)}
 
 
 def evaluate_pico_n(shared_eval: Path) -> CountScore:
     """Our ``n_enrolled`` on every PICO-corpus abstract that has a ``total-participants`` entity
     (Mutinda et al., WIESP 2022). The corpus marks every mention of the total, which may differ
-    (randomised, analysed): ``accuracy_any`` accepts any of them, ``accuracy_first`` the first."""
+    (randomised, analysed): ``accuracy_any`` accepts any of them, ``accuracy_first`` the first.
+    Arm sizes on every abstract with two or more ``intervention-participants`` /
+    ``control-participants`` mentions: answered when our arms give a size, right when every size
+    given is one of the annotated per-arm counts (which may be randomised or analysed counts)."""
     score = CountScore()
     for line in (shared_eval / "pico_corpus" / "pico_corpus.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
         item = json.loads(line)
+        heldout = int(item["pmid"]) % 2 == 1 if item["pmid"].isdigit() else False
+        doc = Document(f"pubmed:{item['pmid']}", "pubmed", "", {"abstract": item["text"]}, pmid=item["pmid"])
+        per_arm = [_count(e["text"]) for e in item["entities"]
+                   if e["type"] in ("intervention-participants", "control-participants")]
+        if len(per_arm) >= 2:
+            sizes = [a["n"] for a in extract(doc)["arms"] if a["n"] is not None]
+            right = bool(sizes) and all(n in per_arm for n in sizes)
+            score.arm_documents += 1
+            score.arm_answered += bool(sizes)
+            score.arm_right += right
+            score.heldout_arm_answered += heldout and bool(sizes)
+            score.heldout_arm_right += heldout and right
         mentions = [e["text"] for e in item["entities"] if e["type"] == "total-participants"]
         if not mentions:
             continue
-        # "13 388" is one number; a mention that is no number ("all patients") can match nothing
-        totals = [lx.words_to_number(t.replace(" ", "") if t.replace(" ", "").isdigit() else t) for t in mentions]
-        doc = Document(f"pubmed:{item['pmid']}", "pubmed", "", {"abstract": item["text"]}, pmid=item["pmid"])
+        totals = [_count(t) for t in mentions]
         n = population(doc, {"fibromyalgia": False})["n_enrolled"]
         score.documents += 1
         score.answered += n is not None
         score.right_any += n is not None and n in totals
         score.right_first += n is not None and n == totals[0]
+        score.heldout_documents += heldout
+        score.heldout_right_any += heldout and n is not None and n in totals
     return score
 
 
@@ -142,3 +175,8 @@ def evaluate_direction_model(shared_eval: Path, split: str = "test", in_abstract
         scores["rules_then_model"].add(prompt["label"], rules or (label if probability >= threshold else None))
         scores["rules_then_model_always"].add(prompt["label"], rules or label)
     return scores
+def _count(mention: str) -> float | None:
+    """An annotated count as a number: "13 388" and "1,009" are one number; words ("Twenty") too; a
+    mention that is no number ("all patients") is None and matches nothing."""
+    digits = mention.replace(" ", "").replace(",", "")
+    return lx.words_to_number(digits if digits.isdigit() else mention)

@@ -39,7 +39,8 @@ def topics(doc: Document) -> dict:
 
 DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
-    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b", re.I),
+    "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
+                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -51,10 +52,20 @@ DESIGN_CUES = {
 }
 TEXT_TYPES = [
     ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b|\bquantitative\s+systematic\s+review\b", re.I)),
-    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b", re.I)),
+    # a systematic review says how it searched: "We searched MEDLINE, Embase and CENTRAL", "databases were searched"
+    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b|"
+                                     r"\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?(?:MEDLINE|PubMed|"
+                                     r"Embase|EMBASE|Cochrane|CENTRAL|Scopus|CINAHL|Web\s+of\s+Science|PsycINFO|"
+                                     r"(?:electronic\s+)?databases)\b|\b(?:databases|MEDLINE|PubMed|Embase)\s+(?:\w+\s+){0,3}?"
+                                     r"(?:were|was)\s+searched\b", re.I)),
     ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
+    # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
+    # man with ... received ...")
     ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
-                               r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b", re.I)),
+                               r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b|"
+                               r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
+                               r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
+                               r"boy|girl|patient|lady|gentleman)\b", re.I | re.M)),
     ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
@@ -85,10 +96,16 @@ TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementatio
 # Animal and laboratory studies: never human trials, whatever they give.
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
                           r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
+# A laboratory strain names animals on its own: "Sprague-Dawley rats", "Wistar", "C57BL/6 mice".
+ANIMAL_STRAIN = re.compile(r"\b(?:Sprague[\s-]+Dawley|Wistar|Long[\s-]+Evans|C57BL|BALB/c|Swiss\s+albino|"
+                           r"New\s+Zealand\s+(?:white\s+)?rabbits?)\b", re.I)
 ANIMAL_MESH = re.compile(r"\bAnimals\b")
 ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
                   "hamster", "dogs", "primates", "animal model", "animal stud", "animal experiment")
-IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:\w+\s+)?cells\b", re.I)
+STRAIN_NEEDLES = ("sprague", "wistar", "long evans", "long-evans", "c57bl", "balb/c", "swiss albino", "new zealand")
+IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:[\w-]+\s+){0,3}?(?:cells|neurons|"
+                            r"myocytes|fibroblasts|tissue|slices)\b|\bcell\s+lines?\b|\b(?:brain|spinal(?:\s+cord)?)\s+"
+                            r"slices\b|\bpatch[\s-]+clamp\b", re.I)
 HUMAN_WORDS = re.compile(r"\b(?:patients?|women|men|volunteers|participants|subjects\s+with|adults|children|humans)\b", re.I)
 # A registry record (ClinicalTrials.gov and its like) names its own fields.
 REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollment|Allocation|Intervention\s+Model|"
@@ -100,15 +117,17 @@ REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention mode
 WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
 
 
-CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("random",), "double": ("blind", "mask", "neither"),
-               "single": ("single",), "open": ("open", "unblind", "no placebo"), "placebo": ("placebo", "sham", "look-alike"),
-               "no_placebo": ("placebo",), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
+CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
+               "double": ("blind", "mask", "neither"), "single": ("single",),
+               "open": ("open", "unblind", "no placebo", "uncontrolled"), "placebo": ("placebo", "sham", "look-alike"),
+               "no_placebo": ("no placebo", "without placebo", "without a placebo"), "crossover": ("cross",), "pilot": ("pilot", "feasib"),
                "parallel": ("parallel",)}
 DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
                                  r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)
 DESIGN_CUES["parallel"] = re.compile(r"\bparallel[\s-]+(?:groups?|arms?|design)\b", re.I)
-TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero"),
-                "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present"),
+TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero", "searched"),
+                "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
+                                                           "year old"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review", "chapter")}
 
@@ -122,11 +141,12 @@ def subjects(doc: Document) -> str | None:
     if "animals" in mesh and "humans" not in mesh:
         return "animal"
     lowered = _lower_text(doc)
-    if "in vitro" in lowered or "cultur" in lowered:
+    if "in vitro" in lowered or "cultur" in lowered or "cell line" in lowered or "slices" in lowered or "clamp" in lowered:
         if _said(doc, _find(doc, IN_VITRO_WORDS)) and not _said(doc, _find(doc, HUMAN_WORDS)):
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
-    if animal and (len(animal) > 1 or animal[0]["field"] == "title") and not _said(doc, _find(doc, HUMAN_WORDS)):
+    strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
+    if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
     return None
 
@@ -195,6 +215,11 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         placebo, evidence = False, evidence + cues["no_placebo"][:1]
     elif not review and cues["placebo"]:
         placebo, evidence = True, evidence + cues["placebo"][:1]
+    if not review and placebo is None:  # an inert comparator said as such: "or the same volume of saline"
+        inert = next((i for a in arms if a.get("is_control") for i in a["interventions"]
+                      if i["name"] in ("placebo", "saline")), None)
+        if inert is not None:
+            placebo, evidence = True, evidence + inert["evidence"][:1]
     crossover = None
     if not review and cues["crossover"]:
         crossover = True

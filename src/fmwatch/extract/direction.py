@@ -20,7 +20,10 @@ NULL_WORDS = re.compile(
     r"\b(?:tend(?:ed|ency)?\s+(?:to|towards?)|trend\w*|NS|n\.s\.|no\s+(?:statistically\s+)?significant|"
     r"did\s+not\s+(?:\w+\s+){0,2}(?:differ|reach|show|change|affect|alter|improve|reduce|increase)|"
     r"not\s+(?:statistically\s+)?significant\w*|failed\s+to|were\s+(?:similar|comparable)|as\s+effective\s+as|"
-    r"equivalent|non-?inferior|no\s+(?:\w+\s+){0,2}(?:difference|effect|change)s?)\b", re.I)
+    r"equivalent|non-?inferior|no\s+(?:\w+\s+){0,2}(?:difference|effect|change)s?|"
+    # "no between-group differences", "did not reveal any significant differences", "non-significantly"
+    r"no\s+(?:\w+\s+)?between[\s-]+groups?\s+differences?|did\s+not\s+(?:reveal|yield|produce)\s+(?:any\s+)?"
+    r"(?:\w+\s+){0,2}differences?|non-?significantly|not\s+(?:\w+\s+)?different)\b", re.I)
 DOWN = re.compile(r"\b(?:decreas\w*|reduc\w*|lower\w*|less(?:er)?|fewer|declin\w*|drop\w*|fell|fall\w*|diminish\w*|"
                   r"shorter|smaller|attenuat\w*|suppress\w*|inhibit\w*|prevent\w*|lowest|minimi[sz]\w*)\b", re.I)
 UP = re.compile(r"\b(?:increas\w*|higher|greater|more|rais\w*|rose|elevat\w*|longer|larger|improv\w*|enhanc\w*|"
@@ -48,6 +51,8 @@ def _clause_of(sentence: str, target: str | None) -> str:
         return sentence
     start, end = 0, len(sentence)
     for boundary in CLAUSE.finditer(sentence):
+        if sentence.count("(", 0, boundary.start()) > sentence.count(")", 0, boundary.start()):
+            continue  # "(HR 1.17; P = 0.35)": a semicolon inside a bracket parts no clauses
         if boundary.end() <= at:
             start = boundary.end()
         elif boundary.start() > at:

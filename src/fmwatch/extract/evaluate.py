@@ -202,6 +202,7 @@ def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
         found = [(m.start, m.end) for m in substance_mentions(text)]
         found += [(m.start(), m.end()) for m in INTERVENTION_PHRASE.finditer(text) if _specific(m.group(0))]
         found += [(m.start(), m.end()) for m in COMPARATOR_PHRASE.finditer(text)]
+        found = _joined(text, sorted(found))
         for start, end in found:
             names.add(text[start:end].lower())
             abbreviation = ABBREVIATION_AFTER.match(text, end)  # "oxytocin ( OT )": OT is a name too
@@ -218,6 +219,28 @@ def intervention_spans(doc: Document) -> list[tuple[str, int, int]]:
             for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
                 spans.append((name, match.start(), match.end()))
     return spans
+
+
+# What joins two named interventions into one (a combination) or follows one as part of its name:
+# "A plus B", "A + B", "A combined with B", "A and B"; "A alone".
+JOINED_BY = re.compile(r"\s*(?:plus|\+|combined\s+with|together\s+with|in\s+combination\s+with)\s*$", re.I)
+ALONE_AFTER = re.compile(r"\s+(?:alone|monotherapy)\b", re.I)
+
+
+def _joined(text: str, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of named interventions in a sentence, a combination joined into one span ("magnesium plus
+    amitriptyline", EBM-NLP marks the whole) and "alone" kept with its name ("placebo alone")."""
+    joined: list[tuple[int, int]] = []
+    for start, end in found:
+        alone = ALONE_AFTER.match(text, end)
+        end = alone.end() if alone else end
+        if joined and joined[-1][1] <= start and JOINED_BY.fullmatch(text, joined[-1][1], start):
+            joined[-1] = (joined[-1][0], end)
+        elif joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _specific(phrase: str) -> bool:

@@ -74,6 +74,10 @@ def magnesium_levels(doc: Document) -> list[dict]:
                 _set_level(entry, "fm_vs_controls", own or verdict, doc, sentence)
             if correlation:
                 _set_level(entry, "correlation_with_symptoms", correlation, doc, sentence)
+        if not named and about_magnesium and not follows_up and compared and verdict and len(levels) == 1:
+            # "Magnesium concentrations were reduced in the patient group" under the title "Serum magnesium in
+            # migraine": the one compartment the record names (title included) is the one compared
+            _set_level(next(iter(levels.values())), "fm_vs_controls", verdict, doc, sentence)
         if not named and follows_up:  # "Both were lower in ...", "No difference between the groups"
             for key in named_before:
                 if compared and verdict:

@@ -61,6 +61,8 @@ FORM_WORDS = "|".join(sorted(MAGNESIUM_FORMS, key=len, reverse=True))
 MAGNESIUM = re.compile(
     rf"\b(?:(?P<form_before>{FORM_WORDS})\s+of\s+)?magnesium(?:\s+(?P<form>{FORM_WORDS}))?\b"
     r"|\b(?P<short>MgCl2|MgSO4|MgO)\b|\b(?P<malic>Super\s+Malic)\b", re.I)
+# A salt named after the element symbol: "Mg-pyrrolidone carboxylic acid", "Mg pidolate", "Mg citrate".
+MG_FORM_AFTER = re.compile(rf"[\s-]+(?P<form>{FORM_WORDS})\b", re.I)
 # The element symbol, case-sensitive so that "300 mg" is not magnesium.
 MG_SYMBOL = re.compile(r"\bMg(?:2\+|\+\+)?(?![/\w])")
 
@@ -113,9 +115,12 @@ DOSE = re.compile(
     r"(?!\s*/\s*(?:g|dl|dL|l|L|ml|mL|mg|kg\s+(?:dry|wet|tissue)|100\s*ml)\b)", re.I)
 FREQUENCY = [
     (re.compile(r"\b(?:once\s+(?:a|per)\s+day|once\s+daily|once\s+a\s+night|each\s+(?:evening|night|morning)|"
-                r"every\s+(?:evening|night|morning)|at\s+bedtime|q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
-    (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid)\b", re.I), 2),
-    (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid)\b", re.I), 3),
+                r"every\s+(?:evening|night|morning)|at\s+(?:bedtime|night)|nightly|in\s+the\s+evening|"
+                r"q\.?d\.?|/\s*day|per\s+day|a\s+day|daily)\b", re.I), 1),
+    (re.compile(r"\b(?:twice\s+(?:a\s+day|daily|per\s+day)|two\s+times\s+(?:a\s+day|daily)|b\.?i\.?d\.?|bid|"
+                r"(?:two|2)\s+(?:divided|equal|separate)\s+doses)\b", re.I), 2),
+    (re.compile(r"\b(?:three\s+times\s+(?:a\s+day|daily|per\s+day)|thrice\s+daily|t\.?i\.?d\.?|tid|"
+                r"(?:three|3)\s+(?:divided|equal|separate)\s+doses)\b", re.I), 3),
     (re.compile(r"\b(?:four\s+times\s+(?:a\s+day|daily|per\s+day)|q\.?i\.?d\.?|qid)\b", re.I), 4),
 ]
 ROUTES = [
@@ -143,11 +148,11 @@ MEASURES = [
     ("tender_point_count", r"tender\s+point\s+counts?|number\s+of\s+tender\s+points|tender\s+points|tenderness", False),
     ("beck_depression", r"beck\s+depression|\bBDI\b", False),
     ("beck_anxiety", r"beck\s+anxiety|\bBAI\b", False),
-    ("dass42_stress", r"DASS-?42|stress\s+score|\bstress\b", False),
-    ("pain_threshold", r"pain\s+thresholds?|pressure\s+pain\s+threshold", True),
+    ("dass42_stress", r"DASS-?42|\bstress\s+score|\bstress\b", False),  # (never "distress score")
+    ("pain_threshold", r"\bpain\s+thresholds?|pressure\s+pain\s+threshold", True),
     ("pain_vas", r"visual\s+analog(?:ue)?\s+(?:scale|pain)|\bVAS\b", False),
     # a numerical (rating) scale said without what it rates is a pain scale, as a bare VAS is
-    ("pain_intensity", r"pain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
+    ("pain_intensity", r"\bpain\s+(?:intensity|severity|scores?|rating)|\bnumeric(?:al)?\s+(?:pain\s+)?(?:rating\s+)?scales?\b|"
                        r"\bNRS\b|\bpain\b", False),
     ("sf36", r"\bSF-?36", True),
     ("quality_of_life", r"quality[\s-]+of[\s-]+life|\bQoL\b", True),
@@ -166,7 +171,10 @@ ANY_MEASURE = re.compile("|".join(f"(?:{pattern})" for _, pattern, _ in MEASURES
 
 NO_CHANGE = re.compile(
     r"\b(?:no\s+(?:significant\s+|statistical(?:ly)?\s+(?:significant\s+)?)?(?:difference|change|effect|improvement|benefit)s?|"
-    r"did\s+not\s+(?:differ|change|improve|reduce|decrease)|no\s+different|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
+    r"did\s+not\s+(?:significantly\s+)?(?:differ|change|improve|reduce|decrease|affect|alter|influence)|no\s+different|"
+    r"not\s+(?:significantly\s+)?(?:affected|altered|influenced|modified)|unaffected|unaltered|"
+    r"no\s+(?:significant\s+)?between[\s-]+groups?\s+differences?|"
+    r"failed\s+to\s+(?:improve|reduce|change|alter|affect|show|demonstrate)|(?:could|did)\s+not\s+(?:demonstrate|show|find|detect|reveal)\s+"
     r"(?:any\s+)?(?:\w+\s+)?(?:differences?|effects?|benefits?|improvements?)|not\s+(?:significantly\s+)?(?:different|differ|changed|improved)|"
     r"not\s+significantly\s+(?:lower|higher|reduced|increased|decreased|elevated)|"
     r"(?:was|were)\s+not\s+(?:statistically\s+)?significant|non-?significant|no\s+better|unchanged|"
@@ -200,7 +208,7 @@ COMPARTMENT_PATTERNS = [(key, re.compile(pattern, re.I)) for key, pattern in COM
 LOWER = re.compile(r"\b(?:lower(?:ed)?|decreased?|reduced|reductions?|less|low|deficien\w*|depleted|diminished)\b", re.I)
 HIGHER = re.compile(r"\b(?:higher|increased?|elevated|elevations?|raised|greater)\b", re.I)
 NEGATIVE_CORRELATION = re.compile(
-    r"\bnegative(?:ly)?\s+correlat\w*|\binverse(?:ly)?\s+(?:correlat|associat|related)\w*|"
+    r"\bnegative(?:ly)?\s+(?:correlat|associat|relat)\w*|\binverse(?:ly)?\s+(?:correlat|associat|relat)\w*|"
     r"\blower\s+(?:the\s+)?magnesium[\w\s,]{0,40}(?:more|greater|worse|severe)|"
     r"\b(?:low|lower|reduced)\s+(?:\w+\s+){0,3}magnesium\s+(?:went|was\s+associated|corresponded|correlated)\s+with\s+(?:more|greater|worse|increase)|"
     # "low magnesium was associated with fatigue": a symptom word is required around it (SYMPTOM_WORDS)
@@ -237,10 +245,16 @@ interferon irradiation placebo""".split())
 BETWEEN_NULL = re.compile(
     r"\bdifferences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups\s+(?:was|were)\s+not\s+(?:statistically\s+)?"
     r"significant|\bno\s+(?:statistically\s+)?(?:significant\s+)?differences?\s+between\s+(?:the\s+)?(?:two\s+|treatment\s+)?"
-    r"groups|\bdid\s+not\s+differ\s+(?:significantly\s+)?between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups", re.I)
+    r"groups|\bdid\s+not\s+differ\s+(?:significantly\s+)?between\s+(?:the\s+)?(?:two\s+|treatment\s+)?groups|"
+    # the comparator named instead of "the groups": "did not differ from placebo", "no difference versus placebo"
+    r"\b(?:did\s+not\s+differ|(?:was|were)\s+not\s+(?:significantly\s+)?different|no\s+(?:significant\s+)?"
+    r"differences?)\s+(?:\w+\s+){0,3}?(?:from|versus|vs\.?|compared\s+(?:with|to)|relative\s+to)\s+(?:the\s+)?"
+    r"(?:placebo|control|saline|sham)", re.I)
 # Words that make a correlation one with symptoms (C-reactive protein or age are not symptoms).
 SYMPTOM_WORDS = re.compile(r"symptom|pain|tender|\bFIQR?\b|impact\s+questionnaire|fatigue|sleep|depress|anxi|"
-                           r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life", re.I)
+                           r"sever|stiff|numb|gastr|disorder|score|function|quality\s+of\s+life|attacks?\b|headache|"
+                           r"migraine\s+(?:days|frequency|index)|frequency\s+of\s+(?:attacks|migraine|headache|cramps)|"
+                           r"disabilit|cramp|spasm|allodynia|hyperalgesia", re.I)
 # "controls of similar age", "age- and weight-matched": how the groups were matched, not a result.
 MATCHING = re.compile(r"\b(?:of\s+)?similar\s+(?:in\s+)?(?:age|sex|weight|body\s+mass\s+index)\b|"
                       r"\bmatched\s+(?:for|by|on)\s+[\w\s-]{0,40}?(?=[.;,)]|$)|\b[\w-]*matched\b", re.I)

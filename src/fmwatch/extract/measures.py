@@ -161,9 +161,18 @@ def abbreviations(text: str) -> dict[str, str]:
     return found
 
 
+# A last word that says how a measure was counted, not what it is: "questionnaire score", "pain scores".
+# (Lower case only: "Leeds Neuropathy Score" is an instrument's name, score and all.)
+TRAILING_GENERIC = re.compile(r"(?:\s+(?:scores?|values?|ratings?))+$")
+
+
 def key_of(label: str) -> str:
-    """A measure key from a label: lower case words joined by "_" ("PLMS index" -> "plms_index")."""
-    return "_".join(re.findall(r"[a-z0-9]+", LEADING.sub("", label.lower())))
+    """A measure key from a label: lower case words joined by "_", without leading "the/mean/total"
+    or a trailing "score(s)" ("PLMS index" -> "plms_index"; "menstrual distress questionnaire
+    scores" -> "menstrual_distress_questionnaire"; a bare "scores" stays "scores")."""
+    label = LEADING.sub("", label)
+    label = TRAILING_GENERIC.sub("", label) or label
+    return "_".join(re.findall(r"[a-z0-9]+", label.lower()))
 
 
 def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:

@@ -13,11 +13,13 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
+from .statements import phase_of_sentences
 
 
 # --- outcomes -------------------------------------------------------------------------------------
 
-PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|"
+PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
+                           r"subscales?|components?|domains?|dimensions?|items?|"
                            r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
@@ -132,6 +134,7 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
     if blanket is None:
         return
     sentence, match = blanket
+    _listed_nulls(doc, sentence, match, arm_list, found)
     for named in sentences(doc):
         if named.field == "title":
             continue
@@ -148,6 +151,35 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
                 found[key] = outcome
 
 
+# The measures a blanket null lists: "in any outcome, including migraine days, attack frequency and
+# analgesic use"; "(pain, sleep and fatigue)"; "outcome measures (X and Y) did not differ".
+LISTED = re.compile(r"\s*(?:,\s*)?(?:including|such\s+as|namely|i\.e\.,?|:|\()\s*(?P<list>[^()]+?)\s*(?:\)|[.;]|$)", re.I)
+LIST_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", re.I)
+
+
+def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: list[dict], found: dict) -> None:
+    """Each measure a blanket null lists right after it gets the null ("no differences in any
+    outcome, including migraine days and analgesic use": migraine_days, analgesic_use)."""
+    listed = LISTED.match(sentence.text, match.end())
+    if listed is None:
+        return
+    at = listed.start("list")
+    for piece in LIST_SPLIT.split(listed.group("list")):
+        start = sentence.text.find(piece, at)
+        at = start + len(piece)
+        words = piece.strip()
+        if not words or len(words) > 60 or re.search(r"\d", words) or _names_a_substance(words, arm_list):
+            continue
+        key = ms.key_of(ms.plain_label(words))
+        if not key or key in found or not (ms.tokens(words) - ms.GENERIC_WORDS):
+            continue
+        known = next(((k, better) for k, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(words)), None)
+        key, higher_is_better = known or (key, bool(ms.HIGHER_IS_BETTER.search(words)))
+        outcome = _outcome(doc, sentence, _Found(start, start + len(piece), words), key, higher_is_better, arm_list)
+        outcome.update(direction="no_change", significant=False)
+        found.setdefault(key, outcome)
+
+
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
@@ -159,7 +191,7 @@ RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", 
 
 def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
-    qualified = _qualifier(text) is not None
+    qualified = _qualifier_for(doc, sentence) is not None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
@@ -170,13 +202,49 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
                 continue
             taken.append((at, stop))
             key, higher_is_better = _measure_key(doc, measure, text[stop:end])
+            label = measure.label
+            instrument = INSTRUMENT_AFTER.match(text, stop, end)
+            if key and instrument:  # "Depression scores (PHQ-9)": the instrument names the measure
+                key, label = instrument_key(instrument.group("abbr")), f"{label} ({_plain(instrument.group('abbr'))})"
             if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
                 continue  # (a measure's first result is kept; the rest would be read for nothing)
-            if substance_mentions(measure.label):
+            if _names_a_substance(measure.label, arm_list):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
-            outcome = _outcome(doc, sentence, _Found(at, stop, measure.label), key, higher_is_better, arm_list)
+            outcome = _outcome(doc, sentence, _Found(at, stop, label), key, higher_is_better, arm_list)
             _keep(found, key, outcome)
         start = boundary.end() if boundary else len(text)
+
+
+# "(PHQ-9)", "(HAM-D)", "(MIDAS)", "(BPI)" right after a measure: the instrument it was measured with.
+INSTRUMENT_AFTER = re.compile(r"(?:\s+(?:scores?|scales?|ratings?|questionnaire))?\s*\(\s*(?P<abbr>[A-Z][A-Z]{1,6}(?:-?[A-Z])?(?:-?\d{1,3}[A-Za-z]?)?)\s*[),;]")
+
+
+def instrument_key(abbreviation: str) -> str:
+    """A measure key from an instrument's abbreviation: lower case letters and digits only.
+
+    >>> instrument_key("PHQ-9"), instrument_key("HAM-D"), instrument_key("SF-36")
+    ('phq9', 'hamd', 'sf36')"""
+    return re.sub(r"[^a-z0-9]", "", abbreviation.lower())
+
+
+def _plain(abbreviation: str) -> str:
+    """An instrument's abbreviation as one word ("PHQ-9" -> "PHQ9"), so that a label names it the
+    way measure keys do."""
+    return re.sub(r"[^A-Za-z0-9]", "", abbreviation)
+
+
+def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
+    """Whether a measure's label is a substance rather than a measure of something: a substance an
+    arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
+    another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
+    mentions = substance_mentions(label)
+    if not mentions:
+        return False
+    given = {i[key] for a in arm_list for i in a["interventions"] for key in ("name", "substance") if i.get(key)}
+    if any(m.name in given or m.substance in given for m in mentions):
+        return True
+    rest = ms.tokens(" ".join(label[:m.start] + label[m.end:] for m in mentions[:1]))
+    return not (rest - ms.GENERIC_WORDS)
 
 
 def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str, bool]:
@@ -220,11 +288,12 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
     qualifier = next((m for _, pattern in QUALIFIERS for m in [pattern.search(text)] if m), None)
+    in_phase = qualifier is not None or _phase(doc, sentence) is not None
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
         for match in pattern.finditer(text):
             if qualifier and qualifier.start() <= match.start() < qualifier.end():
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
-            if not qualifier and (found.get(key) or {}).get("direction") is not None:
+            if not in_phase and (found.get(key) or {}).get("direction") is not None:
                 taken.append((match.start(), match.end()))
                 continue  # (a measure's first result is kept)
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -235,6 +304,9 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
             taken.append((match.start(), match.end()))
             outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
+            instrument = INSTRUMENT_AFTER.match(text, match.end())
+            if instrument:  # "depression scores (PHQ-9)": the label keeps the instrument, the key the schema's
+                outcome["label"] = f"{outcome['label']} ({_plain(instrument.group('abbr'))})"
             _keep(found, key, outcome)
 
 
@@ -311,7 +383,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if p_match is not None:
         evidence.append(span(doc, sentence.field, sentence.start + p_match.start(), sentence.start + p_match.end()))
     evidence.append(sentence_span(doc, sentence))  # the evidence sentence
-    population_ = _qualifier(text)
+    population_ = _qualifier_for(doc, sentence)
     outcome = {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
                "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
     if from_record:
@@ -340,6 +412,32 @@ def _qualifier(text: str) -> dict | None:
     call: the caller may keep it in a record)."""
     found = _qualifier_of(text)
     return {"kind": found[0], "text": found[1]} if found else None
+
+
+def _phase(doc: Document, sentence: Sentence) -> str | None:
+    """The open phase a sentence is about when an earlier sentence opened it (``statements.phase_of_sentences``)."""
+    phases = doc._found.get("phases")
+    if phases is None:
+        lowered = _lower_text(doc)
+        if not any(word in lowered for word in ("open", "extension", "continuation", "unblind")):
+            phases = doc._found["phases"] = {}  # (no phase named: the common case, kept cheap)
+        else:
+            listed = [s for s in sentences(doc) if s.field != "title"]
+            phases = doc._found["phases"] = dict(zip(((s.field, s.start) for s in listed),
+                                                     phase_of_sentences([s.text for s in listed])))
+    return phases.get((sentence.field, sentence.start))
+
+
+def _qualifier_for(doc: Document, sentence: Sentence) -> dict | None:
+    """Whom a result sentence is about: its own qualifier ("in patients with mild stress",
+    "per-protocol"), else the open phase an earlier sentence opened ("In a following open-label
+    phase ... . Pain fell.": the second sentence is about the open phase too); None for everyone
+    randomised in the main comparison."""
+    own = _qualifier(sentence.text)
+    if own is not None:
+        return own
+    phase = _phase(doc, sentence)
+    return {"kind": "open_label", "text": phase} if phase else None
 
 
 @lru_cache(maxsize=1024)

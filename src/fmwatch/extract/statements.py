@@ -100,3 +100,41 @@ def leading_background(texts: list[str]) -> int:
         if STUDY_START.search(text):
             return index
     return 0
+
+
+# --- phases of a multi-phase trial ------------------------------------------------------------------
+
+# A sentence that opens an open (unblinded) phase after the blinded one: "In a following open-label
+# phase ...", "During the open extension ...", "After unblinding, ...".
+OPEN_PHASE = re.compile(r"\bopen[\s-]*(?:label)?\s+(?:phase|extension|period|part|follow-up|continuation)\b|"
+                        r"\b(?:extension|continuation)\s+(?:phase|period|study)\b|\bafter\s+unblinding\b|"
+                        r"\bunblinded\s+(?:phase|extension|period)\b", re.I)
+# A sentence that speaks of the blinded comparison again, or a new section: the open phase is over.
+BLINDED_AGAIN = re.compile(r"\bblind\w*|\bplacebo\b|\brandomi[sz]ed\s+phase\b|^\s*(?:conclusions?|interpretation)\s*:",
+                           re.I)
+
+
+def phase_of_sentences(texts: list[str]) -> list[str | None]:
+    """The phase each sentence of an abstract speaks of, as the words that opened it, or None for
+    the main (blinded, randomised) comparison.
+
+    A multi-phase trial (a blinded phase, then an open-label phase) reports each phase's results in
+    turn: the open phase is named once ("In a following open-label phase ...") and the sentences
+    after it, until one speaks of the blinded comparison again ("placebo", "blind") or a
+    conclusion begins, are about that phase too. Source: CONSORT 2010 item 14 (each period of a
+    trial reported apart) and the open-extension designs common in fibromyalgia trials.
+
+    Example: ["Pain did not differ from placebo.", "An open-label extension followed.",
+    "Pain fell by 30%."] -> [None, "open-label extension", "open-label extension"]."""
+    phases: list[str | None] = []
+    current = None
+    for text in texts:
+        lowered = text.lower()
+        opened = OPEN_PHASE.search(text) if ("open" in lowered or "extension" in lowered or "continuation" in lowered
+                                             or "unblind" in lowered) else None
+        if opened:
+            current = opened.group(0).strip()
+        elif current and BLINDED_AGAIN.search(text):
+            current = None
+        phases.append(current)
+    return phases

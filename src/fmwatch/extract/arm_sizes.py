@@ -1,0 +1,214 @@
+"""Arm sizes: how many participants each arm had, read from counts tied to the arm's name anywhere in
+the study's own sentences, not only in the sentence that describes the arms.
+
+The ways trial abstracts write an arm's size (seen in the PICO corpus's intervention-participants
+and control-participants annotations, Mutinda et al., WIESP 2022, and in CONSORT-style reports):
+
+- a bracket or a comma after the arm: "magnesium (n = 12) or placebo (n = 11)", "SB3, n = 186",
+  "the placebo group (n=20)";
+- "n =" before the arm: "(n=8 gabapentin, n=7 hypnotherapy)";
+- a count before the arm with a verb of allocation: "214 to drug A and 217 to placebo", "Of 510
+  patients randomised to tamoxifen", "25 cases who received famotidine", "30 in the placebo group";
+- a count of controls: "25 treated patients and 20 controls";
+- one size for every arm: "20 patients per group", "two groups of 15", "n = 30 in each arm".
+
+Pure functions over a ``Document`` and the arms ``arms.arms`` found; nothing here decides what an
+arm is. Numbers are people (ints); a count is only taken when it is a whole number, not a
+percentage, a fraction ("18/24") or followed by a unit ("12 weeks", "300 mg").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from . import lexicon as lx
+from .text import Document, _kind, _lower_text, sentences
+
+# A head count in digits or words ("twenty-one"); never the bare "a" or "and" number words.
+COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
+# Words that make a number a dose, a time or a share, not a head count.
+UNIT_WORDS = (r"(?:mg|g|kg|µg|μg|mcg|ug|ml|l|mmol|meq|iu|units?|weeks?|wk|days?|months?|years?|yr|hours?|h|hrs?|min|"
+              r"minutes?|seconds?|times|cycles?|courses?|doses?|tablets?|capsules?|sessions?|percent|mm|cm|points?|"
+              r"fractions?|gy|sites?|centres?|centers?|hospitals?|countries|trials|studies|articles|years?-old)")
+# After the arm's name: "(n = 12)", ", n = 186", "group (N=20)", ": n=30".
+# Also past the arm's dose and inside a bracket that says more: "duloxetine 60 mg/day (group D, n = 30)",
+# "pregabalin (150 mg twice daily; n = 40)"; never past another arm ("A 300 mg or B (n = 20)").
+N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|cohort))?"
+                     r"(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu|ml)\b(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
+                     r"\s*(?:\((?:(?!\b(?:or|versus|vs)\b)[^()]){0,40}?[,;:]\s*|[(\[,:;])?\s*\b[nN]\s*[=:]\s*"
+                     rf"(?P<n>{COUNT})(?![\d.,]\d|\s*%)")
+# Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
+N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
+# A count before the arm's name with a verb of allocation between: "214 to Cocculine", "Of 510
+# patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
+# placebo group".
+COUNT_BEFORE = re.compile(
+    rf"(?<![\w.,/±:-])(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+    rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
+    r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
+    r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+)"
+    r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A count right before the arm's name and the people it counts: "12 placebo patients", "20 controls".
+COUNT_OF_PEOPLE = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+"
+                             r"(?:(?:healthy|matched|untreated|age-matched)\s+)?$", re.I)
+PEOPLE_AFTER = re.compile(r"(?:-(?:treated|allocated|assigned))?\s+(?:patients|subjects|participants|women|men|"
+                          r"children|volunteers|individuals|cases)\b", re.I)
+# One size for every arm: "20 patients per group", "15 in each arm", "two groups of 15", "n = 30 per arm".
+EVERY_ARM = re.compile(
+    rf"\b(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
+    r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
+    rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})\s+(?!{UNIT_WORDS}\b)|"
+    r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
+    r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
+    rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
+# A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
+ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
+                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
+# A planned size (a power calculation) is not the size the arm had.
+PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
+# A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
+LISTED_COUNT = re.compile(rf"(?:,|:|\band)\s+(?P<n>{COUNT})\s+(?:(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# "(amitriptyline, 27; placebo, 32)", "magnesium: 21": the count right after the arm's name in a list.
+COUNT_AFTER_IN_LIST = re.compile(rf"\s*[,:]\s*(?P<n>{COUNT})\s*(?=[;)]|,?\s+and\b)", re.I)
+UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
+# What COUNT_BEFORE needs in the 40 characters before the name (case as written: a cheap test first).
+ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
+# A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
+CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
+# What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
+EVERY_ARM_CUES = ("per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+                  "/group", "/arm", "/ group", "/ arm")
+# "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
+ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
+CONTROL_WORDS = ("controls", "control group", "control subjects", "control arm", "untreated group")
+
+
+def _count(text: str) -> int | None:
+    value = lx.words_to_number(text)
+    return int(value) if value is not None and value == int(value) and 1 <= value < 1_000_000 else None
+
+
+def _occurrences(lowered: str, name: str) -> list[tuple[int, int]]:
+    """Where ``name`` stands as a whole word (or words) in a lower-case text: [(start, end), ...].
+    (A substring search with the word boundaries checked by hand: no regex to compile per arm.)"""
+    found, at = [], lowered.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if (at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] in "_-")) and (
+                end == len(lowered) or not (lowered[end].isalnum() or lowered[end] == "_")):
+            found.append((at, end))
+        at = lowered.find(name, end)
+    return found
+
+
+def arm_names(doc: Document, arm: dict) -> set[str]:
+    """The words that name one arm in the text: its interventions' names and substances, an
+    abbreviation defined right after one of them ("Cocculine (C)"), and for a control arm
+    "controls" / "control group". Lower case.
+
+    Example: the arm ``magnesium sulfate`` of a text saying "magnesium sulfate (MS)" ->
+    {"magnesium sulfate", "magnesium", "ms"}."""
+    names: set[str] = set()
+    for intervention in arm["interventions"]:
+        if intervention.get("background"):
+            continue
+        for name in (intervention.get("name"), intervention.get("substance")):
+            if name and len(name) > 2:
+                names.add(name.lower())
+    lowered = _lower_text(doc)
+    for name in list(names):
+        at = lowered.find(name)
+        if at >= 0 and lowered.startswith("(", at + len(name) + (lowered[at + len(name):at + len(name) + 1] == " ")):
+            text = "\n".join(doc.fields[f] for f in doc.text_fields)  # (the same offsets as ``_lower_text``)
+            abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
+            if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po"):
+                names.add(abbreviation.group("abbr").lower())
+    if arm.get("is_control"):
+        names.update(CONTROL_WORDS)
+    return names
+
+
+def _size_near(text: str, start: int, end: int) -> int | None:
+    """A head count tied to the arm named at ``text[start:end]``, or None."""
+    before = text[max(0, start - 120):start]
+    match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
+    if match is None:
+        match = N_AFTER.match(text, end)
+    if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
+        match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
+    if match:
+        return _count(match.group("n"))
+    listed = LISTED_COUNT.search(before[-30:])
+    if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
+        return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
+    in_list = COUNT_AFTER_IN_LIST.match(text, end)
+    if in_list and ALLOCATION.search(text):
+        return _count(in_list.group("n"))  # "59 completed (amitriptyline, 27; placebo, 32)"
+    if PEOPLE_AFTER.match(text, end) or text[start:end].lower().startswith("control"):
+        match = COUNT_OF_PEOPLE.search(before[-40:])
+        if match:
+            return _count(match.group("n"))
+    return None
+
+
+def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
+    """Set ``n`` of each arm (two or more arms) from a count tied to its name in the study's own
+    statements ("magnesium (n = 12)", "214 to magnesium", "n=8 gabapentin", "20 controls"), the
+    first such count in reading order winning over a size guessed from the arms sentence alone; arms
+    still without a size take a size said of every arm ("20 patients per group"). Changes the arms
+    in place; a count that would make two arms share a name is not used (ambiguous).
+
+    Example: "Forty patients were randomized to magnesium (n = 21) or placebo (n = 19)." -> the
+    magnesium arm's n 21, the placebo arm's n 19."""
+    if len(arms_found) < 2:
+        return
+    named = [(arm, arm_names(doc, arm)) for arm in arms_found]
+    owners: dict[str, list[dict]] = {}
+    for arm, names in named:
+        for name in names:
+            owners.setdefault(name, []).append(arm)
+    unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}
+    if not unique:
+        return
+    lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
+    base, bases = 0, {}
+    for name in doc.text_fields:
+        bases[name] = base
+        base += len(doc.fields[name]) + 1
+    if len(lowered) != base - 1:  # a letter whose lower case is longer ("İ"): lower case letter by letter
+        lowered = "\n".join("".join(c.lower() if len(c.lower()) == 1 else c for c in doc.fields[f])
+                             for f in doc.text_fields)
+    hits_by_sentence: dict[int, list] = {}
+    starts = [bases[s.field] + s.start for s in sentences(doc)]
+    for name, arm in unique.items():
+        for at, end in _occurrences(lowered, name):
+            index = bisect.bisect_right(starts, at) - 1
+            hits_by_sentence.setdefault(index, []).append((at, end, arm))
+    sized: dict[int, int] = {}
+    every_arm = None
+    listed = sentences(doc)
+    for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
+        sentence = listed[index]
+        if sentence.field == "title":
+            continue
+        offset = starts[index]
+        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
+        for at, end, arm in hits:
+            if id(arm) in sized or any(a < at < e for a, e, _ in hits):
+                continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
+            n = _size_near(sentence.text, at, end)
+            if n is not None and _kind(doc, sentence) == "statement":
+                sized[id(arm)] = n
+    if any(cue in lowered for cue in EVERY_ARM_CUES):
+        for sentence in listed:
+            whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None
+            if whole and ALLOCATION.search(sentence.text) and not PLANNED.search(sentence.text) and (
+                    _kind(doc, sentence) == "statement"):
+                every_arm = _count(next(g for g in whole.groups() if g))
+                break
+    for arm in arms_found:
+        if id(arm) in sized:
+            arm["n"] = sized[id(arm)]
+        elif arm["n"] is None and every_arm is not None:
+            arm["n"] = every_arm
