@@ -56,6 +56,7 @@ class NlmServer:
         self.folders: dict[str, dict[str, bytes]] = {"baseline": {}, "updatefiles": {}}
         self.md5_override: dict[str, str] = {}
         self.requests: list[str] = []
+        self.before = None  # called with each request's path before it is answered (a test may hold it there)
         httpserver.expect_request(re.compile(r"^/pubmed/.*")).respond_with_handler(self._serve)
         self.url = httpserver.url_for("/pubmed/")
 
@@ -64,6 +65,8 @@ class NlmServer:
 
     def _serve(self, request: Request) -> Response:
         self.requests.append(request.path)
+        if self.before is not None:
+            self.before(request.path)
         folder, _, name = request.path.removeprefix("/pubmed/").partition("/")
         files = self.folders.get(folder)
         if files is None:
@@ -255,3 +258,35 @@ def test_the_mirror_command_syncs_and_names_a_refused_file(tmp_path, nlm, corpus
     assert done.exit_code == 0, done.output
     assert [f[0] for f in mirror_files(tmp_path / "w.duckdb")] == [
         "pubmed26n0001.xml.gz", "pubmed26n0002.xml.gz", "pubmed26n0003.xml.gz"]
+
+
+def test_an_editor_writes_while_a_mirror_sync_waits_on_a_download(tmp_path, nlm, corpus):
+    """Issue 16: the sync holds no write lock on the warehouse while a bulk file downloads; the file
+    before it is already applied, and the whole sync reaches the read snapshot at its end."""
+    import subprocess
+    import sys
+    import threading
+
+    held, release = threading.Event(), threading.Event()
+
+    def gate(path):
+        if path.endswith("pubmed26n0002.xml.gz"):
+            held.set()
+            release.wait(timeout=120)
+
+    nlm.before = gate
+    db = tmp_path / "w.duckdb"
+    result: dict = {}
+    sync = threading.Thread(target=lambda: result.update(summary=pipeline.sync_mirror(settings(tmp_path, nlm), workers=1)))
+    sync.start()
+    try:
+        assert held.wait(timeout=120), "the sync never asked for the second file"
+        writer = subprocess.run([sys.executable, "-c", "import sys; from fmwatch.warehouse import Warehouse; "
+                                 "Warehouse.open(sys.argv[1], lock_wait=0).close()", str(db)],
+                                capture_output=True, text=True, timeout=120)
+        assert writer.returncode == 0, writer.stderr  # fails with "could not set lock" if the sync held it
+    finally:
+        release.set()
+        sync.join(timeout=300)
+    assert len(result["summary"].files) == 3
+    assert len(mirror_rows(db)) == len(corpus["articles"]) - 1  # the snapshot holds the whole sync

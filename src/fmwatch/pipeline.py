@@ -1084,36 +1084,47 @@ def sync_mirror(settings: Settings, progress: ProgressCallback = _noop, *, worke
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="mirror", sources="mirror")
     summary = MirrorSummary(run.run_id)
-    with RunLock.acquire(settings.db, f"mirror sync {run.run_id}"), Warehouse.from_settings(settings) as warehouse, \
+
+    def opened() -> Warehouse:
+        # The warehouse is opened for each step that writes it and closed before the next wait on the
+        # network (the listing, a download): an editor's triage writes in between (issue 16). Only the
+        # last step publishes a read snapshot: one per bulk file would copy the whole warehouse each time.
+        return Warehouse.from_settings(settings, read_snapshot=False)
+
+    with RunLock.acquire(settings.db, f"mirror sync {run.run_id}"), \
             tempfile.TemporaryDirectory(prefix="fmwatch-mirror-") as spool:
-        warehouse.clear_staging()
+        with opened() as warehouse:
+            warehouse.clear_staging()
+            done = warehouse.mirror_file_names()
         try:
             listed = make_mirror_source(settings).list_files()
-            done = warehouse.mirror_file_names()
             todo = [f for f in listed if f.name not in done]
             summary.listed, summary.skipped = len(listed), len(listed) - len(todo)
             with _own_pool(pool, workers) as runner:
                 units = ((settings, f, number, run.run_id, spool) for number, f in enumerate(todo, start=1))
                 for got in runner.map(mirror_file_unit, units):
                     try:
-                        records, deletions = warehouse.apply_mirror_file(
-                            got.file.name, got.file.kind, got.file.url, got.md5, got.size, got.parsed.parquet,
-                            len(got.parsed.quarantined))
+                        with opened() as warehouse:
+                            records, deletions = warehouse.apply_mirror_file(
+                                got.file.name, got.file.kind, got.file.url, got.md5, got.size, got.parsed.parquet,
+                                len(got.parsed.quarantined))
+                            warehouse.stage_quarantine(run.run_id, got.parsed.quarantined)
                     finally:
                         for name in got.parsed.parquet:
                             Path(name).unlink(missing_ok=True)
-                    warehouse.stage_quarantine(run.run_id, got.parsed.quarantined)
                     summary.quarantined += got.parsed.quarantined
                     summary.files.append({"name": got.file.name, "kind": got.file.kind, "records": records,
                                           "deletions": deletions, "quarantined": len(got.parsed.quarantined)})
                     progress("mirror", len(summary.files), len(todo))
             run.requests = 2 + 2 * len(summary.files)  # the listings, and each file with its .md5
-            warehouse.publish(run, record_noop=False)
+            with Warehouse.from_settings(settings) as warehouse:  # and a read snapshot of the whole sync
+                warehouse.publish(run, record_noop=False)
         except (*RUN_ERRORS, BrokenProcessPool) as error:
             message = (f"mirror sync stopped: {error}. The {len(summary.files)} file(s) before it were ingested "
                        f"and recorded; a rerun resumes from there.")
             try:
-                warehouse.record_failure(run, message)
+                with Warehouse.from_settings(settings) as warehouse:
+                    warehouse.record_failure(run, message)
             except WarehouseError as also:
                 log.warning("the failed sync could not be recorded in the runs table: %s", also)
             raise RunFailed(message) from None

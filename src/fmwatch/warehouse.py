@@ -379,17 +379,23 @@ class Warehouse:
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings, read_only: bool = False) -> "Warehouse":
+    def from_settings(cls, settings, read_only: bool = False, read_snapshot: bool = True) -> "Warehouse":
         """Open the warehouse the settings name (``db``, ``db_memory_limit``, ``db_lock_wait_seconds``,
-        ``ducklake_data_path``)."""
+        ``ducklake_data_path``); ``read_snapshot`` as ``open``."""
         return cls.open(settings.db, read_only=read_only, memory_limit=settings.db_memory_limit,
-                        lock_wait=settings.db_lock_wait_seconds, data_path=settings.ducklake_data_path)
+                        lock_wait=settings.db_lock_wait_seconds, data_path=settings.ducklake_data_path,
+                        read_snapshot=read_snapshot)
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB",
-             lock_wait: float = LOCK_WAIT_SECONDS, data_path: str | None = None) -> "Warehouse":
+             lock_wait: float = LOCK_WAIT_SECONDS, data_path: str | None = None,
+             read_snapshot: bool = True) -> "Warehouse":
         """Open for writing (migrating first if, and only if, a migration or a changed view is due),
         or ``read_only`` (the current read snapshot of a DuckDB file, else the file itself).
+
+        ``read_snapshot=False``: this writer publishes no read snapshot, on opening or after its
+        commits (a mirror sync opens the warehouse once per bulk file: a snapshot after each would copy
+        the whole warehouse each time); the next writer that does brings the snapshot up to date.
 
         A writer waits up to ``lock_wait`` seconds for another writer to close the file, then raises
         WarehouseError naming what holds it. ``data_path`` (DuckLake only): where a new lake keeps
@@ -408,7 +414,7 @@ class Warehouse:
         except BaseException:
             warehouse.close()
             raise
-        if on_disk:
+        if on_disk and read_snapshot:
             warehouse._snapshots = True
             if created or migrated or not _snapshot_is_fresh(Path(path)):
                 warehouse._refresh_snapshot()
