@@ -59,3 +59,15 @@ def seeded_eutils(httpserver):
             server.add(first_pmid + i, date(2024, 1, 1 + i % 28))
         return server
     return make
+
+
+@pytest.fixture(scope="module")
+def offline_db(tmp_path_factory):
+    """A warehouse filled by one offline run (``fmwatch run --offline``), shared by a test module."""
+    from typer.testing import CliRunner
+
+    from fmwatch.cli import app
+    db = tmp_path_factory.mktemp("offline") / "w.duckdb"
+    result = CliRunner().invoke(app, ["--db", str(db), "run", "--offline"])
+    assert result.exit_code == 0, result.output
+    return db

@@ -17,13 +17,6 @@ from fmwatch.warehouse import Warehouse
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def offline_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cli") / "w.duckdb"
-    assert runner.invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
-    return db
-
-
 @pytest.fixture
 def db(offline_db, tmp_path):
     copy = tmp_path / "copy.duckdb"

@@ -7,7 +7,6 @@ import json
 
 import bibtexparser
 import feedparser
-import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from typer.testing import CliRunner
@@ -16,13 +15,6 @@ from fmwatch.cli import app
 from fmwatch.warehouse import Warehouse
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def offline_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("exports") / "w.duckdb"
-    assert runner.invoke(app, ["--db", str(db), "run", "--offline"]).exit_code == 0
-    return db
 
 
 def fm(db, *args) -> str:

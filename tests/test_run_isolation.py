@@ -83,6 +83,14 @@ def _wait_until_held(gate: Gate, run: subprocess.Popen) -> None:
         time.sleep(0.05)
 
 
+def _a_new_flag(db) -> str:
+    """Fill ``db`` by an offline run and return the id of a flag an editor has not seen yet."""
+    offline = _fmwatch({**os.environ, "FMWATCH_DB": str(db)}, "run", "--offline")
+    assert offline.returncode == 0, offline.stderr
+    with Warehouse.open(db, read_only=True) as wh:
+        return next(f["id"] for f in wh.list_flags() if f["state"] == "new")
+
+
 def _records(db) -> list[tuple]:
     with Warehouse.open(db, read_only=True) as wh:
         return wh.con.execute("select record_key, version, content_hash from record_versions order by all").fetchall()
@@ -94,10 +102,7 @@ def _stages(db) -> list:
 
 def test_an_editor_writes_at_once_and_a_second_run_is_refused_while_a_run_waits_on_the_network(fake, tmp_path):
     db = tmp_path / "w.duckdb"
-    offline = _fmwatch({**os.environ, "FMWATCH_DB": str(db)}, "run", "--offline")  # flags for the editor
-    assert offline.returncode == 0, offline.stderr
-    with Warehouse.open(db, read_only=True) as wh:
-        flag = next(f["id"] for f in wh.list_flags() if f["state"] == "new")
+    flag = _a_new_flag(db)
     fake.fault = gate = Gate()
     env = _env(tmp_path, fake, db)
     run = _start_run(env)
@@ -199,10 +204,8 @@ class AnyRequestGate(Gate):
 def test_an_editor_writes_at_once_while_an_import_waits_on_its_citation_look_ups(fake, tmp_path):
     from .test_reliability import DATA
     db = tmp_path / "w.duckdb"
-    offline = _fmwatch({**os.environ, "FMWATCH_DB": str(db)}, "run", "--offline")  # flags for the editor
-    assert offline.returncode == 0, offline.stderr
+    flag = _a_new_flag(db)
     with Warehouse.open(db, read_only=True) as wh:
-        flag = next(f["id"] for f in wh.list_flags() if f["state"] == "new")
         (articles_before,) = wh.con.execute("select count(*) from fm_articles").fetchone()
     fake.fault = gate = AnyRequestGate()
     env = _env(tmp_path, fake, db)

@@ -540,7 +540,7 @@ class PipelineRun:
     def __enter__(self) -> "PipelineRun":
         self.run_lock = RunLock.acquire(self.settings.db, f"{self.info.command} {self.run_id}")
         try:
-            self.warehouse = _staging_warehouse(self.settings, self.run_lock, self.run_id)
+            self.warehouse = Warehouse.run_stage_from_settings(self.settings, self.run_lock, self.run_id)
         except BaseException:
             self.run_lock.release()
             raise
@@ -961,9 +961,9 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")
     # Like a run, an import stages into a file of its own (its citation look-ups wait on the network)
-    # and opens the warehouse for writing only to publish; on an in-memory warehouse it stages in place.
+    # and opens the warehouse for writing only to publish.
     with RunLock.acquire(settings.db, f"import {run.run_id}") as run_lock, \
-            _staging_warehouse(settings, run_lock, run.run_id) as warehouse, \
+            Warehouse.run_stage_from_settings(settings, run_lock, run.run_id) as warehouse, \
             tempfile.TemporaryDirectory(prefix="fmwatch-spool-") as spool, _own_pool(pool, workers) as runner:
         # Loading a file needs no network; linking its citations is enrichment, so it gets few
         # attempts and a short timeout: on a machine that cannot reach NCBI it becomes pending at once.
@@ -993,17 +993,6 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
                                 f"or `fmwatch reextract` catches them up); extract and flag: {error}") from None
     summary.status = "quarantined" if summary.quarantined else summary.published.status
     return summary
-
-
-def _staging_warehouse(settings: Settings, run_lock: RunLock, run_id: str) -> Warehouse:
-    """Where a run or an import stages: a stage of its own (``Warehouse.open_run_stage``), which holds
-    no lock on the warehouse while the caller waits on the network; an in-memory warehouse (tests,
-    ``db = ":memory:"``) has no file to stage beside, so it stages in place, cleared first."""
-    if str(settings.db) == ":memory:":
-        warehouse = Warehouse.from_settings(settings)
-        warehouse.clear_staging()
-        return warehouse
-    return Warehouse.run_stage_from_settings(settings, run_lock, run_id)
 
 
 def stage_parsed_file(warehouse: Warehouse, run_id: str, parsed: ParsedFile, quarantined: list[Quarantined]) -> int:

@@ -498,11 +498,14 @@ class Warehouse:
         (waiting up to ``lock_wait`` seconds, as any writer), attach the stage, run the same SQL in
         one transaction, and close it again; the stage is then read over the new snapshot. Closing
         it removes the stage file; ``RunLock.acquire`` removes one a killed run left.
+        An in-memory warehouse (``":memory:"``) is returned itself, its staging cleared: it stages in place.
         Raises WarehouseError as ``open``, or when no read snapshot can be published.
         """
         path = str(path)
-        if path == ":memory:":
-            raise WarehouseError("a run needs a warehouse on disk (its stage is a file beside it); set FMWATCH_DB")
+        if path == ":memory:":  # this process's alone: no file to stage beside, no one else to block
+            warehouse = cls.open(path, memory_limit=memory_limit, lock_wait=lock_wait)
+            warehouse.clear_staging()
+            return warehouse
         with cls.open(path, memory_limit=memory_limit, lock_wait=lock_wait, data_path=data_path) as warehouse:
             if warehouse._snapshots and not _snapshot_is_fresh(Path(path)):
                 warehouse.publish_read_snapshot()  # the run reads it: a stale one is an error here
