@@ -29,7 +29,6 @@ from .evaluate import whole_group
 from .measures import tokens
 
 MGFM_FOLDER = "mgfm_dev"
-CORPUS_LABELS = Path("tests/gold/corpus_labels.jsonl")  # our blind labels on corpus abstracts (repo-relative)
 TOLERANCE = 0.02  # the corpus README's suggested tolerance for numbers
 # The fields the issue names, in its order.
 FIELDS = ("design_type", "randomized", "blinding", "placebo_controlled", "crossover", "n_enrolled", "n_controls",
