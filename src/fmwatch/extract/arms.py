@@ -704,3 +704,12 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 return weeks, [found[2]]
             best = best or found
     return (best[1], [best[2]]) if best else (None, [])
+
+
+# Speed: the patterns searched most often, behind a look-ahead of the characters they can start
+# with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
+from .fastre import led  # noqa: E402
+
+(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM,
+ KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, BACKGROUND_BEFORE,
+                           NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
