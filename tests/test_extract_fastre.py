@@ -63,3 +63,23 @@ def test_the_extractors_patterns_match_the_same_with_or_without_the_look_ahead(s
             assert (fast.match(text, start) is None) == (original.match(text, start) is None)
             found, expected = fast.search(text, 0, start), original.search(text, 0, start)
             assert (found and found.span()) == (expected and expected.span())
+
+
+def _sentences_by_look_behind(text: str) -> list[tuple[int, int]]:
+    """The sentence split as first written (a look-behind for the stop): the oracle."""
+    found, start = [], 0
+    for match in re.finditer(r"(?<=[.!?])\s+(?=[A-Z0-9(\"“])|\n+", text):
+        if match.start() > start:
+            found.append((start, match.start()))
+        start = match.end()
+    return found + ([(start, len(text))] if start < len(text) else [])
+
+
+@pytest.mark.parametrize("text", SENTENCES + [
+    "Ten took it. Pain fell.", "Done!  (Really?) \u201cYes.\u201d 2 more.\nNext line\n\nAfter a gap. e.g. lower case.",
+    ". Leading stop. Trailing stop.", "A.\n\nB", "x.\nb", "..  B", "?!\n", "\n\nOnly breaks\n"])
+def test_sentences_split_where_the_look_behind_split(text):
+    from fmwatch.extract.text import Document, sentences
+    doc = Document("t:1", "pubmed", "", {"abstract": text})
+    assert [(s.start, s.end) for s in sentences(doc)] == _sentences_by_look_behind(text)
+    assert all(s.text == text[s.start:s.end] for s in sentences(doc))
