@@ -259,11 +259,14 @@ def arms(doc: Document) -> list[dict]:
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
+        arm_words = ARM_SENTENCE.search(sentence.text)
+        if not (arm_words or GROUP_WORDS.search(sentence.text)):
+            continue  # (what the test below needs, before the dearer look-up of substances)
         mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
         if not mentions:
             continue  # the common case, kept cheap
         doses = list(lx.DOSE.finditer(sentence.text))
-        if not (ARM_SENTENCE.search(sentence.text) or (doses and GROUP_WORDS.search(sentence.text))):
+        if not (arm_words or (doses and GROUP_WORDS.search(sentence.text))):
             continue
         mentions = [m for m in mentions if _given(sentence.text, m)]
         if (not mentions or _kind(doc, sentence) in ("wish", "background")
@@ -714,6 +717,6 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM,
- KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, BACKGROUND_BEFORE,
-                           NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
+(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE, NOT_DURATION_BEFORE,
+ UNTREATED_ARM, KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
+                                         BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
