@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -122,10 +123,9 @@ def mgfm_development_documents() -> list[dict]:
     development = set(mgfm.split()["development"])
     pmids = {}
     for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            label = json.loads(line)
-            if label["id"] in development:
-                pmids[label["id"]] = label.get("pmid")
+        opening = re.match(r'\s*\{\s*"id"\s*:\s*"([^"]+)"', line)  # a measured record's line is not even parsed
+        if opening and opening.group(1) in development:
+            pmids[opening.group(1)] = json.loads(line).get("pmid")
     specs = []
     for record_id in sorted(pmids):
         title, _, abstract = (folder / "texts" / f"{record_id}.txt").read_text(encoding="utf-8").partition("\n")
