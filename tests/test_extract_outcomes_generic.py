@@ -52,3 +52,79 @@ def test_outcomes_on_evidence_inference_validation_prompts_are_found_with_their_
     # floors a quarter below the figures measured when this measure was written (found 0.15,
     # direction when found 0.65): a regression check, not a score
     assert row["found_rate"] >= 0.11 and row["direction_accuracy_when_found"] >= 0.5
+
+
+# --- selection: only measures a result reports, each named as a measure ------------------------------
+
+TRIAL = "Sixty adults were randomized to oral magnesium 400 mg daily or placebo for 12 weeks. "
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a discourse word that opens the clause is no measure
+    ("However, nocturnal cramp counts were lower with magnesium than with placebo (p = 0.01).",
+     {"nocturnal_cramp_counts": "improved"}),
+    ("Moreover, a decrease in headache duration was seen with magnesium (p = 0.03).", {"headache_duration": "improved"}),
+    # a piece of the sentence's verb phrase is no measure
+    ("Supplementation with magnesium resulted in a significant reduction of cramp frequency.",
+     {"cramp_frequency": "improved"}),
+    ("There was no significant change in grip strength (p = 0.41 and p = 0.38, respectively) or decrease in cramp "
+     "duration (p = 0.2).", {"grip_strength": "no_change", "cramp_duration": "no_change"}),
+    # adjectives sharing one noun name two measures
+    ("Systolic and diastolic blood pressure as well as heart rate decreased significantly with magnesium.",
+     {"systolic_blood_pressure": "improved", "diastolic_blood_pressure": "improved", "heart_rate": "improved"}),
+    # quotation marks and an opening adverb are not part of a name
+    ("Especially 'stiffness', 'cramping' and 'restless legs' improved with magnesium (p < 0.05).",
+     {"stiffness": "improved", "cramping": "improved", "restless_legs": "improved"}),
+])
+def test_only_measures_are_named(sentence, expected):
+    assert results(TRIAL + sentence) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    # how the groups started is not a result
+    "The groups were similar at baseline in pain scores, fatigue and sleep quality.",
+    "Baseline characteristics, including migraine days, did not differ between the groups.",
+    # a method sentence that lists the measures, one of them an instrument named "of Improvement"
+    "Efficacy measures included the migraine disability score and the Patient Global Impression of Improvement.",
+    # a treatment's purpose, not its result
+    "We compared two regimens of a supplement marketed for improving leg cramps and muscle recovery.",
+    # advice in a conclusion
+    "It is important to be aware of the potential effect of magnesium treatment on increase in serum creatinine levels.",
+])
+def test_what_is_not_a_result_reports_no_measure(sentence):
+    assert results(TRIAL + sentence) == {}
+
+
+def test_a_structured_background_heading_with_aims_is_not_a_result():
+    abstract = ("Background/aims: Restless legs are associated with reduced sleep quality and increased fatigue. "
+                "Methods: " + TRIAL + "Results: Leg discomfort scores fell with magnesium (p = 0.01).")
+    assert results(abstract) == {"leg_discomfort": "improved"}
+
+
+# --- direction: between-group against within-group -------------------------------------------------
+
+def records(abstract: str) -> dict[str, tuple]:
+    record = extract(Document("file:ours", "file", "A trial", {"title": "A trial", "abstract": abstract}))
+    return {o["measure"]: (o["direction"], o["significant"]) for o in record["outcomes"]}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # within each group, then no difference between them (said in the next clause): no benefit
+    ("Cramp frequency fell from baseline in each arm, but the difference between arms did not reach significance.",
+     {"cramp_frequency": ("no_change", False)}),
+    ("Leg cramp frequency fell in both groups (p < 0.01); the between-group difference was not significant.",
+     {"leg_cramp_frequency": ("no_change", False)}),
+    ("Peak expiratory flow increased both after magnesium and after saline, but the difference between the two "
+     "treatments was not significant (p = 0.5).", {"peak_expiratory_flow": ("no_change", False)}),
+    ("Night waking decreased significantly in all three groups, without differences among the groups.",
+     {"night_waking": ("no_change", False)}),
+    # between the groups, the difference said not significant in the next clause: direction, not significant
+    ("Headache hours were lower in the magnesium group than in the placebo group; however, the difference was "
+     "not statistically significant.", {"headache_hours": ("improved", False)}),
+    # comparatives before the measure
+    ("Patients given magnesium had a shorter time to first rescue analgesic request and lower cramp severity "
+     "than those given placebo (p < 0.01).",
+     {"time_to_first_rescue_analgesic_request": ("improved", True), "cramp_severity": ("improved", True)}),
+])
+def test_direction_between_and_within_groups(sentence, expected):
+    assert records(TRIAL + sentence) == expected

@@ -189,7 +189,7 @@ def _count(mention: str) -> float | None:
 OUTCOME_FILLER = frozenset("""score scores level levels value values rate rates total mean change changes
 incidence number proportion percentage patients patient group groups after before during at of in on to
 by for with from baseline week weeks month months day days hour hours h min minutes year years end period
-time first second third postoperative post treatment significant overall""".split())
+time first second third postoperative post treatment significant overall as well""".split())
 
 
 def _outcome_words(text: str) -> set[str]:
@@ -216,11 +216,13 @@ def outcome_answers_prompt(extracted: dict, prompt_outcome: str) -> bool:
 def raw_direction(extracted: dict) -> str | None:
     """An extracted outcome's direction as Evidence Inference says it (the measure went up, down,
     or did not differ): improved/worsened turned back with the measure's polarity (the fixed
-    vocabulary's, else ``measures.HIGHER_IS_BETTER`` on the label, the rule the extractor uses)."""
+    vocabulary's, else ``measures.HIGHER_IS_BETTER`` on the label, the rule the extractor uses).
+    A direction said not significant (``significant`` False) is Evidence Inference's "no
+    significant difference"; fmwatch keeps the direction and the significance apart."""
     from .measures import HIGHER_IS_BETTER
     direction = extracted.get("direction")
-    if direction == "no_change":
-        return NO_DIFFERENCE
+    if direction == "no_change" or extracted.get("significant") is False:
+        return NO_DIFFERENCE  # (Evidence Inference's label for a difference said not significant)
     if direction not in ("improved", "worsened"):
         return None
     better = next((b for key, _, b in lx.MEASURES if key == extracted["measure"]), None)

@@ -13,7 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
-from .statements import phase_of_sentences
+from .statements import lists_measures, phase_of_sentences
 
 
 # --- outcomes -------------------------------------------------------------------------------------
@@ -80,6 +80,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
+        if lists_measures(sentence.text):
+            continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
@@ -182,10 +184,15 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
-                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief",
+                   # comparatives before a measure, and a null said of the measure after it ("no change in")
+                   "higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
+                   "no significant", "no change", "no differen", "no effect", "no statistically")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief", re.I)
+                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
+                            r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
+                            r"statistically)", re.I)
 RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
 
 
@@ -313,8 +320,31 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
 def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
     """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
     quality of life and reduction of pain": "positive effect" for quality of life)."""
-    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED) for m in pattern.finditer(clause)]
+    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED, COMPARATIVE_DOWN, COMPARATIVE_UP)
+             for m in pattern.finditer(clause) if not _purpose(clause, m)]
     return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+# Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
+# rescue"): less of it, or more of it.
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater)\b(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))",
+                            re.I)
+# A direction word that says what a treatment is for, not what it did: "a preparation for
+# improving sexual function", "aimed at reducing pain", "designed to improve sleep".
+PURPOSE_BEFORE = re.compile(r"\b(?:for|at|of|towards?)\s+$|\b(?:aim\w*|designed|intended|order|help\w*|ways?|strateg\w+|"
+                            r"efforts?|attempts?|potential|opportunit\w+|can|could|may|might|meant)\s+(?:\w+\s+)?to\s+$",
+                            re.I)
+
+
+def _purpose(clause: str, word: re.Match) -> bool:
+    """Whether a direction word is a purpose ("for improving", "aimed at reducing", "designed to
+    improve"), which reports nothing."""
+    said = word.group(0).lower()
+    if not (said.endswith("ing") or said in ("improve", "reduce", "decrease", "increase", "lower", "relieve",
+                                             "alleviate", "ease", "prevent")):
+        return False
+    return PURPOSE_BEFORE.search(clause, max(0, word.start() - 40), word.start()) is not None
 
 
 def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
@@ -337,6 +367,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
+        elif COMPARATIVE_DOWN.fullmatch(word.group(0)):
+            direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
             # "a decrease in pain thresholds": less of a measure where more is better is worse
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
@@ -346,10 +378,18 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
     between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
+    later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
+    if direction in ("improved", "worsened") and not between and WITHIN_GROUP.search(clause):
+        # "X fell in both groups / from baseline; the difference between groups was not significant"
+        between = later_null or AMONG_NULL.search(clause)
     if direction in ("improved", "worsened") and between:
         direction, word, clause_start, significant_override = "no_change", between, 0, False
     else:
-        significant_override = None
+        # "X was lower with A than B; however, the difference was not significant": the direction
+        # stays (as with "but not significantly"), the significance is the later clause's
+        significant_override = False if later_null else None
+    if direction is not None and _baseline_only(clause):
+        direction, word = None, None  # "the groups were similar at baseline": how they started, not a result
     p_match = None
     for candidate in lx.P_VALUE.finditer(text, match.end()):
         p_match = candidate
@@ -365,6 +405,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if significant_override is not None:
         significant = significant_override
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
+    if _baseline_only(clause):
+        from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
     if ONE_PATIENT.search(clause):
         direction, word, from_record = None, None, False  # one person's course is not the group's result
     arm = None
@@ -392,6 +434,49 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
           and not ONE_PATIENT.search(clause)):
         outcome["_model_input"] = (text, match.group(0), higher_is_better)  # (read and removed by outcomes())
     return outcome
+
+
+# The clause after a result that says its difference was not significant: "; however, the difference
+# between the groups was not statistically significant", "but this was not significant", "but not
+# significantly", "without differences among the 3 groups".
+LATER_NULL = re.compile(
+    r"\s*[;,]?\s*(?:(?:but|however|although|though|yet)\b[,]?\s*)?(?:"
+    r"(?:the|this|these|that)\s+(?:between[\s-]+(?:group|treatment|arm)s?\s+)?(?:\w+\s+)?(?:differences?|effects?|changes?|"
+    r"reductions?|increases?|improvements?)(?:\s+between\s+(?:the\s+)?(?:\w+\s+)?(?:groups|treatments|arms|regimens))?"
+    r"\s+(?:was|were|did|is|are)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
+    r"(?:this|it|they)\s+(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
+    r"not\s+(?:statistically\s+)?significantly\b|"
+    r"(?:with|without)\s+(?:no\s+|any\s+)?(?:significant\s+)?differences?\s+(?:between|among)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:groups|arms|treatments))", re.I)
+# "..., without differences among the groups": the null of the same clause.
+AMONG_NULL = re.compile(r"\bwith(?:out|\s+no)\s+(?:any\s+)?(?:significant\s+)?differences?\s+(?:between|among)\s+"
+                        r"(?:the\s+)?(?:\w+\s+)?(?:groups|arms|treatments)", re.I)
+# A clause about a change within groups: "in both groups", "both after A and B", "from baseline".
+WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|arms)\b|\bin\s+(?:both|each|all)\b|"
+                          r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
+                          r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s+(?:characteristics|"
+                      r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
+                      r"randomi[sz]ation|the\s+intervention)\b", re.I)
+
+
+def _later_null(text: str, clause_end: int) -> re.Match | None:
+    """The null said of a result in the clause right after it (``LATER_NULL``), or None."""
+    if clause_end >= len(text) or "not" not in text[clause_end:].lower() and "differen" not in text[clause_end:].lower():
+        return None
+    return LATER_NULL.match(text, clause_end)
+
+
+def _baseline_only(clause: str) -> bool:
+    """Whether a clause compares the groups at baseline ("the groups were similar at baseline in
+    pain scores") rather than reporting a result ("pain fell from baseline", "lower than at baseline")."""
+    lowered = clause.lower()
+    if "baseline" not in lowered and "entry" not in lowered and "before" not in lowered and "randomi" not in lowered:
+        return False
+    found = BASELINE.search(clause)
+    return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
+                                                                          clause[max(0, found.start() - 12):found.start()]))
 
 
 # Who a result is about when it is not everyone randomised: a subgroup, the completers, an open
