@@ -128,3 +128,31 @@ def records(abstract: str) -> dict[str, tuple]:
 ])
 def test_direction_between_and_within_groups(sentence, expected):
     assert records(TRIAL + sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a null said before a list of measures, in other words than "no difference"
+    ("There were no significant increases in fasting glucose or serum creatinine in any group.",
+     {"fasting_glucose": ("no_change", False), "serum_creatinine": ("no_change", False)}),
+    ("There was no significant difference between the two groups regarding the onset of analgesia and duration of "
+     "analgesia.", {"onset_of_analgesia": ("no_change", False), "duration_of_analgesia": ("no_change", False)}),
+    # a change in one group with no difference among the groups is no benefit
+    ("Cramp counts fell significantly in the magnesium group, without differences among the groups (P > 0.05).",
+     {"cramp_counts": ("no_change", False)}),
+    # "these were not significant": the direction stays, the significance is the later clause's
+    ("Magnesium reduced cramp counts by 10%, but these were not significant statistically.",
+     {"cramp_counts": ("improved", False)}),
+    # a "borderline significant" result with p = 0.052 is not significant
+    ("Magnesium gave a borderline significant improvement in cramp severity (P = .052).",
+     {"cramp_severity": ("improved", False)}),
+])
+def test_nulls_and_significance_said_in_other_words(sentence, expected):
+    assert records(TRIAL + sentence) == expected
+
+
+def test_how_the_groups_started_and_an_arms_name_are_no_measures():
+    abstract = ("Eighty adults were randomized to a stretching programme (SP) or magnesium 300 mg daily for 8 weeks. "
+                "Pretreatment characteristics (age, sex, cramp history and stage) were similar in both groups. "
+                "Both SP and magnesium improved night cramp frequency from baseline, with no significant difference "
+                "between the groups.")
+    assert records(abstract) == {"night_cramp_frequency": ("no_change", False)}

@@ -43,10 +43,11 @@ VERB_OBJECT = re.compile(
 # groups": a null said of the measure that follows it.
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
-    r"effects?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?(?:in|on)\s+(?:the\s+|their\s+)?"
-    r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:between|among|in|at|after|from|with|and\s+(?:a|an|the))\b)[\w'/-]+){0,6}?)"
-    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:between|among|at|after|from|compared|versus|vs|than|by|with|in|or|and\s+(?:a|an|the)|"
-    r"was|were)\b))", re.I)
+    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms)\s+)?(?:in|on|regarding|with\s+(?:regard|respect)\s+to|"
+    r"in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
 # comparative before the measure it compares.
@@ -70,7 +71,7 @@ tablet tablets capsule capsules limb limbs dose doses combination combined""".sp
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
 greater magnitude efficacy improvement reduction increase decrease demographic characteristic clinically
-meaningful""".split())
+meaningful clinical safety evaluated end point pretreatment""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -202,7 +203,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     assessments' stays one (a shared head noun), as does 'PLMS associated with arousals'; 'pain
     scores at rest and on movement' -> 'pain scores at rest', 'pain scores on movement'."""
     parts, start = [], 0
-    for match in re.finditer(r",\s*(?:and\s+)?|\s+and\s+|\s+as\s+well\s+as\s+", np):
+    for match in re.finditer(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+", np):
         parts.append((start, match.start()))
         start = match.end()
     parts.append((start, len(np)))
@@ -298,7 +299,10 @@ FRAGMENT_END = re.compile(r"(?:^|\s)(?:of|to|in|into|with|for|a|an|the|and|or|by
 # "demonstrated a", "seemed to drop", "when analyzed by gender", "compared with standard care").
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
-unlike whereas respectively""".split())
+unlike whereas respectively failed could would may might can will should does produces based significantly""".split())
+# "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
+TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
+                         r"following|from|of)\b", re.I)
 # A unit said alone ("mmol/L", "mg/dl", "%"): the value's unit, not what was measured.
 UNIT_ONLY = re.compile(r"(?:mmol|µmol|nmol|mg|g|kg|ml|dl|l|µg|mcg|ng|pg|iu|u|meq|mm|cm|%)(?:\s*/\s*[a-zµ]+)*", re.I)
 
@@ -313,8 +317,10 @@ def is_fragment(label: str) -> bool:
     (True, True, False)"""
     label = label.strip()
     lowered = label.lower()
-    if DISCOURSE.fullmatch(label) or UNIT_ONLY.fullmatch(label):
+    if DISCOURSE.fullmatch(label) or UNIT_ONLY.fullmatch(label) or TIME_PHRASE.match(label) or label.endswith("-"):
         return True
+    if label.count("(") != label.count(")"):
+        return True  # "stage)": cut from a bracketed list
     if " " not in label and lowered.endswith("ly") and len(lowered) > 4:
         return True  # "respectively", "effectively", "generally": an adverb alone
     if FRAGMENT_END.search(label):

@@ -244,6 +244,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is a substance rather than a measure of something: a substance an
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
+    if _names_an_arm(label, arm_list):
+        return True
     mentions = substance_mentions(label)
     if not mentions:
         return False
@@ -252,6 +254,19 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
         return True
     rest = ms.tokens(" ".join(label[:m.start] + label[m.end:] for m in mentions[:1]))
     return not (rest - ms.GENERIC_WORDS)
+
+
+def _names_an_arm(label: str, arm_list: list[dict]) -> bool:
+    """Whether a measure's label is only the name of an arm or of what an arm gives ("FF/VI",
+    "the exercise programme"), which is what was compared, not what was measured."""
+    words = ms.tokens(label) - ms.GENERIC_WORDS
+    if not words:
+        return False
+    for arm in arm_list:
+        names = " ".join([arm.get("label") or ""] + [i.get(k) or "" for i in arm["interventions"] for k in ("name", "substance")])
+        if words <= ms.tokens(names):
+            return True
+    return False
 
 
 def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str, bool]:
@@ -362,7 +377,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     word = None
     if EXCEPT.search(before):
         direction = "no_change"
-    elif (word := lx.NO_CHANGE.search(clause)):
+    elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
     elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
@@ -379,9 +394,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
     between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
     later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
-    if direction in ("improved", "worsened") and not between and WITHIN_GROUP.search(clause):
-        # "X fell in both groups / from baseline; the difference between groups was not significant"
-        between = later_null or AMONG_NULL.search(clause)
+    if direction in ("improved", "worsened") and not between:
+        # "X fell in the A group, without differences among the groups"; "X fell in both groups /
+        # from baseline; the difference between groups was not significant"
+        between = AMONG_NULL.search(clause) or (WITHIN_GROUP.search(clause) and later_null)
     if direction in ("improved", "worsened") and between:
         direction, word, clause_start, significant_override = "no_change", between, 0, False
     else:
@@ -402,6 +418,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     p_value = float(p_match.group("value")) if p_match else None
     if p_value is not None and significant is None and p_match.group("op") in "<≤=":
         significant = p_value < 0.05
+    elif (significant and p_value is not None and p_value >= 0.05 and p_match.group("op") in "=>≥"
+          and p_match.start() < clause_end):
+        significant = False  # "a borderline significant improvement (p = 0.052)": the p-value decides
     if significant_override is not None:
         significant = significant_override
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
@@ -444,7 +463,7 @@ LATER_NULL = re.compile(
     r"(?:the|this|these|that)\s+(?:between[\s-]+(?:group|treatment|arm)s?\s+)?(?:\w+\s+)?(?:differences?|effects?|changes?|"
     r"reductions?|increases?|improvements?)(?:\s+between\s+(?:the\s+)?(?:\w+\s+)?(?:groups|treatments|arms|regimens))?"
     r"\s+(?:was|were|did|is|are)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
-    r"(?:this|it|they)\s+(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
+    r"(?:this|it|they|these|those)\s+(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
     r"not\s+(?:statistically\s+)?significantly\b|"
     r"(?:with|without)\s+(?:no\s+|any\s+)?(?:significant\s+)?differences?\s+(?:between|among)\s+(?:the\s+)?(?:\w+\s+)?"
     r"(?:groups|arms|treatments))", re.I)
@@ -456,9 +475,25 @@ WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
-BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s+(?:characteristics|"
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\b(?:pre-?treatment|"
+                      r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
                       r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
                       r"randomi[sz]ation|the\s+intervention)\b", re.I)
+
+
+# Nulls said otherwise than ``lexicon.NO_CHANGE``: "no significant increases in X", "did not lead to
+# additional reductions".
+NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|further\s+|additional\s+)?(?:increases?|"
+                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b",
+                            re.I)
+
+
+def _null_said_otherwise(clause: str) -> re.Match | None:
+    """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
+    lowered = clause.lower()
+    if "no " not in lowered and "did not" not in lowered:
+        return None
+    return NULL_OTHERWISE.search(clause)
 
 
 def _later_null(text: str, clause_end: int) -> re.Match | None:
@@ -472,7 +507,7 @@ def _baseline_only(clause: str) -> bool:
     """Whether a clause compares the groups at baseline ("the groups were similar at baseline in
     pain scores") rather than reporting a result ("pain fell from baseline", "lower than at baseline")."""
     lowered = clause.lower()
-    if "baseline" not in lowered and "entry" not in lowered and "before" not in lowered and "randomi" not in lowered:
+    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics")):
         return False
     found = BASELINE.search(clause)
     return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
