@@ -51,6 +51,8 @@ NULL_IN = re.compile(
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
 # comparative before the measure it compares.
+NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "reduction", "improvement")
+
 COMPARATIVE_NP = re.compile(
     r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and)\s+(?:(?:significantly|statistically|"
     r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
@@ -281,6 +283,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+FRAGMENT_WORDS = frozenset("""of to in into with for a an the and or by on at from than as its their significant
+non-significant insignificant statistically clinically more less greater respectively plus""".split())
+TIME_WORDS = frozenset("hour day week month year minute".split())
 # A discourse word that opens a clause ("However, IBS scores ...", "Moreover, an increase in ..."):
 # it links the sentence to the one before and is no part of a measure's name.
 DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addition|also|especially|particularly|"
@@ -291,10 +296,7 @@ DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addit
 # A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
 DANGLING = re.compile(r"(?:\s+(?:as|with|an?|the|of|to|into|for|by|on|at|from|than|and|or))+\s*$", re.I)
 # The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",
-# "along with a non-significant"): a measure's name ends with a noun.
-FRAGMENT_END = re.compile(r"(?:^|\s)(?:of|to|in|into|with|for|a|an|the|and|or|by|on|at|from|than|as|its|their|"
-                          r"significant|non-significant|insignificant|statistically|clinically|more|less|greater|"
-                          r"respectively|plus)$", re.I)
+# "along with a non-significant"): a measure's name ends with a noun (``FRAGMENT_WORDS``).
 # Words of a sentence's verb phrase or of its method, never of a measure's name ("resulted in",
 # "demonstrated a", "seemed to drop", "when analyzed by gender", "compared with standard care").
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
@@ -317,13 +319,16 @@ def is_fragment(label: str) -> bool:
     (True, True, False)"""
     label = label.strip()
     lowered = label.lower()
-    if DISCOURSE.fullmatch(label) or UNIT_ONLY.fullmatch(label) or TIME_PHRASE.match(label) or label.endswith("-"):
-        return True
-    if label.count("(") != label.count(")"):
-        return True  # "stage)": cut from a bracketed list
-    if " " not in label and lowered.endswith("ly") and len(lowered) > 4:
+    if not lowered or label.endswith("-") or label.count("(") != label.count(")"):
+        return True  # "medium-", "stage)": cut from a longer phrase or a bracketed list
+    words = lowered.split()
+    if len(words) == 1 and lowered.endswith("ly") and len(lowered) > 4:
         return True  # "respectively", "effectively", "generally": an adverb alone
-    if FRAGMENT_END.search(label):
+    if words[-1].strip(",;:") in FRAGMENT_WORDS or (len(words) <= 2 and DISCOURSE.fullmatch(label)):
+        return True
+    if len(label) <= 12 and UNIT_ONLY.fullmatch(label):
+        return True
+    if len(words) > 1 and any(w.rstrip("s") in TIME_WORDS for w in words[:2]) and TIME_PHRASE.match(label):
         return True
     return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
 
@@ -340,8 +345,10 @@ def _unquoted(clause: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def generic_measures(clause: str) -> list[Measure]:
+def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     """The measures a result clause reports a change in, with positions in the clause.
+    ``narrow``: only the null before a measure ("no change in X") and the comparative before one
+    ("had lower X than"), for a clause with no change verb (a cheaper pass).
 
     Example: "PLMS associated with arousals (PLMS-A) decreased significantly" -> one measure,
     "PLMS associated with arousals", lower is better. Returns [] when the clause names none."""
@@ -349,14 +356,14 @@ def generic_measures(clause: str) -> list[Measure]:
     candidates: list[tuple[int, int]] = []
     lowered = clause.lower()
     ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
-    if " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
+    if not narrow and " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause) if _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
+    for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause) if _holds_any(ascii_lowered, VERB_NEEDLES) else ():
+    for match in VERB.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else ():
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
@@ -370,11 +377,12 @@ def generic_measures(clause: str) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
-    for match in NULL_IN.finditer(clause) if "no " in lowered else ():
+    for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
         candidates.append((match.start("np"), match.end("np")))
-    for match in COMPARATIVE_NP.finditer(clause) if _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
+    compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
+    for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
         candidates.append((match.start("np"), match.end("np")))
-    for match in RELIEF.finditer(clause) if _holds_any(ascii_lowered, ("relief",)) else ():
+    for match in RELIEF.finditer(clause) if not narrow and _holds_any(ascii_lowered, ("relief",)) else ():
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"

@@ -78,6 +78,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
+        narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
+            ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
+            and any(n in lowered for n in COMPARATIVE_NEEDLES)))
+        generic = generic or narrow
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
@@ -86,7 +90,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
-            _generic_outcomes(doc, sentence, arm_list, found, taken)
+            _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
@@ -184,10 +188,13 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
-                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief",
-                   # comparatives before a measure, and a null said of the measure after it ("no change in")
-                   "higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
-                   "no significant", "no change", "no differen", "no effect", "no statistically")
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+# A null said of the measure after it ("no significant change in grip strength"): with none of the
+# needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
+NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
+# Comparatives before a measure ("had lower pain scores than"): a result only where a comparison is said.
+COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger")
+COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
@@ -196,14 +203,15 @@ GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|
 RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
 
 
-def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
+                      narrow: bool = False) -> None:
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
         end = boundary.start() if boundary else len(text)
-        for measure in ms.generic_measures(text[start:end]):
+        for measure in ms.generic_measures(text[start:end], narrow):
             at, stop = start + measure.start, start + measure.end
             if any(s <= at < e or at <= s < stop for s, e in taken):
                 continue
@@ -256,12 +264,25 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     return not (rest - ms.GENERIC_WORDS)
 
 
+_ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
+
+
 def _names_an_arm(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is only the name of an arm or of what an arm gives ("FF/VI",
     "the exercise programme"), which is what was compared, not what was measured."""
-    words = ms.tokens(label) - ms.GENERIC_WORDS
-    if not words:
+    if not arm_list:
         return False
+    global _ARM_NAMES
+    if _ARM_NAMES[0] is not arm_list:  # (the same list serves every measure of a record: joined once)
+        named = " ".join(str(i.get(k) or "") for a in arm_list for i in a["interventions"] for k in ("name", "substance"))
+        _ARM_NAMES = (arm_list, f"{named} {' '.join(a.get('label') or '' for a in arm_list)}".lower())
+    named = _ARM_NAMES[1]
+    first = label.split(None, 1)[0].lower() if label.strip() else ""
+    if first not in named:
+        return False  # (a substring test first: most labels share no word with an arm)
+    words = ms.tokens(label) - ms.GENERIC_WORDS
+    if not words or not all(w in named for w in words):
+        return False  # (a substring test first: most labels share no word with an arm)
     for arm in arm_list:
         names = " ".join([arm.get("label") or ""] + [i.get(k) or "" for i in arm["interventions"] for k in ("name", "substance")])
         if words <= ms.tokens(names):
@@ -335,8 +356,13 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
 def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
     """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
     quality of life and reduction of pain": "positive effect" for quality of life)."""
-    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED, COMPARATIVE_DOWN, COMPARATIVE_UP)
-             for m in pattern.finditer(clause) if not _purpose(clause, m)]
+    lowered = clause.lower()
+    patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater")):
+        patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
+    words = [m for pattern in patterns for m in pattern.finditer(clause)]
+    if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
+        words = [m for m in words if not _purpose(clause, m)]
     return min(words, key=lambda m: abs(m.start() - at), default=None)
 
 
@@ -404,7 +430,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         # "X was lower with A than B; however, the difference was not significant": the direction
         # stays (as with "but not significantly"), the significance is the later clause's
         significant_override = False if later_null else None
-    if direction is not None and _baseline_only(clause):
+    baseline_only = _baseline_only(clause)
+    if direction is not None and baseline_only:
         direction, word = None, None  # "the groups were similar at baseline": how they started, not a result
     p_match = None
     for candidate in lx.P_VALUE.finditer(text, match.end()):
@@ -424,7 +451,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if significant_override is not None:
         significant = significant_override
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
-    if _baseline_only(clause):
+    if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
     if ONE_PATIENT.search(clause):
         direction, word, from_record = None, None, False  # one person's course is not the group's result

@@ -40,7 +40,8 @@ BACKGROUND = re.compile(
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
 # are none of these).
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
-                "recommend", "suggest", "will be", "it is ")
+                "recommend", "suggest", "will be", "important to", "essential to", "necessary to", "advisable",
+                "prudent to", "crucial to")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
                       " is ", "play", "literature")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
