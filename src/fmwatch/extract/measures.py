@@ -272,8 +272,8 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     if conjunction:
         start, text = start + conjunction.end(), text[conjunction.end():]
     start, end = _unquoted(clause, start, start + len(text))
-    while (dangling := DANGLING.search(clause, start, end)) is not None and dangling.start() > start:
-        end = dangling.start()  # "peak troponin release as": the phrase was cut before its end
+    while end > start and " " in clause[start:end] and clause[start:end].rsplit(None, 1)[-1].lower() in DANGLING_WORDS:
+        end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
@@ -294,7 +294,7 @@ DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addit
                        r"in\s+particular|specifically|surprisingly|unexpectedly|accordingly|again|respectively)\b"
                        r"[,:)]?\s*", re.I)
 # A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
-DANGLING = re.compile(r"(?:\s+(?:as|with|an?|the|of|to|into|for|by|on|at|from|than|and|or))+\s*$", re.I)
+DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than and or".split())
 # The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",
 # "along with a non-significant"): a measure's name ends with a noun (``FRAGMENT_WORDS``).
 # Words of a sentence's verb phrase or of its method, never of a measure's name ("resulted in",

@@ -423,7 +423,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if direction in ("improved", "worsened") and not between:
         # "X fell in the A group, without differences among the groups"; "X fell in both groups /
         # from baseline; the difference between groups was not significant"
-        between = AMONG_NULL.search(clause) or (WITHIN_GROUP.search(clause) and later_null)
+        between = ((AMONG_NULL.search(clause) if "differen" in clause else None)
+                   or (later_null and WITHIN_GROUP.search(clause)))
     if direction in ("improved", "worsened") and between:
         direction, word, clause_start, significant_override = "no_change", between, 0, False
     else:
