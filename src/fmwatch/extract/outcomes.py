@@ -399,9 +399,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             clause_end = boundary.start()
             break
     clause = text[clause_start:clause_end]
+    low = clause.lower()  # (for the substring tests that spare a regex its run)
     direction = None
     word = None
-    if EXCEPT.search(before):
+    said_before = before.lower()
+    if any(n in said_before for n in ("except", "but", "apart", "other")) and EXCEPT.search(before):
         direction = "no_change"
     elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
@@ -418,12 +420,13 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     # "Both groups improved in pain; the difference between the groups was not significant": a change
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
-    between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
+    between = (("differ" in low and lx.BETWEEN_NULL.search(clause))
+               or ("differ" in text.lower() and BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text)))
     later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
     if direction in ("improved", "worsened") and not between:
         # "X fell in the A group, without differences among the groups"; "X fell in both groups /
         # from baseline; the difference between groups was not significant"
-        between = ((AMONG_NULL.search(clause) if "differen" in clause else None)
+        between = ((AMONG_NULL.search(clause) if "differen" in low else None)
                    or (later_null and WITHIN_GROUP.search(clause)))
     if direction in ("improved", "worsened") and between:
         direction, word, clause_start, significant_override = "no_change", between, 0, False
@@ -439,9 +442,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         p_match = candidate
         break
     significant = None
-    if lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in clause.lower()):
+    if "signific" in low and lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in low):
         significant = False
-    elif lx.SIGNIFICANT.search(clause):
+    elif ("signific" in low or "<" in clause or "≤" in clause) and lx.SIGNIFICANT.search(clause):
         significant = True
     p_value = float(p_match.group("value")) if p_match else None
     if p_value is not None and significant is None and p_match.group("op") in "<≤=":
@@ -454,7 +457,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
-    if ONE_PATIENT.search(clause):
+    one_patient = ("one" in low or "single" in low or "1" in low) and ONE_PATIENT.search(clause) is not None
+    if one_patient:
         direction, word, from_record = None, None, False  # one person's course is not the group's result
     arm = None
     mentioned = {m.name for m in substance_mentions(text)}
@@ -478,7 +482,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
-          and not ONE_PATIENT.search(clause)):
+          and not one_patient):
         outcome["_model_input"] = (text, match.group(0), higher_is_better)  # (read and removed by outcomes())
     return outcome
 
