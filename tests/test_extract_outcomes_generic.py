@@ -122,7 +122,7 @@ def records(abstract: str) -> dict[str, tuple]:
     ("Headache hours were lower in the magnesium group than in the placebo group; however, the difference was "
      "not statistically significant.", {"headache_hours": ("improved", False)}),
     # comparatives before the measure
-    ("Patients given magnesium had a shorter time to first rescue analgesic request and lower cramp severity "
+    ("Patients given magnesium had a longer time to first rescue analgesic request and lower cramp severity "
      "than those given placebo (p < 0.01).",
      {"time_to_first_rescue_analgesic_request": ("improved", True), "cramp_severity": ("improved", True)}),
 ])
@@ -156,3 +156,29 @@ def test_how_the_groups_started_and_an_arms_name_are_no_measures():
                 "Both SP and magnesium improved night cramp frequency from baseline, with no significant difference "
                 "between the groups.")
     assert records(abstract) == {"night_cramp_frequency": ("no_change", False)}
+
+
+def test_a_between_group_null_in_the_next_sentence_undoes_within_group_changes():
+    # the change within each arm in one sentence, the groups compared in the next: no benefit
+    abstract = (TRIAL + "Cramp severity scores fell by 20% in the magnesium group (P = .01) and by 17% in the "
+                "placebo group (P = .03). The difference in change between the groups was not significant (P = .4). "
+                "Sleep quality improved in both groups. The change in scores was similar in the groups.")
+    assert records(abstract) == {"cramp_severity": ("no_change", False), "sleep": ("no_change", False)}
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # longer time to the first analgesic request and longer analgesia are better
+    ("When compared with placebo, time to first analgesic request was increased and total analgesic consumption "
+     "was reduced with magnesium (P = 0.02).",
+     {"time_to_first_analgesic_request": ("improved", True), "analgesic_consumption": ("improved", True)}),
+    ("A significant increase in the duration of analgesia was seen with magnesium (P < 0.05).",
+     {"duration_of_analgesia": ("improved", True)}),
+])
+def test_the_polarity_of_times_and_durations_and_a_measures_own_verb(sentence, expected):
+    assert records(TRIAL + sentence) == expected
+
+
+def test_a_capitalised_heading_without_colon_is_neither_a_measure_nor_a_result():
+    abstract = ("BACKGROUND AND OBJECTIVES Magnesium reduces cramp frequency in pregnancy . METHODS " + TRIAL +
+                "CONCLUSIONS Nocturnal cramp counts fell with magnesium ( P = 0.01 ) .")
+    assert records(abstract) == {"nocturnal_cramp_counts": ("improved", True)}

@@ -73,7 +73,7 @@ tablet tablets capsule capsules limb limbs dose doses combination combined""".sp
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
 greater magnitude efficacy improvement reduction increase decrease demographic characteristic clinically
-meaningful clinical safety evaluated end point pretreatment""".split())
+meaningful clinical safety evaluated end point pretreatment incidence occurrence""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -99,7 +99,11 @@ LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|tota
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
-    r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global", re.I)
+    r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global|"
+    # the time until a bad event and how long analgesia lasts: longer is better
+    r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
+    r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
+    r"remission|response)|analgesia\s+duration|pain-?free", re.I)
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
@@ -293,6 +297,9 @@ DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addit
                        r"in\s+contrast|by\s+contrast|thus|therefore|hence|consequently|nevertheless|nonetheless|"
                        r"in\s+particular|specifically|surprisingly|unexpectedly|accordingly|again|respectively)\b"
                        r"[,:)]?\s*", re.I)
+# A section heading in capitals without a colon, as tokenised corpora give it ("CONCLUSIONS Incidence of AF").
+HEADING = re.compile(r"(?:RESULTS?|CONCLUSIONS?|METHODS?|BACKGROUND|OBJECTIVES?|FINDINGS|INTERPRETATION|"
+                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+")
 # A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
 DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than and or".split())
 # The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",
@@ -301,7 +308,8 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 # "demonstrated a", "seemed to drop", "when analyzed by gender", "compared with standard care").
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
-unlike whereas respectively failed could would may might can will should does produces based significantly""".split())
+unlike whereas respectively failed could would may might can will should does produces based significantly provide
+provides provided""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)
@@ -322,8 +330,8 @@ def is_fragment(label: str) -> bool:
     if not lowered or label.endswith("-") or label.count("(") != label.count(")"):
         return True  # "medium-", "stage)": cut from a longer phrase or a bracketed list
     words = lowered.split()
-    if len(words) == 1 and lowered.endswith("ly") and len(lowered) > 4:
-        return True  # "respectively", "effectively", "generally": an adverb alone
+    if all(w.endswith("ly") or w in ("more", "most", "less", "very") for w in words) and lowered.endswith("ly"):
+        return True  # "respectively", "more importantly": an adverb alone
     if words[-1].strip(",;:") in FRAGMENT_WORDS or (len(words) <= 2 and DISCOURSE.fullmatch(label)):
         return True
     if len(label) <= 12 and UNIT_ONLY.fullmatch(label):
@@ -389,7 +397,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         joined = list(re.finditer(r"\s+and\s+(?:the|a|an|their)\s+", clause[start:end]))
         if joined and re.search(CHANGE, clause[start:start + joined[-1].start()], re.I):
             start += joined[-1].end()
-        while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)) is not None:
+        while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
+               or HEADING.match(clause, start, end)) is not None:
             start = intro.end()  # "After 4 weeks, NPSI ..." -> "NPSI ..."; "However, IBS ..." -> "IBS ..."
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:

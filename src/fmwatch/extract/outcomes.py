@@ -91,6 +91,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
+    _null_said_after(doc, found)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
@@ -120,6 +121,42 @@ def _direction_from_record(found: dict) -> None:
     if pending and len(said) == 1 and said <= {"improved", "worsened"}:
         for outcome in pending:
             outcome["direction"] = next(iter(said))
+
+
+# A sentence that only says the groups did not differ in the change the sentence before reported:
+# "FIQ scores fell by 14% with soy and by 18% with placebo. The difference in change between the
+# groups was not significant."; "The change in scores was similar in the groups."
+NULL_SAID_AFTER = re.compile(
+    r"^\s*(?:the\s+)?(?:mean\s+)?(?:differences?|changes?)(?:\s+in\s+[\w\s-]{0,40}?)?\s+(?:between|among)\s+(?:the\s+)?"
+    r"(?:\w+\s+)?(?:groups|arms|treatments)\s+(?:was|were)\s+(?:not\s+(?:statistically\s+)?significant|similar|comparable)|"
+    r"^\s*(?:the\s+)?(?:changes?|differences?|improvements?|reductions?|decreases?)(?:\s+in\s+[\w\s-]{0,40}?)?\s+(?:was|were)\s+"
+    r"(?:similar|comparable|not\s+(?:significantly\s+)?different)\s+(?:between|among|in|across)\s+(?:the\s+|both\s+|all\s+)?"
+    r"(?:\w+\s+)?(?:groups|arms)", re.I)
+
+
+def _null_said_after(doc: Document, found: dict) -> None:
+    """A within-group change reported in one sentence and a between-group null said in the next
+    (``NULL_SAID_AFTER``) is no difference from the comparator (issue 12: "both groups improved; no
+    difference between groups"). The change sentence must not itself compare the groups ("lower
+    than placebo")."""
+    lowered = _lower_text(doc)
+    if "group" not in lowered and "arm" not in lowered and "treatments" not in lowered:
+        return
+    listed = [s for s in sentences(doc) if s.field != "title"]
+    for before, after in zip(listed, listed[1:]):
+        said = after.text.lstrip()[:14].lower()
+        if not said.startswith(("the ", "diff", "chang", "mean", "improv", "reduc", "decreas")):
+            continue
+        if not NULL_SAID_AFTER.match(after.text):
+            continue
+        if any(w in before.text.lower() for w in (" than ", "versus", " vs", "compared with", "compared to")):
+            continue
+        for outcome in found.values():
+            evidence = outcome["evidence"][-1]
+            if (evidence.get("field"), evidence.get("start")) == (before.field, before.start) \
+                    and outcome["direction"] in ("improved", "worsened"):
+                outcome.update(direction="no_change", significant=False)
+                outcome["evidence"].append(sentence_span(doc, after))
 
 
 # "There were no differences between the groups in any outcome": a null for every measure named.
@@ -353,9 +390,11 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             _keep(found, key, outcome)
 
 
-def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
+def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.Match | None:
     """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
-    quality of life and reduction of pain": "positive effect" for quality of life)."""
+    quality of life and reduction of pain": "positive effect" for quality of life); the measure's
+    own verb right after it wins ("time to analgesic need was increased and analgesic consumption
+    was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
     if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater")):
@@ -363,7 +402,15 @@ def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
         words = [m for m in words if not _purpose(clause, m)]
+    if end is not None and len(words) > 1:
+        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
+        if own is not None:
+            return own
     return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+# What stands between a measure and its own verb: "X was (significantly) reduced", "X (p < 0.05) fell".
+OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|have)\s+(?:been\s+)?)?(?:\w+ly\s+){0,2}")
 
 
 # Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
@@ -407,7 +454,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         direction = "no_change"
     elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
-    elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
         elif COMPARATIVE_DOWN.fullmatch(word.group(0)):

@@ -21,7 +21,8 @@ WISH = re.compile(
     r"it\s+is\s+(?:important|essential|necessary|advisable|prudent|crucial)\s+to)\b", re.I)
 # The study's aim or hypothesis: what it set out to learn, not what it found.
 OBJECTIVE = re.compile(
-    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)(?:\s*/\s*\w+)?\s*[:.]|"
+    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
+    r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]|"
     r"\b(?:study|trial|review|work|analysis)\s+(?:was\s+|is\s+)?(?:designed|aimed|intended|conducted)\s+to\s+"
     r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study)\b|"
     r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
@@ -58,7 +59,15 @@ def kind_of(text: str) -> str:
         return "background"
     if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
         return "objective"
+    if text[:2].isupper() and CAPS_HEADING.match(text):
+        return "objective"  # "BACKGROUND AND OBJECTIVES Magnesium reduces ...": a heading without its colon
     return "statement"
+
+
+# A background or objective heading in capitals with no colon, as tokenised corpora and some
+# PubMed records give it ("BACKGROUND AND OBJECTIVES Magnesium ...", "OBJECTIVE To compare ...").
+CAPS_HEADING = re.compile(r"\s*(?:BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE|OBJECTIVES?|AIMS?|PURPOSE|HYPOTHESIS)"
+                          r"(?:\s+(?:AND|&)\s+[A-Z]+)?\b(?!\s*:)")
 
 
 def is_wish(text: str) -> bool:
@@ -125,7 +134,7 @@ STUDY_START = re.compile(
     r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
     r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
     r"children|adults|rats|mice)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
-BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*/\s*\w+)?\s*:", re.I)
+BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*(?:/|and|&)\s*\w+)?\s*:", re.I)
 
 
 def leading_background(texts: list[str]) -> int:
