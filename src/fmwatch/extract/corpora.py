@@ -180,3 +180,135 @@ def _count(mention: str) -> float | None:
     mention that is no number ("all patients") is None and matches nothing."""
     digits = mention.replace(" ", "").replace(",", "")
     return lx.words_to_number(digits if digits.isdigit() else mention)
+
+
+# --- outcomes with direction, end to end, on Evidence Inference abstracts -------------------------
+
+# Words that say how an outcome was counted or when, not what it is: they take no part in matching
+# an extracted outcome to a prompt's outcome.
+OUTCOME_FILLER = frozenset("""score scores level levels value values rate rates total mean change changes
+incidence number proportion percentage patients patient group groups after before during at of in on to
+by for with from baseline week weeks month months day days hour hours h min minutes year years end period
+time first second third postoperative post treatment significant overall as well""".split())
+
+
+def _outcome_words(text: str) -> set[str]:
+    """Content words of an outcome's name: ``measures.tokens`` without counting or time words."""
+    from .measures import GENERIC_WORDS, tokens
+    return {w for w in tokens(text) if not w.isdigit()} - OUTCOME_FILLER - GENERIC_WORDS
+
+
+def outcome_answers_prompt(extracted: dict, prompt_outcome: str) -> bool:
+    """Whether an extracted outcome answers to an Evidence Inference prompt's outcome, by content
+    words (the rule of ``_outcome_words``): every content word of the shorter name appears in the
+    longer one ("pain scores" answers to "Pain at rest at 24 h"; "nausea" to "incidence of
+    postoperative nausea and vomiting"; "pain" does not answer to "sleep quality"). A name with no
+    content word answers to nothing."""
+    ours = _outcome_words(f"{extracted.get('label') or ''} {extracted['measure'].replace('_', ' ')}")
+    ours_label = _outcome_words(extracted.get("label") or "") or ours
+    theirs = _outcome_words(prompt_outcome)
+    if not ours_label or not theirs:
+        return False
+    shorter, longer = sorted((ours_label, theirs), key=len)
+    return shorter <= longer or (len(shorter) > 1 and len(shorter & longer) >= 2)
+
+
+def raw_direction(extracted: dict) -> str | None:
+    """An extracted outcome's direction as Evidence Inference says it (the measure went up, down,
+    or did not differ): improved/worsened turned back with the measure's polarity (the fixed
+    vocabulary's, else ``measures.HIGHER_IS_BETTER`` on the label, the rule the extractor uses).
+    A direction said not significant (``significant`` False) is Evidence Inference's "no
+    significant difference"; fmwatch keeps the direction and the significance apart."""
+    from .measures import HIGHER_IS_BETTER
+    direction = extracted.get("direction")
+    if direction == "no_change" or extracted.get("significant") is False:
+        return NO_DIFFERENCE  # (Evidence Inference's label for a difference said not significant)
+    if direction not in ("improved", "worsened"):
+        return None
+    better = next((b for key, _, b in lx.MEASURES if key == extracted["measure"]), None)
+    if better is None:
+        better = bool(HIGHER_IS_BETTER.search(extracted.get("label") or extracted["measure"]))
+    up = (direction == "improved") == better
+    return INCREASED if up else DECREASED
+
+
+@dataclass
+class OutcomePromptScore:
+    """End-to-end outcomes on Evidence Inference abstracts: for each prompt whose evidence is in
+    the abstract, is one of our outcomes the prompt's (``found``), and is its direction the
+    prompt's label (``right``)? ``extracted`` counts every outcome we report on the abstracts
+    scored, ``unmatched`` those that answer to no prompt of their abstract (a rough count of
+    measures reported beyond the annotated ones: the prompts do not list every outcome)."""
+
+    prompts: int = 0
+    found: int = 0
+    right: int = 0
+    abstracts: int = 0
+    extracted: int = 0
+    unmatched: int = 0
+    by_label: Counter = field(default_factory=Counter)  # (gold, found?, right?) -> count
+
+    def row(self) -> dict:
+        share = (lambda n, d: round(n / d, 3) if d else 0.0)
+        return {"prompts": self.prompts, "found_rate": share(self.found, self.prompts),
+                "direction_accuracy_when_found": share(self.right, self.found),
+                "right_rate": share(self.right, self.prompts), "abstracts": self.abstracts,
+                "outcomes_per_abstract": share(self.extracted, self.abstracts),
+                "unmatched_share": share(self.unmatched, self.extracted)}
+
+
+def evidence_inference_abstracts(shared_eval: Path, pmcids: set[str]) -> dict[str, Document]:
+    """The Evidence Inference 2.0 abstracts of the given PMC ids as Documents (title, and the
+    abstract's sections joined as "HEADING: text" the way a structured PubMed abstract reads)."""
+    import gzip
+    docs = {}
+    with gzip.open(shared_eval / "evidence_inference" / "abstracts.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            if item["pmcid"] not in pmcids:
+                continue
+            abstract = " ".join(f"{heading.strip().capitalize()}: {text}" if heading else text
+                                for heading, text in item.get("abstract_sections") or [])
+            if abstract:
+                title = item.get("title") or ""
+                docs[item["pmcid"]] = Document(f"pmc:{item['pmcid']}", "pmc", title,
+                                               {"title": title, "abstract": abstract})
+    return docs
+
+
+def evaluate_outcomes_on_prompts(shared_eval: Path, split: str = "validation", limit: int | None = None
+                                 ) -> OutcomePromptScore:
+    """fmwatch's outcomes, end to end from the abstract, against Evidence Inference 2.0 prompts
+    (DeYoung et al., BioNLP 2020) of one ``ev2_split`` whose evidence is in the abstract: a prompt
+    is found when an extracted outcome answers to its outcome (``outcome_answers_prompt``), right
+    when one that answers has the prompt's direction (``raw_direction``). Develop on ``train`` and
+    ``validation``; ``test`` is for reporting. ``limit``: the first N abstracts only (quick runs).
+
+    The prompts name the outcomes an annotator chose, not every one reported, so the found-rate is
+    a recall-like figure; ``unmatched_share`` only hints at over-reporting."""
+    path = shared_eval / "evidence_inference" / "v2_prompts.jsonl"
+    by_article: dict[str, list[dict]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        prompt = json.loads(line)
+        label = EI_LABELS.get(prompt.get("majority_label"))
+        if prompt["ev2_split"] != split or label is None or not prompt.get("any_evidence_in_abstract"):
+            continue
+        if not any(a["evidence_in_abstract"] and a["valid_label"] for a in prompt["annotations"]):
+            continue
+        by_article.setdefault(prompt["pmcid"], []).append({"outcome": prompt["outcome"], "label": label})
+    docs = evidence_inference_abstracts(shared_eval, set(by_article))
+    score = OutcomePromptScore()
+    for pmcid in sorted(docs)[:limit]:
+        reported = extract(docs[pmcid])["outcomes"]
+        prompts = by_article[pmcid]
+        score.abstracts += 1
+        score.extracted += len(reported)
+        score.unmatched += sum(not any(outcome_answers_prompt(o, p["outcome"]) for p in prompts) for o in reported)
+        for prompt in prompts:
+            answering = [o for o in reported if outcome_answers_prompt(o, prompt["outcome"])]
+            right = any(raw_direction(o) == prompt["label"] for o in answering)
+            score.prompts += 1
+            score.found += bool(answering)
+            score.right += right
+            score.by_label[(prompt["label"], bool(answering), right)] += 1
+    return score

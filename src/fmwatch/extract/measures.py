@@ -28,7 +28,8 @@ SUBJECT_STOP = frozenset("that which where whereas while but because when showed
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
     r"\s+(?:of\s+[\d.,%±\s-]+\s+)?in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
-    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the))\b))",
+    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
+    r"was|were)\b))",
     re.I)
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
@@ -37,6 +38,29 @@ VERB_OBJECT = re.compile(
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
     r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
+
+# "no significant change in grip strength", "no differences were found in cramp duration between
+# groups": a null said of the measure that follows it.
+NULL_IN = re.compile(
+    r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
+    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms)\s+)?(?:in|on|regarding|with\s+(?:regard|respect)\s+to|"
+    r"in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
+
+# "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
+# comparative before the measure it compares.
+NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "reduction", "improvement")
+
+COMPARATIVE_NP = re.compile(
+    r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and)\s+(?:(?:significantly|statistically|"
+    r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
+    r"reduced|increased|improved|decreased)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
+    r"during|with|and|or|but|by)\b)[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in\s+(?:the|both|all|"
+    r"patients|\d)|at|after|during|over|within|with|and\s+(?:a|an|the|shorter|longer|lower|higher))\b))", re.I)
+COMPARATIVE_NEEDLES = ("lower", "higher", "shorter", "longer", "smaller", "larger", "fewer", "greater", "better", "worse",
+                       "reduced", "increased", "improved", "decreased")
 
 # "complete pain relief", "partial relief of pain": relief is itself the improvement.
 RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
@@ -48,7 +72,8 @@ tablet tablets capsule capsules limb limbs dose doses combination combined""".sp
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
-greater""".split())
+greater magnitude efficacy improvement reduction increase decrease demographic characteristic clinically
+meaningful clinical safety evaluated end point pretreatment incidence occurrence""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -74,7 +99,11 @@ LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|tota
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
-    r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global", re.I)
+    r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global|"
+    # the time until a bad event and how long analgesia lasts: longer is better
+    r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
+    r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
+    r"remission|response)|analgesia\s+duration|pain-?free", re.I)
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
@@ -180,12 +209,14 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     assessments' stays one (a shared head noun), as does 'PLMS associated with arousals'; 'pain
     scores at rest and on movement' -> 'pain scores at rest', 'pain scores on movement'."""
     parts, start = [], 0
-    for match in re.finditer(r",\s*(?:and\s+)?|\s+and\s+", np):
+    for match in re.finditer(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+", np):
         parts.append((start, match.start()))
         start = match.end()
     parts.append((start, len(np)))
     words = [len(np[a:b].split()) for a, b in parts]
-    if len(parts) > 1 and all(w == 1 for w in words[:-1]) and words[-1] > 1 and np[parts[0][0]].islower():
+    if (len(parts) > 1 and all(w == 1 for w in words[:-1]) and words[-1] > 1 and np[parts[0][0]].islower()
+            and (len(parts) == 2 or SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]))
+            and not re.search(r"\s(?:of|in|on|at|to)\s", np[parts[-1][0]:parts[-1][1]])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
     found = []
     head = None
@@ -202,8 +233,24 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
         if head is None and prep:
             head = piece[:prep.start()]
         label = f"{head} {piece}" if head and PREPOSITION_PART.match(piece) else piece
+        if index + 1 < len(parts) and " " not in piece.strip():
+            label = _with_next_head(piece, np[parts[index + 1][0]:parts[index + 1][1]]) or label
         found.append((at + a, at + b, label))
     return found
+
+
+# Adjectives that pair with another before a shared noun: "systolic and diastolic blood pressure",
+# "physical and mental component scores", "anterior and posterior ...".
+PAIRED_ADJECTIVE = re.compile(r"[A-Za-z]{3,}(?:ic|al|ar|ive|ous|ary|ile)", re.I)
+
+
+def _with_next_head(word: str, following: str) -> str | None:
+    """A lone adjective with the noun of the next list item it pairs with ("Systolic", "diastolic
+    blood pressure" -> "Systolic blood pressure"), or None when they do not pair."""
+    rest = following.split()
+    if len(rest) > 1 and PAIRED_ADJECTIVE.fullmatch(word.strip()) and PAIRED_ADJECTIVE.fullmatch(rest[0]):
+        return f"{word.strip()} {' '.join(rest[1:])}"
+    return None
 
 
 def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
@@ -225,19 +272,91 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end, text = start + paren.start(), text[:paren.start()]
     text = text.rstrip()
     end = start + len(text)
-    conjunction = re.match(r"(?:and|or|but)\s+(?:the\s+|their\s+)?", text, re.I)
+    conjunction = re.match(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", text, re.I)  # ("reduction of X": X)
     if conjunction:
         start, text = start + conjunction.end(), text[conjunction.end():]
+    start, end = _unquoted(clause, start, start + len(text))
+    while end > start and " " in clause[start:end] and clause[start:end].rsplit(None, 1)[-1].lower() in DANGLING_WORDS:
+        end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
+    text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"\d", text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"\d", text) or is_fragment(text)):
         return None
     return start, end
 
 
-def generic_measures(clause: str) -> list[Measure]:
+FRAGMENT_WORDS = frozenset("""of to in into with for a an the and or by on at from than as its their significant
+non-significant insignificant statistically clinically more less greater respectively plus""".split())
+TIME_WORDS = frozenset("hour day week month year minute".split())
+# A discourse word that opens a clause ("However, IBS scores ...", "Moreover, an increase in ..."):
+# it links the sentence to the one before and is no part of a measure's name.
+DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addition|also|especially|particularly|"
+                       r"notably|importantly|interestingly|finally|generally|similarly|likewise|conversely|"
+                       r"in\s+contrast|by\s+contrast|thus|therefore|hence|consequently|nevertheless|nonetheless|"
+                       r"in\s+particular|specifically|surprisingly|unexpectedly|accordingly|again|respectively)\b"
+                       r"[,:)]?\s*", re.I)
+# A section heading in capitals without a colon, as tokenised corpora give it ("CONCLUSIONS Incidence of AF").
+HEADING = re.compile(r"(?:RESULTS?|CONCLUSIONS?|METHODS?|BACKGROUND|OBJECTIVES?|FINDINGS|INTERPRETATION|"
+                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+")
+# A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
+DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than and or".split())
+# The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",
+# "along with a non-significant"): a measure's name ends with a noun (``FRAGMENT_WORDS``).
+# Words of a sentence's verb phrase or of its method, never of a measure's name ("resulted in",
+# "demonstrated a", "seemed to drop", "when analyzed by gender", "compared with standard care").
+VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
+caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
+unlike whereas respectively failed could would may might can will should does produces based significantly provide
+provides provided""".split())
+# "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
+TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
+                         r"following|from|of)\b", re.I)
+# A unit said alone ("mmol/L", "mg/dl", "%"): the value's unit, not what was measured.
+UNIT_ONLY = re.compile(r"(?:mmol|µmol|nmol|mg|g|kg|ml|dl|l|µg|mcg|ng|pg|iu|u|meq|mm|cm|%)(?:\s*/\s*[a-zµ]+)*", re.I)
+
+
+def is_fragment(label: str) -> bool:
+    """Whether a candidate measure name is a piece of a sentence rather than a name: a discourse
+    word or an adverb alone ("However", "respectively", "effectively"), a phrase that ends in a
+    function word ("degree of", "resulted in a"), one that holds a verb of the sentence or of the
+    method ("seemed to", "analyzed by gender"), or a unit alone ("mmol/L").
+
+    >>> is_fragment("However"), is_fragment("magnitude of"), is_fragment("pain scores")
+    (True, True, False)"""
+    label = label.strip()
+    lowered = label.lower()
+    if not lowered or label.endswith("-") or label.count("(") != label.count(")"):
+        return True  # "medium-", "stage)": cut from a longer phrase or a bracketed list
+    words = lowered.split()
+    if all(w.endswith("ly") or w in ("more", "most", "less", "very") for w in words) and lowered.endswith("ly"):
+        return True  # "respectively", "more importantly": an adverb alone
+    if words[-1].strip(",;:") in FRAGMENT_WORDS or (len(words) <= 2 and DISCOURSE.fullmatch(label)):
+        return True
+    if len(label) <= 12 and UNIT_ONLY.fullmatch(label):
+        return True
+    if len(words) > 1 and any(w.rstrip("s") in TIME_WORDS for w in words[:2]) and TIME_PHRASE.match(label):
+        return True
+    return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
+
+
+QUOTES = "'\"‘’“”`"
+
+
+def _unquoted(clause: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the quotation marks around it ("‘coughing’" -> "coughing")."""
+    while start < end and clause[start] in QUOTES:
+        start += 1
+    while end > start and clause[end - 1] in QUOTES:
+        end -= 1
+    return start, end
+
+
+def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     """The measures a result clause reports a change in, with positions in the clause.
+    ``narrow``: only the null before a measure ("no change in X") and the comparative before one
+    ("had lower X than"), for a clause with no change verb (a cheaper pass).
 
     Example: "PLMS associated with arousals (PLMS-A) decreased significantly" -> one measure,
     "PLMS associated with arousals", lower is better. Returns [] when the clause names none."""
@@ -245,20 +364,20 @@ def generic_measures(clause: str) -> list[Measure]:
     candidates: list[tuple[int, int]] = []
     lowered = clause.lower()
     ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
-    if " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
+    if not narrow and " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB_OBJECT.finditer(clause) if _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
+    for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause) if _holds_any(ascii_lowered, VERB_NEEDLES) else ():
+    for match in VERB.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else ():
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
-        while words and not words[0].group(0)[0].isalpha():
+        while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
         if {w.group(0).lower().strip(",;:()") for w in words[-3:]} & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
@@ -266,15 +385,21 @@ def generic_measures(clause: str) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
-    for match in RELIEF.finditer(clause) if _holds_any(ascii_lowered, ("relief",)) else ():
+    for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
+        candidates.append((match.start("np"), match.end("np")))
+    compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
+    for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
+        candidates.append((match.start("np"), match.end("np")))
+    for match in RELIEF.finditer(clause) if not narrow and _holds_any(ascii_lowered, ("relief",)) else ():
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"
         joined = list(re.finditer(r"\s+and\s+(?:the|a|an|their)\s+", clause[start:end]))
         if joined and re.search(CHANGE, clause[start:start + joined[-1].start()], re.I):
             start += joined[-1].end()
-        while (intro := INTRO.match(clause, start, end)) is not None:  # "After 4 weeks, NPSI ..." -> "NPSI ..."
-            start = intro.end()
+        while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
+               or HEADING.match(clause, start, end)) is not None:
+            start = intro.end()  # "After 4 weeks, NPSI ..." -> "NPSI ..."; "However, IBS ..." -> "IBS ..."
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:
             end = trailing.start()

@@ -13,7 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
-from .statements import phase_of_sentences
+from .statements import lists_measures, phase_of_sentences
 
 
 # --- outcomes -------------------------------------------------------------------------------------
@@ -78,13 +78,20 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
+        narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
+            ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
+            and any(n in lowered for n in COMPARATIVE_NEEDLES)))
+        generic = generic or narrow
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
+        if lists_measures(sentence.text):
+            continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
-            _generic_outcomes(doc, sentence, arm_list, found, taken)
+            _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
+    _null_said_after(doc, found)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
@@ -114,6 +121,42 @@ def _direction_from_record(found: dict) -> None:
     if pending and len(said) == 1 and said <= {"improved", "worsened"}:
         for outcome in pending:
             outcome["direction"] = next(iter(said))
+
+
+# A sentence that only says the groups did not differ in the change the sentence before reported:
+# "FIQ scores fell by 14% with soy and by 18% with placebo. The difference in change between the
+# groups was not significant."; "The change in scores was similar in the groups."
+NULL_SAID_AFTER = re.compile(
+    r"^\s*(?:the\s+)?(?:mean\s+)?(?:differences?|changes?)(?:\s+in\s+[\w\s-]{0,40}?)?\s+(?:between|among)\s+(?:the\s+)?"
+    r"(?:\w+\s+)?(?:groups|arms|treatments)\s+(?:was|were)\s+(?:not\s+(?:statistically\s+)?significant|similar|comparable)|"
+    r"^\s*(?:the\s+)?(?:changes?|differences?|improvements?|reductions?|decreases?)(?:\s+in\s+[\w\s-]{0,40}?)?\s+(?:was|were)\s+"
+    r"(?:similar|comparable|not\s+(?:significantly\s+)?different)\s+(?:between|among|in|across)\s+(?:the\s+|both\s+|all\s+)?"
+    r"(?:\w+\s+)?(?:groups|arms)", re.I)
+
+
+def _null_said_after(doc: Document, found: dict) -> None:
+    """A within-group change reported in one sentence and a between-group null said in the next
+    (``NULL_SAID_AFTER``) is no difference from the comparator (issue 12: "both groups improved; no
+    difference between groups"). The change sentence must not itself compare the groups ("lower
+    than placebo")."""
+    lowered = _lower_text(doc)
+    if "group" not in lowered and "arm" not in lowered and "treatments" not in lowered:
+        return
+    listed = [s for s in sentences(doc) if s.field != "title"]
+    for before, after in zip(listed, listed[1:]):
+        said = after.text.lstrip()[:14].lower()
+        if not said.startswith(("the ", "diff", "chang", "mean", "improv", "reduc", "decreas")):
+            continue
+        if not NULL_SAID_AFTER.match(after.text):
+            continue
+        if any(w in before.text.lower() for w in (" than ", "versus", " vs", "compared with", "compared to")):
+            continue
+        for outcome in found.values():
+            evidence = outcome["evidence"][-1]
+            if (evidence.get("field"), evidence.get("start")) == (before.field, before.start) \
+                    and outcome["direction"] in ("improved", "worsened"):
+                outcome.update(direction="no_change", significant=False)
+                outcome["evidence"].append(sentence_span(doc, after))
 
 
 # "There were no differences between the groups in any outcome": a null for every measure named.
@@ -183,20 +226,29 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+# A null said of the measure after it ("no significant change in grip strength"): with none of the
+# needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
+NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
+# Comparatives before a measure ("had lower pain scores than"): a result only where a comparison is said.
+COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger")
+COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief", re.I)
+                            r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
+                            r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
+                            r"statistically)", re.I)
 RESULT_CLAUSE = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+", re.I)
 
 
-def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
+                      narrow: bool = False) -> None:
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
         end = boundary.start() if boundary else len(text)
-        for measure in ms.generic_measures(text[start:end]):
+        for measure in ms.generic_measures(text[start:end], narrow):
             at, stop = start + measure.start, start + measure.end
             if any(s <= at < e or at <= s < stop for s, e in taken):
                 continue
@@ -237,6 +289,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is a substance rather than a measure of something: a substance an
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
+    if _names_an_arm(label, arm_list):
+        return True
     mentions = substance_mentions(label)
     if not mentions:
         return False
@@ -245,6 +299,32 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
         return True
     rest = ms.tokens(" ".join(label[:m.start] + label[m.end:] for m in mentions[:1]))
     return not (rest - ms.GENERIC_WORDS)
+
+
+_ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
+
+
+def _names_an_arm(label: str, arm_list: list[dict]) -> bool:
+    """Whether a measure's label is only the name of an arm or of what an arm gives ("FF/VI",
+    "the exercise programme"), which is what was compared, not what was measured."""
+    if not arm_list:
+        return False
+    global _ARM_NAMES
+    if _ARM_NAMES[0] is not arm_list:  # (the same list serves every measure of a record: joined once)
+        named = " ".join(str(i.get(k) or "") for a in arm_list for i in a["interventions"] for k in ("name", "substance"))
+        _ARM_NAMES = (arm_list, f"{named} {' '.join(a.get('label') or '' for a in arm_list)}".lower())
+    named = _ARM_NAMES[1]
+    first = label.split(None, 1)[0].lower() if label.strip() else ""
+    if first not in named:
+        return False  # (a substring test first: most labels share no word with an arm)
+    words = ms.tokens(label) - ms.GENERIC_WORDS
+    if not words or not all(w in named for w in words):
+        return False  # (a substring test first: most labels share no word with an arm)
+    for arm in arm_list:
+        names = " ".join([arm.get("label") or ""] + [i.get(k) or "" for i in arm["interventions"] for k in ("name", "substance")])
+        if words <= ms.tokens(names):
+            return True
+    return False
 
 
 def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str, bool]:
@@ -310,11 +390,49 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             _keep(found, key, outcome)
 
 
-def _nearest_direction_word(clause: str, at: int) -> re.Match | None:
+def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.Match | None:
     """The direction word of a clause nearest to the measure at ``at`` ("a positive effect on
-    quality of life and reduction of pain": "positive effect" for quality of life)."""
-    words = [m for pattern in (lx.WORSENED, lx.IMPROVED, lx.INCREASED) for m in pattern.finditer(clause)]
+    quality of life and reduction of pain": "positive effect" for quality of life); the measure's
+    own verb right after it wins ("time to analgesic need was increased and analgesic consumption
+    was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
+    lowered = clause.lower()
+    patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater")):
+        patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
+    words = [m for pattern in patterns for m in pattern.finditer(clause)]
+    if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
+        words = [m for m in words if not _purpose(clause, m)]
+    if end is not None and len(words) > 1:
+        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
+        if own is not None:
+            return own
     return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+# What stands between a measure and its own verb: "X was (significantly) reduced", "X (p < 0.05) fell".
+OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|have)\s+(?:been\s+)?)?(?:\w+ly\s+){0,2}")
+
+
+# Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
+# rescue"): less of it, or more of it.
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater)\b(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))",
+                            re.I)
+# A direction word that says what a treatment is for, not what it did: "a preparation for
+# improving sexual function", "aimed at reducing pain", "designed to improve sleep".
+PURPOSE_BEFORE = re.compile(r"\b(?:for|at|of|towards?)\s+$|\b(?:aim\w*|designed|intended|order|help\w*|ways?|strateg\w+|"
+                            r"efforts?|attempts?|potential|opportunit\w+|can|could|may|might|meant)\s+(?:\w+\s+)?to\s+$",
+                            re.I)
+
+
+def _purpose(clause: str, word: re.Match) -> bool:
+    """Whether a direction word is a purpose ("for improving", "aimed at reducing", "designed to
+    improve"), which reports nothing."""
+    said = word.group(0).lower()
+    if not (said.endswith("ing") or said in ("improve", "reduce", "decrease", "increase", "lower", "relieve",
+                                             "alleviate", "ease", "prevent")):
+        return False
+    return PURPOSE_BEFORE.search(clause, max(0, word.start() - 40), word.start()) is not None
 
 
 def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
@@ -328,15 +446,19 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             clause_end = boundary.start()
             break
     clause = text[clause_start:clause_end]
+    low = clause.lower()  # (for the substring tests that spare a regex its run)
     direction = None
     word = None
-    if EXCEPT.search(before):
+    said_before = before.lower()
+    if any(n in said_before for n in ("except", "but", "apart", "other")) and EXCEPT.search(before):
         direction = "no_change"
-    elif (word := lx.NO_CHANGE.search(clause)):
+    elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
-    elif (word := _nearest_direction_word(clause, match.start() - clause_start)):
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
+        elif COMPARATIVE_DOWN.fullmatch(word.group(0)):
+            direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
             # "a decrease in pain thresholds": less of a measure where more is better is worse
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
@@ -345,27 +467,45 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     # "Both groups improved in pain; the difference between the groups was not significant": a change
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
-    between = lx.BETWEEN_NULL.search(clause) or (BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text))
+    between = (("differ" in low and lx.BETWEEN_NULL.search(clause))
+               or ("differ" in text.lower() and BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text)))
+    later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
+    if direction in ("improved", "worsened") and not between:
+        # "X fell in the A group, without differences among the groups"; "X fell in both groups /
+        # from baseline; the difference between groups was not significant"
+        between = ((AMONG_NULL.search(clause) if "differen" in low else None)
+                   or (later_null and WITHIN_GROUP.search(clause)))
     if direction in ("improved", "worsened") and between:
         direction, word, clause_start, significant_override = "no_change", between, 0, False
     else:
-        significant_override = None
+        # "X was lower with A than B; however, the difference was not significant": the direction
+        # stays (as with "but not significantly"), the significance is the later clause's
+        significant_override = False if later_null else None
+    baseline_only = _baseline_only(clause)
+    if direction is not None and baseline_only:
+        direction, word = None, None  # "the groups were similar at baseline": how they started, not a result
     p_match = None
     for candidate in lx.P_VALUE.finditer(text, match.end()):
         p_match = candidate
         break
     significant = None
-    if lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in clause.lower()):
+    if "signific" in low and lx.NOT_SIGNIFICANT.search(clause) or (direction == "no_change" and "signific" in low):
         significant = False
-    elif lx.SIGNIFICANT.search(clause):
+    elif ("signific" in low or "<" in clause or "≤" in clause) and lx.SIGNIFICANT.search(clause):
         significant = True
     p_value = float(p_match.group("value")) if p_match else None
     if p_value is not None and significant is None and p_match.group("op") in "<≤=":
         significant = p_value < 0.05
+    elif (significant and p_value is not None and p_value >= 0.05 and p_match.group("op") in "=>≥"
+          and p_match.start() < clause_end):
+        significant = False  # "a borderline significant improvement (p = 0.052)": the p-value decides
     if significant_override is not None:
         significant = significant_override
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
-    if ONE_PATIENT.search(clause):
+    if baseline_only:
+        from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
+    one_patient = ("one" in low or "single" in low or "1" in low) and ONE_PATIENT.search(clause) is not None
+    if one_patient:
         direction, word, from_record = None, None, False  # one person's course is not the group's result
     arm = None
     mentioned = {m.name for m in substance_mentions(text)}
@@ -389,9 +529,68 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
-          and not ONE_PATIENT.search(clause)):
+          and not one_patient):
         outcome["_model_input"] = (text, match.group(0), higher_is_better)  # (read and removed by outcomes())
     return outcome
+
+
+# The clause after a result that says its difference was not significant: "; however, the difference
+# between the groups was not statistically significant", "but this was not significant", "but not
+# significantly", "without differences among the 3 groups".
+LATER_NULL = re.compile(
+    r"\s*[;,]?\s*(?:(?:but|however|although|though|yet)\b[,]?\s*)?(?:"
+    r"(?:the|this|these|that)\s+(?:between[\s-]+(?:group|treatment|arm)s?\s+)?(?:\w+\s+)?(?:differences?|effects?|changes?|"
+    r"reductions?|increases?|improvements?)(?:\s+between\s+(?:the\s+)?(?:\w+\s+)?(?:groups|treatments|arms|regimens))?"
+    r"\s+(?:was|were|did|is|are)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
+    r"(?:this|it|they|these|those)\s+(?:was|were|did)\s+not\s+(?:statistically\s+)?(?:significant|reach)|"
+    r"not\s+(?:statistically\s+)?significantly\b|"
+    r"(?:with|without)\s+(?:no\s+|any\s+)?(?:significant\s+)?differences?\s+(?:between|among)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:groups|arms|treatments))", re.I)
+# "..., without differences among the groups": the null of the same clause.
+AMONG_NULL = re.compile(r"\bwith(?:out|\s+no)\s+(?:any\s+)?(?:significant\s+)?differences?\s+(?:between|among)\s+"
+                        r"(?:the\s+)?(?:\w+\s+)?(?:groups|arms|treatments)", re.I)
+# A clause about a change within groups: "in both groups", "both after A and B", "from baseline".
+WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|arms)\b|\bin\s+(?:both|each|all)\b|"
+                          r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
+                          r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\b(?:pre-?treatment|"
+                      r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
+                      r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
+                      r"randomi[sz]ation|the\s+intervention)\b", re.I)
+
+
+# Nulls said otherwise than ``lexicon.NO_CHANGE``: "no significant increases in X", "did not lead to
+# additional reductions".
+NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|further\s+|additional\s+)?(?:increases?|"
+                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b",
+                            re.I)
+
+
+def _null_said_otherwise(clause: str) -> re.Match | None:
+    """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
+    lowered = clause.lower()
+    if "no " not in lowered and "did not" not in lowered:
+        return None
+    return NULL_OTHERWISE.search(clause)
+
+
+def _later_null(text: str, clause_end: int) -> re.Match | None:
+    """The null said of a result in the clause right after it (``LATER_NULL``), or None."""
+    if clause_end >= len(text) or "not" not in text[clause_end:].lower() and "differen" not in text[clause_end:].lower():
+        return None
+    return LATER_NULL.match(text, clause_end)
+
+
+def _baseline_only(clause: str) -> bool:
+    """Whether a clause compares the groups at baseline ("the groups were similar at baseline in
+    pain scores") rather than reporting a result ("pain fell from baseline", "lower than at baseline")."""
+    lowered = clause.lower()
+    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics")):
+        return False
+    found = BASELINE.search(clause)
+    return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
+                                                                          clause[max(0, found.start() - 12):found.start()]))
 
 
 # Who a result is about when it is not everyone randomised: a subgroup, the completers, an open

@@ -17,10 +17,14 @@ WISH = re.compile(
     r"further\s+(?:\w+\s+)?(?:studies|research|investigations?|trials?|evaluation|work)|future[\s,]+(?:[\w-]+[\s,]+){0,2}"
     r"(?:studies|research|trials?)|(?:are|is)\s+(?:needed|warranted|required)|would\s+(?:likely|probably|be)|"
     r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
-    r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored)\b", re.I)
+    r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored|"
+    r"it\s+is\s+(?:important|essential|necessary|advisable|prudent|crucial)\s+to)\b", re.I)
 # The study's aim or hypothesis: what it set out to learn, not what it found.
 OBJECTIVE = re.compile(
-    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)\s*[:.]|"
+    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
+    r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]|"
+    r"\b(?:study|trial|review|work|analysis)\s+(?:was\s+|is\s+)?(?:designed|aimed|intended|conducted)\s+to\s+"
+    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study)\b|"
     r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
     r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
     r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
@@ -37,12 +41,13 @@ BACKGROUND = re.compile(
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
 # are none of these).
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
-                "recommend", "suggest", "will be")
+                "recommend", "suggest", "will be", "it is ")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
                       " is ", "play", "literature")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
                      "rationale", "we ", "sought", "set out", "to determine", "to assess", "to evaluate",
-                     "to investigate", "to examine", "to compare", "to test", "whether")
+                     "to investigate", "to examine", "to compare", "to test", "whether", "designed", "intended",
+                     "conducted to")
 
 
 def kind_of(text: str) -> str:
@@ -54,7 +59,15 @@ def kind_of(text: str) -> str:
         return "background"
     if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
         return "objective"
+    if text[:2].isupper() and CAPS_HEADING.match(text):
+        return "objective"  # "BACKGROUND AND OBJECTIVES Magnesium reduces ...": a heading without its colon
     return "statement"
+
+
+# A background or objective heading in capitals with no colon, as tokenised corpora and some
+# PubMed records give it ("BACKGROUND AND OBJECTIVES Magnesium ...", "OBJECTIVE To compare ...").
+CAPS_HEADING = re.compile(r"\s*(?:BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE|OBJECTIVES?|AIMS?|PURPOSE|HYPOTHESIS)"
+                          r"(?:\s+(?:AND|&)\s+[A-Z]+)?\b(?!\s*:)")
 
 
 def is_wish(text: str) -> bool:
@@ -77,6 +90,40 @@ def is_statement(text: str) -> bool:
     return not (is_wish(text) or is_objective(text) or is_background(text))
 
 
+# A method sentence that names the measures ("Efficacy measures included the HAMD17 and the Patient
+# Global Impression of Improvement", "The primary outcome was pain intensity", "Pain and fatigue
+# were assessed at baseline and at 8 weeks"): a direction word in it belongs to an instrument's
+# name or to a plan, never to a result.
+MEASURES_LISTED = re.compile(
+    r"\b(?:(?:primary|secondary|main|efficacy|safety|outcome|study)\s+(?:outcome\s+)?(?:measures?|outcomes?|endpoints?|"
+    r"variables?|parameters?|assessments?)\s+(?:included|includes|were|was|comprised|consisted)|"
+    r"(?:was|were)\s+(?:assessed|measured|recorded|evaluated|collected|documented|monitored|obtained)\s+"
+    r"(?:at|before|after|every|weekly|daily|monthly|using|with|by|on|through|via|during)\b)", re.I)
+# What a result sentence holds that a method sentence does not.
+RESULT_MARK = re.compile(r"\bp\s*[<=>≤]|signific|differ|\b(?:improved|reduced|decreased|increased|lower|higher|fell|rose|"
+                         r"unchanged|similar|better|worse)\b", re.I)
+
+
+def lists_measures(text: str) -> bool:
+    """Whether a sentence names the study's measures as its method ("Outcome measures included
+    ...", "... were assessed at baseline and 8 weeks") without reporting any result: no p-value,
+    no "significant", no "differ", no direction verb outside an instrument's name.
+
+    >>> lists_measures("Efficacy measures included the Clinical Global Impression of Improvement.")
+    True
+    >>> lists_measures("Pain scores were assessed at 8 weeks and were lower with magnesium (p = 0.02).")
+    False"""
+    lowered = text.lower()
+    if " were " not in lowered and " was " not in lowered and "include" not in lowered and "compris" not in lowered \
+            and "consist" not in lowered:
+        return False  # (the verbs the pattern needs, tested first)
+    if not MEASURES_LISTED.search(text):
+        return False
+    # an instrument's name ("Impression of Improvement", "Patient Global Impression of Change") is no result
+    rest = re.sub(r"\bimpression\s+of\s+(?:\w+\s+){0,2}\w+|\bimpression[\s-]+(?:improvement|change)", " ", text, flags=re.I)
+    return RESULT_MARK.search(rest) is None
+
+
 # The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
 # In an abstract without headings, what comes before it is background ("Chronic pain is a highly
 # prevalent problem ...", "It reduces the neuropathic pain response in animals ...").
@@ -87,7 +134,7 @@ STUDY_START = re.compile(
     r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
     r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
     r"children|adults|rats|mice)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
-BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)\s*:", re.I)
+BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*(?:/|and|&)\s*\w+)?\s*:", re.I)
 
 
 def leading_background(texts: list[str]) -> int:
