@@ -58,7 +58,7 @@ PEOPLE_AFTER = re.compile(r"(?:-(?:treated|allocated|assigned))?\s+(?:patients|s
 EVERY_ARM = re.compile(
     rf"\b(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
     r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
-    rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})\s+(?!{UNIT_WORDS}\b)|"
+    rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
@@ -81,7 +81,7 @@ EVERY_ARM_CUES = ("per group", "per arm", "each group", "each arm", "every group
                   "/group", "/arm", "/ group", "/ arm")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
-CONTROL_WORDS = ("controls", "control group", "control subjects", "control arm", "untreated group")
+CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
 
 
 def _count(text: str) -> int | None:

@@ -118,9 +118,12 @@ TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|spra
 
 
 # A drug the patients were already on when randomised to something else: background, in every arm.
-BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
+BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|(?:being\s+|already\s+)?treated\s+with|undergoing|"
+                               r"already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
                                r"added\s+to|add[\s-]on\s+to|on\s+top\s+of)\s+(?:stable\s+|a\s+stable\s+dose\s+of\s+|"
-                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$", re.I)
+                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$|"
+                               # "undergoing chemotherapy with cisplatin", "receiving adjuvant tamoxifen"
+                               r"\b(?:undergoing|receiving|treated\s+with)\s+(?:[\w-]+\s+){1,2}?(?:with\s+|of\s+)?$", re.I)
 RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
@@ -136,6 +139,10 @@ TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\
 PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
 # "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
 TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
+# "three tablets (200 mg malic acid, 50 mg magnesium each)": a bracket after units that says "each"
+# (or "per tablet") at its end gives one unit's content, not the day's totals.
+UNITS_BRACKET_BEFORE = re.compile(r"\b(?:tablets?|capsules?|pills?|sachets?)\s*\([^()]*$", re.I)
+EACH_BRACKET_AFTER = re.compile(r"[^()]*?\b(?:each|per\s+(?:tablet|capsule|pill|sachet|unit))\s*\)", re.I)
 PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
 
 
@@ -298,10 +305,26 @@ def arms(doc: Document) -> list[dict]:
     if untreated and not any(a["is_control"] for a in result):
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
+    if result and not any(a["is_control"] for a in result):
+        result += _unnamed_control(doc, ranked[0][1])
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
     fill_arm_sizes(doc, result)
+    _crossover_sizes(doc, result)
     return result
+
+
+def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
+    """A crossover study is one group that takes every arm in turn: no arm has a size of its own
+    (the mgfm_dev labels' convention), so the count read into an arm ("20 patients received
+    magnesium and placebo in random order") is dropped. A study that says it ran in parallel
+    groups is no crossover. Changes the arms in place."""
+    if len(arms_found) < 2 or "cross" not in _lower_text(doc):
+        return
+    if not _said(doc, _find(doc, DESIGN_CUES["crossover"])) or DESIGN_CUES["parallel"].search(_lower_text(doc)):
+        return
+    for arm in arms_found:
+        arm["n"] = None
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
@@ -347,11 +370,32 @@ def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
 
 # A control group given nothing (or what it would have had anyway): "no treatment", "untreated
 # controls", "a waiting list", "delayed treatment", "usual care".
-UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
+UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?|medication|drug)\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
                            r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
-UNTREATED_NEEDLES = ("no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
+UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
                      "no intervention")
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
+# A control group offered beside the treatment with nothing said of what it got: "randomized to
+# magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
+CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
+                                 r"control(?:s|\s+groups?|\s+arms?)?\b(?![\s-]+(?:received|was|were|got|took|with))|"
+                                 r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
+ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided)\b", re.I)
+
+
+def _unnamed_control(doc: Document, sentence: Sentence) -> list[dict]:
+    """The control arm of an allocation sentence that names a control group but not what it was
+    given ("randomized to magnesium or control"): one arm, ``no treatment``, the mgfm_dev labels'
+    name for an untreated control. [] when the sentence allocates nothing or names no control
+    (healthy controls of a level study are no arm: they are not allocated)."""
+    text = sentence.text
+    if "ontrol" not in text or _kind(doc, sentence) != "statement" or not ALLOCATED.search(text):
+        return []
+    match = CONTROL_ALTERNATIVE.search(text)
+    if match is None:
+        return []
+    at = sentence.start + match.start()
+    return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
 
 
 def _control_arm(name: str, evidence: dict) -> dict:
@@ -438,7 +482,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 per = (dose.group("per") or "").lower().replace(" ", "")
                 count = None
                 if (PER_TABLET.search(text, 0, chunk_start + mention.start)
-                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
+                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())
+                        or _each_unit_in_brackets(text, chunk_start + dose.start(), chunk_start + dose.end())):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
                     if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
@@ -453,6 +498,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
                     per_hour = bool(re.search(r"h|hour", per))
                     per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
+                    infusion = None if per_hour else _infusion_after(chunk, dose, mention.substance)
+                    if infusion is not None:  # "50 mg/kg as a loading dose, then 8 mg/kg/h": the infusion too
+                        per_kg["infusion_mg_per_kg_per_h"] = infusion[0]
+                        absolute = sentence.start + chunk_start + infusion[1]
+                        evidence.append(span(doc, sentence.field, absolute, absolute + infusion[2] - infusion[1]))
                 if amount is not None and not re.search(r"kg|h|min", per):
                     if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
                         daily = amount
@@ -470,6 +520,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if route_match is not None:
                 absolute = sentence.start + chunk_start + route_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
+            if route is None and "infusion_mg_per_kg_per_h" in per_kg:
+                route = "intravenous"  # a rate per kg per hour is an infusion
             route_text = route_match.group(0).lower() if route == "other" and route_match is not None else (
                 _route_words(text) if route == "other" else None)
             intervention = {
@@ -588,6 +640,32 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
         if owner is not None and owner not in assigned:
             assigned[owner] = dose
     return assigned
+
+
+def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
+    """Whether the dose at ``text[start:end]`` sits in a bracket after a count of units that ends in
+    "each" or "per tablet": "3 capsules (250 mg magnesium each)" gives one capsule's content."""
+    if "(" not in text[max(0, start - 80):start]:
+        return False
+    return bool(UNITS_BRACKET_BEFORE.search(text, max(0, start - 80), start) and EACH_BRACKET_AFTER.match(text, end))
+
+
+def _infusion_after(chunk: str, loading: re.Match, substance: str | None) -> tuple[float, int, int] | None:
+    """The maintenance infusion said after a weight-based loading dose of the same substance: (rate
+    in mg/kg/h, start, end of its words in ``chunk``), or None. Only a rate per kg per hour counts,
+    and only before another substance is named ("30 mg/kg bolus then 10 mg/kg/h" -> 10.0; "50 mg/kg
+    or ketamine 0.1 mg/kg/h" -> None). Units of the lexicon's ``DOSE`` (mg, g, µg, mmol, mEq)."""
+    at = loading.end()
+    if "h" not in chunk[at:]:
+        return None
+    for dose in lx.DOSE.finditer(chunk, at):
+        per = (dose.group("per") or "").lower().replace(" ", "")
+        if "kg" in per and re.search(r"h|hour", per):
+            rate = _dose_mg(dose.group("amount"), dose.group("unit"), substance)
+            if rate is None or substance_mentions(chunk[at:dose.start()]):
+                return None
+            return _round(rate), dose.start(), dose.end()
+    return None
 
 
 def _tablets_with_frequency(text: str) -> re.Match | None:

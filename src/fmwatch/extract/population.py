@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .text import Document, _find, _find_if, _may_hold, _may_say, sentences, span
+from .text import Document, _find, _find_if, _may_hold, _may_say, _said, sentences, span
 from .design import FIBROMYALGIA_TEXT
 
 
@@ -52,6 +52,27 @@ TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
 ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
+# A count of people who left: "Six patients dropped out", "4 withdrew", "two were lost to follow-up".
+DROPOUT_VERBS = (r"(?:dropped\s+out|stopped\s+(?:early|treatment|the\s+study)|withdr[ae]w|were\s+withdrawn|discontinued|were\s+lost\s+to\s+follow-?up|"
+                 r"did\s+not\s+complete|failed\s+to\s+complete|were\s+excluded\s+from\s+(?:the\s+)?analys[ie]s)")
+DROPOUT_AFTER = re.compile(rf"^\s*(?:\w+\s+){{0,2}}?{DROPOUT_VERBS}", re.I)
+DROPOUTS = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,4}}|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+"
+                      rf"(?:(?:patients|participants|subjects|women|men|children)\s+)?{DROPOUT_VERBS}", re.I)
+DROPOUT_NEEDLES = ("dropped", "stopped", "withdr", "discontinued", "lost to", "not complete", "failed to complete", "excluded from")
+# Those analysed said without who they were: "46 were analysed", "leaving 29 for analysis".
+ANALYSED_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,4}}|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+"
+                            r"(?:were\s+(?:included\s+in\s+the\s+|available\s+for\s+)?analy[sz](?:ed|is)|were\s+evaluable|"
+                            r"for\s+(?:the\s+)?(?:final\s+)?analysis)\b", re.I)
+ANALYSED_NEEDLES = ("analys", "analyz", "evaluable")
+# Two counts of one sentence, each tied to an arm: "23 received magnesium and 22 received placebo",
+# "23 patients in the magnesium group and 22 in the placebo group": per-arm sizes, whose sum is
+# everyone only when nothing else says how many took part.
+_ARM_VERB = (r"(?:(?:were\s+)?(?:received|given|randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s|"
+             r"in\s+the\s+(?:[\w-]+\s+){0,2}?(?:group|arm)s?\b)")
+PER_ARM_PAIR = re.compile(rf"(?P<a>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?{_ARM_VERB}[^.;\d]{{0,50}}?"
+                          rf"(?:\band|\bwhile|\bwhereas|,)\s+(?P<b>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?"
+                          rf"(?:{_ARM_VERB}|to\s+(?:the\s+)?[\w-]+(?!\s*%))", re.I)
+ALLOCATION_WORDS = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|received|given|enrol\w*|included|divided)\b", re.I)
 FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant|mothers)\b", re.I)
 # (As r"\b(?:men|man|male|males|boys)\b", written first letter first and the word boundary after it
 # as a look-behind: the regex engine then skips to an m or b instead of trying every position.)
@@ -97,6 +118,15 @@ def population(doc: Document, topic: dict) -> dict:
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
+            if match.re is HEADCOUNT and DROPOUT_AFTER.match(after):
+                continue  # "Six patients dropped out; the remaining 44 completed": those who left
+            per_arm = (PER_ARM_PAIR.match(sentence.text, match.start())
+                       if match.re is HEADCOUNT and ALLOCATION_WORDS.search(sentence.text) else None)
+            if per_arm is not None:  # "23 received magnesium and 22 placebo": the sum, below any total said
+                a, b = lx.words_to_number(per_arm.group("a")), lx.words_to_number(per_arm.group("b"))
+                if a and b and a == int(a) and b == int(b):
+                    enrolled.append((3, len(enrolled), int(a + b), here))
+                continue
             if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
@@ -134,6 +164,8 @@ def population(doc: Document, topic: dict) -> dict:
             if n is not None and n == int(n) and (result["n_enrolled"] is None or n <= result["n_enrolled"]):
                 result["n_analyzed"] = int(n)
                 result["evidence"].append(completers[0])
+    if result["n_analyzed"] is None:
+        _analysed_from_dropouts(doc, result)
     female = _find(doc, FEMALE) if _may_hold(doc, FEMALE_NEEDLES) else []
     male = _find(doc, MALE)
     if female or male:
@@ -149,3 +181,28 @@ def population(doc: Document, topic: dict) -> dict:
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+def _analysed_from_dropouts(doc: Document, result: dict) -> None:
+    """``n_analyzed`` when the text gives it without naming who ("46 were analysed", "leaving 29 for
+    analysis"), else as those enrolled less the one count of dropouts the study
+    states ("Thirty-two women were randomized. Three dropped out." -> 29). Changes ``result`` in
+    place; never a count above ``n_enrolled``; two or more dropout counts (per arm) are not summed."""
+    enrolled = result["n_enrolled"]
+    if _may_hold(doc, ANALYSED_NEEDLES):
+        for found in _said(doc, _find(doc, ANALYSED_COUNT)):
+            match = ANALYSED_COUNT.match(found["text"])
+            n = lx.words_to_number(match.group("n"))
+            if n is not None and n >= 2 and n == int(n) and (enrolled is None or n < enrolled):
+                result["n_analyzed"] = int(n)
+                result["evidence"].append(found)
+                return
+    if enrolled is None or not _may_hold(doc, DROPOUT_NEEDLES):
+        return
+    dropouts = _said(doc, _find(doc, DROPOUTS))
+    if len(dropouts) != 1:
+        return
+    n = lx.words_to_number(DROPOUTS.match(dropouts[0]["text"]).group("n"))
+    if n is not None and n == int(n) and 0 < n < enrolled:
+        result["n_analyzed"] = enrolled - int(n)
+        result["evidence"].append(dropouts[0])
