@@ -71,6 +71,23 @@ def test_a_bracket_of_the_days_totals_is_not_multiplied():
     assert found["magnesium"]["daily_dose_mg"] == 300.0
 
 
+@pytest.mark.parametrize("abstract, name, dose", [
+    # written by us: a route or "elemental" between the dose and its substance
+    ("Patients received 0.2 mg oral clonidine or placebo.", "clonidine", 0.2),
+    ("Patients received 2 g intravenous magnesium sulfate or saline.", "magnesium sulfate", 2000.0),
+    ("Patients received 300 mg of elemental magnesium daily or placebo.", "magnesium", 300.0),
+])
+def test_a_dose_before_its_substance_across_a_route_word(abstract, name, dose):
+    assert by_name(abstract)[name]["dose_mg"] == dose
+
+
+def test_microgram_doses_per_kg_keep_their_digits():
+    # written by us: 0.3 µg/kg is 0.0003 mg/kg (not rounded to 0), 2.5 µg/kg is 0.0025
+    assert by_name("Dexmedetomidine 0.3 ug/kg was given before induction, or saline.")["dexmedetomidine"][
+        "dose_mg_per_kg"] == 0.0003
+    assert by_name("Palonosetron 2.5 μg/kg was given intravenously, or saline.")["palonosetron"]["dose_mg_per_kg"] == 0.0025
+
+
 # --- what is an arm -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("abstract, background", [
@@ -132,6 +149,21 @@ def test_a_parallel_trial_keeps_its_arm_sizes_though_crossover_is_named_elsewher
     assert found == {"magnesium": 21, "placebo": 19}
 
 
+def test_crossing_over_at_progression_is_no_crossover_design():
+    # written by us: the verb "cross over" is no crossover trial; the arms keep their sizes
+    found = sizes("Women were randomized to letrozole 2.5 mg daily (n = 120) or tamoxifen 20 mg daily (n = 118). "
+                  "Patients were allowed to cross over to the other drug at progression, and those who did not cross "
+                  "over, were analysed apart.")
+    assert found == {"letrozole": 120, "tamoxifen": 118}
+
+
+def test_a_control_regimen_that_is_named_is_no_untreated_arm():
+    # written by us: "a control regimen" of named drugs is not an unnamed control group
+    found = record("Patients were randomly assigned to aprepitant plus ondansetron or a control regimen of "
+                   "ondansetron and dexamethasone.")["arms"]
+    assert not any(a["label"] == "no treatment" for a in found)
+
+
 @pytest.mark.parametrize("abstract, enrolled, analysed", [
     # written by us: dropouts are no completers, and those enrolled less the dropouts are analysed
     ("Fifty patients were randomised. Six patients dropped out; the remaining 44 completed the trial.", 50, 44),
@@ -153,6 +185,9 @@ def test_analysed_from_dropouts(abstract, enrolled, analysed):
     ("Twenty-three patients received magnesium and twenty-two received placebo.", 45),
     # written by us: the total said wins over the per-arm counts
     ("Forty-six patients were randomised; 23 patients in the magnesium group and 22 in the placebo group.", 46),
+    # written by us: the second count of a pair is an arm's too, not everyone
+    ("The analysis included 23 patients in the acupuncture arm and 24 patients in the sham arm. Older patients "
+     "(n = 9) benefited more.", 47),
     # written by us: per-arm counts of a result are no enrolment
     ("In all, 120 patients were enrolled. At six months, 13 patients in the placebo and 12 in the magnesium arms "
      "had cramps.", 120),

@@ -314,6 +314,10 @@ def arms(doc: Document) -> list[dict]:
     return result
 
 
+# A crossover design, not the verb ("patients could cross over to the other treatment at progression").
+CROSSOVER_DESIGN = re.compile(r"\bcross-?over\b(?!\s+to\b)|\bcross\s+over\s+(?:study|trial|design)", re.I)
+
+
 def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
     """A crossover study is one group that takes every arm in turn: no arm has a size of its own
     (the mgfm_dev labels' convention), so the count read into an arm ("20 patients received
@@ -321,7 +325,7 @@ def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
     groups is no crossover. Changes the arms in place."""
     if len(arms_found) < 2 or "cross" not in _lower_text(doc):
         return
-    if not _said(doc, _find(doc, DESIGN_CUES["crossover"])) or DESIGN_CUES["parallel"].search(_lower_text(doc)):
+    if not _said(doc, _find(doc, CROSSOVER_DESIGN)) or DESIGN_CUES["parallel"].search(_lower_text(doc)):
         return
     for arm in arms_found:
         arm["n"] = None
@@ -378,7 +382,8 @@ CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
 CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
-                                 r"control(?:s|\s+groups?|\s+arms?)?\b(?![\s-]+(?:received|was|were|got|took|with))|"
+                                 r"control(?:s|\s+groups?|\s+arms?)?(?=\s*(?:[,.;:()]|$|groups?\b|arms?\b|(?:and|or)\s))"
+                                 r"(?![\s-]+(?:received|was|were|got|took|with))|"
                                  r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
 ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided)\b", re.I)
 
@@ -618,22 +623,28 @@ def _merge_same_substance(interventions: list[dict]) -> list[dict]:
     return kept
 
 
+# What may stand between a dose and the substance it is of: a route or "elemental" ("0.2 mg oral
+# clonidine", "2 g intravenous magnesium sulfate", "300 mg elemental magnesium").
+GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramuscular|i\.m\.|transdermal|topical|"
+                                  r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
+
+
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*",
-                      chunk[dose.end():], re.I)
+        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
+                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
         owner = None
         if of:
             owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
         if owner is None:  # "malic acid 200 mg": the substance right before the dose
             owner = next((i for i, m in enumerate(mentions)
                           if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
-        if owner is None:  # "1,200 mg malic acid": the dose written before its substance
+        if owner is None:  # "1,200 mg malic acid", "2 g intravenous MgSO4": the dose written before its substance
             owner = next((i for i, m in enumerate(mentions)
-                          if m.start >= dose.end() and not chunk[dose.end():m.start].strip()), None)
+                          if m.start >= dose.end() and GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start)), None)
         if owner is None:
             before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
             owner = before[-1] if before else None
@@ -719,7 +730,10 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    """Three decimals, or four significant digits below 1 (2.5 µg/kg is 0.0025 mg/kg, not 0.003)."""
+    if value is None:
+        return None
+    return round(value, 3) if value == 0 or abs(value) >= 1 else float(f"{value:.4g}")
 
 
 # --- duration -------------------------------------------------------------------------------------

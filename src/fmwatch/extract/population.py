@@ -97,6 +97,7 @@ def population(doc: Document, topic: dict) -> dict:
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
               "condition": "fibromyalgia" if said else None, "evidence": []}
     enrolled: list[tuple[int, int, int, dict]] = []  # (rank, order, n, span): the best rank, then the first
+    second_arm = None  # where the second count of a per-arm pair starts: (sentence start, offset)
     for sentence in sentences(doc):
         if sentence.field == "title" or not _may_say(sentence.text, WHO_NEEDLES) or not WHO_WORD.search(sentence.text):
             continue
@@ -122,11 +123,14 @@ def population(doc: Document, topic: dict) -> dict:
                 continue  # "Six patients dropped out; the remaining 44 completed": those who left
             per_arm = (PER_ARM_PAIR.match(sentence.text, match.start())
                        if match.re is HEADCOUNT and ALLOCATION_WORDS.search(sentence.text) else None)
-            if per_arm is not None:  # "23 received magnesium and 22 placebo": the sum, below any total said
+            if per_arm is not None:  # "23 received magnesium and 22 placebo": the sum, below a total said with its verb
                 a, b = lx.words_to_number(per_arm.group("a")), lx.words_to_number(per_arm.group("b"))
                 if a and b and a == int(a) and b == int(b):
-                    enrolled.append((3, len(enrolled), int(a + b), here))
+                    enrolled.append((1, len(enrolled), int(a + b), here))
+                second_arm = (sentence.start, per_arm.start("b"))
                 continue
+            if (sentence.start, match.start()) == second_arm:
+                continue  # the second count of such a pair: an arm's too
             if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
