@@ -104,6 +104,49 @@ def test_background_treatment_is_no_arm(abstract, background):
     assert not any(a["label"] == background for a in found["arms"])
 
 
+def test_a_co_intervention_named_in_both_arms_makes_combinations():
+    # written by us: the other drug's dose stays in the placebo arm, and each arm is a combination
+    found = record("Twenty patients received amitriptyline 25 mg at night and magnesium 300 mg, and twenty received "
+                   "amitriptyline 25 mg at night and placebo.")["arms"]
+    assert sorted(sorted(i["name"] for i in a["interventions"]) for a in found) == [
+        ["amitriptyline", "magnesium"], ["amitriptyline", "placebo"]]
+    assert all(a["n"] == 20 for a in found)
+    assert all(i["dose_mg"] == 25.0 for a in found for i in a["interventions"] if i["name"] == "amitriptyline")
+
+
+@pytest.mark.parametrize("abstract, background", [
+    # written by us: a drug said of every arm is background in each, with its own frequency
+    ("Patients were randomized to magnesium 300 mg or placebo; all patients continued pregabalin 150 mg twice daily.",
+     {"pregabalin"}),
+    ("Patients were randomized to magnesium or placebo and both groups received paracetamol 1 g as rescue.",
+     {"paracetamol"}),
+    ("Patients were randomized to exemestane or anastrozole. Both groups received vitamin D and calcium.",
+     {"vitamin d", "calcium"}),
+])
+def test_a_drug_given_to_every_arm_is_background(abstract, background):
+    found = record(abstract)["arms"]
+    assert len(found) == 2
+    for arm in found:
+        assert {i["name"] for i in arm["interventions"] if i.get("background")} == background
+        assert not {i["name"] for i in arm["interventions"] if not i.get("background")} & background
+    magnesium = [i for a in found for i in a["interventions"] if i["name"] == "magnesium"]
+    assert all(i["frequency_per_day"] is None for i in magnesium if i["dose_mg"] == 300.0)
+
+
+def test_all_patients_receiving_one_drug_is_the_one_arm():
+    # written by us: an uncontrolled study
+    found = record("All patients received magnesium 300 mg daily for 8 weeks.")["arms"]
+    assert [(a["label"], a["interventions"][0]["dose_mg"]) for a in found] == [("magnesium", 300.0)]
+
+
+def test_comparator_agents_with_no_telling_ending_are_named():
+    # written by us: riboflavin (vitamin B2), exemestane, quinine
+    assert {a["label"] for a in record("We randomized 60 patients to vitamin B2 400 mg or placebo.")["arms"]} == {
+        "riboflavin", "placebo"}
+    assert {a["label"] for a in record("Patients with leg cramps were randomized to quinine 200 mg at night or "
+                                       "magnesium citrate 300 mg.")["arms"]} == {"quinine", "magnesium citrate"}
+
+
 @pytest.mark.parametrize("abstract, treated_n, control_n", [
     # written by us: a control group offered beside the treatment, nothing said of what it got
     ("A total of 64 patients were enrolled and randomized into magnesium (n=32) and control (n=32) groups.", 32, 32),

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon as lx
-from .text import Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _said, sentence_span, sentences, span
+from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
+                   sentences, span)
 from .design import DESIGN_CUES
 from .arm_sizes import fill_arm_sizes
 from .population import population
@@ -274,6 +275,8 @@ def arms(doc: Document) -> list[dict]:
             continue
         score = (len({m.name for m in mentions}) + 2 * bool(doses) + (sentence.field != "title")
                  + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
+        if _every_arm_sentence(sentence.text):  # "Both groups received vitamin D and calcium": not the arms
+            score -= 6
         candidates.append((score, sentence, mentions))
     if not candidates:
         return []
@@ -292,6 +295,9 @@ def arms(doc: Document) -> list[dict]:
         if unsaid:
             _fill_arms(result, others)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
+        if result and _every_arm_sentence(other.text):
+            _add_background(result, _arms_from_sentence(doc, other))
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
@@ -452,11 +458,15 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     doc_route, _ = _route(whole)
     sentence_frequency, frequency_match = _frequency(text)
+    # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
+    frequency_owners = _frequency_owners(text, chunks, frequency_match)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
         sentence_frequency, frequency_match = _frequency(whole)
         frequency_match = None if sentence_frequency is None else frequency_match
     result: list[dict] = []
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
+    every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
+    shared = _shared_substances(text, chunks)
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
         mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
@@ -473,7 +483,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             dose = assigned.get(index)
             dose_offset = 0
             frequency, freq_match = _frequency(chunk)
-            if frequency is None:
+            if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
             route, route_match = _route(chunk)
             route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
@@ -539,18 +549,28 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             at = chunk_start + mention.start
             if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
                 background.append({**intervention, "background": True})
+            elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
+                    _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mention.start)):
+                every_arm.append({**intervention, "_chunk": chunk_start})  # ("both groups received A and B": both)
             else:
                 interventions.append(intervention)
         interventions = _merge_same_substance(interventions)
         if not interventions:
             continue
         names = [i["name"] for i in interventions]
-        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names):
+        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names
+                                           or shared & {i["substance"] for i in interventions}):
             # two substances in one chunk without "plus": separate arms (e.g. "A, B")
             for intervention in interventions:
                 result.append(_arm([intervention], group_n))
         else:
             result.append(_arm(interventions, arm_n))
+    for item in every_arm:
+        del item["_chunk"]
+    if every_arm and result:  # said of every arm: background in each
+        background += [{**i, "background": True} for i in every_arm]
+    elif every_arm:  # "All patients received magnesium 300 mg": the one arm there is
+        result.append(_arm(every_arm, group_n))
     if background and result:  # every arm keeps taking it: an add-on trial
         result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
     result = _merge_duplicate_arms(result)
@@ -561,6 +581,65 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
 
 # Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
 CHOICE_WORDS = re.compile(r"\b(?:or|versus|vs\.?|compared|either|groups?|arms?|randomi[sz]\w*|allocated|assigned)\b", re.I)
+
+
+# A drug said of every arm ("all patients continued pregabalin", "both groups received paracetamol"):
+# background in each arm, not an arm of its own.
+EVERY_ARM_BEFORE = re.compile(
+    r"\b(?:all\s+(?:patients|participants|subjects|women|men|children)|both\s+groups|every\s+(?:patient|participant)|"
+    r"each\s+group|in\s+both\s+(?:groups|arms))\b[^;]*?\b(?:continued|received|took|were\s+given|kept|maintained|"
+    r"remained)\b(?:\s+(?:on|taking|with|their|a|the|stable|usual|regular|doses?|of))*\s*$|"
+    r"\b(?:continued|continuing)\s+(?:on\s+|taking\s+|to\s+take\s+|with\s+|their\s+)?(?:\w+\s+){0,2}?$", re.I)
+EVERY_ARM_NEEDLES = ("all ", "both", "every", "each group", "continu")
+
+
+EVERY_ARM_SENTENCE = re.compile(r"^\W*(?:in\s+)?(?:both\s+(?:groups|arms)|all\s+(?:patients|participants|subjects|women|men|"
+                                r"children)|every\s+(?:patient|participant)|each\s+group)\b[^;]*?\b(?:received|were\s+given|"
+                                r"took|continued|were\s+maintained|remained)\b", re.I)
+
+
+def _every_arm_sentence(text: str) -> bool:
+    """Whether a sentence opens by saying what every arm was given ("Both groups received ...",
+    "All patients continued ...")."""
+    return _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None
+
+
+def _add_background(arms_found: list[dict], given_to_all: list[dict]) -> None:
+    """Add the substances of ``given_to_all`` (arms read from a sentence said of every arm) to each
+    arm as background, unless an arm names the substance already. Changes the arms in place."""
+    for extra in (i for a in given_to_all for i in a["interventions"] if i["name"] not in CONTROL_NAMES):
+        for arm in arms_found:
+            if not any(i["substance"] == extra["substance"] for i in arm["interventions"]):
+                arm["interventions"].append({**extra, "background": True})
+
+
+def _shared_substances(text: str, chunks: list[tuple[int, int]]) -> set[str]:
+    """Substances named beside another in two or more pieces of an arms sentence: a co-intervention
+    of each of those arms ("20 received amitriptyline and magnesium, and 20 received amitriptyline and
+    placebo"), so the pieces naming them are combinations, not one arm per substance."""
+    seen: dict[str, int] = {}
+    for start, end in chunks:
+        chunk = text[start:end]
+        names = {m.substance for m in substance_mentions(chunk) if _given(chunk, m)}
+        if len(names) > 1:
+            for name in names:
+                seen[name] = seen.get(name, 0) + 1
+    return {name for name, count in seen.items() if count > 1}
+
+
+def _frequency_owners(text: str, chunks: list[tuple[int, int]], match: re.Match | None) -> set[str]:
+    """The substances named in the piece of ``text`` a frequency was found in, when that piece speaks
+    of every arm ("; all patients continued pregabalin twice daily"): its frequency is not the arms'
+    own. Empty otherwise ("A 2.5 mg or B 20 mg daily": the frequency is everyone's)."""
+    if match is None:
+        return set()
+    for start, end in chunks:
+        if start <= match.start() < end:
+            chunk = text[start:end]
+            mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
+            if mentions and _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mentions[0].start):
+                return {m.substance for m in mentions}
+    return set()
 
 
 def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
