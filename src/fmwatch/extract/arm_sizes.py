@@ -38,6 +38,11 @@ N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|co
                      r"(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu|ml)\b(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
                      r"\s*(?:\((?:(?!\b(?:or|versus|vs)\b)[^()]){0,40}?[,;:]\s*|[(\[,:;])?\s*\b[nN]\s*[=:]\s*"
                      rf"(?P<n>{COUNT})(?![\d.,]\d|\s*%)")
+# A count of people in a bracket after the arm's name: "tamoxifen alone (383 women)", "magnesium (23 patients)".
+PEOPLE_IN_BRACKET_AFTER = re.compile(rf"(?:[\s-]+(?:alone|group|arm))?(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu)\b"
+                                     r"(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
+                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|women|men|subjects|"
+                                     r"participants|children|cases|volunteers|individuals)\s*[);,]", re.I)
 # Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
 N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
 # A count before the arm's name with a verb of allocation between: "214 to Cocculine", "Of 510
@@ -134,7 +139,7 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
-        match = N_AFTER.match(text, end)
+        match = N_AFTER.match(text, end) or (PEOPLE_IN_BRACKET_AFTER.match(text, end) if "(" in text[end:end + 50] else None)
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:

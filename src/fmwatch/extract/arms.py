@@ -312,7 +312,7 @@ def arms(doc: Document) -> list[dict]:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
     if result and not any(a["is_control"] for a in result):
-        result += _unnamed_control(doc, ranked[0][1])
+        result += _unnamed_control(doc, ranked[0][1]) or _counted_controls(doc, result)
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
     fill_arm_sizes(doc, result)
@@ -392,6 +392,35 @@ CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|a
                                  r"(?![\s-]+(?:received|was|were|got|took|with))|"
                                  r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
 ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided)\b", re.I)
+
+
+# Untreated controls counted beside a treated arm: "25 patients who received famotidine and 20 controls",
+# "33 in the study group and 34 in the control group" (never healthy or matched controls: those are measured).
+COUNTED_CONTROLS = re.compile(rf"(?<!healthy\s)(?<!matched\s)\b(?:{lx.NUMBER})\s+(?:untreated\s+)?controls\b|"
+                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?control\s+(?:group|arm)\b"
+                              # (not a control group said to be given something: that is a named arm)
+                              r"(?!\s+(?:received|took|got|(?:were|was)\s+(?:\w+\s+)?(?:given|injected|treated|administered|infused)))",
+                              re.I)
+
+
+def _counted_controls(doc: Document, arms_found: list[dict]) -> list[dict]:
+    """An untreated control arm counted in a statement that also names a tested arm ("25 patients who
+    received famotidine and 20 controls"): ``[no treatment arm]`` or []. A sentence speaking of
+    healthy or matched controls says nothing of an arm."""
+    names = {i["name"].lower() for a in arms_found for i in a["interventions"]} | {
+        i["substance"].lower() for a in arms_found for i in a["interventions"] if i["substance"]}
+    if "control" not in _lower_text(doc):
+        return []
+    for sentence in sentences(doc):
+        lowered = sentence.text.lower()
+        if ("control" not in lowered or "healthy" in lowered or "matched" in lowered
+                or not any(n in lowered for n in names) or _kind(doc, sentence) != "statement"):
+            continue
+        match = COUNTED_CONTROLS.search(sentence.text)
+        if match:
+            at = sentence.start + match.start()
+            return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
+    return []
 
 
 def _unnamed_control(doc: Document, sentence: Sentence) -> list[dict]:
