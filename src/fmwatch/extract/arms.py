@@ -412,6 +412,8 @@ def _counted_controls(doc: Document, arms_found: list[dict]) -> list[dict]:
     if "control" not in _lower_text(doc):
         return []
     for sentence in sentences(doc):
+        if "ontrol" not in sentence.text:
+            continue
         lowered = sentence.text.lower()
         if ("control" not in lowered or "healthy" in lowered or "matched" in lowered
                 or not any(n in lowered for n in names) or _kind(doc, sentence) != "statement"):
@@ -487,18 +489,19 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     doc_route, _ = _route(whole)
     sentence_frequency, frequency_match = _frequency(text)
+    given = {start: [m for m in substance_mentions(text[start:end]) if _given(text[start:end], m)] for start, end in chunks}
     # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
-    frequency_owners = _frequency_owners(text, chunks, frequency_match)
+    frequency_owners = _frequency_owners(text, chunks, frequency_match, given)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
         sentence_frequency, frequency_match = _frequency(whole)
         frequency_match = None if sentence_frequency is None else frequency_match
     result: list[dict] = []
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
-    shared = _shared_substances(text, chunks)
+    shared = _shared_substances(given)
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
-        mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
+        mentions = given[chunk_start]
         if not mentions:
             continue
         chunk_n = CHUNK_N.search(chunk)
@@ -642,21 +645,22 @@ def _add_background(arms_found: list[dict], given_to_all: list[dict]) -> None:
                 arm["interventions"].append({**extra, "background": True})
 
 
-def _shared_substances(text: str, chunks: list[tuple[int, int]]) -> set[str]:
-    """Substances named beside another in two or more pieces of an arms sentence: a co-intervention
-    of each of those arms ("20 received amitriptyline and magnesium, and 20 received amitriptyline and
-    placebo"), so the pieces naming them are combinations, not one arm per substance."""
+def _shared_substances(given: dict[int, list[Mention]]) -> set[str]:
+    """Substances named beside another in two or more pieces of an arms sentence (``given``: each
+    piece's start -> the substances given in it): a co-intervention of each of those arms ("20
+    received amitriptyline and magnesium, and 20 received amitriptyline and placebo"), so the pieces
+    naming them are combinations, not one arm per substance."""
     seen: dict[str, int] = {}
-    for start, end in chunks:
-        chunk = text[start:end]
-        names = {m.substance for m in substance_mentions(chunk) if _given(chunk, m)}
+    for mentions in given.values():
+        names = {m.substance for m in mentions}
         if len(names) > 1:
             for name in names:
                 seen[name] = seen.get(name, 0) + 1
     return {name for name, count in seen.items() if count > 1}
 
 
-def _frequency_owners(text: str, chunks: list[tuple[int, int]], match: re.Match | None) -> set[str]:
+def _frequency_owners(text: str, chunks: list[tuple[int, int]], match: re.Match | None,
+                      given: dict[int, list[Mention]]) -> set[str]:
     """The substances named in the piece of ``text`` a frequency was found in, when that piece speaks
     of every arm ("; all patients continued pregabalin twice daily"): its frequency is not the arms'
     own. Empty otherwise ("A 2.5 mg or B 20 mg daily": the frequency is everyone's)."""
@@ -664,8 +668,7 @@ def _frequency_owners(text: str, chunks: list[tuple[int, int]], match: re.Match 
         return set()
     for start, end in chunks:
         if start <= match.start() < end:
-            chunk = text[start:end]
-            mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
+            chunk, mentions = text[start:end], given[start]
             if mentions and _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mentions[0].start):
                 return {m.substance for m in mentions}
     return set()
@@ -752,7 +755,8 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
                           if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
         if owner is None:  # "1,200 mg malic acid", "2 g intravenous MgSO4": the dose written before its substance
             owner = next((i for i, m in enumerate(mentions)
-                          if m.start >= dose.end() and GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start)), None)
+                          if m.start >= dose.end() and (m.start == dose.end() or not chunk[dose.end():m.start].strip()
+                                                        or GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start))), None)
         if owner is None:
             before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
             owner = before[-1] if before else None

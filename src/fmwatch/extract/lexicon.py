@@ -95,7 +95,7 @@ KNOWN_SUBSTANCES = {
     "vitamin k": "vitamin k", "quinine": "quinine", "topiramate": "topiramate", "valproate": "valproate",
     "codeine": "codeine", "naproxen": "naproxen", "baclofen": "baclofen", "ketorolac": "ketorolac",
     "dextromethorphan": "dextromethorphan", "capsaicin": "capsaicin", "cannabidiol": "cannabidiol",
-    "nabilone": "nabilone", "carnitine": "carnitine", "l-carnitine": "carnitine", "creatine": "creatine",
+    "nabilone": "nabilone", "carnitine": "carnitine", "creatine": "creatine",
     "curcumin": "curcumin", "anastrozole": "anastrozole", "exemestane": "exemestane",
 }
 # Common drug-name endings (WHO INN and USAN stems): a word ending so is very likely a drug.
