@@ -119,6 +119,7 @@ TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|spra
 
 
 # A drug the patients were already on when randomised to something else: background, in every arm.
+# (Read on the 80 characters before the drug's name: its longest form is far shorter.)
 BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|(?:being\s+|already\s+)?treated\s+with|undergoing|"
                                r"already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
                                r"added\s+to|add[\s-]on\s+to|on\s+top\s+of)\s+(?:stable\s+|a\s+stable\s+dose\s+of\s+|"
@@ -244,7 +245,8 @@ def _given(text: str, mention: "Mention") -> bool:
     measured or lacking substance, nor a treatment the participants had before or failed on."""
     if mention.substance in (None, "placebo", "saline"):
         return True
-    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start):
+    # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
+    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return False
     before = text[max(0, mention.start - 50):mention.start]
     return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
@@ -579,7 +581,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
             }
             at = chunk_start + mention.start
-            if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
+            if BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
                 background.append({**intervention, "background": True})
             elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
                     _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mention.start)):
