@@ -239,6 +239,26 @@ def test_per_arm_counts_are_not_everyone(abstract, enrolled):
     assert record(abstract)["population"]["n_enrolled"] == enrolled
 
 
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: everyone shared equally between K groups
+    ("In this double-blind trial, 120 patients undergoing laparotomy were evenly divided into three groups: "
+     "remifentanil 1 mcg/kg, magnesium sulfate 50 mg/kg, or saline.",
+     {"remifentanil": 40, "magnesium sulfate": 40, "saline": 40}),
+    # written by us: one bracket after "equally ... groups" is each group's size
+    ("In this randomized trial, 90 patients were divided equally into three groups (n = 30) and received magnesium "
+     "sulfate 30 mg/kg, ketamine 0.5 mg/kg or saline.", {"magnesium sulfate": 30, "ketamine": 30, "saline": 30}),
+])
+def test_groups_of_equal_size(abstract, expected):
+    assert sizes(abstract) == expected
+
+
+def test_a_bolus_of_the_substance_takes_the_dose_before_it():
+    # written by us: "a 5 mg/kg bolus of magnesium sulphate"
+    found = by_name("In a randomized double blind study, patients received a 5 mg kg(-1) bolus of magnesium sulphate "
+                    "followed by a 500 mg h(-1) infusion, or saline.")
+    assert found["magnesium sulfate"]["dose_mg_per_kg"] == 5.0
+
+
 def test_a_count_of_people_in_a_bracket_after_the_arm_is_its_size():
     # written by us
     assert sizes("Sixty women were randomly assigned to magnesium citrate 300 mg daily (31 women) or placebo "

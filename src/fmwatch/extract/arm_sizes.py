@@ -65,6 +65,8 @@ EVERY_ARM = re.compile(
     r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
+    # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
+    r"\b(?:equally|evenly)\s+(?:\w+\s+){0,3}?groups\s*\(\s*[nN]\s*=\s*(?P<n5>\d{1,6})\s*(?:each\s*)?\)|"
     r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
@@ -82,7 +84,7 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
-EVERY_ARM_CUES = ("per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
                   "/group", "/arm", "/ group", "/ arm")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
@@ -157,6 +159,23 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     return None
 
 
+# "120 patients ... were evenly divided into three groups": everyone shared equally between K arms.
+EQUAL_SHARE = re.compile(rf"\b(?P<total>\d{{1,6}})\s+(?:[\w-]+\s+){{0,6}}?(?:were\s+)?(?:equally|evenly)\s+(?:divided|allocated|"
+                         rf"assigned|randomi[sz]ed|distributed)\s+(?:in)?to\s+(?P<k>{COUNT})\s+(?:equal\s+)?(?:groups|arms)\b", re.I)
+
+
+def _equal_share(doc: Document) -> int | None:
+    """Each arm's size when the study shares everyone equally between K arms ("120 patients were
+    evenly divided into three groups" -> 40), or None (not said, or not a whole number)."""
+    for sentence in sentences(doc):
+        match = EQUAL_SHARE.search(sentence.text) if sentence.field != "title" else None
+        if match and _kind(doc, sentence) == "statement":
+            total, k = _count(match.group("total")), _count(match.group("k"))
+            if total and k and k >= 2 and total % k == 0:
+                return total // k
+    return None
+
+
 def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     """Set ``n`` of each arm (two or more arms) from a count tied to its name in the study's own
     statements ("magnesium (n = 12)", "214 to magnesium", "n=8 gabapentin", "20 controls"), the
@@ -205,6 +224,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             n = _size_near(sentence.text, at, end)
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
+    if every_arm is None and ("equally" in lowered or "evenly" in lowered):
+        every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
         for sentence in listed:
             whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None

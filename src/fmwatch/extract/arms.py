@@ -754,7 +754,7 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
+        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
                       r"(?:elemental\s+)?", chunk[dose.end():], re.I)
         owner = None
         if of:
