@@ -33,7 +33,7 @@ def sizes(abstract: str, title: str = "A trial") -> dict[str, int | None]:
      "saline, 30 patients per group.", {"magnesium sulfate": 30, "saline": 30}),
     # a count of controls
     ("Twenty-two patients who received pregabalin 150 mg daily and 18 controls were followed for twelve weeks in "
-     "an open comparison.", {"pregabalin": 22, "no treatment": None} ),
+     "an open comparison.", {"pregabalin": 22, "no treatment": 18} ),  # (the 18 controls are now an untreated arm)
 ])
 def test_an_arm_takes_the_count_tied_to_its_name(abstract, expected):
     found = sizes(abstract)

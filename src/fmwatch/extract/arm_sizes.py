@@ -38,6 +38,11 @@ N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|co
                      r"(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu|ml)\b(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
                      r"\s*(?:\((?:(?!\b(?:or|versus|vs)\b)[^()]){0,40}?[,;:]\s*|[(\[,:;])?\s*\b[nN]\s*[=:]\s*"
                      rf"(?P<n>{COUNT})(?![\d.,]\d|\s*%)")
+# A count of people in a bracket after the arm's name: "tamoxifen alone (383 women)", "magnesium (23 patients)".
+PEOPLE_IN_BRACKET_AFTER = re.compile(rf"(?:[\s-]+(?:alone|group|arm))?(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu)\b"
+                                     r"(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
+                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|women|men|subjects|"
+                                     r"participants|children|cases|volunteers|individuals)\s*[);,]", re.I)
 # Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
 N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
 # A count before the arm's name with a verb of allocation between: "214 to Cocculine", "Of 510
@@ -58,8 +63,10 @@ PEOPLE_AFTER = re.compile(r"(?:-(?:treated|allocated|assigned))?\s+(?:patients|s
 EVERY_ARM = re.compile(
     rf"\b(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
     r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
-    rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})\s+(?!{UNIT_WORDS}\b)|"
+    rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
+    # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
+    r"\b(?:equally|evenly)\s+(?:\w+\s+){0,3}?groups\s*\(\s*[nN]\s*=\s*(?P<n5>\d{1,6})\s*(?:each\s*)?\)|"
     r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
@@ -77,11 +84,11 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
-EVERY_ARM_CUES = ("per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
                   "/group", "/arm", "/ group", "/ arm")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
-CONTROL_WORDS = ("controls", "control group", "control subjects", "control arm", "untreated group")
+CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
 
 
 def _count(text: str) -> int | None:
@@ -134,7 +141,7 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
-        match = N_AFTER.match(text, end)
+        match = N_AFTER.match(text, end) or (PEOPLE_IN_BRACKET_AFTER.match(text, end) if "(" in text[end:end + 50] else None)
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
@@ -149,6 +156,23 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         match = COUNT_OF_PEOPLE.search(before[-40:])
         if match:
             return _count(match.group("n"))
+    return None
+
+
+# "120 patients ... were evenly divided into three groups": everyone shared equally between K arms.
+EQUAL_SHARE = re.compile(rf"\b(?P<total>\d{{1,6}})\s+(?:[\w-]+\s+){{0,6}}?(?:were\s+)?(?:equally|evenly)\s+(?:divided|allocated|"
+                         rf"assigned|randomi[sz]ed|distributed)\s+(?:in)?to\s+(?P<k>{COUNT})\s+(?:equal\s+)?(?:groups|arms)\b", re.I)
+
+
+def _equal_share(doc: Document) -> int | None:
+    """Each arm's size when the study shares everyone equally between K arms ("120 patients were
+    evenly divided into three groups" -> 40), or None (not said, or not a whole number)."""
+    for sentence in sentences(doc):
+        match = EQUAL_SHARE.search(sentence.text) if sentence.field != "title" else None
+        if match and _kind(doc, sentence) == "statement":
+            total, k = _count(match.group("total")), _count(match.group("k"))
+            if total and k and k >= 2 and total % k == 0:
+                return total // k
     return None
 
 
@@ -200,6 +224,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             n = _size_near(sentence.text, at, end)
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
+    if every_arm is None and ("equally" in lowered or "evenly" in lowered):
+        every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
         for sentence in listed:
             whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None

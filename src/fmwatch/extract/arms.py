@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon as lx
-from .text import Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _said, sentence_span, sentences, span
+from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
+                   sentences, span)
 from .design import DESIGN_CUES
 from .arm_sizes import fill_arm_sizes
 from .population import population
@@ -118,9 +119,13 @@ TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|spra
 
 
 # A drug the patients were already on when randomised to something else: background, in every arm.
-BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
+# (Read on the 80 characters before the drug's name: its longest form is far shorter.)
+BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|(?:being\s+|already\s+)?treated\s+with|undergoing|"
+                               r"already\s+(?:on|taking|receiving)|in\s+addition\s+to|"
                                r"added\s+to|add[\s-]on\s+to|on\s+top\s+of)\s+(?:stable\s+|a\s+stable\s+dose\s+of\s+|"
-                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$", re.I)
+                               r"stable\s+doses\s+of\s+|their\s+(?:usual\s+)?)?$|"
+                               # "undergoing chemotherapy with cisplatin", "receiving adjuvant tamoxifen"
+                               r"\b(?:undergoing|receiving|treated\s+with)\s+(?:[\w-]+\s+){1,2}?(?:with\s+|of\s+)?$", re.I)
 RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
@@ -136,6 +141,10 @@ TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\
 PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
 # "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
 TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
+# "three tablets (200 mg malic acid, 50 mg magnesium each)": a bracket after units that says "each"
+# (or "per tablet") at its end gives one unit's content, not the day's totals.
+UNITS_BRACKET_BEFORE = re.compile(r"\b(?:tablets?|capsules?|pills?|sachets?)\s*\([^()]*$", re.I)
+EACH_BRACKET_AFTER = re.compile(r"[^()]*?\b(?:each|per\s+(?:tablet|capsule|pill|sachet|unit))\s*\)", re.I)
 PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
 
 
@@ -240,7 +249,8 @@ def _given(text: str, mention: "Mention") -> bool:
     measured or lacking substance, nor a treatment the participants had before or failed on."""
     if mention.substance in (None, "placebo", "saline"):
         return True
-    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, 0, mention.start):
+    # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
+    if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return False
     before = text[max(0, mention.start - 50):mention.start]
     return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
@@ -274,6 +284,8 @@ def arms(doc: Document) -> list[dict]:
             continue
         score = (len({m.name for m in mentions}) + 2 * bool(doses) + (sentence.field != "title")
                  + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
+        if _every_arm_sentence(sentence.text):  # "Both groups received vitamin D and calcium": not the arms
+            score -= 6
         candidates.append((score, sentence, mentions))
     if not candidates:
         return []
@@ -292,6 +304,9 @@ def arms(doc: Document) -> list[dict]:
         if unsaid:
             _fill_arms(result, others)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
+        if result and _every_arm_sentence(other.text):
+            _add_background(result, _arms_from_sentence(doc, other))
     if any(i["name"] == "saline" for a in result for i in a["interventions"]):
         for arm in result:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
@@ -305,10 +320,30 @@ def arms(doc: Document) -> list[dict]:
     if untreated and not any(a["is_control"] for a in result):
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
+    if result and not any(a["is_control"] for a in result):
+        result += _unnamed_control(doc, ranked[0][1]) or _counted_controls(doc, result)
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
     fill_arm_sizes(doc, result)
+    _crossover_sizes(doc, result)
     return result
+
+
+# A crossover design, not the verb ("patients could cross over to the other treatment at progression").
+CROSSOVER_DESIGN = re.compile(r"\bcross-?over\b(?!\s+to\b)|\bcross\s+over\s+(?:study|trial|design)", re.I)
+
+
+def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
+    """A crossover study is one group that takes every arm in turn: no arm has a size of its own
+    (the mgfm_dev labels' convention), so the count read into an arm ("20 patients received
+    magnesium and placebo in random order") is dropped. A study that says it ran in parallel
+    groups is no crossover. Changes the arms in place."""
+    if len(arms_found) < 2 or "cross" not in _lower_text(doc):
+        return
+    if not _said(doc, _find(doc, CROSSOVER_DESIGN)) or DESIGN_CUES["parallel"].search(_lower_text(doc)):
+        return
+    for arm in arms_found:
+        arm["n"] = None
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
@@ -354,11 +389,64 @@ def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
 
 # A control group given nothing (or what it would have had anyway): "no treatment", "untreated
 # controls", "a waiting list", "delayed treatment", "usual care".
-UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
+UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?|medication|drug)\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
                            r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
-UNTREATED_NEEDLES = ("no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
+UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
                      "no intervention")
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
+# A control group offered beside the treatment with nothing said of what it got: "randomized to
+# magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
+CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
+                                 r"control(?:s|\s+groups?|\s+arms?)?(?=\s*(?:[,.;:()]|$|groups?\b|arms?\b|(?:and|or)\s))"
+                                 r"(?![\s-]+(?:received|was|were|got|took|with))|"
+                                 r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
+ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided)\b", re.I)
+
+
+# Untreated controls counted beside a treated arm: "25 patients who received famotidine and 20 controls",
+# "33 in the study group and 34 in the control group" (never healthy or matched controls: those are measured).
+COUNTED_CONTROLS = re.compile(rf"(?<!healthy\s)(?<!matched\s)\b(?:{lx.NUMBER})\s+(?:untreated\s+)?controls\b|"
+                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?control\s+(?:group|arm)\b"
+                              # (not a control group said to be given something: that is a named arm)
+                              r"(?!\s+(?:received|took|got|(?:were|was)\s+(?:\w+\s+)?(?:given|injected|treated|administered|infused)))",
+                              re.I)
+
+
+def _counted_controls(doc: Document, arms_found: list[dict]) -> list[dict]:
+    """An untreated control arm counted in a statement that also names a tested arm ("25 patients who
+    received famotidine and 20 controls"): ``[no treatment arm]`` or []. A sentence speaking of
+    healthy or matched controls says nothing of an arm."""
+    names = {i["name"].lower() for a in arms_found for i in a["interventions"]} | {
+        i["substance"].lower() for a in arms_found for i in a["interventions"] if i["substance"]}
+    if "control" not in _lower_text(doc):
+        return []
+    for sentence in sentences(doc):
+        if "ontrol" not in sentence.text:
+            continue
+        lowered = sentence.text.lower()
+        if ("control" not in lowered or "healthy" in lowered or "matched" in lowered
+                or not any(n in lowered for n in names) or _kind(doc, sentence) != "statement"):
+            continue
+        match = COUNTED_CONTROLS.search(sentence.text)
+        if match:
+            at = sentence.start + match.start()
+            return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
+    return []
+
+
+def _unnamed_control(doc: Document, sentence: Sentence) -> list[dict]:
+    """The control arm of an allocation sentence that names a control group but not what it was
+    given ("randomized to magnesium or control"): one arm, ``no treatment``, the mgfm_dev labels'
+    name for an untreated control. [] when the sentence allocates nothing or names no control
+    (healthy controls of a level study are no arm: they are not allocated)."""
+    text = sentence.text
+    if "ontrol" not in text or _kind(doc, sentence) != "statement" or not ALLOCATED.search(text):
+        return []
+    match = CONTROL_ALTERNATIVE.search(text)
+    if match is None:
+        return []
+    at = sentence.start + match.start()
+    return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
 
 
 def _control_arm(name: str, evidence: dict) -> dict:
@@ -410,14 +498,19 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     doc_route, _ = _route(whole)
     sentence_frequency, frequency_match = _frequency(text)
+    given = {start: [m for m in substance_mentions(text[start:end]) if _given(text[start:end], m)] for start, end in chunks}
+    # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
+    frequency_owners = _frequency_owners(text, chunks, frequency_match, given)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
         sentence_frequency, frequency_match = _frequency(whole)
         frequency_match = None if sentence_frequency is None else frequency_match
     result: list[dict] = []
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
+    every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
+    shared = _shared_substances(given)
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
-        mentions = [m for m in substance_mentions(chunk) if _given(chunk, m)]
+        mentions = given[chunk_start]
         if not mentions:
             continue
         chunk_n = CHUNK_N.search(chunk)
@@ -431,7 +524,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             dose = assigned.get(index)
             dose_offset = 0
             frequency, freq_match = _frequency(chunk)
-            if frequency is None:
+            if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
             route, route_match = _route(chunk)
             route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
@@ -445,7 +538,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 per = (dose.group("per") or "").lower().replace(" ", "")
                 count = None
                 if (PER_TABLET.search(text, 0, chunk_start + mention.start)
-                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())):
+                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())
+                        or _each_unit_in_brackets(text, chunk_start + dose.start(), chunk_start + dose.end())):
                     tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
                     count = lx.words_to_number(tablets.group("n")) if tablets else None
                     if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
@@ -460,6 +554,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
                     per_hour = bool(re.search(r"h|hour", per))
                     per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
+                    infusion = None if per_hour else _infusion_after(chunk, dose, mention.substance)
+                    if infusion is not None:  # "50 mg/kg as a loading dose, then 8 mg/kg/h": the infusion too
+                        per_kg["infusion_mg_per_kg_per_h"] = infusion[0]
+                        absolute = sentence.start + chunk_start + infusion[1]
+                        evidence.append(span(doc, sentence.field, absolute, absolute + infusion[2] - infusion[1]))
                 if amount is not None and not re.search(r"kg|h|min", per):
                     if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
                         daily = amount
@@ -477,6 +576,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if route_match is not None:
                 absolute = sentence.start + chunk_start + route_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(route_match.group(0))))
+            if route is None and "infusion_mg_per_kg_per_h" in per_kg:
+                route = "intravenous"  # a rate per kg per hour is an infusion
             route_text = route_match.group(0).lower() if route == "other" and route_match is not None else (
                 _route_words(text) if route == "other" else None)
             intervention = {
@@ -487,20 +588,30 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
             }
             at = chunk_start + mention.start
-            if BACKGROUND_BEFORE.search(text, 0, at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
+            if BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
                 background.append({**intervention, "background": True})
+            elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
+                    _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mention.start)):
+                every_arm.append({**intervention, "_chunk": chunk_start})  # ("both groups received A and B": both)
             else:
                 interventions.append(intervention)
         interventions = _merge_same_substance(interventions)
         if not interventions:
             continue
         names = [i["name"] for i in interventions]
-        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names):
+        if len(interventions) > 1 and not (COMBINE.search(chunk) or "malic acid" in names
+                                           or shared & {i["substance"] for i in interventions}):
             # two substances in one chunk without "plus": separate arms (e.g. "A, B")
             for intervention in interventions:
                 result.append(_arm([intervention], group_n))
         else:
             result.append(_arm(interventions, arm_n))
+    for item in every_arm:
+        del item["_chunk"]
+    if every_arm and result:  # said of every arm: background in each
+        background += [{**i, "background": True} for i in every_arm]
+    elif every_arm:  # "All patients received magnesium 300 mg": the one arm there is
+        result.append(_arm(every_arm, group_n))
     if background and result:  # every arm keeps taking it: an add-on trial
         result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
     result = _merge_duplicate_arms(result)
@@ -511,6 +622,65 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
 
 # Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
 CHOICE_WORDS = re.compile(r"\b(?:or|versus|vs\.?|compared|either|groups?|arms?|randomi[sz]\w*|allocated|assigned)\b", re.I)
+
+
+# A drug said of every arm ("all patients continued pregabalin", "both groups received paracetamol"):
+# background in each arm, not an arm of its own.
+EVERY_ARM_BEFORE = re.compile(
+    r"\b(?:all\s+(?:patients|participants|subjects|women|men|children)|both\s+groups|every\s+(?:patient|participant)|"
+    r"each\s+group|in\s+both\s+(?:groups|arms))\b[^;]*?\b(?:continued|received|took|were\s+given|kept|maintained|"
+    r"remained)\b(?:\s+(?:on|taking|with|their|a|the|stable|usual|regular|doses?|of))*\s*$|"
+    r"\b(?:continued|continuing)\s+(?:on\s+|taking\s+|to\s+take\s+|with\s+|their\s+)?(?:\w+\s+){0,2}?$", re.I)
+EVERY_ARM_NEEDLES = ("all ", "both", "every", "each group", "continu")
+
+
+EVERY_ARM_SENTENCE = re.compile(r"^\W*(?:in\s+)?(?:both\s+(?:groups|arms)|all\s+(?:patients|participants|subjects|women|men|"
+                                r"children)|every\s+(?:patient|participant)|each\s+group)\b[^;]*?\b(?:received|were\s+given|"
+                                r"took|continued|were\s+maintained|remained)\b", re.I)
+
+
+def _every_arm_sentence(text: str) -> bool:
+    """Whether a sentence opens by saying what every arm was given ("Both groups received ...",
+    "All patients continued ...")."""
+    return _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None
+
+
+def _add_background(arms_found: list[dict], given_to_all: list[dict]) -> None:
+    """Add the substances of ``given_to_all`` (arms read from a sentence said of every arm) to each
+    arm as background, unless an arm names the substance already. Changes the arms in place."""
+    for extra in (i for a in given_to_all for i in a["interventions"] if i["name"] not in CONTROL_NAMES):
+        for arm in arms_found:
+            if not any(i["substance"] == extra["substance"] for i in arm["interventions"]):
+                arm["interventions"].append({**extra, "background": True})
+
+
+def _shared_substances(given: dict[int, list[Mention]]) -> set[str]:
+    """Substances named beside another in two or more pieces of an arms sentence (``given``: each
+    piece's start -> the substances given in it): a co-intervention of each of those arms ("20
+    received amitriptyline and magnesium, and 20 received amitriptyline and placebo"), so the pieces
+    naming them are combinations, not one arm per substance."""
+    seen: dict[str, int] = {}
+    for mentions in given.values():
+        names = {m.substance for m in mentions}
+        if len(names) > 1:
+            for name in names:
+                seen[name] = seen.get(name, 0) + 1
+    return {name for name, count in seen.items() if count > 1}
+
+
+def _frequency_owners(text: str, chunks: list[tuple[int, int]], match: re.Match | None,
+                      given: dict[int, list[Mention]]) -> set[str]:
+    """The substances named in the piece of ``text`` a frequency was found in, when that piece speaks
+    of every arm ("; all patients continued pregabalin twice daily"): its frequency is not the arms'
+    own. Empty otherwise ("A 2.5 mg or B 20 mg daily": the frequency is everyone's)."""
+    if match is None:
+        return set()
+    for start, end in chunks:
+        if start <= match.start() < end:
+            chunk, mentions = text[start:end], given[start]
+            if mentions and _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mentions[0].start):
+                return {m.substance for m in mentions}
+    return set()
 
 
 def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
@@ -573,28 +743,61 @@ def _merge_same_substance(interventions: list[dict]) -> list[dict]:
     return kept
 
 
+# What may stand between a dose and the substance it is of: a route or "elemental" ("0.2 mg oral
+# clonidine", "2 g intravenous magnesium sulfate", "300 mg elemental magnesium").
+GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramuscular|i\.m\.|transdermal|topical|"
+                                  r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
+
+
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:dose\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*",
-                      chunk[dose.end():], re.I)
+        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
+                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
         owner = None
         if of:
             owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
         if owner is None:  # "malic acid 200 mg": the substance right before the dose
             owner = next((i for i, m in enumerate(mentions)
                           if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
-        if owner is None:  # "1,200 mg malic acid": the dose written before its substance
+        if owner is None:  # "1,200 mg malic acid", "2 g intravenous MgSO4": the dose written before its substance
             owner = next((i for i, m in enumerate(mentions)
-                          if m.start >= dose.end() and not chunk[dose.end():m.start].strip()), None)
+                          if m.start >= dose.end() and (m.start == dose.end() or not chunk[dose.end():m.start].strip()
+                                                        or GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start))), None)
         if owner is None:
             before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
             owner = before[-1] if before else None
         if owner is not None and owner not in assigned:
             assigned[owner] = dose
     return assigned
+
+
+def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
+    """Whether the dose at ``text[start:end]`` sits in a bracket after a count of units that ends in
+    "each" or "per tablet": "3 capsules (250 mg magnesium each)" gives one capsule's content."""
+    if "(" not in text[max(0, start - 80):start]:
+        return False
+    return bool(UNITS_BRACKET_BEFORE.search(text, max(0, start - 80), start) and EACH_BRACKET_AFTER.match(text, end))
+
+
+def _infusion_after(chunk: str, loading: re.Match, substance: str | None) -> tuple[float, int, int] | None:
+    """The maintenance infusion said after a weight-based loading dose of the same substance: (rate
+    in mg/kg/h, start, end of its words in ``chunk``), or None. Only a rate per kg per hour counts,
+    and only before another substance is named ("30 mg/kg bolus then 10 mg/kg/h" -> 10.0; "50 mg/kg
+    or ketamine 0.1 mg/kg/h" -> None). Units of the lexicon's ``DOSE`` (mg, g, µg, mmol, mEq)."""
+    at = loading.end()
+    if "h" not in chunk[at:]:
+        return None
+    for dose in lx.DOSE.finditer(chunk, at):
+        per = (dose.group("per") or "").lower().replace(" ", "")
+        if "kg" in per and re.search(r"h|hour", per):
+            rate = _dose_mg(dose.group("amount"), dose.group("unit"), substance)
+            if rate is None or substance_mentions(chunk[at:dose.start()]):
+                return None
+            return _round(rate), dose.start(), dose.end()
+    return None
 
 
 def _tablets_with_frequency(text: str) -> re.Match | None:
@@ -648,7 +851,10 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+    """Three decimals, or four significant digits below 1 (2.5 µg/kg is 0.0025 mg/kg, not 0.003)."""
+    if value is None:
+        return None
+    return round(value, 3) if value == 0 or abs(value) >= 1 else float(f"{value:.4g}")
 
 
 # --- duration -------------------------------------------------------------------------------------

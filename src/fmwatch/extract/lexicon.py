@@ -90,6 +90,13 @@ KNOWN_SUBSTANCES = {
     "cisplatin": "cisplatin", "carboplatin": "carboplatin", "gemcitabine": "gemcitabine",
     "erythropoietin": "erythropoietin", "levothyroxine": "levothyroxine", "probiotics": "probiotics",
     "probiotic": "probiotics", "vitamin a": "vitamin a",
+    # pain, migraine and supplement trials' agents with no telling ending (the comparators of magnesium)
+    "riboflavin": "riboflavin", "vitamin b2": "riboflavin", "thiamine": "thiamine", "vitamin b1": "thiamine",
+    "vitamin k": "vitamin k", "quinine": "quinine", "topiramate": "topiramate", "valproate": "valproate",
+    "codeine": "codeine", "naproxen": "naproxen", "baclofen": "baclofen", "ketorolac": "ketorolac",
+    "dextromethorphan": "dextromethorphan", "capsaicin": "capsaicin", "cannabidiol": "cannabidiol",
+    "nabilone": "nabilone", "carnitine": "carnitine", "creatine": "creatine",
+    "curcumin": "curcumin", "anastrozole": "anastrozole", "exemestane": "exemestane",
 }
 # Common drug-name endings (WHO INN and USAN stems): a word ending so is very likely a drug.
 DRUG_SUFFIXES = tuple("""mab cillin olol pril sartan statin azole mycin cycline oxacin afil prazole tidine triptan

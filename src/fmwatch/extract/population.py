@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .text import Document, _find, _find_if, _may_hold, _may_say, sentences, span
+from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, sentences, span
 from .design import FIBROMYALGIA_TEXT
 
 
@@ -52,6 +52,33 @@ TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
 ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
+# A count of people who left: "Six patients dropped out", "4 withdrew", "two were lost to follow-up".
+DROPOUT_VERBS = (r"(?:dropped\s+out|stopped\s+(?:early|treatment|the\s+study)|withdr[ae]wn?|discontinued|"
+                 r"lost\s+to\s+follow-?up|not\s+complete|failed\s+to\s+complete|excluded\s+from\s+(?:the\s+)?analys[ie]s)")
+DROPOUT_AFTER = re.compile(rf"^\s*(?:\w+\s+){{0,2}}?(?:(?:were|was|did)\s+)?{DROPOUT_VERBS}", re.I)
+DROPOUT_VERB = re.compile(DROPOUT_VERBS, re.I)
+# The count said right before such a verb (read on the few characters before it: the verb is found first).
+DROPOUT_COUNT_BEFORE = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,4}}|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+"
+                                  r"(?:(?:patients|participants|subjects|women|men|children)\s+)?"
+                                  r"(?:(?:were|was|had\s+been|did)\s+)?$", re.I)
+# Each verb's first words, as written in lower case: found by a substring search before any regex runs.
+DROPOUT_NEEDLES = ("dropped", "stopped", "withdr", "discontinued", "lost to", "not complete", "failed to complete",
+                   "excluded from")
+# Those analysed said without who they were: "46 were analysed", "leaving 29 for analysis".
+ANALYSED_VERB = re.compile(r"(?:were\s+(?:included\s+in\s+the\s+|available\s+for\s+)?analy[sz](?:ed|is)|were\s+evaluable|"
+                           r"for\s+(?:the\s+)?(?:final\s+)?analysis)\b", re.I)
+COUNT_BEFORE = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,4}}|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+$", re.I)
+ANALYSED_NEEDLES = ("were analy", "were included in the analy", "were available for analy", "for analy", "for the analy",
+                    "for final analy", "for the final analy", "were evaluable")
+# Two counts of one sentence, each tied to an arm: "23 received magnesium and 22 received placebo",
+# "23 patients in the magnesium group and 22 in the placebo group": per-arm sizes, whose sum is
+# everyone only when nothing else says how many took part.
+_ARM_VERB = (r"(?:(?:were\s+)?(?:received|given|randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s|"
+             r"in\s+the\s+(?:[\w-]+\s+){0,2}?(?:group|arm)s?\b)")
+PER_ARM_PAIR = re.compile(rf"(?P<a>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?{_ARM_VERB}[^.;\d]{{0,50}}?"
+                          rf"(?:\band|\bwhile|\bwhereas|,)\s+(?P<b>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?"
+                          rf"(?:{_ARM_VERB}|to\s+(?:the\s+)?[\w-]+(?!\s*%))", re.I)
+ALLOCATION_WORDS = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|received|given|enrol\w*|included|divided)\b", re.I)
 FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postmenopausal|pregnant|mothers)\b", re.I)
 # (As r"\b(?:men|man|male|males|boys)\b", written first letter first and the word boundary after it
 # as a look-behind: the regex engine then skips to an m or b instead of trying every position.)
@@ -76,11 +103,13 @@ def population(doc: Document, topic: dict) -> dict:
     result = {"n_enrolled": None, "n_analyzed": None, "n_controls": None, "sex": None,
               "condition": "fibromyalgia" if said else None, "evidence": []}
     enrolled: list[tuple[int, int, int, dict]] = []  # (rank, order, n, span): the best rank, then the first
+    second_arm = None  # where the second count of a per-arm pair starts: (sentence start, offset)
     for sentence in sentences(doc):
         if sentence.field == "title" or not _may_say(sentence.text, WHO_NEEDLES) or not WHO_WORD.search(sentence.text):
             continue
         in_brackets = (HEADCOUNT_PAREN.finditer(sentence.text) if "=" in sentence.text and N_EQUALS.search(sentence.text)
                        else ())
+        allocating = leaving = None
         for match in [*HEADCOUNT.finditer(sentence.text), *in_brackets]:
             written = match.group("n")
             n = lx.words_to_number(re.sub(r"[ \u00a0\u2009,]", "", written) if written[:1].isdigit() else written)
@@ -97,6 +126,21 @@ def population(doc: Document, topic: dict) -> dict:
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
+            if leaving is None:  # (once a sentence: does it say anyone left?)
+                leaving = any(n in sentence.text for n in DROPOUT_NEEDLES)
+            if leaving and match.re is HEADCOUNT and DROPOUT_AFTER.match(after):
+                continue  # "Six patients dropped out; the remaining 44 completed": those who left
+            if allocating is None and match.re is HEADCOUNT:  # (once a sentence, when it has a head count)
+                allocating = ALLOCATION_WORDS.search(sentence.text) is not None
+            per_arm = PER_ARM_PAIR.match(sentence.text, match.start()) if match.re is HEADCOUNT and allocating else None
+            if per_arm is not None:  # "23 received magnesium and 22 placebo": the sum, below a total said with its verb
+                a, b = lx.words_to_number(per_arm.group("a")), lx.words_to_number(per_arm.group("b"))
+                if a and b and a == int(a) and b == int(b):
+                    enrolled.append((1, len(enrolled), int(a + b), here))
+                second_arm = (sentence.start, per_arm.start("b"))
+                continue
+            if (sentence.start, match.start()) == second_arm:
+                continue  # the second count of such a pair: an arm's too
             if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
@@ -134,6 +178,8 @@ def population(doc: Document, topic: dict) -> dict:
             if n is not None and n == int(n) and (result["n_enrolled"] is None or n <= result["n_enrolled"]):
                 result["n_analyzed"] = int(n)
                 result["evidence"].append(completers[0])
+    if result["n_analyzed"] is None:
+        _analysed_from_dropouts(doc, result)
     female = _find(doc, FEMALE) if _may_hold(doc, FEMALE_NEEDLES) else []
     male = _find(doc, MALE)
     if female or male:
@@ -149,6 +195,58 @@ def population(doc: Document, topic: dict) -> dict:
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+def _analysed_from_dropouts(doc: Document, result: dict) -> None:
+    """``n_analyzed`` when the text gives it without naming who ("46 were analysed", "leaving 29 for
+    analysis"), else as those enrolled less the one count of dropouts the study
+    states ("Thirty-two women were randomized. Three dropped out." -> 29). Changes ``result`` in
+    place; never a count above ``n_enrolled``; two or more dropout counts (per arm) are not summed."""
+    enrolled = result["n_enrolled"]
+    lowered = _lower_text(doc)  # (the needles are ASCII words: a plain substring test)
+    if any(n in lowered for n in ANALYSED_NEEDLES):
+        for n, found in _counts_before_verbs(doc, ANALYSED_NEEDLES, ANALYSED_VERB, COUNT_BEFORE):
+            if n is not None and n >= 2 and n == int(n) and (enrolled is None or n < enrolled):
+                result["n_analyzed"] = int(n)
+                result["evidence"].append(found)
+                return
+    if enrolled is None or not any(n in lowered for n in DROPOUT_NEEDLES):
+        return
+    dropouts = _counts_before_verbs(doc, DROPOUT_NEEDLES, DROPOUT_VERB, DROPOUT_COUNT_BEFORE)
+    if len(dropouts) != 1:
+        return
+    n, found = dropouts[0]
+    if n is not None and n == int(n) and 0 < n < enrolled:
+        result["n_analyzed"] = enrolled - int(n)
+        result["evidence"].append(found)
+
+
+def _counts_before_verbs(doc: Document, needles: tuple[str, ...], verb: re.Pattern,
+                         count: re.Pattern) -> list[tuple[float | None, dict]]:
+    """(number, span from the count to the verb's end) for each count said right before a verb in
+    the study's own sentences ("Six patients dropped out", "46 were analysed"), in text order. The
+    verbs are found by a substring search for ``needles`` (lower case, each the start of ``verb``);
+    ``count`` ends in "$" and is read on the 45 characters before the verb."""
+    lowered = _lower_text(doc)
+    bases, base = [], 0
+    for name in doc.text_fields:
+        bases.append((base, name))
+        base += len(doc.fields[name]) + 1
+    if base - 1 != len(lowered):
+        return []  # (a letter whose lower case is longer: offsets would not hold)
+    found = []
+    for needle in needles:
+        at = lowered.find(needle)
+        while at >= 0:
+            field_start, name = next(b for b in reversed(bases) if b[0] <= at)
+            text, offset = doc.fields[name], at - field_start
+            said = verb.match(text, offset) if name != "title" else None
+            number = count.search(text, max(0, offset - 45), offset) if said else None
+            if number is not None:
+                found.append((number.start(), lx.words_to_number(number.group("n")),
+                              span(doc, name, number.start(), said.end())))
+            at = lowered.find(needle, at + len(needle))
+    return [(n, item) for _, n, item in sorted(found, key=lambda f: f[0]) if _said(doc, [item])]
 
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
