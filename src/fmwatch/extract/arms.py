@@ -646,7 +646,9 @@ def _round(value: float | None) -> float | None:
 
 # --- duration -------------------------------------------------------------------------------------
 
-DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bof|\bat|\bafter|\bin)\s*$", re.I)
+DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\b(?:period|course|duration|total|span|length|"
+                             r"maximum|minimum|treatment|therapy|supplementation|regimen|intervention|trial|study|"
+                             r"program|programme|time)\s+of|\bat|\bafter|\bin)\s*$", re.I)
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
 NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
@@ -659,6 +661,33 @@ OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplem
                           r"administration|exposure|intake|use|magnesium)\b", re.I)
 # "one month (28 days)": the finer unit in brackets is what the text counted.
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
+# "a four-week course": the article, not a number to add.
+A_NUMBER = re.compile(r"^an?[\s-]+(?=[a-z])", re.I)
+# A number that reports a result, not how long treatment lasted: a mean, median or spread
+# ("median follow-up was 21 months", "3.1 +/- 0.3 days"), or one of two compared values.
+STATISTIC_BEFORE = re.compile(r"(?:\+/-|±|\bmedian|\bmean|\baverage|\bversus|\bvs\.?|\brange|\bsurvival|\bSD|"
+                              r"\bIQR)\b[^;]{0,20}$|(?:\+/-|±)\s*$", re.I)
+STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|or\s+(?:more|longer|less|fewer)\b|\(\s*range|\(\s*95\s*%|longer|shorter|earlier|later)",
+                             re.I)
+# "at 1, 3 and 6 months", "after 12 and 24 months": time points of a list, not a treatment length.
+TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:,|and|or)\s*$", re.I)
+# "1-year survival", "2-year disease-free survival rates": a result's time point.
+EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
+                              r"mortality|relapse\s+rates?|recurrence\s+rates?)\b", re.I)
+# Menstrual cycles as the unit of treatment ("for two menstrual cycles"), read only in a record that
+# speaks of menstruation; a cycle is taken as a month (4.3 weeks). Chemotherapy cycles are no unit of time.
+CYCLES = re.compile(rf"\b(?P<number>{lx.NUMBER})(?:[\s-]+(?:consecutive|successive|menstrual|ovarian|treatment)){{0,2}}"
+                    r"[\s-]+(?P<unit>cycles?)\b", re.I)
+
+
+def _durations(text: str, cycles: bool) -> list[re.Match]:
+    """The time spans said in a sentence (lx.DURATION), and menstrual cycles when ``cycles``, in order."""
+    found = list(lx.DURATION.finditer(text))
+    if cycles and "cycle" in text:
+        found = sorted(found + list(CYCLES.finditer(text)), key=lambda m: m.start())
+    return found
+
+
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
 NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval|"
@@ -676,11 +705,13 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
     the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
     otherwise. Returns (weeks or None, evidence spans)."""
     best = None
+    cycles = "cycle" in _lower_text(doc) and "menstru" in _lower_text(doc)
     for sentence in sentences(doc):
-        if not DURATION_HINT.search(sentence.text):
+        if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
             continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
-        for match in lx.DURATION.finditer(sentence.text):
-            n = lx.words_to_number(match.group("number"))
+        for match in _durations(sentence.text, cycles):
+            number = A_NUMBER.sub("", match.group("number"))  # "a four-week course" is four weeks, not five
+            n = lx.words_to_number(number)
             if not n:
                 continue
             before = sentence.text[max(0, match.start() - 25):match.start()]
@@ -688,9 +719,14 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             of_treatment = OF_TREATMENT.match(after)
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
                 continue
-            if match.group("number").lower() == "a" and FREQUENCY_BEFORE.search(before):
+            if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
             strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
+            if not strong and (STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after) or "." in number
+                               or TIME_POINTS_BEFORE.search(before) and not of_treatment):
+                continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
+            if not DURATION_BEFORE.search(before) and EVENT_RATE_AFTER.match(sentence.text, match.end(), match.end() + 60):
+                continue  # "the 1-year, 2-year and 3-year disease-free survival": a time point of a result
             unit = match.group("unit").lower().rstrip("s")
             if unit in ("h", "hour") or (unit == "year" and not strong):
                 continue  # "aged 1-12 years", "a 24-hour urine": ages and sessions, not treatment lengths
@@ -698,7 +734,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             exact = EXACT_AFTER.match(sentence.text, end)
             if exact and lx.words_to_number(exact.group("number")):
                 n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
-            weeks = round(n * lx.WEEKS_PER[unit], 2)
+            weeks = round(n * (lx.WEEKS_PER[unit] if unit != "cycle" else lx.WEEKS_PER["month"]), 2)
             found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end))
             if strong:
                 return weeks, [found[2]]
