@@ -169,3 +169,41 @@ def test_correlation_wording(sentence, expected):
     result = record("Serum magnesium in 60 patients with migraine was lower than in 60 healthy controls. " + sentence,
                     "Magnesium in migraine")
     assert {m["correlation_with_symptoms"] for m in result["magnesium_levels"]} - {None} == {expected}
+
+
+# --- design: reviews, case series, cells from patients, allocation without randomisation ------------------
+
+@pytest.mark.parametrize("title, abstract, expected, magnesium_trial", [
+    # written by us: a review said by what it does, with trials named inside it
+    ("Magnesium in chronic pain", "We reviewed 15 randomized trials of magnesium for chronic pain. Most trials found "
+     "no benefit over placebo.", "narrative_review", False),
+    ("Magnesium in chronic pain", "This article summarizes the evidence on magnesium supplementation for pain. "
+     "Randomized trials of oral magnesium show mixed results.", "narrative_review", False),
+    ("Magnesium in chronic pain: an overview", "Magnesium blocks NMDA receptors. Trials of intravenous magnesium in "
+     "postoperative pain are summarized.", "narrative_review", False),
+    # written by us: a case series describes people given something; it is no trial
+    ("Intravenous magnesium for neuropathic pain", "We describe five patients with neuropathic pain who received "
+     "intravenous magnesium. Pain improved in four.", "case_report", False),
+    # written by us: cells taken from patients and cultured are a laboratory study
+    ("Magnesium and fibroblasts", "Skin fibroblasts from 10 patients with fibromyalgia and 10 healthy donors were "
+     "cultured in vitro with magnesium chloride.", "other", False),
+    # written by us: allocation without the word random, a saline comparator
+    ("Magnesium sulfate for postoperative pain", "One hundred patients undergoing hysterectomy were allocated to "
+     "receive magnesium sulfate 50 mg/kg or the same volume of saline. Morphine consumption was lower with "
+     "magnesium.", "non_randomized_trial", True),
+])
+def test_design_said_by_what_the_study_does(title, abstract, expected, magnesium_trial):
+    result = record(abstract, title)
+    assert result["design"]["type"] == expected and result["design"]["evidence"]
+    assert is_magnesium_trial(result) is magnesium_trial
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: words a review or a retrospective study share with a trial
+    "We reviewed the medical records of 40 patients given magnesium, who were then randomly assigned to two doses.",
+    "This article summarizes a previously published trial in which 80 adults were randomized to magnesium or placebo.",
+    "Forty adults randomly received magnesium or placebo on two days. A retrospective evaluation of the volumes "
+    "followed.",
+])
+def test_a_trial_is_not_a_review_or_a_retrospective_study(abstract):
+    assert record(abstract)["design"]["type"] in ("rct", "non_randomized_trial")

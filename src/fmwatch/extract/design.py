@@ -61,7 +61,10 @@ TEXT_TYPES = [
     ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
-    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
+    # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
+    ("case_report", re.compile(r"\bcase\s+report\b|\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|describe|present)\s+(?:\w+\s+)?(?:\d+|two|"
+                               r"three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:patients|cases|women|men|"
+                               r"children|adults)\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
                                r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b|"
                                r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
                                r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
@@ -70,7 +73,11 @@ TEXT_TYPES = [
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
     ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
-                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
+                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|"
+                                    r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
+                                    r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
+                                    r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
+                                    r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
@@ -105,7 +112,7 @@ MESH_CUES = {"random allocation": "randomized", "double-blind method": "double",
              "cross-over studies": "crossover", "placebos": "placebo", "pilot projects": "pilot"}
 REVIEW_TYPES = {"meta_analysis", "systematic_review", "narrative_review"}
 TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
-                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
+                         r"assigned|allocated|to\s+receive|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
                          r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
 # Animal and laboratory studies: never human trials, whatever they give.
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
@@ -143,7 +150,8 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
                                                            "year old"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
-                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review", "chapter")}
+                "cohort": ("cohort", "prospective", "longitudinal"),
+                "narrative_review": ("review", "chapter", "summari", "overview", "discuss")}
 
 
 def subjects(doc: Document) -> str | None:
@@ -156,13 +164,21 @@ def subjects(doc: Document) -> str | None:
         return "animal"
     lowered = _lower_text(doc)
     if "in vitro" in lowered or "cultur" in lowered or "cell line" in lowered or "slices" in lowered or "clamp" in lowered:
-        if _said(doc, _find(doc, IN_VITRO_WORDS)) and not _said(doc, _find(doc, HUMAN_WORDS)):
+        in_vitro = _said(doc, _find(doc, IN_VITRO_WORDS))
+        # people named only as the source of the cells ("fibroblasts from 10 patients were cultured") are no subjects
+        lab = {_sentence_key(doc, f) for f in in_vitro}
+        if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
     return None
+
+
+def _sentence_key(doc: Document, item: dict) -> tuple | None:
+    sentence = _sentence_of(doc, item)
+    return (sentence.field, sentence.start) if sentence else None
 
 
 def _text_type(doc: Document) -> tuple[str | None, dict | None]:
@@ -263,7 +279,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
         type_ = text_type
-    retrospective = [] if type_ or randomized else _said(doc, _find_if(doc, RETROSPECTIVE, RETROSPECTIVE_NEEDLES))
+    retrospective = ([] if type_ or randomized or "random" in _lower_text(doc) else
+                     _said(doc, _find_if(doc, RETROSPECTIVE, RETROSPECTIVE_NEEDLES)))
     if type_ is None and retrospective:  # records read after the fact: no trial, whatever was given
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
@@ -310,9 +327,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
 
 # A study of records read after the fact: "a retrospective review of the charts", "we retrospectively
 # analysed", "medical records were reviewed".
-RETROSPECTIVE = re.compile(r"\bretrospective(?:ly)?\b|\bchart\s+review\b|\b(?:medical|clinical|hospital)\s+records?\s+"
+RETROSPECTIVE = re.compile(r"\bretrospective(?:ly)?\b|\bchart\s+review\b|\breviewed\s+(?:the\s+)?(?:\w+\s+)?"
+                           r"(?:records|charts|files)\b|\b(?:medical|clinical|hospital)\s+records?\s+"
                            r"(?:\w+\s+){0,3}?(?:were\s+|was\s+)?(?:reviewed|analy[sz]ed|searched|examined)\b", re.I)
-RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records")
+RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", "files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
 COMPARISON_GROUP = re.compile(r"\b(?:healthy|control)\s+(?:\w+\s+)?(?:subjects|volunteers|individuals|persons|people|"
