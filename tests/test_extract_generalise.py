@@ -207,3 +207,34 @@ def test_design_said_by_what_the_study_does(title, abstract, expected, magnesium
 ])
 def test_a_trial_is_not_a_review_or_a_retrospective_study(abstract):
     assert record(abstract)["design"]["type"] in ("rct", "non_randomized_trial")
+
+
+# --- duration: one administration, follow-up, recovery, "for ... after" ----------------------------------------
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: a single dose, a bolus and infusion around an operation: no treatment length in weeks
+    "Patients received a single intravenous dose of magnesium sulfate 2 g or saline. Pain was assessed daily for "
+    "7 days.",
+    "Magnesium 30 mg/kg was given as a bolus followed by 10 mg/kg/h during surgery. Patients were followed up for 3 "
+    "months for chronic pain.",
+    "After a single epidural injection of magnesium, pain relief lasted for 2 weeks.",
+    # written by us: time to recover before the study, and how long people were watched
+    "Rats were implanted with intrathecal catheters and allowed to recover for 5 days before magnesium was injected.",
+    "Adverse events were monitored for 11 days after each dose of magnesium.",
+    "Infants given magnesium were 23 to 27 weeks gestational age.",
+    "With a median follow-up of 59.5 months, magnesium was associated with a 4-year PFS of 54%.",
+])
+def test_one_administration_and_follow_up_have_no_treatment_length(abstract):
+    assert record(abstract)["duration_weeks"] is None
+
+
+@pytest.mark.parametrize("abstract, weeks", [
+    # written by us: a length said with "for", whatever follows it
+    ("The study drug was given twice daily for 6 weeks after a 2-week single-blind placebo run-in.", 6.0),
+    ("Magnesium 300 mg was given daily for 2 years after surgery.", 104.0),
+    # written by us: the period said with "was", and "after N days of oral therapy"
+    ("Magnesium was taken every evening. The target administration period was 5 years.", 260.0),
+    ("Energy expenditure rose after 4 days of oral therapy with magnesium 400 mg/day.", 4 / 7),
+])
+def test_treatment_lengths_said_otherwise(abstract, weeks):
+    assert record(abstract)["duration_weeks"] == pytest.approx(weeks, rel=0.01)

@@ -646,7 +646,7 @@ def _round(value: float | None) -> float | None:
 
 # --- duration -------------------------------------------------------------------------------------
 
-DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\b(?:period|course|duration|total|span|length|"
+DURATION_BEFORE = re.compile(r"(?:\b(?:for|over|during)\s+\d+\s*(?:to|-|–)|\b(?:period|duration|length)\s+(?:was|were|is)|\bfor|\bover|\blasting|\bduring|\b(?:period|course|duration|total|span|length|"
                              r"maximum|minimum|treatment|therapy|supplementation|regimen|intervention|trial|study|"
                              r"program|programme|time)\s+of|\bat|\bafter|\bin)\s*$", re.I)
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
@@ -657,7 +657,8 @@ FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bun
                               r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
 # "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
 # or an exposure lasted, said of its end.
-OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
+OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:(?:oral|daily|active|study|drug|open-label|double-blind|"
+                          r"combined|continuous|intravenous|topical)\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
                           r"administration|exposure|intake|use|magnesium)\b", re.I)
 # "one month (28 days)": the finer unit in brackets is what the text counted.
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
@@ -666,13 +667,47 @@ A_NUMBER = re.compile(r"^an?[\s-]+(?=[a-z])", re.I)
 # A number that reports a result, not how long treatment lasted: a mean, median or spread
 # ("median follow-up was 21 months", "3.1 +/- 0.3 days"), or one of two compared values.
 STATISTIC_BEFORE = re.compile(r"(?:\+/-|±|\bmedian|\bmean|\baverage|\bversus|\bvs\.?|\brange|\bsurvival|\bSD|"
-                              r"\bIQR)\b[^;]{0,20}$|(?:\+/-|±)\s*$", re.I)
+                              r"\bIQR|\bages?|\baged)\b[^.;]{0,20}$|(?:\+/-|±)\s*$", re.I)
 STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|or\s+(?:more|longer|less|fewer)\b|\(\s*range|\(\s*95\s*%|longer|shorter|earlier|later)",
                              re.I)
+# "for 6 weeks after a 2-week run-in": a length said with "for", whatever follows it.
+TIME_WORD_AFTER = re.compile(r"[\s-]*after\b", re.I)
+# "monitored for 11 days", "followed up for 3 months": how long people were watched, not treated.
+FOLLOWED_BEFORE = re.compile(r"\b(?:monitored|followed(?:\s+up)?|observed|assessed|evaluated|recorded|measured|examined)\s+"
+                             r"(?:\w+\s+)?for\s+(?:\d+\s*(?:to|-|–)\s*)?$", re.I)
+# "allowed to recover for 5 days", "acclimatised for one week": time before the study, not treatment.
+RECOVERY_BEFORE = re.compile(r"\b(?:recover\w*|acclimati[sz]\w*|habituat\w*|adapt\w*|housed|quarantin\w*|stabili[sz]\w*)\s+"
+                             r"(?:\w+\s+)?for\s*$", re.I)
+FOR_BEFORE = re.compile(r"(?:\bfor|\bduring|\bover|\blasting)\s*$", re.I)
+# A study of one administration (a single dose, injection or infusion; a drug given around an
+# operation) that says no repeated dosing: it has no treatment length, the labels' convention
+# ([null, null] for single-dose and perioperative studies, mgfm_dev README).
+SINGLE_ADMINISTRATION = re.compile(r"\bsingle\s+(?:[\w-]+\s+){0,2}?(?:doses?|injections?|infusions?|bolus|administration|"
+                                   r"shots?)\b|\b(?:before|at|after)\s+(?:the\s+)?induction\b|\bas\s+an?\s+(?:\w+\s+)?bolus\b|"
+                                   r"\b(?:infused|given|administered|infusion|bolus)\s+(?:\w+\s+){0,3}?(?:intra-?operatively|"
+                                   r"during\s+(?:the\s+)?(?:surgery|operation))\b|\bintra-?operative(?:ly)?\s+(?:infusion|"
+                                   r"administration|bolus)\b|mg\s*/\s*kg\s*/\s*h\b|mg\s*/\s*kg\s+per\s+hour\b")
+SINGLE_NEEDLES = ("single", "induction", "operat", "bolus", "/h", "per hour")
+# "pain was assessed daily": how often something was measured, not dosed.
+ASSESSED_REPEATEDLY = re.compile(r"\b(?:assessed|recorded|measured|evaluated|monitored|rated|scored|collected|examined)\s+"
+                                 r"(?:\w+\s+)?(?:daily|weekly|every\s+\w+)")
+REPEATED_DOSING = re.compile(r"/\s*(?:day|d|24\s*h)\b|\b(?:daily|nightly|weekly|per\s+day|a\s+day|each\s+day|every\s+(?:day|night|evening|morning|"
+                             r"\d+\s+h)|twice|thrice|times|/\s*day|b\.?i\.?d|t\.?i\.?d|q\.?d|once\s+a|doses\s+of|"
+                             r"(?:tablets?|capsules?|sachets?)\s+(?:per|a|each)|on\s+(?:two|three|\d+)\s+(?:occasions|days)|"
+                             r"consecutive\s+days)\b")
+
+
+def _single_administration(lowered: str) -> bool:
+    """Whether a record (lower-case text) tells one administration and no repeated dosing."""
+    return (any(n in lowered for n in SINGLE_NEEDLES) and bool(SINGLE_ADMINISTRATION.search(lowered))
+            and not REPEATED_DOSING.search(ASSESSED_REPEATEDLY.sub(" ", lowered)))
+
+
 # "at 1, 3 and 6 months", "after 12 and 24 months": time points of a list, not a treatment length.
 TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:,|and|or)\s*$", re.I)
 # "1-year survival", "2-year disease-free survival rates": a result's time point.
 EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
+                              r"PFS|OS|DFS|EFS|RFS|incidence|cumulative|"
                               r"mortality|relapse\s+rates?|recurrence\s+rates?)\b", re.I)
 # Menstrual cycles as the unit of treatment ("for two menstrual cycles"), read only in a record that
 # speaks of menstruation; a cycle is taken as a month (4.3 weeks). Chemotherapy cycles are no unit of time.
@@ -690,7 +725,7 @@ def _durations(text: str, cycles: bool) -> list[re.Match]:
 
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|postoperative|after|later|before|apart|interval|"
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|(?:of\s+)?gestation\w*|of\s+life|postoperative|after|later|before|apart|interval|"
                                 r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
                                 r"single-blind\s+placebo)", re.I)
 
@@ -705,7 +740,10 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
     the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
     otherwise. Returns (weeks or None, evidence spans)."""
     best = None
-    cycles = "cycle" in _lower_text(doc) and "menstru" in _lower_text(doc)
+    lowered = _lower_text(doc)
+    cycles = "cycle" in lowered and "menstru" in lowered
+    if _single_administration(lowered):
+        return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
     for sentence in sentences(doc):
         if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
             continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
@@ -717,8 +755,11 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             before = sentence.text[max(0, match.start() - 25):match.start()]
             after = sentence.text[match.end():match.end() + 25]
             of_treatment = OF_TREATMENT.match(after)
-            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or NOT_DURATION_AFTER.search(after):
-                continue
+            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
+                    NOT_DURATION_AFTER.search(after) and not (TIME_WORD_AFTER.match(after) and FOR_BEFORE.search(before))):
+                continue  # (but "for 6 weeks after a run-in" is a treatment length)
+            if RECOVERY_BEFORE.search(before) or (FOLLOWED_BEFORE.search(before) and not of_treatment):
+                continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
             if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
             strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
