@@ -5,6 +5,7 @@ route, and how long the treatment lasted."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -682,12 +683,19 @@ FOR_BEFORE = re.compile(r"(?:\bfor|\bduring|\bover|\blasting)\s*$", re.I)
 # A study of one administration (a single dose, injection or infusion; a drug given around an
 # operation) that says no repeated dosing: it has no treatment length, the labels' convention
 # ([null, null] for single-dose and perioperative studies, mgfm_dev README).
-SINGLE_ADMINISTRATION = re.compile(r"\bsingle\s+(?:[\w-]+\s+){0,2}?(?:doses?|injections?|infusions?|bolus|administration|"
-                                   r"shots?)\b|\b(?:before|at|after)\s+(?:the\s+)?induction\b|\bas\s+an?\s+(?:\w+\s+)?bolus\b|"
-                                   r"\b(?:infused|given|administered|infusion|bolus)\s+(?:\w+\s+){0,3}?(?:intra-?operatively|"
-                                   r"during\s+(?:the\s+)?(?:surgery|operation))\b|\bintra-?operative(?:ly)?\s+(?:infusion|"
-                                   r"administration|bolus)\b|mg\s*/\s*kg\s*/\s*h\b|mg\s*/\s*kg\s+per\s+hour\b")
-SINGLE_NEEDLES = ("single", "induction", "operat", "bolus", "/h", "per hour")
+# Each kind led by a literal and asked only when its needle is in the text (lower case): a cheap scan.
+SINGLE_ADMINISTRATION = (
+    (("single",), re.compile(r"single\s+(?:[\w-]+\s+){0,2}?(?:doses?|injections?|infusions?|bolus|administration|"
+                             r"shots?)\b")),
+    (("induction",), re.compile(r"(?:before|at|after)\s+(?:the\s+)?induction\b")),
+    (("bolus",), re.compile(r"\bas\s+an?\s+(?:\w+\s+)?bolus\b")),
+    (("intraop", "intra-op"), re.compile(r"intra-?operative(?:ly)?\s+(?:infusion|administration|bolus)\b|(?:infused|given|"
+                                         r"administered|infusion|bolus)\s+(?:\w+\s+){0,3}?intra-?operatively\b")),
+    (("during surgery", "during the surgery", "during operation", "during the operation"),
+     re.compile(r"(?:infused|given|administered|infusion|bolus)\s+(?:\w+\s+){0,3}?during\s+(?:the\s+)?(?:surgery|"
+                r"operation)\b")),
+    (("/h", "/ h", "per hour"), re.compile(r"mg\s*/\s*kg\s*(?:/\s*h\b|per\s+hour\b)")),
+)
 # "pain was assessed daily": how often something was measured, not dosed.
 ASSESSED_REPEATEDLY = re.compile(r"\b(?:assessed|recorded|measured|evaluated|monitored|rated|scored|collected|examined)\s+"
                                  r"(?:\w+\s+)?(?:daily|weekly|every\s+\w+)")
@@ -699,7 +707,7 @@ REPEATED_DOSING = re.compile(r"/\s*(?:day|d|24\s*h)\b|\b(?:daily|nightly|weekly|
 
 def _single_administration(lowered: str) -> bool:
     """Whether a record (lower-case text) tells one administration and no repeated dosing."""
-    return (any(n in lowered for n in SINGLE_NEEDLES) and bool(SINGLE_ADMINISTRATION.search(lowered))
+    return (any(any(n in lowered for n in needles) and pattern.search(lowered) for needles, pattern in SINGLE_ADMINISTRATION)
             and not REPEATED_DOSING.search(ASSESSED_REPEATEDLY.sub(" ", lowered)))
 
 
@@ -709,18 +717,19 @@ TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:,|and|or)\s*$", re.I)
 EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
                               r"PFS|OS|DFS|EFS|RFS|incidence|cumulative|"
                               r"mortality|relapse\s+rates?|recurrence\s+rates?)\b", re.I)
+EVENT_NEEDLES = ("surviv", "-free", "pfs", "dfs", "efs", "rfs", " os", "incidence", "cumulative", "mortality", "relapse",
+                 "recurrence")
 # Menstrual cycles as the unit of treatment ("for two menstrual cycles"), read only in a record that
 # speaks of menstruation; a cycle is taken as a month (4.3 weeks). Chemotherapy cycles are no unit of time.
 CYCLES = re.compile(rf"\b(?P<number>{lx.NUMBER})(?:[\s-]+(?:consecutive|successive|menstrual|ovarian|treatment)){{0,2}}"
                     r"[\s-]+(?P<unit>cycles?)\b", re.I)
 
 
-def _durations(text: str, cycles: bool) -> list[re.Match]:
+def _durations(text: str, cycles: bool) -> Iterator[re.Match]:
     """The time spans said in a sentence (lx.DURATION), and menstrual cycles when ``cycles``, in order."""
-    found = list(lx.DURATION.finditer(text))
     if cycles and "cycle" in text:
-        found = sorted(found + list(CYCLES.finditer(text)), key=lambda m: m.start())
-    return found
+        return iter(sorted([*lx.DURATION.finditer(text), *CYCLES.finditer(text)], key=lambda m: m.start()))
+    return lx.DURATION.finditer(text)  # lazily: the first strong one ends the search
 
 
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
@@ -742,13 +751,16 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
     best = None
     lowered = _lower_text(doc)
     cycles = "cycle" in lowered and "menstru" in lowered
-    if _single_administration(lowered):
-        return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
     for sentence in sentences(doc):
         if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
             continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
         for match in _durations(sentence.text, cycles):
-            number = A_NUMBER.sub("", match.group("number"))  # "a four-week course" is four weeks, not five
+            unit = match.group("unit").lower().rstrip("s")
+            if unit in ("h", "hour"):
+                continue  # "a 24-hour urine", "at 2 h": sessions and time points, not treatment lengths
+            number = match.group("number")
+            if number[0] in "aA" and A_NUMBER.match(number):
+                number = number[A_NUMBER.match(number).end():]  # "a four-week course" is four weeks, not five
             n = lx.words_to_number(number)
             if not n:
                 continue
@@ -758,19 +770,20 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
                     NOT_DURATION_AFTER.search(after) and not (TIME_WORD_AFTER.match(after) and FOR_BEFORE.search(before))):
                 continue  # (but "for 6 weeks after a run-in" is a treatment length)
-            if RECOVERY_BEFORE.search(before) or (FOLLOWED_BEFORE.search(before) and not of_treatment):
+            if "for" in before and (RECOVERY_BEFORE.search(before) or (FOLLOWED_BEFORE.search(before) and not of_treatment)):
                 continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
             if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
-            strong = bool(DURATION_BEFORE.search(before) or DURATION_AFTER.search(after) or "-" in match.group(0))
-            if not strong and (STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after) or "." in number
+            said_for = bool(DURATION_BEFORE.search(before))
+            strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
+            if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
                                or TIME_POINTS_BEFORE.search(before) and not of_treatment):
                 continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
-            if not DURATION_BEFORE.search(before) and EVENT_RATE_AFTER.match(sentence.text, match.end(), match.end() + 60):
+            window = sentence.text[match.end():match.end() + 60].lower()
+            if not said_for and any(w in window for w in EVENT_NEEDLES) and EVENT_RATE_AFTER.match(window):
                 continue  # "the 1-year, 2-year and 3-year disease-free survival": a time point of a result
-            unit = match.group("unit").lower().rstrip("s")
-            if unit in ("h", "hour") or (unit == "year" and not strong):
-                continue  # "aged 1-12 years", "a 24-hour urine": ages and sessions, not treatment lengths
+            if unit == "year" and not strong:
+                continue  # "aged 1-12 years": ages, not treatment lengths
             end = match.end()
             exact = EXACT_AFTER.match(sentence.text, end)
             if exact and lx.words_to_number(exact.group("number")):
@@ -778,6 +791,11 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             weeks = round(n * (lx.WEEKS_PER[unit] if unit != "cycle" else lx.WEEKS_PER["month"]), 2)
             found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end))
             if strong:
-                return weeks, [found[2]]
+                best = found
+                break
             best = best or found
+        if best and best[0]:
+            break
+    if best and _single_administration(lowered):
+        return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
     return (best[1], [best[2]]) if best else (None, [])

@@ -61,28 +61,30 @@ TEXT_TYPES = [
     ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
-    # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
-    ("case_report", re.compile(r"\bcase\s+report\b|\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|describe|present)\s+(?:\w+\s+)?(?:\d+|two|"
-                               r"three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:patients|cases|women|men|"
-                               r"children|adults)\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
+    ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
                                r"(?:\d+[\s-]year[\s-]old|case|patient|woman|man)\b|"
                                r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
                                r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
                                r"boy|girl|patient|lady|gentleman)\b", re.I | re.M)),
+    # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
+    ("case_series", re.compile(r"\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|"
+                               r"describe|present)\s+(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                               r"twelve)\s+(?:patients|cases|women|men|children|adults)\b", re.I)),
     ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
+    # a review said by what it does: "We reviewed 15 trials", "This article summarizes the evidence", "an overview"
+    ("review_said", re.compile(r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
+                               r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
+                               r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
+                               r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b", re.I)),
     ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
-                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|"
-                                    r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
-                                    r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
-                                    r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
-                                    r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b|\breviews?\s+the\s+"
+                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
 # sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
-SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort"}
+SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort", "review_said"}
 SELF_REFERENCE = re.compile(r"\b(?:this|we|our|present|here)\b", re.I)
 # "Heterogeneity precluded any meta-analyses", "no meta-analysis was possible": a review without one.
 NEGATED_META = re.compile(r"\b(?:no|not|precluded?\w*|without|impossible|could\s+not)\b[^.]{0,40}meta-?analys|"
@@ -151,7 +153,11 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                                                            "year old"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
-                "narrative_review": ("review", "chapter", "summari", "overview", "discuss")}
+                "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
+                                                                           "we present"),
+                "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed")}
+# Kinds found by a second pattern, filed under the schema's name.
+TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review"}
 
 
 def subjects(doc: Document) -> str | None:
@@ -194,7 +200,7 @@ def _text_type(doc: Document) -> tuple[str | None, dict | None]:
         if name == "meta_analysis":
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
-            return name, found[0]
+            return TEXT_TYPE_NAMES.get(name, name), found[0]
     return None, None
 
 
@@ -330,7 +336,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
 RETROSPECTIVE = re.compile(r"\bretrospective(?:ly)?\b|\bchart\s+review\b|\breviewed\s+(?:the\s+)?(?:\w+\s+)?"
                            r"(?:records|charts|files)\b|\b(?:medical|clinical|hospital)\s+records?\s+"
                            r"(?:\w+\s+){0,3}?(?:were\s+|was\s+)?(?:reviewed|analy[sz]ed|searched|examined)\b", re.I)
-RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", "files")
+RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
 COMPARISON_GROUP = re.compile(r"\b(?:healthy|control)\s+(?:\w+\s+)?(?:subjects|volunteers|individuals|persons|people|"
@@ -387,7 +393,8 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     controls = [a for a in tested if a.get("is_control")]
     if any(i["name"] in ("placebo", "saline") for a in controls for i in a["interventions"]):
         return True, evidence
-    if controls or randomized or _find(doc, TRIAL_WORDS):  # active, untreated or usual-care comparator; or a treated group alone
+    if controls or randomized or any(word in _lower_text(doc) for word in TRIAL_NEEDLES):
+        # an active, untreated or usual-care comparator; or a treated group alone
         return False, evidence + [i["evidence"][0] for a in (controls or tested)[:1] for i in a["interventions"][:1]
                                   if i.get("evidence")]
     return None, evidence
