@@ -647,9 +647,29 @@ def _round(value: float | None) -> float | None:
 
 # --- duration -------------------------------------------------------------------------------------
 
-DURATION_BEFORE = re.compile(r"(?:\b(?:for|over|during)\s+\d+\s*(?:to|-|–)|\b(?:period|duration|length)\s+(?:was|were|is)|\bfor|\bover|\blasting|\bduring|\b(?:period|course|duration|total|span|length|"
-                             r"maximum|minimum|treatment|therapy|supplementation|regimen|intervention|trial|study|"
-                             r"program|programme|time)\s+of|\bat|\bafter|\bin)\s*$", re.I)
+DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bat|\bafter|\bin)\s*$", re.I)
+# Further ways of saying a length, each asked only when the words before end as it does: "a period of",
+# "the treatment period was", "for 4 to" (6 weeks).
+LENGTH_OF_BEFORE = re.compile(r"\b(?:period|course|duration|total|span|length|maximum|minimum|treatment|therapy|"
+                              r"supplementation|regimen|intervention|trial|study|program|programme|time)\s+of$", re.I)
+LENGTH_WAS_BEFORE = re.compile(r"\b(?:period|duration|length)\s+(?:was|were|is)$", re.I)
+RANGE_BEFORE = re.compile(r"\b(?:for|over|during)\s+\d+\s*(?:to|-|–)$", re.I)
+
+
+def _said_as_length(before: str) -> bool:
+    """Whether the words before a time span say it is a length: "for", "over", "during", "a period of",
+    "the treatment period was", "for 4 to" (a range)."""
+    if DURATION_BEFORE.search(before):
+        return True
+    tail = before.rstrip()
+    if tail.endswith(("of", "OF", "Of")):
+        return bool(LENGTH_OF_BEFORE.search(tail))
+    if tail.endswith(("was", "were", "is")):
+        return bool(LENGTH_WAS_BEFORE.search(tail))
+    return tail.endswith(("to", "-", "–")) and bool(RANGE_BEFORE.search(tail))
+
+
+
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
 NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
@@ -667,8 +687,7 @@ EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|wee
 A_NUMBER = re.compile(r"^an?[\s-]+(?=[a-z])", re.I)
 # A number that reports a result, not how long treatment lasted: a mean, median or spread
 # ("median follow-up was 21 months", "3.1 +/- 0.3 days"), or one of two compared values.
-STATISTIC_BEFORE = re.compile(r"(?:\+/-|±|\bmedian|\bmean|\baverage|\bversus|\bvs\.?|\brange|\bsurvival|\bSD|"
-                              r"\bIQR|\bages?|\baged)\b[^.;]{0,20}$|(?:\+/-|±)\s*$", re.I)
+STATISTIC_BEFORE = re.compile(r"\+/-|±|\b(?:median|mean|average|versus|vs|range|survival|SD|IQR|ages?|aged)\b", re.I)
 STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|or\s+(?:more|longer|less|fewer)\b|\(\s*range|\(\s*95\s*%|longer|shorter|earlier|later)",
                              re.I)
 # "for 6 weeks after a 2-week run-in": a length said with "for", whatever follows it.
@@ -774,7 +793,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
             if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
-            said_for = bool(DURATION_BEFORE.search(before))
+            said_for = _said_as_length(before)
             strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
             if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
                                or TIME_POINTS_BEFORE.search(before) and not of_treatment):
@@ -789,13 +808,14 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             if exact and lx.words_to_number(exact.group("number")):
                 n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
             weeks = round(n * (lx.WEEKS_PER[unit] if unit != "cycle" else lx.WEEKS_PER["month"]), 2)
-            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end))
+            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end),
+                     sentence.text)
             if strong:
                 best = found
                 break
             best = best or found
         if best and best[0]:
             break
-    if best and _single_administration(lowered):
+    if best and not REPEATED_DOSING.search(best[3].lower()) and _single_administration(lowered):
         return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
     return (best[1], [best[2]]) if best else (None, [])
