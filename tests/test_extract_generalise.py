@@ -238,3 +238,18 @@ def test_one_administration_and_follow_up_have_no_treatment_length(abstract):
 ])
 def test_treatment_lengths_said_otherwise(abstract, weeks):
     assert record(abstract)["duration_weeks"] == pytest.approx(weeks, rel=0.01)
+
+
+@pytest.mark.parametrize("title, abstract, placebo, weeks", [
+    # written by us: a planned trial said in the future tense, its protocol named "protocol of a"
+    ("Magnesium for cramps: protocol of a randomised trial", "We will recruit 200 adults with nocturnal leg cramps who "
+     "will be randomly allocated to magnesium oxide 520 mg or identical placebo for 6 weeks.", True, 6.0),
+    # written by us: a registry record with no masking and an untreated arm
+    ("Magnesium for cramps in pregnancy", "Study Type: Interventional. Actual Enrollment: 60 participants. Allocation: "
+     "Randomized. Masking: None (Open Label). Arms: magnesium bisglycinate 300 mg daily for 4 weeks; no intervention.",
+     False, 4.0),
+])
+def test_a_planned_or_registered_trial(title, abstract, placebo, weeks):
+    result = record(abstract, title)
+    assert result["design"]["type"] == "protocol" and is_magnesium_trial(result) is True
+    assert result["design"]["placebo_controlled"] is placebo and result["duration_weeks"] == weeks

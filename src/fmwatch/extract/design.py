@@ -58,7 +58,7 @@ TEXT_TYPES = [
                                      r"Embase|EMBASE|Cochrane|CENTRAL|Scopus|CINAHL|Web\s+of\s+Science|PsycINFO|"
                                      r"(?:electronic\s+)?databases)\b|\b(?:databases|MEDLINE|PubMed|Embase)\s+(?:\w+\s+){0,3}?"
                                      r"(?:were|was)\s+searched\b", re.I)),
-    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
+    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+(?:for|of)\s+(?:a|an)\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
     ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
@@ -137,7 +137,8 @@ REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollme
 REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
                     "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
 # A planned trial told in the future tense: "patients will be randomized".
-WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
+WILL_BE = re.compile(r"\bwill\s+(?:be\s+(?:randomly\s+)?(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|"
+                     r"treated)|(?:recruit|enrol+|randomi[sz]e|include)\s+\d)", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
