@@ -253,3 +253,17 @@ def test_a_planned_or_registered_trial(title, abstract, placebo, weeks):
     result = record(abstract, title)
     assert result["design"]["type"] == "protocol" and is_magnesium_trial(result) is True
     assert result["design"]["placebo_controlled"] is placebo and result["duration_weeks"] == weeks
+
+
+@pytest.mark.parametrize("abstract, weeks", [
+    # written by us: an eligibility criterion, assessment time points, compared results, postpartum weeks
+    ("Adults with bed rest for 2 days or more in the previous month took magnesium 3 times a week for 8 weeks.", 8.0),
+    ("Pain was assessed 4, 30, and 90 days post treatment with magnesium.", None),
+    ("Abstinence was measured at 15 days, 1 month, 3 months and 6 months after magnesium.", None),
+    ("The chronic phase lasted 55 months for magnesium and 41 months for placebo.", None),
+    ("Folate was measured at 4- and 16-wk postpartum in women taking magnesium.", None),
+    # written by us: after N months of a treatment named by its abbreviation
+    ("After 12 months of SIT with magnesium, the inhaled steroid dose fell by 25%.", 51.6),
+])
+def test_time_points_criteria_and_treatments_named_otherwise(abstract, weeks):
+    assert record(abstract)["duration_weeks"] == (pytest.approx(weeks, rel=0.01) if weeks else None)

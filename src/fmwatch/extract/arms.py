@@ -680,7 +680,10 @@ FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bun
 # or an exposure lasted, said of its end.
 OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:(?:oral|daily|active|study|drug|open-label|double-blind|"
                           r"combined|continuous|intravenous|topical)\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
-                          r"administration|exposure|intake|use|magnesium)\b", re.I)
+                          r"administration|exposure|intake|use|magnesium)\b|"
+                          # "after 12 months of SIT": of any treatment named, but not of follow-up, age or a washout
+                          r"\s+of\s+(?!follow|age\b|life\b|gestation|observation|wash|run-?in|lead-?in|screening|"
+                          r"baseline|the\s+(?:study|trial|follow))[A-Za-z]", re.I)
 # "one month (28 days)": the finer unit in brackets is what the text counted.
 EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
 # "a four-week course": the article, not a number to add.
@@ -731,7 +734,11 @@ def _single_administration(lowered: str) -> bool:
 
 
 # "at 1, 3 and 6 months", "after 12 and 24 months": time points of a list, not a treatment length.
-TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:,|and|or)\s*$", re.I)
+TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:[a-z]+\s*)?,?\s*(?:,|and|or)\s*$", re.I)
+# "55 months for A and 41 months for B": two values compared, a result.
+COMPARED_AFTER = re.compile(r"[^.;]{0,25}?\b(?:and|vs\.?|versus)\s+\d+(?:\.\d+)?\s*(?:weeks?|months?|days?|years?)\b", re.I)
+# "for 2 days or more", "for at least": a definition (an eligibility criterion), not a treatment length.
+DEFINITION_AFTER = re.compile(r"\s*or\s+(?:more|longer|less|fewer)\b", re.I)
 # "1-year survival", "2-year disease-free survival rates": a result's time point.
 EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
                               r"PFS|OS|DFS|EFS|RFS|incidence|cumulative|"
@@ -753,7 +760,8 @@ def _durations(text: str, cycles: bool) -> Iterator[re.Match]:
 
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|(?:of\s+)?gestation\w*|of\s+life|postoperative|after|later|before|apart|interval|"
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|(?:of\s+)?gestation\w*|of\s+life|postoperative|post\b|"
+                                r"post-?(?:treatment|partum|natal|dose|injection|burn|infusion|randomi[sz]ation)|after|later|before|apart|interval|"
                                 r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
                                 r"single-blind\s+placebo)", re.I)
 
@@ -795,8 +803,11 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
             said_for = _said_as_length(before)
             strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
+            if DEFINITION_AFTER.match(after):
+                continue  # "bed rest for 2 days or more": a criterion, not a treatment length
             if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
-                               or TIME_POINTS_BEFORE.search(before) and not of_treatment):
+                               or TIME_POINTS_BEFORE.search(before) and not of_treatment
+                               or " and " in after and COMPARED_AFTER.match(after)):
                 continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
             window = sentence.text[match.end():match.end() + 60].lower()
             if not said_for and any(w in window for w in EVENT_NEEDLES) and EVENT_RATE_AFTER.match(window):
