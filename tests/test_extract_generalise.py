@@ -267,3 +267,18 @@ def test_a_planned_or_registered_trial(title, abstract, placebo, weeks):
 ])
 def test_time_points_criteria_and_treatments_named_otherwise(abstract, weeks):
     assert record(abstract)["duration_weeks"] == (pytest.approx(weeks, rel=0.01) if weeks else None)
+
+
+@pytest.mark.parametrize("abstract, weeks", [
+    # written by us: the length said as "the duration of treatment was", a hedge before the number
+    ("The duration of treatment was 30 days, but it was extended to three months in 5 patients taking magnesium.",
+     30 / 7),
+    ("Patients took magnesium for approximately 8 weeks.", 8.0),
+    # written by us: a follow-up period, a time point said with "by", a schedule repeated every few weeks
+    ("After a follow-up period of approximately 4 months, both magnesium groups had similar event rates.", None),
+    ("By 2 weeks the magnesium group reported less pain.", None),
+    ("Patients received magnesium infusions for 5 consecutive days every 4 weeks.", None),
+    ("Magnesium was given on days 1 and 15 of a 28-day cycle.", None),
+])
+def test_lengths_hedges_follow_up_and_schedules(abstract, weeks):
+    assert record(abstract)["duration_weeks"] == (pytest.approx(weeks, rel=0.01) if weeks else None)

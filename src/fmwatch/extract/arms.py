@@ -652,7 +652,11 @@ DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bat|\bafter|\
 # "the treatment period was", "for 4 to" (6 weeks).
 LENGTH_OF_BEFORE = re.compile(r"\b(?:period|course|duration|total|span|length|maximum|minimum|treatment|therapy|"
                               r"supplementation|regimen|intervention|trial|study|program|programme|time)\s+of$", re.I)
-LENGTH_WAS_BEFORE = re.compile(r"\b(?:period|duration|length)\s+(?:was|were|is)$", re.I)
+LENGTH_WAS_BEFORE = re.compile(r"\b(?:period|duration|length)(?:\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|therapy|"
+                               r"supplementation|intervention|study|trial))?\s+(?:was|were|is)$", re.I)
+# "for approximately 8 weeks": a hedge between the cue and the number.
+HEDGE_ENDINGS = ("approximately ", "about ", "around ", "roughly ", "nearly ", "almost ", "some ", "~", "~ ")
+HEDGE_BEFORE = re.compile(r"\s*\b(?:approximately|about|around|roughly|nearly|almost|some|~)\s*$", re.I)
 RANGE_BEFORE = re.compile(r"\b(?:for|over|during)\s+\d+\s*(?:to|-|–)$", re.I)
 
 
@@ -672,7 +676,7 @@ def _said_as_length(before: str) -> bool:
 
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
-NOT_DURATION_BEFORE = re.compile(r"(?:\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-up\s+of|\bbefore|"
+NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+)?of|\bbefore|"
                                  r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
 FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
                               r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
@@ -761,7 +765,8 @@ def _durations(text: str, cycles: bool) -> Iterator[re.Match]:
 
 # What every match of lx.DURATION holds: a unit after a space or a hyphen.
 DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|(?:of\s+)?gestation\w*|of\s+life|postoperative|post\b|"
+NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|cycles?\b|every\b|each\s+(?:cycle|month|week)|"
+                                r"per\s+(?:cycle|course)|(?:of\s+)?gestation\w*|of\s+life|postoperative|post\b|"
                                 r"post-?(?:treatment|partum|natal|dose|injection|burn|infusion|randomi[sz]ation)|after|later|before|apart|interval|"
                                 r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
                                 r"single-blind\s+placebo)", re.I)
@@ -792,7 +797,10 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             n = lx.words_to_number(number)
             if not n:
                 continue
-            before = sentence.text[max(0, match.start() - 25):match.start()]
+            wide = sentence.text[max(0, match.start() - 40):match.start()]
+            if wide.endswith(HEDGE_ENDINGS):
+                wide = HEDGE_BEFORE.sub("", wide)
+            before = wide[-25:]
             after = sentence.text[match.end():match.end() + 25]
             of_treatment = OF_TREATMENT.match(after)
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
@@ -802,7 +810,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
             if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
-            said_for = _said_as_length(before)
+            said_for = _said_as_length(wide)
             strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
             if DEFINITION_AFTER.match(after):
                 continue  # "bed rest for 2 days or more": a criterion, not a treatment length
