@@ -276,7 +276,7 @@ def test_time_points_criteria_and_treatments_named_otherwise(abstract, weeks):
     ("Patients took magnesium for approximately 8 weeks.", 8.0),
     # written by us: a follow-up period, a time point said with "by", a schedule repeated every few weeks
     ("After a follow-up period of approximately 4 months, both magnesium groups had similar event rates.", None),
-    ("By 2 weeks the magnesium group reported less pain.", None),
+    ("By 2 weeks, pain was lower in the group given magnesium.", None),
     ("Patients received magnesium infusions for 5 consecutive days every 4 weeks.", None),
     ("Magnesium was given on days 1 and 15 of a 28-day cycle.", None),
 ])
