@@ -282,3 +282,21 @@ def test_time_points_criteria_and_treatments_named_otherwise(abstract, weeks):
 ])
 def test_lengths_hedges_follow_up_and_schedules(abstract, weeks):
     assert record(abstract)["duration_weeks"] == (pytest.approx(weeks, rel=0.01) if weeks else None)
+
+
+def test_farm_animals_and_a_veterinary_heading_are_animal_studies():
+    # written by us: cows named only as cows, a sham treatment before the assigned salts
+    result = record("ANIMALS: Twelve healthy dairy cows. METHODS: Randomized clinical study. Cows underwent a sham "
+                    "treatment and were then assigned to oral sodium phosphate or magnesium phosphate.",
+                    "Oral phosphate salts for hypophosphatemia in cattle")
+    design = result["design"]
+    assert design["subjects"] == "animal" and design["type"] == "other"
+    assert design["placebo_controlled"] is None and is_magnesium_trial(result) is False
+
+
+def test_a_retrospective_analysis_of_a_trials_patients_is_no_trial():
+    # written by us: patients of a randomised trial, grouped afterwards by whether they had magnesium
+    result = record("We retrospectively assessed the effect of magnesium infusions in 700 patients treated in a "
+                    "randomised phase III trial of chemotherapy. Patients were retrospectively divided into those who "
+                    "received magnesium and those who did not.", "Magnesium infusions and neurotoxicity")
+    assert result["design"]["type"] == "cohort" and is_magnesium_trial(result) is False

@@ -742,6 +742,16 @@ TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:[a-z]+\s*)?,?\s*(?:,|and|or)\s*$", re.
 # "55 months for A and 41 months for B": two values compared, a result.
 COMPARED_AFTER = re.compile(r"[^.;]{0,30}?\b(?:and|vs\.?|versus)\s+\d+(?:\.\d+)?\s*(?:weeks?|months?|days?|years?)\b", re.I)
 COMPARED_BEFORE = re.compile(r"\d\s*(?:weeks?|months?|days?|years?)\b[^.;]{0,30}?\b(?:and|vs\.?|versus)\s*$", re.I)
+
+
+def _compared(text: str, match: re.Match, before: str) -> bool:
+    """Whether a time span is one of two values compared ("55 months for A and 41 months for B")."""
+    window = text[match.end():match.end() + 45]
+    if (" and " in window or " vs" in window or "versus" in window) and COMPARED_AFTER.match(window):
+        return True
+    return before.rstrip().endswith(("and", "vs", "vs.", "versus")) and bool(COMPARED_BEFORE.search(before))
+
+
 # "for 2 days or more", "for at least": a definition (an eligibility criterion), not a treatment length.
 DEFINITION_AFTER = re.compile(r"\s*or\s+(?:more|longer|less|fewer)\b", re.I)
 # "1-year survival", "2-year disease-free survival rates": a result's time point.
@@ -816,8 +826,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
                 continue  # "bed rest for 2 days or more": a criterion, not a treatment length
             if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
                                or TIME_POINTS_BEFORE.search(before) and not of_treatment
-                               or COMPARED_AFTER.match(sentence.text, match.end(), match.end() + 45)
-                               or COMPARED_BEFORE.search(sentence.text, max(0, match.start() - 45), match.start())):
+                               or _compared(sentence.text, match, wide)):
                 continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
             window = sentence.text[match.end():match.end() + 60].lower()
             if not said_for and any(w in window for w in EVENT_NEEDLES) and EVENT_RATE_AFTER.match(window):

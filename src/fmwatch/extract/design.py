@@ -176,7 +176,7 @@ def subjects(doc: Document) -> str | None:
         lab = {_sentence_key(doc, f) for f in in_vitro}
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
-    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
+    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES)) + _said(doc, _find_if(doc, LIVESTOCK, LIVESTOCK_NEEDLES))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
@@ -188,13 +188,16 @@ def _sentence_key(doc: Document, item: dict) -> tuple | None:
     return (sentence.field, sentence.start) if sentence else None
 
 
-def _text_type(doc: Document) -> tuple[str | None, dict | None]:
-    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found."""
+def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dict | None]:
+    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
+    record that says it randomised is no case series, so that kind is not asked of it)."""
     registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
     planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
     for name, pattern in TEXT_TYPES:
+        if randomized and name == "case_series":
+            continue
         found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
         if name in SELF_TYPES:
             found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
@@ -226,7 +229,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     mesh_type = MESH_TYPES[mesh_name] if mesh_name else None
     if mesh_said:
         _mesh_cues(doc, mesh_said, cues)
-    text_type, type_span = _text_type(doc)
+    text_type, type_span = _text_type(doc, bool(cues["randomized"]))
     kind = subjects(doc)
     source = "text" if text_type else None
     type_ = None
@@ -263,7 +266,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
             placebo, evidence = True, evidence + inert["evidence"][:1]
     if placebo is None and not review and not kind:
         placebo, evidence = _no_placebo(doc, arms, blinding, bool(randomized), evidence)
-    if kind and not cues["placebo"] or text_type == "case_report" or pt_type == "case_report":
+    if kind or text_type == "case_report" or pt_type == "case_report":
         placebo = None  # a vehicle-treated animal or one patient is no placebo-controlled comparison
     crossover = None
     if not review and cues["crossover"]:
@@ -288,6 +291,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_ = text_type
     retrospective = ([] if type_ or randomized or "random" in _lower_text(doc) else
                      _said(doc, _find_if(doc, RETROSPECTIVE, RETROSPECTIVE_NEEDLES)))
+    if type_ is None and not retrospective and "retrospective" in _lower_text(doc):
+        # "We retrospectively assessed ... patients of a randomised trial": an analysis after the fact of a
+        # trial's records is no trial itself
+        retrospective = _said(doc, _find(doc, RETROSPECTIVE_ANALYSIS))
     if type_ is None and retrospective:  # records read after the fact: no trial, whatever was given
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
@@ -337,6 +344,16 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
 RETROSPECTIVE = re.compile(r"\bretrospective(?:ly)?\b|\bchart\s+review\b|\breviewed\s+(?:the\s+)?(?:\w+\s+)?"
                            r"(?:records|charts|files)\b|\b(?:medical|clinical|hospital)\s+records?\s+"
                            r"(?:\w+\s+){0,3}?(?:were\s+|was\s+)?(?:reviewed|analy[sz]ed|searched|examined)\b", re.I)
+RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\s+(?:analysis|study|review|cohort)\b|"
+                                    r"\ba\s+retrospective\s+(?:study|cohort|review)\b|\bwe\s+retrospectively\s+(?:analy[sz]ed|"
+                                    r"assessed|reviewed|evaluated|examined|investigated|studied)\b|\bretrospectively\s+"
+                                    r"(?:divided|grouped|classified)\b", re.I)
+# Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
+LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
+                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|^\s*ANIMALS\s*:", re.M)
+LIVESTOCK_NEEDLES = ("cow", "cattle", "calves", "heifer", "bulls", "pigs", "swine", "sows", "sheep", " ewes", "lambs",
+                     "goats", "horses", "ponies", "cats", "chicken", "broiler", " hens", "poultry", "monkey",
+                     "macaque", "zebrafish", "animals:")
 RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
