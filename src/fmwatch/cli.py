@@ -343,23 +343,24 @@ def eval_(
     shared: Annotated[Optional[Path], typer.Option(help="the shared eval folder (FMWATCH_SHARED/eval)")] = None,
     misses: Annotated[bool, typer.Option("--misses", help="list the development part's misses and the gold "
                                          "file's disagreements")] = False,
+    corpus_labels: Annotated[Path, typer.Option(help="our blind labels on corpus abstracts")] = Path(
+        "tests/gold/corpus_labels.jsonl"),
 ) -> None:
-    """Extraction accuracy: per field on mgfm_dev (development and measured-only parts apart), result
+    """Extraction accuracy: per field on mgfm_dev and on our blind labels of corpus abstracts
+    (development and measured-only parts apart, each), result
     direction on Evidence Inference 2.0, N on the PICO corpus, intervention-span F1 on EBM-NLP, and
     the gold file as a regression check (not an accuracy)."""
     from .extract.corpora import evaluate_evidence_inference, evaluate_pico_n
     from .extract.evaluate import evaluate_ebm, evaluate_gold
-    from .extract.mgfm import FIELDS, evaluate_mgfm
+    from .extract.mgfm import evaluate_mgfm
     shared = shared or Path(os.environ.get("FMWATCH_SHARED", "../shared")) / "eval"
     if not gold.is_file():
         _fail(f"no gold file at {gold} (run from the repository, or pass --gold)", 2)
     if not (shared / "ebm_nlp").is_dir() or not (shared / "mgfm_dev").is_dir():
         _fail(f"no annotated corpora at {shared} (pass --shared)", 2)
     parts, dev_misses = evaluate_mgfm(shared)
-    out.print("[bold]mgfm_dev, per-field accuracy (share of records right)[/bold]")
-    _print_rows(["field", *(f"{part} ({score.records})" for part, score in parts.items())],
-                [(name, *(round(score.accuracy(name), 3) for score in parts.values())) for name in FIELDS],
-                OutputFormat.table)
+    _print_parts("mgfm_dev, per-field accuracy (share of records right)", parts)
+    corpus_misses = _print_corpus_labels(corpus_labels, shared)
     direction = evaluate_evidence_inference(shared, "test")
     out.print("[bold]Evidence Inference 2.0, ev2 test, evidence sentence given (in-abstract prompts)[/bold]")
     _print_rows(["prompts", "accuracy", "macro_f1", "f1_increased", "f1_decreased", "f1_no_difference", "unanswered"],
@@ -380,8 +381,31 @@ def eval_(
     if misses:
         for miss in dev_misses:
             out.print({"mgfm_dev development": miss["id"], "field": miss["field"]})
+        for miss in corpus_misses:
+            out.print({"corpus labels development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
+
+
+def _print_corpus_labels(labels: Path, shared: Path) -> list[dict]:
+    """The per-field table of our blind labels on corpus abstracts (development and measured-only
+    parts apart); returns the development part's misses. Skipped, with a line, without the file."""
+    from .extract.mgfm import evaluate_corpus
+    if not labels.is_file():
+        out.print(f"no blind corpus labels at {labels} (run from the repository, or pass --corpus-labels)")
+        return []
+    parts, misses = evaluate_corpus(labels, shared)
+    _print_parts("our blind labels on corpus abstracts (relevant_docs.tsv), per-field accuracy", parts)
+    return misses
+
+
+def _print_parts(title: str, parts: dict) -> None:
+    """One per-field accuracy table, a column per part of a split (``{part: PartScore}``)."""
+    from .extract.mgfm import FIELDS
+    out.print(f"[bold]{title}[/bold]")
+    _print_rows(["field", *(f"{part} ({score.records})" for part, score in parts.items())],
+                [(name, *(round(score.accuracy(name), 3) for score in parts.values())) for name in FIELDS],
+                OutputFormat.table)
 
 
 def _print_direction_model(shared: Path) -> None:

@@ -448,3 +448,13 @@ def _single_group(doc: Document) -> bool:
 def _pt_priority(types: list[str]) -> list[str]:
     order = list(PUBLICATION_TYPES)
     return sorted((t for t in types if t.lower() in PUBLICATION_TYPES), key=lambda t: order.index(t.lower()))
+
+
+# Speed: the patterns searched most often, behind a look-ahead of the characters they can start
+# with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
+from .fastre import led  # noqa: E402
+
+DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
+TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
+    led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))

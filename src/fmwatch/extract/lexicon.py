@@ -277,3 +277,16 @@ OTHER_PATIENTS = re.compile(
     r"\bthan\s+(?:(?:those|that|in|the|found|seen|observed|measured)\s+){0,4}(?:\w+\s+){0,2}"
     r"(?:treated|untreated|non-?treated|other|remaining)\s+(?:\w+\s+)?(?:patients|group|subjects|cases)\b|"
     r"\bbetween\s+(?:the\s+)?(?:treated|untreated)\s+and\s+(?:the\s+)?(?:non-?|un)treated\b", re.I)
+
+
+# --- speed ------------------------------------------------------------------------------------------
+# The patterns searched most often, behind a look-ahead of the characters they can start with
+# (``fastre.led``: the same matches, found in about half the time). Kept last, so that it covers
+# whatever the patterns above become.
+from .fastre import led  # noqa: E402
+
+DURATION, DOSE, NO_CHANGE, SIGNIFICANT, NOT_SIGNIFICANT, BETWEEN_NULL, IMPROVED, INCREASED, WORSENED = map(
+    led, (DURATION, DOSE, NO_CHANGE, SIGNIFICANT, NOT_SIGNIFICANT, BETWEEN_NULL, IMPROVED, INCREASED, WORSENED))
+ROUTES[:] = [(led(pattern), route) for pattern, route in ROUTES]
+FREQUENCY[:] = [(led(pattern), per_day) for pattern, per_day in FREQUENCY]
+MEASURE_PATTERNS[:] = [(key, led(pattern), better) for key, pattern, better in MEASURE_PATTERNS]

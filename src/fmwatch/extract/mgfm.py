@@ -17,13 +17,14 @@ import itertools
 import json
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from ..evidence import RecordContext, is_magnesium_trial, judge
 from .core import Document, extract
+from .corpus_texts import corpus_document, corpus_texts
 from .evaluate import whole_group
 from .measures import tokens
 
@@ -41,9 +42,10 @@ SUBSTANCE_NAMES = {"vitamin d3": "vitamin d", "cholecalciferol": "vitamin d", "s
 DIRECTION_NAMES = {"no_difference": "no_change"}
 
 
-def split() -> dict[str, list[str]]:
-    """The fixed split: ``{"development": [ids], "measured": [ids]}`` from ``mgfm_split.toml``."""
-    text = resources.files("fmwatch.extract").joinpath("mgfm_split.toml").read_text(encoding="utf-8")
+def split(name: str = "mgfm_split.toml") -> dict[str, list[str]]:
+    """A fixed split, ``{"development": [ids], "measured": [ids]}``, from a TOML file of this package:
+    ``mgfm_split.toml`` (mgfm_dev) or ``corpus_split.toml`` (our blind labels on corpus abstracts)."""
+    text = resources.files("fmwatch.extract").joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
@@ -56,20 +58,54 @@ class MgfmRecord:
     text: str
 
 
+def read_labels(path: Path) -> list[dict]:
+    """The label objects of a JSON-lines file, in order; blank lines and ``#`` comment lines skipped.
+
+    Raises FileNotFoundError when the file is missing, json.JSONDecodeError on a malformed line."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def labelled(labels: Iterable[dict], text_of: Callable[[dict], tuple[str, str]],
+             document: Callable[[dict, str, str], Document]) -> Iterator[MgfmRecord]:
+    """Each label with its document: ``text_of(label)`` gives ``(title, abstract)``, ``document`` makes
+    the extractor's input from the label and that text."""
+    for label in labels:
+        title, abstract = text_of(label)
+        yield MgfmRecord(label, document(label, title, abstract), f"{title}\n{abstract}")
+
+
 def load(shared_eval: Path) -> Iterator[MgfmRecord]:
     """Every record of ``shared_eval/mgfm_dev``: title on the text file's first line, abstract after.
 
     Raises FileNotFoundError when the folder or a record's text is missing."""
     folder = shared_eval / MGFM_FOLDER
-    for line in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        label = json.loads(line)
+
+    def text_of(label: dict) -> tuple[str, str]:
         title, _, abstract = (folder / "texts" / f"{label['id']}.txt").read_text(encoding="utf-8").partition("\n")
-        title, abstract = title.strip(), abstract.strip()
-        doc = Document(f"mgfm:{label['id']}", "pubmed", title, {"title": title, "abstract": abstract},
-                       pmid=label.get("pmid"))
-        yield MgfmRecord(label, doc, f"{title}\n{abstract}")
+        return title.strip(), abstract.strip()
+
+    def document(label: dict, title: str, abstract: str) -> Document:
+        return Document(f"mgfm:{label['id']}", "pubmed", title, {"title": title, "abstract": abstract},
+                        pmid=label.get("pmid"))
+
+    yield from labelled(read_labels(folder / "labels.jsonl"), text_of, document)
+
+
+def load_corpus(labels_path: Path, shared_eval: Path) -> Iterator[MgfmRecord]:
+    """Every label of ``labels_path`` (our blind labels, ``tests/gold/corpus_labels.jsonl``) with its
+    title and abstract read in place from the corpus file and id it names (``corpus_file``,
+    ``doc_id`` as in ``relevant_docs.tsv``).
+
+    Raises FileNotFoundError when a labelled document is not in its corpus file."""
+    labels = read_labels(labels_path)
+    texts = corpus_texts(shared_eval, [(label["corpus_file"], label["doc_id"]) for label in labels])
+    missing = [label["id"] for label in labels if (label["corpus_file"], label["doc_id"]) not in texts]
+    if missing:
+        raise FileNotFoundError(f"labelled documents not found in {shared_eval}: {missing}")
+    yield from labelled(labels, lambda label: texts[(label["corpus_file"], label["doc_id"])],
+                        lambda label, title, abstract: corpus_document(label["id"], label["corpus_file"],
+                                                                      label["doc_id"], title, abstract))
 
 
 # --- comparing one value ---------------------------------------------------------------------------
@@ -215,9 +251,11 @@ def score_record(record: dict, label: dict) -> dict[str, bool]:
     }
 
 
-def evaluated(shared_eval: Path) -> Iterator[tuple[MgfmRecord, dict, dict[str, bool]]]:
-    """Each mgfm_dev record extracted and judged against the Bagis claims: (record, evidence record, scores)."""
-    for item in load(shared_eval):
+def evaluated(shared_eval: Path, items: Iterable[MgfmRecord] | None = None
+              ) -> Iterator[tuple[MgfmRecord, dict, dict[str, bool]]]:
+    """Each labelled record (mgfm_dev's unless ``items`` are given) extracted and judged against the
+    Bagis claims: (record, evidence record, scores)."""
+    for item in load(shared_eval) if items is None else items:
         record = extract(item.doc)
         judge(record, RecordContext(text=item.text))
         yield item, record, score_record(record, item.label)
@@ -234,19 +272,20 @@ class PartScore:
         return self.right[name] / self.records if self.records else 0.0
 
 
-def evaluate_mgfm(shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
-    """Per-field accuracy on each part of the split (``development``, ``measured``) and the
-    development part's misses (``{"id", "field"}``; the measured part's misses are not listed, so
-    that no rule is tuned on them). Raises ValueError when the split and the corpus disagree."""
-    parts = split()
+def evaluate_parts(items: Iterable[MgfmRecord], parts: dict[str, list[str]], shared_eval: Path,
+                   corpus: str = "mgfm_dev") -> tuple[dict[str, PartScore], list[dict]]:
+    """Per-field accuracy of labelled records on each part of a split (``development``,
+    ``measured``) and the development part's misses (``{"id", "field"}``; the measured part's misses
+    are not listed, so that no rule is tuned on them). Raises ValueError when the split and the
+    labels disagree (``corpus`` names the set in the message)."""
     part_of = {record_id: part for part, ids in parts.items() for record_id in ids}
     scores = {part: PartScore() for part in parts}
     misses = []
     seen = set()
-    for item, _, fields in evaluated(shared_eval):
+    for item, _, fields in evaluated(shared_eval, items):
         record_id = item.label["id"]
         if record_id not in part_of:
-            raise ValueError(f"mgfm_dev record {record_id} is in neither part of mgfm_split.toml")
+            raise ValueError(f"{corpus} record {record_id} is in neither part of its split")
         seen.add(record_id)
         part = scores[part_of[record_id]]
         part.records += 1
@@ -255,5 +294,18 @@ def evaluate_mgfm(shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
             if not right and part_of[record_id] == "development":
                 misses.append({"id": record_id, "field": name})
     if set(part_of) - seen:
-        raise ValueError(f"mgfm_split.toml names records the corpus lacks: {sorted(set(part_of) - seen)}")
+        raise ValueError(f"the {corpus} split names records the labels lack: {sorted(set(part_of) - seen)}")
     return scores, misses
+
+
+def evaluate_mgfm(shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
+    """Per-field accuracy on each part of mgfm_dev's split (``mgfm_split.toml``) and the development
+    part's misses. Raises ValueError when the split and the corpus disagree."""
+    return evaluate_parts(load(shared_eval), split(), shared_eval)
+
+
+def evaluate_corpus(labels_path: Path, shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
+    """The same per-field table for our blind labels on corpus abstracts (``labels_path``, split by
+    ``corpus_split.toml``): development and measured apart, and the development part's misses."""
+    return evaluate_parts(load_corpus(labels_path, shared_eval), split("corpus_split.toml"), shared_eval,
+                          "corpus_labels")

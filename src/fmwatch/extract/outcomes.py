@@ -447,3 +447,11 @@ def _qualifier_of(text: str) -> tuple[str, str] | None:
         if match:
             return kind, match.group(0).strip()
     return None
+
+
+# Speed: the patterns searched most often, behind a look-ahead of the characters they can start
+# with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
+from .fastre import led  # noqa: E402
+
+BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT))
+QUALIFIERS[:] = [(kind, led(pattern)) for kind, pattern in QUALIFIERS]

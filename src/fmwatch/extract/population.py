@@ -149,3 +149,11 @@ def population(doc: Document, topic: dict) -> dict:
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+# Speed: the patterns searched most often, behind a look-ahead of the characters they can start
+# with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
+from .fastre import led  # noqa: E402
+
+WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
+    led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
