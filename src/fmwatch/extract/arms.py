@@ -706,12 +706,11 @@ STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|
                              re.I)
 # "for 6 weeks after a 2-week run-in": a length said with "for", whatever follows it.
 TIME_WORD_AFTER = re.compile(r"[\s-]*after\b", re.I)
-# "monitored for 11 days", "followed up for 3 months": how long people were watched, not treated.
-FOLLOWED_BEFORE = re.compile(r"\b(?:monitored|followed(?:\s+up)?|observed|assessed|evaluated|recorded|measured|examined)\s+"
-                             r"(?:\w+\s+)?for\s+(?:\d+\s*(?:to|-|–)\s*)?$", re.I)
-# "allowed to recover for 5 days", "acclimatised for one week": time before the study, not treatment.
-RECOVERY_BEFORE = re.compile(r"\b(?:recover\w*|acclimati[sz]\w*|habituat\w*|adapt\w*|housed|quarantin\w*|stabili[sz]\w*)\s+"
-                             r"(?:\w+\s+)?for\s*$", re.I)
+# "monitored for 11 days", "followed up for 3 months", "allowed to recover for 5 days": how long people
+# (or animals) were watched or left before the study, not treated.
+WATCHED_BEFORE = re.compile(r"\b(?:monitored|followed(?:\s+up)?|observed|assessed|evaluated|recorded|measured|examined|"
+                            r"recover\w*|acclimati[sz]\w*|habituat\w*|adapt\w*|housed|quarantin\w*|stabili[sz]\w*)\s+"
+                            r"(?:\w+\s+)?for\s+(?:\d+\s*(?:to|-|–)\s*)?$", re.I)
 FOR_BEFORE = re.compile(r"(?:\bfor|\bduring|\bover|\blasting)\s*$", re.I)
 # A study of one administration (a single dose, injection or infusion; a drug given around an
 # operation) that says no repeated dosing: it has no treatment length, the labels' convention
@@ -823,7 +822,7 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
                     NOT_DURATION_AFTER.search(after) and not (TIME_WORD_AFTER.match(after) and FOR_BEFORE.search(before))):
                 continue  # (but "for 6 weeks after a run-in" is a treatment length)
-            if "for" in before and (RECOVERY_BEFORE.search(before) or (FOLLOWED_BEFORE.search(before) and not of_treatment)):
+            if "for" in before[-12:] and not of_treatment and WATCHED_BEFORE.search(before):
                 continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
             if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
                 continue  # "three times a day", "300 mg a day": a frequency, not a duration
@@ -865,3 +864,5 @@ from .fastre import led  # noqa: E402
 (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE, NOT_DURATION_BEFORE,
  UNTREATED_ARM, KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
                                          BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
+REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE = map(
+    led, (REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE))

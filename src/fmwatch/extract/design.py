@@ -176,7 +176,11 @@ def subjects(doc: Document) -> str | None:
         lab = {_sentence_key(doc, f) for f in in_vitro}
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
-    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES)) + _said(doc, _find_if(doc, LIVESTOCK, LIVESTOCK_NEEDLES))
+    animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
+    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")):
+        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), or an
+        # "ANIMALS:" heading
+        animal = _said(doc, _find(doc, LIVESTOCK))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
@@ -350,10 +354,7 @@ RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\
                                     r"(?:divided|grouped|classified)\b", re.I)
 # Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
 LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
-                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|^\s*ANIMALS\s*:", re.M)
-LIVESTOCK_NEEDLES = ("cow", "cattle", "calves", "heifer", "bulls", "pigs", "swine", "sows", "sheep", " ewes", "lambs",
-                     "goats", "horses", "ponies", "cats", "chicken", "broiler", " hens", "poultry", "monkey",
-                     "macaque", "zebrafish", "animals:")
+                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:")
 RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
@@ -400,14 +401,14 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     identical inactive tablet", "vehicle cream"), or is a study the text shows is not
     placebo-controlled (False): an open-label or uncontrolled trial, a comparator that is another
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
+    tested = [a for a in arms if a["interventions"]]
+    if not tested and blinding != "open":
+        return None, evidence
     inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
     if inert:
         return True, evidence + inert[:1]
-    if blinding == "open":
+    if blinding == "open" or not tested:
         return False, evidence  # the open cue is already evidence
-    tested = [a for a in arms if a["interventions"]]
-    if not tested:
-        return None, evidence
     controls = [a for a in tested if a.get("is_control")]
     if any(i["name"] in ("placebo", "saline") for a in controls for i in a["interventions"]):
         return True, evidence
@@ -458,3 +459,5 @@ DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items()
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))
+(INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK) = map(
+    led, (INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK))
