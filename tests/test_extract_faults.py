@@ -343,7 +343,9 @@ def test_a_salt_named_in_words_is_one_intervention_and_a_day_is_a_frequency():
     result = record("Women with premenstrual syndrome received magnesium pyrrolidone carboxylic acid (360 mg Mg) three "
                     "times a day or placebo for two cycles.")
     assert interventions(result)[0] == ("magnesium pyrrolidone carboxylic acid", 360.0, 1080.0, 3.0, None)
-    assert result["duration_weeks"] is None  # "a day" after "three times" is how often, not how long
+    # "a day" after "three times" is how often, not how long; the two menstrual cycles are how long
+    # (a cycle taken as a month, 4.3 weeks: extract.arms.duration)
+    assert result["duration_weeks"] == 8.6
 
 
 def test_the_typed_record_names_every_part_of_the_schema():

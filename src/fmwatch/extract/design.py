@@ -58,7 +58,7 @@ TEXT_TYPES = [
                                      r"Embase|EMBASE|Cochrane|CENTRAL|Scopus|CINAHL|Web\s+of\s+Science|PsycINFO|"
                                      r"(?:electronic\s+)?databases)\b|\b(?:databases|MEDLINE|PubMed|Embase)\s+(?:\w+\s+){0,3}?"
                                      r"(?:were|was)\s+searched\b", re.I)),
-    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+for\s+a\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
+    ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+(?:for|of)\s+(?:a|an)\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
     ("case_report", re.compile(r"\bcase\s+report\b|\bwe\s+(?:report|describe|present)\s+(?:a|the|an)\s+"
@@ -66,32 +66,55 @@ TEXT_TYPES = [
                                r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
                                r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
                                r"boy|girl|patient|lady|gentleman)\b", re.I | re.M)),
+    # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
+    ("case_series", re.compile(r"\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|"
+                               r"describe|present)\s+(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                               r"twelve)\s+(?:patients|cases|women|men|children|adults)\b", re.I)),
     ("case_control", re.compile(r"\bcase[\s-]+control\b", re.I)),
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
+    # a review said by what it does: "We reviewed 15 trials", "This article summarizes the evidence", "an overview"
+    ("review_said", re.compile(r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
+                               r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
+                               r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
+                               r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b", re.I)),
     ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
                                     r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
 # sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
-SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort"}
+SELF_TYPES = {"meta_analysis", "systematic_review", "protocol", "narrative_review", "cohort", "review_said"}
 SELF_REFERENCE = re.compile(r"\b(?:this|we|our|present|here)\b", re.I)
 # "Heterogeneity precluded any meta-analyses", "no meta-analysis was possible": a review without one.
 NEGATED_META = re.compile(r"\b(?:no|not|precluded?\w*|without|impossible|could\s+not)\b[^.]{0,40}meta-?analys|"
                           r"meta-?analys[ie]s\s+(?:was|were|could)\s+not\b", re.I)
 PUBLICATION_TYPES = {
-    "meta-analysis": "meta_analysis", "systematic review": "systematic_review",
+    "meta-analysis": "meta_analysis", "network meta-analysis": "meta_analysis", "systematic review": "systematic_review",
+    "scoping review": "systematic_review",
     "clinical trial protocol": "protocol", "case reports": "case_report", "review": "narrative_review",
-    "randomized controlled trial": "rct", "controlled clinical trial": "non_randomized_trial",
+    "randomized controlled trial": "rct", "equivalence trial": "rct", "controlled clinical trial": "non_randomized_trial",
+    "clinical trial, phase i": "non_randomized_trial", "clinical trial, phase ii": "non_randomized_trial",
+    "clinical trial, phase iii": "non_randomized_trial", "clinical trial, phase iv": "non_randomized_trial",
+    "clinical trial": "non_randomized_trial", "pragmatic clinical trial": "non_randomized_trial",
     "observational study": "cohort",
 }
-# MeSH publication-type-like headings that name the design of the record itself.
+# MeSH publication-type-like headings that name the design of the record itself, most specific
+# first: NLM adds "Prospective Studies" and "Follow-Up Studies" to trials and case-control studies
+# alike, so they name a cohort only when nothing more specific does.
 MESH_TYPES = {"case-control studies": "case_control", "cross-sectional studies": "cross_sectional",
-              "cohort studies": "cohort", "prospective studies": "cohort"}
+              "cohort studies": "cohort", "retrospective studies": "cohort", "longitudinal studies": "cohort",
+              "prospective studies": "cohort"}
+# Publication types of veterinary studies (PubMed 2016-): animals, never human trials.
+VETERINARY_TYPES = {"randomized controlled trial, veterinary", "clinical trial, veterinary",
+                    "observational study, veterinary"}
+VETERINARY = re.compile(r"\b(?:Randomized Controlled Trial|Clinical Trial|Observational Study), Veterinary\b")
+# MeSH check tags NLM indexers add for how a study was run: read when the text says nothing of it.
+MESH_CUES = {"random allocation": "randomized", "double-blind method": "double", "single-blind method": "single",
+             "cross-over studies": "crossover", "placebos": "placebo", "pilot projects": "pilot"}
 REVIEW_TYPES = {"meta_analysis", "systematic_review", "narrative_review"}
 TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementation|received|took|were\s+given|"
-                         r"assigned|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
+                         r"assigned|allocated|to\s+receive|intervention|spray|sprayed|applied|feasibility\s+study|groups?\s+of\s+\d+|"
                          r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
 # Animal and laboratory studies: never human trials, whatever they give.
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
@@ -114,7 +137,8 @@ REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollme
 REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
                     "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
 # A planned trial told in the future tense: "patients will be randomized".
-WILL_BE = re.compile(r"\bwill\s+be\s+(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|treated)\b", re.I)
+WILL_BE = re.compile(r"\bwill\s+(?:be\s+(?:randomly\s+)?(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|"
+                     r"treated)|(?:recruit|enrol+|randomi[sz]e|include)\s+\d)", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
@@ -129,7 +153,12 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
                                                            "year old"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
-                "cohort": ("cohort", "prospective", "longitudinal"), "narrative_review": ("review", "chapter")}
+                "cohort": ("cohort", "prospective", "longitudinal"),
+                "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
+                                                                           "we present"),
+                "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed")}
+# Kinds found by a second pattern, filed under the schema's name.
+TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review"}
 
 
 def subjects(doc: Document) -> str | None:
@@ -138,33 +167,48 @@ def subjects(doc: Document) -> str | None:
     Reads MeSH (Animals without Humans) and the text: animal words twice or in the title, with no
     human subjects named outside background sentences."""
     mesh = {m.lower() for m in doc.mesh}
-    if "animals" in mesh and "humans" not in mesh:
+    if "animals" in mesh and "humans" not in mesh or any(p.lower() in VETERINARY_TYPES for p in doc.publication_types):
         return "animal"
     lowered = _lower_text(doc)
     if "in vitro" in lowered or "cultur" in lowered or "cell line" in lowered or "slices" in lowered or "clamp" in lowered:
-        if _said(doc, _find(doc, IN_VITRO_WORDS)) and not _said(doc, _find(doc, HUMAN_WORDS)):
+        in_vitro = _said(doc, _find(doc, IN_VITRO_WORDS))
+        # people named only as the source of the cells ("fibroblasts from 10 patients were cultured") are no subjects
+        lab = {_sentence_key(doc, f) for f in in_vitro}
+        if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
+    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")):
+        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), or an
+        # "ANIMALS:" heading
+        animal = _said(doc, _find(doc, LIVESTOCK))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
     return None
 
 
-def _text_type(doc: Document) -> tuple[str | None, dict | None]:
-    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found."""
+def _sentence_key(doc: Document, item: dict) -> tuple | None:
+    sentence = _sentence_of(doc, item)
+    return (sentence.field, sentence.start) if sentence else None
+
+
+def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dict | None]:
+    """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
+    record that says it randomised is no case series, so that kind is not asked of it)."""
     registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
     planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
     for name, pattern in TEXT_TYPES:
+        if randomized and name == "case_series":
+            continue
         found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
         if name in SELF_TYPES:
             found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
         if name == "meta_analysis":
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
-            return name, found[0]
+            return TEXT_TYPE_NAMES.get(name, name), found[0]
     return None, None
 
 
@@ -184,8 +228,12 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
-    mesh_type = next((MESH_TYPES[m.lower()] for m in doc.mesh if m.lower() in MESH_TYPES), None)
-    text_type, type_span = _text_type(doc)
+    mesh_said = {m.lower() for m in doc.mesh}
+    mesh_name = next((name for name in MESH_TYPES if name in mesh_said), None)  # the most specific
+    mesh_type = MESH_TYPES[mesh_name] if mesh_name else None
+    if mesh_said:
+        _mesh_cues(doc, mesh_said, cues)
+    text_type, type_span = _text_type(doc, bool(cues["randomized"]))
     kind = subjects(doc)
     source = "text" if text_type else None
     type_ = None
@@ -220,6 +268,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
                       if i["name"] in ("placebo", "saline")), None)
         if inert is not None:
             placebo, evidence = True, evidence + inert["evidence"][:1]
+    if placebo is None and not review and not kind:
+        placebo, evidence = _no_placebo(doc, arms, blinding, bool(randomized), evidence)
+    if kind or text_type == "case_report" or pt_type == "case_report":
+        placebo = None  # a vehicle-treated animal or one patient is no placebo-controlled comparison
     crossover = None
     if not review and cues["crossover"]:
         crossover = True
@@ -236,11 +288,19 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and kind:
         type_, source = "other", "text"
         type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
-                     or [None])[0]
+                     or _find(doc, VETERINARY, ["publication_types"]) or [None])[0]
     if type_ is None and doc.source == "fmnetwork" and text_type is None:
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
         type_ = text_type
+    retrospective = ([] if type_ or randomized or "random" in _lower_text(doc) else
+                     _said(doc, _find_if(doc, RETROSPECTIVE, RETROSPECTIVE_NEEDLES)))
+    if type_ is None and not retrospective and "retrospective" in _lower_text(doc):
+        # "We retrospectively assessed ... patients of a randomised trial": an analysis after the fact of a
+        # trial's records is no trial itself
+        retrospective = _said(doc, _find(doc, RETROSPECTIVE_ANALYSIS))
+    if type_ is None and retrospective:  # records read after the fact: no trial, whatever was given
+        type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
         type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
     if (type_ is None and treated_arms and blinding in ("double", "single") and placebo and len(arms) > 1
@@ -257,10 +317,13 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         source = "text"
         type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
                      or [None])[0]
+    if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
+            and not any(word in _lower_text(doc) for word in TRIAL_NEEDLES)):  # nothing given, no trial's words
+        type_, found = _observational(doc)
+        type_span, source = (found, "text") if type_ else (type_span, source)
     if type_ is None and (mesh_type or pt_type):
         type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
-        said = _find(doc, re.compile(re.escape(next((m for m in doc.mesh if m.lower() in MESH_TYPES), "")), re.I),
-                     ["mesh"]) if mesh_type else []
+        said = _find(doc, re.compile(re.escape(mesh_name or ""), re.I), ["mesh"]) if mesh_type else []
         type_span = said[0] if said else type_span
     if type_span:
         evidence.append(type_span)
@@ -278,6 +341,98 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if pt_type and pt_type != result["type"] and result["type"] != "news":
         result["publication_type_says"] = pt_type  # the record keeps the disagreement
     return result
+
+
+# A study of records read after the fact: "a retrospective review of the charts", "we retrospectively
+# analysed", "medical records were reviewed".
+RETROSPECTIVE = re.compile(r"\bretrospective(?:ly)?\b|\bchart\s+review\b|\breviewed\s+(?:the\s+)?(?:\w+\s+)?"
+                           r"(?:records|charts|files)\b|\b(?:medical|clinical|hospital)\s+records?\s+"
+                           r"(?:\w+\s+){0,3}?(?:were\s+|was\s+)?(?:reviewed|analy[sz]ed|searched|examined)\b", re.I)
+RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\s+(?:analysis|study|review|cohort)\b|"
+                                    r"\ba\s+retrospective\s+(?:study|cohort|review)\b|\bwe\s+retrospectively\s+(?:analy[sz]ed|"
+                                    r"assessed|reviewed|evaluated|examined|investigated|studied)\b|\bretrospectively\s+"
+                                    r"(?:divided|grouped|classified)\b", re.I)
+# Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
+LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
+                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:")
+RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
+# The groups of an observational comparison: patients and healthy controls, volunteers, people
+# without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
+COMPARISON_GROUP = re.compile(r"\b(?:healthy|control)\s+(?:\w+\s+)?(?:subjects|volunteers|individuals|persons|people|"
+                              r"participants|women|men|children|adults|donors|controls|group)\b|\bcontrols\b|"
+                              r"\b(?:volunteers|subjects|individuals|persons|people|women|men|participants)\s+without\b|"
+                              r"\b(?:age|sex|gender)[\s-]+(?:and\s+(?:sex|gender|age)[\s-]+)?matched\s+(?:\w+\s+)?"
+                              r"(?:subjects|volunteers|individuals|persons|people|women|men|controls)\b", re.I)
+COMPARISON_NEEDLES = ("healthy", "control", "without", "matched")
+# Something measured in a group of people, with no treatment: "we measured", "levels were determined".
+MEASURED = re.compile(r"\bwe\s+(?:measured|determined|quantified|assayed)\b|\b(?:levels?|concentrations?|status)\s+"
+                      r"(?:of\s+[\w-]+\s+)?(?:\w+\s+)?(?:were|was)\s+(?:measured|determined|assessed|assayed|quantified)\b|"
+                      r"\bwere\s+(?:measured|determined|assayed)\s+in\s+\d+", re.I)
+# A cohort named as one ("a prospective cohort of 2,100 women"), not a dose cohort of a trial.
+COHORT = re.compile(r"\b(?:prospective|population[\s-]+based|community[\s-]+based|longitudinal|birth|retrospective)\s+"
+                    r"cohorts?\b|\bcohort\s+of\s+[\d,]{3,}", re.I)
+MEASURED_NEEDLES = ("measured", "determined", "quantified", "assayed", "assessed")
+# Words of an inert comparator beside "placebo" and "sham": "an identical-looking inactive tablet",
+# "vehicle cream", "dummy tablets" (a double-dummy design alone compares two active drugs).
+INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?:tablets?|capsules?|pills?|"
+                              r"preparations?|substances?|creams?|sprays?|solutions?|treatments?)\b|"
+                              r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b",
+                              re.I)
+INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle")
+
+
+# Words of a trial anywhere in a record (background included): a study that has any of them and no
+# arm found is left unknown rather than called observational.
+TRIAL_NEEDLES = ("random", "placebo", "blind", "trial", "assigned", "allocat", "intervention", "training", "receiv",
+                 "treated", "therap", "program", "administ", "supplement", "given")
+
+
+def _mesh_cues(doc: Document, mesh: set[str], cues: dict[str, list[dict]]) -> None:
+    """MeSH check tags (Random Allocation, Double-Blind Method, Cross-Over Studies, Placebos,
+    Pilot Projects) fill a design cue the text leaves unsaid, with the heading as evidence."""
+    for heading, name in MESH_CUES.items():
+        if heading in mesh and not cues[name]:
+            cues[name] = _find(doc, re.compile(re.escape(heading), re.I), ["mesh"])[:1]
+
+
+def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomized: bool,
+                evidence: list[dict]) -> tuple[bool | None, list[dict]]:
+    """Whether a human study with no placebo word is controlled by an inert comparator (True: "an
+    identical inactive tablet", "vehicle cream"), or is a study the text shows is not
+    placebo-controlled (False): an open-label or uncontrolled trial, a comparator that is another
+    treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
+    tested = [a for a in arms if a["interventions"]]
+    if not tested and blinding != "open":
+        return None, evidence
+    inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
+    if inert:
+        return True, evidence + inert[:1]
+    if blinding == "open" or not tested:
+        return False, evidence  # the open cue is already evidence
+    controls = [a for a in tested if a.get("is_control")]
+    if any(i["name"] in ("placebo", "saline") for a in controls for i in a["interventions"]):
+        return True, evidence
+    if controls or randomized or any(word in _lower_text(doc) for word in TRIAL_NEEDLES):
+        # an active, untreated or usual-care comparator; or a treated group alone
+        return False, evidence + [i["evidence"][0] for a in (controls or tested)[:1] for i in a["interventions"][:1]
+                                  if i.get("evidence")]
+    return None, evidence
+
+
+def _observational(doc: Document) -> tuple[str | None, dict | None]:
+    """The design of a study with no arm that the text does not name: groups compared with
+    controls (healthy, volunteers, people without the condition) is case-control; a measurement in
+    one group is cross-sectional. (None, None) when neither is said."""
+    compared = _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES))
+    if compared:
+        return "case_control", compared[0]
+    cohort = _said(doc, _find_if(doc, COHORT, ("cohort",)))
+    if cohort:
+        return "cohort", cohort[0]
+    measured = _said(doc, _find_if(doc, MEASURED, MEASURED_NEEDLES))
+    if measured:
+        return "cross_sectional", measured[0]
+    return None, None
 
 
 PARTIAL_BLINDING = re.compile(r"\bpartially\s+(?:double[\s-]+)?blind", re.I)
@@ -304,3 +459,5 @@ DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items()
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))
+(INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK) = map(
+    led, (INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK))

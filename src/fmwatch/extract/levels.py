@@ -34,6 +34,7 @@ def magnesium_levels(doc: Document) -> list[dict]:
     # Whether the study has a comparison group at all: then "lower in the women with fibromyalgia"
     # is a comparison with it even in a sentence that does not name the controls.
     has_controls = any(lx.CONTROLS.search(doc.fields[f]) for f in doc.text_fields)
+    healthy = has_controls and any(HEALTHY_CONTROLS.search(doc.fields[f]) for f in doc.text_fields)
     named_before: list[str] = []  # compartments the previous sentence named ("Both were lower")
     for sentence in sentences(doc):
         text = sentence.text
@@ -53,8 +54,9 @@ def magnesium_levels(doc: Document) -> list[dict]:
         # sentence compares ("than", the patient group as subject) - never "than in rheumatoid arthritis"
         # in a study without them
         compared = (lx.CONTROLS.search(judged)
-                    or (has_controls and (re.search(r"\bthan\b", text) or lx.FM_GROUP.search(text) or not about_magnesium)))
-        if lx.OTHER_PATIENTS.search(judged):
+                    or (has_controls and (re.search(r"\bthan\b", text) or lx.FM_GROUP.search(text) or not about_magnesium))
+                    or (healthy and _patients_compared(text)))
+        if lx.OTHER_PATIENTS.search(judged) or ("than" in judged and OTHER_GROUP.search(judged)):
             compared = None  # treated vs untreated patients: not a comparison with controls
         correlation = _correlation(text)
         named = []
@@ -135,11 +137,46 @@ def _level_from_numbers(text: str) -> str | None:
     return "lower" if fm < controls else "higher" if fm > controls else "no_difference"
 
 
+# The patient group as the subject of a level statement in a study with healthy controls, whatever
+# its condition: "a reduction in the migraine group", "Patients were magnesium deficient".
+PATIENT_GROUP = re.compile(r"\b(?:in|among|of)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:patients|patient\s+group|cases|"
+                           r"migraineurs|sufferers|group)\b|^\s*(?:the\s+)?(?:\w+\s+){0,2}(?:patients|cases|"
+                           r"migraineurs)\s+(?:had|have|showed|were|was|displayed|exhibited)\b", re.I)
+# A study whose comparison group is healthy people (not a placebo or treated control group).
+HEALTHY_CONTROLS = re.compile(r"\bhealthy\b|\bcontrol\s+subjects\b|\bcontrols\b(?!\s+group)", re.I)
+# A change during treatment or a comparison with a treated group: never a level against controls.
+TREATMENT_CHANGE = re.compile(r"\b(?:after|following|during)\s+(?:\w+\s+){0,3}?(?:treatment|supplementation|therapy|"
+                              r"infusions?|administration|load(?:ing)?|intake)\b|\b(?:from|over|compared\s+(?:with|to))\s+"
+                              r"baseline\b|\b(?:magnesium|treated|treatment|placebo|supplement\w*|intervention|active|"
+                              r"verum)\s+(?:group|arm)s?\b", re.I)
+
+
+def _patients_compared(text: str) -> bool:
+    """Whether a sentence speaks of the patient group in a way that compares it with the study's
+    healthy controls (the patient group is its subject, and it tells no change during treatment)."""
+    return bool(PATIENT_GROUP.search(text)) and not TREATMENT_CHANGE.search(text)
+
+
+# A comparison between two groups of patients: "lower in patients with aura than in patients without
+# aura", "than in those treated with ...": not one with the healthy controls.
+OTHER_GROUP = re.compile(r"\bthan\s+(?:in\s+)?(?:the\s+)?(?:\w+\s+)?(?:patients|cases|migraineurs)\s+(?:with|without|"
+                         r"who|treated|receiving|on)\b|\bthan\s+(?:in\s+)?those\s+(?:with|who|treated|receiving|on)\b",
+                         re.I)
+
+
+# Correlation wording beside the lexicon's: "correlated inversely with", "r = -0.42".
+NEGATIVE_CORRELATION = re.compile(r"\bcorrelat\w*\s+(?:(?:significantly|strongly|weakly|moderately|closely)\s+)?"
+                                  r"(?:negatively|inversely)\b|\br\s*=\s*[-−–]\s*0?\.\d", re.I)
+POSITIVE_CORRELATION = re.compile(r"\bcorrelat\w*\s+(?:(?:significantly|strongly|weakly|moderately|closely)\s+)?"
+                                  r"positively\b|\bpositive(?:ly)?\s+(?:associat|relat)\w*", re.I)
+
+
 def _correlation(text: str) -> str | None:
     if not lx.SYMPTOM_WORDS.search(text):
         return None  # a correlation with C-reactive protein or age is not one with symptoms
     for pattern, value in ((lx.NO_CORRELATION, "none"), (lx.NEGATIVE_CORRELATION, "negative"),
-                           (lx.POSITIVE_CORRELATION, "positive")):
+                           (NEGATIVE_CORRELATION, "negative"), (lx.POSITIVE_CORRELATION, "positive"),
+                           (POSITIVE_CORRELATION, "positive")):
         if pattern.search(text):
             return value
     return None
