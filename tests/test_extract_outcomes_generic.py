@@ -182,3 +182,20 @@ def test_a_capitalised_heading_without_colon_is_neither_a_measure_nor_a_result()
     abstract = ("BACKGROUND AND OBJECTIVES Magnesium reduces cramp frequency in pregnancy . METHODS " + TRIAL +
                 "CONCLUSIONS Nocturnal cramp counts fell with magnesium ( P = 0.01 ) .")
     assert records(abstract) == {"nocturnal_cramp_counts": ("improved", True)}
+
+
+
+# A subgroup's own words say whom a result is about; they are never a measure (sentences written by us).
+# Before this rule, "in patients with moderate to severe anxiety" also gave a measure "severe anxiety".
+@pytest.mark.parametrize("sentence, expected", [
+    ("In patients with moderate to severe anxiety, magnesium reduced the anxiety score (p = 0.01) and fatigue "
+     "decreased significantly (p = 0.04).", {"anxiety": "improved", "fatigue": "improved"}),
+    ("In participants with high baseline insomnia, the sleep score improved with magnesium (p = 0.01) and pain "
+     "decreased significantly (p = 0.02).", {"sleep": "improved", "pain_intensity": "improved"}),
+])
+def test_a_subgroups_own_words_are_not_a_measure(sentence, expected):
+    abstract = ("Sixty adults with fibromyalgia were randomised to magnesium 300 mg a day or placebo for eight weeks. "
+                + sentence)
+    record = extract(Document("file:ours", "file", "A randomised trial", {"title": "A randomised trial", "abstract": abstract}))
+    assert {o["measure"]: o["direction"] for o in record["outcomes"]} == expected
+    assert {o["population"]["kind"] for o in record["outcomes"]} == {"subgroup"}

@@ -244,6 +244,7 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
                       narrow: bool = False) -> None:
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
+    qualifier = _qualifier_match(text) if qualified else None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
@@ -252,6 +253,8 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             at, stop = start + measure.start, start + measure.end
             if any(s <= at < e or at <= s < stop for s, e in taken):
                 continue
+            if qualifier and qualifier.start() <= at < qualifier.end():
+                continue  # "in patients with mild to moderate stress": who the result is about, not a measure
             taken.append((at, stop))
             key, higher_is_better = _measure_key(doc, measure, text[stop:end])
             label = measure.label
@@ -367,7 +370,7 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
-    qualifier = next((m for _, pattern in QUALIFIERS for m in [pattern.search(text)] if m), None)
+    qualifier = _qualifier_match(text)
     in_phase = qualifier is not None or _phase(doc, sentence) is not None
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
         for match in pattern.finditer(text):
@@ -637,6 +640,16 @@ def _qualifier_for(doc: Document, sentence: Sentence) -> dict | None:
         return own
     phase = _phase(doc, sentence)
     return {"kind": "open_label", "text": phase} if phase else None
+
+
+def _qualifier_match(text: str) -> re.Match | None:
+    """The span of a sentence's own qualifier (``QUALIFIERS``, first kind that matches), or None:
+    the words a measure must not be read from ("in patients with mild to moderate stress")."""
+    for _kind, pattern in QUALIFIERS:
+        match = pattern.search(text)
+        if match:
+            return match
+    return None
 
 
 @lru_cache(maxsize=1024)
