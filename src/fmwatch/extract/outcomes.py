@@ -244,7 +244,6 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
                       narrow: bool = False) -> None:
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
-    qualifier = _qualifier_match(text) if qualified else None
     start = 0
     bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
     for boundary in bounds:
@@ -253,7 +252,7 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             at, stop = start + measure.start, start + measure.end
             if any(s <= at < e or at <= s < stop for s, e in taken):
                 continue
-            if qualifier and qualifier.start() <= at < qualifier.end():
+            if qualified and _inside_qualifier(text, at):
                 continue  # "in patients with mild to moderate stress": who the result is about, not a measure
             taken.append((at, stop))
             key, higher_is_better = _measure_key(doc, measure, text[stop:end])
@@ -370,11 +369,10 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
-    qualifier = _qualifier_match(text)
-    in_phase = qualifier is not None or _phase(doc, sentence) is not None
+    in_phase = _qualifier_of(text) is not None or _phase(doc, sentence) is not None
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
         for match in pattern.finditer(text):
-            if qualifier and qualifier.start() <= match.start() < qualifier.end():
+            if in_phase and _inside_qualifier(text, match.start()):
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
             if not in_phase and (found.get(key) or {}).get("direction") is not None:
                 taken.append((match.start(), match.end()))
@@ -613,7 +611,7 @@ def _qualifier(text: str) -> dict | None:
     says whom it is about ("in patients with mild to moderate stress"), else None (a new dict each
     call: the caller may keep it in a record)."""
     found = _qualifier_of(text)
-    return {"kind": found[0], "text": found[1]} if found else None
+    return {"kind": found[0], "text": text[found[1]:found[2]].strip()} if found else None
 
 
 def _phase(doc: Document, sentence: Sentence) -> str | None:
@@ -642,23 +640,22 @@ def _qualifier_for(doc: Document, sentence: Sentence) -> dict | None:
     return {"kind": "open_label", "text": phase} if phase else None
 
 
-def _qualifier_match(text: str) -> re.Match | None:
-    """The span of a sentence's own qualifier (``QUALIFIERS``, first kind that matches), or None:
-    the words a measure must not be read from ("in patients with mild to moderate stress")."""
-    for _kind, pattern in QUALIFIERS:
-        match = pattern.search(text)
-        if match:
-            return match
-    return None
-
-
 @lru_cache(maxsize=1024)
-def _qualifier_of(text: str) -> tuple[str, str] | None:
+def _qualifier_of(text: str) -> tuple[str, int, int] | None:
+    """A sentence's own qualifier as ``(kind, start, end)`` (the first kind of ``QUALIFIERS`` that
+    matches), or None. Its span says whom a result is about, so no measure is read from it ("in
+    patients with mild to moderate stress" is no measure "stress")."""
     for kind, pattern in QUALIFIERS:
         match = pattern.search(text)
         if match:
-            return kind, match.group(0).strip()
+            return kind, match.start(), match.end()
     return None
+
+
+def _inside_qualifier(text: str, at: int) -> bool:
+    """Whether offset ``at`` of a sentence lies inside the sentence's own qualifier."""
+    found = _qualifier_of(text)
+    return found is not None and found[1] <= at < found[2]
 
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
