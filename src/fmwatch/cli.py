@@ -345,9 +345,11 @@ def eval_(
                                          "file's disagreements")] = False,
     corpus_labels: Annotated[Path, typer.Option(help="our blind labels on corpus abstracts")] = Path(
         "tests/gold/corpus_labels.jsonl"),
+    pain_labels: Annotated[Path, typer.Option(help="our blind labels on pain trials (Evidence Inference)")] = Path(
+        "tests/gold/pain_labels.jsonl"),
 ) -> None:
-    """Extraction accuracy: per field on mgfm_dev and on our blind labels of corpus abstracts
-    (development and measured-only parts apart, each), result
+    """Extraction accuracy: per field on mgfm_dev, on our blind labels of corpus abstracts and on our
+    blind labels of pain trials (development and measured-only parts apart, each), result
     direction on Evidence Inference 2.0, N on the PICO corpus, intervention-span F1 on EBM-NLP, and
     the gold file as a regression check (not an accuracy)."""
     from .extract.corpora import evaluate_evidence_inference, evaluate_pico_n
@@ -361,6 +363,7 @@ def eval_(
     parts, dev_misses = evaluate_mgfm(shared)
     _print_parts("mgfm_dev, per-field accuracy (share of records right)", parts)
     corpus_misses = _print_corpus_labels(corpus_labels, shared)
+    pain_misses = _print_pain_labels(pain_labels, shared)
     direction = evaluate_evidence_inference(shared, "test")
     out.print("[bold]Evidence Inference 2.0, ev2 test, evidence sentence given (in-abstract prompts)[/bold]")
     _print_rows(["prompts", "accuracy", "macro_f1", "f1_increased", "f1_decreased", "f1_no_difference", "unanswered"],
@@ -383,6 +386,8 @@ def eval_(
             out.print({"mgfm_dev development": miss["id"], "field": miss["field"]})
         for miss in corpus_misses:
             out.print({"corpus labels development": miss["id"], "field": miss["field"]})
+        for miss in pain_misses:
+            out.print({"pain labels development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
 
@@ -396,6 +401,20 @@ def _print_corpus_labels(labels: Path, shared: Path) -> list[dict]:
         return []
     parts, misses = evaluate_corpus(labels, shared)
     _print_parts("our blind labels on corpus abstracts (relevant_docs.tsv), per-field accuracy", parts)
+    return misses
+
+
+def _print_pain_labels(labels: Path, shared: Path) -> list[dict]:
+    """The per-field table of our blind labels on pain trials (a third measured set: development and
+    measured-only parts apart); returns the development part's misses. Skipped, with a line, without
+    the file."""
+    from .extract.mgfm import evaluate_pain
+    if not labels.is_file():
+        out.print(f"no blind pain-trial labels at {labels} (run from the repository, or pass --pain-labels)")
+        return []
+    parts, misses = evaluate_pain(labels, shared)
+    _print_parts("our blind labels on pain trials (Evidence Inference 2.0, pain_split.toml), per-field accuracy",
+                 parts)
     return misses
 
 

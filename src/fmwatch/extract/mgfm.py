@@ -139,7 +139,8 @@ def _substance(intervention: dict) -> str:
 
 
 def _intervention_ok(predicted: dict, gold: dict) -> bool:
-    if _substance(predicted) != SUBSTANCE_NAMES.get(gold["substance"], gold["substance"]):
+    # a label's substance may be a list of accepted names (an abbreviation and its full name)
+    if _substance(predicted) not in {SUBSTANCE_NAMES.get(name, name) for name in _accepted(gold["substance"])}:
         return False
     if not value_ok(predicted.get("route"), gold.get("route")):
         return False
@@ -183,15 +184,19 @@ def _answers(outcome: dict, names: set[str]) -> bool:
 def outcomes_ok(predicted: list[dict], gold: dict) -> bool:
     """Every labelled measure found with its direction, and no measure reported that the labels do
     not have. A label's key ``a|b|c`` accepts any of the names; a predicted outcome answers to a key
-    by its measure key or its label written as a key."""
+    by its measure key or its label written as a key. A label direction of null (alone, or in a list)
+    makes the measure optional: it may be left out, and if reported takes one of the listed
+    directions (any direction for a bare null)."""
     # the labels give the whole group's result; a subgroup's or an open phase's stands beside it
     reported = whole_group([o for o in predicted if o.get("direction")])
     answered: set[int] = set()
     for key, direction in gold.items():
         names = set(key.split("|"))
         hits = [i for i, o in enumerate(reported) if _answers(o, names)]
-        wanted = {DIRECTION_NAMES.get(d, d) for d in _accepted(direction)}
-        if not hits or any(reported[i]["direction"] not in wanted for i in hits):
+        wanted = {DIRECTION_NAMES.get(d, d) for d in _accepted(direction) if d is not None}
+        if not hits and None in _accepted(direction):
+            continue
+        if not hits or (wanted and any(reported[i]["direction"] not in wanted for i in hits)):
             return False
         answered.update(hits)
     return len(answered) == len(reported)
@@ -304,8 +309,16 @@ def evaluate_mgfm(shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
     return evaluate_parts(load(shared_eval), split(), shared_eval)
 
 
-def evaluate_corpus(labels_path: Path, shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
+def evaluate_corpus(labels_path: Path, shared_eval: Path, split_name: str = "corpus_split.toml",
+                    corpus: str = "corpus_labels") -> tuple[dict[str, PartScore], list[dict]]:
     """The same per-field table for our blind labels on corpus abstracts (``labels_path``, split by
-    ``corpus_split.toml``): development and measured apart, and the development part's misses."""
-    return evaluate_parts(load_corpus(labels_path, shared_eval), split("corpus_split.toml"), shared_eval,
-                          "corpus_labels")
+    ``split_name``, a TOML file of this package): development and measured apart, and the
+    development part's misses. ``corpus`` names the set in errors. Raises ValueError when the split
+    and the labels disagree, FileNotFoundError when a labelled document is not in its corpus file."""
+    return evaluate_parts(load_corpus(labels_path, shared_eval), split(split_name), shared_eval, corpus)
+
+
+def evaluate_pain(labels_path: Path, shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
+    """The per-field table for our blind labels on pain and analgesia trials of Evidence Inference
+    2.0 (``tests/gold/pain_labels.jsonl``, split by the rule of ``pain_split.toml``)."""
+    return evaluate_corpus(labels_path, shared_eval, "pain_split.toml", "pain_labels")
