@@ -471,7 +471,7 @@ def flags(
     ctx: typer.Context,
     state: Annotated[Optional[FlagState], typer.Option("--state", help=(
         "only this state; withdrawn: flags of records PubMed withdrew (DeleteCitation), which the default "
-        "list of open flags leaves out"))] = None,
+        "list of open flags leaves out, with their last known title and year"))] = None,
     priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:

@@ -39,6 +39,7 @@ SECTIONS = [
     ("retraction", "Retractions and corrections"),
     ("fm_coverage", "Fibromyalgia Network coverage"),
     ("related", "Other related records"),
+    ("reference_study", "The reference study"),
 ]
 SECTION_OF = {"cites_reference": "related"}
 DEFAULT_BACKLOG_DAYS = 30
@@ -202,6 +203,11 @@ class DigestItem:
     novelty: list[str] = field(default_factory=list)  # what is new against the reference, in words
 
     @property
+    def entries(self) -> int:
+        """Flagged records this entry shows: itself and the lay articles nested under it."""
+        return 1 + len(self.coverage)
+
+    @property
     def section_title(self) -> str:
         return dict(SECTIONS).get(self.section, self.section)
 
@@ -241,8 +247,28 @@ class Digest:
 
     @property
     def entries(self) -> int:
-        """Flagged records in the digest, nested lay articles included."""
-        return sum(1 + len(i.coverage) for i in self.items)
+        """Flagged records in the digest, nested lay articles included: ``new_entries +
+        baseline_entries``, and what the run summary and ``digests.items`` call its items."""
+        return sum(i.entries for i in self.items)
+
+    @property
+    def new_entries(self) -> int:
+        """Flagged records listed as new, each lay article nested under a study counted too."""
+        return sum(i.entries for i in self.new_items)
+
+    @property
+    def baseline_entries(self) -> int:
+        """Flagged records listed in the baseline, nested lay articles counted too."""
+        return sum(i.entries for i in self.baseline_items)
+
+    @property
+    def window_text(self) -> str:
+        """The window in words, for the header and the empty message: 'November 1, 2026 to
+        November 30, 2026', 'everything up to November 30, 2026' without a start, and with the
+        times (UTC) when the window starts and ends on the same day."""
+        start, end = self.window_start, self.window_end
+        when = "%B %-d, %Y %H:%M UTC" if start and start.date() == end.date() else "%B %-d, %Y"
+        return f"{start:{when}} to {end:{when}}" if start else f"everything up to {end:{when}}"
 
 
 def _by_section(items: list[DigestItem]) -> list[tuple[str, list[DigestItem]]]:
@@ -266,10 +292,12 @@ def claim_texts() -> dict[str, str]:
 
 def build_digest(warehouse: Warehouse, since: datetime | None = None, until: datetime | None = None, *,
                  kind: str = "scheduled", backlog_days: int = DEFAULT_BACKLOG_DAYS) -> Digest:
-    """The items raised after ``since`` up to ``until`` (default now). For a scheduled digest
-    ``since`` defaults to the end of the last scheduled digest (None before the first one)."""
+    """The items raised after ``since`` up to ``until`` (default now). ``since`` defaults to the
+    end of the last scheduled digest (None before the first one) for either ``kind``: a preview
+    without ``since`` shows the scheduled window without moving its mark (``fmwatch digest
+    --preview``). Raises ValueError when the window is empty or reversed."""
     until = until or utcnow()
-    if since is None and kind == "scheduled":
+    if since is None:
         since = warehouse.con.execute(sql_text("queries/last_digest")).fetchall()[0][0]
     if since is not None and since >= until:
         raise ValueError(f"the digest window starts ({since:%Y-%m-%d %H:%M}) after it ends ({until:%Y-%m-%d %H:%M})")
@@ -284,14 +312,15 @@ def build_digest(warehouse: Warehouse, since: datetime | None = None, until: dat
         if item is None:
             item = by_record[row["record_id"]] = _item(row, record)
         elif row["priority"] < item.priority:  # an item sits in the section of its most important flag
-            item.priority, item.section = row["priority"], SECTION_OF.get(row["flag_type"], row["flag_type"])
+            item.priority, item.section = row["priority"], section_of(row["flag_type"])
         item.is_backlog = item.is_backlog and bool(row["is_backlog"])
         if row["claim"]:
             item.judgements.append({"claim": row["claim"], "claim_text": texts.get(row["claim"], ""),
                                     "relation": row["relation"], "reason": humanize(row["reason"])})
             keys = [k for k in row["novelty"] or [] if not (item.is_news and k == "design")]
             item.novelty += [label for label in novelty_labels(keys, record, facts) if label not in item.novelty]
-        elif row["reason"] and row["flag_type"] in ("retraction", "fm_coverage", "cites_reference", "review"):
+        elif row["reason"] and row["flag_type"] in ("retraction", "fm_coverage", "cites_reference", "review",
+                                                    "reference_study"):
             item.judgements.append({"claim": None, "claim_text": "", "relation": row["relation"],
                                     "reason": humanize(row["reason"])})
         for span in json.loads(row["flag_evidence"] or "[]") or []:
@@ -358,8 +387,16 @@ def _whole_sentence(span: dict, row: dict) -> str | None:
     return sentence if len(sentence) <= 600 else span["text"].strip()
 
 
+def section_of(flag_type: str) -> str:
+    """The digest section (a key of ``SECTIONS``) a flag type is listed in: its own, the one
+    ``SECTION_OF`` names, or "related" for a type the digest has no section for, so that no
+    flagged record is ever left out of the digest (it is counted, so it must be shown)."""
+    section = SECTION_OF.get(flag_type, flag_type)
+    return section if section in dict(SECTIONS) else "related"
+
+
 def _item(row: dict, record: dict) -> DigestItem:
-    section = SECTION_OF.get(row["flag_type"], row["flag_type"])
+    section = section_of(row["flag_type"])
     is_fm = record["source"] == "fmnetwork"
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
@@ -367,7 +404,7 @@ def _item(row: dict, record: dict) -> DigestItem:
         citation = f"Fibromyalgia Network, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else "Fibromyalgia Network"
         year = row["fm_published"].year if row["fm_published"] else None
     else:
-        citation = f"{author_text}. {row['journal'] or ''} {row['pub_year'] or ''}".strip(" .")
+        citation = f"{author_text.rstrip('.')}. {row['journal'] or ''} {row['pub_year'] or ''}".strip(" .")
         year = row["pub_year"]
     arms = []
     for arm in record["arms"]:
@@ -529,5 +566,5 @@ def store(warehouse: Warehouse, digest: Digest, html: str, markdown: str, *, htm
         digest_id, utcnow(), digest.window_start, digest.window_end, digest.entries, html, markdown,
         digest.kind, digest.period, str(html_path) if html_path else None,
         str(markdown_path) if markdown_path else None,
-        sum(1 + len(i.coverage) for i in digest.baseline_items)])
+        digest.baseline_entries])
     return digest_id

@@ -476,7 +476,8 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
 
     Without ``since``/``until``/``week`` it is the scheduled digest: what was flagged since the
     last scheduled one, and recording it moves that mark. ``since``, ``week`` (ISO week, e.g.
-    2026-W48) or ``preview=True`` make a preview, which never moves it. Files are named by the
+    2026-W48) or ``preview=True`` make a preview, which never moves it; ``preview=True`` alone
+    covers the scheduled window (since the last scheduled digest). Files are named by the
     period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``."""
     if week:
@@ -504,7 +505,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             raise
     return DigestResult(digest_id, built.entries, paths.get(".html"), paths.get(".md"), markdown, html, kind,
                         built.period, built.window_start, built.window_end,
-                        sum(1 + len(i.coverage) for i in built.baseline_items), paths.get(".png"))
+                        built.baseline_entries, paths.get(".png"))
 
 
 # --- a run ------------------------------------------------------------------------------------------

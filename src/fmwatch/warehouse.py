@@ -1000,7 +1000,8 @@ class Warehouse:
                    record_id: str | None = None, raised_after: datetime | None = None) -> list[dict]:
         """The flags matching every filter given (None = any), most important first: dicts with
         id (record_id/flag_key), record_id, flag_key, priority, flag_type, claim, relation, novelty,
-        state, reason, state_reason, title, year, url, raised_at, raised_count."""
+        state, reason, state_reason, title, year, url, raised_at, raised_count. A withdrawn record's
+        title and year are its last stored ones, its url None."""
         cursor = self.con.execute(sql_text("queries/list_flags"),
                                   [state, max_priority, flag_type, record_id, raised_after])
         columns = [d[0] for d in cursor.description]
