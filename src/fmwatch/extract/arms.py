@@ -1,13 +1,13 @@
-"""Arms and doses: the substances given as part of the study, their doses as written (per
-administration and per day, per kg, mmol and mEq of magnesium as elemental mg), frequency and
-route, and how long the treatment lasted."""
+"""Arms: which substances were given to participants as part of the study, grouped into the arms
+of its design (tested and control arms, combinations, background co-medication, dose cohorts).
+
+The substances a text names come from ``substances``; each arm's dose, frequency and route are read
+by ``doses``; arm sizes tied to an arm's name elsewhere in the text by ``arm_sizes``. How long the
+treatment lasted is ``duration``'s job."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 
 from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
@@ -15,88 +15,13 @@ from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_t
 from .design import DESIGN_CUES
 from .arm_sizes import fill_arm_sizes
 from .population import population
+from .substances import Mention, substance_mentions
+from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+
+__all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
 
 # --- arms and interventions -------------------------------------------------------------------------
-
-@dataclass
-class Mention:
-    """A substance named in a text: normalised ``name`` ("magnesium citrate"), ``substance``
-    ("magnesium"), salt ``form`` ("citrate") or None, and its offsets in that text."""
-
-    name: str
-    substance: str | None
-    form: str | None
-    start: int  # within the sentence
-    end: int
-
-
-# Names of one word are looked up word by word (a dict lookup); only names of several words need
-# a regex. "placebo-controlled" describes the design, not an arm.
-SINGLE_WORD_SUBSTANCES = {w: n for w, n in lx.KNOWN_SUBSTANCES.items() if re.fullmatch(r"[a-z0-9]+", w)}
-KNOWN_PHRASE = re.compile(
-    r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES),
-                                                     key=len, reverse=True)) + r")\b", re.I)
-NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
-# The first word of every name KNOWN_PHRASE holds: an ASCII text without one of them names none.
-KNOWN_PHRASE_NEEDLES = tuple(sorted({re.match(r"[a-z0-9]*", w).group(0)
-                                     for w in set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES)}))
-assert all(KNOWN_PHRASE_NEEDLES)
-# The drug-name suffixes by their last two letters: one short endswith() per word instead of all.
-_SUFFIXES_BY_END: dict[str, tuple[str, ...]] = {}
-for _suffix in lx.DRUG_SUFFIXES:
-    _SUFFIXES_BY_END[_suffix[-2:]] = _SUFFIXES_BY_END.get(_suffix[-2:], ()) + (_suffix,)
-assert min(len(s) for s in lx.DRUG_SUFFIXES) >= 2
-CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
-
-
-@lru_cache(maxsize=4096)
-def substance_mentions(text: str) -> list[Mention]:
-    """Every substance a text names, in text order: magnesium in its forms and symbols ("MgCl2",
-    "Mg2+", "malic acid" as magnesium malate's two parts), the known substances of
-    ``lexicon.KNOWN_SUBSTANCES`` and words shaped like drug names (``lexicon.DRUG_SUFFIXES``, less
-    ``NOT_DRUGS``); "placebo-controlled" is no placebo. Cached per text.
-
-    Example: "magnesium citrate 300 mg or placebo" -> magnesium citrate (0, 17), placebo (28, 35)."""
-    found: list[Mention] = []
-    lowered = text.lower()
-    magnesium_matches = lx.MAGNESIUM.finditer(text) if ("magnes" in lowered or "malic" in lowered
-                                                         or "mgcl" in lowered or "mgso" in lowered or "mgo" in lowered) else ()
-    for match in magnesium_matches:
-        if match.group("malic"):
-            found.append(Mention("malic acid", "malic acid", None, match.start(), match.end()))
-            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
-            continue
-        form = match.group("form") or match.group("form_before")
-        form = lx.MAGNESIUM_FORMS.get(form.lower()) if form else None
-        if match.group("short"):
-            form = lx.MAGNESIUM_SHORT[match.group("short").lower()]
-        found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(), match.end()))
-    if "Mg" in text:
-        for match in lx.MG_SYMBOL.finditer(text):
-            if not any(m.start <= match.start() < m.end for m in found):
-                salt = lx.MG_FORM_AFTER.match(text, match.end())  # "Mg-pyrrolidone carboxylic acid"
-                form = lx.MAGNESIUM_FORMS[salt.group("form").lower()] if salt else None
-                found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(),
-                                     salt.end() if salt else match.end()))
-    phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
-               else ())
-    for match in phrases:
-        if not any(m.start <= match.start() < m.end for m in found):
-            name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
-            found.append(Mention(name, name, None, match.start(), match.end()))
-    for match in NAME_WORD.finditer(text):
-        word = match.group(0).lower()
-        name = SINGLE_WORD_SUBSTANCES.get(word)
-        if name is None and not (len(word) >= 5 and word.endswith(_SUFFIXES_BY_END.get(word[-2:], ()))
-                                 and word not in lx.NOT_DRUGS):
-            continue
-        if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
-            continue
-        if not any(m.start <= match.start() < m.end for m in found):
-            found.append(Mention(name or word, name or word, None, match.start(), match.end()))
-    return sorted(found, key=lambda m: m.start)
-
 
 ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|received|receiv\w*|took|gave|given|"
                           r"capsules?|sachets?|intervention\s+(?:was|consisted)|"
@@ -116,7 +41,6 @@ GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b(?!\s*(?:mg|g|µ
 # The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
 CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
                      rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
-TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
 
 
 # A drug the patients were already on when randomised to something else: background, in every arm.
@@ -128,97 +52,6 @@ BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|(?:being\s+|already\s+
                                # "undergoing chemotherapy with cisplatin", "receiving adjuvant tamoxifen"
                                r"\b(?:undergoing|receiving|treated\s+with)\s+(?:[\w-]+\s+){1,2}?(?:with\s+|of\s+)?$", re.I)
 RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
-THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-# A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
-# capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
-# tablets and the substance gives the daily totals.
-# "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
-# after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
-TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$|"
-                                # "(each containing 150 mg of magnesium)", "(per capsule: 84 mg)", "(each spray 12.5 mg"
-                                r"\(\s*(?:each|per)\s+(?:(?:tablet|capsule|pill|sachet|spray|dose|unit)s?\s*)?"
-                                r"(?:contain\w*|provid\w*|deliver\w*|with|of|:|=)?\s*(?:about\s+|approximately\s+)?$", re.I)
-# "per day", "daily", "a day" right after a count of tablets or a substance.
-PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
-# "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
-TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
-# "three tablets (200 mg malic acid, 50 mg magnesium each)": a bracket after units that says "each"
-# (or "per tablet") at its end gives one unit's content, not the day's totals.
-UNITS_BRACKET_BEFORE = re.compile(r"\b(?:tablets?|capsules?|pills?|sachets?)\s*\([^()]*$", re.I)
-EACH_BRACKET_AFTER = re.compile(r"[^()]*?\b(?:each|per\s+(?:tablet|capsule|pill|sachet|unit))\s*\)", re.I)
-PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
-
-
-def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
-    # "1,200 mg" is twelve hundred; "1,5 g" (a decimal comma) is one and a half
-    value = float(amount.replace(",", "") if THOUSANDS.fullmatch(amount) else amount.replace(",", "."))
-    unit = unit.lower()
-    if unit == "mg":
-        return value
-    if unit == "g":
-        return value * 1000
-    if unit in ("µg", "μg", "mcg", "ug", "microg", "microgram", "micrograms"):
-        return value / 1000
-    if unit == "mmol" and substance == "magnesium":  # elemental magnesium, 24.305 g/mol
-        return round(value * 24.305, 1)
-    if unit == "meq" and substance == "magnesium":  # Mg2+ carries two charges: 1 mEq = 0.5 mmol
-        return round(value * 24.305 / 2, 1)
-    return None
-
-
-# Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
-# the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
-# folding of a few non-ASCII letters is left to the patterns themselves).
-FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "qd", "q.d", "day", "daily"),
-                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d", "2 divided", "2 equal", "2 separate"),
-                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d", "3 divided", "3 equal", "3 separate"),
-                     ("four", "qid", "q.id", "qi.d", "q.i.d"))
-ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
-                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
-                  "sublingual"),
-                 ("intravenous", "i.", "iv", "infus"),
-                 ("intramuscular", "i.m."),
-                 ("topical", "cream", "gel", "ointment"),
-                 ("oral", "mouth", "tablet", "capsule", "pill", "per os", "p.o."))
-assert len(FREQUENCY_NEEDLES) == len(lx.FREQUENCY) and len(ROUTE_NEEDLES) == len(lx.ROUTES)
-
-
-def _first_match(patterns: list, needles: tuple, text: str) -> tuple[object, re.Match | None]:
-    """The value of the first (pattern, value) whose pattern matches ``text``, with its match;
-    a pattern none of whose needles is in the (ASCII) text is not run."""
-    lowered = text.lower() if text.isascii() else None
-    for (pattern, value), wanted in zip(patterns, needles):
-        if lowered is not None:
-            for needle in wanted:  # (a loop: faster than any() over a generator)
-                if needle in lowered:
-                    break
-            else:
-                continue
-        match = pattern.search(text)
-        if match:
-            return value, match
-    return None, None
-
-
-_FREQUENCY_ORDER = lx.FREQUENCY[1:] + lx.FREQUENCY[:1]  # "twice daily" before "daily"
-_FREQUENCY_ORDER_NEEDLES = FREQUENCY_NEEDLES[1:] + FREQUENCY_NEEDLES[:1]
-
-
-@lru_cache(maxsize=2048)
-def _frequency(text: str) -> tuple[float | None, re.Match | None]:
-    per_day, match = _first_match(_FREQUENCY_ORDER, _FREQUENCY_ORDER_NEEDLES, text)
-    return (float(per_day), match) if match else (None, None)
-
-
-def _route_words(text: str) -> str | None:
-    """The words of an "other" route ("epidural", "intrathecal"), lower case."""
-    _, match = _route(text)
-    return match.group(0).lower() if match is not None else None
-
-
-@lru_cache(maxsize=2048)
-def _route(text: str) -> tuple[str | None, re.Match | None]:
-    return _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
 
 
 # After a substance: it is measured, eaten or lacking, not given ("magnesium levels", "Mg-deficient
@@ -523,7 +356,6 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         assigned = _assign_doses(chunk, mentions)
         for index, mention in enumerate(mentions):
             dose = assigned.get(index)
-            dose_offset = 0
             frequency, freq_match = _frequency(chunk)
             if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
@@ -535,42 +367,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
                              sentence.start + chunk_start + mention.end)]
             if dose:
-                amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
-                per = (dose.group("per") or "").lower().replace(" ", "")
-                count = None
-                if (PER_TABLET.search(text, 0, chunk_start + mention.start)
-                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())
-                        or _each_unit_in_brackets(text, chunk_start + dose.start(), chunk_start + dose.end())):
-                    tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
-                    count = lx.words_to_number(tablets.group("n")) if tablets else None
-                    if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
-                            _frequency(chunk)[0] in (None, 1.0)):
-                        frequency, count = count, None  # "4 capsules per day of 250 mg": 250 mg, four times a day
-                if not per and dose.end() <= mention.start and PER_DAY_AFTER.match(chunk, mention.end):
-                    per = "daily"  # "500 mg magnesium daily in two divided doses": the day's amount
-                times = TIMES_BEFORE.search(chunk, 0, dose.start())
-                if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
-                    frequency = lx.words_to_number(times.group("k"))
-                    per = "" if per in ("/day", "/d", "/daily", "perday", "aday", "daily") else per
-                if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
-                    per_hour = bool(re.search(r"h|hour", per))
-                    per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
-                    infusion = None if per_hour else _infusion_after(chunk, dose, mention.substance)
-                    if infusion is not None:  # "50 mg/kg as a loading dose, then 8 mg/kg/h": the infusion too
-                        per_kg["infusion_mg_per_kg_per_h"] = infusion[0]
-                        absolute = sentence.start + chunk_start + infusion[1]
-                        evidence.append(span(doc, sentence.field, absolute, absolute + infusion[2] - infusion[1]))
-                if amount is not None and not re.search(r"kg|h|min", per):
-                    if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
-                        daily = amount
-                        frequency = frequency or 1.0
-                        dose_mg = amount / frequency
-                    else:
-                        dose_mg = amount * (count or 1)
-                        daily = dose_mg * frequency if frequency else None
-                dose_text = dose.group(0)
-                absolute = sentence.start + chunk_start + dose_offset + dose.start()
-                evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
+                dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
+                                                                         frequency, whole, evidence)
             if freq_match is not None:
                 absolute = sentence.start + chunk_start + freq_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
@@ -721,8 +519,6 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-DOSE_KEYS = ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text", "dose_mg_per_kg",
-             "infusion_mg_per_kg_per_h")
 
 
 def _merge_same_substance(interventions: list[dict]) -> list[dict]:
@@ -744,68 +540,6 @@ def _merge_same_substance(interventions: list[dict]) -> list[dict]:
     return kept
 
 
-# What may stand between a dose and the substance it is of: a route or "elemental" ("0.2 mg oral
-# clonidine", "2 g intravenous magnesium sulfate", "300 mg elemental magnesium").
-GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramuscular|i\.m\.|transdermal|topical|"
-                                  r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
-
-
-def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
-    """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
-    substance just before the dose."""
-    assigned: dict[int, re.Match] = {}
-    for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
-                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
-        owner = None
-        if of:
-            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
-        if owner is None:  # "malic acid 200 mg": the substance right before the dose
-            owner = next((i for i, m in enumerate(mentions)
-                          if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
-        if owner is None:  # "1,200 mg malic acid", "2 g intravenous MgSO4": the dose written before its substance
-            owner = next((i for i, m in enumerate(mentions)
-                          if m.start >= dose.end() and (m.start == dose.end() or not chunk[dose.end():m.start].strip()
-                                                        or GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start))), None)
-        if owner is None:
-            before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
-            owner = before[-1] if before else None
-        if owner is not None and owner not in assigned:
-            assigned[owner] = dose
-    return assigned
-
-
-def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
-    """Whether the dose at ``text[start:end]`` sits in a bracket after a count of units that ends in
-    "each" or "per tablet": "3 capsules (250 mg magnesium each)" gives one capsule's content."""
-    if "(" not in text[max(0, start - 80):start]:
-        return False
-    return bool(UNITS_BRACKET_BEFORE.search(text, max(0, start - 80), start) and EACH_BRACKET_AFTER.match(text, end))
-
-
-def _infusion_after(chunk: str, loading: re.Match, substance: str | None) -> tuple[float, int, int] | None:
-    """The maintenance infusion said after a weight-based loading dose of the same substance: (rate
-    in mg/kg/h, start, end of its words in ``chunk``), or None. Only a rate per kg per hour counts,
-    and only before another substance is named ("30 mg/kg bolus then 10 mg/kg/h" -> 10.0; "50 mg/kg
-    or ketamine 0.1 mg/kg/h" -> None). Units of the lexicon's ``DOSE`` (mg, g, µg, mmol, mEq)."""
-    at = loading.end()
-    if "h" not in chunk[at:]:
-        return None
-    for dose in lx.DOSE.finditer(chunk, at):
-        per = (dose.group("per") or "").lower().replace(" ", "")
-        if "kg" in per and re.search(r"h|hour", per):
-            rate = _dose_mg(dose.group("amount"), dose.group("unit"), substance)
-            if rate is None or substance_mentions(chunk[at:dose.start()]):
-                return None
-            return _round(rate), dose.start(), dose.end()
-    return None
-
-
-def _tablets_with_frequency(text: str) -> re.Match | None:
-    for match in TABLETS.finditer(text):
-        if _frequency(text[match.end():match.end() + 20])[0] is not None:
-            return match
-    return None
 
 
 def _arm(interventions: list[dict], n: float | None) -> dict:
@@ -851,224 +585,10 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def _round(value: float | None) -> float | None:
-    """Three decimals, or four significant digits below 1 (2.5 µg/kg is 0.0025 mg/kg, not 0.003)."""
-    if value is None:
-        return None
-    return round(value, 3) if value == 0 or abs(value) >= 1 else float(f"{value:.4g}")
-
-
-# --- duration -------------------------------------------------------------------------------------
-
-DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bat|\bafter|\bin)\s*$", re.I)
-# Further ways of saying a length, each asked only when the words before end as it does: "a period of",
-# "the treatment period was", "for 4 to" (6 weeks).
-LENGTH_OF_BEFORE = re.compile(r"\b(?:period|course|duration|total|span|length|maximum|minimum|treatment|therapy|"
-                              r"supplementation|regimen|intervention|trial|study|program|programme|time)\s+of$", re.I)
-LENGTH_WAS_BEFORE = re.compile(r"\b(?:period|duration|length)(?:\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|therapy|"
-                               r"supplementation|intervention|study|trial))?\s+(?:was|were|is)$", re.I)
-# "for approximately 8 weeks": a hedge between the cue and the number.
-HEDGE_ENDINGS = ("approximately ", "about ", "around ", "roughly ", "nearly ", "almost ", "some ", "~", "~ ")
-HEDGE_BEFORE = re.compile(r"\s*\b(?:approximately|about|around|roughly|nearly|almost|some|~)\s*$", re.I)
-RANGE_BEFORE = re.compile(r"\b(?:for|over|during)\s+\d+\s*(?:to|-|–)$", re.I)
-
-
-def _said_as_length(before: str) -> bool:
-    """Whether the words before a time span say it is a length: "for", "over", "during", "a period of",
-    "the treatment period was", "for 4 to" (a range)."""
-    if DURATION_BEFORE.search(before):
-        return True
-    tail = before.rstrip()
-    if tail.endswith(("of", "OF", "Of")):
-        return bool(LENGTH_OF_BEFORE.search(tail))
-    if tail.endswith(("was", "were", "is")):
-        return bool(LENGTH_WAS_BEFORE.search(tail))
-    return tail.endswith(("to", "-", "–")) and bool(RANGE_BEFORE.search(tail))
-
-
-
-DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
-                            r"phase|program|regimen)", re.I)
-NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+)?of|\bbefore|"
-                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
-FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
-                              r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
-# "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
-# or an exposure lasted, said of its end.
-OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:(?:oral|daily|active|study|drug|open-label|double-blind|"
-                          r"combined|continuous|intravenous|topical)\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
-                          r"administration|exposure|intake|use|magnesium)\b|"
-                          # "after 12 months of SIT": of any treatment named, but not of follow-up, age or a washout
-                          r"\s+of\s+(?!follow|age\b|life\b|gestation|observation|wash|run-?in|lead-?in|screening|"
-                          r"baseline|the\s+(?:study|trial|follow))[A-Za-z]", re.I)
-# "one month (28 days)": the finer unit in brackets is what the text counted.
-EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
-# "a four-week course": the article, not a number to add.
-A_NUMBER = re.compile(r"^an?[\s-]+(?=[a-z])", re.I)
-# A number that reports a result, not how long treatment lasted: a mean, median or spread
-# ("median follow-up was 21 months", "3.1 +/- 0.3 days"), or one of two compared values.
-STATISTIC_BEFORE = re.compile(r"\+/-|±|\b(?:median|mean|average|versus|vs|range|survival|SD|IQR|ages?|aged)\b", re.I)
-STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|or\s+(?:more|longer|less|fewer)\b|\(\s*range|\(\s*95\s*%|longer|shorter|earlier|later)",
-                             re.I)
-# "for 6 weeks after a 2-week run-in": a length said with "for", whatever follows it.
-TIME_WORD_AFTER = re.compile(r"[\s-]*after\b", re.I)
-# "monitored for 11 days", "followed up for 3 months", "allowed to recover for 5 days": how long people
-# (or animals) were watched or left before the study, not treated.
-WATCHED_BEFORE = re.compile(r"\b(?:monitored|followed(?:\s+up)?|observed|assessed|evaluated|recorded|measured|examined|"
-                            r"recover\w*|acclimati[sz]\w*|habituat\w*|adapt\w*|housed|quarantin\w*|stabili[sz]\w*)\s+"
-                            r"(?:\w+\s+)?for\s+(?:\d+\s*(?:to|-|–)\s*)?$", re.I)
-FOR_BEFORE = re.compile(r"(?:\bfor|\bduring|\bover|\blasting)\s*$", re.I)
-# A study of one administration (a single dose, injection or infusion; a drug given around an
-# operation) that says no repeated dosing: it has no treatment length, the labels' convention
-# ([null, null] for single-dose and perioperative studies, mgfm_dev README).
-# Each kind led by a literal and asked only when its needle is in the text (lower case): a cheap scan.
-SINGLE_ADMINISTRATION = (
-    (("single",), re.compile(r"single\s+(?:[\w-]+\s+){0,2}?(?:doses?|injections?|infusions?|bolus|administration|"
-                             r"shots?)\b")),
-    (("induction",), re.compile(r"(?:before|at|after)\s+(?:the\s+)?induction\b")),
-    (("bolus",), re.compile(r"\bas\s+an?\s+(?:\w+\s+)?bolus\b")),
-    (("intraop", "intra-op"), re.compile(r"intra-?operative(?:ly)?\s+(?:infusion|administration|bolus)\b|(?:infused|given|"
-                                         r"administered|infusion|bolus)\s+(?:\w+\s+){0,3}?intra-?operatively\b")),
-    (("during surgery", "during the surgery", "during operation", "during the operation"),
-     re.compile(r"(?:infused|given|administered|infusion|bolus)\s+(?:\w+\s+){0,3}?during\s+(?:the\s+)?(?:surgery|"
-                r"operation)\b")),
-    (("/h", "/ h", "per hour"), re.compile(r"mg\s*/\s*kg\s*(?:/\s*h\b|per\s+hour\b)")),
-)
-# "pain was assessed daily": how often something was measured, not dosed.
-ASSESSED_REPEATEDLY = re.compile(r"\b(?:assessed|recorded|measured|evaluated|monitored|rated|scored|collected|examined)\s+"
-                                 r"(?:\w+\s+)?(?:daily|weekly|every\s+\w+)")
-REPEATED_DOSING = re.compile(r"/\s*(?:day|d|24\s*h)\b|\b(?:daily|nightly|weekly|per\s+day|a\s+day|each\s+day|every\s+(?:day|night|evening|morning|"
-                             r"\d+\s+h)|twice|thrice|times|/\s*day|b\.?i\.?d|t\.?i\.?d|q\.?d|once\s+a|doses\s+of|"
-                             r"(?:tablets?|capsules?|sachets?)\s+(?:per|a|each)|on\s+(?:two|three|\d+)\s+(?:occasions|days)|"
-                             r"consecutive\s+days)\b")
-
-
-def _single_administration(lowered: str) -> bool:
-    """Whether a record (lower-case text) tells one administration and no repeated dosing."""
-    return (any(any(n in lowered for n in needles) and pattern.search(lowered) for needles, pattern in SINGLE_ADMINISTRATION)
-            and not REPEATED_DOSING.search(ASSESSED_REPEATEDLY.sub(" ", lowered)))
-
-
-# "at 1, 3 and 6 months", "after 12 and 24 months": time points of a list, not a treatment length.
-TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:[a-z]+\s*)?,?\s*(?:,|and|or)\s*$", re.I)
-# "55 months for A and 41 months for B": two values compared, a result.
-COMPARED_AFTER = re.compile(r"[^.;]{0,30}?\b(?:and|vs\.?|versus)\s+\d+(?:\.\d+)?\s*(?:weeks?|months?|days?|years?)\b", re.I)
-COMPARED_BEFORE = re.compile(r"\d\s*(?:weeks?|months?|days?|years?)\b[^.;]{0,30}?\b(?:and|vs\.?|versus)\s*$", re.I)
-
-
-def _compared(text: str, match: re.Match, before: str) -> bool:
-    """Whether a time span is one of two values compared ("55 months for A and 41 months for B")."""
-    window = text[match.end():match.end() + 45]
-    if (" and " in window or " vs" in window or "versus" in window) and COMPARED_AFTER.match(window):
-        return True
-    return before.rstrip().endswith(("and", "vs", "vs.", "versus")) and bool(COMPARED_BEFORE.search(before))
-
-
-# "for 2 days or more", "for at least": a definition (an eligibility criterion), not a treatment length.
-DEFINITION_AFTER = re.compile(r"\s*or\s+(?:more|longer|less|fewer)\b", re.I)
-# "1-year survival", "2-year disease-free survival rates": a result's time point.
-EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
-                              r"PFS|OS|DFS|EFS|RFS|incidence|cumulative|"
-                              r"mortality|relapse\s+rates?|recurrence\s+rates?)\b", re.I)
-EVENT_NEEDLES = ("surviv", "-free", "pfs", "dfs", "efs", "rfs", " os", "incidence", "cumulative", "mortality", "relapse",
-                 "recurrence")
-# Menstrual cycles as the unit of treatment ("for two menstrual cycles"), read only in a record that
-# speaks of menstruation; a cycle is taken as a month (4.3 weeks). Chemotherapy cycles are no unit of time.
-CYCLES = re.compile(rf"\b(?P<number>{lx.NUMBER})(?:[\s-]+(?:consecutive|successive|menstrual|ovarian|treatment)){{0,2}}"
-                    r"[\s-]+(?P<unit>cycles?)\b", re.I)
-
-
-def _durations(text: str, cycles: bool) -> Iterator[re.Match]:
-    """The time spans said in a sentence (lx.DURATION), and menstrual cycles when ``cycles``, in order."""
-    if cycles and "cycle" in text:
-        return iter(sorted([*lx.DURATION.finditer(text), *CYCLES.finditer(text)], key=lambda m: m.start()))
-    return lx.DURATION.finditer(text)  # lazily: the first strong one ends the search
-
-
-# What every match of lx.DURATION holds: a unit after a space or a hyphen.
-DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|cycles?\b|every\b|each\s+(?:cycle|month|week)|"
-                                r"per\s+(?:cycle|course)|(?:of\s+)?gestation\w*|of\s+life|postoperative|post\b|"
-                                r"post-?(?:treatment|partum|natal|dose|injection|burn|infusion|randomi[sz]ation)|after|later|before|apart|interval|"
-                                r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
-                                r"single-blind\s+placebo)", re.I)
-
-
-def duration(doc: Document) -> tuple[float | None, list[dict]]:
-    """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
-
-    The first duration said as one ("for 8 weeks", "a 9-week trial", "after 7 days of feeding")
-    wins, else the first plain one. Not durations: ages, time points ("at 2 h", "after 4 weeks"
-    with nothing of treatment after it), follow-up, "more than three months" (a definition), and
-    hours (a single session or a perioperative study has no treatment length in weeks). The unit
-    the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
-    otherwise. Returns (weeks or None, evidence spans)."""
-    best = None
-    lowered = _lower_text(doc)
-    cycles = "cycle" in lowered and "menstru" in lowered
-    for sentence in sentences(doc):
-        if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
-            continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
-        for match in _durations(sentence.text, cycles):
-            unit = match.group("unit").lower().rstrip("s")
-            if unit in ("h", "hour"):
-                continue  # "a 24-hour urine", "at 2 h": sessions and time points, not treatment lengths
-            number = match.group("number")
-            if number[0] in "aA" and A_NUMBER.match(number):
-                number = number[A_NUMBER.match(number).end():]  # "a four-week course" is four weeks, not five
-            n = lx.words_to_number(number)
-            if not n:
-                continue
-            wide = sentence.text[max(0, match.start() - 40):match.start()]
-            if wide.endswith(HEDGE_ENDINGS):
-                wide = HEDGE_BEFORE.sub("", wide)
-            before = wide[-25:]
-            after = sentence.text[match.end():match.end() + 25]
-            of_treatment = OF_TREATMENT.match(after)
-            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
-                    NOT_DURATION_AFTER.search(after) and not (TIME_WORD_AFTER.match(after) and FOR_BEFORE.search(before))):
-                continue  # (but "for 6 weeks after a run-in" is a treatment length)
-            if "for" in before[-12:] and not of_treatment and WATCHED_BEFORE.search(before):
-                continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
-            if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
-                continue  # "three times a day", "300 mg a day": a frequency, not a duration
-            said_for = _said_as_length(wide)
-            strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
-            if DEFINITION_AFTER.match(after):
-                continue  # "bed rest for 2 days or more": a criterion, not a treatment length
-            if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
-                               or TIME_POINTS_BEFORE.search(before) and not of_treatment
-                               or _compared(sentence.text, match, wide)):
-                continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
-            window = sentence.text[match.end():match.end() + 60].lower()
-            if not said_for and any(w in window for w in EVENT_NEEDLES) and EVENT_RATE_AFTER.match(window):
-                continue  # "the 1-year, 2-year and 3-year disease-free survival": a time point of a result
-            if unit == "year" and not strong:
-                continue  # "aged 1-12 years": ages, not treatment lengths
-            end = match.end()
-            exact = EXACT_AFTER.match(sentence.text, end)
-            if exact and lx.words_to_number(exact.group("number")):
-                n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
-            weeks = round(n * (lx.WEEKS_PER[unit] if unit != "cycle" else lx.WEEKS_PER["month"]), 2)
-            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end),
-                     sentence.text)
-            if strong:
-                best = found
-                break
-            best = best or found
-        if best and best[0]:
-            break
-    if best and not REPEATED_DOSING.search(best[3].lower()) and _single_administration(lowered):
-        return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
-    return (best[1], [best[2]]) if best else (None, [])
-
-
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE, NOT_DURATION_BEFORE,
- UNTREATED_ARM, KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
-                                         BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
-REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE = map(
-    led, (REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE))
+(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE,
+ UNTREATED_ARM) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
+                            BACKGROUND_BEFORE, UNTREATED_ARM))
