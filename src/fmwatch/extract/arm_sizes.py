@@ -62,7 +62,11 @@ PEOPLE_AFTER = re.compile(r"(?:-(?:treated|allocated|assigned))?\s+(?:patients|s
 # One size for every arm: "20 patients per group", "15 in each arm", "two groups of 15", "n = 30 per arm".
 EVERY_ARM = re.compile(
     rf"\b(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
-    r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
+    r"(?:per|in\s+each|each|in\s+every|for\s+each)\s+(?:group|arm)\b|"
+    # "25 in each", "20 per arm": the group said before
+    rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
+    # "into four groups (n = 30 each)"
+    r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|in\s+each)\s*\)|"
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
@@ -85,7 +89,7 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
 EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
-                  "/group", "/arm", "/ group", "/ arm")
+                  "/group", "/arm", "/ group", "/ arm", "in each", "each)", "each )")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")

@@ -158,6 +158,7 @@ def arms(doc: Document) -> list[dict]:
         result += _unnamed_control(doc, ranked[0][1]) or _counted_controls(doc, result)
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
+    result = _dose_groups(doc, ranked[0][1], result)
     fill_arm_sizes(doc, result)
     _crossover_sizes(doc, result)
     return result
@@ -178,6 +179,88 @@ def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
         return
     for arm in arms_found:
         arm["n"] = None
+
+
+# One substance at several doses, one group per dose, said in one sentence: "randomised to 250, 500
+# or 1000 mg of magnesium" (numbers sharing the last one's unit), "MgSO4 (group I: 30 mg/kg, group II:
+# 40 mg/kg, group III: 50 mg/kg)", "magnesium 2 g or 4 g". What may stand between two doses of the
+# list: a comma, "or"/"and", and a group's name ("group II:", "the second group received").
+DOSE_LIST_GAP = re.compile(r"\s*[,;]?\s*(?:(?:and|or)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
+                           r"one|two|three|four|five)\b|(?:the\s+)?(?:first|second|third|fourth|fifth|other|another|"
+                           r"last)\s+(?:group|arm))\s*(?:\(\s*n\s*=\s*\d+\s*\)\s*)?(?:[:=,]|received|got|was\s+given|"
+                           r"with)?\s*)?$", re.I)
+NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and)\s+)"
+                         r"(?=\d+(?:\.\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b)", re.I)
+# Doses one arm moves between, not one group each: "flexibly dosed", "titrated from 5 to 15 mg", "up to".
+FLEXIBLE_DOSING = re.compile(r"\b(?:flexibl\w*|titrat\w*|target\s+dos\w*|escalat\w*|up\s+to|adjust\w*|increas\w*|"
+                             r"tapered|followed\s+by|then)\b", re.I)
+LIST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+SCALED_KEYS = ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h")
+
+
+def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
+    """The doses of one list of alternative doses in an arms sentence, in order: (amount in the
+    list's unit, start, end, the dose as written), or [] when it names none. Each dose keeps the
+    unit and "per" ("/kg", "/day") of the list; two doses of different units or "per" are no list
+    ("30 mg/kg then 10 mg/kg/h" is a loading dose and an infusion)."""
+    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text) else None
+    if numbers:  # "250, 500 or 1000 mg": the numbers before take the last one's unit
+        last = lx.DOSE.match(text, numbers.end())
+        if last is not None:
+            unit = last.group(0)[len(last.group("amount")):]
+            found = [(float(m.group(0)), numbers.start() + m.start(), numbers.start() + m.end(), m.group(0) + unit)
+                     for m in LIST_NUMBER.finditer(numbers.group("numbers"))]
+            return found + [(float(last.group("amount")), last.start(), last.end(), last.group(0))]
+    doses = list(lx.DOSE.finditer(text)) if text.count(" mg") + text.count(" g") + text.count("mg/") >= 2 else []
+    run: list[re.Match] = []
+    for dose in doses:
+        same = run and (dose.group("unit").lower(), (dose.group("per") or "").replace(" ", "").lower()) == (
+            run[-1].group("unit").lower(), (run[-1].group("per") or "").replace(" ", "").lower())
+        if same and DOSE_LIST_GAP.fullmatch(text, run[-1].end(), dose.start()) and not substance_mentions(
+                text[run[-1].end():dose.start()]):
+            run.append(dose)
+        elif len(run) >= 2:
+            break
+        else:
+            run = [dose]
+    if len(run) < 2 or "," in run[0].group("amount") or "," in run[-1].group("amount"):
+        return []
+    return [(float(d.group("amount")), d.start(), d.end(), d.group(0)) for d in run]
+
+
+def _dose_groups(doc: Document, sentence: Sentence, arms_found: list[dict]) -> list[dict]:
+    """One tested substance given at several doses, one group per dose, in the arms sentence
+    ("randomised to magnesium 250, 500 or 1000 mg or placebo", "MgSO4 (group I: 30 mg/kg, group II:
+    40 mg/kg, group III: 50 mg/kg)"), becomes one arm per dose: the arm read with one of the doses,
+    its dose values scaled to each. Arms as they were when the sentence offers no choice of groups,
+    the list is not of the arm's own dose, or the doses are not all different."""
+    tested = [a for a in arms_found if not a["is_control"]]
+    if len(tested) != 1:
+        return arms_found
+    own = [i for i in tested[0]["interventions"] if not i.get("background")]
+    if len(own) != 1 or own[0]["dose_text"] is None or not ALLOCATED.search(sentence.text) and not GROUP_WORDS.search(
+            sentence.text):
+        return arms_found
+    if FLEXIBLE_DOSING.search(sentence.text):
+        return arms_found  # "flexibly dosed (target dosage: 5, 10 or 15 mg/day)": one arm, its dose adjusted
+    doses = _dose_list(sentence.text)
+    amounts = [d[0] for d in doses]
+    base = next((d for d in doses if d[3] == own[0]["dose_text"]), None)
+    if base is None or len(set(amounts)) != len(amounts) or not base[0]:
+        return arms_found
+    groups = []
+    for amount, start, end, written in doses:
+        intervention = {**own[0], "dose_text": written}
+        for key in SCALED_KEYS:
+            if intervention.get(key) is not None:
+                intervention[key] = _round(intervention[key] * amount / base[0])
+        at = sentence.start + start
+        intervention["evidence"] = _dedupe([e for e in own[0]["evidence"] if e["text"] != base[3]]
+                                           + [span(doc, sentence.field, at, at + end - start)])
+        arm = _arm([intervention if i is own[0] else i for i in tested[0]["interventions"]], None)  # (sizes: arm_sizes)
+        arm["label"] = f"{arm['label']} {written}"
+        groups.append(arm)
+    return [a for a in arms_found if a["is_control"]] + groups
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
