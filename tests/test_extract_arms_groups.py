@@ -77,3 +77,41 @@ def test_each_dose_group_takes_the_size_said_of_every_group(abstract, n):
 def test_doses_one_arm_moves_between_stay_one_arm(abstract):
     found = arms_of(abstract)
     assert len([a for a in found if not a[0]]) == 1
+
+
+# --- the saline a dose is diluted in is no arm ------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, arms", [
+    # written by us: the vehicle named after the dose, with its volume before or after it
+    ("Patients were randomised to magnesium sulfate 30 mg/kg in 100 ml of isotonic saline or to no treatment.",
+     [(False, (("magnesium", None, 30.0),)), (True, (("no treatment", None, None),))]),
+    ("Children received magnesium 50 mg in normal saline 1 mL or dexamethasone 0.1 mg/kg in normal saline 1 mL.",
+     [(False, (("dexamethasone", None, 0.1),)), (False, (("magnesium", 50.0, None),))]),
+    ("Mitomycin 40 mg dissolved in saline was given weekly to 30 patients.",
+     [(False, (("mitomycin", 40.0, None),))]),
+])
+def test_saline_a_dose_is_diluted_in_is_no_arm(abstract, arms):
+    assert arms_of(abstract) == arms
+
+
+def test_saline_given_on_its_own_stays_the_control_arm():
+    # written by us
+    found = arms_of("Patients were randomised to magnesium sulfate 30 mg/kg in 100 ml saline or the same volume "
+                    "of saline alone.")
+    assert (True, (("saline", None, None),)) in found and len(found) == 2
+
+
+# --- "A combined with either B or C": A in every arm -------------------------------------------------
+
+@pytest.mark.parametrize("abstract, tested", [
+    # written by us
+    ("Each child received caudal bupivacaine 0.25% 1 mL/kg combined with either magnesium 50 mg (group BM), "
+     "clonidine 2 mcg/kg (group BC) or saline (group B).", ["clonidine", "magnesium", "saline"]),
+    ("All women took pregabalin 150 mg daily plus either magnesium citrate 300 mg or a matching placebo.",
+     ["magnesium", "placebo"]),
+])
+def test_what_is_combined_with_either_arm_is_background_in_each(abstract, tested):
+    arms = record(abstract)["arms"]
+    assert sorted(i["substance"] or i["name"] for a in arms for i in a["interventions"] if not i.get("background")) == tested
+    background = [{i["name"] for i in a["interventions"] if i.get("background")} for a in arms]
+    assert len({frozenset(b) for b in background}) == 1 and len(background[0]) == 1

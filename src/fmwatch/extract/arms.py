@@ -78,9 +78,31 @@ PRIOR_BEFORE = re.compile(r"\b(?:refractory|resistant|unresponsive|intolerant|in
 PRIOR_NEEDLES = ("refractory", "resistant", "unresponsive", "intoleran", "allerg", "despite", "fail", "previous", "prior")
 
 
+# Saline as the vehicle another substance is given in, not an arm: "magnesium 50 mg in normal saline
+# 1 mL", "diluted in 100 ml of saline", "in a total volume of 20 ml saline". (Not "in the saline group".)
+VEHICLE_BEFORE = re.compile(r"(?:\b(?:diluted|dissolved|made\s+up|mixed|reconstituted|prepared)\s+(?:\w+\s+){0,3}?"
+                            r"(?:in|with|to)|\bin\s+(?:a\s+)?(?:total\s+)?(?:volume\s+of\s+)?\d+(?:\.\d+)?\s*(?:ml|cc|l)"
+                            r"(?:\s+of)?)\s+(?:(?:normal|isotonic|physiological|0\.9\s*%)\s+)?$", re.I)
+IN_BEFORE = re.compile(r"\bin\s+(?:(?:normal|isotonic|physiological|0\.9\s*%)\s+)?$", re.I)
+VOLUME_AFTER = re.compile(r"\s*(?:\(\s*)?\d+(?:\.\d+)?\s*(?:ml|cc)\b", re.I)
+
+
+def _vehicle(text: str, mention: "Mention") -> bool:
+    """Whether the saline named at ``mention`` is the vehicle of a dose said before it ("in 100 ml of
+    saline", "in normal saline 1 mL"), not a control arm's saline."""
+    before = text[max(0, mention.start - 60):mention.start]
+    if " in " not in before and "in " not in before[:3] and not any(
+            w in before for w in ("diluted", "dissolved", "made up", "mixed", "reconstituted", "prepared")):
+        return False
+    return bool(VEHICLE_BEFORE.search(before) or (IN_BEFORE.search(before) and VOLUME_AFTER.match(text, mention.end)))
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
-    measured or lacking substance, nor a treatment the participants had before or failed on."""
+    measured or lacking substance, nor a treatment the participants had before or failed on, nor the
+    saline a dose was diluted in."""
+    if mention.substance == "saline" and _vehicle(text, mention):
+        return False
     if mention.substance in (None, "placebo", "saline"):
         return True
     # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
@@ -425,6 +447,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
     shared = _shared_substances(given)
+    either = COMBINED_EITHER.search(text) if "either" in text else None
+    either_at = either.start() if either else None
+    combined_with: list[dict] = []  # what "combined with either" put in the background, as read
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
         mentions = given[chunk_start]
@@ -470,8 +495,10 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
             }
             at = chunk_start + mention.start
-            if BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
-                background.append({**intervention, "background": True})
+            if (BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end)
+                    or either_at is not None and chunk_start <= either_at < chunk_end and at < either_at):
+                background.append({**intervention, "background": True})  # (and "A combined with either B or C": A in both)
+                combined_with.append(intervention)
             elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
                     _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mention.start)):
                 every_arm.append({**intervention, "_chunk": chunk_start})  # ("both groups received A and B": both)
@@ -494,12 +521,36 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         background += [{**i, "background": True} for i in every_arm]
     elif every_arm:  # "All patients received magnesium 300 mg": the one arm there is
         result.append(_arm(every_arm, group_n))
-    if background and result:  # every arm keeps taking it: an add-on trial
-        result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
+    if combined_with and not result:  # "A with either B or C" where B and C are no substance we know: A's arm
+        result.append(_arm(combined_with, group_n))
+    elif background and result:  # every arm keeps taking it: an add-on trial
+        result = [_arm(_with_background(arm["interventions"], background), arm["n"]) for arm in result]
     result = _merge_duplicate_arms(result)
     if len(result) > 1 and not CHOICE_WORDS.search(text):
         result = _merge_same_substance_arms(result)
     return result
+
+
+def _with_background(interventions: list[dict], background: list[dict]) -> list[dict]:
+    """An arm's interventions with the background every arm takes: a background substance the arm
+    names again beside another ("placebo plus exemestane") is that background, not a second tested
+    substance; an arm of that substance alone ("roxithromycin alone") keeps it as its own."""
+    kept = list(interventions)
+    for extra in background:
+        same = [i for i in kept if i["substance"] == extra["substance"]]
+        if same and (len(kept) == len(same) or any(i.get("background") for i in same)):
+            continue
+        if not same:
+            kept.append(extra)
+            continue
+        at = kept.index(same[0])
+        kept = [i for i in kept[:at] if i not in same] + [extra] + [i for i in kept[at:] if i not in same]
+    return kept
+
+
+# "ropivacaine combined with either magnesium or dexamethasone": what stands before it is in every arm.
+COMBINED_EITHER = re.compile(r"\b(?:combined\s+with|plus|together\s+with|with|in\s+addition\s+to|added\s+to)\s+either\b",
+                             re.I)
 
 
 # Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
