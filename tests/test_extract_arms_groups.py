@@ -115,3 +115,37 @@ def test_what_is_combined_with_either_arm_is_background_in_each(abstract, tested
     assert sorted(i["substance"] or i["name"] for a in arms for i in a["interventions"] if not i.get("background")) == tested
     background = [{i["name"] for i in a["interventions"] if i.get("background")} for a in arms]
     assert len({frozenset(b) for b in background}) == 1 and len(background[0]) == 1
+
+
+# --- arms said one group per sentence ---------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, tested", [
+    # written by us: each group's treatment in a sentence of its own
+    ("One hundred and twenty patients undergoing cardiac surgery were studied. Forty patients were given "
+     "magnesium sulfate 2 g intravenously after induction (group 1). Another group of 40 patients was given "
+     "amiodarone 900 mg (group 2). The remaining 40 patients received saline as placebo (group 3).",
+     ["amiodarone", "magnesium", "placebo"]),
+    ("Patients were randomly assigned to one of two groups. Group 1 received ketorolac 30 mg after induction. "
+     "Group 2 received magnesium sulfate 50 mg/kg after induction.", ["ketorolac", "magnesium"]),
+    ("Sixty children were randomized into two groups. In group A, lidocaine 1.5 mg/kg was given before "
+     "intubation. In group B, magnesium 30 mg/kg was given before intubation.", ["lidocaine", "magnesium"]),
+])
+def test_arms_said_one_group_per_sentence_are_all_read(abstract, tested):
+    arms = record(abstract)["arms"]
+    assert sorted(i["substance"] or i["name"] for a in arms for i in a["interventions"]
+                  if not i.get("background")) == tested
+
+
+def test_a_result_said_of_a_group_adds_no_arm():
+    # written by us: "in group I," opens no sentence here; rescue tramadol is an outcome, not an arm
+    abstract = ("Patients were randomly allocated to magnesium sulfate 30 mg/kg or saline. The mean tramadol "
+                "consumption was 120 ± 25 mg in group I, and 160 ± 30 mg in group II (p = 0.01).")
+    names = sorted(i["name"] for a in record(abstract)["arms"] for i in a["interventions"])
+    assert names == ["magnesium sulfate", "saline"]
+
+
+def test_a_groups_number_is_no_head_count():
+    # written by us: "Group 2 received" names the group; it does not count two patients
+    abstract = ("Patients were randomly assigned to ketorolac or magnesium sulfate. Group 1 received ketorolac 30 mg "
+                "after induction, and group 2 received magnesium sulfate 50 mg/kg after induction.")
+    assert [a["n"] for a in record(abstract)["arms"]] == [None, None]

@@ -48,8 +48,8 @@ N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|fo
 # A count before the arm's name with a verb of allocation between: "214 to Cocculine", "Of 510
 # patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
 # placebo group".
-COUNT_BEFORE = re.compile(
-    rf"(?<![\w.,/±:-])(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofenac")
+    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
     rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+)"

@@ -159,6 +159,8 @@ def arms(doc: Document) -> list[dict]:
             result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
         if unsaid:
             _fill_arms(result, others)
+    if result:  # "Sixty patients were given A (group 1). Another group of 60 patients was given B (group 2)."
+        result += _one_group_sentences(doc, [c[1] for c in candidates if c[1] is not ranked[0][1]], result)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
         if result and _every_arm_sentence(other.text):
@@ -184,6 +186,48 @@ def arms(doc: Document) -> list[dict]:
     fill_arm_sizes(doc, result)
     _crossover_sizes(doc, result)
     return result
+
+
+# A sentence that says what one group was given: "group 2 received", "the MST group was given", "another
+# group of 64 patients was given", "were given X (group 1)", "in patients of group A, X was infused".
+_LABEL = r"(?:(?-i:[A-Z][A-Z+]{0,4}|[IVX]{1,4})|\d{1,2})"
+_GIVEN_VERB = r"(?:received|receive|(?:was|were)\s+(?:\w+\s+)?given|(?:was|were)\s+treated\s+with|got|took|(?:was|were)\s+administered)"
+GROUP_GIVEN = re.compile(
+    rf"\b(?:group|arm)\s+{_LABEL}\b[^.;]{{0,30}}?\b{_GIVEN_VERB}\b|"
+    rf"\b[\w-]+\s+(?:group|arm)\s+(?:\(\s*n\s*=\s*\d+\s*\)\s+)?{_GIVEN_VERB}\b|"
+    rf"\b(?:another|a\s+second|a\s+third|the\s+other|the\s+second|the\s+third)\s+group\s+(?:of\s+\S+\s+\w+\s+)?{_GIVEN_VERB}\b|"
+    rf"\b{_GIVEN_VERB}\b[^.;]*\(\s*(?:group|arm)\s+{_LABEL}\s*\)|"
+    rf"^\W*(?:\w+\s*,\s*)?in\s+(?:(?:the\s+)?patients\s+(?:of|in)\s+)?(?:group|arm)\s+{_LABEL}\s*,", re.I)
+
+
+def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list[dict]) -> list[dict]:
+    """Arms said one group per sentence outside the arms sentence ("Another group of 64 patients was
+    given amiodarone (group 2)", "The control group received placebo"): each such statement (in
+    reading order) that reads as exactly one arm adds it, unless an arm of the same tested substances
+    is there already, or one naming any of them (or it is a control and a control is there). Returns
+    the arms to add."""
+    added: list[dict] = []
+    have = {_tested_names(a) for a in arms_found}
+    control = any(a["is_control"] for a in arms_found)
+    for sentence in others:
+        lowered = sentence.text.lower()
+        if ("group" not in lowered and "arm " not in lowered) or not GROUP_GIVEN.search(sentence.text):
+            continue
+        if _kind(doc, sentence) != "statement":
+            continue
+        found = _arms_from_sentence(doc, sentence)
+        if len(found) != 1 or any(_tested_names(found[0]) & names for names in have) or (
+                found[0]["is_control"] and control):
+            continue
+        have.add(_tested_names(found[0]))
+        control = control or found[0]["is_control"]
+        added.append(found[0])
+    return added
+
+
+def _tested_names(arm: dict) -> frozenset[str]:
+    """The substances an arm tests (its background left out)."""
+    return frozenset((i["substance"] or i["name"]) for i in arm["interventions"] if not i.get("background"))
 
 
 # A crossover design, not the verb ("patients could cross over to the other treatment at progression").
