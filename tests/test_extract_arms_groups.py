@@ -149,3 +149,26 @@ def test_a_groups_number_is_no_head_count():
     abstract = ("Patients were randomly assigned to ketorolac or magnesium sulfate. Group 1 received ketorolac 30 mg "
                 "after induction, and group 2 received magnesium sulfate 50 mg/kg after induction.")
     assert [a["n"] for a in record(abstract)["arms"]] == [None, None]
+
+
+# --- an untreated control said in the field's words --------------------------------------------------
+
+@pytest.mark.parametrize("abstract", [
+    # written by us
+    "Two hundred patients were randomized to receive oral magnesium 400 mg daily or no antiarrhythmic prophylaxis.",
+    "Women were randomised to adjuvant magnesium versus no systemic treatment.",
+    "Patients were randomized into two groups. Group A received magnesium sulfate 2 g after surgery; group B was "
+    "treated as control.",
+    "Patients were randomized to magnesium sulfate infusion or standard management without magnesium.",
+])
+def test_an_untreated_control_said_in_the_fields_words_is_an_arm(abstract):
+    assert (True, (("no treatment", None, None),)) in arms_of(abstract)
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: an eligibility criterion, a subgroup, a safety statement
+    "Patients with no prior therapy were randomized to magnesium 400 mg daily. No adverse drug reactions occurred.",
+    "Eighty patients received magnesium 400 mg daily. Benefit was restricted to patients with no adjuvant treatment.",
+])
+def test_no_prior_therapy_or_no_adverse_drug_reaction_is_no_control_arm(abstract):
+    assert all(not control for control, _ in arms_of(abstract))

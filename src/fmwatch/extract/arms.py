@@ -373,9 +373,19 @@ def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
 # A control group given nothing (or what it would have had anyway): "no treatment", "untreated
 # controls", "a waiting list", "delayed treatment", "usual care".
 UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?|medication|drug)\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
-                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
+                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b|"
+                           # "no systemic treatment", "no antiarrhythmic agents", "no prophylaxis" (not "no significant
+                           # treatment effect", "no drug-related deaths")
+                           r"(?<!with\s)(?<!had\s)(?<!having\s)\bno\s+(?:(?!significant|statistically|serious|major|clear|"
+                           r"relevant|prior|previous|concomitant|other|known|current|effective|adverse)[a-z-]+\s+)?"
+                           r"(?:treatment|therapy|agents?|drugs?|medications?|prophylaxis)\b(?![\s-]+(?:effects?|related|"
+                           r"differences?|interactions?|reactions?|events?|toxicit\w+|was\s+(?:found|observed|seen)))|"
+                           # "group B was treated as control", "standard management without magnesium"
+                           r"\btreated\s+as\s+(?:the\s+)?controls?\b|"
+                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b", re.I)
 UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
-                     "no intervention")
+                     "no intervention", " treatment", "therapy", " agent", "prophylaxis", "treated as",
+                     "standard management")
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
