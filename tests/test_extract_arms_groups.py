@@ -172,3 +172,29 @@ def test_an_untreated_control_said_in_the_fields_words_is_an_arm(abstract):
 ])
 def test_no_prior_therapy_or_no_adverse_drug_reaction_is_no_control_arm(abstract):
     assert all(not control for control, _ in arms_of(abstract))
+
+
+# --- combination arms --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, arms", [
+    # written by us: a combination said as one
+    ("A combination of zinc and magnesium was compared with placebo in 60 adults.",
+     [["magnesium", "zinc"], ["placebo"]]),
+    ("Patients were randomized to a mixture of lidocaine and prilocaine or to placebo cream.",
+     [["lidocaine", "prilocaine"], ["placebo"]]),
+    # written by us: the combination named without its substances
+    ("Patients were randomized to receive amiodarone alone, magnesium alone, both agents at the same doses, or no "
+     "antiarrhythmic prophylaxis.", [["amiodarone"], ["amiodarone", "magnesium"], ["magnesium"], ["no treatment"]]),
+    ("Volunteers were randomly assigned to ketamine 0.5 mg/kg, magnesium sulfate 50 mg/kg, the two drugs combined, "
+     "or placebo.", [["ketamine"], ["ketamine", "magnesium"], ["magnesium"], ["placebo"]]),
+])
+def test_combination_arms(abstract, arms):
+    found = sorted(sorted(i["substance"] or i["name"] for i in a["interventions"] if not i.get("background"))
+                   for a in record(abstract)["arms"])
+    assert found == arms
+
+
+def test_both_agents_said_of_a_result_adds_no_arm():
+    # written by us: "both agents" reports, it does not offer an arm
+    abstract = ("Patients were randomized to amiodarone 600 mg or magnesium 2 g. Both agents were well tolerated.")
+    assert len(record(abstract)["arms"]) == 2

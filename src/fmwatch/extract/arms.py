@@ -34,7 +34,9 @@ PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
-COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
+COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b|"
+                     # "a combination of A and B", "A and B in combination", "a mixture of A and B", "A and B combined"
+                     r"\b(?:combination|mixture)\s+of\b|\bin\s+combination\b|\bcombined\b", re.I)
 # "two groups of 20": one size for every arm of the sentence. (An "(n = K)" belongs to the arm it follows,
 # or is everyone's: ``arm_sizes`` reads it with the arm's name.)
 GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b(?!\s*(?:mg|g|µg|μg|mcg|mmol|iu|ml)\b)", re.I)
@@ -183,6 +185,7 @@ def arms(doc: Document) -> list[dict]:
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
     result = _dose_groups(doc, ranked[0][1], result)
+    result += _both_agents_arm(doc, ranked[0][1], result)
     fill_arm_sizes(doc, result)
     _crossover_sizes(doc, result)
     return result
@@ -245,6 +248,35 @@ def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
         return
     for arm in arms_found:
         arm["n"] = None
+
+
+# An arm of both tested substances, named without their names: "sotalol alone, magnesium alone, both
+# agents at the same doses, or no prophylaxis", "the two drugs combined", "the combination of both".
+BOTH_AGENTS = re.compile(r"\bboth\s+(?:[\w-]+\s+)?(?:agents|drugs|treatments|medications|interventions|supplements|"
+                         r"therapies)\b(?!\s+(?:were|was|are|is|had|have|did|showed|reduced|improved)\b)|"
+                         r"\b(?:the|a)\s+combination\s+of\s+(?:both|the\s+two|these\s+two|the\s+(?:two\s+)?(?:agents|drugs))\b|"
+                         r"\b(?:the\s+)?two\s+(?:agents|drugs|treatments)\s+(?:combined|together|in\s+combination)\b", re.I)
+
+
+def _both_agents_arm(doc: Document, sentence: Sentence, arms_found: list[dict]) -> list[dict]:
+    """The arm given both tested substances when the arms sentence offers it without naming them
+    ("A alone, B alone, or both agents"): ``[that arm]`` (the two arms' interventions, doses
+    included), or [] when the sentence offers no such arm, there are not exactly two one-substance
+    tested arms, or an arm combining them is there already."""
+    lowered = sentence.text.lower()
+    if "both" not in lowered and "combin" not in lowered and "two" not in lowered:
+        return []
+    match = BOTH_AGENTS.search(sentence.text)
+    single = [a for a in arms_found if not a["is_control"] and len(_tested_names(a)) == 1]
+    if match is None or len(single) != 2 or not ALLOCATED.search(sentence.text):
+        return []
+    names = _tested_names(single[0]) | _tested_names(single[1])
+    if len(names) != 2 or any(_tested_names(a) == names for a in arms_found):
+        return []
+    interventions = [{**i, "evidence": i["evidence"] + [span(doc, sentence.field, sentence.start + match.start(),
+                                                              sentence.start + match.end())]}
+                     for a in single for i in a["interventions"] if not i.get("background")]
+    return [_arm(interventions, None)]
 
 
 # One substance at several doses, one group per dose, said in one sentence: "randomised to 250, 500
