@@ -198,3 +198,26 @@ def test_both_agents_said_of_a_result_adds_no_arm():
     # written by us: "both agents" reports, it does not offer an arm
     abstract = ("Patients were randomized to amiodarone 600 mg or magnesium 2 g. Both agents were well tolerated.")
     assert len(record(abstract)["arms"]) == 2
+
+
+# --- the sentence splitter: "i.e." and "e.g." end no sentence -----------------------------------------
+
+@pytest.mark.parametrize("text, count", [
+    # written by us
+    ("Women took magnesium twice daily (i.e. 400 mg/day) for 8 weeks. Pain fell.", 2),
+    ("The dose was high, i.e. 400 mg. Pain fell.", 2),
+    ("Trace elements (e.g. Zinc) were not given. Pain fell.", 2),
+    ("Patients took 300 mg daily (approx. 12 mmol of magnesium). Pain fell.", 2),
+    ("Magnesium lowers pain (Smith et al. 2010). Pain fell.", 2),
+    ("Pain fell in 20 patients. Fatigue fell in 18.", 2),
+])
+def test_abbreviations_end_no_sentence(text, count):
+    from fmwatch.extract.text import sentences
+    assert len(sentences(Document("file:ours", "file", "", {"abstract": text}))) == count
+
+
+def test_a_dose_said_after_i_e_is_the_arms_daily_dose():
+    # written by us
+    abstract = "Women were randomised to magnesium twice daily (i.e. 400 mg/day) or placebo for 8 weeks."
+    arm = next(a for a in record(abstract)["arms"] if not a["is_control"])
+    assert arm["interventions"][0]["daily_dose_mg"] == 400.0

@@ -176,8 +176,9 @@ def arms(doc: Document) -> list[dict]:
     if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
             and not DESIGN_CUES["no_placebo"].search(whole)):
         result.append(_control_arm("placebo", placebo_said[0]))
-    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result else []
-    if untreated and not any(a["is_control"] for a in result):
+    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result and not any(
+        a["is_control"] for a in result) else []
+    if untreated:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
     if result and not any(a["is_control"] for a in result):
