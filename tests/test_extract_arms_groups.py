@@ -221,3 +221,38 @@ def test_a_dose_said_after_i_e_is_the_arms_daily_dose():
     abstract = "Women were randomised to magnesium twice daily (i.e. 400 mg/day) or placebo for 8 weeks."
     arm = next(a for a in record(abstract)["arms"] if not a["is_control"])
     assert arm["interventions"][0]["daily_dose_mg"] == 400.0
+
+
+# --- what every arm had: said in the passive, or the anaesthetic -------------------------------------
+
+def test_what_every_group_was_given_in_the_passive_is_background():
+    # written by us
+    abstract = ("Forty patients undergoing thoracotomy were randomly allocated to two groups. Twenty minutes before the "
+                "end of surgery in both groups, ropivacaine 0.2% 8 ml together with fentanyl 50 mcg was administered "
+                "through the epidural catheter. Thereafter, in group M, magnesium sulfate 30 mg/kg was infused over "
+                "15 minutes. Group C was treated as control.")
+    found = arms_of(abstract)
+    assert found == [(False, (("magnesium", None, 30.0),)), (True, (("no treatment", None, None),))]
+
+
+@pytest.mark.parametrize("abstract, tested, background", [
+    # written by us: the anaesthetic every patient had
+    ("After a standardised sevoflurane in oxygen anaesthesia, children were randomised to caudal magnesium 50 mg "
+     "or saline.", ["magnesium", "saline"], "sevoflurane"),
+    ("Under general anesthesia with propofol, patients were randomized to ketamine 0.5 mg/kg or saline.",
+     ["ketamine", "saline"], "propofol"),
+    ("Patients were randomized to magnesium sulfate 50 mg/kg or saline; anesthesia was maintained with "
+     "sevoflurane.", ["magnesium", "saline"], None),
+])
+def test_the_anaesthetic_every_patient_had_is_no_arm(abstract, tested, background):
+    arms = record(abstract)["arms"]
+    assert sorted(i["substance"] or i["name"] for a in arms for i in a["interventions"] if not i.get("background")) == tested
+    assert all(background is None or any(i["name"] == background for i in a["interventions"] if i.get("background"))
+               for a in arms)
+
+
+def test_anaesthetics_compared_stay_the_arms():
+    # written by us
+    for abstract in ("Patients were randomized to propofol or sevoflurane anesthesia.",
+                     "Anesthesia was induced with either propofol 2 mg/kg or sevoflurane 8% in oxygen."):
+        assert [a[1][0][0] for a in arms_of(abstract)] == ["propofol", "sevoflurane"]

@@ -534,6 +534,7 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
     shared = _shared_substances(given)
+    lowered_text = text.lower().replace("anesthe", "anaesthe")  # (the same length: offsets hold)
     either = COMBINED_EITHER.search(text) if "either" in text else None
     either_at = either.start() if either else None
     combined_with: list[dict] = []  # what "combined with either" put in the background, as read
@@ -583,7 +584,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             }
             at = chunk_start + mention.start
             if (BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end)
-                    or either_at is not None and chunk_start <= either_at < chunk_end and at < either_at):
+                    or either_at is not None and chunk_start <= either_at < chunk_end and at < either_at
+                    and ";" not in text[at:either_at]
+                    or "naesthe" in lowered_text and _anaesthetic(text, at, chunk_start + mention.end, chunk_start, chunk_end)):
                 background.append({**intervention, "background": True})  # (and "A combined with either B or C": A in both)
                 combined_with.append(intervention)
             elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
@@ -616,6 +619,32 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     if len(result) > 1 and not CHOICE_WORDS.search(text):
         result = _merge_same_substance_arms(result)
     return result
+
+
+# The anaesthetic every patient had, not an arm: "after a standardised sevoflurane in oxygen anaesthesia",
+# "under general anaesthesia with propofol", "anaesthesia was induced with propofol and fentanyl".
+ANAESTHETIC_AFTER = re.compile(r"[\s-]+(?:(?:in|and|with)\s+(?:oxygen|o2|air|nitrous\s+oxide|n2o)(?:\s+(?:and|in)\s+"
+                               r"(?:oxygen|o2|air|nitrous\s+oxide|n2o))?\s+)?(?:-?based\s+)?(?:general\s+|balanced\s+)?"
+                               r"an(?:a)?esthe", re.I)
+# (an anaesthetic said as the one everybody had, not one of the arms: "randomised to propofol or sevoflurane
+# anaesthesia" compares anaesthetics)
+STANDARD_BEFORE = re.compile(r"\b(?:standardi[sz]ed|standard|general|balanced|under|same|usual|routine)\s+(?:[\w-]+\s+)?$",
+                             re.I)
+ANAESTHETIC_BEFORE = re.compile(r"\b(?:general|standardi[sz]ed|standard|balanced)\s+an(?:a)?esthe\w*\s+(?:was\s+\w+\s+)?"
+                                r"(?:with|using|by)\s+(?:\w+\s+){0,3}$|"
+                                r"\ban(?:a)?esthe\w*\s+(?:was|were)\s+(?:induced|maintained)\s+(?:\w+\s+){0,2}?(?:with|using|by)\s+"
+                                r"(?:[\w%.,]+\s+){0,4}$", re.I)
+
+
+def _anaesthetic(text: str, start: int, end: int, piece_start: int, piece_end: int) -> bool:
+    """Whether the substance at ``text[start:end]`` is the anaesthetic every patient had ("a
+    standardised sevoflurane anaesthesia", "anaesthesia was induced with propofol"): background.
+    Not "randomised to propofol or sevoflurane anaesthesia" (anaesthetics compared: a choice in the
+    piece ``text[piece_start:piece_end]`` of the arms sentence near the name)."""
+    if OFFERS_CHOICE.search(text, max(piece_start - 5, start - 80, 0), min(piece_end, end + 40)):  # (and " or " before it)
+        return False  # "induced with either eltanolone or propofol": the anaesthetics are the arms
+    return bool(ANAESTHETIC_AFTER.match(text, end) and STANDARD_BEFORE.search(text, max(0, start - 40), start)
+                or ANAESTHETIC_BEFORE.search(text, max(0, start - 80), start))
 
 
 def _with_background(interventions: list[dict], background: list[dict]) -> list[dict]:
@@ -659,10 +688,24 @@ EVERY_ARM_SENTENCE = re.compile(r"^\W*(?:in\s+)?(?:both\s+(?:groups|arms)|all\s+
                                 r"took|continued|were\s+maintained|remained)\b", re.I)
 
 
+# Said of every arm in the passive, anywhere in a sentence that allocates nothing: "Before skin closure in
+# both groups, bupivacaine 0.125% with fentanyl 50 µg was given through the catheter".
+EVERY_ARM_PASSIVE = re.compile(r"\b(?:in|to|for)\s+(?:both\s+(?:groups|arms)|all\s+(?:patients|participants|subjects|"
+                               r"children|women|men|groups|arms)|each\s+group|every\s+patient)\b[^;]{0,400}?\b(?:was|were)\s+"
+                               r"(?:\w+\s+)?(?:given|administered|infused|injected|applied|instilled)\b", re.I)
+OFFERS_CHOICE = re.compile(r"\b(?:or|versus|vs\.?|compared|either)\b", re.I)
+PASSIVE_NEEDLES = ("both groups", "both arms", "all patients", "all participants", "all subjects", "all children",
+                   "all women", "all men", "all groups", "all arms", "each group", "every patient")
+
+
 def _every_arm_sentence(text: str) -> bool:
-    """Whether a sentence opens by saying what every arm was given ("Both groups received ...",
-    "All patients continued ...")."""
-    return _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None
+    """Whether a sentence says what every arm was given: it opens so ("Both groups received ...",
+    "All patients continued ..."), or, allocating nothing, says it in the passive ("... in both
+    groups, bupivacaine was given through the catheter")."""
+    if _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None:
+        return True
+    return (_may_say(text.lower(), PASSIVE_NEEDLES) and not ALLOCATED.search(text) and not OFFERS_CHOICE.search(text)
+            and EVERY_ARM_PASSIVE.search(text) is not None)
 
 
 def _add_background(arms_found: list[dict], given_to_all: list[dict]) -> None:
