@@ -256,3 +256,20 @@ def test_anaesthetics_compared_stay_the_arms():
     for abstract in ("Patients were randomized to propofol or sevoflurane anesthesia.",
                      "Anesthesia was induced with either propofol 2 mg/kg or sevoflurane 8% in oxygen."):
         assert [a[1][0][0] for a in arms_of(abstract)] == ["propofol", "sevoflurane"]
+
+
+# --- a group's name defined beside its arm sizes the arm ------------------------------------------------
+
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: the groups named in brackets, their sizes said of the names later
+    ("Two hundred patients were randomized to receive amiodarone alone (200 mg twice daily for 5 days) (group A), "
+     "magnesium alone (2 g daily) (group M), both agents at the same doses (group A+M), or no antiarrhythmic "
+     "prophylaxis (group C). Atrial fibrillation occurred in 12.0% (6/50) in the A group, 14.0% (7/50) in the M "
+     "group, 2.0% (1/49) in the A+M group, and 38% (19/51) in the C group.",
+     {"amiodarone": 50, "magnesium": 50, "amiodarone + magnesium": 49, "no treatment": 51}),
+    ("Patients were randomized to ketamine 0.5 mg/kg (K group) or magnesium sulfate 30 mg/kg (M group). "
+     "Thirty-two patients in the K group and 30 in the M group completed the study.",
+     {"ketamine": 32, "magnesium sulfate": 30}),
+])
+def test_a_groups_name_defined_beside_its_arm_carries_its_size(abstract, expected):
+    assert {a["label"]: a["n"] for a in record(abstract)["arms"]} == expected

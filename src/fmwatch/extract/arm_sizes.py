@@ -31,6 +31,8 @@ COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?
 UNIT_WORDS = (r"(?:mg|g|kg|µg|μg|mcg|ug|ml|l|mmol|meq|iu|units?|weeks?|wk|days?|months?|years?|yr|hours?|h|hrs?|min|"
               r"minutes?|seconds?|times|cycles?|courses?|doses?|tablets?|capsules?|sessions?|percent|mm|cm|points?|"
               r"fractions?|gy|sites?|centres?|centers?|hospitals?|countries|trials|studies|articles|years?-old)")
+# Events of the arm's whole count right before its name: "(6/51) in the S group", "8/54 patients in group M".
+FRACTION_BEFORE = re.compile(r"(?<![\d.])\d{1,5}\s*/\s*(?P<n>\d{1,5})\s*\)?\s*(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?$")
 # After the arm's name: "(n = 12)", ", n = 186", "group (N=20)", ": n=30".
 # Also past the arm's dose and inside a bracket that says more: "duloxetine 60 mg/day (group D, n = 30)",
 # "pregabalin (150 mg twice daily; n = 40)"; never past another arm ("A 300 mg or B (n = 20)").
@@ -140,12 +142,61 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
     return names
 
 
+# A group's name defined right after an arm in the arms sentence: "magnesium (group M)", "sotalol alone
+# (80 mg twice daily) (group S)", "MgSO4 (M group)", "dexamethasone 0.1 mg/kg (group RD, n = 35)".
+GROUP_LABEL = re.compile(r"\(\s*(?:group|arm)\s+(?P<a>[A-Z][A-Za-z0-9+-]{0,5}|\d{1,2})\s*[,;)]|"
+                         r"\(\s*(?P<b>[A-Z][A-Z0-9+-]{0,5})\s+(?:group|arm)\s*[,;)]")
+# Where the words said of one arm end: a comma, semicolon or choice outside brackets.
+_CLAUSE_ENDS = (" or ", " versus ", " vs ", " vs. ", " and ", " compared ")
+
+
+def _clause_after(text: str, at: int, limit: int = 250) -> str:
+    """The words after ``text[at]`` that still speak of the same arm: up to the first comma,
+    semicolon, "or", "versus" or "and" outside brackets (at most ``limit`` characters)."""
+    depth, end = 0, min(len(text), at + limit)
+    for index in range(at, end):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (char in ",;" or char == "." and text[index + 1:index + 2] in (" ", "")
+                             or char == " " and text.startswith(_CLAUSE_ENDS, index)):
+            return text[at:index]
+    return text[at:end]
+
+
+def group_labels(doc: Document, arm: dict) -> set[str]:
+    """The names the text gives an arm's group where it defines the arm ("sotalol alone (80 mg twice
+    daily) (group S)" -> {"group s", "s group"}), lower case; empty when none is said, or when the
+    arm's substances are said with different group names (a combination of two labelled arms).
+    Read from the words after each tested substance's first evidence span up to the end of its
+    clause (``_clause_after``)."""
+    tested = [i for i in arm["interventions"] if not i.get("background") and i.get("evidence")]
+    for which in (0, -1):  # the words after each name; else after the last words read ("both agents (group A+M)")
+        labels: set[str] = set()
+        for intervention in tested:
+            said = intervention["evidence"][which]
+            text = doc.fields[said["field"]]
+            if said.get("role") == "sentence" or "(" not in text[said["end"]:said["end"] + 250]:
+                continue
+            match = GROUP_LABEL.search(_clause_after(text, said["end"]))
+            if match:
+                labels.add((match.group("a") or match.group("b")).lower())
+        if len(labels) == 1:
+            (label,) = labels
+            return {f"group {label}", f"{label} group"}
+    return set()
+
+
 def _size_near(text: str, start: int, end: int) -> int | None:
     """A head count tied to the arm named at ``text[start:end]``, or None."""
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
         match = N_AFTER.match(text, end) or (PEOPLE_IN_BRACKET_AFTER.match(text, end) if "(" in text[end:end + 50] else None)
+    if match is None and "/" in before[-25:]:
+        match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
@@ -191,7 +242,7 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     magnesium arm's n 21, the placebo arm's n 19."""
     if len(arms_found) < 2:
         return
-    named = [(arm, arm_names(doc, arm)) for arm in arms_found]
+    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm)) for arm in arms_found]
     owners: dict[str, list[dict]] = {}
     for arm, names in named:
         for name in names:
