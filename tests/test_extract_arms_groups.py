@@ -273,3 +273,17 @@ def test_anaesthetics_compared_stay_the_arms():
 ])
 def test_a_groups_name_defined_beside_its_arm_carries_its_size(abstract, expected):
     assert {a["label"]: a["n"] for a in record(abstract)["arms"]} == expected
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: groups named by what they were given, sized by "a group of N cases"
+    ("Eighty-six children with asthma were randomly divided into an observation group of 44 cases and a control "
+     "group of 42 cases. The children in the control group were treated with budesonide inhalation, while the "
+     "children in the observation group were treated with salbutamol combined with magnesium sulfate.",
+     {"budesonide": 42, "salbutamol + magnesium sulfate": 44}),
+    ("Sixty women were divided into a study group with 31 patients and a reference group with 29 patients. The "
+     "study group received magnesium citrate 300 mg daily and the reference group received calcium 500 mg daily.",
+     {"magnesium citrate": 31, "calcium": 29}),
+])
+def test_a_group_named_by_what_it_was_given_carries_its_size(abstract, expected):
+    assert {a["label"]: a["n"] for a in record(abstract)["arms"]} == expected

@@ -24,6 +24,7 @@ import re
 
 from . import lexicon as lx
 from .text import Document, _kind, _lower_text, sentences
+from .substances import substance_mentions
 
 # A head count in digits or words ("twenty-one"); never the bare "a" or "and" number words.
 COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
@@ -189,12 +190,47 @@ def group_labels(doc: Document, arm: dict) -> set[str]:
     return set()
 
 
+# A group named by what it was given: "the control group was treated with budesonide", "children in the
+# observation group were treated with salbutamol", "the MST group received magnesium sulfate".
+GROUP_TREATED = re.compile(r"\bthe\s+(?P<name>[A-Za-z][\w-]*)\s+(?:group|arm)\s+(?:(?:was|were)\s+(?:\w+\s+)?(?:treated\s+with|"
+                           r"given|administered)|received|got|took)\s", re.I)
+# The size said after a group's name: "an observation group of 44 cases", "a control group with 42 patients".
+GROUP_OF_AFTER = re.compile(rf"\s+(?:of|with|consisting\s+of|including)\s+(?P<n>{COUNT})\s+(?:cases|patients|subjects|"
+                            r"participants|children|women|men|infants|volunteers)\b", re.I)
+
+
+def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[str]]:
+    """The group names the study's statements give arms by what each group was given ("the control
+    group was treated with budesonide" names the budesonide arm "control group"): ``{id(arm):
+    {"control group"}}``, lower case. The arm is the one whose tested substances hold the first
+    substance named after the verb, in its clause; a name that fits no arm, or several, names none."""
+    found: dict[int, set[str]] = {}
+    if " group " not in _lower_text(doc) and " arm " not in _lower_text(doc):
+        return found
+    for sentence in sentences(doc):
+        if "roup" not in sentence.text and " arm " not in sentence.text:
+            continue
+        for match in GROUP_TREATED.finditer(sentence.text):
+            mentions = substance_mentions(_clause_after(sentence.text, match.end()))
+            if not mentions:
+                continue
+            owners = [a for a in arms_found if mentions[0].substance in {
+                i["substance"] for i in a["interventions"] if not i.get("background")}]
+            if len(owners) == 1:
+                found.setdefault(id(owners[0]), set()).add(f"{match.group('name').lower()} group")
+    return found
+
+
 def _size_near(text: str, start: int, end: int) -> int | None:
     """A head count tied to the arm named at ``text[start:end]``, or None."""
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
         match = N_AFTER.match(text, end) or (PEOPLE_IN_BRACKET_AFTER.match(text, end) if "(" in text[end:end + 50] else None)
+    if match is None and text[end - 5:end].lower() in ("group", "s arm", " arm") and (
+            " of " in text[end:end + 4] or " with " in text[end:end + 6] or " includ" in text[end:end + 8]
+            or " consist" in text[end:end + 8]):
+        match = GROUP_OF_AFTER.match(text, end)  # "an observation group of 44 cases"
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
@@ -242,7 +278,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     magnesium arm's n 21, the placebo arm's n 19."""
     if len(arms_found) < 2:
         return
-    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm)) for arm in arms_found]
+    treated = treated_group_names(doc, arms_found)
+    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set())) for arm in arms_found]
     owners: dict[str, list[dict]] = {}
     for arm, names in named:
         for name in names:
