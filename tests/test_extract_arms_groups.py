@@ -287,3 +287,18 @@ def test_a_groups_name_defined_beside_its_arm_carries_its_size(abstract, expecte
 ])
 def test_a_group_named_by_what_it_was_given_carries_its_size(abstract, expected):
     assert {a["label"]: a["n"] for a in record(abstract)["arms"]} == expected
+
+
+@pytest.mark.parametrize("abstract, name", [
+    # written by us: the tested arm named by a word no lexicon holds, offered against placebo or sham
+    ("Fifty women with fibromyalgia were randomly assigned to a daily soy or placebo shake for 6 weeks.", "soy"),
+    ("Sixty patients were randomized to receive ashwagandha extract or matching placebo twice daily.", "ashwagandha"),
+])
+def test_the_tested_arm_offered_against_placebo_under_an_unknown_name(abstract, name):
+    found = arms_of(abstract)
+    assert len(found) == 2 and (False, ((name, None, None),)) in found
+
+
+def test_an_experimental_arm_is_no_name():
+    # written by us
+    assert [a for a in arms_of("Patients were randomized to the experimental or placebo arm.") if not a[0]] == []

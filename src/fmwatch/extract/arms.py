@@ -183,6 +183,8 @@ def arms(doc: Document) -> list[dict]:
         result.append(_control_arm(name, untreated[0]))
     if result and not any(a["is_control"] for a in result):
         result += _unnamed_control(doc, ranked[0][1]) or _counted_controls(doc, result)
+    elif result and all(a["is_control"] for a in result):  # "randomly assigned to a daily soy or placebo shake"
+        result = _unnamed_tested(doc, ranked[0][1]) + result
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
     result = _dose_groups(doc, ranked[0][1], result)
@@ -473,6 +475,34 @@ def _unnamed_control(doc: Document, sentence: Sentence) -> list[dict]:
         return []
     at = sentence.start + match.start()
     return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
+
+
+# The tested arm offered against placebo or sham under a name no lexicon holds: "randomly assigned to a
+# daily soy or placebo shake", "randomized to acupuncture or sham acupuncture".
+TESTED_BEFORE_PLACEBO = re.compile(r"\b(?:to|receive|received|receiving|given|either)\s+(?:either\s+)?(?:an?\s+)?(?:(?:daily|oral|"
+                                   r"topical|weekly|active|real|true|dietary|standardi[sz]ed)\s+)?(?P<name>[A-Za-z][\w-]{2,})\s+"
+                                   r"(?:(?:supplement|supplementation|extract|capsules?|tablets?|shakes?|powder|treatment|therapy|"
+                                   r"group)\s+)?or\s+(?:an?\s+|the\s+|matching\s+|identical\s+)*(?:placebo|sham)\b", re.I)
+NOT_A_NAME = frozenset("""the this that these their either both active usual standard control treatment therapy drug
+    intervention study group groups arm arms receive placebo sham one two three an and or with without more less
+    experimental investigational new novel verum test trial""".split())
+
+
+def _unnamed_tested(doc: Document, sentence: Sentence) -> list[dict]:
+    """The tested arm of an allocation sentence that names only its placebo or sham arm, its own
+    substance being a word no lexicon holds ("randomly assigned to a daily soy or placebo shake"):
+    ``[arm named by that word]``, or [] when the sentence says no such choice."""
+    if "placebo" not in sentence.text.lower() and "sham" not in sentence.text.lower():
+        return []
+    match = TESTED_BEFORE_PLACEBO.search(sentence.text)
+    if match is None or match.group("name").lower() in NOT_A_NAME or _kind(doc, sentence) != "statement":
+        return []
+    name = match.group("name").lower()
+    at = sentence.start + match.start("name")
+    intervention = {"name": name, "substance": name, "form": None, "dose_mg": None, "daily_dose_mg": None,
+                    "frequency_per_day": None, "route": None, "dose_text": None,
+                    "evidence": [span(doc, sentence.field, at, at + len(name)), sentence_span(doc, sentence)]}
+    return [_arm([intervention], None)]
 
 
 def _control_arm(name: str, evidence: dict) -> dict:
