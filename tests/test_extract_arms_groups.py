@@ -302,3 +302,10 @@ def test_the_tested_arm_offered_against_placebo_under_an_unknown_name(abstract, 
 def test_an_experimental_arm_is_no_name():
     # written by us
     assert [a for a in arms_of("Patients were randomized to the experimental or placebo arm.") if not a[0]] == []
+
+
+def test_a_count_of_people_after_the_arms_name_in_a_bracket_sizes_it():
+    # written by us: per-arm sizes listed in a bracket
+    abstract = ("Patients were randomized to magnesium 300 mg daily or placebo. We enrolled 58 women (magnesium 30 "
+                "patients, placebo 28 patients).")
+    assert {a["label"]: a["n"] for a in record(abstract)["arms"]} == {"magnesium": 30, "placebo": 28}

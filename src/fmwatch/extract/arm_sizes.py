@@ -32,6 +32,10 @@ COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?
 UNIT_WORDS = (r"(?:mg|g|kg|µg|μg|mcg|ug|ml|l|mmol|meq|iu|units?|weeks?|wk|days?|months?|years?|yr|hours?|h|hrs?|min|"
               r"minutes?|seconds?|times|cycles?|courses?|doses?|tablets?|capsules?|sessions?|percent|mm|cm|points?|"
               r"fractions?|gy|sites?|centres?|centers?|hospitals?|countries|trials|studies|articles|years?-old)")
+# A count of people right after the arm's name in a bracket that lists the arms: "(HCT group 68 cases, CMFT
+# group 68 cases)", "(magnesium 30 patients; placebo 28 patients)".
+PEOPLE_RIGHT_AFTER = re.compile(rf"\s*[:=,]?\s*(?P<n>{COUNT})\s+(?:cases|patients|subjects|participants|women|men|children|"
+                                r"infants|volunteers)\s*(?=[,;)]|and\b)", re.I)
 # Events of the arm's whole count right before its name: "(6/51) in the S group", "8/54 patients in group M".
 FRACTION_BEFORE = re.compile(r"(?<![\d.])\d{1,5}\s*/\s*(?P<n>\d{1,5})\s*\)?\s*(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?$")
 # After the arm's name: "(n = 12)", ", n = 186", "group (N=20)", ": n=30".
@@ -231,6 +235,8 @@ def _size_near(text: str, start: int, end: int) -> int | None:
             " of " in text[end:end + 4] or " with " in text[end:end + 6] or " includ" in text[end:end + 8]
             or " consist" in text[end:end + 8]):
         match = GROUP_OF_AFTER.match(text, end)  # "an observation group of 44 cases"
+    if match is None and text.rfind("(", 0, start) > text.rfind(")", 0, start):  # inside a bracket
+        match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
