@@ -344,7 +344,7 @@ def test_a_salt_named_in_words_is_one_intervention_and_a_day_is_a_frequency():
                     "times a day or placebo for two cycles.")
     assert interventions(result)[0] == ("magnesium pyrrolidone carboxylic acid", 360.0, 1080.0, 3.0, None)
     # "a day" after "three times" is how often, not how long; the two menstrual cycles are how long
-    # (a cycle taken as a month, 4.3 weeks: extract.arms.duration)
+    # (a cycle taken as a month, 4.3 weeks: extract.duration.duration)
     assert result["duration_weeks"] == 8.6
 
 

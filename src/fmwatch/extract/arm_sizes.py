@@ -24,6 +24,7 @@ import re
 
 from . import lexicon as lx
 from .text import Document, _kind, _lower_text, sentences
+from .substances import substance_mentions
 
 # A head count in digits or words ("twenty-one"); never the bare "a" or "and" number words.
 COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
@@ -31,6 +32,12 @@ COUNT = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}}|(?!(?:a|and)\b){lx.NUMBER_WORD}(?
 UNIT_WORDS = (r"(?:mg|g|kg|µg|μg|mcg|ug|ml|l|mmol|meq|iu|units?|weeks?|wk|days?|months?|years?|yr|hours?|h|hrs?|min|"
               r"minutes?|seconds?|times|cycles?|courses?|doses?|tablets?|capsules?|sessions?|percent|mm|cm|points?|"
               r"fractions?|gy|sites?|centres?|centers?|hospitals?|countries|trials|studies|articles|years?-old)")
+# A count of people right after the arm's name in a bracket that lists the arms: "(HCT group 68 cases, CMFT
+# group 68 cases)", "(magnesium 30 patients; placebo 28 patients)".
+PEOPLE_RIGHT_AFTER = re.compile(rf"\s*[:=,]?\s*(?P<n>{COUNT})\s+(?:cases|patients|subjects|participants|women|men|children|"
+                                r"infants|volunteers)\s*(?=[,;)]|and\b)", re.I)
+# Events of the arm's whole count right before its name: "(6/51) in the S group", "8/54 patients in group M".
+FRACTION_BEFORE = re.compile(r"(?<![\d.])\d{1,5}\s*/\s*(?P<n>\d{1,5})\s*\)?\s*(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?$")
 # After the arm's name: "(n = 12)", ", n = 186", "group (N=20)", ": n=30".
 # Also past the arm's dose and inside a bracket that says more: "duloxetine 60 mg/day (group D, n = 30)",
 # "pregabalin (150 mg twice daily; n = 40)"; never past another arm ("A 300 mg or B (n = 20)").
@@ -48,8 +55,8 @@ N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|fo
 # A count before the arm's name with a verb of allocation between: "214 to Cocculine", "Of 510
 # patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
 # placebo group".
-COUNT_BEFORE = re.compile(
-    rf"(?<![\w.,/±:-])(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofenac")
+    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
     rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+)"
@@ -62,7 +69,11 @@ PEOPLE_AFTER = re.compile(r"(?:-(?:treated|allocated|assigned))?\s+(?:patients|s
 # One size for every arm: "20 patients per group", "15 in each arm", "two groups of 15", "n = 30 per arm".
 EVERY_ARM = re.compile(
     rf"\b(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
-    r"(?:per|in\s+each|each|in\s+every)\s+(?:group|arm)\b|"
+    r"(?:per|in\s+each|each|in\s+every|for\s+each)\s+(?:group|arm)\b|"
+    # "25 in each", "20 per arm": the group said before
+    rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
+    # "into four groups (n = 30 each)"
+    r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|in\s+each)\s*\)|"
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
@@ -85,7 +96,7 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
 EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
-                  "/group", "/arm", "/ group", "/ arm")
+                  "/group", "/arm", "/ group", "/ arm", "in each", "each)", "each )")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
@@ -136,12 +147,98 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
     return names
 
 
+# A group's name defined right after an arm in the arms sentence: "magnesium (group M)", "sotalol alone
+# (80 mg twice daily) (group S)", "MgSO4 (M group)", "dexamethasone 0.1 mg/kg (group RD, n = 35)".
+GROUP_LABEL = re.compile(r"\(\s*(?:group|arm)\s+(?P<a>[A-Z][A-Za-z0-9+-]{0,5}|\d{1,2})\s*[,;)]|"
+                         r"\(\s*(?P<b>[A-Z][A-Z0-9+-]{0,5})\s+(?:group|arm)\s*[,;)]")
+# Where the words said of one arm end: a comma, semicolon or choice outside brackets.
+_CLAUSE_ENDS = (" or ", " versus ", " vs ", " vs. ", " and ", " compared ")
+
+
+def _clause_after(text: str, at: int, limit: int = 250) -> str:
+    """The words after ``text[at]`` that still speak of the same arm: up to the first comma,
+    semicolon, "or", "versus" or "and" outside brackets (at most ``limit`` characters)."""
+    depth, end = 0, min(len(text), at + limit)
+    for index in range(at, end):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (char in ",;" or char == "." and text[index + 1:index + 2] in (" ", "")
+                             or char == " " and text.startswith(_CLAUSE_ENDS, index)):
+            return text[at:index]
+    return text[at:end]
+
+
+def group_labels(doc: Document, arm: dict) -> set[str]:
+    """The names the text gives an arm's group where it defines the arm ("sotalol alone (80 mg twice
+    daily) (group S)" -> {"group s", "s group"}), lower case; empty when none is said, or when the
+    arm's substances are said with different group names (a combination of two labelled arms).
+    Read from the words after each tested substance's first evidence span up to the end of its
+    clause (``_clause_after``)."""
+    tested = [i for i in arm["interventions"] if not i.get("background") and i.get("evidence")]
+    for which in (0, -1):  # the words after each name; else after the last words read ("both agents (group A+M)")
+        labels: set[str] = set()
+        for intervention in tested:
+            said = intervention["evidence"][which]
+            text = doc.fields[said["field"]]
+            if said.get("role") == "sentence" or "(" not in text[said["end"]:said["end"] + 250]:
+                continue
+            match = GROUP_LABEL.search(_clause_after(text, said["end"]))
+            if match:
+                labels.add((match.group("a") or match.group("b")).lower())
+        if len(labels) == 1:
+            (label,) = labels
+            return {f"group {label}", f"{label} group"}
+    return set()
+
+
+# A group named by what it was given: "the control group was treated with budesonide", "children in the
+# observation group were treated with salbutamol", "the MST group received magnesium sulfate".
+GROUP_TREATED = re.compile(r"\bthe\s+(?P<name>[A-Za-z][\w-]*)\s+(?:group|arm)\s+(?:(?:was|were)\s+(?:\w+\s+)?(?:treated\s+with|"
+                           r"given|administered)|received|got|took)\s", re.I)
+# The size said after a group's name: "an observation group of 44 cases", "a control group with 42 patients".
+GROUP_OF_AFTER = re.compile(rf"\s+(?:of|with|consisting\s+of|including)\s+(?P<n>{COUNT})\s+(?:cases|patients|subjects|"
+                            r"participants|children|women|men|infants|volunteers)\b", re.I)
+
+
+def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[str]]:
+    """The group names the study's statements give arms by what each group was given ("the control
+    group was treated with budesonide" names the budesonide arm "control group"): ``{id(arm):
+    {"control group"}}``, lower case. The arm is the one whose tested substances hold the first
+    substance named after the verb, in its clause; a name that fits no arm, or several, names none."""
+    found: dict[int, set[str]] = {}
+    if " group " not in _lower_text(doc) and " arm " not in _lower_text(doc):
+        return found
+    for sentence in sentences(doc):
+        if "roup" not in sentence.text and " arm " not in sentence.text:
+            continue
+        for match in GROUP_TREATED.finditer(sentence.text):
+            mentions = substance_mentions(_clause_after(sentence.text, match.end()))
+            if not mentions:
+                continue
+            owners = [a for a in arms_found if mentions[0].substance in {
+                i["substance"] for i in a["interventions"] if not i.get("background")}]
+            if len(owners) == 1:
+                found.setdefault(id(owners[0]), set()).add(f"{match.group('name').lower()} group")
+    return found
+
+
 def _size_near(text: str, start: int, end: int) -> int | None:
     """A head count tied to the arm named at ``text[start:end]``, or None."""
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
         match = N_AFTER.match(text, end) or (PEOPLE_IN_BRACKET_AFTER.match(text, end) if "(" in text[end:end + 50] else None)
+    if match is None and text[end - 5:end].lower() in ("group", "s arm", " arm") and (
+            " of " in text[end:end + 4] or " with " in text[end:end + 6] or " includ" in text[end:end + 8]
+            or " consist" in text[end:end + 8]):
+        match = GROUP_OF_AFTER.match(text, end)  # "an observation group of 44 cases"
+    if match is None and text.rfind("(", 0, start) > text.rfind(")", 0, start):  # inside a bracket
+        match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
+    if match is None and "/" in before[-25:]:
+        match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
@@ -187,7 +284,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     magnesium arm's n 21, the placebo arm's n 19."""
     if len(arms_found) < 2:
         return
-    named = [(arm, arm_names(doc, arm)) for arm in arms_found]
+    treated = treated_group_names(doc, arms_found)
+    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set())) for arm in arms_found]
     owners: dict[str, list[dict]] = {}
     for arm, names in named:
         for name in names:

@@ -1,13 +1,13 @@
-"""Arms and doses: the substances given as part of the study, their doses as written (per
-administration and per day, per kg, mmol and mEq of magnesium as elemental mg), frequency and
-route, and how long the treatment lasted."""
+"""Arms: which substances were given to participants as part of the study, grouped into the arms
+of its design (tested and control arms, combinations, background co-medication, dose cohorts).
+
+The substances a text names come from ``substances``; each arm's dose, frequency and route are read
+by ``doses``; arm sizes tied to an arm's name elsewhere in the text by ``arm_sizes``. How long the
+treatment lasted is ``duration``'s job."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 
 from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
@@ -15,88 +15,13 @@ from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_t
 from .design import DESIGN_CUES
 from .arm_sizes import fill_arm_sizes
 from .population import population
+from .substances import Mention, substance_mentions
+from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+
+__all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
 
 # --- arms and interventions -------------------------------------------------------------------------
-
-@dataclass
-class Mention:
-    """A substance named in a text: normalised ``name`` ("magnesium citrate"), ``substance``
-    ("magnesium"), salt ``form`` ("citrate") or None, and its offsets in that text."""
-
-    name: str
-    substance: str | None
-    form: str | None
-    start: int  # within the sentence
-    end: int
-
-
-# Names of one word are looked up word by word (a dict lookup); only names of several words need
-# a regex. "placebo-controlled" describes the design, not an arm.
-SINGLE_WORD_SUBSTANCES = {w: n for w, n in lx.KNOWN_SUBSTANCES.items() if re.fullmatch(r"[a-z0-9]+", w)}
-KNOWN_PHRASE = re.compile(
-    r"\b(?:" + "|".join(re.escape(w) for w in sorted(set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES),
-                                                     key=len, reverse=True)) + r")\b", re.I)
-NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
-# The first word of every name KNOWN_PHRASE holds: an ASCII text without one of them names none.
-KNOWN_PHRASE_NEEDLES = tuple(sorted({re.match(r"[a-z0-9]*", w).group(0)
-                                     for w in set(lx.KNOWN_SUBSTANCES) - set(SINGLE_WORD_SUBSTANCES)}))
-assert all(KNOWN_PHRASE_NEEDLES)
-# The drug-name suffixes by their last two letters: one short endswith() per word instead of all.
-_SUFFIXES_BY_END: dict[str, tuple[str, ...]] = {}
-for _suffix in lx.DRUG_SUFFIXES:
-    _SUFFIXES_BY_END[_suffix[-2:]] = _SUFFIXES_BY_END.get(_suffix[-2:], ()) + (_suffix,)
-assert min(len(s) for s in lx.DRUG_SUFFIXES) >= 2
-CONTROLLED_AFTER = re.compile(r"[\s-]+controlled")
-
-
-@lru_cache(maxsize=4096)
-def substance_mentions(text: str) -> list[Mention]:
-    """Every substance a text names, in text order: magnesium in its forms and symbols ("MgCl2",
-    "Mg2+", "malic acid" as magnesium malate's two parts), the known substances of
-    ``lexicon.KNOWN_SUBSTANCES`` and words shaped like drug names (``lexicon.DRUG_SUFFIXES``, less
-    ``NOT_DRUGS``); "placebo-controlled" is no placebo. Cached per text.
-
-    Example: "magnesium citrate 300 mg or placebo" -> magnesium citrate (0, 17), placebo (28, 35)."""
-    found: list[Mention] = []
-    lowered = text.lower()
-    magnesium_matches = lx.MAGNESIUM.finditer(text) if ("magnes" in lowered or "malic" in lowered
-                                                         or "mgcl" in lowered or "mgso" in lowered or "mgo" in lowered) else ()
-    for match in magnesium_matches:
-        if match.group("malic"):
-            found.append(Mention("malic acid", "malic acid", None, match.start(), match.end()))
-            found.append(Mention("magnesium", "magnesium", None, match.start(), match.end()))
-            continue
-        form = match.group("form") or match.group("form_before")
-        form = lx.MAGNESIUM_FORMS.get(form.lower()) if form else None
-        if match.group("short"):
-            form = lx.MAGNESIUM_SHORT[match.group("short").lower()]
-        found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(), match.end()))
-    if "Mg" in text:
-        for match in lx.MG_SYMBOL.finditer(text):
-            if not any(m.start <= match.start() < m.end for m in found):
-                salt = lx.MG_FORM_AFTER.match(text, match.end())  # "Mg-pyrrolidone carboxylic acid"
-                form = lx.MAGNESIUM_FORMS[salt.group("form").lower()] if salt else None
-                found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(),
-                                     salt.end() if salt else match.end()))
-    phrases = (KNOWN_PHRASE.finditer(text) if not text.isascii() or any(n in lowered for n in KNOWN_PHRASE_NEEDLES)
-               else ())
-    for match in phrases:
-        if not any(m.start <= match.start() < m.end for m in found):
-            name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
-            found.append(Mention(name, name, None, match.start(), match.end()))
-    for match in NAME_WORD.finditer(text):
-        word = match.group(0).lower()
-        name = SINGLE_WORD_SUBSTANCES.get(word)
-        if name is None and not (len(word) >= 5 and word.endswith(_SUFFIXES_BY_END.get(word[-2:], ()))
-                                 and word not in lx.NOT_DRUGS):
-            continue
-        if name == "placebo" and CONTROLLED_AFTER.match(text, match.end()):
-            continue
-        if not any(m.start <= match.start() < m.end for m in found):
-            found.append(Mention(name or word, name or word, None, match.start(), match.end()))
-    return sorted(found, key=lambda m: m.start)
-
 
 ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|received|receiv\w*|took|gave|given|"
                           r"capsules?|sachets?|intervention\s+(?:was|consisted)|"
@@ -109,14 +34,15 @@ PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
-COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b", re.I)
+COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b|"
+                     # "a combination of A and B", "A and B in combination", "a mixture of A and B", "A and B combined"
+                     r"\b(?:combination|mixture)\s+of\b|\bin\s+combination\b|\bcombined\b", re.I)
 # "two groups of 20": one size for every arm of the sentence. (An "(n = K)" belongs to the arm it follows,
 # or is everyone's: ``arm_sizes`` reads it with the arm's name.)
 GROUP_SIZE = re.compile(rf"\bgroups?\s+of\s+(?P<n>{lx.NUMBER})\b(?!\s*(?:mg|g|µg|μg|mcg|mmol|iu|ml)\b)", re.I)
 # The size of one arm said in its own piece: "27 were treated with amitriptyline", "magnesium (n = 15)".
 CHUNK_N = re.compile(rf"(?:^|:)\W*(?:(?:and|while|whereas)\s+)?(?P<n>{lx.NUMBER})\s+(?:\w+\s+)?(?:were|was|took|received|"
                      rf"got|had)\b|\(\s*n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
-TABLETS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:tablets?|capsules?|pills?|sprays?)\b", re.I)
 
 
 # A drug the patients were already on when randomised to something else: background, in every arm.
@@ -128,97 +54,6 @@ BACKGROUND_BEFORE = re.compile(r"\b(?:on|taking|receiving|(?:being\s+|already\s+
                                # "undergoing chemotherapy with cisplatin", "receiving adjuvant tamoxifen"
                                r"\b(?:undergoing|receiving|treated\s+with)\s+(?:[\w-]+\s+){1,2}?(?:with\s+|of\s+)?$", re.I)
 RANDOMISED_AFTER = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|to\s+add)\b", re.I)
-THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
-# A dose said of one tablet: "tablets of malic acid 200 mg", "3 tablets bid of magnesium 50 mg", "each
-# capsule contains 50 mg". Not "6 tablets a day (1,200 mg malic acid ...)": a bracket between the
-# tablets and the substance gives the daily totals.
-# "each tablet (200 mg malic acid, 50 mg magnesium)": the composition of one tablet, in brackets
-# after a single tablet (not "6 tablets a day (1,200 mg ...)", the day's totals).
-TABLET_COMPOSITION = re.compile(r"\b(?:tablet|capsule|pill|sachet)\s*(?:contain\w*\s*)?\([^()]*$|"
-                                # "(each containing 150 mg of magnesium)", "(per capsule: 84 mg)", "(each spray 12.5 mg"
-                                r"\(\s*(?:each|per)\s+(?:(?:tablet|capsule|pill|sachet|spray|dose|unit)s?\s*)?"
-                                r"(?:contain\w*|provid\w*|deliver\w*|with|of|:|=)?\s*(?:about\s+|approximately\s+)?$", re.I)
-# "per day", "daily", "a day" right after a count of tablets or a substance.
-PER_DAY_AFTER = re.compile(r"\s*(?:per\s+day|a\s+day|daily|/\s*day|each\s+day|every\s+day)\b", re.I)
-# "2 x 250 mg", "6x419 mg": a count of doses a day before the dose.
-TIMES_BEFORE = re.compile(r"\b(?P<k>\d{1,2})\s*[x×]\s*$")
-# "three tablets (200 mg malic acid, 50 mg magnesium each)": a bracket after units that says "each"
-# (or "per tablet") at its end gives one unit's content, not the day's totals.
-UNITS_BRACKET_BEFORE = re.compile(r"\b(?:tablets?|capsules?|pills?|sachets?)\s*\([^()]*$", re.I)
-EACH_BRACKET_AFTER = re.compile(r"[^()]*?\b(?:each|per\s+(?:tablet|capsule|pill|sachet|unit))\s*\)", re.I)
-PER_TABLET = re.compile(r"\b(?:tablets?|capsules?|pills?)\b[^()]{0,40}$", re.I)
-
-
-def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
-    # "1,200 mg" is twelve hundred; "1,5 g" (a decimal comma) is one and a half
-    value = float(amount.replace(",", "") if THOUSANDS.fullmatch(amount) else amount.replace(",", "."))
-    unit = unit.lower()
-    if unit == "mg":
-        return value
-    if unit == "g":
-        return value * 1000
-    if unit in ("µg", "μg", "mcg", "ug", "microg", "microgram", "micrograms"):
-        return value / 1000
-    if unit == "mmol" and substance == "magnesium":  # elemental magnesium, 24.305 g/mol
-        return round(value * 24.305, 1)
-    if unit == "meq" and substance == "magnesium":  # Mg2+ carries two charges: 1 mEq = 0.5 mmol
-        return round(value * 24.305 / 2, 1)
-    return None
-
-
-# Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
-# the same order: a pattern is only run on a text that holds one (an ASCII text: the patterns' case
-# folding of a few non-ASCII letters is left to the patterns themselves).
-FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "qd", "q.d", "day", "daily"),
-                     ("twice", "two", "bid", "b.id", "bi.d", "b.i.d", "2 divided", "2 equal", "2 separate"),
-                     ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d", "3 divided", "3 equal", "3 separate"),
-                     ("four", "qid", "q.id", "qi.d", "q.i.d"))
-ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
-                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
-                  "sublingual"),
-                 ("intravenous", "i.", "iv", "infus"),
-                 ("intramuscular", "i.m."),
-                 ("topical", "cream", "gel", "ointment"),
-                 ("oral", "mouth", "tablet", "capsule", "pill", "per os", "p.o."))
-assert len(FREQUENCY_NEEDLES) == len(lx.FREQUENCY) and len(ROUTE_NEEDLES) == len(lx.ROUTES)
-
-
-def _first_match(patterns: list, needles: tuple, text: str) -> tuple[object, re.Match | None]:
-    """The value of the first (pattern, value) whose pattern matches ``text``, with its match;
-    a pattern none of whose needles is in the (ASCII) text is not run."""
-    lowered = text.lower() if text.isascii() else None
-    for (pattern, value), wanted in zip(patterns, needles):
-        if lowered is not None:
-            for needle in wanted:  # (a loop: faster than any() over a generator)
-                if needle in lowered:
-                    break
-            else:
-                continue
-        match = pattern.search(text)
-        if match:
-            return value, match
-    return None, None
-
-
-_FREQUENCY_ORDER = lx.FREQUENCY[1:] + lx.FREQUENCY[:1]  # "twice daily" before "daily"
-_FREQUENCY_ORDER_NEEDLES = FREQUENCY_NEEDLES[1:] + FREQUENCY_NEEDLES[:1]
-
-
-@lru_cache(maxsize=2048)
-def _frequency(text: str) -> tuple[float | None, re.Match | None]:
-    per_day, match = _first_match(_FREQUENCY_ORDER, _FREQUENCY_ORDER_NEEDLES, text)
-    return (float(per_day), match) if match else (None, None)
-
-
-def _route_words(text: str) -> str | None:
-    """The words of an "other" route ("epidural", "intrathecal"), lower case."""
-    _, match = _route(text)
-    return match.group(0).lower() if match is not None else None
-
-
-@lru_cache(maxsize=2048)
-def _route(text: str) -> tuple[str | None, re.Match | None]:
-    return _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
 
 
 # After a substance: it is measured, eaten or lacking, not given ("magnesium levels", "Mg-deficient
@@ -245,9 +80,31 @@ PRIOR_BEFORE = re.compile(r"\b(?:refractory|resistant|unresponsive|intolerant|in
 PRIOR_NEEDLES = ("refractory", "resistant", "unresponsive", "intoleran", "allerg", "despite", "fail", "previous", "prior")
 
 
+# Saline as the vehicle another substance is given in, not an arm: "magnesium 50 mg in normal saline
+# 1 mL", "diluted in 100 ml of saline", "in a total volume of 20 ml saline". (Not "in the saline group".)
+VEHICLE_BEFORE = re.compile(r"(?:\b(?:diluted|dissolved|made\s+up|mixed|reconstituted|prepared)\s+(?:\w+\s+){0,3}?"
+                            r"(?:in|with|to)|\bin\s+(?:a\s+)?(?:total\s+)?(?:volume\s+of\s+)?\d+(?:\.\d+)?\s*(?:ml|cc|l)"
+                            r"(?:\s+of)?)\s+(?:(?:normal|isotonic|physiological|0\.9\s*%)\s+)?$", re.I)
+IN_BEFORE = re.compile(r"\bin\s+(?:(?:normal|isotonic|physiological|0\.9\s*%)\s+)?$", re.I)
+VOLUME_AFTER = re.compile(r"\s*(?:\(\s*)?\d+(?:\.\d+)?\s*(?:ml|cc)\b", re.I)
+
+
+def _vehicle(text: str, mention: "Mention") -> bool:
+    """Whether the saline named at ``mention`` is the vehicle of a dose said before it ("in 100 ml of
+    saline", "in normal saline 1 mL"), not a control arm's saline."""
+    before = text[max(0, mention.start - 60):mention.start]
+    if " in " not in before and "in " not in before[:3] and not any(
+            w in before for w in ("diluted", "dissolved", "made up", "mixed", "reconstituted", "prepared")):
+        return False
+    return bool(VEHICLE_BEFORE.search(before) or (IN_BEFORE.search(before) and VOLUME_AFTER.match(text, mention.end)))
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
-    measured or lacking substance, nor a treatment the participants had before or failed on."""
+    measured or lacking substance, nor a treatment the participants had before or failed on, nor the
+    saline a dose was diluted in."""
+    if mention.substance == "saline" and _vehicle(text, mention):
+        return False
     if mention.substance in (None, "placebo", "saline"):
         return True
     # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
@@ -304,6 +161,8 @@ def arms(doc: Document) -> list[dict]:
             result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
         if unsaid:
             _fill_arms(result, others)
+    if result:  # "Sixty patients were given A (group 1). Another group of 60 patients was given B (group 2)."
+        result += _one_group_sentences(doc, [c[1] for c in candidates if c[1] is not ranked[0][1]], result)
     whole = " ".join(doc.fields[f] for f in doc.text_fields)
     for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
         if result and _every_arm_sentence(other.text):
@@ -317,17 +176,64 @@ def arms(doc: Document) -> list[dict]:
     if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
             and not DESIGN_CUES["no_placebo"].search(whole)):
         result.append(_control_arm("placebo", placebo_said[0]))
-    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result else []
-    if untreated and not any(a["is_control"] for a in result):
+    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result and not any(
+        a["is_control"] for a in result) else []
+    if untreated:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
         result.append(_control_arm(name, untreated[0]))
     if result and not any(a["is_control"] for a in result):
         result += _unnamed_control(doc, ranked[0][1]) or _counted_controls(doc, result)
+    elif result and all(a["is_control"] for a in result):  # "randomly assigned to a daily soy or placebo shake"
+        result = _unnamed_tested(doc, ranked[0][1]) + result
     _placebo_route(result)
     result = _dose_cohorts(doc, result)
+    result = _dose_groups(doc, ranked[0][1], result)
+    result += _both_agents_arm(doc, ranked[0][1], result)
     fill_arm_sizes(doc, result)
     _crossover_sizes(doc, result)
     return result
+
+
+# A sentence that says what one group was given: "group 2 received", "the MST group was given", "another
+# group of 64 patients was given", "were given X (group 1)", "in patients of group A, X was infused".
+_LABEL = r"(?:(?-i:[A-Z][A-Z+]{0,4}|[IVX]{1,4})|\d{1,2})"
+_GIVEN_VERB = r"(?:received|receive|(?:was|were)\s+(?:\w+\s+)?given|(?:was|were)\s+treated\s+with|got|took|(?:was|were)\s+administered)"
+GROUP_GIVEN = re.compile(
+    rf"\b(?:group|arm)\s+{_LABEL}\b[^.;]{{0,30}}?\b{_GIVEN_VERB}\b|"
+    rf"\b[\w-]+\s+(?:group|arm)\s+(?:\(\s*n\s*=\s*\d+\s*\)\s+)?{_GIVEN_VERB}\b|"
+    rf"\b(?:another|a\s+second|a\s+third|the\s+other|the\s+second|the\s+third)\s+group\s+(?:of\s+\S+\s+\w+\s+)?{_GIVEN_VERB}\b|"
+    rf"\b{_GIVEN_VERB}\b[^.;]*\(\s*(?:group|arm)\s+{_LABEL}\s*\)|"
+    rf"^\W*(?:\w+\s*,\s*)?in\s+(?:(?:the\s+)?patients\s+(?:of|in)\s+)?(?:group|arm)\s+{_LABEL}\s*,", re.I)
+
+
+def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list[dict]) -> list[dict]:
+    """Arms said one group per sentence outside the arms sentence ("Another group of 64 patients was
+    given amiodarone (group 2)", "The control group received placebo"): each such statement (in
+    reading order) that reads as exactly one arm adds it, unless an arm of the same tested substances
+    is there already, or one naming any of them (or it is a control and a control is there). Returns
+    the arms to add."""
+    added: list[dict] = []
+    have = {_tested_names(a) for a in arms_found}
+    control = any(a["is_control"] for a in arms_found)
+    for sentence in others:
+        lowered = sentence.text.lower()
+        if ("group" not in lowered and "arm " not in lowered) or not GROUP_GIVEN.search(sentence.text):
+            continue
+        if _kind(doc, sentence) != "statement":
+            continue
+        found = _arms_from_sentence(doc, sentence)
+        if len(found) != 1 or any(_tested_names(found[0]) & names for names in have) or (
+                found[0]["is_control"] and control):
+            continue
+        have.add(_tested_names(found[0]))
+        control = control or found[0]["is_control"]
+        added.append(found[0])
+    return added
+
+
+def _tested_names(arm: dict) -> frozenset[str]:
+    """The substances an arm tests (its background left out)."""
+    return frozenset((i["substance"] or i["name"]) for i in arm["interventions"] if not i.get("background"))
 
 
 # A crossover design, not the verb ("patients could cross over to the other treatment at progression").
@@ -345,6 +251,117 @@ def _crossover_sizes(doc: Document, arms_found: list[dict]) -> None:
         return
     for arm in arms_found:
         arm["n"] = None
+
+
+# An arm of both tested substances, named without their names: "sotalol alone, magnesium alone, both
+# agents at the same doses, or no prophylaxis", "the two drugs combined", "the combination of both".
+BOTH_AGENTS = re.compile(r"\bboth\s+(?:[\w-]+\s+)?(?:agents|drugs|treatments|medications|interventions|supplements|"
+                         r"therapies)\b(?!\s+(?:were|was|are|is|had|have|did|showed|reduced|improved)\b)|"
+                         r"\b(?:the|a)\s+combination\s+of\s+(?:both|the\s+two|these\s+two|the\s+(?:two\s+)?(?:agents|drugs))\b|"
+                         r"\b(?:the\s+)?two\s+(?:agents|drugs|treatments)\s+(?:combined|together|in\s+combination)\b", re.I)
+
+
+def _both_agents_arm(doc: Document, sentence: Sentence, arms_found: list[dict]) -> list[dict]:
+    """The arm given both tested substances when the arms sentence offers it without naming them
+    ("A alone, B alone, or both agents"): ``[that arm]`` (the two arms' interventions, doses
+    included), or [] when the sentence offers no such arm, there are not exactly two one-substance
+    tested arms, or an arm combining them is there already."""
+    lowered = sentence.text.lower()
+    if "both" not in lowered and "combin" not in lowered and "two" not in lowered:
+        return []
+    match = BOTH_AGENTS.search(sentence.text)
+    single = [a for a in arms_found if not a["is_control"] and len(_tested_names(a)) == 1]
+    if match is None or len(single) != 2 or not ALLOCATED.search(sentence.text):
+        return []
+    names = _tested_names(single[0]) | _tested_names(single[1])
+    if len(names) != 2 or any(_tested_names(a) == names for a in arms_found):
+        return []
+    interventions = [{**i, "evidence": i["evidence"] + [span(doc, sentence.field, sentence.start + match.start(),
+                                                              sentence.start + match.end())]}
+                     for a in single for i in a["interventions"] if not i.get("background")]
+    return [_arm(interventions, None)]
+
+
+# One substance at several doses, one group per dose, said in one sentence: "randomised to 250, 500
+# or 1000 mg of magnesium" (numbers sharing the last one's unit), "MgSO4 (group I: 30 mg/kg, group II:
+# 40 mg/kg, group III: 50 mg/kg)", "magnesium 2 g or 4 g". What may stand between two doses of the
+# list: a comma, "or"/"and", and a group's name ("group II:", "the second group received").
+DOSE_LIST_GAP = re.compile(r"\s*[,;]?\s*(?:(?:and|or)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
+                           r"one|two|three|four|five)\b|(?:the\s+)?(?:first|second|third|fourth|fifth|other|another|"
+                           r"last)\s+(?:group|arm))\s*(?:\(\s*n\s*=\s*\d+\s*\)\s*)?(?:[:=,]|received|got|was\s+given|"
+                           r"with)?\s*)?$", re.I)
+NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and)\s+)"
+                         r"(?=\d+(?:\.\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b)", re.I)
+# Doses one arm moves between, not one group each: "flexibly dosed", "titrated from 5 to 15 mg", "up to".
+FLEXIBLE_DOSING = re.compile(r"\b(?:flexibl\w*|titrat\w*|target\s+dos\w*|escalat\w*|up\s+to|adjust\w*|increas\w*|"
+                             r"tapered|followed\s+by|then)\b", re.I)
+LIST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+SCALED_KEYS = ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h")
+
+
+def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
+    """The doses of one list of alternative doses in an arms sentence, in order: (amount in the
+    list's unit, start, end, the dose as written), or [] when it names none. Each dose keeps the
+    unit and "per" ("/kg", "/day") of the list; two doses of different units or "per" are no list
+    ("30 mg/kg then 10 mg/kg/h" is a loading dose and an infusion)."""
+    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text) else None
+    if numbers:  # "250, 500 or 1000 mg": the numbers before take the last one's unit
+        last = lx.DOSE.match(text, numbers.end())
+        if last is not None:
+            unit = last.group(0)[len(last.group("amount")):]
+            found = [(float(m.group(0)), numbers.start() + m.start(), numbers.start() + m.end(), m.group(0) + unit)
+                     for m in LIST_NUMBER.finditer(numbers.group("numbers"))]
+            return found + [(float(last.group("amount")), last.start(), last.end(), last.group(0))]
+    doses = list(lx.DOSE.finditer(text)) if text.count(" mg") + text.count(" g") + text.count("mg/") >= 2 else []
+    run: list[re.Match] = []
+    for dose in doses:
+        same = run and (dose.group("unit").lower(), (dose.group("per") or "").replace(" ", "").lower()) == (
+            run[-1].group("unit").lower(), (run[-1].group("per") or "").replace(" ", "").lower())
+        if same and DOSE_LIST_GAP.fullmatch(text, run[-1].end(), dose.start()) and not substance_mentions(
+                text[run[-1].end():dose.start()]):
+            run.append(dose)
+        elif len(run) >= 2:
+            break
+        else:
+            run = [dose]
+    if len(run) < 2 or "," in run[0].group("amount") or "," in run[-1].group("amount"):
+        return []
+    return [(float(d.group("amount")), d.start(), d.end(), d.group(0)) for d in run]
+
+
+def _dose_groups(doc: Document, sentence: Sentence, arms_found: list[dict]) -> list[dict]:
+    """One tested substance given at several doses, one group per dose, in the arms sentence
+    ("randomised to magnesium 250, 500 or 1000 mg or placebo", "MgSO4 (group I: 30 mg/kg, group II:
+    40 mg/kg, group III: 50 mg/kg)"), becomes one arm per dose: the arm read with one of the doses,
+    its dose values scaled to each. Arms as they were when the sentence offers no choice of groups,
+    the list is not of the arm's own dose, or the doses are not all different."""
+    tested = [a for a in arms_found if not a["is_control"]]
+    if len(tested) != 1:
+        return arms_found
+    own = [i for i in tested[0]["interventions"] if not i.get("background")]
+    if len(own) != 1 or own[0]["dose_text"] is None or not ALLOCATED.search(sentence.text) and not GROUP_WORDS.search(
+            sentence.text):
+        return arms_found
+    if FLEXIBLE_DOSING.search(sentence.text):
+        return arms_found  # "flexibly dosed (target dosage: 5, 10 or 15 mg/day)": one arm, its dose adjusted
+    doses = _dose_list(sentence.text)
+    amounts = [d[0] for d in doses]
+    base = next((d for d in doses if d[3] == own[0]["dose_text"]), None)
+    if base is None or len(set(amounts)) != len(amounts) or not base[0]:
+        return arms_found
+    groups = []
+    for amount, start, end, written in doses:
+        intervention = {**own[0], "dose_text": written}
+        for key in SCALED_KEYS:
+            if intervention.get(key) is not None:
+                intervention[key] = _round(intervention[key] * amount / base[0])
+        at = sentence.start + start
+        intervention["evidence"] = _dedupe([e for e in own[0]["evidence"] if e["text"] != base[3]]
+                                           + [span(doc, sentence.field, at, at + end - start)])
+        arm = _arm([intervention if i is own[0] else i for i in tested[0]["interventions"]], None)  # (sizes: arm_sizes)
+        arm["label"] = f"{arm['label']} {written}"
+        groups.append(arm)
+    return [a for a in arms_found if a["is_control"]] + groups
 
 
 _DOSE_TEXT = r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b"
@@ -391,9 +408,19 @@ def _dose_cohorts(doc: Document, arms_found: list[dict]) -> list[dict]:
 # A control group given nothing (or what it would have had anyway): "no treatment", "untreated
 # controls", "a waiting list", "delayed treatment", "usual care".
 UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?|medication|drug)\b|\buntreated\s+(?:control|group|arm)|\b(?:usual|standard)\s+care\b|"
-                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b", re.I)
+                           r"\bwait(?:ing)?[\s-]?list\b|\bdelayed[\s-]treatment\b|\bno\s+intervention\b|"
+                           # "no systemic treatment", "no antiarrhythmic agents", "no prophylaxis" (not "no significant
+                           # treatment effect", "no drug-related deaths")
+                           r"(?<!with\s)(?<!had\s)(?<!having\s)\bno\s+(?:(?!significant|statistically|serious|major|clear|"
+                           r"relevant|prior|previous|concomitant|other|known|current|effective|adverse)[a-z-]+\s+)?"
+                           r"(?:treatment|therapy|agents?|drugs?|medications?|prophylaxis)\b(?![\s-]+(?:effects?|related|"
+                           r"differences?|interactions?|reactions?|events?|toxicit\w+|was\s+(?:found|observed|seen)))|"
+                           # "group B was treated as control", "standard management without magnesium"
+                           r"\btreated\s+as\s+(?:the\s+)?controls?\b|"
+                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b", re.I)
 UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
-                     "no intervention")
+                     "no intervention", " treatment", "therapy", " agent", "prophylaxis", "treated as",
+                     "standard management")
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
@@ -448,6 +475,34 @@ def _unnamed_control(doc: Document, sentence: Sentence) -> list[dict]:
         return []
     at = sentence.start + match.start()
     return [_control_arm("no treatment", span(doc, sentence.field, at, at + len(match.group(0))))]
+
+
+# The tested arm offered against placebo or sham under a name no lexicon holds: "randomly assigned to a
+# daily soy or placebo shake", "randomized to acupuncture or sham acupuncture".
+TESTED_BEFORE_PLACEBO = re.compile(r"\b(?:to|receive|received|receiving|given|either)\s+(?:either\s+)?(?:an?\s+)?(?:(?:daily|oral|"
+                                   r"topical|weekly|active|real|true|dietary|standardi[sz]ed)\s+)?(?P<name>[A-Za-z][\w-]{2,})\s+"
+                                   r"(?:(?:supplement|supplementation|extract|capsules?|tablets?|shakes?|powder|treatment|therapy|"
+                                   r"group)\s+)?or\s+(?:an?\s+|the\s+|matching\s+|identical\s+)*(?:placebo|sham)\b", re.I)
+NOT_A_NAME = frozenset("""the this that these their either both active usual standard control treatment therapy drug
+    intervention study group groups arm arms receive placebo sham one two three an and or with without more less
+    experimental investigational new novel verum test trial""".split())
+
+
+def _unnamed_tested(doc: Document, sentence: Sentence) -> list[dict]:
+    """The tested arm of an allocation sentence that names only its placebo or sham arm, its own
+    substance being a word no lexicon holds ("randomly assigned to a daily soy or placebo shake"):
+    ``[arm named by that word]``, or [] when the sentence says no such choice."""
+    if "placebo" not in sentence.text.lower() and "sham" not in sentence.text.lower():
+        return []
+    match = TESTED_BEFORE_PLACEBO.search(sentence.text)
+    if match is None or match.group("name").lower() in NOT_A_NAME or _kind(doc, sentence) != "statement":
+        return []
+    name = match.group("name").lower()
+    at = sentence.start + match.start("name")
+    intervention = {"name": name, "substance": name, "form": None, "dose_mg": None, "daily_dose_mg": None,
+                    "frequency_per_day": None, "route": None, "dose_text": None,
+                    "evidence": [span(doc, sentence.field, at, at + len(name)), sentence_span(doc, sentence)]}
+    return [_arm([intervention], None)]
 
 
 def _control_arm(name: str, evidence: dict) -> dict:
@@ -509,6 +564,10 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     background: list[dict] = []  # "women on duloxetine were randomized to add magnesium or placebo"
     every_arm: list[dict] = []  # "...; all patients continued pregabalin": in every arm, if there are arms
     shared = _shared_substances(given)
+    lowered_text = text.lower().replace("anesthe", "anaesthe")  # (the same length: offsets hold)
+    either = COMBINED_EITHER.search(text) if "either" in text else None
+    either_at = either.start() if either else None
+    combined_with: list[dict] = []  # what "combined with either" put in the background, as read
     for chunk_start, chunk_end in chunks:
         chunk = text[chunk_start:chunk_end]
         mentions = given[chunk_start]
@@ -523,7 +582,6 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         assigned = _assign_doses(chunk, mentions)
         for index, mention in enumerate(mentions):
             dose = assigned.get(index)
-            dose_offset = 0
             frequency, freq_match = _frequency(chunk)
             if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
@@ -535,42 +593,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
                              sentence.start + chunk_start + mention.end)]
             if dose:
-                amount = _dose_mg(dose.group("amount"), dose.group("unit"), mention.substance)
-                per = (dose.group("per") or "").lower().replace(" ", "")
-                count = None
-                if (PER_TABLET.search(text, 0, chunk_start + mention.start)
-                        or TABLET_COMPOSITION.search(text, 0, chunk_start + dose.start())
-                        or _each_unit_in_brackets(text, chunk_start + dose.start(), chunk_start + dose.end())):
-                    tablets = TABLETS.search(chunk) or TABLETS.search(text) or _tablets_with_frequency(whole)
-                    count = lx.words_to_number(tablets.group("n")) if tablets else None
-                    if count and tablets.string is not whole and PER_DAY_AFTER.match(tablets.string, tablets.end()) and (
-                            _frequency(chunk)[0] in (None, 1.0)):
-                        frequency, count = count, None  # "4 capsules per day of 250 mg": 250 mg, four times a day
-                if not per and dose.end() <= mention.start and PER_DAY_AFTER.match(chunk, mention.end):
-                    per = "daily"  # "500 mg magnesium daily in two divided doses": the day's amount
-                times = TIMES_BEFORE.search(chunk, 0, dose.start())
-                if times and count is None:  # "2 x 250 mg daily": 250 mg, twice a day
-                    frequency = lx.words_to_number(times.group("k"))
-                    per = "" if per in ("/day", "/d", "/daily", "perday", "aday", "daily") else per
-                if amount is not None and "kg" in per:  # weight-based: kept per kg, no body weight known
-                    per_hour = bool(re.search(r"h|hour", per))
-                    per_kg = {"infusion_mg_per_kg_per_h" if per_hour else "dose_mg_per_kg": _round(amount)}
-                    infusion = None if per_hour else _infusion_after(chunk, dose, mention.substance)
-                    if infusion is not None:  # "50 mg/kg as a loading dose, then 8 mg/kg/h": the infusion too
-                        per_kg["infusion_mg_per_kg_per_h"] = infusion[0]
-                        absolute = sentence.start + chunk_start + infusion[1]
-                        evidence.append(span(doc, sentence.field, absolute, absolute + infusion[2] - infusion[1]))
-                if amount is not None and not re.search(r"kg|h|min", per):
-                    if per in ("/day", "/d", "/daily", "perday", "aday", "daily"):
-                        daily = amount
-                        frequency = frequency or 1.0
-                        dose_mg = amount / frequency
-                    else:
-                        dose_mg = amount * (count or 1)
-                        daily = dose_mg * frequency if frequency else None
-                dose_text = dose.group(0)
-                absolute = sentence.start + chunk_start + dose_offset + dose.start()
-                evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
+                dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
+                                                                         frequency, whole, evidence)
             if freq_match is not None:
                 absolute = sentence.start + chunk_start + freq_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
@@ -589,8 +613,12 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 "evidence": _dedupe(evidence + [sentence_span(doc, sentence)]), **per_kg,
             }
             at = chunk_start + mention.start
-            if BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end):
-                background.append({**intervention, "background": True})
+            if (BACKGROUND_BEFORE.search(text, max(0, at - 80), at) and RANDOMISED_AFTER.search(text, chunk_start + mention.end)
+                    or either_at is not None and chunk_start <= either_at < chunk_end and at < either_at
+                    and ";" not in text[at:either_at]
+                    or "naesthe" in lowered_text and _anaesthetic(text, at, chunk_start + mention.end, chunk_start, chunk_end)):
+                background.append({**intervention, "background": True})  # (and "A combined with either B or C": A in both)
+                combined_with.append(intervention)
             elif (every_arm and every_arm[-1]["_chunk"] == chunk_start) or (
                     _may_say(chunk.lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_BEFORE.search(chunk, 0, mention.start)):
                 every_arm.append({**intervention, "_chunk": chunk_start})  # ("both groups received A and B": both)
@@ -613,12 +641,62 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         background += [{**i, "background": True} for i in every_arm]
     elif every_arm:  # "All patients received magnesium 300 mg": the one arm there is
         result.append(_arm(every_arm, group_n))
-    if background and result:  # every arm keeps taking it: an add-on trial
-        result = [_arm(arm["interventions"] + background, arm["n"]) for arm in result]
+    if combined_with and not result:  # "A with either B or C" where B and C are no substance we know: A's arm
+        result.append(_arm(combined_with, group_n))
+    elif background and result:  # every arm keeps taking it: an add-on trial
+        result = [_arm(_with_background(arm["interventions"], background), arm["n"]) for arm in result]
     result = _merge_duplicate_arms(result)
     if len(result) > 1 and not CHOICE_WORDS.search(text):
         result = _merge_same_substance_arms(result)
     return result
+
+
+# The anaesthetic every patient had, not an arm: "after a standardised sevoflurane in oxygen anaesthesia",
+# "under general anaesthesia with propofol", "anaesthesia was induced with propofol and fentanyl".
+ANAESTHETIC_AFTER = re.compile(r"[\s-]+(?:(?:in|and|with)\s+(?:oxygen|o2|air|nitrous\s+oxide|n2o)(?:\s+(?:and|in)\s+"
+                               r"(?:oxygen|o2|air|nitrous\s+oxide|n2o))?\s+)?(?:-?based\s+)?(?:general\s+|balanced\s+)?"
+                               r"an(?:a)?esthe", re.I)
+# (an anaesthetic said as the one everybody had, not one of the arms: "randomised to propofol or sevoflurane
+# anaesthesia" compares anaesthetics)
+STANDARD_BEFORE = re.compile(r"\b(?:standardi[sz]ed|standard|general|balanced|under|same|usual|routine)\s+(?:[\w-]+\s+)?$",
+                             re.I)
+ANAESTHETIC_BEFORE = re.compile(r"\b(?:general|standardi[sz]ed|standard|balanced)\s+an(?:a)?esthe\w*\s+(?:was\s+\w+\s+)?"
+                                r"(?:with|using|by)\s+(?:\w+\s+){0,3}$|"
+                                r"\ban(?:a)?esthe\w*\s+(?:was|were)\s+(?:induced|maintained)\s+(?:\w+\s+){0,2}?(?:with|using|by)\s+"
+                                r"(?:[\w%.,]+\s+){0,4}$", re.I)
+
+
+def _anaesthetic(text: str, start: int, end: int, piece_start: int, piece_end: int) -> bool:
+    """Whether the substance at ``text[start:end]`` is the anaesthetic every patient had ("a
+    standardised sevoflurane anaesthesia", "anaesthesia was induced with propofol"): background.
+    Not "randomised to propofol or sevoflurane anaesthesia" (anaesthetics compared: a choice in the
+    piece ``text[piece_start:piece_end]`` of the arms sentence near the name)."""
+    if OFFERS_CHOICE.search(text, max(piece_start - 5, start - 80, 0), min(piece_end, end + 40)):  # (and " or " before it)
+        return False  # "induced with either eltanolone or propofol": the anaesthetics are the arms
+    return bool(ANAESTHETIC_AFTER.match(text, end) and STANDARD_BEFORE.search(text, max(0, start - 40), start)
+                or ANAESTHETIC_BEFORE.search(text, max(0, start - 80), start))
+
+
+def _with_background(interventions: list[dict], background: list[dict]) -> list[dict]:
+    """An arm's interventions with the background every arm takes: a background substance the arm
+    names again beside another ("placebo plus exemestane") is that background, not a second tested
+    substance; an arm of that substance alone ("roxithromycin alone") keeps it as its own."""
+    kept = list(interventions)
+    for extra in background:
+        same = [i for i in kept if i["substance"] == extra["substance"]]
+        if same and (len(kept) == len(same) or any(i.get("background") for i in same)):
+            continue
+        if not same:
+            kept.append(extra)
+            continue
+        at = kept.index(same[0])
+        kept = [i for i in kept[:at] if i not in same] + [extra] + [i for i in kept[at:] if i not in same]
+    return kept
+
+
+# "ropivacaine combined with either magnesium or dexamethasone": what stands before it is in every arm.
+COMBINED_EITHER = re.compile(r"\b(?:combined\s+with|plus|together\s+with|with|in\s+addition\s+to|added\s+to)\s+either\b",
+                             re.I)
 
 
 # Words that offer a choice between arms: without one, two pieces naming one substance are one arm.
@@ -640,10 +718,24 @@ EVERY_ARM_SENTENCE = re.compile(r"^\W*(?:in\s+)?(?:both\s+(?:groups|arms)|all\s+
                                 r"took|continued|were\s+maintained|remained)\b", re.I)
 
 
+# Said of every arm in the passive, anywhere in a sentence that allocates nothing: "Before skin closure in
+# both groups, bupivacaine 0.125% with fentanyl 50 µg was given through the catheter".
+EVERY_ARM_PASSIVE = re.compile(r"\b(?:in|to|for)\s+(?:both\s+(?:groups|arms)|all\s+(?:patients|participants|subjects|"
+                               r"children|women|men|groups|arms)|each\s+group|every\s+patient)\b[^;]{0,400}?\b(?:was|were)\s+"
+                               r"(?:\w+\s+)?(?:given|administered|infused|injected|applied|instilled)\b", re.I)
+OFFERS_CHOICE = re.compile(r"\b(?:or|versus|vs\.?|compared|either)\b", re.I)
+PASSIVE_NEEDLES = ("both groups", "both arms", "all patients", "all participants", "all subjects", "all children",
+                   "all women", "all men", "all groups", "all arms", "each group", "every patient")
+
+
 def _every_arm_sentence(text: str) -> bool:
-    """Whether a sentence opens by saying what every arm was given ("Both groups received ...",
-    "All patients continued ...")."""
-    return _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None
+    """Whether a sentence says what every arm was given: it opens so ("Both groups received ...",
+    "All patients continued ..."), or, allocating nothing, says it in the passive ("... in both
+    groups, bupivacaine was given through the catheter")."""
+    if _may_say(text[:30].lower(), EVERY_ARM_NEEDLES) and EVERY_ARM_SENTENCE.search(text) is not None:
+        return True
+    return (_may_say(text.lower(), PASSIVE_NEEDLES) and not ALLOCATED.search(text) and not OFFERS_CHOICE.search(text)
+            and EVERY_ARM_PASSIVE.search(text) is not None)
 
 
 def _add_background(arms_found: list[dict], given_to_all: list[dict]) -> None:
@@ -721,8 +813,6 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-DOSE_KEYS = ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text", "dose_mg_per_kg",
-             "infusion_mg_per_kg_per_h")
 
 
 def _merge_same_substance(interventions: list[dict]) -> list[dict]:
@@ -744,68 +834,6 @@ def _merge_same_substance(interventions: list[dict]) -> list[dict]:
     return kept
 
 
-# What may stand between a dose and the substance it is of: a route or "elemental" ("0.2 mg oral
-# clonidine", "2 g intravenous magnesium sulfate", "300 mg elemental magnesium").
-GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramuscular|i\.m\.|transdermal|topical|"
-                                  r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
-
-
-def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
-    """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
-    substance just before the dose."""
-    assigned: dict[int, re.Match] = {}
-    for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
-                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
-        owner = None
-        if of:
-            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
-        if owner is None:  # "malic acid 200 mg": the substance right before the dose
-            owner = next((i for i, m in enumerate(mentions)
-                          if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
-        if owner is None:  # "1,200 mg malic acid", "2 g intravenous MgSO4": the dose written before its substance
-            owner = next((i for i, m in enumerate(mentions)
-                          if m.start >= dose.end() and (m.start == dose.end() or not chunk[dose.end():m.start].strip()
-                                                        or GAP_BEFORE_SUBSTANCE.fullmatch(chunk, dose.end(), m.start))), None)
-        if owner is None:
-            before = [i for i, m in enumerate(mentions) if m.end <= dose.start()]
-            owner = before[-1] if before else None
-        if owner is not None and owner not in assigned:
-            assigned[owner] = dose
-    return assigned
-
-
-def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
-    """Whether the dose at ``text[start:end]`` sits in a bracket after a count of units that ends in
-    "each" or "per tablet": "3 capsules (250 mg magnesium each)" gives one capsule's content."""
-    if "(" not in text[max(0, start - 80):start]:
-        return False
-    return bool(UNITS_BRACKET_BEFORE.search(text, max(0, start - 80), start) and EACH_BRACKET_AFTER.match(text, end))
-
-
-def _infusion_after(chunk: str, loading: re.Match, substance: str | None) -> tuple[float, int, int] | None:
-    """The maintenance infusion said after a weight-based loading dose of the same substance: (rate
-    in mg/kg/h, start, end of its words in ``chunk``), or None. Only a rate per kg per hour counts,
-    and only before another substance is named ("30 mg/kg bolus then 10 mg/kg/h" -> 10.0; "50 mg/kg
-    or ketamine 0.1 mg/kg/h" -> None). Units of the lexicon's ``DOSE`` (mg, g, µg, mmol, mEq)."""
-    at = loading.end()
-    if "h" not in chunk[at:]:
-        return None
-    for dose in lx.DOSE.finditer(chunk, at):
-        per = (dose.group("per") or "").lower().replace(" ", "")
-        if "kg" in per and re.search(r"h|hour", per):
-            rate = _dose_mg(dose.group("amount"), dose.group("unit"), substance)
-            if rate is None or substance_mentions(chunk[at:dose.start()]):
-                return None
-            return _round(rate), dose.start(), dose.end()
-    return None
-
-
-def _tablets_with_frequency(text: str) -> re.Match | None:
-    for match in TABLETS.finditer(text):
-        if _frequency(text[match.end():match.end() + 20])[0] is not None:
-            return match
-    return None
 
 
 def _arm(interventions: list[dict], n: float | None) -> dict:
@@ -851,224 +879,10 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def _round(value: float | None) -> float | None:
-    """Three decimals, or four significant digits below 1 (2.5 µg/kg is 0.0025 mg/kg, not 0.003)."""
-    if value is None:
-        return None
-    return round(value, 3) if value == 0 or abs(value) >= 1 else float(f"{value:.4g}")
-
-
-# --- duration -------------------------------------------------------------------------------------
-
-DURATION_BEFORE = re.compile(r"(?:\bfor|\bover|\blasting|\bduring|\bat|\bafter|\bin)\s*$", re.I)
-# Further ways of saying a length, each asked only when the words before end as it does: "a period of",
-# "the treatment period was", "for 4 to" (6 weeks).
-LENGTH_OF_BEFORE = re.compile(r"\b(?:period|course|duration|total|span|length|maximum|minimum|treatment|therapy|"
-                              r"supplementation|regimen|intervention|trial|study|program|programme|time)\s+of$", re.I)
-LENGTH_WAS_BEFORE = re.compile(r"\b(?:period|duration|length)(?:\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:treatment|therapy|"
-                               r"supplementation|intervention|study|trial))?\s+(?:was|were|is)$", re.I)
-# "for approximately 8 weeks": a hedge between the cue and the number.
-HEDGE_ENDINGS = ("approximately ", "about ", "around ", "roughly ", "nearly ", "almost ", "some ", "~", "~ ")
-HEDGE_BEFORE = re.compile(r"\s*\b(?:approximately|about|around|roughly|nearly|almost|some|~)\s*$", re.I)
-RANGE_BEFORE = re.compile(r"\b(?:for|over|during)\s+\d+\s*(?:to|-|–)$", re.I)
-
-
-def _said_as_length(before: str) -> bool:
-    """Whether the words before a time span say it is a length: "for", "over", "during", "a period of",
-    "the treatment period was", "for 4 to" (a range)."""
-    if DURATION_BEFORE.search(before):
-        return True
-    tail = before.rstrip()
-    if tail.endswith(("of", "OF", "Of")):
-        return bool(LENGTH_OF_BEFORE.search(tail))
-    if tail.endswith(("was", "were", "is")):
-        return bool(LENGTH_WAS_BEFORE.search(tail))
-    return tail.endswith(("to", "-", "–")) and bool(RANGE_BEFORE.search(tail))
-
-
-
-DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
-                            r"phase|program|regimen)", re.I)
-NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+)?of|\bbefore|"
-                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
-FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
-                              r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
-# "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment
-# or an exposure lasted, said of its end.
-OF_TREATMENT = re.compile(r"\s+(?:of\s+)?(?:the\s+)?(?:(?:oral|daily|active|study|drug|open-label|double-blind|"
-                          r"combined|continuous|intravenous|topical)\s+)?(?:treatment|therapy|supplementation|intervention|feeding|diet|"
-                          r"administration|exposure|intake|use|magnesium)\b|"
-                          # "after 12 months of SIT": of any treatment named, but not of follow-up, age or a washout
-                          r"\s+of\s+(?!follow|age\b|life\b|gestation|observation|wash|run-?in|lead-?in|screening|"
-                          r"baseline|the\s+(?:study|trial|follow))[A-Za-z]", re.I)
-# "one month (28 days)": the finer unit in brackets is what the text counted.
-EXACT_AFTER = re.compile(rf"\s*\(\s*(?P<number>{lx.NUMBER})\s*(?P<unit>days?|weeks?)\s*\)", re.I)
-# "a four-week course": the article, not a number to add.
-A_NUMBER = re.compile(r"^an?[\s-]+(?=[a-z])", re.I)
-# A number that reports a result, not how long treatment lasted: a mean, median or spread
-# ("median follow-up was 21 months", "3.1 +/- 0.3 days"), or one of two compared values.
-STATISTIC_BEFORE = re.compile(r"\+/-|±|\b(?:median|mean|average|versus|vs|range|survival|SD|IQR|ages?|aged)\b", re.I)
-STATISTIC_AFTER = re.compile(r"[\s,]*(?:respectively|versus|vs\b|;?\s*p\s*[=<>]|or\s+(?:more|longer|less|fewer)\b|\(\s*range|\(\s*95\s*%|longer|shorter|earlier|later)",
-                             re.I)
-# "for 6 weeks after a 2-week run-in": a length said with "for", whatever follows it.
-TIME_WORD_AFTER = re.compile(r"[\s-]*after\b", re.I)
-# "monitored for 11 days", "followed up for 3 months", "allowed to recover for 5 days": how long people
-# (or animals) were watched or left before the study, not treated.
-WATCHED_BEFORE = re.compile(r"\b(?:monitored|followed(?:\s+up)?|observed|assessed|evaluated|recorded|measured|examined|"
-                            r"recover\w*|acclimati[sz]\w*|habituat\w*|adapt\w*|housed|quarantin\w*|stabili[sz]\w*)\s+"
-                            r"(?:\w+\s+)?for\s+(?:\d+\s*(?:to|-|–)\s*)?$", re.I)
-FOR_BEFORE = re.compile(r"(?:\bfor|\bduring|\bover|\blasting)\s*$", re.I)
-# A study of one administration (a single dose, injection or infusion; a drug given around an
-# operation) that says no repeated dosing: it has no treatment length, the labels' convention
-# ([null, null] for single-dose and perioperative studies, mgfm_dev README).
-# Each kind led by a literal and asked only when its needle is in the text (lower case): a cheap scan.
-SINGLE_ADMINISTRATION = (
-    (("single",), re.compile(r"single\s+(?:[\w-]+\s+){0,2}?(?:doses?|injections?|infusions?|bolus|administration|"
-                             r"shots?)\b")),
-    (("induction",), re.compile(r"(?:before|at|after)\s+(?:the\s+)?induction\b")),
-    (("bolus",), re.compile(r"\bas\s+an?\s+(?:\w+\s+)?bolus\b")),
-    (("intraop", "intra-op"), re.compile(r"intra-?operative(?:ly)?\s+(?:infusion|administration|bolus)\b|(?:infused|given|"
-                                         r"administered|infusion|bolus)\s+(?:\w+\s+){0,3}?intra-?operatively\b")),
-    (("during surgery", "during the surgery", "during operation", "during the operation"),
-     re.compile(r"(?:infused|given|administered|infusion|bolus)\s+(?:\w+\s+){0,3}?during\s+(?:the\s+)?(?:surgery|"
-                r"operation)\b")),
-    (("/h", "/ h", "per hour"), re.compile(r"mg\s*/\s*kg\s*(?:/\s*h\b|per\s+hour\b)")),
-)
-# "pain was assessed daily": how often something was measured, not dosed.
-ASSESSED_REPEATEDLY = re.compile(r"\b(?:assessed|recorded|measured|evaluated|monitored|rated|scored|collected|examined)\s+"
-                                 r"(?:\w+\s+)?(?:daily|weekly|every\s+\w+)")
-REPEATED_DOSING = re.compile(r"/\s*(?:day|d|24\s*h)\b|\b(?:daily|nightly|weekly|per\s+day|a\s+day|each\s+day|every\s+(?:day|night|evening|morning|"
-                             r"\d+\s+h)|twice|thrice|times|/\s*day|b\.?i\.?d|t\.?i\.?d|q\.?d|once\s+a|doses\s+of|"
-                             r"(?:tablets?|capsules?|sachets?)\s+(?:per|a|each)|on\s+(?:two|three|\d+)\s+(?:occasions|days)|"
-                             r"consecutive\s+days)\b")
-
-
-def _single_administration(lowered: str) -> bool:
-    """Whether a record (lower-case text) tells one administration and no repeated dosing."""
-    return (any(any(n in lowered for n in needles) and pattern.search(lowered) for needles, pattern in SINGLE_ADMINISTRATION)
-            and not REPEATED_DOSING.search(ASSESSED_REPEATEDLY.sub(" ", lowered)))
-
-
-# "at 1, 3 and 6 months", "after 12 and 24 months": time points of a list, not a treatment length.
-TIME_POINTS_BEFORE = re.compile(r"\d\s*(?:[a-z]+\s*)?,?\s*(?:,|and|or)\s*$", re.I)
-# "55 months for A and 41 months for B": two values compared, a result.
-COMPARED_AFTER = re.compile(r"[^.;]{0,30}?\b(?:and|vs\.?|versus)\s+\d+(?:\.\d+)?\s*(?:weeks?|months?|days?|years?)\b", re.I)
-COMPARED_BEFORE = re.compile(r"\d\s*(?:weeks?|months?|days?|years?)\b[^.;]{0,30}?\b(?:and|vs\.?|versus)\s*$", re.I)
-
-
-def _compared(text: str, match: re.Match, before: str) -> bool:
-    """Whether a time span is one of two values compared ("55 months for A and 41 months for B")."""
-    window = text[match.end():match.end() + 45]
-    if (" and " in window or " vs" in window or "versus" in window) and COMPARED_AFTER.match(window):
-        return True
-    return before.rstrip().endswith(("and", "vs", "vs.", "versus")) and bool(COMPARED_BEFORE.search(before))
-
-
-# "for 2 days or more", "for at least": a definition (an eligibility criterion), not a treatment length.
-DEFINITION_AFTER = re.compile(r"\s*or\s+(?:more|longer|less|fewer)\b", re.I)
-# "1-year survival", "2-year disease-free survival rates": a result's time point.
-EVENT_RATE_AFTER = re.compile(r"[^.;]{0,40}?\b(?:survival|disease-free|progression-free|event-free|recurrence-free|"
-                              r"PFS|OS|DFS|EFS|RFS|incidence|cumulative|"
-                              r"mortality|relapse\s+rates?|recurrence\s+rates?)\b", re.I)
-EVENT_NEEDLES = ("surviv", "-free", "pfs", "dfs", "efs", "rfs", " os", "incidence", "cumulative", "mortality", "relapse",
-                 "recurrence")
-# Menstrual cycles as the unit of treatment ("for two menstrual cycles"), read only in a record that
-# speaks of menstruation; a cycle is taken as a month (4.3 weeks). Chemotherapy cycles are no unit of time.
-CYCLES = re.compile(rf"\b(?P<number>{lx.NUMBER})(?:[\s-]+(?:consecutive|successive|menstrual|ovarian|treatment)){{0,2}}"
-                    r"[\s-]+(?P<unit>cycles?)\b", re.I)
-
-
-def _durations(text: str, cycles: bool) -> Iterator[re.Match]:
-    """The time spans said in a sentence (lx.DURATION), and menstrual cycles when ``cycles``, in order."""
-    if cycles and "cycle" in text:
-        return iter(sorted([*lx.DURATION.finditer(text), *CYCLES.finditer(text)], key=lambda m: m.start()))
-    return lx.DURATION.finditer(text)  # lazily: the first strong one ends the search
-
-
-# What every match of lx.DURATION holds: a unit after a space or a hyphen.
-DURATION_HINT = re.compile(r"[\s-](?:weeks?|wk|months?|days?|years?|h|hours?)\b", re.I)
-NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|cycles?\b|every\b|each\s+(?:cycle|month|week)|"
-                                r"per\s+(?:cycle|course)|(?:of\s+)?gestation\w*|of\s+life|postoperative|post\b|"
-                                r"post-?(?:treatment|partum|natal|dose|injection|burn|infusion|randomi[sz]ation)|after|later|before|apart|interval|"
-                                r"wash-?out|run-?in|lead-?in|baseline|screening|observation(?:al)?\s+period|"
-                                r"single-blind\s+placebo)", re.I)
-
-
-def duration(doc: Document) -> tuple[float | None, list[dict]]:
-    """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
-
-    The first duration said as one ("for 8 weeks", "a 9-week trial", "after 7 days of feeding")
-    wins, else the first plain one. Not durations: ages, time points ("at 2 h", "after 4 weeks"
-    with nothing of treatment after it), follow-up, "more than three months" (a definition), and
-    hours (a single session or a perioperative study has no treatment length in weeks). The unit
-    the text gives is kept: "one month (28 days)" is 4 weeks, not 4.3; 1 month = 4.3 weeks
-    otherwise. Returns (weeks or None, evidence spans)."""
-    best = None
-    lowered = _lower_text(doc)
-    cycles = "cycle" in lowered and "menstru" in lowered
-    for sentence in sentences(doc):
-        if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
-            continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
-        for match in _durations(sentence.text, cycles):
-            unit = match.group("unit").lower().rstrip("s")
-            if unit in ("h", "hour"):
-                continue  # "a 24-hour urine", "at 2 h": sessions and time points, not treatment lengths
-            number = match.group("number")
-            if number[0] in "aA" and A_NUMBER.match(number):
-                number = number[A_NUMBER.match(number).end():]  # "a four-week course" is four weeks, not five
-            n = lx.words_to_number(number)
-            if not n:
-                continue
-            wide = sentence.text[max(0, match.start() - 40):match.start()]
-            if wide.endswith(HEDGE_ENDINGS):
-                wide = HEDGE_BEFORE.sub("", wide)
-            before = wide[-25:]
-            after = sentence.text[match.end():match.end() + 25]
-            of_treatment = OF_TREATMENT.match(after)
-            if (NOT_DURATION_BEFORE.search(before) and not of_treatment) or (
-                    NOT_DURATION_AFTER.search(after) and not (TIME_WORD_AFTER.match(after) and FOR_BEFORE.search(before))):
-                continue  # (but "for 6 weeks after a run-in" is a treatment length)
-            if "for" in before[-12:] and not of_treatment and WATCHED_BEFORE.search(before):
-                continue  # "allowed to recover for 5 days", "monitored for 11 days after each dose"
-            if number.lower() == "a" and FREQUENCY_BEFORE.search(before):
-                continue  # "three times a day", "300 mg a day": a frequency, not a duration
-            said_for = _said_as_length(wide)
-            strong = said_for or bool(DURATION_AFTER.search(after)) or "-" in match.group(0)
-            if DEFINITION_AFTER.match(after):
-                continue  # "bed rest for 2 days or more": a criterion, not a treatment length
-            if not strong and ("." in number or STATISTIC_BEFORE.search(before) or STATISTIC_AFTER.match(after)
-                               or TIME_POINTS_BEFORE.search(before) and not of_treatment
-                               or _compared(sentence.text, match, wide)):
-                continue  # "6.9 versus 7.8 months, respectively", "3.1 +/- 0.3 days", "median 21 months": results
-            window = sentence.text[match.end():match.end() + 60].lower()
-            if not said_for and any(w in window for w in EVENT_NEEDLES) and EVENT_RATE_AFTER.match(window):
-                continue  # "the 1-year, 2-year and 3-year disease-free survival": a time point of a result
-            if unit == "year" and not strong:
-                continue  # "aged 1-12 years": ages, not treatment lengths
-            end = match.end()
-            exact = EXACT_AFTER.match(sentence.text, end)
-            if exact and lx.words_to_number(exact.group("number")):
-                n, unit, end = lx.words_to_number(exact.group("number")), exact.group("unit").lower().rstrip("s"), exact.end()
-            weeks = round(n * (lx.WEEKS_PER[unit] if unit != "cycle" else lx.WEEKS_PER["month"]), 2)
-            found = (strong, weeks, span(doc, sentence.field, sentence.start + match.start(), sentence.start + end),
-                     sentence.text)
-            if strong:
-                best = found
-                break
-            best = best or found
-        if best and best[0]:
-            break
-    if best and not REPEATED_DOSING.search(best[3].lower()) and _single_administration(lowered):
-        return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
-    return (best[1], [best[2]]) if best else (None, [])
-
-
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE, NOT_DURATION_BEFORE,
- UNTREATED_ARM, KNOWN_PHRASE) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
-                                         BACKGROUND_BEFORE, NOT_DURATION_BEFORE, UNTREATED_ARM, KNOWN_PHRASE))
-REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE = map(
-    led, (REPEATED_DOSING, ASSESSED_REPEATEDLY, STATISTIC_BEFORE, WATCHED_BEFORE))
+(ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS, BACKGROUND_BEFORE,
+ UNTREATED_ARM) = map(led, (ARM_SENTENCE, ARM_SPLIT, MEASURED_BEFORE, PLACEBO_ARM, GROUP_SIZE, GROUP_WORDS,
+                            BACKGROUND_BEFORE, UNTREATED_ARM))

@@ -15,7 +15,9 @@ from .record import EvidenceRecord
 from .text import Document, Sentence, _find, _said, sentence_span, sentences, span
 from .design import REVIEW_TYPES, TRIAL_WORDS, design, topics
 from .population import population
-from .arms import arms, duration, substance_mentions
+from .substances import substance_mentions
+from .arms import arms
+from .duration import duration
 from .outcomes import outcomes
 from .levels import magnesium_levels
 

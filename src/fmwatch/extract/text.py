@@ -17,6 +17,10 @@ MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest can
 # A sentence ends at . ! ? and white space before a capital, digit or bracket, or at a line break.
 # (Led by the stop itself, not by a look-behind for it: re then skips straight to the next stop.)
 SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\"“])|\n+")
+# A stop that ends an abbreviation, not a sentence: "(i.e. 400 mg/day)", "(e.g. Zinc)", "approx. 12 mmol",
+# "Smith et al. 2010", "vs. Placebo", "cf. Fig. 2" (lower case, as the text before the stop ends).
+ABBREVIATIONS_BEFORE_STOP = ("i.e", "e.g", "approx", " cf", "(cf", "et al", " vs", "(vs", " fig", "(fig", " viz",
+                             " ref", "(ref", " resp", " incl")
 
 
 @dataclass
@@ -89,8 +93,9 @@ def sentence_span(doc: Document, sentence: Sentence) -> dict:
 
 def sentences(doc: Document) -> list[Sentence]:
     """The sentences of every prose field (title first), each with its offsets in its field; a
-    sentence ends at . ! or ? before a capital, a digit or a bracket, or at a line break. Fields are
-    read up to ``MAX_FIELD_CHARS``. Cached on the document.
+    sentence ends at . ! or ? before a capital, a digit or a bracket, or at a line break, but not at
+    the stop of an abbreviation ("i.e.", "e.g.", "approx.", "et al.": ``ABBREVIATIONS_BEFORE_STOP``).
+    Fields are read up to ``MAX_FIELD_CHARS``. Cached on the document.
 
     Example: "Ten took it. Pain fell." -> two sentences, (0, 12) and (13, 23)."""
     if doc._sentences is not None:
@@ -100,7 +105,10 @@ def sentences(doc: Document) -> list[Sentence]:
         text = doc.fields[name][:MAX_FIELD_CHARS]
         start = 0
         for match in SENTENCE_END.finditer(text):
-            end = match.start() + (text[match.start()] != "\n")  # the stop stays in its sentence
+            stop = match.start()
+            if text[stop] == "." and text[max(0, stop - 6):stop].lower().endswith(ABBREVIATIONS_BEFORE_STOP):
+                continue  # "(i.e. 400 mg/day)": the sentence goes on
+            end = stop + (text[stop] != "\n")  # the stop stays in its sentence
             if end > start:
                 found.append(Sentence(name, start, end, text[start:end]))
             start = match.end()
