@@ -7,6 +7,7 @@ Published figures are given beside ours in the README; these functions only coun
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -384,3 +385,84 @@ def evaluate_outcomes_on_prompts(shared_eval: Path, split: str = "validation", l
             score.right += right
             score.by_label[(prompt["label"], bool(answering), right)] += 1
     return score
+
+
+# --- result sentences: which sentences of an abstract report a result ------------------------------
+
+@dataclass
+class LabelledAbstract:
+    """One Evidence Inference abstract, its abstract sentences (``text.Sentence``, in order) and for
+    each whether it holds an evidence span a verifier accepted (a result sentence)."""
+
+    pmcid: str
+    doc: Document
+    sentences: list
+    results: list[bool]
+
+
+def measured_corpus_pmcids() -> set[str]:
+    """The Evidence Inference PMC ids of our blind corpus labels' measured-only half
+    (``corpus_split.toml``): never trained or tuned on, so they are left out of every split here."""
+    from .mgfm import split
+    return {i.split(":", 1)[1] for i in split("corpus_split.toml")["measured"] if i.startswith("evidence_inference:")}
+
+
+def _evidence_pattern(evidence: str):
+    """A regex finding an evidence text in an abstract whatever its whitespace."""
+    return re.compile(r"\s+".join(map(re.escape, evidence.split())))
+
+
+def _covers(start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
+    """Whether a span covers at least half of a sentence or half of itself."""
+    overlap = min(end, sentence_end) - max(start, sentence_start)
+    return overlap > 0 and 2 * overlap >= min(sentence_end - sentence_start, end - start)
+
+
+def result_sentence_abstracts(shared_eval: Path, split: str, limit: int | None = None) -> list[LabelledAbstract]:
+    """The abstracts of one Evidence Inference 2.0 ``ev2_split`` with their sentences labelled:
+    a sentence is a result when an accepted in-abstract evidence span of any prompt of its article
+    covers at least half of the sentence or half of the span (DeYoung et al., BioNLP 2020: the
+    annotators' evidence is the sentence that reports the result). Abstracts with no evidence span
+    found in their text are left out, and so are the measured-only documents of our corpus labels
+    (``measured_corpus_pmcids``). Sentences as ``text.sentences`` cuts them (title left out);
+    ordered by PMC id; ``limit``: the first N abstracts only."""
+    from .text import sentences
+    evidence: dict[str, set[str]] = {}
+    for line in (shared_eval / "evidence_inference" / "v2_prompts.jsonl").read_text(encoding="utf-8").splitlines():
+        prompt = json.loads(line)
+        if prompt["ev2_split"] != split:
+            continue
+        for annotation in prompt["annotations"]:
+            text = " ".join((annotation["evidence"] or "").split())
+            if annotation["evidence_in_abstract"] and annotation["valid_label"] and text:
+                evidence.setdefault(prompt["pmcid"], set()).add(text)
+    excluded = measured_corpus_pmcids()
+    docs = evidence_inference_abstracts(shared_eval, set(evidence) - excluded)
+    labelled = []
+    for pmcid in sorted(docs):
+        doc = docs[pmcid]
+        abstract = doc.fields["abstract"]
+        spans = []
+        for text in sorted(evidence[pmcid]):
+            pattern = _evidence_pattern(text)
+            match = pattern.search(abstract) or re.compile(pattern.pattern, re.I).search(abstract)
+            if match:
+                spans.append((match.start(), match.end()))
+        if not spans:
+            continue
+        listed = [s for s in sentences(doc) if s.field == "abstract"]
+        results = [any(_covers(s, e, sentence.start, sentence.end) for s, e in spans) for sentence in listed]
+        labelled.append(LabelledAbstract(pmcid, doc, listed, results))
+        if limit is not None and len(labelled) >= limit:
+            break
+    return labelled
+
+
+def rule_result_sentences(abstract: LabelledAbstract) -> list[bool]:
+    """For each sentence of a labelled abstract, whether the outcome rules alone (no model veto)
+    report a result from it: it is the evidence sentence of an extracted outcome."""
+    from .result_sentence_model import rules_alone
+    with rules_alone():
+        reported = extract(abstract.doc)["outcomes"]
+    chosen = {(e["field"], e["start"], e["end"]) for o in reported for e in o["evidence"] if e.get("role") == "sentence"}
+    return [(s.field, s.start, s.end) in chosen for s in abstract.sentences]

@@ -13,6 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
+from .result_sentence_model import vetoes
 from .statements import lists_measures, phase_of_sentences
 
 
@@ -86,6 +87,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
+        if vetoes(sentence.text):
+            continue  # the learned result-sentence model says this is no result (objective, method, background)
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)

@@ -1,0 +1,173 @@
+"""A small learned judge of result sentences: does one sentence of an abstract report a result, a
+measure compared between groups or over time ("Pain fell more with A than with B (p = 0.02)", "No
+difference in nausea was seen between the groups")? Or is it an objective, a method, background?
+
+Learned from Evidence Inference 2.0 (DeYoung et al., BioNLP 2020; Lehman et al., NAACL 2019) by
+``fmwatch.extract.train_result_sentence``: the sentences of its abstracts that hold an evidence span
+a verifier accepted are the positives, every other sentence of the same abstracts a negative
+(annotators chose a few outcomes per article, so some results are counted as negatives: the
+probabilities are on the low side, and the thresholds stored with the model were chosen on the
+validation split with that in mind).
+
+The model is a binary logistic regression over binary text features (word 1-2 grams with every
+number as ``0``, and a few shape cues: p-values, confidence intervals, percentages, how many
+numbers, a comparison word, the section heading that opens the sentence, its length), scaled to
+unit length. It is stored as plain JSON (``models/result_sentence_model.json``): intercept, one
+weight per kept feature, the thresholds, a version and fingerprints of the data and code that made
+it. JSON, not pickle: loading it runs no code. Scoring is pure Python (no scikit-learn, no numpy):
+one regex pass over the sentence and a few dozen dictionary look-ups.
+
+``outcomes`` asks ``vetoes`` whether a sentence its rules read as a result is one (see there).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).parent / "models" / "result_sentence_model.json"
+FORMAT = "fmwatch-result-sentence-model"
+# Bump when ``features`` changes: a model trained on other features must not be loaded.
+FEATURES_VERSION = "1"
+
+TOKEN = re.compile(r"[a-z]+|\d+(?:[.·]\d+)?|[<>=≤≥%±]")
+# "p < 0.001", "P = .34", "p-value of 0.02": the operator and the value.
+P_VALUE = re.compile(r"\bp\s*(?:-?\s*values?\s*(?:of|was|were|is)?\s*)?(?P<op>[=<>≤≥])\s*(?P<value>0?[.·]\d+|[01](?:[.·]0+)?)",
+                     re.I)
+# "Results:", "METHODS AND RESULTS:" opening a sentence: the section of a structured abstract.
+HEADING = re.compile(r"^\s*([A-Za-z][A-Za-z ]{2,30}?)\s*:")
+COMPARISON_WORDS = frozenset({"than", "versus", "vs", "compared", "comparison", "between"})
+
+
+def features(sentence: str) -> list[str]:
+    """The distinct features of one sentence, sorted: ``w:`` word uni- and bigrams (lower case, every
+    number ``0``), and ``S:`` shape cues: ``S:p`` a p-value (``S:p_sig`` below 0.05 or said below
+    it, ``S:p_ns`` otherwise), ``S:ci`` a confidence interval, ``S:pct`` a percentage, ``S:nums=``
+    how many numbers (0, 1, 2-3, 4+), ``S:cmp`` a comparison word, ``S:len=`` words (<8, <20, <40,
+    40+), ``S:head=`` the heading that opens it ("results", "conclusions").
+
+    Example: ``features("Pain was lower (p < 0.01)")`` -> ``['S:cmp=0', 'S:len=<8', 'S:nums=1',
+    'S:p', 'S:p_sig', 'w:0', 'w:<', 'w:< 0', 'w:lower', 'w:lower p', 'w:p', 'w:p <', 'w:pain',
+    'w:pain was', 'w:was', 'w:was lower']``."""
+    lowered = sentence.lower()
+    tokens = ["0" if t[0].isdigit() else t for t in TOKEN.findall(lowered)]
+    found = {f"w:{t}" for t in tokens}
+    found.update(f"w:{a} {b}" for a, b in zip(tokens, tokens[1:]))
+    numbers = tokens.count("0")
+    found.add(f"S:nums={'0' if numbers == 0 else '1' if numbers == 1 else '2-3' if numbers <= 3 else '4+'}")
+    words = len(tokens)
+    found.add(f"S:len={'<8' if words < 8 else '<20' if words < 20 else '<40' if words < 40 else '40+'}")
+    found.add(f"S:cmp={int(not COMPARISON_WORDS.isdisjoint(tokens))}")
+    if "%" in sentence:
+        found.add("S:pct")
+    if "ci" in tokens or "confidence interval" in lowered:
+        found.add("S:ci")
+    if "p" in tokens:
+        for match in P_VALUE.finditer(sentence):
+            value = float(match.group("value").replace("·", "."))
+            found.add("S:p")
+            found.add("S:p_sig" if (value <= 0.05 if match.group("op") in "<≤" else
+                                    value < 0.05 if match.group("op") == "=" else False) else "S:p_ns")
+    if ":" in sentence[:40]:
+        heading = HEADING.match(sentence)
+        if heading:
+            found.add(f"S:head={heading.group(1).lower().strip()}")
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class ResultSentenceModel:
+    """A trained result-sentence model: ``weights[feature]`` one weight each, ``intercept`` the
+    bias; ``metadata`` its version, training data and code fingerprints, hyper-parameters, the
+    thresholds (``decide_at``: the model alone says "result" from here; ``veto_below``: a sentence
+    the rules read as a result is set aside below this) and validation scores."""
+
+    intercept: float
+    weights: dict[str, float]
+    options: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """The model's version string (``train_result_sentence.MODEL_VERSION`` when trained)."""
+        return self.metadata.get("version", "")
+
+    def probability(self, sentence: str) -> float:
+        """Probability (0-1) that the sentence reports a result comparing groups or over time."""
+        found = features(sentence)
+        weights = self.weights
+        total = sum(weights.get(name, 0.0) for name in found)
+        score = self.intercept + total / math.sqrt(len(found))  # (never empty: the S:len cue is always there)
+        return 1.0 / (1.0 + math.exp(-score)) if score > -700 else 0.0
+
+    def to_json(self) -> str:
+        """The model as the JSON text stored in ``models/`` (keys sorted, one feature a line: the same
+        model is the same bytes and a retrained one diffs line by line)."""
+        head = {"format": FORMAT, "intercept": self.intercept, "options": self.options, "metadata": self.metadata}
+        lines = ["{", f'"model": {json.dumps(head, sort_keys=True)},', '"weights": {']
+        names = sorted(self.weights)
+        for index, name in enumerate(names):
+            comma = "," if index < len(names) - 1 else ""
+            lines.append(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(self.weights[name])}{comma}")
+        lines += ["}", "}", ""]
+        return "\n".join(lines)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ResultSentenceModel":
+        """Read a model written by ``to_json``. Raises ValueError for another format or features
+        version (retrain with ``python -m fmwatch.extract.train_result_sentence``)."""
+        data = json.loads(text)
+        head = data.get("model", {})
+        if head.get("format") != FORMAT:
+            raise ValueError("not an fmwatch result-sentence model")
+        version = head.get("options", {}).get("features_version")
+        if version != FEATURES_VERSION:
+            raise ValueError(f"result-sentence model made with features version {version}, "
+                             f"this code reads {FEATURES_VERSION}: retrain it")
+        return cls(float(head["intercept"]), {name: float(w) for name, w in data["weights"].items()},
+                   head["options"], head["metadata"])
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> ResultSentenceModel | None:
+    """The stored model, read once per process from the package (offline), or None when the file is
+    missing (the rules then decide alone). Raises ValueError for a file of another format or
+    features version."""
+    if not path.is_file():
+        return None
+    return ResultSentenceModel.from_json(path.read_text(encoding="utf-8"))
+
+
+def result_probability(sentence: str, model: ResultSentenceModel | None = None) -> float | None:
+    """The stored model's probability (0-1) that a sentence reports a result, or None without a model."""
+    model = model or load_model()
+    return None if model is None else model.probability(sentence)
+
+
+_IN_USE = [True]  # (``rules_alone`` turns the veto off, to measure the rules by themselves)
+
+
+def vetoes(sentence: str) -> bool:
+    """Whether the stored model sets aside a sentence the outcome rules read as a result: its
+    probability is below the model's ``veto_below`` (chosen on Evidence Inference's validation
+    split by the training script). False without a model, or inside ``rules_alone``."""
+    if not _IN_USE[0]:
+        return False
+    model = load_model()
+    return model is not None and model.probability(sentence) < model.metadata.get("veto_below", 0.0)
+
+
+@contextmanager
+def rules_alone():
+    """A context in which ``vetoes`` never vetoes: the outcome rules decide alone (for measuring
+    them against the model). Not thread-safe: meant for evaluation runs."""
+    _IN_USE[0] = False
+    try:
+        yield
+    finally:
+        _IN_USE[0] = True
