@@ -458,11 +458,73 @@ def result_sentence_abstracts(shared_eval: Path, split: str, limit: int | None =
     return labelled
 
 
-def rule_result_sentences(abstract: LabelledAbstract) -> list[bool]:
-    """For each sentence of a labelled abstract, whether the outcome rules alone (no model veto)
-    report a result from it: it is the evidence sentence of an extracted outcome."""
-    from .result_sentence_model import rules_alone
-    with rules_alone():
-        reported = extract(abstract.doc)["outcomes"]
+def _chosen(doc: Document, sentences_: list) -> list[bool]:
+    """For each sentence, whether it is the evidence sentence of an outcome ``extract`` reports."""
+    reported = extract(doc)["outcomes"]
     chosen = {(e["field"], e["start"], e["end"]) for o in reported for e in o["evidence"] if e.get("role") == "sentence"}
-    return [(s.field, s.start, s.end) in chosen for s in abstract.sentences]
+    return [(s.field, s.start, s.end) in chosen for s in sentences_]
+
+
+def rule_result_sentences(abstract: LabelledAbstract, armless_trials: bool = False) -> list[bool]:
+    """For each sentence of a labelled abstract, whether the outcome rules alone (no model veto)
+    report a result from it: it is the evidence sentence of an extracted outcome. ``armless_trials``:
+    read trials whose arms were not found too (what extraction does with the model)."""
+    from .result_sentence_model import rules_alone
+    with rules_alone(armless_trials):
+        return _chosen(abstract.doc, abstract.sentences)
+
+
+@dataclass
+class SentenceScore:
+    """Counts of "is a result sentence" against the Evidence Inference evidence sentences."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: bool, predicted: bool) -> None:
+        self.tp += gold and predicted
+        self.fp += predicted and not gold
+        self.fn += gold and not predicted
+
+    def row(self) -> dict:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                "chosen": self.tp + self.fp}
+
+
+def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limit: int | None = None,
+                              model=None) -> dict[str, SentenceScore]:
+    """Which sentences of Evidence Inference 2.0 abstracts report a result (DeYoung et al., BioNLP
+    2020: a sentence holding an accepted evidence span, ``result_sentence_abstracts``), as the rules
+    choose them and as the result-sentence model does, side by side on one split:
+
+    - ``rules``: the evidence sentences of the outcomes the rules alone report (as before the model);
+    - ``rules_armless_trials``: the same, trials with no arm found read too, no veto;
+    - ``model``: the sentences the model scores at or above its ``decide_at``;
+    - ``rules_or_model``: ``rules`` plus the sentences the model admits (``decide_at``);
+    - ``extraction``: the evidence sentences of what extraction reports with the model (trials with
+      no arm found read, every sentence below ``veto_below`` set aside).
+
+    Develop on ``train`` and ``validation`` (the thresholds were chosen there); ``test`` is for
+    reporting. Empty scores without a stored model."""
+    from .result_sentence_model import load_model, rules_alone
+    model = model or load_model()
+    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "extraction")
+    scores = {name: SentenceScore() for name in names}
+    if model is None:
+        return scores
+    decide_at = model.metadata.get("decide_at", 0.5)
+    for abstract in result_sentence_abstracts(shared_eval, split, limit):
+        with rules_alone():
+            rules = _chosen(abstract.doc, abstract.sentences)
+        with rules_alone(armless_trials=True):
+            armless = _chosen(abstract.doc, abstract.sentences)
+        extraction = _chosen(abstract.doc, abstract.sentences)
+        for sentence, gold, r, a, e in zip(abstract.sentences, abstract.results, rules, armless, extraction):
+            said = model.probability(sentence.text) >= decide_at
+            for name, predicted in zip(names, (r, a, said, r or said, e)):
+                scores[name].add(gold, predicted)
+    return scores

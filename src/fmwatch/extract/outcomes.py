@@ -13,7 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
-from .result_sentence_model import vetoes
+from .result_sentence_model import reads_armless_trials, vetoes
 from .statements import lists_measures, phase_of_sentences
 
 
@@ -57,14 +57,17 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 
     Read from the study's own result statements only (never an objective, background, a wish or
     the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
-    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result.
+    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result,
+    unless it is a trial (``TRIAL_TYPES``) and the result-sentence model is there to set aside the
+    sentences that report none (``result_sentence_model.vetoes``, asked of every record's sentences).
     Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
     clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
     design_type = (study_design or {}).get("type")
     if design_type == "protocol":
         return []  # a protocol's or registry record's outcomes are planned, not results
     if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
-        return []
+        if design_type not in TRIAL_TYPES or not reads_armless_trials():
+            return []  # (a trial whose arms the rules missed is read when the result-sentence model is there)
     found: dict[str, dict] = {}
     in_conclusion = False
     for sentence in sentences(doc):
@@ -100,6 +103,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+# Designs that give a treatment: with no arm found, the result-sentence model still lets their results be read.
+TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.

@@ -149,25 +149,34 @@ def result_probability(sentence: str, model: ResultSentenceModel | None = None) 
     return None if model is None else model.probability(sentence)
 
 
-_IN_USE = [True]  # (``rules_alone`` turns the veto off, to measure the rules by themselves)
+# What extraction lets the model do (``rules_alone`` changes it, to measure the rules by themselves).
+_IN_USE = {"veto": True, "armless_trials": True}
+
+
+def reads_armless_trials() -> bool:
+    """Whether ``outcomes`` reads the results of a trial whose arms the rules did not find: only
+    with a stored model to set its non-result sentences aside (outside ``rules_alone``)."""
+    return _IN_USE["armless_trials"] and load_model() is not None
 
 
 def vetoes(sentence: str) -> bool:
     """Whether the stored model sets aside a sentence the outcome rules read as a result: its
     probability is below the model's ``veto_below`` (chosen on Evidence Inference's validation
     split by the training script). False without a model, or inside ``rules_alone``."""
-    if not _IN_USE[0]:
+    if not _IN_USE["veto"]:
         return False
     model = load_model()
     return model is not None and model.probability(sentence) < model.metadata.get("veto_below", 0.0)
 
 
 @contextmanager
-def rules_alone():
-    """A context in which ``vetoes`` never vetoes: the outcome rules decide alone (for measuring
-    them against the model). Not thread-safe: meant for evaluation runs."""
-    _IN_USE[0] = False
+def rules_alone(armless_trials: bool = False):
+    """A context in which the model vetoes nothing and, unless ``armless_trials``, trials with no arm
+    found give no outcome: the outcome rules as they were before the model (for measuring them
+    against it). Not thread-safe: meant for evaluation runs."""
+    saved = dict(_IN_USE)
+    _IN_USE.update(veto=False, armless_trials=armless_trials)
     try:
         yield
     finally:
-        _IN_USE[0] = True
+        _IN_USE.update(saved)

@@ -8,7 +8,8 @@ a result where an accepted evidence span covers it):
 - the ``train`` split: the fit;
 - the ``validation`` split: the choice of the regularisation C (by the best F1 over thresholds),
   then the two thresholds stored with the model: ``decide_at`` (the model alone, best F1) and
-  ``veto_below`` (the rules' result sentences kept only from here: the best F1 of the two together);
+  ``veto_below`` (the rules' result sentences, trials with no arm found read too, kept only from
+  here: the best F1 of the two together);
 - the ``test`` split: never. Nor the measured-only documents of our corpus labels.
 
 The fit is scikit-learn's ``LogisticRegression`` (lbfgs, L2) on binary features scaled to unit
@@ -147,8 +148,9 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     # thresholds and figures with the stored (rounded) weights, through the code extraction uses
     probabilities = [model.probability(t) for t in validation_texts]
     rules = [r for a in validation for r in rule_result_sentences(a)]
+    armless = [r for a in validation for r in rule_result_sentences(a, armless_trials=True)]
     decide_at, _ = best_threshold(probabilities, gold)
-    veto_below, _ = best_threshold(probabilities, gold, rules)
+    veto_below, _ = best_threshold(probabilities, gold, armless)
     metadata = {
         "version": MODEL_VERSION,
         "task": "Evidence Inference 2.0: does a sentence of an abstract hold an accepted evidence span (a result)?",
@@ -160,7 +162,9 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
         "validation": {"abstracts": len(validation), "sentences": len(gold), "results": sum(gold),
                        "rules": prf(gold, rules),
                        "model": prf(gold, [p >= decide_at for p in probabilities]),
-                       "rules_vetoed_by_model": prf(gold, [r and p >= veto_below for r, p in zip(rules, probabilities)])},
+                       "rules_armless_trials": prf(gold, armless),
+                       "rules_armless_trials_vetoed": prf(gold, [r and p >= veto_below
+                                                                 for r, p in zip(armless, probabilities)])},
         "trained_with": {"python": ".".join(map(str, sys.version_info[:2])), "scikit-learn": sklearn.__version__,
                          "numpy": numpy.__version__},
     }
