@@ -505,14 +505,16 @@ def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limi
     - ``rules_armless_trials``: the same, trials with no arm found read too, no veto;
     - ``model``: the sentences the model scores at or above its ``decide_at``;
     - ``rules_or_model``: ``rules`` plus the sentences the model admits (``decide_at``);
-    - ``extraction``: the evidence sentences of what extraction reports with the model (trials with
-      no arm found read, every sentence below ``veto_below`` set aside).
+    - ``extraction``: the evidence sentences of what extraction reports with the model (every
+      sentence below ``veto_below`` set aside);
+    - ``extraction_armless_trials``: the same with trials whose arms were not found read too (their
+      sentences below ``armless_from`` set aside), an option extraction leaves off for its cost.
 
     Develop on ``train`` and ``validation`` (the thresholds were chosen there); ``test`` is for
     reporting. Empty scores without a stored model."""
-    from .result_sentence_model import load_model, rules_alone
+    from .result_sentence_model import load_model, options, rules_alone
     model = model or load_model()
-    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "extraction")
+    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "extraction", "extraction_armless_trials")
     scores = {name: SentenceScore() for name in names}
     if model is None:
         return scores
@@ -522,9 +524,13 @@ def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limi
             rules = _chosen(abstract.doc, abstract.sentences)
         with rules_alone(armless_trials=True):
             armless = _chosen(abstract.doc, abstract.sentences)
-        extraction = _chosen(abstract.doc, abstract.sentences)
-        for sentence, gold, r, a, e in zip(abstract.sentences, abstract.results, rules, armless, extraction):
+        with options(veto=True):
+            extraction = _chosen(abstract.doc, abstract.sentences)
+        with options(veto=True, armless_trials=True):
+            extraction_armless = _chosen(abstract.doc, abstract.sentences)
+        for sentence, gold, r, a, e, ea in zip(abstract.sentences, abstract.results, rules, armless, extraction,
+                                               extraction_armless):
             said = model.probability(sentence.text) >= decide_at
-            for name, predicted in zip(names, (r, a, said, r or said, e)):
+            for name, predicted in zip(names, (r, a, said, r or said, e, ea)):
                 scores[name].add(gold, predicted)
     return scores

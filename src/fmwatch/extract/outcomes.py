@@ -57,17 +57,18 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 
     Read from the study's own result statements only (never an objective, background, a wish or
     the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
-    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result,
-    unless it is a trial (``TRIAL_TYPES``) and the result-sentence model is there to set aside the
-    sentences that report none (``result_sentence_model.vetoes``, asked of every record's sentences).
+    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result
+    (nor a trial whose arms were not found, unless ``result_sentence_model.reads_armless_trials``).
+    The result-sentence model sets aside the sentences it is sure report no result
+    (``result_sentence_model.vetoes``).
     Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
     clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
     design_type = (study_design or {}).get("type")
     if design_type == "protocol":
         return []  # a protocol's or registry record's outcomes are planned, not results
-    if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
-        if design_type not in TRIAL_TYPES or not reads_armless_trials():
-            return []  # (a trial whose arms the rules missed is read when the result-sentence model is there)
+    armless = not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal"
+    if armless and (design_type not in TRIAL_TYPES or not reads_armless_trials()):
+        return []  # (a trial whose arms the rules missed: read only where turned on, with the model)
     found: dict[str, dict] = {}
     in_conclusion = False
     for sentence in sentences(doc):
@@ -86,12 +87,12 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
             and any(n in lowered for n in COMPARATIVE_NEEDLES)))
         generic = generic or narrow
+        if (known or generic) and vetoes(sentence.text, armless):
+            continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
-        if vetoes(sentence.text):
-            continue  # the learned result-sentence model says this is no result (objective, method, background)
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
@@ -105,7 +106,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     return [o for o in found.values() if o["direction"] is not None]
 
 
-# Designs that give a treatment: with no arm found, the result-sentence model still lets their results be read.
+# Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
 TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 
@@ -182,8 +183,8 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
     (in its methods or aims) that has no result of its own."""
     if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
         return
-    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _kind(doc, s) == "statement"
-                    for m in [BLANKET_NULL.search(s.text)] if m), None)
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title"
+                    for m in [BLANKET_NULL.search(s.text)] if m and _kind(doc, s) == "statement"), None)
     if blanket is None:
         return
     sentence, match = blanket

@@ -9,8 +9,8 @@ a verifier accepted are the positives, every other sentence of the same abstract
 probabilities are on the low side, and the thresholds stored with the model were chosen on the
 validation split with that in mind).
 
-The model is a binary logistic regression over binary text features (word 1-2 grams with every
-number as ``0``, and a few shape cues: p-values, confidence intervals, percentages, how many
+The model is a binary logistic regression over binary text features (``feature_set``: word 1-2
+grams with every number as ``0``, and a few shape cues: p-values, confidence intervals, percentages, how many
 numbers, a comparison word, the section heading that opens the sentence, its length), scaled to
 unit length. It is stored as plain JSON (``models/result_sentence_model.json``): intercept, one
 weight per kept feature, the thresholds, a version and fingerprints of the data and code that made
@@ -28,6 +28,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).parent / "models" / "result_sentence_model.json"
@@ -42,32 +43,43 @@ P_VALUE = re.compile(r"\bp\s*(?:-?\s*values?\s*(?:of|was|were|is)?\s*)?(?P<op>[=
 # "Results:", "METHODS AND RESULTS:" opening a sentence: the section of a structured abstract.
 HEADING = re.compile(r"^\s*([A-Za-z][A-Za-z ]{2,30}?)\s*:")
 COMPARISON_WORDS = frozenset({"than", "versus", "vs", "compared", "comparison", "between"})
+DIGIT = re.compile(r"\d")
+DIGITS = frozenset("0123456789")
 
 
 def features(sentence: str) -> list[str]:
-    """The distinct features of one sentence, sorted: ``w:`` word uni- and bigrams (lower case, every
-    number ``0``), and ``S:`` shape cues: ``S:p`` a p-value (``S:p_sig`` below 0.05 or said below
-    it, ``S:p_ns`` otherwise), ``S:ci`` a confidence interval, ``S:pct`` a percentage, ``S:nums=``
-    how many numbers (0, 1, 2-3, 4+), ``S:cmp`` a comparison word, ``S:len=`` words (<8, <20, <40,
-    40+), ``S:head=`` the heading that opens it ("results", "conclusions").
+    """The distinct features of one sentence, sorted (``feature_set``'s, for reading and training).
 
-    Example: ``features("Pain was lower (p < 0.01)")`` -> ``['S:cmp=0', 'S:len=<8', 'S:nums=1',
-    'S:p', 'S:p_sig', 'w:0', 'w:<', 'w:< 0', 'w:lower', 'w:lower p', 'w:p', 'w:p <', 'w:pain',
-    'w:pain was', 'w:was', 'w:was lower']``."""
+    Example: ``features("Pain was lower (p < 0.01)")`` -> ``['0', '<', '< 0', 'S:cmp=0', 'S:len=<8',
+    'S:nums=1', 'S:p', 'S:p_sig', 'lower', 'lower p', 'p', 'p <', 'pain', 'pain was', 'was',
+    'was lower']``."""
+    return sorted(feature_set(sentence))
+
+
+def feature_set(sentence: str) -> set[str]:
+    """The features of one sentence: its word uni- and bigrams as they are (lower case, every
+    number ``0``, two words joined by a space), and ``S:`` shape cues: ``S:p`` a p-value
+    (``S:p_sig`` below 0.05 or said below it, ``S:p_ns`` otherwise), ``S:ci`` a confidence interval,
+    ``S:pct`` a percentage, ``S:nums=`` how many numbers (0, 1, 2-3, 4+), ``S:cmp=`` a comparison
+    word or not, ``S:len=`` words (<8, <20, <40, 40+), ``S:head=`` the heading that opens it
+    ("results", "conclusions"). (Words hold no ``:``, so no word is taken for a cue.)"""
     lowered = sentence.lower()
-    tokens = ["0" if t[0].isdigit() else t for t in TOKEN.findall(lowered)]
-    found = {f"w:{t}" for t in tokens}
-    found.update(f"w:{a} {b}" for a, b in zip(tokens, tokens[1:]))
-    numbers = tokens.count("0")
-    found.add(f"S:nums={'0' if numbers == 0 else '1' if numbers == 1 else '2-3' if numbers <= 3 else '4+'}")
+    tokens = TOKEN.findall(lowered)
+    numbers = 0
+    if DIGIT.search(lowered):
+        tokens = ["0" if t[0] in DIGITS else t for t in tokens]
+        numbers = tokens.count("0")
+    found = set(tokens)
+    found.update(map(" ".join, zip(tokens, tokens[1:])))
     words = len(tokens)
-    found.add(f"S:len={'<8' if words < 8 else '<20' if words < 20 else '<40' if words < 40 else '40+'}")
-    found.add(f"S:cmp={int(not COMPARISON_WORDS.isdisjoint(tokens))}")
+    found.add("S:nums=0" if numbers == 0 else "S:nums=1" if numbers == 1 else "S:nums=2-3" if numbers <= 3 else "S:nums=4+")
+    found.add("S:len=<8" if words < 8 else "S:len=<20" if words < 20 else "S:len=<40" if words < 40 else "S:len=40+")
+    found.add("S:cmp=0" if COMPARISON_WORDS.isdisjoint(found) else "S:cmp=1")
     if "%" in sentence:
         found.add("S:pct")
-    if "ci" in tokens or "confidence interval" in lowered:
+    if "ci" in found or "confidence interval" in lowered:
         found.add("S:ci")
-    if "p" in tokens:
+    if "p" in found:
         for match in P_VALUE.finditer(sentence):
             value = float(match.group("value").replace("·", "."))
             found.add("S:p")
@@ -77,7 +89,7 @@ def features(sentence: str) -> list[str]:
         heading = HEADING.match(sentence)
         if heading:
             found.add(f"S:head={heading.group(1).lower().strip()}")
-    return sorted(found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -99,9 +111,8 @@ class ResultSentenceModel:
 
     def probability(self, sentence: str) -> float:
         """Probability (0-1) that the sentence reports a result comparing groups or over time."""
-        found = features(sentence)
-        weights = self.weights
-        total = sum(weights.get(name, 0.0) for name in found)
+        found = feature_set(sentence)
+        total = sum(map(self.weights.get, found, repeat(0.0)))
         score = self.intercept + total / math.sqrt(len(found))  # (never empty: the S:len cue is always there)
         return 1.0 / (1.0 + math.exp(-score)) if score > -700 else 0.0
 
@@ -149,34 +160,46 @@ def result_probability(sentence: str, model: ResultSentenceModel | None = None) 
     return None if model is None else model.probability(sentence)
 
 
-# What extraction lets the model do (``rules_alone`` changes it, to measure the rules by themselves).
-_IN_USE = {"veto": True, "armless_trials": True}
+# What extraction lets the model do. Reading the results of trials whose arms the rules missed
+# doubles the outcomes found on Evidence Inference's validation abstracts, but costs about a tenth of
+# the extraction speed (README, "Result-sentence model"): off until that cost is paid back.
+# (``options`` changes these for a measurement.)
+_IN_USE = {"veto": True, "armless_trials": False}
 
 
 def reads_armless_trials() -> bool:
-    """Whether ``outcomes`` reads the results of a trial whose arms the rules did not find: only
-    with a stored model to set its non-result sentences aside (outside ``rules_alone``)."""
+    """Whether ``outcomes`` reads the results of a trial whose arms the rules did not find (only
+    with a stored model to set its non-result sentences aside, and only where turned on)."""
     return _IN_USE["armless_trials"] and load_model() is not None
 
 
-def vetoes(sentence: str) -> bool:
+def vetoes(sentence: str, armless: bool = False) -> bool:
     """Whether the stored model sets aside a sentence the outcome rules read as a result: its
-    probability is below the model's ``veto_below`` (chosen on Evidence Inference's validation
-    split by the training script). False without a model, or inside ``rules_alone``."""
+    probability is below the model's ``veto_below``, or, in a trial whose arms the rules did not
+    find (``armless``), below ``armless_from`` (both chosen on Evidence Inference's validation split
+    by the training script). False without a model, or inside ``rules_alone``."""
     if not _IN_USE["veto"]:
         return False
     model = load_model()
-    return model is not None and model.probability(sentence) < model.metadata.get("veto_below", 0.0)
+    if model is None:
+        return False
+    return model.probability(sentence) < model.metadata.get("armless_from" if armless else "veto_below", 0.0)
 
 
 @contextmanager
-def rules_alone(armless_trials: bool = False):
-    """A context in which the model vetoes nothing and, unless ``armless_trials``, trials with no arm
-    found give no outcome: the outcome rules as they were before the model (for measuring them
-    against it). Not thread-safe: meant for evaluation runs."""
+def options(veto: bool = True, armless_trials: bool = False):
+    """A context in which extraction uses the model as told: ``veto`` (sentences below the
+    thresholds set aside), ``armless_trials`` (trials with no arm found read, see
+    ``reads_armless_trials``). For measurements; not thread-safe."""
     saved = dict(_IN_USE)
-    _IN_USE.update(veto=False, armless_trials=armless_trials)
+    _IN_USE.update(veto=veto, armless_trials=armless_trials)
     try:
         yield
     finally:
         _IN_USE.update(saved)
+
+
+def rules_alone(armless_trials: bool = False):
+    """A context in which the model vetoes nothing (``options(veto=False)``): the outcome rules by
+    themselves, for measuring them against the model."""
+    return options(veto=False, armless_trials=armless_trials)

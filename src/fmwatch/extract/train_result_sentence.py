@@ -8,8 +8,9 @@ a result where an accepted evidence span covers it):
 - the ``train`` split: the fit;
 - the ``validation`` split: the choice of the regularisation C (by the best F1 over thresholds),
   then the two thresholds stored with the model: ``decide_at`` (the model alone, best F1) and
-  ``veto_below`` (the rules' result sentences, trials with no arm found read too, kept only from
-  here: the best F1 of the two together);
+  ``veto_below`` (the rules' result sentences kept only from here: the best F1 of the two
+  together) and ``armless_from`` (the same with trials whose arms were not found read too, an option
+  extraction leaves off: ``result_sentence_model.reads_armless_trials``);
 - the ``test`` split: never. Nor the measured-only documents of our corpus labels.
 
 The fit is scikit-learn's ``LogisticRegression`` (lbfgs, L2) on binary features scaled to unit
@@ -150,7 +151,8 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     rules = [r for a in validation for r in rule_result_sentences(a)]
     armless = [r for a in validation for r in rule_result_sentences(a, armless_trials=True)]
     decide_at, _ = best_threshold(probabilities, gold)
-    veto_below, _ = best_threshold(probabilities, gold, armless)
+    veto_below, _ = best_threshold(probabilities, gold, rules)
+    armless_from, _ = best_threshold(probabilities, gold, armless)
     metadata = {
         "version": MODEL_VERSION,
         "task": "Evidence Inference 2.0: does a sentence of an abstract hold an accepted evidence span (a result)?",
@@ -158,12 +160,13 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
                      "limit": limit, **fingerprint(shared_eval)},
         "hyper_parameters": {"C": c, "min_count": MIN_COUNT, "max_features": max_features, "solver": "lbfgs",
                              "penalty": "l2", "random_state": 0},
-        "decide_at": decide_at, "veto_below": veto_below,
+        "decide_at": decide_at, "veto_below": veto_below, "armless_from": armless_from,
         "validation": {"abstracts": len(validation), "sentences": len(gold), "results": sum(gold),
                        "rules": prf(gold, rules),
                        "model": prf(gold, [p >= decide_at for p in probabilities]),
+                       "rules_vetoed": prf(gold, [r and p >= veto_below for r, p in zip(rules, probabilities)]),
                        "rules_armless_trials": prf(gold, armless),
-                       "rules_armless_trials_vetoed": prf(gold, [r and p >= veto_below
+                       "rules_armless_trials_vetoed": prf(gold, [r and p >= armless_from
                                                                  for r, p in zip(armless, probabilities)])},
         "trained_with": {"python": ".".join(map(str, sys.version_info[:2])), "scikit-learn": sklearn.__version__,
                          "numpy": numpy.__version__},
