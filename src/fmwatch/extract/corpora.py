@@ -398,6 +398,24 @@ class LabelledAbstract:
     doc: Document
     sentences: list
     results: list[bool]
+    sections: list[str | None]  # the heading each sentence falls under (lower case), None before any
+
+    @property
+    def trusted(self) -> list[bool]:
+        """For each sentence, whether its label can be trusted for training: a result, or a sentence
+        under a heading that announces no results (``NON_RESULT_SECTIONS``). Annotators marked the
+        evidence of a few outcomes per article, so an unmarked sentence of the results or the
+        conclusions may well be a result, and one of an unstructured abstract too."""
+        return [r or (s is not None and s in NON_RESULT_SECTIONS) for r, s in zip(self.results, self.sections)]
+
+
+# Headings of a structured abstract under which no result is reported.
+NON_RESULT_SECTIONS = frozenset("""background introduction objective objectives aim aims purpose purposes context
+rationale methods method design setting settings participants patients subjects interventions intervention
+hypothesis""".split()) | {"materials and methods", "patients and methods", "subjects and methods", "study design",
+                          "methods and materials", "design and setting", "main outcome measures", "outcome measures",
+                          "trial registration", "registration", "objective and methods", "aims and objectives"}
+SECTION_OPENING = re.compile(r"^\s*([A-Za-z][A-Za-z ]{2,40}?)\s*:")
 
 
 def measured_corpus_pmcids() -> set[str]:
@@ -452,7 +470,12 @@ def result_sentence_abstracts(shared_eval: Path, split: str, limit: int | None =
             continue
         listed = [s for s in sentences(doc) if s.field == "abstract"]
         results = [any(_covers(s, e, sentence.start, sentence.end) for s, e in spans) for sentence in listed]
-        labelled.append(LabelledAbstract(pmcid, doc, listed, results))
+        sections, section = [], None
+        for sentence in listed:
+            opening = SECTION_OPENING.match(sentence.text)
+            section = opening.group(1).strip().lower() if opening else section
+            sections.append(section)
+        labelled.append(LabelledAbstract(pmcid, doc, listed, results, sections))
         if limit is not None and len(labelled) >= limit:
             break
     return labelled

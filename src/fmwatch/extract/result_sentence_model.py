@@ -5,13 +5,14 @@ difference in nausea was seen between the groups")? Or is it an objective, a met
 Learned from Evidence Inference 2.0 (DeYoung et al., BioNLP 2020; Lehman et al., NAACL 2019) by
 ``fmwatch.extract.train_result_sentence``: the sentences of its abstracts that hold an evidence span
 a verifier accepted are the positives, every other sentence of the same abstracts a negative
-(annotators chose a few outcomes per article, so some results are counted as negatives: the
-probabilities are on the low side, and the thresholds stored with the model were chosen on the
-validation split with that in mind).
+taken only where the label can be trusted: under a heading that announces no result (background,
+objective, methods). Annotators marked the evidence of a few outcomes per article, so an unmarked
+sentence of the results may well be a result; trained on those as negatives, the model learned
+that a short result without numbers ("Pain decreased in both groups.") is none.
 
 The model is a binary logistic regression over binary text features (``feature_set``: word 1-2
 grams with every number as ``0``, and a few shape cues: p-values, confidence intervals, percentages, how many
-numbers, a comparison word, the section heading that opens the sentence, its length), scaled to
+numbers, a comparison word, its length), scaled to
 unit length. It is stored as plain JSON (``models/result_sentence_model.json``): intercept, one
 weight per kept feature, the thresholds, a version and fingerprints of the data and code that made
 it. JSON, not pickle: loading it runs no code. Scoring is pure Python (no scikit-learn, no numpy):
@@ -61,8 +62,11 @@ def feature_set(sentence: str) -> set[str]:
     number ``0``, two words joined by a space), and ``S:`` shape cues: ``S:p`` a p-value
     (``S:p_sig`` below 0.05 or said below it, ``S:p_ns`` otherwise), ``S:ci`` a confidence interval,
     ``S:pct`` a percentage, ``S:nums=`` how many numbers (0, 1, 2-3, 4+), ``S:cmp=`` a comparison
-    word or not, ``S:len=`` words (<8, <20, <40, 40+), ``S:head=`` the heading that opens it
-    ("results", "conclusions"). (Words hold no ``:``, so no word is taken for a cue.)"""
+    word or not, ``S:len=`` words (<8, <20, <40, 40+). A heading opening the sentence ("RESULTS:")
+    is left out: the model learns what a sentence says, not where it stands (its training negatives
+    are chosen by heading). (Words hold no ``:``, so no word is taken for a cue.)"""
+    if ":" in sentence[:40]:
+        sentence = HEADING.sub("", sentence, count=1)  # (a heading says where, not what: never learned from)
     lowered = sentence.lower()
     tokens = TOKEN.findall(lowered)
     numbers = 0
@@ -85,10 +89,6 @@ def feature_set(sentence: str) -> set[str]:
             found.add("S:p")
             found.add("S:p_sig" if (value <= 0.05 if match.group("op") in "<≤" else
                                     value < 0.05 if match.group("op") == "=" else False) else "S:p_ns")
-    if ":" in sentence[:40]:
-        heading = HEADING.match(sentence)
-        if heading:
-            found.add(f"S:head={heading.group(1).lower().strip()}")
     return found
 
 

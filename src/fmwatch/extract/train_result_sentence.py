@@ -4,12 +4,14 @@ place from ``../shared/eval/evidence_inference`` (DeYoung et al., BioNLP 2020; M
     python -m fmwatch.extract.train_result_sentence [--shared ../shared/eval] [--out PATH]
 
 What it reads and for what (``corpora.result_sentence_abstracts``: the sentences of each abstract,
-a result where an accepted evidence span covers it):
+a result where an accepted evidence span covers it, trained on the sentences whose label can be
+trusted: results, and sentences under a heading that announces none, ``LabelledAbstract.trusted``):
 - the ``train`` split: the fit;
-- the ``validation`` split: the choice of the regularisation C (by the best F1 over thresholds),
-  then the two thresholds stored with the model: ``decide_at`` (the model alone, best F1) and
+- the ``validation`` split: the choice of the regularisation C (by the best F1 over thresholds on
+  the sentences whose label can be trusted), then the thresholds stored with the model:
+  ``decide_at`` (the model alone, best F1 over every sentence),
   ``veto_below`` (the rules' result sentences kept only from here: the best F1 of the two
-  together) and ``armless_from`` (the same with trials whose arms were not found read too, an option
+  together, on trusted labels) and ``armless_from`` (the same with trials whose arms were not found read too, an option
   extraction leaves off: ``result_sentence_model.reads_armless_trials``);
 - the ``test`` split: never. Nor the measured-only documents of our corpus labels.
 
@@ -41,11 +43,14 @@ DATA_FILE = "evidence_inference/v2_prompts.jsonl"
 
 
 def labelled_sentences(shared_eval: Path, split: str, limit: int | None = None) -> tuple[list[str], list[bool]]:
-    """``(sentences, is_result)`` of a split's abstracts in order (``corpora.result_sentence_abstracts``)."""
+    """``(sentences, is_result)`` of a split's abstracts in order (``corpora.result_sentence_abstracts``),
+    the sentences whose label can be trusted only (``LabelledAbstract.trusted``)."""
     texts, labels = [], []
     for abstract in result_sentence_abstracts(shared_eval, split, limit):
-        texts.extend(s.text for s in abstract.sentences)
-        labels.extend(abstract.results)
+        for sentence, result, trusted in zip(abstract.sentences, abstract.results, abstract.trusted):
+            if trusted:
+                texts.append(sentence.text)
+                labels.append(result)
     return texts, labels
 
 
@@ -124,6 +129,8 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     validation = result_sentence_abstracts(shared_eval, "validation", limit)
     validation_texts = [s.text for a in validation for s in a.sentences]
     gold = [r for a in validation for r in a.results]
+    trusted = [t for a in validation for t in a.trusted]
+    trusted_gold = [g for g, t in zip(gold, trusted) if t]
     rows = [features(t) for t in texts]
     counts: dict[str, int] = {}
     for found in rows:
@@ -135,7 +142,7 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     for c in c_grid:
         classifier = _fit(rows, gold_train, vocabulary, c)
         probabilities = list(classifier.predict_proba(_matrix(validation_rows, vocabulary))[:, 1])
-        threshold, f1 = best_threshold(probabilities, gold)
+        threshold, f1 = best_threshold([p for p, t in zip(probabilities, trusted) if t], trusted_gold)
         log(f"validation best F1 {f1:.4f} at {threshold:.3f}  C={c} features={len(vocabulary)}")
         if best is None or f1 > best[0] + 1e-9:
             best = (f1, c, classifier)
@@ -151,8 +158,9 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     rules = [r for a in validation for r in rule_result_sentences(a)]
     armless = [r for a in validation for r in rule_result_sentences(a, armless_trials=True)]
     decide_at, _ = best_threshold(probabilities, gold)
-    veto_below, _ = best_threshold(probabilities, gold, rules)
-    armless_from, _ = best_threshold(probabilities, gold, armless)
+    kept = [i for i, t in enumerate(trusted) if t]  # (the veto thresholds: on labels that can be trusted)
+    veto_below, _ = best_threshold([probabilities[i] for i in kept], trusted_gold, [rules[i] for i in kept])
+    armless_from, _ = best_threshold([probabilities[i] for i in kept], trusted_gold, [armless[i] for i in kept])
     metadata = {
         "version": MODEL_VERSION,
         "task": "Evidence Inference 2.0: does a sentence of an abstract hold an accepted evidence span (a result)?",
