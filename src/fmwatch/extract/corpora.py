@@ -528,16 +528,19 @@ def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limi
     - ``rules_armless_trials``: the same, trials with no arm found read too, no veto;
     - ``model``: the sentences the model scores at or above its ``decide_at``;
     - ``rules_or_model``: ``rules`` plus the sentences the model admits (``decide_at``);
-    - ``extraction``: the evidence sentences of what extraction reports with the model (every
-      sentence below ``veto_below`` set aside);
-    - ``extraction_armless_trials``: the same with trials whose arms were not found read too (their
-      sentences below ``armless_from`` set aside), an option extraction leaves off for its cost.
+    - ``rules_vetoed``: the evidence sentences of what extraction reports with the model's veto on
+      (every sentence below ``veto_below`` set aside);
+    - ``rules_armless_trials_vetoed``: the same with trials whose arms were not found read too (their
+      sentences below ``armless_from`` set aside).
+
+    Extraction leaves both model options off (``result_sentence_model._IN_USE``: the README says why),
+    so what it reports is ``rules``.
 
     Develop on ``train`` and ``validation`` (the thresholds were chosen there); ``test`` is for
     reporting. Empty scores without a stored model."""
     from .result_sentence_model import load_model, options, rules_alone
     model = model or load_model()
-    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "extraction", "extraction_armless_trials")
+    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "rules_vetoed", "rules_armless_trials_vetoed")
     scores = {name: SentenceScore() for name in names}
     if model is None:
         return scores

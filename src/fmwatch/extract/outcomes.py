@@ -59,8 +59,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
     a record with no arm otherwise (a comparison of levels, a survey) has no treatment result
     (nor a trial whose arms were not found, unless ``result_sentence_model.reads_armless_trials``).
-    The result-sentence model sets aside the sentences it is sure report no result
-    (``result_sentence_model.vetoes``).
+    Where turned on, the result-sentence model sets aside the sentences it is sure report no result
+    (``result_sentence_model.vetoes``; off by default).
     Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
     clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
     design_type = (study_design or {}).get("type")
