@@ -168,7 +168,7 @@ def result_probability(sentence: str, model: ResultSentenceModel | None = None) 
 # probability 0.004). Reading the trials whose arms the rules missed finds 2.5 times the outcomes on
 # Evidence Inference's validation abstracts but costs about a tenth of the extraction speed.
 # ``options`` turns them on for a measurement.
-_IN_USE = {"veto": False, "armless_trials": False}
+_IN_USE = {"veto": False, "armless_trials": False, "armless_filter": True}
 
 
 def reads_armless_trials() -> bool:
@@ -182,8 +182,8 @@ def vetoes(sentence: str, armless: bool = False) -> bool:
     probability is below the model's ``veto_below``, or, in a trial whose arms the rules did not
     find (``armless``), below ``armless_from`` (both chosen on Evidence Inference's validation split
     by the training script). False without a model, or unless turned on (``options``)."""
-    if not _IN_USE["veto"]:
-        return False
+    if not _IN_USE["armless_filter" if armless else "veto"]:
+        return False  # (an armless trial is read with the model's filter, unless measuring the rules alone)
     model = load_model()
     if model is None:
         return False
@@ -191,12 +191,13 @@ def vetoes(sentence: str, armless: bool = False) -> bool:
 
 
 @contextmanager
-def options(veto: bool = True, armless_trials: bool = False):
-    """A context in which extraction uses the model as told: ``veto`` (sentences below the
-    thresholds set aside), ``armless_trials`` (trials with no arm found read, see
-    ``reads_armless_trials``). For measurements; not thread-safe."""
+def options(veto: bool = True, armless_trials: bool = False, armless_filter: bool = True):
+    """A context in which extraction uses the model as told: ``veto`` (sentences below
+    ``veto_below`` set aside), ``armless_trials`` (trials with no arm found read, see
+    ``reads_armless_trials``), their sentences below ``armless_from`` set aside unless not
+    ``armless_filter``. For measurements; not thread-safe."""
     saved = dict(_IN_USE)
-    _IN_USE.update(veto=veto, armless_trials=armless_trials)
+    _IN_USE.update(veto=veto, armless_trials=armless_trials, armless_filter=armless_filter)
     try:
         yield
     finally:
@@ -204,6 +205,6 @@ def options(veto: bool = True, armless_trials: bool = False):
 
 
 def rules_alone(armless_trials: bool = False):
-    """A context in which the model vetoes nothing (``options(veto=False)``): the outcome rules by
-    themselves, for measuring them against the model."""
-    return options(veto=False, armless_trials=armless_trials)
+    """A context in which the model sets nothing aside: the outcome rules by themselves (reading
+    trials with no arm found too, if ``armless_trials``), for measuring them against the model."""
+    return options(veto=False, armless_trials=armless_trials, armless_filter=False)
