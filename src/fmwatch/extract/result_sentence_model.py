@@ -3,19 +3,19 @@ measure compared between groups or over time ("Pain fell more with A than with B
 difference in nausea was seen between the groups")? Or is it an objective, a method, background?
 
 Learned from Evidence Inference 2.0 (DeYoung et al., BioNLP 2020; Lehman et al., NAACL 2019) by
-``fmwatch.extract.train_result_sentence``: the sentences of its abstracts that hold an evidence span
-a verifier accepted are the positives, every other sentence of the same abstracts a negative
-taken only where the label can be trusted: under a heading that announces no result (background,
-objective, methods). Annotators marked the evidence of a few outcomes per article, so an unmarked
-sentence of the results may well be a result; trained on those as negatives, the model learned
-that a short result without numbers ("Pain decreased in both groups.") is none.
+``fmwatch.extract.train_result_sentence``. Positives: the sentences of its abstracts that hold an
+evidence span a verifier accepted. Negatives: the other sentences of the same abstracts, but only
+those under a heading that announces no result (background, objective, methods). Annotators marked
+the evidence of a few outcomes per article, so an unmarked sentence of the results may well be a
+result; trained on those as negatives, the model learned that a short result without numbers
+("Pain decreased and sleep improved in both groups.") is none.
 
 The model is a binary logistic regression over binary text features (``feature_set``: word 1-2
-grams with every number as ``0``, and a few shape cues: p-values, confidence intervals, percentages, how many
-numbers, a comparison word, its length), scaled to
-unit length. It is stored as plain JSON (``models/result_sentence_model.json``): intercept, one
-weight per kept feature, the thresholds, a version and fingerprints of the data and code that made
-it. JSON, not pickle: loading it runs no code. Scoring is pure Python (no scikit-learn, no numpy):
+grams with every number as ``0``, and a few shape cues: p-values, confidence intervals, percentages,
+how many numbers, a comparison word, its length), scaled to unit length. It is stored as plain
+JSON (``models/result_sentence_model.json``): intercept, one weight per kept feature, the
+thresholds, a version and fingerprints of the data and code that made it. JSON, not pickle: loading
+it runs no code. Scoring is pure Python (no scikit-learn, no numpy):
 one regex pass over the sentence and a few dozen dictionary look-ups.
 
 ``outcomes`` asks ``vetoes`` whether a sentence its rules read as a result is one, and
@@ -166,7 +166,7 @@ def result_probability(sentence: str, model: ResultSentenceModel | None = None) 
 # threshold chosen on Evidence Inference, leaves the outcomes found there unchanged and sets aside
 # short result sentences of the kind small abstracts write ("Tender point counts were unchanged.",
 # probability 0.004). Reading the trials whose arms the rules missed finds 2.5 times the outcomes on
-# Evidence Inference's validation abstracts but costs about a tenth of the extraction speed.
+# Evidence Inference's validation abstracts but costs 13% of the extraction speed.
 # ``options`` turns them on for a measurement.
 _IN_USE = {"veto": False, "armless_trials": False, "armless_filter": True}
 

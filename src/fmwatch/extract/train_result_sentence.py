@@ -11,8 +11,9 @@ trusted: results, and sentences under a heading that announces none, ``LabelledA
   the sentences whose label can be trusted), then the thresholds stored with the model:
   ``decide_at`` (the model alone, best F1 over every sentence),
   ``veto_below`` (the rules' result sentences kept only from here: the best F1 of the two
-  together, on trusted labels, pooled with the train split's scored out of fold) and ``armless_from`` (the same with trials whose arms were not found read too, an option
-  extraction leaves off: ``result_sentence_model.reads_armless_trials``);
+  together, on trusted labels, pooled with the train split's scored out of fold) and
+  ``armless_from`` (the same with trials whose arms were not found read too, an option extraction
+  leaves off: ``result_sentence_model.reads_armless_trials``);
 - the ``test`` split: never. Nor the measured-only documents of our corpus labels.
 
 The fit is scikit-learn's ``LogisticRegression`` (lbfgs, L2) on binary features scaled to unit
