@@ -7,6 +7,7 @@ Published figures are given beside ours in the README; these functions only coun
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -384,3 +385,178 @@ def evaluate_outcomes_on_prompts(shared_eval: Path, split: str = "validation", l
             score.right += right
             score.by_label[(prompt["label"], bool(answering), right)] += 1
     return score
+
+
+# --- result sentences: which sentences of an abstract report a result ------------------------------
+
+@dataclass
+class LabelledAbstract:
+    """One Evidence Inference abstract, its abstract sentences (``text.Sentence``, in order) and for
+    each whether it holds an evidence span a verifier accepted (a result sentence)."""
+
+    pmcid: str
+    doc: Document
+    sentences: list
+    results: list[bool]
+    sections: list[str | None]  # the heading each sentence falls under (lower case), None before any
+
+    @property
+    def trusted(self) -> list[bool]:
+        """For each sentence, whether its label can be trusted for training: a result, or a sentence
+        under a heading that announces no results (``NON_RESULT_SECTIONS``). Annotators marked the
+        evidence of a few outcomes per article, so an unmarked sentence of the results or the
+        conclusions may well be a result, and one of an unstructured abstract too."""
+        return [r or (s is not None and s in NON_RESULT_SECTIONS) for r, s in zip(self.results, self.sections)]
+
+
+# Headings of a structured abstract under which no result is reported.
+NON_RESULT_SECTIONS = frozenset("""background introduction objective objectives aim aims purpose purposes context
+rationale methods method design setting settings participants patients subjects interventions intervention
+hypothesis""".split()) | {"materials and methods", "patients and methods", "subjects and methods", "study design",
+                          "methods and materials", "design and setting", "main outcome measures", "outcome measures",
+                          "trial registration", "registration", "objective and methods", "aims and objectives"}
+SECTION_OPENING = re.compile(r"^\s*([A-Za-z][A-Za-z ]{2,40}?)\s*:")
+
+
+def measured_corpus_pmcids() -> set[str]:
+    """The Evidence Inference PMC ids of our blind corpus labels' measured-only half
+    (``corpus_split.toml``): never trained or tuned on, so they are left out of every split here."""
+    from .mgfm import split
+    return {i.split(":", 1)[1] for i in split("corpus_split.toml")["measured"] if i.startswith("evidence_inference:")}
+
+
+def _evidence_pattern(evidence: str):
+    """A regex finding an evidence text in an abstract whatever its whitespace."""
+    return re.compile(r"\s+".join(map(re.escape, evidence.split())))
+
+
+def _covers(start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
+    """Whether a span covers at least half of a sentence or half of itself."""
+    overlap = min(end, sentence_end) - max(start, sentence_start)
+    return overlap > 0 and 2 * overlap >= min(sentence_end - sentence_start, end - start)
+
+
+def result_sentence_abstracts(shared_eval: Path, split: str, limit: int | None = None) -> list[LabelledAbstract]:
+    """The abstracts of one Evidence Inference 2.0 ``ev2_split`` with their sentences labelled:
+    a sentence is a result when an accepted in-abstract evidence span of any prompt of its article
+    covers at least half of the sentence or half of the span (DeYoung et al., BioNLP 2020: the
+    annotators' evidence is the sentence that reports the result). Abstracts with no evidence span
+    found in their text are left out, and so are the measured-only documents of our corpus labels
+    (``measured_corpus_pmcids``). Sentences as ``text.sentences`` cuts them (title left out);
+    ordered by PMC id; ``limit``: the first N abstracts only."""
+    from .text import sentences
+    evidence: dict[str, set[str]] = {}
+    for line in (shared_eval / "evidence_inference" / "v2_prompts.jsonl").read_text(encoding="utf-8").splitlines():
+        prompt = json.loads(line)
+        if prompt["ev2_split"] != split:
+            continue
+        for annotation in prompt["annotations"]:
+            text = " ".join((annotation["evidence"] or "").split())
+            if annotation["evidence_in_abstract"] and annotation["valid_label"] and text:
+                evidence.setdefault(prompt["pmcid"], set()).add(text)
+    excluded = measured_corpus_pmcids()
+    docs = evidence_inference_abstracts(shared_eval, set(evidence) - excluded)
+    labelled = []
+    for pmcid in sorted(docs):
+        doc = docs[pmcid]
+        abstract = doc.fields["abstract"]
+        spans = []
+        for text in sorted(evidence[pmcid]):
+            pattern = _evidence_pattern(text)
+            match = pattern.search(abstract) or re.compile(pattern.pattern, re.I).search(abstract)
+            if match:
+                spans.append((match.start(), match.end()))
+        if not spans:
+            continue
+        listed = [s for s in sentences(doc) if s.field == "abstract"]
+        results = [any(_covers(s, e, sentence.start, sentence.end) for s, e in spans) for sentence in listed]
+        sections, section = [], None
+        for sentence in listed:
+            opening = SECTION_OPENING.match(sentence.text)
+            section = opening.group(1).strip().lower() if opening else section
+            sections.append(section)
+        labelled.append(LabelledAbstract(pmcid, doc, listed, results, sections))
+        if limit is not None and len(labelled) >= limit:
+            break
+    return labelled
+
+
+def _chosen(doc: Document, sentences_: list) -> list[bool]:
+    """For each sentence, whether it is the evidence sentence of an outcome ``extract`` reports."""
+    reported = extract(doc)["outcomes"]
+    chosen = {(e["field"], e["start"], e["end"]) for o in reported for e in o["evidence"] if e.get("role") == "sentence"}
+    return [(s.field, s.start, s.end) in chosen for s in sentences_]
+
+
+def rule_result_sentences(abstract: LabelledAbstract, armless_trials: bool = False) -> list[bool]:
+    """For each sentence of a labelled abstract, whether the outcome rules alone (no model veto)
+    report a result from it: it is the evidence sentence of an extracted outcome. ``armless_trials``:
+    read trials whose arms were not found too (what extraction does with the model)."""
+    from .result_sentence_model import rules_alone
+    with rules_alone(armless_trials):
+        return _chosen(abstract.doc, abstract.sentences)
+
+
+@dataclass
+class SentenceScore:
+    """Counts of "is a result sentence" against the Evidence Inference evidence sentences."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, gold: bool, predicted: bool) -> None:
+        self.tp += gold and predicted
+        self.fp += predicted and not gold
+        self.fn += gold and not predicted
+
+    def row(self) -> dict:
+        precision = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        recall = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
+                "chosen": self.tp + self.fp}
+
+
+def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limit: int | None = None,
+                              model=None) -> dict[str, SentenceScore]:
+    """Which sentences of Evidence Inference 2.0 abstracts report a result (DeYoung et al., BioNLP
+    2020: a sentence holding an accepted evidence span, ``result_sentence_abstracts``), as the rules
+    choose them and as the result-sentence model does, side by side on one split:
+
+    - ``rules``: the evidence sentences of the outcomes the rules alone report (as before the model);
+    - ``rules_armless_trials``: the same, trials with no arm found read too, no veto;
+    - ``model``: the sentences the model scores at or above its ``decide_at``;
+    - ``rules_or_model``: ``rules`` plus the sentences the model admits (``decide_at``);
+    - ``rules_vetoed``: the evidence sentences of what extraction reports with the model's veto on
+      (every sentence below ``veto_below`` set aside);
+    - ``rules_armless_trials_vetoed``: the same with trials whose arms were not found read too (their
+      sentences below ``armless_from`` set aside).
+
+    Extraction leaves both model options off (``result_sentence_model._IN_USE``: the README says why),
+    so what it reports is ``rules``.
+
+    Develop on ``train`` and ``validation`` (the thresholds were chosen there); ``test`` is for
+    reporting. Empty scores without a stored model."""
+    from .result_sentence_model import load_model, options, rules_alone
+    model = model or load_model()
+    names = ("rules", "rules_armless_trials", "model", "rules_or_model", "rules_vetoed", "rules_armless_trials_vetoed")
+    scores = {name: SentenceScore() for name in names}
+    if model is None:
+        return scores
+    decide_at = model.metadata.get("decide_at", 0.5)
+    for abstract in result_sentence_abstracts(shared_eval, split, limit):
+        with rules_alone():
+            rules = _chosen(abstract.doc, abstract.sentences)
+        with rules_alone(armless_trials=True):
+            armless = _chosen(abstract.doc, abstract.sentences)
+        with options(veto=True):
+            extraction = _chosen(abstract.doc, abstract.sentences)
+        with options(veto=True, armless_trials=True):
+            extraction_armless = _chosen(abstract.doc, abstract.sentences)
+        for sentence, gold, r, a, e, ea in zip(abstract.sentences, abstract.results, rules, armless, extraction,
+                                               extraction_armless):
+            said = model.probability(sentence.text) >= decide_at
+            for name, predicted in zip(names, (r, a, said, r or said, e, ea)):
+                scores[name].add(gold, predicted)
+    return scores

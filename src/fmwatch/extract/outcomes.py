@@ -13,6 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
+from .result_sentence_model import reads_armless_trials, vetoes
 from .statements import lists_measures, phase_of_sentences
 
 
@@ -56,14 +57,18 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 
     Read from the study's own result statements only (never an objective, background, a wish or
     the title), for records that give a treatment (arms), pool trials (reviews) or expose animals;
-    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result.
+    a record with no arm otherwise (a comparison of levels, a survey) has no treatment result
+    (nor a trial whose arms were not found, unless ``result_sentence_model.reads_armless_trials``).
+    Where turned on, the result-sentence model sets aside the sentences it is sure report no result
+    (``result_sentence_model.vetoes``; off by default).
     Measures are the fixed vocabulary of ``lexicon.MEASURES`` first, then any measure a result
     clause says changed (``measures.generic_measures``: "migraine days", "cramp frequency")."""
     design_type = (study_design or {}).get("type")
     if design_type == "protocol":
         return []  # a protocol's or registry record's outcomes are planned, not results
-    if not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal":
-        return []
+    armless = not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal"
+    if armless and (design_type not in TRIAL_TYPES or not reads_armless_trials()):
+        return []  # (a trial whose arms the rules missed: read only where turned on, with the model)
     found: dict[str, dict] = {}
     in_conclusion = False
     for sentence in sentences(doc):
@@ -82,6 +87,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
             and any(n in lowered for n in COMPARATIVE_NEEDLES)))
         generic = generic or narrow
+        if (known or generic) and vetoes(sentence.text, armless):
+            continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
@@ -97,6 +104,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+# Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
+TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
@@ -172,8 +183,8 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
     (in its methods or aims) that has no result of its own."""
     if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
         return
-    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _kind(doc, s) == "statement"
-                    for m in [BLANKET_NULL.search(s.text)] if m), None)
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title"
+                    for m in [BLANKET_NULL.search(s.text)] if m and _kind(doc, s) == "statement"), None)
     if blanket is None:
         return
     sentence, match = blanket
