@@ -54,13 +54,14 @@ NULL_IN = re.compile(
 NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "reduction", "improvement")
 
 COMPARATIVE_NP = re.compile(
-    r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and)\s+(?:(?:significantly|statistically|"
+    r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and|needed|required|requested|used|"
+    r"consumed)\s+(?:(?:significantly|statistically|"
     r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
-    r"reduced|increased|improved|decreased)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
+    r"reduced|increased|improved|decreased|more|less)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
     r"during|with|and|or|but|by)\b)[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in\s+(?:the|both|all|"
     r"patients|\d)|at|after|during|over|within|with|and\s+(?:a|an|the|shorter|longer|lower|higher))\b))", re.I)
 COMPARATIVE_NEEDLES = ("lower", "higher", "shorter", "longer", "smaller", "larger", "fewer", "greater", "better", "worse",
-                       "reduced", "increased", "improved", "decreased")
+                       "reduced", "increased", "improved", "decreased", "more ", "less ")
 
 # "complete pain relief", "partial relief of pain": relief is itself the improvement.
 RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
@@ -103,7 +104,32 @@ HIGHER_IS_BETTER = re.compile(
     # the time until a bad event and how long analgesia lasts: longer is better
     r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
     r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
-    r"remission|response)|analgesia\s+duration|pain-?free", re.I)
+    r"remission|response)|analgesia\s+duration|pain-?free|"
+    # what the body does well when there is more of it: good cholesterol, oxygen, airflow, consciousness
+    r"\bHDL\b|high[\s-]+density\s+lipoprotein|saturation|\bSa?p?O2\b|peak\s+(?:expiratory\s+)?flow|\bPEFR?\b|"
+    r"\bFEV1?\b|\bFVC\b|vital\s+capacity|(?:inspiratory|expiratory)\s+(?:muscle\s+)?(?:pressure|strength)|"
+    r"\bM[IE]P\b|glasgow\s+coma|\bGCS\b|apgar|success|\bcure", re.I)
+# The head of a measure that is bad to have more of, whatever the words before it ("sleep quality
+# problems", "activity limitation", "sleep disturbance"): these win over ``HIGHER_IS_BETTER``.
+LOWER_IS_BETTER_HEAD = re.compile(
+    r"\b(?:disturbances?|disorders?|problems?|complaints?|impairments?|limitations?|latency|difficult(?:y|ies)|"
+    r"disabilit(?:y|ies)|interference|consumption|requirements?|dependence|failures?|losses|loss|deficits?)$", re.I)
+# A time until or a duration of something good: its head says what, the time decides the polarity.
+TIME_UNTIL = re.compile(r"^(?:the\s+)?(?:time\s+to|duration\s+of|length\s+of)\b", re.I)
+
+
+def higher_is_better(label: str) -> bool:
+    """Whether more of a measure is better, from its own words: a head that is bad to have more of
+    ("sleep disturbance", "analgesic consumption", "functional impairment") says no, whatever the
+    words before it; else ``HIGHER_IS_BETTER`` ("quality of life", "pain threshold", "time to first
+    analgesic request", "HDL cholesterol"); else no (most measures reported are symptoms or use).
+
+    >>> higher_is_better("sleep quality disturbance"), higher_is_better("sleep quality"), higher_is_better("cramp frequency")
+    (False, True, False)"""
+    label = label.strip()
+    if LOWER_IS_BETTER_HEAD.search(label) and not TIME_UNTIL.match(label):
+        return False
+    return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
@@ -411,7 +437,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                 continue
             if label == clause[a:b]:
                 label = clause[piece[0]:piece[1]]
-            found.append(Measure(piece[0], piece[1], label, bool(HIGHER_IS_BETTER.search(label))))
+            found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
     return found
 
 

@@ -69,9 +69,11 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
-        heading = SECTION_HEADING.match(sentence.text)
+        heading = SECTION_HEADING.match(sentence.text) or CAPITAL_HEADING.match(sentence.text)
         if heading:
-            in_conclusion = heading.group("name").lower().startswith("conclusion")
+            in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
+        elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
+            in_conclusion = True  # the last paragraph of a structured abstract printed without its headings
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
@@ -101,6 +103,33 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# A heading in capitals without a colon, as tokenised corpora give it: "CONCLUSIONS Magnesium ...".
+CAPITAL_HEADING = re.compile(r"\s*(?P<name>CONCLUSIONS?|INTERPRETATION|RESULTS?|METHODS?|FINDINGS)\b(?!\s*:)")
+# A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
+REGISTRATION = re.compile(r"\bregist(?:ered|ration|ry)\b|\bNCT\d{6}|\bISRCTN", re.I)
+
+
+def _conclusion_paragraph(doc: Document) -> int:
+    """Where the conclusion of an abstract printed as paragraphs without headings starts (its last
+    paragraph, a trial registration aside, when it has three or more: background, methods and
+    results before it); past the end when the abstract is one or two paragraphs. Cached."""
+    start = doc._found.get("conclusion_paragraph")
+    if start is not None:
+        return start
+    text = doc.fields.get("abstract") or ""
+    start = doc._found["conclusion_paragraph"] = len(text) + 1
+    if text.count("\n") < 2:
+        return start
+    bounds = [m.end() for m in re.finditer(r"\n\s*", text)]
+    paragraphs = [(a, b) for a, b in zip([0] + bounds, bounds + [len(text)]) if text[a:b].strip()]
+    while paragraphs and paragraphs[-1][1] - paragraphs[-1][0] < 400 \
+            and REGISTRATION.search(text, paragraphs[-1][0], paragraphs[-1][1]):
+        paragraphs.pop()
+    if len(paragraphs) >= 3:
+        start = doc._found["conclusion_paragraph"] = paragraphs[-1][0]
+    return start
+
+
 # "Significant differences were observed in the FIQ scores before and after supplementation": a
 # change within the group whose direction the clause does not say.
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
@@ -217,7 +246,7 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
         if not key or key in found or not (ms.tokens(words) - ms.GENERIC_WORDS):
             continue
         known = next(((k, better) for k, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(words)), None)
-        key, higher_is_better = known or (key, bool(ms.HIGHER_IS_BETTER.search(words)))
+        key, higher_is_better = known or (key, ms.higher_is_better(words))
         outcome = _outcome(doc, sentence, _Found(start, start + len(piece), words), key, higher_is_better, arm_list)
         outcome.update(direction="no_change", significant=False)
         found.setdefault(key, outcome)
@@ -230,7 +259,8 @@ GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish"
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
 # Comparatives before a measure ("had lower pain scores than"): a result only where a comparison is said.
-COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger")
+COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
+                       "more ", "less ")
 COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
@@ -384,11 +414,21 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
             taken.append((match.start(), match.end()))
+            head = BAD_HEAD_AFTER.match(text, match.end()) if higher_is_better else None
+            if head:  # "sleep disturbance": less of it is better sleep (the key stays the schema's)
+                match, higher_is_better = _Found(match.start(), head.end(), text[match.start():head.end()]), False
             outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
             instrument = INSTRUMENT_AFTER.match(text, match.end())
             if instrument:  # "depression scores (PHQ-9)": the label keeps the instrument, the key the schema's
                 outcome["label"] = f"{outcome['label']} ({_plain(instrument.group('abbr'))})"
             _keep(found, key, outcome)
+
+
+# A head after a measure whose more is better that makes more of the whole bad: "sleep disturbance",
+# "quality of life impairment", "sleep onset latency" (the head words of ``measures.LOWER_IS_BETTER_HEAD``).
+BAD_HEAD_AFTER = re.compile(r"(?:[\s-]+(?:onset|quality|\w+ing))?[\s-]+(?:disturbances?|disorders?|problems?|complaints?|"
+                            r"impairments?|limitations?|latency|difficult(?:y|ies)|disruptions?|fragmentation|deficits?)\b",
+                            re.I)
 
 
 def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.Match | None:
@@ -408,6 +448,27 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
         if own is not None:
             return own
     return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+# "needed more rescue analgesia", "reported less pain": an amount said right before its measure.
+MORE_OR_LESS = re.compile(r"\b(?:more|less)\s+(?:[a-z-]+\s+)?$", re.I)
+
+
+def _more_or_less_before(clause: str, at: int) -> re.Match | None:
+    """"more"/"less" right before the measure at ``at`` (at most one word between), with no other
+    direction word in the clause: ``lexicon.INCREASED``'s or ``IMPROVED``'s kind by its sense."""
+    before = clause[max(0, at - 22):at]
+    if "more " not in before and "less " not in before:
+        return None
+    found = MORE_OR_LESS.search(before)
+    if found is None or before[found.start():].lower().startswith(("more than", "less than")):
+        return None
+    offset = max(0, at - 22) + found.start()
+    return (MORE_WORD if found.group(0)[0] in "mM" else LESS_WORD).match(clause, offset)
+
+
+MORE_WORD = re.compile(r"more\b", re.I)
+LESS_WORD = re.compile(r"less\b", re.I)
 
 
 # What stands between a measure and its own verb: "X was (significantly) reduced", "X (p < 0.05) fell".
@@ -446,6 +507,12 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         elif boundary.start() >= match.end():
             clause_end = boundary.start()
             break
+    lead = LEADING_CLAUSE.match(text) if text[:12].lstrip()[:1] in "AaTtWwDdEe" else None
+    if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
+        if lead.end() <= match.start():
+            clause_start = max(clause_start, lead.end())
+        elif match.end() < lead.end():
+            clause_end = min(clause_end, lead.end() - 1)
     clause = text[clause_start:clause_end]
     low = clause.lower()  # (for the substring tests that spare a regex its run)
     direction = None
@@ -455,16 +522,20 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         direction = "no_change"
     elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
-    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)):
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)
+          or _more_or_less_before(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
-        elif COMPARATIVE_DOWN.fullmatch(word.group(0)):
+        elif COMPARATIVE_DOWN.fullmatch(word.group(0)) or word.group(0).lower() == "less":
             direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
             # "a decrease in pain thresholds": less of a measure where more is better is worse
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
+    if direction in ("improved", "worsened") and _said_of_control(doc, clause):
+        # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
+        direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
@@ -486,7 +557,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if direction is not None and baseline_only:
         direction, word = None, None  # "the groups were similar at baseline": how they started, not a result
     p_match = None
-    for candidate in lx.P_VALUE.finditer(text, match.end()):
+    for candidate in lx.P_VALUE.finditer(text, match.end(), clause_end if lead and clause_end < lead.end() else len(text)):
         p_match = candidate
         break
     significant = None
@@ -533,6 +604,115 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
           and not one_patient):
         outcome["_model_input"] = (text, match.group(0), higher_is_better)  # (read and removed by outcomes())
     return outcome
+
+
+# --- which arm a comparison is said of ---------------------------------------------------------------
+
+# The words that join the two terms of a comparison: "higher in A than in B", "A compared with B".
+COMPARED = re.compile(r"\b(?:than|compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|versus|vs\.?|relative\s+to|"
+                      r"as\s+against)(?=\W)", re.I)
+COMPARED_NEEDLES = ("than", "compar", "versus", "vs", "relative to", "as against")
+# A comparative said of one term: "placebo patients needed more rescue analgesia".
+COMPARATIVE = re.compile(r"\b(?:more|less|higher|lower|greater|fewer|longer|shorter|larger|smaller|better|worse)\b", re.I)
+# Words that name a control arm, or an arm given only the background treatment ("ropivacaine alone").
+CONTROL_TERM = re.compile(r"\b(?:placebo|controls?|saline|sham|vehicle|untreated|usual\s+care|standard\s+care|"
+                          r"no\s+treatment|alone)\b(?!-)", re.I)
+CONTROL_NEEDLES = ("placebo", "control", "saline", "sham", "vehicle", "untreated", "usual", "standard", "treatment",
+                   "alone")
+CONTROL_SUBSTANCES = frozenset({"placebo", "saline", "vehicle", "water", "sham", "sugar", "lactose", "starch"})
+# Words that name a treated arm without its substance: "the treatment group", "the study group".
+TREATED_TERM = re.compile(r"\b(?:treatment|treated|intervention|experimental|study|active|observation|verum)\s+"
+                          r"(?:groups?|arms?|patients)\b", re.I)
+# An arm named by letters: "corresponding volume of normal saline (group R)", "(RM group)", "Group C received
+# saline": what the group was given, for telling a control's letters from a treated arm's.
+GROUP_IN_BRACKET = re.compile(r"\(\s*(?:[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0,3})|(?P<name2>[A-Z][A-Za-z0-9]{0,3})\s+"
+                              r"[Gg]roups?)\s*[),;]")
+GROUP_GIVEN = re.compile(r"\b[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0,3})\b\s*(?:\([^()]{0,20}\)\s*)?(?:received|was\s+given|"
+                         r"were\s+given|got|had)\s+(?P<what>[^,;.]{1,80})")
+TERM_START = re.compile(r"[,;(]|\b(?:or|either|and|with)\s", re.I)
+
+
+def _group_names(doc: Document) -> dict[str, bool]:
+    """Arms the record names by letters, each True when it is a control (given placebo, saline,
+    nothing, or the background treatment alone) and False when treated: ``{"R": True, "RM":
+    False}`` for "magnesium 50 mg in saline (group RM) ... or the same volume of saline (group R)".
+    Cached on the document."""
+    names = doc._found.get("group_names")
+    if names is not None:
+        return names
+    names = doc._found["group_names"] = {}
+    if "group" not in _lower_text(doc):
+        return names
+    for field in doc.text_fields:
+        text = doc.fields[field]
+        if "roup" not in text:
+            continue
+        for match in GROUP_IN_BRACKET.finditer(text):
+            before = text[max(0, match.start() - 100):match.start()]
+            cut = [m.end() for m in TERM_START.finditer(before)]
+            names.setdefault(match.group("name") or match.group("name2"), _role(before[cut[-1] if cut else 0:]))
+        for match in GROUP_GIVEN.finditer(text):
+            names.setdefault(match.group("name"), _role(match.group("what")))
+    names = doc._found["group_names"] = {name: role for name, role in names.items() if role is not None}
+    return names
+
+
+def _role(what: str) -> bool | None:
+    """True when words describing an arm name a control, False when they name something given
+    beyond it (any substance but an inert one), None when they say neither."""
+    if any(m.substance not in CONTROL_SUBSTANCES for m in substance_mentions(what)):
+        return False
+    return True if CONTROL_TERM.search(what) else None
+
+
+def _term_roles(term: str, names: dict[str, bool], shared: set[str]) -> tuple[bool, bool]:
+    """Whether one term of a comparison names a control, and whether it names a treated arm (a
+    substance the other term does not also name, a treated group's words or letters)."""
+    control = bool(CONTROL_TERM.search(term)) if any(n in term.lower() for n in CONTROL_NEEDLES) else False
+    treated = any(m.substance not in CONTROL_SUBSTANCES and m.name not in shared for m in substance_mentions(term))
+    treated = treated or bool(TREATED_TERM.search(term))
+    if names:
+        for word in re.findall(r"\b[A-Z][A-Za-z0-9]{0,3}\b", term):
+            if word in names:
+                control, treated = (control or names[word]), (treated or not names[word])
+    return control, treated
+
+
+def _said_of_control(doc: Document, clause: str) -> bool:
+    """Whether a result clause says its direction of the control arm, so that the treated arm's is
+    the opposite: "X was higher in the placebo group than in the magnesium group", "Compared with
+    magnesium, saline patients needed more rescue analgesia", "Group R (saline) had higher pain
+    scores compared with groups RM and RD", "placebo patients needed more rescue analgesia". A
+    comparison with baseline, or one whose terms both or neither name a control, is not."""
+    lowered = clause.lower()
+    names = _group_names(doc)
+    if not any(n in lowered for n in CONTROL_NEEDLES) and not (names and any(n in clause for n in names)):
+        return False  # (the common case: no control named in the clause)
+    marker = COMPARED.search(clause) if any(n in lowered for n in COMPARED_NEEDLES) else None
+    if marker is None:
+        if not COMPARATIVE.search(clause):
+            return False  # "pain fell in the placebo group": a change within the control arm, not a comparison
+        subject, reference = clause, ""
+    elif not clause[:marker.start()].strip(" ,(").strip() or clause[:marker.start()].strip().lower() in ("when", "as", "and"):
+        rest = clause[marker.end():]
+        comma = rest.find(",")
+        if comma < 0:
+            return False
+        subject, reference = rest[comma + 1:], rest[:comma]  # "Compared with magnesium, saline patients ..."
+    else:
+        subject, reference = clause[:marker.start()], clause[marker.end():marker.end() + 80]
+    shared = {m.name for m in substance_mentions(subject)} & {m.name for m in substance_mentions(reference)}
+    subject_control, subject_treated = _term_roles(subject, names, shared)
+    if not subject_control or subject_treated:
+        return False
+    if not reference:
+        return True
+    reference_control, reference_treated = _term_roles(reference, names, shared)
+    return reference_treated and not reference_control
+
+
+# A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
+LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
 
 
 # The clause after a result that says its difference was not significant: "; however, the difference

@@ -1,0 +1,100 @@
+"""Outcome kinds of the fourth pass (issue 12, items 6 and 7): which arm a comparison is said of, a
+measure's polarity from its own words, a sentence opened by a subordinate clause, and a conclusion
+printed without its heading. Every sentence below was written by us for these tests (none copied
+from ../shared); each kind failed before its rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmwatch.extract.core import Document, extract
+from fmwatch.extract import measures
+
+TRIAL = "Sixty adults with chronic pain were randomized to oral magnesium 400 mg daily or placebo for 12 weeks. "
+
+
+def results(abstract: str, title: str = "A trial") -> dict[str, str]:
+    record = extract(Document("file:ours", "file", title, {"title": title, "abstract": abstract}))
+    return {o["measure"]: o["direction"] for o in record["outcomes"]}
+
+
+# --- which arm a comparison is said of ----------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, measure, expected", [
+    # the control is the comparison's first term: the treated arm's direction is the opposite
+    ("Pain scores were higher in the placebo group than in the magnesium group (p = 0.01).", "pain_intensity",
+     "improved"),
+    ("Fatigue was greater among control patients than among those given magnesium (p = 0.04).", "fatigue", "improved"),
+    ("Compared with magnesium, placebo patients reported more pain at 24 hours (p = 0.02).", "pain_intensity",
+     "improved"),
+    ("Placebo patients needed more rescue analgesia than magnesium patients (p = 0.02).", "rescue_analgesia",
+     "improved"),
+    # the same said of the treated arm first keeps its reading
+    ("Pain scores were lower in the magnesium group than in the placebo group (p = 0.01).", "pain_intensity",
+     "improved"),
+    ("Compared with placebo, fatigue was worse in the magnesium group (p = 0.03).", "fatigue", "worsened"),
+])
+def test_a_comparison_said_of_the_control_is_the_treated_arms_opposite(sentence, measure, expected):
+    assert results(TRIAL + sentence).get(measure) == expected
+
+
+def test_arms_named_by_letters_are_told_apart_by_what_each_group_was_given():
+    abstract = ("Ninety children were randomized to a caudal block of bupivacaine with magnesium 50 mg in saline "
+                "(group BM) or with the same volume of saline (group B). Pain scores were significantly higher in "
+                "group B than in group BM during the first 6 hours (p = 0.002).")
+    assert results(abstract)["pain_intensity"] == "improved"
+
+
+def test_a_change_within_the_control_arm_or_against_baseline_is_not_flipped():
+    said = results(TRIAL + "Pain scores were lower than at baseline in both groups, and the groups did not differ. "
+                   "Fatigue was lower with magnesium than with placebo (p = 0.01).")
+    assert said["fatigue"] == "improved"
+
+
+# --- the measure's polarity from its own words --------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, measure, expected", [
+    ("Magnesium lowered the sleep disturbance score compared with placebo (p = 0.01).", "sleep", "improved"),
+    ("Sleep onset latency was shortened with magnesium compared with placebo (p = 0.02).", "sleep", "improved"),
+    ("HDL cholesterol rose with magnesium compared with placebo (p = 0.02).", "hdl_cholesterol", "improved"),
+    ("Functional impairment decreased with magnesium compared with placebo (p = 0.01).", "functional_impairment",
+     "improved"),
+    ("Patients given magnesium reported less pain at 24 hours than those given placebo (p = 0.02).", "pain_intensity",
+     "improved"),
+])
+def test_polarity_comes_from_the_measures_own_words(sentence, measure, expected):
+    assert results(TRIAL + sentence).get(measure) == expected
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("sleep disturbance", False), ("sleep quality", True), ("activity limitation", False),
+    ("analgesic consumption", False), ("time to treatment failure", True), ("oxygen saturation", True),
+    ("peak expiratory flow", True), ("cramp frequency", False),
+])
+def test_higher_is_better_reads_the_head_of_the_measure(label, expected):
+    assert measures.higher_is_better(label) is expected
+
+
+# --- a sentence opened by a subordinate clause -------------------------------------------------------
+
+def test_a_leading_although_clause_is_a_clause_of_its_own():
+    said = results(TRIAL + "Although fatigue did not differ between the groups, pain scores were significantly "
+                   "lower with magnesium than with placebo (p = 0.01).")
+    assert said == {"fatigue": "no_change", "pain_intensity": "improved"}
+
+
+# --- a conclusion printed without its heading ---------------------------------------------------------
+
+def test_the_last_paragraph_of_a_structured_abstract_without_headings_adds_no_measure():
+    abstract = ("Magnesium may ease musculoskeletal pain.\n"
+                "Sixty adults were randomized to oral magnesium 400 mg daily or placebo for 12 weeks.\n"
+                "Pain scores fell more with magnesium than with placebo (p = 0.01).\n"
+                "Magnesium supplementation was well accepted and improved their lipid profile.")
+    assert results(abstract) == {"pain_intensity": "improved"}
+
+
+def test_a_capitalised_conclusion_heading_without_colon_is_a_conclusion():
+    abstract = ("OBJECTIVE To test oral magnesium in chronic pain . METHODS Sixty adults were randomized to oral "
+                "magnesium 400 mg daily or placebo for 12 weeks . RESULTS Pain scores fell more with magnesium than "
+                "with placebo ( p = 0.01 ) . CONCLUSIONS Magnesium supplementation improved their lipid profile .")
+    assert results(abstract) == {"pain_intensity": "improved"}
