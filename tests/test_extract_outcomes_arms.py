@@ -98,3 +98,35 @@ def test_a_capitalised_conclusion_heading_without_colon_is_a_conclusion():
                 "magnesium 400 mg daily or placebo for 12 weeks . RESULTS Pain scores fell more with magnesium than "
                 "with placebo ( p = 0.01 ) . CONCLUSIONS Magnesium supplementation improved their lipid profile .")
     assert results(abstract) == {"pain_intensity": "improved"}
+
+
+# --- results said in other shapes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, measure, expected", [
+    # a comparative said of the subject ("was longer"), prolonged and shortened as directions
+    ("The time to 1st rescue analgesic was significantly longer with magnesium than with placebo (p = 0.01).",
+     "time_to_first_rescue_analgesic", "improved"),
+    ("Magnesium significantly prolonged the duration of analgesia compared with placebo (p < 0.01).",
+     "duration_of_analgesia", "improved"),
+    ("Extubation time was shorter with magnesium than with placebo (p = 0.02).", "extubation_time", "improved"),
+    # one subject of two measures is no two clauses
+    ("Headache recurrence and other neurological complications were similar in the two groups.",
+     "headache_recurrence", "no_change"),
+])
+def test_results_in_other_shapes(sentence, measure, expected):
+    assert results(TRIAL + sentence).get(measure) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The two arms showed no significant differences in other intraoperative or recovery measurements.",
+    "There were no significant differences in the remaining laboratory parameters.",
+])
+def test_other_measurements_are_a_blanket_not_a_measure(sentence):
+    assert results(TRIAL + "Pain scores were lower with magnesium than with placebo (p = 0.01). " + sentence) == {
+        "pain_intensity": "improved"}
+
+
+def test_an_objective_without_its_heading_is_no_result():
+    abstract = ("To compare magnesium with placebo for the relief of neuropathic pain after surgery.\n"
+                + TRIAL + "Fatigue was lower with magnesium than with placebo (p = 0.03).")
+    assert results(abstract) == {"fatigue": "improved"}

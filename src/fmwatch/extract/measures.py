@@ -14,13 +14,18 @@ import re
 from dataclasses import dataclass
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
-          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
+          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*|prolong\w*|shorten\w*|lengthen\w*)")
 NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|(?:was|were|are|is)\s+not\s+"
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+ORDINAL = re.compile(r"\b1st\b")
+# "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
+PREDICATE = re.compile(rf"\s(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|longer|shorter|greater|smaller|larger)\b",
+                       re.I)
+PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger")
 SUBJECT_WORDS = 12
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
 SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
@@ -34,7 +39,8 @@ CHANGE_IN = re.compile(
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
 VERB_OBJECT = re.compile(
-    rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
+    rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*|prolong\w*|"
+    rf"shorten\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
     r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
@@ -138,9 +144,10 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
 # the pattern is not run (a substring test costs far less than the regex).
 CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
                      "worsening", "deterioration")
-VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen")
+VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen", "prolong",
+                       "shorten")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
-                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar", "prolong", "shorten", "lengthen")
 WORD_RUN = re.compile(r"\S+")
 
 
@@ -306,6 +313,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
+    if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
+        words -= {"dose", "doses", "st", "nd", "rd", "th"}
+        text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
             or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"\d", text) or is_fragment(text)):
@@ -367,6 +377,14 @@ def is_fragment(label: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
 
 
+# "other operative or postoperative measurements", "the remaining secondary outcomes": every measure
+# not named, which a blanket null speaks of (``outcomes._blanket_null``), never one measure.
+OTHER_WORDS = ("other ", "the other ", "remaining ", "the remain", "all other", "any other")
+OTHER_COLLECTIVE = re.compile(r"(?:the\s+)?(?:other|remaining|all\s+other|any\s+other)\s+(?:[\w-]+\s+){0,4}?"
+                              r"(?:(?:or|and)\s+[\w-]+\s+)?(?:measurements?|parameters?|variables?|outcomes?|"
+                              r"end-?points?|findings|values|data|characteristics|indices|measures|assessments|"
+                              r"results|tests)\s*$", re.I)
+
 QUOTES = "'\"‘’“”`"
 
 
@@ -397,7 +415,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else ():
+    verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
+    if _holds_any(ascii_lowered, PREDICATE_NEEDLES):
+        verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
+    for match in verbs:
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
@@ -405,7 +426,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             words = words[stops[-1] + 1:]
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
-        if {w.group(0).lower().strip(",;:()") for w in words[-3:]} & NOT_IN_MEASURE:
+        last = {w.group(0).lower().strip(",;:()") for w in words[-3:]}
+        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])):
+            last -= {"dose", "doses"}  # "time to first analgesic dose": the event timed, not a dose given
+        if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
             # subject is the treatment or the people; the measure, if any, is the object
         if words:
@@ -429,6 +453,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:
             end = trailing.start()
+        if clause[start:start + 10].lower().startswith(OTHER_WORDS) and OTHER_COLLECTIVE.match(clause, start, end):
+            continue  # "no differences in other operative or postoperative measurements": a blanket, no measure
         for a, b, label in _split_list(clause[start:end], start):
             piece = _clean(clause, a, b)
             if piece is None and label != clause[a:b]:
@@ -437,6 +463,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                 continue
             if label == clause[a:b]:
                 label = clause[piece[0]:piece[1]]
+            if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
+                label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
     return found
 

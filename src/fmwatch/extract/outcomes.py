@@ -254,7 +254,8 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
-                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
+                   "lengthen")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
@@ -264,6 +265,7 @@ COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "bette
 COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
+                            r"prolong|shorten|lengthen|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
@@ -438,7 +440,7 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
-    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater")):
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
@@ -477,9 +479,9 @@ OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|
 
 # Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
 # rescue"): less of it, or more of it.
-COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller)\b", re.I)
-COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater)\b(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))",
-                            re.I)
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?)\b"
+                            r"(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))", re.I)
 # A direction word that says what a treatment is for, not what it did: "a preparation for
 # improving sexual function", "aimed at reducing pain", "designed to improve sleep".
 PURPOSE_BEFORE = re.compile(r"\b(?:for|at|of|towards?)\s+$|\b(?:aim\w*|designed|intended|order|help\w*|ways?|strateg\w+|"
@@ -507,6 +509,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         elif boundary.start() >= match.end():
             clause_end = boundary.start()
             break
+    if clause_end < len(text) and text[clause_end:clause_end + 5].lower().strip() == "and" \
+            and not FINITE_VERB.search(text, clause_start, clause_end):
+        # "The recurrence of fits and other complications were similar": one subject, not two clauses
+        following = CLAUSE_BOUNDARY.search(text, clause_end + 5)
+        clause_end = following.start() if following else len(text)
     lead = LEADING_CLAUSE.match(text) if text[:12].lstrip()[:1] in "AaTtWwDdEe" else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
         if lead.end() <= match.start():
@@ -711,6 +718,8 @@ def _said_of_control(doc: Document, clause: str) -> bool:
     return reference_treated and not reference_control
 
 
+# A verb that makes a clause of a subject: without one, "X and other Y were similar" is one subject.
+FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
 # A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
 LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
 

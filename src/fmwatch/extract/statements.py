@@ -24,7 +24,12 @@ OBJECTIVE = re.compile(
     r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
     r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]|"
     r"\b(?:study|trial|review|work|analysis)\s+(?:was\s+|is\s+)?(?:designed|aimed|intended|conducted)\s+to\s+"
-    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study)\b|"
+    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study|measure|describe|analy[sz]e|"
+    r"quantify|identify|clarify|characteri[sz]e|establish|estimate|verify)\b|"
+    # a structured abstract's objective printed without its heading: "To compare the efficacy of ..."
+    r"^\s*To\s+(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study|measure|describe|"
+    r"analy[sz]e|quantify|identify|clarify|characteri[sz]e|establish|estimate|verify|report|review|summari[sz]e|"
+    r"find\s+out|see|observe|look)\b|"
     r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
     r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
     r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
@@ -57,7 +62,7 @@ def kind_of(text: str) -> str:
         return "wish"
     if any(n in lowered for n in BACKGROUND_NEEDLES) and BACKGROUND.search(text):
         return "background"
-    if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
+    if (any(n in lowered for n in OBJECTIVE_NEEDLES) or lowered[:4].lstrip().startswith("to ")) and OBJECTIVE.search(text):
         return "objective"
     if text[:2].isupper() and CAPS_HEADING.match(text):
         return "objective"  # "BACKGROUND AND OBJECTIVES Magnesium reduces ...": a heading without its colon
