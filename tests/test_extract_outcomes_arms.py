@@ -130,3 +130,17 @@ def test_an_objective_without_its_heading_is_no_result():
     abstract = ("To compare magnesium with placebo for the relief of neuropathic pain after surgery.\n"
                 + TRIAL + "Fatigue was lower with magnesium than with placebo (p = 0.03).")
     assert results(abstract) == {"fatigue": "improved"}
+
+
+# --- spurious measures: the treatment, a trend, a word alone, a baseline heading ----------------------
+
+@pytest.mark.parametrize("sentence", [
+    "Clear trends towards improvement were seen with magnesium in both stiffness and sleep.",
+    "Magnesium had a significant effect on grip strength (p = 0.03), and this effect increased with time.",
+    "Results: Baseline: body weight, fasting glucose and the pain scores were similar.",
+    "Magnesium lowered the disability index, i.e. improved function, compared with placebo (p = 0.02).",
+])
+def test_no_measure_is_made_of_the_treatment_a_trend_a_pointer_or_a_baseline_heading(sentence):
+    said = results(TRIAL + sentence)
+    assert not {"clear_trends_towards", "trends_towards", "this_effect", "effect",
+                "i_e", "baseline_body_weight", "body_weight", "fasting_glucose", "pain_intensity"} & set(said)

@@ -75,7 +75,8 @@ RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
 NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have received receiving experienced was were
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
-tablet tablets capsule capsules limb limbs dose doses combination combined""".split())
+tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
+trend trends tendency""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
@@ -84,7 +85,8 @@ meaningful clinical safety evaluated end point pretreatment incidence occurrence
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
-                       r"became|got|was|were|both|each|either|neither|no|not|only|also|further|markedly)\b", re.I)
+                       r"became|got|was|were|both|each|either|neither|no|not|only|also|further|markedly|for|i\.e|e\.g)\b",
+                       re.I)
 # The head a list of modifiers shares: "patient and physician global assessments".
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
@@ -101,8 +103,11 @@ NOT_MEASURE = re.compile(
     r"^(?:it|this|that|there|which|they|we|these|those|patients?|subjects?|participants?|women|men|groups?|"
     r"differences?|significant\s+differences?|changes?|effects?|results?|values?|levels?|scores?|doses?|"
     r"treatment|therapy|placebo|controls?|baseline|time|rates?|number|proportion|mean|median|p|ratio|data|"
-    r"magnesium|mg|study|trial|analysis|both|all|none|some|most)$", re.I)
-LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total)\s+)+", re.I)
+    r"magnesium|mg|study|trial|analysis|both|all|none|some|most|"
+    # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
+    r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
+    r"improvements?)$".replace("{change}", CHANGE), re.I)
+LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total|this|these|that|those)\s+)+", re.I)
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
@@ -345,7 +350,7 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
 unlike whereas respectively failed could would may might can will should does produces based significantly provide
-provides provided""".split())
+provides provided defined assessed measured""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)

@@ -636,6 +636,8 @@ GROUP_IN_BRACKET = re.compile(r"\(\s*(?:[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0
                               r"[Gg]roups?)\s*[),;]")
 GROUP_GIVEN = re.compile(r"\b[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0,3})\b\s*(?:\([^()]{0,20}\)\s*)?(?:received|was\s+given|"
                          r"were\s+given|got|had)\s+(?P<what>[^,;.]{1,80})")
+# The other term of a comparison names an arm: "than in the X group", "than those given X".
+OTHER_ARM = re.compile(r"\b(?:groups?|arms?|patients|subjects|participants|those|recipients|users)\b", re.I)
 TERM_START = re.compile(r"[,;(]|\b(?:or|either|and|with)\s", re.I)
 
 
@@ -715,7 +717,8 @@ def _said_of_control(doc: Document, clause: str) -> bool:
     if not reference:
         return True
     reference_control, reference_treated = _term_roles(reference, names, shared)
-    return reference_treated and not reference_control
+    # "than in the thrombolytic group", "than in those given the cream": another arm than the control
+    return (reference_treated or OTHER_ARM.search(reference) is not None) and not reference_control
 
 
 # A verb that makes a clause of a subject: without one, "X and other Y were similar" is one subject.
@@ -744,7 +747,7 @@ WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
-BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\b(?:pre-?treatment|"
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|\b(?:pre-?treatment|"
                       r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
                       r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
                       r"randomi[sz]ation|the\s+intervention)\b", re.I)
@@ -753,14 +756,16 @@ BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|stud
 # Nulls said otherwise than ``lexicon.NO_CHANGE``: "no significant increases in X", "did not lead to
 # additional reductions".
 NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|further\s+|additional\s+)?(?:increases?|"
-                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b",
-                            re.I)
+                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b|"
+                            # "X was not reduced by A": the passive said not
+                            r"\b(?:was|were)\s+not\s+(?:\w+ly\s+)?(?:reduced|decreased|increased|lowered|elevated|raised|"
+                            r"prolonged|shortened)\b", re.I)
 
 
 def _null_said_otherwise(clause: str) -> re.Match | None:
     """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
     lowered = clause.lower()
-    if "no " not in lowered and "did not" not in lowered:
+    if "no " not in lowered and "did not" not in lowered and " not " not in lowered:
         return None
     return NULL_OTHERWISE.search(clause)
 

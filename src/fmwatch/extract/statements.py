@@ -32,7 +32,7 @@ OBJECTIVE = re.compile(
     r"find\s+out|see|observe|look)\b|"
     r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
     r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
-    r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
+    r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:test|examine|explore|evaluate)\s+the\s+hypothesis\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
     r"compare|test)\s+whether\b|\bwhether\s+(?:or\s+not\s+)?\w+", re.I)
 # Background: what other work found or what is known, told before the study's own methods.
 BACKGROUND = re.compile(
