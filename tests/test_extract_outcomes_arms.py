@@ -144,3 +144,22 @@ def test_no_measure_is_made_of_the_treatment_a_trend_a_pointer_or_a_baseline_hea
     said = results(TRIAL + sentence)
     assert not {"clear_trends_towards", "trends_towards", "this_effect", "effect",
                 "i_e", "baseline_body_weight", "body_weight", "fasting_glucose", "pain_intensity"} & set(said)
+
+
+# --- where a result is said, and against what ----------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, measure, expected", [
+    # the arm a subject is measured in is where, not what
+    ("Morphine consumption in the magnesium group was significantly lower than in the placebo group (p = 0.01).",
+     "morphine_consumption", "improved"),
+    ("The total dose of tramadol required in the magnesium group was lower than in the control group (p = 0.02).",
+     "dose_of_tramadol", "improved"),
+    # a value after the measure ends it
+    ("Magnesium significantly prolonged block duration 9 (6-12) h compared with 5 (4-6) h with placebo.",
+     "block_duration", "improved"),
+    # a change against baseline only is no difference from the comparator
+    ("Systolic blood pressure fell significantly compared with baseline, but not compared with placebo.",
+     "systolic_blood_pressure", "no_change"),
+])
+def test_where_and_against_what_a_result_is_said(sentence, measure, expected):
+    assert results(TRIAL + sentence).get(measure) == expected

@@ -27,6 +27,8 @@ PREDICATE = re.compile(rf"\s(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|lon
                        re.I)
 PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger")
 SUBJECT_WORDS = 12
+# The words that say a subject's "in ..." is where (an arm), not part of the measure.
+ARM_WORDS = frozenset("group groups arm arms patients subjects participants".split())
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
 SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
@@ -42,7 +44,7 @@ VERB_OBJECT = re.compile(
     rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*|prolong\w*|"
     rf"shorten\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
-    r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
+    r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+\d|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
 
 # "no significant change in grip strength", "no differences were found in cramp duration between
@@ -115,7 +117,7 @@ HIGHER_IS_BETTER = re.compile(
     # the time until a bad event and how long analgesia lasts: longer is better
     r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
     r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
-    r"remission|response)|analgesia\s+duration|pain-?free|"
+    r"remission|response)|(?:analgesi[ac]|block|relief|remission|response)\s+duration|pain-?free|"
     # what the body does well when there is more of it: good cholesterol, oxygen, airflow, consciousness
     r"\bHDL\b|high[\s-]+density\s+lipoprotein|saturation|\bSa?p?O2\b|peak\s+(?:expiratory\s+)?flow|\bPEFR?\b|"
     r"\bFEV1?\b|\bFVC\b|vital\s+capacity|(?:inspiratory|expiratory)\s+(?:muscle\s+)?(?:pressure|strength)|"
@@ -318,6 +320,8 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
+    if "dose of " in text or "doses of " in text:
+        words -= {"dose", "doses"}  # "total dose of fentanyl": another drug's use (the arms' own is left out later)
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
@@ -431,9 +435,15 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             words = words[stops[-1] + 1:]
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
+        at_arm = next((i for i, w in enumerate(words) if i and w.group(0).lower() in ("in", "among", "for")
+                       and {v.group(0).lower().strip(",;:()") for v in words[i + 1:i + 5]} & ARM_WORDS), None)
+        if at_arm is not None:  # "morphine consumption in the magnesium group (was lower)": where, not what
+            words = words[:at_arm]
+            while words and words[-1].group(0).lower() in ("required", "needed", "used", "consumed", "given"):
+                words = words[:-1]
         last = {w.group(0).lower().strip(",;:()") for w in words[-3:]}
-        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])):
-            last -= {"dose", "doses"}  # "time to first analgesic dose": the event timed, not a dose given
+        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
+            last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
         if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
             # subject is the treatment or the people; the measure, if any, is the object

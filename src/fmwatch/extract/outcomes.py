@@ -548,6 +548,14 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
     between = (("differ" in low and lx.BETWEEN_NULL.search(clause))
                or ("differ" in text.lower() and BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text)))
+    if direction in ("improved", "worsened") and clause_end < len(text) and " not " in text[clause_end:clause_end + 20] \
+            and NOT_AGAINST_CONTROL.match(text, clause_end):
+        # "X fell compared with baseline, but not compared with placebo": no difference from the comparator
+        direction, word, significant_override_null = "no_change", NOT_AGAINST_CONTROL.match(text, clause_end), True
+        clause_end = word.end()
+        word = _Found(word.start() - clause_start, word.end() - clause_start, word.group(0))
+    else:
+        significant_override_null = False
     later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
     if direction in ("improved", "worsened") and not between:
         # "X fell in the A group, without differences among the groups"; "X fell in both groups /
@@ -580,6 +588,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         significant = False  # "a borderline significant improvement (p = 0.052)": the p-value decides
     if significant_override is not None:
         significant = significant_override
+    if significant_override_null:
+        significant = False
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
@@ -721,6 +731,11 @@ def _said_of_control(doc: Document, clause: str) -> bool:
     return (reference_treated or OTHER_ARM.search(reference) is not None) and not reference_control
 
 
+# "..., but not compared with placebo", "but not in comparison to the control period": the change was
+# against baseline only.
+NOT_AGAINST_CONTROL = re.compile(r"\s*,?\s*but\s+not\s+(?:when\s+|in\s+comparison\s+(?:with|to)|compared\s+(?:with|to)|"
+                                 r"relative\s+to|versus|vs\.?|against)\s*(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:placebo|"
+                                 r"controls?|sham|saline|usual\s+care)\b", re.I)
 # A verb that makes a clause of a subject: without one, "X and other Y were similar" is one subject.
 FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
 # A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
