@@ -163,3 +163,26 @@ def test_no_measure_is_made_of_the_treatment_a_trend_a_pointer_or_a_baseline_hea
 ])
 def test_where_and_against_what_a_result_is_said(sentence, measure, expected):
     assert results(TRIAL + sentence).get(measure) == expected
+
+
+# --- tolerability: an outcome when the results say it, never evidence about benefit --------------------
+
+def test_a_tolerability_result_is_an_outcome_with_no_difference():
+    said = results(TRIAL + "Apart from mild flushing during the infusion, both doses were well tolerated. "
+                   "Pain scores fell more with magnesium than with placebo (p = 0.01).")
+    assert said == {"tolerability": "no_change", "pain_intensity": "improved"}
+
+
+def test_a_conclusions_safe_and_well_tolerated_adds_nothing():
+    abstract = ("Magnesium may ease musculoskeletal pain.\n" + TRIAL + "\n"
+                "Pain scores fell more with magnesium than with placebo (p = 0.01).\n"
+                "Oral magnesium appears safe and was well tolerated in these patients.")
+    assert results(abstract) == {"pain_intensity": "improved"}
+
+
+def test_a_safety_result_never_decides_a_claim_of_benefit():
+    from fmwatch.evidence import deciding
+    pain = {"measure": "pain_intensity", "direction": "improved", "population": None}
+    safety = {"measure": "tolerability", "direction": "no_change", "population": None}
+    assert deciding([pain, safety]) == [pain]
+    assert deciding([safety]) == []

@@ -84,6 +84,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
             and any(n in lowered for n in COMPARATIVE_NEEDLES)))
         generic = generic or narrow
+        if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
+                and "tolerability" not in found and _kind(doc, sentence) == "statement":
+            _tolerability(doc, sentence, arm_list, found)
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
@@ -103,6 +106,27 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# A result that the treatment was tolerated: "both doses were well tolerated", "no serious adverse events
+# occurred", "no side effects were observed". The mgfm labels keep it (tolerability, no difference) when
+# the results say it; a conclusion's "safe and well tolerated" restates and adds nothing.
+TOLERATED = re.compile(
+    r"\b(?:was|were)\s+(?:\w+\s+)?(?:well|generally\s+well|equally\s+well)[\s-]+tolerated\b|"
+    r"\bno\s+(?:serious\s+|major\s+|severe\s+|significant\s+|drug-related\s+)?(?:adverse\s+(?:events?|effects?|"
+    r"reactions?)|side[\s-]+effects?)\s+(?:were\s+|was\s+)?(?:occurred|observed|reported|noted|seen|recorded|found)\b",
+    re.I)
+
+
+def _tolerability(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """A result sentence saying the treatment was tolerated (``TOLERATED``) is the outcome
+    ``tolerability`` with no difference (crosby_2000 in mgfm_dev: "both doses were well tolerated")."""
+    said = TOLERATED.search(sentence.text)
+    if said is None:
+        return
+    outcome = _outcome(doc, sentence, _Found(said.start(), said.end(), said.group(0)), "tolerability", True, arm_list)
+    outcome.update(direction="no_change", significant=None if outcome["p_value"] is None else outcome["significant"])
+    found["tolerability"] = outcome
+
+
 # A heading in capitals without a colon, as tokenised corpora give it: "CONCLUSIONS Magnesium ...".
 CAPITAL_HEADING = re.compile(r"\s*(?P<name>CONCLUSIONS?|INTERPRETATION|RESULTS?|METHODS?|FINDINGS)\b(?!\s*:)")
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
