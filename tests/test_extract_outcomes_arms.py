@@ -186,3 +186,23 @@ def test_a_safety_result_never_decides_a_claim_of_benefit():
     safety = {"measure": "tolerability", "direction": "no_change", "population": None}
     assert deciding([pain, safety]) == [pain]
     assert deciding([safety]) == []
+
+
+# --- more shapes of a result ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the comparison said between the change and its measures; abbreviations with digits are measures
+    ("The magnesium group showed early and significant improvement as compared to the placebo group in FEV1 "
+     "and SpO2 at 1 hour (p < 0.05).", {"fev1": "improved", "spo2": "improved"}),
+    # a change noun said of the subject through "showed"
+    ("The croup score also showed significant improvement in the magnesium group (p < 0.01).",
+     {"croup": "improved"}),
+    # a count of people with an event is a result on the event
+    ("The magnesium group had significantly fewer women who developed preterm labour than the placebo group.",
+     {"preterm_labour": "improved"}),
+    # a semicolon inside a bracket parts no clauses: the null after the bracket is the result's own
+    ("Fatigue improved in both arms (magnesium -1.9 points, p = 0.04; placebo -1.8 points, p = 0.04), but with no "
+     "significant difference between treatments (p = 0.65).", {"fatigue": "no_change"}),
+])
+def test_more_shapes_of_a_result(sentence, expected):
+    assert results(TRIAL + sentence) == expected

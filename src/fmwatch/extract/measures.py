@@ -26,6 +26,20 @@ ORDINAL = re.compile(r"\b1st\b")
 PREDICATE = re.compile(rf"\s(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|longer|shorter|greater|smaller|larger)\b",
                        re.I)
 PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger")
+# "The clinical asthma score also showed significant improvement": a change noun said of the subject.
+SHOWED_CHANGE = re.compile(r"\s(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
+                           r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
+                           r"\s+(?:and\s+)?)*(?:improvements?|reductions?|decreases?|increases?|declines?|rises?|"
+                           r"worsening)\b", re.I)
+SHOWED_NEEDLES = ("showed", "demonstrated", "exhibited", "displayed", "underwent")
+# "fewer subjects who developed hypertension of pregnancy", "more patients with nausea": a count of
+# people with an event, whose measure is the event.
+FEWER_WITH = re.compile(r"\b(?:fewer|more|less)\s+(?:\w+\s+)?(?:subjects|patients|participants|women|men|children|"
+                        r"cases|infants|people)\s+(?:who\s+(?:developed|had|experienced|required|needed|reported)|with|"
+                        r"developing|experiencing|requiring|needing|reporting)\s+(?:a\s+|an\s+)?"
+                        r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|in|at|after|during|was|were)\b)[\w'/-]+)"
+                        r"{0,5}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in|at|after|during|and|was|were)\b))",
+                        re.I)
 SUBJECT_WORDS = 12
 # The words that say a subject's "in ..." is where (an arm), not part of the measure.
 ARM_WORDS = frozenset("group groups arm arms patients subjects participants".split())
@@ -34,7 +48,10 @@ SUBJECT_STOP = frozenset("that which where whereas while but because when showed
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
-    r"\s+(?:of\s+[\d.,%±\s-]+\s+)?in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
+    r"\s+(?:of\s+[\d.,%±\s-]+\s+)?"
+    # "improvement as compared to the placebo group in PEFR": the comparison said between
+    r"(?:(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?[\w-]+(?:\s+groups?)?\s+)?"
+    r"in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
     r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
     r"was|were)\b))",
     re.I)
@@ -102,7 +119,7 @@ STOP = frozenset("the a an of in on at to and or with without their its his her 
                  "each was were is are".split())
 # Not measures: people, groups, treatments, statistics, time.
 NOT_MEASURE = re.compile(
-    r"^(?:it|this|that|there|which|they|we|these|those|patients?|subjects?|participants?|women|men|groups?|"
+    r"^(?:it|this|that|there|which|they|we|these|those|patients?|subjects?|participants?|women|men|groups?|arms?|"
     r"differences?|significant\s+differences?|changes?|effects?|results?|values?|levels?|scores?|doses?|"
     r"treatment|therapy|placebo|controls?|baseline|time|rates?|number|proportion|mean|median|p|ratio|data|"
     r"magnesium|mg|study|trial|analysis|both|all|none|some|most|"
@@ -327,7 +344,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"\d", text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
         return None
     return start, end
 
@@ -427,6 +444,11 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
     if _holds_any(ascii_lowered, PREDICATE_NEEDLES):
         verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
+    if not narrow and _holds_any(ascii_lowered, SHOWED_NEEDLES):
+        verbs += [m for m in SHOWED_CHANGE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
+    if _holds_any(ascii_lowered, ("fewer", "more ", "less ")) and _holds_any(ascii_lowered, ("subjects", "patients",
+                                                                                              "participants", "women", "men", "children", "cases", "infants", "people")):
+        candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
     for match in verbs:
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]

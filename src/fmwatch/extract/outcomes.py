@@ -81,6 +81,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
         narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
+            "fewer " in lowered and any(n in lowered for n in PEOPLE_NEEDLES)) or (
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
             and any(n in lowered for n in COMPARATIVE_NEEDLES)))
         generic = generic or narrow
@@ -287,6 +288,8 @@ NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no s
 COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
                        "more ", "less ")
 COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
+# "fewer subjects who developed hypertension": a count of people with an event (``measures.FEWER_WITH``).
+PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
                             r"prolong|shorten|lengthen|"
@@ -527,7 +530,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     text = sentence.text
     before = text[max(0, match.start() - 25):match.start()]
     clause_start, clause_end = 0, len(text)
+    bracketed = "(" in text
     for boundary in CLAUSE_BOUNDARY.finditer(text):
+        if bracketed and boundary.start() > match.end() and boundary.group(0) == ";" \
+                and text.count("(", match.end(), boundary.start()) > text.count(")", match.end(), boundary.start()):
+            continue  # "(A +1.9, p = 0.04; B +1.9, p = 0.04)": a semicolon inside a bracket parts no clauses
         if boundary.end() <= match.start():
             clause_start = boundary.end()
         elif boundary.start() >= match.end():
