@@ -23,18 +23,18 @@ ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statist
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
 # "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
-PREDICATE = re.compile(rf"\s(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|longer|shorter|greater|smaller|larger)\b",
+PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|longer|shorter|greater|smaller|larger)\b",
                        re.I)
 PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger")
 # "The clinical asthma score also showed significant improvement": a change noun said of the subject.
-SHOWED_CHANGE = re.compile(r"\s(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
+SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
                            r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
                            r"\s+(?:and\s+)?)*(?:improvements?|reductions?|decreases?|increases?|declines?|rises?|"
                            r"worsening)\b", re.I)
 SHOWED_NEEDLES = ("showed", "demonstrated", "exhibited", "displayed", "underwent")
 # "fewer subjects who developed hypertension of pregnancy", "more patients with nausea": a count of
 # people with an event, whose measure is the event.
-FEWER_WITH = re.compile(r"\b(?:fewer|more|less)\s+(?:\w+\s+)?(?:subjects|patients|participants|women|men|children|"
+FEWER_WITH = re.compile(r"\bfewer\s+(?:\w+\s+)?(?:subjects|patients|participants|women|men|children|"
                         r"cases|infants|people)\s+(?:who\s+(?:developed|had|experienced|required|needed|reported)|with|"
                         r"developing|experiencing|requiring|needing|reporting)\s+(?:a\s+|an\s+)?"
                         r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|in|at|after|during|was|were)\b)[\w'/-]+)"
@@ -446,8 +446,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
     if not narrow and _holds_any(ascii_lowered, SHOWED_NEEDLES):
         verbs += [m for m in SHOWED_CHANGE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
-    if _holds_any(ascii_lowered, ("fewer", "more ", "less ")) and _holds_any(ascii_lowered, ("subjects", "patients",
-                                                                                              "participants", "women", "men", "children", "cases", "infants", "people")):
+    if "fewer" in lowered:
         candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
     for match in verbs:
         start = match.start()
@@ -510,4 +509,5 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER = map(led, (VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER))
+VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER, PREDICATE, SHOWED_CHANGE = map(
+    led, (VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER, PREDICATE, SHOWED_CHANGE))

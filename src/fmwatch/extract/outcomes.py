@@ -545,7 +545,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         # "The recurrence of fits and other complications were similar": one subject, not two clauses
         following = CLAUSE_BOUNDARY.search(text, clause_end + 5)
         clause_end = following.start() if following else len(text)
-    lead = LEADING_CLAUSE.match(text) if text[:12].lstrip()[:1] in "AaTtWwDdEe" else None
+    lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
         if lead.end() <= match.start():
             clause_start = max(clause_start, lead.end())
@@ -665,8 +665,10 @@ COMPARATIVE = re.compile(r"\b(?:more|less|higher|lower|greater|fewer|longer|shor
 # Words that name a control arm, or an arm given only the background treatment ("ropivacaine alone").
 CONTROL_TERM = re.compile(r"\b(?:placebo|controls?|saline|sham|vehicle|untreated|usual\s+care|standard\s+care|"
                           r"no\s+treatment|alone)\b(?!-)", re.I)
-CONTROL_NEEDLES = ("placebo", "control", "saline", "sham", "vehicle", "untreated", "usual", "standard", "treatment",
-                   "alone")
+CONTROL_NEEDLES = ("placebo", "control", "saline", "sham", "vehicle", "untreated", "usual care", "standard care",
+                   "no treatment", "alone")
+# The short names of arms: "R", "RM", "PG".
+LETTERS = re.compile(r"\b[A-Z][A-Za-z0-9]{0,3}\b")
 CONTROL_SUBSTANCES = frozenset({"placebo", "saline", "vehicle", "water", "sham", "sugar", "lactose", "starch"})
 # Words that name a treated arm without its substance: "the treatment group", "the study group".
 TREATED_TERM = re.compile(r"\b(?:treatment|treated|intervention|experimental|study|active|observation|verum)\s+"
@@ -722,7 +724,7 @@ def _term_roles(term: str, names: dict[str, bool], shared: set[str]) -> tuple[bo
     treated = any(m.substance not in CONTROL_SUBSTANCES and m.name not in shared for m in substance_mentions(term))
     treated = treated or bool(TREATED_TERM.search(term))
     if names:
-        for word in re.findall(r"\b[A-Z][A-Za-z0-9]{0,3}\b", term):
+        for word in LETTERS.findall(term):
             if word in names:
                 control, treated = (control or names[word]), (treated or not names[word])
     return control, treated
@@ -735,7 +737,7 @@ def _said_of_control(doc: Document, clause: str) -> bool:
     scores compared with groups RM and RD", "placebo patients needed more rescue analgesia". A
     comparison with baseline, or one whose terms both or neither name a control, is not."""
     lowered = clause.lower()
-    names = _group_names(doc)
+    names = _group_names(doc) if "roup" in clause else {}  # (letters name an arm as "group R", "groups RM and RD")
     if not any(n in lowered for n in CONTROL_NEEDLES) and not (names and any(n in clause for n in names)):
         return False  # (the common case: no control named in the clause)
     marker = COMPARED.search(clause) if any(n in lowered for n in COMPARED_NEEDLES) else None
@@ -751,6 +753,8 @@ def _said_of_control(doc: Document, clause: str) -> bool:
         subject, reference = rest[comma + 1:], rest[:comma]  # "Compared with magnesium, saline patients ..."
     else:
         subject, reference = clause[:marker.start()], clause[marker.end():marker.end() + 80]
+    if not (CONTROL_TERM.search(subject) or any(names.get(w) for w in LETTERS.findall(subject))):
+        return False  # (the subject names no control: the usual "lower with magnesium than placebo")
     shared = {m.name for m in substance_mentions(subject)} & {m.name for m in substance_mentions(reference)}
     subject_control, subject_treated = _term_roles(subject, names, shared)
     if not subject_control or subject_treated:
@@ -770,6 +774,7 @@ NOT_AGAINST_CONTROL = re.compile(r"\s*,?\s*but\s+not\s+(?:when\s+|in\s+compariso
 # A verb that makes a clause of a subject: without one, "X and other Y were similar" is one subject.
 FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
 # A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
+LEADING_WORDS = ("although", "though", "while", "whereas", "even tho", "despite")
 LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
 
 
