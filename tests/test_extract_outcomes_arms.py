@@ -206,3 +206,20 @@ def test_a_safety_result_never_decides_a_claim_of_benefit():
 ])
 def test_more_shapes_of_a_result(sentence, expected):
     assert results(TRIAL + sentence) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # an amount said of the subject after its verb
+    ("Nausea was less frequent with magnesium than with placebo (p = 0.03).", {"nausea": "improved"}),
+    ("Ventricular ectopy was more common in the magnesium group than in the placebo group (p = 0.03).",
+     {"ventricular_ectopy": "worsened"}),
+    # adjectives in a list share the noun of the first item of several words
+    ("Systolic, diastolic and mean arterial pressures were significantly less with magnesium than with placebo.",
+     {"systolic_arterial_pressures": "improved", "diastolic_arterial_pressures": "improved",
+      "arterial_pressures": "improved"}),
+    # the event two treatments are said not to differ in preventing
+    ("There was no difference between the two drugs in preventing postoperative shivering.",
+     {"postoperative_shivering": "no_change"}),
+])
+def test_amounts_after_the_verb_shared_nouns_and_events_prevented(sentence, expected):
+    assert results(TRIAL + sentence) == expected

@@ -23,9 +23,11 @@ ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statist
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
 # "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
-PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:higher|longer|shorter|greater|smaller|larger)\b",
+PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:higher|longer|"
+                       r"shorter|greater|smaller|larger|less(?!\s+than)|(?:more|less)\s+(?:common|frequent|prevalent))\b",
                        re.I)
-PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger")
+PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger", "less", "more common", "more frequent",
+                     "more prevalent")
 # "The clinical asthma score also showed significant improvement": a change noun said of the subject.
 SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
                            r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
@@ -69,8 +71,10 @@ VERB_OBJECT = re.compile(
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms)\s+)?(?:in|on|regarding|with\s+(?:regard|respect)\s+to|"
-    r"in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
+    r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
+    r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
     r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
 
@@ -291,7 +295,10 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             head = piece[:prep.start()]
         label = f"{head} {piece}" if head and PREPOSITION_PART.match(piece) else piece
         if index + 1 < len(parts) and " " not in piece.strip():
-            label = _with_next_head(piece, np[parts[index + 1][0]:parts[index + 1][1]]) or label
+            # "Systolic, diastolic and mean arterial pressures": the first item of several words gives the noun
+            following = next((np[c:d] for c, d in parts[index + 1:] if " " in np[c:d].strip()
+                              or not PAIRED_ADJECTIVE.fullmatch(np[c:d].strip())), np[parts[index + 1][0]:parts[index + 1][1]])
+            label = _with_next_head(piece, following) or label
         found.append((at + a, at + b, label))
     return found
 
@@ -305,7 +312,8 @@ def _with_next_head(word: str, following: str) -> str | None:
     """A lone adjective with the noun of the next list item it pairs with ("Systolic", "diastolic
     blood pressure" -> "Systolic blood pressure"), or None when they do not pair."""
     rest = following.split()
-    if len(rest) > 1 and PAIRED_ADJECTIVE.fullmatch(word.strip()) and PAIRED_ADJECTIVE.fullmatch(rest[0]):
+    if len(rest) > 1 and PAIRED_ADJECTIVE.fullmatch(word.strip()) and (PAIRED_ADJECTIVE.fullmatch(rest[0])
+                                                                       or rest[0].lower() in ("mean", "peak", "total")):
         return f"{word.strip()} {' '.join(rest[1:])}"
     return None
 

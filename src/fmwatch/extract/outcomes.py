@@ -69,7 +69,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
-        heading = SECTION_HEADING.match(sentence.text) or CAPITAL_HEADING.match(sentence.text)
+        heading = SECTION_HEADING.match(sentence.text) or (
+            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None)
         if heading:
             in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
         elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
@@ -470,6 +471,8 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
+    if "less" in lowered or "more " in lowered:
+        words += _predicate_amounts(clause)
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
         words = [m for m in words if not _purpose(clause, m)]
     if end is not None and len(words) > 1:
@@ -477,6 +480,19 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
         if own is not None:
             return own
     return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+# "pressures were significantly less", "was more common in the magnesium group": an amount said of the
+# subject after its verb ("less" then reads as less of the measure, "more common" as more of it).
+PREDICATE_AMOUNT = re.compile(r"\b(?:was|were|is|are|remained)\s+(?:\w+ly\s+|statistically\s+significant\s+)*"
+                              r"(?P<word>less(?!\s+than)|more(?=\s+(?:common|frequent|prevalent)))\b", re.I)
+
+
+def _predicate_amounts(clause: str) -> list[re.Match]:
+    """Matches of "less" or "more" said after the subject's verb ("were significantly less", "was more
+    common"), each shaped as a direction word (``MORE_WORD``/``LESS_WORD`` at the word)."""
+    return [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+            for m in PREDICATE_AMOUNT.finditer(clause)]
 
 
 # "needed more rescue analgesia", "reported less pain": an amount said right before its measure.
