@@ -223,3 +223,17 @@ def test_more_shapes_of_a_result(sentence, expected):
 ])
 def test_amounts_after_the_verb_shared_nouns_and_events_prevented(sentence, expected):
     assert results(TRIAL + sentence) == expected
+
+
+def test_a_sentence_with_figures_in_the_last_paragraph_is_a_result():  # (a guard on the conclusion rule)
+    abstract = ("Magnesium may ease musculoskeletal pain.\n" + TRIAL + "\n"
+                "Pain scores fell more with magnesium than with placebo (p = 0.01).\n"
+                "Fatigue was also lower with magnesium (4.1 vs 5.2 points, p = 0.03), and magnesium improved their "
+                "lipid profile.")
+    assert results(abstract) == {"pain_intensity": "improved", "fatigue": "improved", "lipid_profile": "improved"}
+
+
+def test_what_can_contribute_to_a_condition_is_background_not_a_result():
+    said = results(TRIAL + "A deficit of intracellular magnesium with reduced energy production can contribute to "
+                   "fatigue. Pain scores fell more with magnesium than with placebo (p = 0.01).")
+    assert said == {"pain_intensity": "improved"}

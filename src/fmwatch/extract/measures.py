@@ -118,6 +118,7 @@ INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
+AS_ASSESSED = re.compile(r"\s+as\s+(?:assessed|measured|determined|evaluated|estimated|rated|quantified)\b.*$", re.I)
 PREPOSITION_PART = re.compile(r"^(?:at|on|in|during|with|after)\s+\w+", re.I)
 STOP = frozenset("the a an of in on at to and or with without their its his her this that these those both all "
                  "each was were is are".split())
@@ -329,6 +330,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     trailing = TRAILING_TIME.search(text)
     if trailing and trailing.start() > 0 and not text.lower().startswith(("at ", "on ")):
         text = text[:trailing.start()]
+    method = AS_ASSESSED.search(text) if " as " in text else None
+    if method and method.start() > 0:
+        text = text[:method.start()]  # "infarct size as assessed by the creatine kinase peak": the measure, not its method
     lead = LEADING.match(text)
     if lead:
         start, text = start + lead.end(), text[lead.end():]
@@ -379,7 +383,7 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
 unlike whereas respectively failed could would may might can will should does produces based significantly provide
-provides provided defined assessed measured""".split())
+provides provided defined""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)

@@ -74,7 +74,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if heading:
             in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
         elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
-            in_conclusion = True  # the last paragraph of a structured abstract printed without its headings
+            # the last paragraph of a structured abstract printed without its headings; a sentence there
+            # that gives figures ("(p = 0.02)", "21% vs 35%") is a result all the same
+            in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
@@ -131,6 +133,8 @@ def _tolerability(doc: Document, sentence: Sentence, arm_list: list[dict], found
 
 # A heading in capitals without a colon, as tokenised corpora give it: "CONCLUSIONS Magnesium ...".
 CAPITAL_HEADING = re.compile(r"\s*(?P<name>CONCLUSIONS?|INTERPRETATION|RESULTS?|METHODS?|FINDINGS)\b(?!\s*:)")
+# The figures of a result: a p-value, a spread, a percentage, a comparison of values, an interval.
+FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|versus)\s|\b95\s*%|\bCI\b")
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
 REGISTRATION = re.compile(r"\bregist(?:ered|ration|ry)\b|\bNCT\d{6}|\bISRCTN", re.I)
 

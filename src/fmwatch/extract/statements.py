@@ -40,7 +40,9 @@ BACKGROUND = re.compile(
     r"used|drawn)|\bhave\s+(?:been\s+)?(?:shown|suggested|reported|found)\b|\b(?:studies|reports|observations|"
     r"trials|evidence)\s+(?:have\s+)?(?:indicate|suggest|show|report)\w*|\banecdotal\b|\bthere\s+is\s+evidence\b|"
     r"\bis\s+(?:an?\s+)?(?:essential|physiological|natural|common|known)\b|\bplays?\s+a\s+(?:\w+\s+)?role\b|"
-    r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b", re.I)
+    r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b|"
+    # what can happen in general: "a deficit of X can contribute to this imbalance"
+    r"\b(?:can|may|might|could)\s+(?:\w+\s+)?(?:contribute|lead|give\s+rise)\s+to\b", re.I)
 
 
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
@@ -48,7 +50,7 @@ BACKGROUND = re.compile(
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
                 "recommend", "suggest", "will be", "it is ")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
-                      " is ", "play", "literature")
+                      " is ", "play", "literature", "contribute", "lead to", "give rise")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
                      "rationale", "we ", "sought", "set out", "to determine", "to assess", "to evaluate",
                      "to investigate", "to examine", "to compare", "to test", "whether", "designed", "intended",
