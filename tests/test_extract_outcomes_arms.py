@@ -57,6 +57,8 @@ def test_a_change_within_the_control_arm_or_against_baseline_is_not_flipped():
     ("Magnesium lowered the sleep disturbance score compared with placebo (p = 0.01).", "sleep", "improved"),
     ("Sleep onset latency was shortened with magnesium compared with placebo (p = 0.02).", "sleep", "improved"),
     ("HDL cholesterol rose with magnesium compared with placebo (p = 0.02).", "hdl_cholesterol", "improved"),
+    ("Left ventricular ejection fraction increased with magnesium compared with placebo (p = 0.02).",
+     "left_ventricular_ejection_fraction", "improved"),
     ("Functional impairment decreased with magnesium compared with placebo (p = 0.01).", "functional_impairment",
      "improved"),
     ("Patients given magnesium reported less pain at 24 hours than those given placebo (p = 0.02).", "pain_intensity",

@@ -143,7 +143,8 @@ HIGHER_IS_BETTER = re.compile(
     # what the body does well when there is more of it: good cholesterol, oxygen, airflow, consciousness
     r"\bHDL\b|high[\s-]+density\s+lipoprotein|saturation|\bSa?p?O2\b|peak\s+(?:expiratory\s+)?flow|\bPEFR?\b|"
     r"\bFEV1?\b|\bFVC\b|vital\s+capacity|(?:inspiratory|expiratory)\s+(?:muscle\s+)?(?:pressure|strength)|"
-    r"\bM[IE]P\b|glasgow\s+coma|\bGCS\b|apgar|success|\bcure", re.I)
+    r"\bM[IE]P\b|glasgow\s+coma|\bGCS\b|apgar|success|\bcure|appetite|ejection\s+fraction|\bL?VEF\b|"
+    r"bone\s+(?:mineral\s+)?density|\bBMD\b", re.I)
 # The head of a measure that is bad to have more of, whatever the words before it ("sleep quality
 # problems", "activity limitation", "sleep disturbance"): these win over ``HIGHER_IS_BETTER``.
 LOWER_IS_BETTER_HEAD = re.compile(
