@@ -239,3 +239,15 @@ def test_what_can_contribute_to_a_condition_is_background_not_a_result():
     said = results(TRIAL + "A deficit of intracellular magnesium with reduced energy production can contribute to "
                    "fatigue. Pain scores fell more with magnesium than with placebo (p = 0.01).")
     assert said == {"pain_intensity": "improved"}
+
+
+def test_a_claim_in_the_present_tense_after_the_results_adds_no_measure():
+    said = results(TRIAL + "Pain scores fell more with magnesium than with placebo (p = 0.01). "
+                   "Oral magnesium, taken with an exercise programme, provides a decrease in overall symptom burden.")
+    assert said == {"pain_intensity": "improved"}
+
+
+def test_no_significant_increases_are_a_result_not_a_claim():  # (a guard on the claim rule)
+    said = results(TRIAL + "Pain scores fell more with magnesium than with placebo (p = 0.01). "
+                   "There were no significant increases in fasting glucose or triglycerides in either group.")
+    assert said == {"pain_intensity": "improved", "fasting_glucose": "no_change", "triglycerides": "no_change"}

@@ -79,6 +79,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
+        if _general_claim(sentence.text) and any(o["direction"] for o in found.values()):
+            continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
@@ -135,6 +137,22 @@ def _tolerability(doc: Document, sentence: Sentence, arm_list: list[dict], found
 CAPITAL_HEADING = re.compile(r"\s*(?P<name>CONCLUSIONS?|INTERPRETATION|RESULTS?|METHODS?|FINDINGS)\b(?!\s*:)")
 # The figures of a result: a p-value, a spread, a percentage, a comparison of values, an interval.
 FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|versus)\s|\b95\s*%|\bCI\b")
+# A claim in the present tense about what a treatment does in general: "shakes that contain soy provide a
+# decrease in symptoms", "magnesium is effective for", "X reduces Y" (with no figures: a result gives them).
+# ("increases"/"decreases" are left out: as nouns they open results, "no significant increases in X".)
+GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|lowers|relieves|alleviates|prevents|"
+                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial))\b", re.I)
+CLAIM_NEEDLES = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates", "prevents",
+                 "effective", "safe", "useful", "beneficial")
+
+
+def _general_claim(text: str) -> bool:
+    """Whether a sentence is a claim in the present tense with no figures (``GENERAL_CLAIM``)."""
+    lowered = text.lower()
+    return (any(n in lowered for n in CLAIM_NEEDLES) and GENERAL_CLAIM.search(text) is not None
+            and FIGURES.search(text) is None)
+
+
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
 REGISTRATION = re.compile(r"\bregist(?:ered|ration|ry)\b|\bNCT\d{6}|\bISRCTN", re.I)
 
