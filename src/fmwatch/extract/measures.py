@@ -14,26 +14,30 @@ import re
 from dataclasses import dataclass
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
-          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*|prolong\w*|shorten\w*|lengthen\w*)")
+          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
+# How long something lasted, changed: "the block was prolonged", "shortened the recovery" (a pattern of its own,
+# run only when the clause says it: ``VERB`` is tried at every space).
+LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
 NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|(?:was|were|are|is)\s+not\s+"
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
 # "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
 PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:higher|longer|"
                        r"shorter|greater|smaller|larger|less(?!\s+than)|(?:more|less)\s+(?:common|frequent|prevalent))\b",
                        re.I)
-PREDICATE_NEEDLES = ("higher", "longer", "shorter", "greater", "smaller", "larger", "less", "more common", "more frequent",
-                     "more prevalent")
+# (as one search of the clause in lower case: cheaper than a test per word)
+PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)")
 # "The clinical asthma score also showed significant improvement": a change noun said of the subject.
 SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
                            r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
                            r"\s+(?:and\s+)?)*(?:improvements?|reductions?|decreases?|increases?|declines?|rises?|"
                            r"worsening)\b", re.I)
-SHOWED_NEEDLES = ("showed", "demonstrated", "exhibited", "displayed", "underwent")
+SHOWED_NEEDLE = re.compile(r"showed|demonstrated|exhibited|displayed|underwent")
 # "fewer subjects who developed hypertension of pregnancy", "more patients with nausea": a count of
 # people with an event, whose measure is the event.
 FEWER_WITH = re.compile(r"\bfewer\s+(?:\w+\s+)?(?:subjects|patients|participants|women|men|children|"
@@ -177,7 +181,8 @@ CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "declin
 VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen", "prolong",
                        "shorten")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
-                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar", "prolong", "shorten", "lengthen")
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
 WORD_RUN = re.compile(r"\S+")
 
 
@@ -455,9 +460,11 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
     verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
-    if _holds_any(ascii_lowered, PREDICATE_NEEDLES):
+    if not narrow and LENGTH_NEEDLE.search(lowered):
+        verbs += list(LENGTH_VERB.finditer(clause))
+    if PREDICATE_NEEDLE.search(lowered):
         verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
-    if not narrow and _holds_any(ascii_lowered, SHOWED_NEEDLES):
+    if not narrow and SHOWED_NEEDLE.search(lowered):
         verbs += [m for m in SHOWED_CHANGE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
     if "fewer" in lowered:
         candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]

@@ -79,8 +79,6 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
-        if _general_claim(sentence.text) and any(o["direction"] for o in found.values()):
-            continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
@@ -97,6 +95,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
+        if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
+            continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
@@ -142,15 +142,11 @@ FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|ver
 # ("increases"/"decreases" are left out: as nouns they open results, "no significant increases in X".)
 GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|lowers|relieves|alleviates|prevents|"
                            r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial))\b", re.I)
-CLAIM_NEEDLES = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates", "prevents",
-                 "effective", "safe", "useful", "beneficial")
 
 
 def _general_claim(text: str) -> bool:
     """Whether a sentence is a claim in the present tense with no figures (``GENERAL_CLAIM``)."""
-    lowered = text.lower()
-    return (any(n in lowered for n in CLAIM_NEEDLES) and GENERAL_CLAIM.search(text) is not None
-            and FIGURES.search(text) is None)
+    return GENERAL_CLAIM.search(text) is not None and FIGURES.search(text) is None
 
 
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
