@@ -153,9 +153,15 @@ def is_magnesium_trial(record: dict) -> bool:
 def deciding(outcomes: list[dict]) -> list[dict]:
     """The results that decide a claim. An open-label phase after the blinded one, or a completers'
     analysis, decides only when the record has no other result (the blinded phase decides); a
-    subgroup's result counts, and its reason names the subgroup."""
+    subgroup's result counts, and its reason names the subgroup; a safety result never decides."""
+    outcomes = [o for o in outcomes if o["measure"] not in SAFETY_MEASURES]
     decisive = [o for o in outcomes if (o.get("population") or {}).get("kind") not in ("open_label", "per_protocol")]
     return decisive or outcomes
+
+
+# Results on safety ("both doses were well tolerated"): an outcome of the record, never evidence for or
+# against a claim of benefit.
+SAFETY_MEASURES = frozenset({"tolerability"})
 
 
 def _said(outcome: dict) -> str:
@@ -301,7 +307,8 @@ def judge_claim(record: dict, claim: Claim, reference: Reference, context: Recor
         labels = {a["label"] for a in combined}
         outcomes = [o for o in record["outcomes"] if o.get("direction") and o.get("arm") in labels] or \
             [o for o in record["outcomes"] if o.get("direction") and o.get("arm") is None]
-        directions = [o["direction"] for o in outcomes if o["measure"] not in claim.except_measures]
+        directions = [o["direction"] for o in outcomes if o["measure"] not in claim.except_measures
+                      and o["measure"] not in SAFETY_MEASURES]
         if ALL_IMPROVED.search(context.text):  # "improved every parameter except numbness"
             directions.append("improved")
         relation = _relation(directions)

@@ -292,13 +292,15 @@ def raw_direction(extracted: dict) -> str | None:
     vocabulary's, else ``measures.HIGHER_IS_BETTER`` on the label, the rule the extractor uses).
     A direction said not significant (``significant`` False) is Evidence Inference's "no
     significant difference"; fmwatch keeps the direction and the significance apart."""
-    from .measures import HIGHER_IS_BETTER
+    from .measures import HIGHER_IS_BETTER, LOWER_IS_BETTER_HEAD
     direction = extracted.get("direction")
     if direction == "no_change" or extracted.get("significant") is False:
         return NO_DIFFERENCE  # (Evidence Inference's label for a difference said not significant)
     if direction not in ("improved", "worsened"):
         return None
     better = next((b for key, _, b in lx.MEASURES if key == extracted["measure"]), None)
+    if LOWER_IS_BETTER_HEAD.search(extracted.get("label") or ""):
+        better = False  # "sleep disturbance" (key sleep): improved is less of what the label names
     if better is None:
         better = bool(HIGHER_IS_BETTER.search(extracted.get("label") or extracted["measure"]))
     up = (direction == "improved") == better

@@ -15,28 +15,59 @@ from dataclasses import dataclass
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
           r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
+# How long something lasted, changed: "the block was prolonged", "shortened the recovery" (a pattern of its own,
+# run only when the clause says it: ``VERB`` is tried at every space).
+LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
 NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|(?:was|were|are|is)\s+not\s+"
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
+ORDINAL = re.compile(r"\b1st\b")
+# "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
+PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:higher|longer|"
+                       r"shorter|greater|smaller|larger|less(?!\s+than)|(?:more|less)\s+(?:common|frequent|prevalent))\b",
+                       re.I)
+# (as one search of the clause in lower case: cheaper than a test per word)
+PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)")
+# "The clinical asthma score also showed significant improvement": a change noun said of the subject.
+SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
+                           r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
+                           r"\s+(?:and\s+)?)*(?:improvements?|reductions?|decreases?|increases?|declines?|rises?|"
+                           r"worsening)\b", re.I)
+SHOWED_NEEDLE = re.compile(r"showed|demonstrated|exhibited|displayed|underwent")
+# "fewer subjects who developed hypertension of pregnancy", "more patients with nausea": a count of
+# people with an event, whose measure is the event.
+FEWER_WITH = re.compile(r"\bfewer\s+(?:\w+\s+)?(?:subjects|patients|participants|women|men|children|"
+                        r"cases|infants|people)\s+(?:who\s+(?:developed|had|experienced|required|needed|reported)|with|"
+                        r"developing|experiencing|requiring|needing|reporting)\s+(?:a\s+|an\s+)?"
+                        r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|in|at|after|during|was|were)\b)[\w'/-]+)"
+                        r"{0,5}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in|at|after|during|and|was|were)\b))",
+                        re.I)
 SUBJECT_WORDS = 12
+# The words that say a subject's "in ..." is where (an arm), not part of the measure.
+ARM_WORDS = frozenset("group groups arm arms patients subjects participants".split())
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
 SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
-    r"\s+(?:of\s+[\d.,%±\s-]+\s+)?in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
+    r"\s+(?:of\s+[\d.,%±\s-]+\s+)?"
+    # "improvement as compared to the placebo group in PEFR": the comparison said between
+    r"(?:(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?[\w-]+(?:\s+groups?)?\s+)?"
+    r"in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
     r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
     r"was|were)\b))",
     re.I)
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
 VERB_OBJECT = re.compile(
-    rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
+    rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*|prolong\w*|"
+    rf"shorten\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
-    r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
+    r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+\d|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
 
 # "no significant change in grip strength", "no differences were found in cramp duration between
@@ -44,8 +75,10 @@ VERB_OBJECT = re.compile(
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms)\s+)?(?:in|on|regarding|with\s+(?:regard|respect)\s+to|"
-    r"in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
+    r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
+    r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
     r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
 
@@ -54,13 +87,14 @@ NULL_IN = re.compile(
 NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "reduction", "improvement")
 
 COMPARATIVE_NP = re.compile(
-    r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and)\s+(?:(?:significantly|statistically|"
+    r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and|needed|required|requested|used|"
+    r"consumed)\s+(?:(?:significantly|statistically|"
     r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
-    r"reduced|increased|improved|decreased)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
+    r"reduced|increased|improved|decreased|more|less)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
     r"during|with|and|or|but|by)\b)[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in\s+(?:the|both|all|"
     r"patients|\d)|at|after|during|over|within|with|and\s+(?:a|an|the|shorter|longer|lower|higher))\b))", re.I)
 COMPARATIVE_NEEDLES = ("lower", "higher", "shorter", "longer", "smaller", "larger", "fewer", "greater", "better", "worse",
-                       "reduced", "increased", "improved", "decreased")
+                       "reduced", "increased", "improved", "decreased", "more ", "less ")
 
 # "complete pain relief", "partial relief of pain": relief is itself the improvement.
 RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
@@ -68,7 +102,8 @@ RELIEF = re.compile(r"\b(?P<np>(?:[a-z-]+\s+)?relief)\b", re.I)
 NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have received receiving experienced was were
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
-tablet tablets capsule capsules limb limbs dose doses combination combined""".split())
+tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
+trend trends tendency""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
@@ -77,7 +112,8 @@ meaningful clinical safety evaluated end point pretreatment incidence occurrence
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
-                       r"became|got|was|were|both|each|either|neither|no|not|only|also|further|markedly)\b", re.I)
+                       r"became|got|was|were|both|each|either|neither|no|not|only|also|further|markedly|for|i\.e|e\.g)\b",
+                       re.I)
 # The head a list of modifiers shares: "patient and physician global assessments".
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
@@ -86,16 +122,20 @@ INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
+AS_ASSESSED = re.compile(r"\s+as\s+(?:assessed|measured|determined|evaluated|estimated|rated|quantified)\b.*$", re.I)
 PREPOSITION_PART = re.compile(r"^(?:at|on|in|during|with|after)\s+\w+", re.I)
 STOP = frozenset("the a an of in on at to and or with without their its his her this that these those both all "
                  "each was were is are".split())
 # Not measures: people, groups, treatments, statistics, time.
 NOT_MEASURE = re.compile(
-    r"^(?:it|this|that|there|which|they|we|these|those|patients?|subjects?|participants?|women|men|groups?|"
+    r"^(?:it|this|that|there|which|they|we|these|those|patients?|subjects?|participants?|women|men|groups?|arms?|"
     r"differences?|significant\s+differences?|changes?|effects?|results?|values?|levels?|scores?|doses?|"
     r"treatment|therapy|placebo|controls?|baseline|time|rates?|number|proportion|mean|median|p|ratio|data|"
-    r"magnesium|mg|study|trial|analysis|both|all|none|some|most)$", re.I)
-LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total)\s+)+", re.I)
+    r"magnesium|mg|study|trial|analysis|both|all|none|some|most|"
+    # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
+    r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
+    r"improvements?)$".replace("{change}", CHANGE), re.I)
+LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total|this|these|that|those)\s+)+", re.I)
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
@@ -103,7 +143,33 @@ HIGHER_IS_BETTER = re.compile(
     # the time until a bad event and how long analgesia lasts: longer is better
     r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
     r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
-    r"remission|response)|analgesia\s+duration|pain-?free", re.I)
+    r"remission|response)|(?:analgesi[ac]|block|relief|remission|response)\s+duration|pain-?free|"
+    # what the body does well when there is more of it: good cholesterol, oxygen, airflow, consciousness
+    r"\bHDL\b|high[\s-]+density\s+lipoprotein|saturation|\bSa?p?O2\b|peak\s+(?:expiratory\s+)?flow|\bPEFR?\b|"
+    r"\bFEV1?\b|\bFVC\b|vital\s+capacity|(?:inspiratory|expiratory)\s+(?:muscle\s+)?(?:pressure|strength)|"
+    r"\bM[IE]P\b|glasgow\s+coma|\bGCS\b|apgar|success|\bcure|appetite|ejection\s+fraction|\bL?VEF\b|"
+    r"bone\s+(?:mineral\s+)?density|\bBMD\b", re.I)
+# The head of a measure that is bad to have more of, whatever the words before it ("sleep quality
+# problems", "activity limitation", "sleep disturbance"): these win over ``HIGHER_IS_BETTER``.
+LOWER_IS_BETTER_HEAD = re.compile(
+    r"\b(?:disturbances?|disorders?|problems?|complaints?|impairments?|limitations?|latency|difficult(?:y|ies)|"
+    r"disabilit(?:y|ies)|interference|consumption|requirements?|dependence|failures?|losses|loss|deficits?)$", re.I)
+# A time until or a duration of something good: its head says what, the time decides the polarity.
+TIME_UNTIL = re.compile(r"^(?:the\s+)?(?:time\s+to|duration\s+of|length\s+of)\b", re.I)
+
+
+def higher_is_better(label: str) -> bool:
+    """Whether more of a measure is better, from its own words: a head that is bad to have more of
+    ("sleep disturbance", "analgesic consumption", "functional impairment") says no, whatever the
+    words before it; else ``HIGHER_IS_BETTER`` ("quality of life", "pain threshold", "time to first
+    analgesic request", "HDL cholesterol"); else no (most measures reported are symptoms or use).
+
+    >>> higher_is_better("sleep quality disturbance"), higher_is_better("sleep quality"), higher_is_better("cramp frequency")
+    (False, True, False)"""
+    label = label.strip()
+    if LOWER_IS_BETTER_HEAD.search(label) and not TIME_UNTIL.match(label):
+        return False
+    return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
 
@@ -112,9 +178,11 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
 # the pattern is not run (a substring test costs far less than the regex).
 CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
                      "worsening", "deterioration")
-VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen")
+VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen", "prolong",
+                       "shorten")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
 WORD_RUN = re.compile(r"\S+")
 
 
@@ -234,7 +302,10 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             head = piece[:prep.start()]
         label = f"{head} {piece}" if head and PREPOSITION_PART.match(piece) else piece
         if index + 1 < len(parts) and " " not in piece.strip():
-            label = _with_next_head(piece, np[parts[index + 1][0]:parts[index + 1][1]]) or label
+            # "Systolic, diastolic and mean arterial pressures": the first item of several words gives the noun
+            following = next((np[c:d] for c, d in parts[index + 1:] if " " in np[c:d].strip()
+                              or not PAIRED_ADJECTIVE.fullmatch(np[c:d].strip())), np[parts[index + 1][0]:parts[index + 1][1]])
+            label = _with_next_head(piece, following) or label
         found.append((at + a, at + b, label))
     return found
 
@@ -248,7 +319,8 @@ def _with_next_head(word: str, following: str) -> str | None:
     """A lone adjective with the noun of the next list item it pairs with ("Systolic", "diastolic
     blood pressure" -> "Systolic blood pressure"), or None when they do not pair."""
     rest = following.split()
-    if len(rest) > 1 and PAIRED_ADJECTIVE.fullmatch(word.strip()) and PAIRED_ADJECTIVE.fullmatch(rest[0]):
+    if len(rest) > 1 and PAIRED_ADJECTIVE.fullmatch(word.strip()) and (PAIRED_ADJECTIVE.fullmatch(rest[0])
+                                                                       or rest[0].lower() in ("mean", "peak", "total")):
         return f"{word.strip()} {' '.join(rest[1:])}"
     return None
 
@@ -264,6 +336,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     trailing = TRAILING_TIME.search(text)
     if trailing and trailing.start() > 0 and not text.lower().startswith(("at ", "on ")):
         text = text[:trailing.start()]
+    method = AS_ASSESSED.search(text) if " as " in text else None
+    if method and method.start() > 0:
+        text = text[:method.start()]  # "infarct size as assessed by the creatine kinase peak": the measure, not its method
     lead = LEADING.match(text)
     if lead:
         start, text = start + lead.end(), text[lead.end():]
@@ -280,9 +355,14 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
+    if "dose of " in text or "doses of " in text:
+        words -= {"dose", "doses"}  # "total dose of fentanyl": another drug's use (the arms' own is left out later)
+    if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
+        words -= {"dose", "doses", "st", "nd", "rd", "th"}
+        text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"\d", text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
         return None
     return start, end
 
@@ -309,7 +389,7 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
 unlike whereas respectively failed could would may might can will should does produces based significantly provide
-provides provided""".split())
+provides provided defined""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)
@@ -341,6 +421,14 @@ def is_fragment(label: str) -> bool:
     return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
 
 
+# "other operative or postoperative measurements", "the remaining secondary outcomes": every measure
+# not named, which a blanket null speaks of (``outcomes._blanket_null``), never one measure.
+OTHER_WORDS = ("other ", "the other ", "remaining ", "the remain", "all other", "any other")
+OTHER_COLLECTIVE = re.compile(r"(?:the\s+)?(?:other|remaining|all\s+other|any\s+other)\s+(?:[\w-]+\s+){0,4}?"
+                              r"(?:(?:or|and)\s+[\w-]+\s+)?(?:measurements?|parameters?|variables?|outcomes?|"
+                              r"end-?points?|findings|values|data|characteristics|indices|measures|assessments|"
+                              r"results|tests)\s*$", re.I)
+
 QUOTES = "'\"‘’“”`"
 
 
@@ -371,7 +459,16 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    for match in VERB.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else ():
+    verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
+    if not narrow and LENGTH_NEEDLE.search(lowered):
+        verbs += list(LENGTH_VERB.finditer(clause))
+    if PREDICATE_NEEDLE.search(lowered):
+        verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
+    if not narrow and SHOWED_NEEDLE.search(lowered):
+        verbs += [m for m in SHOWED_CHANGE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
+    if "fewer" in lowered:
+        candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
+    for match in verbs:
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
@@ -379,7 +476,16 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             words = words[stops[-1] + 1:]
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
-        if {w.group(0).lower().strip(",;:()") for w in words[-3:]} & NOT_IN_MEASURE:
+        at_arm = next((i for i, w in enumerate(words) if i and w.group(0).lower() in ("in", "among", "for")
+                       and {v.group(0).lower().strip(",;:()") for v in words[i + 1:i + 5]} & ARM_WORDS), None)
+        if at_arm is not None:  # "morphine consumption in the magnesium group (was lower)": where, not what
+            words = words[:at_arm]
+            while words and words[-1].group(0).lower() in ("required", "needed", "used", "consumed", "given"):
+                words = words[:-1]
+        last = {w.group(0).lower().strip(",;:()") for w in words[-3:]}
+        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
+            last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
+        if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
             # subject is the treatment or the people; the measure, if any, is the object
         if words:
@@ -403,6 +509,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:
             end = trailing.start()
+        if clause[start:start + 10].lower().startswith(OTHER_WORDS) and OTHER_COLLECTIVE.match(clause, start, end):
+            continue  # "no differences in other operative or postoperative measurements": a blanket, no measure
         for a, b, label in _split_list(clause[start:end], start):
             piece = _clean(clause, a, b)
             if piece is None and label != clause[a:b]:
@@ -411,7 +519,9 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                 continue
             if label == clause[a:b]:
                 label = clause[piece[0]:piece[1]]
-            found.append(Measure(piece[0], piece[1], label, bool(HIGHER_IS_BETTER.search(label))))
+            if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
+                label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
+            found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
     return found
 
 
@@ -419,4 +529,5 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER = map(led, (VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER))
+VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER, PREDICATE, SHOWED_CHANGE = map(
+    led, (VERB_OBJECT, CHANGE_IN, HIGHER_IS_BETTER, PREDICATE, SHOWED_CHANGE))

@@ -74,9 +74,14 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
-        heading = SECTION_HEADING.match(sentence.text)
+        heading = SECTION_HEADING.match(sentence.text) or (
+            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None)
         if heading:
-            in_conclusion = heading.group("name").lower().startswith("conclusion")
+            in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
+        elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
+            # the last paragraph of a structured abstract printed without its headings; a sentence there
+            # that gives figures ("(p = 0.02)", "21% vs 35%") is a result all the same
+            in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
@@ -84,15 +89,21 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
         narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
+            "fewer " in lowered and any(n in lowered for n in PEOPLE_NEEDLES)) or (
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
             and any(n in lowered for n in COMPARATIVE_NEEDLES)))
         generic = generic or narrow
+        if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
+                and "tolerability" not in found and _kind(doc, sentence) == "statement":
+            _tolerability(doc, sentence, arm_list, found)
         if (known or generic) and vetoes(sentence.text, armless):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
+        if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
+            continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         taken: list[tuple[int, int]] = []
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
@@ -112,6 +123,68 @@ TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# A result that the treatment was tolerated: "both doses were well tolerated", "no serious adverse events
+# occurred", "no side effects were observed". The mgfm labels keep it (tolerability, no difference) when
+# the results say it; a conclusion's "safe and well tolerated" restates and adds nothing.
+TOLERATED = re.compile(
+    r"\b(?:was|were)\s+(?:\w+\s+)?(?:well|generally\s+well|equally\s+well)[\s-]+tolerated\b|"
+    r"\bno\s+(?:serious\s+|major\s+|severe\s+|significant\s+|drug-related\s+)?(?:adverse\s+(?:events?|effects?|"
+    r"reactions?)|side[\s-]+effects?)\s+(?:were\s+|was\s+)?(?:occurred|observed|reported|noted|seen|recorded|found)\b",
+    re.I)
+
+
+def _tolerability(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """A result sentence saying the treatment was tolerated (``TOLERATED``) is the outcome
+    ``tolerability`` with no difference (crosby_2000 in mgfm_dev: "both doses were well tolerated")."""
+    said = TOLERATED.search(sentence.text)
+    if said is None:
+        return
+    outcome = _outcome(doc, sentence, _Found(said.start(), said.end(), said.group(0)), "tolerability", True, arm_list)
+    outcome.update(direction="no_change", significant=None if outcome["p_value"] is None else outcome["significant"])
+    found["tolerability"] = outcome
+
+
+# A heading in capitals without a colon, as tokenised corpora give it: "CONCLUSIONS Magnesium ...".
+CAPITAL_HEADING = re.compile(r"\s*(?P<name>CONCLUSIONS?|INTERPRETATION|RESULTS?|METHODS?|FINDINGS)\b(?!\s*:)")
+# The figures of a result: a p-value, a spread, a percentage, a comparison of values, an interval.
+FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|versus)\s|\b95\s*%|\bCI\b")
+# A claim in the present tense about what a treatment does in general: "shakes that contain soy provide a
+# decrease in symptoms", "magnesium is effective for", "X reduces Y" (with no figures: a result gives them).
+# ("increases"/"decreases" are left out: as nouns they open results, "no significant increases in X".)
+GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|lowers|relieves|alleviates|prevents|"
+                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial))\b", re.I)
+
+
+def _general_claim(text: str) -> bool:
+    """Whether a sentence is a claim in the present tense with no figures (``GENERAL_CLAIM``)."""
+    return GENERAL_CLAIM.search(text) is not None and FIGURES.search(text) is None
+
+
+# A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
+REGISTRATION = re.compile(r"\bregist(?:ered|ration|ry)\b|\bNCT\d{6}|\bISRCTN", re.I)
+
+
+def _conclusion_paragraph(doc: Document) -> int:
+    """Where the conclusion of an abstract printed as paragraphs without headings starts (its last
+    paragraph, a trial registration aside, when it has three or more: background, methods and
+    results before it); past the end when the abstract is one or two paragraphs. Cached."""
+    start = doc._found.get("conclusion_paragraph")
+    if start is not None:
+        return start
+    text = doc.fields.get("abstract") or ""
+    start = doc._found["conclusion_paragraph"] = len(text) + 1
+    if text.count("\n") < 2:
+        return start
+    bounds = [m.end() for m in re.finditer(r"\n\s*", text)]
+    paragraphs = [(a, b) for a, b in zip([0] + bounds, bounds + [len(text)]) if text[a:b].strip()]
+    while paragraphs and paragraphs[-1][1] - paragraphs[-1][0] < 400 \
+            and REGISTRATION.search(text, paragraphs[-1][0], paragraphs[-1][1]):
+        paragraphs.pop()
+    if len(paragraphs) >= 3:
+        start = doc._found["conclusion_paragraph"] = paragraphs[-1][0]
+    return start
+
+
 # "Significant differences were observed in the FIQ scores before and after supplementation": a
 # change within the group whose direction the clause does not say.
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
@@ -228,7 +301,7 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
         if not key or key in found or not (ms.tokens(words) - ms.GENERIC_WORDS):
             continue
         known = next(((k, better) for k, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(words)), None)
-        key, higher_is_better = known or (key, bool(ms.HIGHER_IS_BETTER.search(words)))
+        key, higher_is_better = known or (key, ms.higher_is_better(words))
         outcome = _outcome(doc, sentence, _Found(start, start + len(piece), words), key, higher_is_better, arm_list)
         outcome.update(direction="no_change", significant=False)
         found.setdefault(key, outcome)
@@ -236,15 +309,20 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
-                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief")
+                   "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
+                   "lengthen")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
 # Comparatives before a measure ("had lower pain scores than"): a result only where a comparison is said.
-COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger")
+COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
+                       "more ", "less ")
 COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
+# "fewer subjects who developed hypertension": a count of people with an event (``measures.FEWER_WITH``).
+PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
+                            r"prolong|shorten|lengthen|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
@@ -395,11 +473,21 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
             taken.append((match.start(), match.end()))
+            head = BAD_HEAD_AFTER.match(text, match.end()) if higher_is_better else None
+            if head:  # "sleep disturbance": less of it is better sleep (the key stays the schema's)
+                match, higher_is_better = _Found(match.start(), head.end(), text[match.start():head.end()]), False
             outcome = _outcome(doc, sentence, match, key, higher_is_better, arm_list)
             instrument = INSTRUMENT_AFTER.match(text, match.end())
             if instrument:  # "depression scores (PHQ-9)": the label keeps the instrument, the key the schema's
                 outcome["label"] = f"{outcome['label']} ({_plain(instrument.group('abbr'))})"
             _keep(found, key, outcome)
+
+
+# A head after a measure whose more is better that makes more of the whole bad: "sleep disturbance",
+# "quality of life impairment", "sleep onset latency" (the head words of ``measures.LOWER_IS_BETTER_HEAD``).
+BAD_HEAD_AFTER = re.compile(r"(?:[\s-]+(?:onset|quality|\w+ing))?[\s-]+(?:disturbances?|disorders?|problems?|complaints?|"
+                            r"impairments?|limitations?|latency|difficult(?:y|ies)|disruptions?|fragmentation|deficits?)\b",
+                            re.I)
 
 
 def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.Match | None:
@@ -409,9 +497,11 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
-    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater")):
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
+    if "less" in lowered or "more " in lowered:
+        words += _predicate_amounts(clause)
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
         words = [m for m in words if not _purpose(clause, m)]
     if end is not None and len(words) > 1:
@@ -421,15 +511,49 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     return min(words, key=lambda m: abs(m.start() - at), default=None)
 
 
+# "pressures were significantly less", "was more common in the magnesium group": an amount said of the
+# subject after its verb ("less" then reads as less of the measure, "more common" as more of it).
+PREDICATE_AMOUNT = re.compile(r"\b(?:was|were|is|are|remained)\s+(?:\w+ly\s+|statistically\s+significant\s+)*"
+                              r"(?P<word>less(?!\s+than)|more(?=\s+(?:common|frequent|prevalent)))\b", re.I)
+
+
+def _predicate_amounts(clause: str) -> list[re.Match]:
+    """Matches of "less" or "more" said after the subject's verb ("were significantly less", "was more
+    common"), each shaped as a direction word (``MORE_WORD``/``LESS_WORD`` at the word)."""
+    return [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+            for m in PREDICATE_AMOUNT.finditer(clause)]
+
+
+# "needed more rescue analgesia", "reported less pain": an amount said right before its measure.
+MORE_OR_LESS = re.compile(r"\b(?:more|less)\s+(?:[a-z-]+\s+)?$", re.I)
+
+
+def _more_or_less_before(clause: str, at: int) -> re.Match | None:
+    """"more"/"less" right before the measure at ``at`` (at most one word between), with no other
+    direction word in the clause: ``lexicon.INCREASED``'s or ``IMPROVED``'s kind by its sense."""
+    before = clause[max(0, at - 22):at]
+    if "more " not in before and "less " not in before:
+        return None
+    found = MORE_OR_LESS.search(before)
+    if found is None or before[found.start():].lower().startswith(("more than", "less than")):
+        return None
+    offset = max(0, at - 22) + found.start()
+    return (MORE_WORD if found.group(0)[0] in "mM" else LESS_WORD).match(clause, offset)
+
+
+MORE_WORD = re.compile(r"more\b", re.I)
+LESS_WORD = re.compile(r"less\b", re.I)
+
+
 # What stands between a measure and its own verb: "X was (significantly) reduced", "X (p < 0.05) fell".
 OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|have)\s+(?:been\s+)?)?(?:\w+ly\s+){0,2}")
 
 
 # Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
 # rescue"): less of it, or more of it.
-COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller)\b", re.I)
-COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater)\b(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))",
-                            re.I)
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?)\b"
+                            r"(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))", re.I)
 # A direction word that says what a treatment is for, not what it did: "a preparation for
 # improving sexual function", "aimed at reducing pain", "designed to improve sleep".
 PURPOSE_BEFORE = re.compile(r"\b(?:for|at|of|towards?)\s+$|\b(?:aim\w*|designed|intended|order|help\w*|ways?|strateg\w+|"
@@ -451,12 +575,27 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     text = sentence.text
     before = text[max(0, match.start() - 25):match.start()]
     clause_start, clause_end = 0, len(text)
+    bracketed = "(" in text
     for boundary in CLAUSE_BOUNDARY.finditer(text):
+        if bracketed and boundary.start() > match.end() and boundary.group(0) == ";" \
+                and text.count("(", match.end(), boundary.start()) > text.count(")", match.end(), boundary.start()):
+            continue  # "(A +1.9, p = 0.04; B +1.9, p = 0.04)": a semicolon inside a bracket parts no clauses
         if boundary.end() <= match.start():
             clause_start = boundary.end()
         elif boundary.start() >= match.end():
             clause_end = boundary.start()
             break
+    if clause_end < len(text) and text[clause_end:clause_end + 5].lower().strip() == "and" \
+            and not FINITE_VERB.search(text, clause_start, clause_end):
+        # "The recurrence of fits and other complications were similar": one subject, not two clauses
+        following = CLAUSE_BOUNDARY.search(text, clause_end + 5)
+        clause_end = following.start() if following else len(text)
+    lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
+    if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
+        if lead.end() <= match.start():
+            clause_start = max(clause_start, lead.end())
+        elif match.end() < lead.end():
+            clause_end = min(clause_end, lead.end() - 1)
     clause = text[clause_start:clause_end]
     low = clause.lower()  # (for the substring tests that spare a regex its run)
     direction = None
@@ -466,21 +605,33 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         direction = "no_change"
     elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
         direction = "no_change"
-    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)):
+    elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)
+          or _more_or_less_before(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
-        elif COMPARATIVE_DOWN.fullmatch(word.group(0)):
+        elif COMPARATIVE_DOWN.fullmatch(word.group(0)) or word.group(0).lower() == "less":
             direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
             # "a decrease in pain thresholds": less of a measure where more is better is worse
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
+    if direction in ("improved", "worsened") and _said_of_control(doc, clause):
+        # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
+        direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
     # within each group, and no difference from the control. The null must be this clause's own, or
     # the clause must speak of both groups (not "the other endpoints did not differ between groups").
     between = (("differ" in low and lx.BETWEEN_NULL.search(clause))
                or ("differ" in text.lower() and BOTH_GROUPS.search(clause) and lx.BETWEEN_NULL.search(text)))
+    if direction in ("improved", "worsened") and clause_end < len(text) and " not " in text[clause_end:clause_end + 20] \
+            and NOT_AGAINST_CONTROL.match(text, clause_end):
+        # "X fell compared with baseline, but not compared with placebo": no difference from the comparator
+        direction, word, significant_override_null = "no_change", NOT_AGAINST_CONTROL.match(text, clause_end), True
+        clause_end = word.end()
+        word = _Found(word.start() - clause_start, word.end() - clause_start, word.group(0))
+    else:
+        significant_override_null = False
     later_null = _later_null(text, clause_end) if direction in ("improved", "worsened") else None
     if direction in ("improved", "worsened") and not between:
         # "X fell in the A group, without differences among the groups"; "X fell in both groups /
@@ -497,7 +648,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if direction is not None and baseline_only:
         direction, word = None, None  # "the groups were similar at baseline": how they started, not a result
     p_match = None
-    for candidate in lx.P_VALUE.finditer(text, match.end()):
+    for candidate in lx.P_VALUE.finditer(text, match.end(), clause_end if lead and clause_end < lead.end() else len(text)):
         p_match = candidate
         break
     significant = None
@@ -513,6 +664,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         significant = False  # "a borderline significant improvement (p = 0.052)": the p-value decides
     if significant_override is not None:
         significant = significant_override
+    if significant_override_null:
+        significant = False
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
@@ -546,6 +699,130 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     return outcome
 
 
+# --- which arm a comparison is said of ---------------------------------------------------------------
+
+# The words that join the two terms of a comparison: "higher in A than in B", "A compared with B".
+COMPARED = re.compile(r"\b(?:than|compared\s+(?:with|to)|in\s+comparison\s+(?:with|to)|versus|vs\.?|relative\s+to|"
+                      r"as\s+against)(?=\W)", re.I)
+COMPARED_NEEDLES = ("than", "compar", "versus", "vs", "relative to", "as against")
+# A comparative said of one term: "placebo patients needed more rescue analgesia".
+COMPARATIVE = re.compile(r"\b(?:more|less|higher|lower|greater|fewer|longer|shorter|larger|smaller|better|worse)\b", re.I)
+# Words that name a control arm, or an arm given only the background treatment ("ropivacaine alone").
+CONTROL_TERM = re.compile(r"\b(?:placebo|controls?|saline|sham|vehicle|untreated|usual\s+care|standard\s+care|"
+                          r"no\s+treatment|alone)\b(?!-)", re.I)
+CONTROL_NEEDLES = ("placebo", "control", "saline", "sham", "vehicle", "untreated", "usual care", "standard care",
+                   "no treatment", "alone")
+# The short names of arms: "R", "RM", "PG".
+LETTERS = re.compile(r"\b[A-Z][A-Za-z0-9]{0,3}\b")
+CONTROL_SUBSTANCES = frozenset({"placebo", "saline", "vehicle", "water", "sham", "sugar", "lactose", "starch"})
+# Words that name a treated arm without its substance: "the treatment group", "the study group".
+TREATED_TERM = re.compile(r"\b(?:treatment|treated|intervention|experimental|study|active|observation|verum)\s+"
+                          r"(?:groups?|arms?|patients)\b", re.I)
+# An arm named by letters: "corresponding volume of normal saline (group R)", "(RM group)", "Group C received
+# saline": what the group was given, for telling a control's letters from a treated arm's.
+GROUP_IN_BRACKET = re.compile(r"\(\s*(?:[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0,3})|(?P<name2>[A-Z][A-Za-z0-9]{0,3})\s+"
+                              r"[Gg]roups?)\s*[),;]")
+GROUP_GIVEN = re.compile(r"\b[Gg]roups?\s+(?P<name>[A-Z][A-Za-z0-9]{0,3})\b\s*(?:\([^()]{0,20}\)\s*)?(?:received|was\s+given|"
+                         r"were\s+given|got|had)\s+(?P<what>[^,;.]{1,80})")
+# The other term of a comparison names an arm: "than in the X group", "than those given X".
+OTHER_ARM = re.compile(r"\b(?:groups?|arms?|patients|subjects|participants|those|recipients|users)\b", re.I)
+TERM_START = re.compile(r"[,;(]|\b(?:or|either|and|with)\s", re.I)
+
+
+def _group_names(doc: Document) -> dict[str, bool]:
+    """Arms the record names by letters, each True when it is a control (given placebo, saline,
+    nothing, or the background treatment alone) and False when treated: ``{"R": True, "RM":
+    False}`` for "magnesium 50 mg in saline (group RM) ... or the same volume of saline (group R)".
+    Cached on the document."""
+    names = doc._found.get("group_names")
+    if names is not None:
+        return names
+    names = doc._found["group_names"] = {}
+    if "group" not in _lower_text(doc):
+        return names
+    for field in doc.text_fields:
+        text = doc.fields[field]
+        if "roup" not in text:
+            continue
+        for match in GROUP_IN_BRACKET.finditer(text):
+            before = text[max(0, match.start() - 100):match.start()]
+            cut = [m.end() for m in TERM_START.finditer(before)]
+            names.setdefault(match.group("name") or match.group("name2"), _role(before[cut[-1] if cut else 0:]))
+        for match in GROUP_GIVEN.finditer(text):
+            names.setdefault(match.group("name"), _role(match.group("what")))
+    names = doc._found["group_names"] = {name: role for name, role in names.items() if role is not None}
+    return names
+
+
+def _role(what: str) -> bool | None:
+    """True when words describing an arm name a control, False when they name something given
+    beyond it (any substance but an inert one), None when they say neither."""
+    if any(m.substance not in CONTROL_SUBSTANCES for m in substance_mentions(what)):
+        return False
+    return True if CONTROL_TERM.search(what) else None
+
+
+def _term_roles(term: str, names: dict[str, bool], shared: set[str]) -> tuple[bool, bool]:
+    """Whether one term of a comparison names a control, and whether it names a treated arm (a
+    substance the other term does not also name, a treated group's words or letters)."""
+    control = bool(CONTROL_TERM.search(term)) if any(n in term.lower() for n in CONTROL_NEEDLES) else False
+    treated = any(m.substance not in CONTROL_SUBSTANCES and m.name not in shared for m in substance_mentions(term))
+    treated = treated or bool(TREATED_TERM.search(term))
+    if names:
+        for word in LETTERS.findall(term):
+            if word in names:
+                control, treated = (control or names[word]), (treated or not names[word])
+    return control, treated
+
+
+def _said_of_control(doc: Document, clause: str) -> bool:
+    """Whether a result clause says its direction of the control arm, so that the treated arm's is
+    the opposite: "X was higher in the placebo group than in the magnesium group", "Compared with
+    magnesium, saline patients needed more rescue analgesia", "Group R (saline) had higher pain
+    scores compared with groups RM and RD", "placebo patients needed more rescue analgesia". A
+    comparison with baseline, or one whose terms both or neither name a control, is not."""
+    lowered = clause.lower()
+    names = _group_names(doc) if "roup" in clause else {}  # (letters name an arm as "group R", "groups RM and RD")
+    if not any(n in lowered for n in CONTROL_NEEDLES) and not (names and any(n in clause for n in names)):
+        return False  # (the common case: no control named in the clause)
+    marker = COMPARED.search(clause) if any(n in lowered for n in COMPARED_NEEDLES) else None
+    if marker is None:
+        if not COMPARATIVE.search(clause):
+            return False  # "pain fell in the placebo group": a change within the control arm, not a comparison
+        subject, reference = clause, ""
+    elif not clause[:marker.start()].strip(" ,(").strip() or clause[:marker.start()].strip().lower() in ("when", "as", "and"):
+        rest = clause[marker.end():]
+        comma = rest.find(",")
+        if comma < 0:
+            return False
+        subject, reference = rest[comma + 1:], rest[:comma]  # "Compared with magnesium, saline patients ..."
+    else:
+        subject, reference = clause[:marker.start()], clause[marker.end():marker.end() + 80]
+    if not (CONTROL_TERM.search(subject) or any(names.get(w) for w in LETTERS.findall(subject))):
+        return False  # (the subject names no control: the usual "lower with magnesium than placebo")
+    shared = {m.name for m in substance_mentions(subject)} & {m.name for m in substance_mentions(reference)}
+    subject_control, subject_treated = _term_roles(subject, names, shared)
+    if not subject_control or subject_treated:
+        return False
+    if not reference:
+        return True
+    reference_control, reference_treated = _term_roles(reference, names, shared)
+    # "than in the thrombolytic group", "than in those given the cream": another arm than the control
+    return (reference_treated or OTHER_ARM.search(reference) is not None) and not reference_control
+
+
+# "..., but not compared with placebo", "but not in comparison to the control period": the change was
+# against baseline only.
+NOT_AGAINST_CONTROL = re.compile(r"\s*,?\s*but\s+not\s+(?:when\s+|in\s+comparison\s+(?:with|to)|compared\s+(?:with|to)|"
+                                 r"relative\s+to|versus|vs\.?|against)\s*(?:the\s+|a\s+)?(?:\w+\s+){0,2}?(?:placebo|"
+                                 r"controls?|sham|saline|usual\s+care)\b", re.I)
+# A verb that makes a clause of a subject: without one, "X and other Y were similar" is one subject.
+FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
+# A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
+LEADING_WORDS = ("although", "though", "while", "whereas", "even tho", "despite")
+LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
+
+
 # The clause after a result that says its difference was not significant: "; however, the difference
 # between the groups was not statistically significant", "but this was not significant", "but not
 # significantly", "without differences among the 3 groups".
@@ -566,7 +843,7 @@ WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
-BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\b(?:pre-?treatment|"
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|\b(?:pre-?treatment|"
                       r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
                       r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
                       r"randomi[sz]ation|the\s+intervention)\b", re.I)
@@ -575,14 +852,16 @@ BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|stud
 # Nulls said otherwise than ``lexicon.NO_CHANGE``: "no significant increases in X", "did not lead to
 # additional reductions".
 NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|further\s+|additional\s+)?(?:increases?|"
-                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b",
-                            re.I)
+                            r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b|"
+                            # "X was not reduced by A": the passive said not
+                            r"\b(?:was|were)\s+not\s+(?:\w+ly\s+)?(?:reduced|decreased|increased|lowered|elevated|raised|"
+                            r"prolonged|shortened)\b", re.I)
 
 
 def _null_said_otherwise(clause: str) -> re.Match | None:
     """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
     lowered = clause.lower()
-    if "no " not in lowered and "did not" not in lowered:
+    if "no " not in lowered and "did not" not in lowered and " not " not in lowered:
         return None
     return NULL_OTHERWISE.search(clause)
 

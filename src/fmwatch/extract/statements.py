@@ -24,10 +24,11 @@ OBJECTIVE = re.compile(
     r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
     r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]|"
     r"\b(?:study|trial|review|work|analysis)\s+(?:was\s+|is\s+)?(?:designed|aimed|intended|conducted)\s+to\s+"
-    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study)\b|"
+    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study|measure|describe|analy[sz]e|"
+    r"quantify|identify|clarify|characteri[sz]e|establish|estimate|verify)\b|"
     r"\b(?:the\s+|our\s+)?(?:aims?|objectives?|purpose|goal)\s+(?:of\s+(?:this|the\s+present|our)\s+(?:\w+\s+)?"
     r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
-    r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
+    r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:test|examine|explore|evaluate)\s+the\s+hypothesis\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
     r"compare|test)\s+whether\b|\bwhether\s+(?:or\s+not\s+)?\w+", re.I)
 # Background: what other work found or what is known, told before the study's own methods.
 BACKGROUND = re.compile(
@@ -36,6 +37,14 @@ BACKGROUND = re.compile(
     r"trials|evidence)\s+(?:have\s+)?(?:indicate|suggest|show|report)\w*|\banecdotal\b|\bthere\s+is\s+evidence\b|"
     r"\bis\s+(?:an?\s+)?(?:essential|physiological|natural|common|known)\b|\bplays?\s+a\s+(?:\w+\s+)?role\b|"
     r"\bis\s+(?:often|usually|frequently|commonly)\b|\bin\s+the\s+literature\b", re.I)
+# What can happen in general: "a deficit of X can contribute to this imbalance" (kept apart from
+# ``BACKGROUND``, and run only on a sentence that says "contribute", "lead to" or "give rise").
+CAN_LEAD_TO = re.compile(r"\b(?:can|may|might|could)\s+(?:\w+\s+)?(?:contribute|lead|give\s+rise)\s+to\b", re.I)
+# A structured abstract's objective printed without its heading: "To compare the efficacy of ..." (matched
+# at the sentence's start only).
+HEADLESS_OBJECTIVE = re.compile(r"\s*To\s+(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study|"
+                                r"measure|describe|analy[sz]e|quantify|identify|clarify|characteri[sz]e|establish|"
+                                r"estimate|verify|report|review|summari[sz]e|find\s+out|see|observe|look)\b", re.I)
 
 
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
@@ -57,7 +66,11 @@ def kind_of(text: str) -> str:
         return "wish"
     if any(n in lowered for n in BACKGROUND_NEEDLES) and BACKGROUND.search(text):
         return "background"
+    if ("contribute" in lowered or "lead to" in lowered or "give rise" in lowered) and CAN_LEAD_TO.search(text):
+        return "background"
     if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
+        return "objective"
+    if lowered[:4].lstrip().startswith("to ") and HEADLESS_OBJECTIVE.match(text):
         return "objective"
     if text[:2].isupper() and CAPS_HEADING.match(text):
         return "objective"  # "BACKGROUND AND OBJECTIVES Magnesium reduces ...": a heading without its colon
