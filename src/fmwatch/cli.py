@@ -688,7 +688,7 @@ def serve() -> None:
         from fmwatch_flows import serve_all
     except ImportError as error:
         _fail(f"cannot load the flows from {flows_dir}: {error}", 2)
-    serve_all()
+    raise typer.Exit(serve_all())
 
 
 @app.command()
