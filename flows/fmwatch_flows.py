@@ -14,13 +14,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import signal
 import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 # A temporary local Prefect server (no PREFECT_API_URL) may take far longer than Prefect's 20 s
 # default to start on a busy machine: the Quickstart's first `make run` must not fail on that.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "240")
+# fmwatch runs offline and on shared machines: Prefect's servers started from here (`make run`'s and
+# `fmwatch serve`'s temporary one) send no analytics. Their heartbeat writes Prefect's SQLite database
+# and, on a busy machine, failed there with "database is locked" tracebacks. An operator who wants
+# analytics sets the variable.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -30,6 +37,7 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from prefect.cache_policies import NO_CACHE
+from prefect.runner import Runner
 
 from fmwatch import pipeline
 from fmwatch.http import is_retriable
@@ -398,11 +406,122 @@ def deployments_from_yaml(path: Path = PROJECT / "prefect.yaml") -> list:
     return served
 
 
-def serve_all() -> None:
+# After SIGTERM or Ctrl-C, serve pauses its deployments and cancels what it runs; if that has not
+# ended in this many seconds (a server that does not answer), or on a second signal, it stops at once.
+STOP_GRACE_SECONDS = 10.0
+
+
+def serve_all() -> int:
     """``fmwatch serve``: every deployment of prefect.yaml served from this one process, schedules
-    included (FMWATCH_TIMEZONE overrides the file's time zone)."""
-    from prefect import serve
-    serve(*deployments_from_yaml())
+    included (FMWATCH_TIMEZONE overrides the file's time zone). Returns the exit status.
+
+    Stops on SIGTERM (status 0) and on SIGINT, Ctrl-C (status 130): it pauses its deployments and
+    cancels the flow runs it started, as Prefect's ``serve`` does, within ``STOP_GRACE_SECONDS``;
+    past that, or on a second signal, it stops the temporary server and exits at once (128 + the
+    signal's number). Without PREFECT_API_URL it serves from Prefect's temporary local server,
+    started in a process session of its own: Ctrl-C in a terminal signals the whole foreground
+    process group, and a server that got it too would be gone before serve could pause anything
+    (Prefect 3.9 then retried for minutes; only SIGKILL stopped it)."""
+    import asyncio
+
+    deployments = deployments_from_yaml()
+    with _prefect_api() as server:
+        runner = StoppableRunner(server, pause_on_shutdown=True, limit=None)
+        for deployment in deployments:
+            deployment.work_pool_name = None  # served from this process, not by a work pool's worker
+            runner.add_deployment(deployment)
+        previous = signal.signal(signal.SIGINT, runner.request_stop)  # before asyncio.run, which then keeps it
+        try:
+            print("fmwatch serve: the deployments are being served, with their schedules:", flush=True)
+            for deployment in deployments:
+                print(f"  {deployment.flow_name}/{deployment.name}", flush=True)
+            print("Ctrl-C or SIGTERM stops serving.", flush=True)
+            asyncio.run(runner.start())
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            if runner.deadline is not None:  # stopped in time; the server stops below (at most 5 s)
+                runner.deadline.cancel()
+    return {None: 0, signal.SIGTERM: 0}.get(runner.stop_signal, 128 + int(runner.stop_signal or 0))
+
+
+def _prefect_api():
+    """A context manager: the Prefect API that serve uses, yielding the temporary server it started
+    (``SubprocessASGIServer``, stopped on exit) or None when PREFECT_API_URL names a server."""
+    import contextlib
+    import subprocess
+
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    @contextlib.contextmanager
+    def api():
+        if PREFECT_API_URL.value():
+            yield None
+            return
+        server = SubprocessASGIServer()
+        popen = subprocess.Popen
+        # Prefect starts its server with subprocess.Popen and offers no option for a session of its
+        # own: give it one for this call (serve is still single-threaded here).
+        subprocess.Popen = lambda *args, **kwargs: popen(*args, start_new_session=True,
+                                                         preexec_fn=_die_with_parent, **kwargs)
+        try:
+            server.start()
+        finally:
+            subprocess.Popen = popen
+        try:
+            # the flow runs serve starts (subprocesses) use this server too, not temporary ones of their own
+            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                yield server
+        finally:
+            server.stop()
+
+    return api()
+
+
+def _die_with_parent() -> None:
+    """In the temporary server's process, before it runs: on Linux, be sent SIGTERM when serve dies,
+    even by SIGKILL (PR_SET_PDEATHSIG), so no server outlives it in its own session."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+class StoppableRunner(Runner):
+    """Prefect's Runner, stopped the same way by SIGTERM and SIGINT, within a bounded time."""
+
+    def __init__(self, server, **kwargs):
+        super().__init__(**kwargs)
+        self.temporary_server = server
+        self.stop_signal: int | None = None
+        self.deadline: threading.Timer | None = None
+
+    def handle_sigterm(self, signum=None, frame=None) -> None:  # Runner.start installs it for SIGTERM
+        self.request_stop(signum or signal.SIGTERM, frame)
+
+    def request_stop(self, signum, frame=None) -> None:
+        """The first signal: a graceful stop (Runner.astop; leaving ``start`` pauses the
+        deployments), with a deadline; a second signal, or the deadline: stop now."""
+        if self.stop_signal is not None:
+            self.stop_now(signum)
+        self.stop_signal = signum
+        self._logger.info("%s received: stopping (pausing the deployments, at most %.0f s)",
+                          signal.Signals(signum).name, STOP_GRACE_SECONDS)
+        self.deadline = threading.Timer(STOP_GRACE_SECONDS, self.stop_now, args=(signum,))
+        self.deadline.daemon = True
+        self.deadline.start()
+        if not self.started or self._loop is None:  # still starting: nothing to pause yet
+            raise SystemExit(0 if signum == signal.SIGTERM else 128 + signum)
+        self.stopping = True
+        self.execute_in_background(self.astop)
+
+    def stop_now(self, signum) -> None:
+        """Stop the temporary server and leave at once (status 128 + signal)."""
+        self._logger.warning("not stopped in time: stopping now")
+        if self.temporary_server is not None:
+            self.temporary_server.stop()
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(128 + int(signum))
 
 
 def main() -> int:

@@ -36,6 +36,10 @@ console = Console(stderr=True)
 out = Console(width=None if sys.stdout.isatty() else 200)
 
 
+# How Warehouse.open_read_only says that the file is not there (warehouse.py).
+NO_WAREHOUSE = "no warehouse at "
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -55,8 +59,8 @@ def main_options(
 ) -> None:
     try:
         settings = load_settings(config, db=db)
-    except ConfigError as error:
-        console.print(f"[red]configuration error:[/red] {error}")
+    except ConfigError as error:  # one line, as every error (_fail), whatever the terminal's width
+        console.print(Text.assemble(("configuration error: ", "red"), _flat_line(redact(error))), soft_wrap=True)
         raise typer.Exit(2)
     _configure_logging(settings, verbose)
     ctx.obj = {"settings": settings}
@@ -90,11 +94,22 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
     return bar, update
 
 
+def _flat_line(message: object) -> str:
+    """``message`` on one line: its line breaks and runs of spaces made single spaces."""
+    return " ".join(str(message).split())
+
+
 def _fail(message: str, code: int) -> None:
     # One unwrapped line that scripts can grep; the message is plain text, never markup, redacted, and
     # names requests by short URLs.
-    console.print(Text.assemble(("error: ", "red"), shorten_urls(redact(message))), soft_wrap=True)
+    console.print(Text.assemble(("error: ", "red"), _flat_line(shorten_urls(redact(message)))), soft_wrap=True)
     raise typer.Exit(code)
+
+
+def _fail_warehouse(error: WarehouseError) -> None:
+    """A read-only command's warehouse error, with its exit status: 2 when there is no warehouse at
+    the configured path (a usage error: run or import first, or give --db; interface.md), else 1."""
+    _fail(str(error), 2 if str(error).startswith(NO_WAREHOUSE) else 1)
 
 
 def _print_summary(summary: pipeline.RunSummary) -> None:
@@ -205,7 +220,7 @@ def sql(
                 if cursor.description:
                     results.append(([d[0] for d in cursor.description], cursor.fetchall()))
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     except duckdb.Error as error:
         _fail(f"query failed: {_one_line(error)}", 2)
     if format is not OutputFormat.table and len(results) > 1:
@@ -245,18 +260,19 @@ def _print_rows(columns: list[str], rows: list[tuple], format: OutputFormat) -> 
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Last runs, counts and watermarks."""
+    """Last runs, counts, watermarks and open flags."""
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             for title, name in (("counts", "status_counts"), ("last runs", "status_runs"),
                                 ("watermarks", "status_watermarks"),
+                                ("open flags (new or seen), by priority; total last", "status_open_flags"),
                                 ("pending enrichment (retried by the next run)", "status_pending_enrichment"),
                                 ("notes of the last run with notes", "status_run_notes")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
                 out.print(f"[bold]{title}[/bold]")
                 _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
 
 
 @app.command("digest")
@@ -308,9 +324,10 @@ def extract_(
     format: Annotated[RecordFormat, typer.Option("--format")] = RecordFormat.jsonl,
 ) -> None:
     """Print one evidence record per input record; the warehouse is not touched."""
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        _fail(f"no such file: {', '.join(missing)}", 2)
+    try:
+        pipeline.check_input_files(paths)
+    except FileNotFoundError as error:
+        _fail(str(error), 2)
     quarantined = 0
     rows = []
     for item in pipeline.extract_files(paths):
@@ -453,7 +470,7 @@ def reextract(ctx: typer.Context) -> None:
     try:
         summary = pipeline.reextract(_settings(ctx))
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     console.print(f"re-extracted {summary.records} records; {summary.flags} flags judged; "
                   f"{len(summary.failed)} failed")
     raise typer.Exit(3 if summary.failed else 0)
@@ -591,7 +608,7 @@ def export_(
                     or state is FlagState.dismissed]
             records = warehouse.export_records(list(dict.fromkeys(ids)))
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     text = render_export(records, format)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -616,7 +633,7 @@ def _export_parquet(settings: Settings, folder: Path) -> None:
                 warehouse.con.execute(sql_text("queries/export_view_parquet").format(view=view, path=quoted))
                 console.print(f"{view} -> {target}", soft_wrap=True)
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     except duckdb.Error as error:
         _fail(f"parquet export failed: {_one_line(error)}", 1)
 
@@ -650,7 +667,7 @@ def feed(
                 found = warehouse.watch_record_ids(watch)
                 rows = [row for row in rows if row["record_id"] in found]
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     state_name = state.value if state else None
     title = feed_title(priority, state_name, watch)
     text = (to_atom if format is FeedFormat.atom else to_json_feed)(rows, title, feed_id(priority, state_name, watch),
@@ -671,7 +688,7 @@ def serve() -> None:
         from fmwatch_flows import serve_all
     except ImportError as error:
         _fail(f"cannot load the flows from {flows_dir}: {error}", 2)
-    serve_all()
+    raise typer.Exit(serve_all())
 
 
 @app.command()

@@ -109,6 +109,10 @@ class RunSummary:
         done = [f"pubmed watch {name!r}" for name in self.watches] + (
             ["fmnetwork"] if self.fm_pages and not any(k.startswith("fmnetwork") for k in self.failed) else [])
         failed = "; ".join(f"{part} ({reason})" for part, reason in self.failed.items())
+        versions = self.published.versions_new if self.published else 0
+        if not done and versions:  # a failed part's records staged before it failed are published too
+            done = [f"{versions} new record version{'s' if versions != 1 else ''} that the failed part(s) "
+                    "delivered before failing"]
         return f"published: {', '.join(done) or 'nothing'}; failed: {failed or 'nothing'}"
 
 
@@ -409,11 +413,25 @@ def extract_and_flag(warehouse: Warehouse, run_id: str, *, everything: bool = Fa
     summary = ExtractSummary()
     done = 0
 
+    def unit(pubmed_rows: list, fm_rows: list) -> tuple:
+        known = warehouse.known_pmids(c["pmid"] for row in pubmed_rows for c in (row[8] or [])
+                                      if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
+        return run_id, pubmed_rows, fm_rows, known
+
     def units() -> Iterator[tuple]:
+        # The warehouse pages each source on its own; a short last page of one joins the next page
+        # while they fit in ``batch_size``, so a small run (a few PubMed records and site pages) is
+        # one unit, which WorkerPool runs in this process instead of starting worker processes.
+        held: tuple[list, list] | None = None
         for pubmed_rows, fm_rows in warehouse.iter_pending_evidence(everything, batch_size):
-            known = warehouse.known_pmids(c["pmid"] for row in pubmed_rows for c in (row[8] or [])
-                                          if c["pmid"] and c["ref_type"].endswith(("Of", "For")))
-            yield run_id, pubmed_rows, fm_rows, known
+            if held and len(held[0]) + len(held[1]) + len(pubmed_rows) + len(fm_rows) <= batch_size:
+                held = (held[0] + pubmed_rows, held[1] + fm_rows)
+                continue
+            if held:
+                yield unit(*held)
+            held = (pubmed_rows, fm_rows)
+        if held:
+            yield unit(*held)
 
     with _own_pool(pool, workers) as runner:
         for batch in runner.map(extract_unit, units()):
@@ -675,7 +693,9 @@ class PipelineRun:
                 count, ids = self.client.esearch_ids(window.term, retmax=ESEARCH_LIMIT)
                 expected.update(ids)
                 if count > len(ids):
-                    raise WatchFailed(f"esearch counted {count} records for {window.term!r} but listed {len(ids)}")
+                    # the watch's name, not its query: messages stay one short line (the query is in the settings)
+                    raise WatchFailed(f"esearch counted {count} records for watch {plan.watch.name!r} but listed "
+                                      f"{len(ids)}")
         missing = sorted(expected - self.received, key=int)
         if not missing:
             return 0
@@ -943,6 +963,19 @@ def run_pipeline(settings: Settings, *, offline: bool = False, sources: Sequence
 
 # --- local files ----------------------------------------------------------------------------------
 
+def check_input_files(paths: Sequence[Path]) -> None:
+    """Raise FileNotFoundError, one line, unless every path is a file: naming those missing and,
+    apart, the folders given for files (a folder is not a missing file)."""
+    not_files = [Path(p) for p in paths if not Path(p).is_file()]
+    if not not_files:
+        return
+    folders = [str(p) for p in not_files if p.is_dir()]
+    missing = [str(p) for p in not_files if not p.is_dir()]
+    raise FileNotFoundError("; ".join(
+        ([f"no such file: {', '.join(missing)}"] if missing else []) +
+        ([f"a folder, not a file: {', '.join(folders)} (give its files, e.g. {folders[0]}/*.xml)"] if folders else [])))
+
+
 def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCallback = _noop, *,
                  offline: bool = False, extract: bool = True, workers: int | None = None,
                  pool: WorkerPool | None = None) -> RunSummary:
@@ -955,9 +988,7 @@ def import_files(settings: Settings, paths: Sequence[Path], progress: ProgressCa
     same way (``extract_and_flag``). Articles' references are linked through E-utilities (the
     snapshot when ``offline``).
     """
-    missing = [str(p) for p in paths if not Path(p).is_file()]
-    if missing:
-        raise FileNotFoundError(f"no such file: {', '.join(missing)}")
+    check_input_files(paths)
     workers = workers or settings.workers
     run = RunInfo(run_id=new_run_id(), command="import", sources="file")
     summary = RunSummary(run.run_id, "import", "running")

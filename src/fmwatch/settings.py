@@ -195,10 +195,34 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in error.errors())
-        raise ConfigError(f"bad settings ({path if path.exists() else 'environment'}): {problems}") from None
+            f"{_setting_name(e['loc'], values, path, overrides)}: {' '.join(e['msg'].split())}" for e in error.errors())
+        raise ConfigError(f"bad settings: {problems}") from None
     finally:
         _toml_values.reset(token)
+
+
+def _setting_name(loc: tuple, toml_values: dict[str, Any], path: Path, overrides: dict[str, Any]) -> str:
+    """Where a bad value came from, as the user wrote it: ``FMWATCH_WORKERS (environment)``, ``workers
+    (fmwatch.toml)`` or ``db (command line)``. ``loc`` is pydantic's error location, whose first item
+    is the field's first alias (the environment variable) whichever source gave the value; the
+    sources are tried in the order that wins (command line, environment, file)."""
+    if not loc:
+        return "settings"
+    first, rest = str(loc[0]), "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    field = next((name for name, info in Settings.model_fields.items() if first == name or (
+        isinstance(info.validation_alias, AliasChoices) and first in info.validation_alias.choices)), None)
+    info = Settings.model_fields.get(field) if field else None
+    names = info.validation_alias.choices if info and isinstance(info.validation_alias, AliasChoices) else [first]
+    names = [*names, field] if field else names
+    if field and overrides.get(field) is not None:
+        return f"{field}{rest} (command line)"
+    env = next((n for n in names if n in os.environ), None)
+    if env:
+        return f"{env}{rest} (environment)"
+    key = next((n for n in names if n in toml_values), None)
+    if key:
+        return f"{key}{rest} ({path})"
+    return f"{first}{rest}"
 
 
 _email_warned = False
