@@ -177,9 +177,10 @@ def subjects(doc: Document) -> str | None:
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
-    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")):
-        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), or an
-        # "ANIMALS:" heading
+    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
+                       or any(needle in lowered for needle in LIVESTOCK_NEEDLES)):
+        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), under an
+        # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received")
         animal = _said(doc, _find(doc, LIVESTOCK))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
@@ -317,6 +318,13 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         source = "text"
         type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
                      or [None])[0]
+    if type_ is None and not treated_arms and (cues["crossover"] or cues["placebo"] and not cues["no_placebo"]
+                                               ) and not kind:
+        # "a placebo-controlled crossover design in volunteers", "sham stimulation": a controlled trial said in
+        # the study's own words, though its treatment is no arm we know (a device, a stimulation, a provocation);
+        # blinded against placebo it is read as randomised, as above
+        type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
+        type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
             and not any(word in _lower_text(doc) for word in TRIAL_NEEDLES)):  # nothing given, no trial's words
         type_, found = _observational(doc)
@@ -355,6 +363,10 @@ RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\
 # Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
 LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
                        r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:")
+# One of these is in every (lower-case) text LIVESTOCK matches but its heading: a cheaper test first.
+LIVESTOCK_NEEDLES = ("cows", "cattle", "calves", "heifers", "bulls", "pigs", "swine", "sows", "sheep", "ewes", "lambs",
+                     "goats", "horses", "ponies", "cats", "chickens", "broilers", "hens", "poultry", "monkeys", "macaques",
+                     "zebrafish")
 RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
