@@ -40,7 +40,8 @@ def topics(doc: Document) -> dict:
 DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
     "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
-                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b", re.I),
+                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b|"
+                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -289,7 +290,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and kind:
         type_, source = "other", "text"
         type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
-                     or _find(doc, VETERINARY, ["publication_types"]) or [None])[0]
+                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or [None])[0]
     if type_ is None and doc.source == "fmnetwork" and text_type is None:
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
@@ -300,6 +301,9 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         # "We retrospectively assessed ... patients of a randomised trial": an analysis after the fact of a
         # trial's records is no trial itself
         retrospective = _said(doc, _find(doc, RETROSPECTIVE_ANALYSIS))
+    if type_ is None and not retrospective and "observational" in _lower_text(doc):
+        # "an observational substudy of an open-label randomised trial": an analysis of a trial's people, no trial
+        retrospective = _said(doc, _find(doc, OBSERVATIONAL_ANALYSIS))
     if type_ is None and retrospective:  # records read after the fact: no trial, whatever was given
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
@@ -360,9 +364,13 @@ RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\
                                     r"\ba\s+retrospective\s+(?:study|cohort|review)\b|\bwe\s+retrospectively\s+(?:analy[sz]ed|"
                                     r"assessed|reviewed|evaluated|examined|investigated|studied)\b|\bretrospectively\s+"
                                     r"(?:divided|grouped|classified)\b", re.I)
+# An observational analysis of a trial's people: "An observational substudy of an open-label randomized trial".
+OBSERVATIONAL_ANALYSIS = re.compile(r"\bobservational\s+(?:sub-?)?(?:study|studies|analys[ie]s|substudy)\s+"
+                                    r"(?:(?:of|within|nested\s+in)\s+)(?:[\w-]+\s+){0,5}?(?:trials?|RCTs?)\b",
+                                    re.I)
 # Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
 LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
-                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:")
+                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:", re.I)
 # One of these is in every (lower-case) text LIVESTOCK matches but its heading: a cheaper test first.
 LIVESTOCK_NEEDLES = ("cows", "cattle", "calves", "heifers", "bulls", "pigs", "swine", "sows", "sheep", "ewes", "lambs",
                      "goats", "horses", "ponies", "cats", "chickens", "broilers", "hens", "poultry", "monkeys", "macaques",
@@ -390,6 +398,9 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"preparations?|substances?|creams?|sprays?|solutions?|treatments?)\b|"
                               r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b",
                               re.I)
+# Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
+INERT_WORDS = ("placebo", "sham", "dummy", "inert", "inactive", "vehicle", "saline", "look-alike", "sugar pill", "mock",
+               "simulated", "identical")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle")
 
 
@@ -415,6 +426,10 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
     tested = [a for a in arms if a["interventions"]]
     if not tested and blinding != "open":
+        if randomized and not any(word in _lower_text(doc) for word in INERT_WORDS):
+            # a randomised comparison whose text never names an inert comparator ("randomized to an intervention
+            # group or a control group", "to PACT or treatment as usual"): not placebo-controlled
+            return False, evidence
         return None, evidence
     inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
     if inert:
