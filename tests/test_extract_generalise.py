@@ -357,3 +357,21 @@ def test_an_observational_substudy_of_a_trial_is_no_trial():
     result = record("DESIGN An observational substudy of an open-label randomized controlled trial of two regimens. "
                     "Baseline viral load predicted clearance.", "Predictors of clearance")
     assert result["design"]["type"] == "cohort" and is_magnesium_trial(result) is False
+
+
+@pytest.mark.parametrize("title, expected", [
+    # written by us: the title names magnesium as what is tested, the arms name nothing we know
+    ("Effect of magnesium infusion on thoracic epidural analgesia", True),
+    ("Influence of perioperative magnesium on recovery after lung surgery", True),
+    # written by us: ... magnesium as what is measured, or not named as tested, is no magnesium trial (guards: held before)
+    ("Effect of loop diuretics on magnesium in heart failure", False),
+    ("Effect of magnesium levels on the response to epidural analgesia", False),
+    ("Epidural analgesia after thoracic surgery: a randomised trial", False),
+])
+def test_a_trial_whose_title_names_magnesium_as_tested_when_no_arm_names_it(title, expected):
+    abstract = ("Sixty patients undergoing lung surgery were randomized to the study regimen or no additional "
+                "treatment. Pain scores were lower in the study group (p < 0.05).")
+    result = record(abstract, title)
+    assert result["design"]["type"] == "rct" and not [
+        i for a in result["arms"] for i in a["interventions"] if i.get("substance") == "magnesium"]
+    assert is_magnesium_trial(result) is expected
