@@ -81,3 +81,19 @@ def test_per_arm_counts_without_a_word_for_people_still_sum(abstract, n):
 def test_healthy_people_are_controls_only_beside_patients(abstract, enrolled, controls, sex):
     population = record(abstract)["population"]
     assert (population["n_enrolled"], population["n_controls"], population["sex"]) == (enrolled, controls, sex)
+
+
+@pytest.mark.parametrize("abstract, n, sex", [
+    # written by us: a share of one sex below 100% makes the group mixed
+    ("Forty patients (mean age 45 years, 80% female) were randomized.", 40, "mixed"),
+    ("Sixty adults with asthma (women, 85%) were enrolled.", 60, "mixed"),
+    ("A total of 212 adults (44% male) were randomized to the app or usual care.", 212, "mixed"),
+    # written by us: ... while a result's percentage said of one sex is none (a guard: held before) ...
+    ("We enrolled 40 women with migraine. Pain fell by 30% in women given the drug.", 40, "female"),
+    # written by us: two counts of the two sexes in one phrase are everyone, both sexes
+    ("Fifty-two postmenopausal women and 10 men were included.", 62, "mixed"),
+    ("Twelve girls and nine boys with asthma were randomised.", 21, "mixed"),
+])
+def test_sex_from_shares_and_counts_of_both_sexes(abstract, n, sex):
+    population = record(abstract)["population"]
+    assert (population["n_enrolled"], population["sex"]) == (n, sex)

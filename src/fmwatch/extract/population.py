@@ -24,6 +24,15 @@ COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|su
 # "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
 SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
+# The second sex of one count: "52 women and 10 men", "twelve girls and 9 boys".
+SEXES = frozenset({"women", "men", "girls", "boys"})
+SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys)\b",
+                      re.I)
+# A share of one sex: "(80% female)", "62% were women", "(female, 85%)", "women (71.4%)"; not a result ("in women,
+# 25% of them improved").
+SEX_SHARE = re.compile(r"(?<![\d.])(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:(?:were|was|of\s+(?:the\s+)?(?:participants|patients|"
+                       r"subjects))\s+)?(?:females?|males?|women|men|girls|boys)\b|\b(?:females?|males?|women|men|girls|boys)"
+                       r"\s*(?:,|:|\(|\s)\s*(?P<q>\d{1,2}(?:\.\d+)?)\s*%(?=\s*[),;])", re.I)
 # One of these is in every (ASCII, lower-case) text WHO_WORD matches: a cheaper test first.
 WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
@@ -172,6 +181,12 @@ def population(doc: Document, topic: dict) -> dict:
                 if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
                         any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
                     continue  # screened, planned, per arm: not the people enrolled
+                if match.re is HEADCOUNT and match.group("who").lower() in SEXES and " and " in after and (
+                        pair := SEX_PAIR.match(sentence.text, match.end())) and pair.group("who").lower() != match.group(
+                        "who").lower() and (m := lx.words_to_number(pair.group("m"))) and m == int(m):
+                    n += m  # "52 women and 10 men were included": everyone, both sexes
+                    second_arm = (sentence.start, pair.start("m"))
+                    after = sentence.text[pair.end():pair.end() + 60]
                 verb_near = ENROLLED_VERB.search(after[:40]) or ENROLLED_VERB.search(before[-30:]) or (
                     match.re is HEADCOUNT and ENROLLED_VERB.search(match.group("between") or ""))
                 if not verb_near and match.re is HEADCOUNT:  # "199 patients treated for ... were enrolled"
@@ -220,6 +235,12 @@ def population(doc: Document, topic: dict) -> dict:
                 if n is not None and n < result["n_enrolled"]:  # "44 patients ... 20 males"
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
+                    break
+        if result["sex"] != "mixed" and "%" in _lower_text(doc):
+            for share in _find_if(doc, SEX_SHARE, ("male", "men", "boys", "girls")):
+                if 0 < float(re.search(r"\d+(?:\.\d+)?", share["text"]).group()) < 100:  # "(80% female)": the others not
+                    result["sex"] = "mixed"
+                    result["evidence"].append(share)
                     break
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
