@@ -97,3 +97,15 @@ def test_healthy_people_are_controls_only_beside_patients(abstract, enrolled, co
 def test_sex_from_shares_and_counts_of_both_sexes(abstract, n, sex):
     population = record(abstract)["population"]
     assert (population["n_enrolled"], population["sex"]) == (n, sex)
+
+
+@pytest.mark.parametrize("abstract, n", [
+    # written by us: people named by their work or age as a whole ("students", "neonates", "members")
+    ("A total of 120 nursing students were randomized to simulation training or lectures.", 120),
+    ("Eighty preterm neonates were randomly assigned to oral sucrose or water.", 80),
+    ("A total of 640 health plan members aged 40-69 years were randomized to mailed or usual outreach.", 640),
+    # written by us: a bracketed N after "ages"
+    ("Sedentary women ages 50 to 70 years (n = 212) were randomized to exercise or usual activity.", 212),
+])
+def test_people_named_by_their_work_or_age_and_a_bracketed_n_after_their_ages(abstract, n):
+    assert record(abstract)["population"]["n_enrolled"] == n

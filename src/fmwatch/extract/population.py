@@ -14,7 +14,7 @@ from .design import FIBROMYALGIA_TEXT
 
 WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
       r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers|survivors|" \
-      r"beneficiaries|residents|veterans)"
+      r"beneficiaries|residents|veterans|members|employees|workers|students|nurses|physicians|neonates|newborns)"
 HEADCOUNT = re.compile(
     rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?(?!(?:of|with|mg|g|years?|weeks?|"
     rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b(?!['’]s)", re.I)
@@ -36,9 +36,10 @@ SEX_SHARE = re.compile(r"(?<![\d.])(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:(?:were|was
 # One of these is in every (ASCII, lower-case) text WHO_WORD matches: a cheaper test first.
 WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
-               "survivors", "beneficiaries", "residents", "veterans")
+               "survivors", "beneficiaries", "residents", "veterans", "members", "employees", "workers", "students",
+               "nurses", "physicians", "neonates", "newborns")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
-HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
+HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
                              r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*\)", re.I)
 N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper test first)
 # A count the study did not enrol: the pool it was drawn from, a plan, a per-arm target.
