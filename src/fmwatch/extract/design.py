@@ -179,9 +179,10 @@ def subjects(doc: Document) -> str | None:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
     if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
-                       or any(needle in lowered for needle in LIVESTOCK_NEEDLES)):
+                       or "patient" not in lowered and LIVESTOCK_NEEDLE.search(lowered) is not None):
         # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), under an
-        # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received")
+        # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
+        # a text that names patients is read no further: human words would rule the animals out below)
         animal = _said(doc, _find(doc, LIVESTOCK))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
@@ -371,10 +372,10 @@ OBSERVATIONAL_ANALYSIS = re.compile(r"\bobservational\s+(?:sub-?)?(?:study|studi
 # Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
 LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
                        r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:", re.I)
-# One of these is in every (lower-case) text LIVESTOCK matches but its heading: a cheaper test first.
-LIVESTOCK_NEEDLES = ("cows", "cattle", "calves", "heifers", "bulls", "pigs", "swine", "sows", "sheep", "ewes", "lambs",
-                     "goats", "horses", "ponies", "cats", "chickens", "broilers", "hens", "poultry", "monkeys", "macaques",
-                     "zebrafish")
+# One of these is in every (lower-case) text LIVESTOCK matches after a space: a cheaper test first.
+# (Each after a space: "cats" alone is in "indicates", "sows" in "shows"; one search of the text, not 22.)
+LIVESTOCK_NEEDLE = re.compile(r" (?:cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|ponies|"
+                              r"cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)")
 RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
@@ -399,8 +400,7 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b",
                               re.I)
 # Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
-INERT_WORDS = ("placebo", "sham", "dummy", "inert", "inactive", "vehicle", "saline", "look-alike", "sugar pill", "mock",
-               "simulated", "identical")
+INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle")
 
 
@@ -426,7 +426,7 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
     tested = [a for a in arms if a["interventions"]]
     if not tested and blinding != "open":
-        if randomized and not any(word in _lower_text(doc) for word in INERT_WORDS):
+        if randomized and INERT_WORD.search(_lower_text(doc)) is None:
             # a randomised comparison whose text never names an inert comparator ("randomized to an intervention
             # group or a control group", "to PACT or treatment as usual"): not placebo-controlled
             return False, evidence

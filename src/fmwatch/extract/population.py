@@ -194,7 +194,7 @@ def population(doc: Document, topic: dict) -> dict:
                     verb_near = _enrolment_predicate(sentence.text, match.end()) or (
                         ("stud" in before or "trial" in before) and STUDY_IN.search(before))  # "a trial in 150 women"
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
-                if match.re is HEADCOUNT and _in_brackets(sentence.text, match.start()):
+                if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
                     if _counted_before(sentence.text, match.start()):
                         continue  # "91 patients (A 47 patients, B 44 patients)", "9 volunteers (six men)": its parts
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
@@ -237,8 +237,8 @@ def population(doc: Document, topic: dict) -> dict:
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
                     break
-        if result["sex"] != "mixed" and "%" in _lower_text(doc):
-            for share in _find_if(doc, SEX_SHARE, ("male", "men", "boys", "girls")):
+        if result["sex"] != "mixed" and "%" in _lower_text(doc) and _share_said(_lower_text(doc)):
+            for share in _find_if(doc, SEX_SHARE, ("male", " men", "women", "boys", "girls")):
                 if 0 < float(re.search(r"\d+(?:\.\d+)?", share["text"]).group()) < 100:  # "(80% female)": the others not
                     result["sex"] = "mixed"
                     result["evidence"].append(share)
@@ -304,10 +304,12 @@ def _only_count(text: str, match: re.Match) -> bool:
 
 # A count that opens a clause of its own, with no word for people: "A total of 105 (aged 1-6 years) were
 # randomly assigned", "Overall, 264 previously untreated stage II-III ... were randomised".
-CLAUSE_COUNT = re.compile(rf"(?:^|(?<=[,;:]\s)|(?<=\btotal\sof\s))(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|"
-                          rf"{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|"
-                          r"months?|weeks?|days?|hours?|h|min)\b)", re.I)
-CLAUSE_NEEDLES = ("random", "enrol", "recruit", "includ", "assign", "allocat", "studied", "entered")
+CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
+                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)", re.I)
+# What comes right before such a count: the sentence's start, a clause's punctuation, "a total of".
+CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
+# (Cut so that a capital at a sentence's start needs no lower-casing: "Randomized", "Enrolled".)
+CLAUSE_NEEDLES = ("andom", "nrol", "ecruit", "nclud", "ssign", "llocat", "tudied", "ntered")
 
 
 def _clause_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
@@ -317,12 +319,17 @@ def _clause_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
     were randomised to placebo and 23 to magnesium") or those analysed are none. Written by us
     (issue 12); read only when no head count gave an enrolment."""
     found: list[tuple[int, int, int, dict]] = []
+    whole = _lower_text(doc)
+    if not any(needle in whole for needle in CLAUSE_NEEDLES):
+        return found
     for sentence in sentences(doc):
-        lowered = sentence.text.lower()
-        if sentence.field == "title" or ("were" not in lowered and "was" not in lowered) or not any(
-                needle in lowered for needle in CLAUSE_NEEDLES):
+        text = sentence.text
+        if sentence.field == "title" or ("were" not in text and "was" not in text) or not any(
+                needle in text for needle in CLAUSE_NEEDLES):
             continue
         for match in CLAUSE_COUNT.finditer(sentence.text):
+            if not CLAUSE_OPENING.search(sentence.text, max(0, match.start() - 9), match.start()):
+                continue
             n = lx.words_to_number(match.group("n").replace(",", ""))
             if (n is None or n < 2 or n != int(n) or not _enrolment_predicate(sentence.text, match.end())
                     or ANALYZED_VERB.search(sentence.text, match.end(), match.end() + 60)):
@@ -358,6 +365,18 @@ def _enrolment_predicate(text: str, end: int) -> bool:
             continue
         return ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in (
             "randomly", "enrolled", "studied")
+    return False
+
+
+def _share_said(lowered: str) -> bool:
+    """Whether a sex word stands within a few characters of a "%" of the (lower-case) text: what
+    SEX_SHARE needs, tested first because it costs far less."""
+    at = lowered.find("%")
+    while at >= 0:
+        near = lowered[max(0, at - 26):at + 20]
+        if "male" in near or "men" in near or "boys" in near or "girls" in near:
+            return True
+        at = lowered.find("%", at + 1)
     return False
 
 
@@ -419,3 +438,4 @@ from .fastre import led  # noqa: E402
 
 WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
     led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
+CLAUSE_COUNT, SEX_SHARE, PREDICATE = map(led, (CLAUSE_COUNT, SEX_SHARE, PREDICATE))
