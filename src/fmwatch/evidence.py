@@ -138,14 +138,28 @@ def _magnesium_arms(record: dict) -> list[dict]:
 TRIAL_DESIGNS = {"rct", "non_randomized_trial", "single_arm_trial", "protocol"}
 
 
+# A title that names magnesium as what the trial tests: "Effect of magnesium infusion on epidural analgesia",
+# "Efficacy of oral magnesium in ..." (not "Effect of diuretics on magnesium", nor "... on magnesium levels").
+MAGNESIUM_TESTED_TITLE = re.compile(
+    r"\b(?:effects?|efficacy|effectiveness|safety|role|use|influence|impact|benefits?)\s+of\s+(?:(?:an?|the|oral|"
+    r"intravenous|i\.?v\.?|intrathecal|epidural|intra-?articular|topical|transdermal|adjunctive|adjuvant|prophylactic|"
+    r"(?:pre|peri|post|intra)-?operative|high-dose|low-dose|supplemental)\s+)*magnesium\b(?!\s+(?:levels?|"
+    r"concentrations?|status|deficiency|depletion|balance|homeostasis|intake|content))", re.I)
+
+
 def is_magnesium_trial(record: dict) -> bool:
     """Whether a record is a clinical trial (run, registered or planned) that gives magnesium as the
     tested intervention: a trial design, human subjects, and an arm that is not a control with
-    magnesium in it that is not background medication. Case reports, animal experiments, reviews,
-    level studies (a diagnostic magnesium load is not an arm) and trials of other agents are not."""
+    magnesium in it that is not background medication; or, when no arm names magnesium at all, a
+    title that names it as what is tested ("Effect of magnesium infusion on ...": the arms missed
+    it). Case reports, animal experiments, reviews, level studies (a diagnostic magnesium load is
+    not an arm) and trials of other agents are not."""
     design = record["design"]
     if design["type"] not in TRIAL_DESIGNS or design.get("subjects") in ("animal", "in_vitro"):
         return False
+    given = [i for a in record["arms"] for i in a["interventions"] if i.get("substance") == "magnesium"]
+    if not given and "agnes" in (record.get("title") or ""):
+        return MAGNESIUM_TESTED_TITLE.search(record["title"]) is not None
     return any(i.get("substance") == "magnesium" and not i.get("background")
                for a in _magnesium_arms(record) for i in a["interventions"])
 

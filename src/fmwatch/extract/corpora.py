@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import lexicon as lx
 from .core import Document, extract, population
+from .corpus_texts import EVIDENCE_INFERENCE, evidence_inference_texts
 from .direction import DECREASED, INCREASED, NO_DIFFERENCE, result_direction
 
 EI_LABELS = {"significantly increased": INCREASED, "significantly decreased": DECREASED,
@@ -334,21 +335,12 @@ class OutcomePromptScore:
 
 def evidence_inference_abstracts(shared_eval: Path, pmcids: set[str]) -> dict[str, Document]:
     """The Evidence Inference 2.0 abstracts of the given PMC ids as Documents (title, and the
-    abstract's sections joined as "HEADING: text" the way a structured PubMed abstract reads)."""
-    import gzip
-    docs = {}
-    with gzip.open(shared_eval / "evidence_inference" / "abstracts.jsonl.gz", "rt", encoding="utf-8") as lines:
-        for line in lines:
-            item = json.loads(line)
-            if item["pmcid"] not in pmcids:
-                continue
-            abstract = " ".join(f"{heading.strip().capitalize()}: {text}" if heading else text
-                                for heading, text in item.get("abstract_sections") or [])
-            if abstract:
-                title = item.get("title") or ""
-                docs[item["pmcid"]] = Document(f"pmc:{item['pmcid']}", "pmc", title,
-                                               {"title": title, "abstract": abstract})
-    return docs
+    abstract's sections joined as "Heading: text" the way a structured PubMed abstract reads:
+    ``corpus_texts.evidence_inference_texts`` in its ``"sections"`` form); an id without an
+    abstract is left out."""
+    texts = evidence_inference_texts(shared_eval / EVIDENCE_INFERENCE, pmcids, "sections")
+    return {pmcid: Document(f"pmc:{pmcid}", "pmc", title, {"title": title, "abstract": abstract})
+            for pmcid, (title, abstract) in texts.items() if abstract}
 
 
 def evaluate_outcomes_on_prompts(shared_eval: Path, split: str = "validation", limit: int | None = None

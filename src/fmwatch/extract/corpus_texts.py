@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -71,14 +71,42 @@ def _ebm_dev_tokens(path: Path, wanted: frozenset[str]) -> dict[str, list[str]]:
     return found
 
 
-def _evidence_inference(path: Path, wanted: frozenset[str]) -> dict[str, tuple[str, str]]:
+# Each line of ``abstracts.jsonl.gz`` opens with its PMC id: read first, so only the lines asked for are parsed.
+_PMCID_FIRST = re.compile(r'\{\s*"pmcid"\s*:\s*"([^"]+)"')
+# The two forms of an Evidence Inference abstract (``evidence_inference_texts``).
+EI_FORMS = ("flat", "sections")
+
+
+def evidence_inference_texts(path: Path, pmcids: Collection[str], form: str = "flat") -> dict[str, tuple[str, str]]:
+    """``{pmcid: (title, abstract)}`` for the asked PMC ids found in Evidence Inference 2.0's
+    ``abstracts.jsonl.gz`` (DeYoung et al., BioNLP 2020), read in place in one pass.
+
+    ``form`` says how the abstract reads:
+    - ``"flat"``: the corpus's ``abstract`` string, title and abstract stripped (as our blind
+      corpus labels were written from it);
+    - ``"sections"``: the ``abstract_sections`` joined as "Heading: text" (a heading capitalised,
+      a section without one as its bare text), the way a structured PubMed abstract reads; the
+      title as given. An abstract with no sections is "" in this form.
+
+    Raises ValueError for another form, FileNotFoundError when the file is missing."""
+    if form not in EI_FORMS:
+        raise ValueError(f"unknown Evidence Inference abstract form {form!r}: one of {', '.join(EI_FORMS)}")
+    wanted = frozenset(pmcids)
     found = {}
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
-            if any(f'"{pmcid}"' in line for pmcid in wanted):
-                entry = json.loads(line)
-                if entry["pmcid"] in wanted:
-                    found[entry["pmcid"]] = (entry["title"].strip(), entry["abstract"].strip())
+            first = _PMCID_FIRST.match(line)
+            if first is not None and first.group(1) not in wanted:
+                continue
+            entry = json.loads(line)
+            if entry["pmcid"] not in wanted:
+                continue
+            if form == "flat":
+                found[entry["pmcid"]] = (entry["title"].strip(), entry["abstract"].strip())
+            else:
+                found[entry["pmcid"]] = (entry.get("title") or "", " ".join(
+                    f"{heading.strip().capitalize()}: {text}" if heading else text
+                    for heading, text in entry.get("abstract_sections") or []))
     return found
 
 
@@ -114,7 +142,7 @@ def corpus_texts(shared_eval: Path, names: Iterable[tuple[str, str]]) -> dict[tu
         elif corpus_file == EBM_DEV:
             found = {pmid: _split_tokens(tokens) for pmid, tokens in _ebm_dev_tokens(path, wanted).items()}
         elif corpus_file == EVIDENCE_INFERENCE:
-            found = _evidence_inference(path, wanted)
+            found = evidence_inference_texts(path, wanted, "flat")
         elif corpus_file == PICO:
             found = _pico(path, wanted)
         else:

@@ -40,7 +40,8 @@ def topics(doc: Document) -> dict:
 DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
     "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
-                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b", re.I),
+                             r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b|"
+                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -177,9 +178,11 @@ def subjects(doc: Document) -> str | None:
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
-    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")):
-        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), or an
-        # "ANIMALS:" heading
+    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
+                       or "patient" not in lowered and LIVESTOCK_NEEDLE.search(lowered) is not None):
+        # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), under an
+        # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
+        # a text that names patients is read no further: human words would rule the animals out below)
         animal = _said(doc, _find(doc, LIVESTOCK))
     strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
     if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
@@ -288,7 +291,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and kind:
         type_, source = "other", "text"
         type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
-                     or _find(doc, VETERINARY, ["publication_types"]) or [None])[0]
+                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or [None])[0]
     if type_ is None and doc.source == "fmnetwork" and text_type is None:
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
@@ -299,6 +302,9 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         # "We retrospectively assessed ... patients of a randomised trial": an analysis after the fact of a
         # trial's records is no trial itself
         retrospective = _said(doc, _find(doc, RETROSPECTIVE_ANALYSIS))
+    if type_ is None and not retrospective and "observational" in _lower_text(doc):
+        # "an observational substudy of an open-label randomised trial": an analysis of a trial's people, no trial
+        retrospective = _said(doc, _find(doc, OBSERVATIONAL_ANALYSIS))
     if type_ is None and retrospective:  # records read after the fact: no trial, whatever was given
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
@@ -317,6 +323,13 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         source = "text"
         type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
                      or [None])[0]
+    if type_ is None and not treated_arms and (cues["crossover"] or cues["placebo"] and not cues["no_placebo"]
+                                               ) and not kind:
+        # "a placebo-controlled crossover design in volunteers", "sham stimulation": a controlled trial said in
+        # the study's own words, though its treatment is no arm we know (a device, a stimulation, a provocation);
+        # blinded against placebo it is read as randomised, as above
+        type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
+        type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
             and not any(word in _lower_text(doc) for word in TRIAL_NEEDLES)):  # nothing given, no trial's words
         type_, found = _observational(doc)
@@ -352,9 +365,17 @@ RETROSPECTIVE_ANALYSIS = re.compile(r"\b(?:this|our)\s+(?:\w+\s+)?retrospective\
                                     r"\ba\s+retrospective\s+(?:study|cohort|review)\b|\bwe\s+retrospectively\s+(?:analy[sz]ed|"
                                     r"assessed|reviewed|evaluated|examined|investigated|studied)\b|\bretrospectively\s+"
                                     r"(?:divided|grouped|classified)\b", re.I)
+# An observational analysis of a trial's people: "An observational substudy of an open-label randomized trial".
+OBSERVATIONAL_ANALYSIS = re.compile(r"\bobservational\s+(?:sub-?)?(?:study|studies|analys[ie]s|substudy)\s+"
+                                    r"(?:(?:of|within|nested\s+in)\s+)(?:[\w-]+\s+){0,5}?(?:trials?|RCTs?)\b",
+                                    re.I)
 # Farm and other animals ANIMAL_WORDS leaves out, and a veterinary abstract's "ANIMALS:" heading.
 LIVESTOCK = re.compile(r"\b(?:(?:dairy\s+)?cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|"
-                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:")
+                       r"ponies|cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)\b|\bANIMALS\s*:", re.I)
+# One of these is in every (lower-case) text LIVESTOCK matches after a space: a cheaper test first.
+# (Each after a space: "cats" alone is in "indicates", "sows" in "shows"; one search of the text, not 22.)
+LIVESTOCK_NEEDLE = re.compile(r" (?:cows|cattle|calves|heifers|bulls|pigs|swine|sows|sheep|ewes|lambs|goats|horses|ponies|"
+                              r"cats|chickens|broilers|hens|poultry|monkeys|macaques|zebrafish)")
 RETROSPECTIVE_NEEDLES = ("retrospect", "chart review", "records", "charts", " files")
 # The groups of an observational comparison: patients and healthy controls, volunteers, people
 # without the condition ("40 women with fibromyalgia and 38 volunteers without pain").
@@ -378,6 +399,8 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"preparations?|substances?|creams?|sprays?|solutions?|treatments?)\b|"
                               r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b",
                               re.I)
+# Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
+INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle")
 
 
@@ -403,6 +426,10 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
     tested = [a for a in arms if a["interventions"]]
     if not tested and blinding != "open":
+        if randomized and INERT_WORD.search(_lower_text(doc)) is None:
+            # a randomised comparison whose text never names an inert comparator ("randomized to an intervention
+            # group or a control group", "to PACT or treatment as usual"): not placebo-controlled
+            return False, evidence
         return None, evidence
     inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
     if inert:

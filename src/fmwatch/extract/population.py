@@ -14,7 +14,7 @@ from .design import FIBROMYALGIA_TEXT
 
 WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
       r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers|survivors|" \
-      r"beneficiaries|residents|veterans)"
+      r"beneficiaries|residents|veterans|members|employees|workers|students|nurses|physicians|neonates|newborns)"
 HEADCOUNT = re.compile(
     rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?(?!(?:of|with|mg|g|years?|weeks?|"
     rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b(?!['’]s)", re.I)
@@ -24,12 +24,22 @@ COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|su
 # "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
 SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
+# The second sex of one count: "52 women and 10 men", "twelve girls and 9 boys".
+SEXES = frozenset({"women", "men", "girls", "boys"})
+SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys)\b",
+                      re.I)
+# A share of one sex: "(80% female)", "62% were women", "(female, 85%)", "women (71.4%)"; not a result ("in women,
+# 25% of them improved").
+SEX_SHARE = re.compile(r"(?<![\d.])(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:(?:were|was|of\s+(?:the\s+)?(?:participants|patients|"
+                       r"subjects))\s+)?(?:females?|males?|women|men|girls|boys)\b|\b(?:females?|males?|women|men|girls|boys)"
+                       r"\s*(?:,|:|\(|\s)\s*(?P<q>\d{1,2}(?:\.\d+)?)\s*%(?=\s*[),;])", re.I)
 # One of these is in every (ASCII, lower-case) text WHO_WORD matches: a cheaper test first.
 WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
-               "survivors", "beneficiaries", "residents", "veterans")
+               "survivors", "beneficiaries", "residents", "veterans", "members", "employees", "workers", "students",
+               "nurses", "physicians", "neonates", "newborns")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
-HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
+HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
                              r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*\)", re.I)
 N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper test first)
 # A count the study did not enrol: the pool it was drawn from, a plan, a per-arm target.
@@ -40,6 +50,10 @@ POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potent
                          r"screened|approached|invited)\s+(?:\w+\s+){0,2}$", re.I)
 # "31 of 322 eligible women", "68 (62%) of 109 patients": the first count took part, the second is the pool.
 PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:out\s+)?of\s+(?:the\s+|all\s+)?$", re.I)
+# The pool a part is drawn from ("31 of 322 eligible women", "68 of 109 patients approached agreed"): only then is
+# "k of N" a count of those enrolled, not of those with a result ("4 (4%) of the 99 patients had an infection").
+POOL_OF = re.compile(r"\b(?:eligible|screened|approached|invited|assessed|contacted|potential|potentially|agreed|"
+                     r"consented|accepted|volunteered)\b", re.I)
 # A number that belongs to what comes before: "PALOMA 2", "phase 2", "grade 1 and 2", "type 2".
 NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|step|cycle|visit|day|week|month|year|"
                                 r"status|score|version|group|arm|cohort|study|trial)|\d\s+(?:and|or|to))\s*-?\s*$")
@@ -73,7 +87,7 @@ ANALYSED_NEEDLES = ("were analy", "were included in the analy", "were available 
 # Two counts of one sentence, each tied to an arm: "23 received magnesium and 22 received placebo",
 # "23 patients in the magnesium group and 22 in the placebo group": per-arm sizes, whose sum is
 # everyone only when nothing else says how many took part.
-_ARM_VERB = (r"(?:(?:were\s+)?(?:received|given|randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s|"
+_ARM_VERB = (r"(?:(?:were\s+)?(?:randomly\s+)?(?:received|given|randomi[sz]ed\s+to|assigned\s+to|allocated\s+to)\s|"
              r"in\s+the\s+(?:[\w-]+\s+){0,2}?(?:group|arm)s?\b)")
 PER_ARM_PAIR = re.compile(rf"(?P<a>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?{_ARM_VERB}[^.;\d]{{0,50}}?"
                           rf"(?:\band|\bwhile|\bwhereas|,)\s+(?P<b>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?"
@@ -104,6 +118,7 @@ def population(doc: Document, topic: dict) -> dict:
               "condition": "fibromyalgia" if said else None, "evidence": []}
     enrolled: list[tuple[int, int, int, dict]] = []  # (rank, order, n, span): the best rank, then the first
     second_arm = None  # where the second count of a per-arm pair starts: (sentence start, offset)
+    healthy_alone = None  # (n, span) of healthy people counted alone in their sentence ("eight healthy volunteers")
     for sentence in sentences(doc):
         if sentence.field == "title" or not _may_say(sentence.text, WHO_NEEDLES) or not WHO_WORD.search(sentence.text):
             continue
@@ -141,7 +156,8 @@ def population(doc: Document, topic: dict) -> dict:
                 continue
             if (sentence.start, match.start()) == second_arm:
                 continue  # the second count of such a pair: an arm's too
-            if re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I):
+            if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
+                    ) and not (match.re is HEADCOUNT and _randomised_healthy(sentence.text, match, after)):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
                   and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT else False)
@@ -152,21 +168,50 @@ def population(doc: Document, topic: dict) -> dict:
                 part = PART_OF.search(before) if before.rstrip().lower().endswith(("of", "of the", "of all")) else None
                 k = lx.words_to_number(part.group("k")) if part is not None else None
                 if k is not None and 2 <= k < n and k == int(k):  # "31 of 322 eligible women"
+                    if not (ENROLLED_VERB.search(after[:40]) or POOL_OF.search(phrase) or POOL_OF.search(after[:40])):
+                        continue  # "Four (4%) of the 99 patients had an infection": a result's count
                     k = int(k)
                     at = sentence.start + match.start() - len(before) + part.start("k")
                     enrolled.append((0, len(enrolled), k, span(doc, sentence.field, at, at + len(part.group("k")))))
                     continue
+                if before.lower().endswith("of ") and POOL_OF.search(phrase) and (
+                        taken := _part_taken(sentence.text, match.end(), int(n))) is not None:
+                    at = sentence.start + taken[1].start("k")  # "Of 322 eligible women, 31 were randomised"
+                    enrolled.append((0, len(enrolled), taken[0], span(doc, sentence.field, at, at + len(taken[1].group("k")))))
+                    continue
                 if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
                         any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
                     continue  # screened, planned, per arm: not the people enrolled
+                if match.re is HEADCOUNT and match.group("who").lower() in SEXES and " and " in after and (
+                        pair := SEX_PAIR.match(sentence.text, match.end())) and pair.group("who").lower() != match.group(
+                        "who").lower() and (m := lx.words_to_number(pair.group("m"))) and m == int(m):
+                    n += m  # "52 women and 10 men were included": everyone, both sexes
+                    second_arm = (sentence.start, pair.start("m"))
+                    after = sentence.text[pair.end():pair.end() + 60]
                 verb_near = ENROLLED_VERB.search(after[:40]) or ENROLLED_VERB.search(before[-30:]) or (
                     match.re is HEADCOUNT and ENROLLED_VERB.search(match.group("between") or ""))
+                if not verb_near and match.re is HEADCOUNT:  # "199 patients treated for ... were enrolled"
+                    verb_near = _enrolment_predicate(sentence.text, match.end()) or (
+                        ("stud" in before or "trial" in before) and STUDY_IN.search(before))  # "a trial in 150 women"
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
+                if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
+                    if _counted_before(sentence.text, match.start()):
+                        continue  # "91 patients (A 47 patients, B 44 patients)", "9 volunteers (six men)": its parts
+                    rank = 2  # "randomised to A (10 women) or B (10)": an arm's
                 enrolled.append((rank, len(enrolled), int(n), here))
                 continue
             if result[key] is None:
                 result[key] = int(n)
                 result["evidence"].append(here)
+                if key == "n_controls" and "control" not in phrase.lower() and not re.match(r"\s*controls?\b", after, re.I):
+                    healthy_alone = (int(n), here) if _only_count(sentence.text, match) else None
+    if not enrolled:  # "A total of 105 (aged 1-6 years) were randomly assigned": a count with no people's word
+        enrolled = _clause_counts(doc)
+    if not enrolled and healthy_alone is not None and result["n_controls"] == healthy_alone[0]:
+        # "In eight healthy volunteers, ...": a study of healthy people alone, no patients beside them to control
+        result["n_controls"] = None
+        result["evidence"].remove(healthy_alone[1])
+        enrolled = [(0, 0, *healthy_alone)]
     if enrolled:
         _, _, n, here = min(enrolled, key=lambda c: (c[0], c[1]))
         result["n_enrolled"] = n
@@ -192,9 +237,147 @@ def population(doc: Document, topic: dict) -> dict:
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
                     break
+        if result["sex"] != "mixed" and "%" in _lower_text(doc) and _share_said(_lower_text(doc)):
+            for share in _find_if(doc, SEX_SHARE, ("male", " men", "women", "boys", "girls")):
+                if 0 < float(re.search(r"\d+(?:\.\d+)?", share["text"]).group()) < 100:  # "(80% female)": the others not
+                    result["sex"] = "mixed"
+                    result["evidence"].append(share)
+                    break
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+# "a (pilot) study in 150 patients", "a randomised trial of 266 women": the study's own people.
+STUDY_IN = re.compile(r"\b(?:study|trial)\s+(?:(?:was\s+)?(?:conducted|performed|carried\s+out|undertaken)\s+)?"
+                      r"(?:in|of|with|among|involving|including|enrolling)\s+$", re.I)
+# Randomisation verbs: healthy people randomised are a trial's participants, never controls compared with patients.
+RANDOMISED = re.compile(r"\b(?:randomi[sz]|randomly|assigned|allocated)", re.I)
+
+
+def _in_brackets(text: str, at: int) -> bool:
+    """Whether position ``at`` of ``text`` lies inside a round bracket opened before it."""
+    before = text[:at]
+    return before.count("(") > before.count(")")
+
+
+# "Of 322 eligible women, 31 (10%) were randomised": the part of a pool said right after it.
+PART_AFTER = re.compile(rf"\s*,\s*(?P<k>\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?",
+                        re.I)
+
+
+def _part_taken(text: str, end: int, pool: int) -> tuple[int, re.Match] | None:
+    """``(k, PART_AFTER match)`` for the part said right after a pool of ``pool`` people ending at ``end`` of ``text``
+    when its clause says the part took part ("Of 322 eligible women, 31 were randomised"); None when it does
+    not ("..., 405 (8%) were black"), when the part is an arm's ("89 were assigned to A and 92 to B")
+    or not smaller than the pool."""
+    part = PART_AFTER.match(text, end)
+    if part is None or not _enrolment_predicate(text, part.end("k")) or PER_ARM_PAIR.match(text, part.start("k")):
+        return None
+    k = lx.words_to_number(part.group("k"))
+    if k is None or k != int(k) or k < 2 or k >= pool:
+        return None
+    return int(k), part
+
+
+def _counted_before(text: str, at: int) -> bool:
+    """Whether a head count outside brackets comes before position ``at`` of the sentence ``text``."""
+    return any(other.start() < at and not _in_brackets(text, other.start()) for other in HEADCOUNT.finditer(text, 0, at))
+
+
+def _randomised_healthy(text: str, match: re.Match, after: str) -> bool:
+    """Whether a count of healthy people ("144 healthy postmenopausal women were randomised") is the
+    trial's participants: the clause it opens says they were randomised or assigned, and it does not
+    name them controls ("healthy controls were randomised" stays controls)."""
+    if "control" in match.group(0).lower() or re.match(r"\s*(?:healthy\s+)?controls?\b", after, re.I):
+        return False
+    clause = text[match.end():match.end() + 200].split(";", 1)[0]
+    said = next((p for p in PREDICATE.finditer(clause) if not p.group("rel")), None)
+    return said is not None and RANDOMISED.search(said.group(0)) is not None
+
+
+def _only_count(text: str, match: re.Match) -> bool:
+    """Whether ``match`` is the one head count of its sentence ``text`` (counts in brackets aside):
+    "In eight healthy volunteers (seven men), ..." is; "20 patients and 20 healthy women" is not."""
+    return all(other.start() == match.start() or _in_brackets(text, other.start()) for other in HEADCOUNT.finditer(text))
+
+
+# A count that opens a clause of its own, with no word for people: "A total of 105 (aged 1-6 years) were
+# randomly assigned", "Overall, 264 previously untreated stage II-III ... were randomised".
+CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
+                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)", re.I)
+# What comes right before such a count: the sentence's start, a clause's punctuation, "a total of".
+CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
+# (Cut so that a capital at a sentence's start needs no lower-casing: "Randomized", "Enrolled".)
+CLAUSE_NEEDLES = ("andom", "nrol", "ecruit", "nclud", "ssign", "llocat", "tudied", "ntered")
+
+
+def _clause_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
+    """Enrolment candidates ``(rank 0, order, n, span)`` from counts that open a clause whose verb
+    says the people took part (``_enrolment_predicate``), for records whose head counts name nobody
+    ("A total of 105 (1-6 years) were randomly assigned into three groups"). A per-arm count ("22
+    were randomised to placebo and 23 to magnesium") or those analysed are none. Written by us
+    (issue 12); read only when no head count gave an enrolment."""
+    found: list[tuple[int, int, int, dict]] = []
+    whole = _lower_text(doc)
+    if not any(needle in whole for needle in CLAUSE_NEEDLES):
+        return found
+    for sentence in sentences(doc):
+        text = sentence.text
+        if sentence.field == "title" or ("were" not in text and "was" not in text) or not any(
+                needle in text for needle in CLAUSE_NEEDLES):
+            continue
+        for match in CLAUSE_COUNT.finditer(sentence.text):
+            if not CLAUSE_OPENING.search(sentence.text, max(0, match.start() - 9), match.start()):
+                continue
+            n = lx.words_to_number(match.group("n").replace(",", ""))
+            if (n is None or n < 2 or n != int(n) or not _enrolment_predicate(sentence.text, match.end())
+                    or ANALYZED_VERB.search(sentence.text, match.end(), match.end() + 60)):
+                continue
+            here = span(doc, sentence.field, sentence.start + match.start("n"), sentence.start + match.end("n"))
+            per_arm = PER_ARM_PAIR.match(sentence.text, match.start())
+            if per_arm is not None:  # "Twenty were randomised to A and 22 to B": the sum, below a total
+                b = lx.words_to_number(per_arm.group("b"))
+                if b and b == int(b):
+                    found.append((1, len(found), int(n + b), here))
+                continue
+            found.append((0, len(found), int(n), here))
+    return found
+
+
+# The verb of the clause a head count opens, however long the noun phrase between ("199 consecutive
+# patients admitted for surgery between 1996 and 1999 were enrolled"); a relative clause's verb ("who were
+# scheduled for") is not it.
+PREDICATE = re.compile(r"\b(?P<rel>(?:who|that|which)\s+)?(?:were|was|had\s+been|have\s+been)\s+(?:[a-z]+ly\s+)?"
+                       r"(?P<verb>[a-z]+)", re.I)
+
+
+def _enrolment_predicate(text: str, end: int) -> bool:
+    """Whether the clause opened by the head count ending at ``end`` of ``text`` (one sentence) says
+    the people took part: its verb, the first "were/was (adverb) VERB" within 200 characters, before a
+    semicolon and not in a relative clause, is an enrolment verb ("were randomised", "were enrolled",
+    "were randomly assigned"). Rule written by us for issue 12 (several totals in one abstract)."""
+    clause = text[end:end + 200].split(";", 1)[0]
+    if "were" not in clause and "was" not in clause and "been" not in clause:
+        return False
+    for said in PREDICATE.finditer(clause):
+        if said.group("rel"):
+            continue
+        return ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in (
+            "randomly", "enrolled", "studied")
+    return False
+
+
+def _share_said(lowered: str) -> bool:
+    """Whether a sex word stands within a few characters of a "%" of the (lower-case) text: what
+    SEX_SHARE needs, tested first because it costs far less."""
+    at = lowered.find("%")
+    while at >= 0:
+        near = lowered[max(0, at - 26):at + 20]
+        if "male" in near or "men" in near or "boys" in near or "girls" in near:
+            return True
+        at = lowered.find("%", at + 1)
+    return False
 
 
 def _analysed_from_dropouts(doc: Document, result: dict) -> None:
@@ -255,3 +438,4 @@ from .fastre import led  # noqa: E402
 
 WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
     led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
+CLAUSE_COUNT, SEX_SHARE, PREDICATE = map(led, (CLAUSE_COUNT, SEX_SHARE, PREDICATE))
