@@ -133,7 +133,7 @@ def test_importing_a_folder_says_it_is_a_folder(tmp_path):
 
 def test_a_missing_warehouse_is_a_usage_error(tmp_path):
     db = str(tmp_path / "nowhere.duckdb")
-    for args in (["status"], ["sql", "select 1"], ["export"], ["feed"]):
+    for args in (["status"], ["sql", "select 1"], ["export"], ["feed"], ["flags"]):
         result = runner.invoke(app, ["--db", db, *args])
         assert result.exit_code == 2, (args, result.output)
         assert f"no warehouse at {db}" in result.output

@@ -498,7 +498,7 @@ def flags(
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     if format is OutputFormat.table:
         from .digest import humanize
         table = Table("ID", "P", "year", "title / flag", "state", title=f"{len(rows)} flags", title_justify="left")
@@ -561,7 +561,7 @@ def flag(
     except ValueError as error:
         _fail(str(error), 2)
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     for flag_id, what in outcome.items():
         out.print(Text(f"{flag_id}: {what if what != 'unchanged' else 'already ' + new_state}"), soft_wrap=True)
 
