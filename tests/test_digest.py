@@ -77,6 +77,7 @@ def test_digest_items_order_links_labels_and_chart(offline_db, tmp_path):
     assert html.index("Super Malic") < html.index("Short-Term Magnesium Therapy")  # contradiction before new trials
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/35631229/"' in html and 'href="https://doi.org/10.3390/nu14102088"' in html
     assert "magnesium chloride 100 mg 1x/day, oral" in html  # arms with doses
+    assert "FIQ score: improved (p&lt;0.05)" in html and "(p=0.93)" in html  # the comparator as written
     # each claim's text beside its id
     assert re.search(r"<b>BAGIS-C3</b> <span[^>]*>&ldquo;Magnesium \(citrate, 300 mg/day, 8 weeks\) reduces", html)
     # the why-flagged sentence quoted whole, from its first word to its full stop

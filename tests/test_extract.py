@@ -109,6 +109,16 @@ def test_a_double_blind_trial_with_p_values():
     assert (stress["direction"], stress["significant"], stress["p_value"]) == ("no_change", False, 0.93)
 
 
+def test_a_p_value_keeps_the_comparator_the_text_gives():
+    # written by us: "p < 0.05" is a threshold, "p = 0.012" a value; the digest shows which
+    record = extract(Document("pubmed:1", "pubmed", "A trial", {"abstract": (
+        "Fifty women with fibromyalgia were randomised to magnesium citrate 300 mg daily or placebo for 8 weeks. "
+        "The FIQ score improved significantly more with magnesium than with placebo (p < 0.05). "
+        "Tender point counts fell more with magnesium than with placebo (p = 0.012).")}, pmid="1"))
+    said = {o["measure"]: (o["p_value"], o["p_value_comparator"]) for o in record["outcomes"]}
+    assert said["fiq"] == (0.05, "<") and said["tender_point_count"] == (0.012, "=")
+
+
 @pytest.mark.parametrize("sentence, expected", [
     ("Patients took magnesium 250 mg b.i.d. for 6 weeks.", (250, 500, 2, "6 weeks", 6)),
     ("They received magnesium oxide 400 mg twice daily during an 8-week trial.", (400, 800, 2, "8-week", 8)),

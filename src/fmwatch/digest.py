@@ -416,7 +416,7 @@ def _item(row: dict, record: dict) -> DigestItem:
             parts.append(f"{i['name']}{dose}{frequency}{route}")
         arms.append(" + ".join(parts) + (f" (n={arm['n']})" if arm.get("n") else ""))
     outcomes = [f"{measure_label(o['measure'])}: {DIRECTION_LABELS.get(o['direction'], o['direction'] or 'not stated')}"
-                + (f" (p={o['p_value']:g})" if o.get("p_value") is not None else "") + population_label(o.get("population"))
+                + (f" (p{o.get('p_value_comparator') or '='}{o['p_value']:g})" if o.get("p_value") is not None else "") + population_label(o.get("population"))
                 for o in record["outcomes"]]
     # the sentence to quote when no flag carries evidence: a result with a p-value first, then any
     # result, then a level comparison

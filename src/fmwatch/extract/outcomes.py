@@ -690,7 +690,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     evidence.append(sentence_span(doc, sentence))  # the evidence sentence
     population_ = _qualifier_for(doc, sentence)
     outcome = {"measure": key, "label": match.group(0), "arm": arm, "direction": direction,
-               "significant": significant, "p_value": p_value, "population": population_, "evidence": evidence}
+               "significant": significant, "p_value": p_value,
+               # "p < 0.05" is not "p = 0.05": the comparator the text gives, kept beside the value
+               "p_value_comparator": (p_match.group("op") or "=") if p_value is not None else None,
+               "population": population_, "evidence": evidence}
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)

@@ -78,6 +78,7 @@ class Outcome(TypedDict, total=False):
     direction: Literal["improved", "worsened", "no_change"] | None
     significant: bool | None
     p_value: float | None
+    p_value_comparator: Literal["=", "<", ">", "≤", "≥"] | None  # as the text gives it ("p < 0.05": "<")
     population: OutcomePopulation | None  # whom the result is about, when not everyone randomised
     evidence: list[Span]
     direction_by: Literal["rule", "model"]  # who decided the direction (extract/direction_model.py)
