@@ -409,30 +409,31 @@ def eval_(
             out.print(miss)
 
 
-def _print_corpus_labels(labels: Path, shared: Path) -> list[dict]:
-    """The per-field table of our blind labels on corpus abstracts (development and measured-only
-    parts apart); returns the development part's misses. Skipped, with a line, without the file."""
+def _print_labelled_set(labels: Path, shared: Path, split_name: str, corpus: str, noun: str, title: str,
+                        option: str) -> list[dict]:
+    """The per-field table of one of our blind label files (development and measured-only parts
+    apart, split by ``split_name``); returns the development part's misses. Skipped, with a line,
+    without the file (``option`` names the flag that gives another; ``corpus`` names the set in
+    errors)."""
     from .extract.mgfm import evaluate_corpus
     if not labels.is_file():
-        out.print(f"no blind corpus labels at {labels} (run from the repository, or pass --corpus-labels)")
+        out.print(f"no blind {noun} labels at {labels} (run from the repository, or pass {option})")
         return []
-    parts, misses = evaluate_corpus(labels, shared)
-    _print_parts("our blind labels on corpus abstracts (relevant_docs.tsv), per-field accuracy", parts)
+    parts, misses = evaluate_corpus(labels, shared, split_name, corpus)
+    _print_parts(f"our blind labels on {title}, per-field accuracy", parts)
     return misses
+
+
+def _print_corpus_labels(labels: Path, shared: Path) -> list[dict]:
+    """Our blind labels on corpus abstracts (``relevant_docs.tsv``, ``corpus_split.toml``)."""
+    return _print_labelled_set(labels, shared, "corpus_split.toml", "corpus_labels", "corpus",
+                               "corpus abstracts (relevant_docs.tsv)", "--corpus-labels")
 
 
 def _print_pain_labels(labels: Path, shared: Path) -> list[dict]:
-    """The per-field table of our blind labels on pain trials (a third measured set: development and
-    measured-only parts apart); returns the development part's misses. Skipped, with a line, without
-    the file."""
-    from .extract.mgfm import evaluate_pain
-    if not labels.is_file():
-        out.print(f"no blind pain-trial labels at {labels} (run from the repository, or pass --pain-labels)")
-        return []
-    parts, misses = evaluate_pain(labels, shared)
-    _print_parts("our blind labels on pain trials (Evidence Inference 2.0, pain_split.toml), per-field accuracy",
-                 parts)
-    return misses
+    """Our blind labels on pain trials (a third measured set, ``pain_split.toml``)."""
+    return _print_labelled_set(labels, shared, "pain_split.toml", "pain_labels", "pain-trial",
+                               "pain trials (Evidence Inference 2.0, pain_split.toml)", "--pain-labels")
 
 
 def _print_parts(title: str, parts: dict) -> None:
