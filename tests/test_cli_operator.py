@@ -41,16 +41,16 @@ def test_status_counts_open_flags_by_priority(offline_db, tmp_path):
     assert len(open_flags) > 3
     result = runner.invoke(app, ["--db", str(db), "status"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    rows = _open_flag_rows(result.stdout)  # priority -> (new, seen, open); "" for the total
-    assert {p: o for p, (_, _, o) in rows.items() if p} == {str(p): str(n) for p, n in wh_rows}
-    assert rows[""][2] == str(len(open_flags))
-    assert rows[""][0] == str(sum(1 for r in open_flags if r["state"] == "new"))
+    rows = _open_flag_rows(result.stdout)  # priority -> (new, seen, open); "total" for the total
+    assert {p: o for p, (_, _, o) in rows.items() if p != "total"} == {str(p): str(n) for p, n in wh_rows}
+    assert rows["total"][2] == str(len(open_flags))
+    assert rows["total"][0] == str(sum(1 for r in open_flags if r["state"] == "new"))
 
     # a flag dismissed is no longer open
     first = open_flags[0]["id"]
     assert runner.invoke(app, ["--db", str(db), "flag", "dismiss", first, "--reason", "duplicate"]).exit_code == 0
     rows = _open_flag_rows(runner.invoke(app, ["--db", str(db), "status"], env={"COLUMNS": "200"}).stdout)
-    assert rows[""][2] == str(len(open_flags) - 1)
+    assert rows["total"][2] == str(len(open_flags) - 1)
 
 
 def _open_flag_rows(stdout: str) -> dict[str, tuple[str, ...]]:

@@ -270,7 +270,11 @@ def status(ctx: typer.Context) -> None:
                                 ("notes of the last run with notes", "status_run_notes")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
                 out.print(f"[bold]{title}[/bold]")
-                _print_rows([d[0] for d in cursor.description], cursor.fetchall(), OutputFormat.table)
+                rows = cursor.fetchall()
+                if not rows:  # a table of headers alone reads as a fault: say there is nothing
+                    out.print("  (none)")
+                    continue
+                _print_rows([d[0] for d in cursor.description], rows, OutputFormat.table)
     except WarehouseError as error:
         _fail_warehouse(error)
 
@@ -303,7 +307,7 @@ def digest_(
     except OSError as error:
         _fail(f"cannot write the digest files: {error}", 1)
     except WarehouseError as error:
-        _fail(str(error), 1)
+        _fail_warehouse(error)
     window = (f"{result.window_start:%Y-%m-%d %H:%M} to " if result.window_start else "everything up to ") + \
         f"{result.window_end:%Y-%m-%d %H:%M}"
     console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
@@ -550,7 +554,7 @@ def flag(
         _fail("dismiss needs --reason", 2)
     new_state = "seen" if action is FlagAction.seen else "dismissed"
     try:
-        with Warehouse.from_settings(_settings(ctx)) as warehouse:
+        with Warehouse.from_settings(_settings(ctx), create=False) as warehouse:  # triage never creates one
             if filtered:
                 flag_ids += [row["id"] for row in warehouse.list_flags(
                     state=state.value if state else None, max_priority=priority, flag_type=flag_type, record_id=record)]

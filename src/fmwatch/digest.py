@@ -152,18 +152,34 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
-# Inline syntax only: the text is one line placed after a heading, list or quote marker, so block
-# syntax (#, -, >) cannot start there; brackets are escaped, so no link can form.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
+# What Markdown (CommonMark, with GitHub's strikethrough) would read as syntax in one line of record
+# text, and nothing else: the Markdown digest is read as plain text too (an e-mail body, a terminal),
+# where "&lt;" or "p\\<0.05" is noise. Escaped with a backslash (CommonMark 2.4, backslash escapes):
+# - "<" only where it opens raw HTML or an autolink (a letter, "/", "!" or "?" follows: "<script",
+#   "</b", "<!--", "<?php"); "p<0.05" and "Mg < 0.7" are left as written;
+# - "&" only where it starts an entity or numeric reference ("&amp;", "&#60;"), so it is shown as typed;
+# - "\\", "`", "*", "[" and "]" (code, emphasis, links: no link can form), "~" (strikethrough);
+# - "_" only at a word's edge: inside a word ("magnesium_citrate") it never emphasises (6.2).
+_MD_SPECIAL = re.compile(r"[\\`*\[\]~]|<(?=[A-Za-z/!?])|&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z0-9]+;)"
+                         r"|(?<![^\W_])_|_(?![^\W_])")
+# Block syntax where the text starts a line's content (after "- ", "> " or "### "): a quote, an
+# ATX heading, a bullet or a numbered list item ("-0.5 mmol/L" and "2.5 g" are none).
+_MD_BLOCK_START = re.compile(r"^(?:>|#{1,6}(?=\s|$)|[-+](?=\s|$)|[0-9]{1,9}(?=[.)](?:\s|$)))")
 
 
 def markdown_text(text) -> str:
-    """Record text made inert for Markdown: HTML escaped as entities (so ``<script>`` is shown,
-    not run, by any renderer) and Markdown's own syntax characters backslash-escaped."""
-    text = "" if text is None else str(text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return " ".join(text.split())  # one line: a newline in a title must not start a Markdown block
+    """Record text as one line of Markdown that renders as exactly that text: only what Markdown
+    would read as syntax is backslash-escaped (``_MD_SPECIAL``, ``_MD_BLOCK_START``), so
+    ``<script>`` is shown, not run, by any renderer, while "p<0.05", "A & B" and quotes stay as
+    written for a plain-text reader. No HTML entities: the HTML digest does its own escaping.
+    Line breaks and runs of blanks become one space (a newline would start a Markdown block)."""
+    text = " ".join(("" if text is None else str(text)).split())
+    text = _MD_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+    block = _MD_BLOCK_START.match(text)
+    if block:  # a numbered item's "." or ")" is escaped (a backslash before a digit is no escape)
+        at = block.end() if block.group(0)[0].isdigit() else 0
+        text = text[:at] + "\\" + text[at:]
+    return text
 
 
 def markdown_url(url: str | None) -> str | None:

@@ -35,7 +35,8 @@ from .sources.mirror import (MAX_FILE_BYTES, UNREADABLE_GZIP, BulkFile, MirrorFi
 from .sources.pubmed import ESEARCH_LIMIT, EutilsClient, SearchResult
 from .units import (STAGE_BATCH, ExtractedBatch, ParsedFile, document_of, documents_from_warehouse,  # noqa: F401
                     evidence_record, extract_unit, parse_file_unit)  # noqa: F401  (re-exported)
-from .warehouse import PublishResult, RunInfo, RunLock, Warehouse, WarehouseError, new_run_id, utcnow
+from .warehouse import (PublishResult, RunInfo, RunLock, Warehouse, WarehouseError, new_run_id, require_warehouse,
+                        utcnow)
 from .workers import BrokenProcessPool, WorkerPool, fewer_collections
 
 log = logging.getLogger("fmwatch.pipeline")
@@ -462,6 +463,7 @@ def _own_pool(pool: WorkerPool | None, workers: int) -> Iterator[WorkerPool]:
 def reextract(settings: Settings, progress: ProgressCallback = _noop) -> ExtractSummary:
     """Run the extractor and the judgement again over every current record (after they change)."""
     run_id = new_run_id()
+    require_warehouse(settings.db)  # nothing to re-extract: never create one (nor its run folder)
     with RunLock.acquire(settings.db, f"reextract {run_id}"), Warehouse.from_settings(settings) as warehouse:
         warehouse.clear_staging()
         return extract_and_flag(warehouse, run_id, everything=True, progress=progress, workers=settings.workers)
@@ -497,12 +499,13 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     2026-W48) or ``preview=True`` make a preview, which never moves it; ``preview=True`` alone
     covers the scheduled window (since the last scheduled digest). Files are named by the
     period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
-    Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``."""
+    Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``, and
+    "no warehouse at ..." when ``settings.db`` does not exist (a digest never creates one)."""
     if week:
         since, until = digest.week_window(week)
         until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
     kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
-    with Warehouse.from_settings(settings) as warehouse:
+    with Warehouse.from_settings(settings, create=False) as warehouse:  # a mistyped --db makes none
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
         chart = digest.ledger_png(built.ledger, built.claims)

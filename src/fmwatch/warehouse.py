@@ -379,19 +379,24 @@ class Warehouse:
     # --- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def from_settings(cls, settings, read_only: bool = False, read_snapshot: bool = True) -> "Warehouse":
+    def from_settings(cls, settings, read_only: bool = False, read_snapshot: bool = True,
+                      create: bool = True) -> "Warehouse":
         """Open the warehouse the settings name (``db``, ``db_memory_limit``, ``db_lock_wait_seconds``,
-        ``ducklake_data_path``); ``read_snapshot`` as ``open``."""
+        ``ducklake_data_path``); ``read_snapshot`` and ``create`` as ``open``."""
         return cls.open(settings.db, read_only=read_only, memory_limit=settings.db_memory_limit,
                         lock_wait=settings.db_lock_wait_seconds, data_path=settings.ducklake_data_path,
-                        read_snapshot=read_snapshot)
+                        read_snapshot=read_snapshot, create=create)
 
     @classmethod
     def open(cls, path: str | Path, read_only: bool = False, memory_limit: str = "1GB",
              lock_wait: float = LOCK_WAIT_SECONDS, data_path: str | None = None,
-             read_snapshot: bool = True) -> "Warehouse":
+             read_snapshot: bool = True, create: bool = True) -> "Warehouse":
         """Open for writing (migrating first if, and only if, a migration or a changed view is due),
         or ``read_only`` (the current read snapshot of a DuckDB file, else the file itself).
+
+        ``create=False``: a writer that only changes an existing warehouse (triage, a digest, a
+        reextract) raises WarehouseError "no warehouse at PATH: ..." instead of creating an empty
+        one where a mistyped ``--db`` points; only what loads records (run, import, mirror) creates.
 
         ``read_snapshot=False``: this writer publishes no read snapshot, on opening or after its
         commits (a mirror sync opens the warehouse once per bulk file: a snapshot after each would copy
@@ -407,6 +412,8 @@ class Warehouse:
         on_disk = path != ":memory:"
         if on_disk and read_only:
             return cls._open_reader(Path(path), memory_limit)
+        if not create:
+            require_warehouse(path)
         created = on_disk and cls._create_if_missing(path, memory_limit)
         warehouse = cls(_connect(path, False, memory_limit, lock_wait), path, False)
         try:
@@ -462,7 +469,7 @@ class Warehouse:
                 if snapshot is not None:
                     time.sleep(0.05)
                     continue
-                raise WarehouseError(f"no warehouse at {db}: run `fmwatch run` or `fmwatch import` first")
+                raise _no_warehouse(db)
             try:
                 return cls(_connect(str(target), True, memory_limit), str(db), True, snapshot=snapshot)
             except WarehouseError:
@@ -1157,6 +1164,22 @@ def _connect(path: str, read_only: bool, memory_limit: str, lock_wait: float = 0
             if "lock" not in str(error).lower() or time.monotonic() >= deadline:
                 raise WarehouseError(_explain_open_error(path, error)) from error
             time.sleep(0.1)
+
+
+def require_warehouse(db: str | Path) -> None:
+    """Raise WarehouseError "no warehouse at DB: ..." unless the DuckDB file ``db`` exists (an
+    in-memory warehouse or a DuckLake always passes: the lake's catalog says for itself). For the
+    commands that change a warehouse but must never create one: call it before anything (a run
+    lock's folder, a parent folder) is made beside a mistyped path."""
+    db = str(db)
+    if db != ":memory:" and not lakehouse.is_ducklake(db) and not Path(db).exists():
+        raise _no_warehouse(db)
+
+
+def _no_warehouse(db: str | Path) -> WarehouseError:
+    """The error of a command that needs an existing warehouse and finds none at ``db`` (the CLI
+    maps its "no warehouse at " prefix to exit status 2, a usage error)."""
+    return WarehouseError(f"no warehouse at {db}: run `fmwatch run` or `fmwatch import` first")
 
 
 def _sql_literal(value: str) -> str:

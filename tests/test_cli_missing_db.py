@@ -1,0 +1,50 @@
+"""A mistyped --db: only the commands that load records (run, import, mirror; interface.md) create a
+warehouse. The others refuse, as the read-only ones do, with exit status 2, one line, and leave no
+file or folder behind where the mistyped path points."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from fmwatch.cli import app
+from fmwatch.warehouse import Warehouse, WarehouseError
+
+runner = CliRunner()
+
+# (arguments after --db PATH): every command that writes to an existing warehouse but loads nothing
+WRITERS_THAT_NEVER_CREATE = [
+    ["digest", "--out", "{tmp}/digests"],
+    ["digest", "--week", "2026-W47", "--out", "{tmp}/digests"],
+    ["flag", "seen", "pubmed:35631229/BAGIS-C3"],
+    ["flag", "dismiss", "--state", "new", "--reason", "not relevant"],
+    ["reextract"],
+]
+READERS = [["status"], ["flags"], ["sql", "select 1"]]
+
+
+@pytest.mark.parametrize("args", WRITERS_THAT_NEVER_CREATE + READERS, ids=lambda a: " ".join(a[:2]))
+def test_a_mistyped_db_is_refused_and_creates_nothing(tmp_path, args):
+    missing = tmp_path / "typo" / "fmwatch.duckdb"
+    result = runner.invoke(app, ["--db", str(missing), *[a.format(tmp=tmp_path) for a in args]])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: no warehouse at {missing}"), result.stderr
+    assert list(tmp_path.iterdir()) == [], list(tmp_path.rglob("*"))  # no warehouse, run folder, digests
+
+
+def test_a_digest_of_an_existing_warehouse_still_works(offline_db, tmp_path):
+    result = runner.invoke(app, ["--db", str(offline_db), "digest", "--preview", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".md", ".png"]
+
+
+def test_open_without_create(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(WarehouseError, match="^no warehouse at "):
+        Warehouse.open(db, create=False)
+    assert not db.exists()
+    with Warehouse.open(db):  # the default creates it, as run and import need
+        pass
+    with Warehouse.open(db, create=False) as warehouse:
+        assert warehouse.con.execute("select count(*) from runs").fetchone() == (0,)

@@ -1,0 +1,50 @@
+"""`fmwatch status` when there is nothing to show: no open flag, a warehouse just made. A table of
+headers with an empty totals row of zeros read as a fault; each empty part says "(none)"."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from fmwatch.cli import app
+from fmwatch.warehouse import Warehouse
+
+runner = CliRunner()
+SECTIONS = ("counts", "last runs", "watermarks", "open flags", "pending enrichment", "notes of the last run")
+
+
+def status_sections(db) -> dict[str, str]:
+    """`fmwatch status`'s stdout cut into its parts, by the start of each part's title."""
+    result = runner.invoke(app, ["--db", str(db), "status"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    starts = [(result.stdout.index(title), title) for title in SECTIONS]
+    starts.sort()
+    return {title: result.stdout[at:(starts[i + 1][0] if i + 1 < len(starts) else None)]
+            for i, (at, title) in enumerate(starts)}
+
+
+def table_rows(section: str) -> list[list[str]]:
+    return [[c.strip() for c in line.split("│")[1:-1]] for line in section.splitlines() if line.startswith("│")]
+
+
+def test_status_of_a_new_warehouse_says_none(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db):  # created, as the first run or import does, with nothing in it yet
+        pass
+    sections = status_sections(db)
+    for title in ("last runs", "watermarks", "open flags", "pending enrichment", "notes of the last run"):
+        assert "(none)" in sections[title], sections[title]
+        assert table_rows(sections[title]) == [], sections[title]  # no header without rows, no row of zeros
+
+
+def test_status_when_every_flag_is_settled(offline_db, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(offline_db.read_bytes())
+    before = table_rows(status_sections(db)["open flags"])
+    assert before[-1][0] == "total" and int(before[-1][3]) > 0 and all(re.fullmatch(r"\d+", r[0]) for r in before[1:-1])
+    for state in ("new", "seen"):
+        result = runner.invoke(app, ["--db", str(db), "flag", "dismiss", "--state", state, "--reason", "triaged"])
+        assert result.exit_code in (0, 2), result.output  # 2: no flag in that state
+    section = status_sections(db)["open flags"]
+    assert table_rows(section) == [] and "(none)" in section, section
