@@ -38,6 +38,7 @@ from prefect.utilities.annotations import quote
 
 from prefect.cache_policies import NO_CACHE
 from prefect.runner import Runner
+from prefect.task_runners import ProcessPoolTaskRunner
 
 from fmwatch import pipeline
 from fmwatch.http import is_retriable
@@ -264,16 +265,48 @@ def _submit_unit(fn, *args):
     return _UNIT_TASKS[fn].submit(*[quote(arg) for arg in args])
 
 
+class SharedApiProcessPoolTaskRunner(ProcessPoolTaskRunner):
+    """Prefect's process pool, whose worker processes use the flow's own Prefect API.
+
+    Without PREFECT_API_URL (``make run``, a flow called from a script) the flow runs on a temporary
+    local server that Prefect starts in the flow's process; the settings it passes to each spawned
+    worker still name no API, so each worker started a temporary server of its own ("Starting
+    temporary server" once per worker: seconds of CPU each, and more writers on Prefect's SQLite
+    database). Each task is submitted with the flow's API URL in its settings, so the workers report
+    to the flow's server and start none. With PREFECT_API_URL set, nothing changes."""
+
+    def submit(self, task, parameters, wait_for=None, dependencies=None):
+        """``ProcessPoolTaskRunner.submit``, under the flow's API URL when it runs on a temporary server."""
+        url = _temporary_api_url()
+        if url is None:
+            return super().submit(task, parameters, wait_for=wait_for, dependencies=dependencies)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            return super().submit(task, parameters, wait_for=wait_for, dependencies=dependencies)
+
+
+def _temporary_api_url() -> str | None:
+    """The URL of the temporary server this flow run talks to, or None when PREFECT_API_URL names a
+    server (or no flow runs here)."""
+    from prefect.context import FlowRunContext
+    from prefect.settings import PREFECT_API_URL
+
+    context = FlowRunContext.get()
+    if PREFECT_API_URL.value() or context is None or context.client is None:
+        return None
+    return str(context.client.api_url).rstrip("/")
+
+
 def _task_runner():
     """Dask when FMWATCH_DASK_ADDRESS names a scheduler (needs the ``dask`` extra, prefect-dask);
-    otherwise Prefect's process pool with FMWATCH_WORKERS processes (default: one per CPU)."""
+    otherwise Prefect's process pool with FMWATCH_WORKERS processes (default: one per CPU), its
+    workers on the flow's Prefect API (``SharedApiProcessPoolTaskRunner``)."""
     address = os.environ.get("FMWATCH_DASK_ADDRESS")
     if address:
         from prefect_dask import DaskTaskRunner
         return DaskTaskRunner(address=address)
-    from prefect.task_runners import ProcessPoolTaskRunner
     from fmwatch.workers import default_workers
-    return ProcessPoolTaskRunner(max_workers=int(os.environ.get("FMWATCH_WORKERS") or default_workers()))
+    return SharedApiProcessPoolTaskRunner(max_workers=int(os.environ.get("FMWATCH_WORKERS") or default_workers()))
 
 
 @flow(name="extract_and_flag", task_runner=_task_runner())
