@@ -94,6 +94,11 @@ def _progress() -> tuple[Progress, pipeline.ProgressCallback]:
     return bar, update
 
 
+def _count(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless one: "1 record", "0 flags"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _flat_line(message: object) -> str:
     """``message`` on one line: its line breaks and runs of spaces made single spaces."""
     return " ".join(str(message).split())
@@ -114,7 +119,9 @@ def _fail_warehouse(error: WarehouseError) -> None:
 
 def _print_summary(summary: pipeline.RunSummary) -> None:
     published = summary.published
-    table = Table(title=f"fmwatch {summary.command} {summary.run_id}: {summary.status}", show_header=False)
+    # the heading on one line of its own (a table's title wraps to the table's width: three lines)
+    console.print(Text(f"fmwatch {summary.command} {summary.run_id}: {summary.status}", style="bold"), soft_wrap=True)
+    table = Table(show_header=False)
     if summary.watches:
         for watch, count in summary.watches.items():
             table.add_row(f"watch {watch}", f"{count} records fetched")
@@ -131,9 +138,15 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     if summary.citations:
         resolved = sum(1 for link in summary.citations if link.pmid)
         table.add_row("citations", f"{resolved} of {len(summary.citations)} linked to PubMed")
+    if summary.extracted:  # run and import extract and flag what they published: say what came of it
+        extracted = summary.extracted
+        table.add_row("evidence", f"{_count(extracted.records, 'record')} read, {_count(extracted.flags, 'flag')} judged"
+                                  + (f", {len(extracted.failed)} failed" if extracted.failed else ""))
     if summary.command == "run":
         table.add_row("requests", str(summary.requests))
     console.print(table)
+    for record_id, error in summary.extracted.failed[:20] if summary.extracted else []:
+        console.print(Text.assemble(("extraction failed ", "yellow"), f"{record_id}: {redact(error)}"), soft_wrap=True)
     for note in summary.notes:
         console.print(Text.assemble(("note: ", "yellow"), redact(note)), soft_wrap=True)
     for item in summary.quarantined[:20]:
