@@ -48,3 +48,9 @@ def test_open_without_create(tmp_path):
         pass
     with Warehouse.open(db, create=False) as warehouse:
         assert warehouse.con.execute("select count(*) from runs").fetchone() == (0,)
+
+
+def test_a_parquet_export_of_a_missing_warehouse_makes_no_folder(tmp_path):
+    result = runner.invoke(app, ["--db", str(tmp_path / "typo.duckdb"), "export", "--parquet", str(tmp_path / "pq")])
+    assert result.exit_code == 2 and result.stderr.startswith("error: no warehouse at "), result.output
+    assert list(tmp_path.iterdir()) == []

@@ -32,8 +32,9 @@ from .warehouse import Warehouse, WarehouseError, sql_text
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="fmwatch: finds new studies on magnesium and fibromyalgia and loads them into DuckDB.")
 console = Console(stderr=True)
-# Piped output (csv, a file, another program) should not be cut at 80 columns.
-out = Console(width=None if sys.stdout.isatty() else 200)
+# Piped output (csv, a file, another program) should not be cut at 80 columns; a COLUMNS the user
+# set is still obeyed (`COLUMNS=100 fmwatch flags | less`).
+out = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit() else 200)
 
 
 # How Warehouse.open_read_only says that the file is not there (warehouse.py).
@@ -53,8 +54,8 @@ def _settings(ctx: typer.Context) -> Settings:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Optional[Path], typer.Option("--db", help="the DuckDB file (FMWATCH_DB)")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings (FMWATCH_CONFIG)")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", metavar="PATH", help="the DuckDB file (FMWATCH_DB)")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", metavar="PATH", help="TOML settings (FMWATCH_CONFIG)")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log each request and retry")] = False,
 ) -> None:
     try:
@@ -159,8 +160,8 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
 def run(
     ctx: typer.Context,
     offline: Annotated[bool, typer.Option("--offline", help="replay the recorded snapshot shipped in the package")] = False,
-    source: Annotated[str, typer.Option("--source", help="comma-separated: pubmed,fmnetwork")] = "pubmed,fmnetwork",
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], help=(
+    source: Annotated[str, typer.Option("--source", metavar="SOURCES", help="comma-separated: pubmed,fmnetwork")] = "pubmed,fmnetwork",
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help=(
         "fetch what PubMed created (CRDT) or revised (MDAT) since this date, not since the watermark"))] = None,
 ) -> None:
     """The whole pipeline once: fetch what is new for every watch and load it."""
@@ -190,7 +191,7 @@ def run(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH",
         help="PubMed XML (.xml, .xml.gz), MEDLINE text, saved article pages (.html) or print views (.txt)")],
     offline: Annotated[bool, typer.Option("--offline", help="link citations with the recorded snapshot")] = False,
 ) -> None:
@@ -212,7 +213,7 @@ def import_(
 @app.command()
 def sql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="SELECT statements, ';'-separated (the connection is read-only)")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="SELECT statements, ';'-separated (the connection is read-only)")],
     format: Annotated[OutputFormat, typer.Option("--format", help="csv and json write lists and structs as JSON")]
     = OutputFormat.table,
 ) -> None:
@@ -295,10 +296,10 @@ def status(ctx: typer.Context) -> None:
 @app.command("digest")
 def digest_(
     ctx: typer.Context,
-    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"],
+    since: Annotated[Optional[datetime], typer.Option("--since", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                                       help="a preview from this date to now")] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="a preview of an ISO week, e.g. 2026-W47")] = None,
-    out: Annotated[Path, typer.Option("--out", help="where the HTML, Markdown and chart go")] = Path("digests"),
+    week: Annotated[Optional[str], typer.Option("--week", metavar="YYYY-Www", help="a preview of an ISO week, e.g. 2026-W47")] = None,
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="where the HTML, Markdown and chart go")] = Path("digests"),
     preview: Annotated[bool, typer.Option("--preview", help="the scheduled window, without moving its mark")] = False,
     force: Annotated[bool, typer.Option("--force", help="replace the files of a digest of the same period")] = False,
 ) -> None:
@@ -337,7 +338,7 @@ class RecordFormat(str, Enum):
 
 @app.command("extract")
 def extract_(
-    paths: Annotated[list[Path], typer.Argument(help="files as for import")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="files as for import")],
     format: Annotated[RecordFormat, typer.Option("--format")] = RecordFormat.jsonl,
 ) -> None:
     """Print one evidence record per input record; the warehouse is not touched."""
@@ -507,7 +508,7 @@ def flags(
     state: Annotated[Optional[FlagState], typer.Option("--state", help=(
         "only this state; withdrawn: flags of records PubMed withdrew (DeleteCitation), which the default "
         "list of open flags leaves out, with their last known title and year"))] = None,
-    priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", metavar="N", help="this priority and more urgent (1 first)")] = None,
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """The evidence flags, most important first: full ID (record_id/flag_key, as `flag` takes it),
@@ -547,11 +548,11 @@ def flag(
     flag_ids: Annotated[Optional[list[str]], typer.Argument(
         metavar="[ID]...", help="record_id/flag_key, as `fmwatch flags` shows; several allowed")] = None,
     state: Annotated[Optional[FlagState], typer.Option("--state", help="every flag in this state...")] = None,
-    priority: Annotated[Optional[int], typer.Option("--priority", help="...of this priority or more urgent")] = None,
-    flag_type: Annotated[Optional[str], typer.Option("--type", help="...of this type (fm_coverage, related, ...)")]
+    priority: Annotated[Optional[int], typer.Option("--priority", metavar="N", help="...of this priority or more urgent")] = None,
+    flag_type: Annotated[Optional[str], typer.Option("--type", metavar="TYPE", help="...of this type (fm_coverage, related, ...)")]
     = None,
-    record: Annotated[Optional[str], typer.Option("--record", help="...of this record (pubmed:PMID)")] = None,
-    reason: Annotated[Optional[str], typer.Option("--reason")] = None,
+    record: Annotated[Optional[str], typer.Option("--record", metavar="RECORD_ID", help="...of this record (pubmed:PMID)")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", metavar="TEXT", help="why (kept with the flag; dismiss needs one)")] = None,
     force: Annotated[bool, typer.Option("--force", help="allow undoing a dismissal")] = False,
 ) -> None:
     """Mark flags seen, or dismiss them (with a reason): by ID, or every flag a filter matches.
@@ -587,14 +588,14 @@ def flag(
 @app.command("export")
 def export_(
     ctx: typer.Context,
-    format: Annotated[str, typer.Option("--format", help="ris, bibtex or csl-json")] = "ris",
+    format: Annotated[str, typer.Option("--format", metavar="ris|bibtex|csl-json", help="the export format")] = "ris",
     state: Annotated[Optional[FlagState], typer.Option("--state", help="flagged records in this state")] = None,
-    priority: Annotated[Optional[int], typer.Option("--priority", help="flagged records of this priority or more urgent")]
+    priority: Annotated[Optional[int], typer.Option("--priority", metavar="N", help="flagged records of this priority or more urgent")]
     = None,
-    query: Annotated[Optional[str], typer.Option("--sql", help="records a query returns (a record_id or pmid column)")]
+    query: Annotated[Optional[str], typer.Option("--sql", metavar="QUERY", help="records a query returns (a record_id or pmid column)")]
     = None,
-    output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
-    parquet: Annotated[Optional[Path], typer.Option("--parquet", help="instead: every analyst view as DIR/<view>.parquet")]
+    output: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="a file (default: standard output)")] = None,
+    parquet: Annotated[Optional[Path], typer.Option("--parquet", metavar="DIR", help="instead: every analyst view as DIR/<view>.parquet")]
     = None,
 ) -> None:
     """Export flagged records (default: every flag not dismissed) or the records a query returns,
@@ -642,9 +643,9 @@ PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mes
 
 
 def _export_parquet(settings: Settings, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
     try:
         with Warehouse.from_settings(settings, read_only=True) as warehouse:
+            folder.mkdir(parents=True, exist_ok=True)  # not before: no warehouse, no empty folder
             for view in PARQUET_VIEWS:
                 target = folder / f"{view}.parquet"
                 quoted = "'" + str(target).replace("'", "''") + "'"
@@ -665,11 +666,11 @@ class FeedFormat(str, Enum):
 def feed(
     ctx: typer.Context,
     format: Annotated[FeedFormat, typer.Option("--format", help="atom or json (JSON Feed 1.1)")] = FeedFormat.atom,
-    priority: Annotated[Optional[int], typer.Option("--priority", help="this priority and more urgent (1 first)")] = None,
+    priority: Annotated[Optional[int], typer.Option("--priority", metavar="N", help="this priority and more urgent (1 first)")] = None,
     state: Annotated[Optional[FlagState], typer.Option("--state")] = FlagState.new,
-    self_url: Annotated[Optional[str], typer.Option("--self-url", help="where the feed will be published")] = None,
-    output: Annotated[Optional[Path], typer.Option("--out", help="a file (default: standard output)")] = None,
-    watch: Annotated[Optional[str], typer.Option("--watch", help="only the flags of records this watch found")] = None,
+    self_url: Annotated[Optional[str], typer.Option("--self-url", metavar="URL", help="where the feed will be published")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", metavar="FILE", help="a file (default: standard output)")] = None,
+    watch: Annotated[Optional[str], typer.Option("--watch", metavar="NAME", help="only the flags of records this watch found")] = None,
 ) -> None:
     """A feed of flags (default: the new ones) for feed readers, Slack or Teams: Atom or JSON Feed.
     With --watch, one feed per watch (the records that watch found: the watch_records view)."""
@@ -712,7 +713,7 @@ def serve() -> None:
 @app.command()
 def mirror(
     ctx: typer.Context,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="parallel downloads and parses (FMWATCH_WORKERS)")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, metavar="N", help="parallel downloads and parses (FMWATCH_WORKERS)")] = None,
 ) -> None:
     """Bring the local PubMed mirror up to date with NLM's baseline and update files (FMWATCH_MIRROR_URL)."""
     bar, update = _progress()
