@@ -29,3 +29,14 @@ def test_the_import_summary_heads_with_one_line_and_says_what_was_extracted(tmp_
     assert lines[0] == f"fmwatch import {run_id}: succeeded", lines[:3]
     evidence = next(line for line in lines if "evidence" in line)
     assert re.search(rf"evidence\s+│ {trials} records read, {flags} flags? judged", evidence), evidence
+
+
+def test_a_quarantined_file_is_named_once(tmp_path):
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "import", str(empty)], env={"COLUMNS": "80"})
+    assert result.exit_code == 3, result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("quarantined ")]
+    assert line.startswith(f"quarantined {empty}: not a recognised format") and line.count("empty.xml") == 1, line
+    with Warehouse.open(tmp_path / "w.duckdb", read_only=True) as wh:  # the view still names the file
+        assert wh.con.execute("select reason from quarantine").fetchone()[0].startswith("empty.xml: ")

@@ -151,7 +151,11 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     for note in summary.notes:
         console.print(Text.assemble(("note: ", "yellow"), redact(note)), soft_wrap=True)
     for item in summary.quarantined[:20]:
-        console.print(Text.assemble(("quarantined ", "yellow"), f"{item.origin}: {redact(item.reason)}"), soft_wrap=True)
+        reason = item.reason
+        named = f"{Path(item.origin).name}: "  # a file's reason starts with its name (for the quarantine view)
+        if reason.startswith(named) and item.origin.endswith(named[:-2]):
+            reason = reason[len(named):]
+        console.print(Text.assemble(("quarantined ", "yellow"), f"{item.origin}: {redact(reason)}"), soft_wrap=True)
     if len(summary.quarantined) > 20:
         console.print(f"... and {len(summary.quarantined) - 20} more (see the quarantine view)")
 
