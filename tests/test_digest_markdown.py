@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from fmwatch.cli import app
-from fmwatch.digest import markdown_text
+from fmwatch.digest import markdown_link_text, markdown_text
 
 runner = CliRunner()
 
@@ -20,12 +20,13 @@ runner = CliRunner()
 # hostile record could hold (tags, links, entities, block markers).
 PLAIN = ["FIQ score: improved (p<0.05)", "serum Mg < 0.7 mmol/L and > 0.5", "Smith & Jones; R&D",
          'the "placebo" arm', "magnesium_citrate 300 mg", "-0.5 points", "2.5 g/day", "x^2 = 4 (95% CI 1-3)",
-         "Ca/Mg ratio 2:1", "It's #1 in pain?"]
+         "Ca/Mg ratio 2:1", "It's #1 in pain?", "pain: improved [subgroup: women] (p=0.03)"]
 HOSTILE = ["<script>alert(1)</script> magnesium", "<b>bold</b>", "</p><img src=x onerror=alert(1)>",
            "<!-- hidden --> text", "<?php echo 1 ?>", "<https://example.org>", "[link](javascript:alert(1))",
            "![img](https://example.org/x.png)", "*emph* and _emph_ and __strong__", "`code`", "~~gone~~",
            "&amp; &lt;b&gt; &#60;script&#62; &#x3C;", "back\\slash\\", "> a quote", "# Heading", "###### six",
-           "- item", "+ item", "1. first", "3) third", "__init__", "a\nb\n\n- c"]
+           "- item", "+ item", "1. first", "3) third", "__init__", "a\nb\n\n- c", "[x][y] and [z][]",
+           "[ref]: https://example.org/", "[^1] a footnote", "[a [b](https://example.org/)]", "trailing back\\"]
 
 
 def rendered_text(markdown: str) -> str:
@@ -51,10 +52,16 @@ def test_plain_text_reads_as_written(text):
 
 
 def test_only_markdown_syntax_is_escaped():
-    assert markdown_text("<b>x</b> & [y](javascript:z) *w*") == "\\<b>x\\</b> & \\[y\\](javascript:z) \\*w\\*"
+    assert markdown_text("<b>x</b> & [y](javascript:z) *w*") == "\\<b>x\\</b> & [y\\](javascript:z) \\*w\\*"
     assert markdown_text("&amp; is an entity, & is not") == "\\&amp; is an entity, & is not"
     assert markdown_text("1. one") == "1\\. one" and markdown_text("> q") == "\\> q"
     assert markdown_text("two\nlines") == "two lines"
+
+
+@pytest.mark.parametrize("text", ["Effects ] of [Mg", "[Not Available].", "a \\] b", "<i>Mg</i> & *FM*"])
+def test_a_links_text_renders_as_itself_inside_the_link(text):
+    page = MarkdownIt("commonmark", {"html": True}).render(f"[{markdown_link_text(text)}](https://example.org/)")
+    assert page.strip() == f'<p><a href="https://example.org/">{html_module.escape(text, quote=False)}</a></p>', page
 
 
 def test_the_offline_digest_markdown_has_no_html_entities(offline_db, tmp_path):
@@ -65,5 +72,6 @@ def test_the_offline_digest_markdown_has_no_html_entities(offline_db, tmp_path):
     markdown = next(tmp_path.glob("*.md")).read_text(encoding="utf-8")
     assert "(p&lt;0.05)" in html  # the HTML digest keeps HTML escaping
     assert "(p<0.05)" in markdown
+    assert "improved (p=0.003) [subgroup: " in markdown  # a bracket that closes no link stays as written
     assert not re.search(r"&(?:lt|gt|amp|quot|#\d+);", markdown), re.findall(r".{30}&(?:lt|gt|amp|quot|#\d+);.{10}",
                                                                                markdown)

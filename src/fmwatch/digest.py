@@ -158,28 +158,39 @@ def safe_url(url: str | None) -> str | None:
 # - "<" only where it opens raw HTML or an autolink (a letter, "/", "!" or "?" follows: "<script",
 #   "</b", "<!--", "<?php"); "p<0.05" and "Mg < 0.7" are left as written;
 # - "&" only where it starts an entity or numeric reference ("&amp;", "&#60;"), so it is shown as typed;
-# - "\\", "`", "*", "[" and "]" (code, emphasis, links: no link can form), "~" (strikethrough);
+# - "\\", "`", "*" (code, emphasis), "~" (strikethrough);
+# - "]" only where a link, an image, a reference or a footnote would close: before "(", "[" or ":"
+#   ("[x](javascript:...)", "[x][y]", "[x]: url"), so no link can form and "[subgroup: ...]" reads as
+#   written (a bracket pair with none of these after it is text, as no reference is ever defined);
 # - "_" only at a word's edge: inside a word ("magnesium_citrate") it never emphasises (6.2).
-_MD_SPECIAL = re.compile(r"[\\`*\[\]~]|<(?=[A-Za-z/!?])|&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z0-9]+;)"
-                         r"|(?<![^\W_])_|_(?![^\W_])")
+_MD_INLINE = (r"[\\`*~]|<(?=[A-Za-z/!?])|&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z0-9]+;)"
+              r"|(?<![^\W_])_|_(?![^\W_])")
+_MD_SPECIAL = re.compile(_MD_INLINE + r"|\](?=[(\[:])")
+# Inside a link's text ("[title](url)") every bracket is escaped: an unbalanced one would end the text.
+_MD_SPECIAL_IN_LINK = re.compile(_MD_INLINE + r"|[\[\]]")
 # Block syntax where the text starts a line's content (after "- ", "> " or "### "): a quote, an
 # ATX heading, a bullet or a numbered list item ("-0.5 mmol/L" and "2.5 g" are none).
 _MD_BLOCK_START = re.compile(r"^(?:>|#{1,6}(?=\s|$)|[-+](?=\s|$)|[0-9]{1,9}(?=[.)](?:\s|$)))")
 
 
-def markdown_text(text) -> str:
+def markdown_text(text, special: re.Pattern = _MD_SPECIAL) -> str:
     """Record text as one line of Markdown that renders as exactly that text: only what Markdown
     would read as syntax is backslash-escaped (``_MD_SPECIAL``, ``_MD_BLOCK_START``), so
-    ``<script>`` is shown, not run, by any renderer, while "p<0.05", "A & B" and quotes stay as
-    written for a plain-text reader. No HTML entities: the HTML digest does its own escaping.
-    Line breaks and runs of blanks become one space (a newline would start a Markdown block)."""
+    ``<script>`` is shown, not run, by any renderer, while "p<0.05", "A & B", "[subgroup: ...]" and
+    quotes stay as written for a plain-text reader. No HTML entities: the HTML digest does its own
+    escaping. Line breaks and runs of blanks become one space (a newline would start a Markdown block)."""
     text = " ".join(("" if text is None else str(text)).split())
-    text = _MD_SPECIAL.sub(lambda match: "\\" + match.group(0), text)
+    text = special.sub(lambda match: "\\" + match.group(0), text)
     block = _MD_BLOCK_START.match(text)
     if block:  # a numbered item's "." or ")" is escaped (a backslash before a digit is no escape)
         at = block.end() if block.group(0)[0].isdigit() else 0
         text = text[:at] + "\\" + text[at:]
     return text
+
+
+def markdown_link_text(text) -> str:
+    """``markdown_text`` for the text of a link (``[text](url)``): every bracket escaped as well."""
+    return markdown_text(text, _MD_SPECIAL_IN_LINK)
 
 
 def markdown_url(url: str | None) -> str | None:
@@ -517,7 +528,7 @@ _env = Environment(loader=PackageLoader("fmwatch", "templates"), autoescape=sele
 _markdown_env = Environment(loader=PackageLoader("fmwatch", "templates"), autoescape=False,
                             trim_blocks=True, lstrip_blocks=True)
 for _environment in (_env, _markdown_env):
-    _environment.filters.update(safe_url=safe_url, md=markdown_text, md_url=markdown_url)
+    _environment.filters.update(safe_url=safe_url, md=markdown_text, md_link=markdown_link_text, md_url=markdown_url)
     _environment.globals.update(relation_colours=RELATION_COLOURS)
 
 
