@@ -288,7 +288,8 @@ def status(ctx: typer.Context) -> None:
                                 ("notes of the last run with notes", "status_run_notes")):
                 cursor = warehouse.con.execute(sql_text(f"queries/{name}"))
                 out.print(f"[bold]{title}[/bold]")
-                rows = cursor.fetchall()
+                # a failed run's error names its requests by short URLs, as the error line of the run did
+                rows = [tuple(shorten_urls(v) if isinstance(v, str) else v for v in row) for row in cursor.fetchall()]
                 if not rows:  # a table of headers alone reads as a fault: say there is nothing
                     out.print("  (none)")
                     continue
