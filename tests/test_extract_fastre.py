@@ -83,3 +83,52 @@ def test_sentences_split_where_the_look_behind_split(text):
     doc = Document("t:1", "pubmed", "", {"abstract": text})
     assert [(s.start, s.end) for s in sentences(doc)] == _sentences_by_look_behind(text)
     assert all(s.text == text[s.start:s.end] for s in sentences(doc))
+
+
+# --- fastre.scanner / fastre.finditer: whole texts through a case-sensitive set scan ---------------
+
+DOCUMENT = " ".join(SENTENCES[:5]) + (  # written by us: a short abstract, ASCII, with matches at its edges
+    " Placebo tablets looked alike. Patients were randomized; randomisation was done in random order."
+    " A cross-over, single-blind phase followed, with 12 men and 30 women (PLACEBO)")
+
+
+@pytest.mark.parametrize("source, flags", [
+    (p.pattern, p.flags) for p in (
+        design.DESIGN_CUES["randomized"], design.DESIGN_CUES["placebo"], design.DESIGN_CUES["double"],
+        design.DESIGN_CUES["crossover"], design.TRIAL_WORDS, population.MALE, population.FEMALE, arms.PLACEBO_ARM,
+        lexicon.DOSE, lexicon.DURATION, lexicon.MAGNESIUM, lexicon.MG_SYMBOL, population.HEADCOUNT)])
+def test_scanner_finds_the_same_matches_as_the_pattern(source, flags):
+    from fmwatch.extract.fastre import finditer, scanner
+    pattern = re.compile(source, flags)
+    scan = scanner(pattern)
+    for text in SENTENCES + [DOCUMENT, DOCUMENT.upper(), DOCUMENT.lower(), "placebo", "Mg", "12 mg"]:
+        expected = _matches(pattern, text)
+        assert [(m.span(), m.groupdict(), m.groups()) for m in finditer(pattern, scan, text)] == expected
+        assert [(m.span(), m.groupdict(), m.groups()) for m in finditer(pattern, None, text)] == expected
+
+
+def test_scanner_is_a_case_sensitive_set_of_both_cases_and_declines_what_would_not_pay():
+    from fmwatch.extract.fastre import scanner
+    assert scanner(re.compile(r"\bplacebo\b", re.I)).pattern == r"[Pp](?<=(?=(?i:\bplacebo\b))[Pp])"
+    assert scanner(re.compile(r"\bMg\b")).pattern == r"[M](?<=(?=(?:\bMg\b))[M])"  # (case-sensitive stays so)
+    assert scanner(re.compile(r"\w+ed\b")) is None  # a set as wide as \w: the scan would save nothing
+    assert scanner(re.compile(r"(?:a)?b")) is not None and scanner(re.compile(r"(?:a)?")) is None
+    assert scanner(re.compile(r"^placebo", re.I | re.M)) is None  # flags a scoped group may not carry
+    assert scanner(re.compile(r".placebo")) is None
+
+
+def test_finditer_reads_non_ascii_text_with_the_pattern_itself():
+    from fmwatch.extract.fastre import finditer, scanner
+    # under re.I "k" matches the Kelvin sign and "s" the long s: outside ASCII the set scan would miss them
+    pattern = re.compile(r"\b(?:ketamine|saline)\b", re.I)
+    text = "\u212aetamine or \u017faline or Ketamine"  # written by us
+    assert [m.span() for m in finditer(pattern, scanner(pattern), text)] == [(0, 8), (12, 18), (22, 30)]
+
+
+def test_find_on_a_document_gives_the_same_spans_as_the_pattern():
+    from fmwatch.extract.text import Document, _find
+    doc = Document("t:1", "pubmed", "Placebo or magnesium", {"title": "Placebo or magnesium", "abstract": DOCUMENT})
+    for pattern in (design.DESIGN_CUES["placebo"], design.DESIGN_CUES["randomized"], population.MALE):
+        expected = [(name, m.span()) for name in ("title", "abstract") for m in pattern.finditer(doc.fields[name])]
+        assert [(s["field"], (s["start"], s["end"])) for s in _find(doc, pattern)] == expected
+        assert expected  # (each pattern has something to find here)

@@ -127,3 +127,64 @@ def led(pattern: re.Pattern) -> re.Pattern:
         return re.compile(f"(?={starts})(?:{pattern.pattern})", pattern.flags)
     except re.error:  # e.g. inline global flags, which must open a pattern: it stays as it is
         return pattern
+
+
+# --- whole texts: a scanner re can skip through ------------------------------------------------------
+#
+# ``led``'s look-ahead still costs a step of the matching engine at every position. ``re`` skips
+# positions in C, without entering the engine, only when a pattern opens with a set it can test
+# case-sensitively; a pattern compiled with ``re.I`` never gets that. ``scanner`` writes the set
+# out in both cases (for ASCII text, where that is exact) as the scanner's first item, and asks,
+# by a one-character look-behind holding a look-ahead, whether the whole pattern matches where
+# that character stands: the scanner matches at exactly the positions where the pattern's matches
+# start, and re reaches them by its fast set scan. ``finditer`` then reads each match with the
+# pattern itself, so spans, groups and names are the pattern's own. On the EBM-NLP abstracts it
+# finds a document's design cues in a third to a half less time than ``led`` does.
+
+SCANNED_SET_MAX = 24  # characters; a wider set passes most positions and the scan saves little
+_SCANNER_FLAGS = re.IGNORECASE | re.UNICODE
+_ASCII = "".join(map(chr, range(128)))
+
+
+def scanner(pattern: re.Pattern) -> re.Pattern | None:
+    """A case-sensitive pattern that matches a single character of an ASCII text exactly where a
+    match of ``pattern`` starts (for ``finditer``), or None when that cannot be built or would not
+    pay: the first characters cannot be told, the set is wider than ``SCANNED_SET_MAX``, or the
+    pattern has flags other than ``re.I`` (and the default ``re.U``).
+
+    Example: ``scanner(re.compile(r"\\bplacebo\\b", re.I)).pattern`` ->
+    ``"[Pp](?<=(?=(?i:\\bplacebo\\b))[Pp])"``."""
+    if not isinstance(pattern.pattern, str) or pattern.flags & ~_SCANNER_FLAGS:
+        return None
+    starts = first_characters(pattern)
+    if starts is None:
+        return None
+    ascii_starts = re.findall(starts, _ASCII, pattern.flags)  # (read under the pattern's flags: re.I too)
+    if not ascii_starts or len(ascii_starts) > SCANNED_SET_MAX:
+        return None
+    first = "[" + "".join(_char(ord(c)) if c.isprintable() and not c.isspace() else f"\\x{ord(c):02x}"
+                          for c in ascii_starts) + "]"
+    body = f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else f"(?:{pattern.pattern})"
+    try:
+        return re.compile(f"{first}(?<=(?={body}){first})")
+    except re.error:  # e.g. inline global flags, which must open a pattern: no scanner
+        return None
+
+
+def finditer(pattern: re.Pattern, scan: re.Pattern | None, text: str):
+    """``pattern.finditer(text)``: the same matches, in order, found through ``scan``
+    (``scanner(pattern)``) when there is one and the text is ASCII."""
+    if scan is None or not text.isascii():
+        yield from pattern.finditer(text)
+        return
+    position = 0
+    while True:
+        found = scan.search(text, position)
+        if found is None:
+            return
+        match = pattern.match(text, found.start())
+        if match is None:  # pragma: no cover - cannot happen (the scanner asks the pattern itself)
+            yield from pattern.finditer(text, found.start())
+            return
+        yield match
+        position = match.end()  # (never empty: a pattern with first characters cannot match "")
