@@ -30,6 +30,17 @@ _ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 
 
+def holds_any(lowered: str, needles: tuple[str, ...]) -> bool:
+    """Whether any of the needles is a substring of ``lowered``: the cheap test before a regex
+    that needs one of them (a loop: faster than ``any()`` over a generator, called per sentence).
+
+    Example: ``holds_any("in a placebo arm", ("placebo", "sham"))`` -> True."""
+    for needle in needles:
+        if needle in lowered:
+            return True
+    return False
+
+
 def _char(code: int) -> str:
     """One character as it may stand inside ``[...]``."""
     char = chr(code)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import lexicon as lx
+from .fastre import holds_any
 
 
 @dataclass
@@ -128,7 +129,7 @@ def substance_mentions(text: str) -> list[Mention]:
                 form = lx.MAGNESIUM_FORMS[salt.group("form").lower()] if salt else None
                 found.append(Mention(f"magnesium {form}" if form else "magnesium", "magnesium", form, match.start(),
                                      salt.end() if salt else match.end()))
-    if not ascii_text or _holds_any(lowered, KNOWN_PHRASE_NEEDLES):
+    if not ascii_text or holds_any(lowered, KNOWN_PHRASE_NEEDLES):
         for match in KNOWN_PHRASE.finditer(text):
             if not _inside(found, match.start()):
                 name = lx.KNOWN_SUBSTANCES[match.group(0).lower()]
@@ -158,13 +159,6 @@ def substance_mentions(text: str) -> list[Mention]:
         if not _inside(found, at):
             found.append(Mention(name, name, None, at, end))
     return sorted(found, key=lambda m: m.start)
-
-
-def _holds_any(lowered: str, needles: tuple[str, ...]) -> bool:
-    for needle in needles:  # (a loop: faster than any() over a generator)
-        if needle in lowered:
-            return True
-    return False
 
 
 # Speed: behind a look-ahead of the characters it can start with (``fastre.led``: the same matches,

@@ -15,8 +15,10 @@ from ..records import ArticleRecord, FmArticle
 
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 # A sentence ends at . ! ? and white space before a capital, digit or bracket, or at a line break.
-# (Led by the stop itself, not by a look-behind for it: re then skips straight to the next stop.)
-SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\"“])|\n+")
+# (Led by one set of the stops and the line break, each alternative then asking by a look-behind
+# which it was: re skips straight to the next such character, in C, only when a pattern opens with
+# a set; as r"[.!?]\s+(?=...)|\n+" it tried every position.)
+SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9(\"“])|(?<=\n)\n*)")
 # A stop that ends an abbreviation, not a sentence: "(i.e. 400 mg/day)", "(e.g. Zinc)", "approx. 12 mmol",
 # "Smith et al. 2010", "vs. Placebo", "cf. Fig. 2" (lower case, as the text before the stop ends).
 ABBREVIATIONS_BEFORE_STOP = ("i.e", "e.g", "approx", " cf", "(cf", "et al", " vs", "(vs", " fig", "(fig", " viz",
