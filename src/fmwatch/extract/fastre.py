@@ -18,6 +18,8 @@ it is.
 from __future__ import annotations
 
 import re
+import sys
+from typing import Iterator
 
 try:  # the parser behind re.compile (public as sre_parse before Python 3.11)
     from re import _parser as _sre
@@ -126,76 +128,180 @@ def _worth_it(pattern: re.Pattern, starts: str) -> bool:
     return not (wide and (wide.group(1) is None or ord(wide.group(2)) - ord(wide.group(1)) > 9))
 
 
-def led(pattern: re.Pattern) -> re.Pattern:
+def led(pattern: re.Pattern) -> "re.Pattern | FastPattern":
     """``pattern`` behind a look-ahead of the characters it can start with (same flags, groups
-    and matches; faster to search), or ``pattern`` itself when they cannot be told.
+    and matches; faster to search), or ``pattern`` itself when they cannot be told; searched
+    through a ``FastPattern`` where a scanner can be built (see there).
 
     Example: ``led(re.compile(r"\\bplacebo\\b", re.I)).pattern`` -> ``"(?=[p])(?:\\bplacebo\\b)"``."""
     starts = first_characters(pattern)
-    if starts is None or not _worth_it(pattern, starts):
+    if starts is None:
         return pattern
-    try:
-        return re.compile(f"(?={starts})(?:{pattern.pattern})", pattern.flags)
-    except re.error:  # e.g. inline global flags, which must open a pattern: it stays as it is
-        return pattern
+    looking = pattern
+    if _worth_it(pattern, starts):
+        try:
+            looking = re.compile(f"(?={starts})(?:{pattern.pattern})", pattern.flags)
+        except re.error:  # e.g. inline global flags, which must open a pattern: it stays as it is
+            pass
+    scan = scanner(pattern, starts)
+    return looking if scan is None else FastPattern(looking, scan, pattern)
 
 
-# --- whole texts: a scanner re can skip through ------------------------------------------------------
+# --- a scanner re can skip through, on lower-case text ------------------------------------------------
 #
-# ``led``'s look-ahead still costs a step of the matching engine at every position. ``re`` skips
-# positions in C, without entering the engine, only when a pattern opens with a set it can test
-# case-sensitively; a pattern compiled with ``re.I`` never gets that. ``scanner`` writes the set
-# out in both cases (for ASCII text, where that is exact) as the scanner's first item, and asks,
-# by a one-character look-behind holding a look-ahead, whether the whole pattern matches where
-# that character stands: the scanner matches at exactly the positions where the pattern's matches
-# start, and re reaches them by its fast set scan. ``finditer`` then reads each match with the
-# pattern itself, so spans, groups and names are the pattern's own. On the EBM-NLP abstracts it
-# finds a document's design cues in a third to a half less time than ``led`` does.
+# ``led``'s look-ahead still costs a step of the matching engine at every position, and under
+# ``re.I`` every alternative of a word list is tried in turn (re skips an alternative at once by
+# its first character only when it compares case-sensitively). For ASCII text, lower-casing keeps
+# every offset, and a pattern's source with its letters lower-cased matches the lower-cased text
+# without ``re.I`` exactly where it matches the text with it. So ``scanner`` compiles, without
+# ``re.I``, the pattern's first characters as a set (which re skips through in C), followed by a
+# one-character look-behind that holds the pattern as a look-ahead: it matches at exactly the
+# positions where the pattern's matches start. ``FastPattern`` searches the lower-cased text with
+# it and reads each match with the pattern itself, on the text as given: spans, groups and names
+# are the pattern's own. Text that is not ASCII is searched with the pattern as before. On the
+# EBM-NLP abstracts the extractor's word-list patterns are found in about half the time.
 
 SCANNED_SET_MAX = 24  # characters; a wider set passes most positions and the scan saves little
-_SCANNER_FLAGS = re.IGNORECASE | re.UNICODE
+_FLAGS_KEPT = re.IGNORECASE | re.UNICODE
 _ASCII = "".join(map(chr, range(128)))
 
 
-def scanner(pattern: re.Pattern) -> re.Pattern | None:
-    """A case-sensitive pattern that matches a single character of an ASCII text exactly where a
-    match of ``pattern`` starts (for ``finditer``), or None when that cannot be built or would not
-    pay: the first characters cannot be told, the set is wider than ``SCANNED_SET_MAX``, or the
-    pattern has flags other than ``re.I`` (and the default ``re.U``).
+def lowercased(source: str) -> str | None:
+    """A ``re.I`` pattern's source with its letters in lower case (escapes such as ``\\S``, ``\\W``,
+    ``\\B`` and group names as they are): compiled without ``re.I`` it matches lower-cased ASCII
+    text exactly where the source, with ``re.I``, matches the text. None when that cannot be told:
+    a letter given by name or code (``\\N{...}``, ``\\x41``, ``\\u0130``), a flag turned off (``(?-i:...)``), or a range
+    between an upper-case letter and anything but another (``[A-z]``).
+
+    Example: ``lowercased(r"\\bFMS\\b|(?P<n>\\d+)\\s*IU")`` -> ``r"\\bfms\\b|(?P<n>\\d+)\\s*iu"``."""
+    if re.search(r"\(\?[a-zA-Z]*-", source) or re.search(r"[A-Z]-(?![A-Z])|(?<![A-Z\\])-[A-Z]", source):
+        return None
+    out = []
+    position = 0
+    while position < len(source):
+        char = source[position]
+        if char == "\\":
+            kind = source[position + 1:position + 2]
+            width = {"x": 2, "u": 4, "U": 8}.get(kind, 0)
+            if kind == "N" or (width and chr(int(source[position + 2:position + 2 + width], 16)).swapcase()
+                               != chr(int(source[position + 2:position + 2 + width], 16))):
+                return None  # a letter by name or by code: left to re.I
+            out.append(source[position:position + 2 + width])
+            position += 2 + width
+            continue
+        if source.startswith("(?P<", position) or source.startswith("(?P=", position):
+            name_end = source.index(">" if source[position + 3] == "<" else ")", position)
+            out.append(source[position:name_end + 1])
+            position = name_end + 1
+            continue
+        out.append(char.lower() if "A" <= char <= "Z" else char)
+        position += 1
+    return "".join(out)
+
+
+def scanner(pattern: re.Pattern, starts: str | None = None) -> re.Pattern | None:
+    """A pattern that matches one character exactly where a match of ``pattern`` starts, compiled
+    without ``re.I`` (for lower-cased ASCII text when ``pattern`` has ``re.I``; for any text when
+    not), or None when that cannot be built or would not pay: the first characters cannot be told,
+    they are more than ``SCANNED_SET_MAX``, the pattern has flags other than ``re.I`` (and the
+    default ``re.U``), or under ``re.I`` its source cannot be ``lowercased``. ``starts`` is
+    ``first_characters(pattern)`` when known.
 
     Example: ``scanner(re.compile(r"\\bplacebo\\b", re.I)).pattern`` ->
-    ``"[Pp](?<=(?=(?i:\\bplacebo\\b))[Pp])"``."""
-    if not isinstance(pattern.pattern, str) or pattern.flags & ~_SCANNER_FLAGS:
+    ``"[p](?<=(?=\\bplacebo\\b)[p])"``."""
+    if not isinstance(pattern.pattern, str) or pattern.flags & ~_FLAGS_KEPT:
         return None
-    starts = first_characters(pattern)
+    starts = starts or first_characters(pattern)
     if starts is None:
         return None
-    ascii_starts = re.findall(starts, _ASCII, pattern.flags)  # (read under the pattern's flags: re.I too)
-    if not ascii_starts or len(ascii_starts) > SCANNED_SET_MAX:
+    caseless = bool(pattern.flags & re.IGNORECASE)
+    source = lowercased(pattern.pattern) if caseless else pattern.pattern
+    if source is None:
         return None
-    first = "[" + "".join(_char(ord(c)) if c.isprintable() and not c.isspace() else f"\\x{ord(c):02x}"
-                          for c in ascii_starts) + "]"
-    body = f"(?i:{pattern.pattern})" if pattern.flags & re.IGNORECASE else f"(?:{pattern.pattern})"
+    chars = [c for c in re.findall(starts, _ASCII, pattern.flags) if not (caseless and "A" <= c <= "Z")]
+    if not chars or len(chars) > SCANNED_SET_MAX:
+        return None
+    first = starts if not caseless else "[" + "".join(
+        _char(ord(c)) if c.isprintable() and not c.isspace() else f"\\x{ord(c):02x}" for c in chars) + "]"
     try:
-        return re.compile(f"{first}(?<=(?={body}){first})")
+        return re.compile(f"{first}(?<=(?={source}){first})", pattern.flags & ~re.IGNORECASE)
     except re.error:  # e.g. inline global flags, which must open a pattern: no scanner
         return None
 
 
-def finditer(pattern: re.Pattern, scan: re.Pattern | None, text: str):
-    """``pattern.finditer(text)``: the same matches, in order, found through ``scan``
-    (``scanner(pattern)``) when there is one and the text is ASCII."""
-    if scan is None or not text.isascii():
-        yield from pattern.finditer(text)
-        return
-    position = 0
-    while True:
-        found = scan.search(text, position)
+_last_lowered = ("", "")  # (text, text.lower()): the stages search one sentence with many patterns
+
+
+def _lower(text: str) -> str:
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is text:
+        return last[1]
+    lowered = text.lower()
+    _last_lowered = (text, lowered)
+    return lowered
+
+
+class FastPattern:
+    """A compiled pattern (``original``) searched through its ``scanner``: ``search`` and
+    ``finditer`` give the very matches ``original`` gives (``re.Match`` objects of ``original``, on
+    the text as given), found faster; ``match``, ``fullmatch``, ``findall``, ``sub``, ``subn`` and
+    ``split`` are ``original``'s own, as are ``pattern``, ``flags``, ``groups`` and ``groupindex``.
+    Made by ``led`` and ``fast``; ``source`` is the pattern as written (before ``led``)."""
+
+    __slots__ = ("original", "source", "_scan", "_caseless", "pattern", "flags", "groups", "groupindex",
+                 "match", "fullmatch", "findall", "sub", "subn", "split")
+
+    def __init__(self, original: re.Pattern, scan: re.Pattern, source: re.Pattern) -> None:
+        self.original, self.source, self._scan = original, source, scan
+        self._caseless = bool(original.flags & re.IGNORECASE)
+        self.pattern, self.flags, self.groups, self.groupindex = (original.pattern, original.flags, original.groups,
+                                                                  original.groupindex)
+        self.match, self.fullmatch, self.findall = original.match, original.fullmatch, original.findall
+        self.sub, self.subn, self.split = original.sub, original.subn, original.split
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        """``original.search(string, pos, endpos)``."""
+        if self._caseless:
+            if not string.isascii():
+                return self.original.search(string, pos, endpos)
+            found = self._scan.search(_lower(string), pos, endpos)
+        else:
+            found = self._scan.search(string, pos, endpos)
         if found is None:
+            return None
+        match = self.original.match(string, found.start(), endpos)
+        return match if match is not None else self.original.search(string, pos, endpos)  # (cannot happen)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
+        """``original.finditer(string, pos, endpos)``."""
+        if self._caseless and not string.isascii():
+            yield from self.original.finditer(string, pos, endpos)
             return
-        match = pattern.match(text, found.start())
-        if match is None:  # pragma: no cover - cannot happen (the scanner asks the pattern itself)
-            yield from pattern.finditer(text, found.start())
-            return
-        yield match
-        position = match.end()  # (never empty: a pattern with first characters cannot match "")
+        text = _lower(string) if self._caseless else string
+        search, match_at = self._scan.search, self.original.match
+        while True:
+            found = search(text, pos, endpos)
+            if found is None:
+                return
+            match = match_at(string, found.start(), endpos)
+            if match is None:  # pragma: no cover - cannot happen (the scanner asks the pattern itself)
+                yield from self.original.finditer(string, found.start(), endpos)
+                return
+            yield match
+            pos = match.end()  # (never empty: a pattern with first characters cannot match "")
+
+    def __repr__(self) -> str:
+        return f"FastPattern({self.original!r})"
+
+    def __reduce__(self):
+        return (led if self.original is not self.source else fast), (self.source,)
+
+
+def fast(pattern: "re.Pattern | FastPattern") -> "re.Pattern | FastPattern":
+    """``pattern`` searched through its ``scanner`` (a ``FastPattern``) when one can be built,
+    else ``pattern`` itself; a ``FastPattern`` is returned as it is."""
+    if isinstance(pattern, FastPattern):
+        return pattern
+    scan = scanner(pattern)
+    return pattern if scan is None else FastPattern(pattern, scan, pattern)

@@ -125,26 +125,28 @@ def _find(doc: Document, pattern: re.Pattern, fields: list[str] | None = None) -
     if key in doc._found:  # several stages ask the same question of one document
         return doc._found[key]
     spans = doc._found[key] = []
-    scan = _scanner(pattern) if fields is None else None  # (the prose fields: the long texts)
+    searched = _fast(pattern) if fields is None else pattern  # (the prose fields: the long texts)
     for name in fields or doc.text_fields:
-        for match in fastre.finditer(pattern, scan, doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
+        for match in searched.finditer(doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
             spans.append(span(doc, name, match.start(), match.end()))
     return spans
 
 
-# Each pattern's ``fastre.scanner``, by its source and flags (a pattern compiled anew per document
-# with the same source shares it); bounded, for patterns built from a record's own words.
-_SCANNERS: dict[tuple[str, int], re.Pattern | None] = {}
+# Each pattern as ``fastre.fast`` searches it, by its source and flags (a pattern compiled anew per
+# document with the same source shares it); bounded, for patterns built from a record's own words.
+_FAST: dict[tuple[str, int], "re.Pattern | fastre.FastPattern"] = {}
 
 
-def _scanner(pattern: re.Pattern) -> re.Pattern | None:
+def _fast(pattern: "re.Pattern | fastre.FastPattern") -> "re.Pattern | fastre.FastPattern":
+    if isinstance(pattern, fastre.FastPattern):
+        return pattern
     key = (pattern.pattern, pattern.flags)
-    scan = _SCANNERS.get(key, False)
-    if scan is False:
-        if len(_SCANNERS) > 2000:
-            _SCANNERS.clear()
-        scan = _SCANNERS[key] = fastre.scanner(pattern)
-    return scan
+    searched = _FAST.get(key)
+    if searched is None:
+        if len(_FAST) > 2000:
+            _FAST.clear()
+        searched = _FAST[key] = fastre.fast(pattern)
+    return searched
 
 
 def _lower_text(doc: Document) -> str:
