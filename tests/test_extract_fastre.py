@@ -92,7 +92,11 @@ def test_sentences_split_where_the_look_behind_split(text):
 DOCUMENT = " ".join(SENTENCES[:5]) + (  # written by us: a short abstract, ASCII, with matches at its edges
     " Placebo tablets looked alike. Patients were randomized; randomisation was done in random order."
     " A cross-over, single-blind phase followed, with 12 men and 30 women (PLACEBO)")
-TEXTS = SENTENCES + [DOCUMENT, DOCUMENT.upper(), DOCUMENT.lower(), "placebo", "Mg", "12 mg", "4 IU", "20 mEq"]
+NON_ASCII = (  # written by us: outside ASCII, but none of the four characters re.I folds to an ASCII letter
+    "Naïve WOMEN (ÉTUDE) took 300\u2009mg ± 20 µg placebo – 12 MEN, 30 Frauen – for 8 wks; Ωmega “double-blind” "
+    "crossover, randomisée. Σ twenty-two patients were randomized; p < 0.05 vs PLACEBO.")
+TEXTS = SENTENCES + [DOCUMENT, DOCUMENT.upper(), DOCUMENT.lower(), NON_ASCII, NON_ASCII.upper(), NON_ASCII + DOCUMENT,
+                     "placebo", "Mg", "12 mg", "4 IU", "20 mEq", "20 μg", "20 \u039cG"]
 PATTERNS = [
     design.DESIGN_CUES["randomized"], design.DESIGN_CUES["placebo"], design.DESIGN_CUES["double"],
     design.DESIGN_CUES["crossover"], design.TRIAL_WORDS, design.REGISTRY_FIELDS, population.MALE, population.FEMALE,
@@ -139,11 +143,23 @@ def test_scanner_is_a_case_sensitive_set_and_declines_what_it_cannot_tell():
     assert lowercased(r"\bFMS\b|(?P<N>\d+)\s*IU\S[A-Z]") == r"\bfms\b|(?P<N>\d+)\s*iu\S[a-z]"
     for source in (r"[A-z]", r"(?-i:A)", r"\x41", r"\N{LATIN CAPITAL LETTER A}", r"\u0130"):
         assert lowercased(source) is None  # a meaning lower case would change, or a letter by code
-    assert lowercased(r"[\u00a0\x20]") == r"[\u00a0\x20]"
+    assert lowercased(r"[\u00a0\x20]") == r"[\u00a0\x20]" and lowercased(r"[A-Za-z0-9]") == r"[a-za-z0-9]"
+    # a range whose letters lower-casing would not keep: "[0-a]" holds "B", so it matches "b" under re.I
+    for source in (r"[0-a]", r"[\x20-\x5f]", r"x|(?=[!-Z])", r"(?P<n>[\u00c0-\u00d6])"):
+        assert lowercased(source) is None
 
 
-def test_text_that_is_not_ascii_is_searched_with_the_pattern_itself():
+def test_a_pattern_with_a_letter_outside_ascii_scans_ascii_text_only():
     from fmwatch.extract.fastre import fast
+    pattern = re.compile(r"\d+\s*(?:µg|mg)\b", re.I)  # under re.I "µ" matches "Μ" and "μ" too
+    for text in ("12 µg and 3 MG", "12 \u039cG and 3 mg", "12 \u03bcg", "12 mg"):
+        assert [m.span() for m in fast(pattern).finditer(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_text_that_folds_to_ascii_under_re_i_is_searched_with_the_pattern_itself():
+    from fmwatch.extract.fastre import fast, scanned_text
+    assert scanned_text(NON_ASCII) == NON_ASCII.lower()
+    assert all(scanned_text(f"a {c} b") is None for c in "\u0130\u0131\u017f\u212a")
     # under re.I "k" matches the Kelvin sign and "s" the long s: lower-casing would lose them
     pattern = re.compile(r"\b(?:ketamine|saline)\b", re.I)
     text = "\u212aetamine or \u017faline or Ketamine"  # written by us

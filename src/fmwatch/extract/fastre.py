@@ -151,14 +151,15 @@ def led(pattern: re.Pattern) -> "re.Pattern | FastPattern":
 #
 # ``led``'s look-ahead still costs a step of the matching engine at every position, and under
 # ``re.I`` every alternative of a word list is tried in turn (re skips an alternative at once by
-# its first character only when it compares case-sensitively). For ASCII text, lower-casing keeps
-# every offset, and a pattern's source with its letters lower-cased matches the lower-cased text
+# its first character only when it compares case-sensitively). Lower-casing a text keeps its
+# offsets, and a pattern's source with its letters lower-cased matches the lower-cased text
 # without ``re.I`` exactly where it matches the text with it. So ``scanner`` compiles, without
 # ``re.I``, the pattern's first characters as a set (which re skips through in C), followed by a
 # one-character look-behind that holds the pattern as a look-ahead: it matches at exactly the
 # positions where the pattern's matches start. ``FastPattern`` searches the lower-cased text with
 # it and reads each match with the pattern itself, on the text as given: spans, groups and names
-# are the pattern's own. Text that is not ASCII is searched with the pattern as before. On the
+# are the pattern's own. A text holding one of the four characters outside ASCII that re.I
+# matches with an ASCII letter (``FOLDS_TO_ASCII``) is searched with the pattern as before. On the
 # EBM-NLP abstracts the extractor's word-list patterns are found in about half the time.
 
 SCANNED_SET_MAX = 24  # characters; a wider set passes most positions and the scan saves little
@@ -174,7 +175,7 @@ def lowercased(source: str) -> str | None:
     between an upper-case letter and anything but another (``[A-z]``).
 
     Example: ``lowercased(r"\\bFMS\\b|(?P<n>\\d+)\\s*IU")`` -> ``r"\\bfms\\b|(?P<n>\\d+)\\s*iu"``."""
-    if re.search(r"\(\?[a-zA-Z]*-", source) or re.search(r"[A-Z]-(?![A-Z])|(?<![A-Z\\])-[A-Z]", source):
+    if re.search(r"\(\?[a-zA-Z]*-", source) or not _ranges_lower_case_the_same(source):
         return None
     out = []
     position = 0
@@ -199,10 +200,40 @@ def lowercased(source: str) -> str | None:
     return "".join(out)
 
 
+def _ranges_lower_case_the_same(source: str) -> bool:
+    """Whether every range of the source's sets (``[a-z]``, ``[\\x20-\\x5f]``) lies within a-z, within
+    A-Z, or holds no letter with another case: lower-casing such a range's ends, and the text,
+    keeps what it matches under re.I ("[0-a]" holds "B" and so matches "b" under re.I: not so)."""
+    try:
+        parsed = _sre.parse(source, re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - a parser of another Python: the pattern is not rewritten
+        return False
+    return all(_range_lower_cases(*value) for items in _sets_of(parsed) for kind, value in items if str(kind) == "RANGE")
+
+
+def _sets_of(value):
+    """The sets (``IN`` items) anywhere in a parsed pattern, groups, branches and look-arounds included."""
+    if isinstance(value, _sre.SubPattern):
+        for op, av in value:
+            if str(op) == "IN":
+                yield av
+            else:
+                yield from _sets_of(av)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _sets_of(item)
+
+
+def _range_lower_cases(low: int, high: int) -> bool:
+    if ord("a") <= low <= high <= ord("z") or ord("A") <= low <= high <= ord("Z"):
+        return True
+    return high - low < 0x3000 and all(chr(c).lower() == chr(c) == chr(c).upper() for c in range(low, high + 1))
+
+
 def scanner(pattern: re.Pattern, starts: str | None = None) -> re.Pattern | None:
     """A pattern that matches one character exactly where a match of ``pattern`` starts, compiled
-    without ``re.I`` (for lower-cased ASCII text when ``pattern`` has ``re.I``; for any text when
-    not), or None when that cannot be built or would not pay: the first characters cannot be told,
+    without ``re.I`` (for lower-cased text when ``pattern`` has ``re.I``, see ``scanned_text``; for
+    any text when not), or None when that cannot be built or would not pay: the first characters cannot be told,
     they are more than ``SCANNED_SET_MAX``, the pattern has flags other than ``re.I`` (and the
     default ``re.U``), or under ``re.I`` its source cannot be ``lowercased``. ``starts`` is
     ``first_characters(pattern)`` when known.
@@ -221,8 +252,9 @@ def scanner(pattern: re.Pattern, starts: str | None = None) -> re.Pattern | None
     chars = [c for c in re.findall(starts, _ASCII, pattern.flags) if not (caseless and "A" <= c <= "Z")]
     if not chars or len(chars) > SCANNED_SET_MAX:
         return None
-    first = starts if not caseless else "[" + "".join(
-        _char(ord(c)) if c.isprintable() and not c.isspace() else f"\\x{ord(c):02x}" for c in chars) + "]"
+    first = lowercased(starts) if caseless else starts  # (categories such as \\s stay: non-ASCII text too)
+    if first is None:
+        return None
     try:
         return re.compile(f"{first}(?<=(?={source}){first})", pattern.flags & ~re.IGNORECASE)
     except re.error:  # e.g. inline global flags, which must open a pattern: no scanner
@@ -230,14 +262,20 @@ def scanner(pattern: re.Pattern, starts: str | None = None) -> re.Pattern | None
 
 
 _last_lowered = ("", "")  # (text, text.lower()): the stages search one sentence with many patterns
+# The characters outside ASCII that re.I matches with an ASCII letter (İ ı ſ K: the dotted and
+# dotless i, the long s, the Kelvin sign); only "İ" changes length when lower-cased. A text holding
+# none of them, lower-cased, has its offsets, and no ASCII letter it did not have.
+FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def _lower(text: str) -> str:
+def scanned_text(text: str) -> str | None:
+    """``text`` lower-cased for a ``scanner`` of a ``re.I`` pattern, or None when a character of
+    it (``FOLDS_TO_ASCII``) would make the lower-cased text answer otherwise."""
     global _last_lowered
     last = _last_lowered
     if last[0] is text:
         return last[1]
-    lowered = text.lower()
+    lowered = None if not text.isascii() and FOLDS_TO_ASCII.search(text) else text.lower()
     _last_lowered = (text, lowered)
     return lowered
 
@@ -249,12 +287,16 @@ class FastPattern:
     ``split`` are ``original``'s own, as are ``pattern``, ``flags``, ``groups`` and ``groupindex``.
     Made by ``led`` and ``fast``; ``source`` is the pattern as written (before ``led``)."""
 
-    __slots__ = ("original", "source", "_scan", "_caseless", "pattern", "flags", "groups", "groupindex",
+    __slots__ = ("original", "source", "_scan", "_caseless", "_ascii_only", "pattern", "flags", "groups", "groupindex",
                  "match", "fullmatch", "findall", "sub", "subn", "split")
 
     def __init__(self, original: re.Pattern, scan: re.Pattern, source: re.Pattern) -> None:
         self.original, self.source, self._scan = original, source, scan
         self._caseless = bool(original.flags & re.IGNORECASE)
+        # a letter outside ASCII in the pattern ("µg") matches its other case under re.I, which
+        # lower-casing a text outside ASCII may not give: then only ASCII text is scanned
+        self._ascii_only = self._caseless and any(
+            not c.isascii() and (c.lower() != c or c.upper() != c) for c in source.pattern)
         self.pattern, self.flags, self.groups, self.groupindex = (original.pattern, original.flags, original.groups,
                                                                   original.groupindex)
         self.match, self.fullmatch, self.findall = original.match, original.fullmatch, original.findall
@@ -263,9 +305,10 @@ class FastPattern:
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """``original.search(string, pos, endpos)``."""
         if self._caseless:
-            if not string.isascii():
+            text = None if self._ascii_only and not string.isascii() else scanned_text(string)
+            if text is None:
                 return self.original.search(string, pos, endpos)
-            found = self._scan.search(_lower(string), pos, endpos)
+            found = self._scan.search(text, pos, endpos)
         else:
             found = self._scan.search(string, pos, endpos)
         if found is None:
@@ -275,10 +318,11 @@ class FastPattern:
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
         """``original.finditer(string, pos, endpos)``."""
-        if self._caseless and not string.isascii():
+        text = string if not self._caseless else (
+            None if self._ascii_only and not string.isascii() else scanned_text(string))
+        if text is None:
             yield from self.original.finditer(string, pos, endpos)
             return
-        text = _lower(string) if self._caseless else string
         search, match_at = self._scan.search, self.original.match
         while True:
             found = search(text, pos, endpos)
