@@ -217,3 +217,4 @@ from .fastre import led  # noqa: E402
 
 WISH, OBJECTIVE, OBJECTIVE_WORDS, BACKGROUND, STUDY_WORDS = map(led, (WISH, OBJECTIVE, OBJECTIVE_WORDS, BACKGROUND,
                                                                    STUDY_WORDS))
+MEASURES_LISTED, RESULT_MARK = map(led, (MEASURES_LISTED, RESULT_MARK))
