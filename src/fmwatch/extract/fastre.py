@@ -12,7 +12,11 @@ pattern already requires). On the EBM-NLP abstracts that halves the cost of such
 The character set is computed from the pattern itself, so a word added to a pattern later is
 covered without anyone keeping a list; when it cannot be computed (the pattern may match the
 empty string, or opens with ``.``, a negated set or a back-reference), the pattern is returned as
-it is.
+it is. Where it can, ``led`` returns a ``FastPattern``: the same matches again, found by scanning
+the lower-cased text without ``re.I`` (see the section on scanners below), in about half the time
+once more. A ``FastPattern``'s matches are ``re.Match`` objects of the pattern it wraps
+(``.original``), so ``match.re is PATTERN`` does not hold for them: a module that tells matches
+apart so keeps that pattern a plain ``re.Pattern``.
 """
 
 from __future__ import annotations
@@ -171,8 +175,8 @@ def lowercased(source: str) -> str | None:
     """A ``re.I`` pattern's source with its letters in lower case (escapes such as ``\\S``, ``\\W``,
     ``\\B`` and group names as they are): compiled without ``re.I`` it matches lower-cased ASCII
     text exactly where the source, with ``re.I``, matches the text. None when that cannot be told:
-    a letter given by name or code (``\\N{...}``, ``\\x41``, ``\\u0130``), a flag turned off (``(?-i:...)``), or a range
-    between an upper-case letter and anything but another (``[A-z]``).
+    a letter given by name or code (``\\N{...}``, ``\\x41``, ``\\u0130``), a flag turned off
+    (``(?-i:...)``), or a range whose letters lower-casing would not keep (``[A-z]``, ``[0-a]``).
 
     Example: ``lowercased(r"\\bFMS\\b|(?P<n>\\d+)\\s*IU")`` -> ``r"\\bfms\\b|(?P<n>\\d+)\\s*iu"``."""
     if re.search(r"\(\?[a-zA-Z]*-", source) or not _ranges_lower_case_the_same(source):
@@ -208,7 +212,8 @@ def _ranges_lower_case_the_same(source: str) -> bool:
         parsed = _sre.parse(source, re.IGNORECASE)
     except Exception:  # noqa: BLE001 - a parser of another Python: the pattern is not rewritten
         return False
-    return all(_range_lower_cases(*value) for items in _sets_of(parsed) for kind, value in items if str(kind) == "RANGE")
+    return all(_range_lower_cases(*value) for items in _sets_of(parsed) for kind, value in items
+               if str(kind) == "RANGE")
 
 
 def _sets_of(value):
@@ -233,10 +238,10 @@ def _range_lower_cases(low: int, high: int) -> bool:
 def scanner(pattern: re.Pattern, starts: str | None = None) -> re.Pattern | None:
     """A pattern that matches one character exactly where a match of ``pattern`` starts, compiled
     without ``re.I`` (for lower-cased text when ``pattern`` has ``re.I``, see ``scanned_text``; for
-    any text when not), or None when that cannot be built or would not pay: the first characters cannot be told,
-    they are more than ``SCANNED_SET_MAX``, the pattern has flags other than ``re.I`` (and the
-    default ``re.U``), or under ``re.I`` its source cannot be ``lowercased``. ``starts`` is
-    ``first_characters(pattern)`` when known.
+    any text when not), or None when that cannot be built or would not pay: the first characters
+    cannot be told, they are more than ``SCANNED_SET_MAX`` of ASCII, the pattern has flags other
+    than ``re.I`` (and the default ``re.U``), or under ``re.I`` its source cannot be ``lowercased``.
+    ``starts`` is ``first_characters(pattern)`` when known.
 
     Example: ``scanner(re.compile(r"\\bplacebo\\b", re.I)).pattern`` ->
     ``"[p](?<=(?=\\bplacebo\\b)[p])"``."""
