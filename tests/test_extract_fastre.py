@@ -189,3 +189,40 @@ def test_find_on_a_document_gives_the_same_spans_as_the_pattern():
         expected = [(name, m.span()) for name in ("title", "abstract") for m in pattern.finditer(doc.fields[name])]
         assert [(s["field"], (s["start"], s["end"])) for s in _find(doc, pattern)] == expected
         assert expected  # (each pattern has something to find here)
+
+
+def _every_fast_pattern() -> list:
+    """Every FastPattern the extractor's modules hold, in module globals, lists, tuples and dicts."""
+    import importlib
+    import pkgutil
+
+    import fmwatch.extract as package
+    from fmwatch.extract.fastre import FastPattern
+    found, seen = [], set()
+
+    def visit(value, name):
+        if isinstance(value, FastPattern) and id(value) not in seen:
+            seen.add(id(value))
+            found.append(pytest.param(value, id=name))
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                visit(item, f"{name}[{index}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, f"{name}[{key}]")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"fmwatch.extract.{info.name}")
+        for name, value in vars(module).items():
+            if not name.startswith("__"):
+                visit(value, f"{info.name}.{name}")
+    return found
+
+
+@pytest.mark.parametrize("pattern", _every_fast_pattern())
+def test_every_fast_pattern_of_the_extractor_finds_what_its_pattern_finds(pattern):
+    # (a pattern added to a module's led() list later is held to this too)
+    for text in TEXTS:
+        assert _found(pattern.finditer(text)) == _found(pattern.original.finditer(text))
+        for start in range(0, len(text), 11):
+            found, expected = pattern.search(text, start), pattern.original.search(text, start)
+            assert (found and _found([found])) == (expected and _found([expected]))
