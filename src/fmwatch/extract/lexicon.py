@@ -294,6 +294,7 @@ from .fastre import led  # noqa: E402
 
 DURATION, DOSE, NO_CHANGE, SIGNIFICANT, NOT_SIGNIFICANT, BETWEEN_NULL, IMPROVED, INCREASED, WORSENED = map(
     led, (DURATION, DOSE, NO_CHANGE, SIGNIFICANT, NOT_SIGNIFICANT, BETWEEN_NULL, IMPROVED, INCREASED, WORSENED))
+P_VALUE = led(P_VALUE)
 ROUTES[:] = [(led(pattern), route) for pattern, route in ROUTES]
 FREQUENCY[:] = [(led(pattern), per_day) for pattern, per_day in FREQUENCY]
 MEASURE_PATTERNS[:] = [(key, led(pattern), better) for key, pattern, better in MEASURE_PATTERNS]

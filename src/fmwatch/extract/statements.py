@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .fastre import holds_any
+
 # Future work, advice and speculation: "need to be performed", "should be treated", "would likely",
 # "may play a role", "further studies are warranted".
 WISH = re.compile(
@@ -19,10 +21,14 @@ WISH = re.compile(
     r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
     r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored|"
     r"it\s+is\s+(?:important|essential|necessary|advisable|prudent|crucial)\s+to)\b", re.I)
-# The study's aim or hypothesis: what it set out to learn, not what it found.
-OBJECTIVE = re.compile(
-    r"^\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
-    r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]|"
+# The study's aim or hypothesis: what it set out to learn, not what it found. A heading opens the
+# sentence (``OBJECTIVE_HEADING``, matched at its start) or words say it anywhere (``OBJECTIVE_WORDS``);
+# ``OBJECTIVE`` is the two as one pattern. (Apart, the words are searched behind a narrow set of first
+# letters: a heading's leading white space would let every space in.)
+OBJECTIVE_HEADING = re.compile(
+    r"\s*(?:objectives?|aims?|purpose|background|introduction|hypothesis|context|rationale)"
+    r"(?:\s*(?:/|and|&)\s*\w+)?\s*[:.]", re.I)
+OBJECTIVE_WORDS = re.compile(
     r"\b(?:study|trial|review|work|analysis)\s+(?:was\s+|is\s+)?(?:designed|aimed|intended|conducted)\s+to\s+"
     r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore|study|measure|describe|analy[sz]e|"
     r"quantify|identify|clarify|characteri[sz]e|establish|estimate|verify)\b|"
@@ -30,6 +36,7 @@ OBJECTIVE = re.compile(
     r"(?:study|trial|review|work)\s+(?:was|is)|was|is)\s+to\b|\bour\s+study\s+aims?\b|\baims?\s+at\b|"
     r"\bwe\s+(?:hypothesi[sz]ed|aimed|sought|set\s+out)\b|\bto\s+(?:test|examine|explore|evaluate)\s+the\s+hypothesis\b|\bto\s+(?:determine|assess|evaluate|investigate|examine|"
     r"compare|test)\s+whether\b|\bwhether\s+(?:or\s+not\s+)?\w+", re.I)
+OBJECTIVE = re.compile(f"^{OBJECTIVE_HEADING.pattern}|{OBJECTIVE_WORDS.pattern}", re.I)
 # Background: what other work found or what is known, told before the study's own methods.
 BACKGROUND = re.compile(
     r"\b(?:is|are)\s+known\s+to\b|\bit\s+is\s+known\b|\bhas\s+been\s+(?:shown|reported|suggested|proposed|found|"
@@ -62,13 +69,13 @@ OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "intro
 def kind_of(text: str) -> str:
     """"wish", "background", "objective" or "statement", in that order of precedence."""
     lowered = text.lower()
-    if any(n in lowered for n in WISH_NEEDLES) and WISH.search(text):
+    if holds_any(lowered, WISH_NEEDLES) and WISH.search(text):
         return "wish"
-    if any(n in lowered for n in BACKGROUND_NEEDLES) and BACKGROUND.search(text):
+    if holds_any(lowered, BACKGROUND_NEEDLES) and BACKGROUND.search(text):
         return "background"
     if ("contribute" in lowered or "lead to" in lowered or "give rise" in lowered) and CAN_LEAD_TO.search(text):
         return "background"
-    if any(n in lowered for n in OBJECTIVE_NEEDLES) and OBJECTIVE.search(text):
+    if holds_any(lowered, OBJECTIVE_NEEDLES) and is_objective(text):
         return "objective"
     if lowered[:4].lstrip().startswith("to ") and HEADLESS_OBJECTIVE.match(text):
         return "objective"
@@ -90,7 +97,7 @@ def is_wish(text: str) -> bool:
 
 def is_objective(text: str) -> bool:
     """True for an aim, objective or hypothesis ("to determine whether magnesium improves ...")."""
-    return OBJECTIVE.search(text) is not None
+    return OBJECTIVE_HEADING.match(text) is not None or OBJECTIVE_WORDS.search(text) is not None
 
 
 def is_background(text: str) -> bool:
@@ -140,24 +147,28 @@ def lists_measures(text: str) -> bool:
 # The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
 # In an abstract without headings, what comes before it is background ("Chronic pain is a highly
 # prevalent problem ...", "It reduces the neuropathic pain response in animals ...").
-STUDY_START = re.compile(
-    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|^\s*(?:methods?|design|patients|participants|subjects|"
-    r"setting|results?|objectives?|aims?|purpose)\s*[:.]|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|recruited|"
-    r"selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|\b(?:aims?|objectives?|purpose)\b|"
-    r"^\s*(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
-    r"^\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
-    r"children|adults|rats|mice)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
+# (An opening that names the study's people or a section, matched at the sentence's start, or words
+# anywhere; apart, so that the words are searched behind a narrow set of first letters.)
+STUDY_OPENING = re.compile(
+    r"\s*(?:(?:methods?|design|patients|participants|subjects|setting|results?|objectives?|aims?|purpose)\s*[:.]|"
+    r"(?:a|an)\s+(?:total\s+of\s+)?(?:\d+|[a-z]+-?[a-z]*)\s+(?:patients|women|men|subjects|participants)|"
+    r"(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
+    r"children|adults|rats|mice)\b)", re.I)
+STUDY_WORDS = re.compile(
+    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
+    r"recruited|selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|"
+    r"\b(?:aims?|objectives?|purpose)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
 BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*(?:/|and|&)\s*\w+)?\s*:", re.I)
 
 
 def leading_background(texts: list[str]) -> int:
     """How many of an abstract's first sentences are background: those before the first sentence
-    that speaks of the study (``STUDY_START``), or under a Background heading. 0 when the first
+    that speaks of the study (``STUDY_OPENING``, ``STUDY_WORDS``), or under a Background heading. 0 when the first
     sentence already speaks of the study; 0 as well when no sentence does (nothing to go by)."""
     for index, text in enumerate(texts):
         if BACKGROUND_HEADING.match(text):
             continue
-        if STUDY_START.search(text):
+        if STUDY_OPENING.match(text) or STUDY_WORDS.search(text):
             return index
     return 0
 
@@ -204,4 +215,6 @@ def phase_of_sentences(texts: list[str]) -> list[str | None]:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-WISH, OBJECTIVE, BACKGROUND = map(led, (WISH, OBJECTIVE, BACKGROUND))
+WISH, OBJECTIVE, OBJECTIVE_WORDS, BACKGROUND, STUDY_WORDS = map(led, (WISH, OBJECTIVE, OBJECTIVE_WORDS, BACKGROUND,
+                                                                   STUDY_WORDS))
+MEASURES_LISTED, RESULT_MARK = map(led, (MEASURES_LISTED, RESULT_MARK))

@@ -9,14 +9,16 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from . import statements as st
+from . import fastre, statements as st
 from ..records import ArticleRecord, FmArticle
 
 
 MAX_FIELD_CHARS = 60_000  # a 100 kB "abstract" is read up to here; the rest cannot be an abstract
 # A sentence ends at . ! ? and white space before a capital, digit or bracket, or at a line break.
-# (Led by the stop itself, not by a look-behind for it: re then skips straight to the next stop.)
-SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z0-9(\"“])|\n+")
+# (Led by one set of the stops and the line break, each alternative then asking by a look-behind
+# which it was: re skips straight to the next such character, in C, only when a pattern opens with
+# a set; as r"[.!?]\s+(?=...)|\n+" it tried every position.)
+SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=[A-Z0-9(\"“])|(?<=\n)\n*)")
 # A stop that ends an abbreviation, not a sentence: "(i.e. 400 mg/day)", "(e.g. Zinc)", "approx. 12 mmol",
 # "Smith et al. 2010", "vs. Placebo", "cf. Fig. 2" (lower case, as the text before the stop ends).
 ABBREVIATIONS_BEFORE_STOP = ("i.e", "e.g", "approx", " cf", "(cf", "et al", " vs", "(vs", " fig", "(fig", " viz",
@@ -123,10 +125,28 @@ def _find(doc: Document, pattern: re.Pattern, fields: list[str] | None = None) -
     if key in doc._found:  # several stages ask the same question of one document
         return doc._found[key]
     spans = doc._found[key] = []
+    searched = _fast(pattern) if fields is None else pattern  # (the prose fields: the long texts)
     for name in fields or doc.text_fields:
-        for match in pattern.finditer(doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
+        for match in searched.finditer(doc.fields.get(name, "")[:MAX_FIELD_CHARS]):
             spans.append(span(doc, name, match.start(), match.end()))
     return spans
+
+
+# Each pattern as ``fastre.fast`` searches it, by its source and flags (a pattern compiled anew per
+# document with the same source shares it); bounded, for patterns built from a record's own words.
+_FAST: dict[tuple[str, int], "re.Pattern | fastre.FastPattern"] = {}
+
+
+def _fast(pattern: "re.Pattern | fastre.FastPattern") -> "re.Pattern | fastre.FastPattern":
+    if isinstance(pattern, fastre.FastPattern):
+        return pattern
+    key = (pattern.pattern, pattern.flags)
+    searched = _FAST.get(key)
+    if searched is None:
+        if len(_FAST) > 2000:
+            _FAST.clear()
+        searched = _FAST[key] = fastre.fast(pattern)
+    return searched
 
 
 def _lower_text(doc: Document) -> str:
