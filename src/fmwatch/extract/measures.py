@@ -79,7 +79,7 @@ NULL_IN = re.compile(
     r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
-    r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
@@ -522,6 +522,108 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
                 label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
+    return found
+
+
+
+# --- named instruments -------------------------------------------------------------------------------
+# Scales and tests that pain, arthritis and rehabilitation trials report by name, each with the key the
+# field names it by and whether more of it is better (each instrument's own scoring: a higher WOMAC,
+# Oswestry, Roland-Morris, Lequesne, HAQ, DAS28 or SDAI score is more disease; a longer Timed Up and Go
+# is worse mobility; a longer six-minute walk and a higher SF-36 or FFbH are better). Their results are
+# reported under these names, not as one generic pain score (issue 12 item 6: measures outside
+# fibromyalgia recognised). A WOMAC subscale keeps its name ("WOMAC pain" is ``womac_pain``).
+NAMED = [
+    ("womac", r"(?-i:\bWOMAC\b)(?:\s+(?:OA\s+)?(?:index\s+)?(?:LK\s*3\.1\s+)?(?:OA\s+index\s+)?)?"
+              r"(?:(?:physical\s+)?function(?:al)?|pain|stiffness|total|composite|global)?(?:\s+(?:sub)?(?:scales?|"
+              r"scores?|index))?|\bWestern\s+Ontario\s+and\s+McMaster\s+Universit(?:y|ies)(?:\s+[\w.]+){0,4}?\s+Index",
+     False),
+    ("odi", r"\bOswestry(?:\s+(?:low\s+back\s+pain\s+)?disability)?(?:\s+(?:index|questionnaire|scores?))?|(?-i:\bODI\b)", False),
+    ("rmdq", r"\bRoland[\s-]+Morris(?:\s+disability)?(?:\s+(?:questionnaire|scale|index|scores?))?|(?-i:\bRMDQ\b|\bRDQ\b)",
+     False),
+    ("lequesne", r"\bLequesne(?:'s)?(?:\s+(?:algo-?)?functional)?(?:\s+(?:index|scores?))?", False),
+    ("nips", r"\bneonatal\s+infant\s+pain\s+scale|(?-i:\bNIPS\b)", False),
+    ("sdai", r"\bsimplified\s+disease\s+activity\s+index|(?-i:\bSDAI\b)", False),
+    ("cdai", r"\bclinical\s+disease\s+activity\s+index|(?-i:\bCDAI\b)", False),
+    ("das28", r"\bdisease\s+activity\s+score(?:\s+(?:in|of|based\s+on)\s+28\s+joints|\s*28)?|\b28-joint\s+disease\s+"
+              r"activity\s+score|(?-i:\bDAS-?28(?:-?(?:CRP|ESR))?\b)", False),
+    ("haq", r"\bhealth\s+assessment\s+questionnaire(?:\s+disability\s+index)?|(?-i:\bHAQ(?:-DI)?\b)", False),
+    ("sf36", r"\b36-item\s+short[\s-]+form(?:\s+health\s+survey)?|\bshort[\s-]+form[\s-]+36|\bshort[\s-]+form\s+health\s+"
+             r"survey|\bSF-?36\b", True),
+    ("tug", r"\btimed\s+up[\s-]+(?:and|&)[\s-]+go(?:\s+test)?|(?-i:\bTUG(?:\s+test)?\b)", False),
+    ("6mwd", r"\b(?:six|6)[\s-]*min(?:ute)?[\s-]+walk(?:ing)?(?:\s+(?:test|distances?))?|(?-i:\b6\s*-?MW[DT]\b)", True),
+    ("sf_mpq", r"\b(?:short[\s-]+form\s+)?McGill\s+pain\s+questionnaire|(?-i:\bSF-?MPQ(?:-?2)?\b)|(?-i:\bMPQ\b)", False),
+    ("ffbh", r"(?-i:\bFFbH(?:-?R)?\b)|\bHannover\s+functional\s+ability\s+questionnaire", True),
+]
+# (abbreviations in capitals only: "ODI", "TUG", "NIPS" are names, "tug" and "nips" are words)
+NAMED_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in NAMED]
+# Substrings (lower case) one of which a sentence needs for ``NAMED`` to be run on it.
+NAMED_NEEDLES = ("womac", "western ontario", "oswestry", "odi", "roland", "rmdq", "rdq", "lequesne", "nips",
+                 "neonatal infant", "sdai", "cdai", "disease activity", "das", "haq", "health assessment", "short form",
+                 "short-form", "sf-36", "sf36", "36-item", "timed up", "tug", "walk", "6mw", "mcgill", "mpq", "ffbh",
+                 "hannover")
+
+WOMAC_PART = re.compile(r"(?P<part>(?:physical\s+)?function|pain|stiffness)", re.I)
+DEFINED_AFTER = re.compile(r"\s*\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+
+
+def named_key(key: str, label: str) -> str:
+    """The key of a named instrument as found (``NAMED``): a WOMAC subscale is its own measure.
+
+    >>> named_key("womac", "WOMAC pain scores"), named_key("womac", "WOMAC physical function"), named_key("odi", "ODI")
+    ('womac_pain', 'womac_function', 'odi')"""
+    if key == "womac":
+        part = WOMAC_PART.search(label)
+        if part:
+            return "womac_" + part.group("part").lower().split()[-1]
+    return key
+
+
+def holds_named(lowered: str) -> bool:
+    """Whether a sentence in lower case may name an instrument of ``NAMED`` (a substring pre-test)."""
+    return any(n in lowered for n in NAMED_NEEDLES)
+
+
+def named_measures(text: str, defined: dict[str, tuple[str, bool]] | None = None) -> list[tuple[int, int, str, bool]]:
+    """The named instruments a sentence reports (``NAMED``, and the abbreviations the record defines
+    for them, ``defined``), as ``(start, end, key, higher_is_better)`` in the order written, none
+    overlapping: "WOMAC pain (P = 0.26) and the TUG test" -> womac_pain, tug. [] when none."""
+    found: list[tuple[int, int, str, bool]] = []
+    if holds_named(text.lower()):
+        for key, pattern, better in NAMED_PATTERNS:
+            for match in pattern.finditer(text):
+                if not any(a <= match.start() < b or match.start() <= a < match.end() for a, b, _, _ in found):
+                    listed = _womac_list(text, match.end()) if key == "womac" and \
+                        text[match.end():match.end() + 3].lstrip().startswith(":") else []
+                    # "aspects of WOMAC: pain (...), function (...)": the subscales listed are the measures
+                    found += listed or [(match.start(), match.end(), named_key(key, match.group(0)), better)]
+    for short, (key, better) in (defined or {}).items():
+        if short in text:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+                if not any(a <= match.start() < b or match.start() <= a < match.end() for a, b, _, _ in found):
+                    found.append((match.start(), match.end(), key, better))
+    return sorted(found)
+
+
+def _womac_list(text: str, at: int) -> list[tuple[int, int, str, bool]]:
+    """The WOMAC subscales a list after "WOMAC:" names, up to the end of the sentence or clause."""
+    stop = min((i for i in (text.find(";", at), text.find(". ", at)) if i >= 0), default=len(text))
+    return [(m.start(), m.end(), "womac_" + m.group("part").lower().split()[-1], False)
+            for m in WOMAC_PART.finditer(text, at, stop)]
+
+
+def named_abbreviations(text: str) -> dict[str, tuple[str, bool]]:
+    """The abbreviations a record defines for named instruments, "long form (ABBR)" with the long
+    form one of ``NAMED``: {"RM": ("rmdq", False)} for "Roland-Morris questionnaire (RM)". Only
+    abbreviations ``NAMED`` does not already know."""
+    found: dict[str, tuple[str, bool]] = {}
+    if not holds_named(text.lower()):
+        return found
+    for key, pattern, better in NAMED_PATTERNS:
+        for match in pattern.finditer(text):
+            after = DEFINED_AFTER.match(text, match.end())
+            if after and not any(p.fullmatch(after.group("short")) for _, p, _ in NAMED_PATTERNS):
+                found.setdefault(after.group("short"), (named_key(key, match.group(0)), better))
     return found
 
 

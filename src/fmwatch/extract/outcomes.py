@@ -75,7 +75,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if sentence.field == "title":
             continue
         heading = SECTION_HEADING.match(sentence.text) or (
-            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None)
+            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None) or (
+            PERIOD_HEADING.match(sentence.text) if len(sentence.text) < 32 else None)
         if heading:
             in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
         elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
@@ -86,6 +87,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
+        named = ms.holds_named(lowered) or _holds_defined(doc, sentence.text)
+        known = known or named
         generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
         narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
@@ -105,11 +108,14 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
             continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         taken: list[tuple[int, int]] = []
+        if named:
+            _named_outcomes(doc, sentence, arm_list, found, taken)
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
     _null_said_after(doc, found)
+    _bare_between_null(doc, found)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
@@ -123,6 +129,11 @@ TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# A heading printed as a sentence of its own with a full stop ("Conclusion.", "Main Outcome Measures."),
+# as journals that print headings in bold give them in plain text: the known names only.
+PERIOD_HEADING = re.compile(r"^\s*(?P<name>Conclusions?|Interpretation|Results?|Findings|Methods?|Background|Objectives?|"
+                            r"Aims?|Purpose|Design|Settings?|Participants|Patients|Interventions?|(?:Main\s+)?Outcome\s+"
+                            r"Measures?|Measurements?|Discussion|Introduction)\s*\.\s*$")
 # A result that the treatment was tolerated: "both doses were well tolerated", "no serious adverse events
 # occurred", "no side effects were observed". The mgfm labels keep it (tolerability, no difference) when
 # the results say it; a conclusion's "safe and well tolerated" restates and adds nothing.
@@ -243,10 +254,46 @@ def _null_said_after(doc: Document, found: dict) -> None:
                 outcome["evidence"].append(sentence_span(doc, after))
 
 
+# "However, there was no significant difference between the TG and the CG.": a between-group null that
+# names no measure and ends its sentence, said after changes within each group.
+BARE_BETWEEN_NULL = re.compile(
+    r"\bno\s+(?:statistically\s+)?significant\s+differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
+    r"between\s+(?:the\s+)?(?:[\w+-]+\s+){0,6}?(?:groups?|arms?|[A-Z]{1,4})\s*\.?\s*$", re.I)
+# A change within a group: "decreased from 58 to 42 (TG) and from 51 to 30 (CG)", "in both groups".
+FROM_TO = re.compile(r"\bfrom\s+\d[\d.,]*\b.{0,40}?\bto\s+\d", re.I)
+
+
+def _bare_between_null(doc: Document, found: dict) -> None:
+    """Changes within the groups ("VAS decreased from 58 to 42 (TG) and from 52 to 31 (CG)", "in both
+    groups pain fell") followed by a between-group null that names no measure ("there was no
+    significant difference between the TG and the CG") are no difference from the comparator, each
+    (issue 12: "both groups improved; no difference between groups" is no benefit over control)."""
+    lowered = _lower_text(doc)
+    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered:
+        return
+    null = next((s for s in sentences(doc) if s.field != "title" and "difference" in s.text
+                 and BARE_BETWEEN_NULL.search(s.text)), None)
+    if null is None:
+        return
+    for outcome in found.values():
+        evidence = outcome["evidence"][-1]
+        said = evidence.get("text") or ""
+        if outcome["direction"] not in ("improved", "worsened") or evidence.get("field") != null.field \
+                or evidence.get("start", 0) > null.start:
+            continue
+        if any(w in said.lower() for w in (" than ", "versus", " vs", "compared with", "compared to")):
+            continue  # the change sentence compares the groups itself
+        if evidence.get("start") == null.start or WITHIN_GROUP.search(said) or FROM_TO.search(said):
+            outcome.update(direction="no_change", significant=False)
+            outcome["evidence"].append(sentence_span(doc, null))
+
+
 # "There were no differences between the groups in any outcome": a null for every measure named.
 BLANKET_NULL = re.compile(
-    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+)?groups\s+)?"
-    r"(?:in|on|for)\s+(?:any|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|variables?)|"
+    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+|three\s+|"
+    r"four\s+|\d\s+)?(?:groups|arms|treatments)\s+)?(?:in|on|for|with\s+(?:respect|regard)\s+to|regarding|in\s+terms\s+of)\s+"
+    r"(?:any|all|multiple|several|various)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|"
+    r"variables?)|"
     r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:outcomes|measures|endpoints|parameters)\s+(?:differed|changed|improved)|"
     r"\b(?:all|every)\s+(?:\w+\s+)?(?:outcomes?|measures?|endpoints?)\s+(?:were\s+|was\s+)?(?:similar|unchanged|comparable)", re.I)
 
@@ -276,6 +323,14 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
                 outcome["evidence"].insert(0, span(doc, named.field, named.start + mention.start(),
                                                    named.start + mention.end()))
                 found[key] = outcome
+        for start, end, key, higher_is_better in ms.named_measures(named.text, _defined_instruments(doc)):
+            if key in found and found[key]["direction"] is not None:
+                continue  # (a named instrument: "the Health Assessment Questionnaire ... did not differ")
+            outcome = _outcome(doc, sentence, _Found(match.start(), match.end(), named.text[start:end]), key,
+                               higher_is_better, arm_list)
+            outcome.update(direction="no_change", significant=False)
+            outcome["evidence"].insert(0, span(doc, named.field, named.start + start, named.start + end))
+            found[key] = outcome
 
 
 # The measures a blanket null lists: "in any outcome, including migraine days, attack frequency and
@@ -434,12 +489,17 @@ def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str,
         if doc._found.get("abbreviations") is None:
             doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
         long_form = doc._found["abbreviations"].get(label.strip())
+    if long_form and long_form.split()[-1].lower() in GROUP_HEADS:
+        return "", measure.higher_is_better  # "the treatment group (TG)": an arm's abbreviation, not a measure
     if long_form:
         known = next(((key, better) for key, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(long_form)), None)
         if known:
             return known
         label = long_form
     return ms.key_of(ms.plain_label(label)), measure.higher_is_better
+
+
+GROUP_HEADS = frozenset({"group", "groups", "arm", "arms", "cohort"})
 
 
 def _keep(found: dict, key: str, outcome: dict) -> None:
@@ -454,6 +514,40 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
             # a result sentence without a direction word (the model may read it) beats a mere mention
             or (outcome.get("_model_input") and not old.get("_model_input") and not old.get("_direction_from_record")))):
         found[slot] = outcome
+
+
+def _defined_instruments(doc: Document) -> dict[str, tuple[str, bool]]:
+    """The abbreviations the record defines for named instruments (``measures.named_abbreviations``:
+    "Roland-Morris questionnaire (RM)"), read once per document."""
+    defined = doc._found.get("named_abbreviations")
+    if defined is None:
+        defined = doc._found["named_abbreviations"] = ms.named_abbreviations(
+            " ".join(doc.fields[f] for f in doc.text_fields))
+    return defined
+
+
+def _holds_defined(doc: Document, text: str) -> bool:
+    """Whether a sentence holds an abbreviation the record defined for a named instrument."""
+    defined = _defined_instruments(doc)
+    return bool(defined) and any(short in text for short in defined)
+
+
+def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """Results on named instruments (``measures.NAMED``: WOMAC and its subscales, Oswestry, Roland-Morris,
+    Lequesne, DAS28, SDAI, HAQ, SF-36, Timed Up and Go, six-minute walk, McGill, FFbH), each under its
+    own key, read before the fixed vocabulary so that "WOMAC pain" is not a bare "pain"."""
+    text = sentence.text
+    in_phase = _qualifier_of(text) is not None or _phase(doc, sentence) is not None
+    for start, end, key, higher_is_better in ms.named_measures(text, _defined_instruments(doc)):
+        if any(s <= start < e or start <= s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if in_phase and _inside_qualifier(text, start):
+            continue
+        if not in_phase and (found.get(key) or {}).get("direction") is not None:
+            continue  # (a measure's first result is kept)
+        outcome = _outcome(doc, sentence, _Found(start, end, text[start:end]), key, higher_is_better, arm_list)
+        _keep(found, key, outcome)
 
 
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
