@@ -88,7 +88,7 @@ NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "redu
 
 COMPARATIVE_NP = re.compile(
     r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and|needed|required|requested|used|"
-    r"consumed)\s+(?:(?:significantly|statistically|"
+    r"consumed|received|took|was\s+given|were\s+given)\s+(?:(?:significantly|statistically|"
     r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
     r"reduced|increased|improved|decreased|more|less)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
     r"during|with|and|or|but|by)\b)[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in\s+(?:the|both|all|"
@@ -215,6 +215,7 @@ PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b"
 # "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
 DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
                     r"adequate|effective|satisfactory)\s+", re.I)
+DOSES_OF_USE = re.compile(r"^(?:the\s+)?(?:total\s+)?doses?\s+of\s+(?=[\w-]+\s+(?:usage|use|consumption|requirements?)\b)", re.I)
 # "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
 ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
 DEFINED = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
@@ -228,6 +229,7 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
+    plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
 
 
@@ -336,6 +338,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     trailing = TRAILING_TIME.search(text)
     if trailing and trailing.start() > 0 and not text.lower().startswith(("at ", "on ")):
         text = text[:trailing.start()]
+    purpose = FOR_PURPOSE.search(text) if " for " in text or " to " in text else None
+    if purpose and purpose.start() > 0:
+        text = text[:purpose.start()]  # "morphine usage for controlling pain": the use, not its purpose
     method = AS_ASSESSED.search(text) if " as " in text else None
     if method and method.start() > 0:
         text = text[:method.start()]  # "infarct size as assessed by the creatine kinase peak": the measure, not its method
@@ -355,8 +360,10 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
-    if "dose of " in text or "doses of " in text:
-        words -= {"dose", "doses"}  # "total dose of fentanyl": another drug's use (the arms' own is left out later)
+    if "dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text):
+        # "total dose of fentanyl", "Doses of morphine usage", "more morphine doses": another drug's use (the
+        # arms' own is left out later)
+        words -= {"dose", "doses"}
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
@@ -365,6 +372,17 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
             or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
         return None
     return start, end
+
+
+# "morphine doses", "rescue analgesic doses": a count of doses of a rescue drug is a measure of its use.
+RESCUE_DOSES = re.compile(r"\b(?:rescue|analgesics?|opioids?|morphine|fentanyl|sufentanil|remifentanil|tramadol|"
+                          r"pethidine|meperidine|oxycodone|hydromorphone|ketorolac|paracetamol|acetaminophen|"
+                          r"ibuprofen|diclofenac|metamizole|nalbuphine|ketamine|"
+                          # or a drug's name by its ending (methadone, pethidine, tramadol, ketorolac, midazolam)
+                          r"[a-z]{4,}(?:ine|one|ol|ac|il|yl|am|ide|en))\s+doses?\b", re.I)
+# "Doses of morphine usage for controlling postoperative pain": what the drug was used for is no part of
+# the measure's name.
+FOR_PURPOSE = re.compile(r"\s+(?:for|to)\s+(?:control|treat|reliev|manag|prevent|alleviat|eas)\w*\b.*$", re.I)
 
 
 FRAGMENT_WORDS = frozenset("""of to in into with for a an the and or by on at from than as its their significant
@@ -624,6 +642,54 @@ def named_abbreviations(text: str) -> dict[str, tuple[str, bool]]:
             after = DEFINED_AFTER.match(text, match.end())
             if after and not any(p.fullmatch(after.group("short")) for _, p, _ in NAMED_PATTERNS):
                 found.setdefault(after.group("short"), (named_key(key, match.group(0)), better))
+    return found
+
+
+
+# --- change scores -----------------------------------------------------------------------------------
+# "a significantly greater mean change in score (final minus baseline) compared to the vehicle group for
+# pain (-5.2 vs. -3.3), physical function (-13.4 vs. -6.9) and stiffness": a change score compared
+# between the groups, for the measures listed after "for" (or "in").
+CHANGE_SCORE = re.compile(r"\b(?:greater|larger|bigger)\s+(?:mean\s+|average\s+|median\s+)?(?P<what>change|reduction|"
+                          r"decrease|improvement|fall|drop|increase)s?\b", re.I)
+CHANGE_LIST = re.compile(r"\b(?:for|in)\s+(?!scores?\b)(?:the\s+|their\s+)?(?=[A-Za-z])")
+BRACKETED = re.compile(r"\([^()]*\)")
+CHANGE_COMPARED = re.compile(r"\s(?:than|compared|versus|vs\.?|relative\s+to|over)\s", re.I)
+# The first figure in a bracket after a measure: its sign says which way the treated arm's score changed.
+SIGNED_FIGURE = re.compile(r"\s*\(\s*(?P<sign>[-−–])?\+?\s*\d")
+
+
+def change_score_measures(clause: str) -> list[tuple[Measure, str]]:
+    """The measures a compared change score is given for, each with which way the treated arm's
+    score moved: ``"down"`` (a reduction, or a change whose first figure is negative), ``"up"`` (an
+    increase, a positive figure) or ``"better"`` (an improvement, or a change with no figure).
+    [] when the clause gives no change score. Example: "greater mean change ... for pain (-5.2 vs.
+    -3.3) and stiffness (-1.8 vs. -0.9)" -> pain down, stiffness down."""
+    lowered = clause.lower()
+    if "greater" not in lowered and "larger" not in lowered and "bigger" not in lowered:
+        return []
+    score = CHANGE_SCORE.search(clause)
+    if score is None:
+        return []
+    listed = CHANGE_LIST.search(clause, score.end())
+    if listed is None or listed.start() - score.end() > 120:
+        return []
+    what = score.group("what").lower()
+    # brackets blanked (offsets kept) so that the list splits on its own commas
+    rest = BRACKETED.sub(lambda m: " " * len(m.group(0)), clause[listed.end():])
+    compared = CHANGE_COMPARED.search(rest)
+    stop = min((i for i in (rest.find(";"), rest.find(". "), compared.start() if compared else -1) if i >= 0),
+               default=len(rest.rstrip(". ")))
+    found: list[tuple[Measure, str]] = []
+    for a, b, label in _split_list(rest[:stop].rstrip(), listed.end()):
+        piece = _clean(clause, a, b)
+        if piece is None:
+            continue
+        label = clause[piece[0]:piece[1]]
+        figure = SIGNED_FIGURE.match(clause, piece[1])
+        way = ("down" if what in ("reduction", "decrease", "fall", "drop") else "up" if what == "increase" else
+               "better" if what == "improvement" or figure is None else "down" if figure.group("sign") else "up")
+        found.append((Measure(piece[0], piece[1], label, higher_is_better(label)), way))
     return found
 
 

@@ -25,7 +25,7 @@ PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medication
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
-CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|,\s+(?:despite|in\s+spite\s+of)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
@@ -108,6 +108,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
             continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         taken: list[tuple[int, int]] = []
+        if "greater" in lowered or "larger" in lowered or "bigger" in lowered:
+            _change_scores(doc, sentence, arm_list, found, taken)
         if named:
             _named_outcomes(doc, sentence, arm_list, found, taken)
         if known:
@@ -435,6 +437,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is a substance rather than a measure of something: a substance an
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
+    if USE_HEAD.search(label):
+        return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
     mentions = substance_mentions(label)
@@ -446,6 +450,9 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     rest = ms.tokens(" ".join(label[:m.start] + label[m.end:] for m in mentions[:1]))
     return not (rest - ms.GENERIC_WORDS)
 
+
+# The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
+USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$|^(?:doses?|consumption|usage)\s+of\b", re.I)
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
 
@@ -532,6 +539,37 @@ def _holds_defined(doc: Document, text: str) -> bool:
     return bool(defined) and any(short in text for short in defined)
 
 
+def _change_scores(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """A change score compared between the groups for a list of measures ("a greater mean change ...
+    for pain (-5.2 vs. -3.3), physical function (-13.4 vs. -6.9) and stiffness"): a greater fall in a
+    measure where less is better is an improvement, whatever the word "greater" says of the number;
+    the measures listed under one comparison share its direction (the first measure's, as its
+    polarity is read: a list holds one scale's subscales, scored one way). Said of the control arm
+    ("the placebo group had a greater reduction"), the direction is the treated arm's opposite."""
+    text = sentence.text
+    listed = ms.change_score_measures(text)
+    if not listed:
+        return
+    first, way = listed[0]
+    better = way == "better" or (way == "down") != first.higher_is_better
+    for measure, _ in listed:
+        if any(s <= measure.start < e or measure.start <= s < measure.end for s, e in taken):
+            continue
+        known = next(((k, b) for k, pattern, b in lx.MEASURE_PATTERNS if pattern.fullmatch(measure.label)), None)
+        key = known[0] if known else ms.key_of(ms.plain_label(measure.label))
+        if not key or _names_a_substance(measure.label, arm_list):
+            continue
+        taken.append((measure.start, measure.end))
+        outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
+                           measure.higher_is_better, arm_list)
+        if outcome["direction"] != "no_change":  # ("no greater change": the null stands)
+            direction = "improved" if better else "worsened"
+            if _said_of_control(doc, text, measure.label):
+                direction = "worsened" if better else "improved"
+            outcome["direction"] = direction
+        _keep(found, key, outcome)
+
+
 def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     """Results on named instruments (``measures.NAMED``: WOMAC and its subscales, Oswestry, Roland-Morris,
     Lequesne, DAS28, SDAI, HAQ, SF-36, Timed Up and Go, six-minute walk, McGill, FFbH), each under its
@@ -566,6 +604,13 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
                 continue  # "(events per hour of total sleep time)": a unit, not a result
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
+            if " for " in text and PURPOSE_OBJECT.search(text, max(0, match.start() - 40), match.start()):
+                taken.append((match.start(), match.end()))
+                continue  # "morphine usage for controlling postoperative pain": what a drug was for
+            if key == "pain_intensity" and (SCALE_BEFORE.search(text, max(0, match.start() - 12), match.start())
+                                            or SCALE_AFTER.match(text, match.end())):
+                taken.append((match.start(), match.end()))
+                continue  # "VAS pain", "pain (VAS)": what the scale rates, one measure with it
             taken.append((match.start(), match.end()))
             head = BAD_HEAD_AFTER.match(text, match.end()) if higher_is_better else None
             if head:  # "sleep disturbance": less of it is better sleep (the key stays the schema's)
@@ -575,6 +620,14 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             if instrument:  # "depression scores (PHQ-9)": the label keeps the instrument, the key the schema's
                 outcome["label"] = f"{outcome['label']} ({_plain(instrument.group('abbr'))})"
             _keep(found, key, outcome)
+
+
+# "for controlling postoperative pain": the object of a purpose, no result on it.
+PURPOSE_OBJECT = re.compile(r"\bfor\s+(?:controlling|treating|managing)\s+"
+                            r"(?:the\s+|their\s+)?(?:[\w-]+\s+)?$", re.I)
+# A pain scale said beside the word "pain": "the average VAS pain", "pain VAS", "pain (NRS)".
+SCALE_BEFORE = re.compile(r"\b(?:VAS|NRS|VRS|NPRS)\s+$")
+SCALE_AFTER = re.compile(r"\s*\(?\s*(?:VAS|NRS|VRS|NPRS)\b")
 
 
 # A head after a measure whose more is better that makes more of the whole bad: "sleep disturbance",
@@ -710,7 +763,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
-    if direction in ("improved", "worsened") and _said_of_control(doc, clause):
+    if direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
         # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
         direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
@@ -872,7 +925,7 @@ def _term_roles(term: str, names: dict[str, bool], shared: set[str]) -> tuple[bo
     return control, treated
 
 
-def _said_of_control(doc: Document, clause: str) -> bool:
+def _said_of_control(doc: Document, clause: str, measure: str = "") -> bool:
     """Whether a result clause says its direction of the control arm, so that the treated arm's is
     the opposite: "X was higher in the placebo group than in the magnesium group", "Compared with
     magnesium, saline patients needed more rescue analgesia", "Group R (saline) had higher pain
@@ -897,6 +950,9 @@ def _said_of_control(doc: Document, clause: str) -> bool:
         subject, reference = clause[:marker.start()], clause[marker.end():marker.end() + 80]
     if not (CONTROL_TERM.search(subject) or any(names.get(w) for w in LETTERS.findall(subject))):
         return False  # (the subject names no control: the usual "lower with magnesium than placebo")
+    if measure and measure in subject:
+        # "the placebo group received more morphine doses than": the drug of the measure names no arm
+        subject = subject.replace(measure, " ")
     shared = {m.name for m in substance_mentions(subject)} & {m.name for m in substance_mentions(reference)}
     subject_control, subject_treated = _term_roles(subject, names, shared)
     if not subject_control or subject_treated:
@@ -987,7 +1043,9 @@ QUALIFIERS = [
     ("open_label", re.compile(r"\bopen[\s-]label\s+(?:phase|extension|period|part|follow-up)|\bduring\s+the\s+open\b|"
                               r"\bin\s+the\s+open[\s-]label\b|\bopenly\b|\bunblinded\s+(?:phase|extension|period)", re.I)),
     ("per_protocol", re.compile(r"\bper[\s-]protocol\b|\bcompleters?\s+analys\w*|\bamong\s+(?:the\s+)?completers\b", re.I)),
-    ("subgroup", re.compile(r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
+    ("subgroup", re.compile(r"^\s*among\s+(?:the\s+)?(?:patients|participants|subjects|women|men|children|those)\s+(?:who|"
+                            r"submitted|undergoing|receiving|given|treated|aged|older|younger|operated)\b[^,;]{0,80}|"
+                            r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
                             r"men|those|subjects)\s+with\s+(?:mild|moderate|severe|high|low|higher|lower|baseline|more|less)"
                             r"\b[^,;.()]{0,50}", re.I)),
 ]
