@@ -274,12 +274,17 @@ def key_of(label: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", label.lower()))
 
 
+LIST_BOUND = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+")
+LIST_WORDS = frozenset({"and", "or", "as"})
+
+
 def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     """'NPSI, NS and quality of life' -> three (start, end, label); 'patient and physician global
     assessments' stays one (a shared head noun), as does 'PLMS associated with arousals'; 'pain
     scores at rest and on movement' -> 'pain scores at rest', 'pain scores on movement'."""
     parts, start = [], 0
-    for match in re.finditer(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+", np):
+    listed = "," in np or not LIST_WORDS.isdisjoint(np.lower().split())  # (else one part: spare the regex)
+    for match in LIST_BOUND.finditer(np) if listed else ():
         parts.append((start, match.start()))
         start = match.end()
     parts.append((start, len(np)))
@@ -327,6 +332,9 @@ def _with_next_head(word: str, following: str) -> str | None:
     return None
 
 
+TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)?\s*$")
+
+
 def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     text = clause[start:end]
     intro = INTRO.match(text)  # "Following magnesium treatment, PLMS ..." -> "PLMS ..."
@@ -338,16 +346,16 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     trailing = TRAILING_TIME.search(text)
     if trailing and trailing.start() > 0 and not text.lower().startswith(("at ", "on ")):
         text = text[:trailing.start()]
-    purpose = FOR_PURPOSE.search(text) if " for " in text or " to " in text else None
-    if purpose and purpose.start() > 0:
-        text = text[:purpose.start()]  # "morphine usage for controlling pain": the use, not its purpose
+    purpose = _purpose_at(text) if " for " in text or " to " in text else -1
+    if purpose > 0:
+        text = text[:purpose]  # "morphine usage for controlling pain": the use, not its purpose
     method = AS_ASSESSED.search(text) if " as " in text else None
     if method and method.start() > 0:
         text = text[:method.start()]  # "infarct size as assessed by the creatine kinase peak": the measure, not its method
     lead = LEADING.match(text)
     if lead:
         start, text = start + lead.end(), text[lead.end():]
-    paren = re.search(r"\s*\([^)]*\)?\s*$", text)  # "PLMS associated with arousals (PLMS-A)"
+    paren = TRAILING_BRACKET.search(text) if "(" in text else None  # "PLMS associated with arousals (PLMS-A)"
     if paren and paren.start() > 0:
         end, text = start + paren.start(), text[:paren.start()]
     text = text.rstrip()
@@ -360,7 +368,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
-    if "dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text):
+    if "dose" in text.lower() and ("dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text)):
         # "total dose of fentanyl", "Doses of morphine usage", "more morphine doses": another drug's use (the
         # arms' own is left out later)
         words -= {"dose", "doses"}
@@ -382,7 +390,19 @@ RESCUE_DOSES = re.compile(r"\b(?:rescue|analgesics?|opioids?|morphine|fentanyl|s
                           r"[a-z]{4,}(?:ine|one|ol|ac|il|yl|am|ide|en))\s+doses?\b", re.I)
 # "Doses of morphine usage for controlling postoperative pain": what the drug was used for is no part of
 # the measure's name.
-FOR_PURPOSE = re.compile(r"\s+(?:for|to)\s+(?:control|treat|reliev|manag|prevent|alleviat|eas)\w*\b.*$", re.I)
+FOR_PURPOSE = re.compile(r"(?:control|treat|reliev|manag|prevent|alleviat|eas)\w*\b", re.I)
+
+
+def _purpose_at(text: str) -> int:
+    """Where " for controlling ..." or " to treat ..." starts in a measure's words (``FOR_PURPOSE``
+    after "for"/"to"), or -1."""
+    for word in (" for ", " to "):
+        at = text.find(word)
+        while at >= 0:
+            if FOR_PURPOSE.match(text, at + len(word)):
+                return at
+            at = text.find(word, at + 1)
+    return -1
 
 
 FRAGMENT_WORDS = frozenset("""of to in into with for a an the and or by on at from than as its their significant
@@ -459,6 +479,9 @@ def _unquoted(clause: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+AND_ANOTHER = re.compile(r"\s+and\s+(?:the|a|an|their)\s+")
+
+
 def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     """The measures a result clause reports a change in, with positions in the clause.
     ``narrow``: only the null before a measure ("no change in X") and the comparative before one
@@ -518,7 +541,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"
-        joined = list(re.finditer(r"\s+and\s+(?:the|a|an|their)\s+", clause[start:end]))
+        joined = list(AND_ANOTHER.finditer(clause[start:end])) if "and" in clause[start:end] else []
         if joined and re.search(CHANGE, clause[start:start + joined[-1].start()], re.I):
             start += joined[-1].end()
         while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
@@ -575,11 +598,21 @@ NAMED = [
 ]
 # (abbreviations in capitals only: "ODI", "TUG", "NIPS" are names, "tug" and "nips" are words)
 NAMED_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in NAMED]
-# Substrings (lower case) one of which a sentence needs for ``NAMED`` to be run on it.
-NAMED_NEEDLES = ("womac", "western ontario", "oswestry", "odi", "roland", "rmdq", "rdq", "lequesne", "nips",
-                 "neonatal infant", "sdai", "cdai", "disease activity", "das", "haq", "health assessment", "short form",
-                 "short-form", "sf-36", "sf36", "36-item", "timed up", "tug", "walk", "6mw", "mcgill", "mpq", "ffbh",
-                 "hannover")
+# Substrings one of which a text needs for ``NAMED`` to be run on it: the long forms in lower case, the
+# abbreviations as written (a text in lower case is no test for "ODI": "periodic", "sodium").
+NAMED_NEEDLES = ("womac", "western ontario", "oswestry", "roland", "lequesne", "neonatal infant", "disease activity",
+                 "health assessment", "short form", "short-form", "sf-36", "sf36", "36-item", "timed up", "minute walk",
+                 "minute-walk", "min walk", "mcgill", "ffbh", "hannover")
+# Per instrument: (needles in lower case, needles as written) one of which its pattern needs.
+NAMED_KEY_NEEDLES = {
+    "womac": (("womac", "western ontario"), ()), "odi": (("oswestry",), ("ODI",)), "rmdq": (("roland",), ("RDQ", "RMDQ")),
+    "lequesne": (("lequesne",), ()), "nips": (("neonatal infant",), ("NIPS",)), "sdai": (("simplified disease",), ("SDAI",)),
+    "cdai": (("clinical disease",), ("CDAI",)), "das28": (("disease activity",), ("DAS",)),
+    "haq": (("health assessment",), ("HAQ",)), "sf36": (("short form", "short-form", "sf-36", "sf36", "36-item"), ()),
+    "tug": (("timed up",), ("TUG",)), "6mwd": (("minute walk", "minute-walk", "min walk", "min-walk"), ("MW",)),
+    "sf_mpq": (("mcgill",), ("MPQ",)), "ffbh": (("hannover",), ("FFbH",)),
+}
+NAMED_CAPITALS = ("WOMAC", "ODI", "RMDQ", "RDQ", "NIPS", "SDAI", "CDAI", "DAS", "HAQ", "TUG", "MW", "MPQ", "FFbH")
 
 WOMAC_PART = re.compile(r"(?P<part>(?:physical\s+)?function|pain|stiffness)", re.I)
 DEFINED_AFTER = re.compile(r"\s*\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
@@ -597,9 +630,18 @@ def named_key(key: str, label: str) -> str:
     return key
 
 
-def holds_named(lowered: str) -> bool:
-    """Whether a sentence in lower case may name an instrument of ``NAMED`` (a substring pre-test)."""
-    return any(n in lowered for n in NAMED_NEEDLES)
+def holds_named(text: str, lowered: str | None = None) -> bool:
+    """Whether a text may name an instrument of ``NAMED`` (a substring pre-test; ``lowered``: the
+    text in lower case, when the caller has it)."""
+    lowered = text.lower() if lowered is None else lowered
+    return any(n in lowered for n in NAMED_NEEDLES) or any(n in text for n in NAMED_CAPITALS)
+
+
+def _named_patterns_for(text: str) -> list[tuple[str, re.Pattern, bool]]:
+    """The patterns of ``NAMED`` whose needles the text holds (``NAMED_KEY_NEEDLES``)."""
+    lowered = text.lower()
+    return [(key, pattern, better) for key, pattern, better in NAMED_PATTERNS
+            if any(n in lowered for n in NAMED_KEY_NEEDLES[key][0]) or any(n in text for n in NAMED_KEY_NEEDLES[key][1])]
 
 
 def named_measures(text: str, defined: dict[str, tuple[str, bool]] | None = None) -> list[tuple[int, int, str, bool]]:
@@ -607,8 +649,8 @@ def named_measures(text: str, defined: dict[str, tuple[str, bool]] | None = None
     for them, ``defined``), as ``(start, end, key, higher_is_better)`` in the order written, none
     overlapping: "WOMAC pain (P = 0.26) and the TUG test" -> womac_pain, tug. [] when none."""
     found: list[tuple[int, int, str, bool]] = []
-    if holds_named(text.lower()):
-        for key, pattern, better in NAMED_PATTERNS:
+    if holds_named(text):
+        for key, pattern, better in _named_patterns_for(text):
             for match in pattern.finditer(text):
                 if not any(a <= match.start() < b or match.start() <= a < match.end() for a, b, _, _ in found):
                     listed = _womac_list(text, match.end()) if key == "womac" and \
@@ -635,9 +677,9 @@ def named_abbreviations(text: str) -> dict[str, tuple[str, bool]]:
     form one of ``NAMED``: {"RM": ("rmdq", False)} for "Roland-Morris questionnaire (RM)". Only
     abbreviations ``NAMED`` does not already know."""
     found: dict[str, tuple[str, bool]] = {}
-    if not holds_named(text.lower()):
+    if not holds_named(text):
         return found
-    for key, pattern, better in NAMED_PATTERNS:
+    for key, pattern, better in _named_patterns_for(text):
         for match in pattern.finditer(text):
             after = DEFINED_AFTER.match(text, match.end())
             if after and not any(p.fullmatch(after.group("short")) for _, p, _ in NAMED_PATTERNS):

@@ -25,7 +25,13 @@ PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medication
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
-CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|,\s+(?:despite|in\s+spite\s+of)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+# The clause bounds of a result (``CLAUSE_BOUNDARY``, and ", despite": "X was lower, despite no difference
+# in Y" is two results); with the words one of which a sentence needs for any bound but ";" to be run.
+RESULT_BOUNDARY = re.compile(CLAUSE_BOUNDARY.pattern + r"|,\s+(?:despite|in\s+spite\s+of)\s+", re.I)
+BOUNDARY_WORDS = ("but", "whereas", "while", "although", "however", "despite", "spite")
+AND_OTHER = re.compile(r"\band\s+(?:the\s+)?(?:other|all|no)\b", re.I)  # (a pre-test for the bound before "and other")
+RESULT_CLAUSE_WORDS = ("but", "whereas", "while", "although", "however")
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
@@ -71,6 +77,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         return []  # (a trial whose arms the rules missed: read only where turned on, with the model)
     found: dict[str, dict] = {}
     in_conclusion = False
+    names_any = _names_instruments(doc)  # (one test of the whole record spares most sentences theirs)
+    measure_needles, generic_needles, null_needles, people_needles, comparative_needles = (
+        _present(doc, needles) for needles in (lx.MEASURE_NEEDLES, GENERIC_NEEDLES, NULL_NEEDLES, PEOPLE_NEEDLES,
+                                               COMPARATIVE_NEEDLES))
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
@@ -86,15 +96,16 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
-        known = any(n in lowered for n in lx.MEASURE_NEEDLES)
-        named = ms.holds_named(lowered) or _holds_defined(doc, sentence.text)
+        # (each list of needles cut first to those the record holds: a sentence is tried for a few)
+        known = _holds(lowered, measure_needles)
+        named = names_any and (ms.holds_named(sentence.text, lowered) or _holds_defined(doc, sentence.text))
         known = known or named
-        generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
+        generic = (_holds(lowered, generic_needles) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
-        narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
-            "fewer " in lowered and any(n in lowered for n in PEOPLE_NEEDLES)) or (
+        narrow = not generic and (("no " in lowered and _holds(lowered, null_needles)) or (
+            "fewer " in lowered and _holds(lowered, people_needles)) or (
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
-            and any(n in lowered for n in COMPARATIVE_NEEDLES)))
+            and _holds(lowered, comparative_needles)))
         generic = generic or narrow
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
@@ -123,6 +134,25 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+def _present(doc: Document, needles: tuple[str, ...]) -> tuple[str, ...]:
+    """The needles (lower case) the record's text holds anywhere: a sentence, a piece of it, holds
+    no other. Cached on the document per list."""
+    key = ("present", id(needles))
+    present = doc._found.get(key)
+    if present is None:
+        lowered = _lower_text(doc)
+        present = doc._found[key] = tuple(n for n in needles if n in lowered)
+    return present
+
+
+def _holds(lowered: str, needles: tuple[str, ...]) -> bool:
+    """Whether a text in lower case holds one of the needles (a loop: faster than any() per sentence)."""
+    for needle in needles:
+        if needle in lowered:
+            return True
+    return False
 
 
 # Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
@@ -170,7 +200,14 @@ GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|l
 
 def _general_claim(text: str) -> bool:
     """Whether a sentence is a claim in the present tense with no figures (``GENERAL_CLAIM``)."""
+    lowered = text.lower()
+    if not any(w in lowered for w in GENERAL_CLAIM_WORDS):
+        return False  # (a substring test first: most sentences hold none of its words)
     return GENERAL_CLAIM.search(text) is not None and FIGURES.search(text) is None
+
+
+GENERAL_CLAIM_WORDS = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates",
+                       "prevents", "effective", "safe", "useful", "beneficial")
 
 
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
@@ -300,12 +337,21 @@ BLANKET_NULL = re.compile(
     r"\b(?:all|every)\s+(?:\w+\s+)?(?:outcomes?|measures?|endpoints?)\s+(?:were\s+|was\s+)?(?:similar|unchanged|comparable)", re.I)
 
 
+def _may_be_blanket(text: str) -> bool:
+    """A substring pre-test for ``BLANKET_NULL``: "no ... differen", "none of", or "all"/"every" with a
+    word of sameness."""
+    lowered = text.lower()
+    return ("differen" in lowered and "no " in lowered) or "none of" in lowered or (
+        ("all " in lowered or "every " in lowered) and ("similar" in lowered or "unchanged" in lowered
+                                                         or "comparable" in lowered))
+
+
 def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
     """A blanket null ("no differences in any outcome") applies to each measure the record names
     (in its methods or aims) that has no result of its own."""
     if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
         return
-    blanket = next(((s, m) for s in sentences(doc) if s.field != "title"
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _may_be_blanket(s.text)
                     for m in [BLANKET_NULL.search(s.text)] if m and _kind(doc, s) == "statement"), None)
     if blanket is None:
         return
@@ -391,7 +437,9 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
     start = 0
-    bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
+    lowered = text.lower()
+    bounds = ([m for m in RESULT_CLAUSE.finditer(text)] if ";" in text or any(w in lowered for w in RESULT_CLAUSE_WORDS)
+              else []) + [None]
     for boundary in bounds:
         end = boundary.start() if boundary else len(text)
         for measure in ms.generic_measures(text[start:end], narrow):
@@ -437,7 +485,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is a substance rather than a measure of something: a substance an
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
-    if USE_HEAD.search(label):
+    said = label.lower()
+    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS):
         return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
@@ -452,7 +501,9 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
 
 
 # The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
-USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$|^(?:doses?|consumption|usage)\s+of\b", re.I)
+USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
+USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ")
+USE_ENDINGS = ("consumption", "usage", "requirement", "requirements", "doses", "demand", "demands")
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
 
@@ -523,10 +574,22 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
         found[slot] = outcome
 
 
+def _names_instruments(doc: Document) -> bool:
+    """Whether the record may name an instrument of ``measures.NAMED`` anywhere (cached)."""
+    said = doc._found.get("names_instruments")
+    if said is None:
+        lowered = _lower_text(doc)  # (shared with the other stages)
+        said = doc._found["names_instruments"] = any(n in lowered for n in ms.NAMED_NEEDLES) or any(
+            n in doc.fields[f] for f in doc.text_fields for n in ms.NAMED_CAPITALS)
+    return said
+
+
 def _defined_instruments(doc: Document) -> dict[str, tuple[str, bool]]:
     """The abbreviations the record defines for named instruments (``measures.named_abbreviations``:
     "Roland-Morris questionnaire (RM)"), read once per document."""
     defined = doc._found.get("named_abbreviations")
+    if defined is None and not _names_instruments(doc):
+        defined = doc._found["named_abbreviations"] = {}
     if defined is None:
         defined = doc._found["named_abbreviations"] = ms.named_abbreviations(
             " ".join(doc.fields[f] for f in doc.text_fields))
@@ -588,10 +651,26 @@ def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         _keep(found, key, outcome)
 
 
+# Substrings (lower case) one of which each measure of ``lexicon.MEASURES`` needs (a measure not listed is
+# always tried): a sentence that names pain is not searched for the other sixteen.
+KNOWN_NEEDLES = {
+    "fiqr": ("impact", "fiq"), "fiq": ("impact", "fiq"), "tender_point_index": ("tender", "tpi"),
+    "tender_point_count": ("tender",), "beck_depression": ("beck", "bdi"), "beck_anxiety": ("beck", "bai"),
+    "dass42_stress": ("dass", "stress"), "pain_threshold": ("threshold",), "pain_vas": ("analog", "vas"),
+    "pain_intensity": ("pain", "numeric", "nrs"), "sf36": ("sf-36", "sf36"), "quality_of_life": ("quality", "qol"),
+    "fatigue": ("fatigue", "tired"), "sleep": ("sleep",), "numbness": ("numb",), "depression": ("depress",),
+    "anxiety": ("anxiety",),
+}
+
+
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
     in_phase = _qualifier_of(text) is not None or _phase(doc, sentence) is not None
+    lowered = text.lower()
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+        needles = KNOWN_NEEDLES.get(key)
+        if needles is not None and not any(n in lowered for n in needles):
+            continue  # (a substring test first: a sentence names few of the measures)
         for match in pattern.finditer(text):
             if in_phase and _inside_qualifier(text, match.start()):
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
@@ -723,7 +802,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     before = text[max(0, match.start() - 25):match.start()]
     clause_start, clause_end = 0, len(text)
     bracketed = "(" in text
-    for boundary in CLAUSE_BOUNDARY.finditer(text):
+    lowered_text = text.lower()
+    bounded = (";" in text or any(w in lowered_text for w in BOUNDARY_WORDS)
+               or ("and" in lowered_text and AND_OTHER.search(text) is not None))  # (else no bound: spare the regex)
+    for boundary in RESULT_BOUNDARY.finditer(text) if bounded else ():
         if bracketed and boundary.start() > match.end() and boundary.group(0) == ";" \
                 and text.count("(", match.end(), boundary.start()) > text.count(")", match.end(), boundary.start()):
             continue  # "(A +1.9, p = 0.04; B +1.9, p = 0.04)": a semicolon inside a bracket parts no clauses
@@ -735,7 +817,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if clause_end < len(text) and text[clause_end:clause_end + 5].lower().strip() == "and" \
             and not FINITE_VERB.search(text, clause_start, clause_end):
         # "The recurrence of fits and other complications were similar": one subject, not two clauses
-        following = CLAUSE_BOUNDARY.search(text, clause_end + 5)
+        following = RESULT_BOUNDARY.search(text, clause_end + 5)
         clause_end = following.start() if following else len(text)
     lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
@@ -1043,9 +1125,7 @@ QUALIFIERS = [
     ("open_label", re.compile(r"\bopen[\s-]label\s+(?:phase|extension|period|part|follow-up)|\bduring\s+the\s+open\b|"
                               r"\bin\s+the\s+open[\s-]label\b|\bopenly\b|\bunblinded\s+(?:phase|extension|period)", re.I)),
     ("per_protocol", re.compile(r"\bper[\s-]protocol\b|\bcompleters?\s+analys\w*|\bamong\s+(?:the\s+)?completers\b", re.I)),
-    ("subgroup", re.compile(r"^\s*among\s+(?:the\s+)?(?:patients|participants|subjects|women|men|children|those)\s+(?:who|"
-                            r"submitted|undergoing|receiving|given|treated|aged|older|younger|operated)\b[^,;]{0,80}|"
-                            r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
+    ("subgroup", re.compile(r"\bsub-?groups?\b(?:\s+(?:of|with)\s+[^,;.()]{3,50})?|\bin\s+(?:the\s+)?(?:patients|participants|women|"
                             r"men|those|subjects)\s+with\s+(?:mild|moderate|severe|high|low|higher|lower|baseline|more|less)"
                             r"\b[^,;.()]{0,50}", re.I)),
 ]
@@ -1094,7 +1174,15 @@ def _qualifier_of(text: str) -> tuple[str, int, int] | None:
         match = pattern.search(text)
         if match:
             return kind, match.start(), match.end()
+    if text[:12].lstrip().lower().startswith("among "):
+        match = AMONG_SOME.match(text)  # "Among patients who had ...": a subgroup opens the sentence
+        if match:
+            return "subgroup", match.start(), match.end()
     return None
+
+
+AMONG_SOME = re.compile(r"\s*among\s+(?:the\s+)?(?:patients|participants|subjects|women|men|children|those)\s+(?:who|"
+                        r"submitted|undergoing|receiving|given|treated|aged|older|younger|operated)\b[^,;]{0,80}", re.I)
 
 
 def _inside_qualifier(text: str, at: int) -> bool:
@@ -1107,5 +1195,5 @@ def _inside_qualifier(text: str, at: int) -> bool:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT))
+BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER))
 QUALIFIERS[:] = [(kind, led(pattern)) for kind, pattern in QUALIFIERS]
