@@ -162,3 +162,30 @@ def test_a_result_among_patients_who_had_one_procedure_is_a_subgroups():
     record = extract(Document("file:ours", "file", "T", {"title": "T", "abstract": abstract}))
     nausea = [o for o in record["outcomes"] if o["measure"] == "nausea"]
     assert nausea and nausea[0]["population"]["kind"] == "subgroup"
+
+
+# --- figures compared with a p-value that says no difference ---------------------------------------------
+
+def test_figures_compared_with_a_p_value_of_005_or_more_are_no_difference():
+    said = results(KNEE + "At week 8 the mean Lequesne index was 7.9 (SD 3.1) with curcumin versus 8.4 (SD 2.9) "
+                   "with placebo (p = 0.41).")
+    assert said == {"lequesne": "no_change"}
+
+
+def test_figures_compared_with_a_small_p_value_keep_no_direction_from_this_rule():
+    # (a guard beside the kind above: a small p-value is no null)
+    said = results(KNEE + "At week 8 the mean Lequesne index was 5.1 (SD 3.1) with curcumin versus 8.4 (SD 2.9) "
+                   "with placebo (p = 0.01).")
+    assert said.get("lequesne") != "no_change"
+
+
+# --- noise that is no measure -------------------------------------------------------------------------
+
+def test_techniques_compared_and_a_change_noun_make_no_measure():
+    abstract = ("Ninety adults with knee osteoarthritis were randomized to intra-articular triamcinolone 40 mg or "
+                "saline, given by "
+                "one of three techniques. Across all injections, both the superolateral and inferomedial techniques "
+                "demonstrated significantly greater pain reductions than the midpatellar approach at 12 weeks.")
+    said = results(abstract)
+    assert not {"superolateral", "inferomedial", "injections", "all_injections"} & set(said)
+    assert said.get("pain_intensity") == "improved"

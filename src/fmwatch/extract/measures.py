@@ -50,7 +50,10 @@ SUBJECT_WORDS = 12
 # The words that say a subject's "in ..." is where (an arm), not part of the measure.
 ARM_WORDS = frozenset("group groups arm arms patients subjects participants".split())
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
-SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
+SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than "
+                         "demonstrated demonstrate exhibited revealed".split())
+# The endings of a change noun that ``CHANGE`` also matches ("reductions", "improvement", "elevation").
+NOUN_ENDINGS = frozenset({"tion", "ions", "ment", "ents"})
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
@@ -103,7 +106,7 @@ NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have rece
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
 tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
-trend trends tendency""".split())
+trend trends tendency therapies treatments technique techniques approach approaches modality modalities""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
@@ -118,7 +121,7 @@ NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
-INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|"
+INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
@@ -510,6 +513,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     if "fewer" in lowered:
         candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
     for match in verbs:
+        if "verb" in match.re.groupindex and match.group("verb")[-4:].lower() in NOUN_ENDINGS:
+            continue  # "greater pain reductions": a change noun, no verb with a subject
         start = match.start()
         words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]

@@ -797,6 +797,19 @@ def _purpose(clause: str, word: re.Match) -> bool:
     return PURPOSE_BEFORE.search(clause, max(0, word.start() - 40), word.start()) is not None
 
 
+# Two figures compared: "2.8 (SD 3.0) for A versus 2.1 (SD 2.5) for B", "4.1 vs. 5.0", "12% compared with 15%".
+FIGURES_COMPARED = re.compile(r"\d(?:\.\d+)?\s*%?\s*(?:\([^()]{0,30}\)\s*)?(?:(?:for|in|with|on)\s+[^,;()]{1,40}?\s*)?"
+                              r"(?:vs\.?|versus|compared\s+(?:with|to))\s+\d", re.I)
+
+
+def _figures_compared(text: str) -> bool:
+    """Whether a sentence compares two figures (``FIGURES_COMPARED``), with a cheap pre-test."""
+    lowered = text.lower()
+    if " vs" not in lowered and "versus" not in lowered and "compared" not in lowered:
+        return False
+    return FIGURES_COMPARED.search(text) is not None
+
+
 def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     text = sentence.text
     before = text[max(0, match.start() - 25):match.start()]
@@ -895,6 +908,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         significant = significant_override
     if significant_override_null:
         significant = False
+    if (direction is None and p_value is not None and p_value >= 0.05 and p_match.group("op") in "=>≥"
+            and p_match.start() < clause_end + 40 and _figures_compared(text)):
+        # "the SF-MPQ score was 2.8 (SD 3.0) with A versus 2.1 (SD 2.5) with B (p = 0.36)": figures compared
+        # with no direction word, and a p-value that says no difference
+        direction, significant, word = "no_change", False, None
     from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
