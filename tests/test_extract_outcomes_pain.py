@@ -189,3 +189,35 @@ def test_techniques_compared_and_a_change_noun_make_no_measure():
     said = results(abstract)
     assert not {"superolateral", "inferomedial", "injections", "all_injections"} & set(said)
     assert said.get("pain_intensity") == "improved"
+
+
+# --- a significant difference with no direction; lists after "in"; amounts said by how much ----------------
+
+HEADACHE = ("Sixty nurses with tension-type headache were randomly allocated to oral melatonin 3 mg (group M) or "
+            "placebo (group P) for 8 weeks. ")
+
+
+def test_a_significant_difference_with_no_direction_is_never_a_null():
+    said = results(HEADACHE + "Mean pain using the NRS showed a statistically significant difference between "
+                   "groups M and P.")
+    assert said.get("pain_intensity") != "no_change"
+
+
+def test_each_aspect_listed_after_a_change_is_a_measure():
+    said = results(HEADACHE + "Melatonin caused a significant decrease in the frequency, intensity, and duration of "
+                   "headache compared with placebo (p < 0.01).")
+    assert said == {"frequency": "improved", "intensity": "improved", "duration_of_headache": "improved"}
+
+
+def test_an_amount_said_by_how_much_and_how_many_times():
+    said = results(HEADACHE + "The cumulative ibuprofen consumption in group M (310 ± 95 mg) over 8 weeks was more "
+                   "than 30% less than that of group P (460 ± 120 mg) (P < 0.001). The number of days with nausea "
+                   "was two times lower in group M (P = 0.02).")
+    assert said.get("cumulative_ibuprofen_consumption") == "improved"
+    assert said.get("number_of_days_with_nausea") == "improved"
+
+
+def test_no_difference_between_the_2_groups_regarding_a_measure():
+    said = results(HEADACHE + "There were no statistically significant differences between the 2 groups regarding "
+                   "the frequency of rescue medication use.")
+    assert said == {"frequency_of_rescue_medication_use": "no_change"}

@@ -23,15 +23,21 @@ NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
-VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+# ("was three times lower", "were 2-fold higher": how many times, between the verb and its auxiliary)
+TIMES = r"(?:(?:two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]*(?:times|fold)\s+)?"
+VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}{TIMES}(?P<verb>{CHANGE}|{NULL})\b", re.I)
 LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
+# "was (more than) 20% less than", "were 35% higher": by how much, before the comparative.
+PERCENT_BY = r"(?:(?:more|less)\s+than\s+|about\s+|approximately\s+|nearly\s+|almost\s+)?\d+(?:\.\d+)?\s*%\s+"
 # "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
-PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:higher|longer|"
+PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:{PERCENT_BY}"
+                       r"(?:less|lower|more|fewer|higher|greater|smaller|larger|shorter|longer)|higher|longer|"
                        r"shorter|greater|smaller|larger|less(?!\s+than)|(?:more|less)\s+(?:common|frequent|prevalent))\b",
                        re.I)
 # (as one search of the clause in lower case: cheaper than a test per word)
-PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)")
+PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)|"
+                              r"% (?:lower|more|fewer)")
 # "The clinical asthma score also showed significant improvement": a change noun said of the subject.
 SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
                            r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
@@ -78,7 +84,7 @@ VERB_OBJECT = re.compile(
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
     r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
@@ -187,6 +193,22 @@ VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
 LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
 WORD_RUN = re.compile(r"\S+")
+
+
+def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
+    """The words of a run that stand outside brackets: "(54.3 ± 12.1 μg)" takes no place among the
+    words a subject may have (``SUBJECT_WORDS``)."""
+    if not any("(" in w.group(0) for w in words):
+        return words
+    kept, depth = [], 0
+    for word in words:
+        said = word.group(0)
+        opened = depth > 0 or said.startswith("(")
+        depth += said.count("(") - said.count(")")
+        depth = max(depth, 0)
+        if not opened:
+            kept.append(word)
+    return kept
 
 
 def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
@@ -482,6 +504,25 @@ def _unquoted(clause: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# The next item of a list a measure opens: "in the frequency[, severity, and duration of headache]".
+LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?P<item>[A-Za-z][\w'/-]*(?:\s+(?!(?:in|at|after|among|between|than|"
+                       r"compared|versus|vs|was|were|is|are|had|did|during|from|with|by|for|and|or)\b)[\w'/-]+){0,5})")
+ITEM_END = re.compile(r"\s*(?:\(|,|;|\.|$)|\s+(?:in|at|after|among|between|than|compared|versus|vs|during|from|with|by|"
+                      r"for|and|or)\b")
+
+
+def _list_end(clause: str, end: int) -> int:
+    """Where a list that a measure opens ends: "a decrease in the frequency, severity, and duration of
+    headache in both groups" -> after "headache" (the list is split later, ``_split_list``). A comma
+    item followed by a verb ("..., fatigue was unchanged") opens another clause and is left out."""
+    while end < len(clause) and clause[end] == ",":
+        item = LIST_ITEM.match(clause, end)
+        if item is None or not ITEM_END.match(clause, item.end()):
+            break
+        end = item.end()
+    return end
+
+
 AND_ANOTHER = re.compile(r"\s+and\s+(?:the|a|an|their)\s+")
 
 
@@ -498,7 +539,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
     if not narrow and " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
-            candidates.append((match.start("np"), match.end("np")))
+            candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
@@ -516,7 +557,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if "verb" in match.re.groupindex and match.group("verb")[-4:].lower() in NOUN_ENDINGS:
             continue  # "greater pain reductions": a change noun, no verb with a subject
         start = match.start()
-        words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
+        words = _outside_brackets(list(WORD_RUN.finditer(clause[max(0, start - 200):start])))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
@@ -538,7 +579,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
     for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
-        candidates.append((match.start("np"), match.end("np")))
+        candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
     for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
         candidates.append((match.start("np"), match.end("np")))

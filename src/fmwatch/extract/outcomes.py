@@ -19,7 +19,7 @@ from .statements import lists_measures, phase_of_sentences
 
 # --- outcomes -------------------------------------------------------------------------------------
 
-PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
+PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|frequenc\w*|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
                            r"subscales?|components?|domains?|dimensions?|items?|"
                            r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
@@ -132,6 +132,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
+    _no_null_of_a_difference(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
 
@@ -153,6 +154,15 @@ def _holds(lowered: str, needles: tuple[str, ...]) -> bool:
         if needle in lowered:
             return True
     return False
+
+
+def _no_null_of_a_difference(found: dict) -> None:
+    """A result said as a significant difference with no direction ("there were significant differences
+    between pain frequencies in the groups") is never no difference, whoever read it so: its direction
+    stays unsaid (and the outcome is left out) unless the record's other results gave it one."""
+    for outcome in found.values():
+        if outcome.pop("_significant_difference", False) and outcome["direction"] == "no_change":
+            outcome["direction"] = None
 
 
 # Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
@@ -238,6 +248,9 @@ def _conclusion_paragraph(doc: Document) -> int:
 # "Significant differences were observed in the FIQ scores before and after supplementation": a
 # change within the group whose direction the clause does not say.
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
+# "... showed a significant difference between groups A and B", "among the experimental groups and the control
+# group": a difference between the arms whose direction the clause does not say (never a null).
+BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b", re.I)
 BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
                           r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # "pain was unchanged in one patient": what happened to one person, not a result of the group.
@@ -683,6 +696,10 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
                 continue  # "(events per hour of total sleep time)": a unit, not a result
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
+            if key == "pain_intensity" and " of " in text and ASPECT_OF.search(text, max(0, match.start() - 60),
+                                                                             match.start()):
+                taken.append((match.start(), match.end()))
+                continue  # "the frequency, severity, and duration of pain": each aspect is a measure of its own
             if " for " in text and PURPOSE_OBJECT.search(text, max(0, match.start() - 40), match.start()):
                 taken.append((match.start(), match.end()))
                 continue  # "morphine usage for controlling postoperative pain": what a drug was for
@@ -701,6 +718,9 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             _keep(found, key, outcome)
 
 
+# "the duration of pain", "frequency, severity, and duration of pain": an aspect of pain, a measure of its own.
+ASPECT_OF = re.compile(r"\b(?:duration|frequency|severity|onset|number|episodes|attacks|location|spread)\s+of\s+"
+                       r"(?:the\s+|their\s+)?(?:[\w-]+\s+)?$", re.I)
 # "for controlling postoperative pain": the object of a purpose, no result on it.
 PURPOSE_OBJECT = re.compile(r"\bfor\s+(?:controlling|treating|managing)\s+"
                             r"(?:the\s+|their\s+)?(?:[\w-]+\s+)?$", re.I)
@@ -746,8 +766,16 @@ PREDICATE_AMOUNT = re.compile(r"\b(?:was|were|is|are|remained)\s+(?:\w+ly\s+|sta
 def _predicate_amounts(clause: str) -> list[re.Match]:
     """Matches of "less" or "more" said after the subject's verb ("were significantly less", "was more
     common"), each shaped as a direction word (``MORE_WORD``/``LESS_WORD`` at the word)."""
-    return [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+    said = [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
             for m in PREDICATE_AMOUNT.finditer(clause)]
+    if "%" in clause:  # "was more than 20% less than that of the control group"
+        said += [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+                 for m in PERCENT_AMOUNT.finditer(clause)]
+    return said
+
+
+# "20% less than", "35% more than": an amount said by how much.
+PERCENT_AMOUNT = re.compile(r"\d\s*%\s+(?P<word>less|more)\s+than\b", re.I)
 
 
 # "needed more rescue analgesia", "reported less pain": an amount said right before its measure.
@@ -913,7 +941,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         # "the SF-MPQ score was 2.8 (SD 3.0) with A versus 2.1 (SD 2.5) with B (p = 0.36)": figures compared
         # with no direction word, and a p-value that says no difference
         direction, significant, word = "no_change", False, None
-    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
+    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and (
+        BEFORE_AFTER.search(clause) or BETWEEN_ARMS.search(clause)))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
     one_patient = ("one" in low or "single" in low or "1" in low) and ONE_PATIENT.search(clause) is not None
@@ -941,6 +970,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
                # "p < 0.05" is not "p = 0.05": the comparator the text gives, kept beside the value
                "p_value_comparator": (p_match.group("op") or "=") if p_value is not None else None,
                "population": population_, "evidence": evidence}
+    if direction is None and "differ" in low and "signific" in low and significant \
+            and UNDIRECTED_DIFFERENCE.search(clause):
+        outcome["_significant_difference"] = True  # (checked and removed by outcomes())
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
