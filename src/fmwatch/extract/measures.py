@@ -58,8 +58,7 @@ ARM_WORDS = frozenset("group groups arm arms patients subjects participants".spl
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
 SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than "
                          "demonstrated demonstrate exhibited revealed".split())
-# The endings of a change noun that ``CHANGE`` also matches ("reductions", "improvement", "elevation").
-NOUN_ENDINGS = frozenset({"tion", "ions", "ment", "ents"})
+
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
@@ -193,6 +192,12 @@ VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
 LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
 WORD_RUN = re.compile(r"\S+")
+
+
+# The endings of a change noun that ``CHANGE`` also matches ("reductions", "improvement", "elevation"), and
+# the verb a noun phrase it heads is the subject of ("the risk reduction was more marked").
+NOUN_ENDINGS = frozenset({"tion", "ions", "ment", "ents"})
+NOUN_SUBJECT_VERB = re.compile(r"(?:\s+(?:and\s+)?[\w-]+){0,3}?\s+(?:was|were|is|are|had|has|did|remained)\b", re.I)
 
 
 def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
@@ -554,8 +559,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     if "fewer" in lowered:
         candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
     for match in verbs:
-        if "verb" in match.re.groupindex and match.group("verb")[-4:].lower() in NOUN_ENDINGS:
-            continue  # "greater pain reductions": a change noun, no verb with a subject
+        if "verb" in match.re.groupindex and match.group("verb")[-4:].lower() in NOUN_ENDINGS \
+                and not NOUN_SUBJECT_VERB.match(clause, match.end()):
+            continue  # "produced robust reduction (70%)", "greater pain reductions than": a change noun that
+            # heads no subject ("the risk reduction was more marked" does)
         start = match.start()
         words = _outside_brackets(list(WORD_RUN.finditer(clause[max(0, start - 200):start])))[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
