@@ -203,8 +203,6 @@ NOUN_SUBJECT_VERB = re.compile(r"(?:\s+(?:and\s+)?[\w-]+){0,3}?\s+(?:was|were|is
 def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
     """The words of a run that stand outside brackets: "(54.3 ± 12.1 μg)" takes no place among the
     words a subject may have (``SUBJECT_WORDS``)."""
-    if not any("(" in w.group(0) for w in words):
-        return words
     kept, depth = [], 0
     for word in words:
         said = word.group(0)
@@ -564,7 +562,11 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             continue  # "produced robust reduction (70%)", "greater pain reductions than": a change noun that
             # heads no subject ("the risk reduction was more marked" does)
         start = match.start()
-        words = _outside_brackets(list(WORD_RUN.finditer(clause[max(0, start - 200):start])))[-SUBJECT_WORDS:]
+        window = clause[max(0, start - 200):start]
+        words = list(WORD_RUN.finditer(window))
+        if "(" in window:
+            words = _outside_brackets(words)
+        words = words[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]

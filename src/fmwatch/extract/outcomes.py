@@ -78,9 +78,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     found: dict[str, dict] = {}
     in_conclusion = False
     names_any = _names_instruments(doc)  # (one test of the whole record spares most sentences theirs)
-    measure_needles, generic_needles, null_needles, people_needles, comparative_needles = (
-        _present(doc, needles) for needles in (lx.MEASURE_NEEDLES, GENERIC_NEEDLES, NULL_NEEDLES, PEOPLE_NEEDLES,
-                                               COMPARATIVE_NEEDLES))
+
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
@@ -96,16 +94,15 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
-        # (each list of needles cut first to those the record holds: a sentence is tried for a few)
-        known = _holds(lowered, measure_needles)
+        known = _holds(lowered, lx.MEASURE_NEEDLES)
         named = names_any and (ms.holds_named(sentence.text, lowered) or _holds_defined(doc, sentence.text))
         known = known or named
-        generic = (_holds(lowered, generic_needles) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
+        generic = (_holds(lowered, GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
-        narrow = not generic and (("no " in lowered and _holds(lowered, null_needles)) or (
-            "fewer " in lowered and _holds(lowered, people_needles)) or (
+        narrow = not generic and (("no " in lowered and _holds(lowered, NULL_NEEDLES)) or (
+            "fewer " in lowered and _holds(lowered, PEOPLE_NEEDLES)) or (
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
-            and _holds(lowered, comparative_needles)))
+            and _holds(lowered, COMPARATIVE_NEEDLES)))
         generic = generic or narrow
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
@@ -135,17 +132,6 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     _no_null_of_a_difference(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
-
-
-def _present(doc: Document, needles: tuple[str, ...]) -> tuple[str, ...]:
-    """The needles (lower case) the record's text holds anywhere: a sentence, a piece of it, holds
-    no other. Cached on the document per list."""
-    key = ("present", id(needles))
-    present = doc._found.get(key)
-    if present is None:
-        lowered = _lower_text(doc)
-        present = doc._found[key] = tuple(n for n in needles if n in lowered)
-    return present
 
 
 def _holds(lowered: str, needles: tuple[str, ...]) -> bool:
@@ -741,6 +727,29 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     quality of life and reduction of pain": "positive effect" for quality of life); the measure's
     own verb right after it wins ("time to analgesic need was increased and analgesic consumption
     was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
+    words = _direction_words(clause)
+    if end is not None and len(words) > 1:
+        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
+        if own is not None:
+            return own
+    return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+@lru_cache(maxsize=256)
+def _result_bounds(text: str) -> tuple[re.Match, ...]:
+    """The clause bounds of a result sentence (``RESULT_BOUNDARY``), with a substring pre-test. Cached:
+    the measures of one sentence share them."""
+    lowered = text.lower()
+    if not (";" in text or any(w in lowered for w in BOUNDARY_WORDS)
+            or ("and" in lowered and AND_OTHER.search(text) is not None)):
+        return ()  # (no bound: the regex spared)
+    return tuple(RESULT_BOUNDARY.finditer(text))
+
+
+@lru_cache(maxsize=256)
+def _direction_words(clause: str) -> tuple[re.Match, ...]:
+    """The direction words of a clause that are no purpose (``_nearest_direction_word`` picks among
+    them by place). Cached: the measures of one clause share them."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
     if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
@@ -750,11 +759,14 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
         words += _predicate_amounts(clause)
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
         words = [m for m in words if not _purpose(clause, m)]
-    if end is not None and len(words) > 1:
-        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
-        if own is not None:
-            return own
-    return min(words, key=lambda m: abs(m.start() - at), default=None)
+    return tuple(words)
+
+
+@lru_cache(maxsize=256)
+def _clause_null(clause: str) -> re.Match | None:
+    """The null a clause says (``lexicon.NO_CHANGE``, else ``NULL_OTHERWISE``), or None. Cached: the
+    measures of one clause share it."""
+    return lx.NO_CHANGE.search(clause) or _null_said_otherwise(clause)
 
 
 # "pressures were significantly less", "was more common in the magnesium group": an amount said of the
@@ -843,10 +855,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     before = text[max(0, match.start() - 25):match.start()]
     clause_start, clause_end = 0, len(text)
     bracketed = "(" in text
-    lowered_text = text.lower()
-    bounded = (";" in text or any(w in lowered_text for w in BOUNDARY_WORDS)
-               or ("and" in lowered_text and AND_OTHER.search(text) is not None))  # (else no bound: spare the regex)
-    for boundary in RESULT_BOUNDARY.finditer(text) if bounded else ():
+    for boundary in _result_bounds(text):
         if bracketed and boundary.start() > match.end() and boundary.group(0) == ";" \
                 and text.count("(", match.end(), boundary.start()) > text.count(")", match.end(), boundary.start()):
             continue  # "(A +1.9, p = 0.04; B +1.9, p = 0.04)": a semicolon inside a bracket parts no clauses
@@ -873,7 +882,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     said_before = before.lower()
     if any(n in said_before for n in ("except", "but", "apart", "other")) and EXCEPT.search(before):
         direction = "no_change"
-    elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
+    elif word := _clause_null(clause):
         direction = "no_change"
     elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)
           or _more_or_less_before(clause, match.start() - clause_start)):
