@@ -221,3 +221,13 @@ def test_no_difference_between_the_2_groups_regarding_a_measure():
     said = results(HEADACHE + "There were no statistically significant differences between the 2 groups regarding "
                    "the frequency of rescue medication use.")
     assert said == {"frequency_of_rescue_medication_use": "no_change"}
+
+
+def test_the_use_of_a_rescue_drug_listed_after_another_drugs_consumption_is_a_measure():
+    abstract = ("Ninety adults after thoracotomy were randomized to patient-controlled analgesia with sufentanil "
+                "plus ketamine (ketamine group) or sufentanil alone (control group); rescue analgesia was "
+                "intravenous tramadol. In the ketamine group, compared to the control group, the consumption of "
+                "sufentanil and rescue tramadol were lower (P < 0.01).")
+    record = extract(Document("file:ours", "file", "T", {"title": "T", "abstract": abstract}))
+    said = {o["label"]: o["direction"] for o in record["outcomes"]}
+    assert said.get("rescue tramadol") == "improved"

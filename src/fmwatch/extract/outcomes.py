@@ -501,7 +501,7 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
 
 # The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
 USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
-USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ")
+USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ", "rescue ")  # ("rescue meperidine": its use)
 USE_ENDINGS = ("consumption", "usage", "requirement", "requirements", "doses", "demand", "demands")
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
