@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
           r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
@@ -166,6 +167,7 @@ LOWER_IS_BETTER_HEAD = re.compile(
 TIME_UNTIL = re.compile(r"^(?:the\s+)?(?:time\s+to|duration\s+of|length\s+of)\b", re.I)
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def higher_is_better(label: str) -> bool:
     """Whether more of a measure is better, from its own words: a head that is bad to have more of
     ("sleep disturbance", "analgesic consumption", "functional impairment") says no, whatever the
@@ -293,6 +295,7 @@ def abbreviations(text: str) -> dict[str, str]:
 TRAILING_GENERIC = re.compile(r"(?:\s+(?:scores?|values?|ratings?))+$")
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def key_of(label: str) -> str:
     """A measure key from a label: lower case words joined by "_", without leading "the/mean/total"
     or a trailing "score(s)" ("PLMS index" -> "plms_index"; "menstrual distress questionnaire
@@ -463,6 +466,7 @@ TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|
 UNIT_ONLY = re.compile(r"(?:mmol|µmol|nmol|mg|g|kg|ml|dl|l|µg|mcg|ng|pg|iu|u|meq|mm|cm|%)(?:\s*/\s*[a-zµ]+)*", re.I)
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def is_fragment(label: str) -> bool:
     """Whether a candidate measure name is a piece of a sentence rather than a name: a discourse
     word or an adverb alone ("However", "respectively", "effectively"), a phrase that ends in a
