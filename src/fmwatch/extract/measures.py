@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
           r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
@@ -23,15 +24,21 @@ NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
-VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+# ("was three times lower", "were 2-fold higher": how many times, between the verb and its auxiliary)
+TIMES = r"(?:(?:two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]*(?:times|fold)\s+)?"
+VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}{TIMES}(?P<verb>{CHANGE}|{NULL})\b", re.I)
 LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
+# "was (more than) 20% less than", "were 35% higher": by how much, before the comparative.
+PERCENT_BY = r"(?:(?:more|less)\s+than\s+|about\s+|approximately\s+|nearly\s+|almost\s+)?\d+(?:\.\d+)?\s*%\s+"
 # "<measure> was (significantly) longer in the magnesium group": a comparative said of the subject.
-PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:higher|longer|"
+PREDICATE = re.compile(rf"\b(?:was|were|is|are|remained)\s+{ADVERB}(?:statistically\s+significant\s+)?(?:{PERCENT_BY}"
+                       r"(?:less|lower|more|fewer|higher|greater|smaller|larger|shorter|longer)|higher|longer|"
                        r"shorter|greater|smaller|larger|less(?!\s+than)|(?:more|less)\s+(?:common|frequent|prevalent))\b",
                        re.I)
 # (as one search of the clause in lower case: cheaper than a test per word)
-PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)")
+PREDICATE_NEEDLE = re.compile(r"higher|longer|shorter|greater|smaller|larger|less|more (?:common|frequent|prevalent)|"
+                              r"% (?:lower|more|fewer)")
 # "The clinical asthma score also showed significant improvement": a change noun said of the subject.
 SHOWED_CHANGE = re.compile(r"\b(?:(?:also|further)\s+)?(?:showed|demonstrated|exhibited|displayed|underwent)\s+(?:an?\s+)?"
                            r"(?:(?:early|significant|marked|greater|further|slight|substantial|statistically\s+significant)"
@@ -50,7 +57,9 @@ SUBJECT_WORDS = 12
 # The words that say a subject's "in ..." is where (an arm), not part of the measure.
 ARM_WORDS = frozenset("group groups arm arms patients subjects participants".split())
 # Where a subject cannot reach back past: a conjunction or relative pronoun opens another clause.
-SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than".split())
+SUBJECT_STOP = frozenset("that which where whereas while but because when showed show although though than "
+                         "demonstrated demonstrate exhibited revealed".split())
+
 # "a (significant) decrease in the vocalization thresholds", "improvements in walking speed".
 CHANGE_IN = re.compile(
     r"\b(?:decrease|reduction|increase|improvement|decline|drop|fall|rise|elevation|worsening|deterioration)s?"
@@ -75,11 +84,11 @@ VERB_OBJECT = re.compile(
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
+    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
     r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
-    r"(?!(?:any|all|each|either|every|none)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
@@ -88,7 +97,7 @@ NULL_IN_NEEDLES = ("change", "differen", "effect", "increase", "decrease", "redu
 
 COMPARATIVE_NP = re.compile(
     r"\b(?:had|have|has|showed|show|with|experienced|achieved|reported|a|an|and|needed|required|requested|used|"
-    r"consumed)\s+(?:(?:significantly|statistically|"
+    r"consumed|received|took|was\s+given|were\s+given)\s+(?:(?:significantly|statistically|"
     r"markedly|slightly|much|consistently)\s+){0,2}(?:lower|higher|shorter|longer|smaller|larger|fewer|greater|better|worse|"
     r"reduced|increased|improved|decreased|more|less)\s+(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|"
     r"during|with|and|or|but|by)\b)[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in\s+(?:the|both|all|"
@@ -103,7 +112,7 @@ NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have rece
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
 tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
-trend trends tendency""".split())
+trend trends tendency therapies treatments technique techniques approach approaches modality modalities""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
@@ -118,7 +127,7 @@ NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
-INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|"
+INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
@@ -158,6 +167,7 @@ LOWER_IS_BETTER_HEAD = re.compile(
 TIME_UNTIL = re.compile(r"^(?:the\s+)?(?:time\s+to|duration\s+of|length\s+of)\b", re.I)
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def higher_is_better(label: str) -> bool:
     """Whether more of a measure is better, from its own words: a head that is bad to have more of
     ("sleep disturbance", "analgesic consumption", "functional impairment") says no, whatever the
@@ -184,6 +194,26 @@ VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
 LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
 WORD_RUN = re.compile(r"\S+")
+
+
+# The endings of a change noun that ``CHANGE`` also matches ("reductions", "improvement", "elevation"), and
+# the verb a noun phrase it heads is the subject of ("the risk reduction was more marked").
+NOUN_ENDINGS = frozenset({"tion", "ions", "ment", "ents"})
+NOUN_SUBJECT_VERB = re.compile(r"(?:\s+(?:and\s+)?[\w-]+){0,3}?\s+(?:was|were|is|are|had|has|did|remained)\b", re.I)
+
+
+def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
+    """The words of a run that stand outside brackets: "(54.3 ± 12.1 μg)" takes no place among the
+    words a subject may have (``SUBJECT_WORDS``)."""
+    kept, depth = [], 0
+    for word in words:
+        said = word.group(0)
+        opened = depth > 0 or said.startswith("(")
+        depth += said.count("(") - said.count(")")
+        depth = max(depth, 0)
+        if not opened:
+            kept.append(word)
+    return kept
 
 
 def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
@@ -215,6 +245,7 @@ PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b"
 # "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
 DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
                     r"adequate|effective|satisfactory)\s+", re.I)
+DOSES_OF_USE = re.compile(r"^(?:the\s+)?(?:total\s+)?doses?\s+of\s+(?=[\w-]+\s+(?:usage|use|consumption|requirements?)\b)", re.I)
 # "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
 ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
 DEFINED = re.compile(r"\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
@@ -228,6 +259,7 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
+    plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
 
 
@@ -263,6 +295,7 @@ def abbreviations(text: str) -> dict[str, str]:
 TRAILING_GENERIC = re.compile(r"(?:\s+(?:scores?|values?|ratings?))+$")
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def key_of(label: str) -> str:
     """A measure key from a label: lower case words joined by "_", without leading "the/mean/total"
     or a trailing "score(s)" ("PLMS index" -> "plms_index"; "menstrual distress questionnaire
@@ -272,12 +305,17 @@ def key_of(label: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", label.lower()))
 
 
+LIST_BOUND = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+")
+LIST_WORDS = frozenset({"and", "or", "as"})
+
+
 def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     """'NPSI, NS and quality of life' -> three (start, end, label); 'patient and physician global
     assessments' stays one (a shared head noun), as does 'PLMS associated with arousals'; 'pain
     scores at rest and on movement' -> 'pain scores at rest', 'pain scores on movement'."""
     parts, start = [], 0
-    for match in re.finditer(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+", np):
+    listed = "," in np or not LIST_WORDS.isdisjoint(np.lower().split())  # (else one part: spare the regex)
+    for match in LIST_BOUND.finditer(np) if listed else ():
         parts.append((start, match.start()))
         start = match.end()
     parts.append((start, len(np)))
@@ -325,6 +363,9 @@ def _with_next_head(word: str, following: str) -> str | None:
     return None
 
 
+TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)?\s*$")
+
+
 def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     text = clause[start:end]
     intro = INTRO.match(text)  # "Following magnesium treatment, PLMS ..." -> "PLMS ..."
@@ -336,13 +377,16 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     trailing = TRAILING_TIME.search(text)
     if trailing and trailing.start() > 0 and not text.lower().startswith(("at ", "on ")):
         text = text[:trailing.start()]
+    purpose = _purpose_at(text) if " for " in text or " to " in text else -1
+    if purpose > 0:
+        text = text[:purpose]  # "morphine usage for controlling pain": the use, not its purpose
     method = AS_ASSESSED.search(text) if " as " in text else None
     if method and method.start() > 0:
         text = text[:method.start()]  # "infarct size as assessed by the creatine kinase peak": the measure, not its method
     lead = LEADING.match(text)
     if lead:
         start, text = start + lead.end(), text[lead.end():]
-    paren = re.search(r"\s*\([^)]*\)?\s*$", text)  # "PLMS associated with arousals (PLMS-A)"
+    paren = TRAILING_BRACKET.search(text) if "(" in text else None  # "PLMS associated with arousals (PLMS-A)"
     if paren and paren.start() > 0:
         end, text = start + paren.start(), text[:paren.start()]
     text = text.rstrip()
@@ -355,8 +399,10 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
     words = set(re.findall(r"[a-z]+", text.lower()))
-    if "dose of " in text or "doses of " in text:
-        words -= {"dose", "doses"}  # "total dose of fentanyl": another drug's use (the arms' own is left out later)
+    if "dose" in text.lower() and ("dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text)):
+        # "total dose of fentanyl", "Doses of morphine usage", "more morphine doses": another drug's use (the
+        # arms' own is left out later)
+        words -= {"dose", "doses"}
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
@@ -365,6 +411,29 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
             or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
         return None
     return start, end
+
+
+# "morphine doses", "rescue analgesic doses": a count of doses of a rescue drug is a measure of its use.
+RESCUE_DOSES = re.compile(r"\b(?:rescue|analgesics?|opioids?|morphine|fentanyl|sufentanil|remifentanil|tramadol|"
+                          r"pethidine|meperidine|oxycodone|hydromorphone|ketorolac|paracetamol|acetaminophen|"
+                          r"ibuprofen|diclofenac|metamizole|nalbuphine|ketamine|"
+                          # or a drug's name by its ending (methadone, pethidine, tramadol, ketorolac, midazolam)
+                          r"[a-z]{4,}(?:ine|one|ol|ac|il|yl|am|ide|en))\s+doses?\b", re.I)
+# "Doses of morphine usage for controlling postoperative pain": what the drug was used for is no part of
+# the measure's name.
+FOR_PURPOSE = re.compile(r"(?:control|treat|reliev|manag|prevent|alleviat|eas)\w*\b", re.I)
+
+
+def _purpose_at(text: str) -> int:
+    """Where " for controlling ..." or " to treat ..." starts in a measure's words (``FOR_PURPOSE``
+    after "for"/"to"), or -1."""
+    for word in (" for ", " to "):
+        at = text.find(word)
+        while at >= 0:
+            if FOR_PURPOSE.match(text, at + len(word)):
+                return at
+            at = text.find(word, at + 1)
+    return -1
 
 
 FRAGMENT_WORDS = frozenset("""of to in into with for a an the and or by on at from than as its their significant
@@ -397,6 +466,7 @@ TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|
 UNIT_ONLY = re.compile(r"(?:mmol|µmol|nmol|mg|g|kg|ml|dl|l|µg|mcg|ng|pg|iu|u|meq|mm|cm|%)(?:\s*/\s*[a-zµ]+)*", re.I)
 
 
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def is_fragment(label: str) -> bool:
     """Whether a candidate measure name is a piece of a sentence rather than a name: a discourse
     word or an adverb alone ("However", "respectively", "effectively"), a phrase that ends in a
@@ -441,6 +511,28 @@ def _unquoted(clause: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# The next item of a list a measure opens: "in the frequency[, severity, and duration of headache]".
+LIST_ITEM = re.compile(r"\s*,\s*(?:and\s+|or\s+)?(?P<item>[A-Za-z][\w'/-]*(?:\s+(?!(?:in|at|after|among|between|than|"
+                       r"compared|versus|vs|was|were|is|are|had|did|during|from|with|by|for|and|or)\b)[\w'/-]+){0,5})")
+ITEM_END = re.compile(r"\s*(?:\(|,|;|\.|$)|\s+(?:in|at|after|among|between|than|compared|versus|vs|during|from|with|by|"
+                      r"for|and|or)\b")
+
+
+def _list_end(clause: str, end: int) -> int:
+    """Where a list that a measure opens ends: "a decrease in the frequency, severity, and duration of
+    headache in both groups" -> after "headache" (the list is split later, ``_split_list``). A comma
+    item followed by a verb ("..., fatigue was unchanged") opens another clause and is left out."""
+    while end < len(clause) and clause[end] == ",":
+        item = LIST_ITEM.match(clause, end)
+        if item is None or not ITEM_END.match(clause, item.end()):
+            break
+        end = item.end()
+    return end
+
+
+AND_ANOTHER = re.compile(r"\s+and\s+(?:the|a|an|their)\s+")
+
+
 def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     """The measures a result clause reports a change in, with positions in the clause.
     ``narrow``: only the null before a measure ("no change in X") and the comparative before one
@@ -454,7 +546,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     ascii_lowered = lowered if clause.isascii() else None  # (None: every pattern is run)
     if not narrow and " in " in lowered and _holds_any(ascii_lowered, CHANGE_IN_NEEDLES):
         for match in CHANGE_IN.finditer(clause):
-            candidates.append((match.start("np"), match.end("np")))
+            candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
         if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
@@ -469,8 +561,16 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
     if "fewer" in lowered:
         candidates += [(m.start("np"), m.end("np")) for m in FEWER_WITH.finditer(clause)]
     for match in verbs:
+        if "verb" in match.re.groupindex and match.group("verb")[-4:].lower() in NOUN_ENDINGS \
+                and not NOUN_SUBJECT_VERB.match(clause, match.end()):
+            continue  # "produced robust reduction (70%)", "greater pain reductions than": a change noun that
+            # heads no subject ("the risk reduction was more marked" does)
         start = match.start()
-        words = list(WORD_RUN.finditer(clause[max(0, start - 200):start]))[-SUBJECT_WORDS:]
+        window = clause[max(0, start - 200):start]
+        words = list(WORD_RUN.finditer(window))
+        if "(" in window:
+            words = _outside_brackets(words)
+        words = words[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
@@ -492,7 +592,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
     for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
-        candidates.append((match.start("np"), match.end("np")))
+        candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
     for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
         candidates.append((match.start("np"), match.end("np")))
@@ -500,7 +600,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         candidates.append((match.start("np"), match.end("np")))
     for start, end in candidates:
         # a subject may run over an earlier clause: "... diminishes and the emotional component improves"
-        joined = list(re.finditer(r"\s+and\s+(?:the|a|an|their)\s+", clause[start:end]))
+        joined = list(AND_ANOTHER.finditer(clause[start:end])) if "and" in clause[start:end] else []
         if joined and re.search(CHANGE, clause[start:start + joined[-1].start()], re.I):
             start += joined[-1].end()
         while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
@@ -522,6 +622,175 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
                 label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
+    return found
+
+
+
+# --- named instruments -------------------------------------------------------------------------------
+# Scales and tests that pain, arthritis and rehabilitation trials report by name, each with the key the
+# field names it by and whether more of it is better (each instrument's own scoring: a higher WOMAC,
+# Oswestry, Roland-Morris, Lequesne, HAQ, DAS28 or SDAI score is more disease; a longer Timed Up and Go
+# is worse mobility; a longer six-minute walk and a higher SF-36 or FFbH are better). Their results are
+# reported under these names, not as one generic pain score (issue 12 item 6: measures outside
+# fibromyalgia recognised). A WOMAC subscale keeps its name ("WOMAC pain" is ``womac_pain``).
+NAMED = [
+    ("womac", r"(?-i:\bWOMAC\b)(?:\s+(?:OA\s+)?(?:index\s+)?(?:LK\s*3\.1\s+)?(?:OA\s+index\s+)?)?"
+              r"(?:(?:physical\s+)?function(?:al)?|pain|stiffness|total|composite|global)?(?:\s+(?:sub)?(?:scales?|"
+              r"scores?|index))?|\bWestern\s+Ontario\s+and\s+McMaster\s+Universit(?:y|ies)(?:\s+[\w.]+){0,4}?\s+Index",
+     False),
+    ("odi", r"\bOswestry(?:\s+(?:low\s+back\s+pain\s+)?disability)?(?:\s+(?:index|questionnaire|scores?))?|(?-i:\bODI\b)", False),
+    ("rmdq", r"\bRoland[\s-]+Morris(?:\s+disability)?(?:\s+(?:questionnaire|scale|index|scores?))?|(?-i:\bRMDQ\b|\bRDQ\b)",
+     False),
+    ("lequesne", r"\bLequesne(?:'s)?(?:\s+(?:algo-?)?functional)?(?:\s+(?:index|scores?))?", False),
+    ("nips", r"\bneonatal\s+infant\s+pain\s+scale|(?-i:\bNIPS\b)", False),
+    ("sdai", r"\bsimplified\s+disease\s+activity\s+index|(?-i:\bSDAI\b)", False),
+    ("cdai", r"\bclinical\s+disease\s+activity\s+index|(?-i:\bCDAI\b)", False),
+    ("das28", r"\bdisease\s+activity\s+score(?:\s+(?:in|of|based\s+on)\s+28\s+joints|\s*28)?|\b28-joint\s+disease\s+"
+              r"activity\s+score|(?-i:\bDAS-?28(?:-?(?:CRP|ESR))?\b)", False),
+    ("haq", r"\bhealth\s+assessment\s+questionnaire(?:\s+disability\s+index)?|(?-i:\bHAQ(?:-DI)?\b)", False),
+    ("sf36", r"\b36-item\s+short[\s-]+form(?:\s+health\s+survey)?|\bshort[\s-]+form[\s-]+36|\bshort[\s-]+form\s+health\s+"
+             r"survey|\bSF-?36\b", True),
+    ("tug", r"\btimed\s+up[\s-]+(?:and|&)[\s-]+go(?:\s+test)?|(?-i:\bTUG(?:\s+test)?\b)", False),
+    ("6mwd", r"\b(?:six|6)[\s-]*min(?:ute)?[\s-]+walk(?:ing)?(?:\s+(?:test|distances?))?|(?-i:\b6\s*-?MW[DT]\b)", True),
+    ("sf_mpq", r"\b(?:short[\s-]+form\s+)?McGill\s+pain\s+questionnaire|(?-i:\bSF-?MPQ(?:-?2)?\b)|(?-i:\bMPQ\b)", False),
+    ("ffbh", r"(?-i:\bFFbH(?:-?R)?\b)|\bHannover\s+functional\s+ability\s+questionnaire", True),
+]
+# (abbreviations in capitals only: "ODI", "TUG", "NIPS" are names, "tug" and "nips" are words)
+NAMED_PATTERNS = [(key, re.compile(pattern, re.I), better) for key, pattern, better in NAMED]
+# Substrings one of which a text needs for ``NAMED`` to be run on it: the long forms in lower case, the
+# abbreviations as written (a text in lower case is no test for "ODI": "periodic", "sodium").
+NAMED_NEEDLES = ("womac", "western ontario", "oswestry", "roland", "lequesne", "neonatal infant", "disease activity",
+                 "health assessment", "short form", "short-form", "sf-36", "sf36", "36-item", "timed up", "minute walk",
+                 "minute-walk", "min walk", "mcgill", "ffbh", "hannover")
+# Per instrument: (needles in lower case, needles as written) one of which its pattern needs.
+NAMED_KEY_NEEDLES = {
+    "womac": (("womac", "western ontario"), ()), "odi": (("oswestry",), ("ODI",)), "rmdq": (("roland",), ("RDQ", "RMDQ")),
+    "lequesne": (("lequesne",), ()), "nips": (("neonatal infant",), ("NIPS",)), "sdai": (("simplified disease",), ("SDAI",)),
+    "cdai": (("clinical disease",), ("CDAI",)), "das28": (("disease activity",), ("DAS",)),
+    "haq": (("health assessment",), ("HAQ",)), "sf36": (("short form", "short-form", "sf-36", "sf36", "36-item"), ()),
+    "tug": (("timed up",), ("TUG",)), "6mwd": (("minute walk", "minute-walk", "min walk", "min-walk"), ("MW",)),
+    "sf_mpq": (("mcgill",), ("MPQ",)), "ffbh": (("hannover",), ("FFbH",)),
+}
+NAMED_CAPITALS = ("WOMAC", "ODI", "RMDQ", "RDQ", "NIPS", "SDAI", "CDAI", "DAS", "HAQ", "TUG", "MW", "MPQ", "FFbH")
+
+WOMAC_PART = re.compile(r"(?P<part>(?:physical\s+)?function|pain|stiffness)", re.I)
+DEFINED_AFTER = re.compile(r"\s*\(\s*(?P<short>[A-Z][A-Za-z0-9-]{1,9})\s*\)")
+
+
+def named_key(key: str, label: str) -> str:
+    """The key of a named instrument as found (``NAMED``): a WOMAC subscale is its own measure.
+
+    >>> named_key("womac", "WOMAC pain scores"), named_key("womac", "WOMAC physical function"), named_key("odi", "ODI")
+    ('womac_pain', 'womac_function', 'odi')"""
+    if key == "womac":
+        part = WOMAC_PART.search(label)
+        if part:
+            return "womac_" + part.group("part").lower().split()[-1]
+    return key
+
+
+def holds_named(text: str, lowered: str | None = None) -> bool:
+    """Whether a text may name an instrument of ``NAMED`` (a substring pre-test; ``lowered``: the
+    text in lower case, when the caller has it)."""
+    lowered = text.lower() if lowered is None else lowered
+    return any(n in lowered for n in NAMED_NEEDLES) or any(n in text for n in NAMED_CAPITALS)
+
+
+def _named_patterns_for(text: str) -> list[tuple[str, re.Pattern, bool]]:
+    """The patterns of ``NAMED`` whose needles the text holds (``NAMED_KEY_NEEDLES``)."""
+    lowered = text.lower()
+    return [(key, pattern, better) for key, pattern, better in NAMED_PATTERNS
+            if any(n in lowered for n in NAMED_KEY_NEEDLES[key][0]) or any(n in text for n in NAMED_KEY_NEEDLES[key][1])]
+
+
+def named_measures(text: str, defined: dict[str, tuple[str, bool]] | None = None) -> list[tuple[int, int, str, bool]]:
+    """The named instruments a sentence reports (``NAMED``, and the abbreviations the record defines
+    for them, ``defined``), as ``(start, end, key, higher_is_better)`` in the order written, none
+    overlapping: "WOMAC pain (P = 0.26) and the TUG test" -> womac_pain, tug. [] when none."""
+    found: list[tuple[int, int, str, bool]] = []
+    if holds_named(text):
+        for key, pattern, better in _named_patterns_for(text):
+            for match in pattern.finditer(text):
+                if not any(a <= match.start() < b or match.start() <= a < match.end() for a, b, _, _ in found):
+                    listed = _womac_list(text, match.end()) if key == "womac" and \
+                        text[match.end():match.end() + 3].lstrip().startswith(":") else []
+                    # "aspects of WOMAC: pain (...), function (...)": the subscales listed are the measures
+                    found += listed or [(match.start(), match.end(), named_key(key, match.group(0)), better)]
+    for short, (key, better) in (defined or {}).items():
+        if short in text:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+                if not any(a <= match.start() < b or match.start() <= a < match.end() for a, b, _, _ in found):
+                    found.append((match.start(), match.end(), key, better))
+    return sorted(found)
+
+
+def _womac_list(text: str, at: int) -> list[tuple[int, int, str, bool]]:
+    """The WOMAC subscales a list after "WOMAC:" names, up to the end of the sentence or clause."""
+    stop = min((i for i in (text.find(";", at), text.find(". ", at)) if i >= 0), default=len(text))
+    return [(m.start(), m.end(), "womac_" + m.group("part").lower().split()[-1], False)
+            for m in WOMAC_PART.finditer(text, at, stop)]
+
+
+def named_abbreviations(text: str) -> dict[str, tuple[str, bool]]:
+    """The abbreviations a record defines for named instruments, "long form (ABBR)" with the long
+    form one of ``NAMED``: {"RM": ("rmdq", False)} for "Roland-Morris questionnaire (RM)". Only
+    abbreviations ``NAMED`` does not already know."""
+    found: dict[str, tuple[str, bool]] = {}
+    if not holds_named(text):
+        return found
+    for key, pattern, better in _named_patterns_for(text):
+        for match in pattern.finditer(text):
+            after = DEFINED_AFTER.match(text, match.end())
+            if after and not any(p.fullmatch(after.group("short")) for _, p, _ in NAMED_PATTERNS):
+                found.setdefault(after.group("short"), (named_key(key, match.group(0)), better))
+    return found
+
+
+
+# --- change scores -----------------------------------------------------------------------------------
+# "a significantly greater mean change in score (final minus baseline) compared to the vehicle group for
+# pain (-5.2 vs. -3.3), physical function (-13.4 vs. -6.9) and stiffness": a change score compared
+# between the groups, for the measures listed after "for" (or "in").
+CHANGE_SCORE = re.compile(r"\b(?:greater|larger|bigger)\s+(?:mean\s+|average\s+|median\s+)?(?P<what>change|reduction|"
+                          r"decrease|improvement|fall|drop|increase)s?\b", re.I)
+CHANGE_LIST = re.compile(r"\b(?:for|in)\s+(?!scores?\b)(?:the\s+|their\s+)?(?=[A-Za-z])")
+BRACKETED = re.compile(r"\([^()]*\)")
+CHANGE_COMPARED = re.compile(r"\s(?:than|compared|versus|vs\.?|relative\s+to|over)\s", re.I)
+# The first figure in a bracket after a measure: its sign says which way the treated arm's score changed.
+SIGNED_FIGURE = re.compile(r"\s*\(\s*(?P<sign>[-−–])?\+?\s*\d")
+
+
+def change_score_measures(clause: str) -> list[tuple[Measure, str]]:
+    """The measures a compared change score is given for, each with which way the treated arm's
+    score moved: ``"down"`` (a reduction, or a change whose first figure is negative), ``"up"`` (an
+    increase, a positive figure) or ``"better"`` (an improvement, or a change with no figure).
+    [] when the clause gives no change score. Example: "greater mean change ... for pain (-5.2 vs.
+    -3.3) and stiffness (-1.8 vs. -0.9)" -> pain down, stiffness down."""
+    lowered = clause.lower()
+    if "greater" not in lowered and "larger" not in lowered and "bigger" not in lowered:
+        return []
+    score = CHANGE_SCORE.search(clause)
+    if score is None:
+        return []
+    listed = CHANGE_LIST.search(clause, score.end())
+    if listed is None or listed.start() - score.end() > 120:
+        return []
+    what = score.group("what").lower()
+    # brackets blanked (offsets kept) so that the list splits on its own commas
+    rest = BRACKETED.sub(lambda m: " " * len(m.group(0)), clause[listed.end():])
+    compared = CHANGE_COMPARED.search(rest)
+    stop = min((i for i in (rest.find(";"), rest.find(". "), compared.start() if compared else -1) if i >= 0),
+               default=len(rest.rstrip(". ")))
+    found: list[tuple[Measure, str]] = []
+    for a, b, label in _split_list(rest[:stop].rstrip(), listed.end()):
+        piece = _clean(clause, a, b)
+        if piece is None:
+            continue
+        label = clause[piece[0]:piece[1]]
+        figure = SIGNED_FIGURE.match(clause, piece[1])
+        way = ("down" if what in ("reduction", "decrease", "fall", "drop") else "up" if what == "increase" else
+               "better" if what == "improvement" or figure is None else "down" if figure.group("sign") else "up")
+        found.append((Measure(piece[0], piece[1], label, higher_is_better(label)), way))
     return found
 
 

@@ -19,13 +19,19 @@ from .statements import lists_measures, phase_of_sentences
 
 # --- outcomes -------------------------------------------------------------------------------------
 
-PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
+PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|frequenc\w*|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
                            r"subscales?|components?|domains?|dimensions?|items?|"
                            r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
 CLAUSE_BOUNDARY = re.compile(r";|,?\s+(?:but|whereas|while|although|however)\s+|\s+and\s+(?=(?:the\s+)?(?:other|all|no)\b)", re.I)
+# The clause bounds of a result (``CLAUSE_BOUNDARY``, and ", despite": "X was lower, despite no difference
+# in Y" is two results); with the words one of which a sentence needs for any bound but ";" to be run.
+RESULT_BOUNDARY = re.compile(CLAUSE_BOUNDARY.pattern + r"|,\s+(?:despite|in\s+spite\s+of)\s+", re.I)
+BOUNDARY_WORDS = ("but", "whereas", "while", "although", "however", "despite", "spite")
+AND_OTHER = re.compile(r"\band\s+(?:the\s+)?(?:other|all|no)\b", re.I)  # (a pre-test for the bound before "and other")
+RESULT_CLAUSE_WORDS = ("but", "whereas", "while", "although", "however")
 EXCEPT = re.compile(r"(?:except|but\s+not|apart\s+from|other\s+than)\s+(?:for\s+)?(?:the\s+)?$", re.I)
 
 
@@ -71,11 +77,14 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         return []  # (a trial whose arms the rules missed: read only where turned on, with the model)
     found: dict[str, dict] = {}
     in_conclusion = False
+    names_any = _names_instruments(doc)  # (one test of the whole record spares most sentences theirs)
+
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
         heading = SECTION_HEADING.match(sentence.text) or (
-            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None)
+            CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None) or (
+            PERIOD_HEADING.match(sentence.text) if len(sentence.text) < 32 else None)
         if heading:
             in_conclusion = heading.group("name").lower().startswith(("conclusion", "interpretation"))
         elif sentence.field == "abstract" and sentence.start >= _conclusion_paragraph(doc):
@@ -85,13 +94,15 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
         lowered = sentence.text.lower()
-        known = any(n in lowered for n in lx.MEASURE_NEEDLES)
-        generic = (any(n in lowered for n in GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
+        known = _holds(lowered, lx.MEASURE_NEEDLES)
+        named = names_any and (ms.holds_named(sentence.text, lowered) or _holds_defined(doc, sentence.text))
+        known = known or named
+        generic = (_holds(lowered, GENERIC_NEEDLES) or ("differ" in lowered and NOT_DIFFER.search(sentence.text))
                    if sentence.text.isascii() else GENERIC_NEEDLE.search(sentence.text))
-        narrow = not generic and (("no " in lowered and any(n in lowered for n in NULL_NEEDLES)) or (
-            "fewer " in lowered and any(n in lowered for n in PEOPLE_NEEDLES)) or (
+        narrow = not generic and (("no " in lowered and _holds(lowered, NULL_NEEDLES)) or (
+            "fewer " in lowered and _holds(lowered, PEOPLE_NEEDLES)) or (
             ("than" in lowered or "compar" in lowered or "versus" in lowered or " vs" in lowered)
-            and any(n in lowered for n in COMPARATIVE_NEEDLES)))
+            and _holds(lowered, COMPARATIVE_NEEDLES)))
         generic = generic or narrow
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
@@ -105,16 +116,39 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
             continue  # "Soy shakes provide a decrease in symptoms": a conclusion said in the present, no new result
         taken: list[tuple[int, int]] = []
+        if "greater" in lowered or "larger" in lowered or "bigger" in lowered:
+            _change_scores(doc, sentence, arm_list, found, taken)
+        if named:
+            _named_outcomes(doc, sentence, arm_list, found, taken)
         if known:
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
     _null_said_after(doc, found)
+    _bare_between_null(doc, found)
     _blanket_null(doc, arm_list, found)
     _direction_from_record(found)
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
+    _no_null_of_a_difference(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
     return [o for o in found.values() if o["direction"] is not None]
+
+
+def _holds(lowered: str, needles: tuple[str, ...]) -> bool:
+    """Whether a text in lower case holds one of the needles (a loop: faster than any() per sentence)."""
+    for needle in needles:
+        if needle in lowered:
+            return True
+    return False
+
+
+def _no_null_of_a_difference(found: dict) -> None:
+    """A result said as a significant difference with no direction ("there were significant differences
+    between pain frequencies in the groups") is never no difference, whoever read it so: its direction
+    stays unsaid (and the outcome is left out) unless the record's other results gave it one."""
+    for outcome in found.values():
+        if outcome.pop("_significant_difference", False) and outcome["direction"] == "no_change":
+            outcome["direction"] = None
 
 
 # Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
@@ -123,6 +157,11 @@ TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
+# A heading printed as a sentence of its own with a full stop ("Conclusion.", "Main Outcome Measures."),
+# as journals that print headings in bold give them in plain text: the known names only.
+PERIOD_HEADING = re.compile(r"^\s*(?P<name>Conclusions?|Interpretation|Results?|Findings|Methods?|Background|Objectives?|"
+                            r"Aims?|Purpose|Design|Settings?|Participants|Patients|Interventions?|(?:Main\s+)?Outcome\s+"
+                            r"Measures?|Measurements?|Discussion|Introduction)\s*\.\s*$")
 # A result that the treatment was tolerated: "both doses were well tolerated", "no serious adverse events
 # occurred", "no side effects were observed". The mgfm labels keep it (tolerability, no difference) when
 # the results say it; a conclusion's "safe and well tolerated" restates and adds nothing.
@@ -157,7 +196,14 @@ GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|l
 
 def _general_claim(text: str) -> bool:
     """Whether a sentence is a claim in the present tense with no figures (``GENERAL_CLAIM``)."""
+    lowered = text.lower()
+    if not any(w in lowered for w in GENERAL_CLAIM_WORDS):
+        return False  # (a substring test first: most sentences hold none of its words)
     return GENERAL_CLAIM.search(text) is not None and FIGURES.search(text) is None
+
+
+GENERAL_CLAIM_WORDS = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates",
+                       "prevents", "effective", "safe", "useful", "beneficial")
 
 
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
@@ -188,6 +234,9 @@ def _conclusion_paragraph(doc: Document) -> int:
 # "Significant differences were observed in the FIQ scores before and after supplementation": a
 # change within the group whose direction the clause does not say.
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
+# "... showed a significant difference between groups A and B", "among the experimental groups and the control
+# group": a difference between the arms whose direction the clause does not say (never a null).
+BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b", re.I)
 BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
                           r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # "pain was unchanged in one patient": what happened to one person, not a result of the group.
@@ -243,12 +292,57 @@ def _null_said_after(doc: Document, found: dict) -> None:
                 outcome["evidence"].append(sentence_span(doc, after))
 
 
+# "However, there was no significant difference between the TG and the CG.": a between-group null that
+# names no measure and ends its sentence, said after changes within each group.
+BARE_BETWEEN_NULL = re.compile(
+    r"\bno\s+(?:statistically\s+)?significant\s+differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
+    r"between\s+(?:the\s+)?(?:[\w+-]+\s+){0,6}?(?:groups?|arms?|[A-Z]{1,4})\s*\.?\s*$", re.I)
+# A change within a group: "decreased from 58 to 42 (TG) and from 51 to 30 (CG)", "in both groups".
+FROM_TO = re.compile(r"\bfrom\s+\d[\d.,]*\b.{0,40}?\bto\s+\d", re.I)
+
+
+def _bare_between_null(doc: Document, found: dict) -> None:
+    """Changes within the groups ("VAS decreased from 58 to 42 (TG) and from 52 to 31 (CG)", "in both
+    groups pain fell") followed by a between-group null that names no measure ("there was no
+    significant difference between the TG and the CG") are no difference from the comparator, each
+    (issue 12: "both groups improved; no difference between groups" is no benefit over control)."""
+    lowered = _lower_text(doc)
+    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered:
+        return
+    null = next((s for s in sentences(doc) if s.field != "title" and "difference" in s.text
+                 and BARE_BETWEEN_NULL.search(s.text)), None)
+    if null is None:
+        return
+    for outcome in found.values():
+        evidence = outcome["evidence"][-1]
+        said = evidence.get("text") or ""
+        if outcome["direction"] not in ("improved", "worsened") or evidence.get("field") != null.field \
+                or evidence.get("start", 0) > null.start:
+            continue
+        if any(w in said.lower() for w in (" than ", "versus", " vs", "compared with", "compared to")):
+            continue  # the change sentence compares the groups itself
+        if evidence.get("start") == null.start or WITHIN_GROUP.search(said) or FROM_TO.search(said):
+            outcome.update(direction="no_change", significant=False)
+            outcome["evidence"].append(sentence_span(doc, null))
+
+
 # "There were no differences between the groups in any outcome": a null for every measure named.
 BLANKET_NULL = re.compile(
-    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+)?groups\s+)?"
-    r"(?:in|on|for)\s+(?:any|all)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|variables?)|"
+    r"\bno\s+(?:significant\s+|statistically\s+significant\s+)?differences?\s+(?:between\s+(?:the\s+)?(?:two\s+|three\s+|"
+    r"four\s+|\d\s+)?(?:groups|arms|treatments)\s+)?(?:in|on|for|with\s+(?:respect|regard)\s+to|regarding|in\s+terms\s+of)\s+"
+    r"(?:any|all|multiple|several|various)\s+(?:of\s+the\s+)?(?:\w+\s+)?(?:outcomes?|measures?|endpoints?|parameters?|"
+    r"variables?)|"
     r"\bnone\s+of\s+the\s+(?:\w+\s+)?(?:outcomes|measures|endpoints|parameters)\s+(?:differed|changed|improved)|"
     r"\b(?:all|every)\s+(?:\w+\s+)?(?:outcomes?|measures?|endpoints?)\s+(?:were\s+|was\s+)?(?:similar|unchanged|comparable)", re.I)
+
+
+def _may_be_blanket(text: str) -> bool:
+    """A substring pre-test for ``BLANKET_NULL``: "no ... differen", "none of", or "all"/"every" with a
+    word of sameness."""
+    lowered = text.lower()
+    return ("differen" in lowered and "no " in lowered) or "none of" in lowered or (
+        ("all " in lowered or "every " in lowered) and ("similar" in lowered or "unchanged" in lowered
+                                                         or "comparable" in lowered))
 
 
 def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
@@ -256,7 +350,7 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
     (in its methods or aims) that has no result of its own."""
     if "outcome" not in _lower_text(doc) and "measure" not in _lower_text(doc) and "endpoint" not in _lower_text(doc):
         return
-    blanket = next(((s, m) for s in sentences(doc) if s.field != "title"
+    blanket = next(((s, m) for s in sentences(doc) if s.field != "title" and _may_be_blanket(s.text)
                     for m in [BLANKET_NULL.search(s.text)] if m and _kind(doc, s) == "statement"), None)
     if blanket is None:
         return
@@ -276,6 +370,14 @@ def _blanket_null(doc: Document, arm_list: list[dict], found: dict) -> None:
                 outcome["evidence"].insert(0, span(doc, named.field, named.start + mention.start(),
                                                    named.start + mention.end()))
                 found[key] = outcome
+        for start, end, key, higher_is_better in ms.named_measures(named.text, _defined_instruments(doc)):
+            if key in found and found[key]["direction"] is not None:
+                continue  # (a named instrument: "the Health Assessment Questionnaire ... did not differ")
+            outcome = _outcome(doc, sentence, _Found(match.start(), match.end(), named.text[start:end]), key,
+                               higher_is_better, arm_list)
+            outcome.update(direction="no_change", significant=False)
+            outcome["evidence"].insert(0, span(doc, named.field, named.start + start, named.start + end))
+            found[key] = outcome
 
 
 # The measures a blanket null lists: "in any outcome, including migraine days, attack frequency and
@@ -334,7 +436,9 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
     text = sentence.text
     qualified = _qualifier_for(doc, sentence) is not None
     start = 0
-    bounds = [m for m in RESULT_CLAUSE.finditer(text)] + [None]
+    lowered = text.lower()
+    bounds = ([m for m in RESULT_CLAUSE.finditer(text)] if ";" in text or any(w in lowered for w in RESULT_CLAUSE_WORDS)
+              else []) + [None]
     for boundary in bounds:
         end = boundary.start() if boundary else len(text)
         for measure in ms.generic_measures(text[start:end], narrow):
@@ -380,6 +484,9 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     """Whether a measure's label is a substance rather than a measure of something: a substance an
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
+    said = label.lower()
+    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS):
+        return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
     mentions = substance_mentions(label)
@@ -391,6 +498,11 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     rest = ms.tokens(" ".join(label[:m.start] + label[m.end:] for m in mentions[:1]))
     return not (rest - ms.GENERIC_WORDS)
 
+
+# The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
+USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
+USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ", "rescue ")  # ("rescue meperidine": its use)
+USE_ENDINGS = ("consumption", "usage", "requirement", "requirements", "doses", "demand", "demands")
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
 
@@ -434,12 +546,17 @@ def _measure_key(doc: Document, measure: "ms.Measure", after: str) -> tuple[str,
         if doc._found.get("abbreviations") is None:
             doc._found["abbreviations"] = ms.abbreviations(" ".join(doc.fields[f] for f in doc.text_fields))
         long_form = doc._found["abbreviations"].get(label.strip())
+    if long_form and long_form.split()[-1].lower() in GROUP_HEADS:
+        return "", measure.higher_is_better  # "the treatment group (TG)": an arm's abbreviation, not a measure
     if long_form:
         known = next(((key, better) for key, pattern, better in lx.MEASURE_PATTERNS if pattern.fullmatch(long_form)), None)
         if known:
             return known
         label = long_form
     return ms.key_of(ms.plain_label(label)), measure.higher_is_better
+
+
+GROUP_HEADS = frozenset({"group", "groups", "arm", "arms", "cohort"})
 
 
 def _keep(found: dict, key: str, outcome: dict) -> None:
@@ -456,10 +573,103 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
         found[slot] = outcome
 
 
+def _names_instruments(doc: Document) -> bool:
+    """Whether the record may name an instrument of ``measures.NAMED`` anywhere (cached)."""
+    said = doc._found.get("names_instruments")
+    if said is None:
+        lowered = _lower_text(doc)  # (shared with the other stages)
+        said = doc._found["names_instruments"] = any(n in lowered for n in ms.NAMED_NEEDLES) or any(
+            n in doc.fields[f] for f in doc.text_fields for n in ms.NAMED_CAPITALS)
+    return said
+
+
+def _defined_instruments(doc: Document) -> dict[str, tuple[str, bool]]:
+    """The abbreviations the record defines for named instruments (``measures.named_abbreviations``:
+    "Roland-Morris questionnaire (RM)"), read once per document."""
+    defined = doc._found.get("named_abbreviations")
+    if defined is None and not _names_instruments(doc):
+        defined = doc._found["named_abbreviations"] = {}
+    if defined is None:
+        defined = doc._found["named_abbreviations"] = ms.named_abbreviations(
+            " ".join(doc.fields[f] for f in doc.text_fields))
+    return defined
+
+
+def _holds_defined(doc: Document, text: str) -> bool:
+    """Whether a sentence holds an abbreviation the record defined for a named instrument."""
+    defined = _defined_instruments(doc)
+    return bool(defined) and any(short in text for short in defined)
+
+
+def _change_scores(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """A change score compared between the groups for a list of measures ("a greater mean change ...
+    for pain (-5.2 vs. -3.3), physical function (-13.4 vs. -6.9) and stiffness"): a greater fall in a
+    measure where less is better is an improvement, whatever the word "greater" says of the number;
+    the measures listed under one comparison share its direction (the first measure's, as its
+    polarity is read: a list holds one scale's subscales, scored one way). Said of the control arm
+    ("the placebo group had a greater reduction"), the direction is the treated arm's opposite."""
+    text = sentence.text
+    listed = ms.change_score_measures(text)
+    if not listed:
+        return
+    first, way = listed[0]
+    better = way == "better" or (way == "down") != first.higher_is_better
+    for measure, _ in listed:
+        if any(s <= measure.start < e or measure.start <= s < measure.end for s, e in taken):
+            continue
+        known = next(((k, b) for k, pattern, b in lx.MEASURE_PATTERNS if pattern.fullmatch(measure.label)), None)
+        key = known[0] if known else ms.key_of(ms.plain_label(measure.label))
+        if not key or _names_a_substance(measure.label, arm_list):
+            continue
+        taken.append((measure.start, measure.end))
+        outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
+                           measure.higher_is_better, arm_list)
+        if outcome["direction"] != "no_change":  # ("no greater change": the null stands)
+            direction = "improved" if better else "worsened"
+            if _said_of_control(doc, text, measure.label):
+                direction = "worsened" if better else "improved"
+            outcome["direction"] = direction
+        _keep(found, key, outcome)
+
+
+def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """Results on named instruments (``measures.NAMED``: WOMAC and its subscales, Oswestry, Roland-Morris,
+    Lequesne, DAS28, SDAI, HAQ, SF-36, Timed Up and Go, six-minute walk, McGill, FFbH), each under its
+    own key, read before the fixed vocabulary so that "WOMAC pain" is not a bare "pain"."""
+    text = sentence.text
+    in_phase = _qualifier_of(text) is not None or _phase(doc, sentence) is not None
+    for start, end, key, higher_is_better in ms.named_measures(text, _defined_instruments(doc)):
+        if any(s <= start < e or start <= s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if in_phase and _inside_qualifier(text, start):
+            continue
+        if not in_phase and (found.get(key) or {}).get("direction") is not None:
+            continue  # (a measure's first result is kept)
+        outcome = _outcome(doc, sentence, _Found(start, end, text[start:end]), key, higher_is_better, arm_list)
+        _keep(found, key, outcome)
+
+
+# Substrings (lower case) one of which each measure of ``lexicon.MEASURES`` needs (a measure not listed is
+# always tried): a sentence that names pain is not searched for the other sixteen.
+KNOWN_NEEDLES = {
+    "fiqr": ("impact", "fiq"), "fiq": ("impact", "fiq"), "tender_point_index": ("tender", "tpi"),
+    "tender_point_count": ("tender",), "beck_depression": ("beck", "bdi"), "beck_anxiety": ("beck", "bai"),
+    "dass42_stress": ("dass", "stress"), "pain_threshold": ("threshold",), "pain_vas": ("analog", "vas"),
+    "pain_intensity": ("pain", "numeric", "nrs"), "sf36": ("sf-36", "sf36"), "quality_of_life": ("quality", "qol"),
+    "fatigue": ("fatigue", "tired"), "sleep": ("sleep",), "numbness": ("numb",), "depression": ("depress",),
+    "anxiety": ("anxiety",),
+}
+
+
 def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     text = sentence.text
     in_phase = _qualifier_of(text) is not None or _phase(doc, sentence) is not None
+    lowered = text.lower()
     for key, pattern, higher_is_better in lx.MEASURE_PATTERNS:
+        needles = KNOWN_NEEDLES.get(key)
+        if needles is not None and not any(n in lowered for n in needles):
+            continue  # (a substring test first: a sentence names few of the measures)
         for match in pattern.finditer(text):
             if in_phase and _inside_qualifier(text, match.start()):
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
@@ -472,6 +682,17 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
                 continue  # "(events per hour of total sleep time)": a unit, not a result
             if match.group(0).lower() == "pain" and PAIN_MODIFIES.match(text, match.end()):
                 continue  # "frequency of pain paroxysms", "pain relief": a measure of its own
+            if key == "pain_intensity" and " of " in text and ASPECT_OF.search(text, max(0, match.start() - 60),
+                                                                             match.start()):
+                taken.append((match.start(), match.end()))
+                continue  # "the frequency, severity, and duration of pain": each aspect is a measure of its own
+            if " for " in text and PURPOSE_OBJECT.search(text, max(0, match.start() - 40), match.start()):
+                taken.append((match.start(), match.end()))
+                continue  # "morphine usage for controlling postoperative pain": what a drug was for
+            if key == "pain_intensity" and (SCALE_BEFORE.search(text, max(0, match.start() - 12), match.start())
+                                            or SCALE_AFTER.match(text, match.end())):
+                taken.append((match.start(), match.end()))
+                continue  # "VAS pain", "pain (VAS)": what the scale rates, one measure with it
             taken.append((match.start(), match.end()))
             head = BAD_HEAD_AFTER.match(text, match.end()) if higher_is_better else None
             if head:  # "sleep disturbance": less of it is better sleep (the key stays the schema's)
@@ -481,6 +702,17 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
             if instrument:  # "depression scores (PHQ-9)": the label keeps the instrument, the key the schema's
                 outcome["label"] = f"{outcome['label']} ({_plain(instrument.group('abbr'))})"
             _keep(found, key, outcome)
+
+
+# "the duration of pain", "frequency, severity, and duration of pain": an aspect of pain, a measure of its own.
+ASPECT_OF = re.compile(r"\b(?:duration|frequency|severity|onset|number|episodes|attacks|location|spread)\s+of\s+"
+                       r"(?:the\s+|their\s+)?(?:[\w-]+\s+)?$", re.I)
+# "for controlling postoperative pain": the object of a purpose, no result on it.
+PURPOSE_OBJECT = re.compile(r"\bfor\s+(?:controlling|treating|managing)\s+"
+                            r"(?:the\s+|their\s+)?(?:[\w-]+\s+)?$", re.I)
+# A pain scale said beside the word "pain": "the average VAS pain", "pain VAS", "pain (NRS)".
+SCALE_BEFORE = re.compile(r"\b(?:VAS|NRS|VRS|NPRS)\s+$")
+SCALE_AFTER = re.compile(r"\s*\(?\s*(?:VAS|NRS|VRS|NPRS)\b")
 
 
 # A head after a measure whose more is better that makes more of the whole bad: "sleep disturbance",
@@ -495,6 +727,29 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
     quality of life and reduction of pain": "positive effect" for quality of life); the measure's
     own verb right after it wins ("time to analgesic need was increased and analgesic consumption
     was reduced": "reduced" for analgesic consumption). ``end``: where the measure ends."""
+    words = _direction_words(clause)
+    if end is not None and len(words) > 1:
+        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
+        if own is not None:
+            return own
+    return min(words, key=lambda m: abs(m.start() - at), default=None)
+
+
+@lru_cache(maxsize=256)
+def _result_bounds(text: str) -> tuple[re.Match, ...]:
+    """The clause bounds of a result sentence (``RESULT_BOUNDARY``), with a substring pre-test. Cached:
+    the measures of one sentence share them."""
+    lowered = text.lower()
+    if not (";" in text or any(w in lowered for w in BOUNDARY_WORDS)
+            or ("and" in lowered and AND_OTHER.search(text) is not None)):
+        return ()  # (no bound: the regex spared)
+    return tuple(RESULT_BOUNDARY.finditer(text))
+
+
+@lru_cache(maxsize=256)
+def _direction_words(clause: str) -> tuple[re.Match, ...]:
+    """The direction words of a clause that are no purpose (``_nearest_direction_word`` picks among
+    them by place). Cached: the measures of one clause share them."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
     if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
@@ -504,11 +759,14 @@ def _nearest_direction_word(clause: str, at: int, end: int | None = None) -> re.
         words += _predicate_amounts(clause)
     if len(words) > 1 or (words and words[0].group(0)[-3:].lower() == "ing"):
         words = [m for m in words if not _purpose(clause, m)]
-    if end is not None and len(words) > 1:
-        own = next((m for m in words if m.start() >= end and OWN_VERB.fullmatch(clause, end, m.start())), None)
-        if own is not None:
-            return own
-    return min(words, key=lambda m: abs(m.start() - at), default=None)
+    return tuple(words)
+
+
+@lru_cache(maxsize=256)
+def _clause_null(clause: str) -> re.Match | None:
+    """The null a clause says (``lexicon.NO_CHANGE``, else ``NULL_OTHERWISE``), or None. Cached: the
+    measures of one clause share it."""
+    return lx.NO_CHANGE.search(clause) or _null_said_otherwise(clause)
 
 
 # "pressures were significantly less", "was more common in the magnesium group": an amount said of the
@@ -520,8 +778,16 @@ PREDICATE_AMOUNT = re.compile(r"\b(?:was|were|is|are|remained)\s+(?:\w+ly\s+|sta
 def _predicate_amounts(clause: str) -> list[re.Match]:
     """Matches of "less" or "more" said after the subject's verb ("were significantly less", "was more
     common"), each shaped as a direction word (``MORE_WORD``/``LESS_WORD`` at the word)."""
-    return [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+    said = [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
             for m in PREDICATE_AMOUNT.finditer(clause)]
+    if "%" in clause:  # "was more than 20% less than that of the control group"
+        said += [(MORE_WORD if m.group("word")[0] in "mM" else LESS_WORD).match(clause, m.start("word"))
+                 for m in PERCENT_AMOUNT.finditer(clause)]
+    return said
+
+
+# "20% less than", "35% more than": an amount said by how much.
+PERCENT_AMOUNT = re.compile(r"\d\s*%\s+(?P<word>less|more)\s+than\b", re.I)
 
 
 # "needed more rescue analgesia", "reported less pain": an amount said right before its measure.
@@ -571,12 +837,25 @@ def _purpose(clause: str, word: re.Match) -> bool:
     return PURPOSE_BEFORE.search(clause, max(0, word.start() - 40), word.start()) is not None
 
 
+# Two figures compared: "2.8 (SD 3.0) for A versus 2.1 (SD 2.5) for B", "4.1 vs. 5.0", "12% compared with 15%".
+FIGURES_COMPARED = re.compile(r"\d(?:\.\d+)?\s*%?\s*(?:\([^()]{0,30}\)\s*)?(?:(?:for|in|with|on)\s+[^,;()]{1,40}?\s*)?"
+                              r"(?:vs\.?|versus|compared\s+(?:with|to))\s+\d", re.I)
+
+
+def _figures_compared(text: str) -> bool:
+    """Whether a sentence compares two figures (``FIGURES_COMPARED``), with a cheap pre-test."""
+    lowered = text.lower()
+    if " vs" not in lowered and "versus" not in lowered and "compared" not in lowered:
+        return False
+    return FIGURES_COMPARED.search(text) is not None
+
+
 def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     text = sentence.text
     before = text[max(0, match.start() - 25):match.start()]
     clause_start, clause_end = 0, len(text)
     bracketed = "(" in text
-    for boundary in CLAUSE_BOUNDARY.finditer(text):
+    for boundary in _result_bounds(text):
         if bracketed and boundary.start() > match.end() and boundary.group(0) == ";" \
                 and text.count("(", match.end(), boundary.start()) > text.count(")", match.end(), boundary.start()):
             continue  # "(A +1.9, p = 0.04; B +1.9, p = 0.04)": a semicolon inside a bracket parts no clauses
@@ -588,7 +867,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if clause_end < len(text) and text[clause_end:clause_end + 5].lower().strip() == "and" \
             and not FINITE_VERB.search(text, clause_start, clause_end):
         # "The recurrence of fits and other complications were similar": one subject, not two clauses
-        following = CLAUSE_BOUNDARY.search(text, clause_end + 5)
+        following = RESULT_BOUNDARY.search(text, clause_end + 5)
         clause_end = following.start() if following else len(text)
     lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
@@ -603,7 +882,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     said_before = before.lower()
     if any(n in said_before for n in ("except", "but", "apart", "other")) and EXCEPT.search(before):
         direction = "no_change"
-    elif (word := lx.NO_CHANGE.search(clause)) or (word := _null_said_otherwise(clause)):
+    elif word := _clause_null(clause):
         direction = "no_change"
     elif (word := _nearest_direction_word(clause, match.start() - clause_start, match.end() - clause_start)
           or _more_or_less_before(clause, match.start() - clause_start)):
@@ -616,7 +895,7 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
-    if direction in ("improved", "worsened") and _said_of_control(doc, clause):
+    if direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
         # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
         direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
@@ -666,7 +945,13 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         significant = significant_override
     if significant_override_null:
         significant = False
-    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and BEFORE_AFTER.search(clause))
+    if (direction is None and p_value is not None and p_value >= 0.05 and p_match.group("op") in "=>≥"
+            and p_match.start() < clause_end + 40 and _figures_compared(text)):
+        # "the SF-MPQ score was 2.8 (SD 3.0) with A versus 2.1 (SD 2.5) with B (p = 0.36)": figures compared
+        # with no direction word, and a p-value that says no difference
+        direction, significant, word = "no_change", False, None
+    from_record = direction is None and bool(UNDIRECTED_DIFFERENCE.search(clause) and (
+        BEFORE_AFTER.search(clause) or BETWEEN_ARMS.search(clause)))
     if baseline_only:
         from_record, significant, p_match, p_value = False, None, None, None  # (nor for the model to read)
     one_patient = ("one" in low or "single" in low or "1" in low) and ONE_PATIENT.search(clause) is not None
@@ -694,6 +979,9 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
                # "p < 0.05" is not "p = 0.05": the comparator the text gives, kept beside the value
                "p_value_comparator": (p_match.group("op") or "=") if p_value is not None else None,
                "population": population_, "evidence": evidence}
+    if direction is None and "differ" in low and "signific" in low and significant \
+            and UNDIRECTED_DIFFERENCE.search(clause):
+        outcome["_significant_difference"] = True  # (checked and removed by outcomes())
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
@@ -778,7 +1066,7 @@ def _term_roles(term: str, names: dict[str, bool], shared: set[str]) -> tuple[bo
     return control, treated
 
 
-def _said_of_control(doc: Document, clause: str) -> bool:
+def _said_of_control(doc: Document, clause: str, measure: str = "") -> bool:
     """Whether a result clause says its direction of the control arm, so that the treated arm's is
     the opposite: "X was higher in the placebo group than in the magnesium group", "Compared with
     magnesium, saline patients needed more rescue analgesia", "Group R (saline) had higher pain
@@ -803,6 +1091,9 @@ def _said_of_control(doc: Document, clause: str) -> bool:
         subject, reference = clause[:marker.start()], clause[marker.end():marker.end() + 80]
     if not (CONTROL_TERM.search(subject) or any(names.get(w) for w in LETTERS.findall(subject))):
         return False  # (the subject names no control: the usual "lower with magnesium than placebo")
+    if measure and measure in subject:
+        # "the placebo group received more morphine doses than": the drug of the measure names no arm
+        subject = subject.replace(measure, " ")
     shared = {m.name for m in substance_mentions(subject)} & {m.name for m in substance_mentions(reference)}
     subject_control, subject_treated = _term_roles(subject, names, shared)
     if not subject_control or subject_treated:
@@ -942,7 +1233,15 @@ def _qualifier_of(text: str) -> tuple[str, int, int] | None:
         match = pattern.search(text)
         if match:
             return kind, match.start(), match.end()
+    if text[:12].lstrip().lower().startswith("among "):
+        match = AMONG_SOME.match(text)  # "Among patients who had ...": a subgroup opens the sentence
+        if match:
+            return "subgroup", match.start(), match.end()
     return None
+
+
+AMONG_SOME = re.compile(r"\s*among\s+(?:the\s+)?(?:patients|participants|subjects|women|men|children|those)\s+(?:who|"
+                        r"submitted|undergoing|receiving|given|treated|aged|older|younger|operated)\b[^,;]{0,80}", re.I)
 
 
 def _inside_qualifier(text: str, at: int) -> bool:
@@ -955,5 +1254,5 @@ def _inside_qualifier(text: str, at: int) -> bool:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT))
+BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER))
 QUALIFIERS[:] = [(kind, led(pattern)) for kind, pattern in QUALIFIERS]
