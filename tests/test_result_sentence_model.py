@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -214,13 +215,52 @@ def test_the_training_script_is_deterministic_on_a_sample_we_wrote(tmp_path):
     assert trs.main(["--shared", str(tmp_path / "nowhere")]) == 2
 
 
-@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
-def test_the_stored_model_was_made_from_this_data_and_this_code():
+RETRAIN = "python -m fmwatch.extract.train_result_sentence --shared ../shared/eval"
+
+
+@pytest.fixture(scope="module")
+def made_from() -> dict:
+    """The fingerprint of today's data, code, sentences and rules (``train_result_sentence.fingerprint``)."""
     from fmwatch.extract.train_result_sentence import fingerprint
+    return fingerprint(EVAL)
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_this_data_and_this_code(made_from):
     stored = rsm.load_model().metadata["training"]
-    assert fingerprint(EVAL) == {"data_sha256": stored["data_sha256"], "code_sha256": stored["code_sha256"]}, (
-        "result_sentence_model.py, train_result_sentence.py or the data changed since the model was trained: run "
-        "python -m fmwatch.extract.train_result_sentence --shared ../shared/eval")
+    assert (made_from["data_sha256"], made_from["code_sha256"]) == (stored["data_sha256"], stored["code_sha256"]), (
+        f"result_sentence_model.py, train_result_sentence.py, train_direction._matrix or the data changed since the "
+        f"model was trained: run {RETRAIN}")
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_the_sentences_todays_reader_and_splitter_give(made_from):
+    # behaviour, not source: a faster splitter that cuts the same sentences leaves the model current
+    assert made_from["sentences_sha256"] == rsm.load_model().metadata["training"]["sentences_sha256"], (
+        f"the Evidence Inference abstracts are read or cut into sentences differently (corpus_texts, text.sentences, "
+        f"corpora.result_sentence_abstracts) since the model was trained: run {RETRAIN}")
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_thresholds_were_chosen_on_todays_outcome_rules(made_from):
+    assert made_from["rules_sha256"] == rsm.load_model().metadata["training"]["rules_sha256"], (
+        f"the outcome rules report results from other validation sentences than when veto_below and armless_from "
+        f"were chosen: run {RETRAIN} (the weights stay the same; the thresholds may move)")
+
+
+def test_the_fingerprint_follows_the_sentences_not_the_splitters_source(tmp_path, monkeypatch):
+    from fmwatch.extract import train_result_sentence as trs
+    shared_eval = _sample_eval(tmp_path)
+    first = trs.fingerprint(shared_eval)
+    assert trs.fingerprint(shared_eval) == first
+    abstracts = {split: result_sentence_abstracts(shared_eval, split) for split in ("train", "validation")}
+    assert trs.fingerprint(shared_eval, abstracts) == first
+    # one sentence cut differently (as a changed splitter would): the sentences' fingerprint moves, the code's not
+    sentence = abstracts["train"][0].sentences[1]
+    abstracts["train"][0].sentences[1] = SimpleNamespace(text=sentence.text[:-1], start=sentence.start, end=sentence.end - 1)
+    changed = trs.fingerprint(shared_eval, abstracts)
+    assert changed["sentences_sha256"] != first["sentences_sha256"]
+    assert changed["code_sha256"] == first["code_sha256"] and changed["data_sha256"] == first["data_sha256"]
 
 
 @pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
