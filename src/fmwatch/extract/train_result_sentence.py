@@ -38,7 +38,7 @@ from .result_sentence_model import FEATURES_VERSION, MODEL_PATH, ResultSentenceM
 # ``ResultSentenceModel.probability`` computes)
 from .train_direction import _matrix
 
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "1.1"
 MIN_COUNT = 2
 MAX_FEATURES = 5000
 C_GRID = (1.0, 4.0, 16.0, 64.0)
