@@ -85,7 +85,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
-        if armless_reads is not None and sentence.start not in armless_reads:
+        if armless_reads is not None and (sentence.field, sentence.start) not in armless_reads:
             continue  # (a trial whose arms were not found: only the sentences the model calls results)
         lowered = sentence.text.lower()
         known = any(n in lowered for n in lx.MEASURE_NEEDLES)
@@ -124,14 +124,14 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
 TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
 
 
-def _armless_result_sentences(doc: Document) -> frozenset[int] | None:
-    """The abstract sentences (their start offsets) ``outcomes`` reads in a trial whose arms the
-    rules did not find: those the result-sentence model picks
+def _armless_result_sentences(doc: Document) -> frozenset[tuple[str, int]] | None:
+    """The sentences (field, start offset) ``outcomes`` reads in a trial whose arms the rules did not
+    find: those of the text (not the title) the result-sentence model picks
     (``result_sentence_model.armless_result_sentences``); None, every sentence, when measuring the
     rules without the model's filter."""
-    listed = [s for s in sentences(doc) if s.field == "abstract"]
+    listed = [s for s in sentences(doc) if s.field != "title"]
     chosen = armless_result_sentences([s.text for s in listed])
-    return None if chosen is None else frozenset(s.start for s, keep in zip(listed, chosen) if keep)
+    return None if chosen is None else frozenset((s.field, s.start) for s, keep in zip(listed, chosen) if keep)
 
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
