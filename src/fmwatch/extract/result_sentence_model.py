@@ -209,12 +209,12 @@ def armless_result_sentences(texts: list[str]) -> list[bool] | None:
     lowered = [text.lower() for text in texts]
     results = []  # (-probability, index) of the sentences the model calls results, most probable first
     for index, low in enumerate(lowered):
-        if any(n in low for n in RESULT_NEEDLES):
+        if any(map(low.__contains__, RESULT_NEEDLES)):  # (map over a bound method: no Python frame a needle)
             probability = model.probability(texts[index])
             if probability >= threshold:
                 results.append((-probability, index))
     kept = {index for _, index in sorted(results)[:_IN_USE["armless_most"]]}
-    return [i in kept or any(n in low for n in TOLERABILITY_NEEDLES) for i, low in enumerate(lowered)]
+    return [i in kept or any(map(low.__contains__, TOLERABILITY_NEEDLES)) for i, low in enumerate(lowered)]
 
 
 def vetoes(sentence: str) -> bool:
