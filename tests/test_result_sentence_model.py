@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,6 +70,7 @@ def test_without_a_stored_model_the_rules_decide_alone(tmp_path, monkeypatch):
     with rsm.options(veto=True, armless_trials=True):
         assert rsm.result_probability("Pain fell.") is None
         assert not rsm.vetoes("We aimed to test whether magnesium helps.") and not rsm.reads_armless_trials()
+        assert rsm.armless_result_sentences(["Pain fell more than with usual care (p = 0.01)."]) == [False]
 
 
 # Written by us: sentences that report a result (between groups or over time) ...
@@ -108,7 +110,7 @@ def test_every_result_sentence_we_wrote_outranks_every_other_sentence_we_wrote()
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "a known weakness of model 1.0, the reason its veto is off in extraction: a very short result with no "
+    "a known weakness of the model (1.0 and 1.1), the reason its veto is off in extraction: a very short result with no "
     "number or comparison word scores as low as a methods sentence (Evidence Inference's results carry numbers)"))
 def test_a_five_word_result_sentence_scores_as_a_result():
     model = rsm.load_model()
@@ -175,6 +177,60 @@ def test_a_trial_whose_arms_are_not_found_is_read_only_when_turned_on():
     assert "fatigue" not in read  # the objective stays no result
 
 
+# An abstract we wrote: a trial of a programme (no arm the rules find) with four result sentences, an
+# objective, a methods sentence and a tolerability result.
+PROGRAMME_RESULTS = (
+    "We wanted to know whether a supervised walking programme improves fatigue in fibromyalgia. "
+    "Sixty women were randomly assigned to walking or to usual care for twelve weeks in a randomized controlled "
+    "trial. Walking reduced pain intensity more than usual care did (p = 0.01). Fatigue improved more with walking "
+    "than with usual care (p = 0.03). Sleep quality did not differ between the groups (p = 0.41). The walking group "
+    "had less stiffness than the usual-care group at 12 weeks (p = 0.02). No serious adverse events occurred.")
+
+
+class _CountingModel:
+    """A stand-in for the stored model that counts the sentences it is asked about (written by us)."""
+
+    def __init__(self, model):
+        self.model, self.asked = model, []
+        self.metadata = model.metadata
+
+    def probability(self, sentence: str) -> float:
+        self.asked.append(sentence)
+        return self.model.probability(sentence)
+
+
+def test_an_armless_trial_is_read_in_its_most_probable_result_sentences_only(monkeypatch):
+    counting = _CountingModel(rsm.load_model())
+    monkeypatch.setattr(rsm, "load_model", lambda *args: counting)
+    texts = ["We randomised 40 adults to walking or usual care.", "Pain fell more than with usual care (p = 0.01).",
+             "Sleep did not differ between the groups.", "Stiffness was lower with walking than with usual care "
+             "(p = 0.02).", "No adverse events occurred.", "We wanted to know whether walking improves fatigue."]
+    with rsm.options(veto=False, armless_trials=True, armless_most=2):
+        chosen = rsm.armless_result_sentences(texts)
+    # the two most probable results, and the tolerability sentence whatever its score
+    assert chosen == [False, True, False, True, True, False]
+    # the literal pre-test keeps the model from sentences that hold no cue of a result
+    assert texts[0] not in counting.asked and texts[4] not in counting.asked and len(counting.asked) == 4
+    with rsm.options(veto=False, armless_trials=True, armless_most=3):
+        assert rsm.armless_result_sentences(texts) == [False, True, True, True, True, False]
+    with rsm.rules_alone(armless_trials=True):
+        assert rsm.armless_result_sentences(texts) is None  # the rules alone: every sentence
+
+
+def test_extraction_reads_at_most_two_result_sentences_of_an_armless_trial():
+    doc = Document("file:ours", "file", "A trial we wrote", {"title": "A trial we wrote", "abstract": PROGRAMME_RESULTS})
+    assert extract(doc)["outcomes"] == []  # off by default
+    with rsm.options(veto=False, armless_trials=True):
+        record = extract(Document(doc.record_id, doc.source, doc.title, dict(doc.fields)))
+    said = {e["text"] for o in record["outcomes"] for e in o["evidence"] if e.get("role") == "sentence"}
+    assert "No serious adverse events occurred." in said  # tolerability is always read
+    assert len(said - {"No serious adverse events occurred."}) == 2
+    assert not [t for t in said if t.startswith(("We wanted", "Sixty women"))]
+    with rsm.rules_alone(armless_trials=True):  # without the model's choice every result is read
+        everything = extract(Document(doc.record_id, doc.source, doc.title, dict(doc.fields)))
+    assert len(everything["outcomes"]) > len(record["outcomes"])
+
+
 def _sample_eval(tmp_path: Path) -> Path:
     """The written-by-us sample laid out as ../shared/eval/evidence_inference (abstracts gzipped)."""
     folder = tmp_path / "eval" / "evidence_inference"
@@ -214,13 +270,52 @@ def test_the_training_script_is_deterministic_on_a_sample_we_wrote(tmp_path):
     assert trs.main(["--shared", str(tmp_path / "nowhere")]) == 2
 
 
-@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
-def test_the_stored_model_was_made_from_this_data_and_this_code():
+RETRAIN = "python -m fmwatch.extract.train_result_sentence --shared ../shared/eval"
+
+
+@pytest.fixture(scope="module")
+def made_from() -> dict:
+    """The fingerprint of today's data, code, sentences and rules (``train_result_sentence.fingerprint``)."""
     from fmwatch.extract.train_result_sentence import fingerprint
+    return fingerprint(EVAL)
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_this_data_and_this_code(made_from):
     stored = rsm.load_model().metadata["training"]
-    assert fingerprint(EVAL) == {"data_sha256": stored["data_sha256"], "code_sha256": stored["code_sha256"]}, (
-        "result_sentence_model.py, train_result_sentence.py or the data changed since the model was trained: run "
-        "python -m fmwatch.extract.train_result_sentence --shared ../shared/eval")
+    assert (made_from["data_sha256"], made_from["code_sha256"]) == (stored["data_sha256"], stored["code_sha256"]), (
+        f"result_sentence_model.py, train_result_sentence.py, train_direction._matrix or the data changed since the "
+        f"model was trained: run {RETRAIN}")
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_the_sentences_todays_reader_and_splitter_give(made_from):
+    # behaviour, not source: a faster splitter that cuts the same sentences leaves the model current
+    assert made_from["sentences_sha256"] == rsm.load_model().metadata["training"]["sentences_sha256"], (
+        f"the Evidence Inference abstracts are read or cut into sentences differently (corpus_texts, text.sentences, "
+        f"corpora.result_sentence_abstracts) since the model was trained: run {RETRAIN}")
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_thresholds_were_chosen_on_todays_outcome_rules(made_from):
+    assert made_from["rules_sha256"] == rsm.load_model().metadata["training"]["rules_sha256"], (
+        f"the outcome rules report results from other validation sentences than when veto_below and armless_from "
+        f"were chosen: run {RETRAIN} (the weights stay the same; the thresholds may move)")
+
+
+def test_the_fingerprint_follows_the_sentences_not_the_splitters_source(tmp_path, monkeypatch):
+    from fmwatch.extract import train_result_sentence as trs
+    shared_eval = _sample_eval(tmp_path)
+    first = trs.fingerprint(shared_eval)
+    assert trs.fingerprint(shared_eval) == first
+    abstracts = {split: result_sentence_abstracts(shared_eval, split) for split in ("train", "validation")}
+    assert trs.fingerprint(shared_eval, abstracts) == first
+    # one sentence cut differently (as a changed splitter would): the sentences' fingerprint moves, the code's not
+    sentence = abstracts["train"][0].sentences[1]
+    abstracts["train"][0].sentences[1] = SimpleNamespace(text=sentence.text[:-1], start=sentence.start, end=sentence.end - 1)
+    changed = trs.fingerprint(shared_eval, abstracts)
+    assert changed["sentences_sha256"] != first["sentences_sha256"]
+    assert changed["code_sha256"] == first["code_sha256"] and changed["data_sha256"] == first["data_sha256"]
 
 
 @pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")

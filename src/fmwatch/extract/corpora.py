@@ -524,8 +524,8 @@ def evaluate_result_sentences(shared_eval: Path, split: str = "validation", limi
     - ``rules_or_model``: ``rules`` plus the sentences the model admits (``decide_at``);
     - ``rules_vetoed``: the evidence sentences of what extraction reports with the model's veto on
       (every sentence below ``veto_below`` set aside);
-    - ``rules_armless_trials_vetoed``: the same with trials whose arms were not found read too (their
-      sentences below ``armless_from`` set aside).
+    - ``rules_armless_trials_vetoed``: the same with trials whose arms were not found read too (only
+      in the sentences ``result_sentence_model.armless_result_sentences`` picks).
 
     Extraction leaves both model options off (``result_sentence_model._IN_USE``: the README says why),
     so what it reports is ``rules``.

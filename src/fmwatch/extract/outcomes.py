@@ -13,7 +13,7 @@ from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentenc
 from .design import REVIEW_TYPES
 from .arms import substance_mentions
 from .direction_model import decide_undirected
-from .result_sentence_model import reads_armless_trials, vetoes
+from .result_sentence_model import armless_result_sentences, reads_armless_trials, vetoes
 from .statements import lists_measures, phase_of_sentences
 
 
@@ -75,6 +75,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     armless = not arm_list and design_type not in REVIEW_TYPES and (study_design or {}).get("subjects") != "animal"
     if armless and (design_type not in TRIAL_TYPES or not reads_armless_trials()):
         return []  # (a trial whose arms the rules missed: read only where turned on, with the model)
+    armless_reads = _armless_result_sentences(doc) if armless else None
     found: dict[str, dict] = {}
     in_conclusion = False
     names_any = _names_instruments(doc)  # (one test of the whole record spares most sentences theirs)
@@ -93,6 +94,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             in_conclusion = FIGURES.search(sentence.text) is None
         if in_conclusion and any(o["direction"] for o in found.values()):
             continue  # a structured abstract's conclusion restates its results: it adds no measure
+        if armless_reads is not None and (sentence.field, sentence.start) not in armless_reads:
+            continue  # (a trial whose arms were not found: only the sentences the model calls results)
         lowered = sentence.text.lower()
         known = _holds(lowered, lx.MEASURE_NEEDLES)
         named = names_any and (ms.holds_named(sentence.text, lowered) or _holds_defined(doc, sentence.text))
@@ -107,7 +110,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
             _tolerability(doc, sentence, arm_list, found)
-        if (known or generic) and vetoes(sentence.text, armless):
+        if (known or generic) and not armless and vetoes(sentence.text):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
@@ -153,6 +156,16 @@ def _no_null_of_a_difference(found: dict) -> None:
 
 # Designs that give a treatment: with no arm found, their results may still be read (``reads_armless_trials``).
 TRIAL_TYPES = frozenset({"rct", "non_randomized_trial", "single_arm_trial"})
+
+
+def _armless_result_sentences(doc: Document) -> frozenset[tuple[str, int]] | None:
+    """The sentences (field, start offset) ``outcomes`` reads in a trial whose arms the rules did not
+    find: those of the text (not the title) the result-sentence model picks
+    (``result_sentence_model.armless_result_sentences``); None, every sentence, when measuring the
+    rules without the model's filter."""
+    listed = [s for s in sentences(doc) if s.field != "title"]
+    chosen = armless_result_sentences([s.text for s in listed])
+    return None if chosen is None else frozenset((s.field, s.start) for s, keep in zip(listed, chosen) if keep)
 
 
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.

@@ -29,14 +29,16 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import sys
 from pathlib import Path
 
 from .corpora import result_sentence_abstracts, rule_result_sentences
 from .result_sentence_model import FEATURES_VERSION, MODEL_PATH, ResultSentenceModel, features
+# (the same matrix as the direction model's: binary features scaled by 1/sqrt(their number), as
+# ``ResultSentenceModel.probability`` computes)
+from .train_direction import _matrix
 
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "1.1"
 MIN_COUNT = 2
 MAX_FEATURES = 5000
 C_GRID = (1.0, 4.0, 16.0, 64.0)
@@ -75,20 +77,6 @@ def out_of_fold(abstracts: list, vocabulary: dict[str, int], c: float, folds: in
     return scored
 
 
-def _matrix(rows: list[list[str]], vocabulary: dict[str, int]):
-    """A CSR matrix of binary features scaled by 1/sqrt(the number of the row's features, kept or
-    not): what ``ResultSentenceModel.probability`` computes."""
-    from scipy.sparse import csr_matrix
-    data, indices, pointers = [], [], [0]
-    for found in rows:
-        scale = 1.0 / math.sqrt(len(found)) if found else 0.0
-        kept = sorted(vocabulary[name] for name in found if name in vocabulary)
-        indices.extend(kept)
-        data.extend([scale] * len(kept))
-        pointers.append(len(indices))
-    return csr_matrix((data, indices, pointers), shape=(len(rows), len(vocabulary)))
-
-
 def _fit(rows: list[list[str]], labels: list[bool], vocabulary: dict[str, int], c: float):
     """scikit-learn's logistic regression (lbfgs, L2 with inverse strength ``c``) on the rows."""
     from sklearn.linear_model import LogisticRegression
@@ -121,14 +109,43 @@ def best_threshold(probabilities: list[float], gold: list[bool], among: list[boo
     return best
 
 
-def fingerprint(shared_eval: Path) -> dict:
-    """SHA-256 of the training data file and of the code that turns it into a model."""
+def fingerprint(shared_eval: Path, abstracts: dict[str, list] | None = None) -> dict:
+    """What the stored model was made from, as SHA-256 hex digests:
+
+    - ``data_sha256``: the training data file;
+    - ``code_sha256``: the code that turns it into a model (this script, ``result_sentence_model.py``,
+      and the source of the shared ``train_direction._matrix``);
+    - ``sentences_sha256``: what the fit and the thresholds read, by behaviour rather than by source:
+      every labelled sentence of the ``train`` and ``validation`` abstracts (PMC id, the sentence's
+      text and offsets, its label and heading), so a change to the corpus reader
+      (``corpus_texts``), the sentence splitter (``text.sentences``) or the labelling
+      (``corpora.result_sentence_abstracts``) that changes a sentence fails
+      ``tests/test_result_sentence_model.py``, and a change that alters no sentence (a faster
+      splitter) leaves the model current;
+    - ``rules_sha256``: which validation sentences the outcome rules report a result from, with and
+      without reading trials whose arms were not found (``corpora.rule_result_sentences``): the
+      thresholds ``veto_below`` and ``armless_from`` are chosen on them, so a change of the outcome
+      rules that changes one makes them stale (the weights are not: they read sentences only).
+
+    ``abstracts``: the labelled abstracts by split, when the caller has them already (training)."""
+    import inspect
     here = Path(__file__).parent
     code = hashlib.sha256()
     for name in ("train_result_sentence.py", "result_sentence_model.py"):
         code.update((here / name).read_bytes())
+    code.update(inspect.getsource(_matrix).encode("utf-8"))
+    abstracts = abstracts or {split: result_sentence_abstracts(shared_eval, split) for split in ("train", "validation")}
+    said = hashlib.sha256()
+    for split in ("train", "validation"):
+        for abstract in abstracts[split]:
+            said.update(json.dumps([split, abstract.pmcid, [[s.text, s.start, s.end] for s in abstract.sentences],
+                                    abstract.results, abstract.sections], ensure_ascii=False).encode("utf-8"))
+    rules = hashlib.sha256()
+    for abstract in abstracts["validation"]:
+        rules.update(json.dumps([abstract.pmcid, rule_result_sentences(abstract),
+                                 rule_result_sentences(abstract, armless_trials=True)]).encode("utf-8"))
     return {"data_sha256": hashlib.sha256((shared_eval / DATA_FILE).read_bytes()).hexdigest(),
-            "code_sha256": code.hexdigest()}
+            "code_sha256": code.hexdigest(), "sentences_sha256": said.hexdigest(), "rules_sha256": rules.hexdigest()}
 
 
 def _model(classifier, vocabulary: dict[str, int], metadata: dict) -> ResultSentenceModel:
@@ -149,6 +166,7 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
     training = result_sentence_abstracts(shared_eval, "train", limit)
     texts, gold_train = labelled_sentences(training)
     validation = result_sentence_abstracts(shared_eval, "validation", limit)
+    made_from = fingerprint(shared_eval, {"train": training, "validation": validation})
     validation_texts = [s.text for a in validation for s in a.sentences]
     gold = [r for a in validation for r in a.results]
     trusted = [t for a in validation for t in a.trusted]
@@ -188,7 +206,7 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
         "version": MODEL_VERSION,
         "task": "Evidence Inference 2.0: does a sentence of an abstract hold an accepted evidence span (a result)?",
         "training": {"data": DATA_FILE, "split": "train", "sentences": len(texts), "results": sum(gold_train),
-                     "limit": limit, **fingerprint(shared_eval)},
+                     "limit": limit, **made_from},
         "hyper_parameters": {"C": c, "min_count": MIN_COUNT, "max_features": max_features, "solver": "lbfgs",
                              "penalty": "l2", "random_state": 0},
         "decide_at": decide_at, "veto_below": veto_below, "armless_from": armless_from,
