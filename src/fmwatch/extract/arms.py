@@ -8,6 +8,7 @@ treatment lasted is ``duration``'s job."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
@@ -17,8 +18,56 @@ from .arm_sizes import fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+from .interventions import NON_DRUG, abbreviations, intervention_mentions
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
+
+
+@lru_cache(maxsize=1024)
+def _abbreviations(whole: str) -> tuple[tuple[str, str, str | None, str | None], ...]:
+    """The abbreviations a record's text defines for interventions, as ((abbreviation, name,
+    substance, form), ...)."""
+    return tuple((abbr, m.name, m.substance, m.form) for abbr, m in abbreviations(whole).items())
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, defined: tuple[tuple[str, str, str | None, str | None], ...] = ()) -> list[Mention]:
+    """Every intervention ``text`` names, in text order: the substances of ``substance_mentions``,
+    the non-drug treatments, classes and regimens of ``interventions``, and each abbreviation the
+    record defined (``defined``, from ``_abbreviations``) where it
+    stands as a word, except in the bracket that defines it. A name inside a longer one found
+    first is dropped. Cached per text."""
+    found = substance_mentions(text)
+    extra = list(intervention_mentions(text))
+    for abbr, name, substance, form in defined:
+        if abbr not in text:
+            continue
+        for at in _word_at(text, abbr):
+            if not (text[at - 1:at] == "(" and text[at + len(abbr):at + len(abbr) + 1] == ")"):
+                extra.append(Mention(name, substance, form, at, at + len(abbr)))
+    if not extra:
+        return found
+    kept = list(found)
+    for mention in sorted(extra, key=lambda m: (m.start, -m.end)):
+        if not any(k.start < mention.end and mention.start < k.end for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _whole(doc: Document) -> str:
+    """The record's text fields joined by spaces."""
+    return " ".join(doc.fields[f] for f in doc.text_fields)
+
+
+def _word_at(text: str, word: str) -> list[int]:
+    """Where ``word`` stands in ``text`` as a whole word (case as written)."""
+    found, at = [], text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            found.append(at)
+        at = text.find(word, end)
+    return found
 
 
 # --- arms and interventions -------------------------------------------------------------------------
@@ -124,13 +173,14 @@ def arms(doc: Document) -> list[dict]:
     schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
     study's own sentences becomes a control arm."""
     candidates = []
+    defined = _abbreviations(_whole(doc))
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
         arm_words = ARM_SENTENCE.search(sentence.text)
         if not (arm_words or GROUP_WORDS.search(sentence.text)):
             continue  # (what the test below needs, before the dearer look-up of substances)
-        mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
+        mentions = [m for m in _mentions(sentence.text, defined) if m.name not in ("saline",)]
         if not mentions:
             continue  # the common case, kept cheap
         doses = list(lx.DOSE.finditer(sentence.text))
@@ -550,11 +600,12 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     group_n = None
     if size:
         group_n = lx.words_to_number(size.group("n"))
-    chunks = _chunks(text)
-    whole = " ".join(doc.fields[f] for f in doc.text_fields)
+    whole = _whole(doc)
+    defined = _abbreviations(whole)
+    chunks = _chunks(text, defined)
     doc_route, _ = _route(whole)
     sentence_frequency, frequency_match = _frequency(text)
-    given = {start: [m for m in substance_mentions(text[start:end]) if _given(text[start:end], m)] for start, end in chunks}
+    given = {start: [m for m in _mentions(text[start:end], defined) if _given(text[start:end], m)] for start, end in chunks}
     # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
     frequency_owners = _frequency_owners(text, chunks, frequency_match, given)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
@@ -592,6 +643,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             per_kg: dict = {}
             evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
                              sentence.start + chunk_start + mention.end)]
+            if mention.substance in NON_DRUG:  # a treatment, not a drug: no dose, no route
+                dose, route, route_match, freq_match, frequency = None, None, None, None, None
             if dose:
                 dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
                                                                          frequency, whole, evidence)
@@ -793,7 +846,7 @@ def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
     return kept
 
 
-def _chunks(text: str) -> list[tuple[int, int]]:
+def _chunks(text: str, defined: tuple = ()) -> list[tuple[int, int]]:
     """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
     inside parentheses, and a piece naming no substance stays with the piece before it."""
     pieces, start = [], 0
@@ -806,7 +859,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     pieces.append((start, len(text)))
     merged: list[tuple[int, int]] = []
     for piece_start, piece_end in pieces:
-        if merged and not substance_mentions(text[piece_start:piece_end]):
+        if merged and not _mentions(text[piece_start:piece_end], defined):
             merged[-1] = (merged[-1][0], piece_end)
         else:
             merged.append((piece_start, piece_end))
