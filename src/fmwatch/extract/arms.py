@@ -78,11 +78,15 @@ ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|rece
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
+# The figures of a result: a p-value, a mean ± SD, a confidence interval.
+RESULT_FIGURES = re.compile(r"\b[pP]\s*[<=≤>]\s*0?\.\d|±|\b95\s*%\s*CI\b")
 PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
-                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
+                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)|"
+                       # "placebo, A, B and combined (A plus B)", "... and (d) placebo": the last item of a list of arms
+                       r",?\s+and\s+(?=(?:the\s+|a\s+)?(?:combined|combination)\b|\(\s*(?:[a-h]|[1-9]|i{1,3}|iv)\s*\)\s)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b|"
                      # "a combination of A and B", "A and B in combination", "a mixture of A and B", "A and B combined"
                      r"\b(?:combination|mixture)\s+of\b|\bin\s+combination\b|\bcombined\b", re.I)
@@ -148,6 +152,10 @@ def _vehicle(text: str, mention: "Mention") -> bool:
     return bool(VEHICLE_BEFORE.search(before) or (IN_BEFORE.search(before) and VOLUME_AFTER.match(text, mention.end)))
 
 
+# Before a treatment: it was withheld ("without massage", "no exercise", "neither ... nor acupuncture").
+WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+from)\s+(?:any\s+|further\s+)?$", re.I)
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
     measured or lacking substance, nor a treatment the participants had before or failed on, nor the
@@ -156,6 +164,8 @@ def _given(text: str, mention: "Mention") -> bool:
         return False
     if mention.substance in (None, "placebo", "saline"):
         return True
+    if mention.substance in NON_DRUG and WITHHELD_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return False  # "applied without massage", "no exercise": a treatment withheld, not given
     # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
     if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return False
@@ -194,6 +204,10 @@ def arms(doc: Document) -> list[dict]:
                  + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
         if _every_arm_sentence(sentence.text):  # "Both groups received vitamin D and calcium": not the arms
             score -= 6
+        if RESULT_FIGURES.search(sentence.text):  # a result's figures ("54.3 ± 12.1 µg in the A group, P < 0.001")
+            score -= 2
+        elif ALLOCATED.search(sentence.text):  # the sentence that allocates, over one that only names a dose
+            score += 1
         candidates.append((score, sentence, mentions))
     if not candidates:
         return []
@@ -467,14 +481,19 @@ UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?
                            r"differences?|interactions?|reactions?|events?|toxicit\w+|was\s+(?:found|observed|seen)))|"
                            # "group B was treated as control", "standard management without magnesium"
                            r"\btreated\s+as\s+(?:the\s+)?controls?\b|"
-                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b", re.I)
+                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b|"
+                           # "the control group received none of these treatments", "did not receive any intervention"
+                           r"\b(?:received|receiving|given|had)\s+none\s+of\s+(?:these|the|those|both|either)\b|"
+                           r"\b(?:did\s+not|didn't)\s+receive\s+any\s+(?:\w+\s+)?(?:treatment|intervention|therapy)\b", re.I)
 UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
                      "no intervention", " treatment", "therapy", " agent", "prophylaxis", "treated as",
-                     "standard management")
+                     "standard management", "none of", "receive any")
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
-CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
+CONTROL_ALTERNATIVE = re.compile(r"(?:\b(?:or|and|versus|vs\.?|into|to)|"
+                                 # an item of a list of arms: "group 3, control", "(c) control"
+                                 r"\b(?:group|arm)\s+(?:\d|[A-Z]|I{1,3}|IV)\s*[,:]|\(\s*[a-h1-9]\s*\))\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
                                  r"control(?:s|\s+groups?|\s+arms?)?(?=\s*(?:[,.;:()]|$|groups?\b|arms?\b|(?:and|or)\s))"
                                  r"(?![\s-]+(?:received|was|were|got|took|with))|"
                                  r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
@@ -484,7 +503,7 @@ ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided
 # Untreated controls counted beside a treated arm: "25 patients who received famotidine and 20 controls",
 # "33 in the study group and 34 in the control group" (never healthy or matched controls: those are measured).
 COUNTED_CONTROLS = re.compile(rf"(?<!healthy\s)(?<!matched\s)\b(?:{lx.NUMBER})\s+(?:untreated\s+)?controls\b|"
-                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?control\s+(?:group|arm)\b"
+                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?(?:in\s+(?:the\s+)?|as\s+(?:the\s+|a\s+)?)control\s+(?:group|arm)\b"
                               # (not a control group said to be given something: that is a named arm)
                               r"(?!\s+(?:received|took|got|(?:were|was)\s+(?:\w+\s+)?(?:given|injected|treated|administered|infused)))",
                               re.I)
@@ -503,7 +522,8 @@ def _counted_controls(doc: Document, arms_found: list[dict]) -> list[dict]:
             continue
         lowered = sentence.text.lower()
         if ("control" not in lowered or "healthy" in lowered or "matched" in lowered
-                or not any(n in lowered for n in names) or _kind(doc, sentence) != "statement"):
+                or not (any(n in lowered for n in names) or ALLOCATED.search(sentence.text))
+                or _kind(doc, sentence) != "statement"):
             continue
         match = COUNTED_CONTROLS.search(sentence.text)
         if match:
