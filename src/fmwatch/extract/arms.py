@@ -18,27 +18,55 @@ from .arm_sizes import fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
-from .interventions import NON_DRUG, abbreviations, intervention_mentions
+from .interventions import NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
 
 @lru_cache(maxsize=1024)
-def _abbreviations(whole: str) -> tuple[tuple[str, str, str | None, str | None], ...]:
-    """The abbreviations a record's text defines for interventions, as ((abbreviation, name,
-    substance, form), ...)."""
-    return tuple((abbr, m.name, m.substance, m.form) for abbr, m in abbreviations(whole).items())
+def _sites(whole: str) -> dict[str, int]:
+    """The abbreviations a record's text may define (``interventions.abbreviation_sites``), cached."""
+    return abbreviation_sites(whole)
 
 
 @lru_cache(maxsize=4096)
-def _mentions(text: str, defined: tuple[tuple[str, str, str | None, str | None], ...] = ()) -> list[Mention]:
+def _defined(whole: str, abbr: str, at: int) -> tuple[str, str, str | None, str | None] | None:
+    """(abbreviation, name, substance, form) of what ``abbr`` stands for in the record, or None."""
+    mention = defined_at(whole, abbr, at)
+    return None if mention is None else (abbr, mention.name, mention.substance, mention.form)
+
+
+def _context(doc: Document, text: str) -> tuple:
+    """What a sentence ``text`` of ``doc`` can name beyond the substance lexicon: the entries of the
+    ``interventions`` vocabulary the record's arms sentences may hold (read once by ``arms``), and
+    the abbreviations the record defines for an intervention that the sentence uses, as (entries,
+    ((abbreviation, name, substance, form), ...)). The same for the sentence's pieces."""
+    key = ("arm_context", text)
+    if key in doc._found:
+        return doc._found[key]
+    whole = _whole(doc)
+    defined = []
+    for abbr, at in _sites(whole).items():
+        if abbr in text:
+            found = _defined(whole, abbr, at)
+            if found is not None:
+                defined.append(found)
+    defined = tuple(defined)
+    entries = doc._found.get("arm_vocabulary")
+    found = doc._found[key] = (vocabulary_in(text) if entries is None else entries), defined
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, context: tuple = ((), ())) -> list[Mention]:
     """Every intervention ``text`` names, in text order: the substances of ``substance_mentions``,
     the non-drug treatments, classes and regimens of ``interventions``, and each abbreviation the
-    record defined (``defined``, from ``_abbreviations``) where it
-    stands as a word, except in the bracket that defines it. A name inside a longer one found
+    record defines where it stands as a word, except in the bracket that defines it (``context``:
+    what ``_context`` read of the sentence ``text`` is part of). A name inside a longer one found
     first is dropped. Cached per text."""
     found = substance_mentions(text)
-    extra = list(intervention_mentions(text))
+    entries, defined = context
+    extra = list(intervention_mentions(text, entries)) if entries else []
     for abbr, name, substance, form in defined:
         if abbr not in text:
             continue
@@ -55,8 +83,11 @@ def _mentions(text: str, defined: tuple[tuple[str, str, str | None, str | None],
 
 
 def _whole(doc: Document) -> str:
-    """The record's text fields joined by spaces."""
-    return " ".join(doc.fields[f] for f in doc.text_fields)
+    """The record's text fields joined by spaces (once per record)."""
+    whole = doc._found.get("whole")
+    if whole is None:
+        whole = doc._found["whole"] = " ".join(doc.fields[f] for f in doc.text_fields)
+    return whole
 
 
 def _word_at(text: str, word: str) -> list[int]:
@@ -170,7 +201,11 @@ def _given(text: str, mention: "Mention") -> bool:
     if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return False
     before = text[max(0, mention.start - 50):mention.start]
-    return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
+    lowered = before.lower()
+    for needle in PRIOR_NEEDLES:  # (a loop over the text lowered once: the cheap test before the regex)
+        if needle in lowered:
+            return PRIOR_BEFORE.search(before) is None
+    return True
 
 
 def arms(doc: Document) -> list[dict]:
@@ -183,14 +218,18 @@ def arms(doc: Document) -> list[dict]:
     schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
     study's own sentences becomes a control arm."""
     candidates = []
-    defined = _abbreviations(_whole(doc))
+    whole = _whole(doc)
+    gated = []
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
         arm_words = ARM_SENTENCE.search(sentence.text)
-        if not (arm_words or GROUP_WORDS.search(sentence.text)):
-            continue  # (what the test below needs, before the dearer look-up of substances)
-        mentions = [m for m in _mentions(sentence.text, defined) if m.name not in ("saline",)]
+        if arm_words or GROUP_WORDS.search(sentence.text):  # (what the tests below need, before dearer look-ups)
+            gated.append((sentence, arm_words))
+    # the interventions vocabulary's entries these sentences may hold: one look for the record
+    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(s.text for s, _ in gated)) if gated else ()
+    for sentence, arm_words in gated:
+        mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]
         if not mentions:
             continue  # the common case, kept cheap
         doses = list(lx.DOSE.finditer(sentence.text))
@@ -213,13 +252,17 @@ def arms(doc: Document) -> list[dict]:
         return []
     ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
     result = _arms_from_sentence(doc, ranked[0][1])
-    for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
+    for _, other, other_mentions in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
         no_control = len(result) == 1 and not result[0]["is_control"] and any(
             w in other.text for w in (" or ", "versus", " vs")) and PLACEBO_OR_SALINE.search(other.text) is not None
         unsaid = any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
                      for a in result)
         if not (no_control or unsaid):
             break
+        if not no_control:  # (only an arm of the same name is filled: one naming every intervention of an arm)
+            said = {m.name for m in other_mentions} | {"saline"}
+            if not any(all(i["name"] in said for i in a["interventions"]) for a in result):
+                continue
         others = _arms_from_sentence(doc, other)
         if no_control:  # "randomized to magnesium (group M) or saline (group S)."
             result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
@@ -227,7 +270,6 @@ def arms(doc: Document) -> list[dict]:
             _fill_arms(result, others)
     if result:  # "Sixty patients were given A (group 1). Another group of 60 patients was given B (group 2)."
         result += _one_group_sentences(doc, [c[1] for c in candidates if c[1] is not ranked[0][1]], result)
-    whole = " ".join(doc.fields[f] for f in doc.text_fields)
     for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
         if result and _every_arm_sentence(other.text):
             _add_background(result, _arms_from_sentence(doc, other))
@@ -621,11 +663,12 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     if size:
         group_n = lx.words_to_number(size.group("n"))
     whole = _whole(doc)
-    defined = _abbreviations(whole)
-    chunks = _chunks(text, defined)
-    doc_route, _ = _route(whole)
+    context = _context(doc, text)
+    named = _mentions(text, context)
+    chunks = _chunks(text, named)
+    doc_route = None  # (read below only for magnesium, the one substance it is lent to)
     sentence_frequency, frequency_match = _frequency(text)
-    given = {start: [m for m in _mentions(text[start:end], defined) if _given(text[start:end], m)] for start, end in chunks}
+    given = {start: [m for m in _within(named, start, end) if _given(text[start:end], m)] for start, end in chunks}
     # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
     frequency_owners = _frequency_owners(text, chunks, frequency_match, given)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
@@ -651,13 +694,18 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
+        chunk_frequency, chunk_freq_match = _frequency(chunk)  # (once a piece, not once a substance)
+        chunk_route, chunk_route_match = _route(chunk)
+        sentence_route = chunk_route or _route(text)[0]
         for index, mention in enumerate(mentions):
             dose = assigned.get(index)
-            frequency, freq_match = _frequency(chunk)
+            frequency, freq_match = chunk_frequency, chunk_freq_match
             if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
-            route, route_match = _route(chunk)
-            route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
+            route, route_match = chunk_route, chunk_route_match
+            if sentence_route is None and mention.substance in ("magnesium", "malic acid") and doc_route is None:
+                doc_route = _route(whole)[0] or ""
+            route = sentence_route or ((doc_route or None) if mention.substance in ("magnesium", "malic acid") else None)
             dose_mg = daily = None
             dose_text = None
             per_kg: dict = {}
@@ -866,9 +914,19 @@ def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
     return kept
 
 
-def _chunks(text: str, defined: tuple = ()) -> list[tuple[int, int]]:
+def _within(named: list[Mention], start: int, end: int) -> list[Mention]:
+    """The mentions of a sentence (``named``) inside its piece ``[start, end)``, with offsets in the
+    piece (what reading the piece alone finds, without reading it again)."""
+    return [Mention(m.name, m.substance, m.form, m.start - start, m.end - start) for m in named
+            if start <= m.start and m.end <= end]
+
+
+def _chunks(text: str, named: list[Mention] | None = None) -> list[tuple[int, int]]:
     """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
-    inside parentheses, and a piece naming no substance stays with the piece before it."""
+    inside parentheses, and a piece naming no substance stays with the piece before it (``named``:
+    the sentence's mentions, ``_mentions``; read here when not given)."""
+    if named is None:
+        named = _mentions(text)
     pieces, start = [], 0
     for match in ARM_SPLIT.finditer(text):
         end = match.start() + 1  # the bracket depth after the split's first character
@@ -879,7 +937,7 @@ def _chunks(text: str, defined: tuple = ()) -> list[tuple[int, int]]:
     pieces.append((start, len(text)))
     merged: list[tuple[int, int]] = []
     for piece_start, piece_end in pieces:
-        if merged and not _mentions(text[piece_start:piece_end], defined):
+        if merged and not any(piece_start <= m.start and m.end <= piece_end for m in named):
             merged[-1] = (merged[-1][0], piece_end)
         else:
             merged.append((piece_start, piece_end))

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .substances import Mention, substance_mentions
+from .fastre import led
 from .text import Document, Sentence, span
 
 
@@ -113,6 +114,7 @@ BLOCK_ROUTE = re.compile(r"\b(?:paravertebral(?:ly)?|perineural(?:ly)?|peritubal
                          r"(?:nerve|plexus|fascial?|plane|sheath|femoral|sciatic|adductor\s+canal|transversus\s+abdominis|"
                          r"tap|ilioinguinal|intercostal|pudendal|stellate\s+ganglion)\s+blocks?|"
                          r"in(?:to)?\s+the\s+(?:epidural|paravertebral|intrathecal|subarachnoid|intra-?articular)\s+space)", re.I)
+BLOCK_ROUTE = led(BLOCK_ROUTE)  # (the same matches, found faster: ``fastre.led``)
 BLOCK_NEEDLES = ("paraverteb", "perineur", "peritub", "periartic", "intraperit", "caudal", "interscal", "intrapleur",
                  "subarach", "spinal", "infiltrat", "block", " space")
 

@@ -16,99 +16,118 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .fastre import led
 from .substances import Mention, substance_mentions
 
-# (normal name, pattern): the first pattern that matches a stretch of text names it. Longer names
-# first ("electroacupuncture" before "acupuncture", "deep tissue massage" is "massage").
+# (normal name, pattern, needles): a pattern is only run on a text holding one of its needles (lower-case
+# needles in the lower-cased text, others as written). Longer names first ("electroacupuncture" before
+# "acupuncture"); "deep tissue massage" is "massage".
 _NON_DRUG = [
-    ("electroacupuncture", r"electro-?acupuncture"),
-    ("acupuncture", r"(?:auricular\s+|laser\s+)?acupuncture|dry\s+needling"),
-    ("transcutaneous electrical nerve stimulation", r"transcutaneous\s+electrical\s+(?:nerve\s+)?stimulation|(?-i:TENS)"),
-    ("neuromuscular electrical stimulation", r"neuromuscular\s+electrical\s+stimulation|(?-i:NMES)"),
-    ("rtms", r"(?:repetitive\s+)?transcranial\s+magnetic\s+stimulation|(?-i:rTMS)"),
-    ("tdcs", r"transcranial\s+direct[\s-]+current\s+stimulation|(?-i:tDCS)"),
-    ("neurofeedback", r"neurofeedback"),
-    ("biofeedback", r"biofeedback"),
-    ("massage", r"(?:deep[\s-]+tissue\s+|swedish\s+|classical\s+|therapeutic\s+)?massage|effleurage"),
+    ("electroacupuncture", r"electro-?acupuncture", ("acupunct",)),
+    ("acupuncture", r"(?:auricular\s+|laser\s+)?acupuncture|dry\s+needling", ("acupunct", "needling")),
+    ("transcutaneous electrical nerve stimulation", r"transcutaneous\s+electrical\s+(?:nerve\s+)?stimulation|(?-i:TENS)",
+     ("transcutaneous", "TENS")),
+    ("neuromuscular electrical stimulation", r"neuromuscular\s+electrical\s+stimulation|(?-i:NMES)",
+     ("neuromuscular electrical", "NMES")),
+    ("rtms", r"(?:repetitive\s+)?transcranial\s+magnetic\s+stimulation|(?-i:rTMS)", ("transcranial magnetic", "rTMS")),
+    ("tdcs", r"transcranial\s+direct[\s-]+current\s+stimulation|(?-i:tDCS)", ("transcranial direct", "tDCS")),
+    ("neurofeedback", r"neurofeedback", ("neurofeedback",)),
+    ("biofeedback", r"biofeedback", ("biofeedback",)),
+    ("massage", r"(?:deep[\s-]+tissue\s+|swedish\s+|classical\s+|therapeutic\s+)?massage|effleurage",
+     ("massage", "effleurage")),
     ("exercise", r"(?:aerobic\s+|resistance\s+|strengthening\s+|aquatic\s+|home\s+|supervised\s+|stretching\s+)?"
                  r"exercises?(?:\s+(?:program(?:me)?s?|training|therapy|sessions?))?(?![\s-]+(?:capacity|tolerance|test\w*|"
                  r"induced|performance|stress|testing))|"
-                 r"(?:aerobic|resistance|strength)\s+training"),
-    ("physiotherapy", r"physiotherapy|physical\s+therapy"),
+                 r"(?:aerobic|resistance|strength)\s+training", ("exercis", "aerobic training", "resistance training",
+                                                                "strength training")),
+    ("physiotherapy", r"physiotherapy|physical\s+therapy", ("physiotherap", "physical therap")),
     ("rehabilitation", r"(?:[\w-]+\s+)?rehabilitation(?:\s+program(?:me)?)?(?![\s-]+(?:centres?|centers?|units?|"
-                       r"clinics?|hospitals?|settings?))"),
-    ("yoga", r"yoga"),
-    ("tai chi", r"tai[\s-]+chi"),
-    ("pilates", r"pilates"),
-    ("hydrotherapy", r"hydrotherapy|balneotherapy|spa\s+therapy"),
-    ("cognitive behavioural therapy", r"cognitive[\s-]+behaviou?ral\s+therapy|(?-i:CBT)"),
-    ("hypnosis", r"hypnosis|hypnotherapy"),
-    ("music", r"music(?:\s+therapy)?"),
-    ("mindfulness", r"mindfulness(?:[\s-]+based\s+stress\s+reduction)?|(?-i:MBSR)"),
-    ("relaxation", r"relaxation(?:\s+training|\s+therapy|\s+techniques?)?"),
-    ("manual therapy", r"manual\s+therapy|spinal\s+manipulation|chiropractic(?:\s+care|\s+manipulation)?|mobili[sz]ation"),
-    ("taping", r"(?:kinesio[\s-]?)?taping"),
-    ("laser therapy", r"low[\s-]+level\s+laser(?:\s+therapy)?|laser\s+therapy|(?-i:LLLT)"),
-    ("cryotherapy", r"cryotherapy|cold\s+therapy|ice\s+packs?"),
-    ("breastfeeding", r"breast[\s-]?feeding"),
-    ("skin-to-skin contact", r"skin[\s-]+to[\s-]+skin\s+contact|kangaroo\s+care"),
-    ("education", r"(?:patient|pain|health)\s+education|education(?:al)?\s+(?:program(?:me)?|sessions?)"),
+                       r"clinics?|hospitals?|settings?))", ("rehabilitation",)),
+    ("yoga", r"yoga", ("yoga",)),
+    ("tai chi", r"tai[\s-]+chi", ("tai chi", "tai-chi")),
+    ("pilates", r"pilates", ("pilates",)),
+    ("hydrotherapy", r"hydrotherapy|balneotherapy|spa\s+therapy", ("hydrotherap", "balneother", "spa therap")),
+    ("cognitive behavioural therapy", r"cognitive[\s-]+behaviou?ral\s+therapy|(?-i:CBT)", ("cognitive", "CBT")),
+    ("hypnosis", r"hypnosis|hypnotherapy", ("hypno",)),
+    ("music", r"music(?:\s+therapy)?", ("music",)),
+    ("mindfulness", r"mindfulness(?:[\s-]+based\s+stress\s+reduction)?|(?-i:MBSR)", ("mindful", "MBSR")),
+    ("relaxation", r"relaxation(?:\s+training|\s+therapy|\s+techniques?)?", ("relaxation",)),
+    ("manual therapy", r"manual\s+therapy|spinal\s+manipulation|chiropractic(?:\s+care|\s+manipulation)?",
+     ("manual therap", "manipulat", "chiropract")),
+    ("taping", r"(?:kinesio[\s-]?)?taping", ("taping",)),
+    ("laser therapy", r"low[\s-]+level\s+laser(?:\s+therapy)?|laser\s+therapy|(?-i:LLLT)", ("laser", "LLLT")),
+    ("cryotherapy", r"cryotherapy|cold\s+therapy", ("cryotherap", "cold therap")),
+    ("breastfeeding", r"breast[\s-]?feeding", ("breastfeed", "breast feed", "breast-feed")),
+    ("skin-to-skin contact", r"skin[\s-]+to[\s-]+skin\s+contact|kangaroo\s+care", ("to-skin", "to skin", "kangaroo")),
+    ("education", r"(?:patient|pain|health)\s+education|education(?:al)?\s+(?:program(?:me)?|sessions?)",
+     ("education",)),
 ]
-# Drugs named by their class or by a fusion-protein ending the substance lexicon lacks, and
-# chemotherapy regimens named by their usual abbreviations (never defined in an abstract).
+# Drugs named by their class or by an ending the substance lexicon lacks (the INN stem -cept of fusion
+# proteins), and chemotherapy regimens by their usual abbreviations (never defined in an abstract).
 _AGENTS = [
-    ("nsaid", r"non-?steroidal\s+anti-?inflammatory\s+drugs?|(?-i:NSAIDs?)"),
-    ("tnfi", r"(?:tumou?r\s+necrosis\s+factor|(?-i:TNF))(?:[\s-]+(?:alpha|α))?\s+inhibitors?|anti-(?-i:TNF)\w*|(?-i:TNFis?)"),
-    ("glucosamine", r"glucosamine(?:\s+(?:sulph|sulf)ate|\s+hydrochloride)?"),
-    ("chondroitin", r"chondroitin(?:\s+(?:sulph|sulf)ate)?"),
-    ("hyaluronic acid", r"(?:sodium\s+)?hyaluron(?:ate|ic\s+acid|an)"),
-    ("bupivacaine", r"bupivacain"),  # (the spelling without its final e, frequent in European abstracts)
+    ("nsaid", r"non-?steroidal\s+anti-?inflammatory\s+drugs?|(?-i:NSAIDs?)", ("steroidal", "NSAID")),
+    ("tnfi", r"(?:tumou?r\s+necrosis\s+factor|(?-i:TNF))(?:[\s-]+(?:alpha|α))?\s+inhibitors?|anti-(?-i:TNF)\w*|(?-i:TNFis?)",
+     ("necrosis factor", "TNF")),
+    ("glucosamine", r"glucosamine(?:\s+(?:sulph|sulf)ate|\s+hydrochloride)?", ("glucosamin",)),
+    ("chondroitin", r"chondroitin(?:\s+(?:sulph|sulf)ate)?", ("chondroitin",)),
+    ("hyaluronic acid", r"(?:sodium\s+)?hyaluron(?:ate|ic\s+acid|an)", ("hyaluron",)),
+    ("bupivacaine", r"bupivacain", ("bupivacain",)),  # (the spelling without its final e)
+    ("", r"[a-z]{2,}(?:acept|nercept|bercept)", ("acept", "nercept", "bercept")),  # (named as written)
+    ("", r"(?-i:FOLFOX\d*|FOLFIRI(?:NOX)?|XELOX|CAPOX|FEC(?:-?\d+)?|R-CHOP|CHOP|ABVD|CMF|TAC|AC|EC|TC)",
+     ("FOLF", "XELOX", "CAPOX", "FEC", "CHOP", "ABVD", "CMF", " AC", " EC", " TC")),
+    ("placebo", r"vehicle(?:\s+(?:control|cream|gel|solution|ointment|patch))*", ("vehicle",)),
 ]
-_REGIMENS = r"(?-i:FOLFOX\d*|FOLFIRI|FOLFIRINOX|XELOX|CAPOX|FEC(?:-?\d+)?|R-CHOP|CHOP|ABVD|CMF|AC|EC|TAC|TC)"
-_CEPT = r"[a-z]{3,}cept"  # fusion proteins: etanercept, abatacept, aflibercept (INN stem -cept)
-_VEHICLE = r"vehicle(?:\s+(?:control|cream|gel|solution|ointment|patch))*"
+# (each behind a look-ahead of the characters it can start with, ``fastre.led``: the same matches, faster)
+_VOCABULARY = [(name, led(re.compile(rf"\b(?:{pattern})\b", re.I)), needles) for name, pattern, needles in _NON_DRUG + _AGENTS]
+NON_DRUG = frozenset(name for name, _, _ in _NON_DRUG)
 
-NON_DRUG = frozenset(name for name, _ in _NON_DRUG)
-_NAMES = [name for name, _ in _NON_DRUG] + [name for name, _ in _AGENTS]
-PHRASE = re.compile(r"\b(?:" + "|".join(f"(?P<g{i}>{p})" for i, (_, p) in enumerate(_NON_DRUG + _AGENTS))
-                    + rf"|(?P<regimen>{_REGIMENS})|(?P<cept>{_CEPT})|(?P<vehicle>{_VEHICLE}))\b", re.I)
-# Lower-case pieces one of which PHRASE needs (a cheap test before the search); the abbreviations
-# (TENS, NMES, CBT, NSAID, FOLFOX ...) are tested in upper case.
-NEEDLES = ("acupunct", "needling", "stimulation", "feedback", "massage", "effleurage", "exercis", "training",
-           "physiotherap", "physical therap", "rehabilitat", "yoga", "tai", "pilates", "therapy", "hypno", "music",
-           "mindful", "relaxation", "manipulat", "chiropract", "mobili", "taping", "laser", "ice pack", "breast",
-           "skin", "kangaroo", "education", "inflammatory", "inhibitor", "anti-tnf", "glucosamin", "chondroitin",
-           "hyaluron", "bupivacain", "cept", "vehicle")
-UPPER_NEEDLES = ("TENS", "NMES", "TMS", "tDCS", "CBT", "MBSR", "LLLT", "NSAID", "TNF", "FOLF", "XELOX", "CAPOX", "FEC",
-                 "CHOP", "ABVD", "CMF", "AC", "EC", "TC")
+
+# Each needle once, with the entries it opens (several entries share one).
+_BY_NEEDLE: dict[str, list[int]] = {}
+for _index, (_, _, _needles) in enumerate(_VOCABULARY):
+    for _needle in _needles:
+        _BY_NEEDLE.setdefault(_needle, []).append(_index)
+_LOWER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if n.islower())
+_OTHER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if not n.islower())
+
+
+def vocabulary_in(text: str) -> tuple[int, ...]:
+    """The entries of the vocabulary (their indexes, ascending) one of whose needles ``text``
+    holds: what ``intervention_mentions`` need look for in any part of that text."""
+    lowered = text.lower()
+    found: set[int] = set()
+    for needle, indexes in _LOWER_NEEDLES:
+        if needle in lowered:
+            found.update(indexes)
+    for needle, indexes in _OTHER_NEEDLES:
+        if needle in text:
+            found.update(indexes)
+    return tuple(sorted(found))
 
 
 @lru_cache(maxsize=4096)
-def intervention_mentions(text: str) -> tuple[Mention, ...]:
-    """The interventions of ``text`` the substance lexicon does not name (``_NON_DRUG``, ``_AGENTS``,
-    chemotherapy regimens, "-cept" fusion proteins, a vehicle as ``placebo``), in text order, as
-    ``Mention``s with offsets in ``text``. Cached per text.
+def intervention_mentions(text: str, entries: tuple[int, ...] | None = None) -> tuple[Mention, ...]:
+    """The interventions of ``text`` the substance lexicon does not name (``_NON_DRUG``, ``_AGENTS``:
+    drug classes, "-cept" fusion proteins and chemotherapy regimens named as written, a vehicle as
+    ``placebo``), in text order, as ``Mention``s with offsets in ``text``; a name inside a longer
+    one is dropped. ``entries`` (from ``vocabulary_in`` on the whole record) limits the search to
+    the entries the record can hold. Cached per text.
 
     Example: "randomised to deep tissue massage or TENS" -> massage (14, 33), transcutaneous
     electrical nerve stimulation (37, 41)."""
     lowered = text.lower()
-    if not any(n in lowered for n in NEEDLES) and not any(n in text for n in UPPER_NEEDLES):
-        return ()
-    found = []
-    for match in PHRASE.finditer(text):
-        group = match.lastgroup
-        if group == "regimen":
-            name = match.group(0).lower()
-        elif group == "cept":
-            name = match.group(0).lower()
-            if name in ("concept", "except", "intercept", "accept", "precept", "percept"):
-                continue
-        elif group == "vehicle":
-            name = "placebo"
+    found: list[Mention] = []
+    for name, pattern, needles in (_VOCABULARY if entries is None else [_VOCABULARY[i] for i in entries]):
+        for needle in needles:  # (a loop: faster than any() over a generator)
+            if needle in (lowered if needle.islower() else text):
+                break
         else:
-            name = _NAMES[int(group[1:])]
-        found.append(Mention(name, name, None, match.start(), match.end()))
-    return tuple(found)
+            continue
+        for match in pattern.finditer(text):
+            if not any(m.start < match.end() and match.start() < m.end for m in found):
+                written = name or match.group(0).lower()
+                found.append(Mention(written, written, None, match.start(), match.end()))
+    return tuple(sorted(found, key=lambda m: m.start))
 
 
 # An abbreviation defined right after a name: "deep tissue massage (DTM)", "methotrexate (MTX)",
@@ -117,28 +136,51 @@ WORD = re.compile(r"[A-Za-z][\w-]*")
 ABBREVIATION = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z]{0,2}[A-Z][A-Za-z0-9+-]{0,5}|[A-Z][a-z])\s*\)")
 
 
-def abbreviations(text: str) -> dict[str, Mention]:
-    """Abbreviations ``text`` defines for an intervention: ``{"DTM": Mention("massage", ...)}``
-    (offsets of the defining name). An abbreviation counts when it follows, in brackets, a name
-    (a known substance or an intervention of this module) whose phrase, within the four words
-    before the bracket, opens with a word that starts with the abbreviation's first letter (the
-    Schwartz and Hearst rule, PSB 2003, made strict for speed). Case as written."""
-    found: dict[str, Mention] = {}
+def abbreviation_sites(text: str) -> dict[str, int]:
+    """The abbreviations ``text`` may define for an intervention: ``{"DTM": offset of its bracket}``,
+    each the first bracket holding it ("(DTM)") that one of the four words before opens with its
+    first letter, and used again in the text. Cheap: whether a name stands before the bracket is
+    ``defined_at``'s question, asked only of the abbreviations a reader meets. Case as written."""
+    found: dict[str, int] = {}
     if "(" not in text:
         return found
     for match in ABBREVIATION.finditer(text):
         abbr = match.group("abbr")
-        if abbr in found or abbr in ("MG", "Mg"):
-            continue
-        window = text[max(0, match.start() - 80):match.start()]
-        words = WORD.findall(window)[-4:]
-        if not words or not any(w[0].lower() == abbr[0].lower() for w in words):
-            continue
-        # a name within those words, at most two words after it ("neurofeedback behavioural therapy (NFB)")
-        named = [m for m in list(substance_mentions(window)) + list(intervention_mentions(window))
-                 if m.name != "placebo" and len(WORD.findall(window[m.start:])) <= 4
-                 and len(WORD.findall(window[m.end:])) <= 2
-                 and any(w[0].lower() == abbr[0].lower() for w in WORD.findall(window[:m.end])[-4:])]
-        if named:
-            found[abbr] = named[-1]
+        if abbr in found or abbr in ("MG", "Mg") or text.count(abbr) < 2:
+            continue  # (an abbreviation never used again names nothing we read)
+        first = abbr[0].lower()
+        words = WORD.findall(text, max(0, match.start() - 70), match.start())[-4:]
+        if any(w[0].lower() == first for w in words):
+            found[abbr] = match.start()
+    return found
+
+
+def defined_at(text: str, abbr: str, at: int) -> Mention | None:
+    """The intervention the abbreviation ``abbr`` in the bracket at ``text[at]`` stands for
+    (``abbreviation_sites``), or None: a name (a known substance or an intervention of this module)
+    within the four words before the bracket, at most two words before it, at or after a word that
+    opens with the abbreviation's first letter (the Schwartz and Hearst rule, PSB 2003, made strict).
+    Offsets of the returned mention are those of the window read, not of ``text``.
+
+    Example: "... deep tissue massage (DTM) ..." with "DTM" -> massage."""
+    window = text[max(0, at - 70):at]
+    words = list(WORD.finditer(window))[-4:]
+    if not words:
+        return None
+    window = window[words[0].start():]  # the four words before the bracket
+    first = abbr[0].lower()
+    named = [m for m in list(substance_mentions(window)) + list(intervention_mentions(window))
+             if m.name != "placebo" and len(WORD.findall(window[m.end:])) <= 2
+             and any(w[0].lower() == first for w in WORD.findall(window[:m.end]))]
+    return named[-1] if named else None
+
+
+def abbreviations(text: str) -> dict[str, Mention]:
+    """Every abbreviation ``text`` defines for an intervention: ``{"DTM": Mention("massage", ...)}``
+    (``abbreviation_sites`` whose ``defined_at`` names one)."""
+    found = {}
+    for abbr, at in abbreviation_sites(text).items():
+        mention = defined_at(text, abbr, at)
+        if mention is not None:
+            found[abbr] = mention
     return found
