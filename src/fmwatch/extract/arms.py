@@ -18,7 +18,7 @@ from .arm_sizes import fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
-from .interventions import NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
+from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
@@ -53,8 +53,18 @@ def _context(doc: Document, text: str) -> tuple:
                 defined.append(found)
     defined = tuple(defined)
     entries = doc._found.get("arm_vocabulary")
-    found = doc._found[key] = (vocabulary_in(text) if entries is None else entries), defined
+    if entries is None:
+        entries = vocabulary_in(text)
+    if entries and entries[0] < AGENT_FROM and not _allocates(text):
+        entries = tuple(e for e in entries if e >= AGENT_FROM)  # (no treatment that is no drug here)
+    found = doc._found[key] = entries, defined
     return found
+
+
+def _allocates(text: str) -> bool:
+    """Whether a sentence allocates people or speaks of groups: where a treatment that is no drug
+    ("exercise", "massage") may be an arm (not "during rest and exercise")."""
+    return ALLOCATED.search(text) is not None or GROUP_WORDS.search(text) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -183,8 +193,10 @@ def _vehicle(text: str, mention: "Mention") -> bool:
     return bool(VEHICLE_BEFORE.search(before) or (IN_BEFORE.search(before) and VOLUME_AFTER.match(text, mention.end)))
 
 
-# Before a treatment: it was withheld ("without massage", "no exercise", "neither ... nor acupuncture").
-WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+from)\s+(?:any\s+|further\s+)?$", re.I)
+# Before a treatment: it was withheld ("without massage", "no exercise", "neither ... nor acupuncture"), or
+# it is when something was measured ("during rest and exercise", "after exercise").
+WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+from|during|after|before|while|"
+                             r"(?:at\s+)?rest\s+and)\s+(?:any\s+|further\s+|the\s+)?$", re.I)
 
 
 def _given(text: str, mention: "Mention") -> bool:
@@ -226,7 +238,8 @@ def arms(doc: Document) -> list[dict]:
         arm_words = ARM_SENTENCE.search(sentence.text)
         if arm_words or GROUP_WORDS.search(sentence.text):  # (what the tests below need, before dearer look-ups)
             gated.append((sentence, arm_words))
-    # the interventions vocabulary's entries these sentences may hold: one look for the record
+    # the interventions vocabulary's entries the sentences that allocate or name groups may hold (a treatment
+    # that is no drug is an arm only where groups are spoken of): one look for the record
     doc._found["arm_vocabulary"] = vocabulary_in(" ".join(s.text for s, _ in gated)) if gated else ()
     for sentence, arm_words in gated:
         mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]

@@ -87,13 +87,15 @@ _BY_NEEDLE: dict[str, list[int]] = {}
 for _index, (_, _, _needles) in enumerate(_VOCABULARY):
     for _needle in _needles:
         _BY_NEEDLE.setdefault(_needle, []).append(_index)
+AGENT_FROM = len(_NON_DRUG)  # the entries from here on are _AGENTS (classes, regimens, vehicles)
 _LOWER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if n.islower())
 _OTHER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if not n.islower())
 
 
 def vocabulary_in(text: str) -> tuple[int, ...]:
-    """The entries of the vocabulary (their indexes, ascending) one of whose needles ``text``
-    holds: what ``intervention_mentions`` need look for in any part of that text."""
+    """The entries of the vocabulary (their indexes, ascending; those below ``AGENT_FROM`` are
+    treatments that are no drug) one of whose needles ``text`` holds: what
+    ``intervention_mentions`` need look for in any part of that text."""
     lowered = text.lower()
     found: set[int] = set()
     for needle, indexes in _LOWER_NEEDLES:
@@ -146,12 +148,13 @@ def abbreviation_sites(text: str) -> dict[str, int]:
         return found
     for match in ABBREVIATION.finditer(text):
         abbr = match.group("abbr")
-        if abbr in found or abbr in ("MG", "Mg") or text.count(abbr) < 2:
-            continue  # (an abbreviation never used again names nothing we read)
+        if abbr in found or abbr in ("MG", "Mg"):
+            continue
         first = abbr[0].lower()
         words = WORD.findall(text, max(0, match.start() - 70), match.start())[-4:]
-        if any(w[0].lower() == first for w in words):
-            found[abbr] = match.start()
+        if any(w[0].lower() == first for w in words) and (
+                text.find(abbr, match.end()) >= 0 or text.find(abbr) < match.start()):
+            found[abbr] = match.start()  # (an abbreviation never used again names nothing we read)
     return found
 
 
