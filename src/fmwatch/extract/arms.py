@@ -290,12 +290,12 @@ def arms(doc: Document) -> list[dict]:
         for arm in result:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
         result = [a for a in result if a["label"] != "placebo"]
-    placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
+    placebo_said = _said(doc, _find_if(doc, PLACEBO_ARM, PLACEBO_NEEDLES))
     double_dummy = any(i["name"] == "placebo" for a in result for i in a["interventions"])  # "X plus placebo"
     if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
             and not DESIGN_CUES["no_placebo"].search(whole)):
         result.append(_control_arm("placebo", placebo_said[0]))
-    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result and not any(
+    untreated = _said(doc, _find(doc, UNTREATED_ARM) if _may_be_untreated(_lower_text(doc)) else []) if result and not any(
         a["is_control"] for a in result) else []
     if untreated:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
@@ -540,9 +540,25 @@ UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?
                            # "the control group received none of these treatments", "did not receive any intervention"
                            r"\b(?:received|receiving|given|had)\s+none\s+of\s+(?:these|the|those|both|either)\b|"
                            r"\b(?:did\s+not|didn't)\s+receive\s+any\s+(?:\w+\s+)?(?:treatment|intervention|therapy)\b", re.I)
-UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
-                     "no intervention", " treatment", "therapy", " agent", "prophylaxis", "treated as",
-                     "standard management", "none of", "receive any")
+UNTREATED_NEEDLES = ("no-treatment", "untreated", "usual care", "standard care", "wait", "delayed", "treated as",
+                     "standard management", "standard treatment", "standard therapy", "none of", "receive any")
+# (what "no treatment", "no systemic therapy", "no antiarrhythmic agents", "no prophylaxis" need besides "no ")
+UNTREATED_AFTER_NO = (" treatment", "therap", " agent", " drug", "medication", "prophylaxis", "supplement",
+                      "intervention")
+PLACEBO_NEEDLES = ("placebo", "look-alike")
+
+
+def _may_be_untreated(lowered: str) -> bool:
+    """Whether a record's lower-cased text holds what ``UNTREATED_ARM`` needs (a cheap test first)."""
+    for needle in UNTREATED_NEEDLES:
+        if needle in lowered:
+            return True
+    if "no " not in lowered:
+        return False
+    for needle in UNTREATED_AFTER_NO:
+        if needle in lowered:
+            return True
+    return False
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".

@@ -38,8 +38,7 @@ _NON_DRUG = [
     ("exercise", r"(?:aerobic\s+|resistance\s+|strengthening\s+|aquatic\s+|home\s+|supervised\s+|stretching\s+)?"
                  r"exercises?(?:\s+(?:program(?:me)?s?|training|therapy|sessions?))?(?![\s-]+(?:capacity|tolerance|test\w*|"
                  r"induced|performance|stress|testing))|"
-                 r"(?:aerobic|resistance|strength)\s+training", ("exercis", "aerobic training", "resistance training",
-                                                                "strength training")),
+                 r"(?:aerobic|resistance|strength)\s+training", ("exercis", "aerobic training", "resistance training", "strength training")),
     ("physiotherapy", r"physiotherapy|physical\s+therapy", ("physiotherap", "physical therap")),
     ("rehabilitation", r"(?:[\w-]+\s+)?rehabilitation(?:\s+program(?:me)?)?(?![\s-]+(?:centres?|centers?|units?|"
                        r"clinics?|hospitals?|settings?))", ("rehabilitation",)),
@@ -82,11 +81,24 @@ _VOCABULARY = [(name, led(re.compile(rf"\b(?:{pattern})\b", re.I)), needles) for
 NON_DRUG = frozenset(name for name, _, _ in _NON_DRUG)
 
 
-# Each needle once, with the entries it opens (several entries share one).
+# Each entry's needles with whether they are looked for in the lower-cased text.
+_CASED = [tuple((n, n.islower()) for n in needles) for _, _, needles in _VOCABULARY]
+# For the look over a whole record, needles several entries share, each standing for needles that
+# hold it (every text an entry's pattern matches holds its umbrella needle too): fewer looks.
+_UMBRELLA = {"transcutaneous": "stimulation", "neuromuscular electrical": "stimulation",
+             "transcranial magnetic": "stimulation", "transcranial direct": "stimulation",
+             "aerobic training": "training", "resistance training": "training", "strength training": "training",
+             "physiotherap": "therap", "physical therap": "therap", "hydrotherap": "therap", "balneother": "therap",
+             "spa therap": "therap", "cognitive": "therap", "manual therap": "therap", "cryotherap": "therap",
+             "cold therap": "therap", "breastfeed": "breast", "breast feed": "breast", "breast-feed": "breast",
+             "to-skin": "skin", "to skin": "skin", "acept": "cept", "nercept": "cept", "bercept": "cept"}
+# Each (umbrella) needle once, with the entries it opens.
 _BY_NEEDLE: dict[str, list[int]] = {}
 for _index, (_, _, _needles) in enumerate(_VOCABULARY):
     for _needle in _needles:
-        _BY_NEEDLE.setdefault(_needle, []).append(_index)
+        _opened = _BY_NEEDLE.setdefault(_UMBRELLA.get(_needle, _needle), [])
+        if _index not in _opened:
+            _opened.append(_index)
 AGENT_FROM = len(_NON_DRUG)  # the entries from here on are _AGENTS (classes, regimens, vehicles)
 _LOWER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if n.islower())
 _OTHER_NEEDLES = tuple((n, tuple(i)) for n, i in _BY_NEEDLE.items() if not n.islower())
@@ -119,9 +131,10 @@ def intervention_mentions(text: str, entries: tuple[int, ...] | None = None) -> 
     electrical nerve stimulation (37, 41)."""
     lowered = text.lower()
     found: list[Mention] = []
-    for name, pattern, needles in (_VOCABULARY if entries is None else [_VOCABULARY[i] for i in entries]):
-        for needle in needles:  # (a loop: faster than any() over a generator)
-            if needle in (lowered if needle.islower() else text):
+    for index in (range(len(_VOCABULARY)) if entries is None else entries):
+        name, pattern, _ = _VOCABULARY[index]
+        for needle, lower in _CASED[index]:  # (a loop: faster than any() over a generator)
+            if needle in (lowered if lower else text):
                 break
         else:
             continue
