@@ -121,6 +121,10 @@ ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|rece
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
 # The figures of a result: a p-value, a mean ± SD, a confidence interval.
 RESULT_FIGURES = re.compile(r"\b[pP]\s*[<=≤>]\s*0?\.\d|±|\b95\s*%\s*CI\b")
+# What ARM_SENTENCE needs (lower case): one of these in a sentence before the regex is run.
+ARM_NEEDLES = ("assign", "allocat", "random", "receiv", "took", "gave", "given", "capsule", "sachet", "intervention",
+               "compar", "versus", "vs", "dose", "either", "placebo", "spray", "appl", "combin", "pairs", "tablet",
+               "treated", "supplement", "administ", "infusion", "injection")
 PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
@@ -235,19 +239,24 @@ def arms(doc: Document) -> list[dict]:
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
-        arm_words = ARM_SENTENCE.search(sentence.text)
-        if arm_words or GROUP_WORDS.search(sentence.text):  # (what the tests below need, before dearer look-ups)
-            gated.append((sentence, arm_words))
-    # the interventions vocabulary's entries the sentences that allocate or name groups may hold (a treatment
-    # that is no drug is an arm only where groups are spoken of): one look for the record
-    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(s.text for s, _ in gated)) if gated else ()
-    for sentence, arm_words in gated:
+        # what the tests below need, before the dearer look-up of substances: words of giving or
+        # allocating, or groups and a dose
+        lowered = sentence.text.lower()
+        arm_words = ARM_SENTENCE.search(sentence.text) if _may_say(lowered, ARM_NEEDLES) else None
+        if arm_words:
+            gated.append((sentence, arm_words, None))
+        elif ("group" in lowered or "arm" in lowered) and GROUP_WORDS.search(sentence.text):
+            doses = list(lx.DOSE.finditer(sentence.text))
+            if doses:
+                gated.append((sentence, None, doses))
+    # the interventions vocabulary's entries these sentences may hold: one look for the record
+    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(g[0].text for g in gated)) if gated else ()
+    for sentence, arm_words, doses in gated:
         mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]
         if not mentions:
             continue  # the common case, kept cheap
-        doses = list(lx.DOSE.finditer(sentence.text))
-        if not (arm_words or (doses and GROUP_WORDS.search(sentence.text))):
-            continue
+        if doses is None:
+            doses = list(lx.DOSE.finditer(sentence.text))
         mentions = [m for m in mentions if _given(sentence.text, m)]
         if (not mentions or _kind(doc, sentence) in ("wish", "background")
                 or (("test" in sentence.text or "load" in sentence.text) and LOAD_TEST.search(sentence.text))):

@@ -77,6 +77,10 @@ _AGENTS = [
     ("placebo", r"vehicle(?:\s+(?:control|cream|gel|solution|ointment|patch))*", ("vehicle",)),
 ]
 # (each behind a look-ahead of the characters it can start with, ``fastre.led``: the same matches, faster)
+# Two-letter regimens (doxorubicin-cyclophosphamide, epirubicin-cyclophosphamide, docetaxel-cyclophosphamide,
+# docetaxel-doxorubicin-cyclophosphamide) are regimens only where chemotherapy is spoken of.
+SHORT_REGIMENS = frozenset(("ac", "ec", "tc", "tac"))
+CHEMOTHERAPY_WORDS = ("chemotherap", "cycle", "regimen", "adjuvant")
 _VOCABULARY = [(name, led(re.compile(rf"\b(?:{pattern})\b", re.I)), needles) for name, pattern, needles in _NON_DRUG + _AGENTS]
 NON_DRUG = frozenset(name for name, _, _ in _NON_DRUG)
 
@@ -141,6 +145,8 @@ def intervention_mentions(text: str, entries: tuple[int, ...] | None = None) -> 
         for match in pattern.finditer(text):
             if not any(m.start < match.end() and match.start() < m.end for m in found):
                 written = name or match.group(0).lower()
+                if written in SHORT_REGIMENS and not any(w in lowered for w in CHEMOTHERAPY_WORDS):
+                    continue  # "TC" is total cholesterol, "EC" an ejection count, unless chemotherapy is spoken of
                 found.append(Mention(written, written, None, match.start(), match.end()))
     return tuple(sorted(found, key=lambda m: m.start))
 
