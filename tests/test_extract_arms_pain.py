@@ -107,7 +107,8 @@ def test_classes_and_regimens_are_arms(abstract, expected):
 
 def test_a_vehicle_is_the_placebo_and_what_was_withheld_is_no_arm():
     # written by us: "vehicle gel" is the inert comparator; "without massage" is how the gel was applied
-    assert arms_of("Patients applied either a ketoprofen gel or a vehicle gel three times daily, without massage.") == [
+    assert arms_of("Patients were randomised to apply either a ketoprofen gel or a vehicle gel three times "
+                   "daily, without massage.") == [
         (False, ("ketoprofen",)), (True, ("placebo",))]
 
 

@@ -23,13 +23,13 @@ from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at,
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def _sites(whole: str) -> dict[str, int]:
     """The abbreviations a record's text may define (``interventions.abbreviation_sites``), cached."""
     return abbreviation_sites(whole)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _defined(whole: str, abbr: str, at: int) -> tuple[str, str, str | None, str | None] | None:
     """(abbreviation, name, substance, form) of what ``abbr`` stands for in the record, or None."""
     mention = defined_at(whole, abbr, at)
@@ -44,6 +44,8 @@ def _context(doc: Document, text: str) -> tuple:
     key = ("arm_context", text)
     if key in doc._found:
         return doc._found[key]
+    if doc._found.get("arm_abbreviations") is False:  # (a record that allocates nobody: the lexicon alone)
+        return (), ()
     whole = _whole(doc)
     defined = []
     for abbr, at in _sites(whole).items():
@@ -67,7 +69,7 @@ def _allocates(text: str) -> bool:
     return ALLOCATED.search(text) is not None or GROUP_WORDS.search(text) is not None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _mentions(text: str, context: tuple = ((), ())) -> list[Mention]:
     """Every intervention ``text`` names, in text order: the substances of ``substance_mentions``,
     the non-drug treatments, classes and regimens of ``interventions``, and each abbreviation the
@@ -249,8 +251,11 @@ def arms(doc: Document) -> list[dict]:
             doses = list(lx.DOSE.finditer(sentence.text))
             if doses:
                 gated.append((sentence, None, doses))
-    # the interventions vocabulary's entries these sentences may hold: one look for the record
-    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(g[0].text for g in gated)) if gated else ()
+    # the interventions vocabulary's entries these sentences may hold: one look for the record, and only in
+    # a record that allocates people (a treatment that is no drug, or an abbreviation, names an arm of a trial)
+    allocates = any(_may_say(g[0].text, ALLOCATION_NEEDLES) and ALLOCATED.search(g[0].text) for g in gated)
+    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(g[0].text for g in gated)) if allocates else ()
+    doc._found["arm_abbreviations"] = allocates
     for sentence, arm_words, doses in gated:
         mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]
         if not mentions:
@@ -578,6 +583,7 @@ CONTROL_ALTERNATIVE = re.compile(r"(?:\b(?:or|and|versus|vs\.?|into|to)|"
                                  r"(?![\s-]+(?:received|was|were|got|took|with))|"
                                  r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
 ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided)\b", re.I)
+ALLOCATION_NEEDLES = ("random", "assigned", "allocated", "divided")
 
 
 # Untreated controls counted beside a treated arm: "25 patients who received famotidine and 20 controls",

@@ -123,7 +123,7 @@ def vocabulary_in(text: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def intervention_mentions(text: str, entries: tuple[int, ...] | None = None) -> tuple[Mention, ...]:
     """The interventions of ``text`` the substance lexicon does not name (``_NON_DRUG``, ``_AGENTS``:
     drug classes, "-cept" fusion proteins and chemotherapy regimens named as written, a vehicle as
