@@ -59,7 +59,7 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
     rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
     rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
-    r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+)"
+    r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
 # A count right before the arm's name and the people it counts: "12 placebo patients", "20 controls".
 COUNT_OF_PEOPLE = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+"
@@ -73,7 +73,7 @@ EVERY_ARM = re.compile(
     # "25 in each", "20 per arm": the group said before
     rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
     # "into four groups (n = 30 each)"
-    r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|in\s+each)\s*\)|"
+    r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|(?:in|for)\s+each)\s*\)|"
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
@@ -91,7 +91,7 @@ LISTED_COUNT = re.compile(rf"(?:,|:|\band)\s+(?P<n>{COUNT})\s+(?:(?:on|in|with|t
 COUNT_AFTER_IN_LIST = re.compile(rf"\s*[,:]\s*(?P<n>{COUNT})\s*(?=[;)]|,?\s+and\b)", re.I)
 UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
 # What COUNT_BEFORE needs in the 40 characters before the name (case as written: a cheap test first).
-ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ")
+ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ", "as the ")
 # A choice after the arm's name: the count before it is of everyone choosing ("20 received A or B").
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.

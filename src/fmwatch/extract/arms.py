@@ -8,6 +8,7 @@ treatment lasted is ``duration``'s job."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
@@ -17,8 +18,99 @@ from .arm_sizes import fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
+
+
+@lru_cache(maxsize=64)
+def _sites(whole: str) -> dict[str, int]:
+    """The abbreviations a record's text may define (``interventions.abbreviation_sites``), cached."""
+    return abbreviation_sites(whole)
+
+
+@lru_cache(maxsize=256)
+def _defined(whole: str, abbr: str, at: int) -> tuple[str, str, str | None, str | None] | None:
+    """(abbreviation, name, substance, form) of what ``abbr`` stands for in the record, or None."""
+    mention = defined_at(whole, abbr, at)
+    return None if mention is None else (abbr, mention.name, mention.substance, mention.form)
+
+
+def _context(doc: Document, text: str) -> tuple:
+    """What a sentence ``text`` of ``doc`` can name beyond the substance lexicon: the entries of the
+    ``interventions`` vocabulary the record's arms sentences may hold (read once by ``arms``), and
+    the abbreviations the record defines for an intervention that the sentence uses, as (entries,
+    ((abbreviation, name, substance, form), ...)). The same for the sentence's pieces."""
+    key = ("arm_context", text)
+    if key in doc._found:
+        return doc._found[key]
+    if doc._found.get("arm_abbreviations") is False:  # (a record that allocates nobody: the lexicon alone)
+        return (), ()
+    whole = _whole(doc)
+    defined = []
+    for abbr, at in _sites(whole).items():
+        if abbr in text:
+            found = _defined(whole, abbr, at)
+            if found is not None:
+                defined.append(found)
+    defined = tuple(defined)
+    entries = doc._found.get("arm_vocabulary")
+    if entries is None:
+        entries = vocabulary_in(text)
+    if entries and entries[0] < AGENT_FROM and not _allocates(text):
+        entries = tuple(e for e in entries if e >= AGENT_FROM)  # (no treatment that is no drug here)
+    found = doc._found[key] = entries, defined
+    return found
+
+
+def _allocates(text: str) -> bool:
+    """Whether a sentence allocates people or speaks of groups: where a treatment that is no drug
+    ("exercise", "massage") may be an arm (not "during rest and exercise")."""
+    return ALLOCATED.search(text) is not None or GROUP_WORDS.search(text) is not None
+
+
+@lru_cache(maxsize=512)
+def _mentions(text: str, context: tuple = ((), ())) -> list[Mention]:
+    """Every intervention ``text`` names, in text order: the substances of ``substance_mentions``,
+    the non-drug treatments, classes and regimens of ``interventions``, and each abbreviation the
+    record defines where it stands as a word, except in the bracket that defines it (``context``:
+    what ``_context`` read of the sentence ``text`` is part of). A name inside a longer one found
+    first is dropped. Cached per text."""
+    found = substance_mentions(text)
+    entries, defined = context
+    extra = list(intervention_mentions(text, entries)) if entries else []
+    for abbr, name, substance, form in defined:
+        if abbr not in text:
+            continue
+        for at in _word_at(text, abbr):
+            if not (text[at - 1:at] == "(" and text[at + len(abbr):at + len(abbr) + 1] == ")"):
+                extra.append(Mention(name, substance, form, at, at + len(abbr)))
+    if not extra:
+        return found
+    kept = list(found)
+    for mention in sorted(extra, key=lambda m: (m.start, -m.end)):
+        if not any(k.start < mention.end and mention.start < k.end for k in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _whole(doc: Document) -> str:
+    """The record's text fields joined by spaces (once per record)."""
+    whole = doc._found.get("whole")
+    if whole is None:
+        whole = doc._found["whole"] = " ".join(doc.fields[f] for f in doc.text_fields)
+    return whole
+
+
+def _word_at(text: str, word: str) -> list[int]:
+    """Where ``word`` stands in ``text`` as a whole word (case as written)."""
+    found, at = [], text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            found.append(at)
+        at = text.find(word, end)
+    return found
 
 
 # --- arms and interventions -------------------------------------------------------------------------
@@ -29,11 +121,19 @@ ARM_SENTENCE = re.compile(r"\b(?:assigned|allocated|randomi[sz]\w*|randomly|rece
                           r"doses?\s+of|"
                           r"either|or\s+(?:a\s+)?placebo|spray|sprayed|applied|apply|combining|pairs|tablets?|treated|"
                           r"supplement\w*|administ\w*|infusions?\s+of|injections?\s+of)\b", re.I)
+# The figures of a result: a p-value, a mean ± SD, a confidence interval.
+RESULT_FIGURES = re.compile(r"\b[pP]\s*[<=≤>]\s*0?\.\d|±|\b95\s*%\s*CI\b")
+# What ARM_SENTENCE needs (lower case): one of these in a sentence before the regex is run.
+ARM_NEEDLES = ("assign", "allocat", "random", "receiv", "took", "gave", "given", "capsule", "sachet", "intervention",
+               "compar", "versus", "vs", "dose", "either", "placebo", "spray", "appl", "combin", "pairs", "tablet",
+               "treated", "supplement", "administ", "infusion", "injection")
 PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
 PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
-                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)", re.I)
+                       r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)|"
+                       # "placebo, A, B and combined (A plus B)", "... and (d) placebo": the last item of a list of arms
+                       r",?\s+and\s+(?=(?:the\s+|a\s+)?(?:combined|combination)\b|\(\s*(?:[a-h]|[1-9]|i{1,3}|iv)\s*\)\s)", re.I)
 COMBINE = re.compile(r"\s(?:plus|\+|combined\s+with|together\s+with|with\s+the\s+addition\s+of)\s|\s\+\s|\bboth\b|"
                      # "a combination of A and B", "A and B in combination", "a mixture of A and B", "A and B combined"
                      r"\b(?:combination|mixture)\s+of\b|\bin\s+combination\b|\bcombined\b", re.I)
@@ -99,6 +199,12 @@ def _vehicle(text: str, mention: "Mention") -> bool:
     return bool(VEHICLE_BEFORE.search(before) or (IN_BEFORE.search(before) and VOLUME_AFTER.match(text, mention.end)))
 
 
+# Before a treatment: it was withheld ("without massage", "no exercise", "neither ... nor acupuncture"), or
+# it is when something was measured ("during rest and exercise", "after exercise").
+WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+from|during|after|before|while|"
+                             r"(?:at\s+)?rest\s+and)\s+(?:any\s+|further\s+|the\s+)?$", re.I)
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
     measured or lacking substance, nor a treatment the participants had before or failed on, nor the
@@ -107,11 +213,17 @@ def _given(text: str, mention: "Mention") -> bool:
         return False
     if mention.substance in (None, "placebo", "saline"):
         return True
+    if mention.substance in NON_DRUG and WITHHELD_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return False  # "applied without massage", "no exercise": a treatment withheld, not given
     # (MEASURED_BEFORE ends at the name and its longest words are far shorter than 40 characters)
     if NOT_GIVEN_AFTER.match(text, mention.end) or MEASURED_BEFORE.search(text, max(0, mention.start - 40), mention.start):
         return False
     before = text[max(0, mention.start - 50):mention.start]
-    return not (any(n in before.lower() for n in PRIOR_NEEDLES) and PRIOR_BEFORE.search(before))
+    lowered = before.lower()
+    for needle in PRIOR_NEEDLES:  # (a loop over the text lowered once: the cheap test before the regex)
+        if needle in lowered:
+            return PRIOR_BEFORE.search(before) is None
+    return True
 
 
 def arms(doc: Document) -> list[dict]:
@@ -124,18 +236,44 @@ def arms(doc: Document) -> list[dict]:
     schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
     study's own sentences becomes a control arm."""
     candidates = []
+    whole = _whole(doc)
+    gated = []
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
-        arm_words = ARM_SENTENCE.search(sentence.text)
-        if not (arm_words or GROUP_WORDS.search(sentence.text)):
-            continue  # (what the test below needs, before the dearer look-up of substances)
-        mentions = [m for m in substance_mentions(sentence.text) if m.name not in ("saline",)]
+        # what the tests below need, before the dearer look-up of substances: words of giving or
+        # allocating, or groups and a dose
+        lowered = sentence.text.lower()
+        arm_words = None
+        if not lowered.isascii():
+            arm_words = ARM_SENTENCE.search(sentence.text)
+        else:
+            for needle in ARM_NEEDLES:  # (a loop: faster than any() over a generator)
+                if needle in lowered:
+                    arm_words = ARM_SENTENCE.search(sentence.text)
+                    break
+        if arm_words:
+            gated.append((sentence, arm_words, None, lowered))
+        elif ("group" in lowered or "arm" in lowered or not lowered.isascii()) and GROUP_WORDS.search(sentence.text):
+            doses = list(lx.DOSE.finditer(sentence.text))
+            if doses:
+                gated.append((sentence, None, doses, lowered))
+    # the interventions vocabulary's entries these sentences may hold: one look for the record, and only in
+    # a record that allocates people (a treatment that is no drug, or an abbreviation, names an arm of a trial)
+    allocates = False
+    for sentence, _, _, lowered in gated:
+        if (not lowered.isascii() or "random" in lowered or "assigned" in lowered or "allocated" in lowered
+                or "divided" in lowered) and ALLOCATED.search(sentence.text):
+            allocates = True
+            break
+    doc._found["arm_vocabulary"] = vocabulary_in(" ".join(g[0].text for g in gated)) if allocates else ()
+    doc._found["arm_abbreviations"] = allocates
+    for sentence, arm_words, doses, _ in gated:
+        mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]
         if not mentions:
             continue  # the common case, kept cheap
-        doses = list(lx.DOSE.finditer(sentence.text))
-        if not (arm_words or (doses and GROUP_WORDS.search(sentence.text))):
-            continue
+        if doses is None:
+            doses = list(lx.DOSE.finditer(sentence.text))
         mentions = [m for m in mentions if _given(sentence.text, m)]
         if (not mentions or _kind(doc, sentence) in ("wish", "background")
                 or (("test" in sentence.text or "load" in sentence.text) and LOAD_TEST.search(sentence.text))):
@@ -144,18 +282,26 @@ def arms(doc: Document) -> list[dict]:
                  + any(m.form for m in mentions) + (_frequency(sentence.text)[0] is not None))
         if _every_arm_sentence(sentence.text):  # "Both groups received vitamin D and calcium": not the arms
             score -= 6
+        if RESULT_FIGURES.search(sentence.text):  # a result's figures ("54.3 ± 12.1 µg in the A group, P < 0.001")
+            score -= 2
+        elif ALLOCATED.search(sentence.text):  # the sentence that allocates, over one that only names a dose
+            score += 1
         candidates.append((score, sentence, mentions))
     if not candidates:
         return []
     ranked = sorted(candidates, key=lambda c: -c[0])  # stable: the first of equally good sentences leads
     result = _arms_from_sentence(doc, ranked[0][1])
-    for _, other, _ in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
+    for _, other, other_mentions in ranked[1:4]:  # a later sentence may give a dose or a group size the best one left out
         no_control = len(result) == 1 and not result[0]["is_control"] and any(
             w in other.text for w in (" or ", "versus", " vs")) and PLACEBO_OR_SALINE.search(other.text) is not None
         unsaid = any(a["n"] is None or any(i["dose_mg"] is None and i["name"] != "placebo" for i in a["interventions"])
                      for a in result)
         if not (no_control or unsaid):
             break
+        if not no_control:  # (only an arm of the same name is filled: one naming every intervention of an arm)
+            said = {m.name for m in other_mentions} | {"saline"}
+            if not any(all(i["name"] in said for i in a["interventions"]) for a in result):
+                continue
         others = _arms_from_sentence(doc, other)
         if no_control:  # "randomized to magnesium (group M) or saline (group S)."
             result += [a for a in others if a["is_control"]][:1]  # the comparator another sentence names
@@ -163,7 +309,6 @@ def arms(doc: Document) -> list[dict]:
             _fill_arms(result, others)
     if result:  # "Sixty patients were given A (group 1). Another group of 60 patients was given B (group 2)."
         result += _one_group_sentences(doc, [c[1] for c in candidates if c[1] is not ranked[0][1]], result)
-    whole = " ".join(doc.fields[f] for f in doc.text_fields)
     for _, other, _ in ranked[1:]:  # "Both groups received vitamin D and calcium": background in every arm
         if result and _every_arm_sentence(other.text):
             _add_background(result, _arms_from_sentence(doc, other))
@@ -171,12 +316,12 @@ def arms(doc: Document) -> list[dict]:
         for arm in result:
             arm["is_control"] = arm["is_control"] or all(i["name"] == "saline" for i in arm["interventions"])
         result = [a for a in result if a["label"] != "placebo"]
-    placebo_said = _said(doc, _find(doc, PLACEBO_ARM))
+    placebo_said = _said(doc, _find_if(doc, PLACEBO_ARM, PLACEBO_NEEDLES))
     double_dummy = any(i["name"] == "placebo" for a in result for i in a["interventions"])  # "X plus placebo"
     if (placebo_said and not double_dummy and not any(a["is_control"] for a in result)
             and not DESIGN_CUES["no_placebo"].search(whole)):
         result.append(_control_arm("placebo", placebo_said[0]))
-    untreated = _said(doc, _find_if(doc, UNTREATED_ARM, UNTREATED_NEEDLES)) if result and not any(
+    untreated = _said(doc, _find(doc, UNTREATED_ARM) if _may_be_untreated(_lower_text(doc)) else []) if result and not any(
         a["is_control"] for a in result) else []
     if untreated:
         name = "usual care" if re.search(r"care", untreated[0]["text"], re.I) else "no treatment"
@@ -417,14 +562,35 @@ UNTREATED_ARM = re.compile(r"\bno[\s-]treatment\b|\bno\s+(?:supplement(?:ation)?
                            r"differences?|interactions?|reactions?|events?|toxicit\w+|was\s+(?:found|observed|seen)))|"
                            # "group B was treated as control", "standard management without magnesium"
                            r"\btreated\s+as\s+(?:the\s+)?controls?\b|"
-                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b", re.I)
-UNTREATED_NEEDLES = ("no supplement", "no medication", "no drug", "no treatment", "no-treatment", "untreated", "usual care", "standard care", "wait", "delayed",
-                     "no intervention", " treatment", "therapy", " agent", "prophylaxis", "treated as",
-                     "standard management")
+                           r"\bstandard\s+(?:management|treatment|therapy)\s+(?:alone|only|without)\b|"
+                           # "the control group received none of these treatments", "did not receive any intervention"
+                           r"\b(?:received|receiving|given|had)\s+none\s+of\s+(?:these|the|those|both|either)\b|"
+                           r"\b(?:did\s+not|didn't)\s+receive\s+any\s+(?:\w+\s+)?(?:treatment|intervention|therapy)\b", re.I)
+UNTREATED_NEEDLES = ("no-treatment", "untreated", "usual care", "standard care", "wait", "delayed", "treated as",
+                     "standard management", "standard treatment", "standard therapy", "none of", "receive any")
+# (what "no treatment", "no systemic therapy", "no antiarrhythmic agents", "no prophylaxis" need besides "no ")
+UNTREATED_AFTER_NO = (" treatment", "therap", " agent", " drug", "medication", "prophylaxis", "supplement",
+                      "intervention")
+PLACEBO_NEEDLES = ("placebo", "look-alike")
+
+
+def _may_be_untreated(lowered: str) -> bool:
+    """Whether a record's lower-cased text holds what ``UNTREATED_ARM`` needs (a cheap test first)."""
+    for needle in UNTREATED_NEEDLES:
+        if needle in lowered:
+            return True
+    if "no " not in lowered:
+        return False
+    for needle in UNTREATED_AFTER_NO:
+        if needle in lowered:
+            return True
+    return False
 CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
 # A control group offered beside the treatment with nothing said of what it got: "randomized to
 # magnesium or control", "into magnesium (n = 32) and control (n = 32) groups", "a control group (n = 20)".
-CONTROL_ALTERNATIVE = re.compile(r"\b(?:or|and|versus|vs\.?|into|to)\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
+CONTROL_ALTERNATIVE = re.compile(r"(?:\b(?:or|and|versus|vs\.?|into|to)|"
+                                 # an item of a list of arms: "group 3, control", "(c) control"
+                                 r"\b(?:group|arm)\s+(?:\d|[A-Z]|I{1,3}|IV)\s*[,:]|\(\s*[a-h1-9]\s*\))\s+(?:a\s+|an\s+|the\s+)?(?:untreated\s+)?"
                                  r"control(?:s|\s+groups?|\s+arms?)?(?=\s*(?:[,.;:()]|$|groups?\b|arms?\b|(?:and|or)\s))"
                                  r"(?![\s-]+(?:received|was|were|got|took|with))|"
                                  r"\bcontrol\s+(?:group|arm)\s*\(\s*n\s*=", re.I)
@@ -434,7 +600,7 @@ ALLOCATED = re.compile(r"\b(?:randomi[sz]\w*|randomly|assigned|allocated|divided
 # Untreated controls counted beside a treated arm: "25 patients who received famotidine and 20 controls",
 # "33 in the study group and 34 in the control group" (never healthy or matched controls: those are measured).
 COUNTED_CONTROLS = re.compile(rf"(?<!healthy\s)(?<!matched\s)\b(?:{lx.NUMBER})\s+(?:untreated\s+)?controls\b|"
-                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?in\s+(?:the\s+)?control\s+(?:group|arm)\b"
+                              rf"\b(?:{lx.NUMBER})\s+(?:patients\s+|subjects\s+)?(?:in\s+(?:the\s+)?|as\s+(?:the\s+|a\s+)?)control\s+(?:group|arm)\b"
                               # (not a control group said to be given something: that is a named arm)
                               r"(?!\s+(?:received|took|got|(?:were|was)\s+(?:\w+\s+)?(?:given|injected|treated|administered|infused)))",
                               re.I)
@@ -453,7 +619,8 @@ def _counted_controls(doc: Document, arms_found: list[dict]) -> list[dict]:
             continue
         lowered = sentence.text.lower()
         if ("control" not in lowered or "healthy" in lowered or "matched" in lowered
-                or not any(n in lowered for n in names) or _kind(doc, sentence) != "statement"):
+                or not (any(n in lowered for n in names) or ALLOCATED.search(sentence.text))
+                or _kind(doc, sentence) != "statement"):
             continue
         match = COUNTED_CONTROLS.search(sentence.text)
         if match:
@@ -550,11 +717,13 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     group_n = None
     if size:
         group_n = lx.words_to_number(size.group("n"))
-    chunks = _chunks(text)
-    whole = " ".join(doc.fields[f] for f in doc.text_fields)
-    doc_route, _ = _route(whole)
+    whole = _whole(doc)
+    context = _context(doc, text)
+    named = _mentions(text, context)
+    chunks = _chunks(text, named)
+    doc_route = None  # (read below only for magnesium, the one substance it is lent to)
     sentence_frequency, frequency_match = _frequency(text)
-    given = {start: [m for m in substance_mentions(text[start:end]) if _given(text[start:end], m)] for start, end in chunks}
+    given = {start: [m for m in _within(named, start, end) if _given(text[start:end], m)] for start, end in chunks}
     # the substances of the piece the sentence's frequency sits in: it is theirs, not another piece's
     frequency_owners = _frequency_owners(text, chunks, frequency_match, given)
     if sentence_frequency is None:  # "taken in the evening" said in another sentence of the methods
@@ -580,18 +749,25 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         interventions = []
         assigned = _assign_doses(chunk, mentions)
+        chunk_frequency, chunk_freq_match = _frequency(chunk)  # (once a piece, not once a substance)
+        chunk_route, chunk_route_match = _route(chunk)
+        sentence_route = chunk_route or _route(text)[0]
         for index, mention in enumerate(mentions):
             dose = assigned.get(index)
-            frequency, freq_match = _frequency(chunk)
+            frequency, freq_match = chunk_frequency, chunk_freq_match
             if frequency is None and (not frequency_owners or mention.substance in frequency_owners):
                 frequency = sentence_frequency
-            route, route_match = _route(chunk)
-            route = route or _route(text)[0] or (doc_route if mention.substance in ("magnesium", "malic acid") else None)
+            route, route_match = chunk_route, chunk_route_match
+            if sentence_route is None and mention.substance in ("magnesium", "malic acid") and doc_route is None:
+                doc_route = _route(whole)[0] or ""
+            route = sentence_route or ((doc_route or None) if mention.substance in ("magnesium", "malic acid") else None)
             dose_mg = daily = None
             dose_text = None
             per_kg: dict = {}
             evidence = [span(doc, sentence.field, sentence.start + chunk_start + mention.start,
                              sentence.start + chunk_start + mention.end)]
+            if mention.substance in NON_DRUG:  # a treatment, not a drug: no dose, no route
+                dose, route, route_match, freq_match, frequency = None, None, None, None, None
             if dose:
                 dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
                                                                          frequency, whole, evidence)
@@ -793,9 +969,19 @@ def _merge_same_substance_arms(arms_found: list[dict]) -> list[dict]:
     return kept
 
 
-def _chunks(text: str) -> list[tuple[int, int]]:
+def _within(named: list[Mention], start: int, end: int) -> list[Mention]:
+    """The mentions of a sentence (``named``) inside its piece ``[start, end)``, with offsets in the
+    piece (what reading the piece alone finds, without reading it again)."""
+    return [Mention(m.name, m.substance, m.form, m.start - start, m.end - start) for m in named
+            if start <= m.start and m.end <= end]
+
+
+def _chunks(text: str, named: list[Mention] | None = None) -> list[tuple[int, int]]:
     """Split an arms sentence into one piece per arm: at ';', 'or', 'versus', commas, but not
-    inside parentheses, and a piece naming no substance stays with the piece before it."""
+    inside parentheses, and a piece naming no substance stays with the piece before it (``named``:
+    the sentence's mentions, ``_mentions``; read here when not given)."""
+    if named is None:
+        named = _mentions(text)
     pieces, start = [], 0
     for match in ARM_SPLIT.finditer(text):
         end = match.start() + 1  # the bracket depth after the split's first character
@@ -806,7 +992,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     pieces.append((start, len(text)))
     merged: list[tuple[int, int]] = []
     for piece_start, piece_end in pieces:
-        if merged and not substance_mentions(text[piece_start:piece_end]):
+        if merged and not any(piece_start <= m.start and m.end <= piece_end for m in named):
             merged[-1] = (merged[-1][0], piece_end)
         else:
             merged.append((piece_start, piece_end))

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from . import lexicon as lx
 from .substances import Mention, substance_mentions
+from .fastre import led
 from .text import Document, Sentence, span
 
 
@@ -102,9 +103,38 @@ def _route_words(text: str) -> str | None:
     return match.group(0).lower() if match is not None else None
 
 
+# A nerve block or a local anaesthetic given at a site, not into a vein: the schema files these under
+# "other" (the intervention keeps the words as route_text), as the pain labels do (tests/gold/README.md).
+# "a continuous infusion ... in the paravertebral space" is a block, whatever "infusion" says.
+BLOCK_ROUTE = re.compile(r"\b(?:paravertebral(?:ly)?|perineural(?:ly)?|peritubal|periarticular(?:ly)?|intraperitoneal(?:ly)?|"
+                         r"caudal(?:ly)?|interscalene|intrapleural(?:ly)?|subarachnoid|spinal(?=\s+(?:an(?:a)?esthe|block|injection))|"
+                         r"(?:local|wound|tissue|site|port[\s-]+site|analgesic|an(?:a)?esthetic|incision(?:al)?)\s+infiltration|"
+                         # (not "malignant infiltration of the plexus": a wound or a local anaesthetic is infiltrated)
+                         r"infiltrat(?:ed|ion)\s+(?:with|of)\s+(?:\d|the\s+(?:wound|incision)|(?:[\w.%-]+\s+)?(?:\w*cain|local))|"
+                         r"(?:nerve|plexus|fascial?|plane|sheath|femoral|sciatic|adductor\s+canal|transversus\s+abdominis|"
+                         r"tap|ilioinguinal|intercostal|pudendal|stellate\s+ganglion)\s+blocks?|"
+                         r"in(?:to)?\s+the\s+(?:epidural|paravertebral|intrathecal|subarachnoid|intra-?articular)\s+space)", re.I)
+BLOCK_ROUTE = led(BLOCK_ROUTE)  # (the same matches, found faster: ``fastre.led``)
+BLOCK_NEEDLES = ("paraverteb", "perineur", "peritub", "periartic", "intraperit", "caudal", "interscal", "intrapleur",
+                 "subarach", "spinal", "infiltrat", "block", " space")
+
+
 @lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
-    return _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
+    """The route a text gives (``lexicon.ROUTES``: "transdermal", "other", "intravenous",
+    "intramuscular", "topical", "oral") with its match, or (None, None). A block's site
+    ("paravertebral", "peritubal infiltration", "in the epidural space") is "other" before any
+    intravenous word ("a continuous infusion in the paravertebral space")."""
+    route, match = _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
+    if route in (None, "intravenous", "intramuscular", "topical", "oral"):
+        lowered = text.lower()
+        for needle in BLOCK_NEEDLES:
+            if needle in lowered:
+                block = BLOCK_ROUTE.search(text)
+                if block is not None:
+                    return "other", block
+                break
+    return route, match
 
 
 
