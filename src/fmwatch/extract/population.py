@@ -13,11 +13,20 @@ from .design import FIBROMYALGIA_TEXT
 # --- population -----------------------------------------------------------------------------------
 
 WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
-      r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers|survivors|" \
-      r"beneficiaries|residents|veterans|members|employees|workers|students|nurses|physicians|neonates|newborns)"
+      r"out-?patients|in-?patients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers|survivors|" \
+      r"beneficiaries|residents|veterans|members|employees|workers|students|nurses|physicians|neonates|newborns|" \
+      r"(?:fe)?males|providers|caregivers|carers|adolescents|teenagers|pupils|recruits|soldiers)"
+# The endings of describing words ("preterm", "postmenopausal", "chronic", "inactive", "untreated").
+_DESCRIBING = r"(?:term|al|ic|ive|ed|ous|ary|ant|ent)"
 HEADCOUNT = re.compile(
-    rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?(?!(?:of|with|mg|g|years?|weeks?|"
-    rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b(?!['’]s)", re.I)
+    rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?"
+    # two describing words joined by "and": "full-term and near-term infants", "male and female volunteers"
+    rf"(?:(?:[A-Za-z]+-[A-Za-z][\w-]*|(?:fe)?male|[a-z]+{_DESCRIBING})\s+(?:and|or)\s+"
+    rf"(?=[A-Za-z]+-[A-Za-z]|(?:fe)?male\b|[a-z]+{_DESCRIBING}\b))?"
+    rf"(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|and|or|to|were|had)\b)(?:[A-Za-z][\w\-]*|"
+    # describing words listed with commas: "83 inactive, postmenopausal women", "400 cancer-free, older women"
+    rf"(?!trial)[a-z]+(?:-[a-z]+|ive|ic|al|ary|ed|ous|ant|(?<!m)ent|ful|less|ile|ly|er|ing),)\s+){{0,4}})"
+    rf"(?P<who>{WHO})\b(?!['’]s)", re.I)
 # "Among the 24 who finished": completers named by what they did, not by who they were.
 COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|subjects|women|men)\s+)?"
                         r"(?:who\s+|that\s+)?(?:completed|finished)\b", re.I)
@@ -25,8 +34,8 @@ COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|su
 SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
 # The second sex of one count: "52 women and 10 men", "twelve girls and 9 boys".
-SEXES = frozenset({"women", "men", "girls", "boys"})
-SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys)\b",
+SEXES = frozenset({"women", "men", "girls", "boys", "males", "females"})
+SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys|(?:fe)?males)\b",
                       re.I)
 # A share of one sex: "(80% female)", "62% were women", "(female, 85%)", "women (71.4%)"; not a result ("in women,
 # 25% of them improved").
@@ -37,10 +46,13 @@ SEX_SHARE = re.compile(r"(?<![\d.])(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:(?:were|was
 WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
                "survivors", "beneficiaries", "residents", "veterans", "members", "employees", "workers", "students",
-               "nurses", "physicians", "neonates", "newborns")
+               "nurses", "physicians", "neonates", "newborns", "males", "providers", "givers", "carers", "adolescents",
+               "teenagers", "pupils", "recruits", "soldiers")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
-                             r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*\)", re.I)
+                             # "Patients (N = 100; women = 86, men = 14)": the count, then its parts
+                             r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*(?:\)|[;,](?=\s*(?:(?:fe)?males?|wom[ae]n|m[ae]n|"
+                             r"[MF])\s*[=:(\d]))", re.I)
 N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper test first)
 # A count the study did not enrol: the pool it was drawn from, a plan, a per-arm target.
 POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|potentially)\b", re.I)
@@ -48,12 +60,19 @@ POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assesse
                         r"required|planned|per\s+(?:arm|group)|in\s+each\s+(?:arm|group)|each\b|would)", re.I)
 POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|sample\s+of|pool\s+of|up\s+to|"
                          r"screened|approached|invited)\s+(?:\w+\s+){0,2}$", re.I)
+# The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
+# assessed for eligibility, of whom 60 were enrolled".
+SCREENED_THEN = re.compile(rf"\s*(?:were|was|had\s+been)\s+(?:screened|assessed|approached|invited|contacted)\b[^.;]{{0,40}}?"
+                           rf"(?:,\s*|\s+and\s+)(?:(?:of\s+(?:these|them|whom)|subsequently|then|finally),?\s+)?"
+                           rf"(?P<k>\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
+                           r"(?:[a-z]+\s+)?(?:were|was)\s+(?:then\s+|subsequently\s+|finally\s+)?(?:randomi|enrol|includ|"
+                           r"recruit|allocat|assign)", re.I)
 # "31 of 322 eligible women", "68 (62%) of 109 patients": the first count took part, the second is the pool.
 PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:out\s+)?of\s+(?:the\s+|all\s+)?$", re.I)
 # The pool a part is drawn from ("31 of 322 eligible women", "68 of 109 patients approached agreed"): only then is
 # "k of N" a count of those enrolled, not of those with a result ("4 (4%) of the 99 patients had an infection").
 POOL_OF = re.compile(r"\b(?:eligible|screened|approached|invited|assessed|contacted|potential|potentially|agreed|"
-                     r"consented|accepted|volunteered)\b", re.I)
+                     r"consented|accepted|volunteered|qualified|qualifying)\b", re.I)
 # A number that belongs to what comes before: "PALOMA 2", "phase 2", "grade 1 and 2", "type 2".
 NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|step|cycle|visit|day|week|month|year|"
                                 r"status|score|version|group|arm|cohort|study|trial)|\d\s+(?:and|or|to))\s*-?\s*$")
@@ -61,6 +80,8 @@ NOT_A_COUNT_WORDS = frozenset("phase stage grade type class level step cycle vis
                               "version group arm cohort study trial".split())
 POOL_BEFORE_NEEDLES = ("planned", "needed", "required", "target", "potential", "sample", "pool", "up to", "screened",
                        "approached", "invited")
+# "randomly divided into two groups of 30 patients (each)": the count is each group's.
+GROUPS_OF_BEFORE = re.compile(r"\b(?:groups|arms|cohorts)\s+of\s*$", re.I)
 # A trial's name with its number: "the PALOMA 2 study" (a heading such as "SUBJECTS 47 children" is no name).
 TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
@@ -134,13 +155,16 @@ def population(doc: Document, topic: dict) -> dict:
             before = sentence.text[max(0, match.start() - 40):match.start()]
             phrase = match.group(0)
             here = span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())
-            if match.group("who").lower() == "cases" and not ENROLLED_VERB.search(after + before):
+            if match.group("who").lower() == "cases" and not (ENROLLED_VERB.search(after + before)
+                                                               or "randomly divided" in after):
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
             last = before[-12:].split()[-1:] or [""]
             if written[:1].isdigit() and match.re is HEADCOUNT and last[0] and (
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
+            if last[0] == "of" and match.re is HEADCOUNT and GROUPS_OF_BEFORE.search(before):
+                continue  # "divided into three groups of 15 patients each": an arm's size
             if leaving is None:  # (once a sentence: does it say anyone left?)
                 leaving = any(n in sentence.text for n in DROPOUT_NEEDLES)
             if leaving and match.re is HEADCOUNT and DROPOUT_AFTER.match(after):
@@ -174,13 +198,17 @@ def population(doc: Document, topic: dict) -> dict:
                     at = sentence.start + match.start() - len(before) + part.start("k")
                     enrolled.append((0, len(enrolled), k, span(doc, sentence.field, at, at + len(part.group("k")))))
                     continue
-                if before.lower().endswith("of ") and POOL_OF.search(phrase) and (
-                        taken := _part_taken(sentence.text, match.end(), int(n))) is not None:
+                if before.lower().endswith("of ") and (POOL_OF.search(phrase) or POOL_OF.match(after, 1)) and (
+                        taken := _part_taken(sentence.text, _pool_end(sentence.text, match.end()), int(n))) is not None:
                     at = sentence.start + taken[1].start("k")  # "Of 322 eligible women, 31 were randomised"
                     enrolled.append((0, len(enrolled), taken[0], span(doc, sentence.field, at, at + len(taken[1].group("k")))))
                     continue
                 if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
                         any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
+                    if (then := SCREENED_THEN.match(after)) and (k := lx.words_to_number(then.group("k"))) and (
+                            2 <= k < n and k == int(k)):  # "271 women were screened and 82 were randomised"
+                        at = sentence.start + match.end() + then.start("k")
+                        enrolled.append((0, len(enrolled), int(k), span(doc, sentence.field, at, at + len(then.group("k")))))
                     continue  # screened, planned, per arm: not the people enrolled
                 if match.re is HEADCOUNT and match.group("who").lower() in SEXES and " and " in after and (
                         pair := SEX_PAIR.match(sentence.text, match.end())) and pair.group("who").lower() != match.group(
@@ -193,6 +221,8 @@ def population(doc: Document, topic: dict) -> dict:
                 if not verb_near and match.re is HEADCOUNT:  # "199 patients treated for ... were enrolled"
                     verb_near = _enrolment_predicate(sentence.text, match.end()) or (
                         ("stud" in before or "trial" in before) and STUDY_IN.search(before))  # "a trial in 150 women"
+                elif not verb_near:  # "Postmenopausal women (n = 8556) aged 59-80 years ... were randomly assigned"
+                    verb_near = _enrolment_predicate(sentence.text, match.end())
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
                 if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
                     if _counted_before(sentence.text, match.start()):
@@ -278,6 +308,15 @@ def _part_taken(text: str, end: int, pool: int) -> tuple[int, re.Match] | None:
     if k is None or k != int(k) or k < 2 or k >= pool:
         return None
     return int(k), part
+
+
+def _pool_end(text: str, end: int) -> int:
+    """Where the words of a pool ending at ``end`` of ``text`` stop: at ``end``, or at the comma closing
+    what is said of it ("Out of 121 consecutive cases qualified for surgery, 112 women were ...": the
+    comma after "surgery"), within 60 characters and before any other punctuation."""
+    tail = text[end:end + 60]
+    comma = tail.find(",")
+    return end + comma if comma > 0 and not any(mark in tail[:comma] for mark in ".;:()") else end
 
 
 def _counted_before(text: str, at: int) -> bool:
