@@ -78,3 +78,69 @@ def test_the_part_of_a_pool_that_took_part(abstract, n):
 ])
 def test_staff_and_group_sizes_are_no_enrolment(abstract, n):
     assert record(abstract)["population"]["n_enrolled"] == n
+
+
+# --- design ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, abstract, design", [
+    # written by us: a trial without randomisation named by its design, its treatment no arm we know
+    ("Effects of a back school on chronic low back pain: a quasi-experimental study",
+     "A multicentre quasi-experimental study with two measurement points was carried out. At first the usual "
+     "physiotherapy was evaluated; thereafter the new back school was implemented in the same clinics.",
+     "non_randomized_trial"),
+    ("Group education for knee pain",
+     "We compared group education with usual advice in a controlled before-and-after study in two general practices.",
+     "non_randomized_trial"),
+    ("A pain service for older adults",
+     "Two sequential cohorts of older adults admitted with hip fracture were compared: the first received usual "
+     "care, the second the new pain service.", "non_randomized_trial"),
+    # written by us: one group measured before and after
+    ("Yoga for neck pain",
+     "We used a one-group pretest-posttest design. Neck pain was rated before and after eight weeks of yoga.",
+     "single_arm_trial"),
+    # written by us: a programme people took part in, as two groups or one
+    ("Cycling and rowing training in young adults",
+     "Twenty healthy students took part in a six-week cycling or rowing training program. Aerobic capacity rose "
+     "in both groups.", "non_randomized_trial"),
+    # written by us: people followed from a start, no treatment given by the study
+    ("Serum cortisol during radiotherapy",
+     "A series of 40 patients with head and neck cancer who underwent radiotherapy were prospectively evaluated "
+     "before radiotherapy and three months after it for serum cortisol.", "cohort"),
+    # written by us: findings of an image compared between patient groups, no treatment: observational
+    ("Ultrasound findings in shoulder pain",
+     "Seventy patients with shoulder pain were divided into two groups by the duration of pain. Ultrasound "
+     "findings were compared between the two groups: tendon tears were more frequent in chronic pain.",
+     "cross_sectional"),
+    # written by us: stimuli presented at random in patients and healthy people randomise no treatment
+    ("Attention to pain words in chronic pain",
+     "Pain words and neutral words were randomly presented to patients with chronic pain and to healthy "
+     "participants. Patients were slower to name pain words than healthy participants.", "case_control"),
+])
+def test_design_said_by_its_name_or_shape(title, abstract, design):
+    assert record(abstract, title)["design"]["type"] == design
+
+
+# --- placebo --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, abstract, placebo", [
+    # written by us: a veterinary trial that names its placebo is placebo-controlled
+    ("Tramadol after ovariohysterectomy in cats",
+     "Thirty cats undergoing ovariohysterectomy were randomized to receive oral tramadol (2 mg/kg) or an oral "
+     "placebo. Pain scores were lower in the cats given tramadol.", True),
+    # written by us: saline as the comparator of a treatment, said in passing
+    ("Injections for knee pain",
+     "In this randomized study, adults with knee pain received hyaluronate, a steroid or saline injections; pain "
+     "relief was greatest in those given the steroid.", True),
+    ("Nerve hydrodissection for carpal tunnel syndrome",
+     "Adults with carpal tunnel syndrome were randomly allocated to hydrodissection with 5% dextrose or with "
+     "saline. Symptom severity fell more after dextrose than in the saline group.", True),
+    # written by us (guards): rats given a vehicle stay null; saline that dilutes a drug is no comparator
+    ("Magnesium in neuropathic rats",
+     "Sprague-Dawley rats with nerve ligation received intrathecal magnesium or vehicle. Rats given magnesium "
+     "had higher withdrawal thresholds.", None),
+    ("Bupivacaine or ropivacaine for knee surgery",
+     "Patients were randomized to bupivacaine diluted with saline or ropivacaine. Pain was lower with "
+     "ropivacaine.", False),
+])
+def test_placebo_of_animals_and_saline(title, abstract, placebo):
+    assert record(abstract, title)["design"]["placebo_controlled"] is placebo
