@@ -144,3 +144,26 @@ def test_design_said_by_its_name_or_shape(title, abstract, design):
 ])
 def test_placebo_of_animals_and_saline(title, abstract, placebo):
     assert record(abstract, title)["design"]["placebo_controlled"] is placebo
+
+
+# --- duration -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, weeks", [
+    # written by us: a run-in or washout said as "a period of" is no treatment's length; the end's week is
+    ("Patients were assessed after a run-in period of two weeks (week 0) and again at the end of the study "
+     "(week 6). Pain fell more with the cream than with the vehicle.", 6),
+    ("After a washout phase of 1 week, women were randomised to the drug or to placebo and assessed at the end "
+     "of treatment (week 12).", 12),
+    # written by us: sessions counted with how often they came
+    ("The exercise group attended twenty 45-minute sessions twice a week; the control group received leaflets.", 10),
+    ("Patients in the laser group received twelve sessions, three times weekly, and the others sham laser.", 4),
+    ("The TENS group was treated with fourteen 30-minute daily sessions of stimulation.", 2),
+])
+def test_treatment_length_from_sessions_and_end_week(abstract, weeks):
+    assert record(abstract)["duration_weeks"] == pytest.approx(weeks, abs=0.01)
+
+
+def test_a_length_said_wins_over_sessions():
+    # written by us (guard): "for 8 weeks" is said; the sessions only repeat it
+    abstract = "Patients received sixteen sessions twice a week for 8 weeks of acupuncture or sham acupuncture."
+    assert record(abstract)["duration_weeks"] == 8

@@ -93,8 +93,7 @@ TEXT_TYPES = [
                               r"study|design|open)|\bpre-?test[\s/-]+post-?test\s+(?:\w+\s+)?(?:study|design)\b|"
                               r"\buncontrolled\s+(?:\w+\s+)?(?:trial|study)\b", re.I)),
     # people followed from a start: "30 patients ... were prospectively evaluated before and after chemotherapy"
-    ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|studied|monitored|"
-                               r"examined|assessed)\b", re.I)),
+    ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
 # sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
@@ -357,7 +356,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         # a programme that is no arm we know (training, education, rehabilitation); two groups make it controlled
         type_, type_span, source = *programme, "text"
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
-            and not any(word in _lower_text(doc) for word in OBSERVED_TRIAL_NEEDLES)):  # nothing given, no trial's words
+            and not any(word in _lower_text(doc) for word in OBSERVED_TRIAL_NEEDLES)
+            and not _random_treatment(_lower_text(doc))):  # nothing given, no trial's words
         type_, found = _observational(doc)
         type_span, source = (found, "text") if type_ else (type_span, source)
     if type_ is None and (mesh_type or pt_type):
@@ -430,9 +430,9 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"preparations?|substances?|creams?|sprays?|solutions?|treatments?)\b|"
                               r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b|"
                               # saline as the comparator: "ketamine or saline", "compared with saline", "the saline group"
-                              r"\b(?:or|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:(?:normal|physiological|isotonic)\s+)?"
-                              r"saline\b(?!\s+(?:solution\s+)?(?:containing|with|plus|and)\b)|\bsaline\s+(?:group|arm|"
-                              r"control)\b", re.I)
+                              # (not a fluid compared as such: "glucose 5% or saline 0.9% irrigating solution")
+                              r"\b(?:or|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:with\s+)?(?:(?:normal|physiological|"
+                              r"isotonic)\s+)?saline\b(?!\s*\d|\s+(?:solution\s+)?(?:containing|with|plus|and)\b)", re.I)
 # Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
 INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle", "saline")
@@ -442,9 +442,18 @@ INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle", "saline")
 # arm found is left unknown rather than called observational.
 TRIAL_NEEDLES = ("random", "placebo", "blind", "trial", "assigned", "allocat", "intervention", "training", "receiv",
                  "treated", "therap", "program", "administ", "supplement", "given")
-# The same words, when no design cue says the study randomised: "words were randomly presented" or "a random
-# sample" randomise no treatment, and a comparison of patients with healthy people stays observational.
+# The same words but "random", asked apart: "words were randomly presented" or "a random sample" randomise no
+# treatment, and a comparison of patients with healthy people stays observational.
 OBSERVED_TRIAL_NEEDLES = tuple(word for word in TRIAL_NEEDLES if word != "random")
+RANDOM_NOT_TREATMENT = re.compile(r"random(?:ly)?\s+(?:presented|selected|chosen|sampled|drawn|ordered|sample|samples|"
+                                  r"selection|effects?|intercepts?)\b")
+
+
+def _random_treatment(lowered: str) -> bool:
+    """Whether a (lower-case) text says "random" of anything but stimuli shown or people sampled at random
+    ("randomly presented", "a random sample", "random effects"): of a treatment's order or allocation."""
+    said = lowered.count("random")
+    return bool(said) and said > len(RANDOM_NOT_TREATMENT.findall(lowered))
 
 
 def _mesh_cues(doc: Document, mesh: set[str], cues: dict[str, list[dict]]) -> None:
@@ -462,7 +471,8 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     placebo-controlled (False): an open-label or uncontrolled trial, a comparator that is another
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
     tested = [a for a in arms if a["interventions"]]
-    if not tested and blinding != "open" and "saline" in _lower_text(doc):
+    if not tested and blinding != "open" and "saline" in _lower_text(doc) and "saline" not in doc.fields.get(
+            "title", "").lower():
         # "greater relief than those treated with steroid alone or saline": an inert comparator named, whatever
         # the arms we know
         inert = _said(doc, _find_if(doc, INERT_COMPARATOR, ("saline",)))
@@ -475,6 +485,8 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
             return False, evidence
         return None, evidence
     inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
+    if inert and "saline" in doc.fields.get("title", "").lower():  # "Hypertonic saline for ...": saline is what is tested
+        inert = [i for i in inert if "saline" not in i["text"].lower()]
     if inert:
         return True, evidence + inert[:1]
     if blinding == "open" or not tested:
@@ -502,10 +514,16 @@ def _programme(doc: Document) -> tuple[str, dict] | None:
     """``("non_randomized_trial" | "single_arm_trial", span)`` for a study whose people took part in a
     programme (training, a course, classes: a treatment no arm names) in the study's own sentences,
     as two groups compared or one; None when no such sentence is said."""
-    taken = _said(doc, _find_if(doc, PROGRAMME, PROGRAMME_NEEDLES))
+    taken = [t for t in _said(doc, _find_if(doc, PROGRAMME, PROGRAMME_NEEDLES)) if not _negated_before(doc, t)]
     if not taken:
         return None
     return ("non_randomized_trial" if _said(doc, _find_if(doc, GROUPS, ("group",))) else "single_arm_trial"), taken[0]
+
+
+def _negated_before(doc: Document, item: dict) -> bool:
+    """Whether the few words before a span deny it: "had not previously attended any course"."""
+    before = doc.fields[item["field"]][max(0, item["start"] - 25):item["start"]].lower()
+    return " not " in before or "never" in before or " no " in before
 
 
 def _placebo_word(found: list[dict]) -> bool:

@@ -23,7 +23,8 @@ HEADCOUNT = re.compile(
     # two describing words joined by "and": "full-term and near-term infants", "male and female volunteers"
     rf"(?:(?:[A-Za-z]+-[A-Za-z][\w-]*|(?:fe)?male|[a-z]+{_DESCRIBING})\s+(?:and|or)\s+"
     rf"(?=[A-Za-z]+-[A-Za-z]|(?:fe)?male\b|[a-z]+{_DESCRIBING}\b))?"
-    rf"(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|and|or|to|were|had)\b)(?:[A-Za-z][\w\-]*|"
+    rf"(?!(?:of|with|mg|g|years?|weeks?|months?|days?|times|doses?|and|or|to|were|had|for|in|at|by|per|than|from|"
+    rf"on|among|into|after|before|versus|vs|the)\b)(?:[A-Za-z][\w\-]*|"
     # describing words listed with commas: "83 inactive, postmenopausal women", "400 cancer-free, older women"
     rf"(?!trial)[a-z]+(?:-[a-z]+|ive|ic|al|ary|ed|ous|ant|(?<!m)ent|ful|less|ile|ly|er|ing),)\s+){{0,4}})"
     rf"(?P<who>{WHO})\b(?!['’]s)", re.I)
@@ -163,7 +164,8 @@ def population(doc: Document, topic: dict) -> dict:
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
-            if last[0] == "of" and match.re is HEADCOUNT and GROUPS_OF_BEFORE.search(before):
+            if last[0] == "of" and match.re is HEADCOUNT and GROUPS_OF_BEFORE.search(before) and (
+                    "into" in before or "each" in after[:25]):
                 continue  # "divided into three groups of 15 patients each": an arm's size
             if leaving is None:  # (once a sentence: does it say anyone left?)
                 leaving = any(n in sentence.text for n in DROPOUT_NEEDLES)
@@ -225,7 +227,7 @@ def population(doc: Document, topic: dict) -> dict:
                     verb_near = _enrolment_predicate(sentence.text, match.end())
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
                 if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
-                    if _counted_before(sentence.text, match.start()):
+                    if _counted_before(sentence.text, match.start()) or match.group("who").lower() in ("males", "females"):
                         continue  # "91 patients (A 47 patients, B 44 patients)", "9 volunteers (six men)": its parts
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
                 enrolled.append((rank, len(enrolled), int(n), here))
