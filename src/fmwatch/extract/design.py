@@ -82,18 +82,6 @@ TEXT_TYPES = [
     ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
                                     r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
-    # a trial without randomisation said by its design's name: "a quasi-experimental study", "a non-randomised
-    # controlled trial", "a controlled before-and-after study", "sequential cohorts", "historical controls"
-    ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed\s+(?:\w+\s+){0,2}?(?:trial|study|"
-                                  r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?:\w+\s+)?(?:study|design|"
-                                  r"trial|comparison)\b|\bsequential[\s-]+cohorts?\b|\bhistorical(?:ly)?\s+controls?\b|"
-                                  r"\b(?:controlled|comparative)\s+(?:\w+\s+)?(?:pre-?test|pre-?post)", re.I)),
-    # one group treated and measured before and after: "a one-group pretest-posttest design", "a single-arm trial"
-    ("single_arm", re.compile(r"\b(?:one|single)[\s-]+(?:group|arm)\s+(?:\w+\s+)?(?:pre-?test|pre-?post|before|trial|"
-                              r"study|design|open)|\bpre-?test[\s/-]+post-?test\s+(?:\w+\s+)?(?:study|design)\b|"
-                              r"\buncontrolled\s+(?:\w+\s+)?(?:trial|study)\b", re.I)),
-    # people followed from a start: "30 patients ... were prospectively evaluated before and after chemotherapy"
-    ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
 # sentence that says "this", "we", "our" or "present" ("A recent meta-analysis found ..." is background).
@@ -176,6 +164,22 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "single_arm": ("one group", "one-group", "single group", "single-group", "one arm", "one-arm",
                                "single arm", "single-arm", "posttest", "post-test", "uncontrolled"),
                 "cohort_said": ("prospectively",)}
+# Trials and cohorts named by their design, asked only of a record no other signal has typed (each asked in turn,
+# the first found wins).
+TRIAL_TEXT_TYPES = [
+    # a trial without randomisation said by its design's name: "a quasi-experimental study", "a non-randomised
+    # controlled trial", "a controlled before-and-after study", "sequential cohorts", "historical controls"
+    ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed\s+(?:\w+\s+){0,2}?(?:trial|study|"
+                                  r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?:\w+\s+)?(?:study|design|"
+                                  r"trial|comparison)\b|\bsequential[\s-]+cohorts?\b|\bhistorical(?:ly)?\s+controls?\b|"
+                                  r"\b(?:controlled|comparative)\s+(?:\w+\s+)?(?:pre-?test|pre-?post)", re.I)),
+    # one group treated and measured before and after: "a one-group pretest-posttest design", "a single-arm trial"
+    ("single_arm", re.compile(r"\b(?:one|single)[\s-]+(?:group|arm)\s+(?:\w+\s+)?(?:pre-?test|pre-?post|before|trial|"
+                              r"study|design|open)|\bpre-?test[\s/-]+post-?test\s+(?:\w+\s+)?(?:study|design)\b|"
+                              r"\buncontrolled\s+(?:\w+\s+)?(?:trial|study)\b", re.I)),
+    # people followed from a start: "30 patients ... were prospectively evaluated before and after chemotherapy"
+    ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
+]
 # Kinds found by a second pattern, filed under the schema's name.
 TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review", "non_randomized": "non_randomized_trial",
                    "single_arm": "single_arm_trial", "cohort_said": "cohort"}
@@ -203,8 +207,11 @@ def subjects(doc: Document) -> str | None:
         # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
         # a text that names patients is read no further: human words would rule the animals out below)
         animal = _said(doc, _find(doc, LIVESTOCK))
-    strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
-    if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
+    if not animal:  # (the strain is asked only of a record that names animals)
+        return None
+    strain = len(animal) == 1 and animal[0]["field"] != "title" and bool(_said(doc, _find_if(doc, ANIMAL_STRAIN,
+                                                                                              STRAIN_NEEDLES)))
+    if (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
     return None
 
@@ -217,7 +224,7 @@ def _sentence_key(doc: Document, item: dict) -> tuple | None:
 def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dict | None]:
     """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
     record that says it randomised is no case series, so that kind is not asked of it)."""
-    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
+    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES) if ":" in _lower_text(doc) else []  # "Field:" needs one
     planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
@@ -231,6 +238,16 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
             return TEXT_TYPE_NAMES.get(name, name), found[0]
+    return None, None
+
+
+def _trial_text_type(doc: Document) -> tuple[str | None, dict | None]:
+    """A trial or cohort the text names by its design ("a quasi-experimental study", "a one-group pretest-posttest
+    design", "patients were prospectively followed"), with its span; (None, None) when none is said."""
+    for name, pattern in TRIAL_TEXT_TYPES:
+        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        if found:
+            return TEXT_TYPE_NAMES[name], found[0]
     return None, None
 
 
@@ -337,6 +354,9 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
             treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
         type_span, source = _find(doc, TRIAL_WORDS)[0], "text"
+    if type_ is None and not text_type:  # (asked only now: most records have a type before this)
+        text_type, said = _trial_text_type(doc)
+        type_span, source = (said, "text") if text_type else (type_span, source)
     if type_ is None and text_type:
         type_ = text_type
     if type_ is None and not treated_arms and (levels or controls):
@@ -569,6 +589,7 @@ from .fastre import led  # noqa: E402
 
 DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))
 (INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK) = map(
