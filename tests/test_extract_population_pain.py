@@ -167,3 +167,12 @@ def test_a_length_said_wins_over_sessions():
     # written by us (guard): "for 8 weeks" is said; the sessions only repeat it
     abstract = "Patients received sixteen sessions twice a week for 8 weeks of acupuncture or sham acupuncture."
     assert record(abstract)["duration_weeks"] == 8
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: both sexes said without a sex word
+    "Sixty adult patients of both sexes scheduled for thoracotomy were randomized to epidural or paravertebral block.",
+    "Adults of either gender with chronic neck pain were randomly assigned to manipulation or exercise.",
+])
+def test_both_sexes_said_as_such(abstract):
+    assert record(abstract)["population"]["sex"] == "mixed"

@@ -163,11 +163,14 @@ def _sessions_or_end(doc: Document) -> tuple[float, dict] | None:
     times a week": 15 / 3 = 5 weeks; "ten daily sessions": 10 days), or by the week its end came ("at the
     end of the study (week 4)"); None when neither is said. Rule written by us (issue 12, fifth pass)."""
     lowered = _lower_text(doc)
-    if "session" not in lowered and "end of" not in lowered and "treatments" not in lowered:
+    counted = ("session" in lowered or "treatments" in lowered or "visits" in lowered or "applications" in lowered) and (
+        "week" in lowered or "daily" in lowered)
+    ended = "end of" in lowered and "week" in lowered
+    if not counted and not ended:
         return None
     for sentence in sentences(doc):
         text = sentence.text
-        if "session" in text or "treatments" in text or "visits" in text or "applications" in text:
+        if counted and ("session" in text or "treatments" in text or "visits" in text or "applications" in text):
             for match in SESSIONS.finditer(text):
                 n = lx.words_to_number(match.group("n"))
                 if not n or n != int(n) or n < 2:
@@ -177,7 +180,7 @@ def _sessions_or_end(doc: Document) -> tuple[float, dict] | None:
                 if per_week:
                     return round(n / per_week, 2), span(doc, sentence.field, sentence.start + match.start(),
                                                         sentence.start + match.end())
-        if "end of" in text.lower():
+        if ended and "end of" in text.lower():
             end = END_WEEK.search(text)
             if end:
                 return float(end.group("n")), span(doc, sentence.field, sentence.start + end.start(),

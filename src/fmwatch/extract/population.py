@@ -150,6 +150,9 @@ FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postme
 # (As r"\b(?:men|man|male|males|boys)\b", written first letter first and the word boundary after it
 # as a look-behind: the regex engine then skips to an m or b instead of trying every position.)
 MALE = re.compile(r"[mb](?<!\w[mb])(?:en|an|ale|ales|oys)\b", re.I)
+# Both sexes said without a sex word: "patients of both sexes", "of either gender", "irrespective of sex".
+EITHER_SEX = re.compile(r"\b(?:both|either|all)\s+(?:sexes|sex|genders?)\b|\b(?:irrespective|regardless)\s+of\s+"
+                        r"(?:their\s+)?(?:sex|gender)\b", re.I)
 FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 
 
@@ -290,6 +293,11 @@ def population(doc: Document, topic: dict) -> dict:
         _analysed_from_dropouts(doc, result)
     female = _find(doc, FEMALE) if _may_hold(doc, FEMALE_NEEDLES) else []
     male = _find(doc, MALE)
+    if not female and not male and ("sex" in _lower_text(doc) or "gender" in _lower_text(doc)):
+        either = _find(doc, EITHER_SEX)  # "60 adult patients of both sexes", "of either gender"
+        if either:
+            result["sex"] = "mixed"
+            result["evidence"].append(either[0])
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
