@@ -52,6 +52,9 @@ def test_participants_of_any_noun_and_modifiers(abstract, n):
     # written by us: the count in brackets, its enrolment verb at the end of a long clause
     ("Older women (n = 2,400) aged 65-85 years with osteopenia and no prior fracture were randomly assigned to "
      "vitamin D or placebo. A bone density substudy enrolled 310 women.", 2400),
+    # written by us: the count in brackets after a participle: "participants randomized (N = 210)"
+    ("Participants randomized (N = 210) had a mean age of 61 years. Pain fell in 30 patients of the yoga group.", 210),
+    ("Patients at baseline (n = 48) reported moderate pain on most days.", 48),
 ])
 def test_count_in_brackets_with_its_parts(abstract, n):
     assert record(abstract)["population"]["n_enrolled"] == n

@@ -81,7 +81,9 @@ WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "childre
                "nurses", "physicians", "neonates", "newborns", "males", "providers", "givers", "carers", "adolescents",
                "teenagers", "pupils", "recruits", "soldiers")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
-HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
+HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?|"
+                             # "participants enrolled (N = 64)", "patients at baseline (n = 29)"
+                             r"\s+(?:enrolled|included|randomi[sz]ed|recruited|at\s+baseline))?"
                              # "Patients (N = 100; women = 86, men = 14)": the count, then its parts
                              r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*(?:\)|[;,](?=\s*(?:(?:fe)?males?|wom[ae]n|m[ae]n|"
                              r"[MF])\s*[=:(\d]))", re.I)
