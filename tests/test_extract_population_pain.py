@@ -179,3 +179,18 @@ def test_a_length_said_wins_over_sessions():
 ])
 def test_both_sexes_said_as_such(abstract):
     assert record(abstract)["population"]["sex"] == "mixed"
+
+
+@pytest.mark.parametrize("abstract, sex", [
+    # written by us: a result's count of women in a trial of women tells no one's sex
+    ("Postmenopausal women (n = 2,400) were randomly assigned to raloxifene or placebo. Breast cancer was diagnosed "
+     "in 31 women given placebo and in 12 women given raloxifene.", "female"),
+    # written by us: an arm's count of one sex is the arm, not the make-up
+    ("Eighty-four women with breast cancer were enrolled. 40 females received radiotherapy alone and 44 received "
+     "radiotherapy with trastuzumab.", "female"),
+    # written by us (guards): a count of one sex right after the enrolled count, or after "of whom", is the make-up
+    ("We studied 64 healthy subjects (age 20-80 years, 30 female) with transcranial stimulation.", "mixed"),
+    ("Forty-four patients with migraine were enrolled, of whom 30 were women.", "mixed"),
+])
+def test_a_count_of_one_sex_is_the_make_up_only_when_said_so(abstract, sex):
+    assert record(abstract)["population"]["sex"] == sex

@@ -170,7 +170,7 @@ TRIAL_TEXT_TYPES = [
     # a trial without randomisation said by its design's name: "a quasi-experimental study", "a non-randomised
     # controlled trial", "a controlled before-and-after study", "sequential cohorts", "historical controls"
     ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed\s+(?:\w+\s+){0,2}?(?:trial|study|"
-                                  r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?:\w+\s+)?(?:study|design|"
+                                  r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?!the\b)(?:\w+\s+)?(?:study|design|"
                                   r"trial|comparison)\b|\bsequential[\s-]+cohorts?\b|\bhistorical(?:ly)?\s+controls?\b|"
                                   r"\b(?:controlled|comparative)\s+(?:\w+\s+)?(?:pre-?test|pre-?post)", re.I)),
     # one group treated and measured before and after: "a one-group pretest-posttest design", "a single-arm trial"
@@ -354,9 +354,6 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
             treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
         type_span, source = _find(doc, TRIAL_WORDS)[0], "text"
-    if type_ is None and not text_type:  # (asked only now: most records have a type before this)
-        text_type, said = _trial_text_type(doc)
-        type_span, source = (said, "text") if text_type else (type_span, source)
     if type_ is None and text_type:
         type_ = text_type
     if type_ is None and not treated_arms and (levels or controls):
@@ -371,6 +368,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         # blinded against placebo it is read as randomised, as above
         type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
         type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
+    if type_ is None and (named := _trial_text_type(doc))[0]:  # (asked only now: most records have a type before)
+        type_, type_span, source = *named, "text"
     if type_ is None and not treated_arms and not kind and (programme := _programme(doc)) is not None:
         # "17 subjects (10 snowshoers and 7 runners) participated in a six-week conditioning program": a trial of
         # a programme that is no arm we know (training, education, rehabilitation); two groups make it controlled

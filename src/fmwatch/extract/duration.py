@@ -150,8 +150,8 @@ NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|cycles?\b|eve
 # "12 sessions, twice weekly" (6 weeks), "ten daily sessions" (10 days). Read only when no length is said.
 _PER_WEEK = r"(?P<k>once|twice|thrice|\d|two|three|four|five|six|seven)(?:\s+times)?\s*(?:a|per|each|/)\s*week|" \
             r"(?P<kw>once|twice|thrice|two|three|four|five)[\s-]+(?:times[\s-]+)?weekly"
-SESSIONS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:[\w-]+\s+){{0,3}}?(?P<daily>daily\s+|consecutive\s+)?(?:[\w-]+\s+)?"
-                      rf"(?:sessions|treatments|visits|applications)\b(?:\s+\w+){{0,2}}?[\s,]+(?:{_PER_WEEK})?", re.I)
+SESSIONS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:[\w-]+\s+){{0,3}}?(?P<daily>daily\s+)?(?:[\w-]+\s+)?"
+                      rf"(?:sessions|treatments|applications)\b(?:\s+\w+){{0,2}}?[\s,]+(?:{_PER_WEEK})?", re.I)
 TIMES = {"once": 1, "twice": 2, "thrice": 3}
 # "at the end of the study (week 4)", "end of treatment (week 12)": the last week of treatment, said in brackets.
 END_WEEK = re.compile(r"\bend\s+of\s+(?:the\s+)?(?:study|treatment|trial|therapy|intervention|supplementation)\s*"
@@ -163,20 +163,22 @@ def _sessions_or_end(doc: Document) -> tuple[float, dict] | None:
     times a week": 15 / 3 = 5 weeks; "ten daily sessions": 10 days), or by the week its end came ("at the
     end of the study (week 4)"); None when neither is said. Rule written by us (issue 12, fifth pass)."""
     lowered = _lower_text(doc)
-    counted = ("session" in lowered or "treatments" in lowered or "visits" in lowered or "applications" in lowered) and (
+    counted = ("session" in lowered or "treatments" in lowered or "applications" in lowered) and (
         "week" in lowered or "daily" in lowered)
     ended = "end of" in lowered and "week" in lowered
     if not counted and not ended:
         return None
     for sentence in sentences(doc):
         text = sentence.text
-        if counted and ("session" in text or "treatments" in text or "visits" in text or "applications" in text):
+        if counted and ("session" in text or "treatments" in text or "applications" in text):
             for match in SESSIONS.finditer(text):
                 n = lx.words_to_number(match.group("n"))
                 if not n or n != int(n) or n < 2:
                     continue
                 k = match.group("k") or match.group("kw")
-                per_week = (TIMES.get(k.lower()) or lx.words_to_number(k)) if k else (7 if match.group("daily") else None)
+                # ("three daily sessions" are three a day; "fifteen daily sessions" fifteen days)
+                per_week = (TIMES.get(k.lower()) or lx.words_to_number(k)) if k else (
+                    7 if match.group("daily") and n >= 5 else None)
                 if per_week:
                     return round(n / per_week, 2), span(doc, sentence.field, sentence.start + match.start(),
                                                         sentence.start + match.end())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, sentences, span
+from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, _sentence_at, sentences, span
 from .design import FIBROMYALGIA_TEXT
 
 
@@ -306,7 +306,8 @@ def population(doc: Document, topic: dict) -> dict:
         if result["sex"] != "mixed" and result["n_enrolled"]:
             for counted in _find_if(doc, SEX_COUNT, ("male", "men", "boys", "girls")):
                 n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
-                if n is not None and n < result["n_enrolled"]:  # "44 patients ... 20 males"
+                if n is not None and n < result["n_enrolled"] and _composition(doc, counted, result["evidence"][0]):
+                    # "44 patients ... 20 males" ("breast cancer developed in 49 women" tells no one's sex)
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
                     break
@@ -326,6 +327,30 @@ STUDY_IN = re.compile(r"\b(?:study|trial)\s+(?:(?:was\s+)?(?:conducted|performed
                       r"(?:in|of|with|among|involving|including|enrolling)\s+$", re.I)
 # Randomisation verbs: healthy people randomised are a trial's participants, never controls compared with patients.
 RANDOMISED = re.compile(r"\b(?:randomi[sz]|randomly|assigned|allocated)", re.I)
+
+
+# What comes before a count of one sex that tells the group's make-up: "of whom", "were", a colon.
+MAKE_UP_BEFORE = re.compile(r"(?:\bof\s+(?:whom|them|these)|\bwere|\bincluding|\bcomprised|[:;])\s*$", re.I)
+
+
+def _composition(doc: Document, counted: dict, enrolled: dict) -> bool:
+    """Whether a count of one sex (``counted``, a span) tells the make-up of the group enrolled (span
+    ``enrolled``): in brackets ("44 patients (20 males)"), in the enrolment's sentence, paired with the
+    other sex ("20 were men and 24 women") or said after "of whom", "were" or a colon; not the enrolled
+    count itself (an arm's "39 females received A and 45 received B") nor a result ("49 women had a fracture")."""
+    if counted["field"] == enrolled["field"] and counted["start"] == enrolled["start"]:
+        return False
+    if counted["field"] == enrolled["field"] and 0 <= counted["start"] - enrolled["end"] < 150 and _in_brackets(
+            doc.fields[counted["field"]][enrolled["start"]:counted["start"]], counted["start"] - enrolled["start"]):
+        return True  # in brackets opened after the count enrolled: "64 subjects (age 20-88 years, 34 female)"
+    sentence = _sentence_at(doc, counted["field"], counted["start"])
+    if sentence is None:
+        return False
+    if enrolled["field"] == sentence.field and sentence.start <= enrolled["start"] < sentence.end:
+        return True
+    at = counted["start"] - sentence.start
+    return (_in_brackets(sentence.text, at) or MAKE_UP_BEFORE.search(sentence.text[:at]) is not None
+            or SEX_PAIR.match(sentence.text, at + len(counted["text"])) is not None)
 
 
 def _in_brackets(text: str, at: int) -> bool:
