@@ -118,6 +118,10 @@ def test_staff_and_group_sizes_are_no_enrolment(abstract, n):
     ("Attention to pain words in chronic pain",
      "Pain words and neutral words were randomly presented to patients with chronic pain and to healthy "
      "participants. Patients were slower to name pain words than healthy participants.", "case_control"),
+    # written by us (guard): "before and after the study" names no design; a blinded placebo comparison stays an RCT
+    ("Vitamin K for leg cramps",
+     "In a double-blind clinical trial, 60 adults with nocturnal cramps were enrolled in two equal groups and given "
+     "a placebo or a new cream. Cramp frequency was compared before and after the study in both groups.", "rct"),
 ])
 def test_design_said_by_its_name_or_shape(title, abstract, design):
     assert record(abstract, title)["design"]["type"] == design
