@@ -157,9 +157,32 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "cohort": ("cohort", "prospective", "longitudinal"),
                 "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
                                                                            "we present"),
-                "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed")}
+                "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed"),
+                "non_randomized": ("quasi", "nonrandomi", "non-randomi", "before-after", "before and after",
+                                   "before-and-after", "sequential", "historical", "pre-test", "pretest", "pre-post",
+                                   "prepost"),
+                "single_arm": ("one group", "one-group", "single group", "single-group", "one arm", "one-arm",
+                               "single arm", "single-arm", "posttest", "post-test", "uncontrolled"),
+                "cohort_said": ("prospectively",)}
+# Trials and cohorts named by their design, asked only of a record no other signal has typed (each asked in turn,
+# the first found wins).
+TRIAL_TEXT_TYPES = [
+    # a trial without randomisation said by its design's name: "a quasi-experimental study", "a non-randomised
+    # controlled trial", "a controlled before-and-after study", "sequential cohorts", "historical controls"
+    ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed\s+(?:\w+\s+){0,2}?(?:trial|study|"
+                                  r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?!the\b)(?:\w+\s+)?(?:study|design|"
+                                  r"trial|comparison)\b|\bsequential[\s-]+cohorts?\b|\bhistorical(?:ly)?\s+controls?\b|"
+                                  r"\b(?:controlled|comparative)\s+(?:\w+\s+)?(?:pre-?test|pre-?post)", re.I)),
+    # one group treated and measured before and after: "a one-group pretest-posttest design", "a single-arm trial"
+    ("single_arm", re.compile(r"\b(?:one|single)[\s-]+(?:group|arm)\s+(?:\w+\s+)?(?:pre-?test|pre-?post|before|trial|"
+                              r"study|design|open)|\bpre-?test[\s/-]+post-?test\s+(?:\w+\s+)?(?:study|design)\b|"
+                              r"\buncontrolled\s+(?:\w+\s+)?(?:trial|study)\b", re.I)),
+    # people followed from a start: "30 patients ... were prospectively evaluated before and after chemotherapy"
+    ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
+]
 # Kinds found by a second pattern, filed under the schema's name.
-TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review"}
+TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review", "non_randomized": "non_randomized_trial",
+                   "single_arm": "single_arm_trial", "cohort_said": "cohort"}
 
 
 def subjects(doc: Document) -> str | None:
@@ -184,8 +207,11 @@ def subjects(doc: Document) -> str | None:
         # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
         # a text that names patients is read no further: human words would rule the animals out below)
         animal = _said(doc, _find(doc, LIVESTOCK))
-    strain = bool(_said(doc, _find_if(doc, ANIMAL_STRAIN, STRAIN_NEEDLES)))
-    if animal and (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
+    if not animal:  # (the strain is asked only of a record that names animals)
+        return None
+    strain = len(animal) == 1 and animal[0]["field"] != "title" and bool(_said(doc, _find_if(doc, ANIMAL_STRAIN,
+                                                                                              STRAIN_NEEDLES)))
+    if (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
         return "animal"
     return None
 
@@ -198,7 +224,7 @@ def _sentence_key(doc: Document, item: dict) -> tuple | None:
 def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dict | None]:
     """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
     record that says it randomised is no case series, so that kind is not asked of it)."""
-    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES)
+    registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES) if ":" in _lower_text(doc) else []  # "Field:" needs one
     planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
@@ -212,6 +238,16 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
             return TEXT_TYPE_NAMES.get(name, name), found[0]
+    return None, None
+
+
+def _trial_text_type(doc: Document) -> tuple[str | None, dict | None]:
+    """A trial or cohort the text names by its design ("a quasi-experimental study", "a one-group pretest-posttest
+    design", "patients were prospectively followed"), with its span; (None, None) when none is said."""
+    for name, pattern in TRIAL_TEXT_TYPES:
+        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        if found:
+            return TEXT_TYPE_NAMES[name], found[0]
     return None, None
 
 
@@ -273,8 +309,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
             placebo, evidence = True, evidence + inert["evidence"][:1]
     if placebo is None and not review and not kind:
         placebo, evidence = _no_placebo(doc, arms, blinding, bool(randomized), evidence)
-    if kind or text_type == "case_report" or pt_type == "case_report":
+    if (kind and not (kind == "animal" and placebo and _placebo_word(cues["placebo"]))
+            or text_type == "case_report" or pt_type == "case_report"):
         placebo = None  # a vehicle-treated animal or one patient is no placebo-controlled comparison
+        # (but "dogs were randomized to receive oral placebo or gabapentin": a veterinary trial's placebo, said so)
     crossover = None
     if not review and cues["crossover"]:
         crossover = True
@@ -330,8 +368,15 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         # blinded against placebo it is read as randomised, as above
         type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
         type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
+    if type_ is None and (named := _trial_text_type(doc))[0]:  # (asked only now: most records have a type before)
+        type_, type_span, source = *named, "text"
+    if type_ is None and not treated_arms and not kind and (programme := _programme(doc)) is not None:
+        # "17 subjects (10 snowshoers and 7 runners) participated in a six-week conditioning program": a trial of
+        # a programme that is no arm we know (training, education, rehabilitation); two groups make it controlled
+        type_, type_span, source = *programme, "text"
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
-            and not any(word in _lower_text(doc) for word in TRIAL_NEEDLES)):  # nothing given, no trial's words
+            and not any(word in _lower_text(doc) for word in OBSERVED_TRIAL_NEEDLES)
+            and not _random_treatment(_lower_text(doc))):  # nothing given, no trial's words
         type_, found = _observational(doc)
         type_span, source = (found, "text") if type_ else (type_span, source)
     if type_ is None and (mesh_type or pt_type):
@@ -388,26 +433,46 @@ COMPARISON_NEEDLES = ("healthy", "control", "without", "matched")
 # Something measured in a group of people, with no treatment: "we measured", "levels were determined".
 MEASURED = re.compile(r"\bwe\s+(?:measured|determined|quantified|assayed)\b|\b(?:levels?|concentrations?|status)\s+"
                       r"(?:of\s+[\w-]+\s+)?(?:\w+\s+)?(?:were|was)\s+(?:measured|determined|assessed|assayed|quantified)\b|"
-                      r"\bwere\s+(?:measured|determined|assayed)\s+in\s+\d+", re.I)
+                      r"\bwere\s+(?:measured|determined|assayed)\s+in\s+\d+|"
+                      # findings of a test or an image compared between groups: "MRI findings were assessed among the
+                      # three groups", "radiographic features were compared"
+                      r"\b(?:findings|features|abnormalities|characteristics)\s+(?:\w+\s+){0,2}?(?:were|was)\s+"
+                      r"(?:assessed|compared|evaluated|examined|analy[sz]ed|recorded|reviewed)\b", re.I)
 # A cohort named as one ("a prospective cohort of 2,100 women"), not a dose cohort of a trial.
 COHORT = re.compile(r"\b(?:prospective|population[\s-]+based|community[\s-]+based|longitudinal|birth|retrospective)\s+"
                     r"cohorts?\b|\bcohort\s+of\s+[\d,]{3,}", re.I)
-MEASURED_NEEDLES = ("measured", "determined", "quantified", "assayed", "assessed")
+MEASURED_NEEDLES = ("measured", "determined", "quantified", "assayed", "assessed", "compared", "evaluated", "examined",
+                    "analy", "recorded", "reviewed")
 # Words of an inert comparator beside "placebo" and "sham": "an identical-looking inactive tablet",
 # "vehicle cream", "dummy tablets" (a double-dummy design alone compares two active drugs).
 INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?:tablets?|capsules?|pills?|"
                               r"preparations?|substances?|creams?|sprays?|solutions?|treatments?)\b|"
-                              r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b",
-                              re.I)
+                              r"\bvehicle[\s-]+(?:cream|gel|ointment|spray|solution|only|alone|control\w*)\b|"
+                              # saline as the comparator: "ketamine or saline", "compared with saline", "the saline group"
+                              # (not a fluid compared as such: "glucose 5% or saline 0.9% irrigating solution")
+                              r"\b(?:or|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:with\s+)?(?:(?:normal|physiological|"
+                              r"isotonic)\s+)?saline\b(?!\s*\d|\s+(?:solution\s+)?(?:containing|with|plus|and)\b)", re.I)
 # Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
 INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
-INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle")
+INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle", "saline")
 
 
 # Words of a trial anywhere in a record (background included): a study that has any of them and no
 # arm found is left unknown rather than called observational.
 TRIAL_NEEDLES = ("random", "placebo", "blind", "trial", "assigned", "allocat", "intervention", "training", "receiv",
                  "treated", "therap", "program", "administ", "supplement", "given")
+# The same words but "random", asked apart: "words were randomly presented" or "a random sample" randomise no
+# treatment, and a comparison of patients with healthy people stays observational.
+OBSERVED_TRIAL_NEEDLES = tuple(word for word in TRIAL_NEEDLES if word != "random")
+RANDOM_NOT_TREATMENT = re.compile(r"random(?:ly)?\s+(?:presented|selected|chosen|sampled|drawn|ordered|sample|samples|"
+                                  r"selection|effects?|intercepts?)\b")
+
+
+def _random_treatment(lowered: str) -> bool:
+    """Whether a (lower-case) text says "random" of anything but stimuli shown or people sampled at random
+    ("randomly presented", "a random sample", "random effects"): of a treatment's order or allocation."""
+    said = lowered.count("random")
+    return bool(said) and said > len(RANDOM_NOT_TREATMENT.findall(lowered))
 
 
 def _mesh_cues(doc: Document, mesh: set[str], cues: dict[str, list[dict]]) -> None:
@@ -425,6 +490,13 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     placebo-controlled (False): an open-label or uncontrolled trial, a comparator that is another
     treatment, no treatment or usual care, or treated arms only. None when it cannot tell (no arm)."""
     tested = [a for a in arms if a["interventions"]]
+    if not tested and blinding != "open" and "saline" in _lower_text(doc) and "saline" not in doc.fields.get(
+            "title", "").lower():
+        # "greater relief than those treated with steroid alone or saline": an inert comparator named, whatever
+        # the arms we know
+        inert = _said(doc, _find_if(doc, INERT_COMPARATOR, ("saline",)))
+        if inert:
+            return True, evidence + inert[:1]
     if not tested and blinding != "open":
         if randomized and INERT_WORD.search(_lower_text(doc)) is None:
             # a randomised comparison whose text never names an inert comparator ("randomized to an intervention
@@ -432,6 +504,8 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
             return False, evidence
         return None, evidence
     inert = _said(doc, _find_if(doc, INERT_COMPARATOR, INERT_NEEDLES))
+    if inert and "saline" in doc.fields.get("title", "").lower():  # "Hypertonic saline for ...": saline is what is tested
+        inert = [i for i in inert if "saline" not in i["text"].lower()]
     if inert:
         return True, evidence + inert[:1]
     if blinding == "open" or not tested:
@@ -444,6 +518,36 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
         return False, evidence + [i["evidence"][0] for a in (controls or tested)[:1] for i in a["interventions"][:1]
                                   if i.get("evidence")]
     return None, evidence
+
+
+# A programme people took part in: "participated in a six-week conditioning program", "completed an 8-week
+# training course", "attended twelve education classes".
+PROGRAMME = re.compile(r"\b(?:participated\s+in|took\s+part\s+in|completed|underwent|attended|followed)\s+(?:an?\s+|the\s+)?"
+                       r"(?:[\w-]+\s+){0,4}?(?:program(?:me)?s?|training|courses?|classes)\b", re.I)
+PROGRAMME_NEEDLES = ("program", "training", "course", "classes")
+# Two groups compared: "both groups", "between groups", "two groups", "the control group".
+GROUPS = re.compile(r"\b(?:both|two|three|each|between(?:\s+the)?|control|comparison)\s+(?:\w+\s+)?groups?\b", re.I)
+
+
+def _programme(doc: Document) -> tuple[str, dict] | None:
+    """``("non_randomized_trial" | "single_arm_trial", span)`` for a study whose people took part in a
+    programme (training, a course, classes: a treatment no arm names) in the study's own sentences,
+    as two groups compared or one; None when no such sentence is said."""
+    taken = [t for t in _said(doc, _find_if(doc, PROGRAMME, PROGRAMME_NEEDLES)) if not _negated_before(doc, t)]
+    if not taken:
+        return None
+    return ("non_randomized_trial" if _said(doc, _find_if(doc, GROUPS, ("group",))) else "single_arm_trial"), taken[0]
+
+
+def _negated_before(doc: Document, item: dict) -> bool:
+    """Whether the few words before a span deny it: "had not previously attended any course"."""
+    before = doc.fields[item["field"]][max(0, item["start"] - 25):item["start"]].lower()
+    return " not " in before or "never" in before or " no " in before
+
+
+def _placebo_word(found: list[dict]) -> bool:
+    """Whether a placebo cue found is the word "placebo" itself (not "sham" or "look-alike")."""
+    return any("placebo" in item["text"].lower() for item in found)
 
 
 def _observational(doc: Document) -> tuple[str | None, dict | None]:
@@ -484,6 +588,7 @@ from .fastre import led  # noqa: E402
 
 DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))
 (INERT_COMPARATOR, RETROSPECTIVE, RETROSPECTIVE_ANALYSIS, COMPARISON_GROUP, MEASURED, COHORT, LIVESTOCK) = map(

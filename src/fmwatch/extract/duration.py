@@ -40,6 +40,8 @@ def _said_as_length(before: str) -> bool:
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
 NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+)?of|\bbefore|"
+                                 # "a run-in period of one week", "a washout phase of 2 weeks": no treatment's length
+                                 r"\b(?:run-?in|wash-?out|lead-?in|screening|baseline)\s+(?:period|phase)\s+(?:of|lasting)|"
                                  r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
 FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
                               r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
@@ -144,6 +146,50 @@ NOT_DURATION_AFTER = re.compile(r"^[\s-]*(?:follow-up|old|of\s+age|cycles?\b|eve
                                 r"single-blind\s+placebo)", re.I)
 
 
+# Sessions counted with how often they were given: "fifteen 30-minute sessions three times a week" (5 weeks),
+# "12 sessions, twice weekly" (6 weeks), "ten daily sessions" (10 days). Read only when no length is said.
+_PER_WEEK = r"(?P<k>once|twice|thrice|\d|two|three|four|five|six|seven)(?:\s+times)?\s*(?:a|per|each|/)\s*week|" \
+            r"(?P<kw>once|twice|thrice|two|three|four|five)[\s-]+(?:times[\s-]+)?weekly"
+SESSIONS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:[\w-]+\s+){{0,3}}?(?P<daily>daily\s+)?(?:[\w-]+\s+)?"
+                      rf"(?:sessions|treatments|applications)\b(?:\s+\w+){{0,2}}?[\s,]+(?:{_PER_WEEK})?", re.I)
+TIMES = {"once": 1, "twice": 2, "thrice": 3}
+# "at the end of the study (week 4)", "end of treatment (week 12)": the last week of treatment, said in brackets.
+END_WEEK = re.compile(r"\bend\s+of\s+(?:the\s+)?(?:study|treatment|trial|therapy|intervention|supplementation)\s*"
+                      r"\(\s*(?:at\s+)?week\s+(?P<n>\d{1,3})\s*\)", re.I)
+
+
+def _sessions_or_end(doc: Document) -> tuple[float, dict] | None:
+    """(weeks, span) of a treatment told by its sessions and how often they came ("fifteen sessions three
+    times a week": 15 / 3 = 5 weeks; "ten daily sessions": 10 days), or by the week its end came ("at the
+    end of the study (week 4)"); None when neither is said. Rule written by us (issue 12, fifth pass)."""
+    lowered = _lower_text(doc)
+    counted = ("session" in lowered or "treatments" in lowered or "applications" in lowered) and (
+        "week" in lowered or "daily" in lowered)
+    ended = "end of" in lowered and "week" in lowered
+    if not counted and not ended:
+        return None
+    for sentence in sentences(doc):
+        text = sentence.text
+        if counted and ("session" in text or "treatments" in text or "applications" in text):
+            for match in SESSIONS.finditer(text):
+                n = lx.words_to_number(match.group("n"))
+                if not n or n != int(n) or n < 2:
+                    continue
+                k = match.group("k") or match.group("kw")
+                # ("three daily sessions" are three a day; "fifteen daily sessions" fifteen days)
+                per_week = (TIMES.get(k.lower()) or lx.words_to_number(k)) if k else (
+                    7 if match.group("daily") and n >= 5 else None)
+                if per_week:
+                    return round(n / per_week, 2), span(doc, sentence.field, sentence.start + match.start(),
+                                                        sentence.start + match.end())
+        if ended and "end of" in text.lower():
+            end = END_WEEK.search(text)
+            if end:
+                return float(end.group("n")), span(doc, sentence.field, sentence.start + end.start(),
+                                                   sentence.start + end.end())
+    return None
+
+
 def duration(doc: Document) -> tuple[float | None, list[dict]]:
     """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
 
@@ -210,6 +256,8 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
             break
     if best and not REPEATED_DOSING.search(best[3].lower()) and _single_administration(lowered):
         return None, []  # one dose, infusion or operation: a time span said is follow-up, not treatment
+    if best is None and (told := _sessions_or_end(doc)) is not None:
+        return told[0], [told[1]]
     return (best[1], [best[2]]) if best else (None, [])
 
 

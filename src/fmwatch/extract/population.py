@@ -6,27 +6,68 @@ from __future__ import annotations
 import re
 
 from . import lexicon as lx
-from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, sentences, span
+from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, _sentence_at, sentences, span
 from .design import FIBROMYALGIA_TEXT
 
 
 # --- population -----------------------------------------------------------------------------------
 
-WHO = r"(?:women|men|patients|subjects|participants|adults|children|individuals|people|volunteers|persons|" \
-      r"outpatients|inpatients|cases|controls|girls|boys|infants|smokers|runners|athletes|mothers|survivors|" \
-      r"beneficiaries|residents|veterans|members|employees|workers|students|nurses|physicians|neonates|newborns)"
+def _alternation(words: list[str]) -> str:
+    """One regex that matches exactly the given words, written as a tree of their shared beginnings
+    ("p(?:a(?:rticipants|tients)|eople)"): ``re`` tries an alternation's branches one by one at every
+    position, so shared beginnings are tried once instead of once a word (the same matches, about half the
+    time on our corpora). A word that begins another ("in", "into") is kept: the longer is tried first and
+    the caller's word boundary decides."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def written(node: dict) -> str:
+        branches = [re.escape(char) + written(rest) for char, rest in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        grouped = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return grouped + "?" if "" in node else grouped
+    return written(tree)
+
+
+# The people a head count names (a word for people, never a unit or an event).
+WHO_WORDS = ("women men patients subjects participants adults children individuals people volunteers persons "
+             "outpatients out-patients inpatients in-patients cases controls girls boys infants smokers runners athletes "
+             "mothers survivors beneficiaries residents veterans members employees workers students nurses physicians "
+             "neonates newborns males females providers caregivers carers adolescents teenagers pupils recruits "
+             "soldiers").split()
+WHO = _alternation(WHO_WORDS)
+# lexicon's numbers, their words written as a tree (``_alternation``): the same matches, found faster.
+_NUMBER_WORD = _alternation(lx.NUMBER_WORD[3:-1].split("|"))
+_NUMBER = lx.NUMBER.replace(lx.NUMBER_WORD, _NUMBER_WORD)
+# Words that never stand between a count and its people ("12 weeks", "3 of the patients", "10 mg in women").
+_NOT_BETWEEN = _alternation("of with mg g year years week weeks month months day days times dose doses and or to were "
+                            "had for in at by per than from on among into after before versus vs the".split())
+# The endings of describing words ("preterm", "postmenopausal", "chronic", "inactive", "untreated").
+_DESCRIBING = r"(?:term|al|ic|ive|ed|ous|ary|ant|ent)"
 HEADCOUNT = re.compile(
-    rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{lx.NUMBER})\s+(?P<between>(?:(?:[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?(?!(?:of|with|mg|g|years?|weeks?|"
-    rf"months?|days?|times|doses?|and|or|to|were|had)\b)[A-Za-z][\w\-]*\s+){{0,4}})(?P<who>{WHO})\b(?!['’]s)", re.I)
+    rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{_NUMBER})\s+(?P<between>(?:(?:(?=[A-Za-z]+-?\s+and\s)[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?"
+    # two describing words joined by "and": "full-term and near-term infants", "male and female volunteers"
+    # (each optional part behind a look-ahead of what it needs, and words read possessively: no backtracking into them)
+    rf"(?:(?=[\w-]+\s+(?:and|or)\s)(?:[A-Za-z]+-[A-Za-z][\w-]*+|(?:fe)?male|[a-z]+{_DESCRIBING})\s+(?:and|or)\s+"
+    rf"(?=[A-Za-z]+-[A-Za-z]|(?:fe)?male\b|[a-z]+{_DESCRIBING}\b))?"
+    rf"(?!{_NOT_BETWEEN}\b)(?:[A-Za-z][\w\-]*+|"
+    # describing words listed with commas: "83 inactive, postmenopausal women", "400 cancer-free, older women"
+    rf"(?=[a-z][\w-]*,)(?!trial)[a-z]+(?:-[a-z]+|ive|ic|al|ary|ed|ous|ant|(?<!m)ent|ful|less|ile|ly|er|ing),)\s+){{0,4}})"
+    rf"(?P<who>{WHO})\b(?!['’]s)", re.I)
 # "Among the 24 who finished": completers named by what they did, not by who they were.
-COMPLETERS = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:(?:patients|participants|subjects|women|men)\s+)?"
+COMPLETERS = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:(?:patients|participants|subjects|women|men)\s+)?"
                         r"(?:who\s+|that\s+)?(?:completed|finished)\b", re.I)
 # "(aged 7-19 y; 20 males)": a count of one sex, which makes the group mixed when it is not everyone.
-SEX_COUNT = re.compile(rf"\b(?P<n>{lx.NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
+SEX_COUNT = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:were\s+)?(?:males?|females?|men|women|boys|girls)\b", re.I)
 WHO_WORD = re.compile(rf"\b{WHO}\b", re.I)
 # The second sex of one count: "52 women and 10 men", "twelve girls and 9 boys".
-SEXES = frozenset({"women", "men", "girls", "boys"})
-SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys)\b",
+SEXES = frozenset({"women", "men", "girls", "boys", "males", "females"})
+SEX_PAIR = re.compile(rf"\s+and\s+(?P<m>{lx.NUMBER})\s+(?:(?!and\b|or\b)[A-Za-z][\w-]*\s+){{0,2}}?(?P<who>women|men|girls|boys|(?:fe)?males)\b",
                       re.I)
 # A share of one sex: "(80% female)", "62% were women", "(female, 85%)", "women (71.4%)"; not a result ("in women,
 # 25% of them improved").
@@ -37,10 +78,15 @@ SEX_SHARE = re.compile(r"(?<![\d.])(?P<p>\d{1,2}(?:\.\d+)?)\s*%\s*(?:(?:were|was
 WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "children", "individuals", "people", "volunteers",
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
                "survivors", "beneficiaries", "residents", "veterans", "members", "employees", "workers", "students",
-               "nurses", "physicians", "neonates", "newborns")
+               "nurses", "physicians", "neonates", "newborns", "males", "providers", "givers", "carers", "adolescents",
+               "teenagers", "pupils", "recruits", "soldiers")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
-HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?)?"
-                             r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*\)", re.I)
+HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?|"
+                             # "participants enrolled (N = 64)", "patients at baseline (n = 29)"
+                             r"\s+(?:enrolled|included|randomi[sz]ed|recruited|at\s+baseline))?"
+                             # "Patients (N = 100; women = 86, men = 14)": the count, then its parts
+                             r"\s*\(\s*N\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s*(?:\)|[;,](?=\s*(?:(?:fe)?males?|wom[ae]n|m[ae]n|"
+                             r"[MF])\s*[=:(\d]))", re.I)
 N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper test first)
 # A count the study did not enrol: the pool it was drawn from, a plan, a per-arm target.
 POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|potentially)\b", re.I)
@@ -48,12 +94,19 @@ POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assesse
                         r"required|planned|per\s+(?:arm|group)|in\s+each\s+(?:arm|group)|each\b|would)", re.I)
 POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|sample\s+of|pool\s+of|up\s+to|"
                          r"screened|approached|invited)\s+(?:\w+\s+){0,2}$", re.I)
+# The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
+# assessed for eligibility, of whom 60 were enrolled".
+SCREENED_THEN = re.compile(rf"\s*(?:were|was|had\s+been)\s+(?:screened|assessed|approached|invited|contacted)\b[^.;]{{0,40}}?"
+                           rf"(?:,\s*|\s+and\s+)(?:(?:of\s+(?:these|them|whom)|subsequently|then|finally),?\s+)?"
+                           rf"(?P<k>\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)\s+(?:\(\s*[\d.]+\s*%\s*\)\s+)?"
+                           r"(?:[a-z]+\s+)?(?:were|was)\s+(?:then\s+|subsequently\s+|finally\s+)?(?:randomi|enrol|includ|"
+                           r"recruit|allocat|assign)", re.I)
 # "31 of 322 eligible women", "68 (62%) of 109 patients": the first count took part, the second is the pool.
 PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:out\s+)?of\s+(?:the\s+|all\s+)?$", re.I)
 # The pool a part is drawn from ("31 of 322 eligible women", "68 of 109 patients approached agreed"): only then is
 # "k of N" a count of those enrolled, not of those with a result ("4 (4%) of the 99 patients had an infection").
 POOL_OF = re.compile(r"\b(?:eligible|screened|approached|invited|assessed|contacted|potential|potentially|agreed|"
-                     r"consented|accepted|volunteered)\b", re.I)
+                     r"consented|accepted|volunteered|qualified|qualifying)\b", re.I)
 # A number that belongs to what comes before: "PALOMA 2", "phase 2", "grade 1 and 2", "type 2".
 NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|step|cycle|visit|day|week|month|year|"
                                 r"status|score|version|group|arm|cohort|study|trial)|\d\s+(?:and|or|to))\s*-?\s*$")
@@ -61,6 +114,8 @@ NOT_A_COUNT_WORDS = frozenset("phase stage grade type class level step cycle vis
                               "version group arm cohort study trial".split())
 POOL_BEFORE_NEEDLES = ("planned", "needed", "required", "target", "potential", "sample", "pool", "up to", "screened",
                        "approached", "invited")
+# "randomly divided into two groups of 30 patients (each)": the count is each group's.
+GROUPS_OF_BEFORE = re.compile(r"\b(?:groups|arms|cohorts)\s+of\s*$", re.I)
 # A trial's name with its number: "the PALOMA 2 study" (a heading such as "SUBJECTS 47 children" is no name).
 TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
@@ -97,6 +152,9 @@ FEMALE = re.compile(r"\b(?:women|woman|female|females|girls|premenopausal|postme
 # (As r"\b(?:men|man|male|males|boys)\b", written first letter first and the word boundary after it
 # as a look-behind: the regex engine then skips to an m or b instead of trying every position.)
 MALE = re.compile(r"[mb](?<!\w[mb])(?:en|an|ale|ales|oys)\b", re.I)
+# Both sexes said without a sex word: "patients of both sexes", "of either gender", "irrespective of sex".
+EITHER_SEX = re.compile(r"\b(?:both|either|all)\s+(?:sexes|sex|genders?)\b|\b(?:irrespective|regardless)\s+of\s+"
+                        r"(?:their\s+)?(?:sex|gender)\b", re.I)
 FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 
 
@@ -134,13 +192,17 @@ def population(doc: Document, topic: dict) -> dict:
             before = sentence.text[max(0, match.start() - 40):match.start()]
             phrase = match.group(0)
             here = span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())
-            if match.group("who").lower() == "cases" and not ENROLLED_VERB.search(after + before):
+            if match.group("who").lower() == "cases" and not (ENROLLED_VERB.search(after + before)
+                                                               or "randomly divided" in after):
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
             last = before[-12:].split()[-1:] or [""]
             if written[:1].isdigit() and match.re is HEADCOUNT and last[0] and (
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
+            if last[0] == "of" and match.re is HEADCOUNT and GROUPS_OF_BEFORE.search(before) and (
+                    "into" in before or "each" in after[:25]):
+                continue  # "divided into three groups of 15 patients each": an arm's size
             if leaving is None:  # (once a sentence: does it say anyone left?)
                 leaving = any(n in sentence.text for n in DROPOUT_NEEDLES)
             if leaving and match.re is HEADCOUNT and DROPOUT_AFTER.match(after):
@@ -174,13 +236,17 @@ def population(doc: Document, topic: dict) -> dict:
                     at = sentence.start + match.start() - len(before) + part.start("k")
                     enrolled.append((0, len(enrolled), k, span(doc, sentence.field, at, at + len(part.group("k")))))
                     continue
-                if before.lower().endswith("of ") and POOL_OF.search(phrase) and (
-                        taken := _part_taken(sentence.text, match.end(), int(n))) is not None:
+                if before.lower().endswith("of ") and (POOL_OF.search(phrase) or POOL_OF.match(after, 1)) and (
+                        taken := _part_taken(sentence.text, _pool_end(sentence.text, match.end()), int(n))) is not None:
                     at = sentence.start + taken[1].start("k")  # "Of 322 eligible women, 31 were randomised"
                     enrolled.append((0, len(enrolled), taken[0], span(doc, sentence.field, at, at + len(taken[1].group("k")))))
                     continue
                 if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
                         any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
+                    if (then := SCREENED_THEN.match(after)) and (k := lx.words_to_number(then.group("k"))) and (
+                            2 <= k < n and k == int(k)):  # "271 women were screened and 82 were randomised"
+                        at = sentence.start + match.end() + then.start("k")
+                        enrolled.append((0, len(enrolled), int(k), span(doc, sentence.field, at, at + len(then.group("k")))))
                     continue  # screened, planned, per arm: not the people enrolled
                 if match.re is HEADCOUNT and match.group("who").lower() in SEXES and " and " in after and (
                         pair := SEX_PAIR.match(sentence.text, match.end())) and pair.group("who").lower() != match.group(
@@ -193,9 +259,11 @@ def population(doc: Document, topic: dict) -> dict:
                 if not verb_near and match.re is HEADCOUNT:  # "199 patients treated for ... were enrolled"
                     verb_near = _enrolment_predicate(sentence.text, match.end()) or (
                         ("stud" in before or "trial" in before) and STUDY_IN.search(before))  # "a trial in 150 women"
+                elif not verb_near:  # "Postmenopausal women (n = 8556) aged 59-80 years ... were randomly assigned"
+                    verb_near = _enrolment_predicate(sentence.text, match.end())
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
                 if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
-                    if _counted_before(sentence.text, match.start()):
+                    if _counted_before(sentence.text, match.start()) or match.group("who").lower() in ("males", "females"):
                         continue  # "91 patients (A 47 patients, B 44 patients)", "9 volunteers (six men)": its parts
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
                 enrolled.append((rank, len(enrolled), int(n), here))
@@ -227,13 +295,19 @@ def population(doc: Document, topic: dict) -> dict:
         _analysed_from_dropouts(doc, result)
     female = _find(doc, FEMALE) if _may_hold(doc, FEMALE_NEEDLES) else []
     male = _find(doc, MALE)
+    if not female and not male and ("sex" in _lower_text(doc) or "gender" in _lower_text(doc)):
+        either = _find(doc, EITHER_SEX)  # "60 adult patients of both sexes", "of either gender"
+        if either:
+            result["sex"] = "mixed"
+            result["evidence"].append(either[0])
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
         if result["sex"] != "mixed" and result["n_enrolled"]:
             for counted in _find_if(doc, SEX_COUNT, ("male", "men", "boys", "girls")):
                 n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
-                if n is not None and n < result["n_enrolled"]:  # "44 patients ... 20 males"
+                if n is not None and n < result["n_enrolled"] and _composition(doc, counted, result["evidence"][0]):
+                    # "44 patients ... 20 males" ("breast cancer developed in 49 women" tells no one's sex)
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
                     break
@@ -253,6 +327,30 @@ STUDY_IN = re.compile(r"\b(?:study|trial)\s+(?:(?:was\s+)?(?:conducted|performed
                       r"(?:in|of|with|among|involving|including|enrolling)\s+$", re.I)
 # Randomisation verbs: healthy people randomised are a trial's participants, never controls compared with patients.
 RANDOMISED = re.compile(r"\b(?:randomi[sz]|randomly|assigned|allocated)", re.I)
+
+
+# What comes before a count of one sex that tells the group's make-up: "of whom", "were", a colon.
+MAKE_UP_BEFORE = re.compile(r"(?:\bof\s+(?:whom|them|these)|\bwere|\bincluding|\bcomprised|[:;])\s*$", re.I)
+
+
+def _composition(doc: Document, counted: dict, enrolled: dict) -> bool:
+    """Whether a count of one sex (``counted``, a span) tells the make-up of the group enrolled (span
+    ``enrolled``): in brackets ("44 patients (20 males)"), in the enrolment's sentence, paired with the
+    other sex ("20 were men and 24 women") or said after "of whom", "were" or a colon; not the enrolled
+    count itself (an arm's "39 females received A and 45 received B") nor a result ("49 women had a fracture")."""
+    if counted["field"] == enrolled["field"] and counted["start"] == enrolled["start"]:
+        return False
+    if counted["field"] == enrolled["field"] and 0 <= counted["start"] - enrolled["end"] < 150 and _in_brackets(
+            doc.fields[counted["field"]][enrolled["start"]:counted["start"]], counted["start"] - enrolled["start"]):
+        return True  # in brackets opened after the count enrolled: "64 subjects (age 20-88 years, 34 female)"
+    sentence = _sentence_at(doc, counted["field"], counted["start"])
+    if sentence is None:
+        return False
+    if enrolled["field"] == sentence.field and sentence.start <= enrolled["start"] < sentence.end:
+        return True
+    at = counted["start"] - sentence.start
+    return (_in_brackets(sentence.text, at) or MAKE_UP_BEFORE.search(sentence.text[:at]) is not None
+            or SEX_PAIR.match(sentence.text, at + len(counted["text"])) is not None)
 
 
 def _in_brackets(text: str, at: int) -> bool:
@@ -280,6 +378,15 @@ def _part_taken(text: str, end: int, pool: int) -> tuple[int, re.Match] | None:
     return int(k), part
 
 
+def _pool_end(text: str, end: int) -> int:
+    """Where the words of a pool ending at ``end`` of ``text`` stop: at ``end``, or at the comma closing
+    what is said of it ("Out of 121 consecutive cases qualified for surgery, 112 women were ...": the
+    comma after "surgery"), within 60 characters and before any other punctuation."""
+    tail = text[end:end + 60]
+    comma = tail.find(",")
+    return end + comma if comma > 0 and not any(mark in tail[:comma] for mark in ".;:()") else end
+
+
 def _counted_before(text: str, at: int) -> bool:
     """Whether a head count outside brackets comes before position ``at`` of the sentence ``text``."""
     return any(other.start() < at and not _in_brackets(text, other.start()) for other in HEADCOUNT.finditer(text, 0, at))
@@ -304,7 +411,7 @@ def _only_count(text: str, match: re.Match) -> bool:
 
 # A count that opens a clause of its own, with no word for people: "A total of 105 (aged 1-6 years) were
 # randomly assigned", "Overall, 264 previously untreated stage II-III ... were randomised".
-CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{lx.NUMBER_WORD}(?:[\s-]+{lx.NUMBER_WORD})*)"
+CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*)"
                           r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)", re.I)
 # What comes right before such a count: the sentence's start, a clause's punctuation, "a total of".
 CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
