@@ -128,8 +128,11 @@ def test_the_extractors_word_lists_are_searched_through_scanners():
     for pattern in (arms.ARM_SENTENCE, population.WHO_WORD, lexicon.NO_CHANGE, lexicon.DOSE, statements.WISH,
                     statements.STUDY_WORDS):
         assert isinstance(pattern, FastPattern)
-    # population() tells a head count's matches by `match.re is HEADCOUNT`: it stays a re.Pattern
-    assert isinstance(population.HEADCOUNT, re.Pattern)
+    # population() tells a head count's matches by `match.re is HEADCOUNT_RE`: the pattern a
+    # FastPattern's matches carry (its `original`), so HEADCOUNT itself is searched the fast way
+    assert isinstance(population.HEADCOUNT, FastPattern) and population.HEADCOUNT_RE is population.HEADCOUNT.original
+    match = population.HEADCOUNT.search("Forty-two patients were randomised.")
+    assert match is not None and match.re is population.HEADCOUNT_RE
 
 
 def test_scanner_is_a_case_sensitive_set_and_declines_what_it_cannot_tell():

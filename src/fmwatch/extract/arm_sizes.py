@@ -342,4 +342,4 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
 from .fastre import led  # noqa: E402
 
-EVERY_ARM, COUNT_BEFORE = map(led, (EVERY_ARM, COUNT_BEFORE))
+EVERY_ARM, COUNT_BEFORE, N_AFTER, LISTED_COUNT = map(led, (EVERY_ARM, COUNT_BEFORE, N_AFTER, LISTED_COUNT))

@@ -1268,4 +1268,5 @@ def _inside_qualifier(text: str, at: int) -> bool:
 from .fastre import led  # noqa: E402
 
 BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER))
+RESULT_CLAUSE, GENERAL_CLAIM = map(led, (RESULT_CLAUSE, GENERAL_CLAIM))
 QUALIFIERS[:] = [(kind, led(pattern)) for kind, pattern in QUALIFIERS]

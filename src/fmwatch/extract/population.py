@@ -196,20 +196,20 @@ def population(doc: Document, topic: dict) -> dict:
                                                                or "randomly divided" in after):
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
             last = before[-12:].split()[-1:] or [""]
-            if written[:1].isdigit() and match.re is HEADCOUNT and last[0] and (
+            if written[:1].isdigit() and match.re is HEADCOUNT_RE and last[0] and (
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
                     or (last[0] in ("and", "or", "to") and NOT_A_COUNT_BEFORE.search(before))):
                 continue  # "the PALOMA 2 study enrolled women", "ASA status 1 and 2 women"
-            if last[0] == "of" and match.re is HEADCOUNT and GROUPS_OF_BEFORE.search(before) and (
+            if last[0] == "of" and match.re is HEADCOUNT_RE and GROUPS_OF_BEFORE.search(before) and (
                     "into" in before or "each" in after[:25]):
                 continue  # "divided into three groups of 15 patients each": an arm's size
             if leaving is None:  # (once a sentence: does it say anyone left?)
                 leaving = any(n in sentence.text for n in DROPOUT_NEEDLES)
-            if leaving and match.re is HEADCOUNT and DROPOUT_AFTER.match(after):
+            if leaving and match.re is HEADCOUNT_RE and DROPOUT_AFTER.match(after):
                 continue  # "Six patients dropped out; the remaining 44 completed": those who left
-            if allocating is None and match.re is HEADCOUNT:  # (once a sentence, when it has a head count)
+            if allocating is None and match.re is HEADCOUNT_RE:  # (once a sentence, when it has a head count)
                 allocating = ALLOCATION_WORDS.search(sentence.text) is not None
-            per_arm = PER_ARM_PAIR.match(sentence.text, match.start()) if match.re is HEADCOUNT and allocating else None
+            per_arm = PER_ARM_PAIR.match(sentence.text, match.start()) if match.re is HEADCOUNT_RE and allocating else None
             if per_arm is not None:  # "23 received magnesium and 22 placebo": the sum, below a total said with its verb
                 a, b = lx.words_to_number(per_arm.group("a")), lx.words_to_number(per_arm.group("b"))
                 if a and b and a == int(a) and b == int(b):
@@ -219,10 +219,10 @@ def population(doc: Document, topic: dict) -> dict:
             if (sentence.start, match.start()) == second_arm:
                 continue  # the second count of such a pair: an arm's too
             if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
-                    ) and not (match.re is HEADCOUNT and _randomised_healthy(sentence.text, match, after)):
+                    ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after)):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
-                  and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT else False)
+                  and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT_RE else False)
                   # "107 women were randomized and 102 completed": the verb said first is this count's
                   and not ((first := ENROLLED_VERB.search(after[:40])) and first.start() < analysed.start())):
                 key = "n_analyzed"  # ("Of the 40 patients, 24 completed": the 40 are those enrolled)
@@ -248,21 +248,21 @@ def population(doc: Document, topic: dict) -> dict:
                         at = sentence.start + match.end() + then.start("k")
                         enrolled.append((0, len(enrolled), int(k), span(doc, sentence.field, at, at + len(then.group("k")))))
                     continue  # screened, planned, per arm: not the people enrolled
-                if match.re is HEADCOUNT and match.group("who").lower() in SEXES and " and " in after and (
+                if match.re is HEADCOUNT_RE and match.group("who").lower() in SEXES and " and " in after and (
                         pair := SEX_PAIR.match(sentence.text, match.end())) and pair.group("who").lower() != match.group(
                         "who").lower() and (m := lx.words_to_number(pair.group("m"))) and m == int(m):
                     n += m  # "52 women and 10 men were included": everyone, both sexes
                     second_arm = (sentence.start, pair.start("m"))
                     after = sentence.text[pair.end():pair.end() + 60]
                 verb_near = ENROLLED_VERB.search(after[:40]) or ENROLLED_VERB.search(before[-30:]) or (
-                    match.re is HEADCOUNT and ENROLLED_VERB.search(match.group("between") or ""))
-                if not verb_near and match.re is HEADCOUNT:  # "199 patients treated for ... were enrolled"
+                    match.re is HEADCOUNT_RE and ENROLLED_VERB.search(match.group("between") or ""))
+                if not verb_near and match.re is HEADCOUNT_RE:  # "199 patients treated for ... were enrolled"
                     verb_near = _enrolment_predicate(sentence.text, match.end()) or (
                         ("stud" in before or "trial" in before) and STUDY_IN.search(before))  # "a trial in 150 women"
                 elif not verb_near:  # "Postmenopausal women (n = 8556) aged 59-80 years ... were randomly assigned"
                     verb_near = _enrolment_predicate(sentence.text, match.end())
                 rank = 0 if verb_near else 1 if (ENROLLED_VERB.search(after) or ENROLLED_VERB.search(before)) else 2
-                if match.re is HEADCOUNT and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
+                if match.re is HEADCOUNT_RE and "(" in sentence.text and _in_brackets(sentence.text, match.start()):
                     if _counted_before(sentence.text, match.start()) or match.group("who").lower() in ("males", "females"):
                         continue  # "91 patients (A 47 patients, B 44 patients)", "9 volunteers (six men)": its parts
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
@@ -546,4 +546,4 @@ from .fastre import led  # noqa: E402
 WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
     led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
 CLAUSE_COUNT, SEX_SHARE, PREDICATE = map(led, (CLAUSE_COUNT, SEX_SHARE, PREDICATE))
-HEADCOUNT = getattr(HEADCOUNT, "original", HEADCOUNT)  # a re.Pattern: population() tells its matches by `match.re is`
+HEADCOUNT_RE = getattr(HEADCOUNT, "original", HEADCOUNT)  # what its matches' `.re` is: population() tells them apart by it
