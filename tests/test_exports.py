@@ -4,6 +4,7 @@ rispy (RIS), bibtexparser (BibTeX), JSON (CSL-JSON, JSON Feed), feedparser (Atom
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import bibtexparser
 import feedparser
@@ -85,7 +86,11 @@ def test_the_atom_feed_validates_and_feedparser_reads_every_entry(offline_db, tm
     assert len(urgent.entries) == sum(1 for f in new if f["priority"] <= 1) >= 1
     # seen flags leave the feed of new ones
     runner.invoke(app, ["--db", str(offline_db), "flag", "seen", "pubmed:99000104/BAGIS-C3"])
-    assert feedparser.parse(fm(offline_db, "feed", "--priority", "1")).entries == []
+    empty = feedparser.parse(fm(offline_db, "feed", "--priority", "1"))
+    assert empty.entries == [] and not empty.bozo
+    # a feed with no entry is dated when it was made, not 1970-01-01 (RFC 4287 requires the date)
+    made = datetime(*empty.feed.updated_parsed[:6], tzinfo=timezone.utc)
+    assert abs((datetime.now(timezone.utc) - made).total_seconds()) < 600
 
 
 def test_json_feed(offline_db):

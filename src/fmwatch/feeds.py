@@ -57,14 +57,17 @@ def feed_id(max_priority: int | None, state: str | None, watch: str | None = Non
 
 
 def to_atom(flags: list[dict], title: str, feed_id: str, self_url: str | None = None) -> str:
-    """An Atom feed, one entry per flag. ``feed_id`` is a stable URI naming this feed's filter."""
+    """An Atom feed, one entry per flag. ``feed_id`` is a stable URI naming this feed's filter. The
+    feed's ``updated`` is its newest flag's raising (UTC), or the time of writing when it has none."""
     claims = claim_texts()
     generator = FeedGenerator()
     generator.id(feed_id)
     generator.title(title)
     generator.author({"name": "fmwatch"})
     generator.link(href=safe_url(self_url) or "https://pubmed.ncbi.nlm.nih.gov/", rel="self" if safe_url(self_url) else "related")
-    generator.updated(max((_when(f.get("raised_at")) for f in flags), default=_when(None)))
+    # RFC 4287 4.2.15: the feed's last significant change: its newest flag's raising, or, for a feed
+    # with no entry, the moment it was made (never 1970, which readers show as a 56-year-old feed)
+    generator.updated(max((_when(f.get("raised_at")) for f in flags), default=datetime.now(timezone.utc)))
     generator.generator("fmwatch")
     for flag in reversed(flags):  # feedgen prepends: the most important ends up first
         fields = _entry_fields(flag, claims)
