@@ -109,6 +109,20 @@ def features(sentence: str, outcome: str | None = None, *, chars: bool = True, w
     return sorted(found)
 
 
+def model_json(head: dict, weights: dict) -> str:
+    """A trained model as the JSON text stored in ``models/``: ``{"model": head, "weights": {...}}``
+    with keys sorted and one feature a line, so the same model is the same bytes and a retrained one
+    diffs line by line. ``weights``: feature name -> a number or a list of numbers (JSON values).
+    Shared by the direction and result-sentence models."""
+    lines = ["{", f'"model": {json.dumps(head, sort_keys=True)},', '"weights": {']
+    names = sorted(weights)
+    for index, name in enumerate(names):
+        comma = "," if index < len(names) - 1 else ""
+        lines.append(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(weights[name])}{comma}")
+    lines += ["}", "}", ""]
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class DirectionModel:
     """A trained direction model: ``weights[feature]`` holds one weight per label in ``labels``
@@ -153,13 +167,7 @@ class DirectionModel:
         the same model is the same bytes and a retrained one diffs line by line)."""
         head = {"format": "fmwatch-direction-model", "labels": list(self.labels), "intercept": list(self.intercept),
                 "options": self.options, "metadata": self.metadata}
-        lines = ["{", f'"model": {json.dumps(head, sort_keys=True)},', '"weights": {']
-        names = sorted(self.weights)
-        for index, name in enumerate(names):
-            comma = "," if index < len(names) - 1 else ""
-            lines.append(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(list(self.weights[name]))}{comma}")
-        lines += ["}", "}", ""]
-        return "\n".join(lines)
+        return model_json(head, {name: list(weights) for name, weights in self.weights.items()})
 
     @classmethod
     def from_json(cls, text: str) -> "DirectionModel":

@@ -35,6 +35,8 @@ from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
+from .direction_model import model_json
+
 MODEL_PATH = Path(__file__).parent / "models" / "result_sentence_model.json"
 FORMAT = "fmwatch-result-sentence-model"
 # Bump when ``features`` changes: a model trained on other features must not be loaded.
@@ -123,13 +125,7 @@ class ResultSentenceModel:
         """The model as the JSON text stored in ``models/`` (keys sorted, one feature a line: the same
         model is the same bytes and a retrained one diffs line by line)."""
         head = {"format": FORMAT, "intercept": self.intercept, "options": self.options, "metadata": self.metadata}
-        lines = ["{", f'"model": {json.dumps(head, sort_keys=True)},', '"weights": {']
-        names = sorted(self.weights)
-        for index, name in enumerate(names):
-            comma = "," if index < len(names) - 1 else ""
-            lines.append(f"{json.dumps(name, ensure_ascii=False)}: {json.dumps(self.weights[name])}{comma}")
-        lines += ["}", "}", ""]
-        return "\n".join(lines)
+        return model_json(head, self.weights)
 
     @classmethod
     def from_json(cls, text: str) -> "ResultSentenceModel":

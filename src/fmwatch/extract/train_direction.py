@@ -204,15 +204,23 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, groups=FEA
 
 def main(argv: list[str] | None = None) -> int:
     """The command line: train, write the model, print its validation figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    return training_command(argv, __doc__, train, MODEL_PATH, "only the first N prompts of each split")
+
+
+def training_command(argv: list[str] | None, doc: str, train_model, model_path: Path, limit_help: str) -> int:
+    """The command line of a model trained on Evidence Inference (this module's and
+    ``train_result_sentence``'s): ``--shared`` (the eval folder), ``--out`` (default ``model_path``),
+    ``--limit N``; calls ``train_model(shared, limit)`` and writes its ``to_json()``. Returns the exit
+    status: 0, or 2 when the data file is missing."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=Path("../shared/eval"), help="the shared eval folder")
-    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model (JSON)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N prompts of each split")
+    parser.add_argument("--out", type=Path, default=model_path, help="where to write the model (JSON)")
+    parser.add_argument("--limit", type=int, default=None, help=limit_help)
     args = parser.parse_args(argv)
     if not (args.shared / DATA_FILE).is_file():
         print(f"no Evidence Inference data at {args.shared / DATA_FILE} (pass --shared)", file=sys.stderr)
         return 2
-    model = train(args.shared, args.limit)
+    model = train_model(args.shared, args.limit)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(model.to_json(), encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(model.weights)} features)")

@@ -26,7 +26,6 @@ the model needs nothing but the standard library.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -36,7 +35,7 @@ from .corpora import result_sentence_abstracts, rule_result_sentences
 from .result_sentence_model import FEATURES_VERSION, MODEL_PATH, ResultSentenceModel, features
 # (the same matrix as the direction model's: binary features scaled by 1/sqrt(their number), as
 # ``ResultSentenceModel.probability`` computes)
-from .train_direction import _matrix
+from .train_direction import _matrix, training_command
 
 MODEL_VERSION = "1.1"
 MIN_COUNT = 2
@@ -229,19 +228,7 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, max_featur
 
 def main(argv: list[str] | None = None) -> int:
     """The command line: train, write the model, print its validation figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared/eval"), help="the shared eval folder")
-    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model (JSON)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N abstracts of each split")
-    args = parser.parse_args(argv)
-    if not (args.shared / DATA_FILE).is_file():
-        print(f"no Evidence Inference data at {args.shared / DATA_FILE} (pass --shared)", file=sys.stderr)
-        return 2
-    model = train(args.shared, args.limit)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(model.to_json(), encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size} bytes, {len(model.weights)} features)")
-    return 0
+    return training_command(argv, __doc__, train, MODEL_PATH, "only the first N abstracts of each split")
 
 
 if __name__ == "__main__":
