@@ -22,9 +22,9 @@ import json
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from urllib.robotparser import RobotFileParser
 
 import feedparser
@@ -124,7 +124,11 @@ class FmNetworkSite:
             elif reason:
                 continue
             else:
-                kept.append(item)
+                # kept as the URL parser read it: urlsplit drops tabs and line breaks anywhere in a URL
+                # (as WHATWG URL parsing does), so "h\tttp://site/a/" was judged as "http://site/a/"
+                # and must be fetched and stored as that, not as written
+                url = urlunsplit(urlsplit(item.url))
+                kept.append(item if url == item.url else replace(item, url=url))
         return kept
 
     # --- politeness -------------------------------------------------------------------------
