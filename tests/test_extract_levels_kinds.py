@@ -145,3 +145,45 @@ def test_the_record_keeps_the_patients_direction():
     levels = extract(doc)["magnesium_levels"]
     assert [(lv["compartment"], lv["fm_vs_controls"], lv["correlation_with_symptoms"]) for lv in levels] == [
         ("serum", "lower", "negative")]
+
+
+# --- an unsigned correlation with r, and a level that moves with the symptoms ---------------------------
+
+@pytest.mark.parametrize("sentence, correlation", [  # written by us
+    ("Serum magnesium correlated with the severity of pain (r = 0.52, p < 0.01).", "positive"),
+    ("Erythrocyte magnesium correlated significantly with the fatigue score (rho = -0.38).", "negative"),
+    ("Serum magnesium levels decreased with increasing pain severity.", "negative"),
+    ("Plasma magnesium concentrations fell as the number of tender points rose, and rose with milder symptoms.",
+     "negative"),
+    ("Serum magnesium levels rose with the number of attacks per month.", "positive"),
+])
+def test_a_correlation_said_by_r_or_by_moving_together(sentence, correlation):
+    assert _levels("Magnesium in migraine", GROUPS + sentence)[1] == {correlation}
+
+
+@pytest.mark.parametrize("sentence", [  # written by us: a dose-response, a change with treatment, age, calcium
+    "Pain scores decreased with increasing doses of magnesium.",
+    "Serum magnesium levels increased with treatment.",
+    "Serum magnesium levels rose with increasing age.",
+    "Serum magnesium correlated with serum calcium (r = 0.45).",
+])
+def test_no_correlation_with_symptoms_is_read_from_a_dose_a_treatment_or_another_measure(sentence):
+    assert _levels("Magnesium in migraine", GROUPS + sentence)[1] == set()
+
+
+# --- two minerals in one sentence: each clause's verdict is its own mineral's ----------------------------
+
+@pytest.mark.parametrize("sentence, direction", [  # written by us
+    ("Serum zinc was lower in patients than controls, whereas magnesium levels were similar in both groups.",
+     "no_difference"),
+    ("Serum calcium did not differ between the groups, but magnesium was significantly lower in patients.", "lower"),
+])
+def test_another_minerals_verdict_is_not_magnesiums(sentence, direction):
+    assert _levels("Serum magnesium and zinc in fibromyalgia", GROUPS + sentence)[0] == {"serum": direction}
+
+
+def test_a_clause_without_another_mineral_keeps_its_own_verdict():
+    # written by us: the second clause names no substance, so its verdict is the serum level's
+    levels, _ = _levels("Magnesium in migraine", GROUPS + "Urine magnesium was lower in the patients, but serum "
+                        "values did not differ.")
+    assert levels == {"urine": "lower", "serum": "no_difference"}

@@ -77,7 +77,7 @@ def magnesium_levels(doc: Document) -> list[dict]:
                                             "correlation_with_symptoms": None, "evidence": []})
             entry["evidence"].append(span(doc, sentence.field, sentence.start + match.start(),
                                           sentence.start + match.end()))
-            own = next((v for start, end, v in clauses if start <= match.start() < end), None)
+            own = _own_verdict(judged, clauses, match.start())
             if compared and (own or verdict or prevalence):
                 _set_level(entry, "fm_vs_controls", own or verdict or prevalence, doc, sentence)
             if correlation:
@@ -122,6 +122,24 @@ def _level_clauses(text: str) -> list[tuple[int, int, str | None]]:
             bounds[index - 1:index + 1] = [(bounds[index - 1][0], bounds[index][1])]
     return [(a, b, _as_patients(text[a:b], _level_verdict(text[a:b]) or _level_from_numbers(text[a:b])))
             for a, b in bounds]
+
+
+# Another mineral or vitamin named in a clause: its verdict is that substance's, not magnesium's.
+OTHER_SUBSTANCE = re.compile(r"\b(?:zinc|calcium|copper|iron|ferritin|potassium|sodium|phosphate|phosphorus|selenium|"
+                             r"vitamin)\b", re.I)
+
+
+def _own_verdict(text: str, clauses: list[tuple[int, int, str | None]], at: int) -> str | None:
+    """The verdict of the clause holding position ``at`` (where a compartment is named); when that
+    clause speaks of another mineral and not of magnesium ("Serum zinc was lower in patients, whereas
+    magnesium levels were similar"), the verdict of the clause that names magnesium."""
+    for start, end, verdict in clauses:
+        if start <= at < end:
+            clause = text[start:end]
+            if len(clauses) > 1 and not _names_magnesium(clause) and OTHER_SUBSTANCE.search(clause):
+                return next((v for a, b, v in clauses if v and _names_magnesium(text[a:b])), None)
+            return verdict
+    return None
 
 
 def _level_verdict(text: str) -> str | None:
@@ -273,7 +291,30 @@ def _correlation(text: str) -> str | None:
                            (POSITIVE_CORRELATION, "positive")):
         if pattern.search(text):
             return value
+    if "=" in text and (r_value := R_WITH_SYMPTOM.search(text)):
+        return "negative" if r_value.group("sign") else "positive"
+    if " with " in text and LEVEL_WORDS.search(text) and not lx.DOSE.search(text):
+        if COVARY_INVERSE.search(text):
+            return "negative"
+        if COVARY_TOGETHER.search(text):
+            return "positive"
     return None
+
+
+# "correlated with the severity of pain (r = 0.52)": the sign of r gives the direction.
+R_WITH_SYMPTOM = re.compile(r"\bcorrelat\w*\s+(?:(?:significantly|strongly|weakly|moderately|closely)\s+)?(?:with|to)\b"
+                            r"[^.;]{0,80}?\b(?:r|rho|ρ|rs)\s*=\s*(?P<sign>[-−–])?\s*0?\.\d", re.I)
+# A level that moves with the symptoms: "magnesium levels decreased with increasing pain severity"
+# (inverse), "rose with the number of attacks" (together). A dose that does so is a trial's, not a level's.
+LEVEL_WORDS = re.compile(r"\b(?:levels?|concentrations?|content)\b", re.I)
+_RISING = r"(?:increasing|higher|greater|worsening|more|rising|the\s+number\s+of)"
+_FALLING = r"(?:decreasing|lower|less|fewer|improving|milder|falling)"
+_GOES_DOWN = r"(?:decreas\w*|declin\w*|fell|fall\w*|lower\w*|dropp?\w*)"
+_GOES_UP = r"(?:increas\w*|rose|ris\w*|higher)"
+COVARY_INVERSE = re.compile(rf"\b{_GOES_DOWN}\s+(?:significantly\s+)?(?:with|as)\s+(?:the\s+)?{_RISING}\b|"
+                            rf"\b{_GOES_UP}\s+(?:significantly\s+)?(?:with|as)\s+(?:the\s+)?{_FALLING}\b", re.I)
+COVARY_TOGETHER = re.compile(rf"\b{_GOES_UP}\s+(?:significantly\s+)?(?:with|as)\s+(?:the\s+)?{_RISING}\b|"
+                             rf"\b{_GOES_DOWN}\s+(?:significantly\s+)?(?:with|as)\s+(?:the\s+)?{_FALLING}\b", re.I)
 
 
 def _set_level(entry: dict, key: str, value: str, doc: Document, sentence: Sentence) -> None:
