@@ -187,3 +187,14 @@ def test_a_clause_without_another_mineral_keeps_its_own_verdict():
     levels, _ = _levels("Magnesium in migraine", GROUPS + "Urine magnesium was lower in the patients, but serum "
                         "values did not differ.")
     assert levels == {"urine": "lower", "serum": "no_difference"}
+
+
+# --- names of compartments the lexicon does not know ---------------------------------------------------
+
+@pytest.mark.parametrize("sentence, compartment, direction", [  # written by us
+    ("Intra-erythrocytic magnesium was lower in patients than in controls.", "erythrocyte", "lower"),
+    ("Mononuclear cell magnesium was lower in patients than in controls.", "leukocyte", "lower"),
+    ("Lymphocyte magnesium did not differ between patients and controls.", "leukocyte", "no_difference"),
+])
+def test_intra_erythrocytic_and_white_cell_names(sentence, compartment, direction):
+    assert _levels("Magnesium in chronic fatigue", GROUPS + sentence)[0] == {compartment: direction}

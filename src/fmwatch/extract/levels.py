@@ -175,17 +175,25 @@ def _as_patients(text: str, verdict: str | None) -> str | None:
 
 
 # Compartments the lexicon does not name, all the schema's "other": cerebrospinal fluid, saliva, brain
-# (spectroscopy), sweat, bone. Only a sentence holding one of these words is searched for them.
+# (spectroscopy), sweat, bone; and names of its compartments it does not know ("intra-erythrocytic",
+# mononuclear cells and lymphocytes are white cells). Only a sentence holding one of the needles is
+# searched for them.
 OTHER_COMPARTMENT = re.compile(r"cerebrospinal\s+fluid|\bCSF\b|\bsaliva(?:ry)?\b|\bbrain\s+(?:magnesium|Mg|tissue|"
                                r"levels?|concentrations?)\b|\bin\s+(?:the\s+)?brain\b|\bsweat\b|\bbone\s+"
                                r"(?:magnesium|Mg)\b", re.I)
-_OTHER_NEEDLES = ("cerebrospinal", "CSF", "aliva", "rain", "weat", "one")
-_WITH_OTHER = [*lx.COMPARTMENT_PATTERNS, ("other", OTHER_COMPARTMENT)]
+MORE_COMPARTMENTS = [
+    ("erythrocyte", re.compile(r"erythrocytic", re.I), ("rythrocytic",)),
+    ("leukocyte", re.compile(r"mononuclear\s+(?:blood\s+)?cells?|\blymphocytes?\b|\bmonocytes?\b|\bPBMCs?\b", re.I),
+     ("ononuclear", "ymphocyte", "onocyte", "PBMC")),
+    ("other", OTHER_COMPARTMENT, ("cerebrospinal", "CSF", "aliva", "rain", "weat", "one")),
+]
 
 
 def _compartment_patterns(text: str) -> list:
-    """The compartment patterns worth trying on a sentence: the lexicon's, and "other" when a word of it is there."""
-    return _WITH_OTHER if any(needle in text for needle in _OTHER_NEEDLES) else lx.COMPARTMENT_PATTERNS
+    """The compartment patterns worth trying on a sentence: the lexicon's, and those of
+    ``MORE_COMPARTMENTS`` one of whose needles is in it."""
+    extra = [(key, pattern) for key, pattern, needles in MORE_COMPARTMENTS if any(n in text for n in needles)]
+    return [*lx.COMPARTMENT_PATTERNS, *extra] if extra else lx.COMPARTMENT_PATTERNS
 
 
 # A group of people without the condition as the comparison group: "than women without fibromyalgia".
