@@ -387,9 +387,11 @@ def eval_(
         "tests/gold/corpus_labels.jsonl"),
     pain_labels: Annotated[Path, typer.Option(help="our blind labels on pain trials (Evidence Inference)")] = Path(
         "tests/gold/pain_labels.jsonl"),
+    mg_labels: Annotated[Path, typer.Option(help="our blind labels on mgfm_dev-like abstracts of the corpora")] = Path(
+        "tests/gold/mg_labels.jsonl"),
 ) -> None:
-    """Extraction accuracy: per field on mgfm_dev, on our blind labels of corpus abstracts and on our
-    blind labels of pain trials (development and measured-only parts apart, each), result
+    """Extraction accuracy: per field on mgfm_dev, on our blind labels of corpus abstracts, of pain
+    trials and of mgfm_dev-like corpus abstracts (development and measured-only parts apart, each), result
     direction on Evidence Inference 2.0, N on the PICO corpus, intervention-span F1 on EBM-NLP, and
     the gold file as a regression check (not an accuracy)."""
     from .extract.corpora import evaluate_evidence_inference, evaluate_pico_n
@@ -404,6 +406,7 @@ def eval_(
     _print_parts("mgfm_dev, per-field accuracy (share of records right)", parts)
     corpus_misses = _print_corpus_labels(corpus_labels, shared)
     pain_misses = _print_pain_labels(pain_labels, shared)
+    mg_misses = _print_mg_labels(mg_labels, shared)
     direction = evaluate_evidence_inference(shared, "test")
     out.print("[bold]Evidence Inference 2.0, ev2 test, evidence sentence given (in-abstract prompts)[/bold]")
     _print_rows(["prompts", "accuracy", "macro_f1", "f1_increased", "f1_decreased", "f1_no_difference", "unanswered"],
@@ -428,6 +431,8 @@ def eval_(
             out.print({"corpus labels development": miss["id"], "field": miss["field"]})
         for miss in pain_misses:
             out.print({"pain labels development": miss["id"], "field": miss["field"]})
+        for miss in mg_misses:
+            out.print({"mg labels development": miss["id"], "field": miss["field"]})
         for miss in missed:
             out.print(miss)
 
@@ -457,6 +462,13 @@ def _print_pain_labels(labels: Path, shared: Path) -> list[dict]:
     """Our blind labels on pain trials (a third measured set, ``pain_split.toml``)."""
     return _print_labelled_set(labels, shared, "pain_split.toml", "pain_labels", "pain-trial",
                                "pain trials (Evidence Inference 2.0, pain_split.toml)", "--pain-labels")
+
+
+def _print_mg_labels(labels: Path, shared: Path) -> list[dict]:
+    """Our blind labels on abstracts of mgfm_dev's kinds from the corpora's training halves (a fourth
+    measured set, ``mg_split.toml``)."""
+    return _print_labelled_set(labels, shared, "mg_split.toml", "mg_labels", "mg-set",
+                               "mgfm_dev-like abstracts (corpora training halves, mg_split.toml)", "--mg-labels")
 
 
 def _print_parts(title: str, parts: dict) -> None:

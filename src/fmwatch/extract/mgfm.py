@@ -322,3 +322,11 @@ def evaluate_pain(labels_path: Path, shared_eval: Path) -> tuple[dict[str, PartS
     """The per-field table for our blind labels on pain and analgesia trials of Evidence Inference
     2.0 (``tests/gold/pain_labels.jsonl``, split by the rule of ``pain_split.toml``)."""
     return evaluate_corpus(labels_path, shared_eval, "pain_split.toml", "pain_labels")
+
+
+def evaluate_mg(labels_path: Path, shared_eval: Path) -> tuple[dict[str, PartScore], list[dict]]:
+    """The per-field table for our blind labels on abstracts of the kinds of study mgfm_dev holds (other
+    pain and neuromuscular conditions, mineral and supplement trials, level studies, reviews, animal and
+    in-vitro studies), taken from the corpora's training halves (``tests/gold/mg_labels.jsonl``, split
+    by the rule of ``mg_split.toml``): development and measured apart, and the development misses."""
+    return evaluate_corpus(labels_path, shared_eval, "mg_split.toml", "mg_labels")
