@@ -200,13 +200,9 @@ def test_the_stored_threshold_is_the_one_todays_rules_give():
     from fmwatch.extract.corpora import evidence_inference_prompts
     model = dm.load_model()
     validation = evidence_inference_prompts(EVAL, "validation", in_abstract=False)
-    gold = [p["label"] for p in validation]
-    rules = td.rules_answers(validation)
-    answered = [(g, r) for g, r in zip(gold, rules) if r is not None]
-    precision = sum(g == r for g, r in answered) / len(answered)
     predicted = [model.predict(p["evidence"], p["outcome"]) for p in validation]
-    threshold = td.abstain_threshold([p for _, p in predicted], [g == label for g, (label, _) in zip(gold, predicted)],
-                                     precision)
+    threshold, precision = td.choose_abstain_below([p["label"] for p in validation], td.rules_answers(validation),
+                                                   predicted)
     assert threshold == model.metadata["abstain_below"], f"run {RETRAIN}"
     assert round(precision, 4) == model.metadata["validation"]["rules"]["precision_when_answered"], f"run {RETRAIN}"
 
@@ -251,3 +247,16 @@ def test_one_command_retrains_both_models_and_says_what_moved(tmp_path):
     assert "weights unchanged" in line and f"abstain_below {dm.load_model().metadata['abstain_below']} -> 0.5" in line
     data["weights"]["P:sig"] = [0.0, 0.0, 0.0]
     assert train_models._summary(stored, json.dumps(data), ()).startswith("weights CHANGED")
+
+
+def test_abstain_below_is_where_the_model_is_as_often_right_as_the_rules():
+    from fmwatch.extract import train_direction as td
+    # written by us: the rules answer 3 of 4 prompts, 2 rightly (precision 2/3); the model's answers,
+    # most probable first, are right, right, wrong, right: right at least 2/3 of the time down to 0.6
+    gold = [INCREASED, DECREASED, NO_DIFFERENCE, INCREASED]
+    rules = [INCREASED, INCREASED, NO_DIFFERENCE, None]
+    predicted = [(INCREASED, 0.9), (DECREASED, 0.8), (INCREASED, 0.7), (INCREASED, 0.6)]
+    threshold, precision = td.choose_abstain_below(gold, rules, predicted)
+    assert precision == pytest.approx(2 / 3) and threshold == 0.6
+    # rules right every time they answer: the model must be too, so it answers from 0.8 only
+    assert td.choose_abstain_below(gold, gold[:3] + [None], predicted) == (0.8, 1.0)

@@ -162,6 +162,19 @@ def abstain_threshold(probabilities: list[float], right: list[bool], target: flo
     return round(best, 4)
 
 
+def choose_abstain_below(gold: list[str], rules: list[str | None], predicted: list[tuple[str, float]]
+                         ) -> tuple[float, float]:
+    """``(abstain_below, the rules' precision)`` on the validation prompts: the rules' precision is
+    the share of their answers (``rules``, None where they give none) that are the gold label;
+    ``abstain_below`` the lowest probability at which the model's answers (``predicted``: label,
+    probability) are right as often (``abstain_threshold``). The training script stores both; a
+    test recomputes them from the stored model and today's rules."""
+    answered = [(g, r) for g, r in zip(gold, rules) if r is not None]
+    precision = _accuracy([g for g, _ in answered], [r for _, r in answered])
+    return abstain_threshold([p for _, p in predicted], [g == label for g, (label, _) in zip(gold, predicted)],
+                             precision), precision
+
+
 def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, groups=FEATURE_GROUPS,
           max_features: int = MAX_FEATURES, log=print) -> DirectionModel:
     """Fit on the train split, choose C and feature groups on the validation split (macro-F1), prune
@@ -200,10 +213,7 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, groups=FEA
     # measured with the stored (rounded) weights, through the same code extraction uses
     predicted = [model.predict(p["evidence"], p["outcome"]) for p in validation]
     rules = rules_answers(validation)
-    answered = [(g, r) for g, r in zip(gold, rules) if r is not None]
-    rules_precision = _accuracy([g for g, _ in answered], [r for _, r in answered])
-    threshold = abstain_threshold([p for _, p in predicted], [g == label for g, (label, _) in zip(gold, predicted)],
-                                  rules_precision)
+    threshold, rules_precision = choose_abstain_below(gold, rules, predicted)
     combined = [r if r is not None else (label if probability >= threshold else None)
                 for r, (label, probability) in zip(rules, predicted)]
     metadata = {
