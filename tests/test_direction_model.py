@@ -166,11 +166,97 @@ def test_the_training_script_reproduces_the_same_coefficients_on_a_slice(tmp_pat
     assert dm.DirectionModel.from_json(out.read_text(encoding="utf-8")).metadata["training"]["limit"] == 120
 
 
-@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
-def test_the_stored_model_was_made_from_this_data_and_this_code():
+RETRAIN = "python -m fmwatch.extract.train_models --shared ../shared/eval"
+
+
+@pytest.fixture(scope="module")
+def made_from() -> dict:
+    """The fingerprint of today's data, code and direction rules (``train_direction.fingerprint``)."""
     from fmwatch.extract.train_direction import fingerprint
+    return fingerprint(EVAL)
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_model_was_made_from_this_data_and_this_code(made_from):
     stored = dm.load_model().metadata["training"]
-    assert fingerprint(EVAL) == {"data_sha256": stored["data_sha256"], "code_sha256": stored["code_sha256"]}, (
-        "direction_model.py, train_direction.py or the data changed since the model was trained: run "
-        "python -m fmwatch.extract.train_direction --shared ../shared/eval")
+    assert (made_from["data_sha256"], made_from["code_sha256"]) == (stored["data_sha256"], stored["code_sha256"]), (
+        f"direction_model.py, train_direction.py or the data changed since the model was trained: run {RETRAIN}")
     assert stored["limit"] is None and stored["examples"] > 1000
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_threshold_was_chosen_on_todays_direction_rules(made_from):
+    # behaviour, not source: the rules' answers on the validation prompts abstain_below was chosen on
+    assert made_from["rules_sha256"] == dm.load_model().metadata["training"].get("rules_sha256"), (
+        f"the direction rules (direction.result_direction) answer otherwise on Evidence Inference's validation "
+        f"prompts than when abstain_below was chosen: run {RETRAIN} (the weights stay the same; abstain_below and "
+        f"the stored validation figures may move)")
+
+
+@pytest.mark.skipif(not HAS_EI, reason="Evidence Inference 2.0 is not in ../shared/eval")
+def test_the_stored_threshold_is_the_one_todays_rules_give():
+    # what the training script would choose today, from the stored model's own answers: the same number
+    from fmwatch.extract import train_direction as td
+    from fmwatch.extract.corpora import evidence_inference_prompts
+    model = dm.load_model()
+    validation = evidence_inference_prompts(EVAL, "validation", in_abstract=False)
+    predicted = [model.predict(p["evidence"], p["outcome"]) for p in validation]
+    threshold, precision = td.choose_abstain_below([p["label"] for p in validation], td.rules_answers(validation),
+                                                   predicted)
+    assert threshold == model.metadata["abstain_below"], f"run {RETRAIN}"
+    assert round(precision, 4) == model.metadata["validation"]["rules"]["precision_when_answered"], f"run {RETRAIN}"
+
+
+# Prompts we wrote (never from ../shared), shaped as corpora.evidence_inference_prompts gives them.
+OUR_PROMPTS = [
+    {"prompt_id": 1, "outcome": "pain", "evidence": "Pain was lower with magnesium than with placebo (p = 0.01)."},
+    {"prompt_id": 2, "outcome": "sleep", "evidence": "Sleep quality did not differ between the groups (p = 0.40)."},
+    {"prompt_id": 3, "outcome": "fatigue", "evidence": "The fatigue score favoured the active tablets (p = 0.02)."},
+]
+
+
+def test_the_rules_fingerprint_follows_the_rules_answers_not_their_source(tmp_path, monkeypatch):
+    from fmwatch.extract import train_direction as td
+    shared_eval = tmp_path / "eval"
+    (shared_eval / "evidence_inference").mkdir(parents=True)
+    (shared_eval / td.DATA_FILE).write_text("{}\n", encoding="utf-8")
+    first = td.fingerprint(shared_eval, OUR_PROMPTS)
+    assert td.rules_answers(OUR_PROMPTS) == [DECREASED, NO_DIFFERENCE, None]
+    # rules written otherwise that give the same answers: the model stays current
+    real = td.result_direction
+    monkeypatch.setattr(td, "result_direction", lambda sentence, outcome=None: real(sentence, outcome))
+    assert td.fingerprint(shared_eval, OUR_PROMPTS) == first
+    # rules that now read a direction in "favoured" (one answer more): the threshold is stale
+    monkeypatch.setattr(td, "result_direction", lambda sentence, outcome=None: real(sentence, outcome) or (
+        DECREASED if "favoured" in sentence else None))
+    changed = td.fingerprint(shared_eval, OUR_PROMPTS)
+    assert changed["rules_sha256"] != first["rules_sha256"]
+    assert (changed["data_sha256"], changed["code_sha256"]) == (first["data_sha256"], first["code_sha256"])
+
+
+def test_one_command_retrains_both_models_and_says_what_moved(tmp_path):
+    from fmwatch.extract import train_models
+    assert train_models.COMMAND == RETRAIN
+    assert train_models.main(["--shared", str(tmp_path / "nowhere")]) == 2  # no data: a clear exit, nothing written
+    stored = dm.MODEL_PATH.read_text(encoding="utf-8")
+    data = json.loads(stored)
+    data["model"]["metadata"]["abstain_below"] = 0.5
+    moved = json.dumps(data)
+    assert train_models._summary(stored, stored, ("abstain_below",)).startswith("weights unchanged")
+    line = train_models._summary(stored, moved, ("abstain_below",))
+    assert "weights unchanged" in line and f"abstain_below {dm.load_model().metadata['abstain_below']} -> 0.5" in line
+    data["weights"]["P:sig"] = [0.0, 0.0, 0.0]
+    assert train_models._summary(stored, json.dumps(data), ()).startswith("weights CHANGED")
+
+
+def test_abstain_below_is_where_the_model_is_as_often_right_as_the_rules():
+    from fmwatch.extract import train_direction as td
+    # written by us: the rules answer 3 of 4 prompts, 2 rightly (precision 2/3); the model's answers,
+    # most probable first, are right, right, wrong, right: right at least 2/3 of the time down to 0.6
+    gold = [INCREASED, DECREASED, NO_DIFFERENCE, INCREASED]
+    rules = [INCREASED, INCREASED, NO_DIFFERENCE, None]
+    predicted = [(INCREASED, 0.9), (DECREASED, 0.8), (INCREASED, 0.7), (INCREASED, 0.6)]
+    threshold, precision = td.choose_abstain_below(gold, rules, predicted)
+    assert precision == pytest.approx(2 / 3) and threshold == 0.6
+    # rules right every time they answer: the model must be too, so it answers from 0.8 only
+    assert td.choose_abstain_below(gold, gold[:3] + [None], predicted) == (0.8, 1.0)

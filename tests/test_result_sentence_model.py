@@ -270,7 +270,7 @@ def test_the_training_script_is_deterministic_on_a_sample_we_wrote(tmp_path):
     assert trs.main(["--shared", str(tmp_path / "nowhere")]) == 2
 
 
-RETRAIN = "python -m fmwatch.extract.train_result_sentence --shared ../shared/eval"
+RETRAIN = "python -m fmwatch.extract.train_models --shared ../shared/eval"
 
 
 @pytest.fixture(scope="module")

@@ -114,14 +114,39 @@ def _accuracy(gold: list[str], predicted: list[str | None]) -> float:
     return _score(gold, predicted).accuracy
 
 
-def fingerprint(shared_eval: Path) -> dict:
-    """SHA-256 of the training data file and of the code that turns it into a model."""
+def fingerprint(shared_eval: Path, validation: list[dict] | None = None) -> dict:
+    """What the stored model was made from, as SHA-256 hex digests:
+
+    - ``data_sha256``: the training data file;
+    - ``code_sha256``: the code that turns it into a model (this script and ``direction_model.py``);
+    - ``rules_sha256``: the direction rules' answers (``direction.result_direction``) on the
+      ``validation`` prompts the script reads (``rules_answers``), by behaviour rather than by source.
+      ``abstain_below`` is chosen on them (the model answers for the rules only where it is about as
+      often right as they are where they answer) and the stored validation figures count them, so a
+      change of the rules that moves one answer makes both stale and fails
+      ``tests/test_direction_model.py`` until the model is retrained, while a faster rule that gives
+      the same answers leaves it current. The fit reads no rule: the weights do not depend on them.
+
+    ``validation``: the prompts (``corpora.evidence_inference_prompts(..., "validation",
+    in_abstract=False)``) when the caller has them already (training)."""
     here = Path(__file__).parent
     code = hashlib.sha256()
     for name in ("train_direction.py", "direction_model.py"):
         code.update((here / name).read_bytes())
+    if validation is None:
+        validation = evidence_inference_prompts(shared_eval, "validation", in_abstract=False)
+    rules = hashlib.sha256()
+    for prompt, answer in zip(validation, rules_answers(validation)):
+        rules.update(json.dumps([prompt["prompt_id"], prompt["outcome"], prompt["evidence"], answer],
+                                ensure_ascii=False).encode("utf-8"))
     return {"data_sha256": hashlib.sha256((shared_eval / DATA_FILE).read_bytes()).hexdigest(),
-            "code_sha256": code.hexdigest()}
+            "code_sha256": code.hexdigest(), "rules_sha256": rules.hexdigest()}
+
+
+def rules_answers(prompts: list[dict]) -> list[str | None]:
+    """The direction rules' answer (``direction.result_direction``: increased, decreased,
+    no_difference or None) for each prompt's evidence and outcome, in order."""
+    return [result_direction(p["evidence"], p["outcome"]) for p in prompts]
 
 
 def abstain_threshold(probabilities: list[float], right: list[bool], target: float) -> float:
@@ -135,6 +160,19 @@ def abstain_threshold(probabilities: list[float], right: list[bool], target: flo
         if hits / count >= target:
             best = probability
     return round(best, 4)
+
+
+def choose_abstain_below(gold: list[str], rules: list[str | None], predicted: list[tuple[str, float]]
+                         ) -> tuple[float, float]:
+    """``(abstain_below, the rules' precision)`` on the validation prompts: the rules' precision is
+    the share of their answers (``rules``, None where they give none) that are the gold label;
+    ``abstain_below`` the lowest probability at which the model's answers (``predicted``: label,
+    probability) are right as often (``abstain_threshold``). The training script stores both; a
+    test recomputes them from the stored model and today's rules."""
+    answered = [(g, r) for g, r in zip(gold, rules) if r is not None]
+    precision = _accuracy([g for g, _ in answered], [r for _, r in answered])
+    return abstain_threshold([p for _, p in predicted], [g == label for g, (label, _) in zip(gold, predicted)],
+                             precision), precision
 
 
 def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, groups=FEATURE_GROUPS,
@@ -174,17 +212,14 @@ def train(shared_eval: Path, limit: int | None = None, c_grid=C_GRID, groups=FEA
     model = _model(classifier, vocabulary, options, {})
     # measured with the stored (rounded) weights, through the same code extraction uses
     predicted = [model.predict(p["evidence"], p["outcome"]) for p in validation]
-    rules = [result_direction(p["evidence"], p["outcome"]) for p in validation]
-    answered = [(g, r) for g, r in zip(gold, rules) if r is not None]
-    rules_precision = _accuracy([g for g, _ in answered], [r for _, r in answered])
-    threshold = abstain_threshold([p for _, p in predicted], [g == label for g, (label, _) in zip(gold, predicted)],
-                                  rules_precision)
+    rules = rules_answers(validation)
+    threshold, rules_precision = choose_abstain_below(gold, rules, predicted)
     combined = [r if r is not None else (label if probability >= threshold else None)
                 for r, (label, probability) in zip(rules, predicted)]
     metadata = {
         "version": MODEL_VERSION, "task": "Evidence Inference 2.0 direction, evidence sentence given",
         "training": {"data": DATA_FILE, "split": "train", "examples": len(train_set), "limit": limit,
-                     **fingerprint(shared_eval)},
+                     **fingerprint(shared_eval, validation)},
         "hyper_parameters": {"C": c, "min_count": MIN_COUNT, "max_features": max_features,
                              "solver": "lbfgs", "penalty": "l2", "random_state": 0},
         "abstain_below": threshold,
