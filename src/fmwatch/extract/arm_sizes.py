@@ -61,6 +61,15 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A count before a group named "group X": "22 patients in group PVB", "30 in group A".
+COUNT_IN_GROUP = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?(?:(?:were|was)\s+)?in\s+$",
+                            re.I)
+# A count of people given something, the group's name in the bracket after it: "53 patients receiving
+# peritubal infiltration (study group)", "40 women who were given the gel (group A)".
+COUNT_BEFORE_BRACKET = re.compile(
+    rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:patients|subjects|participants|women|men|children|infants|cases|volunteers)\s+"
+    r"(?:(?:who|that)\s+)?(?:(?:were|was)\s+)?(?:received|receiving|given|treated\s+with|undergoing|underwent|had|"
+    r"(?:randomi[sz]ed|allocated|assigned)\s+to(?:\s+receive)?)\s+(?:[^\s();,]+\s+){0,8}?[^\s();,]+\s*\($", re.I)
 # A count right before the arm's name and the people it counts: "12 placebo patients", "20 controls".
 COUNT_OF_PEOPLE = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+"
                              r"(?:(?:healthy|matched|untreated|age-matched)\s+)?$", re.I)
@@ -171,6 +180,33 @@ def _clause_after(text: str, at: int, limit: int = 250) -> str:
     return text[at:end]
 
 
+# Where the words said of one arm end when commas may stand inside them: a semicolon or a choice.
+_ARM_ENDS = (" or ", " versus ", " vs ", " vs. ", " compared ")
+
+
+def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
+    """A group's name said at the end of an arm's words that run on past commas ("a 10-mL bolus of
+    A before emergence, followed by an infusion of 6 mL/h (PVB group), or saline (control group)"):
+    the ``GROUP_LABEL`` match in the words after ``text[at]`` up to the first semicolon, "or",
+    "versus" or full stop outside brackets, or None when no label is there or another substance is
+    named before it (its label is that substance's arm's)."""
+    depth, end = 0, min(len(text), at + limit)
+    for index in range(at, end):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (char == ";" or char == "." and text[index + 1:index + 2] in (" ", "")
+                             or char == " " and text.startswith(_ARM_ENDS, index)):
+            end = index
+            break
+    match = GROUP_LABEL.search(text, at, end)
+    if match is None or substance_mentions(text[at:match.start()]):
+        return None
+    return match
+
+
 def group_labels(doc: Document, arm: dict) -> set[str]:
     """The names the text gives an arm's group where it defines the arm ("sotalol alone (80 mg twice
     daily) (group S)" -> {"group s", "s group"}), lower case; empty when none is said, or when the
@@ -186,6 +222,8 @@ def group_labels(doc: Document, arm: dict) -> set[str]:
             if said.get("role") == "sentence" or "(" not in text[said["end"]:said["end"] + 250]:
                 continue
             match = GROUP_LABEL.search(_clause_after(text, said["end"]))
+            if match is None and "group" in text[said["end"]:said["end"] + 250].lower():
+                match = _label_past_commas(text, said["end"])
             if match:
                 labels.add((match.group("a") or match.group("b")).lower())
         if len(labels) == 1:
@@ -215,11 +253,16 @@ def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[
         if "roup" not in sentence.text and " arm " not in sentence.text:
             continue
         for match in GROUP_TREATED.finditer(sentence.text):
-            mentions = substance_mentions(_clause_after(sentence.text, match.end()))
-            if not mentions:
-                continue
-            owners = [a for a in arms_found if mentions[0].substance in {
-                i["substance"] for i in a["interventions"] if not i.get("background")}]
+            clause = _clause_after(sentence.text, match.end())
+            mentions = substance_mentions(clause)
+            if not mentions:  # a treatment no substance lexicon holds ("massage", "bupivacain"): as the arm wrote it
+                lowered = clause.lower()
+                owners = [a for a in arms_found if any(
+                    i["evidence"] and i["evidence"][0]["text"].lower() in lowered
+                    for i in a["interventions"] if not i.get("background") and len(i["evidence"][0]["text"]) > 3)]
+            else:
+                owners = [a for a in arms_found if mentions[0].substance in {
+                    i["substance"] for i in a["interventions"] if not i.get("background")}]
             if len(owners) == 1:
                 found.setdefault(id(owners[0]), set()).add(f"{match.group('name').lower()} group")
     return found
@@ -239,6 +282,10 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
+    if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group "):
+        match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB"
+    if match is None and before.endswith("(") and text.startswith(")", end):
+        match = COUNT_BEFORE_BRACKET.search(before)  # "53 patients receiving peritubal infiltration (study group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
@@ -290,9 +337,7 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     for arm, names in named:
         for name in names:
             owners.setdefault(name, []).append(arm)
-    unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}
-    if not unique:
-        return
+    unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}  # (none: sizes said of every arm only)
     lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
     base, bases = 0, {}
     for name in doc.text_fields:

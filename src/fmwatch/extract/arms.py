@@ -17,7 +17,8 @@ from .design import DESIGN_CUES
 from .arm_sizes import fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
-from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
+                    read_dose)
 from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
@@ -359,6 +360,7 @@ def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list
     the arms to add."""
     added: list[dict] = []
     have = {_tested_names(a) for a in arms_found}
+    sites = {(_tested_names(a), _site(a)) for a in arms_found}
     control = any(a["is_control"] for a in arms_found)
     for sentence in others:
         lowered = sentence.text.lower()
@@ -367,13 +369,40 @@ def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list
         if _kind(doc, sentence) != "statement":
             continue
         found = _arms_from_sentence(doc, sentence)
+        if len(found) == 1 and _tested_names(found[0]) in have and _site(found[0]) is not None and not any(
+                names == _tested_names(found[0]) and site in (None, _site(found[0])) for names, site in sites):
+            # the same drug by another route or at another site ("Group II (epidural group) received
+            # bupivacaine in the epidural space" beside the paravertebral group): an arm of its own
+            sites.add((_tested_names(found[0]), _site(found[0])))
+            _label_by_site(arms_found + added, found[0])
+            added.append(found[0])
+            continue
         if len(found) != 1 or any(_tested_names(found[0]) & names for names in have) or (
                 found[0]["is_control"] and control):
             continue
         have.add(_tested_names(found[0]))
+        sites.add((_tested_names(found[0]), _site(found[0])))
         control = control or found[0]["is_control"]
         added.append(found[0])
     return added
+
+
+def _site(arm: dict) -> str | None:
+    """Where an arm's tested substances were given: the block's site words ("paravertebral",
+    "epidural") for route ``other``, else the route ("intravenous"); None when no route is said or
+    the substances were given by different ones."""
+    found = {(i.get("route_text") or i["route"]) if i["route"] == "other" else i["route"]
+             for i in arm["interventions"] if not i.get("background")}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _label_by_site(arms_found: list[dict], arm: dict) -> None:
+    """Label an arm and the arms of the same tested substances by where each was given
+    ("bupivacaine (paravertebral)", "bupivacaine (epidural)"): arms told apart by route or site
+    only. Changes the labels in place."""
+    for other in arms_found + [arm]:
+        if _tested_names(other) == _tested_names(arm) and _site(other) and not other["label"].endswith(")"):
+            other["label"] = f"{other['label']} ({_site(other)})"
 
 
 def _tested_names(arm: dict) -> frozenset[str]:
@@ -771,6 +800,17 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if dose:
                 dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
                                                                          frequency, whole, evidence)
+            elif "%" in chunk and mention.substance not in NON_DRUG:  # "10 mL of 0.2% ropivacaine": 20 mg
+                solution = percent_volume_dose(chunk, mention.start, mention.end)
+                if solution is not None and "esthe" in chunk and ANAESTHESIA_WITH.search(
+                        chunk, max(0, solution[1] - 50), solution[1]):
+                    solution = None  # "spinal anaesthesia with 2.5 mL 0.5% bupivacaine": the anaesthetic all had
+                if solution is not None:
+                    dose_mg, words = solution[0], chunk[solution[1]:solution[2]]
+                    dose_text = (chunk[mention.end:solution[2]].strip(" ,(") if solution[1] == mention.start else
+                                 chunk[solution[1]:mention.start].strip() if solution[2] == mention.end else words)
+                    absolute = sentence.start + chunk_start + solution[1]
+                    evidence.append(span(doc, sentence.field, absolute, absolute + len(words)))
             if freq_match is not None:
                 absolute = sentence.start + chunk_start + freq_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
@@ -840,6 +880,10 @@ ANAESTHETIC_BEFORE = re.compile(r"\b(?:general|standardi[sz]ed|standard|balanced
                                 r"(?:with|using|by)\s+(?:\w+\s+){0,3}$|"
                                 r"\ban(?:a)?esthe\w*\s+(?:was|were)\s+(?:induced|maintained)\s+(?:\w+\s+){0,2}?(?:with|using|by)\s+"
                                 r"(?:[\w%.,]+\s+){0,4}$", re.I)
+
+
+# The anaesthesia a solution's dose is of, said right before it: "spinal anaesthesia with 2.5 mL of 0.5% bupivacaine".
+ANAESTHESIA_WITH = re.compile(r"\ban(?:a)?esthesia\s+(?:was\s+\w+\s+)?(?:with|using|by)\s+(?:an?\s+|the\s+)?$", re.I)
 
 
 def _anaesthetic(text: str, start: int, end: int, piece_start: int, piece_end: int) -> bool:
@@ -1033,14 +1077,17 @@ def _arm(interventions: list[dict], n: float | None) -> dict:
 
 def _doses_differ(one: dict, other: dict) -> bool:
     """Two arms of the same substances at different doses ("melatonin 3 mg + fluoxetine" and
-    "melatonin 5 mg + fluoxetine"): arms of their own, not one arm said twice."""
+    "melatonin 5 mg + fluoxetine") or by different routes or block sites ("magnesium sulfate 4 g
+    intravenously or 4 g intramuscularly"): arms of their own, not one arm said twice."""
     return any(a.get(key) is not None and b.get(key) is not None and a[key] != b[key]
                for a, b in zip(one["interventions"], other["interventions"])
-               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h"))
+               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h")) or (
+        _site(one) is not None and _site(other) is not None and _site(one) != _site(other))
 
 
 def _dose_label(arm: dict) -> str:
-    return " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+    label = " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+    return f"{label} ({_site(arm)})" if _site(arm) else label
 
 
 def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:

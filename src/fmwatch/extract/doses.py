@@ -268,3 +268,47 @@ def read_dose(doc: Document, sentence: Sentence, chunk_start: int, chunk: str, m
     evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
     return dose_mg, daily, frequency, dose_text, per_kg
 
+
+
+# A dose written as a volume of a solution of stated strength, the way local anaesthetics and magnesium
+# sulfate are given: "10 mL of 0.2% ropivacaine", "a 10-mL bolus of 0.2% ropivacaine", "4 mL of 50% magnesium
+# sulfate", "0.25% bupivacaine 15 mL", "bupivacaine 0.5% (20 mL)". The per cent is weight by volume (a g per
+# 100 mL: 1% = 10 mg per mL), the convention of pharmacopoeias for solutions of solids. A rate ("5 mL/h
+# of 0.125% bupivacaine") or a strength with no volume ("0.125% bupivacaine") gives no dose.
+_VOLUME = r"(?P<vol>\d+(?:\.\d+)?)\s*-?\s*(?:ml|cc)\b"
+_PERCENT = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
+PERCENT_BEFORE = re.compile(rf"(?:{_VOLUME}(?:\s+(?:bolus|dose|injection|volume|aliquot))?\s+(?:of\s+)?(?:(?:a|the)\s+)?)?"
+                            rf"{_PERCENT}\s*(?:(?:solution|w/v)\s+(?:of\s+)?)?$", re.I)
+PERCENT_AFTER = re.compile(rf"\s*(?:\(\s*)?{_PERCENT}(?:\s*\))?", re.I)
+VOLUME_AFTER = re.compile(rf"\s*[,(]?\s*{_VOLUME}(?!\s*/\s*(?:h|hr|hour|kg|min)\b|\s*per\s+(?:hour|h)\b)", re.I)
+
+
+def percent_volume_dose(chunk: str, start: int, end: int) -> tuple[float, int, int] | None:
+    """The dose of the substance named at ``chunk[start:end]`` when written as a volume of a
+    solution of stated strength: (mg, start, end of the words read in ``chunk``), or None. The
+    strength is weight by volume (1% = 10 mg/mL); mg = mL x per cent x 10.
+
+    Examples: "10 mL of 0.2% ropivacaine" -> 20.0; "0.25% bupivacaine 15 mL" -> 37.5;
+    "ropivacaine 0.5% (20 mL)" -> 100.0; "0.125% bupivacaine at 5 mL/h" -> None (a rate)."""
+    if "%" not in chunk:
+        return None
+    before = PERCENT_BEFORE.search(chunk, max(0, start - 60), start) if "%" in chunk[max(0, start - 60):start] else None
+    pct = vol = None
+    words_start, words_end = start, end
+    if before is not None:
+        pct, words_start = float(before.group("pct")), before.start()
+        if before.group("vol"):
+            vol = float(before.group("vol"))
+    else:
+        after = PERCENT_AFTER.match(chunk, end)
+        if after is None:
+            return None
+        pct, words_end = float(after.group("pct")), after.end()
+    if vol is None:
+        volume = VOLUME_AFTER.match(chunk, words_end)
+        if volume is None:
+            return None
+        vol, words_end = float(volume.group("vol")), volume.end()
+    if not 0 < pct <= 100 or not vol:
+        return None
+    return _round(vol * pct * 10), words_start, words_end

@@ -1,0 +1,101 @@
+"""Arms and arm sizes in the phrasings of unseen trials (issue 12, items 3 and 4; the sixth-pass arm
+kinds, session 22): doses written as a volume of a solution of stated strength, arms told apart only
+by the route or the site of a block, group names said at the end of an arm's words, counts said
+before a group's bracketed name, and the counts of results and lists that give an arm's size.
+
+The kinds were counted on the PICO corpus's even PMIDs (per-arm counts and intervention spans) and
+the development halves of our blind labels. Every sentence here was written by us, in the phrasings
+trial abstracts use; none is copied from ../shared. Each test failed on main (6c25260) before the
+rule it checks was added."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmwatch.extract.core import Document, extract
+
+TITLE = "A randomised controlled trial"
+
+
+def arms_of(abstract: str) -> list[dict]:
+    return extract(Document("file:ours", "file", TITLE, {"title": TITLE, "abstract": abstract}))["arms"]
+
+
+def own(arm: dict) -> list[dict]:
+    return [i for i in arm["interventions"] if not i.get("background")]
+
+
+# --- a dose written as a volume of a solution of stated strength --------------------------------------
+
+@pytest.mark.parametrize("abstract, substance, mg", [
+    # written by us: w/v per cent, 1% = 10 mg per mL
+    ("We enrolled 48 adults having a hepatectomy. Patients were randomly assigned to receive a 10-mL bolus "
+     "of 0.2% ropivacaine through the catheter or saline.", "ropivacaine", 20.0),
+    ("Eighty women in labour took part. Women were randomized to 15 ml of 0.25% bupivacaine or placebo.",
+     "bupivacaine", 37.5),
+    ("Sixty women with severe pre-eclampsia were included. They were randomised to receive 8 mL of 50% "
+     "magnesium sulfate intramuscularly or placebo.", "magnesium", 4000.0),
+    ("Forty children were studied. They were randomised to levobupivacaine 0.5% (20 mL) or saline.",
+     "levobupivacaine", 100.0),
+])
+def test_a_volume_of_a_solution_is_a_dose_in_mg(abstract, substance, mg):
+    doses = {i["substance"]: i["dose_mg"] for a in arms_of(abstract) for i in own(a)}
+    assert doses[substance] == mg
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: a rate of infusion, or a strength with no volume, is no dose
+    "Fifty adults took part. Patients were randomized to 0.125% bupivacaine at 5 mL/h or saline.",
+    "Fifty adults took part. Patients were randomized to 5 mL/h of 0.1% ropivacaine or saline.",
+    # the anaesthetic every patient had is not the arm's dose
+    "Sixty adults took part. Patients were randomized to spinal anaesthesia with 2.5 mL of 0.5% bupivacaine "
+    "plus bupivacaine by infusion or saline.",
+])
+def test_a_rate_or_a_bare_strength_gives_no_dose(abstract):
+    assert all(i["dose_mg"] is None for a in arms_of(abstract) for i in own(a))
+
+
+# --- arms told apart only by route or the site of a block ------------------------------------------------
+
+def test_the_same_drug_by_two_routes_is_two_arms():
+    # written by us
+    found = arms_of("Ninety women with eclampsia were included. They were randomized to 4 g magnesium sulfate "
+                    "given intravenously or 4 g magnesium sulfate given intramuscularly.")
+    assert sorted(i["route"] for a in found for i in own(a)) == ["intramuscular", "intravenous"]
+
+
+def test_the_same_block_drug_at_two_sites_is_two_arms_with_the_group_size():
+    # written by us: one group per sentence, the second naming the same drug at another site
+    found = arms_of("Sixty adults undergoing knee replacement were studied. They were randomly divided into 2 "
+                    "groups of 30 patients. Group I (femoral group) received a continuous infusion of 0.2% "
+                    "ropivacaine at 6 mL/h through a femoral nerve block catheter. Group II (epidural group) "
+                    "received a continuous infusion of 0.2% ropivacaine at 6 mL/h in the epidural space.")
+    assert sorted((i["route_text"], a["n"]) for a in found for i in own(a)) == [("epidural", 30),
+                                                                                   ("nerve block", 30)]
+
+
+def test_two_sites_in_one_sentence_are_two_arms():
+    # written by us
+    found = arms_of("Sixty adults were studied. Patients were randomized to receive levobupivacaine 0.25% 20 mL "
+                    "by paravertebral block (group P) or levobupivacaine 0.25% 20 mL into the epidural space "
+                    "(group E).")
+    assert sorted(i["route_text"] for a in found for i in own(a)) == ["epidural", "paravertebral"]
+
+
+# --- group names said at the end of an arm's words; counts before a bracketed group name -------------------
+
+def test_a_group_name_after_commas_sizes_its_arm():
+    # written by us: "(PVB group)" ends the arm's words, which run on past a comma
+    found = arms_of("We enrolled 48 patients undergoing hepatectomy. Patients were randomly assigned to receive "
+                    "either a 10-mL bolus of 0.2% ropivacaine before emergence, followed by an infusion of 6 mL/h "
+                    "for 24 hours (PVB group), or saline at the same rate (control group). Data were analysed on "
+                    "21 patients in group PVB and 23 patients in the control group.")
+    assert sorted((a["is_control"], a["n"]) for a in found) == [(False, 21), (True, 23)]
+
+
+def test_a_count_before_a_bracketed_group_name_sizes_the_arm_the_group_was_given():
+    # written by us: the group is named by what it was given in a later sentence
+    found = arms_of("A total of 90 patients undergoing hernia repair were randomized into two groups, 46 patients "
+                    "receiving wound infiltration (study group) and 44 patients as the control group. The study "
+                    "group received wound infiltration with 20 mL of levobupivacaine.")
+    assert sorted((a["is_control"], a["n"]) for a in found) == [(False, 46), (True, 44)]
