@@ -99,3 +99,56 @@ def test_a_count_before_a_bracketed_group_name_sizes_the_arm_the_group_was_given
                     "receiving wound infiltration (study group) and 44 patients as the control group. The study "
                     "group received wound infiltration with 20 mL of levobupivacaine.")
     assert sorted((a["is_control"], a["n"]) for a in found) == [(False, 46), (True, 44)]
+
+
+# --- counts in results and lists that give an arm's size ------------------------------------------------
+
+def sizes(abstract: str) -> dict:
+    return {(own(a)[0]["substance"] or own(a)[0]["name"]): a["n"] for a in arms_of(abstract)}
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: a result's denominator, before or after the arm's name
+    ("We studied 130 adults with migraine. Patients were randomised to topiramate or placebo. A 50% response was "
+     "seen in 21 of 64 patients treated with topiramate and in 9 of 61 patients treated with placebo.",
+     {"topiramate": 64, "placebo": 61}),
+    ("We studied 90 women with dysmenorrhoea. Women were randomly assigned to naproxen or placebo. Pain relief was "
+     "reported by 70% (31/44) of women receiving naproxen and 28% (13/46) of women receiving placebo.",
+     {"naproxen": 44, "placebo": 46}),
+    ("We studied 120 adults after knee surgery. Patients were randomised to ketorolac or saline. Rescue analgesia "
+     "was needed less often with ketorolac (12/58) than with saline (30/59).",
+     {"ketorolac": 58, "saline": 59}),
+])
+def test_a_results_denominator_sizes_the_arm(abstract, expected):
+    assert sizes(abstract) == expected
+
+
+def test_the_numerator_of_those_given_an_arm_is_its_size():
+    # written by us: "received A (x/K)" counts those given A out of everyone
+    found = arms_of("Fifty adults with arthritis took part. Patients were assigned to prednisolone plus methotrexate "
+                    "or prednisolone alone. Most patients received prednisolone plus methotrexate (44/50).")
+    assert sorted(str(a["n"]) for a in found) == ["44", "None"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: a bracketed list of counts and arms, either order
+    ("Sixty adults with sciatica took part. Patients were randomized to pregabalin or placebo; 57 were analysed "
+     "(29 pregabalin, 28 placebo).", {"pregabalin": 29, "placebo": 28}),
+    ("Sixty adults with sciatica took part. Patients were randomized to pregabalin or placebo; 57 were analysed "
+     "(pregabalin 29, placebo 28).", {"pregabalin": 29, "placebo": 28}),
+])
+def test_a_bracketed_list_of_counts_sizes_each_arm(abstract, expected):
+    assert sizes(abstract) == expected
+
+
+def test_a_dose_in_a_bracketed_list_is_no_count():
+    # written by us: "(duloxetine 1,200 ...)" is no list of counts
+    assert sizes("Sixty adults took part. Patients were randomized to receive duloxetine (60 mg, once daily) or "
+                 "placebo.") == {"duloxetine": None, "placebo": None}
+
+
+def test_a_subgroups_count_is_not_the_arms():
+    # written by us: the counts are of premenopausal women only
+    assert sizes("We randomised 300 women to letrozole or placebo. Among them, 120 were premenopausal. Pain "
+                 "scores for premenopausal women in the letrozole (n = 62) versus placebo arm (n = 58) did not "
+                 "differ.") == {"letrozole": None, "placebo": None}

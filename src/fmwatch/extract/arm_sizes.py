@@ -48,7 +48,7 @@ N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|co
 # A count of people in a bracket after the arm's name: "tamoxifen alone (383 women)", "magnesium (23 patients)".
 PEOPLE_IN_BRACKET_AFTER = re.compile(rf"(?:[\s-]+(?:alone|group|arm))?(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu)\b"
                                      r"(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
-                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|women|men|subjects|"
+                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|pts|women|men|subjects|"
                                      r"participants|children|cases|volunteers|individuals)\s*[);,]", re.I)
 # Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
 N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
@@ -96,6 +96,32 @@ ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|includ
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
 LISTED_COUNT = re.compile(rf"(?:,|:|\band)\s+(?P<n>{COUNT})\s+(?:(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# The first count of a bracketed list of counts and arms: "40 were randomized (22 metformin, 18 placebo)",
+# "(147 allocated exemestane, 153 anastrozole)" (the next items are ``LISTED_COUNT``'s).
+BRACKET_LIST_FIRST = re.compile(rf"\(\s*(?P<n>{COUNT})\s+(?:(?:allocated|assigned|randomi[sz]ed)\s+(?:to\s+)?|"
+                                r"(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# A count after an arm's name in a bracketed list of arms and counts: "(tamoxifen 1238, placebo 1233)",
+# "(TU arm 87, ACT arm 82)" (not a dose, a rate or a decimal: the count ends the item).
+COUNT_AFTER_IN_BRACKET = re.compile(rf"(?:[\s-]+(?:group|arm))?\s+(?P<n>{COUNT})(?![\d.,]\d)\s*(?=[,;)])", re.I)
+# A result's denominator tied to the arm: "2/23 patients treated with A", "45 (54%) of 83 patients in the A
+# group", "37 (4.0%) of 944 patients who received A", "in 17% (12/71) of patients treated with A" (the count
+# before the name), and "A (7/71)", "the A group (35 of 37, 95 per cent)", "A [228 of 2448 women" (after it).
+DENOMINATOR_BEFORE = re.compile(
+    r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*(?:%|per\s+cent)\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{1,5})"
+    r"(?![\d.,]\d|\s*%)\s*(?:\)\s*(?:of\s+)?)?(?:(?:eligible|evaluable|assessable)\s+)?(?:(?:patients|women|men|subjects|participants|"
+    r"children|cases)\s+)?(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:who\s+(?:were\s+)?(?:received|treated\s+with|given|allocated(?:\s+to)?|"
+    r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
+    r"randomi[sz]ed\s+to|taking|on|in\s+the|in)\s+)(?:the\s+)?$|"
+    r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n2>\d{1,5})\s+$", re.I)
+# "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
+NUMERATOR_BEFORE = re.compile(r"(?<![\d.,/])(?P<n>\d{1,5})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*\d{1,5}"
+                              r"(?![\d.,]\d|\s*%)\s+(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|cases)\s+"
+                              r"(?:received|were\s+(?:given|treated\s+with|allocated\s+to|assigned\s+to|randomi[sz]ed\s+to))\s+"
+                              r"(?:the\s+)?$", re.I)
+GIVEN_BEFORE = re.compile(r"\b(?:received|were\s+given|were\s+treated\s+with|took)\s+(?:[\w-]+\s+){0,6}$", re.I)
+DENOMINATOR_AFTER = re.compile(r"(?:[\s-]+(?:group|arm|treated|alone))?\s*[(\[]\s*(?P<x>\d{1,5})\s*(?:/|of\b|out\s+of\b)\s*"
+                               r"(?P<n>\d{1,3}(?:,\d{3})+|\d{1,5})(?![\d.,]\d|\s*%)\s*(?:[,;)\]]|(?:patients|women|men|"
+                               r"subjects|participants|children|cases)\b)", re.I)
 # "(amitriptyline, 27; placebo, 32)", "magnesium: 21": the count right after the arm's name in a list.
 COUNT_AFTER_IN_LIST = re.compile(rf"\s*[,:]\s*(?P<n>{COUNT})\s*(?=[;)]|,?\s+and\b)", re.I)
 UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
@@ -282,6 +308,13 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
+    if match is None and ("/" in before[-60:] or "of " in before[-60:]):
+        match = NUMERATOR_BEFORE.search(before[-60:]) or DENOMINATOR_BEFORE.search(before[-60:])
+        # "41 of 43 patients received A" (41), "2/23 patients treated with A", "(26 of 211) of A-treated" (23, 211)
+    if match is None and ("/" in text[end:end + 25] or " of " in text[end:end + 25]):
+        match = DENOMINATOR_AFTER.match(text, end)  # "the A group (7/73)", "A (35 of 37, 95 per cent)"
+        if match is not None and "who " not in before[-60:] and GIVEN_BEFORE.search(before[-60:]):
+            return _count(match.group("x"))  # "Most patients received A (41/43)": 41 received it
     if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group "):
         match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB"
     if match is None and before.endswith("(") and text.startswith(")", end):
@@ -289,11 +322,14 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
-        return _count(match.group("n"))
-    listed = LISTED_COUNT.search(before[-30:])
+        return _count(match.group("n") or match.group("n2")) if "n2" in match.re.groupindex else _count(match.group("n"))
+    listed = LISTED_COUNT.search(before[-30:]) or (BRACKET_LIST_FIRST.search(before[-30:]) if "(" in before[-30:] else None)
     if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
         return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
     in_list = COUNT_AFTER_IN_LIST.match(text, end)
+    if in_list is None and text[start - 1:start] in ("(", " ") and text.rfind("(", 0, start) > text.rfind(")", 0, start) and (
+            text[start - 1:start] == "(" or text[start - 2:start] in (", ", "; ")):
+        in_list = COUNT_AFTER_IN_BRACKET.match(text, end)  # "(tamoxifen 1238, placebo 1233)"
     if in_list and ALLOCATION.search(text):
         return _count(in_list.group("n"))  # "59 completed (amitriptyline, 27; placebo, 32)"
     if PEOPLE_AFTER.match(text, end) or text[start:end].lower().startswith("control"):
@@ -301,6 +337,20 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         if match:
             return _count(match.group("n"))
     return None
+
+
+# A part of the arms said before an arm's name: "for premenopausal women in the A arm", "among patients with
+# diabetes receiving A", "in the subgroup of ...": a count there sizes that part, not the arm.
+SUBGROUP_BEFORE = re.compile(r"\b(?:for|among)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?(?:women|men|patients|participants|subjects|"
+                             r"children|adults)\s+(?:(?:with|aged|older|younger)\s+[^,;()]{1,40}?\s+)?(?:in|on|receiving|"
+                             r"treated\s+with|given)\s+(?:the\s+)?[^.;]{0,60}$|\bsub(?:group|set)s?\b[^.;]*$", re.I)
+
+
+def _subgroup(text: str, at: int) -> bool:
+    """Whether the arm named at ``text[at]`` is spoken of through a part of its people (a subgroup,
+    "for premenopausal women in the A arm"): a count tied to the name there is not the arm's size."""
+    before = text[max(0, at - 100):at]
+    return ("sub" in before or "for " in before or "among " in before) and SUBGROUP_BEFORE.search(before) is not None
 
 
 # "120 patients ... were evenly divided into three groups": everyone shared equally between K arms.
@@ -365,6 +415,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             if id(arm) in sized or any(a < at < e for a, e, _ in hits):
                 continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
             n = _size_near(sentence.text, at, end)
+            if n is not None and _subgroup(sentence.text, at):
+                continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):

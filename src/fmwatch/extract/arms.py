@@ -14,7 +14,7 @@ from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
                    sentences, span)
 from .design import DESIGN_CUES
-from .arm_sizes import fill_arm_sizes
+from .arm_sizes import _subgroup, fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
@@ -776,6 +776,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
                 r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
             chunk_n = None  # "Twenty rats received A or B", "Patients (n = 36) received A or B": everyone's
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
+        if chunk_n and _subgroup(text, chunk_start + mentions[0].start):
+            arm_n = group_n  # "for premenopausal women in the A arm (n = 62)": a part of the arm
         interventions = []
         assigned = _assign_doses(chunk, mentions)
         chunk_frequency, chunk_freq_match = _frequency(chunk)  # (once a piece, not once a substance)
