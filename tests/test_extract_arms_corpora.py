@@ -152,3 +152,17 @@ def test_a_subgroups_count_is_not_the_arms():
     assert sizes("We randomised 300 women to letrozole or placebo. Among them, 120 were premenopausal. Pain "
                  "scores for premenopausal women in the letrozole (n = 62) versus placebo arm (n = 58) did not "
                  "differ.") == {"letrozole": None, "placebo": None}
+
+
+def test_two_fractions_compared_in_one_bracket_size_no_arm():
+    # written by us: the first fraction is the other arm's
+    assert sizes("We studied 43 adults with neuropathy. Patients were randomized to capsaicin or placebo. More "
+                 "patients responded in the capsaicin group than in the placebo group (15/22 vs. 7/21).") == {
+        "capsaicin": None, "placebo": None}
+
+
+def test_an_event_count_in_a_group_is_no_size():
+    # written by us: three patients of group B had an event; nobody was counted into group B here
+    assert sizes("Sixty women were included. Women were randomly assigned to receive goserelin (group A) or no "
+                 "treatment (group B). Three patients in group B were converted to open surgery.") == {
+        "goserelin": None, "no treatment": None}

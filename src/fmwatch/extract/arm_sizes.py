@@ -113,6 +113,7 @@ DENOMINATOR_BEFORE = re.compile(
     r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
     r"randomi[sz]ed\s+to|taking|on|in\s+the|in)\s+)(?:the\s+)?$|"
     r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n2>\d{1,5})\s+$", re.I)
+FRACTIONS_COMPARED = re.compile(r"\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?[,;]?\s*(?:vs\.?|versus|and|compared)\s+(?:with\s+)?\d", re.I)
 # "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
 NUMERATOR_BEFORE = re.compile(r"(?<![\d.,/])(?P<n>\d{1,5})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*\d{1,5}"
                               r"(?![\d.,]\d|\s*%)\s+(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|cases)\s+"
@@ -313,10 +314,12 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         # "41 of 43 patients received A" (41), "2/23 patients treated with A", "(26 of 211) of A-treated" (23, 211)
     if match is None and ("/" in text[end:end + 25] or " of " in text[end:end + 25]):
         match = DENOMINATOR_AFTER.match(text, end)  # "the A group (7/73)", "A (35 of 37, 95 per cent)"
+        if match is not None and FRACTIONS_COMPARED.match(text, match.end()):
+            match = None  # "the placebo group (20/24 patients vs. 10/19 patients)": the first is the other arm's
         if match is not None and "who " not in before[-60:] and GIVEN_BEFORE.search(before[-60:]):
             return _count(match.group("x"))  # "Most patients received A (41/43)": 41 received it
-    if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group "):
-        match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB"
+    if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group ") and ALLOCATION.search(text):
+        match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB" (not "three patients in group B were converted")
     if match is None and before.endswith("(") and text.startswith(")", end):
         match = COUNT_BEFORE_BRACKET.search(before)  # "53 patients receiving peritubal infiltration (study group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):

@@ -1087,9 +1087,11 @@ def _doses_differ(one: dict, other: dict) -> bool:
         _site(one) is not None and _site(other) is not None and _site(one) != _site(other))
 
 
-def _dose_label(arm: dict) -> str:
+def _dose_label(arm: dict, by_site: bool = False) -> str:
+    """An arm's label with its doses ("melatonin 3 mg + fluoxetine"), and where it was given when
+    ``by_site`` ("magnesium sulfate 4 g (intramuscular)")."""
     label = " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
-    return f"{label} ({_site(arm)})" if _site(arm) else label
+    return f"{label} ({_site(arm)})" if by_site and _site(arm) else label
 
 
 def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
@@ -1100,7 +1102,8 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
         kept = merged.get(arm["label"])
         if kept is not None and _doses_differ(kept, arm):
             del merged[arm["label"]]
-            kept["label"], arm["label"] = _dose_label(kept), _dose_label(arm)
+            by_site = _site(kept) != _site(arm)  # (the route or site named only where it tells the arms apart)
+            kept["label"], arm["label"] = _dose_label(kept, by_site), _dose_label(arm, by_site)
             merged[kept["label"]] = kept
         if arm["label"] in merged:
             kept = merged[arm["label"]]
