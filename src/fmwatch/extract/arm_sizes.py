@@ -111,8 +111,7 @@ DENOMINATOR_BEFORE = re.compile(
     r"(?![\d.,]\d|\s*%)\s*(?:\)\s*(?:of\s+)?)?(?:(?:eligible|evaluable|assessable)\s+)?(?:(?:patients|women|men|subjects|participants|"
     r"children|cases)\s+)?(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:who\s+(?:were\s+)?(?:received|treated\s+with|given|allocated(?:\s+to)?|"
     r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
-    r"randomi[sz]ed\s+to|taking|on|in\s+the|in)\s+)(?:the\s+)?$|"
-    r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n2>\d{1,5})\s+$", re.I)
+    r"randomi[sz]ed\s+to|taking|on|in\s+the)\s+)(?:the\s+)?$", re.I)
 FRACTIONS_COMPARED = re.compile(r"\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?[,;]?\s*(?:vs\.?|versus|and|compared)\s+(?:with\s+)?\d", re.I)
 # "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
 NUMERATOR_BEFORE = re.compile(r"(?<![\d.,/])(?P<n>\d{1,5})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*\d{1,5}"
@@ -325,7 +324,7 @@ def _size_near(text: str, start: int, end: int) -> int | None:
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
-        return _count(match.group("n") or match.group("n2")) if "n2" in match.re.groupindex else _count(match.group("n"))
+        return _count(match.group("n"))
     listed = LISTED_COUNT.search(before[-30:]) or (BRACKET_LIST_FIRST.search(before[-30:]) if "(" in before[-30:] else None)
     if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
         return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
