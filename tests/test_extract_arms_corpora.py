@@ -166,3 +166,11 @@ def test_an_event_count_in_a_group_is_no_size():
     assert sizes("Sixty women were included. Women were randomly assigned to receive goserelin (group A) or no "
                  "treatment (group B). Three patients in group B were converted to open surgery.") == {
         "goserelin": None, "no treatment": None}
+
+
+def test_a_count_in_a_numbered_group_named_in_brackets_sizes_that_arm():
+    # written by us: "Forty patients in group 3 (control group)"
+    assert sizes("We studied 120 adults having heart surgery. Forty patients were given magnesium sulfate 2 g "
+                 "intravenously (group 1). Another group of 40 patients was given amiodarone 300 mg (group 2). "
+                 "Forty patients in group 3 (control group) received saline as placebo.") == {
+        "magnesium": 40, "amiodarone": 40, "placebo": 40}

@@ -69,7 +69,10 @@ COUNT_IN_GROUP = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:(?!{UNIT_WORD
 COUNT_BEFORE_BRACKET = re.compile(
     rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:patients|subjects|participants|women|men|children|infants|cases|volunteers)\s+"
     r"(?:(?:who|that)\s+)?(?:(?:were|was)\s+)?(?:received|receiving|given|treated\s+with|undergoing|underwent|had|"
-    r"(?:randomi[sz]ed|allocated|assigned)\s+to(?:\s+receive)?)\s+(?:[^\s();,]+\s+){0,8}?[^\s();,]+\s*\($", re.I)
+    r"(?:randomi[sz]ed|allocated|assigned)\s+to(?:\s+receive)?)\s+(?:[^\s();,]+\s+){0,8}?[^\s();,]+\s*\($|"
+    # "Sixty-four patients in group 3 (control group)": the group's number, then its name in brackets
+    rf"(?<![\w.,/±:-])(?P<n2>{COUNT})\s+(?:patients|subjects|participants|women|men|children|infants|cases|volunteers)\s+"
+    r"(?:were\s+)?(?:in|into|to)\s+(?:the\s+)?(?:group|arm)\s+(?:[A-Z]{1,3}|\d{1,2}|[IVX]{1,4})\s*\($", re.I)
 # A count right before the arm's name and the people it counts: "12 placebo patients", "20 controls".
 COUNT_OF_PEOPLE = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+"
                              r"(?:(?:healthy|matched|untreated|age-matched)\s+)?$", re.I)
@@ -321,6 +324,8 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB" (not "three patients in group B were converted")
     if match is None and before.endswith("(") and text.startswith(")", end):
         match = COUNT_BEFORE_BRACKET.search(before)  # "53 patients receiving peritubal infiltration (study group)"
+        if match is not None and match.group("n2"):
+            return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match:
