@@ -297,8 +297,9 @@ def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[
     return found
 
 
-def _size_near(text: str, start: int, end: int) -> int | None:
-    """A head count tied to the arm named at ``text[start:end]``, or None."""
+def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> int | None:
+    """A head count tied to the arm named at ``text[start:end]``, or None. Where the count is a part
+    of everyone ("Most patients received A (41/43)": 41 of 43), the whole is appended to ``wholes``."""
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
@@ -319,6 +320,8 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         if match is not None and FRACTIONS_COMPARED.match(text, match.end()):
             match = None  # "the placebo group (20/24 patients vs. 10/19 patients)": the first is the other arm's
         if match is not None and "who " not in before[-60:] and GIVEN_BEFORE.search(before[-60:]):
+            if wholes is not None:
+                wholes.append(_count(match.group("n")))
             return _count(match.group("x"))  # "Most patients received A (41/43)": 41 received it
     if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group ") and ALLOCATION.search(text):
         match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB" (not "three patients in group B were converted")
@@ -410,6 +413,7 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             index = bisect.bisect_right(starts, at) - 1
             hits_by_sentence.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
+    whole_of: dict[int, int] = {}  # arm -> everyone, where its count was said as a part of everyone
     every_arm = None
     listed = sentences(doc)
     for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
@@ -421,11 +425,14 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
         for at, end, arm in hits:
             if id(arm) in sized or any(a < at < e for a, e, _ in hits):
                 continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
-            n = _size_near(sentence.text, at, end)
+            wholes: list = []
+            n = _size_near(sentence.text, at, end, wholes)
             if n is not None and _subgroup(sentence.text, at):
                 continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
+                if wholes and wholes[0] and wholes[0] > n:
+                    whole_of[id(arm)] = wholes[0]
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):
         every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
@@ -440,6 +447,11 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             arm["n"] = sized[id(arm)]
         elif arm["n"] is None and every_arm is not None:
             arm["n"] = every_arm
+    unsized = [a for a in arms_found if a["n"] is None]
+    if len(arms_found) == 2 and len(unsized) == 1 and whole_of:  # "Most received A (41/43)": the other 2 had B
+        (part,) = [a for a in arms_found if a["n"] is not None]
+        if id(part) in whole_of:
+            unsized[0]["n"] = whole_of[id(part)] - part["n"]
 
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
