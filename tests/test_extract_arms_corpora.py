@@ -174,3 +174,21 @@ def test_a_count_in_a_numbered_group_named_in_brackets_sizes_that_arm():
                  "intravenously (group 1). Another group of 40 patients was given amiodarone 300 mg (group 2). "
                  "Forty patients in group 3 (control group) received saline as placebo.") == {
         "magnesium": 40, "amiodarone": 40, "placebo": 40}
+
+
+# --- several doses of one drug, one arm each -------------------------------------------------------------
+
+def per_kg(abstract: str) -> list:
+    return sorted(i.get("dose_mg_per_kg") for a in arms_of(abstract) for i in own(a) if not a["is_control"])
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # written by us: doses per kg in micrograms, "vs" between doses, a group's name after each dose
+    ("Ninety adults were enrolled. They were randomly assigned to dexmedetomidine 0.5 µg/kg or 1 µg/kg, or saline.",
+     [0.0005, 0.001]),
+    ("Ninety children were enrolled. Children were randomized to receive 0.5 vs 1 mg/kg ketamine.", [0.5, 1.0]),
+    ("Ninety adults were enrolled. Patients were randomised to magnesium sulfate 30 mg/kg (group M30), 50 mg/kg "
+     "(group M50) or saline (group S).", [30.0, 50.0]),
+])
+def test_several_doses_of_one_drug_are_one_arm_each(abstract, expected):
+    assert per_kg(abstract) == expected

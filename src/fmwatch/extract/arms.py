@@ -460,11 +460,12 @@ def _both_agents_arm(doc: Document, sentence: Sentence, arms_found: list[dict]) 
 # or 1000 mg of magnesium" (numbers sharing the last one's unit), "MgSO4 (group I: 30 mg/kg, group II:
 # 40 mg/kg, group III: 50 mg/kg)", "magnesium 2 g or 4 g". What may stand between two doses of the
 # list: a comma, "or"/"and", and a group's name ("group II:", "the second group received").
-DOSE_LIST_GAP = re.compile(r"\s*[,;]?\s*(?:(?:and|or)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
+DOSE_LIST_GAP = re.compile(r"(?:\s*\(\s*(?:group|arm)\s+[A-Za-z0-9-]{1,5}\s*\))?"  # "30 mg/kg (group M30), 50 mg/kg"
+                           r"\s*[,;]?\s*(?:(?:and|or|vs\.?|versus)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
                            r"one|two|three|four|five)\b|(?:the\s+)?(?:first|second|third|fourth|fifth|other|another|"
                            r"last)\s+(?:group|arm))\s*(?:\(\s*n\s*=\s*\d+\s*\)\s*)?(?:[:=,]|received|got|was\s+given|"
                            r"with)?\s*)?$", re.I)
-NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and)\s+)"
+NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and|vs\.?|versus)\s+)"
                          r"(?=\d+(?:\.\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b)", re.I)
 # Doses one arm moves between, not one group each: "flexibly dosed", "titrated from 5 to 15 mg", "up to".
 FLEXIBLE_DOSING = re.compile(r"\b(?:flexibl\w*|titrat\w*|target\s+dos\w*|escalat\w*|up\s+to|adjust\w*|increas\w*|"
@@ -478,7 +479,7 @@ def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
     list's unit, start, end, the dose as written), or [] when it names none. Each dose keeps the
     unit and "per" ("/kg", "/day") of the list; two doses of different units or "per" are no list
     ("30 mg/kg then 10 mg/kg/h" is a loading dose and an infusion)."""
-    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text) else None
+    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text or " vs" in text or " versus " in text) else None
     if numbers:  # "250, 500 or 1000 mg": the numbers before take the last one's unit
         last = lx.DOSE.match(text, numbers.end())
         if last is not None:
@@ -486,7 +487,8 @@ def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
             found = [(float(m.group(0)), numbers.start() + m.start(), numbers.start() + m.end(), m.group(0) + unit)
                      for m in LIST_NUMBER.finditer(numbers.group("numbers"))]
             return found + [(float(last.group("amount")), last.start(), last.end(), last.group(0))]
-    doses = list(lx.DOSE.finditer(text)) if text.count(" mg") + text.count(" g") + text.count("mg/") >= 2 else []
+    doses = list(lx.DOSE.finditer(text)) if (text.count(" mg") + text.count(" g") + text.count("mg/") + text.count("µg")
+                                             + text.count("μg") + text.count("mcg")) >= 2 else []
     run: list[re.Match] = []
     for dose in doses:
         same = run and (dose.group("unit").lower(), (dose.group("per") or "").replace(" ", "").lower()) == (
