@@ -192,3 +192,17 @@ def per_kg(abstract: str) -> list:
 ])
 def test_several_doses_of_one_drug_are_one_arm_each(abstract, expected):
     assert per_kg(abstract) == expected
+
+
+def test_doses_compared_in_a_result_are_no_arms():
+    # written by us: the amounts used, compared between groups, are a result
+    found = arms_of("Eighty adults having colonoscopy were randomized to monitored sedation or usual care. The dose "
+                    "of propofol used did not differ between groups (150.2 vs. 148.9 mg, respectively).")
+    assert not any("mg" in a["label"] for a in found)
+
+
+def test_a_denominator_before_the_arms_recipients_sizes_it():
+    # written by us
+    assert sizes("We studied 300 adults after hip replacement. Patients were randomized to rivaroxaban or "
+                 "enoxaparin. Thrombosis occurred in 12 of 148 rivaroxaban recipients and 25 of 152 enoxaparin "
+                 "recipients.") == {"rivaroxaban": 148, "enoxaparin": 152}

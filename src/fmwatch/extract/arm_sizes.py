@@ -116,6 +116,8 @@ DENOMINATOR_BEFORE = re.compile(
     r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
     r"randomi[sz]ed\s+to|taking|on|in\s+the)\s+)(?:the\s+)?$", re.I)
 FRACTIONS_COMPARED = re.compile(r"\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?[,;]?\s*(?:vs\.?|versus|and|compared)\s+(?:with\s+)?\d", re.I)
+OF_COUNT_BEFORE = re.compile(r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n>\d{1,5})\s+$")
+PEOPLE_OF_ARM_AFTER = re.compile(r"[\s-]+(?:recipients|users|patients|subjects|participants|women|men|children|treated)\b", re.I)
 # "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
 NUMERATOR_BEFORE = re.compile(r"(?<![\d.,/])(?P<n>\d{1,5})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*\d{1,5}"
                               r"(?![\d.,]\d|\s*%)\s+(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|cases)\s+"
@@ -313,7 +315,9 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
     if match is None and ("/" in before[-60:] or "of " in before[-60:]):
-        match = NUMERATOR_BEFORE.search(before[-60:]) or DENOMINATOR_BEFORE.search(before[-60:])
+        match = NUMERATOR_BEFORE.search(before[-60:]) or DENOMINATOR_BEFORE.search(before[-60:]) or (
+            OF_COUNT_BEFORE.search(before[-30:]) if PEOPLE_OF_ARM_AFTER.match(text, end) else None)
+        # ("109 of 211 warfarin recipients": the people named after the arm tie the count to it)
         # "41 of 43 patients received A" (41), "2/23 patients treated with A", "(26 of 211) of A-treated" (23, 211)
     if match is None and ("/" in text[end:end + 25] or " of " in text[end:end + 25]):
         match = DENOMINATOR_AFTER.match(text, end)  # "the A group (7/73)", "A (35 of 37, 95 per cent)"

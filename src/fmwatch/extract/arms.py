@@ -520,6 +520,8 @@ def _dose_groups(doc: Document, sentence: Sentence, arms_found: list[dict]) -> l
         return arms_found
     if FLEXIBLE_DOSING.search(sentence.text):
         return arms_found  # "flexibly dosed (target dosage: 5, 10 or 15 mg/day)": one arm, its dose adjusted
+    if "respectively" in sentence.text or "signific" in sentence.text or RESULT_FIGURES.search(sentence.text):
+        return arms_found  # "the dosage of propofol used (168.7 vs. 167.3 mg, respectively)": a result, not arms
     doses = _dose_list(sentence.text)
     amounts = [d[0] for d in doses]
     base = next((d for d in doses if d[3] == own[0]["dose_text"]), None)
