@@ -116,6 +116,7 @@ DENOMINATOR_BEFORE = re.compile(
     r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
     r"randomi[sz]ed\s+to|taking|on|in\s+the)\s+)(?:the\s+)?$", re.I)
 FRACTIONS_COMPARED = re.compile(r"\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?[,;]?\s*(?:vs\.?|versus|and|compared)\s+(?:with\s+)?\d", re.I)
+PART_OF = re.compile(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)")  # (what the three below need)
 OF_COUNT_BEFORE = re.compile(r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n>\d{1,5})\s+$")
 PEOPLE_OF_ARM_AFTER = re.compile(r"[\s-]+(?:recipients|users|patients|subjects|participants|women|men|children|treated)\b", re.I)
 # "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
@@ -222,7 +223,10 @@ def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
     "versus" or full stop outside brackets, or None when no label is there or another substance is
     named before it (its label is that substance's arm's)."""
     depth, end = 0, min(len(text), at + limit)
-    for index in range(at, end):
+    first = GROUP_LABEL.search(text, at, end)
+    if first is None:  # (no label at all: the walk below is not needed)
+        return None
+    for index in range(at, first.start()):
         char = text[index]
         if char in "([":
             depth += 1
@@ -230,9 +234,8 @@ def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
             depth = max(0, depth - 1)
         elif depth == 0 and (char == ";" or char == "." and text[index + 1:index + 2] in (" ", "")
                              or char == " " and text.startswith(_ARM_ENDS, index)):
-            end = index
-            break
-    match = GROUP_LABEL.search(text, at, end)
+            return None  # the arm's words end before the label: it is another arm's
+    match = first
     if match is None or substance_mentions(text[at:match.start()]):
         return None
     return match
@@ -314,7 +317,7 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
     if match is None and "/" in before[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
-    if match is None and ("/" in before[-60:] or "of " in before[-60:]):
+    if match is None and ("/" in before[-60:] or "of " in before[-60:]) and PART_OF.search(before, max(0, len(before) - 60)):
         match = NUMERATOR_BEFORE.search(before[-60:]) or DENOMINATOR_BEFORE.search(before[-60:]) or (
             OF_COUNT_BEFORE.search(before[-30:]) if PEOPLE_OF_ARM_AFTER.match(text, end) else None)
         # ("109 of 211 warfarin recipients": the people named after the arm tie the count to it)
