@@ -206,3 +206,10 @@ def test_a_denominator_before_the_arms_recipients_sizes_it():
     assert sizes("We studied 300 adults after hip replacement. Patients were randomized to rivaroxaban or "
                  "enoxaparin. Thrombosis occurred in 12 of 148 rivaroxaban recipients and 25 of 152 enoxaparin "
                  "recipients.") == {"rivaroxaban": 148, "enoxaparin": 152}
+
+
+def test_an_arm_is_found_by_the_word_the_text_uses_for_it():
+    # written by us: the sizes name the arm by the abbreviation the text used for the drug, never defined
+    assert sizes("Sixty women having a caesarean section took part. Women were randomized to MgSO4 50 mg/kg or "
+                 "saline. Fifty-eight were analysed (MgSO4, n = 30; saline, n = 28).") == {"magnesium": 30,
+                                                                                          "saline": 28}

@@ -175,6 +175,10 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
         for name in (intervention.get("name"), intervention.get("substance")):
             if name and len(name) > 2:
                 names.add(name.lower())
+        said = intervention["evidence"][0] if intervention.get("evidence") else None
+        if (said and said.get("role") != "sentence" and not arm.get("is_control") and 2 < len(said["text"]) <= 20
+                and said["text"][0].isalpha() and " " not in said["text"]):
+            names.add(said["text"].lower())  # the word the text uses for it: "TAM", "MgSO4", "CBT", "bupivacain"
     lowered = _lower_text(doc)
     for name in list(names):
         at = lowered.find(name)
