@@ -213,3 +213,25 @@ def test_an_arm_is_found_by_the_word_the_text_uses_for_it():
     assert sizes("Sixty women having a caesarean section took part. Women were randomized to MgSO4 50 mg/kg or "
                  "saline. Fifty-eight were analysed (MgSO4, n = 30; saline, n = 28).") == {"magnesium": 30,
                                                                                           "saline": 28}
+
+
+# --- more ways of saying an arm's size; an active placebo ---------------------------------------------
+
+def test_a_bare_count_in_brackets_after_each_arm_sizes_it():
+    # written by us
+    assert sizes("Eighty adults took part. Patients were randomly assigned to receive cholecalciferol (41) or "
+                 "placebo (39).") == {"vitamin d": 41, "placebo": 39}
+
+
+def test_groups_with_k_patients_each():
+    # written by us
+    assert sizes("Sixty patients took part. They were randomized into three groups with 20 patients each: group 1 "
+                 "received ketorolac 30 mg, group 2 received paracetamol 1 g and group 3 received saline.") == {
+        "ketorolac": 20, "paracetamol": 20, "saline": 20}
+
+
+def test_an_active_placebo_is_the_drug_named_not_a_placebo_arm():
+    # written by us
+    found = arms_of("Forty women took part. Women were randomized to 1200 mg of gabapentin or 15 mg of oxazepam "
+                    "(active placebo).")
+    assert sorted(i["name"] for a in found for i in own(a)) == ["gabapentin", "oxazepam"]

@@ -61,6 +61,10 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
+# "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
+BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|$))", re.I)
+ALLOCATED_TO = re.compile(r"\b(?:randomi[sz]ed|randomly|assigned|allocated)\b", re.I)
 # A count before a group named "group X": "22 patients in group PVB", "30 in group A".
 COUNT_IN_GROUP = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?(?:(?:were|was)\s+)?in\s+$",
                             re.I)
@@ -86,6 +90,9 @@ EVERY_ARM = re.compile(
     rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
     # "into four groups (n = 30 each)"
     r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|(?:in|for)\s+each)\s*\)|"
+    # "randomized into three groups with 20 patients each"
+    rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n8>{COUNT})\s+(?:patients|subjects|participants|women|men|children|"
+    r"infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b|"
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
@@ -137,6 +144,7 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ", "as the
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
 EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+                  "groups with", "arms with",
                   "/group", "/arm", "/ group", "/ arm", "in each", "each)", "each )")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
@@ -342,6 +350,8 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
             return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
+    if match is None and text.startswith(" (", end) and ALLOCATED_TO.search(text):
+        match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
     if match:
         return _count(match.group("n"))
     listed = LISTED_COUNT.search(before[-30:]) or (BRACKET_LIST_FIRST.search(before[-30:]) if "(" in before[-30:] else None)

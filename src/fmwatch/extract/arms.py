@@ -129,7 +129,8 @@ ARM_NEEDLES = ("assign", "allocat", "random", "receiv", "took", "gave", "given",
                "compar", "versus", "vs", "dose", "either", "placebo", "spray", "appl", "combin", "pairs", "tablet",
                "treated", "supplement", "administ", "infusion", "injection")
 PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
-PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
+# (not "oxazepam (active placebo)": another drug standing in for a placebo is that drug's arm)
+PLACEBO_ARM = re.compile(r"(?<!active\s)\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)|"
@@ -212,6 +213,8 @@ def _given(text: str, mention: "Mention") -> bool:
     saline a dose was diluted in."""
     if mention.substance == "saline" and _vehicle(text, mention):
         return False
+    if mention.name == "placebo" and text[max(0, mention.start - 7):mention.start].lower() == "active ":
+        return False  # "15 mg of oxazepam (active placebo)": the drug named is the comparator, no placebo arm
     if mention.substance in (None, "placebo", "saline"):
         return True
     if mention.substance in NON_DRUG and WITHHELD_BEFORE.search(text, max(0, mention.start - 30), mention.start):
