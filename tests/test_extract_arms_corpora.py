@@ -235,3 +235,15 @@ def test_an_active_placebo_is_the_drug_named_not_a_placebo_arm():
     found = arms_of("Forty women took part. Women were randomized to 1200 mg of gabapentin or 15 mg of oxazepam "
                     "(active placebo).")
     assert sorted(i["name"] for a in found for i in own(a)) == ["gabapentin", "oxazepam"]
+
+
+@pytest.mark.parametrize("abstract, route", [
+    # written by us: "IV" as the numeral four is no route; as a route it still is one
+    ("Eighty adults with stage IV colon cancer were enrolled. Patients were randomized to receive zinc (40) or "
+     "placebo (40) capsules.", "oral"),
+    ("Sixty adults were enrolled. Patients were randomized to vitamin C or placebo; DPP IV levels were measured.",
+     None),
+    ("Sixty adults were enrolled. Patients were randomized to magnesium sulfate 2 g IV or saline.", "intravenous"),
+])
+def test_the_numeral_iv_is_no_route(abstract, route):
+    assert {i["route"] for a in arms_of(abstract) for i in own(a) if not a["is_control"]} == {route}

@@ -63,7 +63,8 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
 # A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
 # "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
-BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|$))", re.I)
+BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|"
+                              r"supplements?\b|tablets?\b|capsules?\b|$))", re.I)
 ALLOCATED_TO = re.compile(r"\b(?:randomi[sz]ed|randomly|assigned|allocated)\b", re.I)
 # A count before a group named "group X": "22 patients in group PVB", "30 in group A".
 COUNT_IN_GROUP = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?(?:(?:were|was)\s+)?in\s+$",

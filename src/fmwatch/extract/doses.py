@@ -119,6 +119,13 @@ BLOCK_NEEDLES = ("paraverteb", "perineur", "peritub", "periartic", "intraperit",
                  "subarach", "spinal", "infiltrat", "block", " space")
 
 
+# What makes "IV" the numeral four, not intravenous: a word that takes a Roman numeral ("stage IV", "type IV",
+# "grade III/IV", "phase IV", "class IV") or an acronym before it ("DPP IV", "NYHA IV").
+NUMERAL_IV_BEFORE = re.compile(r"(?:\b(?:stage|stages|type|types|grade|grades|phase|class|classes|level|degree|factor|"
+                               r"part|complex|collagen|group|arm)|(?-i:\b[A-Z]{2,}(?:-\d+)?)|(?-i:\bI{1,3})\s*(?:/|-|and|or|to))\s*$",
+                               re.I)
+
+
 @lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
     """The route a text gives (``lexicon.ROUTES``: "transdermal", "other", "intravenous",
@@ -126,6 +133,10 @@ def _route(text: str) -> tuple[str | None, re.Match | None]:
     ("paravertebral", "peritubal infiltration", "in the epidural space") is "other" before any
     intravenous word ("a continuous infusion in the paravertebral space")."""
     route, match = _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
+    if route == "intravenous" and match.group(0) == "IV" and NUMERAL_IV_BEFORE.search(text, max(0, match.start() - 12),
+                                                                                   match.start()):
+        # "stage IV", "DPP IV", "grade III/IV": the Roman numeral four, no route (read again without it)
+        return _route(text[:match.start()] + "__" + text[match.end():])
     if route in (None, "intravenous", "intramuscular", "topical", "oral"):
         lowered = text.lower()
         for needle in BLOCK_NEEDLES:
