@@ -247,3 +247,23 @@ def test_an_active_placebo_is_the_drug_named_not_a_placebo_arm():
 ])
 def test_the_numeral_iv_is_no_route(abstract, route):
     assert {i["route"] for a in arms_of(abstract) for i in own(a) if not a["is_control"]} == {route}
+
+
+def test_one_groups_size_is_not_every_arms():
+    # written by us: "a ... group of 151" is that group's size only
+    assert sizes("Three hundred adults with back pain took part. They were randomly divided into an acupuncture "
+                 "group of 151 cases and a physiotherapy group of 149 cases.") == {"acupuncture": 151,
+                                                                                   "physiotherapy": 149}
+
+
+def test_one_as_a_pronoun_is_no_group_of_one():
+    # written by us
+    assert sizes("Forty adults took part. They were randomly divided into two groups of 20: one received "
+                 "ibuprofen, the other placebo.") == {"ibuprofen": 20, "placebo": 20}
+
+
+def test_an_active_placebo_named_as_such_is_a_placebo_arm():
+    # written by us: no drug stands before it, so the active placebo is the control arm
+    found = arms_of("Twenty adults took part. Participants received nicotine nasal spray and an active placebo spray "
+                    "of capsaicin in random order.")
+    assert any(a["is_control"] for a in found)

@@ -288,6 +288,9 @@ GROUP_OF_AFTER = re.compile(rf"\s+(?:of|with|consisting\s+of|including)\s+(?P<n>
                             r"participants|children|women|men|infants|volunteers)\b", re.I)
 
 
+NAMED_GROUP_OF_AFTER = re.compile(r"[\s-](?:group|arm)" + GROUP_OF_AFTER.pattern, re.I)
+
+
 def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[str]]:
     """The group names the study's statements give arms by what each group was given ("the control
     group was treated with budesonide" names the budesonide arm "control group"): ``{id(arm):
@@ -326,6 +329,9 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
             " of " in text[end:end + 4] or " with " in text[end:end + 6] or " includ" in text[end:end + 8]
             or " consist" in text[end:end + 8]):
         match = GROUP_OF_AFTER.match(text, end)  # "an observation group of 44 cases"
+    if match is None and text.startswith((" group ", "-group ", " arm "), end) and (
+            " of " in text[end:end + 10] or " with " in text[end:end + 12]):
+        match = NAMED_GROUP_OF_AFTER.match(text, end)  # "an acupuncture group of 151 cases"
     if match is None and text.rfind("(", 0, start) > text.rfind(")", 0, start):  # inside a bracket
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
     if match is None and "/" in before[-25:]:
@@ -353,6 +359,8 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
     if match is None and text.startswith(" (", end) and ALLOCATED_TO.search(text):
         match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
+    if match and match.group("n").lower() == "one":
+        return None  # "one received A, the other B": the pronoun, not a group of one
     if match:
         return _count(match.group("n"))
     listed = LISTED_COUNT.search(before[-30:]) or (BRACKET_LIST_FIRST.search(before[-30:]) if "(" in before[-30:] else None)

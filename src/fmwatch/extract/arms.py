@@ -207,13 +207,18 @@ WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+fro
                              r"(?:at\s+)?rest\s+and)\s+(?:any\s+|further\s+|the\s+)?$", re.I)
 
 
+# A drug named as the placebo it stands for, in brackets after it: "15 mg of oxazepam (active placebo)" (not "an
+# active placebo spray of pepper": there the placebo is the arm).
+ACTIVE_PLACEBO_BEFORE = re.compile(r"\(\s*(?:an?\s+|the\s+)?active\s+$", re.I)
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
     measured or lacking substance, nor a treatment the participants had before or failed on, nor the
     saline a dose was diluted in."""
     if mention.substance == "saline" and _vehicle(text, mention):
         return False
-    if mention.name == "placebo" and text[max(0, mention.start - 7):mention.start].lower() == "active ":
+    if mention.name == "placebo" and ACTIVE_PLACEBO_BEFORE.search(text, max(0, mention.start - 12), mention.start):
         return False  # "15 mg of oxazepam (active placebo)": the drug named is the comparator, no placebo arm
     if mention.substance in (None, "placebo", "saline"):
         return True
@@ -751,8 +756,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     text = sentence.text
     size = GROUP_SIZE.search(text)
     group_n = None
-    if size:
-        group_n = lx.words_to_number(size.group("n"))
+    if size and not (size.group(0)[5:6] == " " and text.lower().count("group of") > 1):
+        group_n = lx.words_to_number(size.group("n"))  # (not "a needle-knife group of 153 and a physiotherapy group
+        # of 152": where the sentence sizes several groups one by one, one group's size is its own)
     whole = _whole(doc)
     context = _context(doc, text)
     named = _mentions(text, context)
@@ -782,6 +788,8 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         if chunk_n and (chunk_n.group("n") or chunk_n.start() < mentions[0].start) and re.search(
                 r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
             chunk_n = None  # "Twenty rats received A or B", "Patients (n = 36) received A or B": everyone's
+        if chunk_n and (chunk_n.group("n") or "").lower() == "one":
+            chunk_n = None  # "one received ibuprofen, the other placebo": the pronoun, not a group of one
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
         if chunk_n and _subgroup(text, chunk_start + mentions[0].start):
             arm_n = group_n  # "for premenopausal women in the A arm (n = 62)": a part of the arm
