@@ -91,15 +91,16 @@ EVERY_ARM = re.compile(
     rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
     # "into four groups (n = 30 each)"
     r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|(?:in|for)\s+each)\s*\)|"
-    # "randomized into three groups with 20 patients each"
-    rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n8>{COUNT})\s+(?:patients|subjects|participants|women|men|children|"
-    r"infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b|"
+
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
     r"\b(?:equally|evenly)\s+(?:\w+\s+){0,3}?groups\s*\(\s*[nN]\s*=\s*(?P<n5>\d{1,6})\s*(?:each\s*)?\)|"
     r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
+# "randomized into three groups with 20 patients each" (apart from EVERY_ARM: asked only of a sentence saying "each").
+GROUPS_WITH_EACH = re.compile(rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n>{COUNT})\s+(?:patients|subjects|participants|women|"
+                              r"men|children|infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
 ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
                         r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
@@ -150,6 +151,24 @@ EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "ea
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
+
+
+# What every count above needs: a digit or a number word (a cheap test a sentence must pass first; words inside
+# others, "hormone", "attention", only make it pass more often).
+DIGIT = re.compile(r"\d")
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand")
+
+
+def _may_count(text: str) -> bool:
+    """Whether ``text`` holds a digit or a number word: what any head count needs."""
+    if DIGIT.search(text) is not None:
+        return True
+    lowered = text.lower()
+    for word in NUMBER_WORDS:  # (a loop: faster than any() over a generator)
+        if word in lowered:
+            return True
+    return False
 
 
 def _count(text: str) -> int | None:
@@ -357,8 +376,9 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
             return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
-    if match is None and text.startswith(" (", end) and ALLOCATED_TO.search(text):
+    if match is None and text.startswith(" (", end):
         match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
+        match = match if match is not None and ALLOCATED_TO.search(text) else None
     if match and match.group("n").lower() == "one":
         return None  # "one received A, the other B": the pronoun, not a group of one
     if match:
@@ -367,8 +387,8 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
     if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
         return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
     in_list = COUNT_AFTER_IN_LIST.match(text, end)
-    if in_list is None and text[start - 1:start] in ("(", " ") and text.rfind("(", 0, start) > text.rfind(")", 0, start) and (
-            text[start - 1:start] == "(" or text[start - 2:start] in (", ", "; ")):
+    if in_list is None and (text[start - 1:start] == "(" or text[start - 2:start] in (", ", "; ")) and (
+            text.rfind("(", 0, start) > text.rfind(")", 0, start)):
         in_list = COUNT_AFTER_IN_BRACKET.match(text, end)  # "(tamoxifen 1238, placebo 1233)"
     if in_list and ALLOCATION.search(text):
         return _count(in_list.group("n"))  # "59 completed (amitriptyline, 27; placebo, 32)"
@@ -448,8 +468,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     listed = sentences(doc)
     for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
         sentence = listed[index]
-        if sentence.field == "title":
-            continue
+        if sentence.field == "title" or not _may_count(sentence.text):
+            continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
         offset = starts[index]
         hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
         for at, end, arm in hits:
@@ -468,6 +488,8 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     if any(cue in lowered for cue in EVERY_ARM_CUES):
         for sentence in listed:
             whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None
+            if whole is None and sentence.field != "title" and " each" in sentence.text and "s with " in sentence.text:
+                whole = GROUPS_WITH_EACH.search(sentence.text)
             if whole and ALLOCATION.search(sentence.text) and not PLANNED.search(sentence.text) and (
                     _kind(doc, sentence) == "statement"):
                 every_arm = _count(next(g for g in whole.groups() if g))

@@ -159,16 +159,20 @@ GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramus
                                   r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
 
 
+# "300 mg of X", "a 2 g bolus of X": the words between a dose and the substance it is of (compiled once).
+DOSE_OF = re.compile(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|"
+                     r"i\.?v\.?|intramuscular|transdermal|topical)?\s*(?:elemental\s+)?", re.I)
+
+
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
-                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
+        of = DOSE_OF.match(chunk, dose.end()) if " of " in chunk[dose.end():dose.end() + 30] else None
         owner = None
         if of:
-            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
+            owner = next((i for i, m in enumerate(mentions) if m.start == of.end()), None)
         if owner is None:  # "malic acid 200 mg": the substance right before the dose
             owner = next((i for i, m in enumerate(mentions)
                           if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
