@@ -353,18 +353,20 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
         match = NAMED_GROUP_OF_AFTER.match(text, end)  # "an acupuncture group of 151 cases"
     if match is None and text.rfind("(", 0, start) > text.rfind(")", 0, start):  # inside a bracket
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
-    if match is None and "/" in before[-25:]:
+    tail = before[-60:]
+    if match is None and "/" in tail[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
-    if match is None and ("/" in before[-60:] or "of " in before[-60:]) and PART_OF.search(before, max(0, len(before) - 60)):
-        match = NUMERATOR_BEFORE.search(before[-60:]) or DENOMINATOR_BEFORE.search(before[-60:]) or (
+    if match is None and ("/" in tail or "of " in tail) and PART_OF.search(tail):
+        match = NUMERATOR_BEFORE.search(tail) or DENOMINATOR_BEFORE.search(tail) or (
             OF_COUNT_BEFORE.search(before[-30:]) if PEOPLE_OF_ARM_AFTER.match(text, end) else None)
         # ("109 of 211 warfarin recipients": the people named after the arm tie the count to it)
         # "41 of 43 patients received A" (41), "2/23 patients treated with A", "(26 of 211) of A-treated" (23, 211)
-    if match is None and ("/" in text[end:end + 25] or " of " in text[end:end + 25]):
+    after = text[end:end + 25]
+    if match is None and ("/" in after or " of " in after):
         match = DENOMINATOR_AFTER.match(text, end)  # "the A group (7/73)", "A (35 of 37, 95 per cent)"
         if match is not None and FRACTIONS_COMPARED.match(text, match.end()):
             match = None  # "the placebo group (20/24 patients vs. 10/19 patients)": the first is the other arm's
-        if match is not None and "who " not in before[-60:] and GIVEN_BEFORE.search(before[-60:]):
+        if match is not None and "who " not in tail and GIVEN_BEFORE.search(tail):
             if wholes is not None:
                 wholes.append(_count(match.group("n")))
             return _count(match.group("x"))  # "Most patients received A (41/43)": 41 received it
