@@ -48,7 +48,7 @@ N_AFTER = re.compile(r"(?:[\s-]+(?:[a-z][\w-]*\s+)?(?:group|arm|treated|alone|co
 # A count of people in a bracket after the arm's name: "tamoxifen alone (383 women)", "magnesium (23 patients)".
 PEOPLE_IN_BRACKET_AFTER = re.compile(rf"(?:[\s-]+(?:alone|group|arm))?(?:\s+[\d.,]+\s*(?:mg|g|µg|μg|mcg|mmol|meq|iu)\b"
                                      r"(?:(?!\b(?:or|and|versus|vs)\b)[^();\[\]]){0,25}?)?"
-                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|women|men|subjects|"
+                                     rf"\s*\(\s*(?P<n>{COUNT})\s+(?:patients|pts|women|men|subjects|"
                                      r"participants|children|cases|volunteers|individuals)\s*[);,]", re.I)
 # Before the arm's name: "n=8 gabapentin", "n = 30 for placebo".
 N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|for\s+(?:the\s+)?|to\s+(?:the\s+)?|received\s+)?$")
@@ -61,6 +61,23 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
+# "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
+BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|"
+                              r"supplements?\b|tablets?\b|capsules?\b|$))", re.I)
+ALLOCATED_TO = re.compile(r"\b(?:randomi[sz]ed|randomly|assigned|allocated)\b", re.I)
+# A count before a group named "group X": "22 patients in group PVB", "30 in group A".
+COUNT_IN_GROUP = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?(?:(?:were|was)\s+)?in\s+$",
+                            re.I)
+# A count of people given something, the group's name in the bracket after it: "53 patients receiving
+# peritubal infiltration (study group)", "40 women who were given the gel (group A)".
+COUNT_BEFORE_BRACKET = re.compile(
+    rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:patients|subjects|participants|women|men|children|infants|cases|volunteers)\s+"
+    r"(?:(?:who|that)\s+)?(?:(?:were|was)\s+)?(?:received|receiving|given|treated\s+with|undergoing|underwent|had|"
+    r"(?:randomi[sz]ed|allocated|assigned)\s+to(?:\s+receive)?)\s+(?:[^\s();,]+\s+){0,8}?[^\s();,]+\s*\($|"
+    # "Sixty-four patients in group 3 (control group)": the group's number, then its name in brackets
+    rf"(?<![\w.,/±:-])(?P<n2>{COUNT})\s+(?:patients|subjects|participants|women|men|children|infants|cases|volunteers)\s+"
+    r"(?:were\s+)?(?:in|into|to)\s+(?:the\s+)?(?:group|arm)\s+(?:[A-Z]{1,3}|\d{1,2}|[IVX]{1,4})\s*\($", re.I)
 # A count right before the arm's name and the people it counts: "12 placebo patients", "20 controls".
 COUNT_OF_PEOPLE = re.compile(rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+"
                              r"(?:(?:healthy|matched|untreated|age-matched)\s+)?$", re.I)
@@ -74,12 +91,16 @@ EVERY_ARM = re.compile(
     rf"\b(?P<n6>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+)?in\s+each(?=\s*[.,;)]|\s+(?:and|of\s+the\s+(?:groups|arms))\b)|"
     # "into four groups (n = 30 each)"
     r"\b(?:groups|arms)\s*\(\s*[nN]\s*=\s*(?P<n7>\d{1,6})\s*(?:each|per\s+(?:group|arm)|(?:in|for)\s+each)\s*\)|"
+
     rf"\b(?:groups|arms)\s+of\s+(?P<n2>{COUNT})(?:\s+(?!{UNIT_WORDS}\b)|\s*[:;,)])|"
     r"\b[nN]\s*=\s*(?P<n3>\d{1,6})\s*(?:per|each|/|in\s+each)\s*(?:group|arm)\b|"
     # "divided equally into four groups (n = 30)": the bracket after the groups is each one's size
     r"\b(?:equally|evenly)\s+(?:\w+\s+){0,3}?groups\s*\(\s*[nN]\s*=\s*(?P<n5>\d{1,6})\s*(?:each\s*)?\)|"
     r"\b(?:each|every)\s+(?:group|arm)\s+(?:\w+\s+){0,2}?(?:of|had|included|comprised|consisted\s+of)\s+"
     rf"(?P<n4>{COUNT})\s+(?!{UNIT_WORDS}\b)", re.I)
+# "randomized into three groups with 20 patients each" (apart from EVERY_ARM: asked only of a sentence saying "each").
+GROUPS_WITH_EACH = re.compile(rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n>{COUNT})\s+(?:patients|subjects|participants|women|"
+                              r"men|children|infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
 ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
                         r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
@@ -87,6 +108,35 @@ ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|includ
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
 LISTED_COUNT = re.compile(rf"(?:,|:|\band)\s+(?P<n>{COUNT})\s+(?:(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# The first count of a bracketed list of counts and arms: "40 were randomized (22 metformin, 18 placebo)",
+# "(147 allocated exemestane, 153 anastrozole)" (the next items are ``LISTED_COUNT``'s).
+BRACKET_LIST_FIRST = re.compile(rf"\(\s*(?P<n>{COUNT})\s+(?:(?:allocated|assigned|randomi[sz]ed)\s+(?:to\s+)?|"
+                                r"(?:on|in|with|took|received|given)\s+)?(?:the\s+)?$", re.I)
+# A count after an arm's name in a bracketed list of arms and counts: "(tamoxifen 1238, placebo 1233)",
+# "(TU arm 87, ACT arm 82)" (not a dose, a rate or a decimal: the count ends the item).
+COUNT_AFTER_IN_BRACKET = re.compile(rf"(?:[\s-]+(?:group|arm))?\s+(?P<n>{COUNT})(?![\d.,]\d)\s*(?=[,;)])", re.I)
+# A result's denominator tied to the arm: "2/23 patients treated with A", "45 (54%) of 83 patients in the A
+# group", "37 (4.0%) of 944 patients who received A", "in 17% (12/71) of patients treated with A" (the count
+# before the name), and "A (7/71)", "the A group (35 of 37, 95 per cent)", "A [228 of 2448 women" (after it).
+DENOMINATOR_BEFORE = re.compile(
+    r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*(?:%|per\s+cent)\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n>\d{1,3}(?:,\d{3})+|\d{1,5})"
+    r"(?![\d.,]\d|\s*%)\s*(?:\)\s*(?:of\s+)?)?(?:(?:eligible|evaluable|assessable)\s+)?(?:(?:patients|women|men|subjects|participants|"
+    r"children|cases)\s+)?(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:who\s+(?:were\s+)?(?:received|treated\s+with|given|allocated(?:\s+to)?|"
+    r"assigned\s+to|randomi[sz]ed\s+to|taking|on)\s+|(?:receiving|treated\s+with|given|allocated(?:\s+to)?|assigned\s+to|"
+    r"randomi[sz]ed\s+to|taking|on|in\s+the)\s+)(?:the\s+)?$", re.I)
+FRACTIONS_COMPARED = re.compile(r"\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?[,;]?\s*(?:vs\.?|versus|and|compared)\s+(?:with\s+)?\d", re.I)
+PART_OF = re.compile(r"\d\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)")  # (what the three below need)
+OF_COUNT_BEFORE = re.compile(r"(?<![\d.,/])\d{1,5}\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*(?P<n>\d{1,5})\s+$")
+PEOPLE_OF_ARM_AFTER = re.compile(r"[\s-]+(?:recipients|users|patients|subjects|participants|women|men|children|treated)\b", re.I)
+# "x of K patients received A", "Most patients received A (41/43)": the main verb gives A to the x, not the K.
+NUMERATOR_BEFORE = re.compile(r"(?<![\d.,/])(?P<n>\d{1,5})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:/|of\b|out\s+of\b)\s*\d{1,5}"
+                              r"(?![\d.,]\d|\s*%)\s+(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|cases)\s+"
+                              r"(?:received|were\s+(?:given|treated\s+with|allocated\s+to|assigned\s+to|randomi[sz]ed\s+to))\s+"
+                              r"(?:the\s+)?$", re.I)
+GIVEN_BEFORE = re.compile(r"\b(?:received|were\s+given|were\s+treated\s+with|took)\s+(?:[\w-]+\s+){0,6}$", re.I)
+DENOMINATOR_AFTER = re.compile(r"(?:[\s-]+(?:group|arm|treated|alone))?\s*[(\[]\s*(?P<x>\d{1,5})\s*(?:/|of\b|out\s+of\b)\s*"
+                               r"(?P<n>\d{1,3}(?:,\d{3})+|\d{1,5})(?![\d.,]\d|\s*%)\s*(?:[,;)\]]|(?:patients|women|men|"
+                               r"subjects|participants|children|cases)\b)", re.I)
 # "(amitriptyline, 27; placebo, 32)", "magnesium: 21": the count right after the arm's name in a list.
 COUNT_AFTER_IN_LIST = re.compile(rf"\s*[,:]\s*(?P<n>{COUNT})\s*(?=[;)]|,?\s+and\b)", re.I)
 UNIT_AFTER = re.compile(r"[\s-]*(?:tablets?|capsules?|pills?|mg|g|doses?|injections?|infusions?)\b", re.I)
@@ -96,10 +146,29 @@ ALLOCATION_CUES = ("to ", "eceiv", "given", "on ", "n the ", "nto the ", "as the
 CHOICE_AFTER = re.compile(r"[^;.]{0,80}?\b(?:or|versus|vs)\b", re.I)
 # What EVERY_ARM needs somewhere in the record (lower case): a cheap test before it is run sentence by sentence.
 EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "each arm", "every group", "every arm", "groups of", "arms of",
+                  "groups with", "arms with",
                   "/group", "/arm", "/ group", "/ arm", "in each", "each)", "each )")
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
+
+
+# What every count above needs: a digit or a number word (a cheap test a sentence must pass first; words inside
+# others, "hormone", "attention", only make it pass more often).
+DIGIT = re.compile(r"\d")
+NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand")
+
+
+def _may_count(text: str) -> bool:
+    """Whether ``text`` holds a digit or a number word: what any head count needs."""
+    if DIGIT.search(text) is not None:
+        return True
+    lowered = text.lower()
+    for word in NUMBER_WORDS:  # (a loop: faster than any() over a generator)
+        if word in lowered:
+            return True
+    return False
 
 
 def _count(text: str) -> int | None:
@@ -134,6 +203,10 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
         for name in (intervention.get("name"), intervention.get("substance")):
             if name and len(name) > 2:
                 names.add(name.lower())
+        said = intervention["evidence"][0] if intervention.get("evidence") else None
+        if (said and said.get("role") != "sentence" and not arm.get("is_control") and 2 < len(said["text"]) <= 20
+                and said["text"][0].isalpha() and " " not in said["text"]):
+            names.add(said["text"].lower())  # the word the text uses for it: "TAM", "MgSO4", "CBT", "bupivacain"
     lowered = _lower_text(doc)
     for name in list(names):
         at = lowered.find(name)
@@ -171,6 +244,35 @@ def _clause_after(text: str, at: int, limit: int = 250) -> str:
     return text[at:end]
 
 
+# Where the words said of one arm end when commas may stand inside them: a semicolon or a choice.
+_ARM_ENDS = (" or ", " versus ", " vs ", " vs. ", " compared ")
+
+
+def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
+    """A group's name said at the end of an arm's words that run on past commas ("a 10-mL bolus of
+    A before emergence, followed by an infusion of 6 mL/h (PVB group), or saline (control group)"):
+    the ``GROUP_LABEL`` match in the words after ``text[at]`` up to the first semicolon, "or",
+    "versus" or full stop outside brackets, or None when no label is there or another substance is
+    named before it (its label is that substance's arm's)."""
+    depth, end = 0, min(len(text), at + limit)
+    first = GROUP_LABEL.search(text, at, end)
+    if first is None:  # (no label at all: the walk below is not needed)
+        return None
+    for index in range(at, first.start()):
+        char = text[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (char == ";" or char == "." and text[index + 1:index + 2] in (" ", "")
+                             or char == " " and text.startswith(_ARM_ENDS, index)):
+            return None  # the arm's words end before the label: it is another arm's
+    match = first
+    if match is None or substance_mentions(text[at:match.start()]):
+        return None
+    return match
+
+
 def group_labels(doc: Document, arm: dict) -> set[str]:
     """The names the text gives an arm's group where it defines the arm ("sotalol alone (80 mg twice
     daily) (group S)" -> {"group s", "s group"}), lower case; empty when none is said, or when the
@@ -186,6 +288,8 @@ def group_labels(doc: Document, arm: dict) -> set[str]:
             if said.get("role") == "sentence" or "(" not in text[said["end"]:said["end"] + 250]:
                 continue
             match = GROUP_LABEL.search(_clause_after(text, said["end"]))
+            if match is None and "group" in text[said["end"]:said["end"] + 250].lower():
+                match = _label_past_commas(text, said["end"])
             if match:
                 labels.add((match.group("a") or match.group("b")).lower())
         if len(labels) == 1:
@@ -203,6 +307,9 @@ GROUP_OF_AFTER = re.compile(rf"\s+(?:of|with|consisting\s+of|including)\s+(?P<n>
                             r"participants|children|women|men|infants|volunteers)\b", re.I)
 
 
+NAMED_GROUP_OF_AFTER = re.compile(r"[\s-](?:group|arm)" + GROUP_OF_AFTER.pattern, re.I)
+
+
 def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[str]]:
     """The group names the study's statements give arms by what each group was given ("the control
     group was treated with budesonide" names the budesonide arm "control group"): ``{id(arm):
@@ -215,18 +322,24 @@ def treated_group_names(doc: Document, arms_found: list[dict]) -> dict[int, set[
         if "roup" not in sentence.text and " arm " not in sentence.text:
             continue
         for match in GROUP_TREATED.finditer(sentence.text):
-            mentions = substance_mentions(_clause_after(sentence.text, match.end()))
-            if not mentions:
-                continue
-            owners = [a for a in arms_found if mentions[0].substance in {
-                i["substance"] for i in a["interventions"] if not i.get("background")}]
+            clause = _clause_after(sentence.text, match.end())
+            mentions = substance_mentions(clause)
+            if not mentions:  # a treatment no substance lexicon holds ("massage", "bupivacain"): as the arm wrote it
+                lowered = clause.lower()
+                owners = [a for a in arms_found if any(
+                    i["evidence"] and i["evidence"][0]["text"].lower() in lowered
+                    for i in a["interventions"] if not i.get("background") and len(i["evidence"][0]["text"]) > 3)]
+            else:
+                owners = [a for a in arms_found if mentions[0].substance in {
+                    i["substance"] for i in a["interventions"] if not i.get("background")}]
             if len(owners) == 1:
                 found.setdefault(id(owners[0]), set()).add(f"{match.group('name').lower()} group")
     return found
 
 
-def _size_near(text: str, start: int, end: int) -> int | None:
-    """A head count tied to the arm named at ``text[start:end]``, or None."""
+def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> int | None:
+    """A head count tied to the arm named at ``text[start:end]``, or None. Where the count is a part
+    of everyone ("Most patients received A (41/43)": 41 of 43), the whole is appended to ``wholes``."""
     before = text[max(0, start - 120):start]
     match = N_BEFORE.search(before) if "=" in before[-30:] else None  # (first: in "n=11 A, n=10 B" the "n=10" is B's)
     if match is None:
@@ -235,18 +348,50 @@ def _size_near(text: str, start: int, end: int) -> int | None:
             " of " in text[end:end + 4] or " with " in text[end:end + 6] or " includ" in text[end:end + 8]
             or " consist" in text[end:end + 8]):
         match = GROUP_OF_AFTER.match(text, end)  # "an observation group of 44 cases"
+    if match is None and text.startswith((" group ", "-group ", " arm "), end) and (
+            " of " in text[end:end + 10] or " with " in text[end:end + 12]):
+        match = NAMED_GROUP_OF_AFTER.match(text, end)  # "an acupuncture group of 151 cases"
     if match is None and text.rfind("(", 0, start) > text.rfind(")", 0, start):  # inside a bracket
         match = PEOPLE_RIGHT_AFTER.match(text, end)  # "(HCT group 68 cases, CMFT group 68 cases)"
-    if match is None and "/" in before[-25:]:
+    tail = before[-60:]
+    if match is None and "/" in tail[-25:]:
         match = FRACTION_BEFORE.search(before)  # "AF in 11.8% (6/51) in the S group": of 51
+    if match is None and ("/" in tail or "of " in tail) and PART_OF.search(tail):
+        match = NUMERATOR_BEFORE.search(tail) or DENOMINATOR_BEFORE.search(tail) or (
+            OF_COUNT_BEFORE.search(before[-30:]) if PEOPLE_OF_ARM_AFTER.match(text, end) else None)
+        # ("109 of 211 warfarin recipients": the people named after the arm tie the count to it)
+        # "41 of 43 patients received A" (41), "2/23 patients treated with A", "(26 of 211) of A-treated" (23, 211)
+    after = text[end:end + 25]
+    if match is None and ("/" in after or " of " in after):
+        match = DENOMINATOR_AFTER.match(text, end)  # "the A group (7/73)", "A (35 of 37, 95 per cent)"
+        if match is not None and FRACTIONS_COMPARED.match(text, match.end()):
+            match = None  # "the placebo group (20/24 patients vs. 10/19 patients)": the first is the other arm's
+        if match is not None and "who " not in tail and GIVEN_BEFORE.search(tail):
+            if wholes is not None:
+                wholes.append(_count(match.group("n")))
+            return _count(match.group("x"))  # "Most patients received A (41/43)": 41 received it
+    if match is None and before.endswith(" in ") and text[start:end].lower().startswith("group ") and ALLOCATION.search(text):
+        match = COUNT_IN_GROUP.search(before)  # "22 patients in group PVB" (not "three patients in group B were converted")
+    if match is None and before.endswith("(") and text.startswith(")", end):
+        match = COUNT_BEFORE_BRACKET.search(before)  # "53 patients receiving peritubal infiltration (study group)"
+        if match is not None and match.group("n2"):
+            return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
+    if match is None and text.startswith(" (", end):
+        match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
+        match = match if match is not None and ALLOCATED_TO.search(text) else None
+    if match and match.group("n").lower() == "one":
+        return None  # "one received A, the other B": the pronoun, not a group of one
     if match:
         return _count(match.group("n"))
-    listed = LISTED_COUNT.search(before[-30:])
+    listed = LISTED_COUNT.search(before[-30:]) or (BRACKET_LIST_FIRST.search(before[-30:]) if "(" in before[-30:] else None)
     if listed and not UNIT_AFTER.match(text, end) and ALLOCATION.search(text):
         return _count(listed.group("n"))  # "30 received A, 31 B and 29 placebo": the verb said once
     in_list = COUNT_AFTER_IN_LIST.match(text, end)
+    if in_list is None and (text[start - 1:start] == "(" or text[start - 2:start] in (", ", "; ")) and (
+            text.rfind("(", 0, start) > text.rfind(")", 0, start)):
+        in_list = COUNT_AFTER_IN_BRACKET.match(text, end)  # "(tamoxifen 1238, placebo 1233)"
     if in_list and ALLOCATION.search(text):
         return _count(in_list.group("n"))  # "59 completed (amitriptyline, 27; placebo, 32)"
     if PEOPLE_AFTER.match(text, end) or text[start:end].lower().startswith("control"):
@@ -254,6 +399,20 @@ def _size_near(text: str, start: int, end: int) -> int | None:
         if match:
             return _count(match.group("n"))
     return None
+
+
+# A part of the arms said before an arm's name: "for premenopausal women in the A arm", "among patients with
+# diabetes receiving A", "in the subgroup of ...": a count there sizes that part, not the arm.
+SUBGROUP_BEFORE = re.compile(r"\b(?:for|among)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?(?:women|men|patients|participants|subjects|"
+                             r"children|adults)\s+(?:(?:with|aged|older|younger)\s+[^,;()]{1,40}?\s+)?(?:in|on|receiving|"
+                             r"treated\s+with|given)\s+(?:the\s+)?[^.;]{0,60}$|\bsub(?:group|set)s?\b[^.;]*$", re.I)
+
+
+def _subgroup(text: str, at: int) -> bool:
+    """Whether the arm named at ``text[at]`` is spoken of through a part of its people (a subgroup,
+    "for premenopausal women in the A arm"): a count tied to the name there is not the arm's size."""
+    before = text[max(0, at - 100):at]
+    return ("sub" in before or "for " in before or "among " in before) and SUBGROUP_BEFORE.search(before) is not None
 
 
 # "120 patients ... were evenly divided into three groups": everyone shared equally between K arms.
@@ -290,9 +449,7 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     for arm, names in named:
         for name in names:
             owners.setdefault(name, []).append(arm)
-    unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}
-    if not unique:
-        return
+    unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}  # (none: sizes said of every arm only)
     lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
     base, bases = 0, {}
     for name in doc.text_fields:
@@ -308,25 +465,33 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             index = bisect.bisect_right(starts, at) - 1
             hits_by_sentence.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
+    whole_of: dict[int, int] = {}  # arm -> everyone, where its count was said as a part of everyone
     every_arm = None
     listed = sentences(doc)
     for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
         sentence = listed[index]
-        if sentence.field == "title":
-            continue
+        if sentence.field == "title" or not _may_count(sentence.text):
+            continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
         offset = starts[index]
         hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
         for at, end, arm in hits:
             if id(arm) in sized or any(a < at < e for a, e, _ in hits):
                 continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
-            n = _size_near(sentence.text, at, end)
+            wholes: list = []
+            n = _size_near(sentence.text, at, end, wholes)
+            if n is not None and _subgroup(sentence.text, at):
+                continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
             if n is not None and _kind(doc, sentence) == "statement":
                 sized[id(arm)] = n
+                if wholes and wholes[0] and wholes[0] > n:
+                    whole_of[id(arm)] = wholes[0]
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):
         every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
         for sentence in listed:
             whole = EVERY_ARM.search(sentence.text) if sentence.field != "title" else None
+            if whole is None and sentence.field != "title" and " each" in sentence.text and "s with " in sentence.text:
+                whole = GROUPS_WITH_EACH.search(sentence.text)
             if whole and ALLOCATION.search(sentence.text) and not PLANNED.search(sentence.text) and (
                     _kind(doc, sentence) == "statement"):
                 every_arm = _count(next(g for g in whole.groups() if g))
@@ -336,6 +501,11 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
             arm["n"] = sized[id(arm)]
         elif arm["n"] is None and every_arm is not None:
             arm["n"] = every_arm
+    unsized = [a for a in arms_found if a["n"] is None]
+    if len(arms_found) == 2 and len(unsized) == 1 and whole_of:  # "Most received A (41/43)": the other 2 had B
+        (part,) = [a for a in arms_found if a["n"] is not None]
+        if id(part) in whole_of:
+            unsized[0]["n"] = whole_of[id(part)] - part["n"]
 
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start

@@ -14,10 +14,11 @@ from . import lexicon as lx
 from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_text, _may_say, _said, sentence_span,
                    sentences, span)
 from .design import DESIGN_CUES
-from .arm_sizes import fill_arm_sizes
+from .arm_sizes import _subgroup, fill_arm_sizes
 from .population import population
 from .substances import Mention, substance_mentions
-from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, read_dose)
+from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
+                    read_dose)
 from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
@@ -128,7 +129,8 @@ ARM_NEEDLES = ("assign", "allocat", "random", "receiv", "took", "gave", "given",
                "compar", "versus", "vs", "dose", "either", "placebo", "spray", "appl", "combin", "pairs", "tablet",
                "treated", "supplement", "administ", "infusion", "injection")
 PLACEBO_OR_SALINE = re.compile(r"\b(?:placebo|saline|sham)\b", re.I)
-PLACEBO_ARM = re.compile(r"\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
+# (not "oxazepam (active placebo)": another drug standing in for a placebo is that drug's arm)
+PLACEBO_ARM = re.compile(r"(?<!active\s)\bplacebos?\b(?![\s-]+controlled)|\blook-alike\b", re.I)
 GROUP_WORDS = re.compile(r"\b(?:groups?|arms?)\b", re.I)
 ARM_SPLIT = re.compile(r";|,?\s+or\s+(?:a\s+|an\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|,\s+(?=\d|[a-z])|"
                        r",?\s+and\s+(?=group\s+\w+\b|the\s+(?:\w+\s+){1,2}group\s+received)|"
@@ -205,12 +207,19 @@ WITHHELD_BEFORE = re.compile(r"\b(?:without|no|nor|not|avoid\w*|refrain\w*\s+fro
                              r"(?:at\s+)?rest\s+and)\s+(?:any\s+|further\s+|the\s+)?$", re.I)
 
 
+# A drug named as the placebo it stands for, in brackets after it: "15 mg of oxazepam (active placebo)" (not "an
+# active placebo spray of pepper": there the placebo is the arm).
+ACTIVE_PLACEBO_BEFORE = re.compile(r"\(\s*(?:an?\s+|the\s+)?active\s+$", re.I)
+
+
 def _given(text: str, mention: "Mention") -> bool:
     """Whether a substance named in an arms sentence is something given to the participants: not a
     measured or lacking substance, nor a treatment the participants had before or failed on, nor the
     saline a dose was diluted in."""
     if mention.substance == "saline" and _vehicle(text, mention):
         return False
+    if mention.name == "placebo" and ACTIVE_PLACEBO_BEFORE.search(text, max(0, mention.start - 12), mention.start):
+        return False  # "15 mg of oxazepam (active placebo)": the drug named is the comparator, no placebo arm
     if mention.substance in (None, "placebo", "saline"):
         return True
     if mention.substance in NON_DRUG and WITHHELD_BEFORE.search(text, max(0, mention.start - 30), mention.start):
@@ -359,6 +368,7 @@ def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list
     the arms to add."""
     added: list[dict] = []
     have = {_tested_names(a) for a in arms_found}
+    sites = {(_tested_names(a), _site(a)) for a in arms_found}
     control = any(a["is_control"] for a in arms_found)
     for sentence in others:
         lowered = sentence.text.lower()
@@ -367,13 +377,40 @@ def _one_group_sentences(doc: Document, others: list[Sentence], arms_found: list
         if _kind(doc, sentence) != "statement":
             continue
         found = _arms_from_sentence(doc, sentence)
+        if len(found) == 1 and _tested_names(found[0]) in have and _site(found[0]) is not None and not any(
+                names == _tested_names(found[0]) and site in (None, _site(found[0])) for names, site in sites):
+            # the same drug by another route or at another site ("Group II (epidural group) received
+            # bupivacaine in the epidural space" beside the paravertebral group): an arm of its own
+            sites.add((_tested_names(found[0]), _site(found[0])))
+            _label_by_site(arms_found + added, found[0])
+            added.append(found[0])
+            continue
         if len(found) != 1 or any(_tested_names(found[0]) & names for names in have) or (
                 found[0]["is_control"] and control):
             continue
         have.add(_tested_names(found[0]))
+        sites.add((_tested_names(found[0]), _site(found[0])))
         control = control or found[0]["is_control"]
         added.append(found[0])
     return added
+
+
+def _site(arm: dict) -> str | None:
+    """Where an arm's tested substances were given: the block's site words ("paravertebral",
+    "epidural") for route ``other``, else the route ("intravenous"); None when no route is said or
+    the substances were given by different ones."""
+    found = {(i.get("route_text") or i["route"]) if i["route"] == "other" else i["route"]
+             for i in arm["interventions"] if not i.get("background")}
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _label_by_site(arms_found: list[dict], arm: dict) -> None:
+    """Label an arm and the arms of the same tested substances by where each was given
+    ("bupivacaine (paravertebral)", "bupivacaine (epidural)"): arms told apart by route or site
+    only. Changes the labels in place."""
+    for other in arms_found + [arm]:
+        if _tested_names(other) == _tested_names(arm) and _site(other) and not other["label"].endswith(")"):
+            other["label"] = f"{other['label']} ({_site(other)})"
 
 
 def _tested_names(arm: dict) -> frozenset[str]:
@@ -431,11 +468,12 @@ def _both_agents_arm(doc: Document, sentence: Sentence, arms_found: list[dict]) 
 # or 1000 mg of magnesium" (numbers sharing the last one's unit), "MgSO4 (group I: 30 mg/kg, group II:
 # 40 mg/kg, group III: 50 mg/kg)", "magnesium 2 g or 4 g". What may stand between two doses of the
 # list: a comma, "or"/"and", and a group's name ("group II:", "the second group received").
-DOSE_LIST_GAP = re.compile(r"\s*[,;]?\s*(?:(?:and|or)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
+DOSE_LIST_GAP = re.compile(r"(?:\s*\(\s*(?:group|arm)\s+[A-Za-z0-9-]{1,5}\s*\))?"  # "30 mg/kg (group M30), 50 mg/kg"
+                           r"\s*[,;]?\s*(?:(?:and|or|vs\.?|versus)\s+)?(?:\(?\s*(?:(?:the\s+)?(?:group|arm)\s+(?:[A-Z0-9]{1,3}|[a-z]{1,2}|"
                            r"one|two|three|four|five)\b|(?:the\s+)?(?:first|second|third|fourth|fifth|other|another|"
                            r"last)\s+(?:group|arm))\s*(?:\(\s*n\s*=\s*\d+\s*\)\s*)?(?:[:=,]|received|got|was\s+given|"
                            r"with)?\s*)?$", re.I)
-NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and)\s+)"
+NUMBER_LIST = re.compile(r"(?<![\d.,/])(?P<numbers>\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?)*\s*,?\s*(?:or|and|vs\.?|versus)\s+)"
                          r"(?=\d+(?:\.\d+)?\s*(?:mg|g|µg|μg|mcg|mmol|mEq)\b)", re.I)
 # Doses one arm moves between, not one group each: "flexibly dosed", "titrated from 5 to 15 mg", "up to".
 FLEXIBLE_DOSING = re.compile(r"\b(?:flexibl\w*|titrat\w*|target\s+dos\w*|escalat\w*|up\s+to|adjust\w*|increas\w*|"
@@ -449,7 +487,7 @@ def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
     list's unit, start, end, the dose as written), or [] when it names none. Each dose keeps the
     unit and "per" ("/kg", "/day") of the list; two doses of different units or "per" are no list
     ("30 mg/kg then 10 mg/kg/h" is a loading dose and an infusion)."""
-    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text) else None
+    numbers = NUMBER_LIST.search(text) if (" or " in text or " and " in text or " vs" in text or " versus " in text) else None
     if numbers:  # "250, 500 or 1000 mg": the numbers before take the last one's unit
         last = lx.DOSE.match(text, numbers.end())
         if last is not None:
@@ -457,7 +495,8 @@ def _dose_list(text: str) -> list[tuple[float, int, int, str]]:
             found = [(float(m.group(0)), numbers.start() + m.start(), numbers.start() + m.end(), m.group(0) + unit)
                      for m in LIST_NUMBER.finditer(numbers.group("numbers"))]
             return found + [(float(last.group("amount")), last.start(), last.end(), last.group(0))]
-    doses = list(lx.DOSE.finditer(text)) if text.count(" mg") + text.count(" g") + text.count("mg/") >= 2 else []
+    doses = list(lx.DOSE.finditer(text)) if (text.count(" mg") + text.count(" g") + text.count("mg/") + text.count("µg")
+                                             + text.count("μg") + text.count("mcg")) >= 2 else []
     run: list[re.Match] = []
     for dose in doses:
         same = run and (dose.group("unit").lower(), (dose.group("per") or "").replace(" ", "").lower()) == (
@@ -489,6 +528,8 @@ def _dose_groups(doc: Document, sentence: Sentence, arms_found: list[dict]) -> l
         return arms_found
     if FLEXIBLE_DOSING.search(sentence.text):
         return arms_found  # "flexibly dosed (target dosage: 5, 10 or 15 mg/day)": one arm, its dose adjusted
+    if "respectively" in sentence.text or "signific" in sentence.text or RESULT_FIGURES.search(sentence.text):
+        return arms_found  # "the dosage of propofol used (168.7 vs. 167.3 mg, respectively)": a result, not arms
     doses = _dose_list(sentence.text)
     amounts = [d[0] for d in doses]
     base = next((d for d in doses if d[3] == own[0]["dose_text"]), None)
@@ -715,8 +756,9 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
     text = sentence.text
     size = GROUP_SIZE.search(text)
     group_n = None
-    if size:
-        group_n = lx.words_to_number(size.group("n"))
+    if size and not (size.group(0)[5:6] == " " and text.lower().count("group of") > 1):
+        group_n = lx.words_to_number(size.group("n"))  # (not "a needle-knife group of 153 and a physiotherapy group
+        # of 152": where the sentence sizes several groups one by one, one group's size is its own)
     whole = _whole(doc)
     context = _context(doc, text)
     named = _mentions(text, context)
@@ -746,7 +788,11 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
         if chunk_n and (chunk_n.group("n") or chunk_n.start() < mentions[0].start) and re.search(
                 r"\b(?:or|versus|vs)\b", text[chunk_start + chunk_n.end():]):
             chunk_n = None  # "Twenty rats received A or B", "Patients (n = 36) received A or B": everyone's
+        if chunk_n and (chunk_n.group("n") or "").lower() == "one":
+            chunk_n = None  # "one received ibuprofen, the other placebo": the pronoun, not a group of one
         arm_n = lx.words_to_number(chunk_n.group("n") or chunk_n.group("n2")) if chunk_n else group_n
+        if chunk_n and _subgroup(text, chunk_start + mentions[0].start):
+            arm_n = group_n  # "for premenopausal women in the A arm (n = 62)": a part of the arm
         interventions = []
         assigned = _assign_doses(chunk, mentions)
         chunk_frequency, chunk_freq_match = _frequency(chunk)  # (once a piece, not once a substance)
@@ -771,6 +817,17 @@ def _arms_from_sentence(doc: Document, sentence: Sentence) -> list[dict]:
             if dose:
                 dose_mg, daily, frequency, dose_text, per_kg = read_dose(doc, sentence, chunk_start, chunk, mention, dose,
                                                                          frequency, whole, evidence)
+            elif "%" in chunk and mention.substance not in NON_DRUG:  # "10 mL of 0.2% ropivacaine": 20 mg
+                solution = percent_volume_dose(chunk, mention.start, mention.end)
+                if solution is not None and "esthe" in chunk and ANAESTHESIA_WITH.search(
+                        chunk, max(0, solution[1] - 50), solution[1]):
+                    solution = None  # "spinal anaesthesia with 2.5 mL 0.5% bupivacaine": the anaesthetic all had
+                if solution is not None:
+                    dose_mg, words = solution[0], chunk[solution[1]:solution[2]]
+                    dose_text = (chunk[mention.end:solution[2]].strip(" ,(") if solution[1] == mention.start else
+                                 chunk[solution[1]:mention.start].strip() if solution[2] == mention.end else words)
+                    absolute = sentence.start + chunk_start + solution[1]
+                    evidence.append(span(doc, sentence.field, absolute, absolute + len(words)))
             if freq_match is not None:
                 absolute = sentence.start + chunk_start + freq_match.start()
                 evidence.append(span(doc, sentence.field, absolute, absolute + len(freq_match.group(0))))
@@ -840,6 +897,10 @@ ANAESTHETIC_BEFORE = re.compile(r"\b(?:general|standardi[sz]ed|standard|balanced
                                 r"(?:with|using|by)\s+(?:\w+\s+){0,3}$|"
                                 r"\ban(?:a)?esthe\w*\s+(?:was|were)\s+(?:induced|maintained)\s+(?:\w+\s+){0,2}?(?:with|using|by)\s+"
                                 r"(?:[\w%.,]+\s+){0,4}$", re.I)
+
+
+# The anaesthesia a solution's dose is of, said right before it: "spinal anaesthesia with 2.5 mL of 0.5% bupivacaine".
+ANAESTHESIA_WITH = re.compile(r"\ban(?:a)?esthesia\s+(?:was\s+\w+\s+)?(?:with|using|by)\s+(?:an?\s+|the\s+)?$", re.I)
 
 
 def _anaesthetic(text: str, start: int, end: int, piece_start: int, piece_end: int) -> bool:
@@ -1033,14 +1094,19 @@ def _arm(interventions: list[dict], n: float | None) -> dict:
 
 def _doses_differ(one: dict, other: dict) -> bool:
     """Two arms of the same substances at different doses ("melatonin 3 mg + fluoxetine" and
-    "melatonin 5 mg + fluoxetine"): arms of their own, not one arm said twice."""
+    "melatonin 5 mg + fluoxetine") or by different routes or block sites ("magnesium sulfate 4 g
+    intravenously or 4 g intramuscularly"): arms of their own, not one arm said twice."""
     return any(a.get(key) is not None and b.get(key) is not None and a[key] != b[key]
                for a, b in zip(one["interventions"], other["interventions"])
-               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h"))
+               for key in ("dose_mg", "daily_dose_mg", "dose_mg_per_kg", "infusion_mg_per_kg_per_h")) or (
+        _site(one) is not None and _site(other) is not None and _site(one) != _site(other))
 
 
-def _dose_label(arm: dict) -> str:
-    return " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+def _dose_label(arm: dict, by_site: bool = False) -> str:
+    """An arm's label with its doses ("melatonin 3 mg + fluoxetine"), and where it was given when
+    ``by_site`` ("magnesium sulfate 4 g (intramuscular)")."""
+    label = " + ".join(f"{i['name']} {i['dose_text']}" if i.get("dose_text") else i["name"] for i in arm["interventions"])
+    return f"{label} ({_site(arm)})" if by_site and _site(arm) else label
 
 
 def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
@@ -1051,7 +1117,8 @@ def _merge_duplicate_arms(arms_found: list[dict]) -> list[dict]:
         kept = merged.get(arm["label"])
         if kept is not None and _doses_differ(kept, arm):
             del merged[arm["label"]]
-            kept["label"], arm["label"] = _dose_label(kept), _dose_label(arm)
+            by_site = _site(kept) != _site(arm)  # (the route or site named only where it tells the arms apart)
+            kept["label"], arm["label"] = _dose_label(kept, by_site), _dose_label(arm, by_site)
             merged[kept["label"]] = kept
         if arm["label"] in merged:
             kept = merged[arm["label"]]

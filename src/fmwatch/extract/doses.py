@@ -119,6 +119,13 @@ BLOCK_NEEDLES = ("paraverteb", "perineur", "peritub", "periartic", "intraperit",
                  "subarach", "spinal", "infiltrat", "block", " space")
 
 
+# What makes "IV" the numeral four, not intravenous: a word that takes a Roman numeral ("stage IV", "type IV",
+# "grade III/IV", "phase IV", "class IV") or an acronym before it ("DPP IV", "NYHA IV").
+NUMERAL_IV_BEFORE = re.compile(r"(?:\b(?:stage|stages|type|types|grade|grades|phase|class|classes|level|degree|factor|"
+                               r"part|complex|collagen|group|arm)|(?-i:\b[A-Z]{2,}(?:-\d+)?)|(?-i:\bI{1,3})\s*(?:/|-|and|or|to))\s*$",
+                               re.I)
+
+
 @lru_cache(maxsize=2048)
 def _route(text: str) -> tuple[str | None, re.Match | None]:
     """The route a text gives (``lexicon.ROUTES``: "transdermal", "other", "intravenous",
@@ -126,6 +133,10 @@ def _route(text: str) -> tuple[str | None, re.Match | None]:
     ("paravertebral", "peritubal infiltration", "in the epidural space") is "other" before any
     intravenous word ("a continuous infusion in the paravertebral space")."""
     route, match = _first_match(lx.ROUTES, ROUTE_NEEDLES, text)
+    if route == "intravenous" and match.group(0) == "IV" and NUMERAL_IV_BEFORE.search(text, max(0, match.start() - 12),
+                                                                                   match.start()):
+        # "stage IV", "DPP IV", "grade III/IV": the Roman numeral four, no route (read again without it)
+        return _route(text[:match.start()] + "__" + text[match.end():])
     if route in (None, "intravenous", "intramuscular", "topical", "oral"):
         lowered = text.lower()
         for needle in BLOCK_NEEDLES:
@@ -148,16 +159,20 @@ GAP_BEFORE_SUBSTANCE = re.compile(r"\s*(?:(?:oral|intravenous|i\.v\.|iv|intramus
                                   r"elemental|subcutaneous|sublingual|intranasal)\s+)*", re.I)
 
 
+# "300 mg of X", "a 2 g bolus of X": the words between a dose and the substance it is of (compiled once).
+DOSE_OF = re.compile(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|"
+                     r"i\.?v\.?|intramuscular|transdermal|topical)?\s*(?:elemental\s+)?", re.I)
+
+
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
     substance just before the dose."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
-        of = re.match(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+)?of\s+(?:the\s+)?(?:oral|intravenous|i\.?v\.?|intramuscular|transdermal|topical)?\s*"
-                      r"(?:elemental\s+)?", chunk[dose.end():], re.I)
+        of = DOSE_OF.match(chunk, dose.end()) if " of " in chunk[dose.end():dose.end() + 30] else None
         owner = None
         if of:
-            owner = next((i for i, m in enumerate(mentions) if m.start == dose.end() + of.end()), None)
+            owner = next((i for i, m in enumerate(mentions) if m.start == of.end()), None)
         if owner is None:  # "malic acid 200 mg": the substance right before the dose
             owner = next((i for i, m in enumerate(mentions)
                           if m.end <= dose.start() and not chunk[m.end:dose.start()].strip()), None)
@@ -268,3 +283,47 @@ def read_dose(doc: Document, sentence: Sentence, chunk_start: int, chunk: str, m
     evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))
     return dose_mg, daily, frequency, dose_text, per_kg
 
+
+
+# A dose written as a volume of a solution of stated strength, the way local anaesthetics and magnesium
+# sulfate are given: "10 mL of 0.2% ropivacaine", "a 10-mL bolus of 0.2% ropivacaine", "4 mL of 50% magnesium
+# sulfate", "0.25% bupivacaine 15 mL", "bupivacaine 0.5% (20 mL)". The per cent is weight by volume (a g per
+# 100 mL: 1% = 10 mg per mL), the convention of pharmacopoeias for solutions of solids. A rate ("5 mL/h
+# of 0.125% bupivacaine") or a strength with no volume ("0.125% bupivacaine") gives no dose.
+_VOLUME = r"(?P<vol>\d+(?:\.\d+)?)\s*-?\s*(?:ml|cc)\b"
+_PERCENT = r"(?P<pct>\d+(?:\.\d+)?)\s*%"
+PERCENT_BEFORE = re.compile(rf"(?:{_VOLUME}(?:\s+(?:bolus|dose|injection|volume|aliquot))?\s+(?:of\s+)?(?:(?:a|the)\s+)?)?"
+                            rf"{_PERCENT}\s*(?:(?:solution|w/v)\s+(?:of\s+)?)?$", re.I)
+PERCENT_AFTER = re.compile(rf"\s*(?:\(\s*)?{_PERCENT}(?:\s*\))?", re.I)
+VOLUME_AFTER = re.compile(rf"\s*[,(]?\s*{_VOLUME}(?!\s*/\s*(?:h|hr|hour|kg|min)\b|\s*per\s+(?:hour|h)\b)", re.I)
+
+
+def percent_volume_dose(chunk: str, start: int, end: int) -> tuple[float, int, int] | None:
+    """The dose of the substance named at ``chunk[start:end]`` when written as a volume of a
+    solution of stated strength: (mg, start, end of the words read in ``chunk``), or None. The
+    strength is weight by volume (1% = 10 mg/mL); mg = mL x per cent x 10.
+
+    Examples: "10 mL of 0.2% ropivacaine" -> 20.0; "0.25% bupivacaine 15 mL" -> 37.5;
+    "ropivacaine 0.5% (20 mL)" -> 100.0; "0.125% bupivacaine at 5 mL/h" -> None (a rate)."""
+    if "%" not in chunk:
+        return None
+    before = PERCENT_BEFORE.search(chunk, max(0, start - 60), start) if "%" in chunk[max(0, start - 60):start] else None
+    pct = vol = None
+    words_start, words_end = start, end
+    if before is not None:
+        pct, words_start = float(before.group("pct")), before.start()
+        if before.group("vol"):
+            vol = float(before.group("vol"))
+    else:
+        after = PERCENT_AFTER.match(chunk, end)
+        if after is None:
+            return None
+        pct, words_end = float(after.group("pct")), after.end()
+    if vol is None:
+        volume = VOLUME_AFTER.match(chunk, words_end)
+        if volume is None:
+            return None
+        vol, words_end = float(volume.group("vol")), volume.end()
+    if not 0 < pct <= 100 or not vol:
+        return None
+    return _round(vol * pct * 10), words_start, words_end
