@@ -54,6 +54,27 @@ def test_flags_csv_and_json_carry_everything(db):
     assert data and all(d["priority"] <= 3 for d in data) and isinstance(data[0]["novelty"], list)
 
 
+def test_flags_csv_and_json_use_the_digests_words_and_keep_the_raw_keys_beside_them(db):
+    """The extractor's keys ("(rct)", "dass42 stress", "fiqr") are what the digest puts in words;
+    the exports do the same, the stored text in reason_raw and the keys in novelty for machines."""
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(fm(db, "flags", "--format", "csv").stdout))}
+    malic = rows["pubmed:99000104/BAGIS-C3"]
+    assert "(rct)" in malic["reason_raw"] and "(rct)" not in malic["reason"]
+    assert "(randomised controlled trial)" in malic["reason"]
+    assert malic["section"] == "Contradicting evidence" and malic["flag_type"] == "contradicts_claim"
+    assert json.loads(malic["novelty_labels"]) == ["a stronger design", "another form of magnesium", "another duration"]
+    assert json.loads(malic["novelty"]) == ["design", "form", "duration"]
+    stress = rows["pubmed:35631229/BAGIS-C3"]
+    assert "dass42 stress" in stress["reason_raw"] and "dass42" not in stress["reason"]
+    assert "DASS-42 stress score" in stress["reason"]
+    for row in rows.values():  # no raw key left in what people read
+        assert "(rct)" not in row["reason"] and "dass42" not in row["reason"] and "fiqr" not in row["reason"]
+    data = {d["id"]: d for d in json.loads(fm(db, "flags", "--format", "json").stdout)}
+    assert data["pubmed:35631229/BAGIS-C3"]["reason"] == stress["reason"]
+    assert data["pubmed:35631229/BAGIS-C3"]["reason_raw"] == stress["reason_raw"]
+    assert isinstance(data["pubmed:99000104/BAGIS-C3"]["novelty_labels"], list)
+
+
 def test_flag_takes_several_ids_or_a_filter_and_never_silently_undoes_a_dismissal(db):
     a, b = "pubmed:99000104/BAGIS-C3", "pubmed:35631229/BAGIS-C3"
     result = fm(db, "flag", "seen", a, b)

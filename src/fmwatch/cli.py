@@ -536,9 +536,12 @@ def flags(
                           Text.assemble(row["title"] or "", "\n", (humanize(what.replace("_", " ")), "dim")), row["state"])
         out.print(table)
         return
-    columns = ["id", "priority", "year", "title", "flag_type", "claim", "relation", "novelty", "state", "reason",
-               "state_reason", "url"]
-    _print_rows(columns, [tuple(row[c] for c in columns) for row in rows], format)
+    # The digest's words for people (section, reason, novelty_labels); the stored keys for machines
+    # (flag_type, claim, relation, novelty, reason_raw).
+    from .digest import flag_in_words
+    columns = ["id", "priority", "year", "title", "section", "flag_type", "claim", "relation", "novelty_labels",
+               "novelty", "state", "reason", "reason_raw", "state_reason", "url"]
+    _print_rows(columns, [tuple(worded[c] for c in columns) for worded in map(flag_in_words, rows)], format)
 
 
 class FlagAction(str, Enum):

@@ -101,6 +101,26 @@ def design_label(design: dict) -> str:
     return f"{label} ({', '.join(qualifiers)})" if qualifiers else label
 
 
+# What is new against the reference study (``evidence.novelty`` keys), before the record's own values.
+NOVELTY_LABELS = {
+    "design": "a stronger design", "form": "another form of magnesium", "dose": "another dose",
+    "route": "another route", "duration": "another duration", "population": "another population",
+    "outcomes": "outcomes the reference did not measure",
+}
+
+
+def flag_in_words(row: dict) -> dict:
+    """A flag as the digest words it, for exports editors and analysts read (``fmwatch flags
+    --format csv|json``): ``section`` (the digest section it is listed in), ``reason`` with the
+    extractor's keys replaced by labels ("(randomised controlled trial)", "DASS-42 stress score"),
+    ``novelty_labels`` (the novelty keys in words). The raw keys stay beside them for machines:
+    ``reason_raw`` is the stored reason; ``flag_type``, ``claim``, ``relation`` and ``novelty`` are
+    left as stored. ``row`` is a ``Warehouse.list_flags`` dict; returns a new dict."""
+    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"])], "reason": humanize(row["reason"]),
+            "reason_raw": row["reason"],
+            "novelty_labels": [NOVELTY_LABELS.get(k, k.replace("_", " ")) for k in row.get("novelty") or []]}
+
+
 def novelty_labels(keys: list[str], record: dict, facts: dict) -> list[str]:
     """What is new against the reference study, in words, with the record's own values
     (e.g. 'another form of magnesium (malate)'). ``keys`` come from ``evidence.novelty``."""
@@ -113,26 +133,26 @@ def novelty_labels(keys: list[str], record: dict, facts: dict) -> list[str]:
                 word for word, on in ((f"{design.get('blinding')}-blind", design.get("blinding") in ("double", "single")),
                                       ("placebo-controlled", design.get("placebo_controlled")),
                                       ("crossover", design.get("crossover"))) if on]
-            labels.append("a stronger design" + (f" ({', '.join(parts)})" if parts else ""))
+            labels.append(NOVELTY_LABELS["design"] + (f" ({', '.join(parts)})" if parts else ""))
         elif key == "form":
             forms = sorted({i["form"] for i in mg if i.get("form")})
-            labels.append("another form of magnesium" + (f" ({', '.join(forms)})" if forms else ""))
+            labels.append(NOVELTY_LABELS["form"] + (f" ({', '.join(forms)})" if forms else ""))
         elif key == "dose":
             doses = sorted({i["daily_dose_mg"] for i in mg if i.get("daily_dose_mg")})
-            labels.append("another dose" + (f" ({', '.join(f'{d:g} mg/day' for d in doses)})" if doses else ""))
+            labels.append(NOVELTY_LABELS["dose"] + (f" ({', '.join(f'{d:g} mg/day' for d in doses)})" if doses else ""))
         elif key == "route":
             routes = sorted({i["route"] for i in mg if i.get("route")})
-            labels.append("another route" + (f" ({', '.join(routes)})" if routes else ""))
+            labels.append(NOVELTY_LABELS["route"] + (f" ({', '.join(routes)})" if routes else ""))
         elif key == "duration":
             weeks = record.get("duration_weeks")
-            labels.append("another duration" + (f" ({weeks:g} weeks)" if weeks else ""))
+            labels.append(NOVELTY_LABELS["duration"] + (f" ({weeks:g} weeks)" if weeks else ""))
         elif key == "population":
             sex = (record.get("population") or {}).get("sex")
-            labels.append("another population" + (f" ({sex})" if sex else ""))
+            labels.append(NOVELTY_LABELS["population"] + (f" ({sex})" if sex else ""))
         elif key == "outcomes":
             extra = sorted({measure_label(o["measure"]) for o in record.get("outcomes", [])
                             if o["measure"] not in facts.get("outcomes", [])})
-            labels.append("outcomes the reference did not measure" + (f" ({', '.join(extra)})" if extra else ""))
+            labels.append(NOVELTY_LABELS["outcomes"] + (f" ({', '.join(extra)})" if extra else ""))
         else:
             labels.append(key.replace("_", " "))
     return labels
