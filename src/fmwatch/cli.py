@@ -331,6 +331,9 @@ def digest_(
         f"{result.window_end:%Y-%m-%d %H:%M}"
     console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
                   f" ({result.baseline_items} in the baseline)", soft_wrap=True)
+    if result.left:  # a rerun: same period, same content (or still nothing new): the files stand as they are
+        console.print("  nothing changed since this digest was written: its files are left as they are "
+                      "(--force writes them again)", soft_wrap=True)
     for path in (result.html_path, result.markdown_path, result.chart_path):
         if path:
             console.print(f"  {path}", soft_wrap=True)

@@ -570,6 +570,34 @@ def period_name(since: datetime | None, until: datetime, week: str | None = None
     return f"{since:%Y-%m-%d}--{until:%Y-%m-%d}" if since else f"to-{until:%Y-%m-%d}"
 
 
+def identical_files(out_dir: Path, period: str, files: dict[str, bytes]) -> dict[str, Path] | None:
+    """The files of an earlier digest of ``period`` in ``out_dir`` (``digest-<period>``, ``-2``, ...)
+    holding exactly these bytes, every suffix of ``files``; None when there is none. A rerun that
+    renders the same digest (a closed week's preview, say) leaves those files as they are instead of
+    writing a ``-2`` copy: same period, same content, same file."""
+    for number in range(1, 1000):
+        stem = f"digest-{period}" + (f"-{number}" if number > 1 else "")
+        targets = {suffix: out_dir / f"{stem}{suffix}" for suffix in files}
+        if not any(p.exists() for p in targets.values()):
+            return None
+        if all(p.is_file() and p.read_bytes() == files[suffix] for suffix, p in targets.items()):
+            return targets
+    return None
+
+
+def last_scheduled(warehouse: Warehouse) -> dict | None:
+    """The last scheduled digest's row (``queries/last_scheduled_digest.sql``) as a dict, or None."""
+    cursor = warehouse.con.execute(sql_text("queries/last_scheduled_digest"))
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+def recorded_with(warehouse: Warehouse, html_path: Path) -> str | None:
+    """The digest_id recorded with this HTML file, or None."""
+    row = warehouse.con.execute(sql_text("queries/digest_by_files"), [str(html_path)]).fetchone()
+    return row[0] if row else None
+
+
 def write_files(out_dir: Path, period: str, files: dict[str, bytes], force: bool = False) -> dict[str, Path]:
     """Write ``files`` (suffix -> content, e.g. {'.html': ..., '.md': ...}) as ``digest-<period><suffix>``
     in ``out_dir``, never over an existing digest: a second digest of the same period gets

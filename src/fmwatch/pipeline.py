@@ -502,6 +502,7 @@ class DigestResult:
     window_end: datetime | None = None
     baseline_items: int = 0
     chart_path: Path | None = None
+    left: bool = False  # a rerun: an earlier digest's files already said this; nothing written or recorded
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
@@ -516,6 +517,9 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     2026-W48) or ``preview=True`` make a preview, which never moves it; ``preview=True`` alone
     covers the scheduled window (since the last scheduled digest). Files are named by the
     period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
+    A rerun is idempotent (``DigestResult.left``): a digest whose files for the period already hold
+    the same bytes is neither written nor recorded again, and a scheduled digest with nothing new
+    right after a scheduled digest with nothing new leaves that one as it is (its mark too).
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``, and
     "no warehouse at ..." when ``settings.db`` does not exist (a digest never creates one)."""
     if week:
@@ -525,6 +529,15 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     with Warehouse.from_settings(settings, create=False) as warehouse:  # a mistyped --db makes none
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
+        if kind == "scheduled" and not built.entries and out_dir is not None and not force:
+            last = digest.last_scheduled(warehouse)
+            if last and not last["items"] and last["html_path"] and Path(last["html_path"]).is_file():
+                html_path, markdown_path = Path(last["html_path"]), Path(last["markdown_path"] or "")
+                chart_path = html_path.with_suffix(".png")
+                return DigestResult(last["digest_id"], 0, html_path, markdown_path if markdown_path.is_file() else None,
+                                    last["markdown"], last["html"], kind, last["period"], last["window_start"],
+                                    last["window_end"], last["baseline_items"] or 0,
+                                    chart_path if chart_path.is_file() else None, left=True)
         chart = digest.ledger_png(built.ledger, built.claims)
         html, markdown = digest.render(built, chart)
         paths: dict[str, Path] = {}
@@ -532,6 +545,12 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             files = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
             if chart:
                 files[".png"] = chart
+            same = None if force else digest.identical_files(out_dir, built.period, files)
+            recorded = digest.recorded_with(warehouse, same[".html"]) if same else None
+            if recorded:
+                return DigestResult(recorded, built.entries, same[".html"], same[".md"], markdown, html, kind,
+                                    built.period, built.window_start, built.window_end, built.baseline_entries,
+                                    same.get(".png"), left=True)
             paths = digest.write_files(out_dir, built.period, files, force=force)
         try:
             with warehouse.transaction("record the digest"):
