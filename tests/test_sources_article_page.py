@@ -100,3 +100,14 @@ def test_import_loads_the_real_page_and_ours_into_fm_articles(tmp_path):
         rows = wh.con.execute("select generation, title, record_id from fm_articles order by title").fetchall()
         quarantined = wh.con.execute("select count(*) from quarantine").fetchone()[0]
     assert len(rows) == len(OTHER_SITES) + 1 and {r[0] for r in rows} == {"page"} and quarantined == 0
+
+
+def test_the_digest_cites_a_page_from_another_site_by_that_sites_name(tmp_path):
+    db = tmp_path / "w.duckdb"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", str(db), "import", str(DATA / "news_article.html")]).exit_code == 0
+    result = runner.invoke(app, ["--db", str(db), "digest", "--preview", "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    markdown = next((tmp_path / "d").glob("*.md")).read_text()
+    assert "what a small trial found" in markdown
+    assert "Daily Health Desk, March 14, 2024" in markdown and "Fibromyalgia Network, March 14, 2024" not in markdown

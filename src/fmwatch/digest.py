@@ -448,7 +448,11 @@ def _item(row: dict, record: dict) -> DigestItem:
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     if is_fm:
-        citation = f"Fibromyalgia Network, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else "Fibromyalgia Network"
+        # a saved page from another site (generation "page") is cited by that site's name, never as the Network's
+        site = "Fibromyalgia Network"
+        if row.get("fm_generation") == "page":
+            site = (row.get("fm_categories") or [None])[0] or (urlsplit(row["fm_url"] or "").hostname or "another site")
+        citation = f"{site}, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else site
         year = row["fm_published"].year if row["fm_published"] else None
     else:
         citation = f"{author_text.rstrip('.')}. {row['journal'] or ''} {row['pub_year'] or ''}".strip(" .")
