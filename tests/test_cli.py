@@ -112,13 +112,18 @@ def test_sql_empty_multi_statement_and_csv_lists(db):
     assert "['" not in fm(db, "sql", "select publication_types from articles", "--format", "csv").stdout
 
 
-def test_a_live_run_without_ncbi_email_warns_once_and_names_requests_by_short_urls(tmp_path, monkeypatch):
+def test_a_live_run_without_ncbi_email_warns_once_and_names_requests_by_short_urls(tmp_path, monkeypatch, httpserver):
     from fmwatch import settings as settings_module
 
     monkeypatch.setattr(settings_module, "_email_warned", False)
     monkeypatch.setenv("FMWATCH_MAX_ATTEMPTS", "1")
+    # a server that is down answers 503 to every request (an unreachable host is reported once, by
+    # name, without requests: tests/test_http_unreachable.py)
+    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data("down", status=503)
+    httpserver.expect_request("/eutils/elink.fcgi").respond_with_data("down", status=503)
+    monkeypatch.setenv("FMWATCH_EUTILS_URL", httpserver.url_for("/eutils/"))
     result = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "run", "--source", "pubmed"])
-    assert result.exit_code == 1  # nothing listens on the test's E-utilities port
+    assert result.exit_code == 1
     assert result.output.count("NCBI_EMAIL is not set") == 1
     error = next(line for line in result.output.splitlines() if line.startswith("error:"))
     # every watch fails on its own, and each names its request by a short URL
