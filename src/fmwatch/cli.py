@@ -520,7 +520,9 @@ def flags(
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """The evidence flags, most important first: full ID (record_id/flag_key, as `flag` takes it),
-    priority, year, title, what was judged, state."""
+    priority, year, title, what was judged, state. csv and json give the digest's words (section,
+    reason, novelty_labels) and, for scripts, the stored keys beside them (flag_type, claim,
+    relation, novelty, reason_raw)."""
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
