@@ -124,3 +124,19 @@ def test_run_with_an_unreachable_eutils_host_fails_fast_once_and_changes_nothing
         runs = wh.con.execute("select status, requests from runs").fetchall()
     assert after == before
     assert runs == [("failed", 2)]
+
+
+def test_a_site_that_cannot_be_reached_fails_its_part_instead_of_allowing_nothing(tmp_path, monkeypatch):
+    """RFC 9309 reads an unreachable robots.txt as "disallow all", which made a run with no network
+    say "published: fmnetwork" (a site that allowed nothing). A host that cannot be reached at all
+    is now the site's failure, named by its host and URL setting: nothing is published."""
+    eutils, site = closed_port(), closed_port()
+    monkeypatch.setenv("FMWATCH_EUTILS_URL", f"http://127.0.0.1:{eutils}/eutils/")
+    monkeypatch.setenv("FMWATCH_FMNETWORK_URL", f"http://127.0.0.1:{site}/")
+    monkeypatch.setenv("NCBI_EMAIL", "dev@example.org")
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "w.duckdb"), "run"])
+    assert result.exit_code == 1, result.output
+    error = next(line for line in result.output.splitlines() if line.startswith("error:"))
+    assert error.startswith("error: run failed: nothing was published;") and "published: fmnetwork" not in error
+    assert f"fmnetwork crawl and citation linking: cannot reach 127.0.0.1:{site} (connection refused)" in error
+    assert "FMWATCH_FMNETWORK_URL" in error and "robots.txt" not in error
