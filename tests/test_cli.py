@@ -44,6 +44,22 @@ def test_flags_table_shows_whole_ids_title_year_and_fits_the_terminal(db, monkey
     assert "Super" in text and "1995" in text and "contradicts BAGIS-C3" in text
 
 
+def test_flags_on_an_80_column_terminal_are_a_readable_list_with_whole_ids(db, monkeypatch):
+    """Whole IDs as wide as 59 characters left a table at 80 columns one or two characters a line for
+    the title (860 lines for 21 flags); a narrow terminal gets a list: the ID on its own line, then
+    priority, year, state, the title and the judgement, wrapped to the width."""
+    monkeypatch.setattr(cli, "out", Console(width=80, file=io.StringIO(), force_terminal=False))
+    assert fm(db, "flags").exit_code == 0
+    lines = cli.out.file.getvalue().splitlines()
+    ids = list(states(db))
+    assert max(len(line) for line in lines) <= 80 and all(line == line.rstrip() for line in lines)
+    assert all(i in lines for i in ids)  # each ID whole, on a line of its own
+    assert len(lines) <= 7 * len(ids)
+    first = lines.index("pubmed:99000104/BAGIS-C3")
+    assert lines[first + 1].split() == ["P1", "1995", "new"]
+    assert "Super Malic" in " ".join(lines[first + 2:first + 4]) and "contradicts BAGIS-C3" in lines[first + 4]
+
+
 def test_flags_csv_and_json_carry_everything(db):
     rows = list(csv.DictReader(io.StringIO(fm(db, "flags", "--format", "csv").stdout)))
     assert {r["id"] for r in rows} == set(states(db))
