@@ -55,7 +55,7 @@ for _name in ("prefect.flow_runs", "prefect.task_runs"):
 # The library's own loggers reach Prefect's console and UI too: a retry names its request by a short
 # URL there as in the CLI (fmwatch.urls), not by the watch's whole URL-encoded query.
 FMWATCH_LOGGERS = ("fmwatch.http", "fmwatch.pipeline", "fmwatch.pubmed", "fmwatch.fmnetwork", "fmwatch.warehouse")
-for _name in FMWATCH_LOGGERS:
+for _name in (*FMWATCH_LOGGERS, "prefect.flow_runs", "prefect.task_runs"):
     logging.getLogger(_name).addFilter(ShortUrlFilter())
 
 

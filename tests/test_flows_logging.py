@@ -6,6 +6,8 @@ import logging
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "flows"))
 import fmwatch_flows  # noqa: E402,F401  (importing it installs the filters)
 
@@ -34,3 +36,17 @@ def test_a_retry_logged_inside_a_flow_names_its_request_by_a_short_url():
     [message] = kept.messages
     assert "esearch.fcgi?db=pubmed&term=" in message and "attempt 2 of 6" in message
     assert "fibromyalgia%22%5Btiab" not in message and len(message) < len(LONG_URL)
+
+
+@pytest.mark.filterwarnings("ignore:Logger 'prefect.task_runs' attempted to send logs")  # no flow run here
+def test_prefects_task_run_log_names_a_failed_request_by_a_short_url():
+    logger = logging.getLogger("prefect.task_runs")
+    kept = Kept()
+    logger.addHandler(kept)
+    try:
+        logger.info("Task run failed with exception: RetriesExhausted('POST %s failed after 6 attempts')", LONG_URL)
+    finally:
+        logger.removeHandler(kept)
+    [message] = kept.messages
+    assert "RetriesExhausted('POST http://127.0.0.1:9/eutils/esearch.fcgi?db=pubmed&term=" in message
+    assert "fibromyalgia%22%5Btiab" not in message
