@@ -89,7 +89,7 @@ class RetriesExhausted(FetchError):
 class _ConnectFailed(TransientFetchError):
     """One attempt could not open a connection at all (refused, name not resolved, no route).
 
-    ``why`` is the short cause ("connection refused", "the name does not resolve"); ``host`` is
+    ``why`` is the short cause ("connection refused", "name not resolved by DNS"); ``host`` is
     ``host:port``. Retried up to ``connect_attempts`` times, then raised as :class:`HostUnreachable`."""
 
     def __init__(self, host: str, why: str):
