@@ -44,7 +44,7 @@ from fmwatch import pipeline
 from fmwatch.http import is_retriable
 from fmwatch.redact import RedactingFilter, redact
 from fmwatch.settings import load_settings, missing_email_warning
-from fmwatch.urls import shorten_urls
+from fmwatch.urls import ShortUrlFilter, shorten_urls
 from fmwatch.warehouse import Warehouse, new_run_id, sql_text
 from fmwatch.workers import WorkerPool
 
@@ -52,6 +52,11 @@ from fmwatch.workers import WorkerPool
 # the same redaction as the CLI's: the API key and the e-mail never reach Prefect.
 for _name in ("prefect.flow_runs", "prefect.task_runs"):
     logging.getLogger(_name).addFilter(RedactingFilter())
+# The library's own loggers reach Prefect's console and UI too: a retry names its request by a short
+# URL there as in the CLI (fmwatch.urls), not by the watch's whole URL-encoded query.
+FMWATCH_LOGGERS = ("fmwatch.http", "fmwatch.pipeline", "fmwatch.pubmed", "fmwatch.fmnetwork", "fmwatch.warehouse")
+for _name in (*FMWATCH_LOGGERS, "prefect.flow_runs", "prefect.task_runs"):
+    logging.getLogger(_name).addFilter(ShortUrlFilter())
 
 
 def _worth_retrying(task, task_run, state) -> bool:

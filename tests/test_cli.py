@@ -44,6 +44,22 @@ def test_flags_table_shows_whole_ids_title_year_and_fits_the_terminal(db, monkey
     assert "Super" in text and "1995" in text and "contradicts BAGIS-C3" in text
 
 
+def test_flags_on_an_80_column_terminal_are_a_readable_list_with_whole_ids(db, monkeypatch):
+    """Whole IDs as wide as 59 characters left a table at 80 columns one or two characters a line for
+    the title (860 lines for 21 flags); a narrow terminal gets a list: the ID on its own line, then
+    priority, year, state, the title and the judgement, wrapped to the width."""
+    monkeypatch.setattr(cli, "out", Console(width=80, file=io.StringIO(), force_terminal=False))
+    assert fm(db, "flags").exit_code == 0
+    lines = cli.out.file.getvalue().splitlines()
+    ids = list(states(db))
+    assert max(len(line) for line in lines) <= 80 and all(line == line.rstrip() for line in lines)
+    assert all(i in lines for i in ids)  # each ID whole, on a line of its own
+    assert len(lines) <= 7 * len(ids)
+    first = lines.index("pubmed:99000104/BAGIS-C3")
+    assert lines[first + 1].split() == ["P1", "1995", "new"]
+    assert "Super Malic" in " ".join(lines[first + 2:first + 4]) and "contradicts BAGIS-C3" in lines[first + 4]
+
+
 def test_flags_csv_and_json_carry_everything(db):
     rows = list(csv.DictReader(io.StringIO(fm(db, "flags", "--format", "csv").stdout)))
     assert {r["id"] for r in rows} == set(states(db))
@@ -52,6 +68,27 @@ def test_flags_csv_and_json_carry_everything(db):
     assert json.loads(malic["novelty"]) == ["design", "form", "duration"]  # a list, JSON-encoded
     data = json.loads(fm(db, "flags", "--format", "json", "--priority", "3").stdout)
     assert data and all(d["priority"] <= 3 for d in data) and isinstance(data[0]["novelty"], list)
+
+
+def test_flags_csv_and_json_use_the_digests_words_and_keep_the_raw_keys_beside_them(db):
+    """The extractor's keys ("(rct)", "dass42 stress", "fiqr") are what the digest puts in words;
+    the exports do the same, the stored text in reason_raw and the keys in novelty for machines."""
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(fm(db, "flags", "--format", "csv").stdout))}
+    malic = rows["pubmed:99000104/BAGIS-C3"]
+    assert "(rct)" in malic["reason_raw"] and "(rct)" not in malic["reason"]
+    assert "(randomised controlled trial)" in malic["reason"]
+    assert malic["section"] == "Contradicting evidence" and malic["flag_type"] == "contradicts_claim"
+    assert json.loads(malic["novelty_labels"]) == ["a stronger design", "another form of magnesium", "another duration"]
+    assert json.loads(malic["novelty"]) == ["design", "form", "duration"]
+    stress = rows["pubmed:35631229/BAGIS-C3"]
+    assert "dass42 stress" in stress["reason_raw"] and "dass42" not in stress["reason"]
+    assert "DASS-42 stress score" in stress["reason"]
+    for row in rows.values():  # no raw key left in what people read
+        assert "(rct)" not in row["reason"] and "dass42" not in row["reason"] and "fiqr" not in row["reason"]
+    data = {d["id"]: d for d in json.loads(fm(db, "flags", "--format", "json").stdout)}
+    assert data["pubmed:35631229/BAGIS-C3"]["reason"] == stress["reason"]
+    assert data["pubmed:35631229/BAGIS-C3"]["reason_raw"] == stress["reason_raw"]
+    assert isinstance(data["pubmed:99000104/BAGIS-C3"]["novelty_labels"], list)
 
 
 def test_flag_takes_several_ids_or_a_filter_and_never_silently_undoes_a_dismissal(db):
@@ -91,13 +128,18 @@ def test_sql_empty_multi_statement_and_csv_lists(db):
     assert "['" not in fm(db, "sql", "select publication_types from articles", "--format", "csv").stdout
 
 
-def test_a_live_run_without_ncbi_email_warns_once_and_names_requests_by_short_urls(tmp_path, monkeypatch):
+def test_a_live_run_without_ncbi_email_warns_once_and_names_requests_by_short_urls(tmp_path, monkeypatch, httpserver):
     from fmwatch import settings as settings_module
 
     monkeypatch.setattr(settings_module, "_email_warned", False)
     monkeypatch.setenv("FMWATCH_MAX_ATTEMPTS", "1")
+    # a server that is down answers 503 to every request (an unreachable host is reported once, by
+    # name, without requests: tests/test_http_unreachable.py)
+    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data("down", status=503)
+    httpserver.expect_request("/eutils/elink.fcgi").respond_with_data("down", status=503)
+    monkeypatch.setenv("FMWATCH_EUTILS_URL", httpserver.url_for("/eutils/"))
     result = runner.invoke(app, ["--db", str(tmp_path / "w.duckdb"), "run", "--source", "pubmed"])
-    assert result.exit_code == 1  # nothing listens on the test's E-utilities port
+    assert result.exit_code == 1
     assert result.output.count("NCBI_EMAIL is not set") == 1
     error = next(line for line in result.output.splitlines() if line.startswith("error:"))
     # every watch fails on its own, and each names its request by a short URL

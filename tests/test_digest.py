@@ -159,19 +159,42 @@ def test_previews_never_move_the_scheduled_window(offline_db, tmp_path):
 
 def test_a_digest_file_is_never_overwritten(offline_db, tmp_path):
     out = tmp_path / "out"
-    for _ in range(2):
-        assert digest_cli(offline_db, "--week", "2026-W48", "--out", str(out)).exit_code == 0
+    this_week = f"{date.today():%G-W%V}"
+    assert digest_cli(offline_db, "--week", this_week, "--out", str(out)).exit_code == 0
+    import_new_trial(offline_db, tmp_path)  # the week's digest now says more: a second file, not a rewrite
+    assert digest_cli(offline_db, "--week", this_week, "--out", str(out)).exit_code == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["digest-2026-W48-2.html", "digest-2026-W48-2.md", "digest-2026-W48-2.png",
-                     "digest-2026-W48.html", "digest-2026-W48.md", "digest-2026-W48.png"]
-    (out / "digest-2026-W48.md").write_text("the editor's notes")
-    assert digest_cli(offline_db, "--week", "2026-W48", "--out", str(out), "--force").exit_code == 0
-    assert len(list(out.iterdir())) == 6 and (out / "digest-2026-W48.md").read_text().startswith("# Magnesium")
-    # two scheduled digests of the same day: two names
-    digest_cli(offline_db, "--out", str(out))
-    digest_cli(offline_db, "--out", str(out))
+    assert names == [f"digest-{this_week}{n}{suffix}" for n in ("-2", "") for suffix in (".html", ".md", ".png")]
+    (out / f"digest-{this_week}.md").write_text("the editor's notes")
+    assert digest_cli(offline_db, "--week", this_week, "--out", str(out), "--force").exit_code == 0
+    assert len(list(out.iterdir())) == 6 and (out / f"digest-{this_week}.md").read_text().startswith("# Magnesium")
+
+
+def test_a_rerun_with_nothing_new_leaves_the_digest_it_wrote(offline_db, tmp_path):
+    """`make run` twice, or `fmwatch digest` again: the same period with the same content is the same
+    file, left as it is and not recorded again; an empty scheduled digest after an empty one leaves
+    that one (its files, its row, its mark) instead of writing a copy each time."""
+    out = tmp_path / "out"
+    for _ in range(3):  # a closed week's preview renders the same bytes every time
+        result = digest_cli(offline_db, "--week", "2026-W48", "--out", str(out))
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["digest-2026-W48.html", "digest-2026-W48.md", "digest-2026-W48.png"]
+    assert "left as they are" in result.output and len(digest_rows(offline_db)) == 1
+    assert digest_cli(offline_db, "--out", str(out)).exit_code == 0  # scheduled: everything so far
+    assert digest_cli(offline_db, "--out", str(out)).exit_code == 0  # scheduled: nothing new, said once
+    empty = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     rows = digest_rows(offline_db)
-    assert rows[-1][6] != rows[-2][6] and all(Path(row[6]).is_file() for row in rows)
+    assert [r[4] for r in rows[1:]] == [len(all_flagged(offline_db)), 0]
+    for _ in range(2):
+        again = digest_cli(offline_db, "--out", str(out))
+        assert again.exit_code == 0 and "0 items" in again.output and "left as they are" in again.output
+        assert rows[-1][6] in again.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == empty  # no new file, none rewritten
+    assert digest_rows(offline_db) == rows  # not recorded again: the mark stays where the empty one ended
+    import_new_trial(offline_db, tmp_path)  # something new: a new digest, from where the empty one ended
+    assert digest_cli(offline_db, "--out", str(out)).exit_code == 0
+    latest = digest_rows(offline_db)[-1]
+    assert latest[2] == rows[-1][3] and latest[4] == 1 and Path(latest[6]).is_file() and latest[6] != rows[-1][6]
 
 
 def test_a_digest_is_recorded_only_once_its_files_are_written(offline_db, tmp_path, monkeypatch):

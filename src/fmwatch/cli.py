@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import textwrap
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -331,6 +332,9 @@ def digest_(
         f"{result.window_end:%Y-%m-%d %H:%M}"
     console.print(f"{result.kind} digest {result.period} ({window}): {result.items} items"
                   f" ({result.baseline_items} in the baseline)", soft_wrap=True)
+    if result.left:  # a rerun: same period, same content (or still nothing new): the files stand as they are
+        console.print("  nothing changed since this digest was written: its files are left as they are "
+                      "(--force writes them again)", soft_wrap=True)
     for path in (result.html_path, result.markdown_path, result.chart_path):
         if path:
             console.print(f"  {path}", soft_wrap=True)
@@ -529,7 +533,9 @@ def flags(
     format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
 ) -> None:
     """The evidence flags, most important first: full ID (record_id/flag_key, as `flag` takes it),
-    priority, year, title, what was judged, state."""
+    priority, year, title, what was judged, state. csv and json give the digest's words (section,
+    reason, novelty_labels) and, for scripts, the stored keys beside them (flag_type, claim,
+    relation, novelty, reason_raw)."""
     try:
         with Warehouse.from_settings(_settings(ctx), read_only=True) as warehouse:
             rows = warehouse.list_flags(state=state.value if state else None, max_priority=priority)
@@ -537,6 +543,10 @@ def flags(
         _fail_warehouse(error)
     if format is OutputFormat.table:
         from .digest import humanize
+        id_width = max((len(r["id"]) for r in rows), default=2)
+        if out.width < id_width + FLAGS_TITLE_WIDTH:
+            _print_flags_list(rows)
+            return
         table = Table("ID", "P", "year", "title / flag", "state", title=f"{len(rows)} flags", title_justify="left")
         for column in table.columns:
             column.overflow = "fold"  # wrap, never cut with "…"
@@ -548,9 +558,32 @@ def flags(
                           Text.assemble(row["title"] or "", "\n", (humanize(what.replace("_", " ")), "dim")), row["state"])
         out.print(table)
         return
-    columns = ["id", "priority", "year", "title", "flag_type", "claim", "relation", "novelty", "state", "reason",
-               "state_reason", "url"]
-    _print_rows(columns, [tuple(row[c] for c in columns) for row in rows], format)
+    # The digest's words for people (section, reason, novelty_labels); the stored keys for machines
+    # (flag_type, claim, relation, novelty, reason_raw).
+    from .digest import flag_in_words
+    columns = ["id", "priority", "year", "title", "section", "flag_type", "claim", "relation", "novelty_labels",
+               "novelty", "state", "reason", "reason_raw", "state_reason", "url"]
+    _print_rows(columns, [tuple(worded[c] for c in columns) for worded in map(flag_in_words, rows)], format)
+
+
+# Below this many columns left for the title beside the whole IDs, `flags` prints a list instead of a table
+# (a table at 80 columns gave the title one or two characters a line: hundreds of lines).
+FLAGS_TITLE_WIDTH = 45
+
+
+def _print_flags_list(rows: list[dict]) -> None:
+    """The flags for a narrow terminal: per flag, its whole ID on a line of its own (to copy into
+    `fmwatch flag`), then priority, year and state, the title and what was judged, indented and wrapped."""
+    from .digest import humanize
+    out.print(Text(f"{len(rows)} flags", style="italic"))
+    for row in rows:
+        what = " ".join(x for x in (row["relation"], row["claim"]) if x) if row["claim"] else row["flag_type"]
+        out.print(Text(row["id"], style="bold"), soft_wrap=True)  # never folded: copyable whole
+        out.print(f"  P{row['priority']}  {row['year'] or ''}  {row['state']}", soft_wrap=True, highlight=False)
+        out.print(textwrap.fill(row["title"] or "", width=max(30, out.width - 2), initial_indent="  ",
+                                subsequent_indent="  "), soft_wrap=True, markup=False, highlight=False)
+        out.print(Text("  " + humanize(what.replace("_", " ")), style="dim"), soft_wrap=True)
+        out.print()
 
 
 class FlagAction(str, Enum):

@@ -101,6 +101,26 @@ def design_label(design: dict) -> str:
     return f"{label} ({', '.join(qualifiers)})" if qualifiers else label
 
 
+# What is new against the reference study (``evidence.novelty`` keys), before the record's own values.
+NOVELTY_LABELS = {
+    "design": "a stronger design", "form": "another form of magnesium", "dose": "another dose",
+    "route": "another route", "duration": "another duration", "population": "another population",
+    "outcomes": "outcomes the reference did not measure",
+}
+
+
+def flag_in_words(row: dict) -> dict:
+    """A flag as the digest words it, for exports editors and analysts read (``fmwatch flags
+    --format csv|json``): ``section`` (the digest section it is listed in), ``reason`` with the
+    extractor's keys replaced by labels ("(randomised controlled trial)", "DASS-42 stress score"),
+    ``novelty_labels`` (the novelty keys in words). The raw keys stay beside them for machines:
+    ``reason_raw`` is the stored reason; ``flag_type``, ``claim``, ``relation`` and ``novelty`` are
+    left as stored. ``row`` is a ``Warehouse.list_flags`` dict; returns a new dict."""
+    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"])], "reason": humanize(row["reason"]),
+            "reason_raw": row["reason"],
+            "novelty_labels": [NOVELTY_LABELS.get(k, k.replace("_", " ")) for k in row.get("novelty") or []]}
+
+
 def novelty_labels(keys: list[str], record: dict, facts: dict) -> list[str]:
     """What is new against the reference study, in words, with the record's own values
     (e.g. 'another form of magnesium (malate)'). ``keys`` come from ``evidence.novelty``."""
@@ -113,26 +133,26 @@ def novelty_labels(keys: list[str], record: dict, facts: dict) -> list[str]:
                 word for word, on in ((f"{design.get('blinding')}-blind", design.get("blinding") in ("double", "single")),
                                       ("placebo-controlled", design.get("placebo_controlled")),
                                       ("crossover", design.get("crossover"))) if on]
-            labels.append("a stronger design" + (f" ({', '.join(parts)})" if parts else ""))
+            labels.append(NOVELTY_LABELS["design"] + (f" ({', '.join(parts)})" if parts else ""))
         elif key == "form":
             forms = sorted({i["form"] for i in mg if i.get("form")})
-            labels.append("another form of magnesium" + (f" ({', '.join(forms)})" if forms else ""))
+            labels.append(NOVELTY_LABELS["form"] + (f" ({', '.join(forms)})" if forms else ""))
         elif key == "dose":
             doses = sorted({i["daily_dose_mg"] for i in mg if i.get("daily_dose_mg")})
-            labels.append("another dose" + (f" ({', '.join(f'{d:g} mg/day' for d in doses)})" if doses else ""))
+            labels.append(NOVELTY_LABELS["dose"] + (f" ({', '.join(f'{d:g} mg/day' for d in doses)})" if doses else ""))
         elif key == "route":
             routes = sorted({i["route"] for i in mg if i.get("route")})
-            labels.append("another route" + (f" ({', '.join(routes)})" if routes else ""))
+            labels.append(NOVELTY_LABELS["route"] + (f" ({', '.join(routes)})" if routes else ""))
         elif key == "duration":
             weeks = record.get("duration_weeks")
-            labels.append("another duration" + (f" ({weeks:g} weeks)" if weeks else ""))
+            labels.append(NOVELTY_LABELS["duration"] + (f" ({weeks:g} weeks)" if weeks else ""))
         elif key == "population":
             sex = (record.get("population") or {}).get("sex")
-            labels.append("another population" + (f" ({sex})" if sex else ""))
+            labels.append(NOVELTY_LABELS["population"] + (f" ({sex})" if sex else ""))
         elif key == "outcomes":
             extra = sorted({measure_label(o["measure"]) for o in record.get("outcomes", [])
                             if o["measure"] not in facts.get("outcomes", [])})
-            labels.append("outcomes the reference did not measure" + (f" ({', '.join(extra)})" if extra else ""))
+            labels.append(NOVELTY_LABELS["outcomes"] + (f" ({', '.join(extra)})" if extra else ""))
         else:
             labels.append(key.replace("_", " "))
     return labels
@@ -428,7 +448,11 @@ def _item(row: dict, record: dict) -> DigestItem:
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     if is_fm:
-        citation = f"Fibromyalgia Network, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else "Fibromyalgia Network"
+        # a saved page from another site (generation "page") is cited by that site's name, never as the Network's
+        site = "Fibromyalgia Network"
+        if row.get("fm_generation") == "page":
+            site = (row.get("fm_categories") or [None])[0] or (urlsplit(row["fm_url"] or "").hostname or "another site")
+        citation = f"{site}, {row['fm_published']:%B %-d, %Y}" if row["fm_published"] else site
         year = row["fm_published"].year if row["fm_published"] else None
     else:
         citation = f"{author_text.rstrip('.')}. {row['journal'] or ''} {row['pub_year'] or ''}".strip(" .")
@@ -548,6 +572,34 @@ def period_name(since: datetime | None, until: datetime, week: str | None = None
     if week:
         return week.strip()
     return f"{since:%Y-%m-%d}--{until:%Y-%m-%d}" if since else f"to-{until:%Y-%m-%d}"
+
+
+def identical_files(out_dir: Path, period: str, files: dict[str, bytes]) -> dict[str, Path] | None:
+    """The files of an earlier digest of ``period`` in ``out_dir`` (``digest-<period>``, ``-2``, ...)
+    holding exactly these bytes, every suffix of ``files``; None when there is none. A rerun that
+    renders the same digest (a closed week's preview, say) leaves those files as they are instead of
+    writing a ``-2`` copy: same period, same content, same file."""
+    for number in range(1, 1000):
+        stem = f"digest-{period}" + (f"-{number}" if number > 1 else "")
+        targets = {suffix: out_dir / f"{stem}{suffix}" for suffix in files}
+        if not any(p.exists() for p in targets.values()):
+            return None
+        if all(p.is_file() and p.read_bytes() == files[suffix] for suffix, p in targets.items()):
+            return targets
+    return None
+
+
+def last_scheduled(warehouse: Warehouse) -> dict | None:
+    """The last scheduled digest's row (``queries/last_scheduled_digest.sql``) as a dict, or None."""
+    cursor = warehouse.con.execute(sql_text("queries/last_scheduled_digest"))
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+def recorded_with(warehouse: Warehouse, html_path: Path) -> str | None:
+    """The digest_id recorded with this HTML file, or None."""
+    row = warehouse.con.execute(sql_text("queries/digest_by_files"), [str(html_path)]).fetchone()
+    return row[0] if row else None
 
 
 def write_files(out_dir: Path, period: str, files: dict[str, bytes], force: bool = False) -> dict[str, Path]:

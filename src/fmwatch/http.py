@@ -7,9 +7,16 @@ Policies (README, "Reliability and security"):
   https down to http) is refused with a ``PermanentFetchError``, so a POST body carrying the
   ``api_key`` never reaches another host and nothing from that host is accepted. A 303 (and a
   301/302 after a POST) becomes a GET without the body, as browsers do.
-- **Retries**: 429, 5xx, timeouts, resets, cut-off bodies and errors inside a 200 are retried;
+- **Retries**: 429, 5xx, timeouts, resets, cut-off bodies and errors inside a 200 are retried
+  (tenacity: Retry-After or exponential backoff), for at most ``max_attempts`` attempts and at
+  most ``retry_budget_seconds`` from the first attempt's start to the last attempt's end
+  (``stop_before_delay``: no wait is begun that would end past it, and an attempt is cut at it);
   any other 4xx, a refused redirect, an HTML page where a document was expected and a passed
   deadline are not, here or by Prefect (:func:`is_retriable`).
+- **An unreachable host** (connection refused, a name that does not resolve, no route) is tried
+  ``connect_attempts`` times, then fails with :class:`HostUnreachable`, one line naming the host
+  and why; later requests of the same fetcher to that host fail at once, so a run whose
+  E-utilities host is down fails in seconds, not once per watch after a full backoff.
 - **Deadlines**: each attempt has a total deadline (``request_deadline``), checked between the
   reads of the body, so a server that drips one byte at a time is cut off; a source or a run may
   also set ``Fetcher.deadline`` (a ``time.monotonic()`` instant) past which no request starts.
@@ -37,7 +44,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import (RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay,
+                      wait_exponential_jitter)
 from tenacity.wait import wait_base
 
 from .records import RawResponse
@@ -76,6 +84,30 @@ class TransientFetchError(FetchError):
 
 class RetriesExhausted(FetchError):
     """A transient failure that outlived every attempt: a later try (Prefect's task retry) may succeed."""
+
+
+class _ConnectFailed(TransientFetchError):
+    """One attempt could not open a connection at all (refused, name not resolved, no route).
+
+    ``why`` is the short cause ("connection refused", "name not resolved by DNS"); ``host`` is
+    ``host:port``. Retried up to ``connect_attempts`` times, then raised as :class:`HostUnreachable`."""
+
+    def __init__(self, host: str, why: str):
+        super().__init__(f"cannot connect to {host}: {why}")
+        self.host, self.why = host, why
+
+
+class HostUnreachable(FetchError):
+    """The host could not be reached at all after ``connect_attempts`` tries (or was found unreachable
+    earlier by the same fetcher). Not retried by Prefect either (:func:`is_retriable`): an operator
+    has to fix the network, the proxy or the URL setting, and the next scheduled run tries again.
+
+    ``reason`` is the message without the request: "cannot reach HOST:PORT (why) after N attempts:
+    check ...", the same for every request to that host (a run reports it once)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = redact(reason)
 
 
 class PermanentFetchError(FetchError):
@@ -240,6 +272,10 @@ class Fetcher:
     (None: ``timeout_seconds`` x 5). ``deadline`` (a ``time.monotonic()`` instant, set by the
     pipeline for a source or a run) stops any further attempt, and any wait before one, once passed.
     ``allowed_hosts`` are the ``host[:port]`` names a redirect may lead to besides the request's own.
+    ``retry_budget_seconds`` bounds one logical request with all its retries (None: no bound but
+    ``max_attempts``); ``connect_attempts`` is how many times a host that cannot be connected to
+    at all is tried before :class:`HostUnreachable`; ``url_setting`` names the setting that holds the
+    service's URL, for that error's message (e.g. ``FMWATCH_EUTILS_URL``).
     """
 
     def __init__(
@@ -254,6 +290,9 @@ class Fetcher:
         max_bytes: int = MAX_BODY_BYTES,
         request_deadline_seconds: float | None = None,
         allowed_hosts: Iterable[str] = (),
+        retry_budget_seconds: float | None = None,
+        connect_attempts: int = 2,
+        url_setting: str | None = None,
     ):
         self.session = requests.Session()
         self.session.headers["User-Agent"] = user_agent
@@ -269,6 +308,10 @@ class Fetcher:
         self.deadline_reason = "the deadline"
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.max_bytes = max_bytes
+        self.retry_budget = retry_budget_seconds
+        self.connect_attempts = max(1, connect_attempts)
+        self.url_setting = url_setting
+        self.unreachable: dict[str, str] = {}  # host:port -> why it could not be reached (this fetcher's life)
         self.requests_made = 0
         self.fetched: list[RawResponse] = []  # drained by the caller into the raw archive
 
@@ -307,27 +350,50 @@ class Fetcher:
         truncated body or an error inside a 200 is retried like a 503. Raises
         :class:`RetriesExhausted` after the last attempt, :class:`PermanentFetchError` at once
         for what another attempt cannot fix, and :class:`DeadlineExceeded` when the deadline
-        passes (a wait for the next attempt that would end past it is not begun).
+        passes (a wait for the next attempt that would end past it is not begun), and
+        :class:`HostUnreachable` after ``connect_attempts`` attempts that could not connect at all
+        (or at once, when this fetcher found the host unreachable before). All attempts and waits
+        together end within ``retry_budget_seconds`` of the first attempt's start.
         """
         shown = public_url(url, {**(params or {}), **(data or {})})
+        host = _host_port(url)
+        if host in self.unreachable:
+            raise HostUnreachable(f"{method} {shown}: {self.unreachable[host]} (not tried again this run)",
+                                  self.unreachable[host])
+        stop = stop_after_attempt(self.max_attempts) | self._stop_at_deadline | self._stop_unreachable
+        budget_end = None
+        if self.retry_budget is not None:
+            stop = stop | stop_before_delay(self.retry_budget)
+            budget_end = time.monotonic() + self.retry_budget
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts) | self._stop_at_deadline,
+            stop=stop,
             wait=_wait_retry_after_or_backoff(self.backoff_seconds),
             retry=retry_if_exception_type(TransientFetchError),
             reraise=True,
             before_sleep=lambda state: log.warning(
-                "retrying %s (attempt %d of %d): %s", shown, state.attempt_number + 1, self.max_attempts,
+                "retrying %s (attempt %d of %d): %s", shown, state.attempt_number + 1,
+                self.connect_attempts if isinstance(state.outcome.exception(), _ConnectFailed) else self.max_attempts,
                 state.outcome.exception()),
         )
         try:
             for attempt in retrying:
                 with attempt:
                     self.check_deadline(shown)
-                    response = self._attempt(method, url, shown, params, data, headers, validate)
+                    response = self._attempt(method, url, shown, params, data, headers, validate, budget_end)
+        except _ConnectFailed as error:
+            tries = attempt.retry_state.attempt_number
+            where = f" and {self.url_setting}" if self.url_setting else ""
+            self.unreachable[host] = (f"cannot reach {error.host} ({error.why}) after {tries} "
+                                      f"attempt{'s' if tries != 1 else ''}: check the network (or proxy){where}")
+            raise HostUnreachable(f"{method} {shown}: {self.unreachable[host]}", self.unreachable[host]) from None
         except TransientFetchError as error:
             tries = attempt.retry_state.attempt_number
-            raise RetriesExhausted(f"{method} {shown} failed after {tries} attempt{'s' if tries != 1 else ''}: "
-                                   f"{error}", status=error.status) from None
+            spent = attempt.retry_state.seconds_since_start or 0.0
+            over = (f" (the retry budget of {self.retry_budget:g} s, FMWATCH_RETRY_BUDGET_SECONDS, was spent)"
+                    if self.retry_budget is not None and tries < self.max_attempts
+                    and spent + attempt.retry_state.upcoming_sleep >= self.retry_budget else "")
+            raise RetriesExhausted(f"{method} {shown} failed after {tries} attempt{'s' if tries != 1 else ''} "
+                                   f"in {spent:.0f} s{over}: {error}", status=error.status) from None
         if archive:
             self.fetched.append(RawResponse(
                 url=public_url(response.url) if getattr(response, "redirected_from", None) else shown, method=method,
@@ -337,17 +403,22 @@ class Fetcher:
             ))
         return response
 
+    def _stop_unreachable(self, retry_state: RetryCallState) -> bool:
+        """Stop once ``connect_attempts`` attempts could not connect at all."""
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        return isinstance(error, _ConnectFailed) and retry_state.attempt_number >= self.connect_attempts
+
     def _stop_at_deadline(self, retry_state: RetryCallState) -> bool:
         if self.deadline is None:
             return False
         wait = _wait_retry_after_or_backoff(self.backoff_seconds)(retry_state)
         return time.monotonic() + wait >= self.deadline
 
-    def _attempt(self, method, url, shown, params, data, headers, validate) -> requests.Response:
+    def _attempt(self, method, url, shown, params, data, headers, validate, budget_end=None) -> requests.Response:
         release = self.throttle()  # the library's limiter hands back a release; Prefect's rate_limit does not
         self.requests_made += 1
         try:
-            return self._send(method, url, shown, params, data, headers, validate)
+            return self._send(method, url, shown, params, data, headers, validate, budget_end)
         finally:
             if callable(release):
                 release()
@@ -377,10 +448,12 @@ class Fetcher:
             url, params = target, None
         raise PermanentFetchError(f"{method} {shown}: more than {MAX_REDIRECTS} redirects (a redirect loop?)")
 
-    def _send(self, method, url, shown, params, data, headers, validate) -> requests.Response:
+    def _send(self, method, url, shown, params, data, headers, validate, budget_end=None) -> requests.Response:
         ends_at = time.monotonic() + self.request_deadline
         if self.deadline is not None:
             ends_at = min(ends_at, self.deadline)
+        if budget_end is not None:  # the retry budget bounds the attempt too, not only the waits
+            ends_at = min(ends_at, budget_end)
         cut = threading.Event()
         watchdog = None
         if isinstance(self.adapter, _DeadlineAdapter):
@@ -399,6 +472,9 @@ class Fetcher:
                 http.client.HTTPException, ConnectionError) as error:
             if cut.is_set():
                 raise TransientFetchError(_too_slow("the request's deadline passed")) from None
+            why = _unreachable_cause(error)
+            if why:
+                raise _ConnectFailed(_host_port(url), why) from None
             # The original exception text can hold the full URL; say only what kind it was.
             raise TransientFetchError(f"{type(error).__name__} while fetching") from None
         except requests.RequestException as error:  # InvalidSchema, InvalidURL, MissingSchema: another try cannot help
@@ -423,6 +499,37 @@ class Fetcher:
                         "in a browser, check NCBI_API_KEY/NCBI_EMAIL, or wait and run again.") from None
                 raise
         return response
+
+
+def _unreachable_cause(error: BaseException) -> str | None:
+    """Why no connection could be opened at all ("connection refused", "name not resolved by DNS"),
+    or None when the error is something else (a timeout, a reset, a cut-off body).
+
+    requests wraps urllib3's ``NewConnectionError`` (and its ``NameResolutionError``) in a
+    ``ConnectionError``; a connect *timeout* (``ConnectTimeout``) is left to the ordinary retries:
+    a host that is slow to answer may answer the next time."""
+    if not isinstance(error, requests.ConnectionError) or isinstance(error, requests.Timeout):
+        return None
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    if not isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "name not resolved by DNS"
+    cause = reason.__cause__ or reason.__context__
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror[0].lower() + cause.strerror[1:]
+    return "no connection could be opened"
+
+
+def _host_port(url: str) -> str:
+    """``host:port`` of a URL (the scheme's port when none is written)."""
+    parts = urlsplit(url)
+    try:
+        return f"{(parts.hostname or '').lower()}:{_port(parts)}"
+    except ValueError:  # a port that is not a number: requests refuses the URL itself (PermanentFetchError)
+        return parts.netloc.lower()
 
 
 def _redirect_refusal(origin, target, allowed_hosts: set[str]) -> str | None:

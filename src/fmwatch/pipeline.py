@@ -21,8 +21,8 @@ from pathlib import Path
 from . import __version__, digest
 from .citations import CitationLink, resolve_reference
 from .evidence import registry
-from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, RecordingAdapter, ReplayAdapter,
-                   shared_limiter)
+from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, HostUnreachable, RecordingAdapter,
+                   ReplayAdapter, shared_limiter)
 from .parse.fmnetwork import NotAnArticle, parse_article_html
 from .parse.pubmed_xml import iter_pubmed_xml
 from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
@@ -83,6 +83,16 @@ def _failed(warehouse: Warehouse, run: RunInfo, message: str) -> RunFailed:
     return RunFailed(f"nothing was published; {message}")
 
 
+def failed_parts_text(failed: dict[str, str], template: str = "{parts}: {reason}") -> str:
+    """The failed parts and why, one reason once: parts that failed for the same reason (a host that
+    cannot be reached fails every watch alike) are named together before it, e.g. "pubmed watch 'a',
+    pubmed watch 'b': cannot reach ...". ``failed`` is ``RunSummary.failed`` (part -> reason)."""
+    parts_by_reason: dict[str, list[str]] = {}
+    for part, reason in failed.items():
+        parts_by_reason.setdefault(reason, []).append(part)
+    return "; ".join(template.format(parts=", ".join(parts), reason=reason) for reason, parts in parts_by_reason.items())
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -109,7 +119,7 @@ class RunSummary:
         """One line: what was published and what failed, e.g. "published: pubmed watch 'a'; failed: fmnetwork (...)"."""
         done = [f"pubmed watch {name!r}" for name in self.watches] + (
             ["fmnetwork"] if self.fm_pages and not any(k.startswith("fmnetwork") for k in self.failed) else [])
-        failed = "; ".join(f"{part} ({reason})" for part, reason in self.failed.items())
+        failed = failed_parts_text(self.failed, "{parts} ({reason})")
         versions = self.published.versions_new if self.published else 0
         if not done and versions:  # a failed part's records staged before it failed are published too
             done = [f"{versions} new record version{'s' if versions != 1 else ''} that the failed part(s) "
@@ -148,7 +158,14 @@ def make_fetcher(settings: Settings, source: str, *, offline: bool, rate: float 
         max_bytes=max_bytes,
         request_deadline_seconds=settings.request_deadline_seconds,
         allowed_hosts=allowed_hosts,
+        retry_budget_seconds=settings.retry_budget_seconds,
+        connect_attempts=settings.connect_attempts,
+        url_setting=URL_SETTINGS.get(source),
     )
+
+
+# The setting that holds each source's URL, named when its host cannot be reached.
+URL_SETTINGS = {"eutils": "FMWATCH_EUTILS_URL", "fmnetwork": "FMWATCH_FMNETWORK_URL", "mirror": "FMWATCH_MIRROR_URL"}
 
 
 def user_agent(settings: Settings) -> str:
@@ -485,6 +502,7 @@ class DigestResult:
     window_end: datetime | None = None
     baseline_items: int = 0
     chart_path: Path | None = None
+    left: bool = False  # a rerun: an earlier digest's files already said this; nothing written or recorded
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
@@ -499,6 +517,9 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     2026-W48) or ``preview=True`` make a preview, which never moves it; ``preview=True`` alone
     covers the scheduled window (since the last scheduled digest). Files are named by the
     period and never overwritten (a second digest of a period gets ``-2``), unless ``force``.
+    A rerun is idempotent (``DigestResult.left``): a digest whose files for the period already hold
+    the same bytes is neither written nor recorded again, and a scheduled digest with nothing new
+    right after a scheduled digest with nothing new leaves that one as it is (its mark too).
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``, and
     "no warehouse at ..." when ``settings.db`` does not exist (a digest never creates one)."""
     if week:
@@ -508,6 +529,15 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     with Warehouse.from_settings(settings, create=False) as warehouse:  # a mistyped --db makes none
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
+        if kind == "scheduled" and not built.entries and out_dir is not None and not force:
+            last = digest.last_scheduled(warehouse)
+            if last and not last["items"] and last["html_path"] and Path(last["html_path"]).is_file():
+                html_path, markdown_path = Path(last["html_path"]), Path(last["markdown_path"] or "")
+                chart_path = html_path.with_suffix(".png")
+                return DigestResult(last["digest_id"], 0, html_path, markdown_path if markdown_path.is_file() else None,
+                                    last["markdown"], last["html"], kind, last["period"], last["window_start"],
+                                    last["window_end"], last["baseline_items"] or 0,
+                                    chart_path if chart_path.is_file() else None, left=True)
         chart = digest.ledger_png(built.ledger, built.claims)
         html, markdown = digest.render(built, chart)
         paths: dict[str, Path] = {}
@@ -515,6 +545,12 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             files = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
             if chart:
                 files[".png"] = chart
+            same = None if force else digest.identical_files(out_dir, built.period, files)
+            recorded = digest.recorded_with(warehouse, same[".html"]) if same else None
+            if recorded:
+                return DigestResult(recorded, built.entries, same[".html"], same[".md"], markdown, html, kind,
+                                    built.period, built.window_start, built.window_end, built.baseline_entries,
+                                    same.get(".png"), left=True)
             paths = digest.write_files(out_dir, built.period, files, force=force)
         try:
             with warehouse.transaction("record the digest"):
@@ -829,7 +865,7 @@ class PipelineRun:
 
     def publish(self) -> RunSummary:
         self.info.requests = self.requests()
-        failed = "; ".join(f"{part}: {reason}" for part, reason in self.summary.failed.items())
+        failed = failed_parts_text(self.summary.failed)
         self.summary.published = self.warehouse.publish(self.info, *(("partial", True, failed) if failed else ()))
         self.summary.status = self.summary.published.status
         self.summary.requests = self.info.requests
@@ -870,7 +906,8 @@ class PipelineRun:
             step()
             return True
         except (FetchError, ValueError) as error:
-            self.summary.failed[part] = redact(error)
+            # an unreachable host: the same short reason for every part, so the run reports it once
+            self.summary.failed[part] = redact(error.reason if isinstance(error, HostUnreachable) else error)
             log.warning("%s failed; the rest of the run goes on: %s", part, self.summary.failed[part])
             for fetcher in [self.client.fetcher] + ([self.site.fetcher] if self.site else []):
                 self.warehouse.stage_raw(self.run_id, fetcher.drain())
@@ -903,8 +940,7 @@ class PipelineRun:
                 succeeded.append(self.isolated(step, steps.ingest_fmnetwork))
             if self.summary.failed and not any(succeeded):
                 self.info.requests = self.requests()
-                raise _failed(self.warehouse, self.info, "; ".join(
-                    f"{part}: {reason}" for part, reason in self.summary.failed.items()))
+                raise _failed(self.warehouse, self.info, failed_parts_text(self.summary.failed))
             step = "publish"
             steps.publish()
         except RUN_ERRORS as error:

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
         "FMWATCH_BACKOFF_SECONDS", "backoff_seconds"))
     timeout_seconds: float = Field(60.0, gt=0, le=600, validation_alias=AliasChoices(
         "FMWATCH_TIMEOUT_SECONDS", "timeout_seconds"))
+    # One request with all its retries (waits and attempts) ends within this many seconds: the
+    # Retry-After and backoff NCBI asks for are honoured inside it, never past it.
+    retry_budget_seconds: float = Field(600.0, gt=0, le=86400, validation_alias=AliasChoices(
+        "FMWATCH_RETRY_BUDGET_SECONDS", "retry_budget_seconds"))
+    # A host that refuses the connection or whose name does not resolve is tried this many times,
+    # then the run says so in one line (later requests to it in the same run fail at once).
+    connect_attempts: int = Field(2, ge=1, le=20, validation_alias=AliasChoices(
+        "FMWATCH_CONNECT_ATTEMPTS", "connect_attempts"))
     crawl_delay_seconds: float = Field(1.0, ge=0, le=120, validation_alias=AliasChoices(
         "FMWATCH_CRAWL_DELAY_SECONDS", "crawl_delay_seconds"))
     # DuckDB's buffer pool for a run: past it DuckDB evicts to disk. A run streams its batches

@@ -12,6 +12,7 @@ SELECT f.record_id, f.flag_key, f.flag_type, f.claim, f.relation, f.novelty, f.p
        a.pmid, a.title AS article_title, a.abstract, a.journal, a.pub_year, a.doi,
        [coalesce(x.last_name || ' ' || x.initials, x.collective_name) FOR x IN p.authors] AS authors,
        fm.url AS fm_url, fm.title AS fm_title, fm.published_at AS fm_published, fm.body AS fm_body,
+       fm.generation AS fm_generation, fm.categories AS fm_categories,  -- 'page': another site's, named by categories[1]
        (SELECT list({'pmid': c.pmid, 'title': ca.title, 'journal': ca.journal, 'year': ca.pub_year}
                     ORDER BY c.ref_index)
         FROM citation_links AS c LEFT JOIN articles AS ca ON ca.pmid = c.pmid

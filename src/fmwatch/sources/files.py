@@ -43,6 +43,7 @@ from ..parse.fmnetwork import NotAnArticle, is_print_view, parse_fm_file
 from ..parse.medline import iter_medline
 from ..parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
 from ..records import ArticleRecord, Deletion, FmArticle, Quarantined
+from .article_page import read_article_page
 
 MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
 MAX_RECOVERY_BYTES = 128 * 1024 ** 2
@@ -262,6 +263,22 @@ def _kept_bytes(path: Path) -> tuple[bytes, str]:
     return kept, ("" if size <= QUARANTINE_KEEP_BYTES else f" (the first {len(kept)} of its {size} bytes are kept)")
 
 
+def read_saved_page(text: str, kind: str) -> FmArticle:
+    """A saved page or print view: the Fibromyalgia Network's own markup first (WordPress, the PHP
+    site, WP-Print), then, for an HTML page from any other site, its article as trafilatura reads it
+    (``article_page.read_article_page``, generation "page"). Raises ``NotAnArticle`` with both
+    readers' reasons when neither finds an article."""
+    try:
+        return parse_fm_file(text)
+    except NotAnArticle as not_fm:
+        if kind != "fm-page" or is_print_view(text):
+            raise
+        try:
+            return read_article_page(text)
+        except NotAnArticle as not_page:
+            raise NotAnArticle(f"{not_fm}; and {not_page}") from None
+
+
 def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | FmArticle | Quarantined]:
     """Every record of one local file; whatever stops the file is one quarantined item naming it.
 
@@ -280,7 +297,7 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | FmArticle
                 yield from iter_medline_file(handle, path.name, origin)
             elif kind in ("fm-page", "fm-print"):
                 text, _ = decode_text(_read_all(handle, MAX_PAGE_BYTES, path, "page"), path.name)
-                yield parse_fm_file(text)
+                yield read_saved_page(text, kind)
             else:
                 raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
     except (NotPubmedXml, NotAnArticle, ValueError) as error:

@@ -32,7 +32,7 @@ import requests
 from bs4 import BeautifulSoup
 from lxml import etree
 
-from ..http import DeadlineExceeded, Fetcher, FetchError, PermanentFetchError, RateLimiter
+from ..http import DeadlineExceeded, Fetcher, FetchError, HostUnreachable, PermanentFetchError, RateLimiter
 from ..parse.fmnetwork import parse_wordpress_datetime
 
 log = logging.getLogger("fmwatch.fmnetwork")
@@ -136,14 +136,16 @@ class FmNetworkSite:
     def load_robots(self) -> None:
         """Read robots.txt once, as RFC 9309 (section 2.3.1) says: a 4xx answer allows everything;
         a 5xx answer or an unreachable server disallows everything (for this run). Its crawl delay
-        paces us; one over ``max_crawl_delay`` raises :class:`SiteSkipped`.
+        paces us; one over ``max_crawl_delay`` raises :class:`SiteSkipped`. A host that cannot be
+        reached at all (refused, not resolved: ``HostUnreachable``) is raised: nothing can be crawled,
+        and the run reports the site as failed, by the host, rather than as a site that allows nothing.
         """
         robots = RobotFileParser()
         url = self.base_url + "robots.txt"
         try:
             response = self.fetcher.request("GET", url, archive=False)
             robots.parse(response.text.splitlines())
-        except DeadlineExceeded:
+        except (DeadlineExceeded, HostUnreachable):
             raise
         except FetchError as error:
             if error.status is not None and 400 <= error.status < 500 and error.status != 429:
