@@ -82,10 +82,14 @@ VERB_OBJECT = re.compile(
 # "no significant change in grip strength", "no differences were found in cramp duration between
 # groups": a null said of the measure that follows it.
 NULL_IN = re.compile(
-    r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
-    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
-    r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+|statistical\s+|"
+    r"between[\s‐-]+groups?\s+)?(?:changes?|differences?|"
+    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:\([^()]{0,30}\)\s*)?"
+    r"(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|identified)\s+)?"
+    # "no differences between groups were observed in", "no difference between the studied groups regarding"
+    r"(?:(?:between|among)\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:(?:treatment|study|studied|intervention)\s+)?"
+    r"(?:groups|arms|drugs|treatments|regimens|conditions)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|"
+    r"identified)\s+)?)?(?:in|on|for|regarding|with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
     r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
@@ -624,6 +628,83 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
     return found
 
+
+
+
+# --- the subject of a result said by its predicate ------------------------------------------------
+# "Ablation volume was not significantly different between ...", "Diurnal IOP showed no difference",
+# "Bowel sounds on day 2 in the TEA group were significantly greater than in the control group", "The time
+# to stone expulsion in groups 1 and 2 was 9.5 and 14.7 days, respectively (p = 0.005)": the measure is the
+# sentence's subject, and what is said of it is a null, a comparative or figures per arm. (Read only where
+# the change verbs and nouns above found no measure in the sentence: ``subject_measure``.)
+SUBJECT_PREDICATE = re.compile(
+    r"(?P<np>[A-Za-z][^,;:()]{1,110}?)\s*(?:\([^()]{0,80}\)\s*)?(?:,\s*)?"
+    r"(?:(?:was|were|is|are|remained)\s+(?:(?:also|significantly|statistically|much|markedly|slightly|somewhat|"
+    r"numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|changed|"
+    r"altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
+    r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"
+    r"did\s+not\s+(?:\w+ly\s+)?(?P<not>change|differ|vary)\b|showed\s+no\s+(?:\w+\s+){0,2}?(?P<no>differences?|changes?)\b)",
+    re.I)
+# Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
+SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
+                           r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
+                           r"(?:[\w+/&-]+\s+){0,4}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
+                           r"women|men|households|eyes)\b|(?:on|at|after|by)\s+(?:postoperative\s+)?(?:day|week|month|year|"
+                           r"visit|\d)\b).*$", re.I)
+# Words that make a subject no measure: the people, the arms, a statistic of the study itself.
+SUBJECT_NOT = frozenset("""groups group arm arms patients subjects participants mean median difference differences
+baseline characteristics demographic demographics age sex gender study trial sample population randomization
+randomisation we it this there they""".split())
+# A predicate of figures only ("was 9.5 days"): the sentence must compare figures and test them.
+FIGURES_TESTED = re.compile(r"\b[Pp]\s*[<=>≤≥]|\bCI\b|confidence\s+interval|\bNS\b")
+
+
+def subject_measure(text: str) -> tuple[list[Measure], str] | None:
+    """The measures a sentence reports as its subject (a list: "A and B were similar" names two), with the kind of predicate said of it
+    (``"null"``, ``"comparative"`` or ``"figures"``), or None: "Ablation volume was not significantly
+    different between the groups" -> (ablation volume, "null"); "Bowel sounds on day 2 in the TEA
+    group were significantly greater than in the control group" -> (bowel sounds, "comparative");
+    "The time to stone expulsion in groups 1 and 2 was 9.5 and 14.7 days, respectively (p = 0.005)"
+    -> (time to stone expulsion, "figures"). The subject runs from the sentence's start (an opening
+    phrase, discourse word or heading skipped) to the predicate, cut before where or when it was
+    measured; figures need a p-value, an interval or "NS" in the sentence and a second figure."""
+    start = 0
+    while (intro := INTRO.match(text, start) or DISCOURSE.match(text, start) or HEADING.match(text, start)) is not None \
+            and intro.end() > start:
+        start = intro.end()
+    found = SUBJECT_PREDICATE.match(text, start)
+    if found is None:
+        return None
+    pred = (found.group("pred") or "").lower()
+    kind = ("null" if found.group("not") or found.group("no") or pred in ("similar", "comparable", "unchanged")
+            or pred in ("different", "changed", "altered", "affected") else
+            "figures" if pred[-1:].isdigit() else "comparative")
+    if pred in ("different", "changed", "altered", "affected") and " not " not in found.group(0).lower():
+        return None  # "was significantly different": a difference with no direction, read elsewhere
+    if kind == "figures" and not (FIGURES_TESTED.search(text) and len(re.findall(r"\d", text[found.end():])) >= 2):
+        return None  # "was 40 years": a value, not a result
+    np_start, np_end = found.start("np"), found.end("np")
+    where = SUBJECT_WHERE.search(text, np_start, np_end)
+    if where is not None:
+        np_end = where.start()
+    if kind == "figures" and "respectively" in text and " in " in text[np_start:np_end]:
+        np_end = text.rfind(" in ", np_start, np_end)  # "X in Endobutton and Rigidfix were 135 and 129, respectively"
+    words = set(re.findall(r"[a-z]+", text[np_start:np_end].lower()))
+    if not words or words <= SUBJECT_NOT | STOP or words & {"we", "there", "it", "this", "they", "which", "who"}:
+        return None
+    if words & SUBJECT_STOP or words & {"group", "groups", "arm", "arms"} or VERB_IN_SUBJECT.search(text, np_start, np_end):
+        return None  # "Pain improved over time but ...": a clause of its own before the predicate
+    measures = []
+    for a, b, label in _split_list(text[np_start:np_end], np_start):
+        piece = _clean(text, a, b)
+        if piece is not None:
+            label = label if label != text[a:b] else text[piece[0]:piece[1]]
+            measures.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
+    return (measures, kind) if measures else None
+
+
+# A change verb inside a would-be subject: the subject is a clause, not a measure.
+VERB_IN_SUBJECT = re.compile(rf"\s{CHANGE}\b", re.I)
 
 
 # --- named instruments -------------------------------------------------------------------------------
