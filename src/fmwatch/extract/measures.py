@@ -638,13 +638,14 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
 # sentence's subject, and what is said of it is a null, a comparative or figures per arm. (Read only where
 # the change verbs and nouns above found no measure in the sentence: ``subject_measure``.)
 SUBJECT_PREDICATE = re.compile(
-    r"(?P<np>[A-Za-z][^,;:()]{1,110}?)\s*(?:\([^()]{0,80}\)\s*)?(?:,\s*)?"
-    r"(?:(?:was|were|is|are|remained)\s+(?:(?:also|significantly|statistically|much|markedly|slightly|somewhat|"
-    r"numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|changed|"
-    r"altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
+    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+(?:(?:also|significantly|statistically|much|markedly|"
+    r"slightly|somewhat|numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|"
+    r"changed|altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
     r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"
     r"did\s+not\s+(?:\w+ly\s+)?(?P<not>change|differ|vary)\b|showed\s+no\s+(?:\w+\s+){0,2}?(?P<no>differences?|changes?)\b)",
     re.I)
+# The words one of which opens the predicate (found by a substring search, then ``SUBJECT_PREDICATE`` is matched there).
+PREDICATE_OPENERS = (" was ", " were ", " remained ", " did not ", " showed no ")
 # Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
 SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
                            r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
@@ -668,13 +669,24 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
     -> (time to stone expulsion, "figures"). The subject runs from the sentence's start (an opening
     phrase, discourse word or heading skipped) to the predicate, cut before where or when it was
     measured; figures need a p-value, an interval or "NS" in the sentence and a second figure."""
-    start = 0
-    while (intro := INTRO.match(text, start) or DISCOURSE.match(text, start) or HEADING.match(text, start)) is not None \
-            and intro.end() > start:
-        start = intro.end()
-    found = SUBJECT_PREDICATE.match(text, start)
+    at = min((i for i in (text.find(w) for w in PREDICATE_OPENERS) if i > 0), default=-1)
+    if at < 0:
+        return None
+    bracket = text.rfind("(", 0, at)  # "X (mean ± SD) was ...": the predicate may follow a bracket
+    if bracket > 0 and text.find(")", bracket, at) > 0 and not text[text.find(")", bracket, at) + 1:at].strip(" ,"):
+        at_np = bracket
+    else:
+        at_np = at
+    found = SUBJECT_PREDICATE.match(text, at_np)
     if found is None:
         return None
+    start = 0
+    while (intro := INTRO.match(text, start, at_np) or DISCOURSE.match(text, start, at_np)
+           or HEADING.match(text, start, at_np)) is not None and intro.end() > start:
+        start = intro.end()
+    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() \
+            or any(c in text[start:at_np] for c in ",;:()"):
+        return None  # (a subject is a short phrase with no clause or bracket in it)
     pred = (found.group("pred") or "").lower()
     kind = ("null" if found.group("not") or found.group("no") or pred in ("similar", "comparable", "unchanged")
             or pred in ("different", "changed", "altered", "affected") else
@@ -683,7 +695,7 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         return None  # "was significantly different": a difference with no direction, read elsewhere
     if kind == "figures" and not (FIGURES_TESTED.search(text) and len(re.findall(r"\d", text[found.end():])) >= 2):
         return None  # "was 40 years": a value, not a result
-    np_start, np_end = found.start("np"), found.end("np")
+    np_start, np_end = start, len(text[:at_np].rstrip())
     where = SUBJECT_WHERE.search(text, np_start, np_end)
     if where is not None:
         np_end = where.start()

@@ -110,7 +110,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
             _tolerability(doc, sentence, arm_list, found)
-        subject = not (known or generic) and _may_say_of_subject(sentence.text, lowered)
+        subject = ms.subject_measure(sentence.text) if not (known or generic) and _may_say_of_subject(lowered) else None
         if (known or generic or subject) and not armless and vetoes(sentence.text):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic or subject) or _kind(doc, sentence) != "statement":
@@ -128,8 +128,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
-        if not taken and (subject or _may_say_of_subject(sentence.text, lowered)):
-            _subject_outcomes(doc, sentence, arm_list, found, taken)
+        if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
+            _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
     _null_said_after(doc, found)
     _bare_between_null(doc, found)
     _blanket_null(doc, arm_list, found)
@@ -182,23 +182,30 @@ SUBJECT_NEEDLES = ("similar", "comparable", "unchanged", "not significantly diff
 P_NEEDLES = ("p =", "p=", "p <", "p<", "p >", "p>", "p ≤", "p≤", "ci", "confidence interval", "ns)")
 
 
-def _may_say_of_subject(text: str, lowered: str) -> bool:
-    """A substring pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" and a word of
-    its predicates, or figures tested (a p-value, an interval)."""
-    if " was " not in lowered and " were " not in lowered and "did not" not in lowered and "showed no" not in lowered:
-        return False
-    return _holds(lowered, SUBJECT_NEEDLES) or _holds(lowered, P_NEEDLES)
+def _may_say_of_subject(lowered: str) -> bool:
+    """A substring pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" near the start
+    (a subject is short) with a word of its predicates right after, or a figure there and a p-value or
+    an interval in the sentence."""
+    for opener in ms.PREDICATE_OPENERS:
+        at = lowered.find(opener, 0, 130)
+        if at > 0:
+            window = lowered[at:at + 60]
+            return _holds(window, SUBJECT_NEEDLES) or (
+                any(c.isdigit() for c in window[:24]) and _holds(lowered, P_NEEDLES))
+    return False
 
 
-def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
+                      said: tuple | None = None) -> None:
     """Results said of the sentence's subject (``measures.subject_measure``), for a sentence in which
     no change verb or noun named a measure: a null ("Diurnal IOP showed no difference between the
     groups"), a comparative ("Bowel sounds were significantly greater in the TEA group than in the
     control group") or figures per arm with a p-value ("The time to expulsion was 9.5 and 14.7 days
     in groups 1 and 2, respectively (p = 0.005)"). Figures with no direction word are no difference
     when the p-value is 0.05 or more; below, the figures and the arms they are given for decide
-    (``_figures_direction``), else the result stays "significant, direction unknown" (left out)."""
-    said = ms.subject_measure(sentence.text)
+    (``_figures_direction``), else the result stays "significant, direction unknown" (left out).
+    ``said``: ``measures.subject_measure`` of the sentence, when the caller has it."""
+    said = said or ms.subject_measure(sentence.text)
     if said is None:
         return
     listed, kind = said
