@@ -99,3 +99,21 @@ def test_figures_placebo_first_are_turned_to_the_treated_arm():
 ])
 def test_a_null_naming_the_groups_before_the_measure(sentence, key):
     assert results(TRIAL + sentence).get(key) == "no_change"
+
+
+# --- noise: what a measure's name keeps, and what is no measure ----------------------------------------
+
+def test_mean_arterial_pressure_keeps_its_mean():
+    said = results(TRIAL + "Mean arterial pressure was significantly lower with magnesium than with placebo (p = 0.01).")
+    assert said == {"mean_arterial_pressure": "improved"}
+
+
+def test_an_adjective_of_the_change_is_no_measure():
+    said = results(TRIAL + "Magnesium produced rapid and sustained increases in serum magnesium (p < 0.001).")
+    assert "sustained" not in said and "rapid" not in said
+
+
+def test_what_a_treatment_can_do_in_a_conclusion_is_no_result():
+    said = results(TRIAL + "Pain scores were lower with magnesium than with placebo (p = 0.02). Magnesium can "
+                   "significantly improve sleep quality and relieve fatigue in these patients.")
+    assert said == {"pain_intensity": "improved"}

@@ -121,7 +121,8 @@ trend trends tendency therapies treatments technique techniques approach approac
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
 greater magnitude efficacy improvement reduction increase decrease demographic characteristic clinically
-meaningful clinical safety evaluated end point pretreatment incidence occurrence""".split())
+meaningful clinical safety evaluated end point pretreatment incidence occurrence
+sustained rapid transient persistent progressive gradual consistent""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -148,7 +149,10 @@ NOT_MEASURE = re.compile(
     # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
     r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
     r"improvements?)$".replace("{change}", CHANGE), re.I)
-LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total|this|these|that|those)\s+)+", re.I)
+# ("mean" is a statistic before most measures, but a word of the name in "mean arterial pressure", "mean
+# corpuscular volume", "mean platelet volume": there it stays)
+LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean(?!\s+(?:arterial|corpuscular|platelet|cell)\b)|overall|"
+                     r"total|this|these|that|those)\s+)+", re.I)
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
@@ -226,6 +230,15 @@ def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
     return lowered is None or any(n in lowered for n in needles)
 
 
+# (compiled once: these run on every candidate measure)
+ALNUM_RUN = re.compile(r"[a-z0-9]+")
+LETTER_RUN = re.compile(r"[a-z]+")
+OF_LIKE = re.compile(r"\s(?:of|in|on|at|to)\s")
+PREPOSITION_IN = re.compile(r"\s+(?:at|on|in|during|with|after)\s+\w+")
+CONJUNCTION = re.compile(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", re.I)
+LONE_DIGIT = re.compile(r"(?<![A-Za-z-])\d")
+
+
 @dataclass(frozen=True)
 class Measure:
     """A measure found in a clause: offsets in the clause, its label as written (or with a shared
@@ -239,7 +252,7 @@ class Measure:
 
 def tokens(text: str) -> set[str]:
     """Content words of a label, lower case, a plural "s" dropped: {"pain", "score"} for "pain scores"."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    words = ALNUM_RUN.findall(text.lower())
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP
 
 
@@ -326,7 +339,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     words = [len(np[a:b].split()) for a, b in parts]
     if (len(parts) > 1 and all(w == 1 for w in words[:-1]) and words[-1] > 1 and np[parts[0][0]].islower()
             and (len(parts) == 2 or SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]))
-            and not re.search(r"\s(?:of|in|on|at|to)\s", np[parts[-1][0]:parts[-1][1]])):
+            and not OF_LIKE.search(np, parts[-1][0], parts[-1][1])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
     found = []
     head = None
@@ -339,7 +352,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
                 and index == len(parts) - 2):
             found.append((at + a, at + b, f"{piece} {shared.group('head')}"))
             continue
-        prep = re.search(r"\s+(?:at|on|in|during|with|after)\s+\w+", piece)
+        prep = PREPOSITION_IN.search(piece)
         if head is None and prep:
             head = piece[:prep.start()]
         label = f"{head} {piece}" if head and PREPOSITION_PART.match(piece) else piece
@@ -395,14 +408,14 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end, text = start + paren.start(), text[:paren.start()]
     text = text.rstrip()
     end = start + len(text)
-    conjunction = re.match(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", text, re.I)  # ("reduction of X": X)
+    conjunction = CONJUNCTION.match(text)  # ("reduction of X": X)
     if conjunction:
         start, text = start + conjunction.end(), text[conjunction.end():]
     start, end = _unquoted(clause, start, start + len(text))
     while end > start and " " in clause[start:end] and clause[start:end].rsplit(None, 1)[-1].lower() in DANGLING_WORDS:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
-    words = set(re.findall(r"[a-z]+", text.lower()))
+    words = set(LETTER_RUN.findall(text.lower()))
     if "dose" in text.lower() and ("dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text)):
         # "total dose of fentanyl", "Doses of morphine usage", "more morphine doses": another drug's use (the
         # arms' own is left out later)
@@ -412,7 +425,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or LONE_DIGIT.search(text) or is_fragment(text)):
         return None
     return start, end
 
@@ -492,7 +505,7 @@ def is_fragment(label: str) -> bool:
         return True
     if len(words) > 1 and any(w.rstrip("s") in TIME_WORDS for w in words[:2]) and TIME_PHRASE.match(label):
         return True
-    return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
+    return bool(set(LETTER_RUN.findall(lowered)) & VERB_WORDS)
 
 
 # "other operative or postoperative measurements", "the remaining secondary outcomes": every measure
@@ -552,7 +565,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
-        if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
+        if match.group("verb")[:6].lower() == "improv" or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
     verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
@@ -701,7 +714,7 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         np_end = where.start()
     if kind == "figures" and "respectively" in text and " in " in text[np_start:np_end]:
         np_end = text.rfind(" in ", np_start, np_end)  # "X in Endobutton and Rigidfix were 135 and 129, respectively"
-    words = set(re.findall(r"[a-z]+", text[np_start:np_end].lower()))
+    words = set(LETTER_RUN.findall(text[np_start:np_end].lower()))
     if not words or words <= SUBJECT_NOT | STOP or words & {"we", "there", "it", "this", "they", "which", "who"}:
         return None
     if words & SUBJECT_STOP or words & {"group", "groups", "arm", "arms"} or VERB_IN_SUBJECT.search(text, np_start, np_end):

@@ -328,7 +328,10 @@ FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|ver
 # decrease in symptoms", "magnesium is effective for", "X reduces Y" (with no figures: a result gives them).
 # ("increases"/"decreases" are left out: as nouns they open results, "no significant increases in X".)
 GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|lowers|relieves|alleviates|prevents|"
-                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial))\b", re.I)
+                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial)|"
+                           # "X can significantly improve lung function": what a treatment may do, a claim
+                           r"(?:can|could|may|might)\s+(?:\w+ly\s+)?(?:improve|reduce|decrease|increase|lower|relieve|"
+                           r"alleviate|prevent|enhance|attenuate|ameliorate))\b", re.I)
 
 
 def _general_claim(text: str) -> bool:
@@ -340,7 +343,7 @@ def _general_claim(text: str) -> bool:
 
 
 GENERAL_CLAIM_WORDS = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates",
-                       "prevents", "effective", "safe", "useful", "beneficial")
+                       "prevents", "effective", "safe", "useful", "beneficial", "can ", "could ", "may ", "might ")
 
 
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
