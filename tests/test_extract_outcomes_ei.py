@@ -117,3 +117,26 @@ def test_what_a_treatment_can_do_in_a_conclusion_is_no_result():
     said = results(TRIAL + "Pain scores were lower with magnesium than with placebo (p = 0.02). Magnesium can "
                    "significantly improve sleep quality and relieve fatigue in these patients.")
     assert said == {"pain_intensity": "improved"}
+
+
+@pytest.mark.parametrize("sentence, keys", [
+    ("Differences in nausea, vomiting and pruritus were not statistically significant.",
+     {"nausea", "vomiting", "pruritus"}),
+    ("The differences between the groups for heart rate and blood loss were not significant.",
+     {"heart_rate", "blood_loss"}),
+])
+def test_differences_in_measures_said_not_significant_are_nulls(sentence, keys):
+    said = results(TRIAL + sentence)
+    assert {k for k, d in said.items() if d == "no_change"} >= keys
+
+
+def test_changes_in_both_groups_then_no_difference_without_significant_is_a_null():
+    said = results(TRIAL + "Walking speed improved in both groups (from 1.1 to 1.3 m/s). There was however no "
+                   "difference between the treatment groups.")
+    assert said.get("walking_speed") == "no_change"
+
+
+@pytest.mark.parametrize("measure", ["Self-efficacy", "Mindfulness", "Medication adherence", "Disease knowledge"])
+def test_more_of_a_good_personal_quality_is_an_improvement(measure):
+    said = results(TRIAL + f"{measure} scores increased more with magnesium than with placebo (p = 0.01).")
+    assert set(said.values()) == {"improved"}

@@ -157,6 +157,9 @@ LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean(?!\s+(?:arte
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
     r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global|"
+    # what a person is better for having more of: mindfulness, self-efficacy, adherence, knowledge
+    r"mindfulness|self-?compassion|self-?efficacy|self-?esteem|resilience|empowerment|adherence|compliance|knowledge|"
+    r"confidence|motivation|"
     # the time until a bad event and how long analgesia lasts: longer is better
     r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
     r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
@@ -655,8 +658,15 @@ SUBJECT_PREDICATE = re.compile(
     r"slightly|somewhat|numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|"
     r"changed|altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
     r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"
-    r"did\s+not\s+(?:\w+ly\s+)?(?P<not>change|differ|vary)\b|showed\s+no\s+(?:\w+\s+){0,2}?(?P<no>differences?|changes?)\b)",
+    r"did\s+not\s+(?:\w+ly\s+)?(?P<not>change|differ|vary)\b|showed\s+no\s+(?:\w+\s+){0,2}?(?P<no>differences?|changes?)\b|"
+    # "Differences in X were not statistically significant": said of a difference whose measure follows "in"
+    r"(?:was|were)\s+not\s+(?:statistically\s+)?(?P<nsig>significant))",
     re.I)
+# The difference a "not significant" subject names, before its measure: "(the) differences (between the
+# groups) in", "the difference between conditions for", "differences between" (then the measures).
+DIFFERENCE_OF = re.compile(r"(?:the\s+)?(?:(?:mean|observed|estimated)\s+)?differences?\s+(?:between\s+(?:the\s+)?"
+                           r"(?:\w+\s+){0,2}?(?:groups?|conditions|arms|treatments)\s+)?(?:in|for|of|regarding|between)\s+"
+                           r"(?:the\s+)?", re.I)
 # The words one of which opens the predicate (found by a substring search, then ``SUBJECT_PREDICATE`` is matched there).
 PREDICATE_OPENERS = (" was ", " were ", " remained ", " did not ", " showed no ")
 # Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
@@ -697,11 +707,17 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
     while (intro := INTRO.match(text, start, at_np) or DISCOURSE.match(text, start, at_np)
            or HEADING.match(text, start, at_np)) is not None and intro.end() > start:
         start = intro.end()
-    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() \
-            or any(c in text[start:at_np] for c in ",;:()"):
-        return None  # (a subject is a short phrase with no clause or bracket in it)
+    if found.group("nsig"):
+        of = DIFFERENCE_OF.match(text, start, at_np)
+        if of is None:
+            return None  # "X was not significant" is read by the change rules (a later null)
+        start = of.end()
+    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:at_np] for c in ";:()") \
+            or ("," in text[start:at_np] and any(len(p.split()) > 4 for p in text[start:at_np].split(","))):
+        return None  # (a subject is a short phrase, or a list of them, with no clause or bracket in it)
     pred = (found.group("pred") or "").lower()
-    kind = ("null" if found.group("not") or found.group("no") or pred in ("similar", "comparable", "unchanged")
+    kind = ("null" if found.group("not") or found.group("no") or found.group("nsig")
+            or pred in ("similar", "comparable", "unchanged")
             or pred in ("different", "changed", "altered", "affected") else
             "figures" if pred[-1:].isdigit() else "comparative")
     if pred in ("different", "changed", "altered", "affected") and " not " not in found.group(0).lower():

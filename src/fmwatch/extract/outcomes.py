@@ -176,7 +176,7 @@ def _armless_result_sentences(doc: Document) -> frozenset[tuple[str, int]] | Non
 
 # The literal pre-test of ``_subject_outcomes``: a predicate ``measures.SUBJECT_PREDICATE`` may say.
 SUBJECT_NEEDLES = ("similar", "comparable", "unchanged", "not significantly different", "not different",
-                   "not statistically different", "did not change", "did not differ", "did not vary", "showed no",
+                   "not statistically different", "not significant", "not statistically significant", "did not change", "did not differ", "did not vary", "showed no",
                    "higher", "greater", "lower", "less", "more", "longer", "shorter", "better", "worse", "earlier",
                    "later", "fewer", "smaller", "larger", "superior", "inferior")
 P_NEEDLES = ("p =", "p=", "p <", "p<", "p >", "p>", "p ≤", "p≤", "ci", "confidence interval", "ns)")
@@ -435,7 +435,7 @@ def _null_said_after(doc: Document, found: dict) -> None:
 # "However, there was no significant difference between the TG and the CG.": a between-group null that
 # names no measure and ends its sentence, said after changes within each group.
 BARE_BETWEEN_NULL = re.compile(
-    r"\bno\s+(?:statistically\s+)?significant\s+differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
+    r"\bno\s+(?:statistically\s+)?(?:significant\s+)?differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
     r"between\s+(?:the\s+)?(?:[\w+-]+\s+){0,6}?(?:groups?|arms?|[A-Z]{1,4})\s*\.?\s*$", re.I)
 # A change within a group: "decreased from 58 to 42 (TG) and from 51 to 30 (CG)", "in both groups".
 FROM_TO = re.compile(r"\bfrom\s+\d[\d.,]*\b.{0,40}?\bto\s+\d", re.I)
@@ -447,8 +447,9 @@ def _bare_between_null(doc: Document, found: dict) -> None:
     significant difference between the TG and the CG") are no difference from the comparator, each
     (issue 12: "both groups improved; no difference between groups" is no benefit over control)."""
     lowered = _lower_text(doc)
-    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered:
-        return
+    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered \
+            and "no difference" not in lowered:
+        return  # ("There was however no difference between treatment groups": "significant" may go unsaid)
     null = next((s for s in sentences(doc) if s.field != "title" and "difference" in s.text
                  and BARE_BETWEEN_NULL.search(s.text)), None)
     if null is None:
