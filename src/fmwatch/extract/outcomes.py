@@ -174,25 +174,16 @@ def _armless_result_sentences(doc: Document) -> frozenset[tuple[str, int]] | Non
 
 # --- results said of the sentence's subject (session 22) ------------------------------------------
 
-# The literal pre-test of ``_subject_outcomes``: a predicate ``measures.SUBJECT_PREDICATE`` may say.
-SUBJECT_NEEDLES = ("similar", "comparable", "unchanged", "not significantly different", "not different",
-                   "not statistically different", "not significant", "not statistically significant", "did not change", "did not differ", "did not vary", "showed no",
-                   "higher", "greater", "lower", "less", "more", "longer", "shorter", "better", "worse", "earlier",
-                   "later", "fewer", "smaller", "larger", "superior", "inferior")
-P_NEEDLES = ("p =", "p=", "p <", "p<", "p >", "p>", "p ≤", "p≤", "ci", "confidence interval", "ns)")
-
-
 def _may_say_of_subject(lowered: str) -> bool:
-    """A substring pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" near the start
-    (a subject is short) with a word of its predicates right after, or a figure there and a p-value or
-    an interval in the sentence."""
+    """A cheap pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" near the start (a
+    subject is short) opening one of the predicates ``measures.SUBJECT_PREDICATE`` reads (one anchored
+    match)."""
+    at = -1
     for opener in ms.PREDICATE_OPENERS:
-        at = lowered.find(opener, 0, 130)
-        if at > 0:
-            window = lowered[at:at + 60]
-            return _holds(window, SUBJECT_NEEDLES) or (
-                any(c.isdigit() for c in window[:24]) and _holds(lowered, P_NEEDLES))
-    return False
+        found = lowered.find(opener, 0, 130)
+        if found > 0 and (at < 0 or found < at):
+            at = found
+    return at > 0 and ms.SUBJECT_PREDICATE.match(lowered, at) is not None
 
 
 def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
@@ -220,6 +211,8 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             _timing_direction(sentence.text, measure, outcome)
         if outcome["direction"] is None and outcome["p_value"] is not None:
             _figures_outcome(doc, sentence.text, measure, outcome, arm_list)
+        if kind == "figures":
+            outcome.pop("_model_input", None)  # (figures the arms do not decide stay undirected: no guess)
         _keep(found, key, outcome)
 
 
