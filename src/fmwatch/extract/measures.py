@@ -188,7 +188,8 @@ def higher_is_better(label: str) -> bool:
     >>> higher_is_better("sleep quality disturbance"), higher_is_better("sleep quality"), higher_is_better("cramp frequency")
     (False, True, False)"""
     label = label.strip()
-    if LOWER_IS_BETTER_HEAD.search(label) and not TIME_UNTIL.match(label):
+    if LOWER_IS_BETTER_HEAD.search(label, max(0, len(label) - 14)) and not TIME_UNTIL.match(label):
+        # (the head is the label's last word, 12 letters at most: only the end is searched)
         return False
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
@@ -225,6 +226,19 @@ def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
         if not opened:
             kept.append(word)
     return kept
+
+
+def _last_words(window: str) -> list[re.Match]:
+    """The last words of a window with no bracket (at least ``SUBJECT_WORDS`` of them when it has
+    that many), found from a space near the end rather than from its start (the same words: a
+    subject takes only the last ones)."""
+    at = len(window)
+    for _ in range(SUBJECT_WORDS + 1):
+        at = window.rfind(" ", 0, at)
+        if at < 0:
+            return list(WORD_RUN.finditer(window))
+    words = list(WORD_RUN.finditer(window, at))
+    return words if len(words) >= SUBJECT_WORDS else list(WORD_RUN.finditer(window))
 
 
 def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
@@ -587,9 +601,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             # heads no subject ("the risk reduction was more marked" does)
         start = match.start()
         window = clause[max(0, start - 200):start]
-        words = list(WORD_RUN.finditer(window))
-        if "(" in window:
-            words = _outside_brackets(words)
+        words = _outside_brackets(list(WORD_RUN.finditer(window))) if "(" in window else _last_words(window)
         words = words[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
