@@ -83,7 +83,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
-        heading = SECTION_HEADING.match(sentence.text) or (
+        heading = (SECTION_HEADING.match(sentence.text) if sentence.text.find(":", 0, 80) > 0 else None) or (
             CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None) or (
             PERIOD_HEADING.match(sentence.text) if len(sentence.text) < 32 else None)
         if heading:
