@@ -140,3 +140,16 @@ def test_changes_in_both_groups_then_no_difference_without_significant_is_a_null
 def test_more_of_a_good_personal_quality_is_an_improvement(measure):
     said = results(TRIAL + f"{measure} scores increased more with magnesium than with placebo (p = 0.01).")
     assert set(said.values()) == {"improved"}
+
+
+# --- counts of people compared -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, key", [
+    ("More patients in the placebo group required rescue analgesia than in the magnesium group (p = 0.01).",
+     "rescue_analgesia"),
+    ("Fewer patients in the magnesium group reported nausea than in the placebo group (p = 0.02).", "nausea"),
+    ("A greater proportion of patients in the magnesium group achieved remission compared with placebo (p = 0.03).",
+     "remission"),
+])
+def test_a_count_of_people_compared_gives_the_measure_its_direction(sentence, key):
+    assert results(TRIAL + sentence).get(key) == "improved"

@@ -760,6 +760,41 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
 VERB_IN_SUBJECT = re.compile(rf"\s{CHANGE}\b", re.I)
 
 
+
+# --- counts of people compared -------------------------------------------------------------------------
+# "More patients in the A group achieved remission", "a greater proportion of A-treated patients reported
+# adverse events", "significantly fewer participants required rescue analgesia": the measure is what the
+# people had, and its direction is the count's (more of it, or less).
+PEOPLE_COUNT = re.compile(
+    r"\b(?P<amount>more|fewer|(?:a\s+)?(?:significantly\s+|statistically\s+significantly\s+)?(?:greater|higher|larger|smaller|"
+    r"lower)\s+(?:proportion|percentage|number)\s+of)\s+(?:[\w-]+\s+){0,2}?(?:subjects|patients|participants|women|men|"
+    r"children|infants|people|cases)\s+(?:(?:in|of|from|on)\s+the\s+(?:[\w/+-]+\s+){0,3}?(?:groups?|arms?)\s+|(?:treated|"
+    r"receiving|given|taking)\s+(?:with\s+)?[\w/+-]+\s+)?(?:who\s+)?(?:reported|had|experienced|achieved|developed|required|"
+    r"needed|requested|showed|suffered\s+from|attained|reached)\s+(?:a\s+|an\s+)?"
+    r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|during|was|were|and|with)\b)[\w'/-]+){0,5}?)"
+    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in|at|after|during|and|was|were|with)\b))", re.I)
+PEOPLE_COUNT_NEEDLES = ("more ", "fewer ", "proportion of", "percentage of", "number of")
+
+
+def people_count_measures(clause: str) -> list[tuple[Measure, bool]]:
+    """The measures a count of people compared reports, each with whether the count is the larger
+    (``True``: "more patients achieved remission"; ``False``: "fewer patients required rescue
+    analgesia"). [] when the clause compares no count of people."""
+    lowered = clause.lower()
+    if not any(n in lowered for n in PEOPLE_COUNT_NEEDLES):
+        return []
+    found = []
+    for match in PEOPLE_COUNT.finditer(clause):
+        piece = _clean(clause, match.start("np"), match.end("np"))
+        if piece is None:
+            continue
+        label = clause[piece[0]:piece[1]]
+        amount = match.group("amount").lower()
+        more = amount == "more" or any(w in amount for w in ("greater", "higher", "larger"))
+        found.append((Measure(piece[0], piece[1], label, higher_is_better(label)), more))
+    return found
+
+
 # --- named instruments -------------------------------------------------------------------------------
 # Scales and tests that pain, arthritis and rehabilitation trials report by name, each with the key the
 # field names it by and whether more of it is better (each instrument's own scoring: a higher WOMAC,

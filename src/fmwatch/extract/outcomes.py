@@ -130,6 +130,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
         if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
             _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
+        if not taken and (known or generic) and _holds(lowered, ms.PEOPLE_COUNT_NEEDLES) and _holds(lowered, PEOPLE_NEEDLES):
+            _people_outcomes(doc, sentence, arm_list, found, taken)
     _null_said_after(doc, found)
     _bare_between_null(doc, found)
     _blanket_null(doc, arm_list, found)
@@ -213,6 +215,28 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             _figures_outcome(doc, sentence.text, measure, outcome, arm_list)
         if kind == "figures":
             outcome.pop("_model_input", None)  # (figures the arms do not decide stay undirected: no guess)
+        _keep(found, key, outcome)
+
+
+def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """Counts of people compared ("More patients in the A group achieved remission than in the placebo
+    group", ``measures.people_count_measures``): more people with a good thing, or fewer with a bad
+    one, is an improvement; said of the control arm, the treated arm's is the opposite."""
+    for measure, more in ms.people_count_measures(sentence.text):
+        key = ms.key_of(ms.plain_label(measure.label))
+        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+            continue
+        taken.append((measure.start, measure.end))
+        outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
+                           measure.higher_is_better, arm_list)
+        if outcome["direction"] != "no_change":
+            direction = "improved" if more == measure.higher_is_better else "worsened"
+            if _said_of_control(doc, sentence.text, measure.label):
+                direction = "worsened" if direction == "improved" else "improved"
+            outcome["direction"] = direction
+            outcome.pop("_model_input", None)
+            if lx.NOT_SIGNIFICANT.search(sentence.text):
+                outcome["significant"] = False  # "..., but the difference was not significant"
         _keep(found, key, outcome)
 
 
