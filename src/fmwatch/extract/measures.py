@@ -178,7 +178,7 @@ LOWER_IS_BETTER_HEAD = re.compile(
 TIME_UNTIL = re.compile(r"^(?:the\s+)?(?:time\s+to|duration\s+of|length\s+of)\b", re.I)
 
 
-@lru_cache(maxsize=1024)  # (pure: the same labels recur within a record and between near ones)
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def higher_is_better(label: str) -> bool:
     """Whether more of a measure is better, from its own words: a head that is bad to have more of
     ("sleep disturbance", "analgesic consumption", "functional impairment") says no, whatever the
@@ -267,11 +267,10 @@ class Measure:
     higher_is_better: bool
 
 
-@lru_cache(maxsize=2048)  # (pure, and asked of the same labels again and again: a frozen set, shared)
-def tokens(text: str) -> frozenset[str]:
+def tokens(text: str) -> set[str]:
     """Content words of a label, lower case, a plural "s" dropped: {"pain", "score"} for "pain scores"."""
     words = ALNUM_RUN.findall(text.lower())
-    return frozenset({w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP)
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP
 
 
 # "(PLMS per hour of total sleep time ...)": a count per hour of sleep, which the field names the
@@ -330,7 +329,7 @@ def abbreviations(text: str) -> dict[str, str]:
 TRAILING_GENERIC = re.compile(r"(?:\s+(?:scores?|values?|ratings?))+$")
 
 
-@lru_cache(maxsize=1024)  # (pure: the same labels recur within a record and between near ones)
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def key_of(label: str) -> str:
     """A measure key from a label: lower case words joined by "_", without leading "the/mean/total"
     or a trailing "score(s)" ("PLMS index" -> "plms_index"; "menstrual distress questionnaire
@@ -501,7 +500,7 @@ TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|
 UNIT_ONLY = re.compile(r"(?:mmol|µmol|nmol|mg|g|kg|ml|dl|l|µg|mcg|ng|pg|iu|u|meq|mm|cm|%)(?:\s*/\s*[a-zµ]+)*", re.I)
 
 
-@lru_cache(maxsize=1024)  # (pure: the same labels recur within a record and between near ones)
+@lru_cache(maxsize=256)  # (pure: the same labels recur within a record and between near ones)
 def is_fragment(label: str) -> bool:
     """Whether a candidate measure name is a piece of a sentence rather than a name: a discourse
     word or an adverb alone ("However", "respectively", "effectively"), a phrase that ends in a
