@@ -228,19 +228,6 @@ def _outside_brackets(words: list[re.Match]) -> list[re.Match]:
     return kept
 
 
-def _last_words(window: str) -> list[re.Match]:
-    """The last words of a window with no bracket (at least ``SUBJECT_WORDS`` of them when it has
-    that many), found from a space near the end rather than from its start (the same words: a
-    subject takes only the last ones)."""
-    at = len(window)
-    for _ in range(SUBJECT_WORDS + 1):
-        at = window.rfind(" ", 0, at)
-        if at < 0:
-            return list(WORD_RUN.finditer(window))
-    words = list(WORD_RUN.finditer(window, at))
-    return words if len(words) >= SUBJECT_WORDS else list(WORD_RUN.finditer(window))
-
-
 def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
     """Whether an ASCII clause in lower case holds one of the needles (always True for None: a
     clause that is not ASCII runs every pattern)."""
@@ -601,7 +588,9 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             # heads no subject ("the risk reduction was more marked" does)
         start = match.start()
         window = clause[max(0, start - 200):start]
-        words = _outside_brackets(list(WORD_RUN.finditer(window))) if "(" in window else _last_words(window)
+        words = list(WORD_RUN.finditer(window))
+        if "(" in window:
+            words = _outside_brackets(words)
         words = words[-SUBJECT_WORDS:]
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
