@@ -668,8 +668,8 @@ SUBJECT_PREDICATE = re.compile(
 DIFFERENCE_OF = re.compile(r"(?:the\s+)?(?:(?:mean|observed|estimated)\s+)?differences?\s+(?:between\s+(?:the\s+)?"
                            r"(?:\w+\s+){0,2}?(?:groups?|conditions|arms|treatments)\s+)?(?:in|for|of|regarding|between)\s+"
                            r"(?:the\s+)?", re.I)
-# The words one of which opens the predicate (found by a substring search, then ``SUBJECT_PREDICATE`` is matched there).
-PREDICATE_OPENERS = (" was ", " were ", " remained ", " did not ", " showed no ")
+# The words one of which opens the predicate (the first found by one search; ``SUBJECT_PREDICATE`` is matched there).
+PREDICATE_OPENER = re.compile(r" (?:was|were|remained|did not|showed no) ")  # (the first of them, one search)
 # Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
 SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
                            r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
@@ -693,9 +693,10 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
     -> (time to stone expulsion, "figures"). The subject runs from the sentence's start (an opening
     phrase, discourse word or heading skipped) to the predicate, cut before where or when it was
     measured; figures need a p-value, an interval or "NS" in the sentence and a second figure."""
-    at = min((i for i in (text.find(w) for w in PREDICATE_OPENERS) if i > 0), default=-1)
-    if at < 0:
+    opener = PREDICATE_OPENER.search(text, 1)
+    if opener is None:
         return None
+    at = opener.start()
     bracket = text.rfind("(", 0, at)  # "X (mean ± SD) was ...": the predicate may follow a bracket
     if bracket > 0 and text.find(")", bracket, at) > 0 and not text[text.find(")", bracket, at) + 1:at].strip(" ,"):
         at_np = bracket

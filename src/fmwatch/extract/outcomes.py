@@ -180,12 +180,8 @@ def _may_say_of_subject(lowered: str) -> bool:
     """A cheap pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" near the start (a
     subject is short) opening one of the predicates ``measures.SUBJECT_PREDICATE`` reads (one anchored
     match)."""
-    at = -1
-    for opener in ms.PREDICATE_OPENERS:
-        found = lowered.find(opener, 0, 130)
-        if found > 0 and (at < 0 or found < at):
-            at = found
-    return at > 0 and ms.SUBJECT_PREDICATE.match(lowered, at) is not None
+    opener = ms.PREDICATE_OPENER.search(lowered, 1, 140)
+    return opener is not None and ms.SUBJECT_PREDICATE.match(lowered, opener.start()) is not None
 
 
 def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
@@ -196,7 +192,8 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
     control group") or figures per arm with a p-value ("The time to expulsion was 9.5 and 14.7 days
     in groups 1 and 2, respectively (p = 0.005)"). Figures with no direction word are no difference
     when the p-value is 0.05 or more; below, the figures and the arms they are given for decide
-    (``_figures_direction``), else the result stays "significant, direction unknown" (left out).
+    (``_figures_direction``), else the result stays "significant, direction unknown" (left out; the
+    direction model is not asked here: it would guess from the words, and the figures had none).
     ``said``: ``measures.subject_measure`` of the sentence, when the caller has it."""
     said = said or ms.subject_measure(sentence.text)
     if said is None:
@@ -213,8 +210,7 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             _timing_direction(sentence.text, measure, outcome)
         if outcome["direction"] is None and outcome["p_value"] is not None:
             _figures_outcome(doc, sentence.text, measure, outcome, arm_list)
-        if kind == "figures":
-            outcome.pop("_model_input", None)  # (figures the arms do not decide stay undirected: no guess)
+        outcome.pop("_model_input", None)  # (what the rules do not decide here stays undirected: no model guess)
         _keep(found, key, outcome)
 
 
