@@ -204,7 +204,8 @@ VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "atte
                        "shorten")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
-LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
+# The first words ``TIME_UNTIL`` can open with (a test before the join and the match).
+TIME_UNTIL_FIRST = frozenset({"the", "time", "duration", "length"})
 WORD_RUN = re.compile(r"\S+")
 
 
@@ -280,7 +281,8 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
-    plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
+    if "dose" in plain.lower():
+        plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
 
 
@@ -573,7 +575,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
     verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
-    if not narrow and LENGTH_NEEDLE.search(lowered):
+    if not narrow and ("prolong" in lowered or "shorten" in lowered or "lengthen" in lowered):
         verbs += list(LENGTH_VERB.finditer(clause))
     if PREDICATE_NEEDLE.search(lowered):
         verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
@@ -604,7 +606,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             while words and words[-1].group(0).lower() in ("required", "needed", "used", "consumed", "given"):
                 words = words[:-1]
         last = {w.group(0).lower().strip(",;:()") for w in words[-3:]}
-        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
+        if words and words[0].group(0).lower() in TIME_UNTIL_FIRST \
+                and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
             last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
         if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
