@@ -82,10 +82,14 @@ VERB_OBJECT = re.compile(
 # "no significant change in grip strength", "no differences were found in cramp duration between
 # groups": a null said of the measure that follows it.
 NULL_IN = re.compile(
-    r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+)?(?:changes?|differences?|"
-    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected)\s+)?"
-    r"(?:between\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:groups|arms|drugs|treatments|regimens)\s+)?(?:in|on|regarding|"
-    r"with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
+    r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+|statistical\s+|"
+    r"between[\s‐-]+groups?\s+)?(?:changes?|differences?|"
+    r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:\([^()]{0,30}\)\s*)?"
+    r"(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|identified)\s+)?"
+    # "no differences between groups were observed in", "no difference between the studied groups regarding"
+    r"(?:(?:between|among)\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:(?:treatment|study|studied|intervention)\s+)?"
+    r"(?:groups|arms|drugs|treatments|regimens|conditions)\s+(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|"
+    r"identified)\s+)?)?(?:in|on|for|regarding|with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
     r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
@@ -117,7 +121,8 @@ trend trends tendency therapies treatments technique techniques approach approac
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
 greater magnitude efficacy improvement reduction increase decrease demographic characteristic clinically
-meaningful clinical safety evaluated end point pretreatment incidence occurrence""".split())
+meaningful clinical safety evaluated end point pretreatment incidence occurrence
+sustained rapid transient persistent progressive gradual consistent""".split())
 # A measure's name does not open with a preposition, an adverb or a verb: "from 54", "by the second
 # week", "significantly", "stayed better".
 NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|than|significantly|stayed|remained|"
@@ -144,11 +149,17 @@ NOT_MEASURE = re.compile(
     # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
     r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
     r"improvements?)$".replace("{change}", CHANGE), re.I)
-LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean|overall|total|this|these|that|those)\s+)+", re.I)
+# ("mean" is a statistic before most measures, but a word of the name in "mean arterial pressure", "mean
+# corpuscular volume", "mean platelet volume": there it stays)
+LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean(?!\s+(?:arterial|corpuscular|platelet|cell)\b)|overall|"
+                     r"total|this|these|that|those)\s+)+", re.I)
 # Whether more of a measure is better: most measures reported in trials are of symptoms or use.
 HIGHER_IS_BETTER = re.compile(
     r"efficien|quality|threshold|function|relief|strength|well-?being|satisfaction|energy|mobility|range|distance|"
     r"speed|survival|tolerance|response|remission|activity|performance|capacity|sleep\s+time|health|global|"
+    # what a person is better for having more of: mindfulness, self-efficacy, adherence, knowledge
+    r"mindfulness|self-?compassion|self-?efficacy|self-?esteem|resilience|empowerment|adherence|compliance|knowledge|"
+    r"confidence|motivation|"
     # the time until a bad event and how long analgesia lasts: longer is better
     r"time\s+to\s+(?:the\s+)?(?:first\s+|1st\s+)?(?:\w+\s+)?(?:analgesi|rescue|request|pain|recurrence|relapse|"
     r"progression|failure|death|event|attack|seizure)|duration\s+of\s+(?:\w+\s+){0,2}(?:analgesia|block|relief|"
@@ -177,7 +188,8 @@ def higher_is_better(label: str) -> bool:
     >>> higher_is_better("sleep quality disturbance"), higher_is_better("sleep quality"), higher_is_better("cramp frequency")
     (False, True, False)"""
     label = label.strip()
-    if LOWER_IS_BETTER_HEAD.search(label) and not TIME_UNTIL.match(label):
+    if LOWER_IS_BETTER_HEAD.search(label, max(0, len(label) - 14)) and not TIME_UNTIL.match(label):
+        # (the head is the label's last word, 12 letters at most: only the end is searched)
         return False
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
@@ -192,7 +204,8 @@ VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "atte
                        "shorten")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
                 "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
-LENGTH_NEEDLE = re.compile(r"prolong|shorten|lengthen")
+# The first words ``TIME_UNTIL`` can open with (a test before the join and the match).
+TIME_UNTIL_FIRST = frozenset({"the", "time", "duration", "length"})
 WORD_RUN = re.compile(r"\S+")
 
 
@@ -222,6 +235,15 @@ def _holds_any(lowered: str | None, needles: tuple[str, ...]) -> bool:
     return lowered is None or any(n in lowered for n in needles)
 
 
+# (compiled once: these run on every candidate measure)
+ALNUM_RUN = re.compile(r"[a-z0-9]+")
+LETTER_RUN = re.compile(r"[a-z]+")
+OF_LIKE = re.compile(r"\s(?:of|in|on|at|to)\s")
+PREPOSITION_IN = re.compile(r"\s+(?:at|on|in|during|with|after)\s+\w+")
+CONJUNCTION = re.compile(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", re.I)
+LONE_DIGIT = re.compile(r"(?<![A-Za-z-])\d")
+
+
 @dataclass(frozen=True)
 class Measure:
     """A measure found in a clause: offsets in the clause, its label as written (or with a shared
@@ -235,7 +257,7 @@ class Measure:
 
 def tokens(text: str) -> set[str]:
     """Content words of a label, lower case, a plural "s" dropped: {"pain", "score"} for "pain scores"."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    words = ALNUM_RUN.findall(text.lower())
     return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - STOP
 
 
@@ -259,7 +281,8 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
-    plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
+    if "dose" in plain.lower():
+        plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
 
 
@@ -322,7 +345,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     words = [len(np[a:b].split()) for a, b in parts]
     if (len(parts) > 1 and all(w == 1 for w in words[:-1]) and words[-1] > 1 and np[parts[0][0]].islower()
             and (len(parts) == 2 or SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]))
-            and not re.search(r"\s(?:of|in|on|at|to)\s", np[parts[-1][0]:parts[-1][1]])):
+            and not OF_LIKE.search(np, parts[-1][0], parts[-1][1])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
     found = []
     head = None
@@ -335,7 +358,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
                 and index == len(parts) - 2):
             found.append((at + a, at + b, f"{piece} {shared.group('head')}"))
             continue
-        prep = re.search(r"\s+(?:at|on|in|during|with|after)\s+\w+", piece)
+        prep = PREPOSITION_IN.search(piece)
         if head is None and prep:
             head = piece[:prep.start()]
         label = f"{head} {piece}" if head and PREPOSITION_PART.match(piece) else piece
@@ -391,14 +414,14 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         end, text = start + paren.start(), text[:paren.start()]
     text = text.rstrip()
     end = start + len(text)
-    conjunction = re.match(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", text, re.I)  # ("reduction of X": X)
+    conjunction = CONJUNCTION.match(text)  # ("reduction of X": X)
     if conjunction:
         start, text = start + conjunction.end(), text[conjunction.end():]
     start, end = _unquoted(clause, start, start + len(text))
     while end > start and " " in clause[start:end] and clause[start:end].rsplit(None, 1)[-1].lower() in DANGLING_WORDS:
         end = start + len(clause[start:end].rsplit(None, 1)[0].rstrip())  # "peak troponin release as": cut short
     text = clause[start:end]
-    words = set(re.findall(r"[a-z]+", text.lower()))
+    words = set(LETTER_RUN.findall(text.lower()))
     if "dose" in text.lower() and ("dose of " in text.lower() or "doses of " in text.lower() or RESCUE_DOSES.search(text)):
         # "total dose of fentanyl", "Doses of morphine usage", "more morphine doses": another drug's use (the
         # arms' own is left out later)
@@ -408,7 +431,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or re.search(r"(?<![A-Za-z-])\d", text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or LONE_DIGIT.search(text) or is_fragment(text)):
         return None
     return start, end
 
@@ -488,7 +511,7 @@ def is_fragment(label: str) -> bool:
         return True
     if len(words) > 1 and any(w.rstrip("s") in TIME_WORDS for w in words[:2]) and TIME_PHRASE.match(label):
         return True
-    return bool(set(re.findall(r"[a-z]+", lowered)) & VERB_WORDS)
+    return bool(set(LETTER_RUN.findall(lowered)) & VERB_WORDS)
 
 
 # "other operative or postoperative measurements", "the remaining secondary outcomes": every measure
@@ -548,11 +571,11 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         for match in CHANGE_IN.finditer(clause):
             candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     for match in VERB_OBJECT.finditer(clause) if not narrow and _holds_any(ascii_lowered, VERB_OBJECT_NEEDLES) else ():
-        if re.match(r"(?i)improv", match.group("verb")) or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
+        if match.group("verb")[:6].lower() == "improv" or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
     verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
-    if not narrow and LENGTH_NEEDLE.search(lowered):
+    if not narrow and ("prolong" in lowered or "shorten" in lowered or "lengthen" in lowered):
         verbs += list(LENGTH_VERB.finditer(clause))
     if PREDICATE_NEEDLE.search(lowered):
         verbs += [m for m in PREDICATE.finditer(clause) if not any(v.start() == m.start() for v in verbs)]
@@ -583,7 +606,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             while words and words[-1].group(0).lower() in ("required", "needed", "used", "consumed", "given"):
                 words = words[:-1]
         last = {w.group(0).lower().strip(",;:()") for w in words[-3:]}
-        if words and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
+        if words and words[0].group(0).lower() in TIME_UNTIL_FIRST \
+                and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
             last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
         if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
@@ -624,6 +648,144 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
     return found
 
+
+
+
+# --- the subject of a result said by its predicate ------------------------------------------------
+# "Ablation volume was not significantly different between ...", "Diurnal IOP showed no difference",
+# "Bowel sounds on day 2 in the TEA group were significantly greater than in the control group", "The time
+# to stone expulsion in groups 1 and 2 was 9.5 and 14.7 days, respectively (p = 0.005)": the measure is the
+# sentence's subject, and what is said of it is a null, a comparative or figures per arm. (Read only where
+# the change verbs and nouns above found no measure in the sentence: ``subject_measure``.)
+SUBJECT_PREDICATE = re.compile(
+    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+(?:(?:also|significantly|statistically|much|markedly|"
+    r"slightly|somewhat|numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|"
+    r"changed|altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
+    r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"
+    r"did\s+not\s+(?:\w+ly\s+)?(?P<not>change|differ|vary)\b|showed\s+no\s+(?:\w+\s+){0,2}?(?P<no>differences?|changes?)\b|"
+    # "Differences in X were not statistically significant": said of a difference whose measure follows "in"
+    r"(?:was|were)\s+not\s+(?:statistically\s+)?(?P<nsig>significant))",
+    re.I)
+# The difference a "not significant" subject names, before its measure: "(the) differences (between the
+# groups) in", "the difference between conditions for", "differences between" (then the measures).
+DIFFERENCE_OF = re.compile(r"(?:the\s+)?(?:(?:mean|observed|estimated)\s+)?differences?\s+(?:between\s+(?:the\s+)?"
+                           r"(?:\w+\s+){0,2}?(?:groups?|conditions|arms|treatments)\s+)?(?:in|for|of|regarding|between)\s+"
+                           r"(?:the\s+)?", re.I)
+# The words one of which opens the predicate (the first found by one search; ``SUBJECT_PREDICATE`` is matched there).
+PREDICATE_OPENER = re.compile(r" (?:was|were|remained|did not|showed no) ")  # (the first of them, one search)
+# Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
+SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
+                           r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
+                           r"(?:[\w+/&-]+\s+){0,4}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
+                           r"women|men|households|eyes)\b|(?:on|at|after|by)\s+(?:postoperative\s+)?(?:day|week|month|year|"
+                           r"visit|\d)\b).*$", re.I)
+# Words that make a subject no measure: the people, the arms, a statistic of the study itself.
+SUBJECT_NOT = frozenset("""groups group arm arms patients subjects participants mean median difference differences
+baseline characteristics demographic demographics age sex gender study trial sample population randomization
+randomisation we it this there they""".split())
+# A predicate of figures only ("was 9.5 days"): the sentence must compare figures and test them.
+FIGURES_TESTED = re.compile(r"\b[Pp]\s*[<=>≤≥]|\bCI\b|confidence\s+interval|\bNS\b")
+
+
+def subject_measure(text: str) -> tuple[list[Measure], str] | None:
+    """The measures a sentence reports as its subject (a list: "A and B were similar" names two), with the kind of predicate said of it
+    (``"null"``, ``"comparative"`` or ``"figures"``), or None: "Ablation volume was not significantly
+    different between the groups" -> (ablation volume, "null"); "Bowel sounds on day 2 in the TEA
+    group were significantly greater than in the control group" -> (bowel sounds, "comparative");
+    "The time to stone expulsion in groups 1 and 2 was 9.5 and 14.7 days, respectively (p = 0.005)"
+    -> (time to stone expulsion, "figures"). The subject runs from the sentence's start (an opening
+    phrase, discourse word or heading skipped) to the predicate, cut before where or when it was
+    measured; figures need a p-value, an interval or "NS" in the sentence and a second figure."""
+    opener = PREDICATE_OPENER.search(text, 1)
+    if opener is None:
+        return None
+    at = opener.start()
+    bracket = text.rfind("(", 0, at)  # "X (mean ± SD) was ...": the predicate may follow a bracket
+    if bracket > 0 and text.find(")", bracket, at) > 0 and not text[text.find(")", bracket, at) + 1:at].strip(" ,"):
+        at_np = bracket
+    else:
+        at_np = at
+    found = SUBJECT_PREDICATE.match(text, at_np)
+    if found is None:
+        return None
+    start = 0
+    while (intro := INTRO.match(text, start, at_np) or DISCOURSE.match(text, start, at_np)
+           or HEADING.match(text, start, at_np)) is not None and intro.end() > start:
+        start = intro.end()
+    if found.group("nsig"):
+        of = DIFFERENCE_OF.match(text, start, at_np)
+        if of is None:
+            return None  # "X was not significant" is read by the change rules (a later null)
+        start = of.end()
+    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:at_np] for c in ";:()") \
+            or ("," in text[start:at_np] and any(len(p.split()) > 4 for p in text[start:at_np].split(","))):
+        return None  # (a subject is a short phrase, or a list of them, with no clause or bracket in it)
+    pred = (found.group("pred") or "").lower()
+    kind = ("null" if found.group("not") or found.group("no") or found.group("nsig")
+            or pred in ("similar", "comparable", "unchanged")
+            or pred in ("different", "changed", "altered", "affected") else
+            "figures" if pred[-1:].isdigit() else "comparative")
+    if pred in ("different", "changed", "altered", "affected") and " not " not in found.group(0).lower():
+        return None  # "was significantly different": a difference with no direction, read elsewhere
+    if kind == "figures" and not (FIGURES_TESTED.search(text) and len(re.findall(r"\d", text[found.end():])) >= 2):
+        return None  # "was 40 years": a value, not a result
+    np_start, np_end = start, len(text[:at_np].rstrip())
+    where = SUBJECT_WHERE.search(text, np_start, np_end)
+    if where is not None:
+        np_end = where.start()
+    if kind == "figures" and "respectively" in text and " in " in text[np_start:np_end]:
+        np_end = text.rfind(" in ", np_start, np_end)  # "X in Endobutton and Rigidfix were 135 and 129, respectively"
+    words = set(LETTER_RUN.findall(text[np_start:np_end].lower()))
+    if not words or words <= SUBJECT_NOT | STOP or words & {"we", "there", "it", "this", "they", "which", "who"}:
+        return None
+    if words & SUBJECT_STOP or words & {"group", "groups", "arm", "arms"} or VERB_IN_SUBJECT.search(text, np_start, np_end):
+        return None  # "Pain improved over time but ...": a clause of its own before the predicate
+    measures = []
+    for a, b, label in _split_list(text[np_start:np_end], np_start):
+        piece = _clean(text, a, b)
+        if piece is not None:
+            label = label if label != text[a:b] else text[piece[0]:piece[1]]
+            measures.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
+    return (measures, kind) if measures else None
+
+
+# A change verb inside a would-be subject: the subject is a clause, not a measure.
+VERB_IN_SUBJECT = re.compile(rf"\s{CHANGE}\b", re.I)
+
+
+
+# --- counts of people compared -------------------------------------------------------------------------
+# "More patients in the A group achieved remission", "a greater proportion of A-treated patients reported
+# adverse events", "significantly fewer participants required rescue analgesia": the measure is what the
+# people had, and its direction is the count's (more of it, or less).
+PEOPLE_COUNT = re.compile(
+    r"\b(?P<amount>more|fewer|(?:a\s+)?(?:significantly\s+|statistically\s+significantly\s+)?(?:greater|higher|larger|smaller|"
+    r"lower)\s+(?:proportion|percentage|number)\s+of)\s+(?:[\w-]+\s+){0,2}?(?:subjects|patients|participants|women|men|"
+    r"children|infants|people|cases)\s+(?:(?:in|of|from|on)\s+the\s+(?:[\w/+-]+\s+){0,3}?(?:groups?|arms?)\s+|(?:treated|"
+    r"receiving|given|taking)\s+(?:with\s+)?[\w/+-]+\s+)?(?:who\s+)?(?:reported|had|experienced|achieved|developed|required|"
+    r"needed|requested|showed|suffered\s+from|attained|reached)\s+(?:a\s+|an\s+)?"
+    r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:than|compared|versus|vs|in|at|after|during|was|were|and|with)\b)[\w'/-]+){0,5}?)"
+    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:than|compared|versus|vs|in|at|after|during|and|was|were|with)\b))", re.I)
+PEOPLE_COUNT_NEEDLES = ("more ", "fewer ", "proportion of", "percentage of", "number of")
+
+
+def people_count_measures(clause: str) -> list[tuple[Measure, bool]]:
+    """The measures a count of people compared reports, each with whether the count is the larger
+    (``True``: "more patients achieved remission"; ``False``: "fewer patients required rescue
+    analgesia"). [] when the clause compares no count of people."""
+    lowered = clause.lower()
+    if not any(n in lowered for n in PEOPLE_COUNT_NEEDLES):
+        return []
+    found = []
+    for match in PEOPLE_COUNT.finditer(clause):
+        piece = _clean(clause, match.start("np"), match.end("np"))
+        if piece is None:
+            continue
+        label = clause[piece[0]:piece[1]]
+        amount = match.group("amount").lower()
+        more = amount == "more" or any(w in amount for w in ("greater", "higher", "larger"))
+        found.append((Measure(piece[0], piece[1], label, higher_is_better(label)), more))
+    return found
 
 
 # --- named instruments -------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     for sentence in sentences(doc):
         if sentence.field == "title":
             continue
-        heading = SECTION_HEADING.match(sentence.text) or (
+        heading = (SECTION_HEADING.match(sentence.text) if sentence.text.find(":", 0, 80) > 0 else None) or (
             CAPITAL_HEADING.match(sentence.text) if sentence.text[:2].isupper() else None) or (
             PERIOD_HEADING.match(sentence.text) if len(sentence.text) < 32 else None)
         if heading:
@@ -110,9 +110,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
             _tolerability(doc, sentence, arm_list, found)
-        if (known or generic) and not armless and vetoes(sentence.text):
+        subject = ms.subject_measure(sentence.text) if not (known or generic) and _may_say_of_subject(lowered) else None
+        if (known or generic or subject) and not armless and vetoes(sentence.text):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
-        if not (known or generic) or _kind(doc, sentence) != "statement":
+        if not (known or generic or subject) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
@@ -127,6 +128,10 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _known_outcomes(doc, sentence, arm_list, found, taken)
         if generic:
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
+        if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
+            _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
+        if not taken and (known or generic) and _holds(lowered, ms.PEOPLE_COUNT_NEEDLES) and _holds(lowered, PEOPLE_NEEDLES):
+            _people_outcomes(doc, sentence, arm_list, found, taken)
     _null_said_after(doc, found)
     _bare_between_null(doc, found)
     _blanket_null(doc, arm_list, found)
@@ -168,6 +173,138 @@ def _armless_result_sentences(doc: Document) -> frozenset[tuple[str, int]] | Non
     return None if chosen is None else frozenset((s.field, s.start) for s, keep in zip(listed, chosen) if keep)
 
 
+
+# --- results said of the sentence's subject (session 22) ------------------------------------------
+
+def _may_say_of_subject(lowered: str) -> bool:
+    """A cheap pre-test for ``_subject_outcomes``: "was"/"were"/"did not"/"showed no" near the start (a
+    subject is short) opening one of the predicates ``measures.SUBJECT_PREDICATE`` reads (one anchored
+    match)."""
+    opener = ms.PREDICATE_OPENER.search(lowered, 1, 140)
+    return opener is not None and ms.SUBJECT_PREDICATE.match(lowered, opener.start()) is not None
+
+
+def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list,
+                      said: tuple | None = None) -> None:
+    """Results said of the sentence's subject (``measures.subject_measure``), for a sentence in which
+    no change verb or noun named a measure: a null ("Diurnal IOP showed no difference between the
+    groups"), a comparative ("Bowel sounds were significantly greater in the TEA group than in the
+    control group") or figures per arm with a p-value ("The time to expulsion was 9.5 and 14.7 days
+    in groups 1 and 2, respectively (p = 0.005)"). Figures with no direction word are no difference
+    when the p-value is 0.05 or more; below, the figures and the arms they are given for decide
+    (``_figures_direction``), else the result stays "significant, direction unknown" (left out; the
+    direction model is not asked here: it would guess from the words, and the figures had none).
+    ``said``: ``measures.subject_measure`` of the sentence, when the caller has it."""
+    said = said or ms.subject_measure(sentence.text)
+    if said is None:
+        return
+    listed, kind = said
+    for measure in listed:
+        key = ms.key_of(ms.plain_label(measure.label))
+        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+            continue
+        taken.append((measure.start, measure.end))
+        outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
+                           measure.higher_is_better, arm_list)
+        if outcome["direction"] is None and kind == "comparative":
+            _timing_direction(sentence.text, measure, outcome)
+        if outcome["direction"] is None and outcome["p_value"] is not None:
+            _figures_outcome(doc, sentence.text, measure, outcome, arm_list)
+        outcome.pop("_model_input", None)  # (what the rules do not decide here stays undirected: no model guess)
+        _keep(found, key, outcome)
+
+
+def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
+    """Counts of people compared ("More patients in the A group achieved remission than in the placebo
+    group", ``measures.people_count_measures``): more people with a good thing, or fewer with a bad
+    one, is an improvement; said of the control arm, the treated arm's is the opposite."""
+    for measure, more in ms.people_count_measures(sentence.text):
+        key = ms.key_of(ms.plain_label(measure.label))
+        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+            continue
+        taken.append((measure.start, measure.end))
+        outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
+                           measure.higher_is_better, arm_list)
+        if outcome["direction"] != "no_change":
+            direction = "improved" if more == measure.higher_is_better else "worsened"
+            if _said_of_control(doc, sentence.text, measure.label):
+                direction = "worsened" if direction == "improved" else "improved"
+            outcome["direction"] = direction
+            outcome.pop("_model_input", None)
+            if lx.NOT_SIGNIFICANT.search(sentence.text):
+                outcome["significant"] = False  # "..., but the difference was not significant"
+        _keep(found, key, outcome)
+
+
+# "earlier"/"later": a time said by when it came (an earlier removal is a shorter time to removal).
+TIMING = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)*(?P<word>earlier|later)\b", re.I)
+
+
+def _timing_direction(text: str, measure: "ms.Measure", outcome: dict) -> None:
+    """"Time to removal was earlier in A than in B": less of the time (``TIMING``), turned by the
+    measure's polarity and by which arm the comparison is said of."""
+    said = TIMING.search(text, measure.end)
+    if said is None:
+        return
+    down = said.group("word").lower() == "earlier"
+    outcome["direction"] = "improved" if down != measure.higher_is_better else "worsened"
+
+
+# Two figures each given for an arm: "3.6 cm in the A group versus 2.1 cm in the B group", "was 5.3% in
+# the morphine group vs 5.8% in the control group"; or both figures then both arms, "respectively".
+FIGURE = r"(?P<{0}>[−–-]?\d+(?:[.·]\d+)?)"
+FIGURE_FOR_ARM = re.compile(
+    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t1>[^,;()]{1,60}?)"
+    r"\s*(?:\([^()]{0,50}\)\s*)?,?\s*(?:versus|vs\.?|and|compared\s+(?:with|to)|as\s+against)\s+" + FIGURE.format("b") +
+    r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t2>[^,;()]{1,60}?)(?=\s*[,;().]|\s*$)", re.I)
+FIGURES_RESPECTIVELY = re.compile(
+    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:and|versus|vs\.?)\s+" + FIGURE.format("b") +
+    r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among)\s+(?:the\s+)?(?P<t1>[^,;()]{1,50}?)\s+(?:and|versus|vs\.?)\s+"
+    r"(?:the\s+|in\s+the\s+)?(?P<t2>[^,;()]{1,50}?),?\s+respectively", re.I)
+
+
+def _figures_outcome(doc: Document, text: str, measure: "ms.Measure", outcome: dict, arm_list: list[dict]) -> None:
+    """Figures per arm with a p-value and no direction word: no difference when the p-value is 0.05
+    or more (said "=" or ">"); below it, the direction the figures give for the treated arm against
+    the control (``_figures_direction``), turned by the measure's polarity; else unchanged (None)."""
+    p_value, op = outcome["p_value"], outcome["p_value_comparator"]
+    figures = FIGURES_RESPECTIVELY.search(text, measure.end) if "respectively" in text else None
+    figures = figures or FIGURE_FOR_ARM.search(text, measure.end)
+    if figures is None:
+        return
+    if p_value >= 0.05 and op in ("=", ">", "≥"):
+        outcome.update(direction="no_change", significant=False)
+        return
+    if p_value >= 0.05 or op in (">", "≥"):
+        return
+    up = _figures_direction(doc, figures, arm_list)
+    if up is not None:
+        outcome["direction"] = "improved" if up == measure.higher_is_better else "worsened"
+        outcome["significant"] = True
+
+
+def _figures_direction(doc: Document, figures: re.Match, arm_list: list[dict]) -> bool | None:
+    """True when the treated arm's figure is the higher, False when the lower, None when the terms do
+    not tell a treated arm from a control (each term's role: ``_term_roles``, or an arm's name)."""
+    roles = [_arm_term_role(doc, figures.group(t), arm_list) for t in ("t1", "t2")]
+    first, second = (float(figures.group(g).replace("·", ".").replace("−", "-").replace("–", "-")) for g in "ab")
+    if first == second or roles[0] == roles[1] or None in roles:
+        return None
+    treated_first = roles[0] == "treated"
+    return (first > second) if treated_first else (second > first)
+
+
+def _arm_term_role(doc: Document, term: str, arm_list: list[dict]) -> str | None:
+    """``"treated"``, ``"control"`` or None for the words that name an arm in a comparison."""
+    control, treated = _term_roles(term, _group_names(doc) if "roup" in term else {}, set())
+    if control != treated:
+        return "control" if control else "treated"
+    lowered = term.lower()
+    said = {a["is_control"] for a in arm_list for i in a["interventions"]
+            if (i.get("name") or "").lower() and (i.get("name") or "").lower() in lowered}
+    return None if len(said) != 1 else ("control" if said.pop() else "treated")
+
+
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
 # A heading printed as a sentence of its own with a full stop ("Conclusion.", "Main Outcome Measures."),
@@ -204,7 +341,10 @@ FIGURES = re.compile(r"\b[Pp]\s*[<=>≤≥]\s*0?\.\d|±|\d\s*%|\d\s+(?:vs\.?|ver
 # decrease in symptoms", "magnesium is effective for", "X reduces Y" (with no figures: a result gives them).
 # ("increases"/"decreases" are left out: as nouns they open results, "no significant increases in X".)
 GENERAL_CLAIM = re.compile(r"\b(?:provides?|produces?|offers?|improves|reduces|lowers|relieves|alleviates|prevents|"
-                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial))\b", re.I)
+                           r"(?:is|are)\s+(?:\w+ly\s+)?(?:effective|safe|useful|beneficial)|"
+                           # "X can significantly improve lung function": what a treatment may do, a claim
+                           r"(?:can|could|may|might)\s+(?:\w+ly\s+)?(?:improve|reduce|decrease|increase|lower|relieve|"
+                           r"alleviate|prevent|enhance|attenuate|ameliorate))\b", re.I)
 
 
 def _general_claim(text: str) -> bool:
@@ -216,7 +356,7 @@ def _general_claim(text: str) -> bool:
 
 
 GENERAL_CLAIM_WORDS = ("provide", "produce", "offer", "improves", "reduces", "lowers", "relieves", "alleviates",
-                       "prevents", "effective", "safe", "useful", "beneficial")
+                       "prevents", "effective", "safe", "useful", "beneficial", "can ", "could ", "may ", "might ")
 
 
 # A paragraph that only registers the trial ("Trial registration: NCT...", "Registered 21 May 2016").
@@ -308,7 +448,7 @@ def _null_said_after(doc: Document, found: dict) -> None:
 # "However, there was no significant difference between the TG and the CG.": a between-group null that
 # names no measure and ends its sentence, said after changes within each group.
 BARE_BETWEEN_NULL = re.compile(
-    r"\bno\s+(?:statistically\s+)?significant\s+differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
+    r"\bno\s+(?:statistically\s+)?(?:significant\s+)?differences?\s+(?:(?:was|were)\s+(?:found|observed|seen|detected)\s+)?"
     r"between\s+(?:the\s+)?(?:[\w+-]+\s+){0,6}?(?:groups?|arms?|[A-Z]{1,4})\s*\.?\s*$", re.I)
 # A change within a group: "decreased from 58 to 42 (TG) and from 51 to 30 (CG)", "in both groups".
 FROM_TO = re.compile(r"\bfrom\s+\d[\d.,]*\b.{0,40}?\bto\s+\d", re.I)
@@ -320,8 +460,9 @@ def _bare_between_null(doc: Document, found: dict) -> None:
     significant difference between the TG and the CG") are no difference from the comparator, each
     (issue 12: "both groups improved; no difference between groups" is no benefit over control)."""
     lowered = _lower_text(doc)
-    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered:
-        return
+    if "no significant difference" not in lowered and "no statistically significant difference" not in lowered \
+            and "no difference" not in lowered:
+        return  # ("There was however no difference between treatment groups": "significant" may go unsaid)
     null = next((s for s in sentences(doc) if s.field != "title" and "difference" in s.text
                  and BARE_BETWEEN_NULL.search(s.text)), None)
     if null is None:
@@ -428,7 +569,7 @@ GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish"
                    "lengthen")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
-NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistically")
+NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistical", "no between")
 # Comparatives before a measure ("had lower pain scores than"): a result only where a comparison is said.
 COMPARATIVE_NEEDLES = ("higher", "shorter", "longer", "fewer", "greater", "better", "worse", "smaller", "larger",
                        "more ", "less ")
@@ -1270,3 +1411,4 @@ from .fastre import led  # noqa: E402
 BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER = map(led, (BLANKET_NULL, BOTH_GROUPS, ONE_PATIENT, AND_OTHER))
 RESULT_CLAUSE, GENERAL_CLAIM = map(led, (RESULT_CLAUSE, GENERAL_CLAIM))
 QUALIFIERS[:] = [(kind, led(pattern)) for kind, pattern in QUALIFIERS]
+GROUP_GIVEN, GROUP_IN_BRACKET, RESULT_BOUNDARY = map(led, (GROUP_GIVEN, GROUP_IN_BRACKET, RESULT_BOUNDARY))
