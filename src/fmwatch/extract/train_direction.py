@@ -32,7 +32,7 @@ from .corpora import EI_LABELS, ClassScore, evidence_inference_prompts
 from .direction import result_direction
 from .direction_model import FEATURES_VERSION, LABELS, MODEL_PATH, DirectionModel, features
 
-MODEL_VERSION = "1.0"
+MODEL_VERSION = "1.1"
 MIN_COUNT = 2
 MAX_FEATURES = 12000
 C_GRID = (8.0, 16.0, 32.0, 64.0, 128.0, 256.0)
