@@ -54,11 +54,41 @@ DESIGN_CUES = {
 TEXT_TYPES = [
     ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b|\bquantitative\s+systematic\s+review\b", re.I)),
     # a systematic review says how it searched: "We searched MEDLINE, Embase and CENTRAL", "databases were searched"
-    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b|"
+    # a meta-analysis said in the passive, with no "this" or "we" (session 22): "A meta-analysis was performed",
+    # "Data were pooled with a random-effects model", "random-effects meta-analysis"
+    ("meta_done", re.compile(r"\bmeta-?analys[ie]s\s+(?:[\w-]+\s+){0,6}?(?:was|were)\s+(?:then\s+|also\s+)?(?:performed|"
+                             r"conducted|carried\s+out|undertaken|done|used)\b|\bpooled\s+(?:using|with|by|in)\s+(?:a\s+)?"
+                             r"(?:random|fixed)[\s-]+effects?\b|\b(?:random|fixed)[\s-]+effects?\s+meta-?analys", re.I)),
+    ("systematic_review", re.compile(r"\b(?:systematic|scoping|umbrella)\s+(?:literature\s+)?review\b|\bPROSPERO\b|"
                                      r"\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?(?:MEDLINE|PubMed|"
                                      r"Embase|EMBASE|Cochrane|CENTRAL|Scopus|CINAHL|Web\s+of\s+Science|PsycINFO|"
                                      r"(?:electronic\s+)?databases)\b|\b(?:databases|MEDLINE|PubMed|Embase)\s+(?:\w+\s+){0,3}?"
                                      r"(?:were|was)\s+searched\b", re.I)),
+    # a review known by its search said in other words (session 22): "A systematic search of MEDLINE was performed",
+    # "The search was carried out in the SciELO and LILACS databases", "databases (MEDLINE; EMBASE; ...) were
+    # searched", "studies published between 2000 and 2020", "Eleven trials involving 948 patients were included"
+    ("review_search", re.compile(r"\b(?:systematic|comprehensive|electronic|literature|database|bibliographic)\s+"
+                                 r"(?:literature\s+|database\s+)?searche?s?\s+(?:of|in|on|using|through|was|were)\b|"
+                                 r"\bsearch(?:es)?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:conducted|performed|carried\s+out|made|"
+                                 r"done|undertaken|run)\s+(?:in|on|using|through|of)\b|\bdatabases\s*\([^()]{3,300}\)\s*(?:were|was)\s+"
+                                 r"(?:systematically\s+)?searched\b|\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?"
+                                 r"(?:SciELO|LILACS|Google\s+Scholar|ScienceDirect|Science\s+Direct)\b|"
+                                 rf"\b{lx.NUMBER}\s+(?:randomi[sz]ed\s+)?(?:controlled\s+|"
+                                 r"clinical\s+)?(?:trials|studies|articles|RCTs|papers|publications)\s+(?:\([^()]{0,60}\)\s+)?"
+                                 r"(?:[\w,-]+\s+){0,4}?(?:were|was|met|fulfilled)\s+(?:the\s+)?(?:included|eligible|selected|"
+                                 r"identified|retrieved|(?:inclusion|eligibility|selection)\s+criteria)\b|\bwe\s+identified\s+"
+                                 rf"{lx.NUMBER}\s+(?:(?:relevant|eligible|randomi[sz]ed|controlled|clinical|"
+                                 r"observational|original)\s+){0,2}(?:studies|trials|articles|reports|publications|papers|RCTs)\b",
+                                 re.I)),
+    # a title that names a review: "... : a review of ...", "Current concepts in ...", "Recent advances in ...",
+    # "... : an update", "Past, present and future" (read in the title only)
+    # ("review of the PURSUIT study", ": update of study BIG 1-98": one study read again, no review)
+    ("review_title", re.compile(r"\b(?:(?:an?\s+)?(?:review|overview|primer)\s+of|(?:an?\s+)?(?:review|overview|update|primer)"
+                                r"\s+on)\b(?!\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,5}?(?:study|trial)\b)|:\s*(?:an?\s+)?(?:review|"
+                                r"overview|perspective|primer)\b(?!\s+of\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,5}?(?:study|trial)\b)|"
+                                r":\s*an?\s+update\s*$|^\s*(?:current\s+concepts|recent\s+(?:advances|"
+                                r"developments|progress|insights)|advances|new\s+insights|an?\s+update)\b|\bpast,?\s+present,?"
+                                r"\s+and\s+future\b", re.I)),
     ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+(?:for|of)\s+(?:a|an)\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
@@ -67,6 +97,21 @@ TEXT_TYPES = [
                                r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
                                r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
                                r"boy|girl|patient|lady|gentleman)\b", re.I | re.M)),
+    # one person's course in more of the field's words (session 22): "We herein report a patient", "This report
+    # describes a woman", "The patient was a 41-year-old woman", a sentence that opens with the person ("... . A
+    # 41-year-old woman presented"), a title's "A case of", "report of a case", "in a patient with" (not asked of a
+    # randomised record: a trial's adverse event may be told of one person)
+    ("case_said", re.compile(r"\bwe\s+(?:herein|here|hereby|now)\s+(?:report|describe|present)\s+(?:on\s+)?(?:a|an|the|one)\s+"
+                             r"(?:[\w-]+\s+){0,3}?(?:case|patient|woman|man|girl|boy|child|infant)\b|"
+                             r"\b(?:this|the\s+present)\s+(?:report|paper|article|communication)\s+(?:describes|presents|"
+                             r"reports)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){0,2}?(?:case|patient|woman|man|girl|boy|child|"
+                             r"infant)\b|\b(?:the|our|this|index)\s+patient\s*,?\s+(?:(?:was|is)\s+)?an?\s+(?:\d+|[a-z]+(?:-[a-z]+)?)"
+                             r"[\s-]+(?:year|month)[\s-]+old\b|(?<=[.:]\s)(?:A|An)\s+(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+(?:year|"
+                             r"month)[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|boy|girl|patient|lady|gentleman|"
+                             r"child|infant)\b|^(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b|\breport\s+of\s+(?:a|an|one|two|"
+                             r"three)\s+(?:\w+\s+)?cases?\b|:\s*(?:a|one)\s+case\s*\.?$|\bin\s+an?\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)"
+                             r"[\s-]+year[\s-]+old\s+)?(?:patient|woman|man|girl|boy|child|infant)\s+(?:with|who|after|"
+                             r"receiving|treated|undergoing)\b", re.I | re.M)),
     # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
     ("case_series", re.compile(r"\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|"
                                r"describe|present)\s+(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|"
@@ -75,11 +120,19 @@ TEXT_TYPES = [
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
     # a review said by what it does: "We reviewed 15 trials", "This article summarizes the evidence", "an overview"
+    # a review said in the passive present: "the evidence for magnesium is reviewed", "Recent studies are summarised"
+    # (of what others found, not of this study's data: "Safety data are also summarized" is no review)
+    ("review_passive", re.compile(r"\b(?:evidence|literature|studies|trials|findings|advances|developments|research|"
+                                  r"reports|knowledge|concepts|data\s+from\s+(?:the\s+)?(?:literature|studies|trials))\b"
+                                  r"[^.;:]{0,90}?\b(?:are|is)\s+(?:briefly\s+|critically\s+|also\s+)?(?:reviewed|summari[sz]ed)\b",
+                                  re.I)),
     ("review_said", re.compile(r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
                                r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
                                r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
                                r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b", re.I)),
-    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
+    ("narrative_review", re.compile(r"\b(?:narrative|literature|integrative|critical|comprehensive|mini|bibliographic|"
+                                    r"descriptive)[\s-]+(?:literature\s+)?review\b|\breview\s+article\b|\bevidence\s+synthesis\b|"
+                                    r"\bwe\s+(?:will\s+|here\s+|briefly\s+|then\s+|also\s+|first\s+)review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
                                     r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
@@ -119,14 +172,21 @@ TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementatio
                          r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
 # Animal and laboratory studies: never human trials, whatever they give.
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
-                          r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
+                          r"dogs|primates|animals|animal\s+(?:model|study|experiments?))\b", re.I)
 # A laboratory strain names animals on its own: "Sprague-Dawley rats", "Wistar", "C57BL/6 mice".
 ANIMAL_STRAIN = re.compile(r"\b(?:Sprague[\s-]+Dawley|Wistar|Long[\s-]+Evans|C57BL|BALB/c|Swiss\s+albino|"
                            r"New\s+Zealand\s+(?:white\s+)?rabbits?)\b", re.I)
 ANIMAL_MESH = re.compile(r"\bAnimals\b")
 ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
-                  "hamster", "dogs", "primates", "animal model", "animal stud", "animal experiment")
+                  "hamster", "dogs", "primates", "animals", "animal model", "animal stud", "animal experiment")
 STRAIN_NEEDLES = ("sprague", "wistar", "long evans", "long-evans", "c57bl", "balb/c", "swiss albino", "new zealand")
+# People named in any sentence (background too), for a record that names an animal once: "preobese subjects".
+HUMAN_MORE = re.compile(r"\b(?:subjects|individuals|persons|people|outpatients|inpatients|infants|neonates|elderly|"
+                        r"students|athletes|smokers|pregnant|patients?|women|men|volunteers|participants|adults|children|"
+                        r"humans?)\b")
+# What others found before: "have demonstrated", "has been shown", "previous studies".
+EARLIER_WORK = re.compile(r"\b(?:have|has)\s+(?:been\s+)?[a-z]+(?:ed|wn)\b|\bprevious(?:ly)?\b|\bearlier\b|\bpreclinical\b",
+                          re.I)
 IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:[\w-]+\s+){0,3}?(?:cells|neurons|"
                             r"myocytes|fibroblasts|tissue|slices)\b|\bcell\s+lines?\b|\b(?:brain|spinal(?:\s+cord)?)\s+"
                             r"slices\b|\bpatch[\s-]+clamp\b", re.I)
@@ -150,14 +210,24 @@ CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-r
 DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
                                  r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)
 DESIGN_CUES["parallel"] = re.compile(r"\bparallel[\s-]+(?:groups?|arms?|design)\b", re.I)
-TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero", "searched"),
+TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero", "searched",
+                                                                                  "scoping", "umbrella"),
                 "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
                                                            "year old"),
+                "case_said": ("we here", "we now", "report describes", "report presents", "report reports",
+                              "paper describes", "paper presents", "article describes", "article presents", "patient",
+                              "year-old", "year old", "month-old", "month old", "case of", "a case", "cases", "one case",
+                              "woman", " man ", "girl", "boy", "child", "infant"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
                 "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
                                                                            "we present"),
                 "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed"),
+                "review_search": ("search", "published", "included", "eligible", "selected", "identified", "retrieved",
+                                  "criteria"),
+                "meta_done": ("meta", "pooled", "effect"),
+                "review_title": ("review", "overview", "update", "primer", "perspective", "concepts", "advances",
+                                 "developments", "progress", "insights", "present"), "review_passive": ("reviewed", "summari"),
                 "non_randomized": ("quasi", "nonrandomi", "non-randomi", "before-after", "before and after",
                                    "before-and-after", "sequential", "historical", "pre-test", "pretest", "pre-post",
                                    "prepost"),
@@ -181,7 +251,9 @@ TRIAL_TEXT_TYPES = [
     ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
 ]
 # Kinds found by a second pattern, filed under the schema's name.
-TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review", "non_randomized": "non_randomized_trial",
+TEXT_TYPE_NAMES = {"case_series": "case_report", "case_said": "case_report", "review_said": "narrative_review", "review_search": "systematic_review",
+                   "meta_done": "meta_analysis", "review_passive": "narrative_review",
+                   "review_title": "narrative_review", "non_randomized": "non_randomized_trial",
                    "single_arm": "single_arm_trial", "cohort_said": "cohort"}
 
 
@@ -201,17 +273,24 @@ def subjects(doc: Document) -> str | None:
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
-    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
+    if len(animal) < 2 and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
                        or "patient" not in lowered and LIVESTOCK_NEEDLE.search(lowered) is not None):
         # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), under an
         # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
         # a text that names patients is read no further: human words would rule the animals out below)
-        animal = _said(doc, _find(doc, LIVESTOCK))
+        animal = animal + _said(doc, _find(doc, LIVESTOCK))  # ("the animals" once, "sheep" once: two mentions)
     if not animal:  # (the strain is asked only of a record that names animals)
+        return None
+    if _said(doc, _find(doc, HUMAN_WORDS)):
         return None
     strain = len(animal) == 1 and animal[0]["field"] != "title" and bool(_said(doc, _find_if(doc, ANIMAL_STRAIN,
                                                                                               STRAIN_NEEDLES)))
-    if (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
+    if len(animal) > 1 or animal[0]["field"] == "title" or strain:
+        return "animal"
+    # One mention is enough in a study's own sentence of a record that names no people at all ("Male rats received
+    # intrathecal MgSO4", "after fluid percussion injury in rats"; session 22), unless it tells what was found
+    # before ("Investigations in mice have demonstrated ...").
+    if HUMAN_MORE.search(_lower_text(doc)) is None and EARLIER_WORK.search(_sentence_of(doc, animal[0]).text) is None:
         return "animal"
     return None
 
@@ -229,11 +308,17 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
     for name, pattern in TEXT_TYPES:
-        if randomized and name == "case_series":
+        if randomized and name in ("case_series", "case_said"):
             continue
-        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
-        if name in SELF_TYPES:
+        if name in SELF_TYPES:  # (a review naming itself may do so in a sentence that also speculates or tells
+            # what is known: "we review the factors that might ...")
+            found = _find_if(doc, pattern, TYPE_NEEDLES[name])
+            found = found if name == "narrative_review" else _said(doc, found)  # ("This review gathers what is known")
             found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
+        else:
+            found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        if name == "review_title":
+            found = [f for f in found if f["field"] == "title"]
         if name == "meta_analysis":
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
