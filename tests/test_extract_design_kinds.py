@@ -149,3 +149,126 @@ def test_animal_named_once_in_earlier_work_is_no_animal_study():
                     "were randomized to extract X or placebo for 12 weeks.", "Extract X in preobese adults")
     assert result["design"]["subjects"] is None
     assert result["design"]["type"] == "rct"
+
+
+# --- protocols and registry records ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("title, abstract", [
+    # written by us: a registry summary's plan for itself, and what its people "will" do
+    ("Magnesium Chloride in Adults With Depression",
+     "This study will test whether magnesium chloride taken by mouth lessens depressive symptoms in adults."),
+    ("Oral Magnesium for Depression",
+     "The purpose of this study is to learn whether magnesium helps depression. Participants will take two tablets "
+     "a day for six weeks. Mood will be assessed every two weeks."),
+])
+def test_protocol_kinds(title, abstract):
+    assert design_type(abstract, title) == "protocol"
+
+
+@pytest.mark.parametrize("abstract, n", [
+    # written by us: a registry record's enrolment field; a planned size is no enrolment (the first, a guard, was read
+    # before through its head count "126 participants")
+    ("Study Type: Interventional. Allocation: Randomized. Actual Enrollment: 126 participants. Masking: None.", 126),
+    ("Study Type: Interventional. Enrollment: 112 (Actual). Allocation: Randomized.", 112),
+    ("Study Type: Interventional. Allocation: Randomized. Estimated Enrollment: 130 participants.", None),
+])
+def test_registry_enrollment(abstract, n):
+    assert record(abstract, "Magnesium for Depression")["population"]["n_enrolled"] == n
+
+
+# --- level studies: patients and controls -------------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, n, controls", [
+    # written by us: controls called normal, pain-free, or people without the condition, beside the patients
+    ("Twenty-two patients with chronic fatigue syndrome and fifteen normal subjects took part. Red cell magnesium "
+     "was lower in the patients.", 22, 15),
+    ("Hair magnesium was compared between 36 women with fibromyalgia and 30 women without chronic pain.", 36, 30),
+    ("Serum magnesium was measured in 41 migraine patients and 39 headache-free volunteers.", 41, 39),
+    # written by us, guards: "without" said of a result or of treatment; normal people studied alone
+    ("Of 60 patients, 20 patients without significant differences in pain were analysed.", 60, None),
+    ("We compared 105 stroke patients treated with alteplase and 105 patients without alteplase treatment.", 105, None),
+    ("Thyroid tests were performed in 28 normal men aged 27-35 years after an overnight fast.", 28, None),
+])
+def test_level_study_controls(abstract, n, controls):
+    population = record(abstract, "Magnesium in chronic conditions")["population"]
+    assert (population["n_enrolled"], population["n_controls"]) == (n, controls)
+
+
+def test_normal_subjects_make_a_case_control_study():
+    # written by us
+    result = record("Twelve patients with restless legs and twelve normal subjects were studied. Serum magnesium was "
+                    "similar in both groups.", "Serum magnesium in restless legs syndrome")
+    assert result["design"]["type"] == "case_control"
+    assert result["population"]["n_controls"] == 12
+
+
+# --- loading and provocation studies ------------------------------------------------------------------------
+
+def test_diagnostic_load_in_patients_and_controls_is_a_level_study():
+    # written by us: one load given to patients and healthy controls alike, urine measured after it
+    result = record("Eighteen patients with migraine and 18 healthy controls received an oral load of 3000 mg "
+                    "magnesium lactate. Urinary magnesium was measured for 24 hours after the load.",
+                    "Magnesium retention in migraine")
+    assert result["design"]["type"] == "case_control"
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: something done to healthy volunteers studied alone, measured around it
+    "In ten healthy volunteers, muscle pain was rated before and 30 minutes after an injection of hypertonic saline.",
+    "Pain thresholds of 12 healthy subjects were measured following a capsaicin application to the forearm.",
+])
+def test_provocation_in_healthy_volunteers_is_no_case_control(abstract):
+    assert design_type(abstract, "Experimental muscle pain") == "single_arm_trial"
+
+
+# --- placebo run-ins, open-label extensions, blinded active comparisons -----------------------------------------
+
+@pytest.mark.parametrize("abstract, blinding", [
+    # written by us: everyone took placebo before randomisation, which compared two active drugs
+    ("After a two-week single-blind placebo run-in, 90 patients were randomized to magnesium citrate or "
+     "amitriptyline for 12 weeks.", None),
+    ("Following a run-in on placebo, 40 patients were randomly assigned to drug A or drug B in a double-blind "
+     "design.", "double"),
+    ("After a 3-week placebo washout period, 56 patients were randomly assigned to enalapril or atenolol.", None),
+])
+def test_placebo_run_in_is_no_placebo_control(abstract, blinding):
+    design = record(abstract, "Two drugs compared")["design"]
+    assert design["placebo_controlled"] is False
+    assert design["blinding"] == blinding
+
+
+def test_placebo_run_in_beside_a_placebo_arm_keeps_the_placebo():
+    # written by us, guard: a run-in and a placebo arm
+    design = record("After a one-week placebo run-in, 120 patients were randomized to drug A or placebo for 8 weeks.",
+                    "Drug A in migraine")["design"]
+    assert design["placebo_controlled"] is True
+
+
+@pytest.mark.parametrize("title, abstract", [
+    # written by us: the record is the open-label extension of a blinded trial
+    ("Long-term pregabalin in fibromyalgia: a one-year open-label extension of the randomised PAIN-1 study",
+     "Patients who completed the double-blind, placebo-controlled trial received pregabalin for 52 weeks. Pain stayed "
+     "lower than at the start."),
+    ("Duloxetine in fibromyalgia",
+     "This was an open-label continuation study of the randomized, double-blind, placebo-controlled trial. A total of "
+     "210 patients received duloxetine 60 mg daily for one year."),
+])
+def test_open_label_extension_is_open(title, abstract):
+    design = record(abstract, title)["design"]
+    assert design["blinding"] == "open"
+    assert design["placebo_controlled"] is not True
+
+
+def test_trial_with_an_extension_phase_stays_blinded():
+    # written by us, guard: a double-blind trial followed by an open-label extension
+    design = record("In this double-blind, placebo-controlled trial, 80 patients were randomized to drug A or placebo "
+                    "for 12 weeks, with an open-label extension to 48 weeks.", "Drug A in dementia")["design"]
+    assert (design["blinding"], design["placebo_controlled"]) == ("double", True)
+
+
+def test_double_blind_parallel_group_comparison_of_two_drugs_is_a_trial():
+    # written by us: two active drugs compared double-blind in parallel groups, no randomisation word
+    design = record("The effects of drug A (20 mg three times daily) were compared with those of drug B (40 mg three "
+                    "times daily) in a double-blind parallel group study in 120 men with angina.",
+                    "Drug A against drug B in angina")["design"]
+    assert design["type"] == "rct"

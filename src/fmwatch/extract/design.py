@@ -198,8 +198,15 @@ REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollme
 REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
                     "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
 # A planned trial told in the future tense: "patients will be randomized".
+# (and what the people will do or have done to them: "Participants will take four tablets a day", "Pain will be assessed
+# every two weeks"; session 22)
 WILL_BE = re.compile(r"\bwill\s+(?:be\s+(?:randomly\s+)?(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|"
-                     r"treated)|(?:recruit|enrol+|randomi[sz]e|include)\s+\d)", re.I)
+                     r"treated|assessed|measured|evaluated|compared|followed|asked|instructed|monitored|collected|screened)|"
+                     r"(?:recruit|enrol+|randomi[sz]e|include)\s+\d|(?:receive|take|undergo|complete)\b)", re.I)
+# A registry summary's plan for itself: "This study will test ...", "The proposed trial will compare ..." (one is enough).
+PLANNED_STUDY = re.compile(r"\b(?:this|the\s+(?:present|proposed|current|planned))\s+(?:(?:pilot|randomi[sz]ed|clinical)\s+)?"
+                           r"(?:study|trial|project|protocol)\s+will\s+(?:test|evaluate|assess|determine|compare|examine|"
+                           r"investigate|enrol+|recruit|randomi[sz]e|include|measure|explore)\b", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
@@ -304,9 +311,12 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
     record that says it randomised is no case series, so that kind is not asked of it)."""
     registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES) if ":" in _lower_text(doc) else []  # "Field:" needs one
-    planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
+    planned = _said(doc, _find_if(doc, WILL_BE, ("will ",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
+    plan = _find_if(doc, PLANNED_STUDY, ("study will", "trial will", "project will", "protocol will"))
+    if plan:
+        return "protocol", plan[0]
     for name, pattern in TEXT_TYPES:
         if randomized and name in ("case_series", "case_said"):
             continue
@@ -351,6 +361,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     type, else "unknown"."""
     cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
+    run_in = _run_in(doc, cues) if cues["placebo"] else []  # a placebo given before randomisation only
+    if cues["open"] and (cues["double"] or cues["single"] or cues["placebo"]) and "extension" in _lower_text(doc) or (
+            "continuation" in _lower_text(doc)):
+        _extension(doc, cues)  # an open-label extension of a blinded trial: its parent trial's blinding is not its own
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
     mesh_said = {m.lower() for m in doc.mesh}
     mesh_name = next((name for name in MESH_TYPES if name in mesh_said), None)  # the most specific
@@ -387,6 +401,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         placebo, evidence = False, evidence + cues["no_placebo"][:1]
     elif not review and cues["placebo"]:
         placebo, evidence = True, evidence + cues["placebo"][:1]
+    if not review and placebo is None and run_in:  # "After a placebo run-in, patients were randomised to A or B"
+        placebo, evidence = False, evidence + run_in[:1]
     if not review and placebo is None:  # an inert comparator said as such: "or the same volume of saline"
         inert = next((i for a in arms if a.get("is_control") for i in a["interventions"]
                       if i["name"] in ("placebo", "saline")), None)
@@ -432,9 +448,15 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
         type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
-    if (type_ is None and treated_arms and blinding in ("double", "single") and placebo and len(arms) > 1
+    parallel_blind = bool(cues["parallel"]) and blinding in ("double", "single")  # "a double-blind parallel group study"
+    if (type_ is None and treated_arms and blinding in ("double", "single") and (placebo or parallel_blind) and len(arms) > 1
             and not PARTIAL_BLINDING.search(_lower_text(doc))):
-        type_, source = "rct", "text"  # a blinded comparison with placebo
+        type_, source = "rct", "text"  # a blinded comparison with placebo, or of parallel groups
+    if (type_ is None and treated_arms and not randomized and not placebo and (population_ or {}).get("n_controls")
+            and not any(a.get("is_control") for a in arms) and ("load" in _lower_text(doc) or "test" in _lower_text(doc))):
+        load = _said(doc, _find(doc, DIAGNOSTIC_LOAD)) if type_ is None and treated_arms else []
+        if load:  # patients and healthy controls given one diagnostic load ("an oral load of 3000 mg"): a level study
+            type_, type_span, source = "case_control", load[0], "text"
     if type_ is None and treated_arms and _find(doc, TRIAL_WORDS):
         type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
             treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
@@ -442,17 +464,18 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and text_type:
         type_ = text_type
     if type_ is None and not treated_arms and (levels or controls):
-        type_ = "case_control" if controls else "cross_sectional"
+        # (controls counted, or named: "patients (n = 35) and a control group (n = 30)")
+        type_ = "case_control" if controls or _compared(doc, population_) else "cross_sectional"
         source = "text"
         type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
                      or [None])[0]
     if type_ is None and not treated_arms and (cues["crossover"] or cues["placebo"] and not cues["no_placebo"]
-                                               ) and not kind:
+                                               or parallel_blind) and not kind:
         # "a placebo-controlled crossover design in volunteers", "sham stimulation": a controlled trial said in
         # the study's own words, though its treatment is no arm we know (a device, a stimulation, a provocation);
         # blinded against placebo it is read as randomised, as above
-        type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
-        type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
+        type_ = "rct" if (placebo or parallel_blind) and blinding in ("double", "single") else "non_randomized_trial"
+        type_span, source = (cues["crossover"] or cues["placebo"] or cues["parallel"])[0], "text"
     if type_ is None and (named := _trial_text_type(doc))[0]:  # (asked only now: most records have a type before)
         type_, type_span, source = *named, "text"
     if type_ is None and not treated_arms and not kind and (programme := _programme(doc)) is not None:
@@ -462,7 +485,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
             and not any(word in _lower_text(doc) for word in OBSERVED_TRIAL_NEEDLES)
             and not _random_treatment(_lower_text(doc))):  # nothing given, no trial's words
-        type_, found = _observational(doc)
+        type_, found = _observational(doc, population_)
         type_span, source = (found, "text") if type_ else (type_span, source)
     if type_ is None and (mesh_type or pt_type):
         type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
@@ -605,6 +628,58 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     return None, evidence
 
 
+# A placebo given to everyone before randomisation (session 22): "After a 4-week single-blind placebo run-in, patients
+# were randomized to A or B", "following run-in on placebo", "a placebo washout period"; no placebo comparison.
+RUN_IN = re.compile(r"(?:\b(?:single|double)[\s-]+blind(?:ed)?\s*,?\s+)?\bplacebo\s+(?:run[\s-]?in|lead[\s-]?in|wash[\s-]?out)\b|"
+                    r"\b(?:run[\s-]?in|lead[\s-]?in|wash[\s-]?out)\s+(?:period\s+|phase\s+)?(?:with|on|of)\s+(?:a\s+)?"
+                    r"(?:(?:single|double)[\s-]+blind(?:ed)?\s+)?placebo\b|\brun[\s-]?in\s+placebo\b", re.I)
+RUN_IN_NEEDLES = ("run-in", "run in", "runin", "lead-in", "lead in", "washout", "wash-out", "wash out")
+
+
+def _run_in(doc: Document, cues: dict[str, list[dict]]) -> list[dict]:
+    """The placebo run-in spans of a record when every placebo cue lies in one ("After a 4-week single-blind placebo
+    run-in, patients were randomised to trandolapril or hydrochlorothiazide": everyone took the placebo before the
+    comparison, which is of two active drugs), else []. The blinding cues said of the run-in are dropped from
+    ``cues`` (changed in place), with the placebo cues: "single-blind" there tells how the run-in was given, not the
+    trial."""
+    if not any(needle in _lower_text(doc) for needle in RUN_IN_NEEDLES):
+        return []
+    spans = _find(doc, RUN_IN)
+
+    def inside(item: dict) -> bool:
+        return any(s["field"] == item["field"] and s["start"] <= item["start"] < s["end"] for s in spans)
+    if not spans or not all(inside(c) for c in cues["placebo"]):
+        return []
+    for name in ("single", "double", "placebo"):
+        cues[name] = [c for c in cues[name] if not inside(c)]
+    return spans
+
+
+# An open-label extension said of the record itself (session 22): "2-year open-label extension of the randomised X
+# study" (title), "This was an open-label continuation study of the randomized, double-blind trial", "Patients who
+# completed the double-blind trial entered this open-label extension"; not a trial "followed by an open-label
+# extension" (a phase of its own).
+EXTENSION = re.compile(r"\bopen[\s-]+label\s+(?:extension|continuation)(?:\s+(?:study|phase|trial))?\s+(?:of|from)\s+(?:the|a|an)\b|"
+                       r"\b(?:this|the\s+present|was\s+an)\s+(?:[\w-]+\s+){0,3}?(?:open[\s-]+label\s+)?(?:extension|"
+                       r"continuation)\b", re.I)
+# The sentences that speak of the parent trial: "who completed the double-blind phase", "the core study".
+PARENT_TRIAL = re.compile(r"\b(?:completed|parent|previous(?:ly)?|preceding|prior|core|original|feeder|pivotal|lead-in|"
+                          r"extension|continuation)\b|\bblind(?:ed)?\s+(?:phase|period|part)\b", re.I)
+
+
+def _extension(doc: Document, cues: dict[str, list[dict]]) -> None:
+    """For a record that is an open-label extension of a blinded trial, drop the blinding, placebo and randomisation
+    cues said of its parent trial (in a sentence naming the parent or the extension) from ``cues`` (in place): the
+    extension is open, and the parent's placebo compares nothing in it. Nothing changes for other records."""
+    said = [e for e in _find(doc, EXTENSION) if "open" in _sentence_of(doc, e).text.lower()]
+    if not said:
+        return
+    title = any(e["field"] == "title" for e in said)  # (a title that names the extension speaks of its parent too)
+    for name in ("double", "single", "placebo"):
+        cues[name] = [c for c in cues[name] if not (title if c["field"] == "title" else PARENT_TRIAL.search(
+            _sentence_of(doc, c).text))]
+
+
 # A programme people took part in: "participated in a six-week conditioning program", "completed an 8-week
 # training course", "attended twelve education classes".
 PROGRAMME = re.compile(r"\b(?:participated\s+in|took\s+part\s+in|completed|underwent|attended|followed)\s+(?:an?\s+|the\s+)?"
@@ -635,11 +710,20 @@ def _placebo_word(found: list[dict]) -> bool:
     return any("placebo" in item["text"].lower() for item in found)
 
 
-def _observational(doc: Document) -> tuple[str | None, dict | None]:
+def _observational(doc: Document, population_: dict | None = None) -> tuple[str | None, dict | None]:
     """The design of a study with no arm that the text does not name: groups compared with
     controls (healthy, volunteers, people without the condition) is case-control; a measurement in
-    one group is cross-sectional. (None, None) when neither is said."""
-    compared = _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES))
+    one group is cross-sectional. (None, None) when neither is said.
+
+    Healthy people studied alone (``population_`` counts them as enrolled, with no controls: "In eight
+    healthy volunteers, pain threshold was determined before and one hour after an acid infusion") are
+    no comparison: a provocation or loading experiment in them is a single-arm trial (session 22)."""
+    compared = _compared(doc, population_)
+    if not compared and population_ is not None and _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES)):
+        experiment = _said(doc, _find_if(doc, EXPERIMENT, ("before and", "after a", "after an", "after the",
+                                                           "following a", "following an", "following the")))
+        if experiment:  # healthy people alone, something done to them and measured around it
+            return "single_arm_trial", experiment[0]
     if compared:
         return "case_control", compared[0]
     cohort = _said(doc, _find_if(doc, COHORT, ("cohort",)))
@@ -649,6 +733,27 @@ def _observational(doc: Document) -> tuple[str | None, dict | None]:
     if measured:
         return "cross_sectional", measured[0]
     return None, None
+
+
+# Something done to the people and measured around it: "before and one hour after an acid infusion", "after an oral load
+# of 3000 mg", "following the injection of hypertonic saline".
+EXPERIMENT = re.compile(r"\bbefore\s+and\s+(?:[\w-]+\s+){0,4}?after\s+(?:an?|the)\b|\b(?:after|following)\s+(?:an?|the)\s+"
+                        r"(?:[\w-]+\s+){0,4}?(?:infusion|injection|application|administration|ingestion|intake|load|"
+                        r"loading|challenge|stimulation|provocation|instillation|inhalation)\b", re.I)
+# A diagnostic load given to patients and controls alike: "an oral load of 3000 mg magnesium lactate", "a magnesium
+# loading test", "retention test": a status test, not a treatment.
+DIAGNOSTIC_LOAD = re.compile(r"\b(?:load(?:ing)?\s+(?:test|dose\s+test)|(?:oral|intravenous|i\.v\.|parenteral)\s+load\s+of|"
+                             r"(?:tolerance|retention|challenge)\s+test)\b", re.I)
+def _compared(doc: Document, population_: dict | None) -> list[dict]:
+    """The spans naming a comparison group (healthy controls, volunteers, people without the condition) in the study's
+    own sentences; none when every one names healthy people that ``population_`` counts as the study's own (its
+    enrolled count names healthy people, and no controls are counted: "In eight healthy volunteers, ...")."""
+    compared = _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES))
+    if compared and population_ is not None and population_.get("n_controls") is None and population_.get(
+            "n_enrolled") and population_["evidence"] and "healthy" in population_["evidence"][0]["text"].lower() and all(
+            c["text"].lower().startswith("healthy") for c in compared):
+        return []
+    return compared
 
 
 PARTIAL_BLINDING = re.compile(r"\bpartially\s+(?:double[\s-]+)?blind", re.I)

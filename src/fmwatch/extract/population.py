@@ -93,7 +93,7 @@ POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|
 POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assessed|approached|invited|contacted|needed|"
                         r"required|planned|per\s+(?:arm|group)|in\s+each\s+(?:arm|group)|each\b|would)", re.I)
 POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|sample\s+of|pool\s+of|up\s+to|"
-                         r"screened|approached|invited)\s+(?:\w+\s+){0,2}$", re.I)
+                         r"screened|approached|invited)\s+(?:\w+\s+){0,2}$|\b(?:estimated|anticipated)\s+enrollment\s*:\s*$", re.I)
 # The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
 # assessed for eligibility, of whom 60 were enrolled".
 SCREENED_THEN = re.compile(rf"\s*(?:were|was|had\s+been)\s+(?:screened|assessed|approached|invited|contacted)\b[^.;]{{0,40}}?"
@@ -113,7 +113,7 @@ NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|ste
 NOT_A_COUNT_WORDS = frozenset("phase stage grade type class level step cycle visit day week month year status score "
                               "version group arm cohort study trial".split())
 POOL_BEFORE_NEEDLES = ("planned", "needed", "required", "target", "potential", "sample", "pool", "up to", "screened",
-                       "approached", "invited")
+                       "approached", "invited", "stimated", "nticipated")
 # "randomly divided into two groups of 30 patients (each)": the count is each group's.
 GROUPS_OF_BEFORE = re.compile(r"\b(?:groups|arms|cohorts)\s+of\s*$", re.I)
 # A trial's name with its number: "the PALOMA 2 study" (a heading such as "SUBJECTS 47 children" is no name).
@@ -219,6 +219,7 @@ def population(doc: Document, topic: dict) -> dict:
             if (sentence.start, match.start()) == second_arm:
                 continue  # the second count of such a pair: an arm's too
             if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
+                    or _control_people(sentence.text, match, before, after)
                     ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after)):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
@@ -273,6 +274,9 @@ def population(doc: Document, topic: dict) -> dict:
                 result["evidence"].append(here)
                 if key == "n_controls" and "control" not in phrase.lower() and not re.match(r"\s*controls?\b", after, re.I):
                     healthy_alone = (int(n), here) if _only_count(sentence.text, match) else None
+    if "enrollment" in _lower_text(doc):  # a registry record's own field: "Actual Enrollment: 126" (not "Estimated")
+        enrolled[:0] = [(-1, -1, int(m.group("n").replace(",", "")), span(doc, f, m.start("n"), m.end("n")))
+                        for f in doc.text_fields for m in ENROLLMENT_FIELD.finditer(doc.fields[f])][:1]
     if not enrolled:  # "A total of 105 (aged 1-6 years) were randomly assigned": a count with no people's word
         enrolled = _clause_counts(doc)
     if not enrolled and healthy_alone is not None and result["n_controls"] == healthy_alone[0]:
@@ -320,6 +324,39 @@ def population(doc: Document, topic: dict) -> dict:
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+# Controls named in more of the field's words (session 22), beside another count of the same sentence (a
+# comparison: "Nine normal volunteers and 15 patients"; "28 normal men" alone are the study's people): "eighteen normal
+# subjects", "30 pain-free volunteers", "healthy volunteers (n = 20)" (the word before a bracketed count), and people
+# "without" the condition counted after others ("44 women with fibromyalgia and 40 women without pain").
+NORMAL_PEOPLE = re.compile(r"\b(?:normal|pain-free|headache-free|symptom-free|disease-free)(?![\w-])", re.I)
+CONTROL_BEFORE = re.compile(r"\b(?:healthy|normal|pain-free|headache-free)\s+(?:[\w-]+\s+)?$", re.I)
+WITHOUT_AFTER = re.compile(r"\s*without\s+(?!(?:a|an|the|any|significant|statistically|evidence|further|prior|previous|"
+                           r"major|serious|adverse|complications?|side|loss|change|difference)\b)", re.I)
+AFTER_OTHERS = re.compile(r"(?:\band|,)\s*$")
+UNTREATED = re.compile(r"treat|therap|receiv|interven|surgery|prophyla|drug|medicat|supplement", re.I)
+
+
+def _control_people(text: str, match: re.Match, before: str, after: str) -> bool:
+    """Whether a head count in ``text`` (one sentence) names controls in words beside "healthy" and "controls",
+    counted beside others in the same sentence: "eighteen normal subjects", "healthy volunteers (n = 20)", or people
+    "without" the condition ("44 women with fibromyalgia and 40 women without pain"; not "20 patients without
+    significant differences", "whereas 155 patients without CR"). Written by us (issue 12, session 22)."""
+    if match.re is not HEADCOUNT_RE:  # "healthy volunteers (n = 20)": the words before the bracketed count (not
+        # "a randomised crossover study in healthy subjects (n = 20) and in patients (n = 20)": a trial's people)
+        said = CONTROL_BEFORE.search(before[-40:]) is not None and RANDOMISED.search(text) is None
+    else:  # (not "105 patients without rtPA treatment": untreated patients)
+        said = NORMAL_PEOPLE.search(match.group(0)) is not None or (
+            WITHOUT_AFTER.match(after) is not None and AFTER_OTHERS.search(before) is not None
+            and UNTREATED.search(after[:40]) is None)
+    return said and len(HEADCOUNT.findall(text)) + len(N_EQUALS.findall(text)) > 1
+
+
+# A registry record's enrolment field (ClinicalTrials.gov): "Actual Enrollment: 126", "Enrollment: 126 (Actual)"; a
+# planned size ("Estimated Enrollment: 130", "Enrollment: 130 (Estimated)") is no enrolment.
+ENROLLMENT_FIELD = re.compile(r"(?<!Estimated )(?<!Anticipated )\bEnrollment\s*:\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)"
+                              r"(?!\s*\[?\(?\s*(?:Estimated|Anticipated))", re.I)
 
 
 # "a (pilot) study in 150 patients", "a randomised trial of 266 women": the study's own people.
