@@ -272,3 +272,30 @@ def test_double_blind_parallel_group_comparison_of_two_drugs_is_a_trial():
                     "times daily) in a double-blind parallel group study in 120 men with angina.",
                     "Drug A against drug B in angina")["design"]
     assert design["type"] == "rct"
+
+
+# --- kinds of the mgfm_dev categories, said in our own words -------------------------------------------------
+
+def test_review_that_aims_to_review_with_a_bibliographic_survey():
+    # written by us: a review's aim and its search said as a "bibliographic survey", the supplements no arms
+    result = record("Fibromyalgia is a chronic pain syndrome. The aim of this study was to review the effects of "
+                    "supplementation with coenzyme Q10 and magnesium on fibromyalgia. A bibliographic survey was made in "
+                    "the PubMed and LILACS databases.", "Supplements in fibromyalgia")
+    assert result["design"]["type"] in ("narrative_review", "systematic_review")
+    assert result["arms"] == []
+
+
+def test_animal_model_named_by_its_procedure_alone():
+    # written by us: no species named, a record naming no people, the procedure of an animal pain model
+    result = record("The effect of intrathecal magnesium sulphate on formalin-induced nociception was studied. "
+                    "Magnesium sulphate (100 or 300 µg) or saline was injected 10 min before formalin. Phase 2 flinching "
+                    "was reduced.", "Intrathecal magnesium and formalin pain")
+    assert result["design"]["subjects"] == "animal"
+    assert result["design"]["placebo_controlled"] is None
+
+
+def test_analysable_data_are_those_analysed():
+    # written by us
+    population = record("A total of 126 adults with depression were randomized in a crossover design. Of these, 112 "
+                        "participants provided analyzable data.", "Magnesium in depression")["population"]
+    assert (population["n_enrolled"], population["n_analyzed"]) == (126, 112)

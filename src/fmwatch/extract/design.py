@@ -68,18 +68,17 @@ TEXT_TYPES = [
     # "The search was carried out in the SciELO and LILACS databases", "databases (MEDLINE; EMBASE; ...) were
     # searched", "studies published between 2000 and 2020", "Eleven trials involving 948 patients were included"
     ("review_search", re.compile(r"\b(?:systematic|comprehensive|electronic|literature|database|bibliographic)\s+"
-                                 r"(?:literature\s+|database\s+)?searche?s?\s+(?:of|in|on|using|through|was|were)\b|"
+                                 r"(?:literature\s+|database\s+)?(?:searche?s?|survey)\s+(?:of|in|on|using|through|was|were)\b|"
                                  r"\bsearch(?:es)?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:conducted|performed|carried\s+out|made|"
                                  r"done|undertaken|run)\s+(?:in|on|using|through|of)\b|\bdatabases\s*\([^()]{3,300}\)\s*(?:were|was)\s+"
                                  r"(?:systematically\s+)?searched\b|\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?"
-                                 r"(?:SciELO|LILACS|Google\s+Scholar|ScienceDirect|Science\s+Direct)\b|"
-                                 rf"\b{lx.NUMBER}\s+(?:randomi[sz]ed\s+)?(?:controlled\s+|"
-                                 r"clinical\s+)?(?:trials|studies|articles|RCTs|papers|publications)\s+(?:\([^()]{0,60}\)\s+)?"
-                                 r"(?:[\w,-]+\s+){0,4}?(?:were|was|met|fulfilled)\s+(?:the\s+)?(?:included|eligible|selected|"
-                                 r"identified|retrieved|(?:inclusion|eligibility|selection)\s+criteria)\b|\bwe\s+identified\s+"
-                                 rf"{lx.NUMBER}\s+(?:(?:relevant|eligible|randomi[sz]ed|controlled|clinical|"
-                                 r"observational|original)\s+){0,2}(?:studies|trials|articles|reports|publications|papers|RCTs)\b",
-                                 re.I)),
+                                 r"(?:SciELO|LILACS|Google\s+Scholar|ScienceDirect|Science\s+Direct)\b", re.I)),
+    # (the studies a review counts, the noun first: a number is asked of the words before it, in _text_type)
+    ("review_count", re.compile(r"\b(?:trials|studies|articles|RCTs|papers|publications)\s+(?:\([^()]{0,60}\)\s+)?"
+                                r"(?:[\w,-]+\s+){0,4}?(?:were|was|met|fulfilled)\s+(?:the\s+)?(?:included|eligible|selected|"
+                                r"identified|retrieved|(?:inclusion|eligibility|selection)\s+criteria)\b|\bwe\s+identified\s+"
+                                r"\w+\s+(?:(?:relevant|eligible|randomi[sz]ed|controlled|clinical|observational|original)\s+){0,2}"
+                                r"(?:studies|trials|articles|reports|publications|papers|RCTs)\b", re.I)),
     # a title that names a review: "... : a review of ...", "Current concepts in ...", "Recent advances in ...",
     # "... : an update", "Past, present and future" (read in the title only)
     # ("review of the PURSUIT study", ": update of study BIG 1-98": one study read again, no review)
@@ -106,12 +105,15 @@ TEXT_TYPES = [
                              r"\b(?:this|the\s+present)\s+(?:report|paper|article|communication)\s+(?:describes|presents|"
                              r"reports)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){0,2}?(?:case|patient|woman|man|girl|boy|child|"
                              r"infant)\b|\b(?:the|our|this|index)\s+patient\s*,?\s+(?:(?:was|is)\s+)?an?\s+(?:\d+|[a-z]+(?:-[a-z]+)?)"
-                             r"[\s-]+(?:year|month)[\s-]+old\b|(?<=[.:]\s)(?:A|An)\s+(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+(?:year|"
-                             r"month)[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|boy|girl|patient|lady|gentleman|"
-                             r"child|infant)\b|^(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b|\breport\s+of\s+(?:a|an|one|two|"
-                             r"three)\s+(?:\w+\s+)?cases?\b|:\s*(?:a|one)\s+case\s*\.?$|\bin\s+an?\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)"
-                             r"[\s-]+year[\s-]+old\s+)?(?:patient|woman|man|girl|boy|child|infant)\s+(?:with|who|after|"
-                             r"receiving|treated|undergoing)\b", re.I | re.M)),
+                             r"[\s-]+(?:year|month)[\s-]+old\b|^\s*(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b", re.I | re.M)),
+    # (a sentence that opens with the person: the capital "A" read as such, the rest in any case)
+    ("case_opening", re.compile(r"(?<=[.:]\s)(?:A|An)\s+(?i:(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+(?:year|month)[\s-]+old\s+"
+                                r"(?:\w+\s+){0,2}?(?:man|woman|male|female|boy|girl|patient|lady|gentleman|child|infant))\b")),
+    # (read in the title only: "A case of ...", "report of a case", ": a case", "in a patient with ...")
+    ("case_title", re.compile(r"^\s*(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b|\breport\s+of\s+(?:a|an|one|two|three)\s+"
+                              r"(?:\w+\s+)?cases?\b|:\s*(?:a|one)\s+case\s*\.?$|\bin\s+an?\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+"
+                              r"year[\s-]+old\s+)?(?:patient|woman|man|girl|boy|child|infant)\s+(?:with|who|after|receiving|"
+                              r"treated|undergoing)\b", re.I)),
     # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
     ("case_series", re.compile(r"\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|"
                                r"describe|present)\s+(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|"
@@ -132,7 +134,10 @@ TEXT_TYPES = [
                                r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b", re.I)),
     ("narrative_review", re.compile(r"\b(?:narrative|literature|integrative|critical|comprehensive|mini|bibliographic|"
                                     r"descriptive)[\s-]+(?:literature\s+)?review\b|\breview\s+article\b|\bevidence\s+synthesis\b|"
-                                    r"\bwe\s+(?:will\s+|here\s+|briefly\s+|then\s+|also\s+|first\s+)review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
+                                    r"\bwe\s+(?:will\s+|here\s+|briefly\s+|then\s+|also\s+|first\s+)review\b|"
+                                    # an aim to review: "The aim of this study was to review the effects of ..."
+                                    r"\b(?:aim|objective|purpose|goal)\s+of\s+(?:this|the\s+present)\s+(?:study|work|article|"
+                                    r"paper)\s+(?:was|is)\s+to\s+(?:review|summari[sz]e|compile|gather)\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
                                     r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
@@ -180,6 +185,13 @@ ANIMAL_MESH = re.compile(r"\bAnimals\b")
 ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
                   "hamster", "dogs", "primates", "animals", "animal model", "animal stud", "animal experiment")
 STRAIN_NEEDLES = ("sprague", "wistar", "long evans", "long-evans", "c57bl", "balb/c", "swiss albino", "new zealand")
+# The procedures of animal pain models, which name no species: "formalin-induced nociception", "flinching", "hind paw
+# withdrawal", "tail-flick", "writhing", "intraplantar carrageenan", "chronic constriction injury", "spinal nerve ligation".
+ANIMAL_PROCEDURE = re.compile(r"\b(?:formalin[\s-]+(?:test|induced|injection)|flinch(?:es|ing)|(?:hind[\s-]?)?paws?|"
+                              r"tail[\s-]+flick|writhing|intraplantar|carrageenan|chronic\s+constriction\s+injury|"
+                              r"spinal\s+nerve\s+ligation)\b", re.I)
+PROCEDURE_NEEDLES = ("formalin", "flinch", "paw", "tail", "writhing", "intraplantar", "carrageenan", "constriction injury",
+                     "nerve ligation")
 # People named in any sentence (background too), for a record that names an animal once: "preobese subjects".
 HUMAN_MORE = re.compile(r"\b(?:subjects|individuals|persons|people|outpatients|inpatients|infants|neonates|elderly|"
                         r"students|athletes|smokers|pregnant|patients?|women|men|volunteers|participants|adults|children|"
@@ -222,17 +234,17 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
                                                            "year old"),
                 "case_said": ("we here", "we now", "report describes", "report presents", "report reports",
-                              "paper describes", "paper presents", "article describes", "article presents", "patient",
-                              "year-old", "year old", "month-old", "month old", "case of", "a case", "cases", "one case",
-                              "woman", " man ", "girl", "boy", "child", "infant"),
+                              "paper describes", "paper presents", "article describes", "article presents",
+                              "communication", "patient was", "patient is", "patient, a", "case of"),
+                "case_opening": ("year-old", "year old", "month-old", "month old"), "case_title": (),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
-                "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
+                "narrative_review": ("review", "chapter", "summari", "compile", "gather"), "case_series": ("case series", "we report", "we describe",
                                                                            "we present"),
                 "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed"),
-                "review_search": ("search", "published", "included", "eligible", "selected", "identified", "retrieved",
-                                  "criteria"),
-                "meta_done": ("meta", "pooled", "effect"),
+                "review_search": ("search", "survey"),
+                "review_count": ("trials", "studies", "articles", "rcts", "papers", "publications"),
+                "meta_done": ("meta", "pooled"),
                 "review_title": ("review", "overview", "update", "primer", "perspective", "concepts", "advances",
                                  "developments", "progress", "insights", "present"), "review_passive": ("reviewed", "summari"),
                 "non_randomized": ("quasi", "nonrandomi", "non-randomi", "before-after", "before and after",
@@ -258,7 +270,8 @@ TRIAL_TEXT_TYPES = [
     ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
 ]
 # Kinds found by a second pattern, filed under the schema's name.
-TEXT_TYPE_NAMES = {"case_series": "case_report", "case_said": "case_report", "review_said": "narrative_review", "review_search": "systematic_review",
+TEXT_TYPE_NAMES = {"case_series": "case_report", "case_said": "case_report", "case_opening": "case_report",
+                   "case_title": "case_report", "review_said": "narrative_review", "review_search": "systematic_review", "review_count": "systematic_review",
                    "meta_done": "meta_analysis", "review_passive": "narrative_review",
                    "review_title": "narrative_review", "non_randomized": "non_randomized_trial",
                    "single_arm": "single_arm_trial", "cohort_said": "cohort"}
@@ -286,6 +299,12 @@ def subjects(doc: Document) -> str | None:
         # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
         # a text that names patients is read no further: human words would rule the animals out below)
         animal = animal + _said(doc, _find(doc, LIVESTOCK))  # ("the animals" once, "sheep" once: two mentions)
+    if (not animal and "patient" not in lowered and any(word in lowered for word in PROCEDURE_NEEDLES)
+            and HUMAN_MORE.search(lowered) is None):
+        # an animal model named by its procedure alone, in a record that names no people ("formalin-induced
+        # nociception", "phase 2 flinching", "paw withdrawal", "tail-flick latency"; session 22)
+        animal = _said(doc, _find(doc, ANIMAL_PROCEDURE))
+        return "animal" if animal else None
     if not animal:  # (the strain is asked only of a record that names animals)
         return None
     if _said(doc, _find(doc, HUMAN_WORDS)):
@@ -314,11 +333,25 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     planned = _said(doc, _find_if(doc, WILL_BE, ("will ",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
-    plan = _find_if(doc, PLANNED_STUDY, ("study will", "trial will", "project will", "protocol will"))
+    plan = _find_if(doc, PLANNED_STUDY, ("study will", "trial will", "project will", "protocol will")) if (
+        " will " in _lower_text(doc)) else []
     if plan:
         return "protocol", plan[0]
+    lowered = _lower_text(doc)
     for name, pattern in TEXT_TYPES:
-        if randomized and name in ("case_series", "case_said"):
+        if randomized and name in ("case_series", "case_said", "case_opening", "case_title"):
+            continue
+        if name in TITLE_TYPES:  # (read in the title only)
+            found = _find(doc, pattern, ["title"])
+            if found:
+                return TEXT_TYPE_NAMES.get(name, name), found[0]
+            continue
+        if name == "review_count":  # (a verb of selection said too, and a number before the studies)
+            if not any(verb in lowered for verb in COUNT_VERBS):
+                continue
+            found = [f for f in _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name])) if _counted(doc, f)]
+            if found:
+                return TEXT_TYPE_NAMES[name], found[0]
             continue
         if name in SELF_TYPES:  # (a review naming itself may do so in a sentence that also speculates or tells
             # what is known: "we review the factors that might ...")
@@ -327,13 +360,27 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
             found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
         else:
             found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
-        if name == "review_title":
-            found = [f for f in found if f["field"] == "title"]
         if name == "meta_analysis":
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
             return TEXT_TYPE_NAMES.get(name, name), found[0]
     return None, None
+
+
+TITLE_TYPES = {"review_title", "case_title"}
+COUNT_VERBS = ("included", "eligible", "selected", "identified", "retrieved", "criteria")
+# A number before the studies counted: "Thirteen randomised controlled trials", "18 trials (1,120 patients)".
+COUNT_BEFORE_STUDIES = re.compile(rf"(?:^|\s){lx.NUMBER}\s+(?:(?:randomi[sz]ed|controlled|clinical|relevant|eligible|"
+                                  r"observational|original)\s+){0,3}$", re.I)
+
+
+def _counted(doc: Document, item: dict) -> bool:
+    """Whether the studies a span names are counted: a number right before them ("Thirteen randomised controlled
+    trials were included") or after "we identified" ("We identified 14 eligible studies")."""
+    if item["text"].lower().startswith("we"):
+        return re.match(rf"we\s+identified\s+{lx.NUMBER}\s", item["text"], re.I) is not None
+    before = doc.fields[item["field"]][max(0, item["start"] - 60):item["start"]]
+    return COUNT_BEFORE_STUDIES.search(before) is not None
 
 
 def _trial_text_type(doc: Document) -> tuple[str | None, dict | None]:
@@ -362,8 +409,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
     run_in = _run_in(doc, cues) if cues["placebo"] else []  # a placebo given before randomisation only
-    if cues["open"] and (cues["double"] or cues["single"] or cues["placebo"]) and "extension" in _lower_text(doc) or (
-            "continuation" in _lower_text(doc)):
+    if cues["open"] and (cues["double"] or cues["single"] or cues["placebo"]) and (
+            "extension" in _lower_text(doc) or "continuation" in _lower_text(doc)):
         _extension(doc, cues)  # an open-label extension of a blinded trial: its parent trial's blinding is not its own
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
     mesh_said = {m.lower() for m in doc.mesh}

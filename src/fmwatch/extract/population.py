@@ -120,7 +120,8 @@ GROUPS_OF_BEFORE = re.compile(r"\b(?:groups|arms|cohorts)\s+of\s*$", re.I)
 TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
-ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
+# (also "112 participants provided analyzable data", "had analysable data"; session 22)
+ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz](?:ed|able)|evaluable|remained|were\s+available)", re.I)
 # A count of people who left: "Six patients dropped out", "4 withdrew", "two were lost to follow-up".
 DROPOUT_VERBS = (r"(?:dropped\s+out|stopped\s+(?:early|treatment|the\s+study)|withdr[ae]wn?|discontinued|"
                  r"lost\s+to\s+follow-?up|not\s+complete|failed\s+to\s+complete|excluded\s+from\s+(?:the\s+)?analys[ie]s)")
