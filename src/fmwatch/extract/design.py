@@ -477,7 +477,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and kind:
         type_, source = "other", "text"
         type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
-                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or [None])[0]
+                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or _find(doc, ANIMAL_PROCEDURE)
+                     or [None])[0]
     if type_ is None and doc.source == "fmnetwork" and text_type is None:
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
