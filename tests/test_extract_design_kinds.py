@@ -171,6 +171,9 @@ def test_protocol_kinds(title, abstract):
     ("Study Type: Interventional. Allocation: Randomized. Actual Enrollment: 126 participants. Masking: None.", 126),
     ("Study Type: Interventional. Enrollment: 112 (Actual). Allocation: Randomized.", 112),
     ("Study Type: Interventional. Allocation: Randomized. Estimated Enrollment: 130 participants.", None),
+    # written by us, guard: a plan said in prose is no registry field
+    ("This randomized phase III trial (planned enrollment: 700 patients) compared drug A with drug B. In all, 482 "
+     "patients were randomized.", 482),
 ])
 def test_registry_enrollment(abstract, n):
     assert record(abstract, "Magnesium for Depression")["population"]["n_enrolled"] == n

@@ -5,6 +5,7 @@ and levels found), each value with its evidence."""
 from __future__ import annotations
 
 import re
+import sys
 
 from . import lexicon as lx
 from .text import Document, _dedupe, _find, _find_if, _lower_text, _said, _sentence_of, span
@@ -236,7 +237,8 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "case_said": ("we here", "we now", "report describes", "report presents", "report reports",
                               "paper describes", "paper presents", "article describes", "article presents",
                               "communication", "patient was", "patient is", "patient, a", "case of"),
-                "case_opening": ("year-old", "year old", "month-old", "month old"), "case_title": (),
+                "case_opening": ("year-old", "year old", "month-old", "month old"),
+                "case_title": ("case", "patient", "woman", "man ", "girl", "boy", "child", "infant"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
                 "narrative_review": ("review", "chapter", "summari", "compile", "gather"), "case_series": ("case series", "we report", "we describe",
@@ -341,8 +343,11 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     for name, pattern in TEXT_TYPES:
         if randomized and name in ("case_series", "case_said", "case_opening", "case_title"):
             continue
-        if name in TITLE_TYPES:  # (read in the title only)
-            found = _find(doc, pattern, ["title"])
+        if name in TITLE_TYPES:  # (read in the title only, when it holds a needle)
+            title = doc.fields.get("title", "").lower()
+            if not any(needle in title for needle in TYPE_NEEDLES[name]):
+                continue
+            found = _find(doc, TITLE_PATTERNS[name], ["title"])
             if found:
                 return TEXT_TYPE_NAMES.get(name, name), found[0]
             continue
@@ -368,6 +373,8 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
 
 
 TITLE_TYPES = {"review_title", "case_title"}
+# (searched as written: a title is short, and a look-ahead led on white space would only slow them)
+TITLE_PATTERNS = {name: pattern for name, pattern in TEXT_TYPES if name in TITLE_TYPES}
 COUNT_VERBS = ("included", "eligible", "selected", "identified", "retrieved", "criteria")
 # A number before the studies counted: "Thirteen randomised controlled trials", "18 trials (1,120 patients)".
 COUNT_BEFORE_STUDIES = re.compile(rf"(?:^|\s){lx.NUMBER}\s+(?:(?:randomi[sz]ed|controlled|clinical|relevant|eligible|"
@@ -822,9 +829,51 @@ def _pt_priority(types: list[str]) -> list[str]:
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
-from .fastre import led  # noqa: E402
+from .fastre import FastPattern, led, scanned_text  # noqa: E402
+
+
+class Anchored(FastPattern):
+    """A ``re.I`` pattern every match of which holds one literal (``anchor``, lower case) at most ``back``
+    characters after the match's start and ends at most ``ahead`` characters after the anchor's start:
+    searched only in windows around the anchor's places, found by ``str.find`` on the lower-cased text
+    (the same matches as the pattern's own ``finditer``, in order; the engine no longer steps through
+    every position of a text that seldom holds the anchor). Session 22: the randomisation cue, whose
+    look-ahead led on a, d, i and r was the costliest search of the design stage.
+
+    Example: ``Anchored(re.compile(r"\\brandomly\\s+assigned\\b", re.I), "random", 0, 40)``."""
+
+    __slots__ = ("_anchor", "_back", "_ahead")
+
+    def __init__(self, pattern: re.Pattern, anchor: str, back: int, ahead: int) -> None:
+        super().__init__(pattern, pattern, pattern)
+        self._anchor, self._back, self._ahead = anchor, back, ahead
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        """``original.finditer(string, pos, endpos)``."""
+        lowered = scanned_text(string)
+        if lowered is None:
+            yield from self.original.finditer(string, pos, endpos)
+            return
+        last, at = pos, lowered.find(self._anchor, pos, endpos)
+        while at >= 0:
+            for match in self.original.finditer(string, max(last, at - self._back), min(endpos, at + self._ahead)):
+                if match.start() >= last:
+                    yield match
+                    last = match.end()
+            at = lowered.find(self._anchor, max(at + 1, last), endpos)
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        """``original.search(string, pos, endpos)``."""
+        return next(self.finditer(string, pos, endpos), None)
+
+    def __reduce__(self):
+        return Anchored, (self.original, self._anchor, self._back, self._ahead)
 
 DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
+# (every alternative of the randomisation cue holds "random": 15 characters after its start in "distributed at random"
+# (40 leave room for runs of spaces), and ends at most 30 after it, "randomized sequence")
+DESIGN_CUES["randomized"] = Anchored(getattr(DESIGN_CUES["randomized"], "source", DESIGN_CUES["randomized"]), "random",
+                                     40, 60)
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
 TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(

@@ -356,8 +356,9 @@ def _control_people(text: str, match: re.Match, before: str, after: str) -> bool
 
 # A registry record's enrolment field (ClinicalTrials.gov): "Actual Enrollment: 126", "Enrollment: 126 (Actual)"; a
 # planned size ("Estimated Enrollment: 130", "Enrollment: 130 (Estimated)") is no enrolment.
-ENROLLMENT_FIELD = re.compile(r"(?<!Estimated )(?<!Anticipated )\bEnrollment\s*:\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)"
-                              r"(?!\s*\[?\(?\s*(?:Estimated|Anticipated))", re.I)
+# (a field's name, capitalised as registries print it: "planned enrollment: 700 patients" in prose is a plan)
+ENROLLMENT_FIELD = re.compile(r"(?<!Estimated )(?<!Anticipated )\b(?:Actual\s+)?Enrollment\s*:\s*"
+                              r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?![\d,])(?!\s*\[?\(?\s*(?:Estimated|Anticipated))")
 
 
 # "a (pilot) study in 150 patients", "a randomised trial of 266 women": the study's own people.
