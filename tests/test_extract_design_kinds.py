@@ -302,3 +302,45 @@ def test_analysable_data_are_those_analysed():
     population = record("A total of 126 adults with depression were randomized in a crossover design. Of these, 112 "
                         "participants provided analyzable data.", "Magnesium in depression")["population"]
     assert (population["n_enrolled"], population["n_analyzed"]) == (126, 112)
+
+
+# --- population kinds of the corpora's training halves ---------------------------------------------------
+
+@pytest.mark.parametrize("abstract, n", [
+    # written by us: a random or convenience sample is the people studied, not a pool
+    ("A random sample of 48 eligible patients with neck pain (20 men, 28 women) were recruited and randomly "
+     "assigned to one of two groups.", 48),
+    ("A convenience sample of 36 nurses with low back pain were included and randomized to yoga or usual care.", 36),
+    # written by us: things a laboratory study allocates are no people
+    ("Sixty extracted human molars were randomly assigned to three groups of bonding.", None),
+    ("In the first experiment, 40 specimens were randomly assigned to four groups.", None),
+])
+def test_samples_and_specimens(abstract, n):
+    assert record(abstract, "A comparison")["population"]["n_enrolled"] == n
+
+
+def test_a_part_of_one_sex_is_no_make_up():
+    # written by us: "18 women" completing among "26 postmenopausal women" tells nothing of men
+    population = record("In a randomized trial of 26 postmenopausal women with back pain, 14 women completed treatment "
+                        "with calcitonin and 12 with placebo.", "Calcitonin for back pain")["population"]
+    assert population["sex"] == "female"
+    assert population["n_analyzed"] == 26
+
+
+def test_completers_split_by_arm_are_no_sum():
+    # written by us, guard: completers said, then split between the arms in brackets
+    population = record("Of 150 patients enrolled, 130 patients completed the trial (66 in the treatment group and 64 "
+                        "in the placebo group).", "Drug A in dementia")["population"]
+    assert population["n_analyzed"] == 130
+
+
+@pytest.mark.parametrize("abstract", [
+    # written by us: a range said after a time point, a follow-up or a washout is no treatment length
+    "Patients were randomized to needle therapy or physiotherapy. A follow-up survey of 6-36 months showed less pain "
+    "with needle therapy.",
+    "Sixty patients were randomized to short-course radiotherapy or chemoradiotherapy, followed by surgery after "
+    "6-8 weeks.",
+    "In this crossover study, with a washout period of 6-7 days, 24 men received drug A or drug B.",
+])
+def test_ranges_after_time_points_are_no_duration(abstract):
+    assert record(abstract, "A trial")["duration_weeks"] is None

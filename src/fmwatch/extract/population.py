@@ -92,7 +92,10 @@ N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper
 POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|potentially)\b", re.I)
 POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assessed|approached|invited|contacted|needed|"
                         r"required|planned|per\s+(?:arm|group)|in\s+each\s+(?:arm|group)|each\b|would)", re.I)
-POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|sample\s+of|pool\s+of|up\s+to|"
+# (a random, convenience or consecutive sample is the people studied: "A random sample of 60 eligible patients ... were
+# recruited"; session 22)
+POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|(?<!random\s)(?<!convenience\s)"
+                         r"(?<!consecutive\s)sample\s+of|pool\s+of|up\s+to|"
                          r"screened|approached|invited)\s+(?:\w+\s+){0,2}$|\b(?:estimated|anticipated)\s+enrollment\s*:\s*$", re.I)
 # The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
 # assessed for eligibility, of whom 60 were enrolled".
@@ -270,6 +273,10 @@ def population(doc: Document, topic: dict) -> dict:
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
                 enrolled.append((rank, len(enrolled), int(n), here))
                 continue
+            if key == "n_analyzed" and " and " in (tail := sentence.text[match.end():match.end() + 160]) and (
+                    pair := ANALYSED_PAIR.match(tail)) and (
+                    m := lx.words_to_number(pair.group("m"))) and m == int(m):
+                n += m  # "12 women completed therapy with A and 10 with placebo": those analysed in each arm
             if result[key] is None:
                 result[key] = int(n)
                 result["evidence"].append(here)
@@ -311,7 +318,8 @@ def population(doc: Document, topic: dict) -> dict:
         if result["sex"] != "mixed" and result["n_enrolled"]:
             for counted in _find_if(doc, SEX_COUNT, ("male", "men", "boys", "girls")):
                 n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
-                if n is not None and n < result["n_enrolled"] and _composition(doc, counted, result["evidence"][0]):
+                if n is not None and n < result["n_enrolled"] and not _same_sex(counted, result["evidence"][0]) and (
+                        _composition(doc, counted, result["evidence"][0])):
                     # "44 patients ... 20 males" ("breast cancer developed in 49 women" tells no one's sex)
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
@@ -352,6 +360,22 @@ def _control_people(text: str, match: re.Match, before: str, after: str) -> bool
             WITHOUT_AFTER.match(after) is not None and AFTER_OTHERS.search(before) is not None
             and UNTREATED.search(after[:40]) is None)
     return said and len(HEADCOUNT.findall(text)) + len(N_EQUALS.findall(text)) > 1
+
+
+# The second arm's completers said after the first's: "12 women completed a 12-week therapy with A and 10 with placebo".
+# (the first arm named by "with" or "on" before the "and": not "276 completed the trial (140 in the treatment group and
+# 136 in the placebo group)", which splits the count said)
+ANALYSED_PAIR = re.compile(rf"\s+(?:completed|finished)\b[^.;()]{{0,90}}?\b(?:with|on)\s[^.;()]{{0,70}}?\band\s+"
+                           rf"(?P<m>{lx.NUMBER})\s+(?:(?:patients|women|men|subjects|participants)\s+)?(?:with|on|receiving|"
+                           r"taking|given)\b", re.I)
+SEX_WORD = re.compile(r"\b(?:wom[ae]n|m[ae]n|(?:fe)?males?|girls?|boys?)\b", re.I)
+
+
+def _same_sex(counted: dict, enrolled: dict) -> bool:
+    """Whether a count of one sex (span ``counted``: "12 women") names the sex the enrolled count itself names
+    ("22 postmenopausal women"): a part of them (completers, an arm), which tells nothing of the other sex."""
+    said = SEX_WORD.findall(enrolled["text"])
+    return bool(said) and said[-1].lower().rstrip("s") == SEX_WORD.findall(counted["text"])[-1].lower().rstrip("s")
 
 
 # A registry record's enrolment field (ClinicalTrials.gov): "Actual Enrollment: 126", "Enrollment: 126 (Actual)"; a
@@ -451,7 +475,10 @@ def _only_count(text: str, match: re.Match) -> bool:
 # A count that opens a clause of its own, with no word for people: "A total of 105 (aged 1-6 years) were
 # randomly assigned", "Overall, 264 previously untreated stage II-III ... were randomised".
 CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*)"
-                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)", re.I)
+                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)"
+                          # (things a laboratory study allocates are no people: "40 specimens were randomly assigned")
+                          r"(?!\s+(?:[\w-]+\s+){0,2}(?:specimens|samples|teeth|molars|premolars|cells|cultures|plates|wells|"
+                          r"implants|discs|disks|blocks|sections|slices|strips|explants|biopsies|units)\b)", re.I)
 # What comes right before such a count: the sentence's start, a clause's punctuation, "a total of".
 CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
 # (Cut so that a capital at a sentence's start needs no lower-casing: "Randomized", "Enrolled".)
