@@ -160,6 +160,10 @@ def test_animal_named_once_in_earlier_work_is_no_animal_study():
     ("Oral Magnesium for Depression",
      "The purpose of this study is to learn whether magnesium helps depression. Participants will take two tablets "
      "a day for six weeks. Mood will be assessed every two weeks."),
+    # written by us: one sentence of allocation in the future tense
+    ("Oral Magnesium in Adults With Depression",
+     "The purpose of this study is to find out whether magnesium helps depression. Eligible adults will be randomized "
+     "to immediate or delayed treatment with magnesium chloride for six weeks."),
 ])
 def test_protocol_kinds(title, abstract):
     assert design_type(abstract, title) == "protocol"

@@ -216,6 +216,8 @@ REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention mode
 WILL_BE = re.compile(r"\bwill\s+(?:be\s+(?:randomly\s+)?(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|"
                      r"treated|assessed|measured|evaluated|compared|followed|asked|instructed|monitored|collected|screened)|"
                      r"(?:recruit|enrol+|randomi[sz]e|include)\s+\d|(?:receive|take|undergo|complete)\b)", re.I)
+PLANNED_ALLOCATION = re.compile(r"randomi[sz]ed|enrolled|recruited|assigned|allocated|(?:recruit|enrol+|randomi[sz]e)\s+\d",
+                                re.I)
 # A registry summary's plan for itself: "This study will test ...", "The proposed trial will compare ..." (one is enough).
 PLANNED_STUDY = re.compile(r"\b(?:this|the\s+(?:present|proposed|current|planned))\s+(?:(?:pilot|randomi[sz]ed|clinical)\s+)?"
                            r"(?:study|trial|project|protocol)\s+will\s+(?:test|evaluate|assess|determine|compare|examine|"
@@ -335,6 +337,8 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     planned = _said(doc, _find_if(doc, WILL_BE, ("will ",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
+    if planned and PLANNED_ALLOCATION.search(planned[0]["text"]):  # "Participants will be randomized to ...": once is
+        return "protocol", planned[0]  # enough (a finished trial tells its allocation in the past)
     plan = _find_if(doc, PLANNED_STUDY, ("study will", "trial will", "project will", "protocol will")) if (
         " will " in _lower_text(doc)) else []
     if plan:
