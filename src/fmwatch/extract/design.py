@@ -837,20 +837,21 @@ from .fastre import FastPattern, led, scanned_text  # noqa: E402
 
 
 class Anchored(FastPattern):
-    """A ``re.I`` pattern every match of which holds one literal (``anchor``, lower case) at most ``back``
-    characters after the match's start and ends at most ``ahead`` characters after the anchor's start:
-    searched only in windows around the anchor's places, found by ``str.find`` on the lower-cased text
-    (the same matches as the pattern's own ``finditer``, in order; the engine no longer steps through
-    every position of a text that seldom holds the anchor). Session 22: the randomisation cue, whose
-    look-ahead led on a, d, i and r was the costliest search of the design stage.
+    """A ``re.I`` pattern every match of which holds one of a few literals (``anchors``, lower case) at most
+    ``back`` characters after the match's start and ends at most ``ahead`` characters after that literal's
+    start: searched only in windows around the literals' places, found by ``str.find`` on the lower-cased
+    text (the same matches as the pattern's own ``finditer``, in order; the engine no longer steps through
+    every position of a text that seldom holds them). Session 22: the design cues of randomisation,
+    blinding and placebo, and population's word for men, whose look-aheads led on common letters were the
+    costliest searches of their stages.
 
-    Example: ``Anchored(re.compile(r"\\brandomly\\s+assigned\\b", re.I), "random", 0, 40)``."""
+    Example: ``Anchored(re.compile(r"\\brandomly\\s+assigned\\b", re.I), ("random",), 0, 40)``."""
 
-    __slots__ = ("_anchor", "_back", "_ahead")
+    __slots__ = ("_anchors", "_back", "_ahead")
 
-    def __init__(self, pattern: re.Pattern, anchor: str, back: int, ahead: int) -> None:
+    def __init__(self, pattern: re.Pattern, anchors: tuple[str, ...], back: int, ahead: int) -> None:
         super().__init__(pattern, pattern, pattern)
-        self._anchor, self._back, self._ahead = anchor, back, ahead
+        self._anchors, self._back, self._ahead = anchors, back, ahead
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
         """``original.finditer(string, pos, endpos)``."""
@@ -858,26 +859,43 @@ class Anchored(FastPattern):
         if lowered is None:
             yield from self.original.finditer(string, pos, endpos)
             return
-        last, at = pos, lowered.find(self._anchor, pos, endpos)
-        while at >= 0:
+        places = []
+        for anchor in self._anchors:
+            at = lowered.find(anchor, pos, endpos)
+            while at >= 0:
+                places.append(at)
+                at = lowered.find(anchor, at + 1, endpos)
+        if len(self._anchors) > 1:
+            places.sort()
+        last = pos
+        for at in places:
+            if at + self._ahead <= last:
+                continue  # (inside a match already given)
             for match in self.original.finditer(string, max(last, at - self._back), min(endpos, at + self._ahead)):
+                if match.start() > at:
+                    break  # (a match further on holds a literal of its own, and is asked in that literal's window:
+                    # here the window's end could cut it short)
                 if match.start() >= last:
                     yield match
                     last = match.end()
-            at = lowered.find(self._anchor, max(at + 1, last), endpos)
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """``original.search(string, pos, endpos)``."""
         return next(self.finditer(string, pos, endpos), None)
 
     def __reduce__(self):
-        return Anchored, (self.original, self._anchor, self._back, self._ahead)
+        return Anchored, (self.original, self._anchors, self._back, self._ahead)
 
 DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
 # (every alternative of the randomisation cue holds "random": 15 characters after its start in "distributed at random"
 # (40 leave room for runs of spaces), and ends at most 30 after it, "randomized sequence")
-DESIGN_CUES["randomized"] = Anchored(getattr(DESIGN_CUES["randomized"], "source", DESIGN_CUES["randomized"]), "random",
-                                     40, 60)
+DESIGN_CUES["randomized"] = Anchored(getattr(DESIGN_CUES["randomized"], "source", DESIGN_CUES["randomized"]),
+                                     ("random",), 40, 60)
+# (each of these opens its match with its literal: "double-blind", "neither the patients nor", "placebo", "sham",
+# "open-label", "an open multicentre study", "unblinded")
+for _name, _anchors, _ahead in (("double", ("double", "triple", "neither"), 40), ("placebo", ("placebo", "sham", "look-alike"), 20),
+                                ("open", ("open", "unblinded", "no placebo", "uncontrolled"), 80)):
+    DESIGN_CUES[_name] = Anchored(getattr(DESIGN_CUES[_name], "source", DESIGN_CUES[_name]), _anchors, 0, _ahead)
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
 TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
