@@ -348,3 +348,24 @@ def test_completers_split_by_arm_are_no_sum():
 ])
 def test_ranges_after_time_points_are_no_duration(abstract):
     assert record(abstract, "A trial")["duration_weeks"] is None
+
+
+# --- speed: anchored searches give the pattern's own matches ----------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # written by us: cues at the text's edges, next to each other, cut words, cases, and a match the window's end
+    # could cut short ("treatment benefit": "ben" is no word of its own)
+    "Randomized. Patients were randomly assigned, in a random order, and allocated at random; non-randomised.",
+    "A double-blind, placebo-controlled, open-label extension; neither the patients nor the doctors knew. Sham.",
+    "The treatment benefit was larger in men than in women; 12 males, one man, 3 boys; mentally, manage, Menopause.",
+    "an open multicentre randomised controlled trial (uncontrolled? unblinded) with no placebo group PLACEBO",
+    "",
+])
+def test_anchored_search_gives_the_same_matches(text):
+    from fmwatch.extract import design, population
+    for pattern in (design.DESIGN_CUES["randomized"], design.DESIGN_CUES["double"], design.DESIGN_CUES["placebo"],
+                    design.DESIGN_CUES["open"], population.MALE):
+        assert isinstance(pattern, design.Anchored)
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.original.finditer(text)]
+        found, expected = pattern.search(text), pattern.original.search(text)
+        assert (found and found.span()) == (expected and expected.span())
