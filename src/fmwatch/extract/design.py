@@ -897,6 +897,14 @@ for _name, _anchors, _ahead in (("double", ("double", "triple", "neither"), 40),
                                 ("open", ("open", "unblinded", "no placebo", "uncontrolled"), 80)):
     DESIGN_CUES[_name] = Anchored(getattr(DESIGN_CUES[_name], "source", DESIGN_CUES[_name]), _anchors, 0, _ahead)
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+# (the new kinds of session 22 searched near their literals: every match of "review_count" ends with one of its
+# verbs' words ("included", "eligible", "criteria", "identified"), within 200 characters of its start; every match of
+# "case_said" holds one of these within 20 characters of its start)
+_ANCHORED_TYPES = {
+    "review_count": (COUNT_VERBS, 200, 20),
+    "case_said": (("we here", "we now", "describes", "presents", "reports", "patient", "case of"), 20, 160)}
+TEXT_TYPES[:] = [(kind, Anchored(getattr(pattern, "source", pattern), *_ANCHORED_TYPES[kind]) if kind in _ANCHORED_TYPES
+                  else pattern) for kind, pattern in TEXT_TYPES]
 TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))
