@@ -41,6 +41,7 @@ def extract(doc: Document) -> EvidenceRecord:
         arm_list = []  # a review's or a level study's substances are not arms of its own
     if study_design["type"] == "case_report" and people["n_enrolled"] is None and study_design["type_source"] == "text":
         people["n_enrolled"] = 1  # one person's course ("A 67-year-old man ... received ...")
+        people["evidence"][:0] = study_design["evidence"][-1:]  # (the words that made it a case report)
     if len(arm_list) == 1 and not arm_list[0]["is_control"] and arm_list[0]["n"] is None and not (
             study_design["randomized"] or study_design["type"] == "rct"):
         arm_list[0]["n"] = people["n_enrolled"]  # one group: everyone enrolled is in it

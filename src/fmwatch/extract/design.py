@@ -5,6 +5,7 @@ and levels found), each value with its evidence."""
 from __future__ import annotations
 
 import re
+import sys
 
 from . import lexicon as lx
 from .text import Document, _dedupe, _find, _find_if, _lower_text, _said, _sentence_of, span
@@ -54,11 +55,40 @@ DESIGN_CUES = {
 TEXT_TYPES = [
     ("meta_analysis", re.compile(r"\bmeta-?analys[ie]s\b|\bquantitative\s+systematic\s+review\b", re.I)),
     # a systematic review says how it searched: "We searched MEDLINE, Embase and CENTRAL", "databases were searched"
-    ("systematic_review", re.compile(r"\bsystematic\s+(?:literature\s+)?review\b|\bPROSPERO\b|"
+    # a meta-analysis said in the passive, with no "this" or "we" (session 22): "A meta-analysis was performed",
+    # "Data were pooled with a random-effects model", "random-effects meta-analysis"
+    ("meta_done", re.compile(r"\bmeta-?analys[ie]s\s+(?:[\w-]+\s+){0,6}?(?:was|were)\s+(?:then\s+|also\s+)?(?:performed|"
+                             r"conducted|carried\s+out|undertaken|done|used)\b|\bpooled\s+(?:using|with|by|in)\s+(?:a\s+)?"
+                             r"(?:random|fixed)[\s-]+effects?\b|\b(?:random|fixed)[\s-]+effects?\s+meta-?analys", re.I)),
+    ("systematic_review", re.compile(r"\b(?:systematic|scoping|umbrella)\s+(?:literature\s+)?review\b|\bPROSPERO\b|"
                                      r"\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?(?:MEDLINE|PubMed|"
                                      r"Embase|EMBASE|Cochrane|CENTRAL|Scopus|CINAHL|Web\s+of\s+Science|PsycINFO|"
                                      r"(?:electronic\s+)?databases)\b|\b(?:databases|MEDLINE|PubMed|Embase)\s+(?:\w+\s+){0,3}?"
                                      r"(?:were|was)\s+searched\b", re.I)),
+    # a review known by its search said in other words (session 22): "A systematic search of MEDLINE was performed",
+    # "The search was carried out in the SciELO and LILACS databases", "databases (MEDLINE; EMBASE; ...) were
+    # searched", "studies published between 2000 and 2020", "Eleven trials involving 948 patients were included"
+    ("review_search", re.compile(r"\b(?:systematic|comprehensive|electronic|literature|database|bibliographic)\s+"
+                                 r"(?:literature\s+|database\s+)?(?:searche?s?|survey)\s+(?:of|in|on|using|through|was|were)\b|"
+                                 r"\bsearch(?:es)?\s+(?:\w+\s+){0,3}?(?:was|were)\s+(?:conducted|performed|carried\s+out|made|"
+                                 r"done|undertaken|run)\s+(?:in|on|using|through|of)\b|\bdatabases\s*\([^()]{3,300}\)\s*(?:were|was)\s+"
+                                 r"(?:systematically\s+)?searched\b|\bsearched\s+(?:the\s+)?(?:[\w-]+\s*,?\s+(?:and\s+)?){0,4}?"
+                                 r"(?:SciELO|LILACS|Google\s+Scholar|ScienceDirect|Science\s+Direct)\b", re.I)),
+    # (the studies a review counts, the noun first: a number is asked of the words before it, in _text_type)
+    ("review_count", re.compile(r"\b(?:trials|studies|articles|RCTs|papers|publications)\s+(?:\([^()]{0,60}\)\s+)?"
+                                r"(?:[\w,-]+\s+){0,4}?(?:were|was|met|fulfilled)\s+(?:the\s+)?(?:included|eligible|selected|"
+                                r"identified|retrieved|(?:inclusion|eligibility|selection)\s+criteria)\b|\bwe\s+identified\s+"
+                                r"\w+\s+(?:(?:relevant|eligible|randomi[sz]ed|controlled|clinical|observational|original)\s+){0,2}"
+                                r"(?:studies|trials|articles|reports|publications|papers|RCTs)\b", re.I)),
+    # a title that names a review: "... : a review of ...", "Current concepts in ...", "Recent advances in ...",
+    # "... : an update", "Past, present and future" (read in the title only)
+    # ("review of the PURSUIT study", ": update of study BIG 1-98": one study read again, no review)
+    ("review_title", re.compile(r"\b(?:(?:an?\s+)?(?:review|overview|primer)\s+of|(?:an?\s+)?(?:review|overview|update|primer)"
+                                r"\s+on)\b(?!\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,5}?(?:study|trial)\b)|:\s*(?:an?\s+)?(?:review|"
+                                r"overview|perspective|primer)\b(?!\s+of\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,5}?(?:study|trial)\b)|"
+                                r":\s*an?\s+update\s*$|^\s*(?:current\s+concepts|recent\s+(?:advances|"
+                                r"developments|progress|insights)|advances|new\s+insights|an?\s+update)\b|\bpast,?\s+present,?"
+                                r"\s+and\s+future\b", re.I)),
     ("protocol", re.compile(r"\bstudy\s+protocol\b|\bprotocol\s+(?:for|of)\s+(?:a|an)\b|\btrial\s+protocol\b|\bthis\s+protocol\b", re.I)),
     # a case report tells one person's course: "We report a case ...", or opens with the person ("A 67-year-old
     # man with ... received ...")
@@ -67,6 +97,24 @@ TEXT_TYPES = [
                                r"^\s*(?:(?:case(?:\s+(?:report|presentation|description))?|patient)\s*:\s*)?(?:A|An)\s+"
                                r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+year[\s-]+old\s+(?:\w+\s+){0,2}?(?:man|woman|male|female|"
                                r"boy|girl|patient|lady|gentleman)\b", re.I | re.M)),
+    # one person's course in more of the field's words (session 22): "We herein report a patient", "This report
+    # describes a woman", "The patient was a 41-year-old woman", a sentence that opens with the person ("... . A
+    # 41-year-old woman presented"), a title's "A case of", "report of a case", "in a patient with" (not asked of a
+    # randomised record: a trial's adverse event may be told of one person)
+    ("case_said", re.compile(r"\bwe\s+(?:herein|here|hereby|now)\s+(?:report|describe|present)\s+(?:on\s+)?(?:a|an|the|one)\s+"
+                             r"(?:[\w-]+\s+){0,3}?(?:case|patient|woman|man|girl|boy|child|infant)\b|"
+                             r"\b(?:this|the\s+present)\s+(?:report|paper|article|communication)\s+(?:describes|presents|"
+                             r"reports)\s+(?:a|an|the|one)\s+(?:[\w-]+\s+){0,2}?(?:case|patient|woman|man|girl|boy|child|"
+                             r"infant)\b|\b(?:the|our|this|index)\s+patient\s*,?\s+(?:(?:was|is)\s+)?an?\s+(?:\d+|[a-z]+(?:-[a-z]+)?)"
+                             r"[\s-]+(?:year|month)[\s-]+old\b|^\s*(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b", re.I | re.M)),
+    # (a sentence that opens with the person: the capital "A" read as such, the rest in any case)
+    ("case_opening", re.compile(r"(?<=[.:]\s)(?:A|An)\s+(?i:(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+(?:year|month)[\s-]+old\s+"
+                                r"(?:\w+\s+){0,2}?(?:man|woman|male|female|boy|girl|patient|lady|gentleman|child|infant))\b")),
+    # (read in the title only: "A case of ...", "report of a case", ": a case", "in a patient with ...")
+    ("case_title", re.compile(r"^\s*(?:an?\s+)?(?:unusual\s+|rare\s+)?case\s+of\b|\breport\s+of\s+(?:a|an|one|two|three)\s+"
+                              r"(?:\w+\s+)?cases?\b|:\s*(?:a|one)\s+case\s*\.?$|\bin\s+an?\s+(?:(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+"
+                              r"year[\s-]+old\s+)?(?:patient|woman|man|girl|boy|child|infant)\s+(?:with|who|after|receiving|"
+                              r"treated|undergoing)\b", re.I)),
     # a case series is filed as a case report: people described, not a trial ("We describe five patients ...")
     ("case_series", re.compile(r"\b(?:this|our|present)\s+case\s+series\b|\bcase\s+series\s+of\s+\d|\bwe\s+(?:report|"
                                r"describe|present)\s+(?:\w+\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|"
@@ -75,11 +123,22 @@ TEXT_TYPES = [
     ("cross_sectional", re.compile(r"\bcross[\s-]+sectional\b", re.I)),
     ("cohort", re.compile(r"\bcohort\s+study\b|\bprospective(?:ly)?\s+followed\b|\blongitudinal\s+study\b", re.I)),
     # a review said by what it does: "We reviewed 15 trials", "This article summarizes the evidence", "an overview"
+    # a review said in the passive present: "the evidence for magnesium is reviewed", "Recent studies are summarised"
+    # (of what others found, not of this study's data: "Safety data are also summarized" is no review)
+    ("review_passive", re.compile(r"\b(?:evidence|literature|studies|trials|findings|advances|developments|research|"
+                                  r"reports|knowledge|concepts|data\s+from\s+(?:the\s+)?(?:literature|studies|trials))\b"
+                                  r"[^.;:]{0,90}?\b(?:are|is)\s+(?:briefly\s+|critically\s+|also\s+)?(?:reviewed|summari[sz]ed)\b",
+                                  re.I)),
     ("review_said", re.compile(r"\b(?:this\s+(?:article|chapter|paper)|we)\s+(?:summari[sz]es?|discuss(?:es)?|reviewed)\s+"
                                r"(?:the\s+)?(?:[\w,]+\s+){0,3}?(?:evidence|literature|studies|trials|articles|reports|"
                                r"publications)\b|:\s*an?\s+overview\b|\boverview\s+of\s+(?:the\s+)?(?:current\s+|"
                                r"available\s+)?(?:evidence|literature|studies|trials|research\s+on)\b", re.I)),
-    ("narrative_review", re.compile(r"\b(?:narrative|literature)\s+review\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
+    ("narrative_review", re.compile(r"\b(?:narrative|literature|integrative|critical|comprehensive|mini|bibliographic|"
+                                    r"descriptive)[\s-]+(?:literature\s+)?review\b|\breview\s+article\b|\bevidence\s+synthesis\b|"
+                                    r"\bwe\s+(?:will\s+|here\s+|briefly\s+|then\s+|also\s+|first\s+)review\b|"
+                                    # an aim to review: "The aim of this study was to review the effects of ..."
+                                    r"\b(?:aim|objective|purpose|goal)\s+of\s+(?:this|the\s+present)\s+(?:study|work|article|"
+                                    r"paper)\s+(?:was|is)\s+to\s+(?:review|summari[sz]e|compile|gather)\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
                                     r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
@@ -119,14 +178,28 @@ TRIAL_WORDS = re.compile(r"\b(?:trial|treated|treatment\s+groups?|supplementatio
                          r"administered|doses?\s+of|infusions?\s+of|injections?\s+of)\b", re.I)
 # Animal and laboratory studies: never human trials, whatever they give.
 ANIMAL_WORDS = re.compile(r"\b(?:rats?|mice|mouse|murine|rodents?|rabbits?|guinea\s+pigs?|piglets?|hamsters?|"
-                          r"dogs|primates|animal\s+(?:model|study|experiments?))\b", re.I)
+                          r"dogs|primates|animals|animal\s+(?:model|study|experiments?))\b", re.I)
 # A laboratory strain names animals on its own: "Sprague-Dawley rats", "Wistar", "C57BL/6 mice".
 ANIMAL_STRAIN = re.compile(r"\b(?:Sprague[\s-]+Dawley|Wistar|Long[\s-]+Evans|C57BL|BALB/c|Swiss\s+albino|"
                            r"New\s+Zealand\s+(?:white\s+)?rabbits?)\b", re.I)
 ANIMAL_MESH = re.compile(r"\bAnimals\b")
 ANIMAL_NEEDLES = ("rats", " rat ", " rat,", "mice", "mouse", "murine", "rodent", "rabbit", "guinea pig", "piglet",
-                  "hamster", "dogs", "primates", "animal model", "animal stud", "animal experiment")
+                  "hamster", "dogs", "primates", "animals", "animal model", "animal stud", "animal experiment")
 STRAIN_NEEDLES = ("sprague", "wistar", "long evans", "long-evans", "c57bl", "balb/c", "swiss albino", "new zealand")
+# The procedures of animal pain models, which name no species: "formalin-induced nociception", "flinching", "hind paw
+# withdrawal", "tail-flick", "writhing", "intraplantar carrageenan", "chronic constriction injury", "spinal nerve ligation".
+ANIMAL_PROCEDURE = re.compile(r"\b(?:formalin[\s-]+(?:test|induced|injection)|flinch(?:es|ing)|(?:hind[\s-]?)?paws?|"
+                              r"tail[\s-]+flick|writhing|intraplantar|carrageenan|chronic\s+constriction\s+injury|"
+                              r"spinal\s+nerve\s+ligation)\b", re.I)
+PROCEDURE_NEEDLES = ("formalin", "flinch", "paw", "tail", "writhing", "intraplantar", "carrageenan", "constriction injury",
+                     "nerve ligation")
+# People named in any sentence (background too), for a record that names an animal once: "preobese subjects".
+HUMAN_MORE = re.compile(r"\b(?:subjects|individuals|persons|people|outpatients|inpatients|infants|neonates|elderly|"
+                        r"students|athletes|smokers|pregnant|patients?|women|men|volunteers|participants|adults|children|"
+                        r"humans?)\b")
+# What others found before: "have demonstrated", "has been shown", "previous studies".
+EARLIER_WORK = re.compile(r"\b(?:have|has)\s+(?:been\s+)?[a-z]+(?:ed|wn)\b|\bprevious(?:ly)?\b|\bearlier\b|\bpreclinical\b",
+                          re.I)
 IN_VITRO_WORDS = re.compile(r"\bin\s+vitro\b|\bcell\s+cultures?\b|\bcultured\s+(?:[\w-]+\s+){0,3}?(?:cells|neurons|"
                             r"myocytes|fibroblasts|tissue|slices)\b|\bcell\s+lines?\b|\b(?:brain|spinal(?:\s+cord)?)\s+"
                             r"slices\b|\bpatch[\s-]+clamp\b", re.I)
@@ -138,8 +211,17 @@ REGISTRY_FIELDS = re.compile(r"\b(?:Study\s+Type|(?:Estimated|Actual)\s+Enrollme
 REGISTRY_NEEDLES = ("study type", "enrollment", "allocation", "intervention model", "masking", "primary purpose",
                     "outcome measure", "eligibility criteria", "study start", "brief summary", "recruitment status")
 # A planned trial told in the future tense: "patients will be randomized".
+# (and what the people will do or have done to them: "Participants will take four tablets a day", "Pain will be assessed
+# every two weeks"; session 22)
 WILL_BE = re.compile(r"\bwill\s+(?:be\s+(?:randomly\s+)?(?:randomi[sz]ed|enrolled|recruited|assigned|allocated|included|given|"
-                     r"treated)|(?:recruit|enrol+|randomi[sz]e|include)\s+\d)", re.I)
+                     r"treated|assessed|measured|evaluated|compared|followed|asked|instructed|monitored|collected|screened)|"
+                     r"(?:recruit|enrol+|randomi[sz]e|include)\s+\d|(?:receive|take|undergo|complete)\b)", re.I)
+PLANNED_ALLOCATION = re.compile(r"randomi[sz]ed|enrolled|recruited|assigned|allocated|(?:recruit|enrol+|randomi[sz]e)\s+\d",
+                                re.I)
+# A registry summary's plan for itself: "This study will test ...", "The proposed trial will compare ..." (one is enough).
+PLANNED_STUDY = re.compile(r"\b(?:this|the\s+(?:present|proposed|current|planned))\s+(?:(?:pilot|randomi[sz]ed|clinical)\s+)?"
+                           r"(?:study|trial|project|protocol)\s+will\s+(?:test|evaluate|assess|determine|compare|examine|"
+                           r"investigate|enrol+|recruit|randomi[sz]e|include|measure|explore)\b", re.I)
 
 
 CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-random", "not random"),
@@ -150,14 +232,25 @@ CUE_NEEDLES = {"randomized": ("random",), "not_randomized": ("nonrandom", "non-r
 DESIGN_CUES["open"] = re.compile(r"\bopen[\s-]+label\w*|\bunblinded\b|\bopen\s+(?:\w+\s+){0,3}?(?:study|trial)\b|"
                                  r"\bno\s+placebo\s+group\b|\buncontrolled\b", re.I)
 DESIGN_CUES["parallel"] = re.compile(r"\bparallel[\s-]+(?:groups?|arms?|design)\b", re.I)
-TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero", "searched"),
+TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": ("systematic", "prospero", "searched",
+                                                                                  "scoping", "umbrella"),
                 "protocol": ("protocol",), "case_report": ("case", "we report", "we describe", "we present", "year-old",
                                                            "year old"),
+                "case_said": ("we here", "we now", "report describes", "report presents", "report reports",
+                              "paper describes", "paper presents", "article describes", "article presents",
+                              "communication", "patient was", "patient is", "patient, a", "case of"),
+                "case_opening": ("year-old", "year old", "month-old", "month old"),
+                "case_title": ("case", "patient", "woman", "man ", "girl", "boy", "child", "infant"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
-                "narrative_review": ("review", "chapter"), "case_series": ("case series", "we report", "we describe",
+                "narrative_review": ("review", "chapter", "summari", "compile", "gather"), "case_series": ("case series", "we report", "we describe",
                                                                            "we present"),
                 "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed"),
+                "review_search": ("search", "survey"),
+                "review_count": ("trials", "studies", "articles", "rcts", "papers", "publications"),
+                "meta_done": ("meta", "pooled"),
+                "review_title": ("review", "overview", "update", "primer", "perspective", "concepts", "advances",
+                                 "developments", "progress", "insights", "present"), "review_passive": ("reviewed", "summari"),
                 "non_randomized": ("quasi", "nonrandomi", "non-randomi", "before-after", "before and after",
                                    "before-and-after", "sequential", "historical", "pre-test", "pretest", "pre-post",
                                    "prepost"),
@@ -181,7 +274,10 @@ TRIAL_TEXT_TYPES = [
     ("cohort_said", re.compile(r"\b(?:were|was)\s+prospectively\s+(?:followed|evaluated|observed|monitored)\b", re.I)),
 ]
 # Kinds found by a second pattern, filed under the schema's name.
-TEXT_TYPE_NAMES = {"case_series": "case_report", "review_said": "narrative_review", "non_randomized": "non_randomized_trial",
+TEXT_TYPE_NAMES = {"case_series": "case_report", "case_said": "case_report", "case_opening": "case_report",
+                   "case_title": "case_report", "review_said": "narrative_review", "review_search": "systematic_review", "review_count": "systematic_review",
+                   "meta_done": "meta_analysis", "review_passive": "narrative_review",
+                   "review_title": "narrative_review", "non_randomized": "non_randomized_trial",
                    "single_arm": "single_arm_trial", "cohort_said": "cohort"}
 
 
@@ -201,17 +297,30 @@ def subjects(doc: Document) -> str | None:
         if in_vitro and not [h for h in _said(doc, _find(doc, HUMAN_WORDS)) if _sentence_key(doc, h) not in lab]:
             return "in_vitro"
     animal = _said(doc, _find_if(doc, ANIMAL_WORDS, ANIMAL_NEEDLES))
-    if not animal and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
+    if len(animal) < 2 and (LIVESTOCK.search(doc.fields.get("title", "")) or "ANIMALS:" in doc.fields.get("abstract", "")
                        or "patient" not in lowered and LIVESTOCK_NEEDLE.search(lowered) is not None):
         # farm animals, named where veterinary studies name them (the title: "... in dairy cows"), under an
         # "ANIMALS:" heading, or in the study's own sentences (twice, below: "12 dairy cows ...", "the cows received";
         # a text that names patients is read no further: human words would rule the animals out below)
-        animal = _said(doc, _find(doc, LIVESTOCK))
+        animal = animal + _said(doc, _find(doc, LIVESTOCK))  # ("the animals" once, "sheep" once: two mentions)
+    if (not animal and "patient" not in lowered and any(word in lowered for word in PROCEDURE_NEEDLES)
+            and HUMAN_MORE.search(lowered) is None):
+        # an animal model named by its procedure alone, in a record that names no people ("formalin-induced
+        # nociception", "phase 2 flinching", "paw withdrawal", "tail-flick latency"; session 22)
+        animal = _said(doc, _find(doc, ANIMAL_PROCEDURE))
+        return "animal" if animal else None
     if not animal:  # (the strain is asked only of a record that names animals)
+        return None
+    if _said(doc, _find(doc, HUMAN_WORDS)):
         return None
     strain = len(animal) == 1 and animal[0]["field"] != "title" and bool(_said(doc, _find_if(doc, ANIMAL_STRAIN,
                                                                                               STRAIN_NEEDLES)))
-    if (len(animal) > 1 or animal[0]["field"] == "title" or strain) and not _said(doc, _find(doc, HUMAN_WORDS)):
+    if len(animal) > 1 or animal[0]["field"] == "title" or strain:
+        return "animal"
+    # One mention is enough in a study's own sentence of a record that names no people at all ("Male rats received
+    # intrathecal MgSO4", "after fluid percussion injury in rats"; session 22), unless it tells what was found
+    # before ("Investigations in mice have demonstrated ...").
+    if HUMAN_MORE.search(_lower_text(doc)) is None and EARLIER_WORK.search(_sentence_of(doc, animal[0]).text) is None:
         return "animal"
     return None
 
@@ -225,20 +334,64 @@ def _text_type(doc: Document, randomized: bool = False) -> tuple[str | None, dic
     """The design the text names for itself, with its span: the first kind of TEXT_TYPES found (a
     record that says it randomised is no case series, so that kind is not asked of it)."""
     registry = _find_if(doc, REGISTRY_FIELDS, REGISTRY_NEEDLES) if ":" in _lower_text(doc) else []  # "Field:" needs one
-    planned = _said(doc, _find_if(doc, WILL_BE, ("will be",)))
+    planned = _said(doc, _find_if(doc, WILL_BE, ("will ",)))
     if len(registry) >= 2 or len(planned) >= 2:
         return "protocol", (registry if len(registry) >= 2 else planned)[0]
+    if planned and PLANNED_ALLOCATION.search(planned[0]["text"]):  # "Participants will be randomized to ...": once is
+        return "protocol", planned[0]  # enough (a finished trial tells its allocation in the past)
+    plan = _find_if(doc, PLANNED_STUDY, ("study will", "trial will", "project will", "protocol will")) if (
+        " will " in _lower_text(doc)) else []
+    if plan:
+        return "protocol", plan[0]
+    lowered = _lower_text(doc)
     for name, pattern in TEXT_TYPES:
-        if randomized and name == "case_series":
+        if randomized and name in ("case_series", "case_said", "case_opening", "case_title"):
             continue
-        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
-        if name in SELF_TYPES:
+        if name in TITLE_TYPES:  # (read in the title only, when it holds a needle)
+            title = doc.fields.get("title", "").lower()
+            if not any(needle in title for needle in TYPE_NEEDLES[name]):
+                continue
+            found = _find(doc, TITLE_PATTERNS[name], ["title"])
+            if found:
+                return TEXT_TYPE_NAMES.get(name, name), found[0]
+            continue
+        if name == "review_count":  # (a verb of selection said too, and a number before the studies)
+            if not any(verb in lowered for verb in COUNT_VERBS):
+                continue
+            found = [f for f in _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name])) if _counted(doc, f)]
+            if found:
+                return TEXT_TYPE_NAMES[name], found[0]
+            continue
+        if name in SELF_TYPES:  # (a review naming itself may do so in a sentence that also speculates or tells
+            # what is known: "we review the factors that might ...")
+            found = _find_if(doc, pattern, TYPE_NEEDLES[name])
+            found = found if name == "narrative_review" else _said(doc, found)  # ("This review gathers what is known")
             found = [f for f in found if f["field"] == "title" or SELF_REFERENCE.search(_sentence_of(doc, f).text)]
+        else:
+            found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
         if name == "meta_analysis":
             found = [f for f in found if not NEGATED_META.search(_sentence_of(doc, f).text)]
         if found:
             return TEXT_TYPE_NAMES.get(name, name), found[0]
     return None, None
+
+
+TITLE_TYPES = {"review_title", "case_title"}
+# (searched as written: a title is short, and a look-ahead led on white space would only slow them)
+TITLE_PATTERNS = {name: pattern for name, pattern in TEXT_TYPES if name in TITLE_TYPES}
+COUNT_VERBS = ("included", "eligible", "selected", "identified", "retrieved", "criteria")
+# A number before the studies counted: "Thirteen randomised controlled trials", "18 trials (1,120 patients)".
+COUNT_BEFORE_STUDIES = re.compile(rf"(?:^|\s){lx.NUMBER}\s+(?:(?:randomi[sz]ed|controlled|clinical|relevant|eligible|"
+                                  r"observational|original)\s+){0,3}$", re.I)
+
+
+def _counted(doc: Document, item: dict) -> bool:
+    """Whether the studies a span names are counted: a number right before them ("Thirteen randomised controlled
+    trials were included") or after "we identified" ("We identified 14 eligible studies")."""
+    if item["text"].lower().startswith("we"):
+        return re.match(rf"we\s+identified\s+{lx.NUMBER}\s", item["text"], re.I) is not None
+    before = doc.fields[item["field"]][max(0, item["start"] - 60):item["start"]]
+    return COUNT_BEFORE_STUDIES.search(before) is not None
 
 
 def _trial_text_type(doc: Document) -> tuple[str | None, dict | None]:
@@ -266,6 +419,10 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     type, else "unknown"."""
     cues = {name: _said(doc, _find_if(doc, pattern, CUE_NEEDLES[name])) for name, pattern in DESIGN_CUES.items()}
     evidence: list[dict] = []
+    run_in = _run_in(doc, cues) if cues["placebo"] else []  # a placebo given before randomisation only
+    if cues["open"] and (cues["double"] or cues["single"] or cues["placebo"]) and (
+            "extension" in _lower_text(doc) or "continuation" in _lower_text(doc)):
+        _extension(doc, cues)  # an open-label extension of a blinded trial: its parent trial's blinding is not its own
     pt_type = next((PUBLICATION_TYPES[p.lower()] for p in _pt_priority(doc.publication_types)), None)
     mesh_said = {m.lower() for m in doc.mesh}
     mesh_name = next((name for name in MESH_TYPES if name in mesh_said), None)  # the most specific
@@ -302,6 +459,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         placebo, evidence = False, evidence + cues["no_placebo"][:1]
     elif not review and cues["placebo"]:
         placebo, evidence = True, evidence + cues["placebo"][:1]
+    if not review and placebo is None and run_in:  # "After a placebo run-in, patients were randomised to A or B"
+        placebo, evidence = False, evidence + run_in[:1]
     if not review and placebo is None:  # an inert comparator said as such: "or the same volume of saline"
         inert = next((i for a in arms if a.get("is_control") for i in a["interventions"]
                       if i["name"] in ("placebo", "saline")), None)
@@ -329,7 +488,8 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and kind:
         type_, source = "other", "text"
         type_span = (_find(doc, ANIMAL_MESH, ["mesh"]) or _find(doc, ANIMAL_WORDS) or _find(doc, IN_VITRO_WORDS)
-                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or [None])[0]
+                     or _find(doc, VETERINARY, ["publication_types"]) or _find(doc, LIVESTOCK) or _find(doc, ANIMAL_PROCEDURE)
+                     or [None])[0]
     if type_ is None and doc.source == "fmnetwork" and text_type is None:
         type_, type_span, source = "news", span(doc, "title", 0, len(doc.fields["title"])), "source"
     if type_ is None and text_type in ("case_control", "cross_sectional") and not (randomized and treated_arms):
@@ -347,9 +507,15 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
         type_, type_span, source = "cohort", retrospective[0], "text"
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
         type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
-    if (type_ is None and treated_arms and blinding in ("double", "single") and placebo and len(arms) > 1
+    parallel_blind = bool(cues["parallel"]) and blinding in ("double", "single")  # "a double-blind parallel group study"
+    if (type_ is None and treated_arms and blinding in ("double", "single") and (placebo or parallel_blind) and len(arms) > 1
             and not PARTIAL_BLINDING.search(_lower_text(doc))):
-        type_, source = "rct", "text"  # a blinded comparison with placebo
+        type_, source = "rct", "text"  # a blinded comparison with placebo, or of parallel groups
+    if (type_ is None and treated_arms and not randomized and not placebo and (population_ or {}).get("n_controls")
+            and not any(a.get("is_control") for a in arms) and ("load" in _lower_text(doc) or "test" in _lower_text(doc))):
+        load = _said(doc, _find(doc, DIAGNOSTIC_LOAD)) if type_ is None and treated_arms else []
+        if load:  # patients and healthy controls given one diagnostic load ("an oral load of 3000 mg"): a level study
+            type_, type_span, source = "case_control", load[0], "text"
     if type_ is None and treated_arms and _find(doc, TRIAL_WORDS):
         type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
             treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
@@ -357,17 +523,18 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and text_type:
         type_ = text_type
     if type_ is None and not treated_arms and (levels or controls):
-        type_ = "case_control" if controls else "cross_sectional"
+        # (controls counted, or named: "patients (n = 35) and a control group (n = 30)")
+        type_ = "case_control" if controls or _compared(doc, population_) else "cross_sectional"
         source = "text"
         type_span = ((population_ or {}).get("evidence") or [e for lv in levels or [] for e in lv["evidence"]]
                      or [None])[0]
     if type_ is None and not treated_arms and (cues["crossover"] or cues["placebo"] and not cues["no_placebo"]
-                                               ) and not kind:
+                                               or parallel_blind) and not kind:
         # "a placebo-controlled crossover design in volunteers", "sham stimulation": a controlled trial said in
         # the study's own words, though its treatment is no arm we know (a device, a stimulation, a provocation);
         # blinded against placebo it is read as randomised, as above
-        type_ = "rct" if placebo and blinding in ("double", "single") else "non_randomized_trial"
-        type_span, source = (cues["crossover"] or cues["placebo"])[0], "text"
+        type_ = "rct" if (placebo or parallel_blind) and blinding in ("double", "single") else "non_randomized_trial"
+        type_span, source = (cues["crossover"] or cues["placebo"] or cues["parallel"])[0], "text"
     if type_ is None and (named := _trial_text_type(doc))[0]:  # (asked only now: most records have a type before)
         type_, type_span, source = *named, "text"
     if type_ is None and not treated_arms and not kind and (programme := _programme(doc)) is not None:
@@ -377,7 +544,7 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if (type_ is None and not treated_arms and not mesh_type and not randomized and not placebo and blinding is None
             and not any(word in _lower_text(doc) for word in OBSERVED_TRIAL_NEEDLES)
             and not _random_treatment(_lower_text(doc))):  # nothing given, no trial's words
-        type_, found = _observational(doc)
+        type_, found = _observational(doc, population_)
         type_span, source = (found, "text") if type_ else (type_span, source)
     if type_ is None and (mesh_type or pt_type):
         type_, source = (mesh_type or pt_type), ("mesh" if mesh_type else "publication_type")
@@ -520,6 +687,58 @@ def _no_placebo(doc: Document, arms: list[dict], blinding: str | None, randomize
     return None, evidence
 
 
+# A placebo given to everyone before randomisation (session 22): "After a 4-week single-blind placebo run-in, patients
+# were randomized to A or B", "following run-in on placebo", "a placebo washout period"; no placebo comparison.
+RUN_IN = re.compile(r"(?:\b(?:single|double)[\s-]+blind(?:ed)?\s*,?\s+)?\bplacebo\s+(?:run[\s-]?in|lead[\s-]?in|wash[\s-]?out)\b|"
+                    r"\b(?:run[\s-]?in|lead[\s-]?in|wash[\s-]?out)\s+(?:period\s+|phase\s+)?(?:with|on|of)\s+(?:a\s+)?"
+                    r"(?:(?:single|double)[\s-]+blind(?:ed)?\s+)?placebo\b|\brun[\s-]?in\s+placebo\b", re.I)
+RUN_IN_NEEDLES = ("run-in", "run in", "runin", "lead-in", "lead in", "washout", "wash-out", "wash out")
+
+
+def _run_in(doc: Document, cues: dict[str, list[dict]]) -> list[dict]:
+    """The placebo run-in spans of a record when every placebo cue lies in one ("After a 4-week single-blind placebo
+    run-in, patients were randomised to trandolapril or hydrochlorothiazide": everyone took the placebo before the
+    comparison, which is of two active drugs), else []. The blinding cues said of the run-in are dropped from
+    ``cues`` (changed in place), with the placebo cues: "single-blind" there tells how the run-in was given, not the
+    trial."""
+    if not any(needle in _lower_text(doc) for needle in RUN_IN_NEEDLES):
+        return []
+    spans = _find(doc, RUN_IN)
+
+    def inside(item: dict) -> bool:
+        return any(s["field"] == item["field"] and s["start"] <= item["start"] < s["end"] for s in spans)
+    if not spans or not all(inside(c) for c in cues["placebo"]):
+        return []
+    for name in ("single", "double", "placebo"):
+        cues[name] = [c for c in cues[name] if not inside(c)]
+    return spans
+
+
+# An open-label extension said of the record itself (session 22): "2-year open-label extension of the randomised X
+# study" (title), "This was an open-label continuation study of the randomized, double-blind trial", "Patients who
+# completed the double-blind trial entered this open-label extension"; not a trial "followed by an open-label
+# extension" (a phase of its own).
+EXTENSION = re.compile(r"\bopen[\s-]+label\s+(?:extension|continuation)(?:\s+(?:study|phase|trial))?\s+(?:of|from)\s+(?:the|a|an)\b|"
+                       r"\b(?:this|the\s+present|was\s+an)\s+(?:[\w-]+\s+){0,3}?(?:open[\s-]+label\s+)?(?:extension|"
+                       r"continuation)\b", re.I)
+# The sentences that speak of the parent trial: "who completed the double-blind phase", "the core study".
+PARENT_TRIAL = re.compile(r"\b(?:completed|parent|previous(?:ly)?|preceding|prior|core|original|feeder|pivotal|lead-in|"
+                          r"extension|continuation)\b|\bblind(?:ed)?\s+(?:phase|period|part)\b", re.I)
+
+
+def _extension(doc: Document, cues: dict[str, list[dict]]) -> None:
+    """For a record that is an open-label extension of a blinded trial, drop the blinding, placebo and randomisation
+    cues said of its parent trial (in a sentence naming the parent or the extension) from ``cues`` (in place): the
+    extension is open, and the parent's placebo compares nothing in it. Nothing changes for other records."""
+    said = [e for e in _find(doc, EXTENSION) if "open" in _sentence_of(doc, e).text.lower()]
+    if not said:
+        return
+    title = any(e["field"] == "title" for e in said)  # (a title that names the extension speaks of its parent too)
+    for name in ("double", "single", "placebo"):
+        cues[name] = [c for c in cues[name] if not (title if c["field"] == "title" else PARENT_TRIAL.search(
+            _sentence_of(doc, c).text))]
+
+
 # A programme people took part in: "participated in a six-week conditioning program", "completed an 8-week
 # training course", "attended twelve education classes".
 PROGRAMME = re.compile(r"\b(?:participated\s+in|took\s+part\s+in|completed|underwent|attended|followed)\s+(?:an?\s+|the\s+)?"
@@ -550,11 +769,20 @@ def _placebo_word(found: list[dict]) -> bool:
     return any("placebo" in item["text"].lower() for item in found)
 
 
-def _observational(doc: Document) -> tuple[str | None, dict | None]:
+def _observational(doc: Document, population_: dict | None = None) -> tuple[str | None, dict | None]:
     """The design of a study with no arm that the text does not name: groups compared with
     controls (healthy, volunteers, people without the condition) is case-control; a measurement in
-    one group is cross-sectional. (None, None) when neither is said."""
-    compared = _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES))
+    one group is cross-sectional. (None, None) when neither is said.
+
+    Healthy people studied alone (``population_`` counts them as enrolled, with no controls: "In eight
+    healthy volunteers, pain threshold was determined before and one hour after an acid infusion") are
+    no comparison: a provocation or loading experiment in them is a single-arm trial (session 22)."""
+    compared = _compared(doc, population_)
+    if not compared and population_ is not None and _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES)):
+        experiment = _said(doc, _find_if(doc, EXPERIMENT, ("before and", "after a", "after an", "after the",
+                                                           "following a", "following an", "following the")))
+        if experiment:  # healthy people alone, something done to them and measured around it
+            return "single_arm_trial", experiment[0]
     if compared:
         return "case_control", compared[0]
     cohort = _said(doc, _find_if(doc, COHORT, ("cohort",)))
@@ -564,6 +792,27 @@ def _observational(doc: Document) -> tuple[str | None, dict | None]:
     if measured:
         return "cross_sectional", measured[0]
     return None, None
+
+
+# Something done to the people and measured around it: "before and one hour after an acid infusion", "after an oral load
+# of 3000 mg", "following the injection of hypertonic saline".
+EXPERIMENT = re.compile(r"\bbefore\s+and\s+(?:[\w-]+\s+){0,4}?after\s+(?:an?|the)\b|\b(?:after|following)\s+(?:an?|the)\s+"
+                        r"(?:[\w-]+\s+){0,4}?(?:infusion|injection|application|administration|ingestion|intake|load|"
+                        r"loading|challenge|stimulation|provocation|instillation|inhalation)\b", re.I)
+# A diagnostic load given to patients and controls alike: "an oral load of 3000 mg magnesium lactate", "a magnesium
+# loading test", "retention test": a status test, not a treatment.
+DIAGNOSTIC_LOAD = re.compile(r"\b(?:load(?:ing)?\s+(?:test|dose\s+test)|(?:oral|intravenous|i\.v\.|parenteral)\s+load\s+of|"
+                             r"(?:tolerance|retention|challenge)\s+test)\b", re.I)
+def _compared(doc: Document, population_: dict | None) -> list[dict]:
+    """The spans naming a comparison group (healthy controls, volunteers, people without the condition) in the study's
+    own sentences; none when every one names healthy people that ``population_`` counts as the study's own (its
+    enrolled count names healthy people, and no controls are counted: "In eight healthy volunteers, ...")."""
+    compared = _said(doc, _find_if(doc, COMPARISON_GROUP, COMPARISON_NEEDLES))
+    if compared and population_ is not None and population_.get("n_controls") is None and population_.get(
+            "n_enrolled") and population_["evidence"] and "healthy" in population_["evidence"][0]["text"].lower() and all(
+            c["text"].lower().startswith("healthy") for c in compared):
+        return []
+    return compared
 
 
 PARTIAL_BLINDING = re.compile(r"\bpartially\s+(?:double[\s-]+)?blind", re.I)
@@ -584,10 +833,78 @@ def _pt_priority(types: list[str]) -> list[str]:
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
-from .fastre import led  # noqa: E402
+from .fastre import FastPattern, led, scanned_text  # noqa: E402
+
+
+class Anchored(FastPattern):
+    """A ``re.I`` pattern every match of which holds one of a few literals (``anchors``, lower case) at most
+    ``back`` characters after the match's start and ends at most ``ahead`` characters after that literal's
+    start: searched only in windows around the literals' places, found by ``str.find`` on the lower-cased
+    text (the same matches as the pattern's own ``finditer``, in order; the engine no longer steps through
+    every position of a text that seldom holds them). Session 22: the design cues of randomisation,
+    blinding and placebo, and population's word for men, whose look-aheads led on common letters were the
+    costliest searches of their stages.
+
+    Example: ``Anchored(re.compile(r"\\brandomly\\s+assigned\\b", re.I), ("random",), 0, 40)``."""
+
+    __slots__ = ("_anchors", "_back", "_ahead")
+
+    def __init__(self, pattern: re.Pattern, anchors: tuple[str, ...], back: int, ahead: int) -> None:
+        super().__init__(pattern, pattern, pattern)
+        self._anchors, self._back, self._ahead = anchors, back, ahead
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
+        """``original.finditer(string, pos, endpos)``."""
+        lowered = scanned_text(string)
+        if lowered is None:
+            yield from self.original.finditer(string, pos, endpos)
+            return
+        places = []
+        for anchor in self._anchors:
+            at = lowered.find(anchor, pos, endpos)
+            while at >= 0:
+                places.append(at)
+                at = lowered.find(anchor, at + 1, endpos)
+        if len(self._anchors) > 1:
+            places.sort()
+        last = pos
+        for at in places:
+            if at + self._ahead <= last:
+                continue  # (inside a match already given)
+            for match in self.original.finditer(string, max(last, at - self._back), min(endpos, at + self._ahead)):
+                if match.start() > at:
+                    break  # (a match further on holds a literal of its own, and is asked in that literal's window:
+                    # here the window's end could cut it short)
+                if match.start() >= last:
+                    yield match
+                    last = match.end()
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        """``original.search(string, pos, endpos)``."""
+        return next(self.finditer(string, pos, endpos), None)
+
+    def __reduce__(self):
+        return Anchored, (self.original, self._anchors, self._back, self._ahead)
 
 DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
+# (every alternative of the randomisation cue holds "random": 15 characters after its start in "distributed at random"
+# (40 leave room for runs of spaces), and ends at most 30 after it, "randomized sequence")
+DESIGN_CUES["randomized"] = Anchored(getattr(DESIGN_CUES["randomized"], "source", DESIGN_CUES["randomized"]),
+                                     ("random",), 40, 60)
+# (each of these opens its match with its literal: "double-blind", "neither the patients nor", "placebo", "sham",
+# "open-label", "an open multicentre study", "unblinded")
+for _name, _anchors, _ahead in (("double", ("double", "triple", "neither"), 40), ("placebo", ("placebo", "sham", "look-alike"), 20),
+                                ("open", ("open", "unblinded", "no placebo", "uncontrolled"), 80)):
+    DESIGN_CUES[_name] = Anchored(getattr(DESIGN_CUES[_name], "source", DESIGN_CUES[_name]), _anchors, 0, _ahead)
 TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+# (the new kinds of session 22 searched near their literals: every match of "review_count" ends with one of its
+# verbs' words ("included", "eligible", "criteria", "identified"), within 200 characters of its start; every match of
+# "case_said" holds one of these within 20 characters of its start)
+_ANCHORED_TYPES = {
+    "review_count": (COUNT_VERBS, 200, 20),
+    "case_said": (("we here", "we now", "describes", "presents", "reports", "patient", "case of"), 20, 160)}
+TEXT_TYPES[:] = [(kind, Anchored(getattr(pattern, "source", pattern), *_ANCHORED_TYPES[kind]) if kind in _ANCHORED_TYPES
+                  else pattern) for kind, pattern in TEXT_TYPES]
 TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))

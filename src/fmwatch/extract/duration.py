@@ -39,10 +39,12 @@ def _said_as_length(before: str) -> bool:
 
 DURATION_AFTER = re.compile(r"^\s*(?:trial|study|treatment|period|intervention|supplementation|course|therapy|"
                             r"phase|program|regimen)", re.I)
-NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+)?of|\bbefore|"
+NOT_DURATION_BEFORE = re.compile(r"(?:\bby|\bafter|\bat|\baged?|\bup\s+to|\bwithin|\bevery|\bfollow-?up\s+(?:period\s+|time\s+|survey\s+|visits?\s+|assessments?\s+|evaluations?\s+)?of|\bbefore|"
                                  # "a run-in period of one week", "a washout phase of 2 weeks": no treatment's length
                                  r"\b(?:run-?in|wash-?out|lead-?in|screening|baseline)\s+(?:period|phase)\s+(?:of|lasting)|"
-                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*$", re.I)
+                                 r"\b(?:more|less|longer|shorter)\s+than|\bat\s+least|\bper)\s*"
+                                 # (the end of a range said after them: "a follow-up survey of 6-36 months")
+                                 r"(?:\d+(?:\.\d+)?\s*(?:to|-|–)\s*)?$", re.I)
 FREQUENCY_BEFORE = re.compile(r"(?:\btimes|\bonce|\btwice|\bthrice|\bmg|\bg|\bunits?|\btablets?|\bcapsules?|\bdoses?|"
                               r"\bsprays?|\bIU|\bml|\bdrops?)\s*$", re.I)
 # "after 4 weeks of treatment", "after 7 days of feeding with a deficient diet": the time a treatment

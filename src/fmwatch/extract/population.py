@@ -7,7 +7,7 @@ import re
 
 from . import lexicon as lx
 from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, _sentence_at, sentences, span
-from .design import FIBROMYALGIA_TEXT
+from .design import FIBROMYALGIA_TEXT, Anchored
 
 
 # --- population -----------------------------------------------------------------------------------
@@ -92,8 +92,11 @@ N_EQUALS = re.compile(r"\(\s*[nN]\s*=")  # what HEADCOUNT_PAREN needs (a cheaper
 POOL_PHRASE = re.compile(r"\b(?:screened|approached|invited|contacted|potential|potentially)\b", re.I)
 POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assessed|approached|invited|contacted|needed|"
                         r"required|planned|per\s+(?:arm|group)|in\s+each\s+(?:arm|group)|each\b|would)", re.I)
-POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|sample\s+of|pool\s+of|up\s+to|"
-                         r"screened|approached|invited)\s+(?:\w+\s+){0,2}$", re.I)
+# (a random, convenience or consecutive sample is the people studied: "A random sample of 60 eligible patients ... were
+# recruited"; session 22)
+POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|(?<!random\s)(?<!convenience\s)"
+                         r"(?<!consecutive\s)sample\s+of|pool\s+of|up\s+to|"
+                         r"screened|approached|invited)\s+(?:\w+\s+){0,2}$|\b(?:estimated|anticipated)\s+enrollment\s*:\s*$", re.I)
 # The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
 # assessed for eligibility, of whom 60 were enrolled".
 SCREENED_THEN = re.compile(rf"\s*(?:were|was|had\s+been)\s+(?:screened|assessed|approached|invited|contacted)\b[^.;]{{0,40}}?"
@@ -113,14 +116,15 @@ NOT_A_COUNT_BEFORE = re.compile(r"(?:\b(?:phase|stage|grade|type|class|level|ste
 NOT_A_COUNT_WORDS = frozenset("phase stage grade type class level step cycle visit day week month year status score "
                               "version group arm cohort study trial".split())
 POOL_BEFORE_NEEDLES = ("planned", "needed", "required", "target", "potential", "sample", "pool", "up to", "screened",
-                       "approached", "invited")
+                       "approached", "invited", "stimated", "nticipated")
 # "randomly divided into two groups of 30 patients (each)": the count is each group's.
 GROUPS_OF_BEFORE = re.compile(r"\b(?:groups|arms|cohorts)\s+of\s*$", re.I)
 # A trial's name with its number: "the PALOMA 2 study" (a heading such as "SUBJECTS 47 children" is no name).
 TRIAL_NAME_BEFORE = re.compile(r"\b[A-Z]{2,}[\w-]*\s*-?\s*$")
 ENROLLED_VERB = re.compile(r"\b(?:randomi[sz]|enrol|includ|recruit|accru|regist|took\s+part|participat|assign|underwent|were\s+studied|"
                            r"were\s+divided|met\s+the|entered|allocated|with\s+(?:primary\s+)?fibromyalgia|diagnosed)", re.I)
-ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz]ed|evaluable|remained|were\s+available)", re.I)
+# (also "112 participants provided analyzable data", "had analysable data"; session 22)
+ANALYZED_VERB = re.compile(r"\b(?:completed|finished|analy[sz](?:ed|able)|evaluable|remained|were\s+available)", re.I)
 # A count of people who left: "Six patients dropped out", "4 withdrew", "two were lost to follow-up".
 DROPOUT_VERBS = (r"(?:dropped\s+out|stopped\s+(?:early|treatment|the\s+study)|withdr[ae]wn?|discontinued|"
                  r"lost\s+to\s+follow-?up|not\s+complete|failed\s+to\s+complete|excluded\s+from\s+(?:the\s+)?analys[ie]s)")
@@ -219,6 +223,7 @@ def population(doc: Document, topic: dict) -> dict:
             if (sentence.start, match.start()) == second_arm:
                 continue  # the second count of such a pair: an arm's too
             if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
+                    or _control_people(sentence.text, match, before, after)
                     ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after)):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
@@ -268,11 +273,18 @@ def population(doc: Document, topic: dict) -> dict:
                     rank = 2  # "randomised to A (10 women) or B (10)": an arm's
                 enrolled.append((rank, len(enrolled), int(n), here))
                 continue
+            if key == "n_analyzed" and " and " in (tail := sentence.text[match.end():match.end() + 160]) and (
+                    pair := ANALYSED_PAIR.match(tail)) and (
+                    m := lx.words_to_number(pair.group("m"))) and m == int(m):
+                n += m  # "12 women completed therapy with A and 10 with placebo": those analysed in each arm
             if result[key] is None:
                 result[key] = int(n)
                 result["evidence"].append(here)
                 if key == "n_controls" and "control" not in phrase.lower() and not re.match(r"\s*controls?\b", after, re.I):
                     healthy_alone = (int(n), here) if _only_count(sentence.text, match) else None
+    if "enrollment" in _lower_text(doc):  # a registry record's own field: "Actual Enrollment: 126" (not "Estimated")
+        enrolled[:0] = [(-1, -1, int(m.group("n").replace(",", "")), span(doc, f, m.start("n"), m.end("n")))
+                        for f in doc.text_fields for m in ENROLLMENT_FIELD.finditer(doc.fields[f])][:1]
     if not enrolled:  # "A total of 105 (aged 1-6 years) were randomly assigned": a count with no people's word
         enrolled = _clause_counts(doc)
     if not enrolled and healthy_alone is not None and result["n_controls"] == healthy_alone[0]:
@@ -306,7 +318,8 @@ def population(doc: Document, topic: dict) -> dict:
         if result["sex"] != "mixed" and result["n_enrolled"]:
             for counted in _find_if(doc, SEX_COUNT, ("male", "men", "boys", "girls")):
                 n = lx.words_to_number(SEX_COUNT.match(counted["text"]).group("n"))
-                if n is not None and n < result["n_enrolled"] and _composition(doc, counted, result["evidence"][0]):
+                if n is not None and n < result["n_enrolled"] and not _same_sex(counted, result["evidence"][0]) and (
+                        _composition(doc, counted, result["evidence"][0])):
                     # "44 patients ... 20 males" ("breast cancer developed in 49 women" tells no one's sex)
                     result["sex"] = "mixed"
                     result["evidence"].append(counted)
@@ -320,6 +333,56 @@ def population(doc: Document, topic: dict) -> dict:
     if result["condition"]:
         result["evidence"].extend(_find_if(doc, FIBROMYALGIA_TEXT, ("fibro", "fms"))[:1])
     return result
+
+
+# Controls named in more of the field's words (session 22), beside another count of the same sentence (a
+# comparison: "Nine normal volunteers and 15 patients"; "28 normal men" alone are the study's people): "eighteen normal
+# subjects", "30 pain-free volunteers", "healthy volunteers (n = 20)" (the word before a bracketed count), and people
+# "without" the condition counted after others ("44 women with fibromyalgia and 40 women without pain").
+NORMAL_PEOPLE = re.compile(r"\b(?:normal|pain-free|headache-free|symptom-free|disease-free)(?![\w-])", re.I)
+CONTROL_BEFORE = re.compile(r"\b(?:healthy|normal|pain-free|headache-free)\s+(?:[\w-]+\s+)?$", re.I)
+WITHOUT_AFTER = re.compile(r"\s*without\s+(?!(?:a|an|the|any|significant|statistically|evidence|further|prior|previous|"
+                           r"major|serious|adverse|complications?|side|loss|change|difference)\b)", re.I)
+AFTER_OTHERS = re.compile(r"(?:\band|,)\s*$")
+UNTREATED = re.compile(r"treat|therap|receiv|interven|surgery|prophyla|drug|medicat|supplement", re.I)
+
+
+def _control_people(text: str, match: re.Match, before: str, after: str) -> bool:
+    """Whether a head count in ``text`` (one sentence) names controls in words beside "healthy" and "controls",
+    counted beside others in the same sentence: "eighteen normal subjects", "healthy volunteers (n = 20)", or people
+    "without" the condition ("44 women with fibromyalgia and 40 women without pain"; not "20 patients without
+    significant differences", "whereas 155 patients without CR"). Written by us (issue 12, session 22)."""
+    if match.re is not HEADCOUNT_RE:  # "healthy volunteers (n = 20)": the words before the bracketed count (not
+        # "a randomised crossover study in healthy subjects (n = 20) and in patients (n = 20)": a trial's people)
+        said = CONTROL_BEFORE.search(before[-40:]) is not None and RANDOMISED.search(text) is None
+    else:  # (not "105 patients without rtPA treatment": untreated patients)
+        said = NORMAL_PEOPLE.search(match.group(0)) is not None or (
+            WITHOUT_AFTER.match(after) is not None and AFTER_OTHERS.search(before) is not None
+            and UNTREATED.search(after[:40]) is None)
+    return said and len(HEADCOUNT.findall(text)) + len(N_EQUALS.findall(text)) > 1
+
+
+# The second arm's completers said after the first's: "12 women completed a 12-week therapy with A and 10 with placebo".
+# (the first arm named by "with" or "on" before the "and": not "276 completed the trial (140 in the treatment group and
+# 136 in the placebo group)", which splits the count said)
+ANALYSED_PAIR = re.compile(rf"\s+(?:completed|finished)\b[^.;()]{{0,90}}?\b(?:with|on)\s[^.;()]{{0,70}}?\band\s+"
+                           rf"(?P<m>{lx.NUMBER})\s+(?:(?:patients|women|men|subjects|participants)\s+)?(?:with|on|receiving|"
+                           r"taking|given)\b", re.I)
+SEX_WORD = re.compile(r"\b(?:wom[ae]n|m[ae]n|(?:fe)?males?|girls?|boys?)\b", re.I)
+
+
+def _same_sex(counted: dict, enrolled: dict) -> bool:
+    """Whether a count of one sex (span ``counted``: "12 women") names the sex the enrolled count itself names
+    ("22 postmenopausal women"): a part of them (completers, an arm), which tells nothing of the other sex."""
+    said = SEX_WORD.findall(enrolled["text"])
+    return bool(said) and said[-1].lower().rstrip("s") == SEX_WORD.findall(counted["text"])[-1].lower().rstrip("s")
+
+
+# A registry record's enrolment field (ClinicalTrials.gov): "Actual Enrollment: 126", "Enrollment: 126 (Actual)"; a
+# planned size ("Estimated Enrollment: 130", "Enrollment: 130 (Estimated)") is no enrolment.
+# (a field's name, capitalised as registries print it: "planned enrollment: 700 patients" in prose is a plan)
+ENROLLMENT_FIELD = re.compile(r"(?<!Estimated )(?<!Anticipated )\b(?:Actual\s+)?Enrollment\s*:\s*"
+                              r"(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?![\d,])(?!\s*\[?\(?\s*(?:Estimated|Anticipated))")
 
 
 # "a (pilot) study in 150 patients", "a randomised trial of 266 women": the study's own people.
@@ -412,7 +475,10 @@ def _only_count(text: str, match: re.Match) -> bool:
 # A count that opens a clause of its own, with no word for people: "A total of 105 (aged 1-6 years) were
 # randomly assigned", "Overall, 264 previously untreated stage II-III ... were randomised".
 CLAUSE_COUNT = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*)"
-                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)", re.I)
+                          r"(?=[\s(])(?!\s*(?:%|percent|mg|g|ml|years?|months?|weeks?|days?|hours?|h|min)\b)"
+                          # (things a laboratory study allocates are no people: "40 specimens were randomly assigned")
+                          r"(?!\s+(?:[\w-]+\s+){0,2}(?:specimens|samples|teeth|molars|premolars|cells|cultures|plates|wells|"
+                          r"implants|discs|disks|blocks|sections|slices|strips|explants|biopsies|units)\b)", re.I)
 # What comes right before such a count: the sentence's start, a clause's punctuation, "a total of".
 CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
 # (Cut so that a capital at a sentence's start needs no lower-casing: "Randomized", "Enrolled".)
@@ -546,4 +612,6 @@ from .fastre import led  # noqa: E402
 WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
     led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
 CLAUSE_COUNT, SEX_SHARE, PREDICATE = map(led, (CLAUSE_COUNT, SEX_SHARE, PREDICATE))
+# (the word for men is searched only where "men", "man", "male" or "boys" stands: design.Anchored, the same matches)
+MALE = Anchored(MALE, ("men", "man", "male", "boys"), 0, 8)
 HEADCOUNT_RE = getattr(HEADCOUNT, "original", HEADCOUNT)  # what its matches' `.re` is: population() tells them apart by it
