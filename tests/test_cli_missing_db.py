@@ -54,3 +54,37 @@ def test_a_parquet_export_of_a_missing_warehouse_makes_no_folder(tmp_path):
     result = runner.invoke(app, ["--db", str(tmp_path / "typo.duckdb"), "export", "--parquet", str(tmp_path / "pq")])
     assert result.exit_code == 2 and result.stderr.startswith("error: no warehouse at "), result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def _not_a_warehouse(tmp_path, kind):
+    """A --db that can never be a warehouse: an empty value, '.', a folder, a file that is no DuckDB file."""
+    if kind == "folder":
+        (tmp_path / "a-folder").mkdir()
+        return str(tmp_path / "a-folder")
+    if kind == "text file":
+        (tmp_path / "notes.duckdb").write_text("not a database\n")
+        return str(tmp_path / "notes.duckdb")
+    return {"empty": "", "dot": "."}[kind]
+
+
+@pytest.mark.parametrize("kind", ["empty", "dot", "folder", "text file"])
+@pytest.mark.parametrize("args", [["status"], ["flags"], ["import", "{tmp}/none.xml"], ["digest", "--out", "{tmp}/d"]],
+                         ids=lambda a: a[0])
+def test_a_db_that_is_no_duckdb_file_is_a_one_line_configuration_error(tmp_path, monkeypatch, args, kind):
+    # an unset variable in a cron line (FMWATCH_DB=), a folder, a copied README: exit 2, one line,
+    # nothing made beside it (no run lock folder), in whichever folder the command runs
+    monkeypatch.chdir(tmp_path)
+    db = _not_a_warehouse(tmp_path, kind)
+    before = sorted(tmp_path.rglob("*"))
+    result = runner.invoke(app, ["--db", db, *[a.format(tmp=tmp_path) for a in args]])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("configuration error: ") and "DuckDB file" in lines[0], result.stderr
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_an_empty_fmwatch_db_variable_is_a_configuration_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FMWATCH_DB", "")
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 2 and "FMWATCH_DB" in result.stderr and "DuckDB file" in result.stderr, result.output

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .lakehouse import is_ducklake
 from .workers import default_workers
 
 DEFAULT_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -132,6 +133,23 @@ class Settings(BaseSettings):
     mirror_url: str = Field(DEFAULT_MIRROR_URL, validation_alias=AliasChoices("FMWATCH_MIRROR_URL", "mirror_url"))
     use_mirror: bool = Field(False, validation_alias=AliasChoices("FMWATCH_USE_MIRROR", "use_mirror"))
 
+    @field_validator("db")
+    @classmethod
+    def _duckdb_file(cls, value: Path) -> Path:
+        """``db`` names a DuckDB file (there or not yet), ``:memory:`` or a DuckLake: an empty
+        setting (an unset variable in a cron line), a folder, or a file that is no DuckDB database
+        is a configuration error (exit 2) before any command makes a run lock beside it."""
+        text = str(value)
+        if text == ":memory:" or is_ducklake(text):
+            return value
+        if text in ("", ".") or value.name in ("", ".", ".."):
+            raise ValueError("must name a DuckDB file, not an empty value or '.'")
+        if value.is_dir():
+            raise ValueError(f"{text} is a folder, not a DuckDB file")
+        if value.is_file() and not _is_duckdb_file(value):
+            raise ValueError(f"{text} is not a DuckDB file (its first bytes say otherwise)")
+        return value
+
     @field_validator("eutils_url", "fmnetwork_url", "mirror_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -246,3 +264,14 @@ def missing_email_warning(settings: Settings, *, offline: bool, sources) -> str 
     _email_warned = True
     return ("NCBI_EMAIL is not set: NCBI asks every E-utilities client for a contact address and may block "
             "clients without one. Set NCBI_EMAIL (or ncbi_email in fmwatch.toml).")
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` starts as a DuckDB database file does: the magic bytes ``DUCK`` at offset 8
+    (DuckDB's storage format, https://duckdb.org/docs/stable/internals/storage). Unreadable: True
+    (opening it will say why)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return True
