@@ -92,6 +92,31 @@ def test_a_page_with_no_article_is_still_quarantined_with_both_readers_reasons(t
         read_article_page(page.read_text())
 
 
+def test_a_data_dump_in_pre_is_no_article(tmp_path):
+    # written here: a record dumped as ASN.1-like text in <pre> (what an old PmFetch answered), with a
+    # title; trafilatura finds "main text", but none of it is prose
+    dump = "\n".join(["Entry ::= {", "  pmid 1234567,", "  cit {", '    title { name "A title of a paper about things" },',
+                      "    authors {"] + [f'      "Author{i} AB",' for i in range(40)] + ["    }", "  }", "}"])
+    page = tmp_path / "response.html"
+    page.write_text(f"<html><head><title>Fetch response</title></head><body><pre>{dump}</pre></body></html>")
+    item = only_item(page)
+    assert isinstance(item, Quarantined) and "not prose" in item.reason, item
+
+
+def test_the_real_pmfetch_answer_is_quarantined_not_an_article():
+    # ../shared/fixtures/eutils/pubmed3.html: HTML where XML was expected (PROVENANCE.md), no article
+    item = only_item(FIXTURES / "eutils" / "pubmed3.html")
+    assert isinstance(item, Quarantined) and "not prose" in item.reason, item
+
+
+def test_prose_is_told_from_lists_and_dumps():
+    from fmwatch.sources.article_page import is_prose
+    story = ("Magnesium was given to the patients every evening for eight weeks in this trial.\n" * 8)
+    assert is_prose(story)
+    assert not is_prose("\n".join(f"Link to page number {i} of the site map" for i in range(60)))  # no sentence ends
+    assert not is_prose(story + "\n".join(f"item {i}, value {i}, row {i}" for i in range(200)))  # prose is a sliver
+
+
 def test_import_loads_the_real_page_and_ours_into_fm_articles(tmp_path):
     db = tmp_path / "w.duckdb"
     result = CliRunner().invoke(app, ["--db", str(db), "import", *map(str, OTHER_SITES), str(DATA / "news_article.html")])

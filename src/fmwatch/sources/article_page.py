@@ -18,6 +18,12 @@ from ..parse.fmnetwork import NotAnArticle, _article, slug_from_url
 from ..records import FmArticle
 
 GENERATION = "page"  # fm_articles.generation of a page from another site
+# An article is prose: a line of its main text that ends a sentence and has at least PROSE_LINE_WORDS
+# words is prose; a page is an article when at least PROSE_WORDS of its words, and PROSE_SHARE of
+# them, are in such lines. A data dump in <pre> (an old PmFetch answer: 5% prose), a listing or a
+# code page is not; the saved news and blog pages we hold are 23-98% prose.
+PROSE_LINE_WORDS, PROSE_WORDS, PROSE_SHARE = 8, 50, 0.15
+_SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019')\]]*\s*$")
 
 
 def read_article_page(html: str, url: str | None = None) -> FmArticle:
@@ -36,6 +42,8 @@ def read_article_page(html: str, url: str | None = None) -> FmArticle:
         raise NotAnArticle("no article text found in the page (not a WordPress page either)")
     found = document.as_dict()
     text = found.get("text") or ""
+    if not is_prose(text):
+        raise NotAnArticle("the page's main text is not prose (a data dump, a listing or code), so no article")
     claimed = found.get("url")
     page_url = claimed if isinstance(claimed, str) and claimed.lower().startswith(("http://", "https://")) else url
     paragraphs = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
@@ -48,6 +56,16 @@ def read_article_page(html: str, url: str | None = None) -> FmArticle:
         host = (urlsplit(page_url).hostname or "").removeprefix("www.")
         article.slug = re.sub(r"[^a-z0-9]+", "-", f"{host}-{slug_from_url(page_url)}".lower()).strip("-")
     return article
+
+
+def is_prose(text: str) -> bool:
+    """Whether a page's main text (lines) reads as an article: at least ``PROSE_WORDS`` words, and
+    ``PROSE_SHARE`` of all its words, in lines of ``PROSE_LINE_WORDS`` or more words that end a
+    sentence. ``is_prose("{\\n  pmid 19304878,\\n}")`` is False."""
+    words = len(text.split())
+    prose = sum(len(line.split()) for line in text.splitlines()
+                if len(line.split()) >= PROSE_LINE_WORDS and _SENTENCE_END.search(line))
+    return prose >= PROSE_WORDS and prose >= PROSE_SHARE * words
 
 
 def _date(value: str | None) -> datetime | None:
