@@ -368,7 +368,7 @@ def weekly_digest(db: str | None = None, out_dir: str = "digests", week: str | N
     if block is not None:
         _notify(block, db, notify_priority)
     return {"digest_id": result.digest_id, "items": result.items, "kind": result.kind, "period": result.period,
-            "html": str(result.html_path)}
+            "html": str(result.html_path), "left": result.left}
 
 
 def _notification_block(block_name: str):
@@ -593,7 +593,9 @@ def main() -> int:
     print(f"  extraction:      {extracted['records']} records read, {extracted['flags']} flags judged, "
           f"{extracted['failed']} failed")
     if digest:
-        print(f"  digest:          {digest['items']} items -> {Path(digest['html']).resolve()}")
+        # a rerun with nothing new writes no digest: say so, and which earlier one still stands
+        left = " (nothing new: this earlier digest's files are left as they are)" if digest.get("left") else ""
+        print(f"  digest:          {digest['items']} items -> {Path(digest['html']).resolve()}{left}")
     print(f"  warehouse:       {settings.db.resolve()}")
     print("  next: .venv/bin/fmwatch flags   |   .venv/bin/fmwatch status")
     return 0
@@ -609,7 +611,7 @@ def _without_prefect(settings, offline: bool) -> dict:
             "extract_and_flag": {"records": extracted.records if extracted else 0,
                                  "flags": extracted.flags if extracted else 0,
                                  "failed": len(extracted.failed) if extracted else 0},
-            "weekly_digest": {"items": digest.items, "html": str(digest.html_path)}}
+            "weekly_digest": {"items": digest.items, "html": str(digest.html_path), "left": digest.left}}
 
 
 if __name__ == "__main__":

@@ -309,3 +309,18 @@ def test_pending_enrichment_completes_the_flow_with_a_warning_naming_it(harness,
     again = fmwatch_flows.ingest_pubmed(offline=True, db=db, return_state=True)
     assert again.is_completed() and not (again.message or "").startswith("completed with")
     assert again.result()["warnings"] == []
+
+
+@pytest.mark.parametrize("left", [False, True])
+def test_make_runs_summary_says_when_the_digest_was_left_as_it_was(tmp_path, monkeypatch, capsys, left):
+    # a rerun with nothing new writes no digest (pipeline.make_digest, DigestResult.left): the
+    # summary must not read as if it had written the earlier one (new-user trial)
+    monkeypatch.setenv("FMWATCH_DB", str(tmp_path / "w.duckdb"))
+    results = {"ingest_pubmed": {"versions_new": 0, "status": "succeeded"},
+               "ingest_fmnetwork": {"versions_new": 0, "status": "succeeded"},
+               "extract_and_flag": {"records": 0, "flags": 0, "failed": 0},
+               "weekly_digest": {"items": 0, "html": str(tmp_path / "digests" / "d.html"), "left": left}}
+    monkeypatch.setattr(fmwatch_flows, "fmwatch_pipeline", lambda offline: results)
+    assert fmwatch_flows.main() == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("digest:"))
+    assert line.endswith("d.html (nothing new: this earlier digest's files are left as they are)") == left, line
