@@ -75,3 +75,12 @@ def test_the_offline_digest_markdown_has_no_html_entities(offline_db, tmp_path):
     assert "improved (p=0.003) [subgroup: " in markdown  # a bracket that closes no link stays as written
     assert not re.search(r"&(?:lt|gt|amp|quot|#\d+);", markdown), re.findall(r".{30}&(?:lt|gt|amp|quot|#\d+);.{10}",
                                                                                markdown)
+
+
+def test_the_digest_command_prints_its_files_on_stdout_one_a_line(offline_db, tmp_path):
+    # for a script: `fmwatch digest --preview | ...` gets the paths; the summary stays on stderr
+    result = runner.invoke(app, ["--db", str(offline_db), "digest", "--preview", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    printed = result.stdout.splitlines()
+    assert sorted(printed) == sorted(str(p) for p in tmp_path.iterdir()) and len(printed) == 3, result.stdout
+    assert "digest" in result.stderr and str(tmp_path) not in result.stderr

@@ -335,9 +335,10 @@ def digest_(
     if result.left:  # a rerun: same period, same content (or still nothing new): the files stand as they are
         console.print("  nothing changed since this digest was written: its files are left as they are "
                       "(--force writes them again)", soft_wrap=True)
+    # the files on stdout, one a line, for a script (`fmwatch digest | xargs ...`); the rest is said on stderr
     for path in (result.html_path, result.markdown_path, result.chart_path):
         if path:
-            console.print(f"  {path}", soft_wrap=True)
+            typer.echo(str(path))  # (`out` here is the --out option)
 
 
 class RecordFormat(str, Enum):
