@@ -142,7 +142,7 @@ class Settings(BaseSettings):
         text = str(value)
         if text == ":memory:" or is_ducklake(text):
             return value
-        if text in ("", ".") or value.name in ("", ".", ".."):
+        if value.name in ("", ".."):  # "", "." (Path("") is "."), "/", ".."
             raise ValueError("must name a DuckDB file, not an empty value or '.'")
         if value.is_dir():
             raise ValueError(f"{text} is a folder, not a DuckDB file")

@@ -5,7 +5,6 @@ and levels found), each value with its evidence."""
 from __future__ import annotations
 
 import re
-import sys
 
 from . import lexicon as lx
 from .text import Document, _dedupe, _find, _find_if, _lower_text, _said, _sentence_of, span
@@ -833,78 +832,26 @@ def _pt_priority(types: list[str]) -> list[str]:
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
-from .fastre import FastPattern, led, scanned_text  # noqa: E402
+from .fastre import Anchored, led  # noqa: E402
 
 
-class Anchored(FastPattern):
-    """A ``re.I`` pattern every match of which holds one of a few literals (``anchors``, lower case) at most
-    ``back`` characters after the match's start and ends at most ``ahead`` characters after that literal's
-    start: searched only in windows around the literals' places, found by ``str.find`` on the lower-cased
-    text (the same matches as the pattern's own ``finditer``, in order; the engine no longer steps through
-    every position of a text that seldom holds them). Session 22: the design cues of randomisation,
-    blinding and placebo, and population's word for men, whose look-aheads led on common letters were the
-    costliest searches of their stages.
-
-    Example: ``Anchored(re.compile(r"\\brandomly\\s+assigned\\b", re.I), ("random",), 0, 40)``."""
-
-    __slots__ = ("_anchors", "_back", "_ahead")
-
-    def __init__(self, pattern: re.Pattern, anchors: tuple[str, ...], back: int, ahead: int) -> None:
-        super().__init__(pattern, pattern, pattern)
-        self._anchors, self._back, self._ahead = anchors, back, ahead
-
-    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize):
-        """``original.finditer(string, pos, endpos)``."""
-        lowered = scanned_text(string)
-        if lowered is None:
-            yield from self.original.finditer(string, pos, endpos)
-            return
-        places = []
-        for anchor in self._anchors:
-            at = lowered.find(anchor, pos, endpos)
-            while at >= 0:
-                places.append(at)
-                at = lowered.find(anchor, at + 1, endpos)
-        if len(self._anchors) > 1:
-            places.sort()
-        last = pos
-        for at in places:
-            if at + self._ahead <= last:
-                continue  # (inside a match already given)
-            for match in self.original.finditer(string, max(last, at - self._back), min(endpos, at + self._ahead)):
-                if match.start() > at:
-                    break  # (a match further on holds a literal of its own, and is asked in that literal's window:
-                    # here the window's end could cut it short)
-                if match.start() >= last:
-                    yield match
-                    last = match.end()
-
-    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
-        """``original.search(string, pos, endpos)``."""
-        return next(self.finditer(string, pos, endpos), None)
-
-    def __reduce__(self):
-        return Anchored, (self.original, self._anchors, self._back, self._ahead)
-
-DESIGN_CUES.update((name, led(pattern)) for name, pattern in DESIGN_CUES.items())
 # (every alternative of the randomisation cue holds "random": 15 characters after its start in "distributed at random"
-# (40 leave room for runs of spaces), and ends at most 30 after it, "randomized sequence")
-DESIGN_CUES["randomized"] = Anchored(getattr(DESIGN_CUES["randomized"], "source", DESIGN_CUES["randomized"]),
-                                     ("random",), 40, 60)
-# (each of these opens its match with its literal: "double-blind", "neither the patients nor", "placebo", "sham",
-# "open-label", "an open multicentre study", "unblinded")
-for _name, _anchors, _ahead in (("double", ("double", "triple", "neither"), 40), ("placebo", ("placebo", "sham", "look-alike"), 20),
-                                ("open", ("open", "unblinded", "no placebo", "uncontrolled"), 80)):
-    DESIGN_CUES[_name] = Anchored(getattr(DESIGN_CUES[_name], "source", DESIGN_CUES[_name]), _anchors, 0, _ahead)
-TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TEXT_TYPES]
+# (40 leave room for runs of spaces), and ends at most 30 after it, "randomized sequence"; each of the others opens its
+# match with its literal: "double-blind", "neither the patients nor", "placebo", "sham", "open-label", "an open
+# multicentre study", "unblinded")
+_ANCHORED_CUES = {"randomized": (("random",), 40, 60), "double": (("double", "triple", "neither"), 0, 40),
+                  "placebo": (("placebo", "sham", "look-alike"), 0, 20),
+                  "open": (("open", "unblinded", "no placebo", "uncontrolled"), 0, 80)}
+DESIGN_CUES.update((name, Anchored(pattern, *_ANCHORED_CUES[name]) if name in _ANCHORED_CUES else led(pattern))
+                   for name, pattern in DESIGN_CUES.items())
 # (the new kinds of session 22 searched near their literals: every match of "review_count" ends with one of its
 # verbs' words ("included", "eligible", "criteria", "identified"), within 200 characters of its start; every match of
 # "case_said" holds one of these within 20 characters of its start)
 _ANCHORED_TYPES = {
     "review_count": (COUNT_VERBS, 200, 20),
     "case_said": (("we here", "we now", "describes", "presents", "reports", "patient", "case of"), 20, 160)}
-TEXT_TYPES[:] = [(kind, Anchored(getattr(pattern, "source", pattern), *_ANCHORED_TYPES[kind]) if kind in _ANCHORED_TYPES
-                  else pattern) for kind, pattern in TEXT_TYPES]
+TEXT_TYPES[:] = [(kind, Anchored(pattern, *_ANCHORED_TYPES[kind]) if kind in _ANCHORED_TYPES else led(pattern))
+                 for kind, pattern in TEXT_TYPES]
 TRIAL_TEXT_TYPES[:] = [(kind, led(pattern)) for kind, pattern in TRIAL_TEXT_TYPES]
 REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS = map(
     led, (REGISTRY_FIELDS, IN_VITRO_WORDS, TRIAL_WORDS, HUMAN_WORDS, ANIMAL_WORDS))

@@ -7,7 +7,7 @@ import re
 
 from . import lexicon as lx
 from .text import Document, _find, _find_if, _lower_text, _may_hold, _may_say, _said, _sentence_at, sentences, span
-from .design import FIBROMYALGIA_TEXT, Anchored
+from .design import FIBROMYALGIA_TEXT
 
 
 # --- population -----------------------------------------------------------------------------------
@@ -607,11 +607,11 @@ def _counts_before_verbs(doc: Document, needles: tuple[str, ...], verb: re.Patte
 
 # Speed: the patterns searched most often, behind a look-ahead of the characters they can start
 # with (``fastre.led``: the same matches, found faster). Kept last, to cover whatever they become.
-from .fastre import led  # noqa: E402
+from .fastre import Anchored, led  # noqa: E402
 
 WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB = map(
     led, (WHO_WORD, HEADCOUNT, HEADCOUNT_PAREN, SEX_COUNT, FEMALE, COMPLETERS, ENROLLED_VERB))
 CLAUSE_COUNT, SEX_SHARE, PREDICATE = map(led, (CLAUSE_COUNT, SEX_SHARE, PREDICATE))
-# (the word for men is searched only where "men", "man", "male" or "boys" stands: design.Anchored, the same matches)
+# (the word for men is searched only where "men", "man", "male" or "boys" stands: fastre.Anchored, the same matches)
 MALE = Anchored(MALE, ("men", "man", "male", "boys"), 0, 8)
 HEADCOUNT_RE = getattr(HEADCOUNT, "original", HEADCOUNT)  # what its matches' `.re` is: population() tells them apart by it
