@@ -15,6 +15,7 @@ from .text import (Document, Sentence, _dedupe, _find, _find_if, _kind, _lower_t
                    sentences, span)
 from .design import DESIGN_CUES
 from .arm_sizes import _subgroup, fill_arm_sizes
+from .arm_syntax import syntax_arms
 from .population import population
 from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
@@ -236,6 +237,47 @@ def _given(text: str, mention: "Mention") -> bool:
 
 
 def arms(doc: Document) -> list[dict]:
+    """The study's arms: those ``_lexicon_arms`` reads from the names the lexicons know, or, where
+    that finds no tested arm, those the trial's syntax names (``arm_syntax.syntax_arms``: "randomised
+    to A or B", "an A group of 20 and a B group of 21", "A versus B" in a trial's title), each sized
+    as any arm is (``arm_sizes.fill_arm_sizes``). The arms a lexicon found stay when the syntax
+    reads none. Returns arms as in the schema (``label``, ``n``, ``is_control``, ``interventions``)."""
+    result = _lexicon_arms(doc)
+    if len(result) == 1 and not result[0]["is_control"]:  # one tested arm and no other: the allocation may say more
+        found = _with_lexicon_arms(syntax_arms(doc, allocation_only=True), result)
+    elif any(not a["is_control"] for a in result):
+        return result
+    else:
+        found = syntax_arms(doc)
+    if not found:
+        return result
+    fill_arm_sizes(doc, found)
+    _crossover_sizes(doc, found)
+    return found
+
+
+def _with_lexicon_arms(found: list[dict], lexicon_arms: list[dict]) -> list[dict]:
+    """The arms an allocation sentence names (``found``, two or more), each replaced by the arm the
+    lexicon read (``lexicon_arms``: its dose, route and form) where that arm's name or substance is
+    the syntax arm's name or a word of it ("randomised to a needle-knife group or a physiotherapy
+    group": the lexicon's physiotherapy arm), with the count the allocation gives it where it gives
+    one. [] when ``found`` has fewer than two arms."""
+    if len(found) < 2:
+        return []
+    merged = []
+    for arm in found:
+        words = arm["label"].split()
+        same = next((a for a in lexicon_arms if any(
+            (i["name"] == arm["label"] or (i["substance"] or i["name"]) in words or i["name"] in words)
+            for i in a["interventions"] if not i.get("background"))), None)
+        if same is None:
+            merged.append(arm)
+        else:
+            merged.append({**same, "n": arm["n"] if arm["n"] is not None else same["n"]})
+    return merged
+
+
+def _lexicon_arms(doc: Document) -> list[dict]:
     """The study's arms: only what was given to participants as part of the study.
 
     Reads the one sentence that best describes the arms (substances, doses, frequency, group

@@ -1,0 +1,310 @@
+"""Arms read from a trial's syntax, not from a lexicon: where the substance lexicon and the
+interventions vocabulary name no arm, the words a trial allocates with still say what each arm was
+given ("randomised to NetmumsHWD (n = 41) or treatment-as-usual (TAU; n = 42)", "randomly divided
+into a needle-knife group of 153 cases and a physiotherapy group of 152 cases", "Constraint therapy
+versus no intervention for aphasia: a randomised trial").
+
+Used by ``arms`` only when its own reading finds no arm that was tested (issue 12, session 23). Each
+captured phrase is cut to the arm's name: its head noun phrase, lower case, without the dose
+(``doses`` reads doses), frequency, duration or group words; a route word before it is kept as the
+arm's route. Comparators take the names the labels use: ``placebo``, ``usual care``, ``no
+treatment`` (no intervention, waiting list, a control group said with nothing given), ``sham ...``
+as written. Only the study's own statements and its title are read (never a wish, an objective or
+background), and a phrase that reads as people, a measure or a clause is no arm."""
+
+from __future__ import annotations
+
+import re
+
+from . import lexicon as lx
+from .doses import _dose_mg, _route
+from .substances import substance_mentions
+from .text import Document, Sentence, _kind, sentence_span, sentences, span
+
+# The allocation: "randomised (1:1) to", "randomly assigned to receive either", "were allocated into",
+# "randomly divided into two groups:". (What follows is the list of arms, read by ``_items``.)
+ALLOCATION = re.compile(
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided|distributed|split)|assigned|allocated|divided|"
+    r"distributed|split)(?:\s+(?:[\w():-]+\s+){0,4}?)?\s+(?:in)?to\s+(?:receive\s+|either\s+|undergo\s+|be\s+treated\s+with\s+)*"
+    r"(?P<groups>(?:one\s+of\s+)?(?:two|three|four|2|3|4)\s+(?:equal\s+|parallel\s+|treatment\s+|study\s+)?(?:sub)?"
+    r"(?:groups?|arms?)\s*(?::|,|\s+(?:receiving|to\s+receive|given)\b)\s*)?", re.I)
+ALLOCATION_NEEDLES = ("random", "assign", "allocat", "divided", "distributed", "split")
+# "patients received either A or B", "were treated with A or B" (in a sentence that allocates).
+RECEIVED = re.compile(r"\b(?:received|receive|receiving|were\s+given|underwent|undergo|undergoing|were\s+treated\s+with)"
+                      r"\s+(?:either\s+)?", re.I)
+# "We compared A with B", "comparing A versus B".
+COMPARED = re.compile(r"\b(?:we\s+)?compar(?:ed|ing)\s+(?:the\s+)?(?:(?:effects?|efficacy|effectiveness|safety|use)\s+"
+                      r"(?:and\s+\w+\s+)?of\s+)?", re.I)
+# A title's comparison: "A versus B for C", "A vs. B in C: a randomised trial".
+TITLE_VERSUS = re.compile(r"\s(?:versus|vs\.?|compared\s+(?:with|to))\s", re.I)
+RESULT_FIGURES = re.compile(r"\b[pP]\s*[<=≤>]\s*0?\.\d|±|\b95\s*%\s*CI\b")
+TRIAL_WORDS = re.compile(r"\brandomi[sz]|\ballocated\b|\bassigned\b|\btrial\b|\bcross-?over\b", re.I)
+
+# Where the list of arms ends: a clause boundary, a time, a ratio, the design words after it.
+LIST_END = re.compile(r"[;:]|\.(?!\d)|\s[–—]\s|,\s+(?:and\s+)?(?:were|was|who|which|where|while|whereas|respectively|each|"
+                      r"both|stratified|according|with\s+(?:a|an|the)\b)|\s+(?:for|during|over)\s+(?:(?:a|an|the)\s+)?"
+                      r"(?:\d|one|two|three|four|five|six|eight|ten|twelve|period|total|duration)|"
+                      r"\s+(?:in|at)\s+(?:a\s+)?(?:\d+\s*:\s*\d|ratio)|\s+(?:stratified|according\s+to|based\s+on|using\s+"
+                      r"(?:a|an)\s+(?:computer|random|block)|by\s+(?:a\s+)?(?:computer|block|random|sealed|envelope))", re.I)
+# Between two arms of the list: "or", "versus", a comma, "and" before an arm said as a group.
+ITEM_SPLIT = re.compile(r",?\s+or\s+(?:to\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|"
+                        r",\s*(?:and\s+|or\s+)?(?:to\s+)?|"
+                        r",?\s+and\s+(?:to\s+)?(?=(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)", re.I)
+# Words that open an item and are no part of the arm's name.
+LEAD = re.compile(r"^(?:(?:to|either|receive|received|receiving|undergo|undergoing|be|treated|treatment\s+with|with|a|an|the|"
+                  r"one|(?:double|single|triple)[\s-]+blind(?:ed)?|open[\s-]+label|(?:daily\s+)?(?:use|application|administration)\s+of|use|(?:[\w-]+\s+)?(?:cycles|courses|sessions)\s+of|(?:intervention|experimental|treatment|study|active)\s+(?:group|arm)s?"
+                  r"(?:\s+(?:with|receiving|given|of))?|(?:group|arm)\s+(?:[A-Z]|\d|I{1,3}|IV)\s*[-:,]?|\(\s*(?:[a-h]|\d|i{1,3}|iv)\s*\))\s+)+",
+                  re.I)
+# Where an arm's name ends: its dose or any number, a bracket, its schedule, a clause.
+NAME_END = re.compile(r"\s*\(|\s+\d|\s+(?:for|during|at|on|every|once|twice|thrice|three\s+times|daily|weekly|per|until|before|"
+                      r"after|from|over|throughout|in|who|which|that|given|administered|delivered|plus\s+usual|repeated|followed|taken|"
+                      r"applied|performed|used|injected|infused|"
+                      r"(?:group|arm)s?\s+of|as\s+(?:a|an|the)|to\s+(?:be|the|a|an|improve|reduce|prevent|treat)|"
+                      r"starting|beginning|immediately|while|when|if|by|through|via)\b|\s*,", re.I)
+TRAILING = re.compile(r"(?:\s+(?:groups?|arms?|conditions?|alone|only|cohorts?|interventions?|first|then))+$", re.I)
+# Words no arm's name opens with: a preposition or conjunction (a clause cut, "of the three interfaces").
+NOT_FIRST = frozenset("""of by for between but and or in at on from as than when after before during within without every
+    all each any not no reverse remaining""".split())
+# An adjective's endings: "laparoscopic or open nephrectomy" is laparoscopic nephrectomy.
+ADJECTIVE = re.compile(r"(?:ic|al|ous|ent|ant|ive|ar|ary|ory|ed)$", re.I)
+# "into two groups: A and B": after the count of groups, "and" parts arms too.
+AND_SPLIT = re.compile(r",?\s+and\s+(?:to\s+)?", re.I)
+GROUP_COUNT = re.compile(rf"\b(?:groups?|arms?)\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s*(?:[^()]*?[;,]\s*)?n\s*=\s*(?P<n2>\d+)\s*\)", re.I)
+
+# The comparators, by the names the labels give them.
+CONTROL_ITEM = [
+    (re.compile(r"^(?:(?:matching|identical|inert|dummy|a)\s+)*placebos?(?:\s+[\w-]+){0,2}$", re.I), "placebo"),
+    (re.compile(r"^(?:(?:usual|standard|routine|conventional)\s+(?:care|treatment|practice|therapy)|treatment[\s-]+as[\s-]+"
+                r"usual|standard\s+of\s+care|(?-i:TAU|UC))$", re.I), "usual care"),
+    (re.compile(r"^(?:no[\s-]+(?:treatment|intervention|therapy|exercise|training|infusion|supplementation|counsel+ing|"
+                r"education|program(?:me)?)s?|untreated(?:\s+controls?)?|controls?|(?:a\s+)?control|wait(?:ing)?[\s-]*list"
+                r"(?:\s+controls?)?|delayed[\s-]+(?:treatment|intervention)|(?:sedentary|untreated|no[\s-]+treatment)\s+"
+                r"controls?|observation(?:\s+only)?|no[\s-]+(?:further\s+)?(?:intervention|treatment))$", re.I), "no treatment"),
+]
+SHAM = re.compile(r"^sham\b", re.I)
+# Words no arm is named by alone: the design's own words, people, measures.
+GENERIC = frozenset("""intervention interventions experimental experiment treatment treatments study active therapy therapies
+    test trial group groups arm arms one two three four either both each other another first second third fourth
+    new novel standard usual conventional regimen regimens program programme condition conditions procedure
+    procedures method methods technique techniques strategy strategies approach approaches case cases patients equal
+    subjects participants women men children adults volunteers animals rats mice they them these those""".split())
+# Words that mark a clause or people, never an arm's name.
+NOT_IN_NAME = re.compile(r"\b(?:were|was|is|are|be|been|had|has|have|patients|subjects|participants|women|men|children|"
+                         r"volunteers|individuals|infants|eyes|teeth|sites|levels?|scores?|concentrations?|rate|risk|rats?|mice|animals?|"
+                         r"deficien\w*|showed|shows?|significant\w*|increase[sd]?|decrease[sd]?|reduced|improved|"
+                         r"blocks?\s+of|sequence|order|ratio|received|receiving|who|which|their|each|both|same|"
+                         r"respectively|this|that|given|followed|asked|data|t-test|analys[ie]s|effects?|efficacy|impact|influence|role|"
+                         r"outcomes?|comparison|involvement|status|balanced|prior|previous|minimi[sz]ation|algorithm|stratif\w*|"
+                         r"years?|months?|weeks?|days?|totally|carcinoma|cancer|disease|disorder|syndrome|time|number|articles?|retrieved|"
+                         r"prescriptions?|test|improvement|pathology|subjected|consuming|using|taking|groups?|arms?)\b|[()]", re.I)
+CONTROL_NAMES = ("placebo", "saline", "no treatment", "usual care")
+
+
+def syntax_arms(doc: Document, allocation_only: bool = False) -> list[dict]:
+    """The arms a trial's syntax names when no lexicon does: the first of the study's statements
+    that allocates to a list of arms ("randomised to A (n = 41) or B", "allocated into an A group of
+    153 and a B group of 152", "patients received either A or B", "We compared A with B"), else the
+    title's "A versus B" in a record that speaks of allocation or a trial. Returns arms as ``arms``
+    does (``label``, ``n``, ``is_control``, ``interventions``; a name in lower case, no dose unless
+    said in mg), [] when no reading gives two arms of which one is tested. ``allocation_only``: read
+    only allocation sentences ("randomised to A or B"), the surest kind.
+
+    Example: "Women were randomized to NetmumsHWD (n = 41) or treatment-as-usual (TAU; n = 42)."
+    -> arms ``netmumshwd`` (n 41) and ``usual care`` (n 42, a control)."""
+    found = sentences(doc)
+    title_reading: list[dict] = []
+    for sentence in found:
+        text = sentence.text
+        lowered = text.lower()
+        if sentence.field == "title":
+            if not allocation_only and not title_reading and (" versus " in lowered or " vs" in lowered or "compared" in lowered):
+                title_reading = _title_arms(doc, sentence)
+            continue
+        if not any(needle in lowered for needle in ALLOCATION_NEEDLES + ("receiv", "given", "underw", "treated", "compar")):
+            continue
+        if _kind(doc, sentence) != "statement":
+            continue
+        for reader in (_allocation_arms,) if allocation_only else (_allocation_arms, _received_arms, _compared_arms):
+            arms_found = reader(doc, sentence)
+            if arms_found:
+                return arms_found
+    if title_reading and any(TRIAL_WORDS.search(s.text) for s in found):
+        return title_reading
+    return []
+
+
+def _allocation_arms(doc: Document, sentence: Sentence) -> list[dict]:
+    """The arms of an allocation sentence ("randomised to A or B"), or []."""
+    text = sentence.text
+    lowered = text.lower()
+    if not any(needle in lowered for needle in ALLOCATION_NEEDLES):
+        return []
+    for match in ALLOCATION.finditer(text):
+        arms_found = _list_arms(doc, sentence, match.end(), groups=match.group("groups") is not None)
+        if arms_found:
+            return arms_found
+    return []
+
+
+def _received_arms(doc: Document, sentence: Sentence) -> list[dict]:
+    """The arms of "received either A or B" in a sentence that allocates or offers "either", or []."""
+    text = sentence.text
+    lowered = text.lower()
+    if "either" not in lowered and not any(needle in lowered for needle in ALLOCATION_NEEDLES):
+        return []
+    for match in RECEIVED.finditer(text):
+        arms_found = _list_arms(doc, sentence, match.end())
+        if arms_found:
+            return arms_found
+    return []
+
+
+def _compared_arms(doc: Document, sentence: Sentence) -> list[dict]:
+    """The arms of "We compared A with B" said of the study's own groups, or []."""
+    if "compar" not in sentence.text.lower() or "signific" in sentence.text.lower() or RESULT_FIGURES.search(sentence.text):
+        return []  # (a result compares outcomes, not the arms)
+    match = COMPARED.search(sentence.text)
+    if match is None:
+        return []
+    return _list_arms(doc, sentence, match.end(), compared=True)
+
+
+def _title_arms(doc: Document, sentence: Sentence) -> list[dict]:
+    """The arms of a title's "A versus B for C" (A after its last "of": "Effect of A versus B"), or []."""
+    text = sentence.text
+    match = TITLE_VERSUS.search(text)
+    if match is None:
+        return []
+    head = text[:match.start()]
+    cut = max(head.rfind(" of "), head.rfind(": "))
+    start = cut + 4 if cut == head.rfind(" of ") and cut >= 0 else (cut + 2 if cut >= 0 else 0)
+    return _list_arms(doc, sentence, start, compared=True)
+
+
+def _list_arms(doc: Document, sentence: Sentence, start: int, compared: bool = False, groups: bool = False) -> list[dict]:
+    """The arms of the list of alternatives that opens at ``start`` of the sentence: cut at its end
+    (``LIST_END``), split into items (``ITEM_SPLIT``, never inside brackets), each read as an arm
+    (``_item_arm``; after a count of groups, "into two groups: A and B", at "and" too). [] unless there are two arms or more, one tested, every item read as an arm
+    (a list holding something else is no list of arms), and no two of one name."""
+    text = sentence.text
+    end = _list_end(text, start)
+    pieces = _split(text, start, end, groups)
+    if len(pieces) < 2 or (compared and len(pieces) != 2):
+        return []
+    if "with or without" in text[start:end].lower():
+        return []
+    arms_found = []
+    for piece_start, piece_end in pieces:
+        arm = _item_arm(doc, sentence, piece_start, piece_end)
+        if arm is None:
+            return []
+        arms_found.append(arm)
+    _share_head(arms_found)
+    labels = [a["label"] for a in arms_found]
+    if len(set(labels)) != len(labels) or all(a["is_control"] for a in arms_found):
+        return []
+    return arms_found
+
+
+def _share_head(arms_found: list[dict]) -> None:
+    """A one-word adjective arm takes the noun of the last arm ("laparoscopic or open nephrectomy":
+    laparoscopic nephrectomy; "intense intermittent versus moderate continuous exercise"). Changes
+    the arms in place."""
+    last = arms_found[-1]["label"].split()
+    if len(last) < 2 or arms_found[-1]["is_control"]:
+        return
+    for arm in arms_found[:-1]:
+        words = arm["label"].split()
+        if arm["is_control"] or len(words) > 2 or not all(ADJECTIVE.search(w) for w in words):
+            continue
+        (intervention,) = arm["interventions"]
+        name = f"{arm['label']} {last[-1]}"
+        if intervention["substance"] == intervention["name"]:
+            intervention["substance"] = name
+        intervention["name"] = arm["label"] = name
+
+
+def _list_end(text: str, start: int) -> int:
+    """Where a list of arms opening at ``start`` ends: the first ``LIST_END`` outside brackets."""
+    for match in LIST_END.finditer(text, start):
+        if _depth(text, start, match.start()) == 0:
+            return match.start()
+    return len(text)
+
+
+def _depth(text: str, start: int, at: int) -> int:
+    """Brackets open at ``at`` counting from ``start``."""
+    return text.count("(", start, at) + text.count("[", start, at) - text.count(")", start, at) - text.count("]", start, at)
+
+
+def _split(text: str, start: int, end: int, groups: bool = False) -> list[tuple[int, int]]:
+    """The items of a list of arms ``text[start:end]``: split at ``ITEM_SPLIT`` (and at "and" when
+    ``groups``) outside brackets."""
+    pieces, at = [], start
+    splits = sorted(list(ITEM_SPLIT.finditer(text, start, end)) + (list(AND_SPLIT.finditer(text, start, end)) if groups else []),
+                    key=lambda m: (m.start(), -m.end()))
+    for match in splits:
+        if match.start() < at:
+            continue
+        if _depth(text, start, match.start()) != 0:
+            continue
+        pieces.append((at, match.start()))
+        at = match.end()
+    pieces.append((at, end))
+    return [(s, e) for s, e in pieces if e > s]
+
+
+def _item_arm(doc: Document, sentence: Sentence, start: int, end: int) -> dict | None:
+    """One item of a list of arms as an arm, or None when it names none: its count ("(n = 41)", "a
+    group of 153"), its name cut to the head phrase (``LEAD``, ``NAME_END``, ``TRAILING``), a
+    comparator by the labels' names, a route word opening it kept as the route."""
+    text = sentence.text
+    item = text[start:end]
+    count = GROUP_COUNT.search(item)
+    n = lx.words_to_number(count.group("n") or count.group("n2")) if count else None
+    lead = LEAD.match(item)
+    name_start = start + (lead.end() if lead else 0)
+    route, route_match = _route(text[name_start:end])
+    if route_match is not None and route_match.start() == 0 and route != "other":
+        name_start += route_match.end()
+        name_start += len(text[name_start:end]) - len(text[name_start:end].lstrip())
+    stop = NAME_END.search(text, name_start, end)
+    name_end = stop.start() if stop else end
+    trailing = TRAILING.search(text, name_start, name_end)
+    if trailing and trailing.start() > name_start:
+        name_end = trailing.start()
+    words = text[name_start:name_end].strip(" -–,")
+    name_start = text.find(words, name_start) if words else name_start
+    name_end = name_start + len(words)
+    name = " ".join(words.lower().split())
+    if not name or not name[0].isalpha() or len(name.split()) > 6 or len(name) < 2:
+        return None
+    control = None
+    for pattern, control_name in CONTROL_ITEM:
+        if pattern.match(words):
+            control = control_name
+            break
+    if control is None and (name in GENERIC or all(w in GENERIC for w in re.split(r"[\s/]+", name))
+                            or NOT_IN_NAME.search(words) or name.split()[0] in NOT_FIRST
+                            or (" " not in name and name.endswith("ed"))):
+        return None
+    dose_mg = dose_text = None
+    dose = lx.DOSE.search(item)
+    mentions = substance_mentions(words)
+    substance, form = (mentions[0].substance, mentions[0].form) if len(mentions) == 1 and (
+        mentions[0].end - mentions[0].start) >= len(words) - 2 else (name, None)
+    if dose is not None and dose.group("per") is None and control is None:
+        dose_mg, dose_text = _dose_mg(dose.group("amount"), dose.group("unit"), substance), dose.group(0)
+    evidence = [span(doc, sentence.field, sentence.start + name_start, sentence.start + name_end)]
+    if dose_text is not None:
+        evidence.append(span(doc, sentence.field, sentence.start + start + dose.start(), sentence.start + start + dose.end()))
+    if control is not None:
+        name, substance = control, (None if control == "placebo" else control)
+        route = None
+    elif mentions and substance != name:
+        name = mentions[0].name
+    intervention = {"name": name, "substance": substance, "form": form, "dose_mg": dose_mg, "daily_dose_mg": None,
+                    "frequency_per_day": None, "route": route if route != "other" else None, "dose_text": dose_text,
+                    "evidence": evidence + [sentence_span(doc, sentence)]}
+    return {"label": name, "n": int(n) if n else None,
+            "is_control": name in CONTROL_NAMES or bool(SHAM.match(name)), "interventions": [intervention]}

@@ -1,0 +1,102 @@
+"""Arms found from a trial's syntax where no lexicon names them (issue 12, session 23: ``arm_syntax``).
+
+Every sentence here was written by us for invented trials; none is copied from ../shared. Each test
+of an arm found fails on the extractor of commit 45f55ed (arms from the substance lexicon and the
+interventions vocabulary only); the tests of what is no arm guard the new rules' precision (they
+pass there, where no such arm was read at all)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fmwatch.extract.core import Document, extract
+
+
+def record(abstract: str, title: str = "A trial") -> dict:
+    return extract(Document("file:ours", "file", title, {"title": title, "abstract": abstract}))
+
+
+def arms(abstract: str, title: str = "A trial") -> dict[str, tuple[int | None, bool]]:
+    """Each arm's label -> (its size, whether it is a control)."""
+    return {a["label"]: (a["n"], a["is_control"]) for a in record(abstract, title)["arms"]}
+
+
+# --- allocation: "randomised to A or B" -------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract, expected", [
+    # an invented programme against treatment as usual, sizes in brackets
+    ("Ninety mothers with postnatal low mood were randomised to BrightSteps (n = 46) or treatment-as-usual "
+     "(TAU; n = 44). Mood improved more with BrightSteps.",
+     {"brightsteps": (46, False), "usual care": (44, True)}),
+    # an infusion no lexicon holds, against no infusion
+    ("In total 400 patients with heart failure were randomized to KRX infusion or no infusion for 24 hours.",
+     {"krx infusion": (None, False), "no treatment": (None, True)}),
+    # three named programmes and a waiting list, "either"
+    ("Teachers were randomly assigned to either peer coaching, video feedback or a waiting list.",
+     {"peer coaching": (None, False), "video feedback": (None, False), "no treatment": (None, True)}),
+    # "into two groups:" then the arms joined by "and"
+    ("Forty older adults were randomly divided into two groups: balance training and sedentary controls.",
+     {"balance training": (None, False), "no treatment": (None, True)}),
+    # each arm said as a group with its size
+    ("Two hundred cases were randomly divided into a cupping group of 101 cases and a heat-pack group of 99 cases.",
+     {"cupping": (101, False), "heat-pack": (99, False)}),
+])
+def test_allocation_names_the_arms(abstract, expected):
+    assert arms(abstract) == expected
+
+
+def test_shared_head_noun():
+    # "arthroscopic or open repair": the adjective arm takes the last arm's noun
+    assert arms("Sixty patients were randomized to arthroscopic or open repair.") == {
+        "arthroscopic repair": (None, False), "open repair": (None, False)}
+
+
+def test_allocation_keeps_the_lexicon_arm_and_adds_the_other():
+    # the lexicon knows physiotherapy but not the invented "splint-walk" therapy: both arms, the sizes read
+    found = arms("Eighty workers were randomly allocated into a splint-walk group of 41 and a physiotherapy group of 39.")
+    assert found == {"splint-walk": (41, False), "physiotherapy": (39, False)}
+
+
+# --- titles and comparisons ------------------------------------------------------------------------
+
+def test_title_versus_in_a_trial():
+    found = arms("We enrolled 50 adults in a randomised trial. Recovery was faster with the first.",
+                 title="Mirror therapy versus motor imagery for hand recovery after stroke")
+    assert found == {"mirror therapy": (None, False), "motor imagery": (None, False)}
+
+
+def test_title_versus_needs_a_trial():
+    # a title comparing two things in a record that allocates nobody and names no trial: no arms
+    assert arms("We describe the history of both methods.", title="Mirror therapy versus motor imagery: a history") == {}
+
+
+def test_received_either():
+    found = arms("Patients were randomly selected and received either tele-rehab or clinic visits over 8 weeks.")
+    assert found == {"tele-rehab": (None, False), "clinic visits": (None, False)}
+
+
+# --- what is no arm --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract", [
+    # a wish, not the study's statement
+    "Future patients should be randomized to peer coaching or video feedback.",
+    # a list of people and strata, not of arms
+    "Patients were randomized according to tumour stage or age group.",
+    # a list holding no name ("one of two groups" then a clause)
+    "Patients were randomly assigned to one of two groups, and outcomes were compared.",
+    # the result compares outcomes between groups, it allocates nothing
+    "We compared pain scores with baseline values (p < 0.05).",
+])
+def test_no_syntax_arm(abstract):
+    assert arms(abstract) == {}
+
+
+def test_evidence_spans_are_the_text():
+    text = "Ninety mothers were randomised to BrightSteps (n = 46) or treatment-as-usual (TAU; n = 44)."
+    rec = record(text)
+    for arm in rec["arms"]:
+        for item in arm["interventions"]:
+            for e in item["evidence"]:
+                assert text[e["start"]:e["end"]] == e["text"]
+    names = [e["text"] for a in rec["arms"] for i in a["interventions"] for e in i["evidence"][:1]]
+    assert names == ["BrightSteps", "treatment-as-usual"]
