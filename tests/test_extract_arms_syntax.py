@@ -100,3 +100,28 @@ def test_evidence_spans_are_the_text():
                 assert text[e["start"]:e["end"]] == e["text"]
     names = [e["text"] for a in rec["arms"] for i in a["interventions"] for e in i["evidence"][:1]]
     assert names == ["BrightSteps", "treatment-as-usual"]
+
+
+# --- a list after a count of groups, and one group a sentence ---------------------------------------
+
+def test_groups_of_n_each():
+    found = arms("Three hundred children were randomized to three groups of 100 children each: storytelling, puppet play, "
+                 "guided drawing.")
+    assert found == {"storytelling": (100, False), "puppet play": (100, False), "guided drawing": (100, False)}
+
+
+def test_numbered_arms_after_a_colon():
+    found = arms("Households were randomised to 3 arms: 1) home visits (HV); 2) HV with text reminders; 3) usual care.")
+    assert found == {"home visits": (None, False), "hv with text reminders": (None, False), "usual care": (None, True)}
+
+
+def test_one_group_a_sentence():
+    found = arms("Fifty nurses were randomly divided into intervention and control groups. The intervention group received "
+                 "a resilience workshop. Stress fell in both groups.")
+    assert found == {"resilience workshop": (None, False), "no treatment": (None, True)}
+
+
+def test_lettered_groups_in_clauses():
+    found = arms("Eighty knees were randomly divided into two groups. Group A received a hinged brace, whereas group B "
+                 "received a soft sleeve.")
+    assert found == {"hinged brace": (None, False), "soft sleeve": (None, False)}

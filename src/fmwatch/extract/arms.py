@@ -251,7 +251,10 @@ def arms(doc: Document) -> list[dict]:
         found = syntax_arms(doc)
     if not found:
         return result
+    said = [a["n"] for a in found]
     fill_arm_sizes(doc, found)
+    for arm, n in zip(found, said):  # (the count the allocation gives an arm is its own: "A (n = 41) or B")
+        arm["n"] = n if n is not None else arm["n"]
     _crossover_sizes(doc, found)
     return found
 
