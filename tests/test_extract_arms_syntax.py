@@ -86,6 +86,8 @@ def test_received_either():
     "Patients were randomly assigned to one of two groups, and outcomes were compared.",
     # the result compares outcomes between groups, it allocates nothing
     "We compared pain scores with baseline values (p < 0.05).",
+    # groups by what the people are, not by what they were given
+    "Women were assigned to the fast-responder or the slow-responder group according to their urine test.",
 ])
 def test_no_syntax_arm(abstract):
     assert arms(abstract) == {}
@@ -125,3 +127,13 @@ def test_lettered_groups_in_clauses():
     found = arms("Eighty knees were randomly divided into two groups. Group A received a hinged brace, whereas group B "
                  "received a soft sleeve.")
     assert found == {"hinged brace": (None, False), "soft sleeve": (None, False)}
+
+
+def test_one_then_the_other_and_a_route_before_the_words_of_giving():
+    found = arms("Forty patients were randomized into two groups: one to receive oral administration of KT-12, "
+                 "the other to receive standard physio.")
+    assert found == {"kt-12": (None, False), "standard physio": (None, False)}
+    route = {i["name"]: i["route"] for a in record("Forty patients were randomized into two groups: one to receive "
+                                                   "oral administration of KT-12, the other to receive standard physio.")["arms"]
+             for i in a["interventions"]}
+    assert route["kt-12"] == "oral"

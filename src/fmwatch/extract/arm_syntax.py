@@ -53,12 +53,14 @@ LIST_END = re.compile(r"[;:]|\.(?!\d)|\s[–—]\s|,\s+(?:and\s+)?(?:were|was|wh
                       r"(?:\d|one|two|three|four|five|six|eight|ten|twelve|period|total|duration)|"
                       r"\s+(?:in|at)\s+(?:a\s+)?(?:\d+\s*:\s*\d|ratio)|\s+(?:stratified|according\s+to|based\s+on|using\s+"
                       r"(?:a|an)\s+(?:computer|random|block)|by\s+(?:a\s+)?(?:computer|block|random|sealed|envelope))", re.I)
+# After a list: what makes it strata of people, not arms.
+STRATA_AFTER = re.compile(r"\s*,?\s*(?:according\s+to|based\s+on|depending\s+on|by\s+(?:their|the\s+presence))\b", re.I)
 # Between two arms of the list: "or", "versus", a comma, "and" before an arm said as a group.
 ITEM_SPLIT = re.compile(r",?\s+or\s+(?:to\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compared\s+(?:with|to)\s+|"
                         r",\s*(?:and\s+|or\s+)?(?:to\s+)?|"
                         r",?\s+and\s+(?:to\s+)?(?=(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)", re.I)
 # Words that open an item and are no part of the arm's name.
-LEAD = re.compile(r"^(?:(?:to|either|only|receive|received|receiving|undergo|undergoing|be|treated|treatment\s+with|with|a|an|the|"
+LEAD = re.compile(r"^(?:(?:to|either|only|other|supplemented\s+with|receive|received|receiving|undergo|undergoing|be|treated|treatment\s+with|with|a|an|the|"
                   r"one|(?:double|single|triple)[\s-]+blind(?:ed)?|open[\s-]+label|(?:daily\s+)?(?:use|application|administration)\s+of|use|(?:[\w-]+\s+)?(?:cycles|courses|sessions)\s+of|(?:intervention|experimental|treatment|study|active)\s+(?:group|arm)s?"
                   r"(?:\s+(?:with|receiving|given|of))?|(?:group|arm)\s+(?:[A-Z]|\d|I{1,3}|IV)\s*[-:,]?|\(\s*(?:[a-h]|\d|i{1,3}|iv)\s*\)|\d\s*\))\s+)+",
                   re.I)
@@ -75,7 +77,7 @@ TRAILING = frozenset("group groups arm arms condition conditions alone only coho
                      "then the a an of and or with to plus".split())
 # Words no arm's name opens with: a preposition or conjunction (a clause cut, "of the three interfaces").
 NOT_FIRST = frozenset("""of by for between but and or in at on from as than when after before during within without every
-    all each any not no reverse remaining two three four five six seven eight nine ten""".split())
+    all each any not no reverse remaining plus two three four five six seven eight nine ten""".split())
 # An adjective's endings: "laparoscopic or open nephrectomy" is laparoscopic nephrectomy.
 ADJECTIVE = re.compile(r"(?:ic|al|ous|ent|ant|ive|ar|ary|ory|ed)$", re.I)
 # "into two groups: A and B": after the count of groups, "and" parts arms too.
@@ -255,6 +257,8 @@ def _list_arms(doc: Document, sentence: Sentence, start: int, compared: bool = F
     (a list holding something else is no list of arms), and no two of one name."""
     text = sentence.text
     end = _list_end(text, start, groups)
+    if STRATA_AFTER.match(text, end):
+        return []  # "assigned to the A or the B group according to their genotype": strata, not arms
     pieces = _split(text, start, end, groups)
     if len(pieces) < 2 or (compared and len(pieces) != 2):
         return []
@@ -354,8 +358,10 @@ def _item_arm(doc: Document, sentence: Sentence, start: int, end: int) -> dict |
     lead = LEAD.match(item)
     name_start = start + (lead.end() if lead else 0)
     route_word = ROUTE_LEAD.match(text, name_start, end)
-    if route_word is not None:
+    if route_word is not None:  # ("the oral administration of A": the words before the name again)
         name_start = route_word.end()
+        again = LEAD.match(text[name_start:end])
+        name_start += again.end() if again else 0
     stop = NAME_END.search(text, name_start, end)
     name_end = stop.start() if stop else end
     name_end = _without_trailing(text, name_start, name_end)
