@@ -137,3 +137,19 @@ def test_one_then_the_other_and_a_route_before_the_words_of_giving():
                                                    "oral administration of KT-12, the other to receive standard physio.")["arms"]
              for i in a["interventions"]}
     assert route["kt-12"] == "oral"
+
+
+def test_two_named_groups_set_against_each_other():
+    found = arms("Ninety patients were randomly allocated. Pain was lower in the ice-pack group than in the heat-wrap "
+                 "group at one week.")
+    assert found == {"ice-pack": (None, False), "heat-wrap": (None, False)}
+
+
+@pytest.mark.parametrize("abstract", [
+    # people told apart by what they are, in a trial that allocates
+    "Ninety patients were randomly allocated. Pain was lower in the older group than in the younger group.",
+    # two named groups in a record that allocates nobody
+    "Pain was lower in the ice-pack group than in the heat-wrap group at one week.",
+])
+def test_named_groups_that_are_no_arms(abstract):
+    assert arms(abstract) == {}

@@ -20,7 +20,7 @@ from . import lexicon as lx
 from .doses import _dose_mg, _route
 from .fastre import holds_any
 from .substances import substance_mentions
-from .text import Document, Sentence, _kind, sentence_span, sentences, span
+from .text import Document, Sentence, _kind, _lower_text, sentence_span, sentences, span
 
 # The allocation: "randomised (1:1) to", "randomly assigned to receive either", "were allocated into",
 # "randomly divided into two groups:". (What follows is the list of arms, read by ``_items``.)
@@ -152,6 +152,45 @@ def syntax_arms(doc: Document, allocation_only: bool = False) -> list[dict]:
             return by_group
     if title_reading and any(TRIAL_WORDS.search(s.text) for s in found):
         return title_reading
+    if not allocation_only:
+        return _named_group_arms(doc, found)
+    return []
+
+
+# Two groups named by what they were given, set against each other in one sentence: "in the Internet group
+# than in the telephone group", "the tourniquet group vs. the non-tourniquet group".
+NAMED_GROUPS = re.compile(
+    r"\bthe\s+(?P<a>[\w-]+(?:\s+[\w-]+)?)\s+group\b[^.;]{0,120}?\b(?:than|vs\.?|versus|compared\s+(?:with|to)|and|or)\s+"
+    r"(?:in\s+|with\s+|for\s+)?the\s+(?P<b>[\w-]+(?:\s+[\w-]+)?)\s+group\b", re.I)
+# Group names that are no arm's: the design's words, and people told apart by what they are.
+NOT_A_GROUP = frozenset("""intervention experimental treatment treated study control controls placebo comparison case cases
+    active usual standard reference index test other same whole entire total first second third both two three age
+    older younger elderly male female men women boys girls obese lean healthy diabetic normal high low higher lower
+    medium moderate mild severe responder non-responder responders non-responders smokers non-smokers multifocal unifocal
+    pre post early late positive negative""".split())
+
+
+def _named_group_arms(doc: Document, found: list[Sentence]) -> list[dict]:
+    """The arms of a randomised record that names no arm but sets two groups named by what they were
+    given against each other ("higher in the Internet group than in the telephone group"): one arm
+    each (``_item_arm`` on the name), read from the first such statement; [] where the record does
+    not allocate, or a name is the design's word or one of people (``NOT_A_GROUP``: "the older
+    group", "the control group")."""
+    if not holds_any(_lower_text(doc), ALLOCATION_NEEDLES):
+        return []
+    for sentence in found:
+        if sentence.field == "title" or " group" not in sentence.text:
+            continue
+        for match in NAMED_GROUPS.finditer(sentence.text):
+            names = (match.group("a").lower(), match.group("b").lower())
+            if names[0] == names[1] or any(w in NOT_A_GROUP for name in names for w in name.split()):
+                continue
+            if _kind(doc, sentence) != "statement":
+                break
+            arms_found = [_item_arm(doc, sentence, match.start(g), match.end(g)) for g in ("a", "b")]
+            if all(arms_found) and arms_found[0]["label"] != arms_found[1]["label"] and not any(
+                    a["is_control"] for a in arms_found):
+                return arms_found
     return []
 
 
