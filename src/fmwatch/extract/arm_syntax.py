@@ -4,7 +4,8 @@ given ("randomised to NetmumsHWD (n = 41) or treatment-as-usual (TAU; n = 42)", 
 into a needle-knife group of 153 cases and a physiotherapy group of 152 cases", "Constraint therapy
 versus no intervention for aphasia: a randomised trial").
 
-Used by ``arms`` only when its own reading finds no arm that was tested (issue 12, session 23). Each
+Used by ``arms`` only when its own reading finds no arm that was tested, or one tested arm and no
+other (then only allocation sentences are read) (issue 12, session 23). Each
 captured phrase is cut to the arm's name: its head noun phrase, lower case, without the dose
 (``doses`` reads doses), frequency, duration or group words; a route word before it is kept as the
 arm's route. Comparators take the names the labels use: ``placebo``, ``usual care``, ``no
@@ -60,10 +61,12 @@ ITEM_SPLIT = re.compile(r",?\s+or\s+(?:to\s+)?|\s+versus\s+|\s+vs\.?\s+|\s+compa
                         r",\s*(?:and\s+|or\s+)?(?:to\s+)?|"
                         r",?\s+and\s+(?:to\s+)?(?=(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?(?:group|arm)\b)", re.I)
 # Words that open an item and are no part of the arm's name.
-LEAD = re.compile(r"^(?:(?:to|either|only|other|supplemented\s+with|receive|received|receiving|undergo|undergoing|be|treated|treatment\s+with|with|a|an|the|"
-                  r"one|(?:double|single|triple)[\s-]+blind(?:ed)?|open[\s-]+label|(?:daily\s+)?(?:use|application|administration)\s+of|use|(?:[\w-]+\s+)?(?:cycles|courses|sessions)\s+of|(?:intervention|experimental|treatment|study|active)\s+(?:group|arm)s?"
-                  r"(?:\s+(?:with|receiving|given|of))?|(?:group|arm)\s+(?:[A-Z]|\d|I{1,3}|IV)\s*[-:,]?|\(\s*(?:[a-h]|\d|i{1,3}|iv)\s*\)|\d\s*\))\s+)+",
-                  re.I)
+LEAD = re.compile(
+    r"^(?:(?:to|either|only|other|supplemented\s+with|receive|received|receiving|undergo|undergoing|be|treated|"
+    r"treatment\s+with|with|a|an|the|one|(?:double|single|triple)[\s-]+blind(?:ed)?|open[\s-]+label|"
+    r"(?:daily\s+)?(?:use|application|administration)\s+of|use|(?:[\w-]+\s+)?(?:cycles|courses|sessions)\s+of|"
+    r"(?:intervention|experimental|treatment|study|active)\s+(?:group|arm)s?(?:\s+(?:with|receiving|given|of))?|"
+    r"(?:group|arm)\s+(?:[A-Z]|\d|I{1,3}|IV)\s*[-:,]?|\(\s*(?:[a-h]|\d|i{1,3}|iv)\s*\)|\d\s*\))\s+)+", re.I)
 # Where an arm's name ends: its dose or any number, a bracket, its schedule, a clause.
 NAME_END = re.compile(r"\s*\(|\s+\d|\s+(?:for|during|at|on|every|once|twice|thrice|three\s+times|daily|weekly|per|until|before|"
                       r"after|from|over|throughout|in|who|which|that|given|administered|delivered|plus\s+usual|repeated|followed|taken|"
@@ -292,8 +295,9 @@ def _title_arms(doc: Document, sentence: Sentence) -> list[dict]:
 def _list_arms(doc: Document, sentence: Sentence, start: int, compared: bool = False, groups: bool = False) -> list[dict]:
     """The arms of the list of alternatives that opens at ``start`` of the sentence: cut at its end
     (``LIST_END``), split into items (``ITEM_SPLIT``, never inside brackets), each read as an arm
-    (``_item_arm``; after a count of groups, "into two groups: A and B", at "and" too). [] unless there are two arms or more, one tested, every item read as an arm
-    (a list holding something else is no list of arms), and no two of one name."""
+    (``_item_arm``; after a count of groups, "into two groups: A and B", at "and" too). [] unless
+    there are two arms or more, one tested, every item read as an arm (a list holding something
+    else is no list of arms), no two of one name, and the list is no strata ("... according to")."""
     text = sentence.text
     end = _list_end(text, start, groups)
     if STRATA_AFTER.match(text, end):
