@@ -56,11 +56,19 @@ N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|fo
 # patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
 # placebo group".
 COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofenac")
-    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
-    rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
+    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?<!\bin\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+    rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b|groups\b|arms\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A count "in the" arm is of its people only when nothing or people stand between ("30 in the placebo group",
+# "22 patients who were randomised into the A group"), never events or shares ("19 deaths were observed in
+# the treatment group", "12 per cent in the A group", "one patient in the A group had ...").
+IN_THE_ARM = re.compile(r"(?:in|into)\s+the\s+(?:[\w-]+\s+)?$", re.I)
+PEOPLE_IN_THE_ARM = re.compile(r"\s*(?:(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|infants|cases|"
+                               r"volunteers|adults|individuals)\s+)?(?:(?:who\s+)?(?:were|was)\s+)?(?:(?:randomi[sz]ed|"
+                               r"assigned|allocated|included|enrolled|completed(?:\s+the\s+(?:study|trial|treatment))?)\s+)?(?:in|into)\s+the\s+"
+                               r"(?:[\w-]+\s+)?", re.I)
 # A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
 # "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
 BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|"
@@ -151,6 +159,11 @@ EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "ea
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
+# What a study calls its one tested arm beside a control arm: "(48 to the intervention group and 53 to the
+# control group)", "the experimental group (n = 39)". Said of the one arm that is not a control, never of
+# several tested arms ("the treatment groups" of a three-arm trial name no one arm).
+TESTED_GROUP_WORDS = ("intervention", "intervention group", "intervention arm", "experimental group", "experimental arm",
+                      "treatment group", "treatment arm", "active group", "active treatment group", "treated group")
 
 
 # What every count above needs: a digit or a number word (a cheap test a sentence must pass first; words inside
@@ -273,6 +286,66 @@ def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
     return match
 
 
+def tested_group_names(arms_found: list[dict]) -> dict[int, set[str]]:
+    """The words that name the one tested arm of a trial whose other arms are controls ("intervention
+    group", "experimental group", "treatment group"): ``{id(arm): {...}}``; empty when no arm is a
+    control or two or more arms are tested.
+
+    Example: arms [yoga, wait-list control] -> {id(yoga arm): {"intervention group", ...}}."""
+    tested = [a for a in arms_found if not a.get("is_control")]
+    if len(tested) != 1 or len(tested) == len(arms_found):
+        return {}
+    return {id(tested[0]): set(TESTED_GROUP_WORDS)}
+
+
+# A substance named with another, as one combination: "letrozole plus palbociclib", "A and B", "A + B", "A/B".
+WITH_OTHER_BEFORE = re.compile(r"(?:\bplus|\band|\bwith|\+|/|-)\s*$", re.I)
+WITH_OTHER_AFTER = re.compile(r"\s*(?:plus\b|and\b|with\b|\+|/|-(?=[a-z]))", re.I)
+WITHOUT_BEFORE = re.compile(r"\b(?:without|no|not|free\s+of|minus)\s+$", re.I)
+ALONE_AFTER = re.compile(r"\s+(?:alone|only|monotherapy)\b", re.I)
+
+
+def _alone_arm(text: str, start: int, end: int, arms: list[dict]) -> dict | None:
+    """The arm of one substance alone among ``arms`` (the arms that share the name at
+    ``text[start:end]``: that substance alone and combinations holding it), when the text names it
+    here by itself: "78 to anastrozole alone", "99 to docetaxel" (no other substance joined to it by
+    "plus", "and", "with", "+" or "/"). None when no arm is that substance alone, or the name is
+    joined to another ("ribociclib plus anastrozole")."""
+    single = [a for a in arms if len([i for i in a["interventions"] if not i.get("background")]) == 1]
+    if len(single) != 1:
+        return None
+    if WITHOUT_BEFORE.search(text, max(0, start - 12), start):
+        return None  # "one without dexamethasone (group C, n = 140)": the arm lacking it
+    if ALONE_AFTER.match(text, end):
+        return single[0]
+    if WITH_OTHER_BEFORE.search(text, max(0, start - 7), start) or WITH_OTHER_AFTER.match(text, end):
+        return None
+    if substance_mentions(text[max(0, start - 30):start]) or substance_mentions(text[end:end + 30]):
+        return None  # another substance right beside it: the name may be part of a regimen
+    return single[0]
+
+
+def dose_names(arm: dict, arms_found: list[dict]) -> set[str]:
+    """Names of an arm of one substance at one dose when another arm has the same substance at
+    another dose: the substance with the dose as written ("pregabalin 150 mg", "pregabalin 150mg"),
+    lower case, so that "101 pregabalin 150 mg" sizes that dose's arm. Empty otherwise."""
+    tested = [i for i in arm["interventions"] if not i.get("background")]
+    if len(tested) != 1 or not tested[0].get("dose_text") or not tested[0].get("substance"):
+        return set()
+    substance = tested[0]["substance"]
+    if not any(a is not arm and substance in {i.get("substance") for i in a["interventions"]} for a in arms_found):
+        return set()
+    written = DOSE_WRITTEN.match(tested[0]["dose_text"])
+    if written is None:
+        return set()
+    amount, unit = written.group("amount"), written.group("unit").lower()
+    return {f"{substance} {amount} {unit}", f"{substance} {amount}{unit}", f"{amount} {unit} {substance}",
+            f"{amount}{unit} {substance}"}
+
+
+DOSE_WRITTEN = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|iu)\b", re.I)
+
+
 def group_labels(doc: Document, arm: dict) -> set[str]:
     """The names the text gives an arm's group where it defines the arm ("sotalol alone (80 mg twice
     daily) (group S)" -> {"group s", "s group"}), lower case; empty when none is said, or when the
@@ -378,6 +451,9 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
             return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
+        if match is not None and IN_THE_ARM.search(before, match.end("n")) and not PEOPLE_IN_THE_ARM.fullmatch(
+                before, match.end("n")):
+            match = None  # "19 deaths were observed in the treatment group": events, not the arm's people
     if match is None and text.startswith(" (", end):
         match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
         match = match if match is not None and ALLOCATED_TO.search(text) else None
@@ -444,12 +520,15 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     if len(arms_found) < 2:
         return
     treated = treated_group_names(doc, arms_found)
-    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set())) for arm in arms_found]
+    generic = tested_group_names(arms_found)
+    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set()) | generic.get(id(arm), set())
+              | dose_names(arm, arms_found)) for arm in arms_found]
     owners: dict[str, list[dict]] = {}
     for arm, names in named:
         for name in names:
             owners.setdefault(name, []).append(arm)
     unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}  # (none: sizes said of every arm only)
+    shared = {name: arms for name, arms in owners.items() if len(arms) > 1}  # "letrozole" of "letrozole alone" and "A plus letrozole"
     lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
     base, bases = 0, {}
     for name in doc.text_fields:
@@ -464,27 +543,37 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
         for at, end in _occurrences(lowered, name):
             index = bisect.bisect_right(starts, at) - 1
             hits_by_sentence.setdefault(index, []).append((at, end, arm))
+    alone_hits: dict[int, list] = {}  # a name several arms share, said of the arm of that substance alone
+    for name, arms in shared.items():  # (read after every other name: "letrozole alone" only sizes what is left)
+        if name in CONTROL_WORDS or name in TESTED_GROUP_WORDS:
+            continue
+        for at, end in _occurrences(lowered, name):
+            arm = _alone_arm(lowered, at, end, arms)
+            if arm is not None:
+                index = bisect.bisect_right(starts, at) - 1
+                alone_hits.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
     whole_of: dict[int, int] = {}  # arm -> everyone, where its count was said as a part of everyone
     every_arm = None
     listed = sentences(doc)
-    for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
-        sentence = listed[index]
-        if sentence.field == "title" or not _may_count(sentence.text):
-            continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
-        offset = starts[index]
-        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
-        for at, end, arm in hits:
-            if id(arm) in sized or any(a < at < e for a, e, _ in hits):
-                continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
-            wholes: list = []
-            n = _size_near(sentence.text, at, end, wholes)
-            if n is not None and _subgroup(sentence.text, at):
-                continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
-            if n is not None and _kind(doc, sentence) == "statement":
-                sized[id(arm)] = n
-                if wholes and wholes[0] and wholes[0] > n:
-                    whole_of[id(arm)] = wholes[0]
+    for found in (hits_by_sentence, alone_hits):
+        for index in sorted(found):  # (only the sentences that name an arm)
+            sentence = listed[index]
+            if sentence.field == "title" or not _may_count(sentence.text):
+                continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
+            offset = starts[index]
+            hits = sorted((at - offset, end - offset, arm) for at, end, arm in found[index])
+            for at, end, arm in hits:
+                if id(arm) in sized or any(a < at < e for a, e, _ in hits):
+                    continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
+                wholes: list = []
+                n = _size_near(sentence.text, at, end, wholes)
+                if n is not None and _subgroup(sentence.text, at):
+                    continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
+                if n is not None and _kind(doc, sentence) == "statement":
+                    sized[id(arm)] = n
+                    if wholes and wholes[0] and wholes[0] > n:
+                        whole_of[id(arm)] = wholes[0]
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):
         every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
