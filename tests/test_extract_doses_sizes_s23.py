@@ -186,3 +186,28 @@ def test_checklist_international_units_are_kept_as_written():
     # no mg is written: dose_mg stays null (mgfm_dev's convention) and dose_text keeps the units
     drug = by_name("Women were randomised to vitamin D3 50,000 IU weekly or placebo.")["vitamin d"]
     assert drug["dose_mg"] is None and drug["dose_text"].startswith("50,000 IU")
+
+
+# --- new: a treatment span counted from its start ----------------------------------------------------
+
+def weeks(abstract: str) -> float | None:
+    return extract(Document("file:ours", "file", TITLE, {"title": TITLE, "abstract": abstract}))["duration_weeks"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    ("Mothers were randomised to receive a lipid-based supplement or no supplement from 0 to 24 weeks post-partum.",
+     24.0),
+    ("Subjects were randomized to receive ketotifen or placebo orally from day 1 to day 21.", 3.0),
+    ("Infants were randomised and given zinc or placebo from week 1 through week 10.", 10.0),
+])
+def test_span_from_the_start_of_treatment(abstract, expected):
+    assert weeks(abstract) == expected
+
+
+@pytest.mark.parametrize("abstract", [
+    "Patients were randomized to ibuprofen or placebo. The change in pain score from day 0 to day 7 was larger "
+    "with ibuprofen.",
+    "Patients were randomized to ibuprofen or placebo. The AUC from day 0 to day 7 was higher in treated patients.",
+])
+def test_a_measures_span_is_no_treatment_length(abstract):
+    assert weeks(abstract) is None

@@ -322,6 +322,10 @@ def _alone_arm(text: str, start: int, end: int, arms: list[dict]) -> dict | None
         return None
     if substance_mentions(text[max(0, start - 30):start]) or substance_mentions(text[end:end + 30]):
         return None  # another substance right beside it: the name may be part of a regimen
+    rest = text[end:end + 120].split(". ")[0]
+    if substance_mentions(rest):
+        return None  # the first of a list of arms ("140 patients ... to receive A in group M, B in group O"): a count
+        # before it may be everyone's
     return single[0]
 
 
