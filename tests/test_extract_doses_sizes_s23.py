@@ -211,3 +211,43 @@ def test_span_from_the_start_of_treatment(abstract, expected):
 ])
 def test_a_measures_span_is_no_treatment_length(abstract):
     assert weeks(abstract) is None
+
+
+# --- new: regimens named by an abbreviation defined after their last drug ------------------------------
+
+def test_abbreviation_defined_after_a_later_mention_names_the_arm():
+    # the drugs are named first in a background sentence; the abbreviations are defined at the arms
+    assert sizes("Epirubicin and cyclophosphamide are a standard regimen. Women were randomized to receive "
+                 "epirubicin and cyclophosphamide (EC) or epirubicin and paclitaxel (EP). In all, 212 women were "
+                 "randomly assigned to EC (n = 105) or EP (n = 107).") == {
+        "epirubicin + cyclophosphamide": 105, "epirubicin + paclitaxel": 107}
+
+
+def test_regimen_abbreviation_is_not_the_single_drug_arms():
+    assert sizes("Patients were randomized to receive gemcitabine plus docetaxel (GD) or docetaxel alone. A total of "
+                 "240 patients were assigned to GD (n = 121) or docetaxel (n = 119).") == {
+        "gemcitabine + docetaxel": 121, "docetaxel": 119}
+
+
+def test_abbreviation_of_the_drug_alone_beside_a_combination():
+    assert sizes("Women were randomised to tamoxifen (TAM) alone or to epirubicin plus tamoxifen. Of 300 women, 148 "
+                 "were allocated to TAM and 152 to epirubicin plus tamoxifen.") == {
+        "tamoxifen": 148, "epirubicin + tamoxifen": 152}
+
+
+# --- new: more counts that are not an arm's people -------------------------------------------------
+
+@pytest.mark.parametrize("abstract", [
+    "Forty patients were randomly assigned to valproate or placebo. Two subjects receiving valproate developed raised "
+    "ammonia levels.",
+    "Eighty women were randomly assigned to valproate or tamoxifen. Spotting was lower in cycles 2 and 3 in the "
+    "valproate group.",
+])
+def test_people_an_event_befell_and_cycle_numbers_are_no_size(abstract):
+    assert sizes(abstract)["valproate"] is None
+
+
+def test_the_whole_of_an_event_count_is_the_arm():
+    # (a guard: "four of the 99 patients in the A group had ...": 99 is the arm's)
+    assert sizes("Women were randomized to letrozole or tamoxifen. Four of the 99 patients in the letrozole group had "
+                 "hot flushes.")["letrozole"] == 99

@@ -56,7 +56,7 @@ N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|fo
 # patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
 # placebo group".
 COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofenac")
-    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?<!\bin\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?<!\bin\s)(?<!\d\sand\s)(?<!\d,\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
     rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b|groups\b|arms\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
@@ -69,6 +69,10 @@ PEOPLE_IN_THE_ARM = re.compile(r"\s*(?:(?:[\w-]+\s+)?(?:patients|women|men|subje
                                r"volunteers|adults|individuals)\s+)?(?:(?:who\s+)?(?:were|was)\s+)?(?:(?:randomi[sz]ed|"
                                r"assigned|allocated|included|enrolled|completed(?:\s+the\s+(?:study|trial|treatment))?)\s+)?(?:in|into)\s+the\s+"
                                r"(?:[\w-]+\s+)?", re.I)
+# What befell people counted before an arm's name: "Two subjects receiving A developed ...", "five taking A died".
+EVENT_AFTER = re.compile(r"(?:\s+(?:group|arm))?\s+(?:developed|had|experienced|died|reported|showed|suffered|"
+                         r"responded|required|needed|discontinued|withdrew)\b", re.I)
+OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 # A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
 # "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
 BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|"
@@ -202,6 +206,15 @@ def _occurrences(lowered: str, name: str) -> list[tuple[int, int]]:
     return found
 
 
+def _regimen_before(text: str, at: int) -> bool:
+    """Whether the name at ``text[at]`` ends a regimen of several drugs ("doxorubicin and cyclophosphamide
+    followed by tamoxifen (ACT)"): another substance named in the 60 characters before it, in its sentence.
+    An abbreviation after it is the regimen's, not the last drug's alone."""
+    before = text[max(0, at - 60):at]
+    before = before[before.rfind(". ") + 1:]
+    return bool(substance_mentions(before))
+
+
 def arm_names(doc: Document, arm: dict) -> set[str]:
     """The words that name one arm in the text: its interventions' names and substances, an
     abbreviation defined right after one of them ("Cocculine (C)"), and for a control arm
@@ -221,13 +234,19 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
                 and said["text"][0].isalpha() and " " not in said["text"]):
             names.add(said["text"].lower())  # the word the text uses for it: "TAM", "MgSO4", "CBT", "bupivacain"
     lowered = _lower_text(doc)
+    text = None
+    single = len([i for i in arm["interventions"] if not i.get("background")]) == 1
     for name in list(names):
-        at = lowered.find(name)
-        if at >= 0 and lowered.startswith("(", at + len(name) + (lowered[at + len(name):at + len(name) + 1] == " ")):
-            text = "\n".join(doc.fields[f] for f in doc.text_fields)  # (the same offsets as ``_lower_text``)
-            abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
-            if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po"):
-                names.add(abbreviation.group("abbr").lower())
+        for opening in (name + " (", name + "("):  # every place the name is followed by a bracket, not only the first:
+            at = lowered.find(opening)            # "docetaxel and capecitabine (TX)" after "capecitabine" was named before
+            while at >= 0:
+                if at == 0 or not lowered[at - 1].isalnum():
+                    text = text or "\n".join(doc.fields[f] for f in doc.text_fields)  # (the offsets of ``_lower_text``)
+                    abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
+                    if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po") and not (
+                            single and _regimen_before(text, at)):
+                        names.add(abbreviation.group("abbr").lower())
+                at = lowered.find(opening, at + 1)
     if arm.get("is_control"):
         names.update(CONTROL_WORDS)
     return names
@@ -300,7 +319,7 @@ def tested_group_names(arms_found: list[dict]) -> dict[int, set[str]]:
 
 # A substance named with another, as one combination: "letrozole plus palbociclib", "A and B", "A + B", "A/B".
 WITH_OTHER_BEFORE = re.compile(r"(?:\bplus|\band|\bwith|\+|/|-)\s*$", re.I)
-WITH_OTHER_AFTER = re.compile(r"\s*(?:plus\b|and\b|with\b|\+|/|-(?=[a-z]))", re.I)
+WITH_OTHER_AFTER = re.compile(r"\s*(?:plus\b|and\b(?!\s+(?:\d|the\s+other|to\b))|with\b|\+|/|-(?=[a-z]))", re.I)
 WITHOUT_BEFORE = re.compile(r"\b(?:without|no|not|free\s+of|minus)\s+$", re.I)
 ALONE_AFTER = re.compile(r"\s+(?:alone|only|monotherapy)\b", re.I)
 
@@ -314,18 +333,24 @@ def _alone_arm(text: str, start: int, end: int, arms: list[dict]) -> dict | None
     single = [a for a in arms if len([i for i in a["interventions"] if not i.get("background")]) == 1]
     if len(single) != 1:
         return None
+    drug = next((i.get("substance") or i["name"]).lower() for i in single[0]["interventions"] if not i.get("background"))
+    name = text[start:end]
+    if name != drug and f"{drug} ({name})" not in text and f"{drug}({name})" not in text:
+        return None  # (the drug's own name, or its abbreviation defined right after it: "tamoxifen (TAM)"; not an
+        # abbreviation defined after a regimen that ends with the drug)
     if WITHOUT_BEFORE.search(text, max(0, start - 12), start):
         return None  # "one without dexamethasone (group C, n = 140)": the arm lacking it
     if ALONE_AFTER.match(text, end):
         return single[0]
     if WITH_OTHER_BEFORE.search(text, max(0, start - 7), start) or WITH_OTHER_AFTER.match(text, end):
         return None
-    if substance_mentions(text[max(0, start - 30):start]) or substance_mentions(text[end:end + 30]):
-        return None  # another substance right beside it: the name may be part of a regimen
+    before = text[max(0, start - 30):start]
+    if (mentions := substance_mentions(before)) and not DIGIT.search(before, mentions[-1].end):
+        return None  # another substance right before it, no count between: the name may end a regimen
     rest = text[end:end + 120].split(". ")[0]
-    if substance_mentions(rest):
-        return None  # the first of a list of arms ("140 patients ... to receive A in group M, B in group O"): a count
-        # before it may be everyone's
+    if (mentions := substance_mentions(rest)) and not DIGIT.search(rest, 0, mentions[0].start):
+        return None  # another drug named next with no count of its own between ("A plus B"; "140 patients ... to
+        # receive A in group M, B in group O": a count before A may be everyone's)
     return single[0]
 
 
@@ -458,6 +483,9 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
         if match is not None and IN_THE_ARM.search(before, match.end("n")) and not PEOPLE_IN_THE_ARM.fullmatch(
                 before, match.end("n")):
             match = None  # "19 deaths were observed in the treatment group": events, not the arm's people
+        if match is not None and EVENT_AFTER.match(text, end) and not OF_BEFORE.search(before, 0, match.start()):
+            match = None  # "Two subjects receiving A developed ...": the people an event befell (but "four of the
+            # 99 patients in the A group had ...": the 99 are the arm)
     if match is None and text.startswith(" (", end):
         match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
         match = match if match is not None and ALLOCATED_TO.search(text) else None
