@@ -251,3 +251,15 @@ def test_the_whole_of_an_event_count_is_the_arm():
     # (a guard: "four of the 99 patients in the A group had ...": 99 is the arm's)
     assert sizes("Women were randomized to letrozole or tamoxifen. Four of the 99 patients in the letrozole group had "
                  "hot flushes.")["letrozole"] == 99
+
+
+# --- new: counts of the analysed, and a control's abbreviation ----------------------------------------
+
+def test_bracketed_counts_of_those_suitable_for_analysis():
+    assert sizes("Women were randomized to tamoxifen or placebo. After a median of five years, 1900 women (tamoxifen "
+                 "951, placebo 949) were suitable for analysis.") == {"tamoxifen": 951, "placebo": 949}
+
+
+def test_abbreviation_of_a_wait_list_control():
+    assert sizes("Adults with insomnia (n = 90) were randomized to yoga or a wait-list control (WLC). At 8 weeks, sleep "
+                 "improved with yoga (n = 44) and not with WLC (n = 41).") == {"yoga": 44, "no treatment": 41}

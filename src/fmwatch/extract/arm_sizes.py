@@ -115,7 +115,8 @@ GROUPS_WITH_EACH = re.compile(rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n>{COUNT}
                               r"men|children|infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
 ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
-                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
+                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable|assessable|"
+                        r"(?:suitable|available|included|eligible)\s+for\s+(?:the\s+)?analys[ie]s)\b", re.I)
 # A planned size (a power calculation) is not the size the arm had.
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
@@ -217,8 +218,10 @@ def _regimen_before(text: str, at: int) -> bool:
 
 def arm_names(doc: Document, arm: dict) -> set[str]:
     """The words that name one arm in the text: its interventions' names and substances, an
-    abbreviation defined right after one of them ("Cocculine (C)"), and for a control arm
-    "controls" / "control group". Lower case.
+    abbreviation defined right after one of them at any of its mentions ("Cocculine (C)"; not a
+    regimen's, "A and B followed by C (ABC)", for the arm of C alone), and for a control arm
+    "controls" / "control group" and an abbreviation defined after those ("wait-list control (WC)").
+    Lower case.
 
     Example: the arm ``magnesium sulfate`` of a text saying "magnesium sulfate (MS)" ->
     {"magnesium sulfate", "magnesium", "ms"}."""
@@ -236,6 +239,8 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
     lowered = _lower_text(doc)
     text = None
     single = len([i for i in arm["interventions"] if not i.get("background")]) == 1
+    if arm.get("is_control"):  # ("a wait-list control (WC)", "usual care (UC)": the control's abbreviation too)
+        names.update(CONTROL_WORDS)
     for name in list(names):
         for opening in (name + " (", name + "("):  # every place the name is followed by a bracket, not only the first:
             at = lowered.find(opening)            # "docetaxel and capecitabine (TX)" after "capecitabine" was named before
@@ -247,8 +252,6 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
                             single and _regimen_before(text, at)):
                         names.add(abbreviation.group("abbr").lower())
                 at = lowered.find(opening, at + 1)
-    if arm.get("is_control"):
-        names.update(CONTROL_WORDS)
     return names
 
 
