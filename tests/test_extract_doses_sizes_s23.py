@@ -263,3 +263,21 @@ def test_bracketed_counts_of_those_suitable_for_analysis():
 def test_abbreviation_of_a_wait_list_control():
     assert sizes("Adults with insomnia (n = 90) were randomized to yoga or a wait-list control (WLC). At 8 weeks, sleep "
                  "improved with yoga (n = 44) and not with WLC (n = 41).") == {"yoga": 44, "no treatment": 41}
+
+
+# --- new: two counts given to two arms "respectively" ------------------------------------------------
+
+@pytest.mark.parametrize("abstract, expected", [
+    ("Women were randomized to fluticasone or placebo for 30 months. In total, 19 and 13 patients received "
+     "fluticasone and placebo, respectively.", {"fluticasone": 19, "placebo": 13}),
+    ("Patients were randomized to ondansetron or placebo. After exclusions, 47 and 46 patients participated in the "
+     "ondansetron and control groups, respectively.", {"ondansetron": 47, "placebo": 46}),
+])
+def test_counts_given_respectively(abstract, expected):
+    assert sizes(abstract) == expected
+
+
+def test_people_in_the_arm_written_pts():
+    # (a guard: "pts" are people)
+    assert sizes("Eighty-seven patients were randomized to capecitabine or gemcitabine (41 pts in the capecitabine arm "
+                 "and 46 pts in the gemcitabine arm).") == {"capecitabine": 41, "gemcitabine": 46}

@@ -65,8 +65,8 @@ COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofena
 # "22 patients who were randomised into the A group"), never events or shares ("19 deaths were observed in
 # the treatment group", "12 per cent in the A group", "one patient in the A group had ...").
 IN_THE_ARM = re.compile(r"(?:in|into)\s+the\s+(?:[\w-]+\s+)?$", re.I)
-PEOPLE_IN_THE_ARM = re.compile(r"\s*(?:(?:[\w-]+\s+)?(?:patients|women|men|subjects|participants|children|infants|cases|"
-                               r"volunteers|adults|individuals)\s+)?(?:(?:who\s+)?(?:were|was)\s+)?(?:(?:randomi[sz]ed|"
+PEOPLE_IN_THE_ARM = re.compile(r"\s*(?:(?:[\w-]+\s+)?(?:patients|pts\.?|women|men|subjects|participants|children|infants|"
+                               r"cases|volunteers|adults|individuals|persons|people|eyes|mothers|rats|mice|animals)\s+)?(?:(?:who\s+)?(?:were|was)\s+)?(?:(?:randomi[sz]ed|"
                                r"assigned|allocated|included|enrolled|completed(?:\s+the\s+(?:study|trial|treatment))?)\s+)?(?:in|into)\s+the\s+"
                                r"(?:[\w-]+\s+)?", re.I)
 # What befell people counted before an arm's name: "Two subjects receiving A developed ...", "five taking A died".
@@ -543,6 +543,38 @@ def _equal_share(doc: Document) -> int | None:
     return None
 
 
+# Two counts given to two arms in the order they are named, "respectively": "271 and 278 patients received A and B,
+# respectively", "128 and 130 were randomised to A and B, respectively", "47 and 46 patients participated in the A
+# and control groups, respectively" (never "disease evolution was seen in 54 and 49 patients in the A and B arm").
+RESPECTIVE = re.compile(
+    rf"(?<![\w.,/±:-])(?<!\bin\s)(?P<a>{COUNT})\s+and\s+(?P<b>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
+    r"(?:(?:were|was)\s+)?(?:randomi[sz]ed\s+to(?:\s+receive)?|assigned\s+to|allocated\s+to|received|participated\s+in|"
+    r"(?:included|enrolled|analy[sz]ed)\s+in)\s+(?:the\s+)?(?P<names>[^.;()]{3,90}?),?\s+respectively\b", re.I)
+
+
+def _respective_sizes(listed: list, unique: dict[str, dict]) -> list[tuple[dict, int]]:
+    """(arm, size) pairs from sentences that give two arms two counts "respectively" (``RESPECTIVE``):
+    the words after the verb split at their "and" or "or", each part naming one arm by a name of
+    ``unique`` (lower case name -> arm). Empty when a part names no arm, both parts the same arm, or
+    the sentence is a result."""
+    found: list[tuple[dict, int]] = []
+    for sentence in listed:
+        if sentence.field == "title" or "respectively" not in sentence.text:
+            continue
+        for match in RESPECTIVE.finditer(sentence.text):
+            parts = re.split(r"\s+(?:and|or|versus|vs\.?)\s+", match.group("names").lower(), maxsplit=1)
+            if len(parts) != 2:
+                continue
+            owners = []
+            for part in parts:
+                named = {id(arm): arm for name, arm in unique.items() if _occurrences(part, name)}
+                owners.append(next(iter(named.values())) if len(named) == 1 else None)
+            a, b = _count(match.group("a")), _count(match.group("b"))
+            if owners[0] is not None and owners[1] is not None and owners[0] is not owners[1] and a and b:
+                found += [(owners[0], a), (owners[1], b)]
+    return found
+
+
 def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     """Set ``n`` of each arm (two or more arms) from a count tied to its name in the study's own
     statements ("magnesium (n = 12)", "214 to magnesium", "n=8 gabapentin", "20 controls"), the
@@ -609,6 +641,10 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
                     sized[id(arm)] = n
                     if wholes and wholes[0] and wholes[0] > n:
                         whole_of[id(arm)] = wholes[0]
+    if "respectively" in lowered and len(sized) < len(arms_found):
+        for arm, n in _respective_sizes(listed, unique):
+            if id(arm) not in sized:
+                sized[id(arm)] = n
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):
         every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
