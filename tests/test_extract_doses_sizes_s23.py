@@ -281,3 +281,10 @@ def test_people_in_the_arm_written_pts():
     # (a guard: "pts" are people)
     assert sizes("Eighty-seven patients were randomized to capecitabine or gemcitabine (41 pts in the capecitabine arm "
                  "and 46 pts in the gemcitabine arm).") == {"capecitabine": 41, "gemcitabine": 46}
+
+
+def test_everyone_shared_between_groups_is_no_arms_size():
+    # "120 patients were enrolled in three groups to receive A in group K, ...": 120 is everyone's
+    assert sizes("One hundred and twenty patients were enrolled in three groups to receive ketamine 0.5 mg/kg in group "
+                 "K, ondansetron 4 mg in group O and saline in group S. The ondansetron group (n = 38) and the saline "
+                 "group (n = 39) were analysed.") == {"ketamine": None, "ondansetron": 38, "saline": 39}

@@ -575,6 +575,27 @@ def _respective_sizes(listed: list, unique: dict[str, dict]) -> list[tuple[dict,
     return found
 
 
+# Everyone shared between groups: "One hundred and forty patients were enrolled in four groups", "60 women were
+# randomly divided into two equal groups": that count is no arm's.
+SHARED_BETWEEN_GROUPS = re.compile(
+    rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:[\w-]+\s+){{0,4}}?(?:were\s+)?(?:randomly\s+)?(?:randomi[sz]ed|allocated|"
+    r"assigned|divided|enrolled|distributed|included)\s+(?:(?:equally|randomly|evenly)\s+)?(?:in|into|to)\s+(?:one\s+of\s+)?"
+    rf"(?:the\s+)?(?:{COUNT})\s+(?:equal\s+|treatment\s+|study\s+|parallel\s+)?(?:groups|arms)\b", re.I)
+
+
+def _everyone(listed: list) -> set[int]:
+    """The counts the study's sentences share between groups ("140 patients were enrolled in four
+    groups"): everyone's, never one arm's."""
+    found = set()
+    for sentence in listed:
+        if sentence.field != "title" and ("groups" in sentence.text or "arms" in sentence.text):
+            for match in SHARED_BETWEEN_GROUPS.finditer(sentence.text):
+                n = _count(match.group("n"))
+                if n:
+                    found.add(n)
+    return found
+
+
 def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     """Set ``n`` of each arm (two or more arms) from a count tied to its name in the study's own
     statements ("magnesium (n = 12)", "214 to magnesium", "n=8 gabapentin", "20 controls"), the
@@ -656,9 +677,12 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
                     _kind(doc, sentence) == "statement"):
                 every_arm = _count(next(g for g in whole.groups() if g))
                 break
+    everyone = _everyone(listed) if "group" in lowered or " arms" in lowered else set()
     for arm in arms_found:
         if id(arm) in sized:
             arm["n"] = sized[id(arm)]
+        elif arm["n"] is not None and arm["n"] in everyone:
+            arm["n"] = every_arm  # "140 patients were enrolled in four groups to receive A, ...": everyone, no arm
         elif arm["n"] is None and every_arm is not None:
             arm["n"] = every_arm
     unsized = [a for a in arms_found if a["n"] is None]
