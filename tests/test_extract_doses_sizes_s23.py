@@ -288,3 +288,20 @@ def test_everyone_shared_between_groups_is_no_arms_size():
     assert sizes("One hundred and twenty patients were enrolled in three groups to receive ketamine 0.5 mg/kg in group "
                  "K, ondansetron 4 mg in group O and saline in group S. The ondansetron group (n = 38) and the saline "
                  "group (n = 39) were analysed.") == {"ketamine": None, "ondansetron": 38, "saline": 39}
+
+
+# --- new: a placebo takes no dose --------------------------------------------------------------------
+
+@pytest.mark.parametrize("abstract", [
+    "Adults with epilepsy were randomized to placebo, 4 mg, 8 mg or 12 mg of perampanel once daily.",
+    "Women were randomized to placebo or 0.625 mg conjugated estrogens with 2.5 mg medroxyprogesterone.",
+    "Volunteers took 3 g of fish oil or 3 g placebo daily for 30 days.",
+])
+def test_placebo_takes_no_dose(abstract):
+    placebo = by_name(abstract)["placebo"]
+    assert placebo["dose_mg"] is None and placebo["daily_dose_mg"] is None and placebo.get("dose_text") is None
+
+
+def test_the_drugs_dose_stays_beside_its_placebo():
+    found = by_name("Adults were randomized to amitriptyline 25 mg once daily or matching placebo for 12 weeks.")
+    assert found["amitriptyline"]["dose_mg"] == 25.0 and found["placebo"]["dose_mg"] is None

@@ -186,7 +186,9 @@ DOSE_OF = re.compile(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+
 
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
-    substance just before the dose."""
+    substance just before the dose. A placebo takes no dose: an inert comparator has none ("placebo,
+    35 mg, 75 mg or 125 mg of A", "A 10 mg or matching placebo"; the labels' convention, an active
+    placebo being named by its drug): a dose read as the placebo's is dropped, given to no other."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
         of = DOSE_OF.match(chunk, dose.end()) if " of " in chunk[dose.end():dose.end() + 30] else None
@@ -205,7 +207,7 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
             owner = before[-1] if before else None
         if owner is not None and owner not in assigned:
             assigned[owner] = dose
-    return assigned
+    return {owner: dose for owner, dose in assigned.items() if mentions[owner].name != "placebo"}
 
 
 def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
