@@ -56,11 +56,23 @@ N_BEFORE = re.compile(rf"\b[nN]\s*=\s*(?P<n>{COUNT})\s*[,:]?\s*(?:in\s+the\s+|fo
 # patients randomised to tamoxifen", "25 cases who received preoperative famotidine", "30 in the
 # placebo group".
 COUNT_BEFORE = re.compile(  # (not a group's number: "group 2 received diclofenac")
-    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
-    rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b)[A-Za-z][\w-]*\s+){{0,3}}?"
+    rf"(?<![\w.,/±:-])(?<!group\s)(?<!arm\s)(?<!\bin\s)(?<!\d\sand\s)(?<!\d,\s)(?P<n>{COUNT})(?![\d.,/:]\d|\s*%)\s+"
+    rf"(?:(?!{UNIT_WORDS}\b|and\b|or\b|of\b|to\b|in\b|groups\b|arms\b)[A-Za-z][\w-]*\s+){{0,3}}?"
     r"(?:(?:who|that)\s+)?(?:(?:were|was|had\s+been)\s+)?(?:(?:randomi[sz]ed|assigned|allocated|included|enrolled)\s+)?"
     r"(?:to\s+(?:receive\s+)?|received\s+|receiving\s+|were\s+given\s+|given\s+|on\s+|in\s+the\s+|into\s+the\s+|as\s+the\s+)"
     r"(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+)?$", re.I)
+# A count "in the" arm is of its people only when nothing or people stand between ("30 in the placebo group",
+# "22 patients who were randomised into the A group"), never events or shares ("19 deaths were observed in
+# the treatment group", "12 per cent in the A group", "one patient in the A group had ...").
+IN_THE_ARM = re.compile(r"(?:in|into)\s+the\s+(?:[\w-]+\s+)?$", re.I)
+PEOPLE_IN_THE_ARM = re.compile(r"\s*(?:(?:[\w-]+\s+)?(?:patients|pts\.?|women|men|subjects|participants|children|infants|"
+                               r"cases|volunteers|adults|individuals|persons|people|eyes|mothers|rats|mice|animals)\s+)?(?:(?:who\s+)?(?:were|was)\s+)?(?:(?:randomi[sz]ed|"
+                               r"assigned|allocated|included|enrolled|completed(?:\s+the\s+(?:study|trial|treatment))?)\s+)?(?:in|into)\s+the\s+"
+                               r"(?:[\w-]+\s+)?", re.I)
+# What befell people counted before an arm's name: "Two subjects receiving A developed ...", "five taking A died".
+EVENT_AFTER = re.compile(r"(?:\s+(?:group|arm))?\s+(?:developed|had|experienced|died|reported|showed|suffered|"
+                         r"responded|required|needed|discontinued|withdrew)\b", re.I)
+OF_BEFORE = re.compile(r"\bof\s+(?:the\s+)?$", re.I)
 # A bare count in brackets right after the arm's name, in a sentence that allocates people to arms:
 # "randomly assigned to receive vitamin D (40) or placebo (40)" (not a year, a dose or a reference).
 BARE_COUNT_AFTER = re.compile(r"\s\(\s*(?P<n>\d{1,4})\s*\)(?=\s*(?:[,;.]|or\b|and\b|versus\b|vs\b|groups?\b|arms?\b|"
@@ -103,7 +115,8 @@ GROUPS_WITH_EACH = re.compile(rf"\b(?:groups|arms)\s+(?:of|with)\s+(?P<n>{COUNT}
                               r"men|children|infants|volunteers|cases|rats|mice|dogs|animals)\s+each\b", re.I)
 # A sentence that allocates people to arms (where "20 per group" is a size, not "two in each arm refused").
 ALLOCATION = re.compile(r"\b(?:randomi[sz]\w*|assigned|allocated|enrol\w*|included|recruited|divided|distributed|"
-                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable)\b", re.I)
+                        r"received|consist\w*|comprised|completed|finished|analy[sz]ed|evaluable|assessable|"
+                        r"(?:suitable|available|included|eligible)\s+for\s+(?:the\s+)?analys[ie]s)\b", re.I)
 # A planned size (a power calculation) is not the size the arm had.
 PLANNED = re.compile(r"\b(?:needed|required|planned|would|calculated|power|target\w*|aim\w*\s+to)\b", re.I)
 # A count in a list whose verb was said once: "30 received A, 31 B and 29 placebo".
@@ -151,6 +164,11 @@ EVERY_ARM_CUES = ("equally", "evenly", "per group", "per arm", "each group", "ea
 # "an abbreviation defined right after the name": "Cocculine (C)", "trastuzumab (TRZ)".
 ABBREVIATION_AFTER = re.compile(r"\s*\(\s*(?P<abbr>[A-Z][A-Za-z0-9-]{0,7})\s*\)")
 CONTROL_WORDS = ("controls", "control", "control group", "control subjects", "control arm", "untreated group")
+# What a study calls its one tested arm beside a control arm: "(48 to the intervention group and 53 to the
+# control group)", "the experimental group (n = 39)". Said of the one arm that is not a control, never of
+# several tested arms ("the treatment groups" of a three-arm trial name no one arm).
+TESTED_GROUP_WORDS = ("intervention", "intervention group", "intervention arm", "experimental group", "experimental arm",
+                      "treatment group", "treatment arm", "active group", "active treatment group", "treated group")
 
 
 # What every count above needs: a digit or a number word (a cheap test a sentence must pass first; words inside
@@ -189,10 +207,21 @@ def _occurrences(lowered: str, name: str) -> list[tuple[int, int]]:
     return found
 
 
+def _regimen_before(text: str, at: int) -> bool:
+    """Whether the name at ``text[at]`` ends a regimen of several drugs ("doxorubicin and cyclophosphamide
+    followed by tamoxifen (ACT)"): another substance named in the 60 characters before it, in its sentence.
+    An abbreviation after it is the regimen's, not the last drug's alone."""
+    before = text[max(0, at - 60):at]
+    before = before[before.rfind(". ") + 1:]
+    return bool(substance_mentions(before))
+
+
 def arm_names(doc: Document, arm: dict) -> set[str]:
     """The words that name one arm in the text: its interventions' names and substances, an
-    abbreviation defined right after one of them ("Cocculine (C)"), and for a control arm
-    "controls" / "control group". Lower case.
+    abbreviation defined right after one of them at any of its mentions ("Cocculine (C)"; not a
+    regimen's, "A and B followed by C (ABC)", for the arm of C alone), and for a control arm
+    "controls" / "control group" and an abbreviation defined after those ("wait-list control (WC)").
+    Lower case.
 
     Example: the arm ``magnesium sulfate`` of a text saying "magnesium sulfate (MS)" ->
     {"magnesium sulfate", "magnesium", "ms"}."""
@@ -208,15 +237,21 @@ def arm_names(doc: Document, arm: dict) -> set[str]:
                 and said["text"][0].isalpha() and " " not in said["text"]):
             names.add(said["text"].lower())  # the word the text uses for it: "TAM", "MgSO4", "CBT", "bupivacain"
     lowered = _lower_text(doc)
-    for name in list(names):
-        at = lowered.find(name)
-        if at >= 0 and lowered.startswith("(", at + len(name) + (lowered[at + len(name):at + len(name) + 1] == " ")):
-            text = "\n".join(doc.fields[f] for f in doc.text_fields)  # (the same offsets as ``_lower_text``)
-            abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
-            if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po"):
-                names.add(abbreviation.group("abbr").lower())
-    if arm.get("is_control"):
+    text = None
+    single = len([i for i in arm["interventions"] if not i.get("background")]) == 1
+    if arm.get("is_control"):  # ("a wait-list control (WC)", "usual care (UC)": the control's abbreviation too)
         names.update(CONTROL_WORDS)
+    for name in list(names):
+        for opening in (name + " (", name + "("):  # every place the name is followed by a bracket, not only the first:
+            at = lowered.find(opening)            # "docetaxel and capecitabine (TX)" after "capecitabine" was named before
+            while at >= 0:
+                if at == 0 or not lowered[at - 1].isalnum():
+                    text = text or "\n".join(doc.fields[f] for f in doc.text_fields)  # (the offsets of ``_lower_text``)
+                    abbreviation = ABBREVIATION_AFTER.match(text, at + len(name))
+                    if abbreviation and abbreviation.group("abbr").lower() not in ("n", "mg", "iv", "im", "po") and not (
+                            single and _regimen_before(text, at)):
+                        names.add(abbreviation.group("abbr").lower())
+                at = lowered.find(opening, at + 1)
     return names
 
 
@@ -271,6 +306,76 @@ def _label_past_commas(text: str, at: int, limit: int = 250) -> re.Match | None:
     if match is None or substance_mentions(text[at:match.start()]):
         return None
     return match
+
+
+def tested_group_names(arms_found: list[dict]) -> dict[int, set[str]]:
+    """The words that name the one tested arm of a trial whose other arms are controls ("intervention
+    group", "experimental group", "treatment group"): ``{id(arm): {...}}``; empty when no arm is a
+    control or two or more arms are tested.
+
+    Example: arms [yoga, wait-list control] -> {id(yoga arm): {"intervention group", ...}}."""
+    tested = [a for a in arms_found if not a.get("is_control")]
+    if len(tested) != 1 or len(tested) == len(arms_found):
+        return {}
+    return {id(tested[0]): set(TESTED_GROUP_WORDS)}
+
+
+# A substance named with another, as one combination: "letrozole plus palbociclib", "A and B", "A + B", "A/B".
+WITH_OTHER_BEFORE = re.compile(r"(?:\bplus|\band|\bwith|\+|/|-)\s*$", re.I)
+WITH_OTHER_AFTER = re.compile(r"\s*(?:plus\b|and\b(?!\s+(?:\d|the\s+other|to\b))|with\b|\+|/|-(?=[a-z]))", re.I)
+WITHOUT_BEFORE = re.compile(r"\b(?:without|no|not|free\s+of|minus)\s+$", re.I)
+ALONE_AFTER = re.compile(r"\s+(?:alone|only|monotherapy)\b", re.I)
+
+
+def _alone_arm(text: str, start: int, end: int, arms: list[dict]) -> dict | None:
+    """The arm of one substance alone among ``arms`` (the arms that share the name at
+    ``text[start:end]``: that substance alone and combinations holding it), when the text names it
+    here by itself: "78 to anastrozole alone", "99 to docetaxel" (no other substance joined to it by
+    "plus", "and", "with", "+" or "/"). None when no arm is that substance alone, or the name is
+    joined to another ("ribociclib plus anastrozole")."""
+    single = [a for a in arms if len([i for i in a["interventions"] if not i.get("background")]) == 1]
+    if len(single) != 1:
+        return None
+    drug = next((i.get("substance") or i["name"]).lower() for i in single[0]["interventions"] if not i.get("background"))
+    name = text[start:end]
+    if name != drug and f"{drug} ({name})" not in text and f"{drug}({name})" not in text:
+        return None  # (the drug's own name, or its abbreviation defined right after it: "tamoxifen (TAM)"; not an
+        # abbreviation defined after a regimen that ends with the drug)
+    if WITHOUT_BEFORE.search(text, max(0, start - 12), start):
+        return None  # "one without dexamethasone (group C, n = 140)": the arm lacking it
+    if ALONE_AFTER.match(text, end):
+        return single[0]
+    if WITH_OTHER_BEFORE.search(text, max(0, start - 7), start) or WITH_OTHER_AFTER.match(text, end):
+        return None
+    before = text[max(0, start - 30):start]
+    if (mentions := substance_mentions(before)) and not DIGIT.search(before, mentions[-1].end):
+        return None  # another substance right before it, no count between: the name may end a regimen
+    rest = text[end:end + 120].split(". ")[0]
+    if (mentions := substance_mentions(rest)) and not DIGIT.search(rest, 0, mentions[0].start):
+        return None  # another drug named next with no count of its own between ("A plus B"; "140 patients ... to
+        # receive A in group M, B in group O": a count before A may be everyone's)
+    return single[0]
+
+
+def dose_names(arm: dict, arms_found: list[dict]) -> set[str]:
+    """Names of an arm of one substance at one dose when another arm has the same substance at
+    another dose: the substance with the dose as written ("pregabalin 150 mg", "pregabalin 150mg"),
+    lower case, so that "101 pregabalin 150 mg" sizes that dose's arm. Empty otherwise."""
+    tested = [i for i in arm["interventions"] if not i.get("background")]
+    if len(tested) != 1 or not tested[0].get("dose_text") or not tested[0].get("substance"):
+        return set()
+    substance = tested[0]["substance"]
+    if not any(a is not arm and substance in {i.get("substance") for i in a["interventions"]} for a in arms_found):
+        return set()
+    written = DOSE_WRITTEN.match(tested[0]["dose_text"])
+    if written is None:
+        return set()
+    amount, unit = written.group("amount"), written.group("unit").lower()
+    return {f"{substance} {amount} {unit}", f"{substance} {amount}{unit}", f"{amount} {unit} {substance}",
+            f"{amount}{unit} {substance}"}
+
+
+DOSE_WRITTEN = re.compile(r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|iu)\b", re.I)
 
 
 def group_labels(doc: Document, arm: dict) -> set[str]:
@@ -378,6 +483,12 @@ def _size_near(text: str, start: int, end: int, wholes: list | None = None) -> i
             return _count(match.group("n2"))  # "64 patients in group 3 (control group)"
     if match is None and any(cue in before[-40:] for cue in ALLOCATION_CUES) and not CHOICE_AFTER.match(text, end):
         match = COUNT_BEFORE.search(before)  # (not "Twenty rats received A or B": that count is everyone's)
+        if match is not None and IN_THE_ARM.search(before, match.end("n")) and not PEOPLE_IN_THE_ARM.fullmatch(
+                before, match.end("n")):
+            match = None  # "19 deaths were observed in the treatment group": events, not the arm's people
+        if match is not None and EVENT_AFTER.match(text, end) and not OF_BEFORE.search(before, 0, match.start()):
+            match = None  # "Two subjects receiving A developed ...": the people an event befell (but "four of the
+            # 99 patients in the A group had ...": the 99 are the arm)
     if match is None and text.startswith(" (", end):
         match = BARE_COUNT_AFTER.match(text, end)  # "assigned to receive vitamin D (40) or placebo (40)"
         match = match if match is not None and ALLOCATED_TO.search(text) else None
@@ -432,6 +543,59 @@ def _equal_share(doc: Document) -> int | None:
     return None
 
 
+# Two counts given to two arms in the order they are named, "respectively": "271 and 278 patients received A and B,
+# respectively", "128 and 130 were randomised to A and B, respectively", "47 and 46 patients participated in the A
+# and control groups, respectively" (never "disease evolution was seen in 54 and 49 patients in the A and B arm").
+RESPECTIVE = re.compile(
+    rf"(?<![\w.,/±:-])(?<!\bin\s)(?P<a>{COUNT})\s+and\s+(?P<b>{COUNT})\s+(?:(?!{UNIT_WORDS}\b)[A-Za-z][\w-]*\s+){{0,2}}?"
+    r"(?:(?:were|was)\s+)?(?:randomi[sz]ed\s+to(?:\s+receive)?|assigned\s+to|allocated\s+to|received|participated\s+in|"
+    r"(?:included|enrolled|analy[sz]ed)\s+in)\s+(?:the\s+)?(?P<names>[^.;()]{3,90}?),?\s+respectively\b", re.I)
+
+
+def _respective_sizes(listed: list, unique: dict[str, dict]) -> list[tuple[dict, int]]:
+    """(arm, size) pairs from sentences that give two arms two counts "respectively" (``RESPECTIVE``):
+    the words after the verb split at their "and" or "or", each part naming one arm by a name of
+    ``unique`` (lower case name -> arm). Empty when a part names no arm, both parts the same arm, or
+    the sentence is a result."""
+    found: list[tuple[dict, int]] = []
+    for sentence in listed:
+        if sentence.field == "title" or "respectively" not in sentence.text:
+            continue
+        for match in RESPECTIVE.finditer(sentence.text):
+            parts = re.split(r"\s+(?:and|or|versus|vs\.?)\s+", match.group("names").lower(), maxsplit=1)
+            if len(parts) != 2:
+                continue
+            owners = []
+            for part in parts:
+                named = {id(arm): arm for name, arm in unique.items() if _occurrences(part, name)}
+                owners.append(next(iter(named.values())) if len(named) == 1 else None)
+            a, b = _count(match.group("a")), _count(match.group("b"))
+            if owners[0] is not None and owners[1] is not None and owners[0] is not owners[1] and a and b:
+                found += [(owners[0], a), (owners[1], b)]
+    return found
+
+
+# Everyone shared between groups: "One hundred and forty patients were enrolled in four groups", "60 women were
+# randomly divided into two equal groups": that count is no arm's.
+SHARED_BETWEEN_GROUPS = re.compile(
+    rf"(?<![\w.,/±:-])(?P<n>{COUNT})\s+(?:[\w-]+\s+){{0,4}}?(?:were\s+)?(?:randomly\s+)?(?:randomi[sz]ed|allocated|"
+    r"assigned|divided|enrolled|distributed|included)\s+(?:(?:equally|randomly|evenly)\s+)?(?:in|into|to)\s+(?:one\s+of\s+)?"
+    rf"(?:the\s+)?(?:{COUNT})\s+(?:equal\s+|treatment\s+|study\s+|parallel\s+)?(?:groups|arms)\b", re.I)
+
+
+def _everyone(listed: list) -> set[int]:
+    """The counts the study's sentences share between groups ("140 patients were enrolled in four
+    groups"): everyone's, never one arm's."""
+    found = set()
+    for sentence in listed:
+        if sentence.field != "title" and ("groups" in sentence.text or "arms" in sentence.text):
+            for match in SHARED_BETWEEN_GROUPS.finditer(sentence.text):
+                n = _count(match.group("n"))
+                if n:
+                    found.add(n)
+    return found
+
+
 def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     """Set ``n`` of each arm (two or more arms) from a count tied to its name in the study's own
     statements ("magnesium (n = 12)", "214 to magnesium", "n=8 gabapentin", "20 controls"), the
@@ -444,12 +608,15 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
     if len(arms_found) < 2:
         return
     treated = treated_group_names(doc, arms_found)
-    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set())) for arm in arms_found]
+    generic = tested_group_names(arms_found)
+    named = [(arm, arm_names(doc, arm) | group_labels(doc, arm) | treated.get(id(arm), set()) | generic.get(id(arm), set())
+              | dose_names(arm, arms_found)) for arm in arms_found]
     owners: dict[str, list[dict]] = {}
     for arm, names in named:
         for name in names:
             owners.setdefault(name, []).append(arm)
     unique = {name: arms[0] for name, arms in owners.items() if len(arms) == 1}  # (none: sizes said of every arm only)
+    shared = {name: arms for name, arms in owners.items() if len(arms) > 1}  # "letrozole" of "letrozole alone" and "A plus letrozole"
     lowered = _lower_text(doc)  # the fields joined by "\n", lower case: one search per name for the record
     base, bases = 0, {}
     for name in doc.text_fields:
@@ -464,27 +631,41 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
         for at, end in _occurrences(lowered, name):
             index = bisect.bisect_right(starts, at) - 1
             hits_by_sentence.setdefault(index, []).append((at, end, arm))
+    alone_hits: dict[int, list] = {}  # a name several arms share, said of the arm of that substance alone
+    for name, arms in shared.items():  # (read after every other name: "letrozole alone" only sizes what is left)
+        if name in CONTROL_WORDS or name in TESTED_GROUP_WORDS:
+            continue
+        for at, end in _occurrences(lowered, name):
+            arm = _alone_arm(lowered, at, end, arms)
+            if arm is not None:
+                index = bisect.bisect_right(starts, at) - 1
+                alone_hits.setdefault(index, []).append((at, end, arm))
     sized: dict[int, int] = {}
     whole_of: dict[int, int] = {}  # arm -> everyone, where its count was said as a part of everyone
     every_arm = None
     listed = sentences(doc)
-    for index in sorted(hits_by_sentence):  # (only the sentences that name an arm)
-        sentence = listed[index]
-        if sentence.field == "title" or not _may_count(sentence.text):
-            continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
-        offset = starts[index]
-        hits = sorted((at - offset, end - offset, arm) for at, end, arm in hits_by_sentence[index])
-        for at, end, arm in hits:
-            if id(arm) in sized or any(a < at < e for a, e, _ in hits):
-                continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
-            wholes: list = []
-            n = _size_near(sentence.text, at, end, wholes)
-            if n is not None and _subgroup(sentence.text, at):
-                continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
-            if n is not None and _kind(doc, sentence) == "statement":
+    for found in (hits_by_sentence, alone_hits):
+        for index in sorted(found):  # (only the sentences that name an arm)
+            sentence = listed[index]
+            if sentence.field == "title" or not _may_count(sentence.text):
+                continue  # (a sentence with no figure and no number word sizes nothing: a third of the names read)
+            offset = starts[index]
+            hits = sorted((at - offset, end - offset, arm) for at, end, arm in found[index])
+            for at, end, arm in hits:
+                if id(arm) in sized or any(a < at < e for a, e, _ in hits):
+                    continue  # (sized already, or inside a longer name: "magnesium" in "magnesium sulfate")
+                wholes: list = []
+                n = _size_near(sentence.text, at, end, wholes)
+                if n is not None and _subgroup(sentence.text, at):
+                    continue  # "for premenopausal women in the A arm (n = 72)": a part of the arm, not the arm
+                if n is not None and _kind(doc, sentence) == "statement":
+                    sized[id(arm)] = n
+                    if wholes and wholes[0] and wholes[0] > n:
+                        whole_of[id(arm)] = wholes[0]
+    if "respectively" in lowered and len(sized) < len(arms_found):
+        for arm, n in _respective_sizes(listed, unique):
+            if id(arm) not in sized:
                 sized[id(arm)] = n
-                if wholes and wholes[0] and wholes[0] > n:
-                    whole_of[id(arm)] = wholes[0]
     if every_arm is None and ("equally" in lowered or "evenly" in lowered):
         every_arm = _equal_share(doc)
     if any(cue in lowered for cue in EVERY_ARM_CUES):
@@ -496,9 +677,12 @@ def fill_arm_sizes(doc: Document, arms_found: list[dict]) -> None:
                     _kind(doc, sentence) == "statement"):
                 every_arm = _count(next(g for g in whole.groups() if g))
                 break
+    everyone = _everyone(listed) if "group" in lowered or " arms" in lowered else set()
     for arm in arms_found:
         if id(arm) in sized:
             arm["n"] = sized[id(arm)]
+        elif arm["n"] is not None and arm["n"] in everyone:
+            arm["n"] = every_arm  # "140 patients were enrolled in four groups to receive A, ...": everyone, no arm
         elif arm["n"] is None and every_arm is not None:
             arm["n"] = every_arm
     unsized = [a for a in arms_found if a["n"] is None]

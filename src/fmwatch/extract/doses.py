@@ -50,7 +50,27 @@ def _dose_mg(amount: str, unit: str, substance: str | None) -> float | None:
         return round(value * 24.305, 1)
     if unit == "meq" and substance == "magnesium":  # Mg2+ carries two charges: 1 mEq = 0.5 mmol
         return round(value * 24.305 / 2, 1)
-    return None
+    return None  # IU (and mmol or mEq of anything but magnesium): no mg is written; dose_text keeps it
+# "elemental" said of a dose: "300 mg elemental magnesium", "magnesium 300 mg (elemental)".
+ELEMENTAL = re.compile(r"\belemental\b", re.I)
+
+
+def dose_basis(chunk: str, mention: Mention, dose: re.Match) -> str | None:
+    """Whether a magnesium dose is of the element or of the salt: "elemental" when it was written in
+    mmol or mEq (converted as elemental mg) or the word "elemental" stands between the dose and the
+    substance ("300 mg elemental magnesium", "magnesium (elemental) 300 mg"); "salt" when the
+    substance is named by its salt ("magnesium sulfate 4 g", "400 mg magnesium oxide"): the salt's
+    mass as written; None for other substances and for magnesium with no salt named (not said).
+
+    Examples: "12 mmol magnesium" -> "elemental"; "magnesium sulfate 4 g" -> "salt"; "magnesium 300 mg" -> None."""
+    if mention.substance != "magnesium":
+        return None
+    if dose.group("unit").lower() in ("mmol", "meq"):
+        return "elemental"
+    between = chunk[min(dose.end(), mention.end):max(dose.start(), mention.start)]
+    if ELEMENTAL.search(between) or ELEMENTAL.search(chunk, dose.end(), min(len(chunk), dose.end() + 14)):
+        return "elemental"
+    return "salt" if mention.form else None
 
 
 # Substrings (lower case) one of which each pattern of lx.FREQUENCY and lx.ROUTES needs to match, in
@@ -61,7 +81,7 @@ FREQUENCY_NEEDLES = (("once", "each", "every", "bedtime", "night", "evening", "q
                      ("three", "thrice", "tid", "t.id", "ti.d", "t.i.d", "3 divided", "3 equal", "3 separate"),
                      ("four", "qid", "q.id", "qi.d", "q.i.d"))
 ROUTE_NEEDLES = (("transdermal", "spray", "skin"),
-                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhaled", "rectal",
+                 ("epidural", "intrathecal", "intra", "subcutaneous", "s.c.", "nebuli", "inhal", "aerosoli", "rectal",
                   "sublingual"),
                  ("intravenous", "i.", "iv", "infus"),
                  ("intramuscular", "i.m."),
@@ -150,7 +170,7 @@ def _route(text: str) -> tuple[str | None, re.Match | None]:
 
 
 DOSE_KEYS = ("dose_mg", "daily_dose_mg", "frequency_per_day", "route", "dose_text", "dose_mg_per_kg",
-             "infusion_mg_per_kg_per_h")
+             "infusion_mg_per_kg_per_h", "dose_basis")
 
 
 # What may stand between a dose and the substance it is of: a route or "elemental" ("0.2 mg oral
@@ -166,7 +186,9 @@ DOSE_OF = re.compile(r"\s+(?:(?:loading\s+)?(?:dose|bolus|infusion|injection)\s+
 
 def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
     """Which dose belongs to which substance: "300 mg of X" to X, otherwise "X 300 mg" to the
-    substance just before the dose."""
+    substance just before the dose. A placebo takes no dose: an inert comparator has none ("placebo,
+    35 mg, 75 mg or 125 mg of A", "A 10 mg or matching placebo"; the labels' convention, an active
+    placebo being named by its drug): a dose read as the placebo's is dropped, given to no other."""
     assigned: dict[int, re.Match] = {}
     for dose in lx.DOSE.finditer(chunk):
         of = DOSE_OF.match(chunk, dose.end()) if " of " in chunk[dose.end():dose.end() + 30] else None
@@ -185,7 +207,7 @@ def _assign_doses(chunk: str, mentions: list[Mention]) -> dict[int, re.Match]:
             owner = before[-1] if before else None
         if owner is not None and owner not in assigned:
             assigned[owner] = dose
-    return assigned
+    return {owner: dose for owner, dose in assigned.items() if mentions[owner].name != "placebo"}
 
 
 def _each_unit_in_brackets(text: str, start: int, end: int) -> bool:
@@ -237,7 +259,8 @@ def read_dose(doc: Document, sentence: Sentence, chunk_start: int, chunk: str, m
     (times the tablets taken at once when the dose is one tablet's), ``daily_dose_mg`` the day's
     (from ``frequency``, the times a day read so far, which the dose may correct: "2 x 250 mg",
     "4 capsules per day of 250 mg"); a dose per kg ("30 mg/kg", "8 mg/kg/h") gives no mg and
-    ``per_kg`` holds ``dose_mg_per_kg`` or ``infusion_mg_per_kg_per_h`` instead. ``whole`` is the
+    ``per_kg`` holds ``dose_mg_per_kg`` or ``infusion_mg_per_kg_per_h`` instead, and for magnesium
+    ``dose_basis`` ("elemental" or "salt", see ``dose_basis``) when the text says which. ``whole`` is the
     record's text (a count of tablets said elsewhere); the spans of the words read are appended to
     ``evidence``.
 
@@ -278,6 +301,9 @@ def read_dose(doc: Document, sentence: Sentence, chunk_start: int, chunk: str, m
         else:
             dose_mg = amount * (count or 1)
             daily = dose_mg * frequency if frequency else None
+    basis = dose_basis(chunk, mention, dose) if amount is not None else None
+    if basis is not None:
+        per_kg["dose_basis"] = basis  # (the extra keys of the intervention: said only for magnesium)
     dose_text = dose.group(0)
     absolute = sentence.start + chunk_start + dose.start()
     evidence.append(span(doc, sentence.field, absolute, absolute + len(dose.group(0))))

@@ -192,6 +192,33 @@ def _sessions_or_end(doc: Document) -> tuple[float, dict] | None:
     return None
 
 
+# A treatment given over a span of days or weeks counted from its start: "received A or B from 0 to 28 weeks
+# post-partum", "given orally from day 1 to day 15", "from week 1 through week 12" (the end is the length).
+FROM_START_TO = re.compile(r"\bfrom\s+(?:(?P<u1>day|week|month)s?\s+)?[01]\s*(?:to|until|till|through|-|–)\s*"
+                           r"(?:(?P<u2>day|week|month)s?\s+)?(?P<end>\d{1,3})\b(?:\s*(?P<u3>day|week|month)s?\b)?", re.I)
+# Said of giving a treatment (not "AUC from 0 to 12 hours", "the change from day 0 to day 7", "scored from 0 to 4").
+GIVEN_IN = re.compile(r"\b(?:received?|receiving|given|administered|took|taken|treated|applied|supplemented|dosed|"
+                      r"injected|infused)\b", re.I)
+
+
+MEASURE_SPAN_BEFORE = re.compile(r"\b(?:AUC|area\s+under|change[sd]?|score[sd]?|scale|range|increased?|decreased?|"
+                                 r"difference|levels?|concentrations?)\b[^.;]*$", re.I)
+
+
+def _from_start_to(text: str) -> re.Match | None:
+    """A treatment span counted from its start in a sentence that gives a treatment ("received A from 0
+    to 28 weeks" -> the match, its end 28 and unit week); None otherwise (a measure's span, a scale)."""
+    if "from" not in text:
+        return None
+    match = FROM_START_TO.search(text)
+    if match is None or not (match.group("u1") or match.group("u2") or match.group("u3")):
+        return None
+    if not GIVEN_IN.search(text, 0, match.start()) or MEASURE_SPAN_BEFORE.search(text, max(0, match.start() - 40),
+                                                                                 match.start()):
+        return None  # the giving said before the span, not a measure's span ("AUC from day 0 to 7 in treated groups")
+    return match
+
+
 def duration(doc: Document) -> tuple[float | None, list[dict]]:
     """How long the treatment (or exposure) lasted, in weeks, with the words that say it.
 
@@ -205,6 +232,13 @@ def duration(doc: Document) -> tuple[float | None, list[dict]]:
     lowered = _lower_text(doc)
     cycles = "cycle" in lowered and "menstru" in lowered
     for sentence in sentences(doc):
+        span_from = _from_start_to(sentence.text)
+        if span_from is not None:  # "given from day 1 to day 15": 15 days
+            unit = (span_from.group("u1") or span_from.group("u2") or span_from.group("u3")).lower()
+            best = (True, round(int(span_from.group("end")) * lx.WEEKS_PER[unit], 2),
+                    span(doc, sentence.field, sentence.start + span_from.start(), sentence.start + span_from.end()),
+                    sentence.text)
+            break
         if not DURATION_HINT.search(sentence.text) and not (cycles and "cycle" in sentence.text):
             continue  # (no unit after a space or hyphen: no duration, and a cheaper test than DURATION)
         for match in _durations(sentence.text, cycles):

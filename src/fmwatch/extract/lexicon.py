@@ -114,6 +114,8 @@ propeptide nucleotide nucleotides magazine""".split())
 
 # --- dose, frequency, route, duration --------------------------------------------------------------
 DOSE = re.compile(
+    # (not the mass a rate is per: "0.12 µmol/min/100 g", "mg/100 g body weight")
+    r"(?<!min/)(?<!mol/)(?<!mg/)(?<!ml/)(?<!mL/)(?<!min/\s)(?<!mol/\s)(?<!mg/\s)(?<!\d)"
     r"(?P<amount>\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)\s*(?P<unit>mg|g|µg|μg|mcg|ug|microg|micrograms?|mmol|mEq|IU)\b"
     r"(?:\s*(?P<per>/\s*(?:day|d|daily)\b|per\s+day|a\s+day|daily|"
     r"/\s*kg\s*/\s*(?:h|hr|hour)\b|\s*kg\s*\(\s*-1\s*\)\s*(?:h|hr)\s*\(\s*-1\s*\)|/\s*kg\s+per\s+hour\b|"
@@ -136,7 +138,8 @@ ROUTES = [
                 r"(?:\w+\s+){0,3}?(?:limbs?|arms?|legs?|skin))\b", re.I), "transdermal"),
     # routes the schema files under "other" (the intervention keeps the words as route_text)
     (re.compile(r"\b(?:epidural(?:ly)?|intrathecal(?:ly)?|intra-?articular|subcutaneous(?:ly)?|s\.c\.|"
-                r"nebuli[sz]ed|inhaled|rectal(?:ly)?|sublingual(?:ly)?|intranasal(?:ly)?)", re.I), "other"),
+                r"nebuli[sz]ed|nebuli[sz]ations?|inhaled|inhalations?|(?:by|via)\s+inhaler|atomi[sz](?:ed|ation)\s+inhalation|"
+                r"aerosoli[sz]ed|rectal(?:ly)?|sublingual(?:ly)?|intranasal(?:ly)?)", re.I), "other"),
     (re.compile(r"\b(?:intravenous(?:ly)?|i\.\s?v\.|IV\b|infusions?|infused)", re.I), "intravenous"),
     (re.compile(r"\b(?:intramuscular(?:ly)?|i\.m\.)", re.I), "intramuscular"),
     (re.compile(r"\b(?:topical(?:ly)?|cream|gel|ointment)\b", re.I), "topical"),

@@ -51,6 +51,7 @@ class Intervention(TypedDict, total=False):
     daily_dose_mg: float | None
     dose_mg_per_kg: float  # weight-based dose, when no body weight is given (dose_mg is then null)
     infusion_mg_per_kg_per_h: float
+    dose_basis: Literal["elemental", "salt"]  # magnesium only: the element's mass or the salt's, when the text says
     frequency_per_day: float | None
     route: Literal["oral", "transdermal", "intravenous", "intramuscular", "topical", "other"] | None
     route_text: str | None  # the words of an "other" route: epidural, intrathecal
