@@ -20,6 +20,7 @@ from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
                     read_dose)
 from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
+from .intervention_model import model_arms
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
@@ -54,7 +55,7 @@ def _context(doc: Document, text: str) -> tuple:
             found = _defined(whole, abbr, at)
             if found is not None:
                 defined.append(found)
-    defined = tuple(defined)
+    defined = tuple(defined) + doc._found.get("model_names", ())  # (names the tagger found: model_arms)
     entries = doc._found.get("arm_vocabulary")
     if entries is None:
         entries = vocabulary_in(text)
@@ -236,6 +237,13 @@ def _given(text: str, mention: "Mention") -> bool:
 
 
 def arms(doc: Document) -> list[dict]:
+    """The study's arms (``_rule_arms``); where the rules find no tested arm, read again with the
+    names of interventions the learned tagger finds and no lexicon holds (``model_arms``)."""
+    found = _rule_arms(doc)
+    return found if any(not a["is_control"] for a in found) else (model_arms(doc, _rule_arms) or found)
+
+
+def _rule_arms(doc: Document) -> list[dict]:
     """The study's arms: only what was given to participants as part of the study.
 
     Reads the one sentence that best describes the arms (substances, doses, frequency, group

@@ -4,7 +4,8 @@
 
 The direction model (``train_direction``) and the result-sentence model (``train_result_sentence``)
 are both fitted on Evidence Inference 2.0 read in place, and both choose their thresholds on what
-the rules answer on its validation split (``abstain_below``; ``veto_below`` and ``armless_from``).
+the rules answer on its validation split; the intervention-span tagger (``train_interventions``) is
+fitted on the EBM-NLP development abstracts ``fmwatch eval`` never scores (it reads no rule's answer) (``abstain_below``; ``veto_below`` and ``armless_from``).
 Their files record fingerprints of the rules' answers, and ``tests/test_direction_model.py`` and
 ``tests/test_result_sentence_model.py`` fail when the rules answer otherwise (a change of
 ``direction.py`` or of the outcome rules): this command makes both current again. Each training is
@@ -20,8 +21,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import train_direction, train_result_sentence
+from . import train_direction, train_interventions, train_result_sentence
 from .direction_model import MODEL_PATH as DIRECTION_PATH
+from .intervention_model import MODEL_PATH as INTERVENTION_PATH
 from .result_sentence_model import MODEL_PATH as RESULT_SENTENCE_PATH
 
 COMMAND = "python -m fmwatch.extract.train_models --shared ../shared/eval"
@@ -29,6 +31,7 @@ COMMAND = "python -m fmwatch.extract.train_models --shared ../shared/eval"
 MODELS = (
     (DIRECTION_PATH, train_direction.train, ("abstain_below",)),
     (RESULT_SENTENCE_PATH, train_result_sentence.train, ("decide_at", "veto_below", "armless_from")),
+    (INTERVENTION_PATH, train_interventions.train, ("threshold",)),
 )
 
 
