@@ -380,22 +380,28 @@ def arm_names(doc: Document, model: InterventionModel | None = None) -> tuple[tu
     model = model or load_model()
     if model is None:
         return ()
-    found: dict[str, tuple[str, str, str, None]] = {}
     all_sentences = sentences(doc)
-    allocating = [s.text for s in all_sentences[1:]
-                  if any(needle in s.text.lower() for needle in ALLOCATE_NEEDLES) and ALLOCATES.search(s.text)]
-    if not allocating:
+    if len(all_sentences) < 2:
         return ()
     head = all_sentences[0].text
+    wanted = []  # the title's names, in order (tagging the title first: most records stop here)
     for start, end in model.tag(head, first=True, threshold=ARM_THRESHOLD, joins=("-", "/")):
         name = _arm_name(head[start:end])
-        if name is None or name.lower() in found:
+        if name is not None and name.lower() not in {w.lower() for w in wanted}:
+            wanted.append(name)
+    if not wanted:
+        return ()
+    found: dict[str, tuple[str, str, str, None]] = {}
+    for sentence in all_sentences[1:]:
+        lowered = sentence.text.lower()
+        if not any(needle in lowered for needle in ALLOCATE_NEEDLES) or not ALLOCATES.search(sentence.text):
             continue
-        for text in allocating:
-            written = _said_as_word(text, name)
-            if written is not None:
-                found[name.lower()] = (written, name.lower(), name.lower(), None)
-                break
+        for name in wanted:
+            key = name.lower()
+            if key not in found and key in lowered:
+                written = _said_as_word(sentence.text, name)
+                if written is not None:
+                    found[key] = (written, key, key, None)
     return tuple(found.values())
 
 
