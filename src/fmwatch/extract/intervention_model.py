@@ -10,9 +10,10 @@ whether it or a neighbour names a substance we know (``substances``: the lexicon
 ending), whether a dose follows it, and cue words of its sentence ("randomized", "received",
 "versus", "group"). It is stored as plain JSON (``models/intervention_model.json``: intercept,
 one weight per kept feature, the tagging threshold, version and fingerprints of the data and code
-that made it). JSON, not pickle: loading it runs no code. Inference is pure Python: a word costs
-about twenty dictionary look-ups, so extraction asks it only where the rules found no arm
-(``arm_candidates``).
+that made it). JSON, not pickle: loading it runs no code. Inference is pure Python (a few
+microseconds a word, from per-word parts cached on the model), and extraction asks it only where
+the arm rules found no tested arm, and only of the title (``model_arms``, ``arm_names``);
+``evaluate`` scores its spans over whole abstracts (``document_spans``).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from .direction_model import model_json
-from .substances import _word_name
+from .substances import _word_name, substance_mentions
 from .text import Document, sentences
 
 MODEL_PATH = Path(__file__).parent / "models" / "intervention_model.json"
-# Bump when ``word_features`` changes: a model trained on other features must not be loaded.
+# Bump when ``sentence_features`` changes: a model trained on other features must not be loaded.
 FEATURES_VERSION = "1"
 FORMAT = "fmwatch-intervention-model"
 CACHE_MAX = 100_000  # words whose parts a model keeps (emptied when full: a long run's memory stays bounded)
@@ -231,7 +232,7 @@ class InterventionModel:
         so "A plus B" is one span), punctuation trimmed from both ends.
 
         Example: ``tag("Patients received zelvorin 20 mg or placebo.")`` -> the offsets of
-        ``zelvorin 20 mg`` and ``placebo`` (with the stored model)."""
+        ``zelvorin 20 mg or placebo`` (one span: "or" joins; with the stored model, 0.2)."""
         offsets = tokens(text)
         if not offsets:
             return []
@@ -330,14 +331,14 @@ and plus with which who that was were""".split())
 ARM_THRESHOLD = 0.25
 
 
-def _arm_name(text: str) -> str | None:
+def _arm_name(text: str, lexicon: bool = True) -> str | None:
     """The name a tagged span gives an arm, as written: its words after any ``LEADING`` word, up to
-    a number (its dose), a unit, a mark of punctuation or a ``NAME_STOPS`` word; None when that leaves nothing, three words or
-    more, or only ``GENERIC`` words, or a substance the lexicon names (the rules read those).
+    a number (its dose), a unit, a mark of punctuation or a ``NAME_STOPS`` word; None when that
+    leaves nothing, more than three words or only ``GENERIC`` words, or (unless ``lexicon`` is
+    False: the caller asks later) a substance the lexicon names (the rules read those).
 
     Example: ``_arm_name("either zelvorin 20 mg daily")`` -> ``"zelvorin"``;
     ``_arm_name("the control group")`` -> None."""
-    from .substances import substance_mentions
     spans = tokens(text)
     words = [text[s:e] for s, e in spans]
     at = 0
@@ -350,7 +351,7 @@ def _arm_name(text: str) -> str | None:
     if end == at or end - at > 3 or all(w.lower() in GENERIC or not w[0].isalnum() for w in words[at:end]):
         return None
     name = text[spans[at][0]:spans[end - 1][1]]
-    if len(name) < 3 or substance_mentions(name):
+    if len(name) < 3 or (lexicon and substance_mentions(name)):
         return None
     return name
 
@@ -386,7 +387,7 @@ def arm_names(doc: Document, model: InterventionModel | None = None) -> tuple[tu
     head = all_sentences[0].text
     wanted = []  # the title's names, in order (tagging the title first: most records stop here)
     for start, end in model.tag(head, first=True, threshold=ARM_THRESHOLD, joins=("-", "/")):
-        name = _arm_name(head[start:end])
+        name = _arm_name(head[start:end], lexicon=False)
         if name is not None and name.lower() not in {w.lower() for w in wanted}:
             wanted.append(name)
     if not wanted:
@@ -400,7 +401,7 @@ def arm_names(doc: Document, model: InterventionModel | None = None) -> tuple[tu
             key = name.lower()
             if key not in found and key in lowered:
                 written = _said_as_word(sentence.text, name)
-                if written is not None:
+                if written is not None and not substance_mentions(name):
                     found[key] = (written, key, key, None)
     return tuple(found.values())
 
