@@ -138,6 +138,9 @@ def test_the_name_a_span_gives_an_arm():
     assert im._arm_name("a home-based walking programme") == "home-based walking programme"
     assert im._arm_name("the control group") is None  # nothing but generic words
     assert im._arm_name("magnesium sulfate") is None  # the lexicon's: the rules read it
+    assert im._arm_name("magnesium sulfate", lexicon=False) == "magnesium sulfate"
+    assert im._arm_name("placebo-controlled") is None and im._arm_name("the study protocol") is None  # design
+    assert im._arm_name("computer workers") is None  # people
     assert im._arm_name("mg/day") is None and im._arm_name("40 mg") is None  # a unit, a dose: no name
 
 

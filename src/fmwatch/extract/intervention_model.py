@@ -325,6 +325,11 @@ active vehicle none nothing program programme""".split())
 # conjunction, a word of frequency.
 NAME_STOPS = frozenset("""group groups arm arms for during daily weekly per at twice once every in versus vs or
 and plus with which who that was were""".split())
+# The people a trial studies, and words of its design: a name ending in the one ("computer workers")
+# or holding the other ("placebo-controlled", "double-blind", "study protocol") names no intervention.
+PEOPLE = frozenset("""patients patient women men children adults adolescents infants subjects participants volunteers
+workers users smokers students mothers people persons individuals""".split())
+DESIGN_PARTS = ("controlled", "blind", "randomi", "protocol", "trial", "study", "studies")
 # The probability a word needs to be part of an arm's name (higher than the tagger's own threshold,
 # which is chosen for token F1: an arm named wrongly costs more than a word missed). Chosen on the
 # development ground (README: "Intervention-span model").
@@ -334,8 +339,9 @@ ARM_THRESHOLD = 0.25
 def _arm_name(text: str, lexicon: bool = True) -> str | None:
     """The name a tagged span gives an arm, as written: its words after any ``LEADING`` word, up to
     a number (its dose), a unit, a mark of punctuation or a ``NAME_STOPS`` word; None when that
-    leaves nothing, more than three words or only ``GENERIC`` words, or (unless ``lexicon`` is
-    False: the caller asks later) a substance the lexicon names (the rules read those).
+    leaves nothing, more than three words or only ``GENERIC`` words, a name ending in a word of
+    ``PEOPLE`` or holding one of ``DESIGN_PARTS``, or (unless ``lexicon`` is False: the caller asks
+    later) a substance the lexicon names (the rules read those).
 
     Example: ``_arm_name("either zelvorin 20 mg daily")`` -> ``"zelvorin"``;
     ``_arm_name("the control group")`` -> None."""
@@ -350,6 +356,8 @@ def _arm_name(text: str, lexicon: bool = True) -> str | None:
         end += 1
     if end == at or end - at > 3 or all(w.lower() in GENERIC or not w[0].isalnum() for w in words[at:end]):
         return None
+    if words[end - 1].lower() in PEOPLE or any(part in w.lower() for w in words[at:end] for part in DESIGN_PARTS):
+        return None  # "computer workers", "placebo-controlled", "double-blind", "protocol"
     name = text[spans[at][0]:spans[end - 1][1]]
     if len(name) < 3 or (lexicon and substance_mentions(name)):
         return None
