@@ -178,3 +178,15 @@ def test_training_is_deterministic():
     again = ti.train(EVAL, limit=40, c_grid=(0.5,), max_features=2000, log=lambda *_: None)
     assert first.to_json() == again.to_json() and len(first.weights) <= 2000
     assert first.metadata["training"]["abstracts"] == 40
+
+
+@pytest.mark.skipif(not (EVAL / "ebm_nlp" / "scibert_ebmnlp_test.txt").is_file(), reason="EBM-NLP is not in ../shared/eval")
+def test_the_tagger_is_scored_beside_the_rules_on_the_expert_test_file():
+    from fmwatch.extract.evaluate import SPAN_SOURCES, evaluate_scibert_interventions
+    scores = evaluate_scibert_interventions(EVAL)
+    assert set(scores) == set(SPAN_SOURCES)
+    gold = {name: s.tp + s.fn for name, s in scores.items()}
+    assert len(set(gold.values())) == 1 and gold["rules"] > 2000  # the same I-INT tokens for every source
+    assert scores["union"].tp >= max(scores["rules"].tp, scores["model"].tp)
+    assert scores["rules"].tp <= scores["rules_else_model"].tp <= scores["union"].tp
+    assert scores["model"].recall > scores["rules"].recall  # what it is for: names the rules miss
