@@ -21,6 +21,7 @@ from .substances import Mention, substance_mentions
 from .doses import (DOSE_KEYS, _assign_doses, _dose_mg, _frequency, _round, _route, _route_words, percent_volume_dose,
                     read_dose)
 from .interventions import AGENT_FROM, NON_DRUG, abbreviation_sites, defined_at, intervention_mentions, vocabulary_in
+from .intervention_model import model_arms
 
 __all__ = ["Mention", "arms", "substance_mentions"]  # (substance_mentions: still imported from here by outcomes)
 
@@ -55,7 +56,7 @@ def _context(doc: Document, text: str) -> tuple:
             found = _defined(whole, abbr, at)
             if found is not None:
                 defined.append(found)
-    defined = tuple(defined)
+    defined = tuple(defined) + doc._found.get("model_names", ())  # (names the tagger found: model_arms)
     entries = doc._found.get("arm_vocabulary")
     if entries is None:
         entries = vocabulary_in(text)
@@ -240,8 +241,9 @@ def arms(doc: Document) -> list[dict]:
     """The study's arms: those ``_lexicon_arms`` reads from the names the lexicons know, or, where
     that finds no tested arm, those the trial's syntax names (``arm_syntax.syntax_arms``: "randomised
     to A or B", "an A group of 20 and a B group of 21", "A versus B" in a trial's title), each sized
-    as any arm is (``arm_sizes.fill_arm_sizes``). The arms a lexicon found stay when the syntax
-    reads none. Returns arms as in the schema (``label``, ``n``, ``is_control``, ``interventions``)."""
+    as any arm is (``arm_sizes.fill_arm_sizes``); where the syntax names none either, the lexicon
+    reading again with the names the learned tagger finds (``intervention_model.model_arms``). The
+    arms a lexicon found stay when neither reads any. Returns arms as in the schema (``label``, ``n``, ``is_control``, ``interventions``)."""
     result = _lexicon_arms(doc)
     if len(result) == 1 and not result[0]["is_control"]:  # one tested arm and no other: the allocation may say more
         found = _with_lexicon_arms(syntax_arms(doc, allocation_only=True), result)
@@ -249,6 +251,8 @@ def arms(doc: Document) -> list[dict]:
         return result
     else:
         found = syntax_arms(doc)
+        if not found:  # (the tagger last: the dearest reading, and the less precise one)
+            return model_arms(doc, _lexicon_arms) or result
     if not found:
         return result
     said = [a["n"] for a in found]

@@ -3,6 +3,7 @@ token-level F1 of intervention spans on the EBM-NLP corpus (expert labels)."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import tarfile
@@ -252,28 +253,92 @@ def _specific(phrase: str) -> bool:
     return len(words) >= 2 or (len(words) == 1 and words[0] in SPECIFIC_ALONE)
 
 
+def _token_document(pmid: str, tokens: list[str]) -> tuple[Document, list[tuple[int, int]]]:
+    """An EBM-NLP abstract as the extractor reads it (its tokens joined by spaces, in ``abstract``)
+    and each token's character offsets there."""
+    offsets, position = [], 0
+    for token in tokens:
+        offsets.append((position, position + len(token)))
+        position += len(token) + 1
+    return Document(f"pubmed:{pmid}", "pubmed", "", {"abstract": " ".join(tokens)}, pmid=pmid), offsets
+
+
+def _marked(spans: list[tuple[str, int, int]], offsets: list[tuple[int, int]]) -> list[int]:
+    """1 for each token that overlaps one of the spans, else 0."""
+    starts = [s for s, _ in offsets]
+    predicted = [0] * len(offsets)
+    for _, start, end in spans:
+        index = max(0, bisect.bisect_right(starts, start) - 1)
+        while index < len(offsets) and offsets[index][0] < end:
+            if start < offsets[index][1]:
+                predicted[index] = 1
+            index += 1
+    return predicted
+
+
+def _add_tokens(score: Score, predicted: list[int], labels: list[int]) -> None:
+    score.tp += sum(1 for p, g in zip(predicted, labels) if p and g)
+    score.fp += sum(1 for p, g in zip(predicted, labels) if p and not g)
+    score.fn += sum(1 for p, g in zip(predicted, labels) if g and not p)
+
+
 def evaluate_ebm(shared_eval: Path) -> dict[str, Score]:
+    """Token-level precision, recall and F1 of the rules' intervention spans
+    (``intervention_spans``) against the EBM-NLP difficulty archive's expert labels, for its
+    ``random`` and ``difficult`` documents separately."""
+    return {split: scores["rules"] for split, scores in evaluate_ebm_spans(shared_eval, model=False).items()}
+
+
+SPAN_SOURCES = ("rules", "model", "union", "rules_else_model")
+
+
+def _span_sources(doc: Document, model: bool) -> dict[str, list[tuple[str, int, int]]]:
+    """The intervention spans of one document by source: ``rules`` (``intervention_spans``) and,
+    with ``model``, ``model`` (``intervention_model.document_spans``), ``union`` (both), and
+    ``rules_else_model`` (the rules, plus the model's spans in sentences where the rules found none)."""
+    rules = intervention_spans(doc)
+    found = {"rules": rules}
+    if not model:
+        return found
+    from .intervention_model import document_spans
+    tagged = document_spans(doc)
+    ruled = [(s.field, s.start, s.end) for s in sentences(doc)
+             if any(f == s.field and s.start <= start < s.end for f, start, _ in rules)]
+    found.update(model=tagged, union=rules + tagged,
+                 rules_else_model=rules + [t for t in tagged
+                                           if not any(f == t[0] and a <= t[1] < b for f, a, b in ruled)])
+    return found
+
+
+def evaluate_ebm_spans(shared_eval: Path, model: bool = True) -> dict[str, dict[str, Score]]:
+    """Token-level scores of intervention spans against the EBM-NLP difficulty archive's expert
+    labels, per split (``random``, ``difficult``) and per source (``SPAN_SOURCES``: the rules, the
+    learned tagger, both, the rules then the tagger where a sentence has none of theirs; only
+    ``rules`` when ``model`` is False). The tagger never trained on these documents
+    (``train_interventions``)."""
     corpus = EbmCorpus(shared_eval / EBM_ARCHIVE)
     scores = {}
     for split in ("random", "difficult"):
-        score = Score()
+        scores[split] = {}
         for pmid, labels in corpus.labels(split).items():
-            tokens = corpus.tokens(pmid)[: len(labels)]
-            text, offsets, position = [], [], 0
-            for token in tokens:
-                offsets.append((position, position + len(token)))
-                text.append(token)
-                position += len(token) + 1
-            doc = Document(f"pubmed:{pmid}", "pubmed", "", {"abstract": " ".join(text)}, pmid=pmid)
-            predicted = [0] * len(tokens)
-            for _, start, end in intervention_spans(doc):
-                for index, (t_start, t_end) in enumerate(offsets):
-                    if t_start < end and start < t_end:
-                        predicted[index] = 1
-            score.tp += sum(1 for p, g in zip(predicted, labels) if p and g)
-            score.fp += sum(1 for p, g in zip(predicted, labels) if p and not g)
-            score.fn += sum(1 for p, g in zip(predicted, labels) if g and not p)
-        scores[split] = score
+            doc, offsets = _token_document(pmid, corpus.tokens(pmid)[: len(labels)])
+            for source, spans in _span_sources(doc, model).items():
+                _add_tokens(scores[split].setdefault(source, Score()), _marked(spans, offsets), labels)
+    return scores
+
+
+def evaluate_scibert_interventions(shared_eval: Path) -> dict[str, Score]:
+    """Token-level scores of intervention spans (``SPAN_SOURCES``) against the ``I-INT`` labels of
+    SciBERT's EBM-NLP expert test file (191 abstracts; the other labels, P and O, are not scored, so
+    the published macro-F1s over P/I/O are not comparable). The tagger never trained on it."""
+    from .train_interventions import read_conll
+    scores: dict[str, Score] = {}
+    for pmid, sentence_list in read_conll(shared_eval / "ebm_nlp" / "scibert_ebmnlp_test.txt").items():
+        pairs = [pair for sentence in sentence_list for pair in sentence]
+        doc, offsets = _token_document(pmid, [token for token, _ in pairs])
+        labels = [int(label == "I-INT") for _, label in pairs]
+        for source, spans in _span_sources(doc, True).items():
+            _add_tokens(scores.setdefault(source, Score()), _marked(spans, offsets), labels)
     return scores
 
 

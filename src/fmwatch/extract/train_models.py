@@ -7,10 +7,14 @@ are both fitted on Evidence Inference 2.0 read in place, and both choose their t
 the rules answer on its validation split (``abstain_below``; ``veto_below`` and ``armless_from``).
 Their files record fingerprints of the rules' answers, and ``tests/test_direction_model.py`` and
 ``tests/test_result_sentence_model.py`` fail when the rules answer otherwise (a change of
-``direction.py`` or of the outcome rules): this command makes both current again. Each training is
+``direction.py`` or of the outcome rules): this command makes both current again. The
+intervention-span tagger (``train_interventions``) is fitted on the EBM-NLP development abstracts
+``fmwatch eval`` never scores and reads no rule's answer; its file records fingerprints of its code
+and of the substance lexicon its features read, and ``tests/test_intervention_model.py`` fails when
+either changes. Each training is
 deterministic (same data, code and library versions, same bytes). It prints, for each model, whether
 its weights changed and its thresholds before and after; the exit status is 0, or 2 when the data is
-missing. About five minutes on a busy 2-core machine (the direction model takes most of it).
+missing. About eight minutes on a busy 2-core machine (the direction model takes most of it).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-from . import train_direction, train_result_sentence
+from . import train_direction, train_interventions, train_result_sentence
 from .direction_model import MODEL_PATH as DIRECTION_PATH
+from .intervention_model import MODEL_PATH as INTERVENTION_PATH
 from .result_sentence_model import MODEL_PATH as RESULT_SENTENCE_PATH
 
 COMMAND = "python -m fmwatch.extract.train_models --shared ../shared/eval"
@@ -29,6 +34,7 @@ COMMAND = "python -m fmwatch.extract.train_models --shared ../shared/eval"
 MODELS = (
     (DIRECTION_PATH, train_direction.train, ("abstain_below",)),
     (RESULT_SENTENCE_PATH, train_result_sentence.train, ("decide_at", "veto_below", "armless_from")),
+    (INTERVENTION_PATH, train_interventions.train, ("threshold",)),
 )
 
 
@@ -52,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.shared / train_direction.DATA_FILE).is_file():
         print(f"no Evidence Inference data at {args.shared / train_direction.DATA_FILE} (pass --shared)", file=sys.stderr)
+        return 2
+    if not (args.shared / train_interventions.DATA_FILE).is_file():
+        print(f"no EBM-NLP data at {args.shared / train_interventions.DATA_FILE} (pass --shared)", file=sys.stderr)
         return 2
     quiet = (lambda *_: None)
     for path, train, thresholds in MODELS:
