@@ -103,3 +103,50 @@ def test_healthy_controls_beside_patients_stay_controls():
 ])
 def test_sex_from_what_only_women_undergo(abstract, expected):
     assert population(abstract)["sex"] == expected
+
+
+# --- design ----------------------------------------------------------------------------------------------------
+
+def design(abstract: str, title: str = "A study") -> dict:
+    return record(abstract, title)["design"]
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # a crossover compares treatments in the same people: never one arm, even unrandomised
+    ("We conducted a prospective crossover study in 12 patients after lung resection. Each patient received "
+     "nebulised lidocaine 100 mg on one day and nothing on the other. Peak flow did not change.",
+     "non_randomized_trial"),
+    ("The endocrine effects of ondansetron (8 mg orally) were studied in 10 healthy men using a "
+     "placebo-controlled, cross-over design. Compared to placebo, ondansetron lowered prolactin.",
+     "non_randomized_trial"),
+    # blinded against placebo, a crossover is read as an RCT as a parallel trial is, its placebo period no arm
+    ("In a double-blind, placebo-controlled crossover trial, 18 children with autism were treated with a "
+     "single 1-mg/kg dose of naltrexone. Hyperactivity fell after naltrexone.", "rct"),
+    # a trial named non-randomised or quasi-experimental keeps its name whatever the arms found
+    ("In this prospective non-randomized study, 38 patients were assigned to receive intravitreal bevacizumab "
+     "before valve implantation or valve implantation alone. Pressure fell in both groups.",
+     "non_randomized_trial"),
+    ("Methods: A non-randomised-controlled trial offered a school sport programme to 9-10 year old children of "
+     "20 schools; 12 other schools served as comparison. Intentions to smoke fell.", "non_randomized_trial"),
+    # (named in a sentence under a Background heading, read as background: it names the record itself)
+    ("Background: The present study was designed as a quasi-experiment to assess a laboratory quality "
+     "programme. Methods: In this study, errors were counted in 14 hospital laboratories before and after the "
+     "programme. Results: Errors fell after the programme.", "non_randomized_trial"),
+])
+def test_trials_named_by_their_design(abstract, expected):
+    assert design(abstract)["type"] == expected
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    ("Acute pancreatitis has many causes. This paper specifically reviews the chemical models of pancreatic "
+     "injury used in rodents and their limits.", "narrative_review"),
+    ("Transdermal delivery offers steady drug levels. The present article gives a brief view of the "
+     "calcium-channel blockers formulated as patches.", "narrative_review"),
+    ("Proteomics has changed fast. Here, we provide an update of methods that detect protein acetylation "
+     "and the roles they have revealed.", "narrative_review"),
+    # guards: a trial that states an article's objective, a trial giving an update of its own results
+    ("Objective: The objective of this article is to address the effectiveness of a multidisciplinary clinic "
+     "versus usual care. Methods: This is a prospective, randomized, controlled trial in 120 patients.", "rct"),
+])
+def test_reviews_that_say_what_they_give(abstract, expected):
+    assert design(abstract)["type"] == expected
