@@ -523,18 +523,21 @@ CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
 CLAUSE_NEEDLES = ("andom", "nrol", "ecruit", "nclud", "ssign", "llocat", "tudied", "ntered")
 
 
-# People named by an acronym the text defines: "breast cancer survivors (BCS)", "African American women (AAW)".
-PEOPLE_ACRONYM = re.compile(rf"\b{WHO}\s*\(\s*(?P<a>[A-Z][A-Za-z]{{0,3}}[A-Z]s?)\s*\)", re.I)
+# People named by an acronym the text defines: "breast cancer survivors (BCS)", "African American women (AAW)"
+# (the bracket found first, the word for people read before it: far cheaper than a search for every such word).
+ACRONYM_BRACKET = re.compile(r"\(\s*(?P<a>[A-Z][A-Za-z]{0,3}[A-Z]s?)\s*\)")
+WHO_BEFORE = re.compile(rf"\b{WHO}\s*$", re.I)
 
 
 def _acronym_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
     """Enrolment candidates ``(rank, order, n, span)`` from counts of people named by an acronym the text
     defines for a word for people ("breast cancer survivors (BCS)" ... "Secondary analyses of 152 BCS in a
     randomized trial"; "among 213 obese, postmenopausal AAW"): rank 0 with an enrolment verb near, else 1;
-    never a count in brackets, with "of" before it ("12 of the BCS"), of those analysed or of a pool screened. Read only when no other count gave an
-    enrolment. Written by us (issue 12, session 23)."""
-    acronyms = {m.group("a").rstrip("s") for f in doc.text_fields for m in PEOPLE_ACRONYM.finditer(doc.fields[f])
-                if m.group("a").rstrip("s").isupper()}
+    never a count in brackets, with "of" before it ("12 of the BCS"), of those analysed or of a pool screened.
+    Read only when no other count gave an enrolment. Written by us (issue 12, session 23)."""
+    acronyms = {m.group("a").rstrip("s") for f in doc.text_fields for m in ACRONYM_BRACKET.finditer(doc.fields[f])
+                if m.group("a").rstrip("s").isupper() and WHO_BEFORE.search(doc.fields[f], max(0, m.start() - 20),
+                                                                            m.start())}
     found: list[tuple[int, int, int, dict]] = []
     if not acronyms:
         return found
@@ -600,6 +603,8 @@ def _clause_counts(doc: Document, people: bool = False) -> list[tuple[int, int, 
         if sentence.field == "title" or ("were" not in text and "was" not in text) or not any(
                 needle in text for needle in CLAUSE_NEEDLES):
             continue
+        if people and not (any(ending in text for ending in ("ians ", "ists ", "ics ", "ees ")) or WHO_WORD.search(text)):
+            continue  # (people named: a word for people in the sentence, tested first)
         for match in CLAUSE_COUNT.finditer(sentence.text):
             if not CLAUSE_OPENING.search(sentence.text, max(0, match.start() - 9), match.start()):
                 continue
