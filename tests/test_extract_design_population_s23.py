@@ -150,3 +150,20 @@ def test_trials_named_by_their_design(abstract, expected):
 ])
 def test_reviews_that_say_what_they_give(abstract, expected):
     assert design(abstract)["type"] == expected
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # a randomised comparison of procedures or programmes (no arm we know) that names nothing inert: words that also
+    # name other things ("identical" results, "inactive" people, a "simulated" airway) are no inert comparator
+    ("Sixty patients with groin hernia were randomly assigned to open or laparoscopic repair. Recurrence rates "
+     "were identical in both arms at two years.", False),
+    ("Physically inactive older adults were randomly assigned to an online coaching programme or a waiting "
+     "list. Quality of life improved with coaching.", False),
+    ("Paramedics were randomised to intubate a manikin with one of two laryngoscopes in a simulated difficult "
+     "airway. Success was higher with the video device.", False),
+    # guards: an inert comparator said in those words stays one (or unknown), never "not placebo-controlled"
+    ("Patients with tennis elbow were randomly allocated to receive either active or inactive field therapy "
+     "for eight weeks. Pain fell in both groups.", None),
+])
+def test_randomised_comparisons_naming_nothing_inert(abstract, expected):
+    assert design(abstract)["placebo_controlled"] is expected

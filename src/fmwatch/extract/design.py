@@ -650,7 +650,13 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"\b(?:or|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:with\s+)?(?:(?:normal|physiological|"
                               r"isotonic)\s+)?saline\b(?!\s*\d|\s+(?:solution\s+)?(?:containing|with|plus|and)\b)", re.I)
 # Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
-INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
+# (as words, and the words that name other things too only when they name a comparator: "identical tablets", "inactive
+# capsules", "vehicle cream"; not "results were identical", "physically inactive adults", "motor vehicle", "simulated
+# keratometry"; session 23)
+INERT_WORD = re.compile(r"\b(?:placebos?|sham|dummy|inert|saline|look-alike|sugar\s+pills?|mock)\b|\b(?:identical(?:-looking)?|"
+                        r"inactive|matching|vehicle)[\s(-]+(?:\w+\s+)?(?:tablets?|capsules?|pills?|injections?|infusions?|"
+                        r"solutions?|syringes?|creams?|gels?|ointments?|sprays?|treatments?|therap(?:y|ies)|devices?|"
+                        r"stimulation|preparations?|control\w*|only|alone|appearing|appearance)\b")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle", "saline")
 
 
