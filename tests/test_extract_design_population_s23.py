@@ -167,3 +167,19 @@ def test_reviews_that_say_what_they_give(abstract, expected):
 ])
 def test_randomised_comparisons_naming_nothing_inert(abstract, expected):
     assert design(abstract)["placebo_controlled"] is expected
+
+
+@pytest.mark.parametrize("abstract", [
+    # randomisation said in other words than "randomised" or "randomly assigned"
+    "Sixty patients with chronic neck pain were assigned randomly into an exercise group (n = 30) and a control "
+    "group (n = 30). Pain fell more with exercise.",
+    "Ninety patients were enrolled and classified into a herbal group (n = 45) and a control group (n = 45) "
+    "randomly using sealed envelopes. Stroke recurrence did not differ.",
+    "Forty-five individuals with tension-type headache were randomly grouped into three as biofeedback (n = 15), "
+    "aerobic exercise (n = 15) and control (n = 15). Headache days fell with both treatments.",
+    "We assigned 210 sedentary adolescents randomly to an intervention group (n = 105) or a waiting-list "
+    "control group (n = 105). Body mass index fell in the intervention group.",
+])
+def test_randomisation_said_in_other_words(abstract):
+    found = design(abstract)
+    assert (found["randomized"], found["type"]) == (True, "rct")

@@ -41,7 +41,16 @@ DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
     "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
                              r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b|"
-                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b", re.I),
+                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b|"
+                             # said in other words (session 23): "randomly grouped into 3", "assigned randomly into an
+                             # experimental group", "classified into a QQG group and a control group randomly",
+                             # "adolescents randomly to an intervention group"
+                             r"\brandomly\s+(?:grouped|distributed|split|placed|categori[sz]ed|classified|sorted)\b|"
+                             r"\b(?:assigned|allocated|divided|grouped|distributed|classified|split)\s+randomly\b"
+                             r"(?!\s+(?:from|among|selected|chosen|sampled)\b)|"  # ("allocated randomly from the centre": sampled)
+                             r"\b(?:groups?|arms?)\s+(?:\(\s*n\s*=\s*\d+\s*\)\s+)?randomly\b|"
+                             r"\brandomly\s+(?:to|into)\s+(?:an?\s+|the\s+|one\s+of\s+|either\s+)?(?:[\w-]+\s+){0,3}?"
+                             r"(?:groups?|arms?|conditions?)\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
