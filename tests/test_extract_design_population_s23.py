@@ -183,3 +183,10 @@ def test_randomised_comparisons_naming_nothing_inert(abstract, expected):
 def test_randomisation_said_in_other_words(abstract):
     found = design(abstract)
     assert (found["randomized"], found["type"]) == (True, "rct")
+
+
+def test_a_count_after_the_enrolment_verb_with_its_people_far_after_it():
+    # written by us: five describing words between the count and its people, the verb before the count
+    abstract = ("The HEART Screening Trial enrolled 1460 community-dwelling older rural female Medicare beneficiaries "
+                "who were 65 years or older. Screening rates rose with the telephone reminder.")
+    assert population(abstract)["n_enrolled"] == 1460

@@ -583,6 +583,10 @@ def _people_phrase(text: str, end: int) -> bool:
     return WHO_WORD.search(phrase) is not None or PEOPLE_SUFFIX.search(phrase) is not None
 
 
+# A count right after an enrolment verb, its people within eight words: "The trial enrolled 1905 community-dwelling
+# African American female Medicare beneficiaries" (too far for a head count; session 23).
+VERB_BEFORE = re.compile(r"\b(?:enrolled|recruited|randomi[sz]ed|included)\s$", re.I)
+PEOPLE_AFTER = re.compile(rf"\s+(?:(?!of\b|and\b|or\b|with\b|in\b|to\b)[A-Za-z][\w-]*\s+){{0,7}}?{WHO}\b", re.I)
 GROUP_NOUNS = re.compile(r"\b(?:groups?|arms?|classes|classrooms|clusters|shops|families|households|dyads|couples|"
                          r"eyes|teeth|knees|limbs|lesions|samples|specimens|investigations|sessions|visits|cycles)\b", re.I)
 
@@ -607,6 +611,13 @@ def _clause_counts(doc: Document, people: bool = False) -> list[tuple[int, int, 
             continue  # (people named: a word for people in the sentence, tested first)
         for match in CLAUSE_COUNT.finditer(sentence.text):
             if not CLAUSE_OPENING.search(sentence.text, max(0, match.start() - 9), match.start()):
+                if VERB_BEFORE.search(sentence.text, max(0, match.start() - 12), match.start()) and (
+                        after := PEOPLE_AFTER.match(sentence.text, match.end())) and not (
+                        PLACES.search(after.group(0)) or GROUP_NOUNS.search(after.group(0))):
+                    n = lx.words_to_number(match.group("n").replace(",", ""))
+                    if n is not None and n >= 2 and n == int(n):  # "The trial enrolled 1905 ... beneficiaries"
+                        found.append((0, len(found), int(n), span(doc, sentence.field, sentence.start + match.start("n"),
+                                                                   sentence.start + match.end("n"))))
                 continue
             n = lx.words_to_number(match.group("n").replace(",", ""))
             if (n is None or n < 2 or n != int(n) or not _enrolment_predicate(sentence.text, match.end())
