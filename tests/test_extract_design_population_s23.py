@@ -190,3 +190,20 @@ def test_a_count_after_the_enrolment_verb_with_its_people_far_after_it():
     abstract = ("The HEART Screening Trial enrolled 1460 community-dwelling older rural female Medicare beneficiaries "
                 "who were 65 years or older. Screening rates rose with the telephone reminder.")
     assert population(abstract)["n_enrolled"] == 1460
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # healthy people counted alone who took part or were treated are the study's people, not controls
+    ("Thirty-two healthy adults aged 30-65 years were enrolled in a randomized, double-blind, placebo-controlled "
+     "trial of a fish-oil capsule. Seventeen participants received fish oil and 15 placebo.", (32, None)),
+    ("Forty-eight healthy male subjects received single intravenous doses of ketamine (0.1 to 0.5 mg/kg) in a "
+     "dose-finding study. Twelve subjects received each dose. Drowsiness rose with the dose.", (48, None)),
+    # guards: healthy people counted beside patients, or added as a normal group, stay controls
+    ("Thirty patients with migraine and 30 healthy volunteers received an infusion of magnesium sulphate. "
+     "Serum magnesium rose more in the volunteers.", (30, 30)),
+    ("Forty patients with hypertension were randomized to A or B. An additional twenty healthy people were "
+     "enrolled in the study (normal group).", (40, 20)),
+])
+def test_healthy_people_who_took_part_are_no_controls(abstract, expected):
+    found = population(abstract)
+    assert (found["n_enrolled"], found["n_controls"]) == expected

@@ -248,7 +248,7 @@ def population(doc: Document, topic: dict) -> dict:
                 continue  # the second count of such a pair: an arm's too
             if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
                     or _control_people(sentence.text, match, before, after)
-                    ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after)):
+                    ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after, before)):
                 key = "n_controls"
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
                   and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT_RE else False)
@@ -493,15 +493,34 @@ def _counted_before(text: str, at: int) -> bool:
     return any(other.start() < at and not _in_brackets(text, other.start()) for other in HEADCOUNT.finditer(text, 0, at))
 
 
-def _randomised_healthy(text: str, match: re.Match, after: str) -> bool:
+def _randomised_healthy(text: str, match: re.Match, after: str, before: str = "") -> bool:
     """Whether a count of healthy people ("144 healthy postmenopausal women were randomised") is the
     trial's participants: the clause it opens says they were randomised or assigned, and it does not
-    name them controls ("healthy controls were randomised" stays controls)."""
+    name them controls ("healthy controls were randomised" stays controls). Counted alone (not after or
+    before others: "20 patients and 20 healthy women were recruited" are controls), the clause may also
+    say they were enrolled or treated ("Thirty-five healthy adults aged 35-69 years were enrolled",
+    "36 healthy male subjects received single doses of X"; session 23)."""
     if "control" in match.group(0).lower() or re.match(r"\s*(?:healthy\s+)?controls?\b", after, re.I):
         return False
     clause = text[match.end():match.end() + 200].split(";", 1)[0]
     said = next((p for p in PREDICATE.finditer(clause) if not p.group("rel")), None)
-    return said is not None and RANDOMISED.search(said.group(0)) is not None
+    if said is not None and RANDOMISED.search(said.group(0)) is not None:
+        return True
+    if (AFTER_OTHERS.search(before) or match.group(0)[:4].lower() == "and " or OTHERS_AFTER.match(clause)
+            or "patients" in clause[:60] or BESIDE_BEFORE.search(before)
+            or "normal" in clause[:60] or "control" in clause[:60]):
+        return False  # (not "An additional twenty healthy people were enrolled (normal group)", "eight out of 15 healthy")
+    return TREATED_AFTER.match(clause) is not None or said is not None and (
+        ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in TAKING_PART)
+
+
+# What healthy people counted alone did in the study (session 23): "received", "took part", "underwent", "were given".
+TREATED_AFTER = re.compile(r"^\s*(?:\([^()]*\)\s*)?(?:,\s*)?(?:[\w-]+\s+){0,6}?(?:received|took\s+part|participated|"
+                           r"underwent|ingested|consumed|were\s+(?:given|administered|operated|treated|dosed))\b", re.I)
+BESIDE_BEFORE = re.compile(r"\b(?:additional|further|another|also|of)\s*$", re.I)
+TAKING_PART = frozenset({"enrolled", "recruited", "accrued", "included", "studied", "operated", "treated", "given"})
+# Another count of people right after a count: "Eight healthy volunteers and nine patients received ...".
+OTHERS_AFTER = re.compile(rf"^\s*(?:\([^()]*\)\s*)?(?:and|,)\s+(?:\w+\s+)?{lx.NUMBER}\s", re.I)
 
 
 def _only_count(text: str, match: re.Match) -> bool:
