@@ -207,3 +207,20 @@ def test_a_count_after_the_enrolment_verb_with_its_people_far_after_it():
 def test_healthy_people_who_took_part_are_no_controls(abstract, expected):
     found = population(abstract)
     assert (found["n_enrolled"], found["n_controls"]) == expected
+
+
+@pytest.mark.parametrize("abstract, expected", [
+    # a randomised trial's control arm is no count of healthy controls
+    ("One hundred and twelve patients were randomly assigned (58 intervention and 54 controls). Readmissions "
+     "fell in the intervention group.", (112, None)),
+    ("Women with threatened preterm labour were randomized to yoga or usual care; 70 women were recruited (32 yoga "
+     "and 38 controls). Preterm birth was less frequent with yoga.", (70, None)),
+    # guards: patients of a condition and controls compared, cases and controls nested in a trial, healthy controls
+    ("Oxytocin or placebo was given in random order to 30 adult men with autism and 28 controls during a "
+     "conversation. Gaze to the eyes rose with oxytocin.", (30, 28)),
+    ("In a case-control study nested in a randomized trial, 120 cases and 240 controls were compared for "
+     "serum vitamin D.", (120, 240)),
+])
+def test_a_trials_control_arm_is_no_healthy_controls(abstract, expected):
+    found = population(abstract)
+    assert (found["n_enrolled"], found["n_controls"]) == expected

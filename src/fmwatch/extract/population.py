@@ -45,7 +45,7 @@ WHO = _alternation(WHO_WORDS)
 _NUMBER_WORD = _alternation(lx.NUMBER_WORD[3:-1].split("|"))
 _NUMBER = lx.NUMBER.replace(lx.NUMBER_WORD, _NUMBER_WORD)
 # Words that never stand between a count and its people ("12 weeks", "3 of the patients", "10 mg in women").
-_NOT_BETWEEN = _alternation("of with mg g year years week weeks month months day days times dose doses and or to were "
+_NOT_BETWEEN = _alternation("of with mg g year years week weeks month months day days hour hours times dose doses and or to were "
                             "had for in at by per than from on among into after before versus vs the".split())
 # The endings of describing words ("preterm", "postmenopausal", "chronic", "inactive", "untreated").
 _DESCRIBING = r"(?:term|al|ic|ive|ed|ous|ary|ant|ent)"
@@ -250,6 +250,8 @@ def population(doc: Document, topic: dict) -> dict:
                     or _control_people(sentence.text, match, before, after)
                     ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after, before)):
                 key = "n_controls"
+                if _control_arm(doc, phrase, sentence.text[max(0, match.start() - 100):match.start()], after):
+                    continue  # "(54 intervention and 53 controls)" in a randomised trial: an arm's count, no healthy people
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
                   and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT_RE else False)
                   # "107 women were randomized and 102 completed": the verb said first is this count's
@@ -512,6 +514,28 @@ def _randomised_healthy(text: str, match: re.Match, after: str, before: str = ""
         return False  # (not "An additional twenty healthy people were enrolled (normal group)", "eight out of 15 healthy")
     return TREATED_AFTER.match(clause) is not None or said is not None and (
         ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in TAKING_PART)
+
+
+# Words that make a count of controls people without the condition: "healthy", "normal", "volunteers", "matched".
+HEALTHY_WORDS = re.compile(r"healthy|normal|volunteer|without|pain-free|headache-free|matched|unaffected|free\b", re.I)
+# The cases of a case-control comparison, which a trial may nest: "369 cases and 662 controls", "a nested case-control".
+CASE_WORDS = re.compile(r"\bcases?\b|case-control|case\s+patients", re.I)
+# Patients of a condition counted before the controls: "32 adult males with autism and 34 controls".
+# ("boys with ADHD (n = 17), ASD (n = 17) and controls (n = 22)"; not inside an arms' bracket: "68 women with high-risk
+# pregnancy (30 yoga and 38 controls)")
+WITH_CONDITION_AND = re.compile(r"\bwith\b[^.;]{0,80}(?:\band|,)\s*$", re.I)
+
+
+def _control_arm(doc: Document, phrase: str, before: str, after: str) -> bool:
+    """Whether a count of controls (``phrase``, with the 100 characters ``before`` and 60 ``after`` it) is a
+    randomised trial's control arm, not people without the condition: the record allocates at random, names no
+    cases, the words around the count say nothing of health ("healthy", "normal", "volunteers", "matched") and
+    no patients of a condition are counted right before it ("54 intervention and 53 controls", "the 30 controls
+    were given another drug"; not "32 males with autism and 34 controls"). Written by us (issue 12, session 23)."""
+    lowered = _lower_text(doc)
+    if "random" not in lowered or HEALTHY_WORDS.search(before[-25:] + phrase + after[:25]):
+        return False
+    return CASE_WORDS.search(lowered) is None and (WITH_CONDITION_AND.search(before) is None or _in_brackets(before, len(before)))
 
 
 # What healthy people counted alone did in the study (session 23): "received", "took part", "underwent", "were given".
