@@ -178,8 +178,9 @@ FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
 WOMEN_ONLY = re.compile(r"\b(?:hysterectom(?:y|ies)|(?:caesarean|cesarean)\s+(?:section|delivery|deliveries)|parturients?|"
                         r"(?:pre-?)?eclampsia|dysmenorrh(?:o)?ea|endometriosis)\b", re.I)
 WOMEN_ONLY_NEEDLES = ("hysterectom", "caesarean", "cesarean", "parturient", "eclampsia", "dysmenorrh", "endometriosis")
-BABY_NEEDLES = ("infant", "neonat", "newborn", "baby", "babies", "fetus", "fetal", "foetal", "child", "members",
-                "physicians", "surgeons", "obstetricians", "doctors", "providers", "midwives", "nurses", "staff")
+NOT_WOMEN_ONLY_NEEDLES = ("infant", "neonat", "newborn", "baby", "babies", "fetus", "fetal", "foetal", "child",
+                          "members", "physicians", "surgeons", "obstetricians", "doctors", "providers", "midwives",
+                          "nurses", "staff")
 
 
 def population(doc: Document, topic: dict) -> dict:
@@ -319,7 +320,7 @@ def population(doc: Document, topic: dict) -> dict:
         # undergoing ... were recruited"), said with its enrolment verb, outranks counts said with none or an arm's in
         # brackets (session 23)
         enrolled = _clause_counts(doc, people=True) or enrolled
-    if not enrolled and "(" in _lower_text(doc):  # "152 BCS in a randomized controlled trial", "breast cancer survivors (BCS)"
+    if not enrolled and "(" in _lower_text(doc):  # "African American women (AAW)" ... "among 213 obese ... AAW"
         enrolled = _acronym_counts(doc)
     if not enrolled and healthy_alone is not None and result["n_controls"] == healthy_alone[0]:
         # "In eight healthy volunteers, ...": a study of healthy people alone, no patients beside them to control
@@ -350,7 +351,7 @@ def population(doc: Document, topic: dict) -> dict:
         if either:
             result["sex"] = "mixed"
             result["evidence"].append(either[0])
-    if not female and not male and _may_hold(doc, WOMEN_ONLY_NEEDLES) and not _may_hold(doc, BABY_NEEDLES):
+    if not female and not male and _may_hold(doc, WOMEN_ONLY_NEEDLES) and not _may_hold(doc, NOT_WOMEN_ONLY_NEEDLES):
         female = _said(doc, _find(doc, WOMEN_ONLY))  # "patients undergoing elective vaginal hysterectomy" (session 23)
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
@@ -574,8 +575,9 @@ WHO_BEFORE = re.compile(rf"\b{WHO}\s*$", re.I)
 
 def _acronym_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
     """Enrolment candidates ``(rank, order, n, span)`` from counts of people named by an acronym the text
-    defines for a word for people ("breast cancer survivors (BCS)" ... "Secondary analyses of 152 BCS in a
-    randomized trial"; "among 213 obese, postmenopausal AAW"): rank 0 with an enrolment verb near, else 1;
+    defines for a word for people ("breast cancer survivors (BCS)" ... "compared among 188 sedentary BCS";
+    "African American women (AAW)" ... "among 213 obese, postmenopausal AAW"): rank 0 with an enrolment verb near,
+    else 1;
     never a count in brackets, with "of" before it ("12 of the BCS"), of those analysed or of a pool screened.
     Read only when no other count gave an enrolment. Written by us (issue 12, session 23)."""
     acronyms = {m.group("a").rstrip("s") for f in doc.text_fields for m in ACRONYM_BRACKET.finditer(doc.fields[f])
