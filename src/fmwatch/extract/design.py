@@ -41,7 +41,16 @@ DESIGN_CUES = {
     # "non-randomized" and "not randomized" also match here; "not_randomized" wins in design().
     "randomized": re.compile(r"\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:assigned|allocated|divided)\b|"
                              r"\bin\s+(?:a\s+)?random(?:i[sz]ed)?\s+(?:order|sequence)\b|"
-                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b", re.I),
+                             r"\b(?:allocated|assigned|divided|distributed)\s+at\s+random\b|"
+                             # said in other words (session 23): "randomly grouped into 3", "assigned randomly into an
+                             # experimental group", "classified into a QQG group and a control group randomly",
+                             # "adolescents randomly to an intervention group"
+                             r"\brandomly\s+(?:grouped|distributed|split|placed|categori[sz]ed|classified|sorted)\b|"
+                             r"\b(?:assigned|allocated|divided|grouped|distributed|classified|split)\s+randomly\b"
+                             r"(?!\s+(?:from|among|selected|chosen|sampled)\b)|"  # ("allocated randomly from the centre": sampled)
+                             r"\b(?:groups?|arms?)\s+(?:\(\s*n\s*=\s*\d+\s*\)\s+)?randomly\b|"
+                             r"\brandomly\s+(?:to|into)\s+(?:an?\s+|the\s+|one\s+of\s+|either\s+)?(?:[\w-]+\s+){0,3}?"
+                             r"(?:groups?|arms?|conditions?)\b", re.I),
     "not_randomized": re.compile(r"\bnon-?randomi[sz]ed\b|\bnot\s+randomi[sz]ed\b", re.I),
     "double": re.compile(r"\b(?:double|triple)[\s-]+(?:blind\w*|mask\w*)|\bneither\s+the\s+patients\s+nor\b", re.I),
     "single": re.compile(r"\bsingle[\s-]+(?:blind\w*|mask\w*)", re.I),
@@ -138,7 +147,14 @@ TEXT_TYPES = [
                                     # an aim to review: "The aim of this study was to review the effects of ..."
                                     r"\b(?:aim|objective|purpose|goal)\s+of\s+(?:this|the\s+present)\s+(?:study|work|article|"
                                     r"paper)\s+(?:was|is)\s+to\s+(?:review|summari[sz]e|compile|gather)\b|\bthis\s+(?:review|chapter)\b|\bwe\s+review\b|"
-                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+reviews\b|\breviews?\s+the\s+"
+                                    r"\bthis\s+(?:activity|article|chapter|paper)\s+(?:\w+ly\s+)?reviews\b|"
+                                    # an article that says what it gives (session 23): "The present article gives a brief
+                                    # view of", "Here, we provide an update of" (not an article's aim: "The objective of
+                                    # this article is to address the effectiveness of" opens a trial)
+                                    r"\b(?:this|the\s+present)\s+(?:article|paper|chapter)\s+(?:gives|provides|presents|"
+                                    r"offers)\s+an?\s+(?:\w+\s+)?(?:view|overview|update|summary|account)\s+of\b|"
+                                    r"\b(?:here,?\s+)?we\s+(?:provide|give|present|offer)\s+an?\s+(?:\w+\s+)?(?:overview|update|"
+                                    r"summary)\s+(?:of|on)\b|\breviews?\s+the\s+"
                                     r"(?:evidence|literature)\b|\breview\s+of\s+the\s+literature\b", re.I)),
 ]
 # The kinds a text cue may name only when it speaks of the record itself: in the title, or in a
@@ -242,7 +258,8 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
                 "case_title": ("case", "patient", "woman", "man ", "girl", "boy", "child", "infant"),
                 "case_control": ("case",), "cross_sectional": ("sectional",),
                 "cohort": ("cohort", "prospective", "longitudinal"),
-                "narrative_review": ("review", "chapter", "summari", "compile", "gather"), "case_series": ("case series", "we report", "we describe",
+                "narrative_review": ("review", "chapter", "summari", "compile", "gather", "view of", "update", "overview",
+                                     "account of"), "case_series": ("case series", "we report", "we describe",
                                                                            "we present"),
                 "review_said": ("summari", "overview", "we discuss", "discusses", "we reviewed"),
                 "review_search": ("search", "survey"),
@@ -261,7 +278,8 @@ TYPE_NEEDLES = {"meta_analysis": ("meta", "quantitative"), "systematic_review": 
 TRIAL_TEXT_TYPES = [
     # a trial without randomisation said by its design's name: "a quasi-experimental study", "a non-randomised
     # controlled trial", "a controlled before-and-after study", "sequential cohorts", "historical controls"
-    ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed\s+(?:\w+\s+){0,2}?(?:trial|study|"
+    # (and "a non-randomised-controlled trial", "a prospective, non-randomized, comparative clinical study"; session 23)
+    ("non_randomized", re.compile(r"\bquasi[\s-]*experiment\w*|\bnon-?randomi[sz]ed[\s,-]+(?:\w+,?[\s-]+){0,2}?(?:trial|study|"
                                   r"design|comparison)\b|\bbefore[\s-]+(?:and[\s-]+)?after\s+(?!the\b)(?:\w+\s+)?(?:study|design|"
                                   r"trial|comparison)\b|\bsequential[\s-]+cohorts?\b|\bhistorical(?:ly)?\s+controls?\b|"
                                   r"\b(?:controlled|comparative)\s+(?:\w+\s+)?(?:pre-?test|pre-?post)", re.I)),
@@ -397,10 +415,19 @@ def _trial_text_type(doc: Document) -> tuple[str | None, dict | None]:
     """A trial or cohort the text names by its design ("a quasi-experimental study", "a one-group pretest-posttest
     design", "patients were prospectively followed"), with its span; (None, None) when none is said."""
     for name, pattern in TRIAL_TEXT_TYPES:
-        found = _said(doc, _find_if(doc, pattern, TYPE_NEEDLES[name]))
+        found = _find_if(doc, pattern, TYPE_NEEDLES[name])
+        # (a sentence read as background that names the record itself: "The present study was designed in
+        # quasi-experiment", "The study is a quasi-experimental research"; session 23)
+        found = [f for f in found if _said(doc, [f]) or STUDY_ITSELF.search(_sentence_of(doc, f).text)]
         if found:
             return TEXT_TYPE_NAMES[name], found[0]
     return None, None
+
+
+SINGLE_ARM_NAMED = dict(TRIAL_TEXT_TYPES)["single_arm"]
+# A sentence that speaks of the record itself: "this study", "the present study", "The study is ...", "we".
+STUDY_ITSELF = re.compile(r"\b(?:this|the\s+present|the\s+current|our)\s+(?:\w+\s+)?(?:study|trial|research|work)\b|"
+                          r"^\s*(?:the\s+)?(?:study|trial)\s+(?:is|was)\b|\bwe\b", re.I)
 
 
 def design(doc: Document, arms: list[dict], population_: dict | None = None, levels: list[dict] | None = None) -> dict:
@@ -507,18 +534,31 @@ def design(doc: Document, arms: list[dict], population_: dict | None = None, lev
     if type_ is None and randomized and (cues["randomized"] or pt_type == "rct"):
         type_, source = "rct", source or ("text" if cues["randomized"] else "publication_type")
     parallel_blind = bool(cues["parallel"]) and blinding in ("double", "single")  # "a double-blind parallel group study"
-    if (type_ is None and treated_arms and blinding in ("double", "single") and (placebo or parallel_blind) and len(arms) > 1
-            and not PARTIAL_BLINDING.search(_lower_text(doc))):
-        type_, source = "rct", "text"  # a blinded comparison with placebo, or of parallel groups
+    if (type_ is None and treated_arms and blinding in ("double", "single") and (placebo or parallel_blind)
+            and (len(arms) > 1 or cues["crossover"]) and not PARTIAL_BLINDING.search(_lower_text(doc))):
+        # a blinded comparison with placebo, or of parallel groups (a crossover's placebo period may be no arm found:
+        # "a double-blind, placebo-controlled crossover trial, 23 children were treated with a single dose of X")
+        type_, source = "rct", "text"
     if (type_ is None and treated_arms and not randomized and not placebo and (population_ or {}).get("n_controls")
             and not any(a.get("is_control") for a in arms) and ("load" in _lower_text(doc) or "test" in _lower_text(doc))):
         load = _said(doc, _find(doc, DIAGNOSTIC_LOAD)) if type_ is None and treated_arms else []
         if load:  # patients and healthy controls given one diagnostic load ("an oral load of 3000 mg"): a level study
             type_, type_span, source = "case_control", load[0], "text"
+    if type_ is None and treated_arms and cues["crossover"]:
+        # a crossover compares treatments in the same people: a controlled trial, never one arm, even when it does
+        # not say it randomised the order ("a prospective crossover study", "a placebo-controlled, cross-over design";
+        # session 23)
+        type_, type_span, source = "non_randomized_trial", cues["crossover"][0], "text"
     if type_ is None and treated_arms and _find(doc, TRIAL_WORDS):
         type_ = "non_randomized_trial" if len(arms) > 1 and any(a.get("is_control") for a in arms) or len(
             treated_arms) > 1 and not _single_group(doc) else "single_arm_trial"
         type_span, source = _find(doc, TRIAL_WORDS)[0], "text"
+        if type_ == "single_arm_trial" and (cues["not_randomized"] or "quasi" in _lower_text(doc)) and (
+                named := _trial_text_type(doc))[0] == "non_randomized_trial" and not _find_if(
+                doc, SINGLE_ARM_NAMED, TYPE_NEEDLES["single_arm"]):
+            # "a prospective non-randomized controlled study", "a quasi-experimental study" of one arm found: its
+            # name wins over the count of arms found (not "a quasi-experimental one-group design"; session 23)
+            type_, type_span = named
     if type_ is None and text_type:
         type_ = text_type
     if type_ is None and not treated_arms and (levels or controls):
@@ -619,7 +659,13 @@ INERT_COMPARATOR = re.compile(r"\b(?:inactive|inert|dummy|sugar)\s+(?:\w+\s+)?(?
                               r"\b(?:or|versus|vs\.?|compared\s+(?:with|to)|than)\s+(?:with\s+)?(?:(?:normal|physiological|"
                               r"isotonic)\s+)?saline\b(?!\s*\d|\s+(?:solution\s+)?(?:containing|with|plus|and)\b)", re.I)
 # Every word an abstract of a placebo-controlled trial names its comparator by (background sentences included).
-INERT_WORD = re.compile(r"placebo|sham|dummy|inert|inactive|vehicle|saline|look-alike|sugar pill|mock|simulated|identical")
+# (as words, and the words that name other things too only when they name a comparator: "identical tablets", "inactive
+# capsules", "vehicle cream"; not "results were identical", "physically inactive adults", "motor vehicle", "simulated
+# keratometry"; session 23)
+INERT_WORD = re.compile(r"\b(?:placebos?|sham|dummy|inert|saline|look-alike|sugar\s+pills?|mock)\b|\b(?:identical(?:-looking)?|"
+                        r"inactive|matching|vehicle)[\s(-]+(?:\w+\s+)?(?:tablets?|capsules?|pills?|injections?|infusions?|"
+                        r"solutions?|syringes?|creams?|gels?|ointments?|sprays?|treatments?|therap(?:y|ies)|devices?|"
+                        r"stimulation|preparations?|control\w*|only|alone|appearing|appearance)\b")
 INERT_NEEDLES = ("inactive", "inert", "dummy", "sugar", "vehicle", "saline")
 
 

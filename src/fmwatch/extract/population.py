@@ -39,26 +39,30 @@ WHO_WORDS = ("women men patients subjects participants adults children individua
              "outpatients out-patients inpatients in-patients cases controls girls boys infants smokers runners athletes "
              "mothers survivors beneficiaries residents veterans members employees workers students nurses physicians "
              "neonates newborns males females providers caregivers carers adolescents teenagers pupils recruits "
-             "soldiers").split()
+             "soldiers latinas latinos parturients").split()
 WHO = _alternation(WHO_WORDS)
 # lexicon's numbers, their words written as a tree (``_alternation``): the same matches, found faster.
 _NUMBER_WORD = _alternation(lx.NUMBER_WORD[3:-1].split("|"))
 _NUMBER = lx.NUMBER.replace(lx.NUMBER_WORD, _NUMBER_WORD)
 # Words that never stand between a count and its people ("12 weeks", "3 of the patients", "10 mg in women").
-_NOT_BETWEEN = _alternation("of with mg g year years week weeks month months day days times dose doses and or to were "
+_NOT_BETWEEN = _alternation("of with mg g year years week weeks month months day days hour hours times dose doses and or to were "
                             "had for in at by per than from on among into after before versus vs the".split())
 # The endings of describing words ("preterm", "postmenopausal", "chronic", "inactive", "untreated").
 _DESCRIBING = r"(?:term|al|ic|ive|ed|ous|ary|ant|ent)"
 HEADCOUNT = re.compile(
     rf"(?<![\w.\-/])(?<!\d\s)(?P<n>\d{{1,3}}(?:[ \u00a0\u2009]\d{{3}})+(?![\d,.])|{_NUMBER})\s+(?P<between>(?:(?:(?=[A-Za-z]+-?\s+and\s)[A-Za-z]+-?\s+and\s+(?=[A-Za-z]+[\s-]matched))?"
-    # two describing words joined by "and": "full-term and near-term infants", "male and female volunteers"
+    # two describing words joined by "and": "full-term and near-term infants", "male and female volunteers",
+    # "middle-aged and older subjects" (session 23)
     # (each optional part behind a look-ahead of what it needs, and words read possessively: no backtracking into them)
     rf"(?:(?=[\w-]+\s+(?:and|or)\s)(?:[A-Za-z]+-[A-Za-z][\w-]*+|(?:fe)?male|[a-z]+{_DESCRIBING})\s+(?:and|or)\s+"
-    rf"(?=[A-Za-z]+-[A-Za-z]|(?:fe)?male\b|[a-z]+{_DESCRIBING}\b))?"
+    rf"(?=[A-Za-z]+-[A-Za-z]|(?:fe)?male\b|older\b|younger\b|elderly\b|[a-z]+{_DESCRIBING}\b))?"
     rf"(?!{_NOT_BETWEEN}\b)(?:[A-Za-z][\w\-]*+|"
     # describing words listed with commas: "83 inactive, postmenopausal women", "400 cancer-free, older women"
     rf"(?=[a-z][\w-]*,)(?!trial)[a-z]+(?:-[a-z]+|ive|ic|al|ary|ed|ous|ant|(?<!m)ent|ful|less|ile|ly|er|ing),)\s+){{0,4}})"
     rf"(?P<who>{WHO})\b(?!['’]s)", re.I)
+# Places a count may name before a word for people: "40 US clinical centers enrolling participants" (session 23).
+PLACES = re.compile(r"\b(?:cent(?:er|re)s|sites|hospitals|clinics|countries|institutions|practices|cities|states|"
+                    r"schools|wards|units|communities|villages|regions)\b", re.I)
 # "Among the 24 who finished": completers named by what they did, not by who they were.
 COMPLETERS = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:(?:patients|participants|subjects|women|men)\s+)?"
                         r"(?:who\s+|that\s+)?(?:completed|finished)\b", re.I)
@@ -79,7 +83,7 @@ WHO_NEEDLES = ("men", "patients", "subjects", "participants", "adults", "childre
                "persons", "cases", "controls", "girls", "boys", "infants", "smokers", "runners", "athletes", "mothers",
                "survivors", "beneficiaries", "residents", "veterans", "members", "employees", "workers", "students",
                "nurses", "physicians", "neonates", "newborns", "males", "providers", "givers", "carers", "adolescents",
-               "teenagers", "pupils", "recruits", "soldiers")
+               "teenagers", "pupils", "recruits", "soldiers", "latina", "latino", "parturient")
 # "patients (N = 24)", "participants with early-stage breast cancer (N = 128)", "Women (n = 13,388)".
 HEADCOUNT_PAREN = re.compile(rf"\b(?P<who>{WHO})(?:\s+(?:with|aged|ages?|from|who|undergoing|diagnosed|having)\b[^();.]{{0,80}}?|"
                              # "participants enrolled (N = 64)", "patients at baseline (n = 29)"
@@ -95,7 +99,7 @@ POOL_AFTER = re.compile(r"^\s*(?:(?:were|was|had\s+been)\s+)?(?:screened|assesse
 # (a random, convenience or consecutive sample is the people studied: "A random sample of 60 eligible patients ... were
 # recruited"; session 22)
 POOL_BEFORE = re.compile(r"\b(?:planned|needed|required|target(?:ed|ing)?|potential|(?<!random\s)(?<!convenience\s)"
-                         r"(?<!consecutive\s)sample\s+of|pool\s+of|up\s+to|"
+                         r"(?<!consecutive\s)(?<!total\s)sample\s+of|pool\s+of|up\s+to|"
                          r"screened|approached|invited)\s+(?:\w+\s+){0,2}$|\b(?:estimated|anticipated)\s+enrollment\s*:\s*$", re.I)
 # The part of a pool said in the same clause: "271 women were screened and 82 were randomised", "... were
 # assessed for eligibility, of whom 60 were enrolled".
@@ -105,7 +109,14 @@ SCREENED_THEN = re.compile(rf"\s*(?:were|was|had\s+been)\s+(?:screened|assessed|
                            r"(?:[a-z]+\s+)?(?:were|was)\s+(?:then\s+|subsequently\s+|finally\s+)?(?:randomi|enrol|includ|"
                            r"recruit|allocat|assign)", re.I)
 # "31 of 322 eligible women", "68 (62%) of 109 patients": the first count took part, the second is the pool.
-PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:out\s+)?of\s+(?:the\s+|all\s+)?$", re.I)
+# (and a plan's part: "74 of the planned 92 patients were enrolled"; session 23)
+PART_OF = re.compile(rf"(?<![\w-])(?P<k>{lx.NUMBER})\s*(?:\(\s*[\d.]+\s*%\s*\)\s*)?(?:out\s+)?of\s+(?:the\s+|all\s+|"
+                     r"(?:the|a)\s+(?:planned|targeted|intended|projected|anticipated)\s+)?$", re.I)
+PLANNED_OF = ("of the planned", "of a planned", "of the targeted", "of the intended", "of the projected",
+              "of the anticipated", "of a targeted", "of an intended", "of a projected", "of an anticipated")
+# A planned size that was met: "A pre-set recruitment target of 80 women was achieved" (session 23).
+TARGET_MET = re.compile(r"^\s*(?:was|were|has\s+been|had\s+been)\s+(?:successfully\s+|fully\s+)?(?:achieved|reached|met|"
+                        r"attained)\b", re.I)
 # The pool a part is drawn from ("31 of 322 eligible women", "68 of 109 patients approached agreed"): only then is
 # "k of N" a count of those enrolled, not of those with a result ("4 (4%) of the 99 patients had an infection").
 POOL_OF = re.compile(r"\b(?:eligible|screened|approached|invited|assessed|contacted|potential|potentially|agreed|"
@@ -160,6 +171,16 @@ MALE = re.compile(r"[mb](?<!\w[mb])(?:en|an|ale|ales|oys)\b", re.I)
 EITHER_SEX = re.compile(r"\b(?:both|either|all)\s+(?:sexes|sex|genders?)\b|\b(?:irrespective|regardless)\s+of\s+"
                         r"(?:their\s+)?(?:sex|gender)\b", re.I)
 FEMALE_NEEDLES = ("wom", "female", "girl", "menopaus", "pregnan", "mother")
+# What only women undergo or have, said of a study's people when no sex word is: "patients undergoing vaginal
+# hysterectomy", "parturients", "severe pre-eclampsia", "primary dysmenorrhoea" (session 23). Not read where babies
+# are studied (infants born by caesarean section are of both sexes) nor where the people are the profession ("a
+# questionnaire about caesarean techniques mailed to members of the College", "obstetricians").
+WOMEN_ONLY = re.compile(r"\b(?:hysterectom(?:y|ies)|(?:caesarean|cesarean)\s+(?:section|delivery|deliveries)|parturients?|"
+                        r"(?:pre-?)?eclampsia|dysmenorrh(?:o)?ea|endometriosis)\b", re.I)
+WOMEN_ONLY_NEEDLES = ("hysterectom", "caesarean", "cesarean", "parturient", "eclampsia", "dysmenorrh", "endometriosis")
+NOT_WOMEN_ONLY_NEEDLES = ("infant", "neonat", "newborn", "baby", "babies", "fetus", "fetal", "foetal", "child",
+                          "members", "physicians", "surgeons", "obstetricians", "doctors", "providers", "midwives",
+                          "nurses", "staff")
 
 
 def population(doc: Document, topic: dict) -> dict:
@@ -199,6 +220,10 @@ def population(doc: Document, topic: dict) -> dict:
             if match.group("who").lower() == "cases" and not (ENROLLED_VERB.search(after + before)
                                                                or "randomly divided" in after):
                 continue  # "3 cases of eclampsia" counts events, not people enrolled
+            if written[:1] == "0" and written[1:2].isdigit():
+                continue  # "SWOG 0307 randomized women": a trial's number, never a count
+            if match.re is HEADCOUNT_RE and match.group("between") and PLACES.search(match.group("between")):
+                continue  # "40 clinical centers enrolling participants": places counted, not people
             last = before[-12:].split()[-1:] or [""]
             if written[:1].isdigit() and match.re is HEADCOUNT_RE and last[0] and (
                     last[0].lower().rstrip("-") in NOT_A_COUNT_WORDS or (n < 10 and TRIAL_NAME_BEFORE.search(before))
@@ -224,15 +249,17 @@ def population(doc: Document, topic: dict) -> dict:
                 continue  # the second count of such a pair: an arm's too
             if (re.search(r"\b(?:healthy|controls?)\b", phrase, re.I) or re.search(r"^\s*(?:healthy\s+)?controls?\b", after, re.I)
                     or _control_people(sentence.text, match, before, after)
-                    ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after)):
+                    ) and not (match.re is HEADCOUNT_RE and _randomised_healthy(sentence.text, match, after, before)):
                 key = "n_controls"
+                if _control_arm(doc, phrase, sentence.text[max(0, match.start() - 100):match.start()], after):
+                    continue  # "(54 intervention and 53 controls)" in a randomised trial: an arm's count, no healthy people
             elif ((analysed := ANALYZED_VERB.search(after[:40])) and not re.search(r"\bof\s+(?:the\s+)?$", before, re.I)
                   and not (ENROLLED_VERB.search(match.group("between") or "") if match.re is HEADCOUNT_RE else False)
                   # "107 women were randomized and 102 completed": the verb said first is this count's
                   and not ((first := ENROLLED_VERB.search(after[:40])) and first.start() < analysed.start())):
                 key = "n_analyzed"  # ("Of the 40 patients, 24 completed": the 40 are those enrolled)
             else:
-                part = PART_OF.search(before) if before.rstrip().lower().endswith(("of", "of the", "of all")) else None
+                part = PART_OF.search(before) if before.rstrip().lower().endswith(("of", "of the", "of all", *PLANNED_OF)) else None
                 k = lx.words_to_number(part.group("k")) if part is not None else None
                 if k is not None and 2 <= k < n and k == int(k):  # "31 of 322 eligible women"
                     if not (ENROLLED_VERB.search(after[:40]) or POOL_OF.search(phrase) or POOL_OF.search(after[:40])):
@@ -246,8 +273,9 @@ def population(doc: Document, topic: dict) -> dict:
                     at = sentence.start + taken[1].start("k")  # "Of 322 eligible women, 31 were randomised"
                     enrolled.append((0, len(enrolled), taken[0], span(doc, sentence.field, at, at + len(taken[1].group("k")))))
                     continue
-                if POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
-                        any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before)):
+                if (POOL_PHRASE.search(phrase) or POOL_AFTER.match(after) or (
+                        any(w in before for w in POOL_BEFORE_NEEDLES) and POOL_BEFORE.search(before))) and not (
+                        "target" in before and TARGET_MET.match(after)):  # (a target "was achieved": those enrolled)
                     if (then := SCREENED_THEN.match(after)) and (k := lx.words_to_number(then.group("k"))) and (
                             2 <= k < n and k == int(k)):  # "271 women were screened and 82 were randomised"
                         at = sentence.start + match.end() + then.start("k")
@@ -287,6 +315,13 @@ def population(doc: Document, topic: dict) -> dict:
                         for f in doc.text_fields for m in ENROLLMENT_FIELD.finditer(doc.fields[f])][:1]
     if not enrolled:  # "A total of 105 (aged 1-6 years) were randomly assigned": a count with no people's word
         enrolled = _clause_counts(doc)
+    elif min(c[0] for c in enrolled) >= 2:
+        # a count whose word for people stands too far from it ("98 clinically node free breast cancer female patients
+        # undergoing ... were recruited"), said with its enrolment verb, outranks counts said with none or an arm's in
+        # brackets (session 23)
+        enrolled = _clause_counts(doc, people=True) or enrolled
+    if not enrolled and "(" in _lower_text(doc):  # "African American women (AAW)" ... "among 213 obese ... AAW"
+        enrolled = _acronym_counts(doc)
     if not enrolled and healthy_alone is not None and result["n_controls"] == healthy_alone[0]:
         # "In eight healthy volunteers, ...": a study of healthy people alone, no patients beside them to control
         result["n_controls"] = None
@@ -296,6 +331,10 @@ def population(doc: Document, topic: dict) -> dict:
         _, _, n, here = min(enrolled, key=lambda c: (c[0], c[1]))
         result["n_enrolled"] = n
         result["evidence"].insert(0, here)
+        if healthy_alone is not None and result["n_controls"] == n and (healthy_alone[1]["field"], healthy_alone[1][
+                "start"]) == (here["field"], here["start"]):  # "Eighty-two healthy parturients ... were included": one
+            result["n_controls"] = None  # count read twice, the study's people (not controls beside them; session 23)
+            result["evidence"].remove(healthy_alone[1])
     if result["n_analyzed"] is None:
         completers = _find_if(doc, COMPLETERS, ("completed", "finished"))
         if completers:
@@ -312,6 +351,8 @@ def population(doc: Document, topic: dict) -> dict:
         if either:
             result["sex"] = "mixed"
             result["evidence"].append(either[0])
+    if not female and not male and _may_hold(doc, WOMEN_ONLY_NEEDLES) and not _may_hold(doc, NOT_WOMEN_ONLY_NEEDLES):
+        female = _said(doc, _find(doc, WOMEN_ONLY))  # "patients undergoing elective vaginal hysterectomy" (session 23)
     if female or male:
         result["sex"] = "mixed" if female and male else ("female" if female else "male")
         result["evidence"].append((female or male)[0])
@@ -455,15 +496,56 @@ def _counted_before(text: str, at: int) -> bool:
     return any(other.start() < at and not _in_brackets(text, other.start()) for other in HEADCOUNT.finditer(text, 0, at))
 
 
-def _randomised_healthy(text: str, match: re.Match, after: str) -> bool:
+def _randomised_healthy(text: str, match: re.Match, after: str, before: str = "") -> bool:
     """Whether a count of healthy people ("144 healthy postmenopausal women were randomised") is the
     trial's participants: the clause it opens says they were randomised or assigned, and it does not
-    name them controls ("healthy controls were randomised" stays controls)."""
+    name them controls ("healthy controls were randomised" stays controls). Counted alone (not after or
+    before others: "20 patients and 20 healthy women were recruited" are controls), the clause may also
+    say they were enrolled or treated ("Thirty-five healthy adults aged 35-69 years were enrolled",
+    "36 healthy male subjects received single doses of X"; session 23)."""
     if "control" in match.group(0).lower() or re.match(r"\s*(?:healthy\s+)?controls?\b", after, re.I):
         return False
     clause = text[match.end():match.end() + 200].split(";", 1)[0]
     said = next((p for p in PREDICATE.finditer(clause) if not p.group("rel")), None)
-    return said is not None and RANDOMISED.search(said.group(0)) is not None
+    if said is not None and RANDOMISED.search(said.group(0)) is not None:
+        return True
+    if (AFTER_OTHERS.search(before) or match.group(0)[:4].lower() == "and " or OTHERS_AFTER.match(clause)
+            or "patients" in clause[:60] or BESIDE_BEFORE.search(before)
+            or "normal" in clause[:60] or "control" in clause[:60]):
+        return False  # (not "An additional twenty healthy people were enrolled (normal group)", "eight out of 15 healthy")
+    return TREATED_AFTER.match(clause) is not None or said is not None and (
+        ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in TAKING_PART)
+
+
+# Words that make a count of controls people without the condition: "healthy", "normal", "volunteers", "matched".
+HEALTHY_WORDS = re.compile(r"healthy|normal|volunteer|without|pain-free|headache-free|matched|unaffected|free\b", re.I)
+# The cases of a case-control comparison, which a trial may nest: "369 cases and 662 controls", "a nested case-control".
+CASE_WORDS = re.compile(r"\bcases?\b|case-control|case\s+patients", re.I)
+# Patients of a condition counted before the controls: "32 adult males with autism and 34 controls".
+# ("boys with ADHD (n = 17), ASD (n = 17) and controls (n = 22)"; not inside an arms' bracket: "68 women with high-risk
+# pregnancy (30 yoga and 38 controls)")
+WITH_CONDITION_AND = re.compile(r"\bwith\b[^.;]{0,80}(?:\band|,)\s*$", re.I)
+
+
+def _control_arm(doc: Document, phrase: str, before: str, after: str) -> bool:
+    """Whether a count of controls (``phrase``, with the 100 characters ``before`` and 60 ``after`` it) is a
+    randomised trial's control arm, not people without the condition: the record allocates at random, names no
+    cases, the words around the count say nothing of health ("healthy", "normal", "volunteers", "matched") and
+    no patients of a condition are counted right before it ("54 intervention and 53 controls", "the 30 controls
+    were given another drug"; not "32 males with autism and 34 controls"). Written by us (issue 12, session 23)."""
+    lowered = _lower_text(doc)
+    if "random" not in lowered or HEALTHY_WORDS.search(before[-25:] + phrase + after[:25]):
+        return False
+    return CASE_WORDS.search(lowered) is None and (WITH_CONDITION_AND.search(before) is None or _in_brackets(before, len(before)))
+
+
+# What healthy people counted alone did in the study (session 23): "received", "took part", "underwent", "were given".
+TREATED_AFTER = re.compile(r"^\s*(?:\([^()]*\)\s*)?(?:,\s*)?(?:[\w-]+\s+){0,6}?(?:received|took\s+part|participated|"
+                           r"underwent|ingested|consumed|were\s+(?:given|administered|operated|treated|dosed))\b", re.I)
+BESIDE_BEFORE = re.compile(r"\b(?:additional|further|another|also|of)\s*$", re.I)
+TAKING_PART = frozenset({"enrolled", "recruited", "accrued", "included", "studied", "operated", "treated", "given"})
+# Another count of people right after a count: "Eight healthy volunteers and nine patients received ...".
+OTHERS_AFTER = re.compile(rf"^\s*(?:\([^()]*\)\s*)?(?:and|,)\s+(?:\w+\s+)?{lx.NUMBER}\s", re.I)
 
 
 def _only_count(text: str, match: re.Match) -> bool:
@@ -485,9 +567,79 @@ CLAUSE_OPENING = re.compile(r"(?:^|[,;:]\s|\btotal\sof\s)$", re.I)
 CLAUSE_NEEDLES = ("andom", "nrol", "ecruit", "nclud", "ssign", "llocat", "tudied", "ntered")
 
 
-def _clause_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
+# People named by an acronym the text defines: "breast cancer survivors (BCS)", "African American women (AAW)"
+# (the bracket found first, the word for people read before it: far cheaper than a search for every such word).
+ACRONYM_BRACKET = re.compile(r"\(\s*(?P<a>[A-Z][A-Za-z]{0,3}[A-Z]s?)\s*\)")
+WHO_BEFORE = re.compile(rf"\b{WHO}\s*$", re.I)
+
+
+def _acronym_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
+    """Enrolment candidates ``(rank, order, n, span)`` from counts of people named by an acronym the text
+    defines for a word for people ("breast cancer survivors (BCS)" ... "compared among 188 sedentary BCS";
+    "African American women (AAW)" ... "among 213 obese, postmenopausal AAW"): rank 0 with an enrolment verb near,
+    else 1;
+    never a count in brackets, with "of" before it ("12 of the BCS"), of those analysed or of a pool screened.
+    Read only when no other count gave an enrolment. Written by us (issue 12, session 23)."""
+    acronyms = {m.group("a").rstrip("s") for f in doc.text_fields for m in ACRONYM_BRACKET.finditer(doc.fields[f])
+                if m.group("a").rstrip("s").isupper() and WHO_BEFORE.search(doc.fields[f], max(0, m.start() - 20),
+                                                                            m.start())}
+    found: list[tuple[int, int, int, dict]] = []
+    if not acronyms:
+        return found
+    said = re.compile(rf"(?<![\w.,-])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*)\s+"
+                      rf"(?:(?!of\b|with\b|and\b|or\b)[\w,-]+\s+){{0,4}}?(?:{'|'.join(map(re.escape, sorted(acronyms)))})s?\b")
+    for sentence in sentences(doc):
+        if sentence.field == "title":
+            continue
+        for match in said.finditer(sentence.text):
+            n = lx.words_to_number(match.group("n").replace(",", ""))
+            before = sentence.text[max(0, match.start() - 30):match.start()]
+            if (n is None or n < 2 or n != int(n) or _in_brackets(sentence.text, match.start())
+                    or re.search(r"\bof\s+(?:the\s+)?$", before, re.I) and not STUDY_IN.search(before)):
+                continue
+            after = sentence.text[match.end():match.end() + 60]
+            if ANALYZED_VERB.search(after) or POOL_AFTER.match(after):
+                continue  # "125 BCS (...) completed post-testing", "318 YBCS screened": analysed, or a pool
+            rank = 0 if (ENROLLED_VERB.search(after[:40]) or ENROLLED_VERB.search(before)
+                         or _enrolment_predicate(sentence.text, match.end())) else 1
+            here = span(doc, sentence.field, sentence.start + match.start(), sentence.start + match.end())
+            found.append((rank, len(found), int(n), here))
+    return found
+
+
+# People named after a count by a word WHO_WORDS leaves out: "musicians", "alcoholics", "employees" (session 23).
+PEOPLE_SUFFIX = re.compile(r"\b[a-z]{3,}(?:ians|ists|ics|ees)\b", re.I)
+# Any number in the words between a count and its verb: "67 eyes of 35 patients", "15 to 49 years of age, ... subjects".
+NUMBER_IN = re.compile(rf"\d|\b{lx.NUMBER_WORD}\b(?<!\band)(?<!\ba)", re.I)
+
+
+def _people_phrase(text: str, end: int) -> bool:
+    """Whether the words from ``end`` of ``text`` (one sentence) to the verb of the clause a count opens name
+    people ("98 clinically node free breast cancer female patients undergoing ... were recruited": "patients") with
+    no other number outside brackets between ("67 eyes of 35 patients were randomised" names eyes), and no places
+    or groups ("53 classes from 45 schools"). Written by us (issue 12, session 23)."""
+    clause = text[end:end + 200].split(";", 1)[0]
+    verb = next((p for p in PREDICATE.finditer(clause) if not p.group("rel")), None)
+    if verb is None:
+        return False
+    phrase = re.sub(r"\([^()]*\)", " ", clause[:verb.start()])  # (what brackets say aside: "(BMI > 40)")
+    if NUMBER_IN.search(phrase) or PLACES.search(phrase) or GROUP_NOUNS.search(phrase):
+        return False
+    return WHO_WORD.search(phrase) is not None or PEOPLE_SUFFIX.search(phrase) is not None
+
+
+# A count right after an enrolment verb, its people within eight words: "The trial enrolled 1905 community-dwelling
+# African American female Medicare beneficiaries" (too far for a head count; session 23).
+VERB_BEFORE = re.compile(r"\b(?:enrolled|recruited|randomi[sz]ed|included)\s$", re.I)
+PEOPLE_AFTER = re.compile(rf"\s+(?:(?!of\b|and\b|or\b|with\b|in\b|to\b)[A-Za-z][\w-]*\s+){{0,7}}?{WHO}\b", re.I)
+GROUP_NOUNS = re.compile(r"\b(?:groups?|arms?|classes|classrooms|clusters|shops|families|households|dyads|couples|"
+                         r"eyes|teeth|knees|limbs|lesions|samples|specimens|investigations|sessions|visits|cycles)\b", re.I)
+
+
+def _clause_counts(doc: Document, people: bool = False) -> list[tuple[int, int, int, dict]]:
     """Enrolment candidates ``(rank 0, order, n, span)`` from counts that open a clause whose verb
-    says the people took part (``_enrolment_predicate``), for records whose head counts name nobody
+    says the people took part (``_enrolment_predicate``; with ``people``, only those whose words before
+    the verb name people: ``_people_phrase``), for records whose head counts name nobody
     ("A total of 105 (1-6 years) were randomly assigned into three groups"). A per-arm count ("22
     were randomised to placebo and 23 to magnesium") or those analysed are none. Written by us
     (issue 12); read only when no head count gave an enrolment."""
@@ -500,12 +652,23 @@ def _clause_counts(doc: Document) -> list[tuple[int, int, int, dict]]:
         if sentence.field == "title" or ("were" not in text and "was" not in text) or not any(
                 needle in text for needle in CLAUSE_NEEDLES):
             continue
+        if people and not (any(ending in text for ending in ("ians ", "ists ", "ics ", "ees ")) or WHO_WORD.search(text)):
+            continue  # (people named: a word for people in the sentence, tested first)
         for match in CLAUSE_COUNT.finditer(sentence.text):
             if not CLAUSE_OPENING.search(sentence.text, max(0, match.start() - 9), match.start()):
+                if VERB_BEFORE.search(sentence.text, max(0, match.start() - 12), match.start()) and (
+                        after := PEOPLE_AFTER.match(sentence.text, match.end())) and not (
+                        PLACES.search(after.group(0)) or GROUP_NOUNS.search(after.group(0))):
+                    n = lx.words_to_number(match.group("n").replace(",", ""))
+                    if n is not None and n >= 2 and n == int(n):  # "The trial enrolled 1905 ... beneficiaries"
+                        found.append((0, len(found), int(n), span(doc, sentence.field, sentence.start + match.start("n"),
+                                                                   sentence.start + match.end("n"))))
                 continue
             n = lx.words_to_number(match.group("n").replace(",", ""))
             if (n is None or n < 2 or n != int(n) or not _enrolment_predicate(sentence.text, match.end())
-                    or ANALYZED_VERB.search(sentence.text, match.end(), match.end() + 60)):
+                    or ANALYZED_VERB.search(sentence.text, match.end(), match.end() + 60)
+                    or people and (_in_brackets(sentence.text, match.start())
+                                   or not _people_phrase(sentence.text, match.end()))):
                 continue
             here = span(doc, sentence.field, sentence.start + match.start("n"), sentence.start + match.end("n"))
             per_arm = PER_ARM_PAIR.match(sentence.text, match.start())
@@ -537,7 +700,9 @@ def _enrolment_predicate(text: str, end: int) -> bool:
         if said.group("rel"):
             continue
         return ENROLLED_VERB.match(clause, said.start("verb")) is not None or said.group("verb").lower() in (
-            "randomly", "enrolled", "studied")
+            "randomly", "enrolled", "studied") or said.group("verb").lower() == "divided" and (
+            WHO_WORD.search(text, max(0, end - 30), end + said.start()) is not None)  # "34 ... subjects were randomly divided"
+        # (people: not "80 extracted teeth were randomly divided"; session 23)
     return False
 
 
