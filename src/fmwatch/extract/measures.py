@@ -267,6 +267,9 @@ PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b"
 # "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
 DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
                     r"adequate|effective|satisfactory)\s+", re.I)
+# "the mean difference in", "between-group differences in": the comparison, not the measure's name.
+DIFFERENCE_IN = re.compile(r"^(?:the\s+)?(?:(?:mean|median|adjusted|average|overall|between[\s-]groups?|treatment)\s+)*"
+                           r"differences?\s+(?:in|of)\s+(?:the\s+)?(?=\w)", re.I)
 DOSES_OF_USE = re.compile(r"^(?:the\s+)?(?:total\s+)?doses?\s+of\s+(?=[\w-]+\s+(?:usage|use|consumption|requirements?)\b)", re.I)
 # "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
 ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
@@ -281,6 +284,8 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
+    if "differen" in plain.lower():
+        plain = DIFFERENCE_IN.sub("", plain)  # "the mean difference in HbA1c" is HbA1c
     if "dose" in plain.lower():
         plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
@@ -429,7 +434,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
-    if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
+    if (not text or NOT_MEASURE.match(text) or not tokens(text.replace("-", "")) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
             or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or LONE_DIGIT.search(text) or is_fragment(text)):
         return None

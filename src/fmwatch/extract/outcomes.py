@@ -139,6 +139,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     _no_null_of_a_difference(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
+    for outcome in found.values():
+        outcome.pop("_within", None)
+        outcome.pop("_between_null", None)
     return [o for o in found.values() if o["direction"] is not None]
 
 
@@ -201,7 +204,7 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
     listed, kind = said
     for measure in listed:
         key = ms.key_of(ms.plain_label(measure.label))
-        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+        if not key or _settled(found, key) or _names_a_substance(measure.label, arm_list):
             continue
         taken.append((measure.start, measure.end))
         outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
@@ -220,7 +223,7 @@ def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fo
     one, is an improvement; said of the control arm, the treated arm's is the opposite."""
     for measure, more in ms.people_count_measures(sentence.text):
         key = ms.key_of(ms.plain_label(measure.label))
-        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+        if not key or _settled(found, key) or _names_a_substance(measure.label, arm_list):
             continue
         taken.append((measure.start, measure.end))
         outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
@@ -607,7 +610,7 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             instrument = INSTRUMENT_AFTER.match(text, stop, end)
             if key and instrument:  # "Depression scores (PHQ-9)": the instrument names the measure
                 key, label = instrument_key(instrument.group("abbr")), f"{label} ({_plain(instrument.group('abbr'))})"
-            if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
+            if not key or _settled(found, key) and not qualified:
                 continue  # (a measure's first result is kept; the rest would be read for nothing)
             if _names_a_substance(measure.label, arm_list):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
@@ -718,6 +721,11 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
     phase's result is kept apart from the whole group's)."""
     slot = key if outcome["population"] is None else f"{key}@{outcome['population']['kind']}"
     old = found.get(slot)
+    if old is not None and old.get("_within") and outcome.get("_between_null"):
+        # "Pain fell in each group. Although pain did not differ between the groups, ...": the change
+        # within the groups is no difference from the comparator (issue 12)
+        found[slot] = outcome
+        return
     if old is None or (old["direction"] is None and (
             outcome["direction"] is not None
             # an undirected before/after difference (its direction comes later) beats a mere mention
@@ -725,6 +733,13 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
             # a result sentence without a direction word (the model may read it) beats a mere mention
             or (outcome.get("_model_input") and not old.get("_model_input") and not old.get("_direction_from_record")))):
         found[slot] = outcome
+
+
+def _settled(found: dict, key: str) -> bool:
+    """Whether a measure already has its result: a direction, and not a change within the groups only
+    (``_within``), which a between-group null said later may still replace."""
+    old = found.get(key)
+    return old is not None and old["direction"] is not None and not old.get("_within")
 
 
 def _names_instruments(doc: Document) -> bool:
@@ -798,7 +813,7 @@ def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         taken.append((start, end))
         if in_phase and _inside_qualifier(text, start):
             continue
-        if not in_phase and (found.get(key) or {}).get("direction") is not None:
+        if not in_phase and _settled(found, key):
             continue  # (a measure's first result is kept)
         outcome = _outcome(doc, sentence, _Found(start, end, text[start:end]), key, higher_is_better, arm_list)
         _keep(found, key, outcome)
@@ -827,7 +842,7 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         for match in pattern.finditer(text):
             if in_phase and _inside_qualifier(text, match.start()):
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
-            if not in_phase and (found.get(key) or {}).get("direction") is not None:
+            if not in_phase and _settled(found, key):
                 taken.append((match.start(), match.end()))
                 continue  # (a measure's first result is kept)
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -1049,7 +1064,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
-    if direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
+    if direction is None and "favo" in low and (favour := FAVOUR.search(clause, match.end() - clause_start)):
+        # "a between-group difference of 6.6 (p < 0.001) in favour of A": the favoured arm did better
+        direction = "worsened" if _arm_term_role(doc, favour.group("what"), arm_list) == "control" else "improved"
+        word = favour
+    elif direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
         # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
         direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
@@ -1136,6 +1155,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if direction is None and "differ" in low and "signific" in low and significant \
             and UNDIRECTED_DIFFERENCE.search(clause):
         outcome["_significant_difference"] = True  # (checked and removed by outcomes())
+    if direction in ("improved", "worsened") and WITHIN_GROUP.search(clause) and not AGAINST_ARM.search(clause):
+        outcome["_within"] = True  # "fell significantly in each group": a change within the groups only
+    elif direction == "no_change" and GROUPS_WORD.search(clause):
+        outcome["_between_null"] = True  # "pain levels of the groups were not significantly different"
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
@@ -1290,6 +1313,12 @@ AMONG_NULL = re.compile(r"\bwith(?:out|\s+no)\s+(?:any\s+)?(?:significant\s+)?di
 WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|arms)\b|\bin\s+(?:both|each|all)\b|"
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# The arm a difference favours: "in favour of A", "favoured A over B" (the favoured term follows).
+FAVOUR = re.compile(r"\b(?:in\s+favou?r\s+of|favou?r(?:ed|ing|s))\s+(?:the\s+)?(?P<what>[^,;.()]{1,60})", re.I)
+# A comparison against another arm (not against baseline): the clause compares the groups itself.
+AGAINST_ARM = re.compile(r"\bthan\b|\bversus\b|\bvs\b|\b(?:compared|in\s+comparison)\s+(?:with|to)\s+(?!baseline|before|pre)", re.I)
+# A null said of the groups: "between the groups", "of the two arms".
+GROUPS_WORD = re.compile(r"\b(?:groups|arms|between)\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
 BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|\b(?:pre-?treatment|"
                       r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"

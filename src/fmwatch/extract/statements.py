@@ -119,6 +119,14 @@ MEASURES_LISTED = re.compile(
     r"variables?|parameters?|assessments?)\s+(?:included|includes|were|was|comprised|consisted)|"
     r"(?:was|were)\s+(?:assessed|measured|recorded|evaluated|collected|documented|monitored|obtained)\s+"
     r"(?:at|before|after|every|weekly|daily|monthly|using|with|by|on|through|via|during)\b)", re.I)
+# A list of the measures ("Outcome measures included ...", "Secondary endpoints comprised ...").
+MEASURES_INCLUDED = re.compile(r"\b(?:measures?|outcomes?|endpoints?|variables?|parameters?|assessments?)\s+"
+                               r"(?:included|includes|comprised|consisted\s+of)\b", re.I)
+# A change word used as an adjective before the measure it hopes for ("improved physical function",
+# "reduced stiffness"): not a result when the sentence lists the measures.
+PLANNED_CHANGE = re.compile(r"\b(?:improved|reduced|decreased|increased|lower|higher|better)\s+"
+                            r"(?!(?:and|or|in|with|by|from|to|after|than|at|on|for|over|during|significantly|"
+                            r"was|were|the|a|an|both)\b)(?=[a-z])", re.I)
 # What a result sentence holds that a method sentence does not.
 RESULT_MARK = re.compile(r"\bp\s*[<=>≤]|signific|differ|\b(?:improved|reduced|decreased|increased|lower|higher|fell|rose|"
                          r"unchanged|similar|better|worse)\b", re.I)
@@ -141,7 +149,11 @@ def lists_measures(text: str) -> bool:
         return False
     # an instrument's name ("Impression of Improvement", "Patient Global Impression of Change") is no result
     rest = re.sub(r"\bimpression\s+of\s+(?:\w+\s+){0,2}\w+|\bimpression[\s-]+(?:improvement|change)", " ", text, flags=re.I)
-    return RESULT_MARK.search(rest) is None
+    if RESULT_MARK.search(rest) is None:
+        return True
+    # "Primary efficacy measures included pain relief and improved physical function": a list of the
+    # measures says what was hoped for ("improved", "reduced" before a measure), not what was found
+    return MEASURES_INCLUDED.search(text) is not None and RESULT_MARK.search(PLANNED_CHANGE.sub(" ", rest)) is None
 
 
 # The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
