@@ -104,3 +104,46 @@ def test_the_mean_difference_in_a_measure_is_the_measure():
 ])
 def test_plain_label_drops_the_difference_words(label, plain):
     assert measures.plain_label(label) == plain
+
+
+# --- long names keyed as the labels key them ------------------------------------------------------------
+
+@pytest.mark.parametrize("label, key", [
+    ("high-density lipoprotein cholesterol plasma concentration", "hdl_cholesterol"),
+    ("concentrations of low-density lipoprotein cholesterol", "ldl_cholesterol"),
+    ("low-density lipoprotein (LDL) cholesterol", "ldl_cholesterol"),
+    ("very low-density lipoprotein cholesterol", "vldl_cholesterol"),
+    ("values of high-density lipoprotein", "hdl"),
+    ("glycosylated haemoglobin A1c", "hba1c"),
+    ("serum C-reactive protein level", "crp"),
+    ("high-sensitivity C-reactive protein (hs-CRP) levels", "hs_crp"),
+    ("carotid β-stiffness", "carotid_beta_stiffness"),
+    ("TNF-α", "tnf_alpha"),
+    ("NF-κB", "nf_kappa_b"),
+])
+def test_long_names_and_greek_letters_keyed_as_the_labels_key_them(label, key):
+    assert measures.key_of(label) == key
+
+
+def test_lipids_by_their_long_names_answer_to_their_abbreviations():
+    said = results(TRIAL + "Magnesium gave a significant increase in high-density lipoprotein cholesterol plasma "
+                   "concentration and a reduction in low-density lipoprotein cholesterol levels versus placebo "
+                   "(P < 0.01).")
+    assert said == {"hdl_cholesterol": "improved", "ldl_cholesterol": "improved"}
+
+
+# --- background before the study speaks of itself -------------------------------------------------------
+
+def test_a_general_opening_that_says_our_health_system_is_background():
+    said = results("Good control of back pain remains one of the most pressing problems in primary care and "
+                   "weighs on our health care system. " + TRIAL +
+                   "There were no significant differences between the 2 groups regarding mean pain score at 8 weeks.")
+    assert said == {"pain_intensity": "no_change"}
+
+
+@pytest.mark.parametrize("opening", [
+    "In our clinic, 60 adults with chronic low back pain were studied.",
+    "Our trial compared magnesium with placebo.",
+])
+def test_our_study_words_still_open_the_study(opening):
+    assert statements.leading_background([opening, "Pain fell."]) == 0

@@ -330,7 +330,33 @@ def key_of(label: str) -> str:
     scores" -> "menstrual_distress_questionnaire"; a bare "scores" stays "scores")."""
     label = LEADING.sub("", label)
     label = TRAILING_GENERIC.sub("", label) or label
+    if not label.isascii():  # "carotid β-stiffness", "TNF-α": the letter's name, not nothing
+        label = label.translate(GREEK)
+    if "density" in label or "lyc" in label or "eactive" in label or "A1c" in label or "a1c" in label:
+        long_name = LONG_NAME.search(label)
+        if long_name:  # "plasma high-density lipoprotein cholesterol concentration": hdl_cholesterol
+            short = next(abbr for name, abbr in LONG_NAMES.items() if long_name.group(name))
+            if "cholesterol" in long_name.group(0).lower():
+                short += "_cholesterol"
+            return short if not NOT_LONG_NAME.sub("", label[:long_name.start()] + " " + label[long_name.end():]).strip() \
+                else "_".join(re.findall(r"[a-z0-9]+", (label[:long_name.start()] + short + label[long_name.end():]).lower()))
     return "_".join(re.findall(r"[a-z0-9]+", label.lower()))
+
+
+# Greek letters in measures' names ("IL-1β", "TNF-α", "IFN-γ", "NF-κB"), spelled out for keys.
+GREEK = str.maketrans({"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "ω": " omega "})
+# Long names that the labels key by their abbreviation (lipids, glycated haemoglobin, C-reactive protein).
+LONG_NAMES = {"hdl": "hdl", "ldl": "ldl", "vldl": "vldl", "hba1c": "hba1c", "hscrp": "hs_crp", "crp": "crp"}
+LONG_NAME = re.compile(
+    r"(?P<vldl>very[\s-]+low[\s-]+density\s+lipoproteins?(?:\s*\(\s*VLDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<hdl>high[\s-]+density\s+lipoproteins?(?:\s*\(\s*HDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<ldl>low[\s-]+density\s+lipoproteins?(?:\s*\(\s*LDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<hba1c>(?:glycated|glycosylated)\s+(?:ha?emoglobin|hb)(?:\s*a1c?)?|ha?emoglobin\s+a1c)|"
+    r"(?P<hscrp>high[\s-]+sensitiv\w*[\s-]+c[\s-]+reactive\s+protein)|(?P<crp>c[\s-]+reactive\s+protein)", re.I)
+# What may stand around a long name and leave the measure the same: where and how much of it was measured,
+# and its abbreviation in brackets.
+NOT_LONG_NAME = re.compile(r"\b(?:plasma|serum|blood|circulating|levels?|concentrations?|values?|of|in|the|"
+                           r"hs|hdl|ldl|vldl|c|crp|hba1c|a1c)\b|[()\[\]-]", re.I)
 
 
 LIST_BOUND = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+")

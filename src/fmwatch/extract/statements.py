@@ -167,7 +167,9 @@ STUDY_OPENING = re.compile(
     r"(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
     r"children|adults|rats|mice)\b)", re.I)
 STUDY_WORDS = re.compile(
-    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
+    r"\b(?:we|this|the\s+present|here|in\s+the\s+present)\b|\bour\s+(?:[\w-]+\s+)?(?:study|trial|patients|"
+    r"results|data|findings|aims?|objectives?|purpose|hypothes[ie]s|analys[ie]s|work|sample|cohort|participants|subjects|"
+    r"experience|investigation|series|review|survey|institution|centre|center|hospital|clinic|unit|department)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
     r"recruited|selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|"
     r"\b(?:aims?|objectives?|purpose)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
 BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*(?:/|and|&)\s*\w+)?\s*:", re.I)
