@@ -135,8 +135,8 @@ def test_lipids_by_their_long_names_answer_to_their_abbreviations():
 # --- background before the study speaks of itself -------------------------------------------------------
 
 def test_a_general_opening_that_says_our_health_system_is_background():
-    said = results("Good control of back pain remains one of the most pressing problems in primary care and "
-                   "weighs on our health care system. " + TRIAL +
+    said = results("Effective control of back pain remains one of the most pressing problems in primary care "
+                   "and has a large impact on our health care system. " + TRIAL +
                    "There were no significant differences between the 2 groups regarding mean pain score at 8 weeks.")
     assert said == {"pain_intensity": "no_change"}
 
@@ -147,3 +147,36 @@ def test_a_general_opening_that_says_our_health_system_is_background():
 ])
 def test_our_study_words_still_open_the_study(opening):
     assert statements.leading_background([opening, "Pain fell."]) == 0
+
+
+# --- figures per arm with their spread, and the arms named before their figures --------------------------
+
+def test_figures_with_their_spread_and_a_p_value_of_no_difference():
+    said = results(TRIAL + "The number of physiotherapy sessions was 6.34±1.65 and 6.41±1.85 in the magnesium and "
+                   "placebo groups, respectively (p=0.63).")
+    assert said == {"number_of_physiotherapy_sessions": "no_change"}
+
+
+def test_the_arms_named_before_their_figures():
+    said = results(TRIAL + "The time to return to work in the magnesium and placebo groups was 19.5 ± 4.8 days and "
+                   "20.7 ± 5.8 days, respectively (p = 0.41).")
+    assert said == {"time_to_return_to_work": "no_change"}
+
+
+def test_figures_joined_by_and_with_their_spread():
+    said = results(TRIAL + "The mean walking speed was 1.12 ± 0.20 m/s in the magnesium group and 1.10 ± 0.21 m/s in "
+                   "the placebo group (P = 0.52).")
+    assert said == {"walking_speed": "no_change"}
+
+
+# --- how a measure went is no measure of its own --------------------------------------------------------
+
+@pytest.mark.parametrize("label", ["time course", "the extent", "degree", "degree of increase", "magnitude"])
+def test_an_aspect_word_alone_is_no_measure(label):
+    assert measures.NOT_MEASURE.match(label)
+
+
+def test_the_time_course_or_magnitude_of_a_measure_is_no_measure_time_course():
+    said = results(TRIAL + "There were no differences between the two groups in the time course or magnitude of "
+                   "creatine kinase release.")
+    assert "time_course" not in said

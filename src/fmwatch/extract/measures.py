@@ -148,7 +148,11 @@ NOT_MEASURE = re.compile(
     r"magnesium|mg|study|trial|analysis|both|all|none|some|most|"
     # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
     r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
-    r"improvements?)$".replace("{change}", CHANGE), re.I)
+    r"improvements?|"
+    # how a measure went, not what was measured ("the time course or magnitude of CK release")
+    r"(?:the\s+)?(?:time[\s-]+courses?|courses?|patterns?|magnitudes?|extents?|degrees?|profiles?|trends?)"
+    r"(?:\s+of\s+(?:the\s+)?(?:{change}|declines?|reductions?|increases?|improvements?|changes?|effects?))?)$".replace(
+        "{change}", CHANGE), re.I)
 # ("mean" is a statistic before most measures, but a word of the name in "mean arterial pressure", "mean
 # corpuscular volume", "mean platelet volume": there it stays)
 LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean(?!\s+(?:arterial|corpuscular|platelet|cell)\b)|overall|"

@@ -256,14 +256,22 @@ def _timing_direction(text: str, measure: "ms.Measure", outcome: dict) -> None:
 # Two figures each given for an arm: "3.6 cm in the A group versus 2.1 cm in the B group", "was 5.3% in
 # the morphine group vs 5.8% in the control group"; or both figures then both arms, "respectively".
 FIGURE = r"(?P<{0}>[−–-]?\d+(?:[.·]\d+)?)"
+# A figure's spread after it ("1.34±0.65", "9.5 ± 4.8 days"): part of the figure, not a second one.
+SPREAD = r"(?:\s*(?:±|\+/-)\s*\d+(?:[.·]\d+)?)?"
 FIGURE_FOR_ARM = re.compile(
-    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t1>[^,;()]{1,60}?)"
-    r"\s*(?:\([^()]{0,50}\)\s*)?,?\s*(?:versus|vs\.?|and|compared\s+(?:with|to)|as\s+against)\s+" + FIGURE.format("b") +
+    FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t1>[^,;()]{1,60}?)"
+    r"\s*(?:\([^()]{0,50}\)\s*)?,?\s*(?:versus|vs\.?|and|compared\s+(?:with|to)|as\s+against)\s+" + FIGURE.format("b") + SPREAD +
     r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t2>[^,;()]{1,60}?)(?=\s*[,;().]|\s*$)", re.I)
 FIGURES_RESPECTIVELY = re.compile(
-    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:and|versus|vs\.?)\s+" + FIGURE.format("b") +
+    FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:and|versus|vs\.?)\s+" + FIGURE.format("b") + SPREAD +
     r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among)\s+(?:the\s+)?(?P<t1>[^,;()]{1,50}?)\s+(?:and|versus|vs\.?)\s+"
     r"(?:the\s+|in\s+the\s+)?(?P<t2>[^,;()]{1,50}?),?\s+respectively", re.I)
+# The arms first, then their figures: "in groups 1 and 2 was 9.5 ± 4.8 days and 14.7 ± 9.8 days, respectively",
+# "of the intervention and control groups were 3.9 and 0.5 seconds, respectively".
+TERMS_THEN_FIGURES = re.compile(
+    r"\b(?:in|for|with|among|of)\s+(?:the\s+)?(?P<t1>[^,;()\d\s][^,;()]{0,50}?)\s+(?:and|versus|vs\.?)\s+(?:the\s+)?"
+    r"(?P<t2>[^,;()]{1,50}?)\s+(?:was|were)\s+" + FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?"
+    r"(?:and|versus|vs\.?)\s+" + FIGURE.format("b") + SPREAD + r"[^,;()\d]{0,25}?,?\s*respectively", re.I)
 
 
 def _figures_outcome(doc: Document, text: str, measure: "ms.Measure", outcome: dict, arm_list: list[dict]) -> None:
@@ -271,7 +279,8 @@ def _figures_outcome(doc: Document, text: str, measure: "ms.Measure", outcome: d
     or more (said "=" or ">"); below it, the direction the figures give for the treated arm against
     the control (``_figures_direction``), turned by the measure's polarity; else unchanged (None)."""
     p_value, op = outcome["p_value"], outcome["p_value_comparator"]
-    figures = FIGURES_RESPECTIVELY.search(text, measure.end) if "respectively" in text else None
+    figures = (FIGURES_RESPECTIVELY.search(text, measure.end) or TERMS_THEN_FIGURES.search(text, measure.start)
+               if "respectively" in text else None)
     figures = figures or FIGURE_FOR_ARM.search(text, measure.end)
     if figures is None:
         return
