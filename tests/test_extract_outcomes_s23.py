@@ -180,3 +180,19 @@ def test_the_time_course_or_magnitude_of_a_measure_is_no_measure_time_course():
     said = results(TRIAL + "There were no differences between the two groups in the time course or magnitude of "
                    "creatine kinase release.")
     assert "time_course" not in said
+
+
+# --- the use of drugs given in both arms is a measure, one for the drugs dosed together ----------------
+
+def test_the_dose_of_two_background_drugs_required_is_one_measure_of_their_use():
+    said = results("Sixty patients were divided into two groups. Both groups received epidural ropivacaine and "
+                   "sufentanil. Group A also received magnesium sulfate 30 mg/kg and group B was treated as "
+                   "control. Total epidural dose of sufentanil and ropivacaine required in Group A was "
+                   "significantly lower in comparison with Group B in 24 hours.")
+    assert said == {"epidural_dose_of_sufentanil_and_ropivacaine": "improved"}
+
+
+def test_a_list_of_measures_is_still_split_around_a_dose():
+    listed = [m.label for m in measures.generic_measures("Pain and the dose of morphine and anxiety were lower "
+                                                         "with magnesium.", False)]
+    assert listed == ["Pain", "dose of morphine", "anxiety"]

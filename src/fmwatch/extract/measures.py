@@ -382,6 +382,9 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             and (len(parts) == 2 or SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]))
             and not OF_LIKE.search(np, parts[-1][0], parts[-1][1])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
+    if (len(parts) == 2 and "of" in np and USE_OF_DRUG.search(np, parts[0][0], parts[0][1])
+            and len(np[parts[1][0]:parts[1][1]].split()) <= 2 and LIST_BOUND.match(np, parts[0][1]).group(0).strip() == "and"):
+        return [(at, at + len(np), np)]  # "the total dose of fentanyl and bupivacaine (required)": one use
     found = []
     head = None
     shared = SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]) if len(parts) > 1 else None
@@ -404,6 +407,10 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             label = _with_next_head(piece, following) or label
         found.append((at + a, at + b, label))
     return found
+
+
+# The use of a drug named before a second drug: "dose of fentanyl [and bupivacaine]".
+USE_OF_DRUG = re.compile(r"\b(?:doses?|consumption|requirements?|usage|use|amounts?)\s+of\s+[\w-]+$", re.I)
 
 
 # Adjectives that pair with another before a shared noun: "systolic and diastolic blood pressure",

@@ -651,7 +651,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
     said = label.lower()
-    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS):
+    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS) or (
+            " of " in said and USE_OF.search(said)):
         return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
@@ -669,6 +670,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
 USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
 USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ", "rescue ")  # ("rescue meperidine": its use)
 USE_ENDINGS = ("consumption", "usage", "requirement", "requirements", "doses", "demand", "demands")
+# "the total epidural dose of fentanyl": the dose of a drug is its use, wherever the name opens.
+USE_OF = re.compile(r"\b(?:doses?|consumption|usage|requirements?)\s+of\s", re.I)
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
 
