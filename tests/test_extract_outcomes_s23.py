@@ -196,3 +196,30 @@ def test_a_list_of_measures_is_still_split_around_a_dose():
     listed = [m.label for m in measures.generic_measures("Pain and the dose of morphine and anxiety were lower "
                                                          "with magnesium.", False)]
     assert listed == ["Pain", "dose of morphine", "anxiety"]
+
+
+# --- what a measure was, then the null said of it ------------------------------------------------------
+
+def test_low_and_not_different_between_the_groups_is_no_change():
+    said = results(TRIAL + "The overall incidence of night cramps was low and was not significantly different "
+                   "between the two groups.")
+    assert said == {"incidence_of_night_cramps": "no_change"}
+
+
+def test_subject_measure_reads_past_what_the_measure_was():
+    said = measures.subject_measure("The rate of dizziness was rare and not different between the arms.")
+    assert said is not None and [m.label for m in said[0]] == ["rate of dizziness"] and said[1] == "null"
+
+
+# --- down- and up-regulated expression ------------------------------------------------------------------
+
+def test_downregulated_expression_is_less_of_the_measure():
+    said = results(TRIAL + "Compared with placebo, magnesium downregulated gene expression of prostaglandin synthase "
+                   "(P = 0.01).")
+    assert said == {"prostaglandin_synthase": "improved"}
+
+
+def test_upregulated_expression_is_more_of_the_measure():
+    said = results(TRIAL + "Magnesium up-regulated expression of peroxisome proliferator-activated receptor gamma "
+                   "(P = 0.01) compared with placebo.")
+    assert said == {"peroxisome_proliferator_activated_receptor_gamma": "worsened"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
-          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
+          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*|(?:down|up)-?regulat\w*)")
 # How long something lasted, changed: "the block was prolonged", "shortened the recovery" (a pattern of its own,
 # run only when the clause says it: ``VERB`` is tried at every space).
 LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
@@ -74,7 +74,7 @@ CHANGE_IN = re.compile(
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
 VERB_OBJECT = re.compile(
     rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*|prolong\w*|"
-    rf"shorten\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
+    rf"shorten\w*|(?:down|up)-?regulat\w*)\s+{ADVERB}(?:(?:the\s+)?(?:(?:gene|mRNA|protein)\s+)?expressions?\s+of\s+)?(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
     r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+\d|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
@@ -205,9 +205,9 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
 CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
                      "worsening", "deterioration")
 VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen", "prolong",
-                       "shorten")
+                       "shorten", "regulat")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
-                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar", "regulat")
 # The first words ``TIME_UNTIL`` can open with (a test before the join and the match).
 TIME_UNTIL_FIRST = frozenset({"the", "time", "duration", "length"})
 WORD_RUN = re.compile(r"\S+")
@@ -700,7 +700,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
 # sentence's subject, and what is said of it is a null, a comparative or figures per arm. (Read only where
 # the change verbs and nouns above found no measure in the sentence: ``subject_measure``.)
 SUBJECT_PREDICATE = re.compile(
-    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+(?:(?:also|significantly|statistically|much|markedly|"
+    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+"
+    # "The incidence of X was low and was not significantly different": what it was, then the result
+    r"(?:(?:low|high|rare|small|infrequent|uncommon|common|frequent)\s+(?:overall\s+)?and\s+(?:was\s+|were\s+)?)?"
+    r"(?:(?:also|significantly|statistically|much|markedly|"
     r"slightly|somewhat|numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|"
     r"changed|altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
     r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"

@@ -578,7 +578,7 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
-                   "lengthen")
+                   "lengthen", "regulat")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistical", "no between")
@@ -590,7 +590,7 @@ COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"prolong|shorten|lengthen|"
+                            r"prolong|shorten|lengthen|regulat|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
@@ -933,7 +933,8 @@ def _direction_words(clause: str) -> tuple[re.Match, ...]:
     them by place). Cached: the measures of one clause share them."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
-    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen",
+                                  "regulat")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
     if "less" in lowered or "more " in lowered:
@@ -998,8 +999,8 @@ OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|
 
 # Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
 # rescue"): less of it, or more of it.
-COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?)\b", re.I)
-COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?)\b"
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?|down-?regulat\w*)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?|up-?regulat\w*)\b"
                             r"(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))", re.I)
 # A direction word that says what a treatment is for, not what it did: "a preparation for
 # improving sexual function", "aimed at reducing pain", "designed to improve sleep".
