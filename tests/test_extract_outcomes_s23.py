@@ -223,3 +223,17 @@ def test_upregulated_expression_is_more_of_the_measure():
     said = results(TRIAL + "Magnesium up-regulated expression of peroxisome proliferator-activated receptor gamma "
                    "(P = 0.01) compared with placebo.")
     assert said == {"peroxisome_proliferator_activated_receptor_gamma": "worsened"}
+
+
+# --- a beneficial effect on a measure, and the instrument it was assessed by -----------------------------
+
+def test_a_beneficial_effect_on_variables_assessed_by_a_score_is_the_score_improved():
+    said = results(TRIAL + "Magnesium had a beneficial effect on clinical variables assessed by the LBP score "
+                   "(change: 4.1 points after magnesium compared with -1.2 points after placebo; P < 0.001).")
+    assert said == {"lbp": "improved"}
+
+
+def test_a_beneficial_effect_is_better_whichever_way_the_measure_runs():
+    said = results(TRIAL + "Magnesium did not improve sleep quality, but showed beneficial effects on night-time "
+                   "cramps, possibly due to higher serum magnesium.")
+    assert said.get("night_time_cramps") == "improved"

@@ -79,6 +79,15 @@ VERB_OBJECT = re.compile(
     r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+\d|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
 
+# "had a beneficial effect on X", "a positive effect on X": a change said as the effect it had.
+EFFECT_ON = re.compile(
+    r"\b(?:beneficial|positive|favou?rable)\s+effects?\s+on\s+(?:the\s+|their\s+)?"
+    r"(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|in\s+"
+    r"(?:the|both|all|patients)|with|during|over|when)\b))", re.I)
+# "clinical variables assessed by the SK score": a generic head measured by an instrument is the instrument.
+ASSESSED_BY = re.compile(r"(?:[\w-]+\s+){0,2}?(?:variables|parameters|outcomes|measures|indices|indicators|status|"
+                         r"symptoms)\s+(?:as\s+)?(?:assessed|measured|evaluated|determined|rated)\s+(?:by|with|using|on)\s+"
+                         r"(?:the\s+|a\s+)?", re.I)
 # "no significant change in grip strength", "no differences were found in cramp duration between
 # groups": a null said of the measure that follows it.
 NULL_IN = re.compile(
@@ -657,6 +666,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
+    for match in EFFECT_ON.finditer(clause) if not narrow and " effect" in lowered else ():
+        start, end = match.start("np"), match.end("np")
+        method = ASSESSED_BY.match(clause, start, end)
+        candidates.append((method.end() if method else start, end))
     for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
         candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)

@@ -578,7 +578,8 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
-                   "lengthen", "regulat")
+                   "lengthen", "regulat", "beneficial effect", "positive effect", "favourable effect",
+                   "favorable effect")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistical", "no between")
@@ -590,7 +591,7 @@ COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"prolong|shorten|lengthen|regulat|"
+                            r"prolong|shorten|lengthen|regulat|(?:beneficial|positive|favou?rable)\s+effect|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
@@ -933,6 +934,8 @@ def _direction_words(clause: str) -> tuple[re.Match, ...]:
     them by place). Cached: the measures of one clause share them."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
+    if " effect" in lowered and ("benefic" in lowered or "favo" in lowered):
+        patterns += (GOOD_EFFECT,)
     if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen",
                                   "regulat")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
@@ -1070,6 +1073,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
           or _more_or_less_before(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
+        elif GOOD_EFFECT.fullmatch(word.group(0)):
+            direction = "improved"  # "a beneficial effect on X": better, whichever way X runs
         elif COMPARATIVE_DOWN.fullmatch(word.group(0)) or word.group(0).lower() == "less":
             direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
@@ -1326,6 +1331,8 @@ AMONG_NULL = re.compile(r"\bwith(?:out|\s+no)\s+(?:any\s+)?(?:significant\s+)?di
 WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|arms)\b|\bin\s+(?:both|each|all)\b|"
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# A change said as the good it did: "a beneficial effect on X", "favourable effects on X".
+GOOD_EFFECT = re.compile(r"\b(?:beneficial|favou?rable)\s+effects?\b", re.I)
 # The arm a difference favours: "in favour of A", "favoured A over B" (the favoured term follows).
 FAVOUR = re.compile(r"\b(?:in\s+favou?r\s+of|favou?r(?:ed|ing|s))\s+(?:the\s+)?(?P<what>[^,;.()]{1,60})", re.I)
 # A comparison against another arm (not against baseline): the clause compares the groups itself.
