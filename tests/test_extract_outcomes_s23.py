@@ -237,3 +237,26 @@ def test_a_beneficial_effect_is_better_whichever_way_the_measure_runs():
     said = results(TRIAL + "Magnesium did not improve sleep quality, but showed beneficial effects on night-time "
                    "cramps, possibly due to higher serum magnesium.")
     assert said.get("night_time_cramps") == "improved"
+
+
+# --- an association said as a condition is no result ----------------------------------------------------
+
+def test_a_measure_lower_when_another_was_higher_is_an_association():
+    said = results(TRIAL + "At 4 weeks, participants reported less back pain when serum magnesium was higher or "
+                   "calcium lower. Night cramps were lower when sleep duration was longer.")
+    assert said == {}
+
+
+# --- numbered abbreviations name measures; an opening clause is no part of the subject -------------------
+
+@pytest.mark.parametrize("sentence, key", [
+    ("Serum IP-10 levels were decreased significantly compared to placebo (p = 0.01).", "serum_ip_10_levels"),
+    ("Upon correction of the deficiency, the serum IL-12 levels were decreased significantly compared to "
+     "placebo (p = 0.01).", "serum_il_12_levels"),
+])
+def test_numbered_abbreviations_and_the_subject_after_an_opening_clause(sentence, key):
+    assert results(TRIAL + sentence) == {key: "improved"}
+
+
+def test_a_number_of_its_own_still_names_no_measure():
+    assert measures.generic_measures("12 weeks decreased significantly.", False) == []

@@ -141,7 +141,7 @@ NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
-INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
+INTRO = re.compile(r"(?:after|following|upon|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
@@ -255,6 +255,8 @@ OF_LIKE = re.compile(r"\s(?:of|in|on|at|to)\s")
 PREPOSITION_IN = re.compile(r"\s+(?:at|on|in|during|with|after)\s+\w+")
 CONJUNCTION = re.compile(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", re.I)
 LONE_DIGIT = re.compile(r"(?<![A-Za-z-])\d")
+# An abbreviation numbered after a hyphen ("IP-10", "IL-12", "MSWS-12"): a name, not a number.
+NUMBERED_NAME = re.compile(r"\b[A-Z]{2,5}-\d{1,2}\b")
 
 
 @dataclass(frozen=True)
@@ -392,7 +394,7 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             and not OF_LIKE.search(np, parts[-1][0], parts[-1][1])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
     if (len(parts) == 2 and "of" in np and USE_OF_DRUG.search(np, parts[0][0], parts[0][1])
-            and len(np[parts[1][0]:parts[1][1]].split()) <= 2 and LIST_BOUND.match(np, parts[0][1]).group(0).strip() == "and"):
+            and len(np[parts[1][0]:parts[1][1]].split()) == 1 and LIST_BOUND.match(np, parts[0][1]).group(0).strip() == "and"):
         return [(at, at + len(np), np)]  # "the total dose of fentanyl and bupivacaine (required)": one use
     found = []
     head = None
@@ -418,8 +420,8 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     return found
 
 
-# The use of a drug named before a second drug: "dose of fentanyl [and bupivacaine]".
-USE_OF_DRUG = re.compile(r"\b(?:doses?|consumption|requirements?|usage|use|amounts?)\s+of\s+[\w-]+$", re.I)
+# The dose of a drug named before a second drug given with it: "dose of fentanyl [and bupivacaine]".
+USE_OF_DRUG = re.compile(r"\bdoses?\s+of\s+[\w-]+$", re.I)
 
 
 # Adjectives that pair with another before a shared noun: "systolic and diastolic blood pressure",
@@ -482,7 +484,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
     if (not text or NOT_MEASURE.match(text) or not tokens(text.replace("-", "")) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or LONE_DIGIT.search(text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or (LONE_DIGIT.search(text) and LONE_DIGIT.search(NUMBERED_NAME.sub("", text))) or is_fragment(text)):
         return None
     return start, end
 
@@ -532,7 +534,7 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
 unlike whereas respectively failed could would may might can will should does produces based significantly provide
-provides provided defined""".split())
+provides provided defined displayed displays exhibited besides""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)
@@ -648,6 +650,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
+        restart = next((i for i in range(len(words) - 1, 0, -1) if words[i - 1].group(0).endswith(",")
+                        and words[i].group(0).lower() == "the"), None)
+        if restart is not None:
+            words = words[restart:]  # "upon correction of the deficiency, the serum IP-10 levels were ...": the subject
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
         at_arm = next((i for i, w in enumerate(words) if i and w.group(0).lower() in ("in", "among", "for")

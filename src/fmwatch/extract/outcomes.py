@@ -115,6 +115,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic or subject) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
+        if "when " in lowered and ASSOCIATION.search(sentence.text):
+            continue  # "milk was higher in iron when ferritin was higher": an association, not a treatment's result
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
         if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
@@ -1335,6 +1337,11 @@ WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|
 GOOD_EFFECT = re.compile(r"\b(?:beneficial|favou?rable)\s+effects?\b", re.I)
 # The arm a difference favours: "in favour of A", "favoured A over B" (the favoured term follows).
 FAVOUR = re.compile(r"\b(?:in\s+favou?r\s+of|favou?r(?:ed|ing|s))\s+(?:the\s+)?(?P<what>[^,;.()]{1,60})", re.I)
+# An association said as a condition: "X was lower when Y was higher" (how two measures go together, not
+# what a treatment did).
+ASSOCIATION = re.compile(r"\bwhen\s+(?:the\s+|their\s+)?[\w\s/-]{1,60}?\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?"
+                         r"(?:higher|lower|greater|smaller|larger|longer|shorter|better|worse|increased|decreased|elevated|"
+                         r"reduced)\b", re.I)
 # A comparison against another arm (not against baseline): the clause compares the groups itself.
 AGAINST_ARM = re.compile(r"\bthan\b|\bversus\b|\bvs\b|\b(?:compared|in\s+comparison)\s+(?:with|to)\s+(?!baseline|before|pre)", re.I)
 # A null said of the groups: "between the groups", "of the two arms".
