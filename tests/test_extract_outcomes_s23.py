@@ -260,3 +260,23 @@ def test_numbered_abbreviations_and_the_subject_after_an_opening_clause(sentence
 
 def test_a_number_of_its_own_still_names_no_measure():
     assert measures.generic_measures("12 weeks decreased significantly.", False) == []
+
+
+# --- background before the study, and what remains to be learned ------------------------------------------
+
+def test_this_without_a_study_word_does_not_open_the_study():
+    assert statements.leading_background([
+        "Age-related stiffening of the arteries is reduced by regular exercise, and nitric oxide mediates this effect.",
+        "Sixty adults were randomised to exercise or usual care.", "Stiffness fell."]) == 1
+
+
+@pytest.mark.parametrize("opening", ["In this trial, 60 adults were studied.", "This randomised study enrolled adults."])
+def test_this_study_still_opens_the_study(opening):
+    assert statements.leading_background([opening, "Pain fell."]) == 0
+
+
+def test_what_remains_to_be_determined_is_no_result():
+    assert statements.kind_of("However, the clinical significance of this increase remains to be determined.") == "wish"
+    said = results(TRIAL + "Pain fell more with magnesium than with placebo (p = 0.01). However, the clinical "
+                   "significance of this increase in serum magnesium remains to be determined.")
+    assert said == {"pain_intensity": "improved"}

@@ -20,6 +20,7 @@ WISH = re.compile(
     r"(?:studies|research|trials?)|(?:are|is)\s+(?:needed|warranted|required)|would\s+(?:likely|probably|be)|"
     r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
     r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored|"
+    r"remains?\s+to\s+be\s+(?:determined|established|elucidated|clarified|investigated|explored|confirmed|seen|shown)|"
     r"it\s+is\s+(?:important|essential|necessary|advisable|prudent|crucial)\s+to)\b", re.I)
 # The study's aim or hypothesis: what it set out to learn, not what it found. A heading opens the
 # sentence (``OBJECTIVE_HEADING``, matched at its start) or words say it anywhere (``OBJECTIVE_WORDS``);
@@ -57,7 +58,7 @@ HEADLESS_OBJECTIVE = re.compile(r"\s*To\s+(?:investigate|evaluate|assess|determi
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
 # are none of these).
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
-                "recommend", "suggest", "will be", "it is ")
+                "recommend", "suggest", "will be", "it is ", "to be ")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
                       " is ", "play", "literature")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
@@ -167,7 +168,9 @@ STUDY_OPENING = re.compile(
     r"(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
     r"children|adults|rats|mice)\b)", re.I)
 STUDY_WORDS = re.compile(
-    r"\b(?:we|this|the\s+present|here|in\s+the\s+present)\b|\bour\s+(?:[\w-]+\s+)?(?:study|trial|patients|"
+    r"\b(?:we|the\s+present|here|in\s+the\s+present)\b|\bthis\s+(?:[\w-]+\s+){0,3}?(?:study|trial|work|analysis|"
+    r"investigation|report|paper|article|review|experiment|research|cohort|sample|pilot|project|survey|protocol|"
+    r"population|series|case|patient|design)\b|\bour\s+(?:[\w-]+\s+)?(?:study|trial|patients|"
     r"results|data|findings|aims?|objectives?|purpose|hypothes[ie]s|analys[ie]s|work|sample|cohort|participants|subjects|"
     r"experience|investigation|series|review|survey|institution|centre|center|hospital|clinic|unit|department)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
     r"recruited|selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|"
