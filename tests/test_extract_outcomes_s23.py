@@ -280,3 +280,30 @@ def test_what_remains_to_be_determined_is_no_result():
     said = results(TRIAL + "Pain fell more with magnesium than with placebo (p = 0.01). However, the clinical "
                    "significance of this increase in serum magnesium remains to be determined.")
     assert said == {"pain_intensity": "improved"}
+
+
+# --- nulls and non-significant changes said otherwise -----------------------------------------------------
+
+def test_non_significantly_reduced_keeps_the_direction_not_the_significance():
+    record = extract(Document("file:ours", "file", "A trial", {"title": "A trial", "abstract": TRIAL +
+                              "Falls and fractures were non-significantly reduced in the magnesium group."}))
+    said = {o["measure"]: (o["direction"], o["significant"]) for o in record["outcomes"]}
+    assert said == {"falls": ("improved", False), "fractures": ("improved", False)}
+
+
+def test_differences_nonsignificant_with_regard_to_listed_measures():
+    said = results(TRIAL + "Differences between the two groups were nonsignificant with regard to walking time, grip "
+                   "strength and length of stay.")
+    assert said == {"walking_time": "no_change", "grip_strength": "no_change", "length_of_stay": "no_change"}
+
+
+def test_no_effect_of_the_treatment_on_a_measure():
+    said = results(TRIAL + "Overall, there was no effect of magnesium on knee swelling (6% reduction, 95% CI -1 to "
+                   "12%; p = 0.08).")
+    assert said == {"knee_swelling": "no_change"}
+
+
+def test_no_effect_on_a_measure_before_a_colon_keeps_the_measure():
+    said = results(TRIAL + "There was no effect of magnesium on HbA1c: magnesium versus placebo, -0.05% (95% CI "
+                   "-0.11 to 0.02).")
+    assert said == {"hba1c": "no_change"}

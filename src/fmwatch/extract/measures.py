@@ -22,7 +22,8 @@ LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
 NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|(?:was|were|are|is)\s+not\s+"
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
-ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
+ADVERB = (r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all|non-?significantly|"
+          r"insignificantly|numerically|nominally|marginally)\s+)*")
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 # ("was three times lower", "were 2-fold higher": how many times, between the verb and its auxiliary)
 TIMES = r"(?:(?:two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]*(?:times|fold)\s+)?"
@@ -94,6 +95,8 @@ NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+|statistical\s+|"
     r"between[\s‐-]+groups?\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:\([^()]{0,30}\)\s*)?"
+    # "no effect of prebiotics on diarrhoea": the treatment between the effect and the measure
+    r"(?:of\s+(?!the\s+(?:groups|two|three))[\w\s/+-]{1,40}?\s+(?=on\s))?"
     r"(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|identified)\s+)?"
     # "no differences between groups were observed in", "no difference between the studied groups regarding"
     r"(?:(?:between|among)\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:(?:treatment|study|studied|intervention)\s+)?"
@@ -101,8 +104,16 @@ NULL_IN = re.compile(
     r"identified)\s+)?)?(?:in|on|for|regarding|with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
-    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;():]{1,150}?)(?=\s*(?:\(|;|:|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
+
+# "Differences between the groups were nonsignificant with regard to A, B and C": a null said before its
+# measures.
+NONSIGNIFICANT_REGARDING = re.compile(
+    r"\bdifferences?\s+(?:between|among)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:groups|arms|treatments)\s+(?:was|were)\s+"
+    r"(?:non-?\s?significant|not\s+(?:statistically\s+)?significant|insignificant)\s+(?:with\s+(?:regard|respect)\s+to|"
+    r"regarding|in\s+terms\s+of|for|in)\s+(?:the\s+)?(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|"
+    r"\s+(?:at|after|from|compared|versus|vs|during|over|within)\b))", re.I)
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
 # comparative before the measure it compares.
@@ -677,6 +688,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         method = ASSESSED_BY.match(clause, start, end)
         candidates.append((method.end() if method else start, end))
     for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
+        candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
+    for match in NONSIGNIFICANT_REGARDING.finditer(clause) if "differen" in lowered and "signific" in lowered else ():
         candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
     for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():

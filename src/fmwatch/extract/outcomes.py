@@ -581,7 +581,7 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
                    "lengthen", "regulat", "beneficial effect", "positive effect", "favourable effect",
-                   "favorable effect")
+                   "favorable effect", "nonsignificant", "non-significant")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistical", "no between")
@@ -593,7 +593,7 @@ COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"prolong|shorten|lengthen|regulat|(?:beneficial|positive|favou?rable)\s+effect|"
+                            r"prolong|shorten|lengthen|regulat|(?:beneficial|positive|favou?rable)\s+effect|non-?significant|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
