@@ -307,3 +307,19 @@ def test_no_effect_on_a_measure_before_a_colon_keeps_the_measure():
     said = results(TRIAL + "There was no effect of magnesium on HbA1c: magnesium versus placebo, -0.05% (95% CI "
                    "-0.11 to 0.02).")
     assert said == {"hba1c": "no_change"}
+
+
+# --- a statistic in brackets before a measure, a threshold after an abbreviation --------------------------
+
+def test_a_statistic_in_brackets_is_no_part_of_the_measure():
+    listed = [m.label for m in measures.generic_measures(
+        "Mean (± SD) recovery time was significantly higher in the magnesium group (30.2 ± 15.3) than in the "
+        "placebo group (13.5 ± 8.2) (P < 0.001).", False)]
+    assert listed == ["recovery time"]
+
+
+def test_an_abbreviated_measure_read_at_a_threshold():
+    said = results("Ninety patients were randomised to magnesium sulfate 50 mg/kg (n = 45) or saline (n = 45). The "
+                   "train-of-four recovery time (TRT) was measured. Mean (± SD) TRT 90% was significantly higher in "
+                   "the magnesium group (30.2 ± 15.3) vs. the saline group (13.5 ± 8.2) (P < 0.001).")
+    assert said == {"train_of_four_recovery_time": "worsened"}

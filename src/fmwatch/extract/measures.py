@@ -154,6 +154,12 @@ SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|rati
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
 INTRO = re.compile(r"(?:after|following|upon|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
+# A statistic in brackets before the measure: "Mean (± SD) recovery time", "median (IQR) stay".
+STATISTIC_BRACKET = re.compile(r"(?:(?:the\s+)?(?:mean|median|average)\s+)?\((?:\s*(?:±|\+/-|mean|median|SDs?|SEM?|IQR|range|"
+                               r"95\s*%\s*CI|CI|s\.d\.|and|or)[\s,±/]*)+\)\s*", re.I)
+# A threshold after the measure's name: "DBT 100%", "TOF ratio 0.9" is not read (a percentage only).
+THRESHOLD_AFTER = re.compile(r"\s+\d+(?:\.\d+)?\s*%\s*$")
+ABBREVIATED = re.compile(r"\b[A-Z]{2,}")
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
 AS_ASSESSED = re.compile(r"\s+as\s+(?:assessed|measured|determined|evaluated|estimated|rated|quantified)\b.*$", re.I)
@@ -704,9 +710,14 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
                or HEADING.match(clause, start, end)) is not None:
             start = intro.end()  # "After 4 weeks, NPSI ..." -> "NPSI ..."; "However, IBS ..." -> "IBS ..."
+        if "(" in clause[start:start + 12] and (stat := STATISTIC_BRACKET.match(clause, start, end)):
+            start = stat.end()  # "Mean (± SD) DBT ...": the statistic, then the measure
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:
             end = trailing.start()
+        if "%" in clause[start:end] and (threshold := THRESHOLD_AFTER.search(clause, start, end)) \
+                and threshold.start() > start and ABBREVIATED.search(clause, start, threshold.start()):
+            end = threshold.start()  # "DBT 100%": the measure (an abbreviation), read at a threshold
         if clause[start:start + 10].lower().startswith(OTHER_WORDS) and OTHER_COLLECTIVE.match(clause, start, end):
             continue  # "no differences in other operative or postoperative measurements": a blanket, no measure
         for a, b, label in _split_list(clause[start:end], start):
