@@ -323,3 +323,22 @@ def test_an_abbreviated_measure_read_at_a_threshold():
                    "train-of-four recovery time (TRT) was measured. Mean (± SD) TRT 90% was significantly higher in "
                    "the magnesium group (30.2 ± 15.3) vs. the saline group (13.5 ± 8.2) (P < 0.001).")
     assert said == {"train_of_four_recovery_time": "worsened"}
+
+
+# --- the subject of a comparison: past an apposition, and a treatment's use for a measure ------------------
+
+SOTALOL = ("One hundred and fifty consecutive patients were studied. Fifty patients were given 2 g of magnesium sulphate "
+           "intravenously (Group 1). Another 50 patients were given oral sotalol 80 mg twice daily (Group 2). Fifty "
+           "patients in group 3 (control group) had saline as placebo. ")
+
+
+def test_a_subject_past_an_apposition_in_commas():
+    said = results(SOTALOL + "Ventricular arrhythmia, in the form of ventricular extra systole, was more common in "
+                   "the magnesium prophylaxis group.")
+    assert said == {"ventricular_arrhythmia": "worsened"}
+
+
+def test_the_use_of_a_treatment_for_a_measure_names_the_measure():
+    said = results(SOTALOL + "The use of sotalol for atrial fibrillation was significantly more effective than "
+                   "prophylactic treatment with magnesium sulphate (p = 0.015).")
+    assert said == {"atrial_fibrillation": "improved"}

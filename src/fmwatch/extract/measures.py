@@ -754,6 +754,13 @@ SUBJECT_PREDICATE = re.compile(
     # "Differences in X were not statistically significant": said of a difference whose measure follows "in"
     r"(?:was|were)\s+not\s+(?:statistically\s+)?(?P<nsig>significant))",
     re.I)
+# A treatment's use for a measure, as a comparison's subject: "The use of A for total arrhythmia".
+USE_FOR = re.compile(r"(?:the\s+)?use\s+of\s+[\w\s/+-]{1,40}?\s+(?:for|in\s+preventing|to\s+prevent|against)\s+(?:the\s+)?"
+                     r"(?P<measure>\w[\w\s-]{1,60})$", re.I)
+# A phrase in commas between the subject and its predicate: "Ventricular arrhythmia, in the form of extra
+# systoles, was more common".
+APPOSITION = re.compile(r"(?P<subject>[^,]{2,80}?),\s+(?:in\s+the\s+form\s+of|i\.e\.|namely|such\s+as|including|"
+                        r"defined\s+as|(?:as\s+)?(?:measured|assessed|rated)\s+(?:by|with|as|on))\b[^,]{1,80},\s*$", re.I)
 # The difference a "not significant" subject names, before its measure: "(the) differences (between the
 # groups) in", "the difference between conditions for", "differences between" (then the measures).
 DIFFERENCE_OF = re.compile(r"(?:the\s+)?(?:(?:mean|observed|estimated)\s+)?differences?\s+(?:between\s+(?:the\s+)?"
@@ -805,6 +812,9 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         if of is None:
             return None  # "X was not significant" is read by the change rules (a later null)
         start = of.end()
+    apposition = APPOSITION.match(text, start, at_np) if "," in text[start:at_np] else None
+    if apposition is not None:
+        at_np = apposition.end("subject")  # "X, in the form of Y, was more common": X is the subject
     if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:at_np] for c in ";:()") \
             or ("," in text[start:at_np] and any(len(p.split()) > 4 for p in text[start:at_np].split(","))):
         return None  # (a subject is a short phrase, or a list of them, with no clause or bracket in it)
@@ -823,6 +833,10 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         np_end = where.start()
     if kind == "figures" and "respectively" in text and " in " in text[np_start:np_end]:
         np_end = text.rfind(" in ", np_start, np_end)  # "X in Endobutton and Rigidfix were 135 and 129, respectively"
+    if text[np_start:np_start + 8].lower().startswith(("the use", "use of")):
+        use = USE_FOR.match(text, np_start, np_end)
+        if use is not None:
+            np_start = use.start("measure")  # "The use of A for total arrhythmia was more effective than B"
     words = set(LETTER_RUN.findall(text[np_start:np_end].lower()))
     if not words or words <= SUBJECT_NOT | STOP or words & {"we", "there", "it", "this", "they", "which", "who"}:
         return None
