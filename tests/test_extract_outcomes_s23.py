@@ -342,3 +342,16 @@ def test_the_use_of_a_treatment_for_a_measure_names_the_measure():
     said = results(SOTALOL + "The use of sotalol for atrial fibrillation was significantly more effective than "
                    "prophylactic treatment with magnesium sulphate (p = 0.015).")
     assert said == {"atrial_fibrillation": "improved"}
+
+
+# --- events counted all in one arm ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence, direction", [
+    ("There were 4 cases of preterm labour, all in the placebo group.", "improved"),
+    ("Three episodes of hypotension occurred; there were three episodes of hypotension, all in the magnesium group.",
+     "worsened"),
+])
+def test_events_all_in_one_arm(sentence, direction):
+    said = results(TRIAL + sentence)
+    key = "preterm_labour" if "labour" in sentence else "hypotension"
+    assert said.get(key) == direction

@@ -110,6 +110,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
             _tolerability(doc, sentence, arm_list, found)
+        if " all " in lowered and ("case" in lowered or "episode" in lowered or "event" in lowered) \
+                and _kind(doc, sentence) == "statement":
+            _all_in_one_arm(doc, sentence, arm_list, found)
         subject = ms.subject_measure(sentence.text) if not (known or generic) and _may_say_of_subject(lowered) else None
         if (known or generic or subject) and not armless and vetoes(sentence.text):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
@@ -239,6 +242,33 @@ def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fo
             if lx.NOT_SIGNIFICANT.search(sentence.text):
                 outcome["significant"] = False  # "..., but the difference was not significant"
         _keep(found, key, outcome)
+
+
+# "There were 3 cases of eclampsia, all in the placebo group": every event in one arm.
+ALL_IN_ONE_ARM = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:cases?|episodes?|events?)\s+"
+                            r"of\s+(?P<measure>[A-Za-z][\w\s-]{1,50}?)\s*,?\s+(?:all|each)\s+(?:of\s+(?:them|which)\s+)?"
+                            r"(?:in|among|with)\s+(?:the\s+)?(?P<arm>[\w\s+/-]{1,40}?)(?:\s+(?:group|arm))?\s*[.;,]", re.I)
+
+
+def _all_in_one_arm(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """Events counted all in one arm ("There were 3 cases of eclampsia, all in the placebo group"): the
+    event was rarer with the treatment when the arm is the control (an improvement), commoner when it is
+    a treated arm; no test is said, so the significance stays unknown."""
+    said = ALL_IN_ONE_ARM.search(sentence.text) if "all" in sentence.text else None
+    if said is None:
+        return
+    role = _arm_term_role(doc, said.group("arm"), arm_list)
+    if role is None:
+        return
+    label = said.group("measure").strip()
+    key = ms.key_of(ms.plain_label(label))
+    if not key or _settled(found, key):
+        return
+    outcome = _outcome(doc, sentence, _Found(said.start("measure"), said.start("measure") + len(label), label), key,
+                       False, arm_list)
+    outcome.update(direction="improved" if role == "control" else "worsened", significant=None)
+    outcome.pop("_model_input", None)
+    _keep(found, key, outcome)
 
 
 # "earlier"/"later": a time said by when it came (an earlier removal is a shorter time to removal).
