@@ -355,3 +355,22 @@ def test_events_all_in_one_arm(sentence, direction):
     said = results(TRIAL + sentence)
     key = "preterm_labour" if "labour" in sentence else "hypotension"
     assert said.get(key) == direction
+
+
+# --- a change "of" a measure, and a subject after a title-case heading ------------------------------------
+
+def test_a_significant_improvement_of_a_measure():
+    said = results(TRIAL + "Post hoc tests showed a significant reduction of night cramps in the magnesium group "
+                   "(p = 0.01).")
+    assert said.get("night_cramps") == "improved"
+
+
+def test_a_subject_after_a_results_heading():
+    said = results(TRIAL + "Results: Surgeon satisfaction was higher in the magnesium group (P < 0.001).")
+    assert said == {"surgeon_satisfaction": "improved"}
+
+
+def test_demographic_data_compared_are_no_result():
+    said = results(TRIAL + "The demographic profile was similar between the two groups. Pain fell more with "
+                   "magnesium than with placebo (p = 0.01).")
+    assert said == {"pain_intensity": "improved"}

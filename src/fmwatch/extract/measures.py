@@ -67,7 +67,7 @@ CHANGE_IN = re.compile(
     r"\s+(?:of\s+[\d.,%±\s-]+\s+)?"
     # "improvement as compared to the placebo group in PEFR": the comparison said between
     r"(?:(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?[\w-]+(?:\s+groups?)?\s+)?"
-    r"in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
+    r"(?:in|of)\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
     r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
     r"was|were)\b))",
     re.I)
@@ -541,7 +541,9 @@ DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addit
                        r"[,:)]?\s*", re.I)
 # A section heading in capitals without a colon, as tokenised corpora give it ("CONCLUSIONS Incidence of AF").
 HEADING = re.compile(r"(?:RESULTS?|CONCLUSIONS?|METHODS?|BACKGROUND|OBJECTIVES?|FINDINGS|INTERPRETATION|"
-                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+")
+                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+|"
+                     # a heading in title case with its colon, as structured abstracts print it ("Results: ...")
+                     r"(?:Results?|Conclusions?|Findings|Interpretation|Main\s+results|Outcomes?)\s*:\s+")
 # A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
 DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than and or".split())
 # The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",

@@ -1377,7 +1377,8 @@ AGAINST_ARM = re.compile(r"\bthan\b|\bversus\b|\bvs\b|\b(?:compared|in\s+compari
 # A null said of the groups: "between the groups", "of the two arms".
 GROUPS_WORD = re.compile(r"\b(?:groups|arms|between)\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
-BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|\b(?:pre-?treatment|"
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|"
+                      r"\bdemographic\s+(?:data|profiles?|variables|parameters|features)\b|\b(?:pre-?treatment|"
                       r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
                       r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
                       r"randomi[sz]ation|the\s+intervention)\b", re.I)
@@ -1411,9 +1412,12 @@ def _baseline_only(clause: str) -> bool:
     """Whether a clause compares the groups at baseline ("the groups were similar at baseline in
     pain scores") rather than reporting a result ("pain fell from baseline", "lower than at baseline")."""
     lowered = clause.lower()
-    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics")):
+    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics", "demographic")):
         return False
     found = BASELINE.search(clause)
+    if found and found.group(0).lower().startswith("demographic") and clause[:found.start()].strip().lower() not in (
+            "", "the", "their", "results: the", "results:"):
+        return False  # "Although with similar demographic profile, X was longer": only demographics as the subject
     return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
                                                                           clause[max(0, found.start() - 12):found.start()]))
 
