@@ -374,3 +374,12 @@ def test_demographic_data_compared_are_no_result():
     said = results(TRIAL + "The demographic profile was similar between the two groups. Pain fell more with "
                    "magnesium than with placebo (p = 0.01).")
     assert said == {"pain_intensity": "improved"}
+
+
+# --- a lone adjective before a bracket takes the noun of the next item ------------------------------------
+
+def test_a_paired_adjective_across_a_bracket_shares_the_noun():
+    listed = [m.label for m in measures.generic_measures(
+        "A significant elevation in diastolic (p = 0.007) and mean blood pressure (p = 0.015) was seen with "
+        "magnesium compared with placebo.", False)]
+    assert listed[0] == "diastolic blood pressure"

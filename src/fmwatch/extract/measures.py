@@ -457,6 +457,8 @@ def _with_next_head(word: str, following: str) -> str | None:
 
 
 TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)?\s*$")
+# A bracket after a lone adjective, then the next item of its list: "diastolic [(p = 0.007) and mean blood pressure]".
+BRACKET_THEN_ITEM = re.compile(r"\s*\([^()]{0,40}\)\s*(?:,\s*)?(?:and|or)\s+(?P<item>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){1,3})")
 
 
 def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
@@ -730,6 +732,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                 continue
             if label == clause[a:b]:
                 label = clause[piece[0]:piece[1]]
+            if " " not in label and "(" in clause[piece[1]:piece[1] + 3] and PAIRED_ADJECTIVE.fullmatch(label):
+                # "an elevation in diastolic (p = 0.007) and mean blood pressure (p = 0.015)": the noun after the bracket
+                after = BRACKET_THEN_ITEM.match(clause, piece[1])
+                label = (_with_next_head(label, after.group("item")) or label) if after else label
             if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
                 label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
