@@ -383,3 +383,22 @@ def test_a_paired_adjective_across_a_bracket_shares_the_noun():
         "A significant elevation in diastolic (p = 0.007) and mean blood pressure (p = 0.015) was seen with "
         "magnesium compared with placebo.", False)]
     assert listed[0] == "diastolic blood pressure"
+
+
+# --- a treatment as the subject of a change verb; a difference among pairs of groups ----------------------
+
+FOUR_GROUPS = ("One hundred and twenty patients were randomly divided into four groups: (i) Group 1, 5% potassium "
+               "nitrate gel; (ii) Group 2, ginger gel; (iii) Group 3, both; and (iv) Group 4, placebo. ")
+
+
+def test_the_use_of_two_treatments_as_a_subject_is_no_measure():
+    said = results(FOUR_GROUPS + "Synergistic use of potassium nitrate and ginger gel (Group 3) significantly reduced "
+                   "the tooth pain.")
+    assert "ginger_gel" not in said and said.get("pain_intensity") == "improved"
+
+
+def test_a_significant_difference_among_pairs_of_groups_takes_the_records_direction():
+    said = results(FOUR_GROUPS + "Synergistic use of potassium nitrate and ginger gel (Group 3) significantly reduced "
+                   "the tooth pain. Post hoc tests revealed the pairs of groups with significant differences in the "
+                   "mean VAS scores (P < 0.01).")
+    assert said.get("pain_vas") == "improved"

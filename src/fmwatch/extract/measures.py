@@ -457,6 +457,9 @@ def _with_next_head(word: str, following: str) -> str | None:
 
 
 TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)?\s*$")
+# A treatment as the subject of a change verb: "(Synergistic) use of A and B", "administration of A".
+TREATMENT_SUBJECT = re.compile(r"(?:(?:RESULTS?|Results?)\s*:\s*)?(?:[A-Za-z-]+\s+)?(?:use|administration|application|"
+                               r"co-?administration|combination)\s+of\s", re.I)
 # A bracket after a lone adjective, then the next item of its list: "diastolic [(p = 0.007) and mean blood pressure]".
 BRACKET_THEN_ITEM = re.compile(r"\s*\([^()]{0,40}\)\s*(?:,\s*)?(?:and|or)\s+(?P<item>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){1,3})")
 
@@ -687,6 +690,8 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if words and words[0].group(0).lower() in TIME_UNTIL_FIRST \
                 and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
             last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
+        if words and TREATMENT_SUBJECT.match(clause, max(0, start - 200) + words[0].start()):
+            continue  # "Synergistic use of A and B (Group 3) significantly reduced pain": the treatment, not a measure
         if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
             # subject is the treatment or the people; the measure, if any, is the object

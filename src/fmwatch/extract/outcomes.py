@@ -433,7 +433,8 @@ def _conclusion_paragraph(doc: Document) -> int:
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
 # "... showed a significant difference between groups A and B", "among the experimental groups and the control
 # group": a difference between the arms whose direction the clause does not say (never a null).
-BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b", re.I)
+BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b|"
+                          r"\b(?:combinations?|pairs?)\s+of\s+(?:the\s+)?groups\b", re.I)
 BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
                           r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # "pain was unchanged in one patient": what happened to one person, not a result of the group.
