@@ -402,3 +402,27 @@ def test_a_significant_difference_among_pairs_of_groups_takes_the_records_direct
                    "the tooth pain. Post hoc tests revealed the pairs of groups with significant differences in the "
                    "mean VAS scores (P < 0.01).")
     assert said.get("pain_vas") == "improved"
+
+
+# --- figures clause by clause, groups named by a sign, a drug's effect named by the drug -----------------
+
+def test_each_clause_of_figures_gives_its_own_measure():
+    said = results(TRIAL + "The median walking time in the magnesium versus placebo group was 10.1 versus 10.7 s "
+                   "(p = 0.92), the median grip strength was 19.8 versus 20.7 kg (p = 0.10), and the response rate "
+                   "was 43.1% versus 50% (p = 0.11), respectively.")
+    assert said == {"median_walking_time": "no_change", "median_grip_strength": "no_change",
+                    "response_rate": "no_change"}
+
+
+def test_groups_named_by_a_sign_tell_the_treated_from_the_untreated():
+    said = results("We retrospectively divided 700 patients on chemotherapy into a Mg (+) group, given magnesium "
+                   "infusions, and a Mg (-) group, not given them. The incidence of cramps in the Mg ( + ) group and "
+                   "the Mg ( - ) group was 35 % and 52 % , respectively ( p = 0.02 ) .")
+    assert said.get("incidence_of_cramps") == "improved"
+
+
+def test_a_drug_related_effect_is_a_measure_not_the_drug():
+    said = results("Eighty patients on oxaliplatin were randomized to magnesium sulfate infusions or placebo. "
+                   "Magnesium infusions significantly reduced oxaliplatin-related neurotoxicity compared with placebo "
+                   "(p = 0.01).")
+    assert said.get("oxaliplatin_related_neurotoxicity") == "improved"

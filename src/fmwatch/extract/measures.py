@@ -784,7 +784,7 @@ PREDICATE_OPENER = re.compile(r" (?:was|were|remained|did not|showed no) ")  # (
 # Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
 SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
                            r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
-                           r"(?:[\w+/&-]+\s+){0,4}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
+                           r"(?:[\w+/&-]+\s+|\(\s*[+-]?\s*\)\s+){0,5}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
                            r"women|men|households|eyes)\b|(?:on|at|after|by)\s+(?:postoperative\s+)?(?:day|week|month|year|"
                            r"visit|\d)\b).*$", re.I)
 # Words that make a subject no measure: the people, the arms, a statistic of the study itself.
@@ -828,7 +828,9 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
     apposition = APPOSITION.match(text, start, at_np) if "," in text[start:at_np] else None
     if apposition is not None:
         at_np = apposition.end("subject")  # "X, in the form of Y, was more common": X is the subject
-    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:at_np] for c in ";:()") \
+    where_at = SUBJECT_WHERE.search(text, start, at_np) if "(" in text[start:at_np] else None
+    bracket_free = where_at.start() if where_at is not None else at_np  # ("X in the A (+) versus A (-) group was ...")
+    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:bracket_free] for c in ";:()") \
             or ("," in text[start:at_np] and any(len(p.split()) > 4 for p in text[start:at_np].split(","))):
         return None  # (a subject is a short phrase, or a list of them, with no clause or bracket in it)
     pred = (found.group("pred") or "").lower()

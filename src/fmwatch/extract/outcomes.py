@@ -135,6 +135,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
         if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
             _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
+        if ", " in sentence.text and (" was " in lowered or " were " in lowered) and FIGURES_CLAUSE.search(sentence.text):
+            _later_subjects(doc, sentence, arm_list, found)
         if not taken and (known or generic) and _holds(lowered, ms.PEOPLE_COUNT_NEEDLES) and _holds(lowered, PEOPLE_NEEDLES):
             _people_outcomes(doc, sentence, arm_list, found, taken)
     _null_said_after(doc, found)
@@ -222,6 +224,25 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
         _keep(found, key, outcome)
 
 
+# A later clause of a sentence that gives its own measure's figures: "..., the median OS was 19.8 versus 20.7
+# months (p = 0.10), and the response rate was 43.1% versus 50% (p = 0.11)".
+FIGURES_CLAUSE = re.compile(r"[,;]\s+(?:and\s+|while\s+|whereas\s+)?(?=(?:the\s+)?[A-Za-z][\w\s/+-]{1,60}?\s+(?:was|were)\s+"
+                            r"(?:\w+\s+){0,2}?[−–-]?\d)", re.I)
+
+
+def _later_subjects(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """The measures of a sentence's later clauses, each said of its own subject with its figures ("The median
+    PFS was 10.1 versus 10.7 months (p = 0.92), the median OS was 19.8 versus 20.7 months (p = 0.10)"): each
+    clause read from its start to the sentence's end (its p-value follows it), the evidence sentence the whole one."""
+    for clause in FIGURES_CLAUSE.finditer(sentence.text):
+        rest = Sentence(sentence.field, sentence.start + clause.end(), sentence.end, sentence.text[clause.end():])
+        before = {key: id(o) for key, o in found.items()}
+        _subject_outcomes(doc, rest, arm_list, found, [])
+        for key, outcome in found.items():
+            if before.get(key) != id(outcome):
+                outcome["evidence"][-1] = sentence_span(doc, sentence)
+
+
 def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     """Counts of people compared ("More patients in the A group achieved remission than in the placebo
     group", ``measures.people_count_measures``): more people with a good thing, or fewer with a bad
@@ -301,8 +322,8 @@ FIGURES_RESPECTIVELY = re.compile(
 # The arms first, then their figures: "in groups 1 and 2 was 9.5 ± 4.8 days and 14.7 ± 9.8 days, respectively",
 # "of the intervention and control groups were 3.9 and 0.5 seconds, respectively".
 TERMS_THEN_FIGURES = re.compile(
-    r"\b(?:in|for|with|among|of)\s+(?:the\s+)?(?P<t1>[^,;()\d\s][^,;()]{0,50}?)\s+(?:and|versus|vs\.?)\s+(?:the\s+)?"
-    r"(?P<t2>[^,;()]{1,50}?)\s+(?:was|were)\s+" + FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?"
+    r"\b(?:in|for|with|among|of)\s+(?:the\s+)?(?P<t1>[^,;()\d\s](?:[^,;()]|\(\s*[+−–-]\s*\)){0,50}?)\s+(?:and|versus|vs\.?)\s+"
+    r"(?:the\s+)?(?P<t2>(?:[^,;()]|\(\s*[+−–-]\s*\)){1,50}?)\s+(?:was|were)\s+" + FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?"
     r"(?:and|versus|vs\.?)\s+" + FIGURE.format("b") + SPREAD + r"[^,;()\d]{0,25}?,?\s*respectively", re.I)
 
 
@@ -340,6 +361,8 @@ def _figures_direction(doc: Document, figures: re.Match, arm_list: list[dict]) -
 
 def _arm_term_role(doc: Document, term: str, arm_list: list[dict]) -> str | None:
     """``"treated"``, ``"control"`` or None for the words that name an arm in a comparison."""
+    if "(" in term and (sign := SIGNED_GROUP.search(term)):
+        return "control" if sign.group(1) in "-−–" else "treated"  # "the Ca/Mg (-) group": the one without it
     control, treated = _term_roles(term, _group_names(doc) if "roup" in term else {}, set())
     if control != treated:
         return "control" if control else "treated"
@@ -349,6 +372,8 @@ def _arm_term_role(doc: Document, term: str, arm_list: list[dict]) -> str | None
     return None if len(said) != 1 else ("control" if said.pop() else "treated")
 
 
+# A group named by a sign: "the Ca/Mg (+) group" (given it), "the Ca/Mg (-) group" (not given it).
+SIGNED_GROUP = re.compile(r"\(\s*([+\-−–])\s*\)")
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
 # A heading printed as a sentence of its own with a full stop ("Conclusion.", "Main Outcome Measures."),
@@ -690,6 +715,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
         return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
+    if "-" in said and DRUG_EFFECT.search(said):
+        return False  # "oxaliplatin-related neurotoxicity", "opioid-induced nausea": what a drug did is a measure
     mentions = substance_mentions(label)
     if not mentions:
         return False
@@ -700,6 +727,8 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     return not (rest - ms.GENERIC_WORDS)
 
 
+# A drug's effect named by the drug: "oxaliplatin-related neurotoxicity", "opioid-induced constipation".
+DRUG_EFFECT = re.compile(r"[a-z]-(?:related|induced|associated|mediated)\s+[a-z]", re.I)
 # The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
 USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
 USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ", "rescue ")  # ("rescue meperidine": its use)
