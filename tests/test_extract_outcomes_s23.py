@@ -426,3 +426,13 @@ def test_a_drug_related_effect_is_a_measure_not_the_drug():
                    "Magnesium infusions significantly reduced oxaliplatin-related neurotoxicity compared with placebo "
                    "(p = 0.01).")
     assert said.get("oxaliplatin_related_neurotoxicity") == "improved"
+
+
+# --- a drug named by its stem is the subject that changed the measure -------------------------------------
+
+def test_a_drug_by_its_stem_is_the_treatment_and_the_object_the_measure():
+    said = results("Eighty adults with reflux were randomized to esomeprazole 40 mg or placebo for 4 weeks. "
+                   "Esomeprazole increased intragastric pH compared with placebo.")
+    assert said.get("intragastric_ph") == "worsened"  # (a measure whose polarity the rules do not know)
+    listed = [m.label for m in measures.generic_measures("Pregabalin reduced the severity of night cramps.", False)]
+    assert "severity of night cramps" in listed

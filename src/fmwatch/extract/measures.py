@@ -223,7 +223,10 @@ def higher_is_better(label: str) -> bool:
         return False
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
-                               r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
+                               r"administration|[a-z]{3,}(?:ine|ol|ide|ate)|"
+                               # drug names by their stems' endings (gabapentin, pregabalin, -mab, -pril, -statin ...)
+                               r"[a-z]{2,}(?:pentin|gabalin|mab|nib|pril|sartan|statin|azole|cillin|mycin|profen|oxetine|"
+                               r"afil|parin|formin|triptan|dronate|tidine|oxacin|vir))\b[^,;]{0,30}$", re.I)
 
 
 # Substrings (lower case) one of which each pattern needs: in an ASCII clause holding none of them,

@@ -21,7 +21,7 @@ from .statements import lists_measures, phase_of_sentences
 
 PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|frequenc\w*|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
                            r"subscales?|components?|domains?|dimensions?|items?|"
-                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
+                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?|treatments?|management)\b", re.I)
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
