@@ -436,3 +436,8 @@ def test_a_drug_by_its_stem_is_the_treatment_and_the_object_the_measure():
     assert said.get("intragastric_ph") == "worsened"  # (a measure whose polarity the rules do not know)
     listed = [m.label for m in measures.generic_measures("Pregabalin reduced the severity of night cramps.", False)]
     assert "severity of night cramps" in listed
+
+
+def test_a_similar_change_in_both_groups_is_no_difference():
+    said = results(TRIAL + "Both groups had a comparable decrease in night cramps at 8 weeks.")
+    assert said == {"night_cramps": "no_change"}

@@ -1420,13 +1420,17 @@ NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|furt
                             r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b|"
                             # "X was not reduced by A": the passive said not
                             r"\b(?:was|were)\s+not\s+(?:\w+ly\s+)?(?:reduced|decreased|increased|lowered|elevated|raised|"
-                            r"prolonged|shortened)\b", re.I)
+                            r"prolonged|shortened)\b|"
+                            # "Both groups showed statistically similar improvement of X": the same change, no difference
+                            r"\b(?:statistically\s+)?(?:similar|comparable)\s+(?:improvements?|reductions?|decreases?|"
+                            r"increases?|changes?|declines?)\b", re.I)
 
 
 def _null_said_otherwise(clause: str) -> re.Match | None:
     """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
     lowered = clause.lower()
-    if "no " not in lowered and "did not" not in lowered and " not " not in lowered:
+    if "no " not in lowered and "did not" not in lowered and " not " not in lowered and "similar" not in lowered \
+            and "comparable" not in lowered:
         return None
     return NULL_OTHERWISE.search(clause)
 
