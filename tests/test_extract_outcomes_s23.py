@@ -441,3 +441,15 @@ def test_a_drug_by_its_stem_is_the_treatment_and_the_object_the_measure():
 def test_a_similar_change_in_both_groups_is_no_difference():
     said = results(TRIAL + "Both groups had a comparable decrease in night cramps at 8 weeks.")
     assert said == {"night_cramps": "no_change"}
+
+
+def test_a_leading_clause_after_a_results_heading_is_a_clause_of_its_own():
+    said = results(TRIAL + "Results: Although with similar demographic profile and sleep quality, night cramp "
+                   "frequency was significantly lower in the magnesium group (P < 0.05) than in the placebo group.")
+    assert said.get("night_cramp_frequency") == "improved"
+
+
+def test_no_differences_in_demographic_data_is_a_baseline_comparison():
+    said = results(TRIAL + "There were no differences in demographic data or clinical characteristics between groups. "
+                   "Pain fell more with magnesium than with placebo (p = 0.01).")
+    assert said == {"pain_intensity": "improved"}

@@ -1116,7 +1116,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         # "The recurrence of fits and other complications were similar": one subject, not two clauses
         following = RESULT_BOUNDARY.search(text, clause_end + 5)
         clause_end = following.start() if following else len(text)
-    lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
+    opening = text.lstrip()[:20].lower()
+    lead = LEADING_CLAUSE.match(text) if opening[:8].startswith(LEADING_WORDS) or (
+        opening.startswith(("results:", "results :")) and any(w in opening for w in ("hough", "while", "whereas", "despite"))
+    ) else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
         if lead.end() <= match.start():
             clause_start = max(clause_start, lead.end())
@@ -1371,7 +1374,8 @@ NOT_AGAINST_CONTROL = re.compile(r"\s*,?\s*but\s+not\s+(?:when\s+|in\s+compariso
 FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
 # A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
 LEADING_WORDS = ("although", "though", "while", "whereas", "even tho", "despite")
-LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
+LEADING_CLAUSE = re.compile(r"\s*(?:results?\s*:\s*)?(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*",
+                            re.I)
 
 
 # The clause after a result that says its difference was not significant: "; however, the difference
@@ -1450,10 +1454,15 @@ def _baseline_only(clause: str) -> bool:
         return False
     found = BASELINE.search(clause)
     if found and found.group(0).lower().startswith("demographic") and clause[:found.start()].strip().lower() not in (
-            "", "the", "their", "results: the", "results:"):
-        return False  # "Although with similar demographic profile, X was longer": only demographics as the subject
+            "", "the", "their", "results: the", "results:") and not NULL_BEFORE.search(clause, 0, found.start()):
+        return False  # demographics named, but the null said of something else
     return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
                                                                           clause[max(0, found.start() - 12):found.start()]))
+
+
+# A null said right before what it is said of: "no differences in [demographic data]", "similar [demographic profile]".
+NULL_BEFORE = re.compile(r"(?:\bno\s+(?:significant\s+)?differences?\s+(?:in|of|regarding)|\bsimilar|\bcomparable)\s+"
+                         r"(?:\w+\s+)?$", re.I)
 
 
 # Who a result is about when it is not everyone randomised: a subgroup, the completers, an open
