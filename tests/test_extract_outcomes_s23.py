@@ -453,3 +453,15 @@ def test_no_differences_in_demographic_data_is_a_baseline_comparison():
     said = results(TRIAL + "There were no differences in demographic data or clinical characteristics between groups. "
                    "Pain fell more with magnesium than with placebo (p = 0.01).")
     assert said == {"pain_intensity": "improved"}
+
+
+def test_a_reduction_in_a_measure_among_people_before_a_colon():
+    said = results(TRIAL + "Magnesium resulted in a significant reduction in the night cramp rate amongst residents: "
+                   "13/55 (24%) versus 25/57 (44%) (p = 0.002).")
+    assert said.get("night_cramp_rate") == "improved"
+
+
+def test_steroids_as_the_subject_change_their_object():
+    listed = [m.label for m in measures.generic_measures(
+        "Inhaled steroids increased the percentage stained area of collagen (p = 0.03) compared to placebo.", False)]
+    assert "percentage stained area of collagen" in listed

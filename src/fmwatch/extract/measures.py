@@ -68,8 +68,8 @@ CHANGE_IN = re.compile(
     # "improvement as compared to the placebo group in PEFR": the comparison said between
     r"(?:(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?[\w-]+(?:\s+groups?)?\s+)?"
     r"(?:in|of)\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
-    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
-    r"was|were)\b))",
+    r"(?=\s*(?:\(|,|;|:|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
+    r"was|were|among|amongst)\b))",
     re.I)
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
@@ -223,6 +223,7 @@ def higher_is_better(label: str) -> bool:
         return False
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
+                               r"(?:cortico)?steroids?|antibiotics?|probiotics?|prebiotics?|supplements?|vaccines?|"
                                r"administration|[a-z]{3,}(?:ine|ol|ide|ate)|"
                                # drug names by their stems' endings (gabapentin, pregabalin, -mab, -pril, -statin ...)
                                r"[a-z]{2,}(?:pentin|gabalin|mab|nib|pril|sartan|statin|azole|cillin|mycin|profen|oxetine|"
