@@ -465,3 +465,8 @@ def test_steroids_as_the_subject_change_their_object():
     listed = [m.label for m in measures.generic_measures(
         "Inhaled steroids increased the percentage stained area of collagen (p = 0.03) compared to placebo.", False)]
     assert "percentage stained area of collagen" in listed
+
+
+def test_the_people_a_change_is_said_of_are_no_measure():
+    said = results(TRIAL + "We observed a non-significant reduction in staff (p = 0.5).")
+    assert "staff" not in said

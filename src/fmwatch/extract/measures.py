@@ -136,7 +136,8 @@ NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have rece
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
 tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
-trend trends tendency therapies treatments technique techniques approach approaches modality modalities""".split())
+trend trends tendency therapies treatments technique techniques approach approaches modality modalities
+staff residents nurses physicians caregivers""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
