@@ -680,7 +680,7 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if stops:
             words = words[stops[-1] + 1:]
         restart = next((i for i in range(len(words) - 1, 0, -1) if words[i - 1].group(0).endswith(",")
-                        and words[i].group(0).lower() == "the"), None)
+                        and words[i].group(0).lower() == "the"), None) if ", the " in window or ", The " in window else None
         if restart is not None:
             words = words[restart:]  # "upon correction of the deficiency, the serum IP-10 levels were ...": the subject
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():

@@ -135,7 +135,8 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
         if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
             _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
-        if ", " in sentence.text and (" was " in lowered or " were " in lowered) and FIGURES_CLAUSE.search(sentence.text):
+        if lowered.count(" was ") + lowered.count(" were ") > 1 and ", " in sentence.text \
+                and FIGURES_CLAUSE.search(sentence.text):  # (a later clause has a predicate of its own)
             _later_subjects(doc, sentence, arm_list, found)
         if not taken and (known or generic) and _holds(lowered, ms.PEOPLE_COUNT_NEEDLES) and _holds(lowered, PEOPLE_NEEDLES):
             _people_outcomes(doc, sentence, arm_list, found, taken)

@@ -58,7 +58,7 @@ HEADLESS_OBJECTIVE = re.compile(r"\s*To\s+(?:investigate|evaluate|assess|determi
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
 # are none of these).
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
-                "recommend", "suggest", "will be", "it is ", "to be ")
+                "recommend", "suggest", "will be", "it is ", "remain")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
                       " is ", "play", "literature")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
