@@ -14,20 +14,27 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
-          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*|(?:down|up)-?regulat\w*)")
+CHANGE_BASE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
+               r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*")
+CHANGE = CHANGE_BASE + r")"
+# (with the rarer change verbs, for the clauses that hold one: ``VERB_WIDE``)
+CHANGE_WIDE = CHANGE_BASE + r"|(?:down|up)-?regulat\w*)"
 # How long something lasted, changed: "the block was prolonged", "shortened the recovery" (a pattern of its own,
 # run only when the clause says it: ``VERB`` is tried at every space).
 LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
 NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|(?:was|were|are|is)\s+not\s+"
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
-ADVERB = (r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all|non-?significantly|"
-          r"insignificantly|numerically|nominally|marginally)\s+)*")
+ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
+# (with the adverbs that say a change was not significant or only in numbers: ``VERB_WIDE``)
+ADVERB_WIDE = (r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all|non-?significantly|"
+               r"insignificantly|numerically|nominally|marginally)\s+)*")
+
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 # ("was three times lower", "were 2-fold higher": how many times, between the verb and its auxiliary)
 TIMES = r"(?:(?:two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]*(?:times|fold)\s+)?"
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}{TIMES}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+VERB_WIDE = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB_WIDE}{TIMES}(?P<verb>{CHANGE_WIDE}|{NULL})\b", re.I)
 LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
 # "was (more than) 20% less than", "were 35% higher": by how much, before the comparative.
@@ -656,7 +663,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if match.group("verb")[:6].lower() == "improv" or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
+    wide = ("regulat" in lowered or "significantly" in lowered and ("non" in lowered or "insignif" in lowered)
+            or "numerically" in lowered or "nominally" in lowered or "marginally" in lowered)
+    verbs = list((VERB_WIDE if wide else VERB).finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) \
+        else []
     if not narrow and ("prolong" in lowered or "shorten" in lowered or "lengthen" in lowered):
         verbs += list(LENGTH_VERB.finditer(clause))
     if PREDICATE_NEEDLE.search(lowered):
