@@ -232,10 +232,10 @@ def higher_is_better(label: str) -> bool:
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
                                r"(?:cortico)?steroids?|antibiotics?|probiotics?|prebiotics?|supplements?|vaccines?|"
-                               r"administration|[a-z]{3,}(?:ine|ol|ide|ate)|"
-                               # drug names by their stems' endings (gabapentin, pregabalin, -mab, -pril, -statin ...)
-                               r"[a-z]{2,}(?:pentin|gabalin|mab|nib|pril|sartan|statin|azole|cillin|mycin|profen|oxetine|"
-                               r"afil|parin|formin|triptan|dronate|tidine|oxacin|vir))\b[^,;]{0,30}$", re.I)
+                               r"administration|"
+                               # a drug by its name's ending (-ine, -ol; gabapentin, pregabalin, -mab, -pril, -statin ...)
+                               r"[a-z]{2,}(?:[a-z](?:ine|ol|ide|ate)|pentin|gabalin|mab|nib|pril|sartan|statin|azole|cillin|"
+                               r"mycin|profen|oxetine|afil|parin|formin|triptan|dronate|tidine|oxacin|vir))\b[^,;]{0,30}$", re.I)
 
 
 # Substrings (lower case) one of which each pattern needs: in an ASCII clause holding none of them,
@@ -516,7 +516,7 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
-    if (not text or NOT_MEASURE.match(text) or not tokens(text.replace("-", "")) - GENERIC_WORDS or len(text) > 80
+    if (not text or NOT_MEASURE.match(text) or not tokens(text.replace("-", "") if "-" in text else text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
             or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or (LONE_DIGIT.search(text) and LONE_DIGIT.search(NUMBERED_NAME.sub("", text))) or is_fragment(text)):
         return None
