@@ -14,8 +14,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-CHANGE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
-          r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*)")
+CHANGE_BASE = (r"(?:decreas\w*|reduc\w*|improv\w*|increas\w*|declin\w*|diminish\w*|fell|rose|drop\w*|lower(?:ed)?|"
+               r"worsen\w*|deteriorat\w*|attenuat\w*|elevat\w*")
+CHANGE = CHANGE_BASE + r")"
+# (with the rarer change verbs, for the clauses that hold one: ``VERB_WIDE``)
+CHANGE_WIDE = CHANGE_BASE + r"|(?:down|up)-?regulat\w*)"
 # How long something lasted, changed: "the block was prolonged", "shortened the recovery" (a pattern of its own,
 # run only when the clause says it: ``VERB`` is tried at every space).
 LENGTH_CHANGE = r"(?:prolong\w*|shorten\w*|lengthen\w*)"
@@ -23,10 +26,15 @@ NULL = (r"(?:did\s+not\s+(?:\w+\s+)?(?:change|differ|improve|decrease|increase)|
         r"(?:significantly\s+|statistically\s+)?(?:different|changed|improved|reduced|affected)|"
         r"(?:was|were|remained)\s+unchanged|(?:was|were)\s+similar)")
 ADVERB = r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all)\s+)*"
+# (with the adverbs that say a change was not significant or only in numbers: ``VERB_WIDE``)
+ADVERB_WIDE = (r"(?:(?:also|significantly|moderately|markedly|slightly|further|statistically|only|both|all|non-?significantly|"
+               r"insignificantly|numerically|nominally|marginally)\s+)*")
+
 # "<measure> (was) (significantly) decreased": the measure is the subject, the words before the verb.
 # ("was three times lower", "were 2-fold higher": how many times, between the verb and its auxiliary)
 TIMES = r"(?:(?:two|three|four|five|ten|\d+(?:\.\d+)?)[\s-]*(?:times|fold)\s+)?"
 VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}{TIMES}(?P<verb>{CHANGE}|{NULL})\b", re.I)
+VERB_WIDE = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB_WIDE}{TIMES}(?P<verb>{CHANGE_WIDE}|{NULL})\b", re.I)
 LENGTH_VERB = re.compile(rf"\s(?:(?:was|were|are|is|had|have)\s+)?{ADVERB}(?P<verb>{LENGTH_CHANGE})\b", re.I)
 ORDINAL = re.compile(r"\b1st\b")
 # "was (more than) 20% less than", "were 35% higher": by how much, before the comparative.
@@ -66,25 +74,36 @@ CHANGE_IN = re.compile(
     r"\s+(?:of\s+[\d.,%±\s-]+\s+)?"
     # "improvement as compared to the placebo group in PEFR": the comparison said between
     r"(?:(?:as\s+)?(?:compared\s+(?:with|to)|versus|vs\.?|over|relative\s+to)\s+(?:the\s+)?[\w-]+(?:\s+groups?)?\s+)?"
-    r"in\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
-    r"(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
-    r"was|were)\b))",
+    r"(?:in|of)\s+(?:the\s+|their\s+)?(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,6}?)"
+    r"(?=\s*(?:\(|,|;|:|\.|$|\s+(?:at|after|from|compared|versus|vs|than|by|with|in|of\s+\d|reflecting|and\s+(?:a|an|the)|"
+    r"was|were|among|amongst)\b))",
     re.I)
 # "magnesium reduced cumulative morphine consumption by 24.4%"; "improved significantly in their
 # morning stiffness and pain scores"; "improved ... with respect to sleep pattern".
 VERB_OBJECT = re.compile(
     rf"\b(?P<verb>reduc\w*|decreas\w*|improv\w*|increas\w*|lowered|attenuat\w*|elevat\w*|worsen\w*|prolong\w*|"
-    rf"shorten\w*)\s+{ADVERB}(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
+    rf"shorten\w*|(?:down|up)-?regulat\w*)\s+{ADVERB}(?:(?:the\s+)?(?:(?:gene|mRNA|protein)\s+)?expressions?\s+of\s+)?(?:(?:in|on|with\s+respect\s+to|regarding)\s+)?(?:the\s+|their\s+|its\s+)?"
     r"(?P<np>[A-Za-z][\w'/-]*(?:\s+(?!(?:by|at|after|from|compared|versus|than|in\s+(?:the|both|all|patients))\b)"
     r"[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+\d|\s+(?:by|at|after|from|compared|versus|vs|than|in\s+(?:the|both|all|"
     r"patients|\d)|when|during|over|within)\b))", re.I)
 
+# "had a beneficial effect on X", "a positive effect on X": a change said as the effect it had.
+EFFECT_ON = re.compile(
+    r"\b(?:beneficial|positive|favou?rable)\s+effects?\s+on\s+(?:the\s+|their\s+)?"
+    r"(?P<np>[A-Za-z][\w'/-]*(?:\s+[\w'/-]+){0,8}?)(?=\s*(?:\(|,|;|\.|$|\s+(?:at|after|from|compared|versus|vs|than|in\s+"
+    r"(?:the|both|all|patients)|with|during|over|when)\b))", re.I)
+# "clinical variables assessed by the SK score": a generic head measured by an instrument is the instrument.
+ASSESSED_BY = re.compile(r"(?:[\w-]+\s+){0,2}?(?:variables|parameters|outcomes|measures|indices|indicators|status|"
+                         r"symptoms)\s+(?:as\s+)?(?:assessed|measured|evaluated|determined|rated)\s+(?:by|with|using|on)\s+"
+                         r"(?:the\s+|a\s+)?", re.I)
 # "no significant change in grip strength", "no differences were found in cramp duration between
 # groups": a null said of the measure that follows it.
 NULL_IN = re.compile(
     r"\bno\s+(?:(?:statistically\s+)?significant\s+|clinically\s+\w+\s+|further\s+|major\s+|statistical\s+|"
     r"between[\s‐-]+groups?\s+)?(?:changes?|differences?|"
     r"effects?|increases?|decreases?|reductions?|improvements?)\s+(?:\([^()]{0,30}\)\s*)?"
+    # "no effect of prebiotics on diarrhoea": the treatment between the effect and the measure
+    r"(?:of\s+(?!the\s+(?:groups|two|three))[\w\s/+-]{1,40}?\s+(?=on\s))?"
     r"(?:(?:was|were)\s+(?:found|seen|observed|noted|detected|identified)\s+)?"
     # "no differences between groups were observed in", "no difference between the studied groups regarding"
     r"(?:(?:between|among)\s+(?:the\s+)?(?:two\s+|three\s+|\d\s+)?(?:(?:treatment|study|studied|intervention)\s+)?"
@@ -92,8 +111,16 @@ NULL_IN = re.compile(
     r"identified)\s+)?)?(?:in|on|for|regarding|with\s+(?:regard|respect)\s+to|in\s+terms\s+of)\s+(?:the\s+|their\s+)?"
     # "no difference between the two drugs in preventing supraventricular arrhythmia": the event prevented
     r"(?:(?:preventing|reducing|the\s+prevention\s+of|the\s+reduction\s+of)\s+)?"
-    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
+    r"(?!(?:any|all|each|either|every|none|multiple|several|various)\b)(?P<np>[A-Za-z][^.;():]{1,150}?)(?=\s*(?:\(|;|:|\.\s|\.$|$|\s+(?:between|among|in\s+(?:any|either|both|all|each|the)|"
     r"at|after|from|compared|versus|vs|than|was|were|during|over|within)\b))", re.I)
+
+# "Differences between the groups were nonsignificant with regard to A, B and C": a null said before its
+# measures.
+NONSIGNIFICANT_REGARDING = re.compile(
+    r"\bdifferences?\s+(?:between|among)\s+(?:the\s+)?(?:\w+\s+){0,2}?(?:groups|arms|treatments)\s+(?:was|were)\s+"
+    r"(?:non-?\s?significant|not\s+(?:statistically\s+)?significant|insignificant)\s+(?:with\s+(?:regard|respect)\s+to|"
+    r"regarding|in\s+terms\s+of|for|in)\s+(?:the\s+)?(?P<np>[A-Za-z][^.;()]{1,150}?)(?=\s*(?:\(|;|\.\s|\.$|$|"
+    r"\s+(?:at|after|from|compared|versus|vs|during|over|within)\b))", re.I)
 
 # "had lower peak inotropic scores than", "a shorter duration of mechanical ventilation (...)": a
 # comparative before the measure it compares.
@@ -116,7 +143,8 @@ NOT_IN_MEASURE = frozenset("""who which that showed show shows had has have rece
 is are did does patients subjects participants group groups rat rats mouse mice women men people children volunteers
 controls magnesium mg placebo treatment therapy supplementation drug infusion study trial we they bid tid daily
 tablet tablets capsule capsules limb limbs dose doses combination combined addition program programme regimen
-trend trends tendency therapies treatments technique techniques approach approaches modality modalities""".split())
+trend trends tendency therapies treatments technique techniques approach approaches modality modalities
+staff residents nurses physicians caregivers""".split())
 # Words that make no measure by themselves ("other secondary endpoints", "subscale scores").
 GENERIC_WORDS = frozenset("""score subscale total secondary primary other endpoint outcome parameter measure variable
 value level result change effect difference mean rate overall main significant slight marked small large modest
@@ -132,8 +160,14 @@ NOT_FIRST = re.compile(r"(?:from|at|by|to|in|on|after|before|during|over|within|
 SHARED_HEAD = re.compile(r"\s(?P<head>(?:global\s+)?(?:assessments?|scores?|ratings?|evaluations?|impressions?|indices|"
                          r"index|scales?))$", re.I)
 # "After 4 weeks, ...", "Following magnesium treatment, ...": an opening phrase, not the measure.
-INTRO = re.compile(r"(?:after|following|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
+INTRO = re.compile(r"(?:after|following|upon|in|at|during|compared|when|of|among|with|for|overall|by|from|on|within|across|"
                    r"over|between|relative)\b[^,:]*[,:]\s*", re.I)
+# A statistic in brackets before the measure: "Mean (± SD) recovery time", "median (IQR) stay".
+STATISTIC_BRACKET = re.compile(r"(?:(?:the\s+)?(?:mean|median|average)\s+)?\((?:\s*(?:±|\+/-|mean|median|SDs?|SEM?|IQR|range|"
+                               r"95\s*%\s*CI|CI|s\.d\.|and|or)[\s,±/]*)+\)\s*", re.I)
+# A threshold after the measure's name: "DBT 100%", "TOF ratio 0.9" is not read (a percentage only).
+THRESHOLD_AFTER = re.compile(r"\s+\d+(?:\.\d+)?\s*%\s*$")
+ABBREVIATED = re.compile(r"\b[A-Z]{2,}")
 TRAILING_TIME = re.compile(r"\s+(?:at|after|during|over|within|for|from)\s+(?:\d|baseline|the\s+end|week|month|day)"
                            r".*$", re.I)
 AS_ASSESSED = re.compile(r"\s+as\s+(?:assessed|measured|determined|evaluated|estimated|rated|quantified)\b.*$", re.I)
@@ -148,7 +182,11 @@ NOT_MEASURE = re.compile(
     r"magnesium|mg|study|trial|analysis|both|all|none|some|most|"
     # a number, a time or a direction word alone ("one", "days", "reduced", "decline") names nothing measured
     r"one|two|three|days?|weeks?|months?|hours?|years?|periods?|{change}|declines?|reductions?|increases?|"
-    r"improvements?)$".replace("{change}", CHANGE), re.I)
+    r"improvements?|"
+    # how a measure went, not what was measured ("the time course or magnitude of CK release")
+    r"(?:the\s+)?(?:time[\s-]+courses?|courses?|patterns?|magnitudes?|extents?|degrees?|profiles?|trends?)"
+    r"(?:\s+of\s+(?:the\s+)?(?:{change}|declines?|reductions?|increases?|improvements?|changes?|effects?))?)$".replace(
+        "{change}", CHANGE), re.I)
 # ("mean" is a statistic before most measures, but a word of the name in "mean arterial pressure", "mean
 # corpuscular volume", "mean platelet volume": there it stays)
 LEADING = re.compile(r"^(?:(?:the|a|an|their|its|also|both|all|mean(?!\s+(?:arterial|corpuscular|platelet|cell)\b)|overall|"
@@ -193,7 +231,11 @@ def higher_is_better(label: str) -> bool:
         return False
     return bool(HIGHER_IS_BETTER.search(label))
 SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementation|intervention|infusion|drug|"
-                               r"administration|[a-z]{3,}(?:ine|ol|ide|ate))\b[^,;]{0,30}$", re.I)
+                               r"(?:cortico)?steroids?|antibiotics?|probiotics?|prebiotics?|supplements?|vaccines?|"
+                               r"administration|"
+                               # a drug by its name's ending (-ine, -ol; gabapentin, pregabalin, -mab, -pril, -statin ...)
+                               r"[a-z]{2,}(?:[a-z](?:ine|ol|ide|ate)|pentin|gabalin|mab|nib|pril|sartan|statin|azole|cillin|"
+                               r"mycin|profen|oxetine|afil|parin|formin|triptan|dronate|tidine|oxacin|vir))\b[^,;]{0,30}$", re.I)
 
 
 # Substrings (lower case) one of which each pattern needs: in an ASCII clause holding none of them,
@@ -201,9 +243,9 @@ SUBSTANCE_SUBJECT = re.compile(r"\b(?:magnesium|mg|treatment|therapy|supplementa
 CHANGE_IN_NEEDLES = ("decrease", "reduction", "increase", "improvement", "decline", "drop", "fall", "rise", "elevation",
                      "worsening", "deterioration")
 VERB_OBJECT_NEEDLES = ("reduc", "decreas", "improv", "increas", "lowered", "attenuat", "elevat", "worsen", "prolong",
-                       "shorten")
+                       "shorten", "regulat")
 VERB_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower", "worsen",
-                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar")
+                "deteriorat", "attenuat", "elevat", "not", "unchanged", "similar", "regulat")
 # The first words ``TIME_UNTIL`` can open with (a test before the join and the match).
 TIME_UNTIL_FIRST = frozenset({"the", "time", "duration", "length"})
 WORD_RUN = re.compile(r"\S+")
@@ -242,6 +284,8 @@ OF_LIKE = re.compile(r"\s(?:of|in|on|at|to)\s")
 PREPOSITION_IN = re.compile(r"\s+(?:at|on|in|during|with|after)\s+\w+")
 CONJUNCTION = re.compile(r"(?:and|or|but|of)\s+(?:the\s+|their\s+)?", re.I)
 LONE_DIGIT = re.compile(r"(?<![A-Za-z-])\d")
+# An abbreviation numbered after a hyphen ("IP-10", "IL-12", "MSWS-12"): a name, not a number.
+NUMBERED_NAME = re.compile(r"\b[A-Z]{2,5}-\d{1,2}\b")
 
 
 @dataclass(frozen=True)
@@ -267,6 +311,9 @@ PER_HOUR_INDEX = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z-]{1,9})\s+per\s+hour\b"
 # "complete relief", "partial pain relief": how much relief is a count of responders, not a measure.
 DEGREE = re.compile(r"^(?:complete|partial|total|full|significant|marked|moderate|substantial|some|good|excellent|"
                     r"adequate|effective|satisfactory)\s+", re.I)
+# "the mean difference in", "between-group differences in": the comparison, not the measure's name.
+DIFFERENCE_IN = re.compile(r"^(?:the\s+)?(?:(?:mean|median|adjusted|average|overall|between[\s-]groups?|treatment)\s+)*"
+                           r"differences?\s+(?:in|of)\s+(?:the\s+)?(?=\w)", re.I)
 DOSES_OF_USE = re.compile(r"^(?:the\s+)?(?:total\s+)?doses?\s+of\s+(?=[\w-]+\s+(?:usage|use|consumption|requirements?)\b)", re.I)
 # "long form (ABBR)": an abbreviation the text defines (the long form is read back from the bracket).
 ABBREVIATION = re.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
@@ -281,6 +328,8 @@ def plain_label(label: str) -> str:
     >>> plain_label("complete relief"), plain_label("partial pain relief"), plain_label("pain scores")
     ('pain relief', 'pain relief', 'pain scores')"""
     plain = DEGREE.sub("", label.strip())
+    if "differen" in plain.lower():
+        plain = DIFFERENCE_IN.sub("", plain)  # "the mean difference in HbA1c" is HbA1c
     if "dose" in plain.lower():
         plain = DOSES_OF_USE.sub("", plain)  # "Doses of morphine usage" is morphine usage
     return "pain relief" if plain.lower() == "relief" else plain
@@ -325,7 +374,33 @@ def key_of(label: str) -> str:
     scores" -> "menstrual_distress_questionnaire"; a bare "scores" stays "scores")."""
     label = LEADING.sub("", label)
     label = TRAILING_GENERIC.sub("", label) or label
+    if not label.isascii():  # "carotid β-stiffness", "TNF-α": the letter's name, not nothing
+        label = label.translate(GREEK)
+    if "density" in label or "lyc" in label or "eactive" in label or "A1c" in label or "a1c" in label:
+        long_name = LONG_NAME.search(label)
+        if long_name:  # "plasma high-density lipoprotein cholesterol concentration": hdl_cholesterol
+            short = next(abbr for name, abbr in LONG_NAMES.items() if long_name.group(name))
+            if "cholesterol" in long_name.group(0).lower():
+                short += "_cholesterol"
+            return short if not NOT_LONG_NAME.sub("", label[:long_name.start()] + " " + label[long_name.end():]).strip() \
+                else "_".join(re.findall(r"[a-z0-9]+", (label[:long_name.start()] + short + label[long_name.end():]).lower()))
     return "_".join(re.findall(r"[a-z0-9]+", label.lower()))
+
+
+# Greek letters in measures' names ("IL-1β", "TNF-α", "IFN-γ", "NF-κB"), spelled out for keys.
+GREEK = str.maketrans({"α": " alpha ", "β": " beta ", "γ": " gamma ", "δ": " delta ", "κ": " kappa ", "ω": " omega "})
+# Long names that the labels key by their abbreviation (lipids, glycated haemoglobin, C-reactive protein).
+LONG_NAMES = {"hdl": "hdl", "ldl": "ldl", "vldl": "vldl", "hba1c": "hba1c", "hscrp": "hs_crp", "crp": "crp"}
+LONG_NAME = re.compile(
+    r"(?P<vldl>very[\s-]+low[\s-]+density\s+lipoproteins?(?:\s*\(\s*VLDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<hdl>high[\s-]+density\s+lipoproteins?(?:\s*\(\s*HDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<ldl>low[\s-]+density\s+lipoproteins?(?:\s*\(\s*LDL(?:-C)?\s*\))?(?:[\s-]+cholesterol)?)|"
+    r"(?P<hba1c>(?:glycated|glycosylated)\s+(?:ha?emoglobin|hb)(?:\s*a1c?)?|ha?emoglobin\s+a1c)|"
+    r"(?P<hscrp>high[\s-]+sensitiv\w*[\s-]+c[\s-]+reactive\s+protein)|(?P<crp>c[\s-]+reactive\s+protein)", re.I)
+# What may stand around a long name and leave the measure the same: where and how much of it was measured,
+# and its abbreviation in brackets.
+NOT_LONG_NAME = re.compile(r"\b(?:plasma|serum|blood|circulating|levels?|concentrations?|values?|of|in|the|"
+                           r"hs|hdl|ldl|vldl|c|crp|hba1c|a1c)\b|[()\[\]-]", re.I)
 
 
 LIST_BOUND = re.compile(r",\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+")
@@ -347,6 +422,9 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
             and (len(parts) == 2 or SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]))
             and not OF_LIKE.search(np, parts[-1][0], parts[-1][1])):
         return [(at, at + len(np), np)]  # "patient and physician global assessments": one head
+    if (len(parts) == 2 and "of" in np and USE_OF_DRUG.search(np, parts[0][0], parts[0][1])
+            and len(np[parts[1][0]:parts[1][1]].split()) == 1 and LIST_BOUND.match(np, parts[0][1]).group(0).strip() == "and"):
+        return [(at, at + len(np), np)]  # "the total dose of fentanyl and bupivacaine (required)": one use
     found = []
     head = None
     shared = SHARED_HEAD.search(np[parts[-1][0]:parts[-1][1]]) if len(parts) > 1 else None
@@ -371,6 +449,10 @@ def _split_list(np: str, at: int) -> list[tuple[int, int, str]]:
     return found
 
 
+# The dose of a drug named before a second drug given with it: "dose of fentanyl [and bupivacaine]".
+USE_OF_DRUG = re.compile(r"\bdoses?\s+of\s+[\w-]+$", re.I)
+
+
 # Adjectives that pair with another before a shared noun: "systolic and diastolic blood pressure",
 # "physical and mental component scores", "anterior and posterior ...".
 PAIRED_ADJECTIVE = re.compile(r"[A-Za-z]{3,}(?:ic|al|ar|ive|ous|ary|ile)", re.I)
@@ -387,6 +469,11 @@ def _with_next_head(word: str, following: str) -> str | None:
 
 
 TRAILING_BRACKET = re.compile(r"\s*\([^)]*\)?\s*$")
+# A treatment as the subject of a change verb: "(Synergistic) use of A and B", "administration of A".
+TREATMENT_SUBJECT = re.compile(r"(?:(?:RESULTS?|Results?)\s*:\s*)?(?:[A-Za-z-]+\s+)?(?:use|administration|application|"
+                               r"co-?administration|combination)\s+of\s", re.I)
+# A bracket after a lone adjective, then the next item of its list: "diastolic [(p = 0.007) and mean blood pressure]".
+BRACKET_THEN_ITEM = re.compile(r"\s*\([^()]{0,40}\)\s*(?:,\s*)?(?:and|or)\s+(?P<item>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){1,3})")
 
 
 def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
@@ -429,9 +516,9 @@ def _clean(clause: str, start: int, end: int) -> tuple[int, int] | None:
     if TIME_UNTIL.match(text):  # "time to 1st analgesic dose": the dose and the ordinal name the event
         words -= {"dose", "doses", "st", "nd", "rd", "th"}
         text = re.sub(r"\b\d+(?:st|nd|rd|th)\b", "first", text)
-    if (not text or NOT_MEASURE.match(text) or not tokens(text) - GENERIC_WORDS or len(text) > 80
+    if (not text or NOT_MEASURE.match(text) or not tokens(text.replace("-", "") if "-" in text else text) - GENERIC_WORDS or len(text) > 80
             or (len(text) < 3 and not text.isupper())
-            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or LONE_DIGIT.search(text) or is_fragment(text)):
+            or words & NOT_IN_MEASURE or NOT_FIRST.match(text) or (LONE_DIGIT.search(text) and LONE_DIGIT.search(NUMBERED_NAME.sub("", text))) or is_fragment(text)):
         return None
     return start, end
 
@@ -471,7 +558,9 @@ DISCOURSE = re.compile(r"(?:however|moreover|furthermore|additionally|in\s+addit
                        r"[,:)]?\s*", re.I)
 # A section heading in capitals without a colon, as tokenised corpora give it ("CONCLUSIONS Incidence of AF").
 HEADING = re.compile(r"(?:RESULTS?|CONCLUSIONS?|METHODS?|BACKGROUND|OBJECTIVES?|FINDINGS|INTERPRETATION|"
-                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+")
+                     r"DISCUSSION|PURPOSE|AIMS?)\b\s*[:.]?\s+|"
+                     # a heading in title case with its colon, as structured abstracts print it ("Results: ...")
+                     r"(?:Results?|Conclusions?|Findings|Interpretation|Main\s+results|Outcomes?)\s*:\s+")
 # A preposition, article or conjunction a cut phrase ends with ("... release as", "... horses with an").
 DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than and or".split())
 # The last word of a fragment cut from a longer phrase ("degree of", "resulted in a", "seemed to",
@@ -481,7 +570,7 @@ DANGLING_WORDS = frozenset("as with a an the of to into for by on at from than a
 VERB_WORDS = frozenset("""resulted demonstrated led seemed seems seem translated observed appeared tended produced
 caused revealed indicated suggested using exceeding analyzed analysed adjusted stratified compared versus relative
 unlike whereas respectively failed could would may might can will should does produces based significantly provide
-provides provided defined""".split())
+provides provided defined displayed displays exhibited besides""".split())
 # "Twenty-four hours after surgery", "12 weeks after treatment": when, not what.
 TIME_PHRASE = re.compile(r"^(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?|minutes?)\s+(?:after|before|post|"
                          r"following|from|of)\b", re.I)
@@ -574,7 +663,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if match.group("verb")[:6].lower() == "improv" or SUBSTANCE_SUBJECT.search(clause, max(0, match.start() - 60),
                                                                                       match.start()):
             candidates.append((match.start("np"), match.end("np")))
-    verbs = list(VERB.finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) else []
+    wide = ("regulat" in lowered or "significantly" in lowered and ("non" in lowered or "insignif" in lowered)
+            or "numerically" in lowered or "nominally" in lowered or "marginally" in lowered)
+    verbs = list((VERB_WIDE if wide else VERB).finditer(clause)) if not narrow and _holds_any(ascii_lowered, VERB_NEEDLES) \
+        else []
     if not narrow and ("prolong" in lowered or "shorten" in lowered or "lengthen" in lowered):
         verbs += list(LENGTH_VERB.finditer(clause))
     if PREDICATE_NEEDLE.search(lowered):
@@ -597,6 +689,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         stops = [i for i, w in enumerate(words) if w.group(0).lower().strip(",;:") in SUBJECT_STOP]
         if stops:
             words = words[stops[-1] + 1:]
+        restart = next((i for i in range(len(words) - 1, 0, -1) if words[i - 1].group(0).endswith(",")
+                        and words[i].group(0).lower() == "the"), None) if ", the " in window or ", The " in window else None
+        if restart is not None:
+            words = words[restart:]  # "upon correction of the deficiency, the serum IP-10 levels were ...": the subject
         while words and not words[0].group(0).lstrip(QUOTES)[:1].isalpha():
             words.pop(0)
         at_arm = next((i for i, w in enumerate(words) if i and w.group(0).lower() in ("in", "among", "for")
@@ -609,13 +705,21 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         if words and words[0].group(0).lower() in TIME_UNTIL_FIRST \
                 and TIME_UNTIL.match(" ".join(w.group(0) for w in words[:3])) or "of" in last:
             last -= {"dose", "doses"}  # "time to first analgesic dose", "dose of morphine": not a dose of the arm
+        if words and TREATMENT_SUBJECT.match(clause, max(0, start - 200) + words[0].start()):
+            continue  # "Synergistic use of A and B (Group 3) significantly reduced pain": the treatment, not a measure
         if last & NOT_IN_MEASURE:
             continue  # "peri-operative magnesium reduced ...", "the amitriptyline group improved": the
             # subject is the treatment or the people; the measure, if any, is the object
         if words:
             offset = max(0, start - 200)
             candidates.append((offset + words[0].start(), offset + words[-1].end()))
+    for match in EFFECT_ON.finditer(clause) if not narrow and " effect" in lowered else ():
+        start, end = match.start("np"), match.end("np")
+        method = ASSESSED_BY.match(clause, start, end)
+        candidates.append((method.end() if method else start, end))
     for match in NULL_IN.finditer(clause) if "no " in lowered and _holds_any(ascii_lowered, NULL_IN_NEEDLES) else ():
+        candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
+    for match in NONSIGNIFICANT_REGARDING.finditer(clause) if "differen" in lowered and "signific" in lowered else ():
         candidates.append((match.start("np"), _list_end(clause, match.end("np"))))
     compared = any(n in lowered for n in ("than", "compar", "versus", " vs"))  # (a comparative needs a comparison)
     for match in COMPARATIVE_NP.finditer(clause) if compared and _holds_any(ascii_lowered, COMPARATIVE_NEEDLES) else ():
@@ -630,9 +734,14 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
         while (intro := INTRO.match(clause, start, end) or DISCOURSE.match(clause, start, end)
                or HEADING.match(clause, start, end)) is not None:
             start = intro.end()  # "After 4 weeks, NPSI ..." -> "NPSI ..."; "However, IBS ..." -> "IBS ..."
+        if "(" in clause[start:start + 12] and (stat := STATISTIC_BRACKET.match(clause, start, end)):
+            start = stat.end()  # "Mean (± SD) DBT ...": the statistic, then the measure
         trailing = TRAILING_TIME.search(clause, start, end)
         if trailing and trailing.start() > start:
             end = trailing.start()
+        if "%" in clause[start:end] and (threshold := THRESHOLD_AFTER.search(clause, start, end)) \
+                and threshold.start() > start and ABBREVIATED.search(clause, start, threshold.start()):
+            end = threshold.start()  # "DBT 100%": the measure (an abbreviation), read at a threshold
         if clause[start:start + 10].lower().startswith(OTHER_WORDS) and OTHER_COLLECTIVE.match(clause, start, end):
             continue  # "no differences in other operative or postoperative measurements": a blanket, no measure
         for a, b, label in _split_list(clause[start:end], start):
@@ -643,6 +752,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
                 continue
             if label == clause[a:b]:
                 label = clause[piece[0]:piece[1]]
+            if " " not in label and "(" in clause[piece[1]:piece[1] + 3] and PAIRED_ADJECTIVE.fullmatch(label):
+                # "an elevation in diastolic (p = 0.007) and mean blood pressure (p = 0.015)": the noun after the bracket
+                after = BRACKET_THEN_ITEM.match(clause, piece[1])
+                label = (_with_next_head(label, after.group("item")) or label) if after else label
             if label[:4].lower() in ("time", "the ") and ORDINAL.search(label):
                 label = ORDINAL.sub("first", label)  # "time to 1st analgesic dose": named as the field names it
             found.append(Measure(piece[0], piece[1], label, higher_is_better(label)))
@@ -658,7 +771,10 @@ def generic_measures(clause: str, narrow: bool = False) -> list[Measure]:
 # sentence's subject, and what is said of it is a null, a comparative or figures per arm. (Read only where
 # the change verbs and nouns above found no measure in the sentence: ``subject_measure``.)
 SUBJECT_PREDICATE = re.compile(
-    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+(?:(?:also|significantly|statistically|much|markedly|"
+    r"\s*(?:\([^()]{0,80}\)\s*)?,?\s(?:(?:was|were|remained)\s+"
+    # "The incidence of X was low and was not significantly different": what it was, then the result
+    r"(?:(?:low|high|rare|small|infrequent|uncommon|common|frequent)\s+(?:overall\s+)?and\s+(?:was\s+|were\s+)?)?"
+    r"(?:(?:also|significantly|statistically|much|markedly|"
     r"slightly|somewhat|numerically|substantially|clinically|not)\s+)*(?P<pred>similar|comparable|unchanged|(?:different|"
     r"changed|altered|affected)\b|higher|greater|lower|less|more|longer|shorter|better|worse|earlier|later|fewer|smaller|"
     r"larger|superior|inferior|(?:about\s+|approximately\s+|only\s+)?[−–-]?\d)|"
@@ -666,6 +782,13 @@ SUBJECT_PREDICATE = re.compile(
     # "Differences in X were not statistically significant": said of a difference whose measure follows "in"
     r"(?:was|were)\s+not\s+(?:statistically\s+)?(?P<nsig>significant))",
     re.I)
+# A treatment's use for a measure, as a comparison's subject: "The use of A for total arrhythmia".
+USE_FOR = re.compile(r"(?:the\s+)?use\s+of\s+[\w\s/+-]{1,40}?\s+(?:for|in\s+preventing|to\s+prevent|against)\s+(?:the\s+)?"
+                     r"(?P<measure>\w[\w\s-]{1,60})$", re.I)
+# A phrase in commas between the subject and its predicate: "Ventricular arrhythmia, in the form of extra
+# systoles, was more common".
+APPOSITION = re.compile(r"(?P<subject>[^,]{2,80}?),\s+(?:in\s+the\s+form\s+of|i\.e\.|namely|such\s+as|including|"
+                        r"defined\s+as|(?:as\s+)?(?:measured|assessed|rated)\s+(?:by|with|as|on))\b[^,]{1,80},\s*$", re.I)
 # The difference a "not significant" subject names, before its measure: "(the) differences (between the
 # groups) in", "the difference between conditions for", "differences between" (then the measures).
 DIFFERENCE_OF = re.compile(r"(?:the\s+)?(?:(?:mean|observed|estimated)\s+)?differences?\s+(?:between\s+(?:the\s+)?"
@@ -676,7 +799,7 @@ PREDICATE_OPENER = re.compile(r" (?:was|were|remained|did not|showed no) ")  # (
 # Where the subject says in whom or when, not what: "... in the TEA group", "... on day 2", "... at 6 months".
 SUBJECT_WHERE = re.compile(r"\s+(?:(?:(?:in|for|among|with|between)\s+|of\s+(?=the\s|both\s|all\s|each\s|these\s))"
                            r"(?:the\s+|both\s+|all\s+|each\s+|these\s+)?"
-                           r"(?:[\w+/&-]+\s+){0,4}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
+                           r"(?:[\w+/&-]+\s+|\(\s*[+-]?\s*\)\s+){0,5}?(?:groups?|arms?|patients|subjects|participants|cohorts?|children|"
                            r"women|men|households|eyes)\b|(?:on|at|after|by)\s+(?:postoperative\s+)?(?:day|week|month|year|"
                            r"visit|\d)\b).*$", re.I)
 # Words that make a subject no measure: the people, the arms, a statistic of the study itself.
@@ -717,7 +840,12 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         if of is None:
             return None  # "X was not significant" is read by the change rules (a later null)
         start = of.end()
-    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:at_np] for c in ";:()") \
+    apposition = APPOSITION.match(text, start, at_np) if "," in text[start:at_np] else None
+    if apposition is not None:
+        at_np = apposition.end("subject")  # "X, in the form of Y, was more common": X is the subject
+    where_at = SUBJECT_WHERE.search(text, start, at_np) if "(" in text[start:at_np] else None
+    bracket_free = where_at.start() if where_at is not None else at_np  # ("X in the A (+) versus A (-) group was ...")
+    if not 2 <= at_np - start <= 112 or not text[start:start + 1].isalpha() or any(c in text[start:bracket_free] for c in ";:()") \
             or ("," in text[start:at_np] and any(len(p.split()) > 4 for p in text[start:at_np].split(","))):
         return None  # (a subject is a short phrase, or a list of them, with no clause or bracket in it)
     pred = (found.group("pred") or "").lower()
@@ -735,6 +863,10 @@ def subject_measure(text: str) -> tuple[list[Measure], str] | None:
         np_end = where.start()
     if kind == "figures" and "respectively" in text and " in " in text[np_start:np_end]:
         np_end = text.rfind(" in ", np_start, np_end)  # "X in Endobutton and Rigidfix were 135 and 129, respectively"
+    if text[np_start:np_start + 8].lower().startswith(("the use", "use of")):
+        use = USE_FOR.match(text, np_start, np_end)
+        if use is not None:
+            np_start = use.start("measure")  # "The use of A for total arrhythmia was more effective than B"
     words = set(LETTER_RUN.findall(text[np_start:np_end].lower()))
     if not words or words <= SUBJECT_NOT | STOP or words & {"we", "there", "it", "this", "they", "which", "who"}:
         return None

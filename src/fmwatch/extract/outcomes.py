@@ -21,7 +21,7 @@ from .statements import lists_measures, phase_of_sentences
 
 PAIN_MODIFIES = re.compile(r"[\s-]+(?:paroxysms?|relief|free|frequenc\w*|killers?|medications?|clinics?|catastrophi\w*|clusters?|"
                            r"subscales?|components?|domains?|dimensions?|items?|"
-                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?)\b", re.I)
+                           r"behaviou?rs?|syndromes?|conditions?|attacks?|episodes?|days?|flares?|treatments?|management)\b", re.I)
 DOWN_WORD = re.compile(r"(?:reduc|decreas|lower|fell|fall|diminish|declin|drop|fewer)", re.I)
 BOTH_GROUPS = re.compile(r"\b(?:both|all|each\s+of\s+the)\s+(?:two\s+|three\s+)?groups\b|\bin\s+both\b", re.I)
 COMBINATION_WORDS = re.compile(r"\b(?:combination|combined|pairing|both\s+(?:drugs|treatments|agents))\b", re.I)
@@ -110,11 +110,16 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
         if ("tolerat" in lowered or "adverse" in lowered or "side effect" in lowered or "side-effect" in lowered) \
                 and "tolerability" not in found and _kind(doc, sentence) == "statement":
             _tolerability(doc, sentence, arm_list, found)
+        if " all " in lowered and ("case" in lowered or "episode" in lowered or "event" in lowered) \
+                and _kind(doc, sentence) == "statement":
+            _all_in_one_arm(doc, sentence, arm_list, found)
         subject = ms.subject_measure(sentence.text) if not (known or generic) and _may_say_of_subject(lowered) else None
         if (known or generic or subject) and not armless and vetoes(sentence.text):
             continue  # the learned result-sentence model says this is no result (objective, method, background)
         if not (known or generic or subject) or _kind(doc, sentence) != "statement":
             continue  # (the cheap tests first: most sentences report no result)
+        if "when " in lowered and ASSOCIATION.search(sentence.text):
+            continue  # "milk was higher in iron when ferritin was higher": an association, not a treatment's result
         if lists_measures(sentence.text):
             continue  # "Efficacy measures included the ... Impression of Improvement": methods, not a result
         if found and any(o["direction"] for o in found.values()) and _general_claim(sentence.text):
@@ -130,6 +135,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
             _generic_outcomes(doc, sentence, arm_list, found, taken, narrow)
         if not taken and (subject or (known or generic) and _may_say_of_subject(lowered)):
             _subject_outcomes(doc, sentence, arm_list, found, taken, subject)
+        if lowered.count(" was ") + lowered.count(" were ") > 1 and ", " in sentence.text \
+                and FIGURES_CLAUSE.search(sentence.text):  # (a later clause has a predicate of its own)
+            _later_subjects(doc, sentence, arm_list, found)
         if not taken and (known or generic) and _holds(lowered, ms.PEOPLE_COUNT_NEEDLES) and _holds(lowered, PEOPLE_NEEDLES):
             _people_outcomes(doc, sentence, arm_list, found, taken)
     _null_said_after(doc, found)
@@ -139,6 +147,9 @@ def outcomes(doc: Document, arm_list: list[dict], study_design: dict | None = No
     decide_undirected(list(found.values()))  # the learned model, only where the rules gave no direction
     _no_null_of_a_difference(found)
     # a measure only named (methods) with no result anywhere says nothing: leave it out
+    for outcome in found.values():
+        outcome.pop("_within", None)
+        outcome.pop("_between_null", None)
     return [o for o in found.values() if o["direction"] is not None]
 
 
@@ -201,7 +212,7 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
     listed, kind = said
     for measure in listed:
         key = ms.key_of(ms.plain_label(measure.label))
-        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+        if not key or _settled(found, key) or _names_a_substance(measure.label, arm_list):
             continue
         taken.append((measure.start, measure.end))
         outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
@@ -214,13 +225,32 @@ def _subject_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
         _keep(found, key, outcome)
 
 
+# A later clause of a sentence that gives its own measure's figures: "..., the median OS was 19.8 versus 20.7
+# months (p = 0.10), and the response rate was 43.1% versus 50% (p = 0.11)".
+FIGURES_CLAUSE = re.compile(r"[,;]\s+(?:and\s+|while\s+|whereas\s+)?(?=(?:the\s+)?[A-Za-z][\w\s/+-]{1,60}?\s+(?:was|were)\s+"
+                            r"(?:\w+\s+){0,2}?[−–-]?\d)", re.I)
+
+
+def _later_subjects(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """The measures of a sentence's later clauses, each said of its own subject with its figures ("The median
+    PFS was 10.1 versus 10.7 months (p = 0.92), the median OS was 19.8 versus 20.7 months (p = 0.10)"): each
+    clause read from its start to the sentence's end (its p-value follows it), the evidence sentence the whole one."""
+    for clause in FIGURES_CLAUSE.finditer(sentence.text):
+        rest = Sentence(sentence.field, sentence.start + clause.end(), sentence.end, sentence.text[clause.end():])
+        before = {key: id(o) for key, o in found.items()}
+        _subject_outcomes(doc, rest, arm_list, found, [])
+        for key, outcome in found.items():
+            if before.get(key) != id(outcome):
+                outcome["evidence"][-1] = sentence_span(doc, sentence)
+
+
 def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict, taken: list) -> None:
     """Counts of people compared ("More patients in the A group achieved remission than in the placebo
     group", ``measures.people_count_measures``): more people with a good thing, or fewer with a bad
     one, is an improvement; said of the control arm, the treated arm's is the opposite."""
     for measure, more in ms.people_count_measures(sentence.text):
         key = ms.key_of(ms.plain_label(measure.label))
-        if not key or found.get(key, {}).get("direction") is not None or _names_a_substance(measure.label, arm_list):
+        if not key or _settled(found, key) or _names_a_substance(measure.label, arm_list):
             continue
         taken.append((measure.start, measure.end))
         outcome = _outcome(doc, sentence, _Found(measure.start, measure.end, measure.label), key,
@@ -234,6 +264,33 @@ def _people_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fo
             if lx.NOT_SIGNIFICANT.search(sentence.text):
                 outcome["significant"] = False  # "..., but the difference was not significant"
         _keep(found, key, outcome)
+
+
+# "There were 3 cases of eclampsia, all in the placebo group": every event in one arm.
+ALL_IN_ONE_ARM = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:cases?|episodes?|events?)\s+"
+                            r"of\s+(?P<measure>[A-Za-z][\w\s-]{1,50}?)\s*,?\s+(?:all|each)\s+(?:of\s+(?:them|which)\s+)?"
+                            r"(?:in|among|with)\s+(?:the\s+)?(?P<arm>[\w\s+/-]{1,40}?)(?:\s+(?:group|arm))?\s*[.;,]", re.I)
+
+
+def _all_in_one_arm(doc: Document, sentence: Sentence, arm_list: list[dict], found: dict) -> None:
+    """Events counted all in one arm ("There were 3 cases of eclampsia, all in the placebo group"): the
+    event was rarer with the treatment when the arm is the control (an improvement), commoner when it is
+    a treated arm; no test is said, so the significance stays unknown."""
+    said = ALL_IN_ONE_ARM.search(sentence.text) if "all" in sentence.text else None
+    if said is None:
+        return
+    role = _arm_term_role(doc, said.group("arm"), arm_list)
+    if role is None:
+        return
+    label = said.group("measure").strip()
+    key = ms.key_of(ms.plain_label(label))
+    if not key or _settled(found, key):
+        return
+    outcome = _outcome(doc, sentence, _Found(said.start("measure"), said.start("measure") + len(label), label), key,
+                       False, arm_list)
+    outcome.update(direction="improved" if role == "control" else "worsened", significant=None)
+    outcome.pop("_model_input", None)
+    _keep(found, key, outcome)
 
 
 # "earlier"/"later": a time said by when it came (an earlier removal is a shorter time to removal).
@@ -253,14 +310,22 @@ def _timing_direction(text: str, measure: "ms.Measure", outcome: dict) -> None:
 # Two figures each given for an arm: "3.6 cm in the A group versus 2.1 cm in the B group", "was 5.3% in
 # the morphine group vs 5.8% in the control group"; or both figures then both arms, "respectively".
 FIGURE = r"(?P<{0}>[−–-]?\d+(?:[.·]\d+)?)"
+# A figure's spread after it ("1.34±0.65", "9.5 ± 4.8 days"): part of the figure, not a second one.
+SPREAD = r"(?:\s*(?:±|\+/-)\s*\d+(?:[.·]\d+)?)?"
 FIGURE_FOR_ARM = re.compile(
-    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t1>[^,;()]{1,60}?)"
-    r"\s*(?:\([^()]{0,50}\)\s*)?,?\s*(?:versus|vs\.?|and|compared\s+(?:with|to)|as\s+against)\s+" + FIGURE.format("b") +
+    FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t1>[^,;()]{1,60}?)"
+    r"\s*(?:\([^()]{0,50}\)\s*)?,?\s*(?:versus|vs\.?|and|compared\s+(?:with|to)|as\s+against)\s+" + FIGURE.format("b") + SPREAD +
     r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among|on)\s+(?:the\s+)?(?P<t2>[^,;()]{1,60}?)(?=\s*[,;().]|\s*$)", re.I)
 FIGURES_RESPECTIVELY = re.compile(
-    FIGURE.format("a") + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:and|versus|vs\.?)\s+" + FIGURE.format("b") +
+    FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:and|versus|vs\.?)\s+" + FIGURE.format("b") + SPREAD +
     r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?(?:in|for|with|among)\s+(?:the\s+)?(?P<t1>[^,;()]{1,50}?)\s+(?:and|versus|vs\.?)\s+"
     r"(?:the\s+|in\s+the\s+)?(?P<t2>[^,;()]{1,50}?),?\s+respectively", re.I)
+# The arms first, then their figures: "in groups 1 and 2 was 9.5 ± 4.8 days and 14.7 ± 9.8 days, respectively",
+# "of the intervention and control groups were 3.9 and 0.5 seconds, respectively".
+TERMS_THEN_FIGURES = re.compile(
+    r"\b(?:in|for|with|among|of)\s+(?:the\s+)?(?P<t1>[^,;()\d\s](?:[^,;()]|\(\s*[+−–-]\s*\)){0,50}?)\s+(?:and|versus|vs\.?)\s+"
+    r"(?:the\s+)?(?P<t2>(?:[^,;()]|\(\s*[+−–-]\s*\)){1,50}?)\s+(?:was|were)\s+" + FIGURE.format("a") + SPREAD + r"[^,;()\d]{0,25}?(?:\([^()]{0,50}\)\s*)?"
+    r"(?:and|versus|vs\.?)\s+" + FIGURE.format("b") + SPREAD + r"[^,;()\d]{0,25}?,?\s*respectively", re.I)
 
 
 def _figures_outcome(doc: Document, text: str, measure: "ms.Measure", outcome: dict, arm_list: list[dict]) -> None:
@@ -268,7 +333,8 @@ def _figures_outcome(doc: Document, text: str, measure: "ms.Measure", outcome: d
     or more (said "=" or ">"); below it, the direction the figures give for the treated arm against
     the control (``_figures_direction``), turned by the measure's polarity; else unchanged (None)."""
     p_value, op = outcome["p_value"], outcome["p_value_comparator"]
-    figures = FIGURES_RESPECTIVELY.search(text, measure.end) if "respectively" in text else None
+    figures = (FIGURES_RESPECTIVELY.search(text, measure.end) or TERMS_THEN_FIGURES.search(text, measure.start)
+               if "respectively" in text else None)
     figures = figures or FIGURE_FOR_ARM.search(text, measure.end)
     if figures is None:
         return
@@ -296,6 +362,8 @@ def _figures_direction(doc: Document, figures: re.Match, arm_list: list[dict]) -
 
 def _arm_term_role(doc: Document, term: str, arm_list: list[dict]) -> str | None:
     """``"treated"``, ``"control"`` or None for the words that name an arm in a comparison."""
+    if "(" in term and (sign := SIGNED_GROUP.search(term)):
+        return "control" if sign.group(1) in "-−–" else "treated"  # "the Ca/Mg (-) group": the one without it
     control, treated = _term_roles(term, _group_names(doc) if "roup" in term else {}, set())
     if control != treated:
         return "control" if control else "treated"
@@ -305,6 +373,8 @@ def _arm_term_role(doc: Document, term: str, arm_list: list[dict]) -> str | None
     return None if len(said) != 1 else ("control" if said.pop() else "treated")
 
 
+# A group named by a sign: "the Ca/Mg (+) group" (given it), "the Ca/Mg (-) group" (not given it).
+SIGNED_GROUP = re.compile(r"\(\s*([+\-−–])\s*\)")
 # "Conclusion: ...", "Results: ...": the heading of a structured abstract's section.
 SECTION_HEADING = re.compile(r"^\s*(?P<name>[A-Z][A-Za-z ]{2,30}?)\s*:")
 # A heading printed as a sentence of its own with a full stop ("Conclusion.", "Main Outcome Measures."),
@@ -389,7 +459,8 @@ def _conclusion_paragraph(doc: Document) -> int:
 UNDIRECTED_DIFFERENCE = re.compile(r"\bsignificant(?:ly)?\s+(?:\w+\s+)?differen\w*|\bdiffer\w*\s+significantly", re.I)
 # "... showed a significant difference between groups A and B", "among the experimental groups and the control
 # group": a difference between the arms whose direction the clause does not say (never a null).
-BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b", re.I)
+BETWEEN_ARMS = re.compile(r"\b(?:between|among)\s+(?:the\s+)?(?:[\w+-]+\s+){0,3}?(?:groups?|arms?|treatments)\b|"
+                          r"\b(?:combinations?|pairs?)\s+of\s+(?:the\s+)?groups\b", re.I)
 BEFORE_AFTER = re.compile(r"\bbefore\s+and\s+after\b|\bpre-?\s*(?:and|vs\.?|versus|-)\s*post|\bfrom\s+baseline\b|"
                           r"\bcompared\s+(?:with|to)\s+baseline\b", re.I)
 # "pain was unchanged in one patient": what happened to one person, not a result of the group.
@@ -566,7 +637,8 @@ def _listed_nulls(doc: Document, sentence: Sentence, match: re.Match, arm_list: 
 # GENERIC_NEEDLE as substrings of an ASCII sentence in lower case (a cheaper test than the regex).
 GENERIC_NEEDLES = ("decreas", "reduc", "improv", "increas", "declin", "diminish", "fell", "rose", "drop", "lower",
                    "worsen", "deteriorat", "attenuat", "elevat", "unchanged", "similar", "relief", "prolong", "shorten",
-                   "lengthen")
+                   "lengthen", "regulat", "beneficial effect", "positive effect", "favourable effect",
+                   "favorable effect", "nonsignificant", "non-significant")
 # A null said of the measure after it ("no significant change in grip strength"): with none of the
 # needles above, only ``measures.NULL_IN`` and ``COMPARATIVE_NP`` are run on the sentence.
 NULL_NEEDLES = ("no significant", "no change", "no differen", "no effect", "no statistical", "no between")
@@ -578,7 +650,7 @@ COMPARISON_NEEDLES = ("than", "compar", "versus", " vs")
 PEOPLE_NEEDLES = ("subjects", "patients", "participants", "women", "children", "cases", "infants", "people")
 NOT_DIFFER = re.compile(r"not\s+(?:\w+\s+)?differ", re.I)
 GENERIC_NEEDLE = re.compile(r"decreas|reduc|improv|increas|declin|diminish|fell|rose|drop|lower|worsen|deteriorat|"
-                            r"prolong|shorten|lengthen|"
+                            r"prolong|shorten|lengthen|regulat|(?:beneficial|positive|favou?rable)\s+effect|non-?significant|"
                             r"attenuat|elevat|not\s+(?:\w+\s+)?differ|unchanged|similar|relief|higher|shorter|longer|"
                             r"fewer|greater|better|worse|smaller|larger|no\s+(?:significant|change|differen|effect|"
                             r"statistically)", re.I)
@@ -607,7 +679,7 @@ def _generic_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], f
             instrument = INSTRUMENT_AFTER.match(text, stop, end)
             if key and instrument:  # "Depression scores (PHQ-9)": the instrument names the measure
                 key, label = instrument_key(instrument.group("abbr")), f"{label} ({_plain(instrument.group('abbr'))})"
-            if not key or (found.get(key) or {}).get("direction") is not None and not qualified:
+            if not key or _settled(found, key) and not qualified:
                 continue  # (a measure's first result is kept; the rest would be read for nothing)
             if _names_a_substance(measure.label, arm_list):
                 continue  # "fatty acids improved": a substance is what was given, not what was measured
@@ -639,10 +711,13 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     arm gives ("fatty acids improved"), or a substance with nothing else said of it. The use of
     another drug is a measure ("morphine consumption", "rescue paracetamol use")."""
     said = label.lower()
-    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS):
+    if (said.endswith(USE_ENDINGS) and USE_HEAD.search(label)) or said.startswith(USE_STARTS) or (
+            " of " in said and USE_OF.search(said)):
         return False  # "morphine usage", "doses of sufentanil": the use of a drug is a measure, an arm's too
     if _names_an_arm(label, arm_list):
         return True
+    if "-" in said and DRUG_EFFECT.search(said):
+        return False  # "oxaliplatin-related neurotoxicity", "opioid-induced nausea": what a drug did is a measure
     mentions = substance_mentions(label)
     if not mentions:
         return False
@@ -653,10 +728,14 @@ def _names_a_substance(label: str, arm_list: list[dict]) -> bool:
     return not (rest - ms.GENERIC_WORDS)
 
 
+# A drug's effect named by the drug: "oxaliplatin-related neurotoxicity", "opioid-induced constipation".
+DRUG_EFFECT = re.compile(r"[a-z]-(?:related|induced|associated|mediated)\s+[a-z]", re.I)
 # The head of a measure of a drug's use (PCA and rescue analgesia are measured by it).
 USE_HEAD = re.compile(r"\b(?:consumption|usage|requirements?|doses|demands?)$", re.I)
 USE_STARTS = ("dose of ", "doses of ", "consumption of ", "usage of ", "rescue ")  # ("rescue meperidine": its use)
 USE_ENDINGS = ("consumption", "usage", "requirement", "requirements", "doses", "demand", "demands")
+# "the total epidural dose of fentanyl": the dose of a drug is its use, wherever the name opens.
+USE_OF = re.compile(r"\b(?:doses?|consumption|usage|requirements?)\s+of\s", re.I)
 
 _ARM_NAMES: tuple = (None, "")  # (the arm list last seen, its names joined in lower case)
 
@@ -718,6 +797,11 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
     phase's result is kept apart from the whole group's)."""
     slot = key if outcome["population"] is None else f"{key}@{outcome['population']['kind']}"
     old = found.get(slot)
+    if old is not None and old.get("_within") and outcome.get("_between_null"):
+        # "Pain fell in each group. Although pain did not differ between the groups, ...": the change
+        # within the groups is no difference from the comparator (issue 12)
+        found[slot] = outcome
+        return
     if old is None or (old["direction"] is None and (
             outcome["direction"] is not None
             # an undirected before/after difference (its direction comes later) beats a mere mention
@@ -725,6 +809,13 @@ def _keep(found: dict, key: str, outcome: dict) -> None:
             # a result sentence without a direction word (the model may read it) beats a mere mention
             or (outcome.get("_model_input") and not old.get("_model_input") and not old.get("_direction_from_record")))):
         found[slot] = outcome
+
+
+def _settled(found: dict, key: str) -> bool:
+    """Whether a measure already has its result: a direction, and not a change within the groups only
+    (``_within``), which a between-group null said later may still replace."""
+    old = found.get(key)
+    return old is not None and old["direction"] is not None and not old.get("_within")
 
 
 def _names_instruments(doc: Document) -> bool:
@@ -798,7 +889,7 @@ def _named_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         taken.append((start, end))
         if in_phase and _inside_qualifier(text, start):
             continue
-        if not in_phase and (found.get(key) or {}).get("direction") is not None:
+        if not in_phase and _settled(found, key):
             continue  # (a measure's first result is kept)
         outcome = _outcome(doc, sentence, _Found(start, end, text[start:end]), key, higher_is_better, arm_list)
         _keep(found, key, outcome)
@@ -827,7 +918,7 @@ def _known_outcomes(doc: Document, sentence: Sentence, arm_list: list[dict], fou
         for match in pattern.finditer(text):
             if in_phase and _inside_qualifier(text, match.start()):
                 continue  # "in patients with severe fatigue": who the result is about, not what it measured
-            if not in_phase and (found.get(key) or {}).get("direction") is not None:
+            if not in_phase and _settled(found, key):
                 taken.append((match.start(), match.end()))
                 continue  # (a measure's first result is kept)
             if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -906,7 +997,10 @@ def _direction_words(clause: str) -> tuple[re.Match, ...]:
     them by place). Cached: the measures of one clause share them."""
     lowered = clause.lower()
     patterns = (lx.WORSENED, lx.IMPROVED, lx.INCREASED)
-    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen")):
+    if " effect" in lowered and ("benefic" in lowered or "favo" in lowered):
+        patterns += (GOOD_EFFECT,)
+    if any(n in lowered for n in ("shorter", "smaller", "longer", "larger", "greater", "prolong", "shorten", "lengthen",
+                                  "regulat")):
         patterns += (COMPARATIVE_DOWN, COMPARATIVE_UP)
     words = [m for pattern in patterns for m in pattern.finditer(clause)]
     if "less" in lowered or "more " in lowered:
@@ -971,8 +1065,8 @@ OWN_VERB = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:(?:was|were|is|are|had|has|
 
 # Comparatives a result says a measure with ("shorter duration of ventilation", "longer time to
 # rescue"): less of it, or more of it.
-COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?)\b", re.I)
-COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?)\b"
+COMPARATIVE_DOWN = re.compile(r"\b(?:shorter|smaller|shorten(?:ed|s|ing)?|down-?regulat\w*)\b", re.I)
+COMPARATIVE_UP = re.compile(r"\b(?:longer|larger|greater|prolong(?:ed|s|ing|ation)?|lengthen(?:ed|s|ing)?|up-?regulat\w*)\b"
                             r"(?!\s+(?:reduction|decrease|improvement|decline|drop|fall))", re.I)
 # A direction word that says what a treatment is for, not what it did: "a preparation for
 # improving sexual function", "aimed at reducing pain", "designed to improve sleep".
@@ -1023,7 +1117,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
         # "The recurrence of fits and other complications were similar": one subject, not two clauses
         following = RESULT_BOUNDARY.search(text, clause_end + 5)
         clause_end = following.start() if following else len(text)
-    lead = LEADING_CLAUSE.match(text) if text.lstrip()[:8].lower().startswith(LEADING_WORDS) else None
+    opening = text.lstrip()[:20].lower()
+    lead = LEADING_CLAUSE.match(text) if opening[:8].startswith(LEADING_WORDS) or (
+        opening.startswith(("results:", "results :")) and any(w in opening for w in ("hough", "while", "whereas", "despite"))
+    ) else None
     if lead:  # "Although A did not differ between the groups, B was lower with magnesium": two clauses
         if lead.end() <= match.start():
             clause_start = max(clause_start, lead.end())
@@ -1042,6 +1139,8 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
           or _more_or_less_before(clause, match.start() - clause_start)):
         if lx.WORSENED.fullmatch(word.group(0)):
             direction = "worsened"
+        elif GOOD_EFFECT.fullmatch(word.group(0)):
+            direction = "improved"  # "a beneficial effect on X": better, whichever way X runs
         elif COMPARATIVE_DOWN.fullmatch(word.group(0)) or word.group(0).lower() == "less":
             direction = "worsened" if higher_is_better else "improved"
         elif lx.IMPROVED.fullmatch(word.group(0)):
@@ -1049,7 +1148,11 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
             direction = "worsened" if higher_is_better and DOWN_WORD.match(word.group(0)) else "improved"
         else:
             direction = "improved" if higher_is_better else "worsened"
-    if direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
+    if direction is None and "favo" in low and (favour := FAVOUR.search(clause, match.end() - clause_start)):
+        # "a between-group difference of 6.6 (p < 0.001) in favour of A": the favoured arm did better
+        direction = "worsened" if _arm_term_role(doc, favour.group("what"), arm_list) == "control" else "improved"
+        word = favour
+    elif direction in ("improved", "worsened") and _said_of_control(doc, clause, match.group(0)):
         # "X was higher in the placebo group than in the magnesium group": the treated arm is the second term
         direction = "worsened" if direction == "improved" else "improved"
     # "Both groups improved in pain; the difference between the groups was not significant": a change
@@ -1136,6 +1239,10 @@ def _outcome(doc, sentence, match, key, higher_is_better, arm_list) -> dict:
     if direction is None and "differ" in low and "signific" in low and significant \
             and UNDIRECTED_DIFFERENCE.search(clause):
         outcome["_significant_difference"] = True  # (checked and removed by outcomes())
+    if direction in ("improved", "worsened") and WITHIN_GROUP.search(clause) and not AGAINST_ARM.search(clause):
+        outcome["_within"] = True  # "fell significantly in each group": a change within the groups only
+    elif direction == "no_change" and GROUPS_WORD.search(clause):
+        outcome["_between_null"] = True  # "pain levels of the groups were not significantly different"
     if from_record:
         outcome["_direction_from_record"] = True  # (resolved and removed by outcomes())
     elif (direction is None and word is None and (significant is not None or p_value is not None)
@@ -1268,7 +1375,8 @@ NOT_AGAINST_CONTROL = re.compile(r"\s*,?\s*but\s+not\s+(?:when\s+|in\s+compariso
 FINITE_VERB = re.compile(r"\b(?:was|were|is|are|had|has|have|did|does|showed|remained|\w{3,}ed)\b", re.I)
 # A sentence opened by a subordinate clause: "Although A did not differ, B ...", "While A fell, B ...".
 LEADING_WORDS = ("although", "though", "while", "whereas", "even tho", "despite")
-LEADING_CLAUSE = re.compile(r"\s*(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*", re.I)
+LEADING_CLAUSE = re.compile(r"\s*(?:results?\s*:\s*)?(?:although|though|while|whereas|even\s+though|despite)\b[^,;]{3,200}?,\s*",
+                            re.I)
 
 
 # The clause after a result that says its difference was not significant: "; however, the difference
@@ -1290,8 +1398,22 @@ AMONG_NULL = re.compile(r"\bwith(?:out|\s+no)\s+(?:any\s+)?(?:significant\s+)?di
 WITHIN_GROUP = re.compile(r"\b(?:both|all|each)\s+(?:two\s+|three\s+)?(?:groups|arms)\b|\bin\s+(?:both|each|all)\b|"
                           r"\bboth\s+(?:after|with|in|on|under|for|during)\b|\bwithin[\s-]+(?:the\s+)?groups?\b|"
                           r"\bfrom\s+baseline\b|\bcompared\s+(?:with|to)\s+baseline\b", re.I)
+# A change said as the good it did: "a beneficial effect on X", "favourable effects on X".
+GOOD_EFFECT = re.compile(r"\b(?:beneficial|favou?rable)\s+effects?\b", re.I)
+# The arm a difference favours: "in favour of A", "favoured A over B" (the favoured term follows).
+FAVOUR = re.compile(r"\b(?:in\s+favou?r\s+of|favou?r(?:ed|ing|s))\s+(?:the\s+)?(?P<what>[^,;.()]{1,60})", re.I)
+# An association said as a condition: "X was lower when Y was higher" (how two measures go together, not
+# what a treatment did).
+ASSOCIATION = re.compile(r"\bwhen\s+(?:the\s+|their\s+)?[\w\s/-]{1,60}?\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?"
+                         r"(?:higher|lower|greater|smaller|larger|longer|shorter|better|worse|increased|decreased|elevated|"
+                         r"reduced)\b", re.I)
+# A comparison against another arm (not against baseline): the clause compares the groups itself.
+AGAINST_ARM = re.compile(r"\bthan\b|\bversus\b|\bvs\b|\b(?:compared|in\s+comparison)\s+(?:with|to)\s+(?!baseline|before|pre)", re.I)
+# A null said of the groups: "between the groups", "of the two arms".
+GROUPS_WORD = re.compile(r"\b(?:groups|arms|between)\b", re.I)
 # A comparison of the groups before treatment: "similar at baseline", "baseline characteristics were comparable".
-BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|\b(?:pre-?treatment|"
+BASELINE = re.compile(r"\bat\s+(?:baseline|entry|inclusion|randomi[sz]ation|study\s+entry)\b|\bbaseline\s*:|"
+                      r"\bdemographic\s+(?:data|profiles?|variables|parameters|features)\b|\b(?:pre-?treatment|"
                       r"demographic|clinical|patient|participant)s?\s+characteristics\b|\bbaseline\s+(?:characteristics|"
                       r"values|data|scores?|levels?|measures?|demographics?|variables)\b|\bbefore\s+(?:treatment|"
                       r"randomi[sz]ation|the\s+intervention)\b", re.I)
@@ -1303,13 +1425,17 @@ NULL_OTHERWISE = re.compile(r"\bno\s+(?:(?:statistically\s+)?significant\s+|furt
                             r"decreases?|reductions?|rises?|falls?|worsening)\b|\bdid\s+not\s+(?:lead|result)\s+(?:to|in)\b|"
                             # "X was not reduced by A": the passive said not
                             r"\b(?:was|were)\s+not\s+(?:\w+ly\s+)?(?:reduced|decreased|increased|lowered|elevated|raised|"
-                            r"prolonged|shortened)\b", re.I)
+                            r"prolonged|shortened)\b|"
+                            # "Both groups showed statistically similar improvement of X": the same change, no difference
+                            r"\b(?:statistically\s+)?(?:similar|comparable)\s+(?:improvements?|reductions?|decreases?|"
+                            r"increases?|changes?|declines?)\b", re.I)
 
 
 def _null_said_otherwise(clause: str) -> re.Match | None:
     """``NULL_OTHERWISE`` in a clause (with a cheap pre-test), or None."""
     lowered = clause.lower()
-    if "no " not in lowered and "did not" not in lowered and " not " not in lowered:
+    if "no " not in lowered and "did not" not in lowered and " not " not in lowered and "similar" not in lowered \
+            and "comparable" not in lowered:
         return None
     return NULL_OTHERWISE.search(clause)
 
@@ -1325,11 +1451,19 @@ def _baseline_only(clause: str) -> bool:
     """Whether a clause compares the groups at baseline ("the groups were similar at baseline in
     pain scores") rather than reporting a result ("pain fell from baseline", "lower than at baseline")."""
     lowered = clause.lower()
-    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics")):
+    if not any(n in lowered for n in ("baseline", "entry", "before", "randomi", "characteristics", "demographic")):
         return False
     found = BASELINE.search(clause)
+    if found and found.group(0).lower().startswith("demographic") and clause[:found.start()].strip().lower() not in (
+            "", "the", "their", "results: the", "results:") and not NULL_BEFORE.search(clause, 0, found.start()):
+        return False  # demographics named, but the null said of something else
     return bool(found and lx.NO_CHANGE.search(clause) and not re.search(r"\b(?:than|from|vs\.?|versus)\s+(?:at\s+)?$",
                                                                           clause[max(0, found.start() - 12):found.start()]))
+
+
+# A null said right before what it is said of: "no differences in [demographic data]", "similar [demographic profile]".
+NULL_BEFORE = re.compile(r"(?:\bno\s+(?:significant\s+)?differences?\s+(?:in|of|regarding)|\bsimilar|\bcomparable)\s+"
+                         r"(?:\w+\s+)?$", re.I)
 
 
 # Who a result is about when it is not everyone randomised: a subgroup, the completers, an open

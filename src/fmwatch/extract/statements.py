@@ -20,6 +20,7 @@ WISH = re.compile(
     r"(?:studies|research|trials?)|(?:are|is)\s+(?:needed|warranted|required)|would\s+(?:likely|probably|be)|"
     r"may\s+(?:play|be\s+(?:a|an|useful|helpful|beneficial|of))|might|could\s+(?:constitute|be\s+(?:a|an|used|useful))|"
     r"we\s+(?:recommend|suggest)|is\s+recommended|will\s+be\s+explored|"
+    r"remains?\s+to\s+be\s+(?:determined|established|elucidated|clarified|investigated|explored|confirmed|seen|shown)|"
     r"it\s+is\s+(?:important|essential|necessary|advisable|prudent|crucial)\s+to)\b", re.I)
 # The study's aim or hypothesis: what it set out to learn, not what it found. A heading opens the
 # sentence (``OBJECTIVE_HEADING``, matched at its start) or words say it anywhere (``OBJECTIVE_WORDS``);
@@ -57,7 +58,7 @@ HEADLESS_OBJECTIVE = re.compile(r"\s*To\s+(?:investigate|evaluate|assess|determi
 # Substrings one of which each kind's pattern needs: a cheap test before the regex (most sentences
 # are none of these).
 WISH_NEEDLES = ("need", "should", "further", "future", "warrant", "requir", "would", "may ", "might", "could",
-                "recommend", "suggest", "will be", "it is ")
+                "recommend", "suggest", "will be", "it is ", "remain")
 BACKGROUND_NEEDLES = ("known", "been", "have ", "indicat", "suggest", "show", "report", "anecdotal", "evidence",
                       " is ", "play", "literature")
 OBJECTIVE_NEEDLES = ("objective", "aim", "purpose", "goal", "background", "introduction", "hypothes", "context",
@@ -119,6 +120,14 @@ MEASURES_LISTED = re.compile(
     r"variables?|parameters?|assessments?)\s+(?:included|includes|were|was|comprised|consisted)|"
     r"(?:was|were)\s+(?:assessed|measured|recorded|evaluated|collected|documented|monitored|obtained)\s+"
     r"(?:at|before|after|every|weekly|daily|monthly|using|with|by|on|through|via|during)\b)", re.I)
+# A list of the measures ("Outcome measures included ...", "Secondary endpoints comprised ...").
+MEASURES_INCLUDED = re.compile(r"\b(?:measures?|outcomes?|endpoints?|variables?|parameters?|assessments?)\s+"
+                               r"(?:included|includes|comprised|consisted\s+of)\b", re.I)
+# A change word used as an adjective before the measure it hopes for ("improved physical function",
+# "reduced stiffness"): not a result when the sentence lists the measures.
+PLANNED_CHANGE = re.compile(r"\b(?:improved|reduced|decreased|increased|lower|higher|better)\s+"
+                            r"(?!(?:and|or|in|with|by|from|to|after|than|at|on|for|over|during|significantly|"
+                            r"was|were|the|a|an|both)\b)(?=[a-z])", re.I)
 # What a result sentence holds that a method sentence does not.
 RESULT_MARK = re.compile(r"\bp\s*[<=>≤]|signific|differ|\b(?:improved|reduced|decreased|increased|lower|higher|fell|rose|"
                          r"unchanged|similar|better|worse)\b", re.I)
@@ -141,7 +150,11 @@ def lists_measures(text: str) -> bool:
         return False
     # an instrument's name ("Impression of Improvement", "Patient Global Impression of Change") is no result
     rest = re.sub(r"\bimpression\s+of\s+(?:\w+\s+){0,2}\w+|\bimpression[\s-]+(?:improvement|change)", " ", text, flags=re.I)
-    return RESULT_MARK.search(rest) is None
+    if RESULT_MARK.search(rest) is None:
+        return True
+    # "Primary efficacy measures included pain relief and improved physical function": a list of the
+    # measures says what was hoped for ("improved", "reduced" before a measure), not what was found
+    return MEASURES_INCLUDED.search(text) is not None and RESULT_MARK.search(PLANNED_CHANGE.sub(" ", rest)) is None
 
 
 # The first sentence that speaks of the study itself: its aim, its methods, its people, its design.
@@ -155,7 +168,11 @@ STUDY_OPENING = re.compile(
     r"(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s+(?:\w+\s+){0,4}(?:patients|women|men|subjects|participants|volunteers|"
     r"children|adults|rats|mice)\b)", re.I)
 STUDY_WORDS = re.compile(
-    r"\b(?:we|our|this|the\s+present|here|in\s+the\s+present)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
+    r"\b(?:we|the\s+present|here|in\s+the\s+present)\b|\bthis\s+(?:[\w-]+\s+){0,3}?(?:study|trial|work|analysis|"
+    r"investigation|report|paper|article|review|experiment|research|cohort|sample|pilot|project|survey|protocol|"
+    r"population|series|case|patient|design)\b|\bour\s+(?:[\w-]+\s+)?(?:study|trial|patients|"
+    r"results|data|findings|aims?|objectives?|purpose|hypothes[ie]s|analys[ie]s|work|sample|cohort|participants|subjects|"
+    r"experience|investigation|series|review|survey|institution|centre|center|hospital|clinic|unit|department)\b|\brandomi[sz]|\benrol|\bwere\s+(?:included|studied|"
     r"recruited|selected|assigned|evaluated|examined|divided|enrolled|treated|given|measured)|"
     r"\b(?:aims?|objectives?|purpose)\b|\b(?:trial|placebo|blind\w*|cross-?over|cohort|case-control)\b", re.I)
 BACKGROUND_HEADING = re.compile(r"^\s*(?:background|introduction|context|rationale)(?:\s*(?:/|and|&)\s*\w+)?\s*:", re.I)
