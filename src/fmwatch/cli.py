@@ -688,7 +688,7 @@ def export_(
 
 
 # The stable views of shared/contracts/interface.md and the guide's extra ones.
-PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "citations",
+PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "saved_pages", "citations",
                  "trials", "trial_arms", "interventions", "outcomes", "magnesium_levels", "evidence_flags",
                  "claim_ledger", "runs", "digests", "quarantine")
 

@@ -38,10 +38,12 @@ SECTIONS = [
     ("review", "Reviews and meta-analyses"),
     ("retraction", "Retractions and corrections"),
     ("fm_coverage", "Fibromyalgia Network coverage"),
+    ("other_pages", "Other saved pages"),  # lay coverage on a saved page from another site (file:<page key>)
     ("related", "Other related records"),
     ("reference_study", "The reference study"),
 ]
 SECTION_OF = {"cites_reference": "related"}
+SAVED_PAGE = "file:"  # record_id prefix of a saved page from another site (sources/article_page.py)
 DEFAULT_BACKLOG_DAYS = 30
 
 # --- human labels for the extractor's keys (evidence-record.schema.json) ----------------------------
@@ -116,7 +118,7 @@ def flag_in_words(row: dict) -> dict:
     ``novelty_labels`` (the novelty keys in words). The raw keys stay beside them for machines:
     ``reason_raw`` is the stored reason; ``flag_type``, ``claim``, ``relation`` and ``novelty`` are
     left as stored. ``row`` is a ``Warehouse.list_flags`` dict; returns a new dict."""
-    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"])], "reason": humanize(row["reason"]),
+    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"], row.get("record_id"))], "reason": humanize(row["reason"]),
             "reason_raw": row["reason"],
             "novelty_labels": [NOVELTY_LABELS.get(k, k.replace("_", " ")) for k in row.get("novelty") or []]}
 
@@ -359,7 +361,7 @@ def build_digest(warehouse: Warehouse, since: datetime | None = None, until: dat
         if item is None:
             item = by_record[row["record_id"]] = _item(row, record)
         elif row["priority"] < item.priority:  # an item sits in the section of its most important flag
-            item.priority, item.section = row["priority"], section_of(row["flag_type"])
+            item.priority, item.section = row["priority"], section_of(row["flag_type"], row["record_id"])
         item.is_backlog = item.is_backlog and bool(row["is_backlog"])
         if row["claim"]:
             item.judgements.append({"claim": row["claim"], "claim_text": texts.get(row["claim"], ""),
@@ -434,16 +436,21 @@ def _whole_sentence(span: dict, row: dict) -> str | None:
     return sentence if len(sentence) <= 600 else span["text"].strip()
 
 
-def section_of(flag_type: str) -> str:
+def section_of(flag_type: str, record_id: str | None = None) -> str:
     """The digest section (a key of ``SECTIONS``) a flag type is listed in: its own, the one
     ``SECTION_OF`` names, or "related" for a type the digest has no section for, so that no
-    flagged record is ever left out of the digest (it is counted, so it must be shown)."""
+    flagged record is ever left out of the digest (it is counted, so it must be shown). Lay
+    coverage on a saved page from another site (``record_id`` ``file:...``) is "other_pages", not
+    the Fibromyalgia Network's section: ``section_of("fm_coverage", "file:c06c6d2af55f5903")``
+    is "other_pages"."""
     section = SECTION_OF.get(flag_type, flag_type)
+    if section == "fm_coverage" and (record_id or "").startswith(SAVED_PAGE):
+        return "other_pages"
     return section if section in dict(SECTIONS) else "related"
 
 
 def _item(row: dict, record: dict) -> DigestItem:
-    section = section_of(row["flag_type"])
+    section = section_of(row["flag_type"], row["record_id"])
     is_fm = record["source"] == "fmnetwork"
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")

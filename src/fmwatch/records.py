@@ -165,13 +165,14 @@ class StudyMention:
 
 @dataclass(slots=True)
 class FmArticle:
-    """One Fibromyalgia Network article, from either site generation or a saved page."""
+    """One Fibromyalgia Network article, from either site generation, or a saved article page from
+    another site (generation "page", ``record_id`` ``file:<page key>``)."""
 
     url: str | None
     slug: str
     title: str
     body: str
-    generation: str  # wordpress, php, print
+    generation: str  # wordpress, php, print; page: a saved page from another site
     author: str | None = None
     published_at: datetime | None = None
     modified_at: datetime | None = None
@@ -182,8 +183,16 @@ class FmArticle:
     mentions: list[StudyMention] = field(default_factory=list)
 
     @property
+    def source(self) -> str:
+        """Where the record comes from: "fmnetwork" for the Network's own pages (every reader but the
+        generic one), "file" for a saved page from another site (generation "page")."""
+        return "file" if self.generation == "page" else "fmnetwork"
+
+    @property
     def record_id(self) -> str:
-        return f"fmnetwork:{self.slug}"
+        """``fmnetwork:<slug>`` for the Network's articles; ``file:<page key>`` for a saved page from
+        another site, whose slug is its page key (``sources.article_page.page_key``)."""
+        return f"{self.source}:{self.slug}"
 
     def content_hash(self) -> str:
         """A hash of what the article says. Left out: the view it was read from (page or print
