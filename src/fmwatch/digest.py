@@ -275,6 +275,8 @@ class Digest:
     period: str = ""
     claims: dict[str, str] = field(default_factory=dict)  # claim id -> its text
     backlog_days: int = DEFAULT_BACKLOG_DAYS
+    # the end of the ISO week of a ``--week`` digest rendered while that week is still going on
+    week_end: datetime | None = None
 
     @property
     def new_items(self) -> list[DigestItem]:
@@ -314,8 +316,13 @@ class Digest:
     def window_text(self) -> str:
         """The window in words, for the header and the empty message: 'November 1, 2026 to
         November 30, 2026', 'everything up to November 30, 2026' without a start, and with the
-        times (UTC) when the window starts and ends on the same day."""
+        times (UTC) when the window starts and ends on the same day. A week still going on
+        (``week_end``) is named by the whole week, as a closed one is, and 'so far': 'November 30,
+        2026 to December 7, 2026 (the week so far)', the same words all week long, so a rerun with
+        nothing new renders the same bytes and leaves the files it wrote (``identical_files``)."""
         start, end = self.window_start, self.window_end
+        if start and self.week_end and end < self.week_end:
+            return f"{start:%B %-d, %Y} to {self.week_end:%B %-d, %Y} (the week so far)"
         when = "%B %-d, %Y %H:%M UTC" if start and start.date() == end.date() else "%B %-d, %Y"
         return f"{start:{when}} to {end:{when}}" if start else f"everything up to {end:{when}}"
 

@@ -522,13 +522,15 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     right after a scheduled digest with nothing new leaves that one as it is (its mark too).
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``, and
     "no warehouse at ..." when ``settings.db`` does not exist (a digest never creates one)."""
+    week_end = None
     if week:
-        since, until = digest.week_window(week)
-        until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
+        since, week_end = digest.week_window(week)
+        until = min(week_end, digest.utcnow())  # a week in progress: up to now, not a date still to come
     kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
     with Warehouse.from_settings(settings, create=False) as warehouse:  # a mistyped --db makes none
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
+        built.week_end = week_end  # a week in progress is named as the whole week, "so far" (Digest.window_text)
         if kind == "scheduled" and not built.entries and out_dir is not None and not force:
             last = digest.last_scheduled(warehouse)
             if last and not last["items"] and last["html_path"] and Path(last["html_path"]).is_file():
