@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +26,8 @@ from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, HostUn
                    ReplayAdapter, shared_limiter)
 from .parse.fmnetwork import NotAnArticle, parse_article_html
 from .parse.pubmed_xml import iter_pubmed_xml
-from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
+from .records import (ArticleRecord, Deletion, FmArticle, Quarantined, Reference, error_text, input_name,
+                      quarantine_reason)
 from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
 from .sources.files import iter_file_items
@@ -239,6 +241,12 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
 
 # --- Fibromyalgia Network ---------------------------------------------------------------------
 
+def _about(error: BaseException, url: str) -> str:
+    """An error's text about ``url`` without the URL it starts with ("GET <url>: ", "<url>: "), for
+    a quarantine reason that names the page once (``records.quarantine_reason``)."""
+    return re.sub(r"^(?:[A-Z]+ )?" + re.escape(url) + r": ", "", error_text(error))
+
+
 def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
     fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES,
                            allowed_hosts=settings.fmnetwork_aliases)
@@ -267,7 +275,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
     if site.refused:
         counts["off_site"] = len(site.refused)
-    summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
+    summary.quarantined += [Quarantined("fmnetwork", url, quarantine_reason(input_name(url), reason), b"")
+                            for url, reason in site.refused]
     found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
                                          d.published.replace(tzinfo=None) if d.published else datetime.min))
     allowed = [d for d in found if site.allowed(d.url)]  # robots.txt's refusals cost no budget
@@ -291,7 +300,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
             break
         except FetchError as error:
             counts["failed"] += 1
-            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, quarantine_reason(
+                input_name(item.url), f"fetch failed ({_about(error, item.url)})"), b""))
             if known is None or known[2] is None:  # a page never read: remember the attempt (see above)
                 warehouse.stage_page_state(run_id, item.url, error.status or 0, None, None, None)
             continue
@@ -308,7 +318,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         try:
             article = parse_article_html(page.body, item.url)
         except (NotAnArticle, ValueError) as error:
-            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"not an article: {error}", page.body))
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, quarantine_reason(
+                input_name(item.url), f"not an article ({_about(error, item.url)})"), page.body))
             continue
         counts["parsed"] += 1
         warehouse.stage_fm_article(run_id, article, item.url)
