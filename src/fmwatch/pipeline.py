@@ -499,8 +499,11 @@ def reextract(settings: Settings, progress: ProgressCallback = _noop) -> Extract
 
 # --- the digest ------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(kw_only=True)
 class DigestResult:
+    """What ``make_digest`` did: the digest recorded (or left as it was: ``left``), its counts, its
+    window and its files. Built by keyword (``DigestResult.of`` for a digest just rendered)."""
+
     digest_id: str
     items: int
     html_path: Path | None
@@ -514,6 +517,16 @@ class DigestResult:
     baseline_items: int = 0
     chart_path: Path | None = None
     left: bool = False  # a rerun: an earlier digest's files already said this; nothing written or recorded
+
+    @classmethod
+    def of(cls, built: "digest.Digest", digest_id: str, paths: dict[str, Path], html: str, markdown: str,
+           left: bool = False) -> "DigestResult":
+        """The result for ``built``, rendered as ``html``/``markdown``, whose files are ``paths``
+        (suffix -> path: ".html", ".md", ".png"; empty when none were written)."""
+        return cls(digest_id=digest_id, items=built.entries, html_path=paths.get(".html"),
+                   markdown_path=paths.get(".md"), markdown=markdown, html=html, kind=built.kind,
+                   period=built.period, window_start=built.window_start, window_end=built.window_end,
+                   baseline_items=built.baseline_entries, chart_path=paths.get(".png"), left=left)
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
@@ -547,10 +560,12 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             if last and not last["items"] and last["html_path"] and Path(last["html_path"]).is_file():
                 html_path, markdown_path = Path(last["html_path"]), Path(last["markdown_path"] or "")
                 chart_path = html_path.with_suffix(".png")
-                return DigestResult(last["digest_id"], 0, html_path, markdown_path if markdown_path.is_file() else None,
-                                    last["markdown"], last["html"], kind, last["period"], last["window_start"],
-                                    last["window_end"], last["baseline_items"] or 0,
-                                    chart_path if chart_path.is_file() else None, left=True)
+                return DigestResult(
+                    digest_id=last["digest_id"], items=0, html_path=html_path,
+                    markdown_path=markdown_path if markdown_path.is_file() else None, markdown=last["markdown"],
+                    html=last["html"], kind=kind, period=last["period"], window_start=last["window_start"],
+                    window_end=last["window_end"], baseline_items=last["baseline_items"] or 0,
+                    chart_path=chart_path if chart_path.is_file() else None, left=True)
         chart = digest.ledger_png(built.ledger, built.claims)
         html, markdown = digest.render(built, chart)
         paths: dict[str, Path] = {}
@@ -561,9 +576,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             same = None if force else digest.identical_files(out_dir, built.period, files)
             recorded = digest.recorded_with(warehouse, same[".html"]) if same else None
             if recorded:
-                return DigestResult(recorded, built.entries, same[".html"], same[".md"], markdown, html, kind,
-                                    built.period, built.window_start, built.window_end, built.baseline_entries,
-                                    same.get(".png"), left=True)
+                return DigestResult.of(built, recorded, same, html, markdown, left=True)
             paths = digest.write_files(out_dir, built.period, files, force=force)
         try:
             with warehouse.transaction("record the digest"):
@@ -573,9 +586,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             for path in paths.values():  # not recorded: the files go too, and the window stays open
                 path.unlink(missing_ok=True)
             raise
-    return DigestResult(digest_id, built.entries, paths.get(".html"), paths.get(".md"), markdown, html, kind,
-                        built.period, built.window_start, built.window_end,
-                        built.baseline_entries, paths.get(".png"))
+    return DigestResult.of(built, digest_id, paths, html, markdown)
 
 
 # --- a run ------------------------------------------------------------------------------------------
