@@ -21,7 +21,7 @@ import os
 import re
 import textwrap
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -600,6 +600,33 @@ def identical_files(out_dir: Path, period: str, files: dict[str, bytes]) -> dict
             return None
         if all(p.is_file() and p.read_bytes() == files[suffix] for suffix, p in targets.items()):
             return targets
+    return None
+
+
+def earlier_same_preview(warehouse: Warehouse, built: Digest, chart: bytes | None,
+                         out_dir: Path) -> tuple[str, Digest, dict[str, Path]] | None:
+    """A preview that ends "now" (``--since``, ``--preview``) run again with nothing new: (digest_id,
+    ``built`` as of that digest's end, its files) of the last preview of the same period and start
+    whose files are in ``out_dir`` and hold exactly what ``built`` renders with that digest's window end; else None. Its
+    window ends later, but it says the same (the same flags, counts and chart), so it is the same
+    digest, left as it is, as ``identical_files`` leaves a closed week's (a week in progress is
+    named as the whole week, so it needs no such comparison: ``Digest.window_text``)."""
+    cursor = warehouse.con.execute(sql_text("queries/last_digest_of_period"), [built.period, built.kind])
+    row = cursor.fetchone()
+    if not row:
+        return None
+    digest_id, start, end, html_path, markdown_path = row
+    if (start != built.window_start or end is None or end >= built.window_end
+            or Path(html_path).parent.resolve() != Path(out_dir).resolve()):
+        return None
+    then = replace(built, window_end=end)
+    html, markdown = render(then, chart)
+    paths = {".html": Path(html_path), ".md": Path(markdown_path or "")}
+    expected = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
+    if chart:
+        paths[".png"], expected[".png"] = Path(html_path).with_suffix(".png"), chart
+    if all(p.is_file() and p.read_bytes() == expected[suffix] for suffix, p in paths.items()):
+        return digest_id, then, paths
     return None
 
 

@@ -577,6 +577,12 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             recorded = digest.recorded_with(warehouse, same[".html"]) if same else None
             if recorded:
                 return DigestResult.of(built, recorded, same, html, markdown, left=True)
+            earlier = (None if force or kind != "preview"
+                       else digest.earlier_same_preview(warehouse, built, chart, out_dir))
+            if earlier:  # a preview up to now, again with nothing new: the same digest, a later end
+                digest_id, then, paths = earlier
+                html, markdown = digest.render(then, chart)
+                return DigestResult.of(then, digest_id, paths, html, markdown, left=True)
             paths = digest.write_files(out_dir, built.period, files, force=force)
         try:
             with warehouse.transaction("record the digest"):
