@@ -18,7 +18,7 @@ import trafilatura
 from ..parse.fmnetwork import NotAnArticle, _article
 from ..records import FmArticle
 
-GENERATION = "page"  # fm_articles.generation of a page from another site
+GENERATION = "page"  # saved_pages.generation: a saved page from another site (record_id file:<page key>)
 # An article is prose: a line of its main text that ends a sentence and has at least PROSE_LINE_WORDS
 # words is prose; a page is an article when at least PROSE_WORDS of its words, and PROSE_SHARE of
 # them, are in such lines. A data dump in <pre> (an old PmFetch answer: 5% prose), a listing or a
