@@ -211,6 +211,30 @@ def test_a_deleted_record_leaves_articles_and_its_flags_are_withdrawn(db_path):
     assert query(db_path, "select count(*) from articles") == [(0,)]
 
 
+def test_10a_and_10b_in_one_import_end_as_in_two(tmp_path):
+    """The base file and the update that deletes its record, given to ONE import: the record keeps its
+    version and gets its tombstone, its flags exist and are withdrawn, exactly as after two imports."""
+    base, update = cases("deletecitation-base")[0], cases("deletecitation-update")[0]
+    (deleted_pmid,) = [r.pmid for r in records(base)]
+    one, two = tmp_path / "one.duckdb", tmp_path / "two.duckdb"
+    import_(one, base, update)
+    import_(two, base)
+    import_(two, update)
+    state = {"record_versions": "select record_key, version, deleted from record_versions order by all",
+             "flags": "select record_id, flag_key, version, flag_type, state, state_reason from flags order by all",
+             "evidence": "select record_id, version from evidence_records order by all",
+             "articles": "select pmid from articles"}
+    ends = {name: query(one, sql) for name, sql in state.items()}
+    assert ends == {name: query(two, sql) for name, sql in state.items()}
+    assert ends["record_versions"] == [(deleted_pmid, 1, False), (deleted_pmid, 2, True)] and ends["articles"] == []
+    assert ends["flags"] and all(f[0] == f"pubmed:{deleted_pmid}" and f[4] == "withdrawn" and "DeleteCitation" in f[5]
+                                 for f in ends["flags"])
+    listed = runner.invoke(app, ["--db", str(one), "flags", "--format", "json"], catch_exceptions=False)
+    assert listed.exit_code == 0 and f"pubmed:{deleted_pmid}/" not in listed.output
+    withdrawn = runner.invoke(app, ["--db", str(one), "flags", "--state", "withdrawn", "--format", "json"])
+    assert f"pubmed:{deleted_pmid}/" in withdrawn.output
+
+
 def test_medline_structured_abstracts_keep_their_sections_as_the_xml_does():
     path = FIXTURES / "medline" / "pubmed_result3.txt"
     (record,) = list(iter_medline(path.read_bytes(), path.name))

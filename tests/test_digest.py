@@ -197,6 +197,51 @@ def test_a_rerun_with_nothing_new_leaves_the_digest_it_wrote(offline_db, tmp_pat
     assert latest[2] == rows[-1][3] and latest[4] == 1 and Path(latest[6]).is_file() and latest[6] != rows[-1][6]
 
 
+def test_a_rerun_of_the_week_in_progress_with_nothing_new_leaves_its_files(offline_db, tmp_path, monkeypatch):
+    """`fmwatch digest --week` of the current week, run again with nothing new (later that day, or two
+    days on): the same file, left as it is and said so, not a `-2` copy that differs only in the
+    window's end; the header names the whole week, "so far"."""
+    with Warehouse.open(offline_db) as wh:  # what the offline run loaded and flagged, moved into 2026-W40
+        wh.con.execute("update flags set raised_at = timestamp '2026-09-28 00:10'")
+        wh.con.execute("update record_versions set loaded_at = timestamp '2026-09-28 00:05'")
+    out = tmp_path / "out"
+    outputs = []
+    for now in (datetime(2026, 9, 28, 0, 40), datetime(2026, 9, 28, 2, 15), datetime(2026, 9, 30, 9, 0)):
+        monkeypatch.setattr(digest_module, "utcnow", lambda now=now: now)
+        result = digest_cli(offline_db, "--week", "2026-W40", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert sorted(p.name for p in out.iterdir()) == ["digest-2026-W40.html", "digest-2026-W40.md", "digest-2026-W40.png"]
+    assert "left as they are" not in outputs[0] and all("left as they are" in o for o in outputs[1:])
+    assert len(digest_rows(offline_db)) == 1
+    assert "September 28, 2026 to October 5, 2026 (the week so far)" in (out / "digest-2026-W40.md").read_text()
+
+
+def test_a_preview_up_to_now_run_again_with_nothing_new_leaves_its_files(offline_db, tmp_path, monkeypatch):
+    """`fmwatch digest --since DATE` (a preview up to now) run again later that day with nothing new:
+    the same digest (its window only ends later), left as it is and said so, not a `-2` copy whose
+    header differs in the minute; something new since makes a new file."""
+    with Warehouse.open(offline_db) as wh:  # what the offline run loaded and flagged, moved to 2026-09-28,
+        wh.con.execute("update flags set raised_at = timestamp '2026-09-28 00:10'")  # one flag at noon
+        wh.con.execute("update flags set raised_at = timestamp '2026-09-28 12:00' where record_id = (select min(record_id) "
+                       "from (select record_id from flags where record_id like 'pubmed:%' "
+                       "group by record_id having count(*) = 1))")
+        wh.con.execute("update record_versions set loaded_at = timestamp '2026-09-28 00:05'")
+    out = tmp_path / "out"
+    outputs = []
+    for now in (datetime(2026, 9, 28, 9, 0), datetime(2026, 9, 28, 11, 30), datetime(2026, 9, 28, 16, 45)):
+        monkeypatch.setattr(digest_module, "utcnow", lambda now=now: now)
+        result = digest_cli(offline_db, "--since", "2026-09-28", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "left as they are" not in outputs[0] and "left as they are" in outputs[1]
+    assert "left as they are" not in outputs[2]  # the noon flag is new since: a second file
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"digest-2026-09-28--2026-09-28{n}{s}" for n in ("-2", "") for s in (".html", ".md", ".png")]
+    assert [r[3] for r in digest_rows(offline_db)] == [datetime(2026, 9, 28, 9, 0), datetime(2026, 9, 28, 16, 45)]
+    assert "09:00 UTC" in (out / "digest-2026-09-28--2026-09-28.md").read_text()
+
+
 def test_a_digest_is_recorded_only_once_its_files_are_written(offline_db, tmp_path, monkeypatch):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the digest folder should be")

@@ -233,6 +233,9 @@ def test_bad_pages_are_quarantined_and_the_run_goes_on(site, db_path, monkeypatc
     assert "no article body" in reasons[site.base + "latest-news/no-body"] or \
         "entry-content" in reasons[site.base + "latest-news/no-body"]
     assert "expected html" in reasons[site.base + "latest-news/a-pdf"]
+    # one line, "<what>: <why>": the page named once, then why (session 23)
+    assert reasons[site.base + "latest-news/a-pdf"] == (f"{site.base}latest-news/a-pdf: fetch failed "
+                                                        "(expected html, got application/pdf)")
     assert "redirect" in reasons[site.base + "latest-news/loop"]
     assert "limit" in reasons[site.base + "latest-news/huge"]
     assert query(db_path, "select count(*) from fm_articles") == [(3,)]  # the good ones, whole

@@ -119,6 +119,18 @@ def _fail_warehouse(error: WarehouseError) -> None:
     _fail(str(error), 2 if str(error).startswith(NO_WAREHOUSE) else 1)
 
 
+def _quarantine_line(item) -> str:
+    """A quarantined input on one line: its origin (path or URL), then its reason ("<what>: <why>",
+    records.quarantine_reason) without the "<what>" the origin already says (the file's name, the
+    URL), so "quarantined /data/a.xml: PMID 5: malformed XML (...)" names the file once."""
+    reason = item.reason
+    for what in (item.origin, Path(item.origin).name):
+        if what and item.origin.endswith(what) and reason.startswith((f"{what}: ", f"{what}, ")):
+            reason = reason[len(what) + 2:]
+            break
+    return f"{item.origin}: {redact(reason)}"
+
+
 def _print_summary(summary: pipeline.RunSummary) -> None:
     published = summary.published
     # the heading on one line of its own (a table's title wraps to the table's width: three lines)
@@ -152,11 +164,7 @@ def _print_summary(summary: pipeline.RunSummary) -> None:
     for note in summary.notes:
         console.print(Text.assemble(("note: ", "yellow"), redact(note)), soft_wrap=True)
     for item in summary.quarantined[:20]:
-        reason = item.reason
-        named = f"{Path(item.origin).name}: "  # a file's reason starts with its name (for the quarantine view)
-        if reason.startswith(named) and item.origin.endswith(named[:-2]):
-            reason = reason[len(named):]
-        console.print(Text.assemble(("quarantined ", "yellow"), f"{item.origin}: {redact(reason)}"), soft_wrap=True)
+        console.print(Text.assemble(("quarantined ", "yellow"), _quarantine_line(item)), soft_wrap=True)
     if len(summary.quarantined) > 20:
         console.print(f"... and {len(summary.quarantined) - 20} more (see the quarantine view)")
 
@@ -361,7 +369,7 @@ def extract_(
     for item in pipeline.extract_files(paths):
         if isinstance(item, pipeline.Quarantined):
             quarantined += 1
-            console.print(f"[yellow]quarantined[/yellow] {item.origin}: {item.reason}")
+            console.print(Text.assemble(("quarantined ", "yellow"), _quarantine_line(item)), soft_wrap=True)
         elif format is RecordFormat.jsonl:
             print(json.dumps(item, ensure_ascii=False, default=str))
         else:
@@ -688,7 +696,7 @@ def export_(
 
 
 # The stable views of shared/contracts/interface.md and the guide's extra ones.
-PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "citations",
+PARQUET_VIEWS = ("articles", "article_versions", "article_authors", "article_mesh", "fm_articles", "saved_pages", "citations",
                  "trials", "trial_arms", "interventions", "outcomes", "magnesium_levels", "evidence_flags",
                  "claim_ledger", "runs", "digests", "quarantine")
 

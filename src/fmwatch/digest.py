@@ -21,7 +21,7 @@ import os
 import re
 import textwrap
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -38,10 +38,12 @@ SECTIONS = [
     ("review", "Reviews and meta-analyses"),
     ("retraction", "Retractions and corrections"),
     ("fm_coverage", "Fibromyalgia Network coverage"),
+    ("other_pages", "Other saved pages"),  # lay coverage on a saved page from another site (file:<page key>)
     ("related", "Other related records"),
     ("reference_study", "The reference study"),
 ]
 SECTION_OF = {"cites_reference": "related"}
+SAVED_PAGE = "file:"  # record_id prefix of a saved page from another site (sources/article_page.py)
 DEFAULT_BACKLOG_DAYS = 30
 
 # --- human labels for the extractor's keys (evidence-record.schema.json) ----------------------------
@@ -116,7 +118,7 @@ def flag_in_words(row: dict) -> dict:
     ``novelty_labels`` (the novelty keys in words). The raw keys stay beside them for machines:
     ``reason_raw`` is the stored reason; ``flag_type``, ``claim``, ``relation`` and ``novelty`` are
     left as stored. ``row`` is a ``Warehouse.list_flags`` dict; returns a new dict."""
-    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"])], "reason": humanize(row["reason"]),
+    return {**row, "section": dict(SECTIONS)[section_of(row["flag_type"], row.get("record_id"))], "reason": humanize(row["reason"]),
             "reason_raw": row["reason"],
             "novelty_labels": [NOVELTY_LABELS.get(k, k.replace("_", " ")) for k in row.get("novelty") or []]}
 
@@ -273,6 +275,8 @@ class Digest:
     period: str = ""
     claims: dict[str, str] = field(default_factory=dict)  # claim id -> its text
     backlog_days: int = DEFAULT_BACKLOG_DAYS
+    # the end of the ISO week of a ``--week`` digest rendered while that week is still going on
+    week_end: datetime | None = None
 
     @property
     def new_items(self) -> list[DigestItem]:
@@ -312,8 +316,13 @@ class Digest:
     def window_text(self) -> str:
         """The window in words, for the header and the empty message: 'November 1, 2026 to
         November 30, 2026', 'everything up to November 30, 2026' without a start, and with the
-        times (UTC) when the window starts and ends on the same day."""
+        times (UTC) when the window starts and ends on the same day. A week still going on
+        (``week_end``) is named by the whole week, as a closed one is, and 'so far': 'November 30,
+        2026 to December 7, 2026 (the week so far)', the same words all week long, so a rerun with
+        nothing new renders the same bytes and leaves the files it wrote (``identical_files``)."""
         start, end = self.window_start, self.window_end
+        if start and self.week_end and end < self.week_end:
+            return f"{start:%B %-d, %Y} to {self.week_end:%B %-d, %Y} (the week so far)"
         when = "%B %-d, %Y %H:%M UTC" if start and start.date() == end.date() else "%B %-d, %Y"
         return f"{start:{when}} to {end:{when}}" if start else f"everything up to {end:{when}}"
 
@@ -359,7 +368,7 @@ def build_digest(warehouse: Warehouse, since: datetime | None = None, until: dat
         if item is None:
             item = by_record[row["record_id"]] = _item(row, record)
         elif row["priority"] < item.priority:  # an item sits in the section of its most important flag
-            item.priority, item.section = row["priority"], section_of(row["flag_type"])
+            item.priority, item.section = row["priority"], section_of(row["flag_type"], row["record_id"])
         item.is_backlog = item.is_backlog and bool(row["is_backlog"])
         if row["claim"]:
             item.judgements.append({"claim": row["claim"], "claim_text": texts.get(row["claim"], ""),
@@ -434,16 +443,21 @@ def _whole_sentence(span: dict, row: dict) -> str | None:
     return sentence if len(sentence) <= 600 else span["text"].strip()
 
 
-def section_of(flag_type: str) -> str:
+def section_of(flag_type: str, record_id: str | None = None) -> str:
     """The digest section (a key of ``SECTIONS``) a flag type is listed in: its own, the one
     ``SECTION_OF`` names, or "related" for a type the digest has no section for, so that no
-    flagged record is ever left out of the digest (it is counted, so it must be shown)."""
+    flagged record is ever left out of the digest (it is counted, so it must be shown). Lay
+    coverage on a saved page from another site (``record_id`` ``file:...``) is "other_pages", not
+    the Fibromyalgia Network's section: ``section_of("fm_coverage", "file:c06c6d2af55f5903")``
+    is "other_pages"."""
     section = SECTION_OF.get(flag_type, flag_type)
+    if section == "fm_coverage" and (record_id or "").startswith(SAVED_PAGE):
+        return "other_pages"
     return section if section in dict(SECTIONS) else "related"
 
 
 def _item(row: dict, record: dict) -> DigestItem:
-    section = section_of(row["flag_type"])
+    section = section_of(row["flag_type"], row["record_id"])
     is_fm = record["source"] == "fmnetwork"
     authors = row["authors"] or []
     author_text = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
@@ -586,6 +600,33 @@ def identical_files(out_dir: Path, period: str, files: dict[str, bytes]) -> dict
             return None
         if all(p.is_file() and p.read_bytes() == files[suffix] for suffix, p in targets.items()):
             return targets
+    return None
+
+
+def earlier_same_preview(warehouse: Warehouse, built: Digest, chart: bytes | None,
+                         out_dir: Path) -> tuple[str, Digest, dict[str, Path]] | None:
+    """A preview that ends "now" (``--since``, ``--preview``) run again with nothing new: (digest_id,
+    ``built`` as of that digest's end, its files) of the last preview of the same period and start
+    whose files are in ``out_dir`` and hold exactly what ``built`` renders with that digest's window end; else None. Its
+    window ends later, but it says the same (the same flags, counts and chart), so it is the same
+    digest, left as it is, as ``identical_files`` leaves a closed week's (a week in progress is
+    named as the whole week, so it needs no such comparison: ``Digest.window_text``)."""
+    cursor = warehouse.con.execute(sql_text("queries/last_digest_of_period"), [built.period, built.kind])
+    row = cursor.fetchone()
+    if not row:
+        return None
+    digest_id, start, end, html_path, markdown_path = row
+    if (start != built.window_start or end is None or end >= built.window_end
+            or Path(html_path).parent.resolve() != Path(out_dir).resolve()):
+        return None
+    then = replace(built, window_end=end)
+    html, markdown = render(then, chart)
+    paths = {".html": Path(html_path), ".md": Path(markdown_path or "")}
+    expected = {".html": html.encode("utf-8"), ".md": markdown.encode("utf-8")}
+    if chart:
+        paths[".png"], expected[".png"] = Path(html_path).with_suffix(".png"), chart
+    if all(p.is_file() and p.read_bytes() == expected[suffix] for suffix, p in paths.items()):
+        return digest_id, then, paths
     return None
 
 

@@ -20,7 +20,7 @@ FORMATS = ("ris", "bibtex", "csl-json")
 
 
 def _authors(record: dict) -> list[dict]:
-    if record["source"] == "fmnetwork":
+    if record["source"] != "pubmed":  # a web page: the Network's, or a saved page from another site
         return [{"literal": record["fm_author"]}] if record.get("fm_author") else []
     return [a for a in record.get("authors") or [] if a.get("family") or a.get("literal")]
 
@@ -57,14 +57,14 @@ def to_ris(records: list[dict]) -> str:
                     "doi": r.get("doi"), "language": r.get("language"),
                     "accession_number": r.get("pmid"), "keywords": list(r.get("keywords") or []) or None,
                     "urls": [r["url"]] if r.get("url") else None,
-                    "publisher": "Fibromyalgia Network" if r["source"] == "fmnetwork" else None}
+                    "publisher": r.get("publisher") if r["source"] != "pubmed" else None}
         entry.update({k: v for k, v in optional.items() if v})
         entries.append(entry)
     return rispy.dumps(entries, implementation=_RisWriter)
 
 
 def citation_key(record: dict) -> str:
-    """A BibTeX key: pmid<PMID>, or fmnetwork-<slug> (only letters, digits, - and _)."""
+    """A BibTeX key: pmid<PMID>, fmnetwork-<slug> or file-<page key> (only letters, digits, - and _)."""
     key = f"pmid{record['pmid']}" if record.get("pmid") else record["record_id"].replace(":", "-")
     return re.sub(r"[^A-Za-z0-9_-]", "", key)
 
@@ -83,7 +83,7 @@ def to_bibtex(records: list[dict]) -> str:
                            "number": r.get("issue"), "pages": "--".join(p for p in (first, last) if p) or None,
                            "pmid": r.get("pmid"), "pmcid": r.get("pmcid")})
         else:
-            values["howpublished"] = "Fibromyalgia Network"
+            values["howpublished"] = r.get("publisher") or "Fibromyalgia Network"
         fields = [Field(k, str(v)) for k, v in values.items() if v]
         library.add(Entry("article" if r["source"] == "pubmed" else "misc", citation_key(r), fields))
     return bibtexparser.write_string(library, prepend_middleware=[LatexEncodingMiddleware()])
@@ -106,7 +106,7 @@ def to_csl_json(records: list[dict]) -> str:
                 "title": r["title"], "author": [{k: v for k, v in a.items() if v and k != "initials"}
                                                 for a in _authors(r)],
                 "issued": issued, "container-title": r.get("journal_title") or (
-                    "Fibromyalgia Network" if r["source"] == "fmnetwork" else None),
+                    r.get("publisher") if r["source"] != "pubmed" else None),
                 "container-title-short": r.get("journal"), "volume": r.get("volume"), "issue": r.get("issue"),
                 "page": r.get("pages"), "DOI": r.get("doi"), "PMID": r.get("pmid"), "PMCID": r.get("pmcid"),
                 "URL": r.get("url"), "abstract": r.get("abstract"), "language": r.get("language")}

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import io
 import logging
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,7 +26,8 @@ from .http import (MAX_BODY_BYTES, DeadlineExceeded, FetchError, Fetcher, HostUn
                    ReplayAdapter, shared_limiter)
 from .parse.fmnetwork import NotAnArticle, parse_article_html
 from .parse.pubmed_xml import iter_pubmed_xml
-from .records import ArticleRecord, Deletion, FmArticle, Quarantined, Reference
+from .records import (ArticleRecord, Deletion, FmArticle, Quarantined, Reference, error_text, input_name,
+                      quarantine_reason)
 from .redact import redact, register as register_secrets
 from .settings import Settings, Watch
 from .sources.files import iter_file_items
@@ -239,6 +241,12 @@ def stage_items(warehouse: Warehouse, run_id: str, items: Iterable, origin: str,
 
 # --- Fibromyalgia Network ---------------------------------------------------------------------
 
+def _about(error: BaseException, url: str) -> str:
+    """An error's text about ``url`` without the URL it starts with ("GET <url>: ", "<url>: "), for
+    a quarantine reason that names the page once (``records.quarantine_reason``)."""
+    return re.sub(r"^(?:[A-Z]+ )?" + re.escape(url) + r": ", "", error_text(error))
+
+
 def make_fm_site(settings: Settings, *, offline: bool = False) -> FmNetworkSite:
     fetcher = make_fetcher(settings, "fmnetwork", offline=offline, max_bytes=MAX_PAGE_BYTES,
                            allowed_hosts=settings.fmnetwork_aliases)
@@ -267,7 +275,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
     counts.update(discovered=len(found), not_modified=0, unchanged=0, parsed=0, disallowed=0, failed=0)
     if site.refused:
         counts["off_site"] = len(site.refused)
-    summary.quarantined += [Quarantined("fmnetwork", url, reason, b"") for url, reason in site.refused]
+    summary.quarantined += [Quarantined("fmnetwork", url, quarantine_reason(input_name(url), reason), b"")
+                            for url, reason in site.refused]
     found = sorted(found, key=lambda d: (d.published is None,  # oldest first, undated last
                                          d.published.replace(tzinfo=None) if d.published else datetime.min))
     allowed = [d for d in found if site.allowed(d.url)]  # robots.txt's refusals cost no budget
@@ -291,7 +300,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
             break
         except FetchError as error:
             counts["failed"] += 1
-            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"fetch failed: {error}", b""))
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, quarantine_reason(
+                input_name(item.url), f"fetch failed ({_about(error, item.url)})"), b""))
             if known is None or known[2] is None:  # a page never read: remember the attempt (see above)
                 warehouse.stage_page_state(run_id, item.url, error.status or 0, None, None, None)
             continue
@@ -308,7 +318,8 @@ def crawl_fmnetwork(site: FmNetworkSite, warehouse: Warehouse, run_id: str, summ
         try:
             article = parse_article_html(page.body, item.url)
         except (NotAnArticle, ValueError) as error:
-            summary.quarantined.append(Quarantined("fmnetwork", item.url, f"not an article: {error}", page.body))
+            summary.quarantined.append(Quarantined("fmnetwork", item.url, quarantine_reason(
+                input_name(item.url), f"not an article ({_about(error, item.url)})"), page.body))
             continue
         counts["parsed"] += 1
         warehouse.stage_fm_article(run_id, article, item.url)
@@ -488,8 +499,11 @@ def reextract(settings: Settings, progress: ProgressCallback = _noop) -> Extract
 
 # --- the digest ------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(kw_only=True)
 class DigestResult:
+    """What ``make_digest`` did: the digest recorded (or left as it was: ``left``), its counts, its
+    window and its files. Built by keyword (``DigestResult.of`` for a digest just rendered)."""
+
     digest_id: str
     items: int
     html_path: Path | None
@@ -503,6 +517,16 @@ class DigestResult:
     baseline_items: int = 0
     chart_path: Path | None = None
     left: bool = False  # a rerun: an earlier digest's files already said this; nothing written or recorded
+
+    @classmethod
+    def of(cls, built: "digest.Digest", digest_id: str, paths: dict[str, Path], html: str, markdown: str,
+           left: bool = False) -> "DigestResult":
+        """The result for ``built``, rendered as ``html``/``markdown``, whose files are ``paths``
+        (suffix -> path: ".html", ".md", ".png"; empty when none were written)."""
+        return cls(digest_id=digest_id, items=built.entries, html_path=paths.get(".html"),
+                   markdown_path=paths.get(".md"), markdown=markdown, html=html, kind=built.kind,
+                   period=built.period, window_start=built.window_start, window_end=built.window_end,
+                   baseline_items=built.baseline_entries, chart_path=paths.get(".png"), left=left)
 
 
 def make_digest(settings: Settings, *, since: datetime | None = None, until: datetime | None = None,
@@ -522,22 +546,26 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
     right after a scheduled digest with nothing new leaves that one as it is (its mark too).
     Errors: ValueError for an empty or reversed window; WarehouseError as ``Warehouse.open``, and
     "no warehouse at ..." when ``settings.db`` does not exist (a digest never creates one)."""
+    week_end = None
     if week:
-        since, until = digest.week_window(week)
-        until = min(until, digest.utcnow())  # a week in progress: up to now, not a date still to come
+        since, week_end = digest.week_window(week)
+        until = min(week_end, digest.utcnow())  # a week in progress: up to now, not a date still to come
     kind = "preview" if (preview or since is not None or until is not None) else "scheduled"
     with Warehouse.from_settings(settings, create=False) as warehouse:  # a mistyped --db makes none
         built = digest.build_digest(warehouse, since, until, kind=kind, backlog_days=settings.digest_backlog_days)
         built.period = digest.period_name(built.window_start, built.window_end, week)
+        built.week_end = week_end  # a week in progress is named as the whole week, "so far" (Digest.window_text)
         if kind == "scheduled" and not built.entries and out_dir is not None and not force:
             last = digest.last_scheduled(warehouse)
             if last and not last["items"] and last["html_path"] and Path(last["html_path"]).is_file():
                 html_path, markdown_path = Path(last["html_path"]), Path(last["markdown_path"] or "")
                 chart_path = html_path.with_suffix(".png")
-                return DigestResult(last["digest_id"], 0, html_path, markdown_path if markdown_path.is_file() else None,
-                                    last["markdown"], last["html"], kind, last["period"], last["window_start"],
-                                    last["window_end"], last["baseline_items"] or 0,
-                                    chart_path if chart_path.is_file() else None, left=True)
+                return DigestResult(
+                    digest_id=last["digest_id"], items=0, html_path=html_path,
+                    markdown_path=markdown_path if markdown_path.is_file() else None, markdown=last["markdown"],
+                    html=last["html"], kind=kind, period=last["period"], window_start=last["window_start"],
+                    window_end=last["window_end"], baseline_items=last["baseline_items"] or 0,
+                    chart_path=chart_path if chart_path.is_file() else None, left=True)
         chart = digest.ledger_png(built.ledger, built.claims)
         html, markdown = digest.render(built, chart)
         paths: dict[str, Path] = {}
@@ -548,9 +576,13 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             same = None if force else digest.identical_files(out_dir, built.period, files)
             recorded = digest.recorded_with(warehouse, same[".html"]) if same else None
             if recorded:
-                return DigestResult(recorded, built.entries, same[".html"], same[".md"], markdown, html, kind,
-                                    built.period, built.window_start, built.window_end, built.baseline_entries,
-                                    same.get(".png"), left=True)
+                return DigestResult.of(built, recorded, same, html, markdown, left=True)
+            earlier = (None if force or kind != "preview"
+                       else digest.earlier_same_preview(warehouse, built, chart, out_dir))
+            if earlier:  # a preview up to now, again with nothing new: the same digest, a later end
+                digest_id, then, paths = earlier
+                html, markdown = digest.render(then, chart)
+                return DigestResult.of(then, digest_id, paths, html, markdown, left=True)
             paths = digest.write_files(out_dir, built.period, files, force=force)
         try:
             with warehouse.transaction("record the digest"):
@@ -560,9 +592,7 @@ def make_digest(settings: Settings, *, since: datetime | None = None, until: dat
             for path in paths.values():  # not recorded: the files go too, and the window stays open
                 path.unlink(missing_ok=True)
             raise
-    return DigestResult(digest_id, built.entries, paths.get(".html"), paths.get(".md"), markdown, html, kind,
-                        built.period, built.window_start, built.window_end,
-                        built.baseline_entries, paths.get(".png"))
+    return DigestResult.of(built, digest_id, paths, html, markdown)
 
 
 # --- a run ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -165,13 +166,14 @@ class StudyMention:
 
 @dataclass(slots=True)
 class FmArticle:
-    """One Fibromyalgia Network article, from either site generation or a saved page."""
+    """One Fibromyalgia Network article, from either site generation, or a saved article page from
+    another site (generation "page", ``record_id`` ``file:<page key>``)."""
 
     url: str | None
     slug: str
     title: str
     body: str
-    generation: str  # wordpress, php, print
+    generation: str  # wordpress, php, print; page: a saved page from another site
     author: str | None = None
     published_at: datetime | None = None
     modified_at: datetime | None = None
@@ -182,8 +184,16 @@ class FmArticle:
     mentions: list[StudyMention] = field(default_factory=list)
 
     @property
+    def source(self) -> str:
+        """Where the record comes from: "fmnetwork" for the Network's own pages (every reader but the
+        generic one), "file" for a saved page from another site (generation "page")."""
+        return "file" if self.generation == "page" else "fmnetwork"
+
+    @property
     def record_id(self) -> str:
-        return f"fmnetwork:{self.slug}"
+        """``fmnetwork:<slug>`` for the Network's articles; ``file:<page key>`` for a saved page from
+        another site, whose slug is its page key (``sources.article_page.page_key``)."""
+        return f"{self.source}:{self.slug}"
 
     def content_hash(self) -> str:
         """A hash of what the article says. Left out: the view it was read from (page or print
@@ -205,13 +215,17 @@ class Deletion:
 
 @dataclass(slots=True)
 class Quarantined:
-    """Input that could not be parsed, kept whole with the reason."""
+    """Input that could not be parsed, kept whole with the reason: one line, "<what>: <why>"
+    (:func:`quarantine_reason`); a reason given on several lines is joined into one."""
 
     source: str
     origin: str  # file path or URL
     reason: str
     raw: bytes
     record_key: str | None = None
+
+    def __post_init__(self) -> None:
+        self.reason = one_line(self.reason)
 
     @property
     def raw_sha256(self) -> str:
@@ -234,3 +248,52 @@ def _json_default(value: object) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# --- quarantine reasons: one line, "<what>: <why>" ---------------------------------------------------
+
+# lxml's note of where in its own input string an error is ("(<string>, line 1)"): not the file's place
+_PARSER_INPUT_NOTE = re.compile(r"\s*\(<string>, line \d+\)")
+_BYTES_REPR = re.compile(r"\bb'([^'\\]*)'")
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: runs of whitespace (newlines, a traceback's indentation) made one space,
+    and lxml's "(<string>, line N)" left out. ``one_line("a\n  b (<string>, line 1)")`` == "a b"."""
+    return " ".join(_PARSER_INPUT_NOTE.sub("", text).split())
+
+
+def error_text(error: BaseException) -> str:
+    """What an exception says, as a reader reads it, never its repr or class name: an OSError's
+    strerror ("Is a directory"), "no PMID" for ``KeyError('PMID')``, else its message on one line,
+    bytes it quotes as text (gzip's "Not a gzipped file (b'<?')" -> 'Not a gzipped file ("<?")')."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]}" if error.args else "a field is missing"
+    # a library's message may quote bytes as Python writes them (gzip: "Not a gzipped file (b'<?')"): as text
+    return _BYTES_REPR.sub(r'"\1"', one_line(str(error))) or "the reader stopped without a message"
+
+
+def input_name(origin: str) -> str:
+    """How a quarantine reason names an input: a file by its name, a URL in short (``urls.short_url``)."""
+    if origin.startswith(("http://", "https://")):
+        from .urls import short_url
+        return short_url(origin)
+    return origin.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or origin
+
+
+def quarantine_reason(what: str, why: str | BaseException) -> str:
+    """A quarantine reason, the one shape every reader gives: "<what>: <why>" on one line, ``what``
+    naming the input (a file's name, "<file>, PMID <n>" for one record of it, a page's URL) and
+    ``why`` what is wrong; an exception is given by :func:`error_text`. A ``why`` that already starts
+    with ``what`` is not prefixed twice. ``quarantine_reason("a.xml, PMID 5", ValueError("no title"))``
+    == "a.xml, PMID 5: no title"."""
+    text = error_text(why) if isinstance(why, BaseException) else one_line(why)
+    return text if text.startswith(f"{what}: ") else f"{what}: {text}"
+
+
+def record_in(origin: str, pmid: str | None, kind: str = "record") -> str:
+    """The "what" of one record of an input: "<input>, PMID <n>", or "<input>, a <kind>" (no PMID to name it by)."""
+    return f"{input_name(origin)}, PMID {pmid}" if pmid else f"{input_name(origin)}, a {kind}"
+

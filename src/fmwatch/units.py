@@ -41,8 +41,9 @@ def documents_from_warehouse(pubmed_rows, fm_rows) -> Iterator[tuple[Document, i
                                 | set(cites or []),
                                 text=f"{title}\n{abstract or ''}")
         yield doc, version, context
-    for slug, version, title, body, reports_on in fm_rows:
-        doc = Document(f"fmnetwork:{slug}", "fmnetwork", title, {"title": title, "body": body})
+    for slug, version, title, body, reports_on, record_id in fm_rows:
+        # a saved page from another site (record_id file:<page key>) is read as a lay article too
+        doc = Document(record_id or f"fmnetwork:{slug}", "fmnetwork", title, {"title": title, "body": body})
         yield doc, version, RecordContext(reports_on=list(reports_on or []), cited_pmids=set(reports_on or []), text=body)
 
 
@@ -88,7 +89,8 @@ def extract_unit(run_id: str, pubmed_rows: list[tuple], fm_rows: list[tuple], kn
         except Exception as error:  # one record the rules choke on must not stop the others
             failed.append((doc.record_id, f"{type(error).__name__}: {error}"))
             continue
-        rows.append((doc.record_id, version, doc.source, EXTRACTOR_VERSION, record))
+        # the record's source as its id says (a saved page is "file", though read as a lay article)
+        rows.append((doc.record_id, version, doc.record_id.partition(":")[0], EXTRACTOR_VERSION, record))
         flags += [(flag, version) for flag in raised]
     evidence, flag_table = evidence_tables(run_id, rows, flags)
     return ExtractedBatch(evidence, flag_table, failed)

@@ -772,6 +772,7 @@ class Warehouse:
         self._checkpoint_staging()
         with self._one_thread(), self.transaction("publish evidence and flags"):
             self.con.execute(self.sql("queries/publish_evidence"))
+            self.con.execute(self.sql("queries/withdraw_deleted_flags"))
             if not self._staging_apart:
                 self.con.execute(sql_text("queries/clear_staged_evidence"))
         if self._staging_apart:  # staging is another database: cleared after the commit (one transaction writes one)

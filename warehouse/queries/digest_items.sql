@@ -25,7 +25,7 @@ JOIN current_evidence AS e ON e.record_id = f.record_id
 JOIN record_heads AS h ON f.record_id = h.source || ':' || h.record_key
 LEFT JOIN articles AS a ON f.record_id = 'pubmed:' || a.pmid
 LEFT JOIN pubmed_article_versions AS p ON p.pmid = a.pmid AND p.version = a.version
-LEFT JOIN fm_articles AS fm ON fm.record_id = f.record_id
+LEFT JOIN web_articles AS fm ON fm.record_id = f.record_id
 WHERE f.state NOT IN ('dismissed', 'withdrawn')
   AND ($1 IS NULL OR f.raised_at > $1) AND f.raised_at <= $2
 ORDER BY f.priority, f.record_id, f.flag_key;

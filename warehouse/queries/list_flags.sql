@@ -25,7 +25,7 @@ SELECT f.record_id || '/' || f.flag_key AS id, f.record_id, f.flag_key, f.priori
        coalesce(a.url, fm.url) AS url, f.raised_at, f.raised_count
 FROM flags AS f
 LEFT JOIN articles AS a ON f.record_id = 'pubmed:' || a.pmid
-LEFT JOIN fm_articles AS fm ON fm.record_id = f.record_id
+LEFT JOIN web_articles AS fm ON fm.record_id = f.record_id
 LEFT JOIN last_known AS k ON k.record_id = f.record_id
 WHERE (($1 IS NULL AND f.state <> 'withdrawn') OR f.state = $1)
   AND ($2 IS NULL OR f.priority <= $2) AND ($3 IS NULL OR f.flag_type = $3)

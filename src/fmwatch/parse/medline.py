@@ -20,6 +20,7 @@ from datetime import date
 
 from ..records import (
     AbstractSection, ArticleRecord, Author, CommentCorrection, Grant, HistoryDate, MeshHeading, Quarantined,
+    quarantine_reason, record_in,
 )
 from .pubmed_xml import ParsedItem, _make_date, _titles, printed_date
 
@@ -47,8 +48,9 @@ def iter_medline(data: bytes, origin: str) -> Iterator[ParsedItem]:
         try:
             yield fields_to_record(fields)
         except (ValueError, KeyError, TypeError, IndexError) as error:
-            yield Quarantined("pubmed", origin, f"MEDLINE: {error}", raw_record.encode("utf-8"),
-                              record_key=next((_join(v) for t, v in fields if t == "PMID"), None))
+            pmid = next((_join(v) for t, v in fields if t == "PMID"), None) or None
+            yield Quarantined("pubmed", origin, quarantine_reason(record_in(origin, pmid, "MEDLINE record"), error),
+                              raw_record.encode("utf-8"), record_key=pmid)
 
 
 def _records(text: str) -> Iterator[tuple[str, list[Field]]]:
@@ -180,7 +182,7 @@ def fields_to_record(fields: list[Field]) -> ArticleRecord:
     for tag, lines in fields:
         values.setdefault(tag, []).append(_join(lines))
     if "?" in values:
-        raise ValueError(f"text before the first field: {values['?'][0][:60]!r}")
+        raise ValueError(f'text before the first field: "{values["?"][0][:60]}"')
 
     def one(tag: str) -> str | None:
         found = values.get(tag)

@@ -30,6 +30,10 @@ from ..records import (
     HistoryDate,
     MeshHeading,
     Quarantined,
+    error_text,
+    input_name,
+    quarantine_reason,
+    record_in,
 )
 
 # MedlineCitation is a record of its own only directly under MedlineCitationSet, the root of NLM's
@@ -104,12 +108,13 @@ def _record_items(elem: etree._Element, origin: str) -> Iterator[ParsedItem]:
         yield parse_pubmed_record(elem)
     except (ValueError, TypeError) as error:
         pmid = elem.findtext(".//PMID")
+        pmid = pmid.strip() if pmid else None
         yield Quarantined(
             source="pubmed",
             origin=origin,
-            reason=f"{elem.tag}: {error}",
+            reason=quarantine_reason(record_in(origin, pmid, elem.tag), error),
             raw=etree.tostring(elem),
-            record_key=pmid.strip() if pmid else None,
+            record_key=pmid or None,
         )
 
 
@@ -131,7 +136,8 @@ def _recover_after_syntax_error(
     pattern = _CITATION_SET_START if b"<MedlineCitationSet" in data[:8192] else _RECORD_START
     starts = [m.start() for m in pattern.finditer(data)]
     if not starts:
-        yield Quarantined("pubmed", origin, f"malformed XML with no readable record: {error}", data)
+        yield Quarantined("pubmed", origin, quarantine_reason(input_name(origin),
+                                                              f"malformed XML with no readable record ({error_text(error)})"), data)
         return
     parser = etree.XMLParser(**_safe_parser_kwargs())
     for index, start in enumerate(starts):
@@ -143,9 +149,10 @@ def _recover_after_syntax_error(
             element = etree.fromstring(chunk, parser)
         except etree.XMLSyntaxError as chunk_error:
             pmid = re.search(rb"<PMID[^>]*>\s*(\d+)", chunk)
+            key = pmid.group(1).decode() if pmid else None
             yield Quarantined(
-                "pubmed", origin, f"malformed XML: {chunk_error}", chunk,
-                record_key=pmid.group(1).decode() if pmid else None,
+                "pubmed", origin, quarantine_reason(record_in(origin, key), f"malformed XML ({error_text(chunk_error)})"),
+                chunk, record_key=key,
             )
             continue
         yield from _record_items(element, origin)
@@ -420,7 +427,7 @@ def _pmid(container: etree._Element) -> tuple[str, int]:
         raise ValueError("record has no PMID")
     pmid = node.text.strip()
     if not pmid.isdigit():
-        raise ValueError(f"PMID is not a number: {pmid!r}")
+        raise ValueError(f'PMID is not a number: "{pmid}"')
     return pmid, _int(node.get("Version")) or 1
 
 

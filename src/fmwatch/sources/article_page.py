@@ -8,16 +8,17 @@ does better than rules of ours. Why trafilatura: README, "Libraries we use, and 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
 import trafilatura
 
-from ..parse.fmnetwork import NotAnArticle, _article, slug_from_url
+from ..parse.fmnetwork import NotAnArticle, _article
 from ..records import FmArticle
 
-GENERATION = "page"  # fm_articles.generation of a page from another site
+GENERATION = "page"  # saved_pages.generation: a saved page from another site (record_id file:<page key>)
 # An article is prose: a line of its main text that ends a sentence and has at least PROSE_LINE_WORDS
 # words is prose; a page is an article when at least PROSE_WORDS of its words, and PROSE_SHARE of
 # them, are in such lines. A data dump in <pre> (an old PmFetch answer: 5% prose), a listing or a
@@ -32,9 +33,10 @@ def read_article_page(html: str, url: str | None = None) -> FmArticle:
     publication date (trafilatura's htmldate: the page's metadata, then its visible dates), the
     page's canonical URL when it states one (else ``url``), and the site's name as its only category.
 
-    The slug is the site's host and the URL's last segment ("medicalnewstoday-com-318674"), or the
-    title when there is no URL, so a page from another site never takes a Fibromyalgia Network
-    article's slug. Raises ``NotAnArticle`` when no title or no main text is found.
+    Its slug is its page key (:func:`page_key`), so its ``record_id`` is ``file:<page key>``: a page
+    from another site is never taken for a Fibromyalgia Network article (``fmnetwork:<slug>``), and
+    the same page saved again is the same record (a new version only when what it says changed).
+    Raises ``NotAnArticle`` when no title or no main text is found.
     """
     document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
                                            include_tables=False, favor_precision=True)
@@ -52,10 +54,31 @@ def read_article_page(html: str, url: str | None = None) -> FmArticle:
     article = _article(page_url, found.get("title"), paragraphs, GENERATION, author=found.get("author") or None,
                        published_at=_date(found.get("date")),
                        categories=[found["sitename"]] if found.get("sitename") else [])
-    if page_url:
-        host = (urlsplit(page_url).hostname or "").removeprefix("www.")
-        article.slug = re.sub(r"[^a-z0-9]+", "-", f"{host}-{slug_from_url(page_url)}".lower()).strip("-")
+    article.slug = page_key(page_url, article.title, found.get("sitename"))
     return article
+
+
+PAGE_KEY_CHARS = 16  # hex digits of the sha256 kept in a saved page's record_id (64 bits)
+
+
+def page_key(url: str | None, title: str, site: str | None = None) -> str:
+    """The key of a saved page from another site, its ``record_id`` being ``file:<key>``: the first
+    ``PAGE_KEY_CHARS`` hex digits of the sha256 of what names the page, not of its bytes. That is
+    its URL (the canonical URL the page states, else the one it was read from) with the scheme and
+    host in lower case, a leading ``www.``, the fragment and a trailing ``/`` left out; a page that
+    names no URL is named by its site and title. So saving the same page again (another day, another
+    browser, another file name) gives the same record, and a page whose text changed is a new
+    version of it (the content hash decides); a page under another URL is another record.
+    ``page_key("https://WWW.Example.org/news/a/#top", "A")`` == ``page_key("https://example.org/news/a", "B")``.
+    """
+    if url:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        port = f":{parts.port}" if parts.port else ""
+        name = f"url {parts.scheme.lower()}://{host}{port}{parts.path.rstrip('/')}" + (f"?{parts.query}" if parts.query else "")
+    else:
+        name = f"title {' '.join((site or '').split())}\n{' '.join(title.split())}"
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:PAGE_KEY_CHARS]
 
 
 def is_prose(text: str) -> bool:

@@ -42,7 +42,7 @@ from pathlib import Path
 from ..parse.fmnetwork import NotAnArticle, is_print_view, parse_fm_file
 from ..parse.medline import iter_medline
 from ..parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
-from ..records import ArticleRecord, Deletion, FmArticle, Quarantined
+from ..records import ArticleRecord, Deletion, FmArticle, Quarantined, error_text, quarantine_reason
 from .article_page import read_article_page
 
 MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
@@ -108,12 +108,12 @@ class _BoundedReader(io.RawIOBase):
             if self.passes > 1:
                 raise FileRefused(f"{self.name}: malformed, and too large to re-read record by record "
                                   f"(over {self.limit} bytes); fix or re-download the file")
-            raise FileRefused(f"{self.name} decompresses to more than {self.limit} bytes" if self.compressed
-                              else f"{self.name} is over the {self.limit} byte limit")
+            raise FileRefused(f"{self.name}: decompresses to more than {self.limit} bytes" if self.compressed
+                              else f"{self.name}: over the {self.limit} byte limit")
         if self.compressed is not None and self.read_so_far > RATIO_FLOOR:
             consumed = max(self.compressed.tell(), 1)
             if self.read_so_far > MAX_RATIO * consumed:
-                raise FileRefused(f"{self.name} expands more than {MAX_RATIO} times its compressed size "
+                raise FileRefused(f"{self.name}: expands more than {MAX_RATIO} times its compressed size "
                                   f"({self.read_so_far} bytes out of {consumed}): a gzip bomb? It is not read further")
         buffer[: len(data)] = data
         return len(data)
@@ -302,14 +302,12 @@ def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | FmArticle
                 raise ValueError("not a recognised format (PubMed XML, MEDLINE text, an article page or print view)")
     except (NotPubmedXml, NotAnArticle, ValueError) as error:
         kept, note = _kept_bytes(path)
-        reason = str(error)
-        yield Quarantined("file", origin, (reason if reason.startswith(path.name) else f"{path.name}: {reason}")
-                          + note, kept)
+        yield Quarantined("file", origin, quarantine_reason(path.name, error) + note, kept)
     except _READ_ERRORS as error:
         kept, note = _kept_bytes(path)
-        yield Quarantined("file", origin, f"{path.name}: cannot be read as {'gzip' if path.suffix == '.gz' else 'a file'}"
-                          f" ({type(error).__name__}: {error}); it is corrupt or cut off: download it again"
-                          + note, kept)
+        yield Quarantined("file", origin, quarantine_reason(
+            path.name, f"cannot be read as {'gzip' if path.suffix == '.gz' else 'a file'} ({error_text(error)}), "
+            "it is corrupt or cut off: download it again") + note, kept)
     except OSError as error:  # unreadable (permissions, a directory, an I/O error): this file only
-        yield Quarantined("file", origin, f"{path.name}: cannot be read ({error.strerror or error})", b"")
+        yield Quarantined("file", origin, quarantine_reason(path.name, f"cannot be read ({error_text(error)})"), b"")
 

@@ -102,7 +102,7 @@ class FmNetworkSite:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
-            return f"not a valid URL: {url[:200]!r}"
+            return f'not a valid URL: "{url[:200]}"'
         if parts.scheme not in ("http", "https"):
             return f"only http(s) links on the site are followed, not {parts.scheme or 'a relative'}: link"
         netloc = parts.netloc.lower().rsplit("@", 1)[-1]
