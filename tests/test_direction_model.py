@@ -106,7 +106,7 @@ def test_features_read_p_values_and_confidence_intervals():
 ABSTRACT = (
     "In a randomized, double-blind trial, 60 women with fibromyalgia received magnesium citrate 300 mg daily "
     "or placebo for 8 weeks. Pain was rated on a visual analogue scale. "
-    "At week 8 the visual analogue scale score favoured magnesium over placebo, 3.1 versus 5.2 (p = 0.002). "
+    "At week 8 the visual analogue scale score spoke for magnesium, 3.1 versus 5.2 (p = 0.002). "  # (no rule reads "spoke for")
     "Sleep improved with magnesium (p = 0.03)."
 )
 

@@ -40,6 +40,10 @@ def arms(abstract: str, title: str = "A trial") -> dict[str, tuple[int | None, b
     # each arm said as a group with its size
     ("Two hundred cases were randomly divided into a cupping group of 101 cases and a heat-pack group of 99 cases.",
      {"cupping": (101, False), "heat-pack": (99, False)}),
+    # the comparator hyphenated ("usual-care") is the labels' "usual care" and a control (fails before the merge fix)
+    ("Eighty adults with chronic fatigue were randomised to a pacing course (n = 40) or to usual-care (n = 40) for "
+     "12 weeks.",
+     {"pacing course": (40, False), "usual care": (40, True)}),
 ])
 def test_allocation_names_the_arms(abstract, expected):
     assert arms(abstract) == expected

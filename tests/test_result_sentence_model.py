@@ -162,8 +162,9 @@ def test_in_extraction_the_model_sets_nothing_aside_unless_turned_on(monkeypatch
 
 
 # An abstract we wrote: a trial of a programme the arm rules find no substance in.
-PROGRAMME = ("Fifty women with fibromyalgia were randomly assigned to a supervised walking programme or to usual "
-             "care for twelve weeks in a randomized controlled trial. Walking reduced pain intensity more than usual "
+# (arms no rule reads: no allocating verb, no substance, no group word, a title that names nothing)
+PROGRAMME = ("In a randomized controlled trial, fifty women with fibromyalgia either walked under supervision three "
+             "times a week or kept their usual care for twelve weeks. Walking reduced pain intensity more than usual "
              "care did (p = 0.01). We wanted to know whether walking improves fatigue.")
 
 
@@ -181,8 +182,8 @@ def test_a_trial_whose_arms_are_not_found_is_read_only_when_turned_on():
 # objective, a methods sentence and a tolerability result.
 PROGRAMME_RESULTS = (
     "We wanted to know whether a supervised walking programme improves fatigue in fibromyalgia. "
-    "Sixty women were randomly assigned to walking or to usual care for twelve weeks in a randomized controlled "
-    "trial. Walking reduced pain intensity more than usual care did (p = 0.01). Fatigue improved more with walking "
+    "In a randomized controlled trial, sixty women either walked under supervision or kept their usual care for "
+    "twelve weeks. Walking reduced pain intensity more than usual care did (p = 0.01). Fatigue improved more with walking "
     "than with usual care (p = 0.03). Sleep quality did not differ between the groups (p = 0.41). The walking group "
     "had less stiffness than the usual-care group at 12 weeks (p = 0.02). No serious adverse events occurred.")
 
@@ -225,7 +226,7 @@ def test_extraction_reads_at_most_two_result_sentences_of_an_armless_trial():
     said = {e["text"] for o in record["outcomes"] for e in o["evidence"] if e.get("role") == "sentence"}
     assert "No serious adverse events occurred." in said  # tolerability is always read
     assert len(said - {"No serious adverse events occurred."}) == 2
-    assert not [t for t in said if t.startswith(("We wanted", "Sixty women"))]
+    assert not [t for t in said if t.startswith(("We wanted", "In a randomized"))]
     with rsm.rules_alone(armless_trials=True):  # without the model's choice every result is read
         everything = extract(Document(doc.record_id, doc.source, doc.title, dict(doc.fields)))
     assert len(everything["outcomes"]) > len(record["outcomes"])

@@ -91,7 +91,7 @@ GROUP_COUNT = re.compile(rf"\b(?:groups?|arms?)\s+of\s+(?P<n>{lx.NUMBER})\b|\(\s
 # The comparators, by the names the labels give them.
 CONTROL_ITEM = [
     (re.compile(r"^(?:(?:matching|identical|inert|dummy|a)\s+)*placebos?(?:\s+[\w-]+){0,2}$", re.I), "placebo"),
-    (re.compile(r"^(?:(?:usual|standard|routine|conventional)\s+(?:care|treatment|practice|therapy)|treatment[\s-]+as[\s-]+"
+    (re.compile(r"^(?:(?:usual|standard|routine|conventional)[\s-]+(?:care|treatment|practice|therapy)|treatment[\s-]+as[\s-]+"
                 r"usual|standard\s+of\s+care|(?-i:TAU|UC))$", re.I), "usual care"),
     (re.compile(r"^(?:no[\s-]+(?:treatment|intervention|therapy|exercise|training|infusion|supplementation|counsel+ing|"
                 r"education|program(?:me)?)s?|untreated(?:\s+controls?)?|controls?|(?:a\s+)?control|wait(?:ing)?[\s-]*list"
