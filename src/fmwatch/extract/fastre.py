@@ -310,7 +310,11 @@ class FastPattern:
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """``original.search(string, pos, endpos)``."""
         if self._caseless:
-            text = None if self._ascii_only and not string.isascii() else scanned_text(string)
+            if self._ascii_only and not string.isascii():
+                text = None
+            else:  # (scanned_text's own first test, inline: the stages search one sentence with many patterns)
+                last = _last_lowered
+                text = last[1] if last[0] is string else scanned_text(string)
             if text is None:
                 return self.original.search(string, pos, endpos)
             found = self._scan.search(text, pos, endpos)
@@ -323,8 +327,13 @@ class FastPattern:
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
         """``original.finditer(string, pos, endpos)``."""
-        text = string if not self._caseless else (
-            None if self._ascii_only and not string.isascii() else scanned_text(string))
+        if not self._caseless:
+            text = string
+        elif self._ascii_only and not string.isascii():
+            text = None
+        else:
+            last = _last_lowered
+            text = last[1] if last[0] is string else scanned_text(string)
         if text is None:
             yield from self.original.finditer(string, pos, endpos)
             return
