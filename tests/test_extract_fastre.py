@@ -229,3 +229,34 @@ def test_every_fast_pattern_of_the_extractor_finds_what_its_pattern_finds(patter
         for start in range(0, len(text), 11):
             found, expected = pattern.search(text, start), pattern.original.search(text, start)
             assert (found and _found([found])) == (expected and _found([expected]))
+
+
+def test_finditer_with_no_match_is_an_empty_iterator_and_matches_come_in_order_when_the_text_changes_between():
+    """Session 23 (speed): ``finditer`` looks for the first match at once and returns no generator for
+    a text with none; with matches, searching another text between two of them changes nothing."""
+    from fmwatch.extract.fastre import fast
+    pattern = fast(re.compile(r"\b(?:zelvorin|placebo)\b", re.I))
+    empty = pattern.finditer("Forty adults walked daily for six weeks.")
+    assert not hasattr(empty, "send") and list(empty) == []
+    text = "Adults took Zelvorin 20 mg or PLACEBO; zelvorin was stopped."
+    found = pattern.finditer(text)
+    first = next(found)
+    assert pattern.search("Another placebo sentence.").span() == (8, 15)  # (the scanner's last text is another)
+    assert [first.span()] + [m.span() for m in found] == [(12, 20), (30, 37), (39, 47)]
+    assert [m.span() for m in pattern.finditer(text, 13)] == [(30, 37), (39, 47)]
+
+
+def test_the_arms_sentences_are_gated_once_a_record_and_only_by_needles_the_record_holds():
+    """Session 23 (speed): ``arms`` keeps its gated sentences on the document (``model_arms`` reads
+    them again) and the same arms come out of a second reading."""
+    from fmwatch.extract.text import Document
+    doc = Document("pubmed:1", "pubmed", "Zelvorin for gout", {
+        "title": "Zelvorin for gout",
+        "abstract": "Gout is common. Sixty adults were randomized to magnesium citrate 300 mg daily (n = 31) or "
+                    "placebo (n = 29)."})
+    found = arms.arms(doc)
+    gated = doc._found["arm_gated"]
+    assert [g[0].text for g in gated] == [
+        "Sixty adults were randomized to magnesium citrate 300 mg daily (n = 31) or placebo (n = 29)."]
+    assert arms._lexicon_arms(doc) == found and doc._found["arm_gated"] is gated
+    assert [(a["label"], a["n"]) for a in found] == [("magnesium citrate", 31), ("placebo", 29)]

@@ -392,8 +392,9 @@ def group_labels(doc: Document, arm: dict) -> set[str]:
             text = doc.fields[said["field"]]
             if said.get("role") == "sentence" or "(" not in text[said["end"]:said["end"] + 250]:
                 continue
-            match = GROUP_LABEL.search(_clause_after(text, said["end"]))
-            if match is None and "group" in text[said["end"]:said["end"] + 250].lower():
+            window = text[said["end"]:said["end"] + 250]  # (what the clause can hold; GROUP_LABEL needs "group" or "arm")
+            match = GROUP_LABEL.search(_clause_after(text, said["end"])) if "group" in window or "arm" in window else None
+            if match is None and "group" in window.lower():
                 match = _label_past_commas(text, said["end"])
             if match:
                 labels.add((match.group("a") or match.group("b")).lower())

@@ -284,18 +284,14 @@ def _with_lexicon_arms(found: list[dict], lexicon_arms: list[dict]) -> list[dict
     return merged
 
 
-def _lexicon_arms(doc: Document) -> list[dict]:
-    """The study's arms: only what was given to participants as part of the study.
-
-    Reads the one sentence that best describes the arms (substances, doses, frequency, group
-    words) among the study's own statements: never a wish or advice ("should be treated with"),
-    background ("magnesium is known to block"), a diagnostic load test, or a substance that is
-    measured, eaten or lacking ("magnesium levels", "Mg-deficient rats"). Returns arms as in the
-    schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
-    study's own sentences becomes a control arm."""
-    candidates = []
-    whole = _whole(doc)
+def _gated_sentences(doc: Document) -> list[tuple]:
+    """The sentences ``_lexicon_arms`` reads further, as (sentence, ARM_SENTENCE match or None, the
+    DOSE matches or None, the sentence lower-cased): those with words of giving or allocating, or
+    groups and a dose. Sets ``doc._found["arm_vocabulary"]`` and ``["arm_abbreviations"]`` (whether
+    the record allocates people). Read once a record (``doc._found["arm_gated"]``)."""
     gated = []
+    doc_lowered = _lower_text(doc)  # (a needle the record lacks is in none of its ASCII sentences: not looked for)
+    arm_needles = tuple(needle for needle in ARM_NEEDLES if needle in doc_lowered)
     for sentence in sentences(doc):
         if sentence.field == "title" and doc.source != "pubmed":
             continue
@@ -306,7 +302,7 @@ def _lexicon_arms(doc: Document) -> list[dict]:
         if not lowered.isascii():
             arm_words = ARM_SENTENCE.search(sentence.text)
         else:
-            for needle in ARM_NEEDLES:  # (a loop: faster than any() over a generator)
+            for needle in arm_needles:  # (a loop: faster than any() over a generator)
                 if needle in lowered:
                     arm_words = ARM_SENTENCE.search(sentence.text)
                     break
@@ -326,6 +322,23 @@ def _lexicon_arms(doc: Document) -> list[dict]:
             break
     doc._found["arm_vocabulary"] = vocabulary_in(" ".join(g[0].text for g in gated)) if allocates else ()
     doc._found["arm_abbreviations"] = allocates
+    return gated
+
+
+def _lexicon_arms(doc: Document) -> list[dict]:
+    """The study's arms: only what was given to participants as part of the study.
+
+    Reads the one sentence that best describes the arms (substances, doses, frequency, group
+    words) among the study's own statements: never a wish or advice ("should be treated with"),
+    background ("magnesium is known to block"), a diagnostic load test, or a substance that is
+    measured, eaten or lacking ("magnesium levels", "Mg-deficient rats"). Returns arms as in the
+    schema (``label``, ``n``, ``is_control``, ``interventions``); a placebo said elsewhere in the
+    study's own sentences becomes a control arm."""
+    candidates = []
+    whole = _whole(doc)
+    gated = doc._found.get("arm_gated")
+    if gated is None:  # (once a record: model_arms reads the arms again with the tagger's names)
+        gated = doc._found["arm_gated"] = _gated_sentences(doc)
     for sentence, arm_words, doses, _ in gated:
         mentions = [m for m in _mentions(sentence.text, _context(doc, sentence.text)) if m.name not in ("saline",)]
         if not mentions:

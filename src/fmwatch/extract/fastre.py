@@ -285,6 +285,9 @@ def scanned_text(text: str) -> str | None:
     return lowered
 
 
+_NO_MATCHES = iter(())  # (an exhausted iterator: what ``finditer`` returns for a text with no match)
+
+
 class FastPattern:
     """A compiled pattern (``original``) searched through its ``scanner``: ``search`` and
     ``finditer`` give the very matches ``original`` gives (``re.Match`` objects of ``original``, on
@@ -292,11 +295,12 @@ class FastPattern:
     ``split`` are ``original``'s own, as are ``pattern``, ``flags``, ``groups`` and ``groupindex``.
     Made by ``led`` and ``fast``; ``source`` is the pattern as written (before ``led``)."""
 
-    __slots__ = ("original", "source", "_scan", "_caseless", "_ascii_only", "pattern", "flags", "groups", "groupindex",
-                 "match", "fullmatch", "findall", "sub", "subn", "split")
+    __slots__ = ("original", "source", "_scan", "_scan_search", "_caseless", "_ascii_only", "pattern", "flags", "groups",
+                 "groupindex", "match", "fullmatch", "findall", "sub", "subn", "split")
 
     def __init__(self, original: re.Pattern, scan: re.Pattern, source: re.Pattern) -> None:
         self.original, self.source, self._scan = original, source, scan
+        self._scan_search = scan.search
         self._caseless = bool(original.flags & re.IGNORECASE)
         # a letter outside ASCII in the pattern ("µg") matches its other case under re.I, which
         # lower-casing a text outside ASCII may not give: then only ASCII text is scanned
@@ -310,35 +314,50 @@ class FastPattern:
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """``original.search(string, pos, endpos)``."""
         if self._caseless:
-            text = None if self._ascii_only and not string.isascii() else scanned_text(string)
+            if self._ascii_only and not string.isascii():
+                return self.original.search(string, pos, endpos)
+            last = _last_lowered  # (scanned_text's own first test, inline: the stages search one sentence with many patterns)
+            text = last[1] if last[0] is string else scanned_text(string)
             if text is None:
                 return self.original.search(string, pos, endpos)
-            found = self._scan.search(text, pos, endpos)
+            found = self._scan_search(text, pos, endpos)
         else:
-            found = self._scan.search(string, pos, endpos)
+            found = self._scan_search(string, pos, endpos)
         if found is None:
             return None
-        match = self.original.match(string, found.start(), endpos)
+        match = self.match(string, found.start(), endpos)  # (``match`` is ``original.match``)
         return match if match is not None else self.original.search(string, pos, endpos)  # (cannot happen)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match]:
-        """``original.finditer(string, pos, endpos)``."""
-        text = string if not self._caseless else (
-            None if self._ascii_only and not string.isascii() else scanned_text(string))
-        if text is None:
-            yield from self.original.finditer(string, pos, endpos)
-            return
-        search, match_at = self._scan.search, self.original.match
+        """``original.finditer(string, pos, endpos)`` (an iterator of the same matches; the first is
+        looked for at once, and a text with none costs no generator)."""
+        if not self._caseless:
+            text = string
+        elif self._ascii_only and not string.isascii():
+            return self.original.finditer(string, pos, endpos)
+        else:
+            last = _last_lowered
+            text = last[1] if last[0] is string else scanned_text(string)
+            if text is None:
+                return self.original.finditer(string, pos, endpos)
+        found = self._scan_search(text, pos, endpos)
+        if found is None:
+            return _NO_MATCHES
+        return self._matches(string, text, found, endpos)
+
+    def _matches(self, string: str, text: str, found: re.Match, endpos: int) -> Iterator[re.Match]:
+        """The matches of ``original`` from the scanner's first hit ``found`` on (``text``: what the
+        scanner reads, ``string`` lower-cased or ``string`` itself)."""
+        search, match_at = self._scan_search, self.match
         while True:
-            found = search(text, pos, endpos)
-            if found is None:
-                return
             match = match_at(string, found.start(), endpos)
             if match is None:  # pragma: no cover - cannot happen (the scanner asks the pattern itself)
                 yield from self.original.finditer(string, found.start(), endpos)
                 return
             yield match
-            pos = match.end()  # (never empty: a pattern with first characters cannot match "")
+            found = search(text, match.end(), endpos)  # (never empty: a pattern with first characters cannot match "")
+            if found is None:
+                return
 
     def __repr__(self) -> str:
         return f"FastPattern({self.original!r})"
