@@ -155,14 +155,18 @@ def _doc(title: str, abstract: str) -> Document:
 
 
 def test_arms_read_a_tested_arm_the_tagger_names_where_the_rules_found_none(monkeypatch):
-    found = arms(_doc(TITLE, ABSTRACT))
+    # off by default (its speed cost): the rules answer alone, the placebo arm only
+    assert [a["label"] for a in arms(_doc(TITLE, ABSTRACT))] == ["placebo"]
+    with im.options(arms=True):
+        found = arms(_doc(TITLE, ABSTRACT))
     assert [(a["label"], a["is_control"]) for a in found] == [("zelvorin", False), ("placebo", True)]
     zelvorin = found[0]["interventions"][0]
     assert (zelvorin["name"], zelvorin["dose_mg"], zelvorin["named_by"]) == ("zelvorin", 20.0, "model")
     assert "named_by" not in found[1]["interventions"][0]
     # without the model the rules answer alone: the placebo arm only
     monkeypatch.setattr(im, "load_model", lambda *args: None)
-    assert [a["label"] for a in arms(_doc(TITLE, ABSTRACT))] == ["placebo"]
+    with im.options(arms=True):
+        assert [a["label"] for a in arms(_doc(TITLE, ABSTRACT))] == ["placebo"]
 
 
 def test_a_name_must_be_in_the_title_and_in_an_allocating_sentence():

@@ -24,7 +24,7 @@ from .levels import magnesium_levels
 __all__ = ["EXTRACTOR_VERSION", "Document", "Sentence", "arms", "design", "duration", "extract", "magnesium_levels",
            "outcomes", "population", "sentence_span", "sentences", "span", "substance_mentions", "topics"]
 
-EXTRACTOR_VERSION = "rules-10+direction-model-1.1"  # the rules and the direction model they consult; bumped when either changes: `fmwatch reextract` brings old records up
+EXTRACTOR_VERSION = "rules-11+direction-model-1.1"  # the rules and the direction model they consult; bumped when either changes: `fmwatch reextract` brings old records up
 
 
 def extract(doc: Document) -> EvidenceRecord:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -414,14 +415,36 @@ def arm_names(doc: Document, model: InterventionModel | None = None) -> tuple[tu
     return tuple(found.values())
 
 
+# Whether extraction reads arms again with the tagger's names (``model_arms``): OFF by default, as the
+# result-sentence model's reading of armless trials is. Measured at the session-23 merge (after arm_syntax
+# reads allocation sentences first): on the development ground it adds one arm set (mg 8 -> 9 of 18) and one
+# outcome set (pain 13 -> 14 of 20) and costs 7% of extraction speed (bench/extraction_speed.py, paired),
+# which the 500 abstracts/s bar of issue 12 cannot spare on top of the session's rules. ``options`` turns it
+# on for measurement.
+_IN_USE = {"arms": False}
+
+
+@contextmanager
+def options(arms: bool = False):
+    """A context in which extraction reads arms with the tagger's names (``arms``: see ``model_arms``).
+    For measurements; not thread-safe."""
+    saved = dict(_IN_USE)
+    _IN_USE.update(arms=arms)
+    try:
+        yield
+    finally:
+        _IN_USE.update(saved)
+
+
 def model_arms(doc: Document, read_arms) -> list[dict]:
     """The arms of a document where the rules found no tested arm, read again with the names the
     tagger finds (``arm_names``) standing as names the record defines: ``read_arms`` is
     ``arms._lexicon_arms``, which reads ``doc._found["model_names"]`` as such names (``arms._context``).
     Only for a record that allocates people (``arms`` sets ``doc._found["arm_abbreviations"]``),
     once per document; each intervention so named says ``"named_by": "model"``. Returns [] when the
-    tagger names nothing new or the arms read again still hold no tested arm."""
-    if "model_names" in doc._found or not doc._found.get("arm_abbreviations"):
+    tagger names nothing new or the arms read again still hold no tested arm, and always unless
+    turned on (``options(arms=True)``)."""
+    if not _IN_USE["arms"] or "model_names" in doc._found or not doc._found.get("arm_abbreviations"):
         return []
     names = doc._found["model_names"] = arm_names(doc)
     if not names:
