@@ -157,3 +157,20 @@ def test_two_named_groups_set_against_each_other():
 ])
 def test_named_groups_that_are_no_arms(abstract):
     assert arms(abstract) == {}
+
+
+def test_one_lexicon_arm_never_stands_for_two_allocated_arms():
+    """Merge review (session 23): "randomly assigned to HI exercise, LI exercise or ..." with the
+    lexicon's one "exercise" arm: both allocated arms became that one arm; each keeps its own name."""
+    from fmwatch.extract.arms import _with_lexicon_arms
+
+    def arm(label, n=None):
+        return {"label": label, "n": n, "is_control": False,
+                "interventions": [{"name": label, "substance": label, "dose_mg": None}]}
+
+    lexicon = [arm("exercise", 30)]
+    merged = _with_lexicon_arms([arm("hi exercise", 45), arm("li exercise", 45)], lexicon)
+    assert [(a["label"], a["n"]) for a in merged] == [("hi exercise", 45), ("li exercise", 45)]
+    # one allocated arm the lexicon names still takes the lexicon's arm (its dose, route, form)
+    merged = _with_lexicon_arms([arm("hi exercise", 45), arm("stretching", 44)], lexicon)
+    assert [(a["label"], a["n"]) for a in merged] == [("exercise", 45), ("stretching", 44)]

@@ -271,13 +271,17 @@ def _with_lexicon_arms(found: list[dict], lexicon_arms: list[dict]) -> list[dict
     one. [] when ``found`` has fewer than two arms."""
     if len(found) < 2:
         return []
-    merged = []
+    matches = []
     for arm in found:
         words = arm["label"].split()
-        same = next((a for a in lexicon_arms if any(
+        matches.append(next((a for a in lexicon_arms if any(
             (i["name"] == arm["label"] or (i["substance"] or i["name"]) in words or i["name"] in words)
-            for i in a["interventions"] if not i.get("background"))), None)
-        if same is None:
+            for i in a["interventions"] if not i.get("background"))), None))
+    merged = []
+    for arm, same in zip(found, matches):
+        # a lexicon arm that two syntax arms would both become ("WB exercise, NWB exercise": the lexicon's one
+        # "exercise") names neither: the allocation's own names are kept apart
+        if same is None or sum(m is same for m in matches) > 1:
             merged.append(arm)
         else:
             merged.append({**same, "n": arm["n"] if arm["n"] is not None else same["n"]})
