@@ -221,7 +221,8 @@ def load_settings(config_path: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as error:
         problems = "; ".join(
-            f"{_setting_name(e['loc'], values, path, overrides)}: {' '.join(e['msg'].split())}" for e in error.errors())
+            f"{_setting_name(e['loc'], values, path, overrides)}: {' '.join(e['msg'].removeprefix('Value error, ').split())}"
+            for e in error.errors())  # (pydantic words a validator's message "Value error, ...": ours say it all)
         raise ConfigError(f"bad settings: {problems}") from None
     finally:
         _toml_values.reset(token)

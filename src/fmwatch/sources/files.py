@@ -38,10 +38,12 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..parse.fmnetwork import NotAnArticle, is_print_view, parse_fm_file
 from ..parse.medline import iter_medline
 from ..parse.pubmed_xml import NotPubmedXml, iter_pubmed_xml
+from ..settings import FMNETWORK_KNOWN_HOSTS
 from ..records import ArticleRecord, Deletion, FmArticle, Quarantined, error_text, quarantine_reason
 from .article_page import read_article_page
 
@@ -263,13 +265,24 @@ def _kept_bytes(path: Path) -> tuple[bytes, str]:
     return kept, ("" if size <= QUARANTINE_KEEP_BYTES else f" (the first {len(kept)} of its {size} bytes are kept)")
 
 
+def _another_site(url: str | None) -> bool:
+    """Whether a page's own URL (canonical or og:url) names a host that is not the Fibromyalgia
+    Network's (``settings.FMNETWORK_KNOWN_HOSTS``, "www." ignored). False without a URL: a saved page
+    that names no address is taken at its markup's word."""
+    if not url:
+        return False
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return bool(host) and host not in {h.lower().removeprefix("www.") for h in FMNETWORK_KNOWN_HOSTS}
+
+
 def read_saved_page(text: str, kind: str) -> FmArticle:
     """A saved page or print view: the Fibromyalgia Network's own markup first (WordPress, the PHP
     site, WP-Print), then, for an HTML page from any other site, its article as trafilatura reads it
-    (``article_page.read_article_page``, generation "page"). Raises ``NotAnArticle`` with both
-    readers' reasons when neither finds an article."""
+    (``article_page.read_article_page``, generation "page"). A WordPress page whose own URL is another
+    site's (a blog on WordPress, not the Network) is read as that site's page, not as the Network's.
+    Raises ``NotAnArticle`` with both readers' reasons when neither finds an article."""
     try:
-        return parse_fm_file(text)
+        article = parse_fm_file(text)
     except NotAnArticle as not_fm:
         if kind != "fm-page" or is_print_view(text):
             raise
@@ -277,6 +290,9 @@ def read_saved_page(text: str, kind: str) -> FmArticle:
             return read_article_page(text)
         except NotAnArticle as not_page:
             raise NotAnArticle(f"{not_fm}; and {not_page}") from None
+    if kind == "fm-page" and _another_site(article.url):
+        return read_article_page(text)
+    return article
 
 
 def iter_file_items(path: Path) -> Iterator[ArticleRecord | Deletion | FmArticle | Quarantined]:
