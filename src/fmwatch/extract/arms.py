@@ -242,8 +242,9 @@ def arms(doc: Document) -> list[dict]:
     that finds no tested arm, those the trial's syntax names (``arm_syntax.syntax_arms``: "randomised
     to A or B", "an A group of 20 and a B group of 21", "A versus B" in a trial's title), each sized
     as any arm is (``arm_sizes.fill_arm_sizes``); where the syntax names none either, the lexicon
-    reading again with the names the learned tagger finds (``intervention_model.model_arms``). The
-    arms a lexicon found stay when neither reads any. Returns arms as in the schema (``label``, ``n``, ``is_control``, ``interventions``)."""
+    reading again with the names the learned tagger finds (``intervention_model.model_arms``; off
+    unless ``intervention_model.options(arms=True)``). The arms a lexicon found stay when neither reads
+    any. Returns arms as in the schema (``label``, ``n``, ``is_control``, ``interventions``)."""
     result = _lexicon_arms(doc)
     if len(result) == 1 and not result[0]["is_control"]:  # one tested arm and no other: the allocation may say more
         found = _with_lexicon_arms(syntax_arms(doc, allocation_only=True), result)
