@@ -265,6 +265,9 @@ def _kept_bytes(path: Path) -> tuple[bytes, str]:
     return kept, ("" if size <= QUARANTINE_KEEP_BYTES else f" (the first {len(kept)} of its {size} bytes are kept)")
 
 
+NETWORK_HOSTS = frozenset(h.lower().removeprefix("www.") for h in FMNETWORK_KNOWN_HOSTS)  # (as _another_site compares)
+
+
 def _another_site(url: str | None) -> bool:
     """Whether a page's own URL (canonical or og:url) names a host that is not the Fibromyalgia
     Network's (``settings.FMNETWORK_KNOWN_HOSTS``, "www." ignored). False without a URL: a saved page
@@ -272,7 +275,7 @@ def _another_site(url: str | None) -> bool:
     if not url:
         return False
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return bool(host) and host not in {h.lower().removeprefix("www.") for h in FMNETWORK_KNOWN_HOSTS}
+    return bool(host) and host not in NETWORK_HOSTS
 
 
 def read_saved_page(text: str, kind: str) -> FmArticle:
